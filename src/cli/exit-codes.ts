@@ -1,0 +1,14 @@
+// Documented exit codes of the `audit` command.
+
+export const EXIT = Object.freeze({
+  /** Everything finished and every clip was analysed. */
+  OK: 0,
+  /** The run could not be done (unreadable input, merge mismatch, set-up problem). */
+  FAILURE: 1,
+  /** Bad command line. */
+  USAGE: 2,
+  /** The run finished but some clips or manifest rows failed (see errors.jsonl). */
+  SOME_FAILED: 3,
+  /** Interrupted (SIGINT/SIGTERM); run the same command again to resume. */
+  INTERRUPTED: 130,
+});

@@ -1,0 +1,39 @@
+// Help texts of the CLI commands: what they do, what the outputs mean, examples.
+
+export const SCAN_HELP = `
+Decodes every clip (ffmpeg), measures dense optical flow both ways between analysis frames (DIS),
+removes camera motion (robust similarity fit) and writes motion and gravity cues per clip.
+
+INPUT is a folder (searched recursively for video files), one video file, or a manifest
+(.csv, .tsv, .jsonl, .parquet, .arrow) with a path column; relative paths resolve against the
+manifest's folder, and every other column is kept (under "input" in the outputs).
+
+Outputs in --out:
+  clips.jsonl, clips.parquet  one row per analysed clip: probe facts, analysis window, clip summaries,
+                              and where its [pairs x columns] float32 cue series is stored
+  series/*.f32                the cue series (column names, units and meaning in cues.json)
+  errors.jsonl                one row per clip or manifest row that failed: where, code, why
+  summary.json                counts, timings, settings, tool version
+Every input row ends up exactly once in clips or errors. Running the same command again with the
+same --out resumes: finished rows are skipped.
+
+Exit codes: 0 all ok, 1 failure, 2 usage error, 3 finished but some rows failed, 130 interrupted.
+
+Examples:
+  audit scan samples/ --out out/samples
+  audit scan corpus.parquet --path-column video --out out/corpus --workers 16
+  audit scan corpus.csv --out out/shard-3 --shard 3/8      # then: audit merge out/shard-* --out out/all
+`;
+
+export const MERGE_HELP = `
+Combines the --out folders of a sharded scan (--shard i/n) into one folder, checking that every
+shard is present once, finished, from the same input, and that no clip appears twice.
+
+Example:
+  audit merge out/shard-0 out/shard-1 out/shard-2 --out out/all
+`;
+
+export const CUES_HELP = `
+Prints the cue series columns and the clip summaries with their units and meaning
+(the same table as cues.json in every scan output).
+`;

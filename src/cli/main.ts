@@ -1,0 +1,157 @@
+// The `audit` command line: argv -> typed options -> library call -> exit code.
+
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { CUE_COLUMNS } from '../cues/index.js';
+import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
+import { AuditError, UsageError } from '../errors.js';
+import { merge } from '../pipeline/merge.js';
+import { scan } from '../pipeline/scan.js';
+import { TOOL_VERSION } from '../version.js';
+import { EXIT } from './exit-codes.js';
+import { CUES_HELP, MERGE_HELP, SCAN_HELP } from './help.js';
+
+function int(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`Expected a positive integer for ${name} but received ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+function positive(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`Expected a positive number for ${name} but received ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+interface ScanFlags {
+  out: string;
+  pathColumn: string;
+  idColumn: string;
+  format?: 'folder' | 'file' | 'csv' | 'jsonl' | 'parquet' | 'arrow';
+  workers?: number;
+  size: number;
+  fps: number;
+  maxSeconds: number;
+  timeout: number;
+  flowPreset: 'ultrafast' | 'fast' | 'medium';
+  shard?: string;
+  count: boolean;
+  retryErrors: boolean;
+  quiet: boolean;
+}
+
+function cueTable(): string {
+  const rows = [
+    ...CUE_COLUMNS.filter((c) => !c.name.startsWith('grid_') || c.name === 'grid_u_0_0' || c.name === 'grid_v_0_0').map((c) => [c.name.startsWith('grid_') ? c.name.replace(/_0_0$/, '_R_C') : c.name, 'series', c.parity, c.unit, c.name.startsWith('grid_') ? c.description.replace(/row 0, column 0/, 'row R, column C') : c.description]),
+    ...[...SUMMARIES, FB_ASYMMETRY].map((s) => [s.name, 'summary', s.parity, s.unit, s.description]),
+  ];
+  const widths = [0, 1, 2, 3].map((k) => Math.max(...rows.map((r) => r[k]!.length)));
+  return rows.map((r) => r.map((cell, k) => (k < 4 ? cell.padEnd(widths[k]!) : cell)).join('  ')).join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. Never calls process.exit. */
+export async function runCli(argv: string[]): Promise<number> {
+  let code: number = EXIT.OK;
+  const program = new Command('audit')
+    .description('Audit video training corpora for time reversal.')
+    .version(TOOL_VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('scan')
+    .argument('<input>', 'folder, video file, or manifest (.csv .tsv .jsonl .parquet .arrow)')
+    .description('Measure motion and gravity cues of every clip.')
+    .requiredOption('-o, --out <dir>', 'output folder (resumes when it already holds a run)')
+    .option('--path-column <name>', 'manifest column with the clip path', 'path')
+    .option('--id-column <name>', 'manifest column with the clip id (default: the path)', 'id')
+    .option('--format <kind>', 'input kind instead of guessing from the name: folder|file|csv|jsonl|parquet|arrow')
+    .option('-w, --workers <n>', 'worker threads (default: all cores)', int('--workers'))
+    .option('--size <px>', 'short side of analysis frames in pixels', int('--size'), 96)
+    .option('--fps <rate>', 'analysis frame rate (never above the source rate)', positive('--fps'), 24)
+    .option('--max-seconds <s>', 'longest analysed window; longer clips use their centred window', positive('--max-seconds'), 10)
+    .option('--timeout <s>', 'per-clip time limit for probe and decode, seconds', positive('--timeout'), 60)
+    .option('--flow-preset <name>', 'optical flow preset: ultrafast|fast|medium', 'fast')
+    .option('--shard <i/n>', 'only the rows whose id hashes to shard i of n (0-based), for array jobs')
+    .option('--no-count', 'skip counting input rows first (no total or ETA in the progress line)')
+    .option('--retry-errors', 'try clips that failed in an earlier run into the same --out again', false)
+    .option('-q, --quiet', 'no progress output', false)
+    .addHelpText('after', SCAN_HELP)
+    .action(async (input: string, flags: ScanFlags) => {
+      const controller = new AbortController();
+      const stop = () => {
+        if (!controller.signal.aborted) process.stderr.write('\nInterrupted: finishing the rows already written; run the same command again to resume.\n');
+        controller.abort();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const summary = await scan(
+          {
+            input,
+            out: flags.out,
+            pathColumn: flags.pathColumn,
+            idColumn: flags.idColumn,
+            format: flags.format,
+            workers: flags.workers,
+            shortSide: flags.size,
+            fps: flags.fps,
+            maxSeconds: flags.maxSeconds,
+            timeoutMs: Math.round(flags.timeout * 1000),
+            flowPreset: flags.flowPreset,
+            shard: flags.shard,
+            count: flags.count,
+            retryErrors: flags.retryErrors,
+            quiet: flags.quiet,
+          },
+          { signal: controller.signal },
+        );
+        const c = summary.counts;
+        if (!flags.quiet) {
+          process.stderr.write(`${summary.status}: ${c.clips} clips, ${c.errors} errors (${c.resumed} from earlier runs) in ${summary.timings.wall_s.toFixed(1)} s -> ${summary.out}\n`);
+        }
+        code = summary.status === 'interrupted' ? EXIT.INTERRUPTED : c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+
+  program
+    .command('merge')
+    .argument('<shards...>', 'the --out folders of the shards')
+    .description('Combine the output folders of a sharded scan.')
+    .requiredOption('-o, --out <dir>', 'new folder for the merged output')
+    .addHelpText('after', MERGE_HELP)
+    .action(async (shards: string[], flags: { out: string }) => {
+      const m = await merge(shards, flags.out);
+      process.stderr.write(`merged ${m.shards} shards: ${m.clips} clips, ${m.errors} errors of ${m.input_rows} input rows -> ${m.out}\n`);
+      code = m.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+    });
+
+  program
+    .command('cues')
+    .description('Print the cue columns and clip summaries with units and meaning.')
+    .addHelpText('after', CUES_HELP)
+    .action(() => {
+      process.stdout.write(`${cueTable()}\n`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    if (err instanceof UsageError) {
+      process.stderr.write(`audit: ${err.message}\n`);
+      return EXIT.USAGE;
+    }
+    const msg = err instanceof AuditError ? err.message : err instanceof Error ? (process.env.AUDIT_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
+    process.stderr.write(`audit: ${msg}\n`);
+    if (process.env.AUDIT_DEBUG && err instanceof AuditError && err.stack) process.stderr.write(`${err.stack}\n`);
+    return EXIT.FAILURE;
+  }
+}

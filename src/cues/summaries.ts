@@ -1,0 +1,200 @@
+// Clip summaries: one number each from the whole cue series (trends, periodicity, straightness...).
+
+import { cueColumnIndex } from './index.js';
+import { mirrorSeries, type CueSeries } from './series.js';
+import type { Parity } from './types.js';
+
+/** Read access to one series with its rate. */
+export interface SeriesAccess {
+  frames: number;
+  fps: number;
+  col(name: string): Float64Array;
+}
+
+/** One clip-level summary. `parity` says how it behaves when the clip is reversed. */
+export interface Summary {
+  name: string;
+  parity: Parity;
+  unit: string;
+  description: string;
+  compute(s: SeriesAccess): number;
+}
+
+function access(series: CueSeries, fps: number): SeriesAccess {
+  const cache = new Map<string, Float64Array>();
+  return {
+    frames: series.frames,
+    fps,
+    col(name) {
+      let c = cache.get(name);
+      if (!c) {
+        const k = cueColumnIndex(name);
+        c = new Float64Array(series.frames);
+        for (let t = 0; t < series.frames; t++) c[t] = series.data[t * series.columns + k]!;
+        cache.set(name, c);
+      }
+      return c;
+    },
+  };
+}
+
+const mean = (x: Float64Array): number => (x.length ? x.reduce((s, v) => s + v, 0) / x.length : 0);
+
+/** Energy-weighted mean of a column: what the moving mass does, not what the still frames do. */
+function weighted(s: SeriesAccess, name: string): number {
+  const e = s.col('energy_residual');
+  const x = s.col(name);
+  let w = 0;
+  let acc = 0;
+  for (let t = 0; t < s.frames; t++) {
+    w += e[t]!;
+    acc += e[t]! * x[t]!;
+  }
+  return w > 1e-9 ? acc / w : 0;
+}
+
+/** Highest normalised autocorrelation peak after the first zero crossing; returns [peak, lag]. */
+export function periodicPeak(x: Float64Array, minLag = 2): [number, number] {
+  const n = x.length;
+  const m = mean(x);
+  const d = Float64Array.from(x, (v) => v - m);
+  let energy = 0;
+  for (const v of d) energy += v * v;
+  if (n < 2 * minLag + 2 || energy <= 1e-12) return [0, 0];
+  let crossed = false;
+  let best = 0;
+  let bestLag = 0;
+  const maxLag = Math.floor(n / 2);
+  for (let lag = 1; lag <= maxLag; lag++) {
+    let acc = 0;
+    for (let t = 0; t + lag < n; t++) acc += d[t]! * d[t + lag]!;
+    // Unbiased normalisation so long lags are not penalised for having fewer terms.
+    const r = (acc / (n - lag)) / (energy / n);
+    if (r < 0) crossed = true;
+    if (crossed && lag >= minLag && r > best) {
+      best = r;
+      bestLag = lag;
+    }
+  }
+  return [Math.min(1, best), bestLag];
+}
+
+function periodicity(s: SeriesAccess): [number, number] {
+  let best: [number, number] = [0, 0];
+  for (const name of ['res_vx', 'res_vy', 'energy_residual', 'intensity_change']) {
+    const p = periodicPeak(s.col(name));
+    if (p[0] > best[0]) best = p;
+  }
+  return best;
+}
+
+export const SUMMARIES: readonly Summary[] = Object.freeze([
+  { name: 'mean_energy_total', parity: 'even', unit: 'short sides/s', description: 'Mean of energy_total.', compute: (s) => mean(s.col('energy_total')) },
+  { name: 'mean_energy_residual', parity: 'even', unit: 'short sides/s', description: 'Mean of energy_residual (object motion).', compute: (s) => mean(s.col('energy_residual')) },
+  { name: 'peak_energy_residual', parity: 'even', unit: 'short sides/s', description: 'Largest energy_residual of any pair.', compute: (s) => Math.max(0, ...s.col('energy_residual')) },
+  { name: 'mean_moving_frac', parity: 'even', unit: 'fraction', description: 'Mean of moving_frac.', compute: (s) => mean(s.col('moving_frac')) },
+  {
+    name: 'camera_share', parity: 'even', unit: 'fraction',
+    description: 'Share of total motion explained by the camera: 1 - sum(energy_residual)/sum(energy_total); 0 for a static camera.',
+    compute: (s) => {
+      const tot = s.col('energy_total').reduce((a, b) => a + b, 0);
+      const res = s.col('energy_residual').reduce((a, b) => a + b, 0);
+      return tot > 1e-9 ? Math.min(1, Math.max(0, 1 - res / tot)) : 0;
+    },
+  },
+  {
+    name: 'onset_decay_asymmetry', parity: 'odd', unit: '-1..1',
+    description: 'Temporal centroid of object motion energy mapped to -1 (all motion at the start, decaying) .. +1 (all at the end, building up).',
+    compute: (s) => {
+      const e = s.col('energy_residual');
+      let w = 0;
+      let acc = 0;
+      for (let t = 0; t < s.frames; t++) {
+        w += e[t]!;
+        acc += t * e[t]!;
+      }
+      return w > 1e-9 && s.frames > 1 ? (2 * acc) / w / (s.frames - 1) - 1 : 0;
+    },
+  },
+  {
+    name: 'energy_trend', parity: 'odd', unit: '1 per clip',
+    description: 'Least-squares slope of energy_residual over clip time scaled to -1..1, divided by its mean; < 0 = motion dies down.',
+    compute: (s) => {
+      const e = s.col('energy_residual');
+      const m = mean(e);
+      if (s.frames < 2 || m < 1e-9) return 0;
+      let num = 0;
+      let den = 0;
+      for (let t = 0; t < s.frames; t++) {
+        const x = (2 * t) / (s.frames - 1) - 1;
+        num += x * (e[t]! - m);
+        den += x * x;
+      }
+      return num / den / m;
+    },
+  },
+  { name: 'periodicity', parity: 'even', unit: '0..1', description: 'Strongest autocorrelation peak (after the first zero crossing) of res_vx, res_vy, energy_residual or intensity_change; near 1 = strongly periodic (swinging, waving).', compute: (s) => periodicity(s)[0] },
+  { name: 'period_s', parity: 'even', unit: 's', description: 'Lag of that peak in seconds (0 when no peak).', compute: (s) => periodicity(s)[1] / s.fps },
+  {
+    name: 'straightness', parity: 'even', unit: '0..1',
+    description: 'Net displacement over path length of the moving mass: |sum of (res_vx, res_vy)| / sum of |(res_vx, res_vy)|; 1 = one straight run, 0 = back and forth.',
+    compute: (s) => {
+      const vx = s.col('res_vx');
+      const vy = s.col('res_vy');
+      let sx = 0;
+      let sy = 0;
+      let path = 0;
+      for (let t = 0; t < s.frames; t++) {
+        sx += vx[t]!;
+        sy += vy[t]!;
+        path += Math.hypot(vx[t]!, vy[t]!);
+      }
+      return path > 1e-9 ? Math.hypot(sx, sy) / path : 0;
+    },
+  },
+  { name: 'mean_res_vy', parity: 'odd', unit: 'short sides/s', description: 'Energy-weighted mean vertical velocity of the moving mass (+ = down).', compute: (s) => weighted(s, 'res_vy') },
+  { name: 'mean_res_ay', parity: 'even', unit: 'short sides/s²', description: 'Energy-weighted mean vertical acceleration of the moving mass (+ = down, the gravity cue).', compute: (s) => weighted(s, 'res_ay') },
+  { name: 'mean_res_div', parity: 'odd', unit: '1/s', description: 'Energy-weighted mean divergence of object motion (+ = spreading).', compute: (s) => weighted(s, 'res_div') },
+  { name: 'mean_entropy_delta', parity: 'odd', unit: 'bits/s', description: 'Mean entropy_delta (+ = the picture gets more varied over the clip).', compute: (s) => mean(s.col('entropy_delta')) },
+  { name: 'mean_detail_delta', parity: 'odd', unit: '1/s', description: 'Mean detail_delta (- = the picture gets smoother over the clip).', compute: (s) => mean(s.col('detail_delta')) },
+] satisfies Summary[]);
+
+/** Typical magnitudes of the odd summaries, so fb_asymmetry weighs them alike (set from synthetic clips, not real-dev). */
+const ODD_SCALE: Readonly<Record<string, number>> = Object.freeze({
+  onset_decay_asymmetry: 0.3,
+  energy_trend: 0.5,
+  mean_res_vy: 0.2,
+  mean_res_div: 0.5,
+  mean_entropy_delta: 0.05,
+  mean_detail_delta: 0.05,
+});
+
+/** Computes every summary, plus `fb_asymmetry`, for one series at rate `fps`. */
+export function summarise(series: CueSeries, fps: number): Record<string, number> {
+  const fwd = access(series, fps);
+  const rev = access(mirrorSeries(series), fps);
+  const out: Record<string, number> = {};
+  let acc = 0;
+  let n = 0;
+  for (const s of SUMMARIES) {
+    const value = s.compute(fwd);
+    out[s.name] = Number.isFinite(value) ? value : 0;
+    const scale = ODD_SCALE[s.name];
+    if (scale !== undefined) {
+      // The same summary of the clip played backwards: the "analyse the reversed order" half.
+      const d = Math.tanh((value - s.compute(rev)) / (2 * scale));
+      acc += Number.isFinite(d) ? d * d : 0;
+      n++;
+    }
+  }
+  out.fb_asymmetry = n ? Math.sqrt(acc / n) : 0;
+  return out;
+}
+
+/** Description of fb_asymmetry, for the README and `audit cues`. */
+export const FB_ASYMMETRY: Omit<Summary, 'compute'> = Object.freeze({
+  name: 'fb_asymmetry',
+  parity: 'even',
+  unit: '0..1',
+  description: 'How different the clip looks analysed backwards: RMS over the odd summaries of tanh((S(forward) - S(reversed)) / 2·scale); 0 = indistinguishable (directionless motion).',
+});

@@ -1,0 +1,66 @@
+// One clip, start to finish, inside a worker: decode -> flow both ways -> cues -> summaries.
+
+import { SeriesAnalyser } from '../cues/series.js';
+import { summarise } from '../cues/summaries.js';
+import { decodeClip } from '../decode/index.js';
+import { AuditError } from '../errors.js';
+import type { DisPresetName } from '../flow/dis.js';
+import type { GrayImage } from '../flow/types.js';
+import type { ClipOutcome, ClipTask } from './task.js';
+
+const analysers = new Map<DisPresetName, SeriesAnalyser>();
+
+function analyserFor(preset: DisPresetName): SeriesAnalyser {
+  let a = analysers.get(preset);
+  if (!a) {
+    a = new SeriesAnalyser({ flowPreset: preset });
+    analysers.set(preset, a);
+  }
+  return a;
+}
+
+/** Analyses one clip; never throws for a bad clip (the failure is the outcome). */
+export async function analyseClip(task: ClipTask): Promise<ClipOutcome> {
+  const { id, row, path, settings } = task;
+  const t0 = performance.now();
+  let stage: 'decode' | 'analyse' = 'decode';
+  try {
+    const clip = await decodeClip(path, {
+      shortSide: settings.shortSide,
+      fps: settings.fps,
+      maxSeconds: settings.maxSeconds,
+      timeoutMs: settings.timeoutMs,
+    });
+    const t1 = performance.now();
+    stage = 'analyse';
+    const frames: GrayImage[] = clip.frames.map((f) => ({ width: clip.width, height: clip.height, data: Float32Array.from(f) }));
+    const series = analyserFor(settings.flowPreset).analyse(frames, clip.fps, { reverse: settings.reverse });
+    const summaries = summarise(series, clip.fps);
+    const t2 = performance.now();
+    return {
+      ok: true,
+      id,
+      row,
+      path,
+      probe: clip.probe,
+      analysis: {
+        width: clip.width,
+        height: clip.height,
+        fps: clip.fps,
+        windowStartS: clip.windowStartS,
+        windowEndS: clip.windowEndS,
+        frames: clip.frames.length,
+        warnings: clip.warnings ?? [],
+      },
+      series: series.data,
+      pairs: series.frames,
+      columns: series.columns,
+      summaries,
+      timings: { decodeMs: t1 - t0, analyseMs: t2 - t1 },
+    };
+  } catch (err) {
+    const code = err instanceof AuditError ? err.code : stage === 'decode' ? 'decode_failed' : 'analyse_failed';
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, id, row, path, error: { code, message, stage } };
+  }
+}

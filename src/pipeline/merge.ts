@@ -1,0 +1,114 @@
+// `merge`: combine the output folders of shards into one, refusing gaps and doubles.
+
+import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { AuditError, UsageError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { JsonlLog, readJsonl } from '../io/jsonl-log.js';
+import { CLIPS_JSONL, CUES_JSON, ERRORS_JSONL, SERIES_DIR, SUMMARY_JSON } from './out-dir.js';
+import { readSummary, writeClipsParquet, type ScanSummary } from './scan.js';
+
+export interface MergeSummary {
+  shards: number;
+  input_rows: number;
+  clips: number;
+  errors: number;
+  out: string;
+}
+
+function mismatch(message: string): AuditError {
+  return new AuditError('merge_mismatch', message);
+}
+
+/** Checks the shard summaries describe one complete, consistent sharded run. */
+function checkShards(dirs: string[], summaries: ScanSummary[]): void {
+  const first = summaries[0]!;
+  const n = first.shard?.count ?? 1;
+  const seen = new Map<number, string>();
+  summaries.forEach((s, i) => {
+    const dir = dirs[i]!;
+    if (s.status !== 'complete') throw mismatch(`Shard folder ${dir} is ${s.status}: run the same scan command again with --out ${dir} to finish it`);
+    if (s.input.path !== first.input.path) throw mismatch(`Shard folder ${dir} scanned ${s.input.path} but ${dirs[0]} scanned ${first.input.path}`);
+    if ((s.shard?.count ?? 1) !== n) throw mismatch(`Shard folder ${dir} is one of ${s.shard?.count ?? 1} shards but ${dirs[0]} is one of ${n}`);
+    if (s.counts.input_rows !== first.counts.input_rows) throw mismatch(`Shard folder ${dir} saw ${s.counts.input_rows} input rows but ${dirs[0]} saw ${first.counts.input_rows}: the input changed between shards`);
+    const idx = s.shard?.index ?? 0;
+    const other = seen.get(idx);
+    if (other !== undefined) throw mismatch(`Shard ${idx}/${n} appears twice: ${other} and ${dir}`);
+    seen.set(idx, dir);
+    if (s.counts.clips + s.counts.errors !== s.counts.shard_rows) {
+      throw mismatch(`Shard folder ${dir} holds ${s.counts.clips} clips + ${s.counts.errors} errors but its shard has ${s.counts.shard_rows} rows`);
+    }
+  });
+  const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !seen.has(i));
+  if (missing.length) throw mismatch(`Missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')}: run them and merge again`);
+  const total = summaries.reduce((a, s) => a + s.counts.shard_rows, 0);
+  if (total !== first.counts.input_rows) throw mismatch(`The shards hold ${total} rows but the input has ${first.counts.input_rows}`);
+}
+
+/**
+ * Merges shard output folders into `out` (a new folder): rows are copied once, series files are
+ * copied under new names, and clips.parquet and summary.json are written for the whole run.
+ * @example
+ * await merge(['out/shard-0', 'out/shard-1'], 'out/all');
+ */
+export async function merge(shardDirs: string[], outDir: string): Promise<MergeSummary> {
+  if (shardDirs.length === 0) throw new UsageError('Expected at least one shard folder for merge but received none');
+  const dirs = shardDirs.map((d) => resolve(d));
+  const out = resolve(outDir);
+  const existing = await stat(join(out, CLIPS_JSONL)).then(() => true, () => false);
+  if (existing) throw new UsageError(`Expected a new or empty folder for --out but ${out} already holds ${CLIPS_JSONL}`);
+  const summaries: ScanSummary[] = [];
+  for (const d of dirs) {
+    try {
+      summaries.push(await readSummary(d));
+    } catch (err) {
+      throw mismatch(`Cannot read ${join(d, SUMMARY_JSON)}: ${(err as Error).message}. Is ${d} the --out folder of a finished scan?`);
+    }
+  }
+  checkShards(dirs, summaries);
+  await mkdir(join(out, SERIES_DIR), { recursive: true });
+  const clips = await JsonlLog.open(join(out, CLIPS_JSONL));
+  const errors = await JsonlLog.open(join(out, ERRORS_JSONL));
+  const ids = new Map<string, string>();
+  const keys = new Set<string>();
+  let nClips = 0;
+  let nErrors = 0;
+  try {
+    for (let i = 0; i < dirs.length; i++) {
+      const dir = dirs[i]!;
+      const tag = `shard${summaries[i]!.shard?.index ?? 0}`;
+      const seriesFiles = await readdir(join(dir, SERIES_DIR)).catch(() => [] as string[]);
+      for (const f of seriesFiles) await copyFile(join(dir, SERIES_DIR, f), join(out, SERIES_DIR, `${tag}-${f}`));
+      for await (const { line, value } of readJsonl(join(dir, CLIPS_JSONL))) {
+        const row = value as { id: string; series_file: string };
+        const prev = ids.get(row.id);
+        if (prev !== undefined) throw mismatch(`Clip id ${JSON.stringify(row.id)} is in ${prev} and in ${join(dir, CLIPS_JSONL)} line ${line}`);
+        ids.set(row.id, join(dir, CLIPS_JSONL));
+        await clips.append({ ...row, series_file: `${SERIES_DIR}/${tag}-${basename(row.series_file)}` });
+        nClips++;
+      }
+      for await (const { line, value } of readJsonl(join(dir, ERRORS_JSONL))) {
+        const row = value as { key: string };
+        if (keys.has(row.key) || ids.has(row.key.replace(/^id:/, ''))) throw mismatch(`Error row ${row.key} of ${join(dir, ERRORS_JSONL)} line ${line} appears twice across shards`);
+        keys.add(row.key);
+        await errors.append(row);
+        nErrors++;
+      }
+    }
+  } finally {
+    await clips.close();
+    await errors.close();
+  }
+  await copyFile(join(dirs[0]!, CUES_JSON), join(out, CUES_JSON));
+  await writeClipsParquet(out);
+  const first = summaries[0]!;
+  const merged = {
+    ...first,
+    out,
+    shard: null,
+    merged_from: dirs.map((d, i) => ({ dir: d, shard: summaries[i]!.shard })),
+    counts: { ...first.counts, shard_rows: first.counts.input_rows, clips: nClips, errors: nErrors, resumed: 0, this_run_clips: nClips, this_run_errors: nErrors },
+  };
+  await writeFileAtomic(join(out, SUMMARY_JSON), `${JSON.stringify(merged, null, 2)}\n`);
+  return { shards: dirs.length, input_rows: first.counts.input_rows, clips: nClips, errors: nErrors, out };
+}

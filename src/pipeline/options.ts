@@ -1,0 +1,56 @@
+// Scan options: the one zod schema every caller (CLI or library) goes through.
+
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+
+/** Parses "i/n" (0-based i) into a shard selector. */
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) throw new UsageError(`Expected a shard like 0/8 (index/count, index from 0) for --shard but received ${JSON.stringify(text)}`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || index >= count) throw new UsageError(`Expected 0 <= index < count for --shard but received ${JSON.stringify(text)}`);
+  return { index, count };
+}
+
+export const ScanOptionsSchema = z.object({
+  /** A folder, a video file, or a manifest (CSV, TSV, JSONL, Parquet, Arrow IPC). */
+  input: z.string().min(1),
+  /** Output folder; running again with the same folder resumes. */
+  out: z.string().min(1),
+  pathColumn: z.string().min(1).default('path'),
+  idColumn: z.string().min(1).default('id'),
+  format: z.enum(['folder', 'file', 'csv', 'jsonl', 'parquet', 'arrow']).optional(),
+  workers: z.number().int().min(1).max(512).default(() => availableParallelism()),
+  shortSide: z.number().int().min(32).max(720).default(96),
+  fps: z.number().positive().max(240).default(24),
+  maxSeconds: z.number().positive().max(3600).default(10),
+  timeoutMs: z.number().int().positive().default(60_000),
+  flowPreset: z.enum(['ultrafast', 'fast', 'medium']).default('fast'),
+  reverse: z.boolean().default(false),
+  shard: z.union([z.string(), z.object({ index: z.number().int().min(0), count: z.number().int().min(1) })]).optional(),
+  /** Count the input rows first so progress can show a total and an ETA. */
+  count: z.boolean().default(true),
+  /** Write clips.parquet at the end (default true). */
+  parquet: z.boolean().default(true),
+  /** Try the clips that failed in an earlier run again. */
+  retryErrors: z.boolean().default(false),
+  quiet: z.boolean().default(false),
+});
+
+export type ScanOptionsInput = z.input<typeof ScanOptionsSchema>;
+export type ScanOptions = z.output<typeof ScanOptionsSchema> & { shardSel: { index: number; count: number } | null };
+
+/** Validates user options; throws UsageError naming the first bad option. */
+export function parseScanOptions(input: ScanOptionsInput): ScanOptions {
+  const parsed = ScanOptionsSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`Invalid option ${issue.path.join('.') || '(options)'}: ${issue.message}`);
+  }
+  const shard = parsed.data.shard;
+  const shardSel = shard === undefined ? null : typeof shard === 'string' ? parseShard(shard) : shard;
+  if (shardSel && shardSel.index >= shardSel.count) throw new UsageError(`Expected 0 <= index < count for shard but received ${shardSel.index}/${shardSel.count}`);
+  return { ...parsed.data, shardSel };
+}

@@ -1,0 +1,116 @@
+// The output folder: append-only clip and error logs, series files, and the resume bookkeeping.
+
+import { createHash } from 'node:crypto';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { JsonlLog, readJsonl } from '../io/jsonl-log.js';
+import { SetupError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+
+export const CLIPS_JSONL = 'clips.jsonl';
+export const CLIPS_PARQUET = 'clips.parquet';
+export const ERRORS_JSONL = 'errors.jsonl';
+export const SUMMARY_JSON = 'summary.json';
+export const CUES_JSON = 'cues.json';
+export const SERIES_DIR = 'series';
+
+/** Resume key of a manifest row: its id, or `row:N` for a row that never got an id. */
+export function rowKey(id: string | undefined, row: number): string {
+  return id !== undefined ? `id:${id}` : `row:${row}`;
+}
+
+/** Stable shard of a key: sha1 -> first 32 bits -> modulo n. Same answer on every machine and run. */
+export function shardOf(key: string, n: number): number {
+  return createHash('sha1').update(key).digest().readUInt32BE(0) % n;
+}
+
+/**
+ * Owns everything written under --out. Rows are appended one complete line at a time, a clip's
+ * series bytes before its row, so a crash at any point leaves only complete rows (a partial last
+ * line is cut on reopen) and at worst unreferenced series bytes; never a row without its data.
+ */
+export class OutDir {
+  readonly done = new Set<string>();
+  clipsWritten = 0;
+  errorsWritten = 0;
+  private series: FileHandle | null = null;
+  private seriesOffset = 0;
+  private readonly seriesName: string;
+
+  private constructor(
+    readonly dir: string,
+    private readonly clips: JsonlLog,
+    private readonly errors: JsonlLog,
+    runId: string,
+  ) {
+    this.seriesName = `${SERIES_DIR}/part-${runId}.f32`;
+  }
+
+  /** Opens (creating) the folder and reads back what earlier runs finished. */
+  static async open(dir: string, runId: string, options: { retryErrors?: boolean } = {}): Promise<OutDir> {
+    try {
+      await mkdir(join(dir, SERIES_DIR), { recursive: true });
+    } catch (err) {
+      throw new SetupError(`Cannot create the output folder ${dir}: ${(err as Error).message}\nPossible solutions:\n  - choose a writable --out folder`, { cause: err });
+    }
+    const done = new Set<string>();
+    let clips = 0;
+    let errors = 0;
+    for await (const { value } of readJsonl(join(dir, CLIPS_JSONL))) {
+      done.add(rowKey((value as { id: string }).id, 0));
+      clips++;
+    }
+    const kept: string[] = [];
+    let dropped = 0;
+    for await (const { value } of readJsonl(join(dir, ERRORS_JSONL))) {
+      const v = value as { key: string; stage: string };
+      // --retry-errors: clip failures are forgotten (and tried again); manifest problems stay.
+      if (options.retryErrors && v.stage !== 'manifest') {
+        dropped++;
+        continue;
+      }
+      if (options.retryErrors) kept.push(JSON.stringify(value));
+      done.add(v.key);
+      errors++;
+    }
+    if (dropped > 0) await writeFileAtomic(join(dir, ERRORS_JSONL), kept.length ? `${kept.join('\n')}\n` : '');
+    const out = new OutDir(dir, await JsonlLog.open(join(dir, CLIPS_JSONL)), await JsonlLog.open(join(dir, ERRORS_JSONL)), runId);
+    for (const k of done) out.done.add(k);
+    out.clipsWritten = clips;
+    out.errorsWritten = errors;
+    return out;
+  }
+
+  /** Appends a clip's series (float32 little-endian) and then its row; returns the reference written. */
+  async appendClip(row: Record<string, unknown>, series: Float32Array): Promise<void> {
+    if (!this.series) this.series = await open(join(this.dir, this.seriesName), 'a');
+    const bytes = new Uint8Array(series.buffer, series.byteOffset, series.byteLength);
+    const offset = this.seriesOffset;
+    await this.series.write(bytes, 0, bytes.length, null);
+    this.seriesOffset += bytes.length;
+    await this.clips.append({ ...row, series_file: this.seriesName, series_offset: offset });
+    this.done.add(rowKey(row.id as string, 0));
+    this.clipsWritten++;
+  }
+
+  /** Appends an error row; `key` is the resume key of the input row it stands for. */
+  async appendError(row: { key: string } & Record<string, unknown>): Promise<void> {
+    await this.errors.append(row);
+    this.done.add(row.key);
+    this.errorsWritten++;
+  }
+
+  async sync(): Promise<void> {
+    await this.series?.sync();
+    await this.clips.sync();
+    await this.errors.sync();
+  }
+
+  async close(): Promise<void> {
+    await this.sync();
+    await this.series?.close();
+    this.series = null;
+    await this.clips.close();
+    await this.errors.close();
+  }
+}

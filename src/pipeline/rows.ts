@@ -1,0 +1,75 @@
+// The shape of output rows: clips.jsonl / clips.parquet columns and errors.jsonl rows.
+
+import { SUMMARIES } from '../cues/summaries.js';
+import type { ColumnSpec } from '../io/parquet-writer.js';
+import type { ClipFailure, ClipSuccess } from './task.js';
+
+type Cells = Record<string, string | number | boolean | null>;
+
+/** One clips.jsonl row (series reference added by the writer). */
+export function clipRow(r: ClipSuccess, input: Cells): Record<string, unknown> {
+  const p = r.probe;
+  const a = r.analysis;
+  return {
+    id: r.id,
+    path: r.path,
+    row: r.row,
+    duration_s: p.durationS,
+    fps: p.fps,
+    width: p.width,
+    height: p.height,
+    rotation: p.rotation,
+    pix_fmt: p.pixFmt,
+    codec: p.codec,
+    vfr: p.vfr,
+    analysis_fps: a.fps,
+    analysis_width: a.width,
+    analysis_height: a.height,
+    window_start_s: a.windowStartS,
+    window_end_s: a.windowEndS,
+    analysis_frames: a.frames,
+    series_pairs: r.pairs,
+    series_columns: r.columns,
+    ...r.summaries,
+    decode_ms: Math.round(r.timings.decodeMs),
+    analyse_ms: Math.round(r.timings.analyseMs),
+    warnings: a.warnings,
+    input,
+  };
+}
+
+/** One errors.jsonl row for a clip that failed in a worker. */
+export function clipErrorRow(r: ClipFailure, key: string, input: Cells): { key: string } & Record<string, unknown> {
+  return { key, id: r.id, path: r.path, row: r.row, stage: r.error.stage, code: r.error.code, message: r.error.message, input };
+}
+
+/** Columns of clips.parquet, in order. `input` holds the manifest's own columns as a JSON object. */
+export const CLIP_COLUMNS: readonly ColumnSpec[] = Object.freeze([
+  { name: 'id', type: 'string' },
+  { name: 'path', type: 'string' },
+  { name: 'row', type: 'int64' },
+  { name: 'duration_s', type: 'float64' },
+  { name: 'fps', type: 'float64' },
+  { name: 'width', type: 'int64' },
+  { name: 'height', type: 'int64' },
+  { name: 'rotation', type: 'int64' },
+  { name: 'pix_fmt', type: 'string' },
+  { name: 'codec', type: 'string' },
+  { name: 'vfr', type: 'bool' },
+  { name: 'analysis_fps', type: 'float64' },
+  { name: 'analysis_width', type: 'int64' },
+  { name: 'analysis_height', type: 'int64' },
+  { name: 'window_start_s', type: 'float64' },
+  { name: 'window_end_s', type: 'float64' },
+  { name: 'analysis_frames', type: 'int64' },
+  { name: 'series_pairs', type: 'int64' },
+  { name: 'series_columns', type: 'int64' },
+  ...SUMMARIES.map((s) => ({ name: s.name, type: 'float64' as const })),
+  { name: 'fb_asymmetry', type: 'float64' },
+  { name: 'series_file', type: 'string' },
+  { name: 'series_offset', type: 'int64' },
+  { name: 'decode_ms', type: 'int64' },
+  { name: 'analyse_ms', type: 'int64' },
+  { name: 'warnings', type: 'json' },
+  { name: 'input', type: 'json' },
+]);

@@ -1,0 +1,235 @@
+// `scan`: stream the input, fan clips out to the worker pool, write every row exactly once.
+
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Piscina } from 'piscina';
+import { CUE_COLUMNS } from '../cues/index.js';
+import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
+import { ManifestError } from '../errors.js';
+import { isRowProblem, openInput, type InputRow, type InputSource } from '../io/inputs.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { readJsonl } from '../io/jsonl-log.js';
+import { writeParquet } from '../io/parquet-writer.js';
+import { parseScanOptions, type ScanOptions, type ScanOptionsInput } from './options.js';
+import { CLIPS_JSONL, CLIPS_PARQUET, CUES_JSON, OutDir, SUMMARY_JSON, rowKey, shardOf } from './out-dir.js';
+import { ProgressReporter, type ProgressState } from './progress.js';
+import { CLIP_COLUMNS, clipErrorRow, clipRow } from './rows.js';
+import type { AnalysisSettings, ClipOutcome, ClipTask } from './task.js';
+import { TOOL_VERSION } from '../version.js';
+
+/** What a scan did; also written to summary.json. */
+export interface ScanSummary {
+  tool: string;
+  version: string;
+  status: 'complete' | 'interrupted';
+  started_at: string;
+  finished_at: string;
+  input: { path: string; kind: string };
+  out: string;
+  settings: AnalysisSettings & { workers: number; pathColumn: string; idColumn: string };
+  shard: { index: number; count: number } | null;
+  counts: {
+    /** Rows the input has in all (every shard's). */
+    input_rows: number;
+    /** Rows that belong to this shard (all rows without --shard). */
+    shard_rows: number;
+    clips: number;
+    errors: number;
+    /** Rows already finished by an earlier run into the same --out. */
+    resumed: number;
+    this_run_clips: number;
+    this_run_errors: number;
+  };
+  timings: { wall_s: number; clips_per_s: number; mean_decode_ms: number; mean_analyse_ms: number };
+  series_format: string;
+}
+
+export interface ScanHooks {
+  /** Abort the run: stop reading, cancel clips in flight, close the logs (SIGINT). */
+  signal?: AbortSignal;
+  /** Where progress goes (default process.stderr). */
+  progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+const SERIES_FORMAT = 'float32 little-endian, series_pairs x series_columns row-major, at byte series_offset of series_file (relative to the output folder); column names in cues.json';
+
+function workerUrl(): URL {
+  // Running from TypeScript sources (tests) the compiled worker lives under dist/.
+  return import.meta.url.endsWith('.ts') ? new URL('../../dist/pipeline/worker.js', import.meta.url) : new URL('./worker.js', import.meta.url);
+}
+
+async function countRows(source: InputSource, opts: ScanOptions): Promise<{ all: number; shard: number }> {
+  let all = 0;
+  let shard = 0;
+  for await (const r of source.rows()) {
+    all++;
+    const key = isRowProblem(r) ? rowKey(undefined, r.row) : rowKey(r.id, r.row);
+    if (!opts.shardSel || shardOf(key, opts.shardSel.count) === opts.shardSel.index) shard++;
+  }
+  return { all, shard };
+}
+
+/**
+ * Scans a folder, a video file or a manifest and writes clips.jsonl, clips.parquet, errors.jsonl,
+ * cues.json, series/ and summary.json into `out`. Every input row of the shard ends up exactly once
+ * in clips or errors; running again with the same `out` resumes.
+ * @example
+ * const summary = await scan({ input: 'samples/manifest.csv', out: 'out/samples' });
+ */
+export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Promise<ScanSummary> {
+  const opts = parseScanOptions(options);
+  const started = new Date();
+  const t0 = performance.now();
+  const source = await openInput(resolve(opts.input), { pathColumn: opts.pathColumn, idColumn: opts.idColumn, format: opts.format });
+  const out = resolve(opts.out);
+  const runId = `${started.getTime().toString(36)}-${process.pid}`;
+  const dir = await OutDir.open(out, runId, { retryErrors: opts.retryErrors });
+  const resumed = dir.done.size;
+  const settings: AnalysisSettings = {
+    shortSide: opts.shortSide,
+    fps: opts.fps,
+    maxSeconds: opts.maxSeconds,
+    timeoutMs: opts.timeoutMs,
+    flowPreset: opts.flowPreset,
+    reverse: opts.reverse,
+  };
+  await writeFileAtomic(join(out, CUES_JSON), `${JSON.stringify({ series_format: SERIES_FORMAT, columns: CUE_COLUMNS, summaries: [...SUMMARIES.map(({ compute: _c, ...s }) => s), FB_ASYMMETRY] }, null, 2)}\n`);
+
+  const counted = opts.count ? await countRows(source, opts) : null;
+  const progress = new ProgressReporter(hooks.progressStream ?? process.stderr, opts.quiet);
+  const state: ProgressState = { done: 0, errors: 0, skipped: 0, total: counted ? counted.shard : null };
+
+  const pool = new Piscina<ClipTask, ClipOutcome>({ filename: workerUrl().href, maxThreads: opts.workers, minThreads: opts.workers, idleTimeout: 5_000 });
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  hooks.signal?.addEventListener('abort', onAbort);
+  const inflight = new Set<Promise<void>>();
+  const maxInflight = opts.workers * 2;
+  const seen = new Map<string, number>();
+  let inputRows = 0;
+  let shardRows = 0;
+  let runClips = 0;
+  let runErrors = 0;
+  let decodeMs = 0;
+  let analyseMs = 0;
+
+  const finish = async (r: ClipOutcome, key: string, input: InputRow['columns']) => {
+    if (r.ok) {
+      await dir.appendClip(clipRow(r, input), r.series);
+      runClips++;
+      decodeMs += r.timings.decodeMs;
+      analyseMs += r.timings.analyseMs;
+    } else {
+      await dir.appendError(clipErrorRow(r, key, input));
+      runErrors++;
+      state.errors++;
+    }
+    state.done++;
+    progress.update(state);
+  };
+
+  try {
+    for await (const r of source.rows()) {
+      if (abort.signal.aborted) break;
+      inputRows++;
+      const key = isRowProblem(r) ? rowKey(undefined, r.row) : rowKey(r.id, r.row);
+      if (opts.shardSel && shardOf(key, opts.shardSel.count) !== opts.shardSel.index) continue;
+      shardRows++;
+      if (isRowProblem(r)) {
+        if (dir.done.has(key)) {
+          state.skipped++;
+          continue;
+        }
+        await dir.appendError({ key, row: r.row, stage: 'manifest', code: r.error.code, message: r.error.message });
+        runErrors++;
+        state.errors++;
+        state.done++;
+        continue;
+      }
+      const first = seen.get(r.id);
+      if (first !== undefined) {
+        const dupKey = rowKey(undefined, r.row);
+        if (dir.done.has(dupKey)) state.skipped++;
+        else {
+          const err = new ManifestError('duplicate_id', `Row ${r.row}: id ${JSON.stringify(r.id)} already appeared at row ${first}; ids must be unique`, { row: r.row, id: r.id });
+          await dir.appendError({ key: dupKey, id: r.id, path: r.path, row: r.row, stage: 'manifest', code: err.code, message: err.message, input: r.columns });
+          runErrors++;
+          state.errors++;
+          state.done++;
+        }
+        continue;
+      }
+      seen.set(r.id, r.row);
+      if (dir.done.has(key)) {
+        state.skipped++;
+        progress.update(state);
+        continue;
+      }
+      while (inflight.size >= maxInflight) await Promise.race(inflight);
+      if (abort.signal.aborted) break;
+      const task: ClipTask = { id: r.id, path: r.path, row: r.row, settings };
+      const p: Promise<void> = pool
+        .run(task, { signal: abort.signal })
+        .then((res) => finish(res, key, r.columns))
+        .catch((err: unknown) => {
+          if (abort.signal.aborted) return;
+          return finish({ ok: false, id: r.id, row: r.row, path: r.path, error: { code: 'worker_failed', message: String((err as Error)?.message ?? err), stage: 'analyse' } }, key, r.columns);
+        })
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
+    }
+    await Promise.allSettled(inflight);
+  } finally {
+    hooks.signal?.removeEventListener('abort', onAbort);
+    await pool.destroy();
+    await dir.close();
+    progress.finish(state);
+  }
+
+  const interrupted = abort.signal.aborted;
+  if (!interrupted && opts.parquet) await writeClipsParquet(out);
+  const wall = (performance.now() - t0) / 1000;
+  const summary: ScanSummary = {
+    tool: 'reversal-audit',
+    version: TOOL_VERSION,
+    status: interrupted ? 'interrupted' : 'complete',
+    started_at: started.toISOString(),
+    finished_at: new Date().toISOString(),
+    input: { path: source.input, kind: source.kind },
+    out,
+    settings: { ...settings, workers: opts.workers, pathColumn: opts.pathColumn, idColumn: opts.idColumn },
+    shard: opts.shardSel,
+    counts: {
+      input_rows: counted?.all ?? inputRows,
+      shard_rows: counted?.shard ?? shardRows,
+      clips: dir.clipsWritten,
+      errors: dir.errorsWritten,
+      resumed,
+      this_run_clips: runClips,
+      this_run_errors: runErrors,
+    },
+    timings: {
+      wall_s: wall,
+      clips_per_s: (runClips + runErrors) / Math.max(wall, 1e-9),
+      mean_decode_ms: runClips ? decodeMs / runClips : 0,
+      mean_analyse_ms: runClips ? analyseMs / runClips : 0,
+    },
+    series_format: SERIES_FORMAT,
+  };
+  await writeFileAtomic(join(out, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}
+
+/** Rewrites clips.parquet from clips.jsonl (all rows, this run's and earlier ones). */
+export async function writeClipsParquet(out: string): Promise<number> {
+  async function* rows(): AsyncIterable<Record<string, unknown>> {
+    for await (const { value } of readJsonl(join(out, CLIPS_JSONL))) yield value as Record<string, unknown>;
+  }
+  const { rows: n } = await writeParquet(join(out, CLIPS_PARQUET), [...CLIP_COLUMNS], rows());
+  return n;
+}
+
+/** Reads summary.json of a finished (or interrupted) scan. */
+export async function readSummary(out: string): Promise<ScanSummary> {
+  return JSON.parse(await readFile(join(out, SUMMARY_JSON), 'utf8')) as ScanSummary;
+}

@@ -1,0 +1,130 @@
+// Small analytic scenes with known motion, rendered to gray frames: samples and cue tests use them.
+
+import { rng, sampleWrap, valueNoise } from './texture.js';
+
+/** A scene's name; each one states the motion it contains and what the cues must show. */
+export type SceneName = 'drop' | 'pan' | 'zoom' | 'swing' | 'slide' | 'spread' | 'still';
+
+export interface SceneOptions {
+  width: number;
+  height: number;
+  fps: number;
+  seconds: number;
+  seed: number;
+}
+
+/** What each scene shows, in words (kept with the samples). */
+export const SCENE_NOTES: Readonly<Record<SceneName, string>> = Object.freeze({
+  drop: 'A textured ball dropped from rest falls (accelerates downwards), bounces lower each time and comes to rest: irreversible.',
+  pan: 'A static textured scene; the camera pans right at constant speed: camera motion only, no object motion.',
+  zoom: 'A static textured scene; the camera zooms in steadily: camera motion only.',
+  swing: 'A pendulum bob swings left and right without damping (period 1.2 s): periodic, invariant.',
+  slide: 'A puck slides right and slows to a stop by friction: irreversible.',
+  spread: 'A dark ink blob spreads out and fades: irreversible spreading.',
+  still: 'Nothing moves: a static textured scene with sensor noise.',
+});
+
+interface Disc {
+  x: number;
+  y: number;
+  r: number;
+  angle: number;
+}
+
+const TEX = 256;
+
+/** Renders `scene` to gray frames (Uint8, width*height each). */
+export function renderScene(scene: SceneName, opts: SceneOptions): Uint8Array[] {
+  const { width: W, height: H, fps, seconds, seed } = opts;
+  const background = valueNoise(TEX, seed, 5, 4);
+  const ballTex = valueNoise(64, seed + 1, 3, 4);
+  const noise = rng(seed + 2);
+  const n = Math.max(2, Math.round(seconds * fps));
+  const S = Math.min(W, H);
+  const frames: Uint8Array[] = [];
+  for (let f = 0; f < n; f++) {
+    const t = f / fps;
+    const cam = camera(scene, t, S);
+    const disc = discAt(scene, t, W, H, S);
+    const ink = scene === 'spread' ? { r: S * (0.05 + 0.12 * t), a: 0.8 * Math.exp(-t / 2.5) } : null;
+    const out = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        // Camera: the view is a zoomed/shifted window onto the world texture.
+        const wx = (x - W / 2) / cam.zoom + W / 2 + cam.x;
+        const wy = (y - H / 2) / cam.zoom + H / 2;
+        let g = 0.25 + 0.5 * sampleWrap(background, TEX, wx * 1.5, wy * 1.5);
+        if (ink) {
+          const d2 = (x - W / 2) ** 2 + (y - H / 2) ** 2;
+          g *= 1 - ink.a * Math.exp(-d2 / (2 * ink.r * ink.r));
+        }
+        if (disc) g = drawDisc(g, x, y, disc, ballTex);
+        g += (noise() - 0.5) * 0.02;
+        out[y * W + x] = Math.max(0, Math.min(255, Math.round(g * 255)));
+      }
+    }
+    frames.push(out);
+  }
+  return frames;
+}
+
+function camera(scene: SceneName, t: number, S: number): { x: number; zoom: number } {
+  if (scene === 'pan') return { x: 0.35 * S * t, zoom: 1 };
+  if (scene === 'zoom') return { x: 0, zoom: Math.exp(0.12 * t) };
+  return { x: 0, zoom: 1 };
+}
+
+/** Ball radius as a share of the short side. */
+const R = 0.09;
+
+function discAt(scene: SceneName, t: number, W: number, H: number, S: number): Disc | null {
+  const r = R * S;
+  switch (scene) {
+    case 'drop': {
+      // Gravity 3 short sides/s², restitution 0.6, floor at the bottom; integrated analytically per bounce.
+      const g = 3 * S;
+      const floor = H - r - 1;
+      let y0 = 0.15 * H;
+      let v0 = 0;
+      let t0 = 0;
+      for (let bounce = 0; bounce < 12; bounce++) {
+        const h = floor - y0;
+        const land = (-v0 + Math.sqrt(v0 * v0 + 2 * g * h)) / g;
+        if (t < t0 + land) {
+          const dt = t - t0;
+          return { x: W * 0.5, y: y0 + v0 * dt + 0.5 * g * dt * dt, r, angle: 0 };
+        }
+        const impact = v0 + g * land;
+        t0 += land;
+        y0 = floor;
+        v0 = -0.6 * impact;
+        if (Math.abs(v0) < 0.05 * S) break;
+      }
+      return { x: W * 0.5, y: floor, r, angle: 0 };
+    }
+    case 'swing': {
+      const theta = 0.5 * Math.sin((2 * Math.PI * t) / 1.2);
+      const L = 0.6 * H;
+      return { x: W / 2 + L * Math.sin(theta), y: 0.1 * H + L * Math.cos(theta), r, angle: 0 };
+    }
+    case 'slide': {
+      // Starts at 0.9 short sides/s, decelerates at 0.45 short sides/s² until it stops (t = 2 s).
+      const v = 0.9 * S;
+      const a = 0.45 * S;
+      const tt = Math.min(t, v / a);
+      return { x: 0.15 * W + v * tt - 0.5 * a * tt * tt, y: H * 0.6, r, angle: 0 };
+    }
+    default:
+      return null;
+  }
+}
+
+function drawDisc(g: number, x: number, y: number, d: Disc, tex: Float32Array): number {
+  const dx = x - d.x;
+  const dy = y - d.y;
+  const dist = Math.hypot(dx, dy);
+  const cover = Math.max(0, Math.min(1, d.r - dist + 0.5));
+  if (cover <= 0) return g;
+  const value = 0.1 + 0.8 * sampleWrap(tex, 64, (dx / d.r) * 20 + 32, (dy / d.r) * 20 + 32);
+  return g * (1 - cover) + value * cover;
+}
