@@ -1,0 +1,58 @@
+// Converts Apache Arrow cell values (bigint, Date, vectors, struct rows) to plain JavaScript values.
+
+import type { RecordBatch } from 'apache-arrow';
+import type { CellValue } from './input-types.js';
+
+const utf8 = new TextDecoder();
+
+/** JSON.stringify replacer that writes bigints as numbers when exact, else as strings. */
+export function bigintReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  return value;
+}
+
+/** A value from an Arrow vector as plain data: bigint -> number (lossy beyond 2^53), Date -> ISO text, nested -> JSON-like. */
+export function toPlain(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'bigint':
+      return Number(value);
+    default:
+      break;
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return utf8.decode(value);
+  return JSON.parse(JSON.stringify(value, bigintReplacer)) as unknown;
+}
+
+/** A value from an Arrow vector as a manifest cell: primitives kept (bigints exact or as text), nested -> JSON text. */
+export function toCell(value: unknown): CellValue {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'bigint':
+      return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+    default:
+      break;
+  }
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return utf8.decode(value);
+  return JSON.stringify(value, bigintReplacer) ?? null;
+}
+
+/** Column names and per-row getters of a record batch (Vector.get is faster than StructRow proxies). */
+export function batchColumns(batch: RecordBatch): { names: string[]; get: Array<(i: number) => unknown> } {
+  const names = batch.schema.fields.map((f) => f.name);
+  const get = names.map((_, j) => {
+    const vector = batch.getChildAt(j);
+    return (i: number): unknown => (vector === null ? null : (vector.get(i) as unknown));
+  });
+  return { names, get };
+}

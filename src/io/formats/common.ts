@@ -1,0 +1,61 @@
+// Helpers shared by the format readers: the video extension list and turning manifest cells into rows.
+
+import path from 'node:path';
+import { ManifestError, expected } from '../../errors.js';
+import type { CellValue, FormatContext, InputRow, RowProblem } from '../input-types.js';
+
+/** Extensions (lower case, with the dot) treated as video files. */
+export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.mp4', '.mov', '.mkv', '.webm', '.avi', '.m4v', '.mpg', '.mpeg', '.wmv', '.flv', '.gif',
+  '.ts', '.mts', '.m2ts', '.3gp', '.ogv',
+]);
+
+/** True when the file name has a video extension (case-insensitive). */
+export function isVideoName(name: string): boolean {
+  return VIDEO_EXTENSIONS.has(path.extname(name).toLowerCase());
+}
+
+/** Sets `obj[key] = value` as an own property, even for the key "__proto__". */
+export function setCell(obj: Record<string, CellValue>, key: string, value: CellValue): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+/** Message of an unknown thrown value. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The error thrown at open time when the manifest lacks the path column. */
+export function missingPathColumn(ctx: FormatContext, where: string, columns: readonly string[]): ManifestError {
+  const msg = expected(`a column named ${JSON.stringify(ctx.pathColumn)}`, `${ctx.input} ${where}`, columns);
+  return new ManifestError(
+    'manifest-no-path-column',
+    `${msg} (name the path column with --path-column)`,
+    { path: ctx.input, row: where.startsWith('line ') ? Number(where.slice(5)) : undefined },
+  );
+}
+
+/** A RowProblem for manifest row `row` (the message names the file and row). */
+export function rowProblem(row: number, code: string, message: string, cause?: unknown): RowProblem {
+  const error = new ManifestError(code, message, { row }, cause === undefined ? undefined : { cause });
+  return { row, error };
+}
+
+/**
+ * Turns one manifest record into an InputRow: checks the path cell (present, a string, not blank),
+ * resolves it against the manifest's folder (no `~` expansion) and picks the id.
+ */
+export function buildRow(ctx: FormatContext, row: number, where: string, columns: Record<string, CellValue>): InputRow | RowProblem {
+  const raw = Object.hasOwn(columns, ctx.pathColumn) ? columns[ctx.pathColumn] : undefined;
+  const name = `column ${JSON.stringify(ctx.pathColumn)} of ${ctx.input} ${where}`;
+  if (raw === undefined || raw === null || raw === '' || (typeof raw === 'string' && raw.trim() === '')) {
+    return rowProblem(row, 'manifest-empty-path', expected('a non-empty path', name, raw ?? null));
+  }
+  if (typeof raw !== 'string') {
+    return rowProblem(row, 'manifest-bad-path', expected('a path string', name, raw));
+  }
+  const idRaw = Object.hasOwn(columns, ctx.idColumn) ? columns[ctx.idColumn] : undefined;
+  const id = idRaw === undefined || idRaw === null || (typeof idRaw === 'string' && idRaw.trim() === '') ? raw : String(idRaw);
+  return { row, id, path: path.isAbsolute(raw) ? raw : path.resolve(ctx.baseDir, raw), columns };
+}

@@ -1,0 +1,70 @@
+// JSONL manifests: one JSON object per line; empty lines are skipped, a broken line is a row problem.
+
+import { expected } from '../../errors.js';
+import type { CellValue, FormatContext, FormatHandler, InputRow, InputSource, RowProblem } from '../input-types.js';
+import { readLineBatches } from '../lines.js';
+import { buildRow, messageOf, missingPathColumn, rowProblem, setCell } from './common.js';
+
+/** How many lines open() looks through for a first valid object to check the path column against. */
+const PROBE_LINES = 1000;
+
+type Parsed = { columns: Record<string, CellValue> } | { error: string };
+
+/** Parses one line into cells (primitives kept, nested objects/arrays become their JSON text); `where` names file and line. */
+function parseLine(text: string, where: string): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { error: `${where}: invalid JSON: ${messageOf(err)}` };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { error: expected('a JSON object', where, value) };
+  }
+  const columns: Record<string, CellValue> = {};
+  for (const [key, cell] of Object.entries(value as Record<string, unknown>)) {
+    setCell(columns, key, cell === null || typeof cell !== 'object' ? (cell as CellValue) : JSON.stringify(cell));
+  }
+  return { columns };
+}
+
+async function* jsonlRows(ctx: FormatContext): AsyncGenerator<InputRow | RowProblem> {
+  for await (const lines of readLineBatches(ctx.input)) {
+    for (const ln of lines) {
+      if (ln.text.trim() === '') continue;
+      const where = `line ${ln.line}`;
+      const parsed = parseLine(ln.text, `${ctx.input} ${where}`);
+      if ('error' in parsed) {
+        yield rowProblem(ln.line, 'manifest-bad-row', parsed.error);
+        continue;
+      }
+      yield buildRow(ctx, ln.line, where, parsed.columns);
+    }
+  }
+}
+
+/** Checks the first parseable object of the file names the path column (later rows are checked one by one). */
+async function probe(ctx: FormatContext): Promise<void> {
+  for await (const lines of readLineBatches(ctx.input)) {
+    for (const ln of lines) {
+      if (ln.line > PROBE_LINES) return;
+      if (ln.text.trim() === '') continue;
+      const parsed = parseLine(ln.text, '');
+      if ('error' in parsed) continue;
+      if (!Object.hasOwn(parsed.columns, ctx.pathColumn)) {
+        throw missingPathColumn(ctx, `line ${ln.line}`, Object.keys(parsed.columns));
+      }
+      return;
+    }
+  }
+}
+
+/** Newline-delimited JSON manifest (one object per line). */
+export const jsonlFormat: FormatHandler = Object.freeze({
+  kind: 'jsonl',
+  extensions: Object.freeze(['.jsonl', '.ndjson']),
+  async open(ctx: FormatContext): Promise<InputSource> {
+    await probe(ctx);
+    return { kind: 'jsonl', input: ctx.input, rows: () => jsonlRows(ctx) };
+  },
+});

@@ -1,0 +1,52 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ManifestError } from '../../src/errors.js';
+import { isRowProblem, openInput, type InputRow } from '../../src/io/inputs.js';
+import { collect, tempDir } from './tmp.js';
+
+describe('JSONL manifests', () => {
+  it('reads rows, keeps primitives, turns nested values into JSON text and reports broken lines', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'm.ndjson');
+    const lines = [
+      JSON.stringify({ path: 'a b/ç.mp4', id: 'x1', label: 'drop', score: 0.5, ok: true, none: null, tags: ['a', 'b'], meta: { k: 1 } }),
+      '',
+      '{"path": "b.mp4", "id": 7', // 3: broken
+      '[1, 2]', // 4: not an object
+      JSON.stringify({ path: '/abs/c.mp4', caption: 'line\nbreak, "quoted"' }), // 5
+      JSON.stringify({ id: 'no-path' }), // 6
+      JSON.stringify({ path: 42 }), // 7: wrong type
+      JSON.stringify({ path: 'd.mp4', id: 9 }), // 8: numeric id
+    ];
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const src = await openInput(file);
+    expect(src.kind).toBe('jsonl');
+    const items = await collect(src.rows());
+    expect(items.map((r) => r.row)).toEqual([1, 3, 4, 5, 6, 7, 8]);
+    const rows = items.filter((r): r is InputRow => !isRowProblem(r));
+    expect(rows[0]).toEqual({
+      row: 1,
+      id: 'x1',
+      path: join(dir, 'a b/ç.mp4'),
+      columns: { path: 'a b/ç.mp4', id: 'x1', label: 'drop', score: 0.5, ok: true, none: null, tags: '["a","b"]', meta: '{"k":1}' },
+    });
+    expect(rows[1]).toMatchObject({ row: 5, id: '/abs/c.mp4', path: '/abs/c.mp4', columns: { caption: 'line\nbreak, "quoted"' } });
+    expect(rows[2]).toMatchObject({ row: 8, id: '9' });
+    const problems = items.filter(isRowProblem);
+    expect(problems[0]?.error.message).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line 3: invalid JSON: `));
+    expect(problems[1]?.error.message).toContain('Expected a JSON object for');
+    expect(problems[2]?.error.message).toMatch(/Expected a non-empty path for column "path" of .*line 6 but received null/);
+    expect(problems[3]?.error.message).toMatch(/Expected a path string .*line 7 but received 42/);
+    for (const p of problems) expect(p.error).toBeInstanceOf(ManifestError);
+  });
+
+  it('throws at open when the first object lacks the path column, naming the line and its keys', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'm.jsonl');
+    await writeFile(file, '\n{broken\n{"url": "a.mp4", "label": "x"}\n');
+    await expect(openInput(file)).rejects.toThrow(/Expected a column named "path" for .*m\.jsonl line 3 but received \["url","label"\]/);
+    const rows = await collect((await openInput(file, { pathColumn: 'url' })).rows());
+    expect(rows.map((r) => r.row)).toEqual([2, 3]);
+  });
+});
