@@ -1,0 +1,94 @@
+// DIS densification on one pyramid level: dense flow as the photometric-error-weighted average of patch flows.
+
+import type { LevelImages, PatchGrid, SparseBuffers } from './dis-patch.js';
+
+// The brightness offset reaches scatterPatch through a buffer: V8 would box a double argument of a
+// non-inlined call into a fresh heap number per call.
+const offsetSlot = new Float64Array(1);
+
+/**
+ * Dense flow from the patch flows: each pixel averages the flows of the patches covering it, weighted by
+ * 1 / max(1, |I1(x + u) - I0(x) - offset|) so patches that explain the pixel's intensity dominate.
+ * `offset` is the global brightness change removed when mean normalisation is on (else 0).
+ * Scatters patch by patch (one set of bilinear weights per patch, no per-pixel clamping) into u, v and the
+ * weight sums `wsum` (scratch of at least w * h), then normalises.
+ */
+export function densify(
+  g: PatchGrid,
+  L: LevelImages,
+  s: SparseBuffers,
+  u: Float32Array,
+  v: Float32Array,
+  offset: number,
+  wsum: Float32Array,
+): void {
+  const n = L.w * L.h;
+  u.fill(0, 0, n);
+  v.fill(0, 0, n);
+  wsum.fill(0, 0, n);
+  offsetSlot[0] = offset;
+  const ws = g.ws;
+  for (let r = 0; r < g.hs; r++) {
+    for (let c = 0; c < ws; c++) scatterPatch(L, g.p, g.px[c], g.py[r], s, r * ws + c, u, v, wsum);
+  }
+  normalise(u, v, wsum, n);
+}
+
+function scatterPatch(
+  L: LevelImages,
+  p: number,
+  x0: number,
+  y0: number,
+  s: SparseBuffers,
+  k: number,
+  u: Float32Array,
+  v: Float32Array,
+  wsum: Float32Array,
+): void {
+  const pu = s.sx[k];
+  const pv = s.sy[k];
+  const offset = offsetSlot[0];
+  const w = L.w;
+  const W = w + 2 * L.b;
+  let x = x0 + pu;
+  let y = y0 + pv;
+  // Same clamp as evalPatch: beyond it the patch would only see replicated border anyway.
+  if (x < 1 - p) x = 1 - p;
+  else if (x > w - 1) x = w - 1;
+  if (y < 1 - p) y = 1 - p;
+  else if (y > L.h - 1) y = L.h - 1;
+  const xi = Math.floor(x);
+  const yi = Math.floor(y);
+  const fx = x - xi;
+  const fy = y - yi;
+  const w00 = (1 - fx) * (1 - fy);
+  const w01 = fx * (1 - fy);
+  const w10 = (1 - fx) * fy;
+  const w11 = fx * fy;
+  const i0 = L.i0;
+  const i1 = L.i1e;
+  let o0 = y0 * w + x0;
+  let o1 = (yi + L.b) * W + xi + L.b;
+  for (let r = 0; r < p; r++) {
+    for (let c = 0; c < p; c++) {
+      const a = o1 + c;
+      const d = w00 * i1[a] + w01 * i1[a + 1] + w10 * i1[a + W] + w11 * i1[a + W + 1] - i0[o0 + c] - offset;
+      // Branch-free on purpose: |d| > 1 or not is data-dependent and mispredicted branches dominated this loop.
+      const wt = 1 / Math.max(1, Math.abs(d));
+      const o = o0 + c;
+      u[o] += wt * pu;
+      v[o] += wt * pv;
+      wsum[o] += wt;
+    }
+    o0 += w;
+    o1 += W;
+  }
+}
+
+function normalise(u: Float32Array, v: Float32Array, wsum: Float32Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const k = 1 / wsum[i];
+    u[i] *= k;
+    v[i] *= k;
+  }
+}
