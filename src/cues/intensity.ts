@@ -33,6 +33,18 @@ function meanGradient(img: GrayImage): number {
 
 const hist = new Float64Array(BINS);
 
+/** Per-frame statistics, computed once per frame however many pairs and directions read them. */
+const frameStats = new WeakMap<GrayImage, { entropy: number; gradient: number }>();
+
+function stats(img: GrayImage): { entropy: number; gradient: number } {
+  let s = frameStats.get(img);
+  if (!s) {
+    s = { entropy: entropyBits(img, hist), gradient: meanGradient(img) };
+    frameStats.set(img, s);
+  }
+  return s;
+}
+
 export const intensity: PairCue = Object.freeze<PairCue>({
   kind: 'pair',
   name: 'intensity',
@@ -47,9 +59,11 @@ export const intensity: PairCue = Object.freeze<PairCue>({
     let diff = 0;
     for (let i = 0; i < a.length; i++) diff += Math.abs(b[i]! - a[i]!);
     out[offset] = (diff / a.length / 255) * view.fps;
-    out[offset + 1] = (entropyBits(view.b, hist) - entropyBits(view.a, hist)) * view.fps;
-    const ga = meanGradient(view.a);
-    const gb = meanGradient(view.b);
+    const sa = stats(view.a);
+    const sb = stats(view.b);
+    out[offset + 1] = (sb.entropy - sa.entropy) * view.fps;
+    const ga = sa.gradient;
+    const gb = sb.gradient;
     const mean = (ga + gb) / 2;
     out[offset + 2] = mean > 1e-6 ? ((gb - ga) / mean) * view.fps : 0;
   },

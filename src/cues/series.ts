@@ -103,7 +103,9 @@ export class SeriesAnalyser {
     const moving = s.moving[slot];
     let movingCount = 0;
     for (let i = 0; i < mag.length; i++) {
-      const m = Math.hypot(residual.u[i]!, residual.v[i]!);
+      const ru = residual.u[i]!;
+      const rv = residual.v[i]!;
+      const m = Math.sqrt(ru * ru + rv * rv);
       mag[i] = m;
       const isMoving = m > threshold ? 1 : 0;
       moving[i] = isMoving;

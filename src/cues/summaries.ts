@@ -53,7 +53,10 @@ function weighted(s: SeriesAccess, name: string): number {
   return w > 1e-9 ? acc / w : 0;
 }
 
-/** Highest normalised autocorrelation peak after the first zero crossing; returns [peak, lag]. */
+/**
+ * First autocorrelation peak after the first zero crossing (the fundamental period, not a harmonic
+ * or a noisy long lag); returns [height 0..1, lag in frames]. [0, 0] when the signal never swings.
+ */
 export function periodicPeak(x: Float64Array, minLag = 2): [number, number] {
   const n = x.length;
   const m = mean(x);
@@ -61,22 +64,22 @@ export function periodicPeak(x: Float64Array, minLag = 2): [number, number] {
   let energy = 0;
   for (const v of d) energy += v * v;
   if (n < 2 * minLag + 2 || energy <= 1e-12) return [0, 0];
-  let crossed = false;
-  let best = 0;
-  let bestLag = 0;
   const maxLag = Math.floor(n / 2);
-  for (let lag = 1; lag <= maxLag; lag++) {
+  const r = new Float64Array(maxLag + 2);
+  for (let lag = 1; lag <= maxLag + 1 && lag < n; lag++) {
     let acc = 0;
     for (let t = 0; t + lag < n; t++) acc += d[t]! * d[t + lag]!;
-    // Unbiased normalisation so long lags are not penalised for having fewer terms.
-    const r = (acc / (n - lag)) / (energy / n);
-    if (r < 0) crossed = true;
-    if (crossed && lag >= minLag && r > best) {
-      best = r;
-      bestLag = lag;
+    r[lag] = acc / energy;
+  }
+  let lag = 1;
+  while (lag <= maxLag && r[lag]! > 0) lag++;
+  for (; lag <= maxLag; lag++) {
+    if (lag >= minLag && r[lag]! > 0 && r[lag]! >= r[lag - 1]! && r[lag]! >= r[lag + 1]!) {
+      // Scale by n/(n-lag) so that a perfect sinusoid scores ~1 whatever its period.
+      return [Math.min(1, (r[lag]! * n) / (n - lag)), lag];
     }
   }
-  return [Math.min(1, best), bestLag];
+  return [0, 0];
 }
 
 function periodicity(s: SeriesAccess): [number, number] {

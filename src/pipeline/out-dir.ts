@@ -33,7 +33,7 @@ export class OutDir {
   readonly done = new Set<string>();
   clipsWritten = 0;
   errorsWritten = 0;
-  private series: FileHandle | null = null;
+  private series: Promise<FileHandle> | null = null;
   private seriesOffset = 0;
   private readonly seriesName: string;
 
@@ -83,11 +83,13 @@ export class OutDir {
 
   /** Appends a clip's series (float32 little-endian) and then its row; returns the reference written. */
   async appendClip(row: Record<string, unknown>, series: Float32Array): Promise<void> {
-    if (!this.series) this.series = await open(join(this.dir, this.seriesName), 'a');
+    // Offsets are reserved before any await so concurrent clips never share bytes; the file is new per run.
+    this.series ??= open(join(this.dir, this.seriesName), 'w');
     const bytes = new Uint8Array(series.buffer, series.byteOffset, series.byteLength);
     const offset = this.seriesOffset;
-    await this.series.write(bytes, 0, bytes.length, null);
     this.seriesOffset += bytes.length;
+    const fh = await this.series;
+    await fh.write(bytes, 0, bytes.length, offset);
     await this.clips.append({ ...row, series_file: this.seriesName, series_offset: offset });
     this.done.add(rowKey(row.id as string, 0));
     this.clipsWritten++;
@@ -101,14 +103,14 @@ export class OutDir {
   }
 
   async sync(): Promise<void> {
-    await this.series?.sync();
+    await (await this.series)?.sync();
     await this.clips.sync();
     await this.errors.sync();
   }
 
   async close(): Promise<void> {
     await this.sync();
-    await this.series?.close();
+    await (await this.series)?.close();
     this.series = null;
     await this.clips.close();
     await this.errors.close();

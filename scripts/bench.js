@@ -1,0 +1,80 @@
+// `npm run bench`: pipeline throughput against an ffmpeg decode-only pass of the same clips, same process.
+// Usage: npm run bench [-- --clips 40 --seconds 5 --workers N --json]
+import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchDis, decodeOnly, scan } from '../dist/index.js';
+import { benchClips, benchManifest } from './bench-clips.js';
+
+const { values } = parseArgs({
+  options: {
+    clips: { type: 'string', default: '40' },
+    seconds: { type: 'string', default: '5' },
+    workers: { type: 'string', default: String(availableParallelism()) },
+    preset: { type: 'string', default: 'fast' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const clips = Number(values.clips);
+const workers = Number(values.workers);
+const log = values.json ? () => {} : (...a) => console.log(...a);
+
+const paths = benchClips(join(process.cwd(), '.bench', 'clips'), { seconds: Number(values.seconds) });
+const work = mkdtempSync(join(tmpdir(), 'audit-bench-'));
+const manifest = benchManifest(join(work, 'manifest.csv'), paths, clips);
+const rows = Array.from({ length: clips }, (_, i) => paths[i % paths.length]);
+const decodeOpts = { shortSide: 96, fps: 24, maxSeconds: 10 };
+log(`${clips} clips of ${values.seconds} s at 640x360 30 fps (H.264), ${workers} workers, analysis ${decodeOpts.shortSide} px short side at ${decodeOpts.fps} fps`);
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
+
+// 1. Baseline: ffmpeg decode-only to the same size, rate and window, `workers` at a time.
+let t0 = performance.now();
+let next = 0;
+let decodedFrames = 0;
+await Promise.all(Array.from({ length: workers }, async () => {
+  while (next < rows.length) decodedFrames += await decodeOnly(rows[next++], decodeOpts);
+}));
+const decodeS = (performance.now() - t0) / 1000;
+
+// 2. The pipeline: probe, decode, flow both ways, camera fit, cues, writers.
+t0 = performance.now();
+const summary = await scan({ input: manifest, out: join(work, 'out'), workers, quiet: true, count: false, flowPreset: values.preset, ...decodeOpts });
+const pipeS = (performance.now() - t0) / 1000;
+clearInterval(sampler);
+if (summary.counts.errors) throw new Error(`${summary.counts.errors} clips failed; see ${join(work, 'out', 'errors.jsonl')}`);
+
+// 3. DIS alone on one core, 160x90.
+const dis = {};
+for (const p of ['ultrafast', 'fast', 'medium']) dis[p] = benchDis(160, 90, p, 200).msPerPair;
+
+const result = {
+  clips,
+  workers,
+  clips_per_s: clips / pipeS,
+  decode_only_clips_per_s: clips / decodeS,
+  throughput_ratio: decodeS / pipeS,
+  frames_per_s: decodedFrames / pipeS,
+  decode_only_frames_per_s: decodedFrames / decodeS,
+  pairs_per_s: (decodedFrames - clips) / pipeS,
+  ms_per_flow_pair_in_pipeline: (summary.timings.mean_analyse_ms * clips) / Math.max(1, decodedFrames - clips),
+  dis_ms_per_pair_160x90: dis[values.preset],
+  dis_ms_per_pair_160x90_by_preset: dis,
+  mean_decode_ms: summary.timings.mean_decode_ms,
+  mean_analyse_ms: summary.timings.mean_analyse_ms,
+  peak_rss_mb: peakRss / 2 ** 20,
+  flow_preset: values.preset,
+};
+rmSync(work, { recursive: true, force: true });
+if (values.json) console.log(JSON.stringify(result));
+else {
+  log(`decode-only: ${result.decode_only_clips_per_s.toFixed(2)} clips/s, ${result.decode_only_frames_per_s.toFixed(0)} frames/s`);
+  log(`pipeline:    ${result.clips_per_s.toFixed(2)} clips/s, ${result.frames_per_s.toFixed(0)} frames/s, ${result.pairs_per_s.toFixed(0)} pairs/s`);
+  log(`ratio pipeline/decode-only: ${result.throughput_ratio.toFixed(2)}`);
+  log(`per clip: decode ${result.mean_decode_ms.toFixed(0)} ms, analyse ${result.mean_analyse_ms.toFixed(0)} ms (${result.ms_per_flow_pair_in_pipeline.toFixed(2)} ms per pair, flow both ways + cues)`);
+  log(`DIS alone at 160x90, ms per pair: ${Object.entries(dis).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  log(`peak RSS (this process, workers included; ffmpeg children not): ${result.peak_rss_mb.toFixed(0)} MB`);
+}

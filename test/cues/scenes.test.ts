@@ -1,0 +1,123 @@
+// Each cue pinned on a synthetic clip whose answer is known (frames rendered in memory, no codec).
+
+import { describe, expect, it } from 'vitest';
+import { cueColumnIndex, CUE_COLUMNS } from '../../src/cues/index.js';
+import { mirrorSeries, SeriesAnalyser, type CueSeries } from '../../src/cues/series.js';
+import { summarise } from '../../src/cues/summaries.js';
+import type { GrayImage } from '../../src/flow/types.js';
+import { renderScene, type SceneName } from '../../src/synth/scenes.js';
+
+const W = 160;
+const H = 96;
+const FPS = 24;
+const analyser = new SeriesAnalyser({ flowPreset: 'fast' });
+
+function frames(scene: SceneName, seconds: number, seed = 3): GrayImage[] {
+  return renderScene(scene, { width: W, height: H, fps: FPS, seconds, seed }).map((f) => ({ width: W, height: H, data: Float32Array.from(f) }));
+}
+
+function col(s: CueSeries, name: string): number[] {
+  const k = cueColumnIndex(name);
+  return Array.from({ length: s.frames }, (_, t) => s.data[t * s.columns + k]!);
+}
+
+const median = (x: number[]): number => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
+const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
+
+const cache = new Map<SceneName, { series: CueSeries; summary: Record<string, number> }>();
+function run(scene: SceneName, seconds = 3) {
+  let r = cache.get(scene);
+  if (!r) {
+    const series = analyser.analyse(frames(scene, seconds), FPS);
+    r = { series, summary: summarise(series, FPS) };
+    cache.set(scene, r);
+  }
+  return r;
+}
+
+describe('cues on synthetic scenes', () => {
+  it('drop: the ball accelerates downwards while it falls (gravity cue)', () => {
+    // Ball falls from rest with g = 3 short sides/s^2 and first hits the floor after ~0.58 s (14 pairs).
+    const { series } = run('drop');
+    const vy = col(series, 'res_vy');
+    const ay = col(series, 'res_ay');
+    const fall = ay.slice(2, 11);
+    expect(median(fall)).toBeGreaterThan(0.8);
+    expect(median(fall)).toBeLessThan(4.5);
+    expect(vy[10]!).toBeGreaterThan(vy[3]!); // falling faster and faster (+ = down)
+  });
+
+  it('pan: camera motion is measured and leaves almost no object motion', () => {
+    // Content moves left at 0.35 short sides/s * 1.5 texture scale... image content moves at -0.35 short sides/s.
+    const { series, summary } = run('pan');
+    expect(median(col(series, 'cam_tx'))).toBeCloseTo(-0.35, 1);
+    expect(Math.abs(median(col(series, 'cam_ty')))).toBeLessThan(0.03);
+    expect(summary.camera_share!).toBeGreaterThan(0.8);
+    expect(summary.mean_moving_frac!).toBeLessThan(0.05);
+  });
+
+  it('zoom: the camera zoom rate is measured with the right sign', () => {
+    const { series, summary } = run('zoom');
+    expect(median(col(series, 'cam_zoom'))).toBeCloseTo(0.12, 1);
+    expect(summary.camera_share!).toBeGreaterThan(0.7);
+  });
+
+  it('swing: a periodic swing is periodic, with its period', () => {
+    const { summary } = run('swing', 4);
+    expect(summary.periodicity!).toBeGreaterThan(0.6);
+    // Velocity repeats every 1.2 s; energy every 0.6 s. Either is a right answer.
+    expect([0.6, 1.2].some((p) => Math.abs(summary.period_s! - p) < 0.15)).toBe(true);
+    expect(summary.straightness!).toBeLessThan(0.3);
+  });
+
+  it('slide: motion dies down, in a straight line to the right', () => {
+    const { series, summary } = run('slide');
+    expect(mean(col(series, 'res_vx').slice(0, 10))).toBeGreaterThan(0.3);
+    expect(summary.energy_trend!).toBeLessThan(-0.3);
+    expect(summary.onset_decay_asymmetry!).toBeLessThan(-0.2);
+    expect(summary.straightness!).toBeGreaterThan(0.85);
+    expect(summary.periodicity!).toBeLessThan(0.5);
+  });
+
+  it('spread: spreading ink shows positive divergence and the picture loses detail or gains variety', () => {
+    const { summary } = run('spread');
+    expect(summary.mean_res_div!).toBeGreaterThan(0);
+  });
+
+  it('still: nothing moves', () => {
+    const { summary } = run('still', 2);
+    expect(summary.mean_energy_residual!).toBeLessThan(0.02);
+    expect(summary.mean_moving_frac!).toBeLessThan(0.01);
+    expect(summary.fb_asymmetry!).toBeLessThan(0.2);
+  });
+
+  it('directed, decaying motion is more time-asymmetric than a periodic swing', () => {
+    expect(run('slide').summary.fb_asymmetry!).toBeGreaterThan(run('swing', 4).summary.fb_asymmetry! + 0.1);
+  });
+});
+
+describe('reversal consistency (synthetic)', () => {
+  it('analysing the reversed frame order gives the mirrored series', () => {
+    const f = frames('drop', 1.5, 11);
+    const fwd = analyser.analyse(f, FPS);
+    const rev = analyser.analyse(f, FPS, { reverse: true });
+    const mirrored = mirrorSeries(fwd);
+    let worst = 0;
+    let worstName = '';
+    for (let k = 0; k < fwd.columns; k++) {
+      for (let t = 0; t < fwd.frames; t++) {
+        const d = Math.abs(rev.data[t * fwd.columns + k]! - mirrored.data[t * fwd.columns + k]!);
+        if (d > worst) {
+          worst = d;
+          worstName = CUE_COLUMNS[k]!.name;
+        }
+      }
+    }
+    expect(worst, `worst column ${worstName}`).toBeLessThan(1e-4);
+    const a = summarise(fwd, FPS);
+    const b = summarise(rev, FPS);
+    expect(b.onset_decay_asymmetry!).toBeCloseTo(-a.onset_decay_asymmetry!, 4);
+    expect(b.mean_res_ay!).toBeCloseTo(a.mean_res_ay!, 4);
+    expect(b.fb_asymmetry!).toBeCloseTo(a.fb_asymmetry!, 4);
+  });
+});

@@ -1,0 +1,88 @@
+// Real footage: real-dev scans cleanly, reversal mirrors the series, and bad inputs become error rows.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CUE_COLUMNS } from '../../src/cues/index.js';
+import { mirrorSeries } from '../../src/cues/series.js';
+import { readJsonl } from '../../src/io/jsonl-log.js';
+import { analyseClip } from '../../src/pipeline/analyse-clip.js';
+import type { AnalysisSettings, ClipSuccess } from '../../src/pipeline/task.js';
+import { makeBadInputs } from '../fixtures/bad-inputs.js';
+import { REAL_DEV } from '../fixtures/clips.js';
+import { runCliProcess, tempDir } from '../fixtures/cli.js';
+
+async function rows(path: string): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for await (const { value } of readJsonl(path)) out.push(value as Record<string, unknown>);
+  return out;
+}
+
+const SETTINGS: AnalysisSettings = { shortSide: 96, fps: 24, maxSeconds: 10, timeoutMs: 60_000, flowPreset: 'fast', reverse: false };
+
+describe('real clips', () => {
+  it('audit scan of real-dev writes 15 clips and no errors', async () => {
+    const out = await tempDir();
+    const r = await runCliProcess(['scan', REAL_DEV, '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const clips = await rows(join(out, 'clips.jsonl'));
+    expect(clips).toHaveLength(15);
+    expect(await rows(join(out, 'errors.jsonl'))).toHaveLength(0);
+    for (const c of clips) {
+      expect(Number(c.series_pairs)).toBeGreaterThan(10);
+      expect(Math.min(Number(c.analysis_width), Number(c.analysis_height))).toBe(96);
+    }
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    expect(summary.counts.clips).toBe(15);
+  }, 300_000);
+
+  // Analysing the reversed frame order must give the mirrored series, or a flow/fit asymmetry poses as physics.
+  it.each(['inv01_pendulum_swing.mp4', 'irr04_paper_cups_falling.mp4', 'eqv02_sliding_glass_door_opened.mp4'])('reversal consistency on %s', async (file) => {
+    const path = join(REAL_DEV, file);
+    const fwd = (await analyseClip({ id: file, path, row: 1, settings: { ...SETTINGS, maxSeconds: 4 } })) as ClipSuccess;
+    const rev = (await analyseClip({ id: file, path, row: 1, settings: { ...SETTINGS, maxSeconds: 4, reverse: true } })) as ClipSuccess;
+    expect(fwd.ok && rev.ok).toBe(true);
+    const mirrored = mirrorSeries({ frames: fwd.pairs, columns: fwd.columns, data: fwd.series });
+    // Per column: largest deviation relative to the column's own scale.
+    for (let k = 0; k < fwd.columns; k++) {
+      let scale = 1e-3;
+      let worst = 0;
+      for (let t = 0; t < fwd.pairs; t++) {
+        const i = t * fwd.columns + k;
+        scale = Math.max(scale, Math.abs(fwd.series[i]!));
+        worst = Math.max(worst, Math.abs(rev.series[i]! - mirrored.data[i]!));
+      }
+      expect(worst / scale, CUE_COLUMNS[k]!.name).toBeLessThan(1e-3);
+    }
+    for (const name of ['onset_decay_asymmetry', 'energy_trend', 'mean_res_vy', 'mean_res_div']) {
+      expect(rev.summaries[name]!, name).toBeCloseTo(-fwd.summaries[name]!, 3);
+    }
+    for (const name of ['mean_res_ay', 'periodicity', 'fb_asymmetry', 'camera_share']) {
+      expect(rev.summaries[name]!, name).toBeCloseTo(fwd.summaries[name]!, 3);
+    }
+  }, 120_000);
+
+  it('bad inputs each get one readable error row; hard but valid inputs are analysed', async () => {
+    const dir = await tempDir('audit-bad-');
+    const cases = await makeBadInputs(dir);
+    const manifest = join(dir, 'manifest.csv');
+    const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
+    await writeFile(manifest, ['path,expect', ...cases.map((c) => `${quote(c.file)},${c.expect}`)].join('\n'));
+    const out = join(dir, 'out');
+    const r = await runCliProcess(['scan', manifest, '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(3);
+    const errs = await rows(join(out, 'errors.jsonl'));
+    const clips = await rows(join(out, 'clips.jsonl'));
+    expect(errs.length + clips.length).toBe(cases.length);
+    for (const c of cases) {
+      const err = errs.find((e) => (e.input as { path: string }).path === c.file);
+      if (c.expect === 'error') {
+        expect(err, `${c.note}: expected an error row`).toBeDefined();
+        if (c.code) expect(err!.code, c.note).toBe(c.code);
+        expect(String(err!.message), c.note).toMatch(/\S{3,}/);
+      } else {
+        expect(err, `${c.note}: ${String(err?.message)}`).toBeUndefined();
+      }
+    }
+  }, 300_000);
+});

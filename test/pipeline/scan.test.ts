@@ -1,0 +1,169 @@
+// The scan pipeline end to end: outputs, resume after a kill, shards and merge, bad rows.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readJsonl } from '../../src/io/jsonl-log.js';
+import { readParquetRows } from '../../src/io/parquet-writer.js';
+import { merge } from '../../src/pipeline/merge.js';
+import { scan } from '../../src/pipeline/scan.js';
+import { readSeries } from '../../src/pipeline/series-file.js';
+import { CUE_COLUMNS } from '../../src/cues/index.js';
+import { sceneClip } from '../fixtures/clips.js';
+import { runCliProcess, startCli, tempDir } from '../fixtures/cli.js';
+
+async function rows(path: string): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for await (const { value } of readJsonl(path)) out.push(value as Record<string, unknown>);
+  return out;
+}
+
+let media: string;
+let manifest: string;
+const SCENES = ['drop', 'pan', 'swing', 'slide', 'still', 'zoom'] as const;
+const N = 12;
+
+beforeAll(async () => {
+  media = await tempDir('audit-media-');
+  for (const s of SCENES) await sceneClip(s, join(media, `${s}.mp4`), { seconds: 1.5 });
+  // 12 rows over 6 files: ids differ, so each row is its own clip; captions carry commas and quotes.
+  const lines = ['id,path,label,caption'];
+  for (let i = 0; i < N; i++) lines.push(`clip-${i},${SCENES[i % SCENES.length]}.mp4,${SCENES[i % SCENES.length]},"a ""quoted"", caption ${i}"`);
+  manifest = join(media, 'manifest.csv');
+  await writeFile(manifest, `${lines.join('\n')}\n`);
+});
+
+describe('scan', () => {
+  it('writes one row per clip to clips.jsonl and clips.parquet, with series and kept columns', async () => {
+    const out = await tempDir();
+    const summary = await scan({ input: manifest, out, workers: 2, quiet: true });
+    expect(summary.status).toBe('complete');
+    expect(summary.counts).toMatchObject({ input_rows: N, shard_rows: N, clips: N, errors: 0 });
+    const clips = await rows(join(out, 'clips.jsonl'));
+    expect(clips).toHaveLength(N);
+    expect(new Set(clips.map((c) => c.id)).size).toBe(N);
+    const first = clips.find((c) => c.id === 'clip-0')!;
+    expect(first.input).toEqual({ id: 'clip-0', path: 'drop.mp4', label: 'drop', caption: 'a "quoted", caption 0' });
+    expect(first.analysis_height).toBe(96);
+    expect(first.series_columns).toBe(CUE_COLUMNS.length);
+    const series = await readSeries(out, first as never);
+    expect(series.frames).toBe(first.series_pairs);
+    expect(Array.from(series.data).every(Number.isFinite)).toBe(true);
+    const pq: Record<string, unknown>[] = [];
+    for await (const r of readParquetRows(join(out, 'clips.parquet'))) pq.push(r);
+    expect(pq).toHaveLength(N);
+    expect(pq.map((r) => r.id).sort()).toEqual(clips.map((c) => c.id).sort());
+    const sum = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    expect(sum.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('resumes after SIGKILL without losing or doubling rows', async () => {
+    const out = await tempDir();
+    const { child, done } = startCli(['scan', manifest, '--out', out, '--workers', '1', '--quiet']);
+    // Kill as soon as a few rows are on disk.
+    for (let i = 0; i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const n = (await rows(join(out, 'clips.jsonl')).catch(() => [])).length;
+      if (n >= 3) break;
+    }
+    child.kill('SIGKILL');
+    await done;
+    const before = (await rows(join(out, 'clips.jsonl'))).length;
+    expect(before).toBeGreaterThanOrEqual(3);
+    expect(before).toBeLessThan(N);
+    const second = await runCliProcess(['scan', manifest, '--out', out, '--workers', '2', '--quiet']);
+    expect(second.code, second.stderr).toBe(0);
+    const clips = await rows(join(out, 'clips.jsonl'));
+    expect(clips).toHaveLength(N);
+    expect(new Set(clips.map((c) => c.id)).size).toBe(N);
+    const sum = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    expect(sum.counts.resumed).toBe(before);
+    expect(sum.counts.this_run_clips).toBe(N - before);
+  });
+
+  it('stops cleanly on SIGINT with exit code 130 and resumes', async () => {
+    const out = await tempDir();
+    const { child, done } = startCli(['scan', manifest, '--out', out, '--workers', '1', '--quiet']);
+    for (let i = 0; i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      if ((await rows(join(out, 'clips.jsonl')).catch(() => [])).length >= 2) break;
+    }
+    child.kill('SIGINT');
+    const first = await done;
+    expect(first.code).toBe(130);
+    const sum = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    expect(sum.status).toBe('interrupted');
+    const again = await runCliProcess(['scan', manifest, '--out', out, '--quiet']);
+    expect(again.code, again.stderr).toBe(0);
+    const clips = await rows(join(out, 'clips.jsonl'));
+    expect(clips).toHaveLength(N);
+    expect(new Set(clips.map((c) => c.id)).size).toBe(N);
+  });
+
+  it('shards by a stable hash of the id and merges them back, refusing a missing shard', async () => {
+    const base = await tempDir();
+    const parts = [];
+    for (let i = 0; i < 3; i++) {
+      const out = join(base, `shard-${i}`);
+      const s = await scan({ input: manifest, out, shard: `${i}/3`, workers: 2, quiet: true });
+      parts.push({ out, s });
+    }
+    const sizes = parts.map((p) => p.s.counts.clips);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(N);
+    // Same shard twice picks the same rows.
+    const again = await scan({ input: manifest, out: join(base, 'again-0'), shard: '0/3', workers: 2, quiet: true, parquet: false });
+    const idsA = (await rows(join(parts[0]!.out, 'clips.jsonl'))).map((r) => r.id).sort();
+    const idsB = (await rows(join(base, 'again-0', 'clips.jsonl'))).map((r) => r.id).sort();
+    expect(idsB).toEqual(idsA);
+    expect(again.counts.clips).toBe(idsA.length);
+
+    const merged = await merge(parts.map((p) => p.out), join(base, 'all'));
+    expect(merged).toMatchObject({ shards: 3, input_rows: N, clips: N, errors: 0 });
+    const all = await rows(join(base, 'all', 'clips.jsonl'));
+    expect(new Set(all.map((r) => r.id)).size).toBe(N);
+    const s0 = await readSeries(join(base, 'all'), all[0] as never);
+    expect(s0.frames).toBe(all[0]!.series_pairs);
+
+    await expect(merge([parts[0]!.out, parts[2]!.out], join(base, 'partial'))).rejects.toThrow(/Missing shard 1\/3/);
+    await expect(merge([parts[0]!.out, parts[0]!.out, parts[1]!.out], join(base, 'double'))).rejects.toThrow(/appears twice/);
+    const cli = await runCliProcess(['merge', parts[0]!.out, '--out', join(base, 'cli-partial')]);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/Missing shards 1\/3, 2\/3/);
+  });
+
+  it('reports manifest problems with line numbers and carries on', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'm.jsonl'), [
+      JSON.stringify({ id: 'a', path: join(media, 'drop.mp4') }),
+      '{"id": "b", "path": ',
+      JSON.stringify({ id: 'c' }),
+      JSON.stringify({ id: 'a', path: join(media, 'pan.mp4') }),
+      JSON.stringify({ id: 'd', path: join(media, 'pan.mp4') }),
+    ].join('\n'));
+    const out = join(dir, 'out');
+    const r = await runCliProcess(['scan', join(dir, 'm.jsonl'), '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(3);
+    const errs = await rows(join(out, 'errors.jsonl'));
+    const clips = await rows(join(out, 'clips.jsonl'));
+    expect(clips.map((c) => c.id).sort()).toEqual(['a', 'd']);
+    expect(errs.map((e) => e.row).sort()).toEqual([2, 3, 4]);
+    expect(errs.find((e) => e.row === 2)!.message).toMatch(/line 2/i);
+    expect(errs.find((e) => e.row === 4)!.code).toBe('duplicate_id');
+  });
+
+  it('exits 2 on a usage error and 1 on a missing input, with readable messages', async () => {
+    const out = await tempDir();
+    const usage = await runCliProcess(['scan', manifest, '--out', out, '--workers', 'zero']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--workers/);
+    const missing = await runCliProcess(['scan', join(out, 'nope.csv'), '--out', out]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.csv/);
+    const noPathColumn = join(out, 'bad.csv');
+    await writeFile(noPathColumn, 'file,label\nx.mp4,a\n');
+    const r = await runCliProcess(['scan', noPathColumn, '--out', join(out, 'o')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/path/);
+    expect(r.stderr).toMatch(/file/);
+  });
+});
