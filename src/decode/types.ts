@@ -9,7 +9,7 @@ export interface ProbeInfo {
   /** Coded width and height of the video stream in pixels. */
   width: number;
   height: number;
-  /** Display rotation in degrees (0, 90, 180, 270), from side data or the rotate tag. */
+  /** Display rotation in degrees clockwise (0, 90, 180, 270), from side data or the rotate tag. */
   rotation: number;
   /** Pixel format name as ffmpeg reports it (e.g. yuv420p, yuv420p10le). */
   pixFmt: string;
@@ -23,6 +23,8 @@ export interface ProbeInfo {
   hasAudio: boolean;
   /** Container format name (e.g. "mov,mp4,m4a,3gp,3g2,mj2"). */
   format: string;
+  /** Sample (pixel) aspect ratio width/height; 1 for square pixels or when unknown (absent = 1). */
+  sampleAspectRatio?: number;
 }
 
 /** How to decode a clip for analysis. */
@@ -49,4 +51,6 @@ export interface DecodedClip {
   windowEndS: number;
   /** One Uint8Array of width*height gray values per frame, in time order. */
   frames: Uint8Array[];
+  /** Problems ffmpeg reported while the clip still decoded well enough (e.g. a damaged stretch); absent if none. */
+  warnings?: string[];
 }
