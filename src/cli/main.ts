@@ -37,6 +37,7 @@ interface ScanFlags {
   maxSeconds: number;
   timeout: number;
   flowPreset: 'ultrafast' | 'fast' | 'medium';
+  bothWays: boolean;
   shard?: string;
   count: boolean;
   retryErrors: boolean;
@@ -74,7 +75,8 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--fps <rate>', 'analysis frame rate (never above the source rate)', positive('--fps'), 24)
     .option('--max-seconds <s>', 'longest analysed window; longer clips use their centred window', positive('--max-seconds'), 10)
     .option('--timeout <s>', 'per-clip time limit for probe and decode, seconds', positive('--timeout'), 60)
-    .option('--flow-preset <name>', 'optical flow preset: ultrafast|fast|medium', 'fast')
+    .option('--flow-preset <name>', 'optical flow preset: ultrafast|fast|medium', 'ultrafast')
+    .option('--both-ways', 'measure flow both ways per pair and average (about 2x the flow cost, less noise)', false)
     .option('--shard <i/n>', 'only the rows whose id hashes to shard i of n (0-based), for array jobs')
     .option('--no-count', 'skip counting input rows first (no total or ETA in the progress line)')
     .option('--retry-errors', 'try clips that failed in an earlier run into the same --out again', false)
@@ -102,6 +104,7 @@ export async function runCli(argv: string[]): Promise<number> {
             maxSeconds: flags.maxSeconds,
             timeoutMs: Math.round(flags.timeout * 1000),
             flowPreset: flags.flowPreset,
+            flowDirections: flags.bothWays ? 'both' : 'canonical',
             shard: flags.shard,
             count: flags.count,
             retryErrors: flags.retryErrors,

@@ -11,9 +11,15 @@ import { movingThresholdPx } from './units.js';
 export interface SeriesOptions {
   /** DIS preset (default 'fast'). */
   flowPreset?: DisPresetName;
-  /** Analyse the frames in reverse order (used to check reversal consistency). */
-  reverse?: boolean;
+  /**
+   * 'canonical' (default): one flow per pair, in an order picked by a content hash of the two frames,
+   * so reversed playback computes the very same flow. 'both': flow both ways and average, about twice
+   * the cost and a little less noise. Either way the series mirrors exactly under reversal.
+   */
+  directions?: FlowDirections;
 }
+
+export type FlowDirections = 'canonical' | 'both';
 
 /** A cue series: `frames` rows (frame pairs) of `columns` values, row-major. */
 export interface CueSeries {
@@ -47,10 +53,11 @@ const ODD = CUE_COLUMNS.map((c) => c.parity === 'odd');
 
 /**
  * Reusable analyser: keeps the flow buffers between clips of the same size.
- * Every pair is measured in both directions (a -> b and b -> a) and each column is the
- * parity-aware mean of the two ((f - b)/2 for odd columns, (f + b)/2 for even ones). Reversing
- * the frame order swaps the two directions, so the series mirrors exactly by construction and no
- * asymmetry of the flow or fit step can pose as an arrow of time.
+ * No cue may depend on the direction the flow was computed in, or a flow/fit asymmetry poses as an
+ * arrow of time. 'both': every pair is measured a -> b and b -> a and each column is the
+ * parity-aware mean ((f - b)/2 for odd columns, (f + b)/2 for even ones); reversal swaps the two.
+ * 'canonical': one direction chosen by content hash (see canonicalFirst); reversal meets the same
+ * choice. Either way the series of the reversed clip is exactly the mirrored series.
  */
 export class SeriesAnalyser {
   private readonly dis: DisFlow;
@@ -58,8 +65,11 @@ export class SeriesAnalyser {
   private readonly fwd = new Float64Array(CUE_COLUMNS.length);
   private readonly bwd = new Float64Array(CUE_COLUMNS.length);
 
+  private readonly directions: FlowDirections;
+
   constructor(options: SeriesOptions = {}) {
-    this.dis = new DisFlow(options.flowPreset ?? 'fast');
+    this.dis = new DisFlow(options.flowPreset ?? 'ultrafast');
+    this.directions = options.directions ?? 'canonical';
   }
 
   /** Analyses gray frames (Uint8 or Float32 data) at `fps`; returns the cue series. */
@@ -78,11 +88,20 @@ export class SeriesAnalyser {
     for (let t = 0; t < T; t++) {
       const a = ordered[t]!;
       const b = ordered[t + 1]!;
-      this.measure(this.view(a, b, 0, fps, shortSide, threshold), this.fwd);
-      this.measure(this.view(b, a, 1, fps, shortSide, threshold), this.bwd);
       const row = t * F;
-      for (let k = 0; k < F; k++) {
-        data[row + k] = ODD[k] ? (this.fwd[k]! - this.bwd[k]!) / 2 : (this.fwd[k]! + this.bwd[k]!) / 2;
+      if (this.directions === 'both') {
+        this.measure(this.view(a, b, 0, fps, shortSide, threshold), this.fwd);
+        this.measure(this.view(b, a, 1, fps, shortSide, threshold), this.bwd);
+        for (let k = 0; k < F; k++) {
+          data[row + k] = ODD[k] ? (this.fwd[k]! - this.bwd[k]!) / 2 : (this.fwd[k]! + this.bwd[k]!) / 2;
+        }
+      } else if (canonicalFirst(a, b)) {
+        this.measure(this.view(a, b, 0, fps, shortSide, threshold), this.fwd);
+        for (let k = 0; k < F; k++) data[row + k] = this.fwd[k]!;
+      } else {
+        // Measured b -> a: what a -> b would show is the reversal of it.
+        this.measure(this.view(b, a, 0, fps, shortSide, threshold), this.bwd);
+        for (let k = 0; k < F; k++) data[row + k] = ODD[k] ? -this.bwd[k]! : this.bwd[k]!;
       }
     }
     let offset = 0;
@@ -121,6 +140,39 @@ export class SeriesAnalyser {
       offset += cue.columns.length;
     }
   }
+}
+
+const hashes = new WeakMap<GrayImage, number>();
+
+/** FNV-1a over a strided sample of the frame: a content hash with no relation to the physics shown. */
+function frameHash(img: GrayImage): number {
+  let h = hashes.get(img);
+  if (h === undefined) {
+    h = 0x811c9dc5;
+    const d = img.data;
+    const step = Math.max(1, Math.floor(d.length / 4096));
+    for (let i = 0; i < d.length; i += step) {
+      h ^= d[i]! & 0xff;
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    hashes.set(img, h);
+  }
+  return h;
+}
+
+/**
+ * Whether the pair is measured as a -> b (else b -> a). Depends only on the two frames' contents, so
+ * the same pair met in reversed playback is measured the same way; and since the hash is unrelated
+ * to the scene, any direction bias of the flow step turns into noise instead of a fake arrow of time.
+ */
+export function canonicalFirst(a: GrayImage, b: GrayImage): boolean {
+  const ha = frameHash(a);
+  const hb = frameHash(b);
+  if (ha !== hb) return ha < hb;
+  const da = a.data;
+  const db = b.data;
+  for (let i = 0; i < da.length; i++) if (da[i] !== db[i]) return da[i]! < db[i]!;
+  return true;
 }
 
 /** The series mirrored in time: rows reversed, odd columns negated (what reversed playback must give). */

@@ -1,6 +1,6 @@
 // One clip, start to finish, inside a worker: decode -> flow both ways -> cues -> summaries.
 
-import { SeriesAnalyser } from '../cues/series.js';
+import { SeriesAnalyser, type FlowDirections } from '../cues/series.js';
 import { summarise } from '../cues/summaries.js';
 import { decodeClip } from '../decode/index.js';
 import { AuditError } from '../errors.js';
@@ -8,13 +8,14 @@ import type { DisPresetName } from '../flow/dis.js';
 import type { GrayImage } from '../flow/types.js';
 import type { ClipOutcome, ClipTask } from './task.js';
 
-const analysers = new Map<DisPresetName, SeriesAnalyser>();
+const analysers = new Map<string, SeriesAnalyser>();
 
-function analyserFor(preset: DisPresetName): SeriesAnalyser {
-  let a = analysers.get(preset);
+function analyserFor(preset: DisPresetName, directions: FlowDirections): SeriesAnalyser {
+  const key = `${preset}/${directions}`;
+  let a = analysers.get(key);
   if (!a) {
-    a = new SeriesAnalyser({ flowPreset: preset });
-    analysers.set(preset, a);
+    a = new SeriesAnalyser({ flowPreset: preset, directions });
+    analysers.set(key, a);
   }
   return a;
 }
@@ -34,7 +35,7 @@ export async function analyseClip(task: ClipTask): Promise<ClipOutcome> {
     const t1 = performance.now();
     stage = 'analyse';
     const frames: GrayImage[] = clip.frames.map((f) => ({ width: clip.width, height: clip.height, data: Float32Array.from(f) }));
-    const series = analyserFor(settings.flowPreset).analyse(frames, clip.fps, { reverse: settings.reverse });
+    const series = analyserFor(settings.flowPreset, settings.flowDirections).analyse(frames, clip.fps, { reverse: settings.reverse });
     const summaries = summarise(series, clip.fps);
     const t2 = performance.now();
     return {

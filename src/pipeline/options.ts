@@ -27,7 +27,8 @@ export const ScanOptionsSchema = z.object({
   fps: z.number().positive().max(240).default(24),
   maxSeconds: z.number().positive().max(3600).default(10),
   timeoutMs: z.number().int().positive().default(60_000),
-  flowPreset: z.enum(['ultrafast', 'fast', 'medium']).default('fast'),
+  flowPreset: z.enum(['ultrafast', 'fast', 'medium']).default('ultrafast'),
+  flowDirections: z.enum(['canonical', 'both']).default('canonical'),
   reverse: z.boolean().default(false),
   shard: z.union([z.string(), z.object({ index: z.number().int().min(0), count: z.number().int().min(1) })]).optional(),
   /** Count the input rows first so progress can show a total and an ETA. */

@@ -91,6 +91,7 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
     maxSeconds: opts.maxSeconds,
     timeoutMs: opts.timeoutMs,
     flowPreset: opts.flowPreset,
+    flowDirections: opts.flowDirections,
     reverse: opts.reverse,
   };
   await writeFileAtomic(join(out, CUES_JSON), `${JSON.stringify({ series_format: SERIES_FORMAT, columns: CUE_COLUMNS, summaries: [...SUMMARIES.map(({ compute: _c, ...s }) => s), FB_ASYMMETRY] }, null, 2)}\n`);

@@ -1,6 +1,7 @@
 // Plain data that crosses the worker boundary: a clip task in, an outcome (numbers or an error) out.
 
 import type { ProbeInfo } from '../decode/types.js';
+import type { FlowDirections } from '../cues/series.js';
 import type { DisPresetName } from '../flow/dis.js';
 
 /** How clips are analysed; identical for every clip of a run and recorded in summary.json. */
@@ -13,8 +14,10 @@ export interface AnalysisSettings {
   maxSeconds: number;
   /** Per-clip time limit for probe + decode, ms (default 60000). */
   timeoutMs: number;
-  /** DIS optical-flow preset (default 'fast'). */
+  /** DIS optical-flow preset (default 'ultrafast'). */
   flowPreset: DisPresetName;
+  /** One flow per pair in a content-chosen order ('canonical', default) or both ways averaged ('both'). */
+  flowDirections: FlowDirections;
   /** Analyse the frames in reverse order (for reversal checks; default false). */
   reverse: boolean;
 }

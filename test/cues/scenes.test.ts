@@ -10,7 +10,7 @@ import { renderScene, type SceneName } from '../../src/synth/scenes.js';
 const W = 160;
 const H = 96;
 const FPS = 24;
-const analyser = new SeriesAnalyser({ flowPreset: 'fast' });
+const analyser = new SeriesAnalyser({ flowPreset: 'ultrafast' });
 
 function frames(scene: SceneName, seconds: number, seed = 3): GrayImage[] {
   return renderScene(scene, { width: W, height: H, fps: FPS, seconds, seed }).map((f) => ({ width: W, height: H, data: Float32Array.from(f) }));
@@ -97,10 +97,11 @@ describe('cues on synthetic scenes', () => {
 });
 
 describe('reversal consistency (synthetic)', () => {
-  it('analysing the reversed frame order gives the mirrored series', () => {
+  it.each(['canonical', 'both'] as const)('analysing the reversed frame order gives the mirrored series (%s)', (directions) => {
     const f = frames('drop', 1.5, 11);
-    const fwd = analyser.analyse(f, FPS);
-    const rev = analyser.analyse(f, FPS, { reverse: true });
+    const an = new SeriesAnalyser({ flowPreset: 'ultrafast', directions });
+    const fwd = an.analyse(f, FPS);
+    const rev = an.analyse(f, FPS, { reverse: true });
     const mirrored = mirrorSeries(fwd);
     let worst = 0;
     let worstName = '';
@@ -119,5 +120,21 @@ describe('reversal consistency (synthetic)', () => {
     expect(b.onset_decay_asymmetry!).toBeCloseTo(-a.onset_decay_asymmetry!, 4);
     expect(b.mean_res_ay!).toBeCloseTo(a.mean_res_ay!, 4);
     expect(b.fb_asymmetry!).toBeCloseTo(a.fb_asymmetry!, 4);
+  });
+});
+
+describe('canonical flow order', () => {
+  it('depends only on the two frames, not on which comes first in time', async () => {
+    const { canonicalFirst } = await import('../../src/cues/series.js');
+    const f = frames('slide', 1, 5);
+    let forward = 0;
+    for (let t = 0; t + 1 < f.length; t++) {
+      expect(canonicalFirst(f[t]!, f[t + 1]!)).toBe(!canonicalFirst(f[t + 1]!, f[t]!));
+      if (canonicalFirst(f[t]!, f[t + 1]!)) forward++;
+    }
+    // The hash is unrelated to the motion: both orders occur.
+    expect(forward).toBeGreaterThan(2);
+    expect(forward).toBeLessThan(f.length - 3);
+    expect(canonicalFirst(f[0]!, f[0]!)).toBe(true);
   });
 });
