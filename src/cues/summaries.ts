@@ -38,6 +38,15 @@ function access(series: CueSeries, fps: number): SeriesAccess {
   };
 }
 
+/**
+ * Mean object-motion energy (short sides/s) below which a clip counts as still: its trends and
+ * periods would only describe flow noise, so they are reported as 0.
+ */
+export const STILL_ENERGY = 0.005;
+
+/** Mean image speed (short sides/s) of camera plus object motion below which there is no share to speak of. */
+const CAMERA_STILL = 0.02;
+
 const mean = (x: Float64Array): number => (x.length ? x.reduce((s, v) => s + v, 0) / x.length : 0);
 
 /** Energy-weighted mean of a column: what the moving mass does, not what the still frames do. */
@@ -82,10 +91,20 @@ export function periodicPeak(x: Float64Array, minLag = 2): [number, number] {
   return [0, 0];
 }
 
+/** A signal swinging by less than this (short sides/s, standard deviation) is noise, not a rhythm. */
+const PERIODIC_MIN_STD = 0.01;
+
+function std(x: Float64Array): number {
+  const m = mean(x);
+  return Math.sqrt(x.reduce((a, v) => a + (v - m) * (v - m), 0) / Math.max(1, x.length));
+}
+
 function periodicity(s: SeriesAccess): [number, number] {
   let best: [number, number] = [0, 0];
-  for (const name of ['res_vx', 'res_vy', 'energy_residual', 'intensity_change']) {
-    const p = periodicPeak(s.col(name));
+  for (const name of ['res_vx', 'res_vy', 'energy_residual']) {
+    const x = s.col(name);
+    if (std(x) < PERIODIC_MIN_STD) continue;
+    const p = periodicPeak(x);
     if (p[0] > best[0]) best = p;
   }
   return best;
@@ -98,11 +117,11 @@ export const SUMMARIES: readonly Summary[] = Object.freeze([
   { name: 'mean_moving_frac', parity: 'even', unit: 'fraction', description: 'Mean of moving_frac.', compute: (s) => mean(s.col('moving_frac')) },
   {
     name: 'camera_share', parity: 'even', unit: 'fraction',
-    description: 'Share of total motion explained by the camera: 1 - sum(energy_residual)/sum(energy_total); 0 for a static camera.',
+    description: 'Share of the motion that is the camera\'s: sum(cam_speed) / (sum(cam_speed) + sum(energy_residual)); 0 when the clip is still.',
     compute: (s) => {
-      const tot = s.col('energy_total').reduce((a, b) => a + b, 0);
+      const cam = s.col('cam_speed').reduce((a, b) => a + b, 0);
       const res = s.col('energy_residual').reduce((a, b) => a + b, 0);
-      return tot > 1e-9 ? Math.min(1, Math.max(0, 1 - res / tot)) : 0;
+      return (cam + res) / Math.max(1, s.frames) > CAMERA_STILL ? cam / (cam + res) : 0;
     },
   },
   {
@@ -116,7 +135,7 @@ export const SUMMARIES: readonly Summary[] = Object.freeze([
         w += e[t]!;
         acc += t * e[t]!;
       }
-      return w > 1e-9 && s.frames > 1 ? (2 * acc) / w / (s.frames - 1) - 1 : 0;
+      return w / Math.max(1, s.frames) > STILL_ENERGY && s.frames > 1 ? (2 * acc) / w / (s.frames - 1) - 1 : 0;
     },
   },
   {
@@ -125,7 +144,7 @@ export const SUMMARIES: readonly Summary[] = Object.freeze([
     compute: (s) => {
       const e = s.col('energy_residual');
       const m = mean(e);
-      if (s.frames < 2 || m < 1e-9) return 0;
+      if (s.frames < 2 || m <= STILL_ENERGY) return 0;
       let num = 0;
       let den = 0;
       for (let t = 0; t < s.frames; t++) {
@@ -136,7 +155,7 @@ export const SUMMARIES: readonly Summary[] = Object.freeze([
       return num / den / m;
     },
   },
-  { name: 'periodicity', parity: 'even', unit: '0..1', description: 'Strongest autocorrelation peak (after the first zero crossing) of res_vx, res_vy, energy_residual or intensity_change; near 1 = strongly periodic (swinging, waving).', compute: (s) => periodicity(s)[0] },
+  { name: 'periodicity', parity: 'even', unit: '0..1', description: 'Strongest first autocorrelation peak (after the first zero crossing) of res_vx, res_vy or energy_residual, among those that swing by at least 0.01 short sides/s; near 1 = strongly periodic (swinging, waving).', compute: (s) => periodicity(s)[0] },
   { name: 'period_s', parity: 'even', unit: 's', description: 'Lag of that peak in seconds (0 when no peak).', compute: (s) => periodicity(s)[1] / s.fps },
   {
     name: 'straightness', parity: 'even', unit: '0..1',
@@ -156,7 +175,18 @@ export const SUMMARIES: readonly Summary[] = Object.freeze([
     },
   },
   { name: 'mean_res_vy', parity: 'odd', unit: 'short sides/s', description: 'Energy-weighted mean vertical velocity of the moving mass (+ = down).', compute: (s) => weighted(s, 'res_vy') },
-  { name: 'mean_res_ay', parity: 'even', unit: 'short sides/s²', description: 'Energy-weighted mean vertical acceleration of the moving mass (+ = down, the gravity cue).', compute: (s) => weighted(s, 'res_ay') },
+  {
+    name: 'median_res_ay', parity: 'even', unit: 'short sides/s²',
+    description: 'Median vertical acceleration of the moving mass over the pairs with at least 20% of the peak energy (+ = down: free fall shows gravity; the median ignores the short upward kicks of bounces, which a mean would cancel it with).',
+    compute: (s) => {
+      const e = s.col('energy_residual');
+      const ay = s.col('res_ay');
+      const peak = Math.max(0, ...e);
+      if (mean(e) <= STILL_ENERGY) return 0;
+      const picked = Array.from(ay).filter((_, t) => e[t]! >= 0.2 * peak).sort((a, b) => a - b);
+      return picked.length ? picked[Math.floor(picked.length / 2)]! : 0;
+    },
+  },
   { name: 'mean_res_div', parity: 'odd', unit: '1/s', description: 'Energy-weighted mean divergence of object motion (+ = spreading).', compute: (s) => weighted(s, 'res_div') },
   { name: 'mean_entropy_delta', parity: 'odd', unit: 'bits/s', description: 'Mean entropy_delta (+ = the picture gets more varied over the clip).', compute: (s) => mean(s.col('entropy_delta')) },
   { name: 'mean_detail_delta', parity: 'odd', unit: '1/s', description: 'Mean detail_delta (- = the picture gets smoother over the clip).', compute: (s) => mean(s.col('detail_delta')) },
