@@ -23,6 +23,22 @@ function gridColumns(): CueColumn[] {
   return cols;
 }
 
+let cached: { width: number; height: number; col: Uint8Array; count: Float64Array } | null = null;
+
+/** Grid column of every x and pixel count of every cell, computed once per frame size. */
+function layout(width: number, height: number): { col: Uint8Array; count: Float64Array } {
+  if (!cached || cached.width !== width || cached.height !== height) {
+    const col = Uint8Array.from({ length: width }, (_, x) => Math.min(GRID - 1, ((x * GRID) / width) | 0));
+    const count = new Float64Array(GRID * GRID);
+    for (let y = 0; y < height; y++) {
+      const r = Math.min(GRID - 1, ((y * GRID) / height) | 0);
+      for (let x = 0; x < width; x++) count[r * GRID + col[x]!]! += 1;
+    }
+    cached = { width, height, col, count };
+  }
+  return cached;
+}
+
 export const flowGrid: PairCue = Object.freeze<PairCue>({
   kind: 'pair',
   name: 'flow-grid',
@@ -30,21 +46,19 @@ export const flowGrid: PairCue = Object.freeze<PairCue>({
   compute(view, out, offset) {
     const { width, height, u, v } = view.residual;
     const cells = GRID * GRID;
+    const { col, count } = layout(width, height);
     for (let k = 0; k < 2 * cells; k++) out[offset + k] = 0;
-    const counts = new Float64Array(cells);
     for (let y = 0; y < height; y++) {
-      const r = Math.min(GRID - 1, ((y * GRID) / height) | 0);
+      const rowBase = offset + Math.min(GRID - 1, ((y * GRID) / height) | 0) * GRID;
       for (let x = 0, i = y * width; x < width; x++, i++) {
-        const c = Math.min(GRID - 1, ((x * GRID) / width) | 0);
-        const cell = r * GRID + c;
-        out[offset + cell]! += u[i]!;
-        out[offset + cells + cell]! += v[i]!;
-        counts[cell]! += 1;
+        const at = rowBase + col[x]!;
+        out[at]! += u[i]!;
+        out[at + cells]! += v[i]!;
       }
     }
     const k = speedScale(view);
     for (let cell = 0; cell < cells; cell++) {
-      const n = Math.max(1, counts[cell]!);
+      const n = Math.max(1, count[cell]!);
       out[offset + cell]! *= k / n;
       out[offset + cells + cell]! *= k / n;
     }

@@ -59,7 +59,7 @@ function weighted(s: SeriesAccess, name: string): number {
     w += e[t]!;
     acc += e[t]! * x[t]!;
   }
-  return w > 1e-9 ? acc / w : 0;
+  return w / Math.max(1, s.frames) > STILL_ENERGY ? acc / w : 0;
 }
 
 /**

@@ -35,7 +35,10 @@ export interface PairView {
   moving: Uint8Array;
   movingCount: number;
   camera: CameraMotion;
-  /** Analysis frame rate (pairs per second) and the short side of the analysis frames in px. */
+  /**
+   * Analysis frame rate (pairs per second) and the short side of the flow grid in px. The flow grid
+   * is the level DIS estimates on (the analysis frames divided by 2^finestScale); a and b stay full size.
+   */
   fps: number;
   shortSide: number;
 }

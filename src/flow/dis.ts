@@ -194,6 +194,33 @@ export class DisFlow {
    * @param out optional result buffer of the same size, reused to stay allocation-free
    */
   calc(a: GrayImage, b: GrayImage, out?: FlowField): FlowField {
+    return this.run(a, b, out, null);
+  }
+
+  /**
+   * Like `calc`, but returns the flow on the finest level DIS actually estimates (the image size
+   * divided by 2^finestScale, rounded up), in pixels of that level, without upsampling it: callers that
+   * only aggregate the flow save the upsampling and work on 4^finestScale times fewer pixels.
+   */
+  calcNative(a: GrayImage, b: GrayImage, out?: FlowField): FlowField {
+    if (a.width !== this.width || a.height !== this.height) this.allocate(a.width, a.height);
+    const F = this.levels[this.finest]!;
+    let result = out;
+    if (!result || result.width !== F.w || result.height !== F.h) {
+      result = { width: F.w, height: F.h, u: new Float32Array(F.w * F.h), v: new Float32Array(F.w * F.h) };
+    }
+    this.run(a, b, undefined, result);
+    return result;
+  }
+
+  /** Size of the flow `calcNative` returns for images of width x height. */
+  nativeSize(width: number, height: number): { width: number; height: number } {
+    if (width !== this.width || height !== this.height) this.allocate(width, height);
+    const F = this.levels[this.finest]!;
+    return { width: F.w, height: F.h };
+  }
+
+  private run(a: GrayImage, b: GrayImage, out: FlowField | undefined, native: FlowField | null): FlowField {
     const w = a.width;
     const h = a.height;
     if (b.width !== w || b.height !== h) {
@@ -202,8 +229,8 @@ export class DisFlow {
     if (!(w > 0 && h > 0) || a.data.length < w * h || b.data.length < w * h) {
       throw new UsageError(expected('non-empty images with width*height samples', 'DisFlow.calc', `${w}x${h}`));
     }
-    let result = out;
-    if (!result || result.width !== w || result.height !== h || result.u.length < w * h || result.v.length < w * h) {
+    let result: FlowField = native ?? out ?? { width: w, height: h, u: new Float32Array(w * h), v: new Float32Array(w * h) };
+    if (!native && (result.width !== w || result.height !== h || result.u.length < w * h || result.v.length < w * h)) {
       result = { width: w, height: h, u: new Float32Array(w * h), v: new Float32Array(w * h) };
     }
     if (w !== this.width || h !== this.height) this.allocate(w, h);
@@ -245,7 +272,9 @@ export class DisFlow {
       this.refiner.refine(L, L.u, L.v, p.variationalRefinementIterations, offset);
     }
     const F = levels[this.finest];
-    if (this.finest === 0) {
+    if (native) {
+      copyFlow(F.u, F.v, native.u, native.v, F.w * F.h);
+    } else if (this.finest === 0) {
       copyFlow(F.u, F.v, result.u, result.v, w * h);
     } else {
       const s = 1 << this.finest;

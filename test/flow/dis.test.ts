@@ -317,3 +317,42 @@ describe('pyramid primitives', () => {
     expect(sampleBilinear(src, 3, 2, 1.5, 9)).toBeCloseTo(5.5, 6);
   });
 });
+
+describe('calcNative', () => {
+  it('returns the finest-level flow, which calc upsamples', async () => {
+    const { DisFlow } = await import('../../src/flow/dis.js');
+    const W = 160;
+    const H = 96;
+    const data = new Float32Array(W * H);
+    const shifted = new Float32Array(W * H);
+    const tex = (x: number, y: number) => 128 + 40 * Math.sin(x * 0.21 + y * 0.05) + 30 * Math.cos(y * 0.17 - x * 0.07) + 20 * Math.sin((x + y) * 0.11);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        data[y * W + x] = tex(x, y);
+        shifted[y * W + x] = tex(x - 3, y + 2); // content moves by (+3, -2)
+      }
+    }
+    const dis = new DisFlow('ultrafast');
+    const a = { width: W, height: H, data };
+    const b = { width: W, height: H, data: shifted };
+    const size = dis.nativeSize(W, H);
+    expect(size).toEqual({ width: 40, height: 24 });
+    const native = dis.calcNative(a, b);
+    expect(native.width).toBe(40);
+    let su = 0;
+    let sv = 0;
+    let n = 0;
+    for (let y = 3; y < native.height - 3; y++) {
+      for (let x = 3; x < native.width - 3; x++) {
+        su += native.u[y * native.width + x]!;
+        sv += native.v[y * native.width + x]!;
+        n++;
+      }
+    }
+    // Finest level of ultrafast is 1/4 scale: (3, -2) px become (0.75, -0.5) level pixels.
+    expect(su / n).toBeCloseTo(0.75, 1);
+    expect(sv / n).toBeCloseTo(-0.5, 1);
+    const full = dis.calc(a, b);
+    expect(full.u[48 * W + 80]!).toBeCloseTo(4 * native.u[12 * 40 + 20]!, 0);
+  });
+});
