@@ -20,7 +20,7 @@ export const SCENE_NOTES: Readonly<Record<SceneName, string>> = Object.freeze({
   zoom: 'A static textured scene; the camera zooms in steadily: camera motion only.',
   swing: 'A pendulum bob swings left and right without damping (period 1.2 s): periodic, invariant.',
   slide: 'A puck slides right and slows to a stop by friction: irreversible.',
-  spread: 'A dark ink blob spreads out and fades: irreversible spreading.',
+  spread: 'A blotchy dark ink cloud spreads out from the centre and fades: irreversible spreading.',
   still: 'Nothing moves: a static textured scene with sensor noise.',
 });
 
@@ -46,7 +46,7 @@ export function renderScene(scene: SceneName, opts: SceneOptions): Uint8Array[] 
     const t = f / fps;
     const cam = camera(scene, t, S);
     const disc = discAt(scene, t, W, H, S);
-    const ink = scene === 'spread' ? { r: S * (0.05 + 0.12 * t), a: 0.8 * Math.exp(-t / 2.5) } : null;
+    const ink = scene === 'spread' ? { r: S * (0.06 + 0.2 * t), a: 0.85 * Math.exp(-t / 3) } : null;
     const out = new Uint8Array(W * H);
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
@@ -55,8 +55,13 @@ export function renderScene(scene: SceneName, opts: SceneOptions): Uint8Array[] 
         const wy = (y - H / 2) / cam.zoom + H / 2;
         let g = 0.25 + 0.5 * sampleWrap(background, TEX, wx * 1.5, wy * 1.5);
         if (ink) {
-          const d2 = (x - W / 2) ** 2 + (y - H / 2) ** 2;
-          g *= 1 - ink.a * Math.exp(-d2 / (2 * ink.r * ink.r));
+          // The cloud's blotches are carried outwards with it (texture scaled by the radius), so the
+          // motion is a real radial expansion that optical flow can follow.
+          const dx = x - W / 2;
+          const dy = y - H / 2;
+          const d2 = dx * dx + dy * dy;
+          const blotch = 0.4 + 0.6 * sampleWrap(ballTex, 64, (dx / ink.r) * 6 + 32, (dy / ink.r) * 6 + 32);
+          g *= 1 - ink.a * blotch * Math.exp(-d2 / (2 * ink.r * ink.r));
         }
         if (disc) g = drawDisc(g, x, y, disc, ballTex);
         g += (noise() - 0.5) * 0.02;
