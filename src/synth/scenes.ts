@@ -3,7 +3,7 @@
 import { rng, sampleWrap, valueNoise } from './texture.js';
 
 /** A scene's name; each one states the motion it contains and what the cues must show. */
-export type SceneName = 'drop' | 'pan' | 'zoom' | 'swing' | 'slide' | 'spread' | 'still';
+export type SceneName = 'drop' | 'pan' | 'zoom' | 'shake' | 'swing' | 'wave' | 'slide' | 'spread' | 'still';
 
 export interface SceneOptions {
   width: number;
@@ -18,7 +18,9 @@ export const SCENE_NOTES: Readonly<Record<SceneName, string>> = Object.freeze({
   drop: 'A textured ball dropped from rest falls (accelerates downwards), bounces lower each time and comes to rest: irreversible.',
   pan: 'A static textured scene; the camera pans right at constant speed: camera motion only, no object motion.',
   zoom: 'A static textured scene; the camera zooms in steadily: camera motion only.',
+  shake: 'A static textured scene filmed with a shaking hand-held camera (jitter of a few pixels): camera motion only.',
   swing: 'A pendulum bob swings left and right without damping (period 1.2 s): periodic, invariant.',
+  wave: 'A small object beats up and down at 4 Hz, like a drumstick: fast periodic motion that a 10 fps analysis would alias.',
   slide: 'A puck slides right and slows to a stop by friction: irreversible.',
   spread: 'A blotchy dark ink cloud spreads out from the centre and fades: irreversible spreading.',
   still: 'Nothing moves: a static textured scene with sensor noise.',
@@ -52,7 +54,7 @@ export function renderScene(scene: SceneName, opts: SceneOptions): Uint8Array[] 
       for (let x = 0; x < W; x++) {
         // Camera: the view is a zoomed/shifted window onto the world texture.
         const wx = (x - W / 2) / cam.zoom + W / 2 + cam.x;
-        const wy = (y - H / 2) / cam.zoom + H / 2;
+        const wy = (y - H / 2) / cam.zoom + H / 2 + cam.y;
         let g = 0.25 + 0.5 * sampleWrap(background, TEX, wx * 1.5, wy * 1.5);
         if (ink) {
           // The cloud's blotches are carried outwards with it (texture scaled by the radius), so the
@@ -73,10 +75,15 @@ export function renderScene(scene: SceneName, opts: SceneOptions): Uint8Array[] 
   return frames;
 }
 
-function camera(scene: SceneName, t: number, S: number): { x: number; zoom: number } {
-  if (scene === 'pan') return { x: 0.35 * S * t, zoom: 1 };
-  if (scene === 'zoom') return { x: 0, zoom: Math.exp(0.12 * t) };
-  return { x: 0, zoom: 1 };
+function camera(scene: SceneName, t: number, S: number): { x: number; y: number; zoom: number } {
+  if (scene === 'pan') return { x: 0.35 * S * t, y: 0, zoom: 1 };
+  if (scene === 'zoom') return { x: 0, y: 0, zoom: Math.exp(0.12 * t) };
+  if (scene === 'shake') {
+    // Sum of incommensurate sinusoids: smooth, irregular hand tremor of about 2% of the short side.
+    const j = (f: number, p: number) => Math.sin(2 * Math.PI * f * t + p);
+    return { x: 0.012 * S * (j(2.3, 0.4) + 0.6 * j(5.1, 1.3)), y: 0.012 * S * (j(1.7, 2.1) + 0.6 * j(4.3, 0.2)), zoom: 1 };
+  }
+  return { x: 0, y: 0, zoom: 1 };
 }
 
 /** Ball radius as a share of the short side. */
@@ -112,6 +119,8 @@ function discAt(scene: SceneName, t: number, W: number, H: number, S: number): D
       const L = 0.6 * H;
       return { x: W / 2 + L * Math.sin(theta), y: 0.1 * H + L * Math.cos(theta), r, angle: 0 };
     }
+    case 'wave':
+      return { x: W * 0.5, y: H * 0.5 + 0.12 * S * Math.sin(2 * Math.PI * 4 * t), r: r * 0.8, angle: 0 };
     case 'slide': {
       // Starts at 0.9 short sides/s, decelerates at 0.45 short sides/s² until it stops (t = 2 s).
       const v = 0.9 * S;

@@ -57,6 +57,22 @@ describe('cues on synthetic scenes', () => {
     expect(summary.mean_moving_frac!).toBeLessThan(0.05);
   });
 
+  it('shake: a hand-held jitter is camera motion, not object motion', () => {
+    const { summary } = run('shake');
+    expect(summary.camera_share!).toBeGreaterThan(0.8);
+    expect(summary.mean_moving_frac!).toBeLessThan(0.05);
+  });
+
+  it('wave: a 4 Hz beat is periodic at 24 fps, and aliased away at 10 fps', () => {
+    const { summary } = run('wave', 3);
+    expect(summary.periodicity!).toBeGreaterThan(0.6);
+    expect(Math.abs(summary.period_s! - 0.25)).toBeLessThan(0.05);
+    // The reason the analysis rate defaults to 24 fps: at 10 fps the same motion loses its rhythm.
+    const at10 = renderScene('wave', { width: W, height: H, fps: 10, seconds: 3, seed: 3 }).map((f) => ({ width: W, height: H, data: Float32Array.from(f) }));
+    const slow = summarise(new SeriesAnalyser({ flowPreset: 'ultrafast' }).analyse(at10, 10), 10);
+    expect(Math.abs(slow.period_s! - 0.25) < 0.05 && slow.periodicity! > 0.6).toBe(false);
+  });
+
   it('zoom: the camera zoom rate is measured with the right sign', () => {
     const { series, summary } = run('zoom');
     expect(median(col(series, 'cam_zoom'))).toBeCloseTo(0.12, 1);
