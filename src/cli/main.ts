@@ -114,7 +114,12 @@ export async function runCli(argv: string[]): Promise<number> {
         );
         const c = summary.counts;
         if (!flags.quiet) {
-          process.stderr.write(`${summary.status}: ${c.clips} clips, ${c.errors} errors (${c.resumed} from earlier runs) in ${summary.timings.wall_s.toFixed(1)} s -> ${summary.out}\n`);
+          process.stderr.write(`${summary.status}: ${c.clips} clips, ${c.errors} errors (${c.resumed} rows from earlier runs) in ${summary.timings.wall_s.toFixed(1)} s -> ${summary.out}\n`);
+          if (c.errors > 0) {
+            const codes = Object.entries(c.errors_by_code).map(([k, n]) => `${k} ${n}`).join(', ');
+            process.stderr.write(`errors by code: ${codes}; each row with its reason is in ${summary.out}/errors.jsonl\n`);
+          }
+          if (summary.status === 'interrupted') process.stderr.write('run the same command again to resume\n');
         }
         code = summary.status === 'interrupted' ? EXIT.INTERRUPTED : c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
       } finally {

@@ -5,12 +5,13 @@ import type { PairCue } from './types.js';
 
 const BINS = 32;
 
-function entropyBits(img: GrayImage, hist: Float64Array): number {
+function entropyBits(img: GrayImage, hist: Int32Array): number {
   hist.fill(0);
   const d = img.data;
+  // 256 gray levels into 32 bins: value >> 3 (values are 0..255; clamp guards odd inputs).
   for (let i = 0; i < d.length; i++) {
-    const b = Math.min(BINS - 1, Math.max(0, (d[i]! * BINS) / 256) | 0);
-    hist[b]! += 1;
+    const b = (d[i]! | 0) >> 3;
+    hist[b < 0 ? 0 : b > BINS - 1 ? BINS - 1 : b]! += 1;
   }
   let h = 0;
   for (let k = 0; k < BINS; k++) {
@@ -31,7 +32,7 @@ function meanGradient(img: GrayImage): number {
   return s / Math.max(1, (width - 1) * (height - 1));
 }
 
-const hist = new Float64Array(BINS);
+const hist = new Int32Array(BINS);
 
 /** Per-frame statistics, computed once per frame however many pairs and directions read them. */
 const frameStats = new WeakMap<GrayImage, { entropy: number; gradient: number }>();

@@ -33,6 +33,8 @@ export class OutDir {
   readonly done = new Set<string>();
   clipsWritten = 0;
   errorsWritten = 0;
+  /** Error rows per code, earlier runs included (for summary.json and the closing line). */
+  readonly errorCodes = new Map<string, number>();
   private series: Promise<FileHandle> | null = null;
   private seriesOffset = 0;
   private readonly seriesName: string;
@@ -61,9 +63,10 @@ export class OutDir {
       clips++;
     }
     const kept: string[] = [];
+    const codes = new Map<string, number>();
     let dropped = 0;
     for await (const { value } of readJsonl(join(dir, ERRORS_JSONL))) {
-      const v = value as { key: string; stage: string };
+      const v = value as { key: string; stage: string; code: string };
       // --retry-errors: clip failures are forgotten (and tried again); manifest problems stay.
       if (options.retryErrors && v.stage !== 'manifest') {
         dropped++;
@@ -71,6 +74,7 @@ export class OutDir {
       }
       if (options.retryErrors) kept.push(JSON.stringify(value));
       done.add(v.key);
+      codes.set(v.code, (codes.get(v.code) ?? 0) + 1);
       errors++;
     }
     if (dropped > 0) await writeFileAtomic(join(dir, ERRORS_JSONL), kept.length ? `${kept.join('\n')}\n` : '');
@@ -78,6 +82,7 @@ export class OutDir {
     for (const k of done) out.done.add(k);
     out.clipsWritten = clips;
     out.errorsWritten = errors;
+    for (const [k, n] of codes) out.errorCodes.set(k, n);
     return out;
   }
 
@@ -96,8 +101,9 @@ export class OutDir {
   }
 
   /** Appends an error row; `key` is the resume key of the input row it stands for. */
-  async appendError(row: { key: string } & Record<string, unknown>): Promise<void> {
+  async appendError(row: { key: string; code: string } & Record<string, unknown>): Promise<void> {
     await this.errors.append(row);
+    this.errorCodes.set(row.code, (this.errorCodes.get(row.code) ?? 0) + 1);
     this.done.add(row.key);
     this.errorsWritten++;
   }

@@ -52,6 +52,11 @@ export class ProgressReporter {
     this.stream.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
   }
 
+  /** A one-off line (not redrawn). */
+  note(text: string): void {
+    if (!this.quiet) this.stream.write(`${text}\n`);
+  }
+
   finish(state: ProgressState): void {
     if (this.quiet) return;
     this.update(state, true);

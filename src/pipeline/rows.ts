@@ -39,7 +39,7 @@ export function clipRow(r: ClipSuccess, input: Cells): Record<string, unknown> {
 }
 
 /** One errors.jsonl row for a clip that failed in a worker. */
-export function clipErrorRow(r: ClipFailure, key: string, input: Cells): { key: string } & Record<string, unknown> {
+export function clipErrorRow(r: ClipFailure, key: string, input: Cells): { key: string; code: string } & Record<string, unknown> {
   return { key, id: r.id, path: r.path, row: r.row, stage: r.error.stage, code: r.error.code, message: r.error.message, input };
 }
 

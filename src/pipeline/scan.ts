@@ -39,6 +39,8 @@ export interface ScanSummary {
     resumed: number;
     this_run_clips: number;
     this_run_errors: number;
+    /** Error rows per code (missing, not_video, corrupt, timeout, duplicate_id, ...). */
+    errors_by_code: Record<string, number>;
   };
   timings: { wall_s: number; clips_per_s: number; mean_decode_ms: number; mean_analyse_ms: number };
   series_format: string;
@@ -96,8 +98,9 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
   };
   await writeFileAtomic(join(out, CUES_JSON), `${JSON.stringify({ series_format: SERIES_FORMAT, columns: CUE_COLUMNS, summaries: [...SUMMARIES.map(({ compute: _c, ...s }) => s), FB_ASYMMETRY] }, null, 2)}\n`);
 
-  const counted = opts.count ? await countRows(source, opts) : null;
   const progress = new ProgressReporter(hooks.progressStream ?? process.stderr, opts.quiet);
+  if (opts.count) progress.note(`counting the rows of ${source.input} (--no-count skips this)...`);
+  const counted = opts.count ? await countRows(source, opts) : null;
   const state: ProgressState = { done: 0, errors: 0, skipped: 0, total: counted ? counted.shard : null };
 
   const pool = new Piscina<ClipTask, ClipOutcome>({ filename: workerUrl().href, maxThreads: opts.workers, minThreads: opts.workers, idleTimeout: 5_000 });
@@ -208,6 +211,7 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
       resumed,
       this_run_clips: runClips,
       this_run_errors: runErrors,
+      errors_by_code: Object.fromEntries([...dir.errorCodes].sort((a, b) => b[1] - a[1])),
     },
     timings: {
       wall_s: wall,
