@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { cameraDisplacement, fitCamera, residualFlow } from '../../src/flow/camera.js';
 import type { CameraMotion, FlowField } from '../../src/flow/types.js';
+import { rng } from '../../src/synth/texture.js';
 
 const W = 170;
 const H = 96;
@@ -54,17 +55,6 @@ function simField(m: Sim, object?: (x: number, y: number) => Sim | null): FlowFi
   return { width: W, height: H, u, v };
 }
 
-/** Deterministic PRNG (mulberry32) so bounds measured once stay valid. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

@@ -5,17 +5,8 @@ import { DIS_PRESETS, DisFlow, flowToGray, warpBilinear } from '../../src/flow/d
 import type { DisPresetName } from '../../src/flow/dis.js';
 import { downsample2, padReplicate, resizeFlow, sampleBilinear } from '../../src/flow/pyramid.js';
 import type { FlowField, GrayImage } from '../../src/flow/types.js';
+import { rng } from '../../src/synth/texture.js';
 
-/** Seeded PRNG (mulberry32) so every texture, and so every EPE below, is reproducible. */
-function rng(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Texture = (x: number, y: number) => number;
 type Motion = { inverse: (x: number, y: number) => [number, number]; flow: (x: number, y: number) => [number, number] };
