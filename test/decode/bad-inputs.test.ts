@@ -127,6 +127,6 @@ describe('bad inputs', () => {
   });
 
   it('probing reports no video stream for audio-only input', async () => {
-    await expect(probeClip(join(dir, 'audio-only.m4a'))).rejects.toMatchObject({ code: 'not_video' });
+    await expect(probeClip(join(dir, 'audio-only.mp4'))).rejects.toMatchObject({ code: 'not_video' });
   });
 });

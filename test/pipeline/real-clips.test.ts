@@ -1,8 +1,8 @@
 // Real footage: real-dev scans cleanly, reversal mirrors the series, and bad inputs become error rows.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CUE_COLUMNS } from '../../src/cues/index.js';
 import { mirrorSeries } from '../../src/cues/series.js';
 import { readJsonl } from '../../src/io/jsonl-log.js';
@@ -65,9 +65,15 @@ describe.skipIf(!HAS_REAL_DEV)(`real clips (need ${REAL_DEV})`, () => {
 });
 
 describe('bad inputs', () => {
-  it('bad inputs each get one readable error row; hard but valid inputs are analysed', async () => {
-    const dir = await tempDir('audit-bad-');
-    const cases = await makeBadInputs(dir);
+  let dir: string;
+  let cases: Awaited<ReturnType<typeof makeBadInputs>>;
+  beforeAll(async () => {
+    dir = await tempDir('audit-bad-');
+    await mkdir(join(dir, 'clips'));
+    cases = await makeBadInputs(join(dir, 'clips'));
+  }, 120_000);
+
+  it('a manifest of bad inputs gives one readable error row each; hard but valid inputs are analysed', async () => {
     const manifest = join(dir, 'manifest.csv');
     const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
     await writeFile(manifest, ['path,expect', ...cases.map((c) => `${quote(c.file)},${c.expect}`)].join('\n'));
@@ -87,5 +93,22 @@ describe('bad inputs', () => {
         expect(err, `${c.note}: ${String(err?.message)}`).toBeUndefined();
       }
     }
+  }, 300_000);
+
+  it('a folder of bad inputs: every video file is a clip or an error row, exit code 3', async () => {
+    const out = join(dir, 'out-folder');
+    const r = await runCliProcess(['scan', join(dir, 'clips'), '--out', out]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/errors by code: .*errors\.jsonl/);
+    const errs = await rows(join(out, 'errors.jsonl'));
+    const clips = await rows(join(out, 'clips.jsonl'));
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    expect(errs.length + clips.length).toBe(summary.counts.input_rows);
+    // Every broken file the folder walk can see (video extension, regular file or dangling link) is an error row.
+    const seen = new Set([...errs, ...clips].map((x) => String(x.path)));
+    for (const c of cases.filter((c) => seen.has(c.file))) {
+      expect(errs.some((e) => e.path === c.file), c.note).toBe(c.expect === 'error');
+    }
+    expect(Object.keys(summary.counts.errors_by_code)).toEqual(expect.arrayContaining(['empty', 'not_video', 'corrupt', 'too_short']));
   }, 300_000);
 });
