@@ -3,7 +3,7 @@
 import { rng, sampleWrap, valueNoise } from './texture.js';
 
 /** A scene's name; each one states the motion it contains and what the cues must show. */
-export type SceneName = 'drop' | 'pan' | 'zoom' | 'shake' | 'swing' | 'wave' | 'slide' | 'spread' | 'still';
+export type SceneName = 'drop' | 'pan' | 'zoom' | 'roll' | 'shake' | 'swing' | 'wave' | 'spin' | 'slide' | 'spread' | 'still';
 
 export interface SceneOptions {
   width: number;
@@ -18,6 +18,8 @@ export const SCENE_NOTES: Readonly<Record<SceneName, string>> = Object.freeze({
   drop: 'A textured ball dropped from rest falls (accelerates downwards), bounces lower each time and comes to rest: irreversible.',
   pan: 'A static textured scene; the camera pans right at constant speed: camera motion only, no object motion.',
   zoom: 'A static textured scene; the camera zooms in steadily: camera motion only.',
+  roll: 'A static textured scene; the camera rolls clockwise at 0.2 rad/s about the image centre: camera motion only.',
+  spin: 'A large textured wheel spins clockwise in place at 1.5 rad/s: rotation without displacement, invariant.',
   shake: 'A static textured scene filmed with a shaking hand-held camera (jitter of a few pixels): camera motion only.',
   swing: 'A pendulum bob swings left and right without damping (period 1.2 s): periodic, invariant.',
   wave: 'A small object beats up and down at 4 Hz, like a drumstick: fast periodic motion that a 10 fps analysis would alias.',
@@ -53,8 +55,13 @@ export function renderScene(scene: SceneName, opts: SceneOptions): Uint8Array[] 
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
         // Camera: the view is a zoomed/shifted window onto the world texture.
-        const wx = (x - W / 2) / cam.zoom + W / 2 + cam.x;
-        const wy = (y - H / 2) / cam.zoom + H / 2 + cam.y;
+        // Content turning clockwise on screen (y down) means sampling the world at the opposite angle.
+        const c = Math.cos(cam.roll ?? 0);
+        const sn = Math.sin(cam.roll ?? 0);
+        const rx = (x - W / 2) * c + (y - H / 2) * sn;
+        const ry = -(x - W / 2) * sn + (y - H / 2) * c;
+        const wx = rx / cam.zoom + W / 2 + cam.x;
+        const wy = ry / cam.zoom + H / 2 + cam.y;
         let g = 0.25 + 0.5 * sampleWrap(background, TEX, wx * 1.5, wy * 1.5);
         if (ink) {
           // The cloud's blotches are carried outwards with it (texture scaled by the radius), so the
@@ -75,9 +82,10 @@ export function renderScene(scene: SceneName, opts: SceneOptions): Uint8Array[] 
   return frames;
 }
 
-function camera(scene: SceneName, t: number, S: number): { x: number; y: number; zoom: number } {
+function camera(scene: SceneName, t: number, S: number): { x: number; y: number; zoom: number; roll?: number } {
   if (scene === 'pan') return { x: 0.35 * S * t, y: 0, zoom: 1 };
   if (scene === 'zoom') return { x: 0, y: 0, zoom: Math.exp(0.12 * t) };
+  if (scene === 'roll') return { x: 0, y: 0, zoom: 1, roll: 0.2 * t };
   if (scene === 'shake') {
     // Sum of incommensurate sinusoids: smooth, irregular hand tremor of about 2% of the short side.
     const j = (f: number, p: number) => Math.sin(2 * Math.PI * f * t + p);
@@ -119,6 +127,8 @@ function discAt(scene: SceneName, t: number, W: number, H: number, S: number): D
       const L = 0.6 * H;
       return { x: W / 2 + L * Math.sin(theta), y: 0.1 * H + L * Math.cos(theta), r, angle: 0 };
     }
+    case 'spin':
+      return { x: W * 0.5, y: H * 0.5, r: 0.35 * S, angle: 1.5 * t };
     case 'wave':
       return { x: W * 0.5, y: H * 0.5 + 0.12 * S * Math.sin(2 * Math.PI * 4 * t), r: r * 0.8, angle: 0 };
     case 'slide': {
@@ -139,6 +149,11 @@ function drawDisc(g: number, x: number, y: number, d: Disc, tex: Float32Array): 
   const dist = Math.hypot(dx, dy);
   const cover = Math.max(0, Math.min(1, d.r - dist + 0.5));
   if (cover <= 0) return g;
-  const value = 0.1 + 0.8 * sampleWrap(tex, 64, (dx / d.r) * 20 + 32, (dy / d.r) * 20 + 32);
+  // Texture turns with the disc: sample at the point rotated back by its angle (clockwise on screen).
+  const c = Math.cos(d.angle);
+  const s = Math.sin(d.angle);
+  const tx = dx * c + dy * s;
+  const ty = -dx * s + dy * c;
+  const value = 0.1 + 0.8 * sampleWrap(tex, 64, (tx / d.r) * 20 + 32, (ty / d.r) * 20 + 32);
   return g * (1 - cover) + value * cover;
 }

@@ -57,6 +57,37 @@ describe('cues on synthetic scenes', () => {
     expect(summary.mean_moving_frac!).toBeLessThan(0.05);
   });
 
+  it('roll: a camera roll is measured as clockwise rotation and not as object motion', () => {
+    const { series, summary } = run('roll');
+    expect(median(col(series, 'cam_rot'))).toBeCloseTo(0.2, 1);
+    expect(summary.camera_share!).toBeGreaterThan(0.8);
+  });
+
+  it('spin: a wheel turning clockwise in place has positive curl and no net displacement', () => {
+    const { series, summary } = run('spin');
+    // A rigid turn at 1.5 rad/s has curl 3 rad/s; coarse flow at the wheel's rim and the averaging over
+    // moving pixels leave about 0.56 (measured), so the pin is the sign and a clear margin above noise.
+    expect(median(col(series, 'res_curl'))).toBeGreaterThan(0.3);
+    expect(Math.abs(median(col(series, 'res_div')))).toBeLessThan(0.5);
+    expect(summary.mean_energy_residual!).toBeGreaterThan(0.05);
+    expect(Math.abs(median(col(series, 'res_cx')) - 0.5)).toBeLessThan(0.1);
+  });
+
+  it('drop: the grid sees the fall in the ball\'s column, and the centroid moves down', () => {
+    const { series } = run('drop');
+    const t = 10; // mid-fall
+    const row = Array.from({ length: 8 }, (_, c) => Array.from({ length: 8 }, (_, r) => series.data[t * series.columns + cueColumnIndex(`grid_v_${r}_${c}`)]!));
+    const colSum = row.map((cells) => cells.reduce((a, b) => a + Math.max(0, b), 0));
+    const best = colSum.indexOf(Math.max(...colSum));
+    expect([3, 4]).toContain(best); // the ball falls through the middle columns
+    const cy = col(series, 'res_cy');
+    expect(cy[12]!).toBeGreaterThan(cy[4]!);
+  });
+
+  it('intensity: a still scene barely changes; spreading ink changes the picture', () => {
+    expect(mean(col(run('still', 2).series, 'intensity_change'))).toBeLessThan(mean(col(run('spread').series, 'intensity_change')));
+  });
+
   it('shake: a hand-held jitter is camera motion, not object motion', () => {
     const { summary } = run('shake');
     expect(summary.camera_share!).toBeGreaterThan(0.8);
