@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJsonl } from '../../src/io/jsonl-log.js';
-import { readParquetRows } from '../../src/io/parquet-writer.js';
+import { readParquetRows, writeParquet } from '../../src/io/parquet-writer.js';
 import { merge } from '../../src/pipeline/merge.js';
 import { scan } from '../../src/pipeline/scan.js';
 import { readSeries } from '../../src/pipeline/series-file.js';
@@ -149,6 +149,23 @@ describe('scan', () => {
     expect(errs.map((e) => e.row).sort()).toEqual([2, 3, 4]);
     expect(errs.find((e) => e.row === 2)!.message).toMatch(/line 2/i);
     expect(errs.find((e) => e.row === 4)!.code).toBe('duplicate_id');
+  });
+
+  it('reads Parquet and JSONL manifests and single files the same way', async () => {
+    const dir = await tempDir();
+    const rowsIn = SCENES.map((s, i) => ({ id: `p${i}`, video: `${s}.mp4`, label: s }));
+    // Manifests live beside the media so relative paths resolve against the manifest's folder.
+    await writeParquet(join(media, 'm.parquet'), [{ name: 'id', type: 'string' }, { name: 'video', type: 'string' }, { name: 'label', type: 'string' }], rowsIn);
+    await writeFile(join(media, 'm.jsonl'), rowsIn.map((r) => JSON.stringify(r)).join('\n'));
+    for (const name of ['m.parquet', 'm.jsonl']) {
+      const s = await scan({ input: join(media, name), out: join(dir, name), pathColumn: 'video', workers: 2, quiet: true, parquet: false });
+      expect(s.counts, name).toMatchObject({ input_rows: SCENES.length, clips: SCENES.length, errors: 0 });
+      const clips = await rows(join(dir, name, 'clips.jsonl'));
+      expect(clips.find((c) => c.id === 'p0')!.input, name).toEqual({ id: 'p0', video: 'drop.mp4', label: 'drop' });
+    }
+    const single = await scan({ input: join(media, 'swing.mp4'), out: join(dir, 'single'), quiet: true });
+    expect(single.counts).toMatchObject({ input_rows: 1, clips: 1, errors: 0 });
+    expect(single.input.kind).toBe('file');
   });
 
   it('exits 2 on a usage error and 1 on a missing input, with readable messages', async () => {
