@@ -38,6 +38,7 @@ interface ScanFlags {
   timeout: number;
   flowPreset: 'ultrafast' | 'fast' | 'medium';
   bothWays: boolean;
+  reverse: boolean;
   shard?: string;
   count: boolean;
   retryErrors: boolean;
@@ -77,6 +78,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--timeout <s>', 'per-clip time limit for probe and decode, seconds', positive('--timeout'), 60)
     .option('--flow-preset <name>', 'optical flow preset: ultrafast|fast|medium', 'ultrafast')
     .option('--both-ways', 'measure flow both ways per pair and average (about 2x the flow cost, less noise)', false)
+    .option('--reverse', 'analyse every clip played backwards (its series is the mirror of the forward one)', false)
     .option('--shard <i/n>', 'only the rows whose id hashes to shard i of n (0-based), for array jobs')
     .option('--no-count', 'skip counting input rows first (no total or ETA in the progress line)')
     .option('--retry-errors', 'try clips that failed in an earlier run into the same --out again', false)
@@ -105,6 +107,7 @@ export async function runCli(argv: string[]): Promise<number> {
             timeoutMs: Math.round(flags.timeout * 1000),
             flowPreset: flags.flowPreset,
             flowDirections: flags.bothWays ? 'both' : 'canonical',
+            reverse: flags.reverse,
             shard: flags.shard,
             count: flags.count,
             retryErrors: flags.retryErrors,
