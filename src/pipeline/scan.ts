@@ -116,6 +116,7 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
   let runErrors = 0;
   let decodeMs = 0;
   let analyseMs = 0;
+  let fatal: unknown = null;
 
   const finish = async (r: ClipOutcome, key: string, input: InputRow['columns']) => {
     if (r.ok) {
@@ -174,10 +175,17 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
       const task: ClipTask = { id: r.id, path: r.path, row: r.row, settings };
       const p: Promise<void> = pool
         .run(task, { signal: abort.signal })
-        .then((res) => finish(res, key, r.columns))
+        .then(
+          (res) => res,
+          // A worker that died (out of memory, a crash in native code) fails its clip, not the run.
+          (err: unknown): ClipOutcome | null =>
+            abort.signal.aborted ? null : { ok: false, id: r.id, row: r.row, path: r.path, error: { code: 'worker_failed', message: String((err as Error)?.message ?? err), stage: 'analyse' } },
+        )
+        .then((res) => (res ? finish(res, key, r.columns) : undefined))
         .catch((err: unknown) => {
-          if (abort.signal.aborted) return;
-          return finish({ ok: false, id: r.id, row: r.row, path: r.path, error: { code: 'worker_failed', message: String((err as Error)?.message ?? err), stage: 'analyse' } }, key, r.columns);
+          // Writing failed (disk full, folder removed): stop, keeping what is on disk, and report it.
+          fatal ??= err;
+          abort.abort();
         })
         .finally(() => inflight.delete(p));
       inflight.add(p);
@@ -189,6 +197,7 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
     await dir.close();
     progress.finish(state);
   }
+  if (fatal) throw fatal;
 
   const interrupted = abort.signal.aborted;
   if (!interrupted && opts.parquet) await writeClipsParquet(out);
