@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchDis, decodeOnly, scan } from '../dist/index.js';
+import { benchDis, decodeOnly, locateFfmpeg, scan } from '../dist/index.js';
 import { benchClips, benchManifest } from './bench-clips.js';
 
 const { values } = parseArgs({
@@ -27,7 +27,9 @@ const work = mkdtempSync(join(tmpdir(), 'audit-bench-'));
 const manifest = benchManifest(join(work, 'manifest.csv'), paths, clips);
 const rows = Array.from({ length: clips }, (_, i) => paths[i % paths.length]);
 const decodeOpts = { shortSide: 96, fps: 24, maxSeconds: 10 };
-log(`${clips} clips of ${values.seconds} s at 640x360 30 fps (H.264), ${workers} workers, analysis ${decodeOpts.shortSide} px short side at ${decodeOpts.fps} fps`);
+const ff = locateFfmpeg();
+log(`${clips} clips of ${values.seconds} s at 640x360 30 fps (H.264), ${workers} workers, analysis ${decodeOpts.shortSide} px short side at ${decodeOpts.fps} fps, flow ${values.preset}${values['both-ways'] ? ' both ways' : ''}`);
+log(`ffmpeg: ${ff.ffmpeg} (from ${ff.source}), ffprobe: ${ff.ffprobe ?? 'none (probing parses ffmpeg -i)'}`);
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
@@ -71,6 +73,9 @@ const result = {
   mean_analyse_ms: summary.timings.mean_analyse_ms,
   peak_rss_mb: peakRss / 2 ** 20,
   flow_preset: values.preset,
+  flow_directions: values['both-ways'] ? 'both' : 'canonical',
+  ffmpeg: ff.ffmpeg,
+  ffmpeg_source: ff.source,
 };
 rmSync(work, { recursive: true, force: true });
 if (values.json) console.log(JSON.stringify(result));
