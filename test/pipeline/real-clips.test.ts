@@ -37,10 +37,16 @@ describe.skipIf(!HAS_REAL_DEV)(`real clips (need ${REAL_DEV})`, () => {
   }, 300_000);
 
   // Analysing the reversed frame order must give the mirrored series, or a flow/fit asymmetry poses as physics.
-  it.each(['inv01_pendulum_swing.mp4', 'irr04_paper_cups_falling.mp4', 'eqv02_sliding_glass_door_opened.mp4'])('reversal consistency on %s', async (file) => {
+  it.each([
+    ['inv01_pendulum_swing.mp4', 'canonical'],
+    ['irr04_paper_cups_falling.mp4', 'canonical'],
+    ['eqv02_sliding_glass_door_opened.mp4', 'canonical'],
+    ['irr03_cart_incline_bounce_damped.mp4', 'both'],
+  ] as const)('reversal consistency on %s (%s)', async (file, flowDirections) => {
     const path = join(REAL_DEV, file);
-    const fwd = (await analyseClip({ id: file, path, row: 1, settings: { ...SETTINGS, maxSeconds: 4 } })) as ClipSuccess;
-    const rev = (await analyseClip({ id: file, path, row: 1, settings: { ...SETTINGS, maxSeconds: 4, reverse: true } })) as ClipSuccess;
+    const settings = { ...SETTINGS, maxSeconds: 4, flowDirections };
+    const fwd = (await analyseClip({ id: file, path, row: 1, settings })) as ClipSuccess;
+    const rev = (await analyseClip({ id: file, path, row: 1, settings: { ...settings, reverse: true } })) as ClipSuccess;
     expect(fwd.ok && rev.ok).toBe(true);
     const mirrored = mirrorSeries({ frames: fwd.pairs, columns: fwd.columns, data: fwd.series });
     // Per column: largest deviation relative to the column's own scale.
