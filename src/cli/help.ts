@@ -37,3 +37,15 @@ export const CUES_HELP = `
 Prints the cue series columns and the clip summaries with their units and meaning
 (the same table as cues.json in every scan output).
 `;
+
+export const SYNTH_HELP = `
+Renders procedural physics scenes (Rapier 2D physics, Skia canvas) to mp4 with real codec artefacts,
+each with its ground truth: verdict (invariant / equivariant / irreversible), and its reversed twin
+(<id>_rev.mp4, direction "backward"). Textures, backgrounds, colours, sizes, speeds, frame rates,
+durations, noise, blur, lighting drift, camera motion, overlays and the temporal crop are randomised.
+
+Outputs in --out: clips/*.mp4, labels.jsonl (one row per file), manifest.csv (for audit scan).
+
+Example:
+  audit synth --out corpus --count 2000 --seed 1 && audit scan corpus/manifest.csv --out corpus/scan
+`;

@@ -8,7 +8,7 @@ import { merge } from '../pipeline/merge.js';
 import { scan } from '../pipeline/scan.js';
 import { TOOL_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
-import { CUES_HELP, MERGE_HELP, SCAN_HELP } from './help.js';
+import { CUES_HELP, MERGE_HELP, SCAN_HELP, SYNTH_HELP } from './help.js';
 
 function int(name: string) {
   return (value: string): number => {
@@ -141,6 +141,41 @@ export async function runCli(argv: string[]): Promise<number> {
       const m = await merge(shards, flags.out);
       process.stderr.write(`merged ${m.shards} shards: ${m.clips} clips, ${m.errors} errors of ${m.input_rows} input rows -> ${m.out}\n`);
       code = m.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+    });
+
+  program
+    .command('synth')
+    .description('Render a synthetic physics corpus with ground-truth verdicts (for training and tests).')
+    .requiredOption('-o, --out <dir>', 'output folder (resumes: clips already listed in labels.jsonl are skipped)')
+    .option('-n, --count <n>', 'number of clips (each also gets its reversed twin)', int('--count'), 100)
+    .option('--seed <n>', 'random seed; the same seed renders the same clips', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`Expected a non-negative integer for --seed but received ${JSON.stringify(v)}`);
+      return n;
+    }, 1)
+    .option('--families <names>', 'comma-separated scene families (default: all; unknown names list the known ones)')
+    .option('--no-twins', 'do not write the reversed twin of each clip')
+    .option('--backgrounds <dir>', 'folder of real clips whose frames become backgrounds (never evaluation data)')
+    .option('-q, --quiet', 'no progress output', false)
+    .addHelpText('after', SYNTH_HELP)
+    .action(async (flags: { out: string; count: number; seed: number; families?: string; twins: boolean; backgrounds?: string; quiet: boolean }) => {
+      // Loaded here so that other commands do not pay for the physics engine and canvas at start-up.
+      const { FAMILIES } = await import('../synth/corpus/index.js');
+      const { synthCorpus } = await import('../synth/corpus/generate.js');
+      const families = flags.families?.split(',').map((f) => f.trim()).filter(Boolean);
+      const unknown = families?.filter((f) => !FAMILIES.some((x) => x.name === f)) ?? [];
+      if (unknown.length) throw new UsageError(`Unknown scene famil${unknown.length > 1 ? 'ies' : 'y'} ${unknown.join(', ')}; known: ${FAMILIES.map((f) => f.name).join(', ')}`);
+      const t0 = performance.now();
+      const r = await synthCorpus({
+        out: flags.out,
+        count: flags.count,
+        seed: flags.seed,
+        families,
+        reversedTwins: flags.twins,
+        backgroundsDir: flags.backgrounds,
+        onClip: flags.quiet ? undefined : (done, count, id) => process.stderr.write(`\r\x1b[K${done}/${count} ${id}`),
+      });
+      if (!flags.quiet) process.stderr.write(`\nwrote ${r.clips} files (${r.skipped} already there) in ${((performance.now() - t0) / 1000).toFixed(1)} s -> ${flags.out}/manifest.csv\n`);
     });
 
   program
