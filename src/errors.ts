@@ -51,6 +51,13 @@ export class SetupError extends AuditError {
   }
 }
 
+/** A model that cannot be loaded or run, or input that breaks its contract (T, F, columns); says how to fix it. */
+export class ModelError extends AuditError {
+  constructor(code: string, message: string, where: ErrorWhere = {}, options?: { cause?: unknown }) {
+    super(code, message, where, options);
+  }
+}
+
 /** Shorthand for the house message form: "Expected <what> for <name> but received <value>". */
 export function expected(what: string, name: string, value: unknown): string {
   let shown: string;

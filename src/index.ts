@@ -19,3 +19,4 @@ export { openInput, isRowProblem, type InputRow, type InputSource } from './io/i
 export { renderScene, SCENE_NOTES, type SceneName } from './synth/scenes.js';
 export * from './errors.js';
 export { TOOL_VERSION } from './version.js';
+export * from './model/index.js';

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Trains the reversibility classifier on exported cue tensors; writes <name>.onnx, .card.json, .parity.json."""
+import argparse, base64, hashlib, json, os, time, warnings, zlib
+# Spinning OpenMP threads collapse throughput when the cores are shared (measured 30 vs 866 samples/s).
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+
+VERDICTS = ['invariant', 'equivariant', 'irreversible']
+OUTPUTS = ['p_forward', 'p_verdict', 'embedding', 'arrow_logit']
+
+
+class Data:
+    """Exported folders (see src/model/dataset.ts) side by side; X and mask stay memory-mapped."""
+    def __init__(self, folders):
+        self.parts, self.groups, yv, yf = [], [], [], []
+        for folder in folders:
+            cols = json.load(open(os.path.join(folder, 'columns.json')))
+            if self.parts and (cols['columns_hash'], cols['T']) != (self.columns['columns_hash'], self.columns['T']):
+                raise SystemExit(f'{folder}: columns or T differ from {folders[0]}')
+            self.columns = cols
+            groups = json.load(open(os.path.join(folder, 'groups.json')))
+            for g in groups:  # evaluation footage must never reach training
+                if 'real-dev' in str(g.get('path') or '').replace('\\', '/').split('/'):
+                    raise SystemExit(f'{folder}: row {g["id"]} comes from real-dev, which is evaluation-only')
+            self.parts.append((np.load(os.path.join(folder, 'X.npy'), mmap_mode='r'), np.load(os.path.join(folder, 'mask.npy'), mmap_mode='r')))
+            self.groups += groups
+            yv.append(np.load(os.path.join(folder, 'y_verdict.npy'))); yf.append(np.load(os.path.join(folder, 'y_forward.npy')))
+        self.yv, self.yf = np.concatenate(yv), np.concatenate(yf)
+        self.starts = np.cumsum([0] + [len(p[0]) for p in self.parts])
+
+    def batch(self, idx):
+        idx = np.sort(idx)
+        xs, ms = [], []
+        for (X, M), lo, hi in zip(self.parts, self.starts[:-1], self.starts[1:]):
+            k = idx[(idx >= lo) & (idx < hi)] - lo
+            if len(k): xs.append(np.asarray(X[k])); ms.append(np.asarray(M[k]))
+        return (torch.from_numpy(np.concatenate(xs)), torch.from_numpy(np.concatenate(ms)),
+                torch.from_numpy(self.yv[idx]), torch.from_numpy(self.yf[idx]))
+
+
+def columns_hash(cols):
+    return hashlib.sha256('\n'.join(f'{n}:{p}' for n, p in zip(cols['names'], cols['parity'])).encode()).hexdigest()
+
+
+def norm_stats(data, idx, odd, chunk=1024):
+    """Per-column mean/std over measured rows of the training split; odd columns get mean 0 (their
+    population is symmetric under reversal), so normalisation commutes with the mirror."""
+    F = len(odd)
+    s, s2, n = np.zeros(F), np.zeros(F), 0.0
+    for i in range(0, len(idx), chunk):
+        x, m, _, _ = data.batch(idx[i:i + chunk])
+        x, m = x.double().numpy(), m.double().numpy()[..., None]
+        s += (x * m).sum((0, 1)); s2 += (x * x * m).sum((0, 1)); n += m.sum()
+    mean = np.where(odd > 0, 0.0, s / max(n, 1))
+    var = s2 / max(n, 1) - mean ** 2
+    std = np.where(var > 1e-12, np.sqrt(np.maximum(var, 1e-12)), 1.0)
+    return mean.astype(np.float32), std.astype(np.float32)
+
+
+class ReversalNet(nn.Module):
+    """g(x): normalise, mask, temporal CNN, masked mean+max pool. With m(x) the mirror (flip in time,
+    odd columns negated), the outputs are symmetric or antisymmetric BY CONSTRUCTION:
+      embedding   = g(x) + g(m(x))                      (same for a clip and its reversal)
+      p_verdict   = softmax(V embedding + b)            (= h(x) + h(m(x)), h = V g + b/2)
+      arrow_logit = a(g(x)) - a(g(m(x)));  p_forward = sigmoid(arrow_logit)  (p(m(x)) = 1 - p(x))"""
+    def __init__(self, F, odd, mean, std, width=64):
+        super().__init__()
+        self.register_buffer('sign', torch.from_numpy(1 - 2 * odd.astype(np.float32)))
+        self.register_buffer('mean', torch.from_numpy(mean))
+        self.register_buffer('inv_std', torch.from_numpy(1 / std))
+        W = width
+        self.trunk = nn.Sequential(
+            nn.Conv1d(F + 1, W, 1), nn.ReLU(),  # per-row mixing of the cues (+ the mask channel)
+            nn.Conv1d(W, W, 5, padding=2), nn.ReLU(),
+            nn.Conv1d(W, W, 5, padding=4, dilation=2), nn.ReLU(),
+            nn.Conv1d(W, W, 5, padding=8, dilation=4), nn.ReLU())  # receptive field 29 rows (1.2 s at 24 fps)
+        self.verdict = nn.Linear(2 * W, 3)
+        self.arrow = nn.Sequential(nn.Linear(2 * W, W), nn.ReLU(), nn.Linear(W, 1))
+
+    def g(self, x, mask):
+        z = ((x - self.mean) * self.inv_std).clamp(-10, 10) * mask.unsqueeze(-1)
+        h = self.trunk(torch.cat([z, mask.unsqueeze(-1)], -1).transpose(1, 2))
+        m = mask.unsqueeze(1)
+        avg = (h * m).sum(-1) / m.sum(-1).clamp(min=1)
+        top = (h - (1 - m) * 1e4).amax(-1)  # padding never wins the max
+        return torch.cat([avg, top], 1)
+
+    def forward(self, x, mask):
+        xm, mm = torch.flip(x, [1]) * self.sign, torch.flip(mask, [1])
+        g, gm = self.g(x, mask), self.g(xm, mm)
+        emb = g + gm
+        arrow_logit = (self.arrow(g) - self.arrow(gm)).squeeze(1)
+        return torch.sigmoid(arrow_logit), torch.softmax(self.verdict(emb), 1), emb, arrow_logit
+
+
+def split(data, holdout_families, frac, split_seed):
+    fam = np.array([g['family'] for g in data.groups])
+    seed_test = np.array([(zlib.crc32(f'{split_seed}:{g["seed"]}'.encode()) % 10000) < frac * 10000 for g in data.groups], bool)
+    fam_test = np.isin(fam, list(holdout_families))
+    return np.where(~fam_test & ~seed_test)[0], np.where(fam_test)[0], np.where(~fam_test & seed_test)[0]
+
+
+def predict(model, data, idx, bs=256):
+    out = [[], [], []]
+    with torch.no_grad():
+        for i in range(0, len(idx), bs):
+            x, m, _, _ = data.batch(idx[i:i + bs])
+            pf, pv, _, _ = model(x, m)
+            out[0].append(pf.numpy()); out[1].append(pv.numpy())
+    return (np.concatenate(out[0]) if out[0] else np.zeros(0)), (np.concatenate(out[1]) if out[1] else np.zeros((0, 3)))
+
+
+def metrics(model, data, idx):
+    idx = np.sort(idx)
+    pf, pv = predict(model, data, idx)
+    yv, yf = data.yv[idx], data.yf[idx]
+    res = {'n': int(len(idx))}
+    k = yv >= 0
+    if k.any():
+        pred, true = pv[k].argmax(1), yv[k]
+        conf = np.zeros((3, 3), int)
+        np.add.at(conf, (true, pred), 1)
+        f1 = [2 * conf[c, c] / max(conf[c].sum() + conf[:, c].sum(), 1) for c in range(3)]
+        res.update(accuracy=float((pred == true).mean()), macro_f1=float(np.mean(f1)), confusion=conf.tolist())
+    k = yf >= 0
+    if k.any():
+        res['arrow_accuracy'] = float(((pf[k] > 0.5) == (yf[k] == 1)).mean())
+        for name, k2 in (('arrow_accuracy_irreversible', k & (yv == 2)), ('arrow_accuracy_unlabelled', k & (yv < 0))):
+            if k2.any():
+                res[name] = float(((pf[k2] > 0.5) == (yf[k2] == 1)).mean())
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument('--data', required=True, nargs='+', help='exported folders (exportDataset): the labelled corpus, '
+                    'optionally unlabelled real clips (arrow-of-time examples only); never real-dev')
+    ap.add_argument('--holdout-families', required=True, help='comma list; at least one family per verdict')
+    ap.add_argument('--holdout-seed-frac', type=float, default=0.15, help='share of clip seeds (twins together) held out')
+    ap.add_argument('--out', default=os.path.dirname(os.path.abspath(__file__)))
+    ap.add_argument('--name', default='reversal')
+    ap.add_argument('--version', default='0.1.0')
+    ap.add_argument('--epochs', type=int, default=30)
+    ap.add_argument('--batch', type=int, default=64)
+    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--width', type=int, default=64)
+    ap.add_argument('--arrow-weight', type=float, default=1.0)
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--threads', type=int, default=1, help='torch threads; 1 beat 2 on a busy 2-core machine')
+    ap.add_argument('--parity-samples', type=int, default=3)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    rng = np.random.default_rng(a.seed)
+
+    data = Data(a.data)
+    cols = data.columns
+    if columns_hash(cols) != cols['columns_hash']:
+        raise SystemExit('columns.json: the column hash does not match its names and parities')
+    held = [f for f in a.holdout_families.split(',') if f]
+    fam_verdict = {g['family']: int(v) for g, v in zip(data.groups, data.yv) if v >= 0}
+    missing = [f for f in held if f not in fam_verdict]
+    if missing:
+        raise SystemExit(f'unknown hold-out families: {missing}; known: {sorted(fam_verdict)}')
+    uncovered = [v for i, v in enumerate(VERDICTS) if i not in {fam_verdict[f] for f in held}]
+    if uncovered:
+        raise SystemExit(f'hold out at least one family per verdict; none for {uncovered}')
+    train, test_fam, test_seed = split(data, held, a.holdout_seed_frac, a.seed)
+    odd = np.array([p == 'odd' for p in cols['parity']], np.float32)
+    mean, std = norm_stats(data, train, odd)
+    model = ReversalNet(cols['F'], odd, mean, std, a.width)
+
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    steps = a.epochs * max(1, -(-len(train) // a.batch))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps)
+    ce, bce = nn.CrossEntropyLoss(ignore_index=-1, reduction='sum'), nn.BCEWithLogitsLoss(reduction='sum')
+    t0, seen = time.time(), 0
+    for epoch in range(a.epochs):
+        model.train()
+        order, total = rng.permutation(train), 0.0
+        for i in range(0, len(order), a.batch):
+            x, m, yv, yf = data.batch(order[i:i + a.batch])
+            _, _, emb, arrow_logit = model(x, m)
+            known = yf >= 0
+            # Mirroring a clip would add nothing: both losses are already mirror-invariant by construction.
+            loss = ce(model.verdict(emb), yv) / max(int((yv >= 0).sum()), 1)
+            if known.any():
+                loss = loss + a.arrow_weight * bce(arrow_logit[known], yf[known].float()) / int(known.sum())
+            opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+            total += float(loss) * len(yv); seen += len(yv)
+        print(f'epoch {epoch + 1}/{a.epochs} loss {total / max(len(order), 1):.4f}', flush=True)
+    rate = seen / max(time.time() - t0, 1e-9)
+    print(f'training: {seen} samples in {time.time() - t0:.1f} s = {rate:.0f} samples/s ({a.threads} threads)')
+    model.eval()
+
+    os.makedirs(a.out, exist_ok=True)
+    onnx_path = os.path.join(a.out, f'{a.name}.onnx')
+    T, F = cols['T'], cols['F']
+    axes = {'x': {0: 'batch'}, 'mask': {0: 'batch'}, **{o: {0: 'batch'} for o in OUTPUTS}}
+    warnings.filterwarnings('ignore', message='The shape inference of prim::Constant')
+    torch.onnx.export(model, (torch.zeros(2, T, F), torch.ones(2, T)), onnx_path, opset_version=17,
+                      input_names=['x', 'mask'], output_names=OUTPUTS, dynamic_axes=axes)
+    digest = hashlib.sha256(open(onnx_path, 'rb').read()).hexdigest()
+
+    test = np.concatenate([test_fam, test_seed])
+    pool = np.sort(test if len(test) else train)[:256]
+    _, first = np.unique(data.batch(pool)[1].sum(1).numpy(), return_index=True)  # windows of different lengths
+    pick = pool[np.sort(first)[:a.parity_samples]]
+    x, m, _, _ = data.batch(pick)
+    with torch.no_grad():
+        outs = model(x, m)
+    b64 = lambda t: base64.b64encode(t.numpy().astype('<f4').tobytes()).decode()
+    parity = {'model': f'{a.name}.onnx', 'sha256': digest, 'T': T, 'F': F, 'encoding': 'base64 float32 little-endian',
+              'samples': [{'x': b64(x[i]), 'mask': b64(m[i]), **{o: outs[j][i].tolist() for j, o in enumerate(OUTPUTS)}}
+                          for i in range(len(pick))]}
+    json.dump(parity, open(os.path.join(a.out, f'{a.name}.parity.json'), 'w'))
+
+    card = {
+        'name': a.name, 'version': a.version, 'format': 'onnx', 'opset': 17, 'sha256': digest,
+        'bytes': os.path.getsize(onnx_path),
+        'input': {'x': ['batch', T, F], 'mask': ['batch', T], 'T': T, 'F': F, 'columns_hash': cols['columns_hash'],
+                  'analysis_fps': cols.get('analysis_fps', []),
+                  'contract': 'seriesToInput/inputMask of src/model/features.ts: centred window, symmetric zero padding, mask 1/0.5/0'},
+        'outputs': {'p_forward': 'P(clip plays forwards) = sigmoid(arrow_logit); antisymmetric under mirroring',
+                    'p_verdict': 'softmax over ' + '|'.join(VERDICTS) + '; invariant under mirroring',
+                    'embedding': f'g(x) + g(m(x)), {2 * a.width} dims, invariant under mirroring',
+                    'arrow_logit': 'a(g(x)) - a(g(m(x))); negated under mirroring'},
+        'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': 1e-4,
+                                'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
+                                'normalisation': 'per column on the training split, in the graph; odd columns mean 0',
+                                'losses': 'cross-entropy (verdict) + BCE (forward, clips with known direction)'},
+                     'seed': a.seed, 'split_seed': a.seed, 'holdout_families': held, 'holdout_seed_frac': a.holdout_seed_frac,
+                     'data': [os.path.basename(os.path.abspath(d)) for d in a.data], 'n_train': int(len(train)),
+                     'torch': torch.__version__},
+        'metrics': {'test': metrics(model, data, test), 'heldout_families': metrics(model, data, test_fam),
+                    'heldout_seeds': metrics(model, data, test_seed), 'train': metrics(model, data, train)},
+    }
+    json.dump(card, open(os.path.join(a.out, f'{a.name}.card.json'), 'w'), indent=1)
+    print(json.dumps(card['metrics']['test']))
+
+
+if __name__ == '__main__':
+    main()

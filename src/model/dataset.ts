@@ -1,0 +1,174 @@
+// Training tensors from a scan: joins clips.jsonl and its series with labels.jsonl and writes .npy files for numpy.
+
+import { createReadStream } from 'node:fs';
+import { mkdir, open, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { CUE_COLUMNS } from '../cues/index.js';
+import { expected, ManifestError } from '../errors.js';
+import { readSeries } from '../pipeline/series-file.js';
+import { COLUMNS_HASH, inputMask, MODEL_F, MODEL_T, seriesToInput } from './features.js';
+import { NpyWriter } from './npy.js';
+
+/** Class indices of y_verdict.npy (-1: unknown). */
+export const VERDICTS = Object.freeze(['invariant', 'equivariant', 'irreversible'] as const);
+export type VerdictName = (typeof VERDICTS)[number];
+
+/** Options of {@link exportDataset}. */
+export interface ExportDatasetOptions {
+  /** Output folder of `audit scan` (holds clips.jsonl and series/). */
+  scanOut: string;
+  /**
+   * labels.jsonl of the synthetic corpus (id, family, verdict, direction, seed). Without it every clip
+   * is a self-supervised arrow-of-time example: verdict unknown (-1), direction forward (clips as
+   * scanned; the model sees their mirror by construction).
+   */
+  labels?: string;
+  /** Folder to write X.npy, mask.npy, y_verdict.npy, y_forward.npy, groups.json, columns.json. */
+  out: string;
+  /** Window length in pairs (default 64). */
+  T?: number;
+}
+
+/** What {@link exportDataset} wrote and left out. */
+export interface ExportSummary {
+  rows: number;
+  /** Scanned clips without a label row (skipped). */
+  unlabelled: number;
+  /** Label rows without a scanned clip (errors or not scanned yet). */
+  unscanned: number;
+  /** Scanned clips with no series rows (skipped). */
+  empty: number;
+  /** Distinct analysis frame rates met (a model is trained for one). */
+  analysisFps: number[];
+}
+
+interface Label {
+  verdict: number;
+  forward: number;
+  family: string;
+  seed: number;
+}
+
+interface ClipRow {
+  id: string;
+  path?: string;
+  analysis_fps?: number;
+  series_file: string;
+  series_offset: number;
+  series_pairs: number;
+  series_columns: number;
+}
+
+async function* jsonLines(path: string): AsyncGenerator<{ line: number; value: unknown }> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of lines) {
+    line += 1;
+    if (text.trim() === '') continue;
+    try {
+      yield { line, value: JSON.parse(text) };
+    } catch (cause) {
+      throw new ManifestError('bad_json', expected('a JSON object', `line ${line} of ${path}`, text), { path, row: line }, { cause });
+    }
+  }
+}
+
+/** FNV-1a of a string: a stable stand-in seed for clips without one, so hold-out splits stay fixed. */
+function hashSeed(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+async function readLabels(path: string): Promise<Map<string, Label>> {
+  const labels = new Map<string, Label>();
+  for await (const { line, value } of jsonLines(path)) {
+    const r = value as Record<string, unknown>;
+    const where = `line ${line} of ${path}`;
+    if (typeof r.id !== 'string') throw new ManifestError('bad_label', expected('a string id', where, r.id), { path, row: line });
+    const verdict = VERDICTS.indexOf(r.verdict as VerdictName);
+    if (verdict < 0) throw new ManifestError('bad_label', expected(`verdict ${VERDICTS.join('|')}`, where, r.verdict), { path, row: line, id: r.id });
+    if (r.direction !== 'forward' && r.direction !== 'backward') {
+      throw new ManifestError('bad_label', expected('direction forward|backward', where, r.direction), { path, row: line, id: r.id });
+    }
+    const seed = typeof r.seed === 'number' ? r.seed : hashSeed(r.id);
+    labels.set(r.id, { verdict, forward: r.direction === 'forward' ? 1 : 0, family: String(r.family ?? 'unknown'), seed });
+  }
+  return labels;
+}
+
+function checkClipRow(r: Record<string, unknown>, where: string): ClipRow {
+  const ok = typeof r.id === 'string' && typeof r.series_file === 'string' && Number.isInteger(r.series_pairs) && r.series_columns !== undefined;
+  if (!ok) throw new ManifestError('bad_clip_row', expected('a clips.jsonl row with id and series_* columns', where, r));
+  if (r.series_columns !== MODEL_F) {
+    throw new ManifestError('bad_clip_row', expected(`${MODEL_F} series columns (the current cue table)`, `series_columns at ${where}`, r.series_columns));
+  }
+  return r as unknown as ClipRow;
+}
+
+/**
+ * Writes the training tensors of a scan: `X.npy` [N x T x F] float32 (see seriesToInput), `mask.npy`
+ * [N x T] float32 (see inputMask), `y_verdict.npy` [N] int64 (0 invariant, 1 equivariant,
+ * 2 irreversible, -1 unknown), `y_forward.npy` [N] int64 (1 forward, 0 backward), `groups.json`
+ * ([{id, path, family, seed}] per row, for hold-out splits) and `columns.json` (names, parity, hash, T, F).
+ * Rows come in clips.jsonl order; one series is held at a time (plus the label table).
+ * @example
+ * await exportDataset({ scanOut: 'out/corpus-scan', labels: 'out/corpus/labels.jsonl', out: 'out/train' });
+ */
+export async function exportDataset(options: ExportDatasetOptions): Promise<ExportSummary> {
+  const T = options.T ?? MODEL_T;
+  const labels = options.labels === undefined ? null : await readLabels(options.labels);
+  await mkdir(options.out, { recursive: true });
+  const X = await NpyWriter.create(join(options.out, 'X.npy'), 'float32', [T, MODEL_F]);
+  const M = await NpyWriter.create(join(options.out, 'mask.npy'), 'float32', [T]);
+  const yV = await NpyWriter.create(join(options.out, 'y_verdict.npy'), 'int64');
+  const yF = await NpyWriter.create(join(options.out, 'y_forward.npy'), 'int64');
+  const groups = await open(join(options.out, 'groups.json'), 'w');
+  const summary: ExportSummary = { rows: 0, unlabelled: 0, unscanned: 0, empty: 0, analysisFps: [] };
+  const seen = new Set<string>();
+  const fps = new Set<number>();
+  const clipsPath = join(options.scanOut, 'clips.jsonl');
+  try {
+    await groups.write('[');
+    for await (const { line, value } of jsonLines(clipsPath)) {
+      const row = checkClipRow(value as Record<string, unknown>, `line ${line} of ${clipsPath}`);
+      const label = labels ? labels.get(row.id) : { verdict: -1, forward: 1, family: 'unlabelled', seed: hashSeed(row.id) };
+      if (!label) {
+        summary.unlabelled += 1;
+        continue;
+      }
+      seen.add(row.id);
+      if (row.series_pairs < 1) {
+        summary.empty += 1;
+        continue;
+      }
+      if (typeof row.analysis_fps === 'number') fps.add(row.analysis_fps);
+      const series = await readSeries(options.scanOut, row);
+      await X.append(seriesToInput(series, T));
+      await M.append(inputMask(series.frames, T));
+      await yV.append(BigInt64Array.of(BigInt(label.verdict)));
+      await yF.append(BigInt64Array.of(BigInt(label.forward)));
+      const group = { id: row.id, path: row.path ?? null, family: label.family, seed: label.seed };
+      await groups.write(`${summary.rows === 0 ? '' : ','}\n${JSON.stringify(group)}`);
+      summary.rows += 1;
+    }
+    await groups.write('\n]\n');
+  } finally {
+    await Promise.all([X.close(), M.close(), yV.close(), yF.close(), groups.close()]);
+  }
+  if (labels) for (const id of labels.keys()) if (!seen.has(id)) summary.unscanned += 1;
+  summary.analysisFps = [...fps].sort((a, b) => a - b);
+  const columns = {
+    T,
+    F: MODEL_F,
+    columns_hash: COLUMNS_HASH,
+    names: CUE_COLUMNS.map((c) => c.name),
+    parity: CUE_COLUMNS.map((c) => c.parity),
+    analysis_fps: summary.analysisFps,
+    verdicts: VERDICTS,
+    summary,
+  };
+  await writeFile(join(options.out, 'columns.json'), `${JSON.stringify(columns, null, 1)}\n`);
+  return summary;
+}

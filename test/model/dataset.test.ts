@@ -1,0 +1,76 @@
+// exportDataset: a scan's series joined with corpus labels into .npy tensors, in clips.jsonl order.
+
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManifestError } from '../../src/errors.js';
+import { exportDataset } from '../../src/model/dataset.js';
+import { COLUMNS_HASH, inputMask, MODEL_F, MODEL_T, seriesToInput } from '../../src/model/features.js';
+import { readNpy } from '../../src/model/npy.js';
+import { randomSeries, writeFakeScan, type LabelledSeries } from './helpers.js';
+
+const item = (id: string, frames: number, verdict: string, direction: 'forward' | 'backward', family: string, seed: number): LabelledSeries => ({
+  id,
+  family,
+  verdict,
+  direction,
+  seed,
+  series: randomSeries(frames, seed * 10 + frames),
+});
+
+describe('exportDataset', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ra-dataset-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes X, mask, verdict and direction labels and groups for every labelled clip', async () => {
+    const items = [
+      item('drop_1', 90, 'irreversible', 'forward', 'drop', 1),
+      item('drop_1_rev', 90, 'irreversible', 'backward', 'drop', 1),
+      item('pan_2', 30, 'equivariant', 'forward', 'pan', 2),
+      item('swing_3', 64, 'invariant', 'backward', 'swing', 3),
+    ];
+    const { scanOut, labels } = await writeFakeScan(join(dir, 'a'), items);
+    // A scanned clip without a label row, and a label row whose clip was not scanned.
+    await appendFile(join(scanOut, 'clips.jsonl'), `${JSON.stringify({ id: 'stray', series_file: 'series/part-0.f32', series_offset: 0, series_pairs: 2, series_columns: MODEL_F })}\n`);
+    await appendFile(labels, `${JSON.stringify({ id: 'lost', family: 'drop', verdict: 'irreversible', direction: 'forward', seed: 9 })}\n`);
+    const out = join(dir, 'a', 'data');
+    const summary = await exportDataset({ scanOut, labels, out });
+    expect(summary).toEqual({ rows: 4, unlabelled: 1, unscanned: 1, empty: 0, analysisFps: [24] });
+
+    const X = await readNpy(join(out, 'X.npy'));
+    expect(X.shape).toEqual([4, MODEL_T, MODEL_F]);
+    const x2 = (X.data as Float32Array).subarray(2 * MODEL_T * MODEL_F, 3 * MODEL_T * MODEL_F);
+    expect(Array.from(x2)).toEqual(Array.from(seriesToInput(items[2]!.series)));
+    const mask = await readNpy(join(out, 'mask.npy'));
+    expect(mask.shape).toEqual([4, MODEL_T]);
+    expect(Array.from((mask.data as Float32Array).subarray(2 * MODEL_T, 3 * MODEL_T))).toEqual(Array.from(inputMask(30)));
+    expect(Array.from((await readNpy(join(out, 'y_verdict.npy'))).data as BigInt64Array)).toEqual([2n, 2n, 1n, 0n]);
+    expect(Array.from((await readNpy(join(out, 'y_forward.npy'))).data as BigInt64Array)).toEqual([1n, 0n, 1n, 0n]);
+    const groups = JSON.parse(await readFile(join(out, 'groups.json'), 'utf8'));
+    expect(groups.map((g: { family: string; seed: number }) => [g.family, g.seed])).toEqual([['drop', 1], ['drop', 1], ['pan', 2], ['swing', 3]]);
+    const columns = JSON.parse(await readFile(join(out, 'columns.json'), 'utf8'));
+    expect([columns.T, columns.F, columns.columns_hash, columns.names.length]).toEqual([MODEL_T, MODEL_F, COLUMNS_HASH, MODEL_F]);
+  });
+
+  it('without labels: every clip is a forward example of unknown verdict (self-supervised arrow of time)', async () => {
+    const { scanOut } = await writeFakeScan(join(dir, 'b'), [item('real_1', 70, 'invariant', 'forward', 'x', 4)]);
+    const out = join(dir, 'b', 'data');
+    expect((await exportDataset({ scanOut, out, T: 32 })).rows).toBe(1);
+    expect((await readNpy(join(out, 'X.npy'))).shape).toEqual([1, 32, MODEL_F]);
+    expect(Array.from((await readNpy(join(out, 'y_verdict.npy'))).data as BigInt64Array)).toEqual([-1n]);
+    expect(Array.from((await readNpy(join(out, 'y_forward.npy'))).data as BigInt64Array)).toEqual([1n]);
+  });
+
+  it('refuses a label with an unknown verdict, naming the line', async () => {
+    const { scanOut, labels } = await writeFakeScan(join(dir, 'c'), [item('c_1', 10, 'reversible', 'forward', 'x', 5)]);
+    const error = await exportDataset({ scanOut, labels, out: join(dir, 'c', 'data') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ManifestError);
+    expect(String((error as Error).message)).toMatch(/line 1 of .*labels\.jsonl/);
+  });
+});

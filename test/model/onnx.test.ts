@@ -1,0 +1,137 @@
+// onnxruntime-node on the committed tiny model: PyTorch parity, mirror properties by construction, devices, contract.
+// The model (test/fixtures/model/tiny.*) is made by test/model/train-chain.test.ts; npm test needs no torch.
+
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mirrorSeries } from '../../src/cues/series.js';
+import { ModelError } from '../../src/errors.js';
+import { COLUMNS_HASH, MODEL_F, mirrorInput, mirrorMask, seriesToModelInput, type ModelInput } from '../../src/model/features.js';
+import { loadModel, predict, type LoadedModel } from '../../src/model/onnx.js';
+import { randomSeries } from './helpers.js';
+
+const MODEL = fileURLToPath(new URL('../fixtures/model/tiny.onnx', import.meta.url));
+const PARITY = fileURLToPath(new URL('../fixtures/model/tiny.parity.json', import.meta.url));
+
+interface ParitySample {
+  x: string;
+  mask: string;
+  p_forward: number;
+  p_verdict: number[];
+  embedding: number[];
+  arrow_logit: number;
+}
+
+function decode(b64: string): Float32Array {
+  const bytes = Buffer.from(b64, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+
+describe('tiny ONNX model in onnxruntime-node', () => {
+  let model: LoadedModel;
+  let samples: ParitySample[];
+  let inputs: ModelInput[];
+  beforeAll(async () => {
+    model = await loadModel(MODEL, { device: 'cpu', threads: 1 });
+    samples = JSON.parse(await readFile(PARITY, 'utf8')).samples;
+    inputs = samples.map((s) => ({ x: decode(s.x), mask: decode(s.mask) }));
+  });
+
+  it('reads its contract: T = 64 rows of the current F columns, card hash matching', () => {
+    expect(model.provider).toBe('cpu');
+    expect([model.T, model.F]).toEqual([64, MODEL_F]);
+    expect(model.card?.input.columns_hash).toBe(COLUMNS_HASH);
+    // Samples of different window lengths (a padded and a cropped clip): padding handling is covered.
+    expect(new Set(inputs.map((s) => s.mask.reduce((a, b) => a + b, 0))).size).toBe(inputs.length);
+  });
+
+  it('matches the PyTorch outputs stored with the model within 1e-4', async () => {
+    const preds = await predict(model, inputs);
+    preds.forEach((p, i) => {
+      const want = samples[i]!;
+      expect(Math.abs(p.p_forward - want.p_forward)).toBeLessThan(1e-4);
+      expect(maxDiff([p.p_invariant, p.p_equivariant, p.p_irreversible], want.p_verdict)).toBeLessThan(1e-4);
+      expect(maxDiff(p.embedding, want.embedding)).toBeLessThan(1e-4 * Math.max(1, ...want.embedding.map(Math.abs)));
+      expect(p.confidence).toBe(Math.max(p.p_invariant, p.p_equivariant, p.p_irreversible));
+    });
+  });
+
+  it('mirrored input: p_forward becomes 1 - p_forward, verdict and embedding stay', async () => {
+    // By construction (models/train.py): arrow = a(x) - a(m(x)), verdict and embedding sum over x and m(x).
+    const clips = [...inputs, ...[10, 64, 65, 200].map((n, k) => seriesToModelInput(randomSeries(n, k + 1)))];
+    const preds = await predict(model, clips);
+    const mirrored = await predict(model, clips.map((c) => ({ x: mirrorInput(c.x), mask: mirrorMask(c.mask) })));
+    preds.forEach((p, i) => {
+      const m = mirrored[i]!;
+      expect(Math.abs(m.p_forward - (1 - p.p_forward))).toBeLessThan(1e-5);
+      expect(m.verdict).toBe(p.verdict);
+      expect(Math.abs(m.p_irreversible - p.p_irreversible)).toBeLessThan(1e-6);
+      expect(maxDiff(m.embedding, p.embedding)).toBeLessThan(1e-4);
+    });
+  });
+
+  it('a mirrored series (what a reversed clip gives) through the input contract gives 1 - p_forward', async () => {
+    const series = randomSeries(97, 9); // odd length difference: the half-row window
+    const [p, m] = await predict(model, [seriesToModelInput(series), seriesToModelInput(mirrorSeries(series))]);
+    expect(Math.abs(m!.p_forward - (1 - p!.p_forward))).toBeLessThan(1e-5);
+    expect(m!.verdict).toBe(p!.verdict);
+  });
+
+  it('gives the same answers whatever the batch size; bare arrays count as fully measured', async () => {
+    const clips = [10, 40, 64, 90, 130].map((n, k) => seriesToModelInput(randomSeries(n, 20 + k)));
+    const a = await predict(model, clips, { batchSize: 2 });
+    const b = await predict(model, clips);
+    a.forEach((p, i) => expect(Math.abs(p.p_forward - b[i]!.p_forward)).toBeLessThan(1e-6));
+    const [bare] = await predict(model, [clips[4]!.x]);
+    expect(Math.abs(bare!.p_forward - b[4]!.p_forward)).toBeLessThan(1e-6);
+    expect(await predict(model, [])).toEqual([]);
+  });
+
+  it('rejects inputs of the wrong size', async () => {
+    await expect(predict(model, [new Float32Array(10)])).rejects.toThrow(ModelError);
+    await expect(predict(model, [{ x: new Float32Array(64 * MODEL_F), mask: new Float32Array(3) }])).rejects.toThrow(/mask of 64/);
+  });
+});
+
+describe('loadModel devices and contract', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ra-onnx-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('auto falls back to a provider that runs and says which', async () => {
+    const model = await loadModel(MODEL);
+    expect(['cpu', 'cuda', 'webgpu']).toContain(model.provider);
+    expect(model.tried.length).toBe(['cuda', 'webgpu', 'cpu'].indexOf(model.provider));
+  });
+
+  it('explicit cuda without the CUDA provider throws a ModelError that says how to get it', async () => {
+    const error = await loadModel(MODEL, { device: 'cuda' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    if (error === null) return; // a machine with the CUDA provider installed
+    expect(error).toBeInstanceOf(ModelError);
+    expect(String((error as Error).message)).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node/);
+    expect(String((error as Error).message)).toMatch(/--device cpu/);
+  });
+
+  it('rejects an unknown device, a missing file and a model trained on other columns', async () => {
+    await expect(loadModel(MODEL, { device: 'tpu' as never })).rejects.toThrow(/one of auto, cpu, cuda, webgpu/);
+    await expect(loadModel(join(dir, 'none.onnx'))).rejects.toThrow(ModelError);
+    const card = JSON.parse(await readFile(MODEL.replace(/\.onnx$/, '.card.json'), 'utf8'));
+    card.input.columns_hash = '0'.repeat(64);
+    await copyFile(MODEL, join(dir, 'old.onnx'));
+    await writeFile(join(dir, 'old.card.json'), JSON.stringify(card));
+    await expect(loadModel(join(dir, 'old.onnx'), { device: 'cpu' })).rejects.toThrow(/current cue columns/);
+    await writeFile(join(dir, 'junk.onnx'), 'not a model');
+    await expect(loadModel(join(dir, 'junk.onnx'), { device: 'cpu' })).rejects.toThrow(/an ONNX model onnxruntime can load/);
+  });
+});
