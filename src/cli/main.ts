@@ -39,6 +39,9 @@ interface ScanFlags {
   flowPreset: 'ultrafast' | 'fast' | 'medium';
   bothWays: boolean;
   reverse: boolean;
+  model?: string;
+  device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
+  batch: number;
   shard?: string;
   count: boolean;
   retryErrors: boolean;
@@ -79,6 +82,9 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--flow-preset <name>', 'optical flow preset: ultrafast|fast|medium', 'ultrafast')
     .option('--both-ways', 'measure flow both ways per pair and average (about 2x the flow cost, less noise)', false)
     .option('--reverse', 'analyse every clip played backwards (its series is the mirror of the forward one)', false)
+    .option('--model <path>', 'ONNX model for verdicts (default: models/reversal-v1.onnx when shipped; "none" to skip)')
+    .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu (auto tries cuda, webgpu, then cpu)', 'auto')
+    .option('--batch <n>', 'clips per model batch', int('--batch'), 64)
     .option('--shard <i/n>', 'only the rows whose id hashes to shard i of n (0-based), for array jobs')
     .option('--no-count', 'skip counting input rows first (no total or ETA in the progress line)')
     .option('--retry-errors', 'try clips that failed in an earlier run into the same --out again', false)
@@ -108,6 +114,9 @@ export async function runCli(argv: string[]): Promise<number> {
             flowPreset: flags.flowPreset,
             flowDirections: flags.bothWays ? 'both' : 'canonical',
             reverse: flags.reverse,
+            model: flags.model,
+            device: flags.device,
+            batch: flags.batch,
             shard: flags.shard,
             count: flags.count,
             retryErrors: flags.retryErrors,

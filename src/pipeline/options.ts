@@ -38,6 +38,12 @@ export const ScanOptionsSchema = z.object({
   /** Try the clips that failed in an earlier run again. */
   retryErrors: z.boolean().default(false),
   quiet: z.boolean().default(false),
+  /** ONNX model for verdicts: a path, 'none', or unset for the shipped models/reversal-v1.onnx when present. */
+  model: z.string().min(1).optional(),
+  /** Where the model runs: auto tries cuda, webgpu, then cpu. */
+  device: z.enum(['auto', 'cpu', 'cuda', 'webgpu']).default('auto'),
+  /** Clips per inference batch (main thread). */
+  batch: z.number().int().min(1).max(4096).default(64),
 });
 
 export type ScanOptionsInput = z.input<typeof ScanOptionsSchema>;

@@ -2,6 +2,7 @@
 
 import { SUMMARIES } from '../cues/summaries.js';
 import type { ColumnSpec } from '../io/parquet-writer.js';
+import type { Prediction } from '../model/onnx.js';
 import type { ClipFailure, ClipSuccess } from './task.js';
 
 type Cells = Record<string, string | number | boolean | null>;
@@ -66,6 +67,15 @@ export const CLIP_COLUMNS: readonly ColumnSpec[] = Object.freeze([
   { name: 'series_columns', type: 'int64' },
   ...SUMMARIES.map((s) => ({ name: s.name, type: 'float64' as const })),
   { name: 'fb_asymmetry', type: 'float64' },
+  { name: 'verdict', type: 'string' },
+  { name: 'p_invariant', type: 'float64' },
+  { name: 'p_equivariant', type: 'float64' },
+  { name: 'p_irreversible', type: 'float64' },
+  { name: 'p_forward', type: 'float64' },
+  { name: 'confidence', type: 'float64' },
+  { name: 'reversed_in_corpus', type: 'bool' },
+  { name: 'model_version', type: 'string' },
+  { name: 'embedding', type: 'json' },
   { name: 'series_file', type: 'string' },
   { name: 'series_offset', type: 'int64' },
   { name: 'decode_ms', type: 'int64' },
@@ -73,3 +83,22 @@ export const CLIP_COLUMNS: readonly ColumnSpec[] = Object.freeze([
   { name: 'warnings', type: 'json' },
   { name: 'input', type: 'json' },
 ]);
+
+/** p_forward below this flags a clip as probably already playing backwards in the corpus. */
+export const REVERSED_IN_CORPUS_P = 0.1;
+
+/** The model's columns of a clip row. */
+export function predictionColumns(p: Prediction, modelVersion: string): Record<string, unknown> {
+  const round = (x: number) => Math.round(x * 1e6) / 1e6;
+  return {
+    verdict: p.verdict,
+    p_invariant: round(p.p_invariant),
+    p_equivariant: round(p.p_equivariant),
+    p_irreversible: round(p.p_irreversible),
+    p_forward: round(p.p_forward),
+    confidence: round(p.confidence),
+    reversed_in_corpus: p.p_forward < REVERSED_IN_CORPUS_P,
+    model_version: modelVersion,
+    embedding: Array.from(p.embedding, (x) => Math.round(x * 1e5) / 1e5),
+  };
+}

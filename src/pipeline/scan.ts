@@ -13,7 +13,11 @@ import { writeParquet } from '../io/parquet-writer.js';
 import { parseScanOptions, type ScanOptions, type ScanOptionsInput } from './options.js';
 import { CLIPS_JSONL, CLIPS_PARQUET, CUES_JSON, OutDir, SUMMARY_JSON, rowKey, shardOf } from './out-dir.js';
 import { ProgressReporter, type ProgressState } from './progress.js';
-import { CLIP_COLUMNS, clipErrorRow, clipRow } from './rows.js';
+import { CLIP_COLUMNS, clipErrorRow, clipRow, predictionColumns } from './rows.js';
+import { loadModel, predict, type LoadedModel } from '../model/onnx.js';
+import { seriesToModelInput } from '../model/features.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { AnalysisSettings, ClipOutcome, ClipTask } from './task.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -54,6 +58,15 @@ export interface ScanHooks {
 }
 
 const SERIES_FORMAT = 'float32 little-endian, series_pairs x series_columns row-major, at byte series_offset of series_file (relative to the output folder); column names in cues.json';
+
+/** The model shipped with the package (used when --model is not given and the file exists). */
+export const DEFAULT_MODEL = fileURLToPath(new URL('../../models/reversal-v1.onnx', import.meta.url));
+
+function modelPath(option: string | undefined): string | null {
+  if (option === 'none') return null;
+  if (option !== undefined) return resolve(option);
+  return existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : null;
+}
 
 function workerUrl(): URL {
   // Running from TypeScript sources (tests) the compiled worker lives under dist/.
@@ -99,6 +112,10 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
   await writeFileAtomic(join(out, CUES_JSON), `${JSON.stringify({ series_format: SERIES_FORMAT, columns: CUE_COLUMNS, summaries: [...SUMMARIES.map(({ compute: _c, ...s }) => s), FB_ASYMMETRY] }, null, 2)}\n`);
 
   const progress = new ProgressReporter(hooks.progressStream ?? process.stderr, opts.quiet);
+  const mp = modelPath(opts.model);
+  const model: LoadedModel | null = mp ? await loadModel(mp, { device: opts.device }) : null;
+  const modelVersion = model ? `${model.card?.name ?? 'model'}@${model.card?.version ?? '?'}` : null;
+  if (model) progress.note(`verdicts from ${mp} (${modelVersion}) on ${model.provider}${model.tried.length ? `; passed over: ${model.tried.join('; ')}` : ''}`);
   if (opts.count) progress.note(`counting the rows of ${source.input} (--no-count skips this)...`);
   const counted = opts.count ? await countRows(source, opts) : null;
   const state: ProgressState = { done: 0, errors: 0, skipped: 0, total: counted ? counted.shard : null };
@@ -118,9 +135,31 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
   let analyseMs = 0;
   let fatal: unknown = null;
 
+  // Analysed clips wait here for a model batch; they count as in flight until written.
+  let pending: Array<{ r: Extract<ClipOutcome, { ok: true }>; input: InputRow['columns'] }> = [];
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    const batch = pending;
+    pending = [];
+    flushing = flushing.then(async () => {
+      if (!batch.length) return;
+      const preds = await predict(model!, batch.map(({ r }) => seriesToModelInput({ frames: r.pairs, columns: r.columns, data: r.series })), { batchSize: opts.batch });
+      for (let i = 0; i < batch.length; i++) {
+        const { r, input } = batch[i]!;
+        await dir.appendClip({ ...clipRow(r, input), ...predictionColumns(preds[i]!, modelVersion!) }, r.series);
+      }
+    });
+    return flushing;
+  };
+
   const finish = async (r: ClipOutcome, key: string, input: InputRow['columns']) => {
     if (r.ok) {
-      await dir.appendClip(clipRow(r, input), r.series);
+      if (model) {
+        pending.push({ r, input });
+        if (pending.length >= opts.batch) await flush();
+      } else {
+        await dir.appendClip(clipRow(r, input), r.series);
+      }
       runClips++;
       decodeMs += r.timings.decodeMs;
       analyseMs += r.timings.analyseMs;
@@ -192,6 +231,9 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
     }
     await Promise.allSettled(inflight);
   } finally {
+    // Clips already analysed are written even when interrupted (not when writing itself failed).
+    if (model && !fatal) await flush().catch((err: unknown) => (fatal ??= err));
+    await model?.session.release();
     hooks.signal?.removeEventListener('abort', onAbort);
     await pool.destroy();
     await dir.close();

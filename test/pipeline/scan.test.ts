@@ -184,3 +184,37 @@ describe('scan', () => {
     expect(r.stderr).toMatch(/file/);
   });
 });
+
+describe('scan with a model', () => {
+  const TINY = new URL('../fixtures/model/tiny.onnx', import.meta.url).pathname;
+
+  it('adds verdict columns; the reversed clips get 1 - p_forward and the same verdict', async () => {
+    const out = await tempDir();
+    const fwd = await scan({ input: manifest, out: join(out, 'fwd'), model: TINY, device: 'cpu', batch: 5, workers: 2, quiet: true });
+    const rev = await scan({ input: manifest, out: join(out, 'rev'), model: TINY, device: 'cpu', batch: 5, workers: 2, quiet: true, reverse: true });
+    expect(fwd.counts.clips).toBe(N);
+    expect(rev.counts.clips).toBe(N);
+    const a = new Map((await rows(join(out, 'fwd', 'clips.jsonl'))).map((r) => [r.id, r]));
+    const b = await rows(join(out, 'rev', 'clips.jsonl'));
+    for (const r of b) {
+      const f = a.get(r.id)!;
+      expect(['invariant', 'equivariant', 'irreversible']).toContain(f.verdict);
+      expect(Number(f.p_invariant) + Number(f.p_equivariant) + Number(f.p_irreversible)).toBeCloseTo(1, 4);
+      expect(Number(r.p_forward)).toBeCloseTo(1 - Number(f.p_forward), 4);
+      expect(r.verdict).toBe(f.verdict);
+      expect(f.reversed_in_corpus).toBe(Number(f.p_forward) < 0.1);
+      expect(String(f.model_version)).toMatch(/@/);
+      expect((f.embedding as number[]).length).toBeGreaterThan(0);
+    }
+    const pq: Record<string, unknown>[] = [];
+    for await (const r of readParquetRows(join(out, 'fwd', 'clips.parquet'))) pq.push(r);
+    expect(pq.every((r) => typeof r.p_forward === 'number')).toBe(true);
+  });
+
+  it('fails with exit 1 and the alternatives when an explicit device cannot load', async () => {
+    const out = await tempDir();
+    const r = await runCliProcess(['scan', manifest, '--out', out, '--model', TINY, '--device', 'cuda', '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cpu/);
+  });
+});
