@@ -49,3 +49,25 @@ Outputs in --out: clips/*.mp4, labels.jsonl (one row per file), manifest.csv (fo
 Example:
   audit synth --out corpus --count 2000 --seed 1 && audit scan corpus/manifest.csv --out corpus/scan
 `;
+
+export const EVAL_HELP = `
+Scans the clips of a labelled manifest (resumable with --out), runs the model on each clip and on its
+mirrored series (exactly what the clip played backwards gives) and scores it:
+  confusion matrix, per-class precision/recall/F1, macro-F1, accuracy;
+  arrow-of-time accuracy: each clip counted twice, the forwards-playing version must get
+    p_forward > 0.5 and the reversed one < 0.5 (overall and per true verdict; about 0.5 is right for
+    invariant clips, which carry no arrow); mean |p_forward - 0.5| per verdict;
+  expected calibration error of the verdict (10 equal bins of the winning probability).
+
+The label column holds invariant, equivariant or irreversible; any other value (or a clip that cannot
+be analysed) becomes an error row in the report, never a silent drop. A direction column
+(forward|backward, optional) marks clips that already play backwards in the corpus.
+With --out the folder also gets eval.json (the report) and eval-predictions.jsonl (one row per clip).
+
+Exit codes: 0 all rows scored, 1 failure, 2 usage error, 3 scored but some rows were error rows,
+130 interrupted (run again with the same --out to resume).
+
+Examples:
+  audit eval dev/manifest.csv --model models/reversal-v1.onnx --out out/dev-eval
+  audit eval corpus/manifest.csv --label-column verdict --json > eval.json
+`;

@@ -8,7 +8,7 @@ import { merge } from '../pipeline/merge.js';
 import { scan } from '../pipeline/scan.js';
 import { TOOL_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
-import { CUES_HELP, MERGE_HELP, SCAN_HELP, SYNTH_HELP } from './help.js';
+import { CUES_HELP, EVAL_HELP, MERGE_HELP, SCAN_HELP, SYNTH_HELP } from './help.js';
 
 function int(name: string) {
   return (value: string): number => {
@@ -45,6 +45,26 @@ interface ScanFlags {
   shard?: string;
   count: boolean;
   retryErrors: boolean;
+  quiet: boolean;
+}
+
+interface EvalFlags {
+  model?: string;
+  out?: string;
+  device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
+  labelColumn: string;
+  directionColumn: string;
+  pathColumn: string;
+  idColumn: string;
+  workers?: number;
+  size: number;
+  fps: number;
+  maxSeconds: number;
+  timeout: number;
+  flowPreset: 'ultrafast' | 'fast' | 'medium';
+  bothWays: boolean;
+  retryErrors: boolean;
+  json: boolean;
   quiet: boolean;
 }
 
@@ -185,6 +205,65 @@ export async function runCli(argv: string[]): Promise<number> {
         onClip: flags.quiet ? undefined : (done, count, id) => process.stderr.write(`\r\x1b[K${done}/${count} ${id}`),
       });
       if (!flags.quiet) process.stderr.write(`\nwrote ${r.clips} files (${r.skipped} already there) in ${((performance.now() - t0) / 1000).toFixed(1)} s -> ${flags.out}/manifest.csv\n`);
+    });
+
+  program
+    .command('eval')
+    .argument('<manifest>', 'manifest (.csv .tsv .jsonl .parquet .arrow) with path and label columns')
+    .description('Score a model against labelled clips: verdict F1, arrow-of-time accuracy, calibration.')
+    .option('-m, --model <path>', 'ONNX model (default: models/reversal-v1.onnx of this package)')
+    .option('-o, --out <dir>', 'keep the scan here (resumes; gets eval.json, eval-predictions.jsonl); default a temporary folder')
+    .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
+    .option('--label-column <name>', 'column with invariant|equivariant|irreversible', 'label')
+    .option('--direction-column <name>', 'optional column saying a clip already plays backward (forward|backward)', 'direction')
+    .option('--path-column <name>', 'manifest column with the clip path', 'path')
+    .option('--id-column <name>', 'manifest column with the clip id (default: the path)', 'id')
+    .option('-w, --workers <n>', 'scan worker threads (default: all cores)', int('--workers'))
+    .option('--size <px>', 'short side of analysis frames in pixels', int('--size'), 96)
+    .option('--fps <rate>', 'analysis frame rate (never above the source rate)', positive('--fps'), 24)
+    .option('--max-seconds <s>', 'longest analysed window; longer clips use their centred window', positive('--max-seconds'), 10)
+    .option('--timeout <s>', 'per-clip time limit for probe and decode, seconds', positive('--timeout'), 60)
+    .option('--flow-preset <name>', 'optical flow preset: ultrafast|fast|medium', 'ultrafast')
+    .option('--both-ways', 'measure flow both ways per pair and average', false)
+    .option('--retry-errors', 'try clips that failed in an earlier run into the same --out again', false)
+    .option('--json', 'print one JSON object instead of the table', false)
+    .option('-q, --quiet', 'no progress output', false)
+    .addHelpText('after', EVAL_HELP)
+    .action(async (manifest: string, flags: EvalFlags) => {
+      const { evaluate, formatEvalReport } = await import('../model/eval.js');
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const report = await evaluate(
+          {
+            manifest,
+            model: flags.model,
+            out: flags.out,
+            device: flags.device,
+            labelColumn: flags.labelColumn,
+            directionColumn: flags.directionColumn,
+            pathColumn: flags.pathColumn,
+            idColumn: flags.idColumn,
+            workers: flags.workers,
+            shortSide: flags.size,
+            fps: flags.fps,
+            maxSeconds: flags.maxSeconds,
+            timeoutMs: Math.round(flags.timeout * 1000),
+            flowPreset: flags.flowPreset,
+            flowDirections: flags.bothWays ? 'both' : 'canonical',
+            retryErrors: flags.retryErrors,
+            quiet: flags.quiet,
+          },
+          { signal: controller.signal },
+        );
+        process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatEvalReport(report)}\n`);
+        code = report.status === 'interrupted' ? EXIT.INTERRUPTED : report.n_errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
     });
 
   program

@@ -1,0 +1,205 @@
+// `npm run train`: synthetic corpus -> scan -> unlabelled real scan -> tensors -> models/train.py -> ONNX model, card, parity file.
+// Usage: npm run train [-- --count 3000 --seed 1 --epochs 30 --work-dir .train --out-dir models --skip-synth --no-unlabeled]
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const USAGE = `npm run train -- [options]
+  --count N                 synthetic clips (each also gets its reversed twin)   [3000]
+  --seed N                  corpus seed (same seed, same clips)                   [1]
+  --train-seed N            torch / shuffling / split seed                        [0]
+  --epochs N                training epochs                                       [30]
+  --width N                 network width W                                       [64]
+  --name NAME               model name: <out-dir>/<name>.onnx, .card.json, .parity.json [reversal-v1]
+  --out-dir DIR             where the model goes                                  [models]
+  --work-dir DIR            corpus, scans and tensors (resumable; git-ignored)    [.train]
+  --holdout-families LIST   families kept out of training, one per verdict at least [throw_land,cover_uncover,spin]
+  --workers N               scan worker threads                                   [all cores]
+  --threads N               torch threads (1 is fastest on busy shared cores)     [1]
+  --shared-data DIR         shared data folder (real-unlabeled/ is used; real-dev/ never) [../shared/data]
+  --skip-synth              use the corpus already in <work-dir>/corpus
+  --no-unlabeled            no self-supervised rows from real-unlabeled/
+  --no-backgrounds          no real-unlabeled frames as synthetic backgrounds
+  --python PATH             python with torch and numpy                           [/usr/bin/python3]`;
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      count: { type: 'string', default: '3000' },
+      seed: { type: 'string', default: '1' },
+      'train-seed': { type: 'string', default: '0' },
+      epochs: { type: 'string', default: '30' },
+      width: { type: 'string', default: '64' },
+      name: { type: 'string', default: 'reversal-v1' },
+      'out-dir': { type: 'string', default: 'models' },
+      'work-dir': { type: 'string', default: '.train' },
+      'holdout-families': { type: 'string', default: 'throw_land,cover_uncover,spin' },
+      workers: { type: 'string', default: String(availableParallelism()) },
+      threads: { type: 'string', default: '1' },
+      'shared-data': { type: 'string', default: process.env.REVERSAL_AUDIT_SHARED_DATA ?? join(ROOT, '..', 'shared', 'data') },
+      'skip-synth': { type: 'boolean', default: false },
+      'no-unlabeled': { type: 'boolean', default: false },
+      'no-backgrounds': { type: 'boolean', default: false },
+      python: { type: 'string', default: process.env.REVERSAL_AUDIT_PYTHON ?? '/usr/bin/python3' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (err) {
+  fail(`${err.message}\n${USAGE}`, 2);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+function fail(message, code = 1) {
+  process.stderr.write(`train: ${message}\n`);
+  process.exit(code);
+}
+
+function whole(name, min) {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < min) fail(`Expected an integer >= ${min} for --${name} but received ${JSON.stringify(values[name])}`, 2);
+  return n;
+}
+
+/** Evaluation footage must never feed training, not even as backgrounds. */
+function refuseDev(path, what) {
+  if (resolve(path).split(sep).includes('real-dev')) fail(`${what} ${path} lies under real-dev/, which is evaluation-only`, 2);
+  return path;
+}
+
+const count = whole('count', 1);
+const seed = whole('seed', 0);
+const trainSeed = whole('train-seed', 0);
+const epochs = whole('epochs', 1);
+const width = whole('width', 1);
+const workers = whole('workers', 1);
+const threads = whole('threads', 1);
+const work = refuseDev(resolve(values['work-dir']), '--work-dir');
+const outDir = resolve(values['out-dir']);
+const held = values['holdout-families'].split(',').map((f) => f.trim()).filter(Boolean);
+const unlabeledDir = refuseDev(join(values['shared-data'], 'real-unlabeled'), 'real-unlabeled');
+const haveUnlabeled = existsSync(unlabeledDir);
+const useBackgrounds = haveUnlabeled && !values['no-backgrounds'];
+const useUnlabeled = haveUnlabeled && !values['no-unlabeled'];
+
+// 0. Checks that fail in seconds, before an hour of rendering and scanning.
+const torch = spawnSync(values.python, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
+if (torch.status !== 0) {
+  fail(`${values.python} cannot import torch and numpy (${(torch.stderr || String(torch.error ?? '')).trim().split('\n').pop()})\nPossible solutions:\n- apt-get install -y python3-torch python3-numpy   (then run again; a pyenv python3 on PATH has no torch)\n- or --python PATH to a python that has them`);
+}
+if (!existsSync(join(ROOT, 'dist', 'model', 'dataset.js'))) fail('dist/ is missing: run `npm run build` first (npm run train does)');
+const { FAMILIES } = await import('../dist/synth/corpus/index.js');
+const { synthCorpus } = await import('../dist/synth/corpus/generate.js');
+const { scan } = await import('../dist/pipeline/scan.js');
+const { exportDataset } = await import('../dist/model/dataset.js');
+for (const f of held) {
+  const i = FAMILIES.findIndex((x) => x.name === f);
+  if (i < 0) fail(`Unknown hold-out family ${f}; known: ${FAMILIES.map((x) => x.name).join(', ')}`, 2);
+  // Families are rendered in turn, so family i first appears at clip i.
+  if (i >= count) fail(`--count ${count} renders no ${f} clip (first at clip ${i + 1}): raise --count or pick other --holdout-families`, 2);
+}
+
+const controller = new AbortController();
+process.once('SIGINT', () => {
+  process.stderr.write('\nInterrupted: run the same command again to resume.\n');
+  controller.abort();
+});
+
+const times = [];
+async function stage(name, fn) {
+  console.log(`\n== ${name}`);
+  const t0 = performance.now();
+  const result = await fn();
+  const s = (performance.now() - t0) / 1000;
+  times.push([name, s]);
+  console.log(`== ${name}: ${s.toFixed(1)} s`);
+  return result;
+}
+
+async function runScan(input, out) {
+  // model 'none': training must not be steered by (or wait for) an older shipped model.
+  const summary = await scan({ input, out, workers, model: 'none' }, { signal: controller.signal });
+  if (summary.status === 'interrupted') process.exit(130);
+  const c = summary.counts;
+  console.log(`${c.clips} clips, ${c.errors} errors (${c.resumed} from earlier runs) in ${out}`);
+  if (c.errors > 0) console.log(`errors by code: ${JSON.stringify(c.errors_by_code)} (rows in ${join(out, 'errors.jsonl')}; they are left out)`);
+}
+
+const corpus = join(work, 'corpus');
+const rel = (p) => relative(process.cwd(), p) || '.';
+try {
+  await mkdir(work, { recursive: true });
+  // A work folder holds one corpus: another seed or background choice would mix two corpora.
+  const settingsPath = join(work, 'corpus-settings.json');
+  const settings = { seed, backgrounds: useBackgrounds };
+  if (!values['skip-synth']) {
+    if (existsSync(settingsPath)) {
+      const old = JSON.parse(await readFile(settingsPath, 'utf8'));
+      if (old.seed !== seed || old.backgrounds !== useBackgrounds) {
+        fail(`${rel(work)} holds a corpus made with ${JSON.stringify(old)}, not ${JSON.stringify(settings)}: use another --work-dir or delete it`, 2);
+      }
+      if (old.count > count) fail(`${rel(work)} holds ${old.count} clips; --count ${count} would train on all of them anyway: use another --work-dir or the same count`, 2);
+    }
+    await writeFile(settingsPath, `${JSON.stringify({ ...settings, count }, null, 1)}\n`);
+    await stage(`1. synthetic corpus: ${count} clips + reversed twins, seed ${seed}${useBackgrounds ? `, backgrounds from ${rel(unlabeledDir)}` : ''}`, async () => {
+      let last = 0;
+      const r = await synthCorpus({
+        out: corpus,
+        count,
+        seed,
+        backgroundsDir: useBackgrounds ? unlabeledDir : undefined,
+        onClip: (done, n) => {
+          if (done === n || performance.now() - last > 10_000) {
+            last = performance.now();
+            process.stderr.write(`${done}/${n} clips\n`);
+          }
+          if (controller.signal.aborted) process.exit(130);
+        },
+      });
+      console.log(`wrote ${r.clips} files (${r.seconds.toFixed(0)} s of video), ${r.skipped} clips already there -> ${rel(corpus)}`);
+    });
+  } else if (!existsSync(join(corpus, 'manifest.csv'))) {
+    fail(`--skip-synth: no ${rel(join(corpus, 'manifest.csv'))}`, 2);
+  }
+
+  await stage('2. scan of the corpus', () => runScan(join(corpus, 'manifest.csv'), join(work, 'scan')));
+  if (useUnlabeled) await stage(`3. scan of ${rel(unlabeledDir)} (self-supervised arrow-of-time rows)`, () => runScan(unlabeledDir, join(work, 'unlabeled')));
+  else console.log(`\n== 3. unlabelled real clips: skipped (${haveUnlabeled ? '--no-unlabeled' : `no ${unlabeledDir}`})`);
+
+  const data = [join(work, 'data', 'corpus')];
+  await stage('4. export of training tensors', async () => {
+    console.log('corpus:', JSON.stringify(await exportDataset({ scanOut: join(work, 'scan'), labels: join(corpus, 'labels.jsonl'), out: data[0] })));
+    if (useUnlabeled) {
+      data.push(join(work, 'data', 'unlabeled'));
+      console.log('unlabeled:', JSON.stringify(await exportDataset({ scanOut: join(work, 'unlabeled'), out: data[1] })));
+    }
+  });
+
+  await stage(`5. training (${epochs} epochs, width ${width}, hold-out ${held.join(',')})`, async () => {
+    const args = [join(ROOT, 'models', 'train.py'), '--data', ...data, '--holdout-families', held.join(','), '--epochs', String(epochs)];
+    args.push('--seed', String(trainSeed), '--width', String(width), '--threads', String(threads), '--name', values.name, '--out', outDir);
+    const r = spawnSync(values.python, args, { stdio: 'inherit' });
+    if (r.status !== 0) fail(`models/train.py exited with ${r.status ?? r.signal}`);
+  });
+
+  const card = JSON.parse(await readFile(join(outDir, `${values.name}.card.json`), 'utf8'));
+  console.log(`\nmodel: ${rel(join(outDir, values.name))}.{onnx,card.json,parity.json} (sha256 ${card.sha256.slice(0, 12)})`);
+  const pct = (x) => (typeof x === 'number' ? `${(100 * x).toFixed(1)}%` : '-');
+  console.log('split              n      accuracy  macro-F1  arrow  arrow(irreversible)');
+  for (const split of ['heldout_families', 'heldout_seeds', 'test', 'train']) {
+    const m = card.metrics[split];
+    console.log(`${split.padEnd(17)}${String(m.n).padStart(6)}  ${pct(m.accuracy).padStart(10)}  ${pct(m.macro_f1).padStart(8)}  ${pct(m.arrow_accuracy).padStart(5)}  ${pct(m.arrow_accuracy_irreversible).padStart(8)}`);
+  }
+  console.log(`held-out families ${held.join(', ')}: confusion (rows true, columns predicted; invariant, equivariant, irreversible) ${JSON.stringify(card.metrics.heldout_families.confusion ?? null)}`);
+  console.log(`\nstage times: ${times.map(([n, s]) => `${n.split(':')[0].split(' (')[0]} ${s.toFixed(1)} s`).join('; ')}`);
+} catch (err) {
+  fail(process.env.AUDIT_DEBUG ? (err.stack ?? err.message) : (err.message ?? String(err)));
+}

@@ -1,0 +1,267 @@
+// `audit eval`: scans a labelled manifest, runs the model on every clip and its mirror, and scores verdicts and arrow of time.
+
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mirrorSeries } from '../cues/series.js';
+import { expected, ManifestError } from '../errors.js';
+import { isRowProblem, openInput } from '../io/inputs.js';
+import { readJsonl } from '../io/jsonl-log.js';
+import { CLIPS_JSONL, ERRORS_JSONL } from '../pipeline/out-dir.js';
+import type { ScanOptionsInput } from '../pipeline/options.js';
+import { scan, type ScanHooks } from '../pipeline/scan.js';
+import { readSeries } from '../pipeline/series-file.js';
+import { VERDICTS, type VerdictName } from './dataset.js';
+import { seriesToModelInput, type ModelInput } from './features.js';
+import { accuracy, arrowAccuracy, classScores, confusionMatrix, expectedCalibrationError, macroF1, meanAbsFromHalf, type ArrowPair, type CalibrationBin, type ClassScores } from './metrics.js';
+import { loadModel, predict, type Device } from './onnx.js';
+
+/** The model `audit eval` uses when none is given: models/reversal-v1.onnx of this package. */
+export const DEFAULT_EVAL_MODEL: string = fileURLToPath(new URL('../../models/reversal-v1.onnx', import.meta.url));
+
+/** Options of {@link evaluate}: the manifest, the model, and any `scan` option (size, fps, workers, ...). */
+export type EvaluateOptions = Omit<ScanOptionsInput, 'input' | 'out' | 'model' | 'device' | 'batch'> & {
+  /** Manifest (CSV/TSV, JSONL, Parquet, Arrow) with a path column and a label column. */
+  manifest: string;
+  /** ONNX model (default {@link DEFAULT_EVAL_MODEL}). */
+  model?: string;
+  /** Scan folder, kept (resumes, and gets eval.json + eval-predictions.jsonl); default a temporary one, removed. */
+  out?: string;
+  device?: Device;
+  /** CPU threads for inference (default: onnxruntime's choice). */
+  threads?: number;
+  /** Label column (default 'label'): invariant | equivariant | irreversible. */
+  labelColumn?: string;
+  /** Optional column saying a clip already plays backwards in the corpus: forward | backward (default 'direction'). */
+  directionColumn?: string;
+};
+
+/** A manifest row that was not scored, with the reason. */
+export interface EvalErrorRow {
+  row: number | null;
+  id: string | null;
+  path: string | null;
+  /** 'manifest', 'decode', 'analyse' (from the scan) or 'label'. */
+  stage: string;
+  code: string;
+  message: string;
+}
+
+/** What {@link evaluate} measured; NaN-valued metrics (no rows) are null. */
+export interface EvalReport {
+  status: 'complete' | 'interrupted';
+  /** Clips scored. */
+  n: number;
+  n_errors: number;
+  labels: readonly VerdictName[];
+  /** Rows true, columns predicted, in `labels` order. */
+  confusion: number[][];
+  accuracy: number | null;
+  macro_f1: number | null;
+  per_class: Record<VerdictName, ClassScores>;
+  /** Share of correct halves, each clip counted forwards and reversed (see aot_definition). */
+  aot_accuracy: number | null;
+  aot_accuracy_by_class: Record<VerdictName, number | null>;
+  aot_definition: string;
+  mean_abs_p_forward_minus_half_by_class: Record<VerdictName, number | null>;
+  /** Expected calibration error of the verdict: 10 equal bins of the winning probability. */
+  ece: number | null;
+  calibration_bins: CalibrationBin[];
+  errors_by_code: Record<string, number>;
+  errors: EvalErrorRow[];
+  model: { path: string; provider: string; name: string | null; sha256: string | null };
+  /** The kept scan folder, or null when a temporary one was used. */
+  out: string | null;
+  timings: { scan_s: number; predict_s: number };
+}
+
+const AOT_DEFINITION =
+  'each clip counted twice: the version that plays forwards must get p_forward > 0.5 and the reversed one (the mirrored series) < 0.5; ' +
+  'accuracy = correct halves / (2 x clips). Clips marked backward in the direction column swap the two. Invariant clips carry no arrow, so about 0.5 is right for them.';
+
+interface ClipRef {
+  id: string;
+  path: string;
+  row: number;
+  series_file: string;
+  series_offset: number;
+  series_pairs: number;
+  series_columns: number;
+  input?: Record<string, unknown>;
+}
+
+interface Scored {
+  ref: ClipRef;
+  truth: number;
+  forward: boolean;
+}
+
+const BATCH_CLIPS = 256; // series read and predicted at a time: bounds memory on large manifests
+
+function nullIfNaN(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+/** Fails before a long scan when the manifest has no label column (a folder or a misspelt --label-column). */
+async function checkLabelColumn(manifest: string, opts: EvaluateOptions, labelColumn: string): Promise<void> {
+  const source = await openInput(resolve(manifest), { pathColumn: opts.pathColumn, idColumn: opts.idColumn, format: opts.format });
+  for await (const r of source.rows()) {
+    if (isRowProblem(r)) continue;
+    if (!(labelColumn in r.columns)) {
+      const msg = `${expected(`a manifest with a "${labelColumn}" column (invariant|equivariant|irreversible)`, 'manifest', manifest)}; row ${r.row} has columns ${Object.keys(r.columns).join(', ')}\nPossible solutions:\n- name the column with --label-column`;
+      throw new ManifestError('missing_label_column', msg, { path: manifest, row: r.row });
+    }
+    return;
+  }
+}
+
+function labelOf(ref: ClipRef, labelColumn: string, directionColumn: string): Scored | EvalErrorRow {
+  const cells = ref.input ?? {};
+  const err = (code: string, message: string): EvalErrorRow => ({ row: ref.row, id: ref.id, path: ref.path, stage: 'label', code, message });
+  const where = `column "${labelColumn}" of row ${ref.row} (${ref.id})`;
+  const label = typeof cells[labelColumn] === 'string' ? (cells[labelColumn] as string).trim().toLowerCase() : cells[labelColumn];
+  const truth = VERDICTS.indexOf(label as VerdictName);
+  if (truth < 0) return err('bad_label', expected(VERDICTS.join('|'), where, cells[labelColumn] ?? null));
+  const dir = cells[directionColumn];
+  const d = typeof dir === 'string' ? dir.trim().toLowerCase() : dir;
+  if (d !== undefined && d !== null && d !== '' && d !== 'forward' && d !== 'backward') {
+    return err('bad_direction', expected('forward|backward (or empty)', `column "${directionColumn}" of row ${ref.row} (${ref.id})`, dir));
+  }
+  if (ref.series_pairs < 1) return err('empty_series', `Row ${ref.row} (${ref.id}): the clip gave no frame pairs to score`);
+  return { ref, truth, forward: d !== 'backward' };
+}
+
+/**
+ * Scans `manifest` (into `out`, resuming, or a temporary folder), predicts every clip forwards and
+ * mirrored (exactly what analysing the reversed clip gives) and scores the verdicts against the label
+ * column and the arrow of time against the clip's direction. Rows with a label other than
+ * invariant/equivariant/irreversible, and rows the scan could not analyse, are error rows in the report.
+ * With `out`, also writes eval.json and eval-predictions.jsonl there.
+ * @example
+ * const r = await evaluate({ manifest: 'dev/manifest.csv', model: 'models/reversal-v1.onnx', out: 'out/dev' });
+ * console.log(r.macro_f1, r.aot_accuracy_by_class.irreversible);
+ */
+export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}): Promise<EvalReport> {
+  const { manifest, out, device, threads, labelColumn = 'label', directionColumn = 'direction', model: modelPath = DEFAULT_EVAL_MODEL, ...scanOptions } = options;
+  // Load the model and check the labels first: a wrong path must not cost a whole scan.
+  const model = await loadModel(modelPath, { device, threads });
+  await checkLabelColumn(manifest, options, labelColumn);
+  const scanOut = out ?? (await mkdtemp(join(tmpdir(), 'audit-eval-')));
+  try {
+    const t0 = performance.now();
+    // The scan must not run a model of its own: eval predicts with the one it was given.
+    const summary = await scan({ ...scanOptions, model: 'none', input: manifest, out: scanOut }, hooks);
+    const scanS = (performance.now() - t0) / 1000;
+
+    const errors: EvalErrorRow[] = [];
+    for await (const { value } of readJsonl(join(scanOut, ERRORS_JSONL))) {
+      const e = value as Record<string, unknown>;
+      const s = (k: string): string | null => (typeof e[k] === 'string' ? (e[k] as string) : null);
+      errors.push({ row: typeof e.row === 'number' ? e.row : null, id: s('id'), path: s('path'), stage: s('stage') ?? 'scan', code: s('code') ?? 'error', message: s('message') ?? '' });
+    }
+    const scored: Scored[] = [];
+    for await (const { value } of readJsonl(join(scanOut, CLIPS_JSONL))) {
+      const r = labelOf(value as ClipRef, labelColumn, directionColumn);
+      if ('ref' in r) scored.push(r);
+      else errors.push(r);
+    }
+    scored.sort((a, b) => a.ref.row - b.ref.row);
+    errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+
+    const t1 = performance.now();
+    const pred: number[] = [];
+    const conf: number[] = [];
+    const pairs: ArrowPair[] = [];
+    const lines: string[] = [];
+    for (let start = 0; start < scored.length; start += BATCH_CLIPS) {
+      const batch = scored.slice(start, start + BATCH_CLIPS);
+      const inputs: ModelInput[] = [];
+      for (const s of batch) {
+        const series = await readSeries(scanOut, s.ref);
+        inputs.push(seriesToModelInput(series, model.T), seriesToModelInput(mirrorSeries(series), model.T));
+      }
+      const p = await predict(model, inputs);
+      batch.forEach((s, i) => {
+        const f = p[2 * i]!;
+        const m = p[2 * i + 1]!;
+        pred.push(VERDICTS.indexOf(f.verdict));
+        conf.push(f.confidence);
+        pairs.push({ pForward: f.p_forward, pMirrored: m.p_forward, forward: s.forward });
+        const probs = { p_invariant: f.p_invariant, p_equivariant: f.p_equivariant, p_irreversible: f.p_irreversible };
+        lines.push(JSON.stringify({ row: s.ref.row, id: s.ref.id, path: s.ref.path, label: VERDICTS[s.truth], direction: s.forward ? 'forward' : 'backward', verdict: f.verdict, ...probs, p_forward: f.p_forward, p_forward_mirrored: m.p_forward }));
+      });
+    }
+    const predictS = (performance.now() - t1) / 1000;
+
+    const truth = scored.map((s) => s.truth);
+    const confusion = confusionMatrix(truth, pred, VERDICTS.length);
+    const scores = classScores(confusion);
+    const byClass = <T>(f: (idx: number[]) => T): Record<VerdictName, T> =>
+      Object.fromEntries(VERDICTS.map((v, c) => [v, f(truth.flatMap((t, i) => (t === c ? [i] : [])))])) as Record<VerdictName, T>;
+    const calibration = expectedCalibrationError(conf, truth.map((t, i) => t === pred[i]));
+    const errorsByCode: Record<string, number> = {};
+    for (const e of errors) errorsByCode[e.code] = (errorsByCode[e.code] ?? 0) + 1;
+    const card = model.card;
+    const report: EvalReport = {
+      status: summary.status,
+      n: scored.length,
+      n_errors: errors.length,
+      labels: VERDICTS,
+      confusion,
+      accuracy: nullIfNaN(accuracy(confusion)),
+      macro_f1: nullIfNaN(macroF1(scores)),
+      per_class: Object.fromEntries(VERDICTS.map((v, c) => [v, scores[c]!])) as Record<VerdictName, ClassScores>,
+      aot_accuracy: nullIfNaN(arrowAccuracy(pairs)),
+      aot_accuracy_by_class: byClass((idx) => nullIfNaN(arrowAccuracy(idx.map((i) => pairs[i]!)))),
+      aot_definition: AOT_DEFINITION,
+      mean_abs_p_forward_minus_half_by_class: byClass((idx) => nullIfNaN(meanAbsFromHalf(idx.map((i) => pairs[i]!.pForward)))),
+      ece: nullIfNaN(calibration.ece),
+      calibration_bins: calibration.bins,
+      errors_by_code: errorsByCode,
+      errors,
+      model: { path: resolve(modelPath), provider: model.provider, name: card?.name ?? null, sha256: card?.sha256 ?? null },
+      out: out === undefined ? null : resolve(out),
+      timings: { scan_s: scanS, predict_s: predictS },
+    };
+    if (out !== undefined) {
+      await writeFile(join(scanOut, 'eval.json'), `${JSON.stringify(report, null, 1)}\n`);
+      const fh = await open(join(scanOut, 'eval-predictions.jsonl'), 'w');
+      try {
+        for (const l of lines) await fh.write(`${l}\n`);
+      } finally {
+        await fh.close();
+      }
+    }
+    return report;
+  } finally {
+    if (out === undefined) await rm(scanOut, { recursive: true, force: true });
+  }
+}
+
+const pct = (x: number | null): string => (x === null ? '   -  ' : `${(100 * x).toFixed(1).padStart(5)}%`);
+const num = (x: number | null, d = 3): string => (x === null ? '-' : x.toFixed(d));
+
+/** The report as a readable table (what `audit eval` prints without --json). */
+export function formatEvalReport(r: EvalReport): string {
+  const w = Math.max(...VERDICTS.map((v) => v.length));
+  const out: string[] = [];
+  out.push(`model ${r.model.name ?? r.model.path} (${r.model.provider}); ${r.n} clips scored, ${r.n_errors} error rows${r.status === 'interrupted' ? ' (scan interrupted: partial)' : ''}`);
+  out.push('', `confusion (rows true, columns predicted)`);
+  out.push(`${''.padEnd(w)}  ${VERDICTS.map((v) => v.slice(0, 5).padStart(6)).join('')}`);
+  VERDICTS.forEach((v, t) => out.push(`${v.padEnd(w)}  ${r.confusion[t]!.map((n) => String(n).padStart(6)).join('')}`));
+  out.push('', `${'class'.padEnd(w)}  support  precision  recall      F1     AoT  |p_fwd-0.5|`);
+  for (const v of VERDICTS) {
+    const s = r.per_class[v];
+    out.push(`${v.padEnd(w)}  ${String(s.support).padStart(7)}     ${pct(s.precision)}  ${pct(s.recall)}  ${pct(s.f1)}  ${pct(r.aot_accuracy_by_class[v])}  ${num(r.mean_abs_p_forward_minus_half_by_class[v], 4).padStart(10)}`);
+  }
+  out.push('');
+  out.push(`accuracy ${pct(r.accuracy)}   macro-F1 ${pct(r.macro_f1)}   arrow-of-time accuracy ${pct(r.aot_accuracy)}   ECE ${num(r.ece)}`);
+  out.push('(AoT: every clip counted forwards and reversed; about 50% is right for invariant clips, which carry no arrow)');
+  if (r.n_errors > 0) {
+    out.push('', `error rows: ${Object.entries(r.errors_by_code).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    for (const e of r.errors.slice(0, 10)) out.push(`  row ${e.row ?? '?'} ${e.id ?? ''}: ${e.code}: ${e.message.split('\n')[0]}`);
+    if (r.errors.length > 10) out.push(`  ... ${r.errors.length - 10} more (--json lists them all)`);
+  }
+  return out.join('\n');
+}
