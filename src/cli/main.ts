@@ -1,6 +1,7 @@
 // The `audit` command line: argv -> typed options -> library call -> exit code.
 
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { addAnalysisOptions, analysisOptions, int, withInterrupt, type AnalysisFlags } from './shared-options.js';
 import { CUE_COLUMNS } from '../cues/index.js';
 import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
 import { AuditError, UsageError } from '../errors.js';
@@ -10,62 +11,24 @@ import { TOOL_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import { CUES_HELP, EVAL_HELP, MERGE_HELP, SCAN_HELP, SYNTH_HELP } from './help.js';
 
-function int(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`Expected a positive integer for ${name} but received ${JSON.stringify(value)}`);
-    return n;
-  };
-}
-
-function positive(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`Expected a positive number for ${name} but received ${JSON.stringify(value)}`);
-    return n;
-  };
-}
-
-interface ScanFlags {
+interface ScanFlags extends AnalysisFlags {
   out: string;
-  pathColumn: string;
-  idColumn: string;
   format?: 'folder' | 'file' | 'csv' | 'jsonl' | 'parquet' | 'arrow';
-  workers?: number;
-  size: number;
-  fps: number;
-  maxSeconds: number;
-  timeout: number;
-  flowPreset: 'ultrafast' | 'fast' | 'medium';
-  bothWays: boolean;
   reverse: boolean;
   model?: string;
   device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
   batch: number;
   shard?: string;
   count: boolean;
-  retryErrors: boolean;
-  quiet: boolean;
 }
 
-interface EvalFlags {
+interface EvalFlags extends AnalysisFlags {
   model?: string;
   out?: string;
   device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
   labelColumn: string;
   directionColumn: string;
-  pathColumn: string;
-  idColumn: string;
-  workers?: number;
-  size: number;
-  fps: number;
-  maxSeconds: number;
-  timeout: number;
-  flowPreset: 'ultrafast' | 'fast' | 'medium';
-  bothWays: boolean;
-  retryErrors: boolean;
   json: boolean;
-  quiet: boolean;
 }
 
 function cueTable(): string {
@@ -86,78 +49,51 @@ export async function runCli(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
 
-  program
-    .command('scan')
-    .argument('<input>', 'folder, video file, or manifest (.csv .tsv .jsonl .parquet .arrow)')
-    .description('Measure motion and gravity cues of every clip.')
-    .requiredOption('-o, --out <dir>', 'output folder (resumes when it already holds a run)')
-    .option('--path-column <name>', 'manifest column with the clip path', 'path')
-    .option('--id-column <name>', 'manifest column with the clip id (default: the path)', 'id')
-    .option('--format <kind>', 'input kind instead of guessing from the name: folder|file|csv|jsonl|parquet|arrow')
-    .option('-w, --workers <n>', 'worker threads (default: all cores)', int('--workers'))
-    .option('--size <px>', 'short side of analysis frames in pixels', int('--size'), 96)
-    .option('--fps <rate>', 'analysis frame rate (never above the source rate)', positive('--fps'), 24)
-    .option('--max-seconds <s>', 'longest analysed window; longer clips use their centred window', positive('--max-seconds'), 10)
-    .option('--timeout <s>', 'per-clip time limit for probe and decode, seconds', positive('--timeout'), 60)
-    .option('--flow-preset <name>', 'optical flow preset: ultrafast|fast|medium', 'ultrafast')
-    .option('--both-ways', 'measure flow both ways per pair and average (about 2x the flow cost, less noise)', false)
+  addAnalysisOptions(
+    program
+      .command('scan')
+      .argument('<input>', 'folder, video file, or manifest (.csv .tsv .jsonl .parquet .arrow)')
+      .description('Measure motion and gravity cues of every clip.')
+      .requiredOption('-o, --out <dir>', 'output folder (resumes when it already holds a run)')
+      .option('--format <kind>', 'input kind instead of guessing from the name: folder|file|csv|jsonl|parquet|arrow'),
+  )
     .option('--reverse', 'analyse every clip played backwards (its series is the mirror of the forward one)', false)
     .option('--model <path>', 'ONNX model for verdicts (default: models/reversal-v1.onnx when shipped; "none" to skip)')
     .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu (auto tries cuda, webgpu, then cpu)', 'auto')
     .option('--batch <n>', 'clips per model batch', int('--batch'), 64)
     .option('--shard <i/n>', 'only the rows whose id hashes to shard i of n (0-based), for array jobs')
     .option('--no-count', 'skip counting input rows first (no total or ETA in the progress line)')
-    .option('--retry-errors', 'try clips that failed in an earlier run into the same --out again', false)
-    .option('-q, --quiet', 'no progress output', false)
     .addHelpText('after', SCAN_HELP)
     .action(async (input: string, flags: ScanFlags) => {
-      const controller = new AbortController();
-      const stop = () => {
-        if (!controller.signal.aborted) process.stderr.write('\nInterrupted: finishing the rows already written; run the same command again to resume.\n');
-        controller.abort();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        const summary = await scan(
-          {
-            input,
-            out: flags.out,
-            pathColumn: flags.pathColumn,
-            idColumn: flags.idColumn,
-            format: flags.format,
-            workers: flags.workers,
-            shortSide: flags.size,
-            fps: flags.fps,
-            maxSeconds: flags.maxSeconds,
-            timeoutMs: Math.round(flags.timeout * 1000),
-            flowPreset: flags.flowPreset,
-            flowDirections: flags.bothWays ? 'both' : 'canonical',
-            reverse: flags.reverse,
-            model: flags.model,
-            device: flags.device,
-            batch: flags.batch,
-            shard: flags.shard,
-            count: flags.count,
-            retryErrors: flags.retryErrors,
-            quiet: flags.quiet,
-          },
-          { signal: controller.signal },
-        );
-        const c = summary.counts;
-        if (!flags.quiet) {
-          process.stderr.write(`${summary.status}: ${c.clips} clips, ${c.errors} errors (${c.resumed} rows from earlier runs) in ${summary.timings.wall_s.toFixed(1)} s -> ${summary.out}\n`);
-          if (c.errors > 0) {
-            const codes = Object.entries(c.errors_by_code).map(([k, n]) => `${k} ${n}`).join(', ');
-            process.stderr.write(`errors by code: ${codes}; each row with its reason is in ${summary.out}/errors.jsonl\n`);
-          }
-          if (summary.status === 'interrupted') process.stderr.write('run the same command again to resume\n');
+      const summary = await withInterrupt(
+        (signal) =>
+          scan(
+            {
+              ...analysisOptions(flags),
+              input,
+              out: flags.out,
+              format: flags.format,
+              reverse: flags.reverse,
+              model: flags.model,
+              device: flags.device,
+              batch: flags.batch,
+              shard: flags.shard,
+              count: flags.count,
+            },
+            { signal },
+          ),
+        '\nInterrupted: finishing the rows already written; run the same command again to resume.\n',
+      );
+      const c = summary.counts;
+      if (!flags.quiet) {
+        process.stderr.write(`${summary.status}: ${c.clips} clips, ${c.errors} errors (${c.resumed} rows from earlier runs) in ${summary.timings.wall_s.toFixed(1)} s -> ${summary.out}\n`);
+        if (c.errors > 0) {
+          const codes = Object.entries(c.errors_by_code).map(([k, n]) => `${k} ${n}`).join(', ');
+          process.stderr.write(`errors by code: ${codes}; each row with its reason is in ${summary.out}/errors.jsonl\n`);
         }
-        code = summary.status === 'interrupted' ? EXIT.INTERRUPTED : c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        if (summary.status === 'interrupted') process.stderr.write('run the same command again to resume\n');
       }
+      code = summary.status === 'interrupted' ? EXIT.INTERRUPTED : c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     });
 
   program
@@ -207,63 +143,37 @@ export async function runCli(argv: string[]): Promise<number> {
       if (!flags.quiet) process.stderr.write(`\nwrote ${r.clips} files (${r.skipped} already there) in ${((performance.now() - t0) / 1000).toFixed(1)} s -> ${flags.out}/manifest.csv\n`);
     });
 
-  program
-    .command('eval')
-    .argument('<manifest>', 'manifest (.csv .tsv .jsonl .parquet .arrow) with path and label columns')
-    .description('Score a model against labelled clips: verdict F1, arrow-of-time accuracy, calibration.')
-    .option('-m, --model <path>', 'ONNX model (default: models/reversal-v1.onnx of this package)')
-    .option('-o, --out <dir>', 'keep the scan here (resumes; gets eval.json, eval-predictions.jsonl); default a temporary folder')
-    .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
-    .option('--label-column <name>', 'column with invariant|equivariant|irreversible', 'label')
-    .option('--direction-column <name>', 'optional column saying a clip already plays backward (forward|backward)', 'direction')
-    .option('--path-column <name>', 'manifest column with the clip path', 'path')
-    .option('--id-column <name>', 'manifest column with the clip id (default: the path)', 'id')
-    .option('-w, --workers <n>', 'scan worker threads (default: all cores)', int('--workers'))
-    .option('--size <px>', 'short side of analysis frames in pixels', int('--size'), 96)
-    .option('--fps <rate>', 'analysis frame rate (never above the source rate)', positive('--fps'), 24)
-    .option('--max-seconds <s>', 'longest analysed window; longer clips use their centred window', positive('--max-seconds'), 10)
-    .option('--timeout <s>', 'per-clip time limit for probe and decode, seconds', positive('--timeout'), 60)
-    .option('--flow-preset <name>', 'optical flow preset: ultrafast|fast|medium', 'ultrafast')
-    .option('--both-ways', 'measure flow both ways per pair and average', false)
-    .option('--retry-errors', 'try clips that failed in an earlier run into the same --out again', false)
+  addAnalysisOptions(
+    program
+      .command('eval')
+      .argument('<manifest>', 'manifest (.csv .tsv .jsonl .parquet .arrow) with path and label columns')
+      .description('Score a model against labelled clips: verdict F1, arrow-of-time accuracy, calibration.')
+      .option('-m, --model <path>', 'ONNX model (default: models/reversal-v1.onnx of this package)')
+      .option('-o, --out <dir>', 'keep the scan here (resumes; gets eval.json, eval-predictions.jsonl); default a temporary folder')
+      .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
+      .option('--label-column <name>', 'column with invariant|equivariant|irreversible', 'label')
+      .option('--direction-column <name>', 'optional column saying a clip already plays backward (forward|backward)', 'direction'),
+  )
     .option('--json', 'print one JSON object instead of the table', false)
-    .option('-q, --quiet', 'no progress output', false)
     .addHelpText('after', EVAL_HELP)
     .action(async (manifest: string, flags: EvalFlags) => {
       const { evaluate, formatEvalReport } = await import('../model/eval.js');
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        const report = await evaluate(
+      const report = await withInterrupt((signal) =>
+        evaluate(
           {
+            ...analysisOptions(flags),
             manifest,
             model: flags.model,
             out: flags.out,
             device: flags.device,
             labelColumn: flags.labelColumn,
             directionColumn: flags.directionColumn,
-            pathColumn: flags.pathColumn,
-            idColumn: flags.idColumn,
-            workers: flags.workers,
-            shortSide: flags.size,
-            fps: flags.fps,
-            maxSeconds: flags.maxSeconds,
-            timeoutMs: Math.round(flags.timeout * 1000),
-            flowPreset: flags.flowPreset,
-            flowDirections: flags.bothWays ? 'both' : 'canonical',
-            retryErrors: flags.retryErrors,
-            quiet: flags.quiet,
           },
-          { signal: controller.signal },
-        );
-        process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatEvalReport(report)}\n`);
-        code = report.status === 'interrupted' ? EXIT.INTERRUPTED : report.n_errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
+          { signal },
+        ),
+      );
+      process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatEvalReport(report)}\n`);
+      code = report.status === 'interrupted' ? EXIT.INTERRUPTED : report.n_errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     });
 
   program

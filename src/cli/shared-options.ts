@@ -1,0 +1,85 @@
+// Options and signal handling that `scan` and `eval` share, declared once.
+
+import { InvalidArgumentError, type Command } from 'commander';
+import type { ScanOptionsInput } from '../pipeline/options.js';
+
+export function int(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`Expected a positive integer for ${name} but received ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+export function positive(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`Expected a positive number for ${name} but received ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+/** The flags of every command that scans clips. */
+export interface AnalysisFlags {
+  pathColumn: string;
+  idColumn: string;
+  workers?: number;
+  size: number;
+  fps: number;
+  maxSeconds: number;
+  timeout: number;
+  flowPreset: 'ultrafast' | 'fast' | 'medium';
+  bothWays: boolean;
+  retryErrors: boolean;
+  quiet: boolean;
+}
+
+/** Adds the input and analysis options (manifest columns, workers, size, rate, window, flow). */
+export function addAnalysisOptions(cmd: Command): Command {
+  return cmd
+    .option('--path-column <name>', 'manifest column with the clip path', 'path')
+    .option('--id-column <name>', 'manifest column with the clip id (default: the path)', 'id')
+    .option('-w, --workers <n>', 'worker threads (default: all cores)', int('--workers'))
+    .option('--size <px>', 'short side of analysis frames in pixels', int('--size'), 96)
+    .option('--fps <rate>', 'analysis frame rate (never above the source rate)', positive('--fps'), 24)
+    .option('--max-seconds <s>', 'longest analysed window; longer clips use their centred window', positive('--max-seconds'), 10)
+    .option('--timeout <s>', 'per-clip time limit for probe and decode, seconds', positive('--timeout'), 60)
+    .option('--flow-preset <name>', 'optical flow preset: ultrafast|fast|medium', 'ultrafast')
+    .option('--both-ways', 'measure flow both ways per pair and average (about 2x the flow cost, less noise)', false)
+    .option('--retry-errors', 'try clips that failed in an earlier run into the same --out again', false)
+    .option('-q, --quiet', 'no progress output', false);
+}
+
+/** The scan options those flags stand for. */
+export function analysisOptions(flags: AnalysisFlags): Omit<ScanOptionsInput, 'input' | 'out'> {
+  return {
+    pathColumn: flags.pathColumn,
+    idColumn: flags.idColumn,
+    workers: flags.workers,
+    shortSide: flags.size,
+    fps: flags.fps,
+    maxSeconds: flags.maxSeconds,
+    timeoutMs: Math.round(flags.timeout * 1000),
+    flowPreset: flags.flowPreset,
+    flowDirections: flags.bothWays ? 'both' : 'canonical',
+    retryErrors: flags.retryErrors,
+    quiet: flags.quiet,
+  };
+}
+
+/** Runs `fn` with an AbortSignal that SIGINT/SIGTERM trigger (a second Ctrl-C kills at once). */
+export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>, message?: string): Promise<T> {
+  const controller = new AbortController();
+  const stop = () => {
+    if (message && !controller.signal.aborted) process.stderr.write(message);
+    controller.abort();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
