@@ -21,6 +21,7 @@ import { shattering } from './shatter.js';
 import { slideStop } from './slide.js';
 import { rollSlope } from './slope.js';
 import { smokeSpread } from './smoke.js';
+import { stacking } from './stacking.js';
 import { throwLand } from './throw.js';
 import type { Family } from './types.js';
 
@@ -30,7 +31,7 @@ export { Rng } from './randomise.js';
 /** Every family, frozen; names are unique and stable (they go into label rows). */
 export const FAMILIES: readonly Family[] = Object.freeze([
   dropBounce, throwLand, slideStop, rollSlope, dampedOscillation, pouring, shattering, smokeSpread, dominoes,
-  carry, lidDoor, coverUncover, cameraZoom, approachRecede,
+  carry, lidDoor, coverUncover, cameraZoom, approachRecede, stacking,
   pendulum, wave, spin, elasticPucks, jitter, flicker, sway,
 ]);
 
