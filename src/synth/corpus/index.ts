@@ -23,6 +23,7 @@ import { rollSlope } from './slope.js';
 import { smokeSpread } from './smoke.js';
 import { stacking } from './stacking.js';
 import { throwLand } from './throw.js';
+import { walking } from './walking.js';
 import type { Family } from './types.js';
 
 export type { Family, RenderParams, RenderResult, Verdict } from './types.js';
@@ -30,7 +31,7 @@ export { Rng } from './randomise.js';
 
 /** Every family, frozen; names are unique and stable (they go into label rows). */
 export const FAMILIES: readonly Family[] = Object.freeze([
-  dropBounce, throwLand, slideStop, rollSlope, dampedOscillation, pouring, shattering, smokeSpread, dominoes,
+  dropBounce, throwLand, slideStop, rollSlope, dampedOscillation, pouring, shattering, smokeSpread, dominoes, walking,
   carry, lidDoor, coverUncover, cameraZoom, approachRecede, stacking,
   pendulum, wave, spin, elasticPucks, jitter, flicker, sway,
 ]);
