@@ -1,17 +1,8 @@
-// The stacking family: deterministic, moving frames; stacking raises the stack and unstacking lowers it; kinematics stay plausible.
+// The stacking family: stacking raises the stack and unstacking lowers it; kinematics stay plausible.
 
-import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FAMILIES, Rng, familyByName, prepareCorpus } from '../../src/synth/corpus/index.js';
 import { planStacking, stackHeight, stackingPose, stacking } from '../../src/synth/corpus/stacking.js';
-
-const SMALL = { width: 96, height: 54, fps: 15, seconds: 2, clean: true } as const;
-
-function digest(frames: Uint8Array[]): string {
-  const h = createHash('sha1');
-  for (const f of frames) h.update(f);
-  return h.digest('hex');
-}
 
 beforeAll(async () => {
   await prepareCorpus();
@@ -21,19 +12,6 @@ describe('stacking family', () => {
   it('is registered as equivariant', () => {
     expect(familyByName('stacking')).toBe(stacking);
     expect(FAMILIES.filter((f) => f.name === 'stacking').map((f) => f.verdict)).toEqual(['equivariant']);
-  });
-
-  it('renders the same frames for a seed, and they change over time', () => {
-    const a = stacking.render(new Rng(11), SMALL);
-    const b = stacking.render(new Rng(11), SMALL);
-    expect(a.frames.length).toBe(30);
-    expect(digest(a.frames)).toBe(digest(b.frames));
-    const first = a.frames[0]!;
-    const last = a.frames[a.frames.length - 1]!;
-    let diff = 0;
-    for (let p = 0; p < first.length; p += 4) diff += Math.abs(first[p]! - last[p]!);
-    expect(diff / (first.length / 4)).toBeGreaterThan(0.5);
-    expect(new Set(a.frames.map((f) => digest([f]))).size).toBeGreaterThan(10);
   });
 
   it('stacking ends with a higher stack than it starts, unstacking with a lower one', () => {

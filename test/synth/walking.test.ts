@@ -1,17 +1,8 @@
-// The walking family: deterministic, moving frames; planted stance feet do not slide; the body advances the way it faces.
+// The walking family: planted stance feet do not slide; the body advances the way it faces.
 
-import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FAMILIES, Rng, familyByName, prepareCorpus } from '../../src/synth/corpus/index.js';
 import { drawGait, gaitStats, walkPose, walking } from '../../src/synth/corpus/walking.js';
-
-const SMALL = { width: 96, height: 54, fps: 15, seconds: 2, clean: true } as const;
-
-function digest(frames: Uint8Array[]): string {
-  const h = createHash('sha1');
-  for (const f of frames) h.update(f);
-  return h.digest('hex');
-}
 
 beforeAll(async () => {
   await prepareCorpus();
@@ -21,20 +12,6 @@ describe('walking family', () => {
   it('is registered as irreversible', () => {
     expect(familyByName('walking')).toBe(walking);
     expect(FAMILIES.filter((f) => f.name === 'walking').map((f) => f.verdict)).toEqual(['irreversible']);
-  });
-
-  it('renders the same frames for a seed, and they change over time', () => {
-    const a = walking.render(new Rng(5), SMALL);
-    const b = walking.render(new Rng(5), SMALL);
-    expect(a.frames.length).toBe(30);
-    expect(digest(a.frames)).toBe(digest(b.frames));
-    const first = a.frames[0]!;
-    const last = a.frames[a.frames.length - 1]!;
-    let diff = 0;
-    for (let p = 0; p < first.length; p += 4) diff += Math.abs(first[p]! - last[p]!);
-    expect(diff / (first.length / 4)).toBeGreaterThan(0.5);
-    expect(new Set(a.frames.map((f) => digest([f]))).size).toBeGreaterThan(20);
-    expect(digest(walking.render(new Rng(6), SMALL).frames)).not.toBe(digest(a.frames));
   });
 
   it('records direction, speed and stride, and moves the figure that way', () => {
