@@ -1,6 +1,6 @@
 // The scan pipeline end to end: outputs, resume after a kill, shards and merge, bad rows.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJsonl } from '../../src/io/jsonl-log.js';
@@ -149,6 +149,22 @@ describe('scan', () => {
     expect(errs.map((e) => e.row).sort()).toEqual([2, 3, 4]);
     expect(errs.find((e) => e.row === 2)!.message).toMatch(/line 2/i);
     expect(errs.find((e) => e.row === 4)!.code).toBe('duplicate_id');
+  });
+
+  it('keeps errors on resume, and tries them again with --retry-errors', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'm.csv'), 'id,path\nok,ok.mp4\nlate,late.mp4\n');
+    await copyFile(join(media, 'drop.mp4'), join(dir, 'ok.mp4'));
+    const out = join(dir, 'out');
+    const first = await scan({ input: join(dir, 'm.csv'), out, quiet: true });
+    expect(first.counts).toMatchObject({ clips: 1, errors: 1, errors_by_code: { missing: 1 } });
+    await copyFile(join(media, 'pan.mp4'), join(dir, 'late.mp4'));
+    const again = await scan({ input: join(dir, 'm.csv'), out, quiet: true });
+    expect(again.counts).toMatchObject({ clips: 1, errors: 1, this_run_clips: 0, this_run_errors: 0 });
+    const retried = await scan({ input: join(dir, 'm.csv'), out, quiet: true, retryErrors: true });
+    expect(retried.counts).toMatchObject({ clips: 2, errors: 0, this_run_clips: 1 });
+    expect(await rows(join(out, 'errors.jsonl'))).toHaveLength(0);
+    expect((await rows(join(out, 'clips.jsonl'))).map((r) => r.id).sort()).toEqual(['late', 'ok']);
   });
 
   it('reads Parquet and JSONL manifests and single files the same way', async () => {
