@@ -9,6 +9,7 @@ export { readSeries } from './pipeline/series-file.js';
 export { CUES, CUE_COLUMNS, cueColumnIndex, GRID } from './cues/index.js';
 export { SeriesAnalyser, mirrorSeries, type CueSeries } from './cues/series.js';
 export { SUMMARIES, FB_ASYMMETRY, summarise } from './cues/summaries.js';
+export { cueDocRows, type CueDocRow } from './cues/docs.js';
 export { DisFlow, DIS_PRESETS, type DisParams, type DisPresetName } from './flow/dis.js';
 export { fitCamera, residualFlow } from './flow/camera.js';
 export type { CameraMotion, FlowField, GrayImage } from './flow/types.js';

@@ -2,8 +2,7 @@
 
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { addAnalysisOptions, analysisOptions, int, withInterrupt, type AnalysisFlags } from './shared-options.js';
-import { CUE_COLUMNS } from '../cues/index.js';
-import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
+import { cueDocRows } from '../cues/docs.js';
 import { AuditError, UsageError } from '../errors.js';
 import { merge } from '../pipeline/merge.js';
 import { scan } from '../pipeline/scan.js';
@@ -32,10 +31,7 @@ interface EvalFlags extends AnalysisFlags {
 }
 
 function cueTable(): string {
-  const rows = [
-    ...CUE_COLUMNS.filter((c) => !c.name.startsWith('grid_') || c.name === 'grid_u_0_0' || c.name === 'grid_v_0_0').map((c) => [c.name.startsWith('grid_') ? c.name.replace(/_0_0$/, '_R_C') : c.name, 'series', c.parity, c.unit, c.name.startsWith('grid_') ? c.description.replace(/row 0, column 0/, 'row R, column C') : c.description]),
-    ...[...SUMMARIES, FB_ASYMMETRY].map((s) => [s.name, 'summary', s.parity, s.unit, s.description]),
-  ];
+  const rows = cueDocRows().map((r) => [r.name, r.kind, r.parity, r.unit, r.description]);
   const widths = [0, 1, 2, 3].map((k) => Math.max(...rows.map((r) => r[k]!.length)));
   return rows.map((r) => r.map((cell, k) => (k < 4 ? cell.padEnd(widths[k]!) : cell)).join('  ')).join('\n');
 }

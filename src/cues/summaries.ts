@@ -100,7 +100,12 @@ function std(x: Float64Array): number {
   return Math.sqrt(x.reduce((a, v) => a + (v - m) * (v - m), 0) / Math.max(1, x.length));
 }
 
+const periodCache = new WeakMap<SeriesAccess, [number, number]>();
+
+/** [peak, lag] of the most periodic motion signal; computed once per series (two summaries read it). */
 function periodicity(s: SeriesAccess): [number, number] {
+  const cached = periodCache.get(s);
+  if (cached) return cached;
   let best: [number, number] = [0, 0];
   for (const name of ['res_vx', 'res_vy', 'energy_residual']) {
     const x = s.col(name);
@@ -108,6 +113,7 @@ function periodicity(s: SeriesAccess): [number, number] {
     const p = periodicPeak(x);
     if (p[0] > best[0]) best = p;
   }
+  periodCache.set(s, best);
   return best;
 }
 
