@@ -8,7 +8,7 @@ import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
 VERDICTS = ['invariant', 'equivariant', 'irreversible']
-OUTPUTS = ['p_forward', 'p_verdict', 'embedding', 'arrow_logit']
+OUTPUTS = ['p_forward', 'p_verdict', 'embedding', 'arrow_logit', 'embedding_forward', 'embedding_reversed']
 
 
 class Data:
@@ -64,7 +64,8 @@ class ReversalNet(nn.Module):
     odd columns negated), the outputs are symmetric or antisymmetric BY CONSTRUCTION:
       embedding   = g(x) + g(m(x))                      (same for a clip and its reversal)
       p_verdict   = softmax(V embedding + b)            (= h(x) + h(m(x)), h = V g + b/2)
-      arrow_logit = a(g(x)) - a(g(m(x)));  p_forward = sigmoid(arrow_logit)  (p(m(x)) = 1 - p(x))"""
+      arrow_logit = a(g(x)) - a(g(m(x)));  p_forward = sigmoid(arrow_logit)  (p(m(x)) = 1 - p(x))
+      embedding_forward = g(x), embedding_reversed = g(m(x))  (swapped under mirroring)"""
     def __init__(self, F, odd, mean, std, width=64):
         super().__init__()
         self.register_buffer('sign', torch.from_numpy(1 - 2 * odd.astype(np.float32)))
@@ -92,7 +93,9 @@ class ReversalNet(nn.Module):
         g, gm = self.g(x, mask), self.g(xm, mm)
         emb = g + gm
         arrow_logit = (self.arrow(g) - self.arrow(gm)).squeeze(1)
-        return torch.sigmoid(arrow_logit), torch.softmax(self.verdict(emb), 1), emb, arrow_logit
+        # g(x) and g(m(x)) too: directional embeddings of the clip as played and reversed, for the class-level
+        # analysis (which forward class does a reversed clip of class A resemble?); their sum is `embedding`.
+        return torch.sigmoid(arrow_logit), torch.softmax(self.verdict(emb), 1), emb, arrow_logit, g, gm
 
 
 def split(data, holdout_families, frac, split_seed):
@@ -107,7 +110,7 @@ def predict(model, data, idx, bs=256):
     with torch.no_grad():
         for i in range(0, len(idx), bs):
             x, m, _, _ = data.batch(idx[i:i + bs])
-            pf, pv, _, _ = model(x, m)
+            pf, pv = model(x, m)[:2]
             out[0].append(pf.numpy()); out[1].append(pv.numpy())
     return (np.concatenate(out[0]) if out[0] else np.zeros(0)), (np.concatenate(out[1]) if out[1] else np.zeros((0, 3)))
 
@@ -185,7 +188,7 @@ def main():
         order, total = rng.permutation(train), 0.0
         for i in range(0, len(order), a.batch):
             x, m, yv, yf = data.batch(order[i:i + a.batch])
-            _, _, emb, arrow_logit = model(x, m)
+            _, _, emb, arrow_logit = model(x, m)[:4]
             known = yf >= 0
             # Mirroring a clip would add nothing: both losses are already mirror-invariant by construction.
             loss = ce(model.verdict(emb), yv) / max(int((yv >= 0).sum()), 1)
@@ -234,7 +237,9 @@ def main():
         'outputs': {'p_forward': 'P(clip plays forwards) = sigmoid(arrow_logit); antisymmetric under mirroring',
                     'p_verdict': 'softmax over ' + '|'.join(VERDICTS) + '; invariant under mirroring',
                     'embedding': f'g(x) + g(m(x)), {2 * a.width} dims, invariant under mirroring',
-                    'arrow_logit': 'a(g(x)) - a(g(m(x))); negated under mirroring'},
+                    'arrow_logit': 'a(g(x)) - a(g(m(x))); negated under mirroring',
+                    'embedding_forward': f'g(x), {2 * a.width} dims: the clip as played (directional)',
+                    'embedding_reversed': f'g(m(x)), {2 * a.width} dims: the clip reversed; swapped with embedding_forward under mirroring'},
         'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': 1e-4,
                                 'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
                                 'normalisation': 'per column on the training split, in the graph; odd columns mean 0',

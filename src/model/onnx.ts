@@ -55,8 +55,15 @@ export interface Prediction {
   verdict: 'invariant' | 'equivariant' | 'irreversible';
   /** The winning verdict's probability. */
   confidence: number;
-  /** Mirror-invariant clip embedding (pooled trunk features). */
+  /** Mirror-invariant clip embedding (pooled trunk features): embedding_forward + embedding_reversed. */
   embedding: Float32Array;
+  /**
+   * Directional embeddings g(x) of the clip as played and g(m(x)) of the clip reversed; mirroring the input
+   * swaps them. They place a reversed clip among forward clips (class-level pairs). Null for models that
+   * predate these outputs.
+   */
+  embedding_forward: Float32Array | null;
+  embedding_reversed: Float32Array | null;
 }
 
 const ACCELERATORS = ['cuda', 'webgpu'] as const;
@@ -227,6 +234,9 @@ function unpack(result: InferenceSession.OnnxValueMapType, n: number): Predictio
   const emb = tensor('embedding');
   const E = emb.dims[1] ?? 0;
   const embData = emb.data as Float32Array;
+  const optional = (name: string): Float32Array | null => (result[name] ? ((result[name] as Tensor).data as Float32Array) : null);
+  const fwd = optional('embedding_forward');
+  const rev = optional('embedding_reversed');
   const preds: Prediction[] = [];
   for (let i = 0; i < n; i++) {
     const p = [pv[i * 3]!, pv[i * 3 + 1]!, pv[i * 3 + 2]!];
@@ -239,6 +249,8 @@ function unpack(result: InferenceSession.OnnxValueMapType, n: number): Predictio
       verdict: VERDICTS[best]!,
       confidence: p[best]!,
       embedding: embData.slice(i * E, (i + 1) * E),
+      embedding_forward: fwd ? fwd.slice(i * E, (i + 1) * E) : null,
+      embedding_reversed: rev ? rev.slice(i * E, (i + 1) * E) : null,
     });
   }
   return preds;

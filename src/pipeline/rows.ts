@@ -75,7 +75,8 @@ export const CLIP_COLUMNS: readonly ColumnSpec[] = Object.freeze([
   { name: 'confidence', type: 'float64' },
   { name: 'reversed_in_corpus', type: 'bool' },
   { name: 'model_version', type: 'string' },
-  { name: 'embedding', type: 'json' },
+  { name: 'embedding_forward', type: 'json' },
+  { name: 'embedding_reversed', type: 'json' },
   { name: 'series_file', type: 'string' },
   { name: 'series_offset', type: 'int64' },
   { name: 'decode_ms', type: 'int64' },
@@ -90,6 +91,7 @@ export const REVERSED_IN_CORPUS_P = 0.1;
 /** The model's columns of a clip row. */
 export function predictionColumns(p: Prediction, modelVersion: string): Record<string, unknown> {
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
+  const vector = (v: Float32Array) => Array.from(v, (x) => Math.round(x * 1e4) / 1e4);
   return {
     verdict: p.verdict,
     p_invariant: round(p.p_invariant),
@@ -99,6 +101,8 @@ export function predictionColumns(p: Prediction, modelVersion: string): Record<s
     confidence: round(p.confidence),
     reversed_in_corpus: p.p_forward < REVERSED_IN_CORPUS_P,
     model_version: modelVersion,
-    embedding: Array.from(p.embedding, (x) => Math.round(x * 1e5) / 1e5),
+    // Directional embeddings (their sum is the model's mirror-invariant embedding); older models lack them.
+    embedding_forward: p.embedding_forward ? vector(p.embedding_forward) : null,
+    embedding_reversed: p.embedding_reversed ? vector(p.embedding_reversed) : null,
   };
 }

@@ -22,6 +22,8 @@ interface ParitySample {
   p_verdict: number[];
   embedding: number[];
   arrow_logit: number;
+  embedding_forward: number[];
+  embedding_reversed: number[];
 }
 
 function decode(b64: string): Float32Array {
@@ -56,11 +58,13 @@ describe('tiny ONNX model in onnxruntime-node', () => {
       expect(Math.abs(p.p_forward - want.p_forward)).toBeLessThan(1e-4);
       expect(maxDiff([p.p_invariant, p.p_equivariant, p.p_irreversible], want.p_verdict)).toBeLessThan(1e-4);
       expect(maxDiff(p.embedding, want.embedding)).toBeLessThan(1e-4 * Math.max(1, ...want.embedding.map(Math.abs)));
+      expect(maxDiff(p.embedding_forward!, want.embedding_forward)).toBeLessThan(1e-4 * Math.max(1, ...want.embedding_forward.map(Math.abs)));
+      expect(maxDiff(p.embedding_reversed!, want.embedding_reversed)).toBeLessThan(1e-4 * Math.max(1, ...want.embedding_reversed.map(Math.abs)));
       expect(p.confidence).toBe(Math.max(p.p_invariant, p.p_equivariant, p.p_irreversible));
     });
   });
 
-  it('mirrored input: p_forward becomes 1 - p_forward, verdict and embedding stay', async () => {
+  it('mirrored input: p_forward becomes 1 - p_forward, verdict and embedding stay, directional embeddings swap', async () => {
     // By construction (models/train.py): arrow = a(x) - a(m(x)), verdict and embedding sum over x and m(x).
     const clips = [...inputs, ...[10, 64, 65, 200].map((n, k) => seriesToModelInput(randomSeries(n, k + 1)))];
     const preds = await predict(model, clips);
@@ -71,6 +75,10 @@ describe('tiny ONNX model in onnxruntime-node', () => {
       expect(m.verdict).toBe(p.verdict);
       expect(Math.abs(m.p_irreversible - p.p_irreversible)).toBeLessThan(1e-6);
       expect(maxDiff(m.embedding, p.embedding)).toBeLessThan(1e-4);
+      expect(maxDiff(m.embedding_forward!, p.embedding_reversed!)).toBeLessThan(1e-4);
+      expect(maxDiff(m.embedding_reversed!, p.embedding_forward!)).toBeLessThan(1e-4);
+      const sum = p.embedding_forward!.map((v, k) => v + p.embedding_reversed![k]!);
+      expect(maxDiff(sum, p.embedding)).toBeLessThan(1e-4);
     });
   });
 

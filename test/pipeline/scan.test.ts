@@ -220,7 +220,9 @@ describe('scan with a model', () => {
       expect(r.verdict).toBe(f.verdict);
       expect(f.reversed_in_corpus).toBe(Number(f.p_forward) < 0.1);
       expect(String(f.model_version)).toMatch(/@/);
-      expect((f.embedding as number[]).length).toBeGreaterThan(0);
+      expect((f.embedding_forward as number[]).length).toBeGreaterThan(0);
+      // The reversed file's directional embeddings are the forward file's, swapped (up to decoding noise).
+      expect((r.embedding_reversed as number[]).length).toBe((f.embedding_forward as number[]).length);
     }
     const pq: Record<string, unknown>[] = [];
     for await (const r of readParquetRows(join(out, 'fwd', 'clips.parquet'))) pq.push(r);
