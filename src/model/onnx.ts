@@ -2,6 +2,8 @@
 
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { expected, ModelError } from '../errors.js';
 import { COLUMNS_HASH, MODEL_F, type ModelInput } from './features.js';
@@ -90,7 +92,13 @@ function howToGet(device: Device): string {
 function skipReason(provider: 'cuda' | 'webgpu'): string | null {
   if (process.platform !== 'linux') return null;
   const nvidia = existsSync('/dev/nvidiactl') || existsSync('/dev/nvidia0');
-  if (provider === 'cuda') return nvidia ? null : 'no NVIDIA device (/dev/nvidia*)';
+  if (provider === 'cuda') {
+    if (!nvidia) return 'no NVIDIA device (/dev/nvidia*)';
+    // The npm package ships no CUDA provider library; trying anyway makes onnxruntime print a red
+    // "Failed to load library" line even with logging off (seen on an H200).
+    const lib = cudaProviderLibrary();
+    return lib && !existsSync(lib) ? `no CUDA provider library (${lib}; install with ONNXRUNTIME_NODE_INSTALL=cuda12)` : null;
+  }
   let render = false;
   try {
     render = readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
@@ -98,6 +106,16 @@ function skipReason(provider: 'cuda' | 'webgpu'): string | null {
     // no /dev/dri at all
   }
   return nvidia || render ? null : 'no GPU device (/dev/dri/renderD*, /dev/nvidia*)';
+}
+
+/** Where onnxruntime-node would load its CUDA provider from, or null when the package cannot be located. */
+function cudaProviderLibrary(): string | null {
+  try {
+    const root = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+    return join(root, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so');
+  } catch {
+    return null;
+  }
 }
 
 async function readCard(path: string): Promise<ModelCard | null> {
