@@ -171,6 +171,8 @@ export interface DecodeRun {
   timeoutMs: number;
   /** Called for every stderr line (ffmpeg runs with `-v error`, so these are errors). */
   onStderr: (line: string) => void;
+  /** Raw output pixel format: 'gray' (default, 1 byte per pixel, the analysis frames) or 'rgb24' (3 bytes, pictures). */
+  pixelFormat?: 'gray' | 'rgb24';
 }
 
 /** How a decode run ended. `error` is ffmpeg's exit error (non-zero exit, signal), null on success. */
@@ -189,7 +191,7 @@ export interface DecodeRunResult {
 export const DECODER_THREADS = 1;
 
 /**
- * Run ffmpeg through fluent-ffmpeg, piping `-f rawvideo -pix_fmt gray` to `run.sink`.
+ * Run ffmpeg through fluent-ffmpeg, piping `-f rawvideo -pix_fmt gray` (or `run.pixelFormat`) to `run.sink`.
  * Resolves once ffmpeg has exited AND the sink has received every byte; never rejects for ffmpeg's own
  * failures (the caller classifies them from stderr), only for a missing binary (SetupError).
  * On timeout ffmpeg is killed with SIGKILL, also when the timer fires before it was spawned.
@@ -231,7 +233,7 @@ export function runDecode(run: DecodeRun, threads: number = DECODER_THREADS): Pr
       .inputOptions(['-hide_banner', '-nostdin', '-nostats', '-v', 'error', '-filter_threads', '1'])
       .inputOptions(['-threads', String(threads), ...run.inputOptions])
       .videoFilters(run.filters)
-      .outputOptions(['-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', 'gray'])
+      .outputOptions(['-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', run.pixelFormat ?? 'gray'])
       .output(run.sink, { end: true })
       .on('start', () => {
         if (timedOut) kill();

@@ -258,3 +258,96 @@ export async function decodeOnly(path: string, options?: Partial<DecodeOptions>,
   const { probe, left } = await probeWithin(path, o);
   return (await decodeRaw(path, probe, o, false, tuning, left())).sink.frameCount;
 }
+
+/** Frames wanted for a picture (contact sheet): a window, an index grid, a size and a pixel format. */
+export interface FrameSelection {
+  /** Output size in pixels; the caller keeps the display aspect (see {@link analysisSize}). */
+  width: number;
+  height: number;
+  /** Rate of the index grid: index k is the frame at windowStartS + k / fps (ffmpeg's fps filter). */
+  fps: number;
+  /** The decoded window, seconds from the clip's start. */
+  windowStartS: number;
+  windowEndS: number;
+  /** Indices to return (0-based on the grid), in any order, repeats allowed. */
+  indices: readonly number[];
+  /** 'gray' (1 byte per pixel, the same chain as the analysis frames) or 'rgb24' (3 bytes per pixel). Default 'rgb24'. */
+  pixelFormat?: 'gray' | 'rgb24';
+  /** Kill ffmpeg after this many milliseconds (default 60000). */
+  timeoutMs?: number;
+}
+
+/** Keeps the frames whose index is wanted (and the latest one up to the highest wanted index); counts the rest. */
+class SelectSink extends Writable {
+  readonly kept = new Map<number, Uint8Array>();
+  /** The latest complete frame with an index up to the highest wanted one (stands in for indices past the end). */
+  latest: Uint8Array | null = null;
+  frames = 0;
+  private current: Uint8Array;
+  private pos = 0;
+
+  constructor(private readonly frameSize: number, private readonly wanted: ReadonlySet<number>, private readonly last: number) {
+    // As FrameSink: without these, fluent-ffmpeg reports "Output stream closed" and kills ffmpeg.
+    super({ autoDestroy: false, emitClose: false });
+    this.current = new Uint8Array(frameSize);
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(chunk.length - off, this.frameSize - this.pos);
+      if (this.frames <= this.last) this.current.set(chunk.subarray(off, off + n), this.pos);
+      this.pos += n;
+      off += n;
+      if (this.pos === this.frameSize) {
+        if (this.frames <= this.last) {
+          if (this.wanted.has(this.frames)) this.kept.set(this.frames, this.current);
+          this.latest = this.current;
+          this.current = new Uint8Array(this.frameSize);
+        }
+        this.frames++;
+        this.pos = 0;
+      }
+    }
+    done();
+  }
+}
+
+/**
+ * Decode chosen frames of a clip for pictures: the window [windowStartS, windowEndS] on a grid of `fps`, scaled
+ * to width x height, as gray or RGB bytes. Uses the same input seeking, rate and scale chain as the analysis
+ * decode, so gray index k here is the analysis frame k when size, rate and window match the scan's.
+ * Indices past the last decoded frame (the window end can fall between frames) get the last decoded frame.
+ * Probe first with {@link probeClip} for a clear error on a missing or broken file.
+ * @returns the frames in the order of `indices`, and how many frames the window held.
+ * @throws DecodeError code 'corrupt' (ffmpeg failed), 'too_short' (no frame decoded) or 'timeout'; UsageError for bad options.
+ * @example
+ * const { frames } = await decodeFrameSelection('a.mp4', { width: 160, height: 90, fps: 24, windowStartS: 0, windowEndS: 3, indices: [0, 36, 71] });
+ */
+export async function decodeFrameSelection(path: string, sel: FrameSelection): Promise<{ frames: Uint8Array[]; decoded: number }> {
+  for (const key of ['width', 'height'] as const) {
+    if (!Number.isInteger(sel[key]) || sel[key] < 1) throw new UsageError(expected('a positive integer', key, sel[key]));
+  }
+  if (!(sel.fps > 0)) throw new UsageError(expected('a positive frame rate', 'fps', sel.fps));
+  if (!(sel.windowStartS >= 0) || !(sel.windowEndS > sel.windowStartS)) {
+    throw new UsageError(expected('0 <= windowStartS < windowEndS', 'window', `${sel.windowStartS}..${sel.windowEndS}`));
+  }
+  for (const k of sel.indices) if (!Number.isInteger(k) || k < 0) throw new UsageError(expected('non-negative integer frame indices', 'indices', k));
+  const pixelFormat = sel.pixelFormat ?? 'rgb24';
+  const frameSize = sel.width * sel.height * (pixelFormat === 'rgb24' ? 3 : 1);
+  const wanted = new Set(sel.indices);
+  const sink = new SelectSink(frameSize, wanted, Math.max(-1, ...sel.indices));
+  const log = new StderrLog();
+  const inputOptions: string[] = [];
+  if (sel.windowStartS > 0) inputOptions.push('-ss', sel.windowStartS.toFixed(3));
+  inputOptions.push('-t', (sel.windowEndS - sel.windowStartS).toFixed(3));
+  const timeoutMs = sel.timeoutMs ?? DEFAULT_DECODE_OPTIONS.timeoutMs;
+  const filters = `fps=${rateArg(sel.fps)},scale=${sel.width}:${sel.height}:flags=area,format=${pixelFormat}`;
+  const run = await runDecode({ input: fileUrl(path), inputOptions, filters, sink, timeoutMs, onStderr: (line) => log.add(line), pixelFormat });
+  const where = { path };
+  if (run.timedOut) throw new DecodeError('timeout', `Decoding frames of ${path} took longer than ${timeoutMs} ms; ffmpeg was killed`, where);
+  if (run.error) throw new DecodeError('corrupt', `Clip ${path} could not be decoded: ${log.summary() ?? run.error.message}`, where, { cause: run.error });
+  const latest = sink.latest;
+  if (sink.frames === 0) throw new DecodeError('too_short', `Clip ${path} yields no frame between ${sel.windowStartS} s and ${sel.windowEndS} s`, where);
+  return { frames: sel.indices.map((k) => sink.kept.get(k) ?? latest!), decoded: sink.frames };
+}
