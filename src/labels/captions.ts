@@ -1,0 +1,319 @@
+// Caption rewriting for time-reversed clips: swap counterparts, keep direction-free motion, refuse irreversible words.
+
+import { expected } from '../errors.js';
+import { CLAUSE_WORDS, copyCase, OBJECT_START, PARTICIPLE_AUX, PRE_NOUN, Words } from './caption-words.js';
+import {
+  IRREVERSIBLE, LIQUIDS, PHRASE_RULES, POSTURE_WORDS, SYMMETRIC, VERB_RULES,
+  type IrreversibleEntry, type Particle, type PhraseRule, type VerbForm, type VerbRule,
+} from './lexicon.js';
+
+/** What a caption says about reversing its clip. */
+export type CaptionStatus = 'swap' | 'keep' | 'irreversible' | 'unknown';
+
+/** One lexicon word or phrase found in the caption (offsets into the original text, end exclusive). */
+export interface CaptionMatch {
+  text: string;
+  start: number;
+  end: number;
+  kind: 'swap' | 'symmetric' | 'irreversible';
+  /** For swaps: what replaces `text` in the reversed caption ('' when the word is dropped). */
+  replacement?: string;
+}
+
+/** The result of {@link analyseCaption}. */
+export interface CaptionAnalysis {
+  /** irreversible beats swap; swap when a counterpart was rewritten; keep when only direction-free motion was found; unknown when no lexicon word was. */
+  status: CaptionStatus;
+  /** The caption for the reversed clip: rewritten (swap) or unchanged (keep); null for irreversible and unknown. */
+  reversed: string | null;
+  matches: CaptionMatch[];
+  /** Human-readable: `caption says 'falls'`, `'opens' -> 'closes'`, `no known motion word`. */
+  reason: string;
+}
+
+// Indexes over the lexicon tables, built once.
+const FORM_ORDER: readonly VerbForm[] = ['third', 'ing', 'base', 'past', 'participle'];
+interface RuleHit { rule: VerbRule; forms: VerbForm[] }
+const RULES_BY_WORD = new Map<string, RuleHit[]>();
+const PARTICLES = new Map<VerbRule, Particle[]>();
+for (const rule of VERB_RULES) {
+  const byWord = new Map<string, VerbForm[]>();
+  for (const tag of FORM_ORDER) {
+    if (rule.from.guard?.[tag] === 'never') continue;
+    byWord.set(rule.from[tag], [...(byWord.get(rule.from[tag]) ?? []), tag]);
+  }
+  for (const [word, forms] of byWord) RULES_BY_WORD.set(word, [...(RULES_BY_WORD.get(word) ?? []), { rule, forms }]);
+  PARTICLES.set(rule, [...(rule.particles ?? [])].sort((a, b) => b.match.split(' ').length - a.match.split(' ').length));
+}
+const IRREVERSIBLE_BY_WORD = new Map<string, IrreversibleEntry[]>();
+for (const entry of IRREVERSIBLE) for (const w of entry.forms) IRREVERSIBLE_BY_WORD.set(w, [...(IRREVERSIBLE_BY_WORD.get(w) ?? []), entry]);
+const SYMMETRIC_WORDS = new Set(SYMMETRIC.flat().filter((w) => !w.includes(' ')));
+const SYMMETRIC_PHRASES = SYMMETRIC.flat().filter((w) => w.includes(' '));
+const PHRASES_BY_FIRST = new Map<string, PhraseRule[]>();
+for (const rule of [...PHRASE_RULES].sort((a, b) => b.from.split(' ').length - a.from.split(' ').length)) {
+  const first = rule.from.split(' ')[0]!;
+  PHRASES_BY_FIRST.set(first, [...(PHRASES_BY_FIRST.get(first) ?? []), rule]);
+}
+/** Every word the lexicon reads as a verb: a verb's particle is never looked for past another verb. */
+const VERB_WORDS = new Set([...RULES_BY_WORD.keys(), ...IRREVERSIBLE_BY_WORD.keys(), ...SYMMETRIC_WORDS]);
+/** Object pronouns an inserted particle goes after ("unplugs it" -> "plugs it in"). */
+const SHORT_OBJECTS = new Set(['it', 'them', 'him', 'me', 'us', 'you']);
+const PASSIVE_AUX = new Set(['is', 'are', 'was', 'were', 'be', 'been', 'being', 'get', 'gets', 'got']);
+
+/** A stretch of the caption to replace; `cut` is what is spliced out (a dropped word takes its leading space). */
+interface Piece { start: number; end: number; text: string; replacement: string; cut: [number, number] }
+interface Candidate { tokens: number[]; pieces: Piece[]; gap: number; liquid: boolean; vertical?: boolean }
+
+/**
+ * Reads a caption for a time-reversed copy of its clip: rewrites direction-bearing words to their
+ * counterparts in one pass (case and inflection kept), keeps direction-free motion, and refuses
+ * captions whose words make a reversal implausible.
+ * @example
+ * analyseCaption('A man opens the door').reversed             // 'A man closes the door'
+ * analyseCaption('She puts the pen into the cup').reversed    // 'She takes the pen out of the cup'
+ * analyseCaption('A glass falls and shatters').status         // 'irreversible'
+ */
+export function analyseCaption(text: string): CaptionAnalysis {
+  if (typeof text !== 'string') throw new TypeError(expected('a string', 'caption', text));
+  const words = new Words(text);
+  const title = words.titleCase();
+  const taken = new Set<number>();
+  const matches: CaptionMatch[] = [];
+
+  const irreversible = findIrreversible(words, taken);
+  matches.push(...irreversible);
+
+  let accepted: Candidate[] = [];
+  for (const c of swapCandidates(words, title).sort(byStrength)) {
+    if (c.tokens.some((t) => taken.has(t))) continue;
+    c.tokens.forEach((t) => taken.add(t));
+    accepted.push(c);
+  }
+  // Up/down alone is no evidence: "the rock rolls downward" must not become "rolls upward".
+  if (accepted.every((c) => c.vertical)) {
+    accepted.flatMap((c) => c.tokens).forEach((t) => taken.delete(t));
+    accepted = [];
+  }
+  const swaps = accepted.flatMap((c) => c.pieces);
+  matches.push(...swaps.map(({ text: t, start, end, replacement }) => ({ text: t, start, end, kind: 'swap' as const, replacement })));
+  const symmetric = findSymmetric(words, taken);
+  matches.push(...symmetric);
+
+  const liquidVerb = accepted.find((c) => c.liquid);
+  const liquid = liquidVerb ? words.tokens.find((t) => LIQUIDS.has(t.lower)) : undefined;
+  if (liquidVerb && liquid) {
+    matches.push({ text: liquid.text, start: liquid.start, end: liquid.end, kind: 'irreversible' });
+  }
+  matches.sort((a, b) => a.start - b.start || a.end - b.end);
+
+  if (irreversible.length > 0 || liquid) {
+    const said = irreversible.map((m) => `'${m.text}'`);
+    if (liquidVerb && liquid) said.push(`'${liquidVerb.pieces[0]!.text}' with '${liquid.text}' (filling with a liquid is pouring)`);
+    return { status: 'irreversible', reversed: null, matches, reason: `caption says ${said.join(', ')}` };
+  }
+  if (accepted.length > 0) {
+    const reason = accepted.map(describe).join(', ');
+    return { status: 'swap', reversed: splice(text, swaps), matches, reason };
+  }
+  if (symmetric.length > 0) {
+    return { status: 'keep', reversed: text, matches, reason: `direction-free motion: ${symmetric.map((m) => `'${m.text}'`).join(', ')}` };
+  }
+  return { status: 'unknown', reversed: null, matches, reason: text.trim() === '' ? 'empty caption' : 'no known motion word' };
+}
+
+/**
+ * The caption for the reversed clip, or null when the caption rules a reversal out or says nothing known.
+ * @example reverseCaption('The camera zooms in') // 'The camera zooms out'
+ */
+export function reverseCaption(text: string): string | null {
+  return analyseCaption(text).reversed;
+}
+
+const byStrength = (a: Candidate, b: Candidate): number =>
+  b.tokens.length - a.tokens.length || a.gap - b.gap || a.tokens[0]! - b.tokens[0]!;
+
+function describe(c: Candidate): string {
+  const from = c.pieces.map((p) => p.text).join(' … ');
+  const to = c.pieces.map((p) => p.replacement).filter((r) => r !== '').join(' … ');
+  return `'${from}' -> '${to}'`;
+}
+
+function splice(text: string, pieces: Piece[]): string {
+  let out = '';
+  let at = 0;
+  for (const p of [...pieces].sort((a, b) => a.cut[0] - b.cut[0])) {
+    out += text.slice(at, p.cut[0]) + p.replacement;
+    at = p.cut[1];
+  }
+  return out + text.slice(at);
+}
+
+function findIrreversible(words: Words, taken: Set<number>): CaptionMatch[] {
+  const out: CaptionMatch[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const lower = words.lower(i)!;
+    // Inside a hyphenated word only the last part counts ("free-falling"), and only for this table.
+    const entries = IRREVERSIBLE_BY_WORD.get(lower) ?? IRREVERSIBLE_BY_WORD.get(lower.split(/[-\u2010]/).pop()!);
+    for (const entry of entries ?? []) {
+      let n = 1;
+      if (entry.tails) {
+        const tail = entry.tails.map((t) => (words.tight(i) ? words.phraseAt(i + 1, t) : 0)).find((k) => k > 0);
+        if (!tail) continue;
+        n += tail;
+      }
+      for (let k = i; k < i + n; k++) taken.add(k);
+      const t = words.tokens[i]!;
+      const last = words.tokens[i + n - 1]!;
+      out.push({ text: words.slice(i, i + n - 1), start: t.start, end: last.end, kind: 'irreversible' });
+      i += n - 1;
+      break;
+    }
+  }
+  return out;
+}
+
+function findSymmetric(words: Words, taken: Set<number>): CaptionMatch[] {
+  const out: CaptionMatch[] = [];
+  for (let i = 0; i < words.length; i++) {
+    let n = SYMMETRIC_PHRASES.map((ph) => words.phraseAt(i, ph)).find((k) => k > 0) ?? 0;
+    if (n === 0 && SYMMETRIC_WORDS.has(words.lower(i)!)) n = 1;
+    if (n === 0 || Array.from({ length: n }, (_, k) => i + k).some((k) => taken.has(k))) continue;
+    out.push({ text: words.slice(i, i + n - 1), start: words.tokens[i]!.start, end: words.tokens[i + n - 1]!.end, kind: 'symmetric' });
+    i += n - 1;
+  }
+  return out;
+}
+
+function swapCandidates(words: Words, title: boolean): Candidate[] {
+  const out: Candidate[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const lower = words.lower(i)!;
+    const phrase = phraseCandidate(words, i, title);
+    if (phrase) out.push(phrase);
+    const fromVerbs: Candidate[] = [];
+    let blocked = false;
+    for (const hit of RULES_BY_WORD.get(lower) ?? []) {
+      const c = verbCandidate(words, i, hit, title);
+      if (c === 'blocked') blocked = true;
+      else if (c) fromVerbs.push(c);
+    }
+    if (!blocked) out.push(...fromVerbs);
+  }
+  return out;
+}
+
+function phraseCandidate(words: Words, i: number, title: boolean): Candidate | null {
+  for (const rule of PHRASES_BY_FIRST.get(words.lower(i)!) ?? []) {
+    const n = words.phraseAt(i, rule.from);
+    if (n === 0) continue;
+    const prev = words.previous(i);
+    if (rule.direction && n === 1 && prev !== undefined && PRE_NOUN.has(prev)) continue; // "a closer look"
+    if (rule.direction && ((prev !== undefined && POSTURE_WORDS.has(prev)) || words.nextAt(i + n) === 'of')) continue;
+    const t = words.tokens[i]!;
+    const last = words.tokens[i + n - 1]!;
+    const original = words.slice(i, i + n - 1);
+    const piece = { start: t.start, end: last.end, text: original, replacement: copyCase(original, rule.to, title), cut: [t.start, last.end] as [number, number] };
+    return { tokens: Array.from({ length: n }, (_, k) => i + k), pieces: [piece], gap: 0, liquid: false, vertical: rule.vertical === true };
+  }
+  return null;
+}
+
+const objectAt = (words: Words, k: number): boolean => OBJECT_START.has(words.nextAt(k) ?? '');
+
+/** True when a noun phrase (not a clause word, adverb or verb) follows at k: the particle is a preposition there. */
+function nounAt(words: Words, k: number): boolean {
+  const w = words.nextAt(k);
+  return w !== undefined && w !== 'and' && !CLAUSE_WORDS.has(w) && !w.endsWith('ly') && !VERB_WORDS.has(w);
+}
+
+function particleAt(words: Words, j: number, particles: readonly Particle[]): { particle: Particle; n: number } | null {
+  for (const particle of particles) {
+    const n = words.phraseAt(j, particle.match);
+    if (n > 0) return { particle, n };
+  }
+  return null;
+}
+
+function chooseForm(forms: VerbForm[], prev: string | undefined): VerbForm {
+  if (forms.length > 1 && prev !== undefined && PARTICIPLE_AUX.has(prev) && forms.includes('participle')) return 'participle';
+  return forms[0]!;
+}
+
+function verbCandidate(words: Words, i: number, hit: RuleHit, title: boolean): Candidate | 'blocked' | null {
+  const { rule } = hit;
+  const prev = words.previous(i);
+  if (prev !== undefined && PRE_NOUN.has(prev)) return null; // "an open door", "the leaves", "a lift"
+  if (prev !== undefined && rule.from.notAfter?.includes(prev)) return null;
+  const tag = chooseForm(hit.forms, prev);
+  // After "is"/"was"/"gets" a participle is passive: its object is the subject, so a preposition may follow it.
+  const passive = tag === 'participle' && prev !== undefined && PASSIVE_AUX.has(prev);
+
+  let found: { j: number; n: number; particle: Particle } | null = null;
+  const maxGap = rule.maxGap ?? 5;
+  for (let j = i + 1; rule.particles && j <= i + 1 + maxGap && j < words.length; j++) {
+    if (words.broken(j - 1)) break;
+    const part = particleAt(words, j, PARTICLES.get(rule)!);
+    if (part) {
+      found = { j, ...part };
+      break;
+    }
+    const w = words.lower(j)!;
+    if (CLAUSE_WORDS.has(w) || (VERB_WORDS.has(w) && !PRE_NOUN.has(words.lower(j - 1)!))) break;
+  }
+  if (!found && rule.particleRequired) return null;
+  if (rule.from.guard?.[tag] === 'object' && !objectAt(words, i + 1) && !(found?.j === i + 1 && objectAt(words, i + 1 + found.n))) {
+    return null; // "wide open", "kitchen sinks", "packs of gum"; but "zips up the jacket"
+  }
+  const lastUsed = found ? found.j + found.n - 1 : i;
+  if (rule.context) {
+    const near = words.tokens.slice(Math.max(0, i - 3), lastUsed + 4);
+    if (!near.some((t) => rule.context!.has(t.lower))) return null;
+  }
+
+  const verbToken = words.tokens[i]!;
+  if (!found) {
+    let end = i;
+    let replacement = rule.to[tag];
+    if (rule.insertBeforeObject && objectAt(words, i + 1)) replacement += ` ${rule.insertBeforeObject}`;
+    if (rule.insert) {
+      const next = words.nextAt(i + 1);
+      if (next !== undefined && SHORT_OBJECTS.has(next) && words.tight(i)) {
+        end = i + 1;
+        replacement += ` ${next} ${rule.insert}`;
+      } else replacement += ` ${rule.insert}`;
+    }
+    const original = words.slice(i, end);
+    const endOffset = words.tokens[end]!.end;
+    return {
+      tokens: end > i ? [i, end] : [i],
+      pieces: [{ start: verbToken.start, end: endOffset, text: original, replacement: copyCase(original, replacement, title), cut: [verbToken.start, endOffset] }],
+      gap: 0,
+      liquid: rule.liquid === true,
+    };
+  }
+
+  const { j, n, particle } = found;
+  const gap = j - i - 1;
+  let particleText: string;
+  if (gap === 0 && passive) particleText = nounAt(words, j + n) ? particle.prep : particle.adverb;
+  else if (gap === 0) {
+    if (particle.adjacent === 'block') return 'blocked';
+    if (particle.adjacent === 'object' && !objectAt(words, j + n)) return 'blocked';
+    particleText = particle.adverb;
+  } else particleText = nounAt(words, j + n) ? particle.prep : particle.adverb;
+  const target = particle.to ?? rule.to;
+  const first = words.tokens[j]!;
+  const last = words.tokens[j + n - 1]!;
+  const original = words.slice(j, j + n - 1);
+  // A dropped particle takes the whitespace before it ("plugs the lamp in." -> "unplugs the lamp.").
+  const cutStart = particleText === '' && words.tight(j - 1) ? words.tokens[j - 1]!.end : first.start;
+  return {
+    tokens: [i, ...Array.from({ length: n }, (_, k) => j + k)],
+    pieces: [
+      { start: verbToken.start, end: verbToken.end, text: verbToken.text, replacement: copyCase(verbToken.text, target[tag], title), cut: [verbToken.start, verbToken.end] },
+      { start: first.start, end: last.end, text: original, replacement: particleText === '' ? '' : copyCase(original, particleText, title), cut: [cutStart, last.end] },
+    ],
+    gap,
+    liquid: rule.liquid === true,
+  };
+}

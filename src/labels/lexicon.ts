@@ -1,0 +1,419 @@
+// The caption lexicon as data: time-reversal counterparts, direction-free motion and words that rule a reversal out.
+//
+// Decisions recorded here (unknown beats a wrong rewrite):
+// - "turn" alone is ambiguous (rotate? "turns left": a left turn driven backwards is not a right turn): only
+//   "turn on/off" next to a device word is rewritten; "turns left", "turns around" stay unknown.
+// - "fill"/"empty" swap (a box filled with toys, emptied again) unless the caption names a liquid or grain:
+//   filling a glass with water is pouring, and reversed pouring is an artefact.
+// - "appear"/"disappear" swap: a reversed appearance is a disappearance, both plausible (occlusion, fades).
+// - "bounce", "blow" (leaves in wind vs. a leaf blower), "stir", "roll", "climb", "jump" alone: not listed,
+//   the pixels decide (a dribbled ball is invariant, a dropped ball losing height is irreversible).
+// - Forward locomotion (walks, runs, drives, rides, swims) is irreversible: reversed it is walking or driving
+//   backwards (DESIGN.md section 2), so "walks towards the camera" is not rewritten to "walks away".
+// - "ascend"/"descend" swap (a person on stairs), while "falls", "tumbles", "rolls down" are irreversible.
+// - "turn on/off" (lights, devices) swaps: a lamp switching off is as plausible as one switching on.
+
+/** The inflections a verb is read and written in. */
+export type VerbForm = 'base' | 'third' | 'past' | 'participle' | 'ing';
+
+/** A verb with its forms. `guard` marks forms that are also common nouns or adjectives. */
+export interface Verb {
+  readonly base: string;
+  readonly third: string;
+  readonly past: string;
+  readonly participle: string;
+  readonly ing: string;
+  /**
+   * 'object': the form is read as this verb only when an object (determiner or pronoun) follows it
+   * ("open the box", not "wide open"); 'never': written in rewrites but never read ("left" of leave,
+   * "rose" of rise, "sink" of a kitchen).
+   */
+  readonly guard?: Partial<Record<VerbForm, 'object' | 'never'>>;
+  /** Words after which the verb is read as a noun ("kitchen sinks"). */
+  readonly notAfter?: readonly string[];
+}
+
+/** A particle or preposition that travels with a verb ("puts the pen INTO the cup"). */
+export interface Particle {
+  /** The words as written, lowercase, single spaces ("out of"). */
+  readonly match: string;
+  /** Replacement when a noun phrase follows it away from the verb ("into the cup" -> "out of the cup"). */
+  readonly prep: string;
+  /** Replacement right after the verb or at the end of the clause ("puts it in" -> "takes it out"); '' drops it. */
+  readonly adverb: string;
+  /**
+   * Right after the verb: 'ok' reads it; 'object' reads it only when an object follows ("pulls out the drawer",
+   * not "pulls out of the driveway"), else the verb is left alone; 'block' leaves the verb alone.
+   */
+  readonly adjacent: 'ok' | 'object' | 'block';
+  /** Another target verb for this particle (put ... down -> pick ... up). */
+  readonly to?: Verb;
+}
+
+/** One direction of a verb counterpart: `from` in the caption becomes `to` in the reversed caption. */
+export interface VerbRule {
+  readonly from: Verb;
+  readonly to: Verb;
+  /** Particles looked for after the verb, within `maxGap` words; the nearest one is rewritten. */
+  readonly particles?: readonly Particle[];
+  /** The verb is rewritten only together with one of its particles (put ... in, zoom in). */
+  readonly particleRequired?: boolean;
+  /** Words allowed between the verb and its particle (default 5: "puts the pen and the pencil into"). */
+  readonly maxGap?: number;
+  /** Added after the rewritten verb (or after a pronoun object) when no particle was found: unplug -> plug in. */
+  readonly insert?: string;
+  /** Added after the rewritten verb when an object follows it directly: approach X -> recede from X. */
+  readonly insertBeforeObject?: string;
+  /** The rule applies only when one of these words is within 3 words of the verb or its particle. */
+  readonly context?: ReadonlySet<string>;
+  /** With a liquid or grain named anywhere in the caption the clip is irreversible (filling is pouring). */
+  readonly liquid?: boolean;
+}
+
+/** A fixed phrase and its counterpart ("left to right" -> "right to left"). */
+export interface PhraseRule {
+  readonly from: string;
+  readonly to: string;
+  /** A motion direction: not read after a posture verb ("faces towards") or "turn", nor before "of" ("to the left of"). */
+  readonly direction?: boolean;
+  /**
+   * Up or down: rewritten only beside a rewritten verb ("rises to the top" -> "sinks to the bottom"), since with
+   * gravity an unknown verb going down ("the rock rolls downward") is usually irreversible.
+   */
+  readonly vertical?: boolean;
+}
+
+/** A word (all its forms) that makes a reversed clip implausible, optionally only before one of `tails`. */
+export interface IrreversibleEntry {
+  readonly forms: readonly string[];
+  readonly tails?: readonly string[];
+}
+
+function verb(base: string, third: string, past: string, ing: string, participle = past, guard?: Verb['guard']): Verb {
+  return guard ? { base, third, past, participle, ing, guard } : { base, third, past, participle, ing };
+}
+const NOUNLIKE = { base: 'object', third: 'object' } as const;
+const p = (match: string, prep: string, adverb = prep, adjacent: Particle['adjacent'] = 'ok', to?: Verb): Particle =>
+  to ? { match, prep, adverb, adjacent, to } : { match, prep, adverb, adjacent };
+
+// Verbs (the forms each table reads and writes).
+const OPEN = verb('open', 'opens', 'opened', 'opening', undefined, { base: 'object' });
+const CLOSE = verb('close', 'closes', 'closed', 'closing', undefined, { base: 'object' });
+const SHUT = verb('shut', 'shuts', 'shut', 'shutting', undefined, { base: 'object', past: 'object', participle: 'object' });
+const PUSH = verb('push', 'pushes', 'pushed', 'pushing');
+const PULL = verb('pull', 'pulls', 'pulled', 'pulling');
+const PUT = verb('put', 'puts', 'put', 'putting');
+const TAKE = verb('take', 'takes', 'took', 'taking', 'taken');
+const PICK = verb('pick', 'picks', 'picked', 'picking');
+const LIFT = verb('lift', 'lifts', 'lifted', 'lifting', undefined, { base: 'object' });
+const COVER = verb('cover', 'covers', 'covered', 'covering', undefined, NOUNLIKE);
+const UNCOVER = verb('uncover', 'uncovers', 'uncovered', 'uncovering');
+const FOLD = verb('fold', 'folds', 'folded', 'folding', undefined, NOUNLIKE);
+const UNFOLD = verb('unfold', 'unfolds', 'unfolded', 'unfolding');
+const ENTER = verb('enter', 'enters', 'entered', 'entering');
+const EXIT = verb('exit', 'exits', 'exited', 'exiting', undefined, { base: 'object' });
+const RISE = verb('rise', 'rises', 'rose', 'rising', 'risen', { past: 'never' });
+const SINK = {
+  ...verb('sink', 'sinks', 'sank', 'sinking', 'sunk', { base: 'never' }),
+  notAfter: ['kitchen', 'bathroom', 'double', 'steel', 'metal', 'stainless', 'ceramic', 'porcelain', 'two', 'the'],
+};
+const ASCEND = verb('ascend', 'ascends', 'ascended', 'ascending');
+const DESCEND = verb('descend', 'descends', 'descended', 'descending');
+const APPROACH = verb('approach', 'approaches', 'approached', 'approaching');
+const RECEDE = verb('recede', 'recedes', 'receded', 'receding');
+const ARRIVE = verb('arrive', 'arrives', 'arrived', 'arriving');
+const LEAVE = verb('leave', 'leaves', 'left', 'leaving', undefined, { ...NOUNLIKE, past: 'never', participle: 'never' });
+const DEPART = verb('depart', 'departs', 'departed', 'departing');
+const ZOOM = verb('zoom', 'zooms', 'zoomed', 'zooming');
+const PAN = verb('pan', 'pans', 'panned', 'panning');
+const TILT = verb('tilt', 'tilts', 'tilted', 'tilting');
+const GO = verb('go', 'goes', 'went', 'going', 'gone');
+const COME = verb('come', 'comes', 'came', 'coming', 'come');
+const GET = verb('get', 'gets', 'got', 'getting');
+const TURN = verb('turn', 'turns', 'turned', 'turning');
+const SWITCH = verb('switch', 'switches', 'switched', 'switching', undefined, { base: 'object' });
+const PLUG = verb('plug', 'plugs', 'plugged', 'plugging', undefined, NOUNLIKE);
+const UNPLUG = verb('unplug', 'unplugs', 'unplugged', 'unplugging');
+const ATTACH = verb('attach', 'attaches', 'attached', 'attaching');
+const DETACH = verb('detach', 'detaches', 'detached', 'detaching');
+const CONNECT = verb('connect', 'connects', 'connected', 'connecting');
+const DISCONNECT = verb('disconnect', 'disconnects', 'disconnected', 'disconnecting');
+const FILL = verb('fill', 'fills', 'filled', 'filling', undefined, { base: 'object' });
+const EMPTY = verb('empty', 'empties', 'emptied', 'emptying', undefined, { base: 'object' });
+const RAISE = verb('raise', 'raises', 'raised', 'raising', undefined, { base: 'object' });
+const LOWER = verb('lower', 'lowers', 'lowered', 'lowering', undefined, { base: 'object' });
+const APPEAR = verb('appear', 'appears', 'appeared', 'appearing');
+const DISAPPEAR = verb('disappear', 'disappears', 'disappeared', 'disappearing');
+const VANISH = verb('vanish', 'vanishes', 'vanished', 'vanishing');
+const SWING = verb('swing', 'swings', 'swung', 'swinging');
+const SLIDE = verb('slide', 'slides', 'slid', 'sliding');
+const FLY = verb('fly', 'flies', 'flew', 'flying', 'flown');
+const UP_DROPPED = p('up', '', '', 'ok');
+
+/** Pairs read both ways whose object stays put: "opens the door" <-> "closes the door". */
+const SIMPLE_PAIRS: ReadonlyArray<readonly [Verb, Verb, (readonly Particle[])?]> = [
+  [OPEN, CLOSE],
+  [COVER, UNCOVER],
+  [FOLD, UNFOLD],
+  [ENTER, EXIT],
+  [ASCEND, DESCEND],
+  [verb('inflate', 'inflates', 'inflated', 'inflating'), verb('deflate', 'deflates', 'deflated', 'deflating')],
+  [verb('assemble', 'assembles', 'assembled', 'assembling'), verb('disassemble', 'disassembles', 'disassembled', 'disassembling')],
+  [verb('pack', 'packs', 'packed', 'packing', undefined, NOUNLIKE), verb('unpack', 'unpacks', 'unpacked', 'unpacking'), [UP_DROPPED]],
+  [verb('lock', 'locks', 'locked', 'locking', undefined, NOUNLIKE), verb('unlock', 'unlocks', 'unlocked', 'unlocking')],
+  [verb('tie', 'ties', 'tied', 'tying', undefined, NOUNLIKE), verb('untie', 'unties', 'untied', 'untying'), [UP_DROPPED]],
+  [verb('wrap', 'wraps', 'wrapped', 'wrapping', undefined, NOUNLIKE), verb('unwrap', 'unwraps', 'unwrapped', 'unwrapping'), [UP_DROPPED]],
+  [verb('stack', 'stacks', 'stacked', 'stacking', undefined, NOUNLIKE), verb('unstack', 'unstacks', 'unstacked', 'unstacking')],
+  [verb('zip', 'zips', 'zipped', 'zipping', undefined, NOUNLIKE), verb('unzip', 'unzips', 'unzipped', 'unzipping'), [UP_DROPPED]],
+  [verb('button', 'buttons', 'buttoned', 'buttoning', undefined, NOUNLIKE), verb('unbutton', 'unbuttons', 'unbuttoned', 'unbuttoning'), [UP_DROPPED]],
+  [verb('screw', 'screws', 'screwed', 'screwing', undefined, NOUNLIKE), verb('unscrew', 'unscrews', 'unscrewed', 'unscrewing')],
+  [verb('load', 'loads', 'loaded', 'loading', undefined, NOUNLIKE), verb('unload', 'unloads', 'unloaded', 'unloading')],
+  [verb('dress', 'dresses', 'dressed', 'dressing', undefined, NOUNLIKE), verb('undress', 'undresses', 'undressed', 'undressing')],
+  [verb('buckle', 'buckles', 'buckled', 'buckling', undefined, NOUNLIKE), verb('unbuckle', 'unbuckles', 'unbuckled', 'unbuckling')],
+  [verb('tighten', 'tightens', 'tightened', 'tightening'), verb('loosen', 'loosens', 'loosened', 'loosening')],
+  [RAISE, LOWER],
+  [APPEAR, DISAPPEAR],
+];
+
+/** push <-> pull: reversed, the hand's force and the object's path both turn round ("pushes the drawer in" -> "pulls the drawer out"). */
+const PUSH_PULL_PARTICLES: readonly Particle[] = [
+  p('into', 'out of', 'out', 'block'), p('out of', 'into', 'in', 'block'),
+  p('in', 'out', 'out', 'object'), p('out', 'in', 'in', 'object'),
+  p('up', 'down', 'down', 'object'), p('down', 'up', 'up', 'object'),
+  p('open', 'shut', 'shut', 'object'), p('shut', 'open', 'open', 'object'), p('closed', 'open', 'open', 'object'),
+  p('forward', 'back', 'back', 'object'), p('forwards', 'back', 'back', 'object'),
+  p('back', 'forward', 'forward', 'object'), p('backward', 'forward', 'forward', 'object'), p('backwards', 'forward', 'forward', 'object'),
+  p('away', 'closer', 'closer', 'object'), p('closer', 'away', 'away', 'object'),
+];
+/** "swings open" <-> "swings shut": a door or lid moving into a state. */
+const RESULTATIVE: readonly Particle[] = [p('open', 'shut'), p('shut', 'open'), p('closed', 'open')];
+const IN_OUT: readonly Particle[] = [p('into', 'out of', 'out of'), p('in', 'out'), p('out of', 'into', 'into'), p('out', 'in')];
+const UP_DOWN: readonly Particle[] = [p('up', 'down'), p('down', 'up')];
+const ON_OFF: readonly Particle[] = [p('on', 'off'), p('off', 'on')];
+
+/**
+ * Devices that "turn on/off" (the context "turn" needs: "turns on the lamp", but not "turns on the spot").
+ */
+export const DEVICES: ReadonlySet<string> = new Set([
+  'light', 'lights', 'lamp', 'lamps', 'tv', 'television', 'tap', 'faucet', 'stove', 'oven', 'fan', 'radio', 'computer',
+  'laptop', 'screen', 'monitor', 'engine', 'flashlight', 'torch', 'machine', 'heater', 'kettle', 'blender', 'microwave',
+  'headlights', 'phone', 'bulb', 'lantern', 'projector',
+]);
+
+/** Liquids and grains: filling or emptying with them is pouring (irreversible). */
+export const LIQUIDS: ReadonlySet<string> = new Set([
+  'water', 'milk', 'juice', 'coffee', 'tea', 'wine', 'beer', 'soda', 'liquid', 'oil', 'syrup', 'honey', 'soup', 'sauce',
+  'cream', 'ink', 'paint', 'sand', 'rice', 'grain', 'grains', 'cereal', 'flour', 'sugar', 'salt',
+]);
+
+/**
+ * Verb counterparts, one entry per direction. Scope: actions whose reversal is another everyday action on the
+ * same object (open/close, put in/take out), camera moves (zoom, pan, tilt) and entering/leaving a place.
+ */
+export const VERB_RULES: readonly VerbRule[] = [
+  ...SIMPLE_PAIRS.flatMap(([a, b, particles]) => [
+    particles ? { from: a, to: b, particles, maxGap: 0 } : { from: a, to: b },
+    { from: b, to: a },
+  ]),
+  { from: SHUT, to: OPEN },
+  { from: VANISH, to: APPEAR },
+  { from: PUSH, to: PULL, particles: PUSH_PULL_PARTICLES },
+  { from: PULL, to: PUSH, particles: PUSH_PULL_PARTICLES },
+  {
+    from: PUT, to: TAKE, particleRequired: true, particles: [
+      p('into', 'out of', 'out', 'block'), p('inside', 'out of', 'out', 'block'), p('in', 'out of', 'out', 'object'),
+      p('onto', 'off', 'off', 'block'), p('on', 'off', 'off', 'object'), p('down', 'up', 'up', 'object', PICK),
+    ],
+  },
+  {
+    from: TAKE, to: PUT, particleRequired: true, particles: [
+      p('out of', 'into', 'in', 'block'), p('out', 'in', 'in', 'object'), p('off of', 'onto', 'on', 'block'), p('off', 'on', 'on', 'object'),
+    ],
+  },
+  { from: PICK, to: PUT, particleRequired: true, particles: [p('up', 'down', 'down', 'object')] },
+  { from: LIFT, to: PUT, insert: 'down', particles: [p('up', 'down', 'down', 'object')] },
+  { from: RISE, to: SINK, particles: [p('up', 'down')], maxGap: 0 },
+  { from: SINK, to: RISE, particles: [p('down', 'up')], maxGap: 0 },
+  { from: APPROACH, to: RECEDE, insertBeforeObject: 'from' },
+  { from: RECEDE, to: APPROACH, particles: [p('from', '', '')], maxGap: 0 },
+  { from: ARRIVE, to: LEAVE, particles: [p('at', '', ''), p('in', '', '')], maxGap: 0 },
+  { from: LEAVE, to: ARRIVE, insertBeforeObject: 'at' },
+  { from: DEPART, to: ARRIVE, particles: [p('from', 'at', 'at')], maxGap: 0, insertBeforeObject: 'at' },
+  { from: ZOOM, to: ZOOM, particleRequired: true, maxGap: 0, particles: [p('in on', 'out from'), p('out from', 'in on'), p('in', 'out'), p('out', 'in')] },
+  { from: PAN, to: PAN, particleRequired: true, maxGap: 0, particles: [p('left', 'right'), p('right', 'left'), ...UP_DOWN] },
+  { from: TILT, to: TILT, particleRequired: true, maxGap: 0, particles: UP_DOWN },
+  { from: GO, to: COME, particleRequired: true, maxGap: 0, particles: [...IN_OUT, ...UP_DOWN] },
+  { from: COME, to: GO, particleRequired: true, maxGap: 0, particles: [...IN_OUT, ...UP_DOWN] },
+  { from: GET, to: GET, particleRequired: true, maxGap: 0, particles: [...IN_OUT, ...ON_OFF] },
+  { from: TURN, to: TURN, particleRequired: true, particles: ON_OFF, context: DEVICES },
+  { from: SWITCH, to: SWITCH, particleRequired: true, particles: ON_OFF },
+  { from: PLUG, to: UNPLUG, particleRequired: true, particles: [p('into', 'from', '', 'block'), p('in', 'from', '', 'object')] },
+  { from: UNPLUG, to: PLUG, insert: 'in', particles: [p('from', 'into', 'in', 'block')] },
+  { from: ATTACH, to: DETACH, particles: [p('to', 'from', 'from', 'block')] },
+  { from: DETACH, to: ATTACH, particles: [p('from', 'to', 'to', 'block')] },
+  { from: CONNECT, to: DISCONNECT, particles: [p('to', 'from', 'from', 'block')] },
+  { from: DISCONNECT, to: CONNECT, particles: [p('from', 'to', 'to', 'block')] },
+  { from: FILL, to: EMPTY, liquid: true, particles: [UP_DROPPED, p('with', 'of', 'of', 'block')] },
+  { from: EMPTY, to: FILL, liquid: true, particles: [p('of', 'with', 'with', 'block')] },
+  { from: SWING, to: SWING, particleRequired: true, maxGap: 3, particles: RESULTATIVE },
+  { from: SLIDE, to: SLIDE, particleRequired: true, maxGap: 3, particles: RESULTATIVE },
+  { from: FLY, to: FLY, particleRequired: true, maxGap: 0, particles: RESULTATIVE },
+];
+
+/**
+ * Fixed phrases and their counterparts. Scope: paths and directions of motion ("from left to right",
+ * "towards the camera", "clockwise"), read as words, never inside a longer word.
+ */
+export const PHRASE_RULES: readonly PhraseRule[] = [
+  ...twoWay('left to right', 'right to left'),
+  ...twoWay('the left to the right', 'the right to the left'),
+  ...twoWay('top to bottom', 'bottom to top', false, true),
+  ...twoWay('left-to-right', 'right-to-left'),
+  ...twoWay('top-to-bottom', 'bottom-to-top', false, true),
+  ...twoWay('clockwise', 'counterclockwise'),
+  { from: 'anticlockwise', to: 'clockwise' },
+  { from: 'anti-clockwise', to: 'clockwise' },
+  { from: 'counter-clockwise', to: 'clockwise' },
+  ...twoWay('zoom-in', 'zoom-out'),
+  { from: 'towards', to: 'away from', direction: true },
+  { from: 'toward', to: 'away from', direction: true },
+  { from: 'away from', to: 'towards', direction: true },
+  ...twoWay('to the left', 'to the right', true),
+  ...twoWay('leftward', 'rightward', true),
+  ...twoWay('leftwards', 'rightwards', true),
+  ...twoWay('upward', 'downward', true, true),
+  ...twoWay('upwards', 'downwards', true, true),
+  ...twoWay('to the top', 'to the bottom', true, true),
+  { from: 'to the surface', to: 'to the bottom', direction: true, vertical: true },
+  { from: 'closer to', to: 'farther from', direction: true },
+  { from: 'farther from', to: 'closer to', direction: true },
+  { from: 'further from', to: 'closer to', direction: true },
+  { from: 'closer', to: 'farther away', direction: true },
+  { from: 'farther away', to: 'closer', direction: true },
+  { from: 'further away', to: 'closer', direction: true },
+];
+
+function twoWay(a: string, b: string, direction = false, vertical = false): PhraseRule[] {
+  const flags = { ...(direction ? { direction } : {}), ...(vertical ? { vertical } : {}) };
+  return [{ from: a, to: b, ...flags }, { from: b, to: a, ...flags }];
+}
+
+/** Posture and gaze verbs: "faces towards the camera" is a pose, not a path, and stays as it is. */
+export const POSTURE_WORDS: ReadonlySet<string> = new Set([
+  'face', 'faces', 'faced', 'facing', 'look', 'looks', 'looked', 'looking', 'point', 'points', 'pointed', 'pointing',
+  'stare', 'stares', 'staring', 'gaze', 'gazes', 'gazing', 'glance', 'glances', 'glancing', 'sit', 'sits', 'sat',
+  'sitting', 'stand', 'stands', 'stood', 'standing', 'lie', 'lies', 'lying', 'lean', 'leans', 'leaning', 'located',
+  'positioned', 'seen', 'turn', 'turns', 'turned', 'turning',
+]);
+
+const forms = (...w: string[]): IrreversibleEntry => ({ forms: w });
+const before = (tails: string[], ...w: string[]): IrreversibleEntry => ({ forms: w, tails });
+
+/**
+ * Words that make a reversed clip implausible. Scope: gravity (falls, drops, tumbles, lands), impulses and
+ * impacts (throws, kicks, catches, crashes), liquids and spreading (pours, splashes, smoke, steam), irreversible
+ * state changes (breaks, tears, cuts, melts, burns, eats, mixes, writes) and forward locomotion (walks, drives).
+ * Unlike counterparts they are read inside hyphenated words too ("free-falling") and after articles ("a fall").
+ */
+export const IRREVERSIBLE: readonly IrreversibleEntry[] = [
+  // gravity
+  forms('fall', 'falls', 'fell', 'fallen', 'falling'),
+  forms('drop', 'drops', 'dropped', 'dropping'),
+  forms('topple', 'topples', 'toppled', 'toppling'),
+  forms('tumble', 'tumbles', 'tumbled', 'tumbling'),
+  forms('lands', 'landed', 'landing'),
+  forms('collapse', 'collapses', 'collapsed', 'collapsing'),
+  forms('dive', 'dives', 'dived', 'dove', 'diving'),
+  forms('drip', 'drips', 'dripped', 'dripping'),
+  forms('waterfall', 'waterfalls', 'rain', 'rains', 'rained', 'raining', 'rainfall', 'raindrops', 'snowing', 'snowfall'),
+  before(['over'], 'tip', 'tips', 'tipped', 'tipping'),
+  before(['over', 'down', 'off'], 'knock', 'knocks', 'knocked', 'knocking'),
+  before(['down', 'off'], 'roll', 'rolls', 'rolled', 'rolling'),
+  before(['down', 'off', 'to a stop', 'to a halt'], 'slide', 'slides', 'slid', 'sliding'),
+  before(['into', 'in', 'off', 'onto', 'down', 'out of'], 'jump', 'jumps', 'jumped', 'jumping'),
+  before(['to a stop', 'to a halt', 'to rest', 'to a rest'], 'come', 'comes', 'came', 'coming'),
+  before(['to a halt'], 'grind', 'grinds', 'ground', 'grinding'),
+  // impulses and impacts
+  forms('throw', 'throws', 'threw', 'thrown', 'throwing'),
+  forms('toss', 'tosses', 'tossed', 'tossing'),
+  forms('kick', 'kicks', 'kicked', 'kicking'),
+  forms('hit', 'hits', 'hitting'),
+  forms('strike', 'strikes', 'struck', 'striking'),
+  forms('punch', 'punches', 'punched', 'punching'),
+  forms('shoot', 'shoots', 'shooting'),
+  forms('catch', 'catches', 'caught', 'catching'),
+  forms('crash', 'crashes', 'crashed', 'crashing'),
+  forms('smash', 'smashes', 'smashed', 'smashing'),
+  forms('slam', 'slams', 'slammed', 'slamming'),
+  forms('skid', 'skids', 'skidded', 'skidding'),
+  before(['away', 'out'], 'blow', 'blows', 'blew', 'blown', 'blowing'),
+  // liquids, smoke and spreading
+  forms('pour', 'pours', 'poured', 'pouring'),
+  forms('spill', 'spills', 'spilled', 'spilt', 'spilling'),
+  forms('splash', 'splashes', 'splashed', 'splashing'),
+  forms('splatter', 'splatters', 'splattered', 'splattering'),
+  forms('spray', 'sprays', 'sprayed', 'spraying'),
+  forms('squirt', 'squirts', 'squirted', 'squirting'),
+  forms('leak', 'leaks', 'leaked', 'leaking'),
+  forms('drain', 'drains', 'drained', 'draining'),
+  forms('sprinkle', 'sprinkles', 'sprinkled', 'sprinkling'),
+  forms('scatter', 'scatters', 'scattered', 'scattering'),
+  forms('spread', 'spreads', 'spreading'),
+  forms('smoke', 'smokes', 'smoking', 'steam', 'steams', 'steaming'),
+  forms('explode', 'explodes', 'exploded', 'exploding', 'explosion', 'fireworks'),
+  // irreversible changes of state
+  forms('shatter', 'shatters', 'shattered', 'shattering'),
+  forms('break', 'breaks', 'broke', 'broken', 'breaking'),
+  forms('tear', 'tears', 'tore', 'torn', 'tearing'),
+  forms('rip', 'rips', 'ripped', 'ripping'),
+  forms('crack', 'cracks', 'cracked', 'cracking'),
+  forms('crush', 'crushes', 'crushed', 'crushing'),
+  forms('crumble', 'crumbles', 'crumbled', 'crumbling'),
+  forms('crumple', 'crumples', 'crumpled', 'crumpling'),
+  forms('burst', 'bursts', 'bursting', 'pops', 'popped', 'popping'),
+  forms('cut', 'cuts', 'cutting', 'slice', 'slices', 'sliced', 'slicing', 'chop', 'chops', 'chopped', 'chopping'),
+  forms('peel', 'peels', 'peeled', 'peeling', 'shred', 'shreds', 'shredded', 'shredding'),
+  forms('melt', 'melts', 'melted', 'melting'),
+  forms('burn', 'burns', 'burned', 'burnt', 'burning'),
+  forms('dissolve', 'dissolves', 'dissolved', 'dissolving'),
+  forms('evaporate', 'evaporates', 'evaporated', 'evaporating'),
+  forms('rot', 'rots', 'rotted', 'rotting', 'wilt', 'wilts', 'wilted', 'wilting', 'wither', 'withers', 'withered', 'withering'),
+  forms('mix', 'mixes', 'mixed', 'mixing', 'blend', 'blends', 'blended', 'blending', 'whisk', 'whisks', 'whisked', 'whisking'),
+  forms('churn', 'churns', 'churned', 'churning'),
+  forms('eat', 'eats', 'ate', 'eaten', 'eating', 'bite', 'bites', 'bitten', 'biting'),
+  forms('drink', 'drinks', 'drank', 'drunk', 'drinking', 'sip', 'sips', 'sipped', 'sipping'),
+  forms('writes', 'wrote', 'written', 'writing', 'paints', 'scribbles', 'scribbled', 'scribbling'),
+  // forward locomotion (reversed: walking or driving backwards)
+  forms('walk', 'walks', 'walked', 'walking', 'run', 'runs', 'ran', 'running', 'jog', 'jogs', 'jogged', 'jogging'),
+  forms('sprint', 'sprints', 'sprinted', 'sprinting', 'stroll', 'strolls', 'strolled', 'strolling', 'hike', 'hikes', 'hiked', 'hiking'),
+  forms('drive', 'drives', 'drove', 'driven', 'driving', 'ride', 'rides', 'rode', 'ridden', 'riding'),
+  forms('swim', 'swims', 'swam', 'swum', 'swimming', 'crawl', 'crawls', 'crawled', 'crawling', 'gallop', 'gallops', 'galloped', 'galloping'),
+  forms('skate', 'skates', 'skated', 'skating', 'skateboard', 'skateboards', 'skateboarding', 'surf', 'surfs', 'surfing'),
+];
+
+/**
+ * Direction-free motion: reversed, the caption still holds ("a flag flutters", "a wheel spins"). Scope:
+ * oscillation, rotation without a stated sense, vibration, periodic gestures. "waves"/"wave" are left out
+ * (ocean waves crash); "spins clockwise" is a swap through the phrase table.
+ */
+export const SYMMETRIC: readonly (readonly string[])[] = [
+  ['waving', 'waved'],
+  ['shake', 'shakes', 'shook', 'shaken', 'shaking'],
+  ['spin', 'spins', 'spun', 'spinning'],
+  ['sway', 'sways', 'swayed', 'swaying'],
+  ['swing', 'swings', 'swung', 'swinging'],
+  ['rotate', 'rotates', 'rotated', 'rotating', 'revolve', 'revolves', 'revolved', 'revolving'],
+  ['twirl', 'twirls', 'twirled', 'twirling'],
+  ['vibrate', 'vibrates', 'vibrated', 'vibrating', 'oscillate', 'oscillates', 'oscillated', 'oscillating'],
+  ['wobble', 'wobbles', 'wobbled', 'wobbling', 'wiggle', 'wiggles', 'wiggled', 'wiggling', 'jiggle', 'jiggles', 'jiggled', 'jiggling'],
+  ['flutter', 'flutters', 'fluttered', 'fluttering', 'flicker', 'flickers', 'flickered', 'flickering'],
+  ['rustle', 'rustles', 'rustled', 'rustling'],
+  ['blink', 'blinks', 'blinked', 'blinking', 'nod', 'nods', 'nodded', 'nodding'],
+  ['juggle', 'juggles', 'juggled', 'juggling', 'drumming', 'drummed'],
+  ['clap', 'claps', 'clapped', 'clapping', 'wag', 'wags', 'wagged', 'wagging', 'flap', 'flaps', 'flapped', 'flapping'],
+  ['bobs', 'bobbed', 'bobbing', 'rocking', 'rocked'],
+  ['shiver', 'shivers', 'shivered', 'shivering', 'tremble', 'trembles', 'trembled', 'trembling'],
+  ['quiver', 'quivers', 'quivered', 'quivering', 'twitch', 'twitches', 'twitched', 'twitching'],
+  ['shimmer', 'shimmers', 'shimmering', 'sparkle', 'sparkles', 'sparkling', 'twinkle', 'twinkles', 'twinkling'],
+  ['back and forth', 'to and fro', 'up and down', 'side to side', 'round and round'],
+];
