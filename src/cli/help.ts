@@ -14,6 +14,13 @@ Outputs in --out:
   series/*.f32                the cue series (column names, units and meaning in cues.json)
   errors.jsonl                one row per clip or manifest row that failed: where, code, why
   summary.json                counts, timings, settings, tool version
+  report.html, report/        one page to open in a browser (no network): counts, charts, errors, galleries
+                              with contact sheets and cue curves, a sortable table (--no-report skips it)
+  reverse-safe.<ext>,         the input's rows split by decision (same format as the input: CSV, TSV,
+  excluded.<ext>              JSONL, Parquet; a folder gives CSV and Parquet), every original column, then
+                              reverse, label_reversed, caption_reversed, verdict, decision, confidence, reason
+  decisions.jsonl, .json      the decision of every row; counts under each --policy
+  classes.csv, .parquet       with --label-column: verdict mix per class, inconsistent classes, pairs
 Every input row ends up exactly once in clips or errors. Running the same command again with the
 same --out resumes: finished rows are skipped.
 
@@ -23,6 +30,8 @@ Examples:
   audit scan samples/ --out out/samples
   audit scan corpus.parquet --path-column video --out out/corpus --workers 16
   audit scan corpus.csv --out out/shard-3 --shard 3/8      # then: audit merge out/shard-* --out out/all
+  audit scan ssv2.csv --label-column label --policy strict --out out/ssv2
+  audit scan captions.jsonl --caption-column caption --out out/t2v
 `;
 
 export const MERGE_HELP = `
@@ -70,4 +79,87 @@ Exit codes: 0 all rows scored, 1 failure, 2 usage error, 3 scored but some rows 
 Examples:
   audit eval dev/manifest.csv --model models/reversal-v1.onnx --out out/dev-eval
   audit eval corpus/manifest.csv --label-column verdict --json > eval.json
+`;
+
+export const REPORT_HELP = `
+Writes report.html into a scan's --out folder (audit scan does this at the end unless --no-report):
+one self-contained page that opens from disk and loads nothing from the network.
+  header      what was scanned, when, with which model and settings; clips per verdict and decision
+  errors      every failed row's code and reason (the first 200; all are in errors.jsonl)
+  charts      verdicts, decisions, p_forward (1 = plays forwards), key clip summaries by verdict
+  classes     per label: verdict mix, class verdict, inconsistent classes, pairs (when labelled)
+  galleries   most confident irreversible, most doubtful, and clips flagged reversed_in_corpus, each with
+              a contact sheet (report/*.jpg: frames forwards, reversed, residual motion) and cue curves
+  table       the first --max-table-rows clips, sortable and filterable (the rest are in clips.parquet)
+  physics     per video the rules scored 0/1/2 with evidence, and the leaderboard (audit physics folders)
+Contact sheets are reused when the clip did not change, so writing the report again is quick.
+
+Examples:
+  audit report out/samples
+  audit report out/corpus --max-table-rows 500 --galleries 24
+`;
+
+export const INSPECT_HELP = `
+Analyses one video file exactly as audit scan does (same decode, optical flow, camera fit, cues,
+summaries and model) and prints:
+  probe and analysis facts (size, rate, the analysed window)
+  the verdict with p_invariant / p_equivariant / p_irreversible and p_forward (1 = plays forwards;
+    below 0.1 the clip is flagged as probably reversed in the corpus), when a model runs
+  the clip summaries with units (see audit cues)
+  reasoning: which measured cues point which way (object motion, camera share, vertical velocity
+    and acceleration, build-up or decay, spreading, periodicity); no causes are guessed
+With --png FILE it also writes a picture: the contact sheet (frames forwards, the same frames
+reversed, and the residual motion after the camera fit as a heat map) above the cue curves.
+--json prints the same as one JSON object.
+
+Exit codes: 0 ok, 1 the clip could not be analysed (missing, not a video, ...) or the model failed,
+2 usage error.
+
+Examples:
+  audit inspect samples/drop.mp4 --png drop.png
+  audit inspect clip.mp4 --model none --json
+`;
+
+export const TAXONOMY_HELP = `
+Prints a class taxonomy: every class of an action dataset with its verdict under time reversal
+  invariant     played backwards it is the same action (keep the label)
+  equivariant   played backwards it is another action: its counterpart class (swap the label);
+                "-" when the dataset has no class for the reversed action (the reason says why)
+  irreversible  played backwards it is physically implausible (never reverse)
+and how the verdict was reached: derived (SSv2 only: action B undoes action A in the PDDL domain of
+Migimatsu and Bohg, ICRA 2022), rule (a keyword or direction-word rule), or override (the reviewed
+table), each with its reason. Pairs are symmetric. NAME is ssv2 (Something-Something v2, 174
+classes; default) or jester (27 gestures). The data ships in data/taxonomy/ with the sources'
+sha256 (rebuild with npm run taxonomy).
+
+Examples:
+  audit taxonomy
+  audit taxonomy jester
+  audit taxonomy ssv2 --json > ssv2-taxonomy.json
+`;
+
+export const DECIDE_HELP = `
+Decides again, from an existing scan folder, which clips may be reversed for augmentation, without
+scanning again (try the policies: the counts under all three are printed either way). Rewrites
+reverse-safe.<ext>, excluded.<ext>, decisions.jsonl, decisions.json and, with a label column,
+classes.csv and classes.parquet. The input manifest must still be where the scan read it, unchanged.
+
+Decisions:
+  reverse_keep_label   reversed, the clip is plausible and keeps its label and caption
+  reverse_swap_label   reversed, it is a different action: label_reversed / caption_reversed hold the new text
+  exclude              never reverse it; reason says why ("model: irreversible 0.93", "caption says 'falls'",
+                       "no counterpart label", or the error of a row that failed)
+
+Policies (the whole table is in src/decide/README.md):
+  strict      reverse only when every source agrees it is safe: a model at >= 0.8, p_irreversible < 0.2,
+              every label in a taxonomy and every caption judged
+  balanced    the default: excluded at p_irreversible >= 0.5; a label class or caption analysis is enough,
+              else the model must give its reading >= 0.6
+  permissive  reverse unless there is positive evidence of irreversibility (text, or p_irreversible >= 0.8)
+
+Label and caption columns and the taxonomy default to those of the folder's last decision step.
+
+Examples:
+  audit decide out/corpus --policy strict
+  audit decide out/ssv2 --label-column label --taxonomy ssv2 --json
 `;

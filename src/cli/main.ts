@@ -1,14 +1,16 @@
 // The `audit` command line: argv -> typed options -> library call -> exit code.
 
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { addAnalysisOptions, analysisOptions, int, withInterrupt, type AnalysisFlags } from './shared-options.js';
+import { addAnalysisOptions, analysisOptions, int, positive, withInterrupt, type AnalysisFlags } from './shared-options.js';
 import { cueDocRows } from '../cues/docs.js';
 import { AuditError, UsageError } from '../errors.js';
 import { merge } from '../pipeline/merge.js';
 import { scan } from '../pipeline/scan.js';
 import { TOOL_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
-import { CUES_HELP, EVAL_HELP, MERGE_HELP, SCAN_HELP, SYNTH_HELP } from './help.js';
+import { TAXONOMY_HELP } from './help.js';
+import { DECIDE_HELP } from './help.js';
+import { CUES_HELP, EVAL_HELP, INSPECT_HELP, MERGE_HELP, REPORT_HELP, SCAN_HELP, SYNTH_HELP } from './help.js';
 
 interface ScanFlags extends AnalysisFlags {
   out: string;
@@ -19,6 +21,11 @@ interface ScanFlags extends AnalysisFlags {
   batch: number;
   shard?: string;
   count: boolean;
+  report: boolean;
+  labelColumn?: string;
+  captionColumn?: string;
+  taxonomy: 'auto' | 'ssv2' | 'jester' | 'none';
+  policy: 'strict' | 'balanced' | 'permissive';
 }
 
 interface EvalFlags extends AnalysisFlags {
@@ -59,6 +66,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--batch <n>', 'clips per model batch', int('--batch'), 64)
     .option('--shard <i/n>', 'only the rows whose id hashes to shard i of n (0-based), for array jobs')
     .option('--no-count', 'skip counting input rows first (no total or ETA in the progress line)')
+    .option('--no-report', 'do not write report.html (and its contact sheets) at the end')
+    .option('--label-column <name>', 'manifest column with each clip\'s label (action class): class prior, label swap, classes.csv')
+    .option('--caption-column <name>', 'manifest column with each clip\'s caption: rewritten for reversed clips')
+    .option('--taxonomy <name>', 'taxonomy of the labels: auto|ssv2|jester|none (auto: the one most labels belong to)', 'auto')
+    .option('--policy <name>', 'decision policy for reverse-safe/excluded: strict|balanced|permissive', 'balanced')
     .addHelpText('after', SCAN_HELP)
     .action(async (input: string, flags: ScanFlags) => {
       const summary = await withInterrupt(
@@ -75,6 +87,11 @@ export async function runCli(argv: string[]): Promise<number> {
               batch: flags.batch,
               shard: flags.shard,
               count: flags.count,
+              report: flags.report,
+              labelColumn: flags.labelColumn,
+              captionColumn: flags.captionColumn,
+              taxonomy: flags.taxonomy,
+              policy: flags.policy,
             },
             { signal },
           ),
@@ -88,6 +105,9 @@ export async function runCli(argv: string[]): Promise<number> {
           process.stderr.write(`errors by code: ${codes}; each row with its reason is in ${summary.out}/errors.jsonl\n`);
         }
         if (summary.status === 'interrupted') process.stderr.write('run the same command again to resume\n');
+        if (summary.report && 'file' in summary.report) process.stderr.write(`report: ${summary.report.file}\n`);
+        const d = summary.decisions;
+        if (d && 'counts' in d) process.stderr.write(`decisions (${d.policy}): ${d.reverse_safe} reverse-safe (${d.counts.reverse_keep_label ?? 0} keep, ${d.counts.reverse_swap_label ?? 0} swap), ${d.excluded} excluded -> ${summary.out}/reverse-safe.*, excluded.*\n`);
       }
       code = summary.status === 'interrupted' ? EXIT.INTERRUPTED : c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     });
@@ -170,6 +190,85 @@ export async function runCli(argv: string[]): Promise<number> {
       );
       process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatEvalReport(report)}\n`);
       code = report.status === 'interrupted' ? EXIT.INTERRUPTED : report.n_errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+    });
+
+  program
+    .command('report')
+    .argument('<scan-out>', 'the --out folder of a scan (or of audit physics)')
+    .description('(Re)write report.html of an existing scan folder: counts, charts, galleries, the clip table.')
+    .option('--max-table-rows <n>', 'clip rows in the page table (the rest stay in clips.parquet)', int('--max-table-rows'), 2000)
+    .option('--galleries <n>', 'clips in the "most confident irreversible" and "most doubtful" galleries', int('--galleries'), 12)
+    .addHelpText('after', REPORT_HELP)
+    .action(async (dir: string, flags: { maxTableRows: number; galleries: number }) => {
+      const { writeReport } = await import('../report/index.js');
+      process.stderr.write(`report: ${await writeReport(dir, { maxTableRows: flags.maxTableRows, galleries: flags.galleries })}\n`);
+    });
+
+  program
+    .command('inspect')
+    .argument('<clip>', 'one video file')
+    .description('Analyse one clip as scan does and explain it: cue summaries, verdict, reasoning; --png draws it.')
+    .option('--model <path>', 'ONNX model for the verdict (default: models/reversal-v1.onnx when shipped; "none" to skip)')
+    .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
+    .option('--png <file>', 'write the contact sheet above the cue curves to this .png (or .jpg) file')
+    .option('--json', 'print one JSON object instead of the text', false)
+    .option('--size <px>', 'short side of analysis frames in pixels', int('--size'), 96)
+    .option('--fps <rate>', 'analysis frame rate (never above the source rate)', positive('--fps'), 24)
+    .option('--max-seconds <s>', 'longest analysed window; longer clips use their centred window', positive('--max-seconds'), 10)
+    .option('--timeout <s>', 'time limit for probe and decode, seconds', positive('--timeout'), 60)
+    .option('--flow-preset <name>', 'optical flow preset: ultrafast|fast|medium', 'ultrafast')
+    .option('--both-ways', 'measure flow both ways per pair and average', false)
+    .addHelpText('after', INSPECT_HELP)
+    .action(async (clip: string, flags: { model?: string; device: 'auto' | 'cpu' | 'cuda' | 'webgpu'; png?: string; json: boolean; size: number; fps: number; maxSeconds: number; timeout: number; flowPreset: 'ultrafast' | 'fast' | 'medium'; bothWays: boolean }) => {
+      // Loaded here so that other commands do not pay for sharp at start-up.
+      const { formatInspect, inspectClip } = await import('../report/inspect.js');
+      const r = await inspectClip({
+        path: clip,
+        model: flags.model,
+        device: flags.device,
+        png: flags.png,
+        shortSide: flags.size,
+        fps: flags.fps,
+        maxSeconds: flags.maxSeconds,
+        timeoutMs: Math.round(flags.timeout * 1000),
+        flowPreset: flags.flowPreset,
+        flowDirections: flags.bothWays ? 'both' : 'canonical',
+      });
+      process.stdout.write(flags.json ? `${JSON.stringify(r)}\n` : `${formatInspect(r)}\n`);
+    });
+
+  program
+    .command('taxonomy')
+    .argument('[name]', 'ssv2 (Something-Something v2) or jester', 'ssv2')
+    .description('Print a class taxonomy: every class with its verdict under time reversal, counterpart and reason.')
+    .option('--json', 'print the taxonomy JSON (with provenance) instead of the table', false)
+    .addHelpText('after', TAXONOMY_HELP)
+    .action(async (name: string, flags: { json: boolean }) => {
+      const { TAXONOMY_NAMES, loadTaxonomy, formatTaxonomyTable } = await import('../labels/taxonomy/index.js');
+      if (!(TAXONOMY_NAMES as readonly string[]).includes(name)) {
+        throw new UsageError(`Unknown taxonomy ${JSON.stringify(name)}; valid names: ${TAXONOMY_NAMES.join(', ')}`);
+      }
+      const t = await loadTaxonomy(name as (typeof TAXONOMY_NAMES)[number]);
+      process.stdout.write(flags.json ? `${JSON.stringify(t, null, 2)}\n` : `${formatTaxonomyTable(t)}\n`);
+    });
+
+  program
+    .command('decide')
+    .argument('<scan-out>', 'the --out folder of a finished scan (or of audit merge)')
+    .description('Decide again which clips may be reversed, from an existing scan folder (no rescanning).')
+    .option('--policy <name>', 'strict|balanced|permissive', 'balanced')
+    .option('--label-column <name>', 'manifest column with labels (default: as the last decision step of the folder)')
+    .option('--caption-column <name>', 'manifest column with captions (default: as the last decision step of the folder)')
+    .option('--no-label-column', 'use no label column')
+    .option('--no-caption-column', 'use no caption column')
+    .option('--taxonomy <name>', 'auto|ssv2|jester|none (default: as the last decision step, else auto)')
+    .option('--json', 'print decisions.json instead of the table', false)
+    .addHelpText('after', DECIDE_HELP)
+    .action(async (dir: string, flags: { policy: 'strict' | 'balanced' | 'permissive'; labelColumn?: string | false; captionColumn?: string | false; taxonomy?: 'auto' | 'ssv2' | 'jester' | 'none'; json: boolean }) => {
+      const { decideScan, formatDecisionCounts } = await import('../decide/index.js');
+      const col = (v: string | false | undefined) => (v === false ? null : v);
+      const s = await decideScan(dir, { policy: flags.policy, labelColumn: col(flags.labelColumn), captionColumn: col(flags.captionColumn), taxonomy: flags.taxonomy });
+      process.stdout.write(flags.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatDecisionCounts(s)}\n`);
     });
 
   program

@@ -35,6 +35,11 @@ export const ScanOptionsSchema = z.object({
   count: z.boolean().default(true),
   /** Write clips.parquet at the end (default true). */
   parquet: z.boolean().default(true),
+  /**
+   * Write report.html (and its contact sheets in report/) at the end of a complete run. The CLI turns it on
+   * (`--no-report` turns it off); library callers (eval, physics, tests) opt in, as sheets cost about 1 s per clip.
+   */
+  report: z.boolean().default(false),
   /** Try the clips that failed in an earlier run again. */
   retryErrors: z.boolean().default(false),
   quiet: z.boolean().default(false),
@@ -44,6 +49,14 @@ export const ScanOptionsSchema = z.object({
   device: z.enum(['auto', 'cpu', 'cuda', 'webgpu']).default('auto'),
   /** Clips per inference batch (main thread). */
   batch: z.number().int().min(1).max(4096).default(64),
+  /** Manifest column with each clip's label (action class), for the decisions and the class table. */
+  labelColumn: z.string().min(1).optional(),
+  /** Manifest column with each clip's caption, rewritten for reversed clips. */
+  captionColumn: z.string().min(1).optional(),
+  /** Taxonomy of the labels: auto picks ssv2 or jester when most labels are its classes. */
+  taxonomy: z.enum(['auto', 'ssv2', 'jester', 'none']).default('auto'),
+  /** Decision policy for reverse-safe / excluded (see src/decide/README.md). */
+  policy: z.enum(['strict', 'balanced', 'permissive']).default('balanced'),
 });
 
 export type ScanOptionsInput = z.input<typeof ScanOptionsSchema>;

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { CUE_COLUMNS } from '../cues/index.js';
 import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
-import { ManifestError } from '../errors.js';
+import { AuditError, ManifestError } from '../errors.js';
 import { isRowProblem, openInput, type InputRow, type InputSource } from '../io/inputs.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readJsonl } from '../io/jsonl-log.js';
@@ -20,6 +20,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AnalysisSettings, ClipOutcome, ClipTask } from './task.js';
 import { TOOL_VERSION } from '../version.js';
+import { checkDecisionColumns, writeDecisions } from '../decide/index.js';
 
 /** What a scan did; also written to summary.json. */
 export interface ScanSummary {
@@ -48,6 +49,10 @@ export interface ScanSummary {
   };
   timings: { wall_s: number; clips_per_s: number; mean_decode_ms: number; mean_analyse_ms: number };
   series_format: string;
+  /** The decision step (reverse-safe / excluded manifests): its policy and counts, or why it failed. */
+  decisions?: { policy: string; taxonomy: string | null; counts: Record<string, number>; reverse_safe: number; excluded: number } | { error: string };
+  /** report.html of this run, or why it could not be written (absent with --no-report or when interrupted). */
+  report?: { file: string } | { error: string };
 }
 
 export interface ScanHooks {
@@ -96,6 +101,8 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
   const started = new Date();
   const t0 = performance.now();
   const source = await openInput(resolve(opts.input), { pathColumn: opts.pathColumn, idColumn: opts.idColumn, format: opts.format });
+  // A wrong --label-column / --caption-column is a usage error now, not after the clips are scanned.
+  await checkDecisionColumns(source.input, source.kind, { labelColumn: opts.labelColumn, captionColumn: opts.captionColumn });
   const out = resolve(opts.out);
   const runId = `${started.getTime().toString(36)}-${process.pid}`;
   const dir = await OutDir.open(out, runId, { retryErrors: opts.retryErrors });
@@ -243,6 +250,18 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
 
   const interrupted = abort.signal.aborted;
   if (!interrupted && opts.parquet) await writeClipsParquet(out);
+  let decisions: ScanSummary['decisions'];
+  let decisionsFailed: AuditError | null = null;
+  if (!interrupted) {
+    try {
+      const d = await writeDecisions(out, { input: source.input, format: source.kind, pathColumn: opts.pathColumn, idColumn: opts.idColumn, shard: opts.shardSel, labelColumn: opts.labelColumn, captionColumn: opts.captionColumn, taxonomy: opts.taxonomy, policy: opts.policy });
+      decisions = { policy: d.policy, taxonomy: d.taxonomy, counts: d.counts, reverse_safe: d.reverse_safe, excluded: d.excluded };
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      decisions = { error: msg };
+      decisionsFailed = new AuditError(err instanceof AuditError ? err.code : 'decisions', `${msg}\n(the scan itself finished; run \`audit decide ${out}\` to write the decisions again)`, {}, { cause: err });
+    }
+  }
   const wall = (performance.now() - t0) / 1000;
   const summary: ScanSummary = {
     tool: 'reversal-audit',
@@ -271,8 +290,22 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
       mean_analyse_ms: runClips ? analyseMs / runClips : 0,
     },
     series_format: SERIES_FORMAT,
+    ...(decisions ? { decisions } : {}),
   };
   await writeFileAtomic(join(out, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
+  if (!interrupted && opts.report) {
+    // The report is a view of the outputs above: failing to draw it must not fail the scan.
+    progress.note(`writing ${join(out, 'report.html')} (contact sheets take about 1 s per gallery clip; --no-report skips this)...`);
+    try {
+      const { writeReport } = await import('../report/index.js');
+      summary.report = { file: await writeReport(out) };
+    } catch (err) {
+      summary.report = { error: err instanceof Error ? err.message : String(err) };
+      process.stderr.write(`warning: ${join(out, 'report.html')} was not written: ${summary.report.error} (run \`audit report ${out}\` to try again)\n`);
+    }
+    await writeFileAtomic(join(out, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
+  }
+  if (decisionsFailed) throw decisionsFailed;
   return summary;
 }
 

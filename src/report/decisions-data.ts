@@ -1,0 +1,67 @@
+// The decision step's outputs in the report: decisions.jsonl joined onto the kept rows, and decisions.json facts.
+
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readJsonl } from '../io/jsonl-log.js';
+import { toCell } from './tables.js';
+import type { Cell } from './types.js';
+
+type Row = Record<string, unknown>;
+
+/** One row per manifest row with its decision, written by `audit decide` (src/decide/). */
+export const DECISIONS_JSONL = 'decisions.jsonl';
+export const DECISIONS_JSON = 'decisions.json';
+const JOINED = ['reason', 'label', 'caption', 'label_reversed', 'caption_reversed'];
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/**
+ * Streams decisions.jsonl once: counts every decision into `counts`, and copies the decision, reason, label
+ * and caption of the matching manifest row onto each of `kept` (fields a row already has are left alone).
+ * Memory is bounded by `kept`, not by the run. `any` is false when there is no decisions file.
+ */
+export async function joinDecisions(scanDir: string, kept: readonly Row[], counts: Map<string, number>): Promise<{ any: boolean; labels: boolean }> {
+  const byRow = new Map<number, Row[]>();
+  for (const r of kept) {
+    const n = num(r.row);
+    if (n === null) continue;
+    const list = byRow.get(n);
+    if (list) list.push(r);
+    else byRow.set(n, [r]);
+  }
+  let any = false;
+  let labels = false;
+  for await (const { value } of readJsonl(join(scanDir, DECISIONS_JSONL))) {
+    const d = (value ?? {}) as Row;
+    const decision = str(d.decision);
+    if (!decision) continue;
+    any = true;
+    counts.set(decision, (counts.get(decision) ?? 0) + 1);
+    for (const r of byRow.get(num(d.row) ?? Number.NaN) ?? []) {
+      r.decision = decision;
+      for (const k of JOINED) if (r[k] === undefined && d[k] !== null && d[k] !== undefined) r[k] = d[k];
+      if (typeof r.label === 'string') labels = true;
+    }
+  }
+  return { any, labels };
+}
+
+/**
+ * The facts of decisions.json worth a line in the header (policy, label and caption columns, taxonomy,
+ * rows kept and excluded); its notes go to `notes`. When `counts` is given (no per-row decisions were
+ * found), it is filled from the file's counts per decision.
+ */
+export async function readDecisionFacts(dir: string, notes: string[], counts: Map<string, number> | null): Promise<Record<string, Cell>> {
+  const file = join(dir, DECISIONS_JSON);
+  if (!existsSync(file)) return {};
+  const j = JSON.parse(await readFile(file, 'utf8')) as Row;
+  const settings = (j.settings ?? {}) as Row;
+  const facts: Record<string, Cell> = {};
+  const pairs: Array<[string, unknown]> = [['policy', j.policy], ['label column', settings.labelColumn], ['caption column', settings.captionColumn], ['taxonomy', j.taxonomy], ['reverse-safe rows', j.reverse_safe], ['excluded rows', j.excluded]];
+  for (const [k, v] of pairs) if (v !== null && v !== undefined && typeof v !== 'object') facts[k] = toCell(v);
+  if (Array.isArray(j.notes)) for (const n of j.notes) if (typeof n === 'string') notes.push(`Decisions: ${n}`);
+  if (counts && j.counts && typeof j.counts === 'object') for (const [k, n] of Object.entries(j.counts as Row)) if (typeof n === 'number') counts.set(k, n);
+  return facts;
+}

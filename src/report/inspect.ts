@@ -1,0 +1,146 @@
+// `audit inspect CLIP`: one clip through the scan's own analysis and model, explained, with an optional picture.
+
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
+import { DecodeError, UsageError } from '../errors.js';
+import { seriesToModelInput } from '../model/features.js';
+import { loadModel, predict, type LoadedModel } from '../model/onnx.js';
+import { analyseClip } from '../pipeline/analyse-clip.js';
+import { ScanOptionsSchema, type ScanOptionsInput } from '../pipeline/options.js';
+import { predictionColumns } from '../pipeline/rows.js';
+import { DEFAULT_MODEL } from '../pipeline/scan.js';
+import { CUE_COLUMNS } from '../cues/index.js';
+import { contactSheetImage } from './contact-sheet.js';
+import { cueCurvesSvg } from './curves.js';
+import { imageFormat, rasteriseSvg, stackImages, writeImage } from './image.js';
+import { explainClip, type PredictionCells } from './reasoning.js';
+
+/** Options of {@link inspectClip}: the clip, the model, the picture, and the scan's analysis settings. */
+export type InspectOptions = Pick<ScanOptionsInput, 'shortSide' | 'fps' | 'maxSeconds' | 'timeoutMs' | 'flowPreset' | 'flowDirections' | 'model' | 'device'> & {
+  /** The video file. */
+  path: string;
+  /** Write the contact sheet above the cue curves to this file (.png, or .jpg/.jpeg). */
+  png?: string;
+};
+
+/** Everything `audit inspect` reports about one clip (the `--json` object). */
+export interface InspectResult {
+  path: string;
+  probe: { duration_s: number; fps: number; width: number; height: number; rotation: number; codec: string; pix_fmt: string };
+  analysis: { fps: number; width: number; height: number; window_start_s: number; window_end_s: number; frames: number; pairs: number; warnings: string[] };
+  /** The clip summaries (src/cues/summaries.ts), as in a clips.jsonl row. */
+  summaries: Record<string, number>;
+  /** The model's columns of a clip row (verdict, p_*, confidence, reversed_in_corpus, embeddings), or null without a model. */
+  prediction: Record<string, unknown> | null;
+  model: { path: string; version: string; provider: string } | null;
+  reasoning: string[];
+  png: { file: string; width: number; height: number } | null;
+}
+
+const InspectSettings = ScanOptionsSchema.pick({ shortSide: true, fps: true, maxSeconds: true, timeoutMs: true, flowPreset: true, flowDirections: true, model: true, device: true });
+
+/** The model scan would use: a path, none for 'none', else the shipped model when it exists. */
+function modelPath(option: string | undefined): string | null {
+  if (option === 'none') return null;
+  if (option !== undefined) return resolve(option);
+  return existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : null;
+}
+
+/**
+ * Analyses one video file exactly as `audit scan` does (same decode, flow, camera fit, cues, summaries and
+ * model input), runs the model when there is one (default: the shipped model, as scan), explains the cues in
+ * a few sentences and, with `png`, writes the contact sheet above the cue curves.
+ * @throws DecodeError (missing, unreadable, not a video, too short, ...), ModelError, UsageError for bad options.
+ * @example
+ * const r = await inspectClip({ path: 'samples/drop.mp4', model: 'none', png: 'drop.png' });
+ * console.log(r.reasoning.join('\n'));
+ */
+export async function inspectClip(options: InspectOptions): Promise<InspectResult> {
+  const parsed = InspectSettings.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`Invalid option ${issue.path.join('.') || '(options)'}: ${issue.message}`);
+  }
+  const o = parsed.data;
+  if (typeof options.path !== 'string' || options.path === '') throw new UsageError('Expected a video file for CLIP but received nothing');
+  // A bad picture name fails before minutes of analysis, not after.
+  if (options.png !== undefined) imageFormat(options.png);
+  const path = resolve(options.path);
+  const settings = { shortSide: o.shortSide, fps: o.fps, maxSeconds: o.maxSeconds, timeoutMs: o.timeoutMs, flowPreset: o.flowPreset, flowDirections: o.flowDirections, reverse: false };
+
+  const mp = modelPath(o.model);
+  let model: LoadedModel | null = null;
+  try {
+    model = mp ? await loadModel(mp, { device: o.device }) : null;
+    const r = await analyseClip({ id: options.path, row: 1, path, settings });
+    if (!r.ok) throw new DecodeError(r.error.code, r.error.message, { path });
+    let prediction: Record<string, unknown> | null = null;
+    let modelInfo: InspectResult['model'] = null;
+    if (model) {
+      const version = `${model.card?.name ?? 'model'}@${model.card?.version ?? '?'}`;
+      const [p] = await predict(model, [seriesToModelInput({ frames: r.pairs, columns: r.columns, data: r.series })]);
+      prediction = predictionColumns(p!, version);
+      modelInfo = { path: model.path, version, provider: model.provider };
+    }
+    const a = r.analysis;
+    const result: InspectResult = {
+      path,
+      probe: { duration_s: r.probe.durationS, fps: r.probe.fps, width: r.probe.width, height: r.probe.height, rotation: r.probe.rotation, codec: r.probe.codec, pix_fmt: r.probe.pixFmt },
+      analysis: { fps: a.fps, width: a.width, height: a.height, window_start_s: a.windowStartS, window_end_s: a.windowEndS, frames: a.frames, pairs: r.pairs, warnings: a.warnings },
+      summaries: r.summaries,
+      prediction,
+      model: modelInfo,
+      reasoning: explainClip(r.summaries, prediction as PredictionCells | null),
+      png: null,
+    };
+    if (options.png !== undefined) {
+      const sheet = await contactSheetImage({ path, windowStartS: a.windowStartS, windowEndS: a.windowEndS, fps: o.fps, shortSide: o.shortSide, flowPreset: o.flowPreset, timeoutMs: o.timeoutMs });
+      const names = CUE_COLUMNS.map((c) => c.name);
+      const curves = await rasteriseSvg(cueCurvesSvg({ frames: r.pairs, columns: names, data: r.series }, { width: sheet.width, height: 440, fps: a.fps, startS: a.windowStartS, title: basename(path) }));
+      const picture = stackImages([sheet, curves]);
+      await writeImage(picture, options.png);
+      result.png = { file: options.png, width: picture.width, height: picture.height };
+    }
+    return result;
+  } finally {
+    await model?.session.release();
+  }
+}
+
+const UNITS = new Map([...SUMMARIES, FB_ASYMMETRY].map((s) => [s.name, s.unit]));
+
+function fixed(x: unknown, digits = 3): string {
+  return typeof x === 'number' ? x.toFixed(digits) : String(x);
+}
+
+/** The terminal text of an inspect result: facts, verdict, the summaries with units, the reasoning, the picture. */
+export function formatInspect(r: InspectResult): string {
+  const a = r.analysis;
+  const p = r.probe;
+  const lines = [
+    `clip       ${r.path}`,
+    `probe      ${p.width}x${p.height}, ${p.duration_s.toFixed(2)} s at ${fixed(p.fps, 2)} fps, ${p.codec} ${p.pix_fmt}${p.rotation ? `, rotated ${p.rotation}°` : ''}`,
+    `analysed   ${a.width}x${a.height} at ${fixed(a.fps, 2)} fps, window ${a.window_start_s.toFixed(2)}-${a.window_end_s.toFixed(2)} s, ${a.frames} frames, ${a.pairs} pairs`,
+  ];
+  for (const w of a.warnings) lines.push(`warning    ${w}`);
+  const q = r.prediction;
+  if (q && r.model) {
+    lines.push(
+      `verdict    ${String(q.verdict)} (p ${fixed(q.confidence, 2)})   invariant ${fixed(q.p_invariant, 2)}  equivariant ${fixed(q.p_equivariant, 2)}  irreversible ${fixed(q.p_irreversible, 2)}`,
+      `arrow      p_forward ${fixed(q.p_forward, 2)}${q.reversed_in_corpus ? '  (flag: probably reversed in the corpus)' : ''}`,
+      `model      ${r.model.version} on ${r.model.provider} (${r.model.path})`,
+    );
+  } else {
+    lines.push('verdict    none (no model)');
+  }
+  lines.push('', 'cue summaries');
+  const width = Math.max(...Object.keys(r.summaries).map((k) => k.length));
+  for (const [name, value] of Object.entries(r.summaries)) {
+    lines.push(`  ${name.padEnd(width)}  ${value >= 0 ? ' ' : ''}${value.toFixed(4)}  ${UNITS.get(name) ?? ''}`.trimEnd());
+  }
+  lines.push('', 'reasoning');
+  for (const line of r.reasoning) lines.push(`  - ${line}`);
+  if (r.png) lines.push('', `picture    ${r.png.file} (${r.png.width}x${r.png.height}: contact sheet above the cue curves)`);
+  return lines.join('\n');
+}
