@@ -1,0 +1,68 @@
+// `audit decide`: redo the decision step of an existing scan folder, with settings from its own files.
+
+import { readFile } from 'node:fs/promises';
+import path, { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { InputKind } from '../io/inputs.js';
+import { SUMMARY_JSON } from '../pipeline/out-dir.js';
+import { DECISIONS, POLICIES, type Policy } from './policy.js';
+import type { TaxonomyChoice } from './text-sources.js';
+import { DECISIONS_JSON, writeDecisions, type DecisionSummary } from './write.js';
+
+/** Overrides for {@link decideScan}; unset ones come from the folder's last decisions.json, then its defaults. */
+export interface DecideOverrides {
+  policy?: Policy;
+  labelColumn?: string | null;
+  captionColumn?: string | null;
+  taxonomy?: TaxonomyChoice;
+}
+
+/**
+ * Recomputes the decisions of an existing scan folder without scanning again (`audit decide`): reads the
+ * input, its kind and columns from summary.json, and the label/caption columns and taxonomy from the last
+ * decisions.json unless given. Refuses an interrupted scan.
+ * @example
+ * for (const policy of ['strict', 'balanced', 'permissive'] as const) console.log((await decideScan('out/x', { policy })).counts);
+ */
+export async function decideScan(out: string, overrides: DecideOverrides = {}): Promise<DecisionSummary> {
+  const dir = path.resolve(out);
+  let summary: { status?: string; input?: { path?: string; kind?: InputKind }; settings?: { pathColumn?: string; idColumn?: string }; shard?: { index: number; count: number } | null; decisions?: unknown };
+  try {
+    summary = JSON.parse(await readFile(join(dir, SUMMARY_JSON), 'utf8'));
+  } catch (err) {
+    throw new UsageError(`Expected a scan output folder with ${SUMMARY_JSON} for <scan-out> but received ${JSON.stringify(dir)} (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (summary.status !== 'complete') throw new UsageError(`The scan in ${dir} is ${summary.status ?? 'unfinished'}: run the same scan command again to finish it, then decide`);
+  if (!summary.input?.path || !summary.input.kind) throw new UsageError(`Expected input.path and input.kind in ${join(dir, SUMMARY_JSON)} but they are missing`);
+  let last: Partial<DecisionSummary['settings']> = {};
+  try {
+    last = (JSON.parse(await readFile(join(dir, DECISIONS_JSON), 'utf8')) as DecisionSummary).settings ?? {};
+  } catch {
+    // No earlier decisions: defaults.
+  }
+  const pick = (o: string | null | undefined, l: string | null | undefined) => (o === null ? undefined : (o ?? l ?? undefined));
+  const d = await writeDecisions(dir, {
+    input: summary.input.path,
+    format: summary.input.kind,
+    pathColumn: summary.settings?.pathColumn,
+    idColumn: summary.settings?.idColumn,
+    shard: summary.shard ?? null,
+    labelColumn: pick(overrides.labelColumn, last.labelColumn),
+    captionColumn: pick(overrides.captionColumn, last.captionColumn),
+    taxonomy: overrides.taxonomy ?? last.taxonomy ?? 'auto',
+    policy: overrides.policy ?? 'balanced',
+  });
+  // summary.json names the decisions now in the folder.
+  summary.decisions = { policy: d.policy, taxonomy: d.taxonomy, counts: d.counts, reverse_safe: d.reverse_safe, excluded: d.excluded };
+  await writeFileAtomic(join(dir, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
+  return d;
+}
+
+/** The counts of a decision summary as a few lines for the terminal. */
+export function formatDecisionCounts(s: DecisionSummary): string {
+  const w = Math.max(...DECISIONS.map((d) => d.length));
+  const head = `${'decision'.padEnd(w)}  ${POLICIES.map((p) => (p === s.policy ? `${p}*` : p).padStart(11)).join('')}`;
+  const lines = DECISIONS.map((d) => `${d.padEnd(w)}  ${POLICIES.map((p) => String(s.by_policy[p][d]).padStart(11)).join('')}`);
+  return [head, ...lines, `(* the policy written: ${s.reverse_safe} reverse-safe, ${s.excluded} excluded of ${s.rows} rows${s.taxonomy ? `; taxonomy ${s.taxonomy}` : ''})`].join('\n');
+}

@@ -1,0 +1,287 @@
+// The decision step of a finished scan: decide every input row, write the reverse-safe and excluded
+// manifests, decisions.jsonl, the class table and decisions.json.
+
+import { rm } from 'node:fs/promises';
+import path, { join } from 'node:path';
+import { AuditError, ManifestError, UsageError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { CellValue, InputKind } from '../io/inputs.js';
+import { readJsonl } from '../io/jsonl-log.js';
+import { writeParquet } from '../io/parquet-writer.js';
+import { CLIPS_JSONL, ERRORS_JSONL } from '../pipeline/out-dir.js';
+import { TOOL_VERSION } from '../version.js';
+import { CLASS_COLUMNS, addClassClip, classRows, classSummary, newClassStats, type ClassRow } from './classes.js';
+import { checkDecisionColumns, openManifest, recordId, type ManifestRecord } from './manifest-read.js';
+import { addedColumnNames, csvLine, openTextSink, writeManifests, type DecidedRecord } from './manifests.js';
+import { DECISIONS, POLICIES, decide, type CaptionInfo, type ClassPrior, type Decision, type DecisionInput, type Policy } from './policy.js';
+import { idHash, indexScan, type RowResult } from './scan-results.js';
+import {
+  AUTO_TAXONOMY_SAMPLE, TAXONOMY_CHOICES, captionInfo, pickTaxonomy, priorLookup, tryLoadTaxonomy,
+  type TaxonomyChoice, type TaxonomyName,
+} from './text-sources.js';
+
+export const DECISIONS_JSON = 'decisions.json';
+export const DECISIONS_JSONL = 'decisions.jsonl';
+export const CLASSES_CSV = 'classes.csv';
+export const CLASSES_PARQUET = 'classes.parquet';
+
+/** Options of {@link writeDecisions}. */
+export interface DecisionOptions {
+  /** The input the scan read, and its kind (summary.json `input.path` / `input.kind`). */
+  input: string;
+  format: InputKind;
+  pathColumn?: string;
+  idColumn?: string;
+  /** The scan's shard: rows of other shards are not in this output and are skipped. */
+  shard?: { index: number; count: number } | null;
+  labelColumn?: string;
+  captionColumn?: string;
+  /** Taxonomy for the label column (default auto: ssv2 or jester when most labels match one, else none). */
+  taxonomy?: TaxonomyChoice;
+  policy?: Policy;
+}
+
+/** What the decision step did (decisions.json; `counts` also goes into the scan's summary.json). */
+export interface DecisionSummary {
+  tool: string;
+  version: string;
+  written_at: string;
+  policy: Policy;
+  settings: { labelColumn: string | null; captionColumn: string | null; taxonomy: TaxonomyChoice };
+  /** The taxonomy used for labels (null: none), and for auto the share of sampled labels each one matched. */
+  taxonomy: TaxonomyName | null;
+  taxonomy_match: Record<string, number> | null;
+  rows: number;
+  counts: Record<Decision, number>;
+  reverse_safe: number;
+  excluded: number;
+  /** Decisions of the same rows under every policy (to compare before choosing one). */
+  by_policy: Record<Policy, Record<Decision, number>>;
+  /** How many rows each table rule decided (under the chosen policy). */
+  by_rule: Record<string, number>;
+  files: string[];
+  classes: ReturnType<typeof classSummary> | null;
+  notes: string[];
+}
+
+function cellText(v: CellValue | undefined): string | null {
+  if (v === undefined || v === null) return null;
+  const s = String(v);
+  return s.trim() === '' ? null : s;
+}
+
+const zeroCounts = (): Record<Decision, number> => Object.fromEntries(DECISIONS.map((d) => [d, 0])) as Record<Decision, number>;
+
+/** Reads the labels of the first labelled rows of the scan (for `--taxonomy auto`). */
+async function sampleLabels(out: string, labelColumn: string): Promise<string[]> {
+  const labels: string[] = [];
+  for (const file of [CLIPS_JSONL, ERRORS_JSONL]) {
+    for await (const { value } of readJsonl(join(out, file))) {
+      const text = cellText((value as { input?: Record<string, CellValue> }).input?.[labelColumn]);
+      if (text !== null) labels.push(text);
+      if (labels.length >= AUTO_TAXONOMY_SAMPLE) return labels;
+    }
+  }
+  return labels;
+}
+
+async function resolveTaxonomy(out: string, choice: TaxonomyChoice, labelColumn: string | undefined, notes: string[]) {
+  if (labelColumn === undefined || choice === 'none') return { name: null, lookup: null, shares: null };
+  if (choice !== 'auto') {
+    const { taxonomy, problem } = await tryLoadTaxonomy(choice);
+    if (!taxonomy) throw new AuditError('taxonomy', `${problem}\nPossible solutions:\n  - run \`npm run taxonomy\` to build data/taxonomy/\n  - use --taxonomy none`);
+    return { name: choice, lookup: priorLookup(taxonomy), shares: null };
+  }
+  const loaded = [];
+  for (const name of ['ssv2', 'jester'] as const) {
+    const { taxonomy, problem } = await tryLoadTaxonomy(name);
+    if (taxonomy) loaded.push(taxonomy);
+    else notes.push(problem!);
+  }
+  const pick = pickTaxonomy(await sampleLabels(out, labelColumn), loaded);
+  return { name: pick.taxonomy?.name ?? null, lookup: pick.taxonomy ? priorLookup(pick.taxonomy) : null, shares: pick.shares };
+}
+
+/**
+ * Decides every input row of the finished scan in `out` and writes, next to its outputs:
+ * `reverse-safe.<ext>` and `excluded.<ext>` (the input's format, every original column in order, then
+ * reverse, label_reversed, caption_reversed, verdict, decision, confidence, reason), `decisions.jsonl`
+ * (one row per input row), `classes.csv` and `classes.parquet` (with a label column) and `decisions.json`.
+ * Throws UsageError for a missing label or caption column, ManifestError when the manifest no longer
+ * matches the scan.
+ * @example
+ * const s = await writeDecisions('out/corpus', { input: 'corpus.csv', format: 'csv', labelColumn: 'label', policy: 'strict' });
+ * s.counts.reverse_keep_label;
+ */
+export async function writeDecisions(out: string, opts: DecisionOptions): Promise<DecisionSummary> {
+  const policy = opts.policy ?? 'balanced';
+  if (!POLICIES.includes(policy)) throw new UsageError(`Expected one of ${POLICIES.join(', ')} for --policy but received ${JSON.stringify(policy)}`);
+  const choice = opts.taxonomy ?? 'auto';
+  if (!TAXONOMY_CHOICES.includes(choice)) throw new UsageError(`Expected one of ${TAXONOMY_CHOICES.join(', ')} for --taxonomy but received ${JSON.stringify(choice)}`);
+  const pathColumn = opts.pathColumn ?? 'path';
+  const idColumn = opts.idColumn ?? 'id';
+  const { labelColumn, captionColumn } = opts;
+  await checkDecisionColumns(opts.input, opts.format, { labelColumn, captionColumn });
+  const notes: string[] = [];
+
+  const tax = await resolveTaxonomy(out, choice, labelColumn, notes);
+  const priorOf: (label: string) => ClassPrior | null = tax.lookup ?? (() => null);
+  // Captions repeat in corpora (templates, duplicates): analyse each distinct one once.
+  const captionMemo = new Map<string, CaptionInfo | null>();
+  const analyse = (text: string): CaptionInfo | null => {
+    let a = captionMemo.get(text);
+    if (a === undefined) {
+      try {
+        a = captionInfo(text);
+      } catch {
+        a = null; // counts as a caption that could not be analysed
+      }
+      if (captionMemo.size < 100_000) captionMemo.set(text, a);
+    }
+    return a;
+  };
+
+  const stats = labelColumn !== undefined ? newClassStats(priorOf) : null;
+  const index = await indexScan(out, (c) => {
+    if (!stats) return;
+    const label = cellText(c.input?.[labelColumn!] as CellValue | undefined);
+    if (label === null) return;
+    const v = c.verdict;
+    addClassClip(stats, {
+      label,
+      verdict: v === 'invariant' || v === 'equivariant' || v === 'irreversible' ? v : null,
+      p_forward: typeof c.p_forward === 'number' ? c.p_forward : null,
+      embedding_forward: Array.isArray(c.embedding_forward) ? c.embedding_forward : null,
+      embedding_reversed: Array.isArray(c.embedding_reversed) ? c.embedding_reversed : null,
+    });
+  });
+
+  const manifest = await openManifest(opts.input, opts.format);
+  const added = addedColumnNames([...manifest.columns, ...index.inputColumns]);
+  const sharded = !!opts.shard && opts.shard.count > 1;
+
+  const inputOf = (rec: ManifestRecord, res: RowResult): DecisionInput => {
+    if (res.kind === 'error') {
+      const raw = rec.columns === null && rec.raw !== undefined ? `; raw: ${rec.raw}` : '';
+      return { error: { ...res.error, message: `${res.error.message}${raw}` } };
+    }
+    const cols = rec.columns ?? {};
+    const input: DecisionInput = { model: res.model };
+    if (labelColumn !== undefined) {
+      const text = cellText(cols[labelColumn]);
+      input.label = { text, prior: text === null ? null : priorOf(text) };
+    }
+    if (captionColumn !== undefined) {
+      const text = cellText(cols[captionColumn]);
+      input.caption = { text, analysis: text === null ? null : analyse(text) };
+    }
+    return input;
+  };
+
+  const changed = (why: string) =>
+    new ManifestError('manifest-changed', `${why}: ${manifest.input} changed since it was scanned into ${out}\nPossible solutions:\n  - scan it again into a new --out folder\n  - restore the manifest the scan read`, { path: manifest.input });
+
+  /** Decided records in manifest order, checked against the scan: each pass streams the manifest again. */
+  async function* decided(): AsyncGenerator<DecidedRecord> {
+    let matched = 0;
+    for await (const rec of manifest.records()) {
+      const res = index.get(rec.row);
+      if (!res) {
+        if (sharded) continue;
+        throw changed(`Row ${rec.row} of the manifest has no result in clips.jsonl or errors.jsonl`);
+      }
+      matched++;
+      if (res.kind === 'clip' && rec.columns === null) throw changed(`Row ${rec.row} of the manifest cannot be read now but was scanned`);
+      if (rec.columns !== null && res.idHash !== null && manifest.kind !== 'file') {
+        const id = manifest.kind === 'folder' ? cellText(rec.columns.path) : recordId(rec.columns, pathColumn, idColumn);
+        if (id !== null && idHash(id) !== res.idHash) throw changed(`Row ${rec.row} of the manifest holds ${JSON.stringify(id)}, not the clip the scan saw there`);
+      }
+      const input = inputOf(rec, res);
+      const result = decide(input, policy);
+      yield { record: rec, result, confidence: res.kind === 'clip' ? (res.model?.confidence ?? null) : null, input };
+    }
+    if (matched !== index.clips + index.errors) throw changed(`${index.clips + index.errors - matched} rows of the scan are not in the manifest any more`);
+  }
+
+  const counts = zeroCounts();
+  const byPolicy = Object.fromEntries(POLICIES.map((p) => [p, zeroCounts()])) as Record<Policy, Record<Decision, number>>;
+  const byRule: Record<string, number> = {};
+  const log = await openTextSink(join(out, DECISIONS_JSONL));
+  let files: string[];
+  let safe: number;
+  let excluded: number;
+  try {
+    const written = await writeManifests({
+      out,
+      manifest,
+      added,
+      rows: decided,
+      onRow: async (d) => {
+        const input = d.input;
+        counts[d.result.decision]++;
+        byRule[d.result.rule] = (byRule[d.result.rule] ?? 0) + 1;
+        for (const p of POLICIES) byPolicy[p][p === policy ? d.result.decision : decide(input, p).decision]++;
+        const cols = d.record.columns;
+        await log.write(
+          `${JSON.stringify({
+            row: d.record.row,
+            id: cols ? (manifest.kind === 'folder' || manifest.kind === 'file' ? cellText(cols.path) : recordId(cols, pathColumn, idColumn)) : null,
+            decision: d.result.decision,
+            reverse: d.result.reverse,
+            verdict: d.result.verdict,
+            confidence: d.confidence,
+            reason: d.result.reason,
+            rule: d.result.rule,
+            label: input.label?.text ?? null,
+            label_reversed: d.result.label_reversed,
+            caption: input.caption?.text ?? null,
+            caption_reversed: d.result.caption_reversed,
+          })}\n`,
+        );
+      },
+    });
+    await log.commit();
+    files = [...written.files, join(out, DECISIONS_JSONL)];
+    safe = written.reverse_safe;
+    excluded = written.excluded;
+  } catch (err) {
+    await log.abort();
+    throw err;
+  }
+
+  let classes: ClassRow[] | null = null;
+  if (stats) {
+    classes = classRows(stats);
+    const names = CLASS_COLUMNS.map((c) => c.name);
+    const csv = [csvLine(names, ','), ...classes.map((r) => csvLine(names.map((n) => r[n as keyof ClassRow] as CellValue), ','))].join('');
+    await writeFileAtomic(join(out, CLASSES_CSV), csv);
+    await writeParquet(join(out, CLASSES_PARQUET), [...CLASS_COLUMNS], classes as unknown as Array<Record<string, unknown>>);
+    files.push(join(out, CLASSES_CSV), join(out, CLASSES_PARQUET));
+    if (stats.skippedEmbeddings) notes.push(`${stats.skippedEmbeddings} clips had embeddings of another length or none and were left out of pair finding`);
+  } else {
+    // A class table from an earlier run with another label column would be stale.
+    await rm(join(out, CLASSES_CSV), { force: true });
+    await rm(join(out, CLASSES_PARQUET), { force: true });
+  }
+
+  const summary: DecisionSummary = {
+    tool: 'reversal-audit',
+    version: TOOL_VERSION,
+    written_at: new Date().toISOString(),
+    policy,
+    settings: { labelColumn: labelColumn ?? null, captionColumn: captionColumn ?? null, taxonomy: choice },
+    taxonomy: tax.name,
+    taxonomy_match: tax.shares,
+    rows: safe + excluded,
+    counts,
+    reverse_safe: safe,
+    excluded,
+    by_policy: byPolicy,
+    by_rule: byRule,
+    files: files.map((f) => path.relative(out, f)),
+    classes: classes ? classSummary(classes) : null,
+    notes,
+  };
+  await writeFileAtomic(join(out, DECISIONS_JSON), `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}
