@@ -29,3 +29,4 @@ export { renderContactSheet } from './report/contact-sheet.js';
 export { cueCurvesSvg } from './report/curves.js';
 export { readClipSeries } from './report/series.js';
 export { inspectClip, formatInspect } from './report/inspect.js';
+export { physics } from './physics/index.js';

@@ -163,3 +163,55 @@ Examples:
   audit decide out/corpus --policy strict
   audit decide out/ssv2 --label-column label --taxonomy ssv2 --json
 `;
+
+export const PHYSICS_HELP = `
+Checks generated (or any) videos for physics violations and reversal artefacts, in VideoPhy-2's formats.
+Every video is scanned once (into DIR/scan, resumable) and judged by five motion checks, each answering
+0 violated / 1 followed / 2 cannot be determined with evidence (frame range, measured values, one line):
+  time_direction     the model's arrow of time says the video plays backwards (p_forward far below 0.5);
+                     2 "no model" without one (--model none, or no models/reversal-v1.onnx shipped)
+  gravity            nothing at rest leaps up with nothing moving near it first; a rising body does not keep
+                     speeding up; a falling one does not slow down in mid-air (impacts stop within a pair)
+  caption_direction  the object motion does not go against a direction the caption or rule states
+                     ("tumbles down", "falls", "rises", "left to right", "towards the camera", "blown away from")
+  momentum           rebounds leave slower than they came in; a body does not turn round in mid-air or jump
+  persistence        moving regions do not pop into or out of view; the picture does not jump
+The gravity and momentum checks judge one compact moving body (a ball, a rock); the motion of people and
+crowds is left unjudged rather than guessed.
+
+INPUT is a folder of videos, one video, or a CSV: the AutoEval rule input (videopath,rule), the SA/PC
+input (caption,videopath), or a released VideoPhy-2 CSV (caption, video_url, sa, pc, joint,
+physics_rules_followed / _unfollowed / _cannot_be_determined as stringified Python lists, metadata_rules,
+model_name, ...). Paths resolve against the CSV's folder; an http(s) video_url is looked up by its file
+name there (or in --videos DIR). Without a caption column the caption is read from a VideoPhy-2 style file
+name (A_rock_tumbles_down_a_hill_0.mp4). A row whose video is missing or unreadable is an error row.
+
+Routing: each rule goes to the checks that can judge it, by its law (metadata_rules) and its words
+(src/physics/route.ts); a rule no check can judge scores 2 "no motion check applies".
+
+Scores:
+  artefact_score  0-1, the strongest reversal-artefact evidence of any check; artefact = score >= 0.5
+  pc              1-5 from the strongest violation evidence v of any check: v < 0.15 -> 5, < 0.35 -> 4,
+                  < 0.5 -> 3, < 0.75 -> 2, else 1 (a check answering 0 means PC <= 2); 3 when no check
+                  could judge anything
+
+Outputs in --out:
+  output_rule.csv   ,videopath,rule,score    (AutoEval rule format, score 0.0/1.0/2.0; rule inputs and
+                                              released CSVs)
+  output_pc.csv     ,caption,videopath,score (AutoEval PC format, score 1.0-5.0)
+  physics.jsonl     one row per video: videopath, caption, artefact, artefact_score, pc, every check's
+                    answer and evidence, every rule's answer with the checks that judged it
+  leaderboard.csv/.md  per model_name: share with PC>=4, SA>=4 and PC>=4 (SA from the input), reversal-
+                    artefact rate, and the human shares when the input has them
+  agreement.json/.md   against the input's human answers: accuracy on the rules we judged, coverage,
+                    confusion matrix, Pearson with human PC
+  errors.jsonl, summary.json, scan/ (the scan of every video, with its cue series)
+Video rows that failed have an empty score in the CSVs.
+
+Exit codes: 0 all ok, 1 failure, 2 usage error, 3 finished but some rows failed, 130 interrupted.
+
+Examples:
+  audit physics ../shared/data/videophy2/rule.csv --out out/vp-rule
+  audit physics videophy2_test.csv --videos downloads/ --out out/vp2-test
+  audit physics generated/ --out out/generated --model none
+`;

@@ -10,6 +10,7 @@ import { TOOL_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import { TAXONOMY_HELP } from './help.js';
 import { DECIDE_HELP } from './help.js';
+import { PHYSICS_HELP } from './help.js';
 import { CUES_HELP, EVAL_HELP, INSPECT_HELP, MERGE_HELP, REPORT_HELP, SCAN_HELP, SYNTH_HELP } from './help.js';
 
 interface ScanFlags extends AnalysisFlags {
@@ -269,6 +270,52 @@ export async function runCli(argv: string[]): Promise<number> {
       const col = (v: string | false | undefined) => (v === false ? null : v);
       const s = await decideScan(dir, { policy: flags.policy, labelColumn: col(flags.labelColumn), captionColumn: col(flags.captionColumn), taxonomy: flags.taxonomy });
       process.stdout.write(flags.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatDecisionCounts(s)}\n`);
+    });
+
+  addAnalysisOptions(
+    program
+      .command('physics')
+      .argument('<input>', 'folder of videos, a video, or a VideoPhy-2 CSV (rule, SA/PC or released format)')
+      .description('Check generated videos for physics violations and reversal artefacts (VideoPhy-2 formats).')
+      .requiredOption('-o, --out <dir>', 'output folder (the scan in <dir>/scan resumes)')
+      .option('--model <path>', 'ONNX model for the time-direction check (default: models/reversal-v1.onnx when shipped; "none" to skip)')
+      .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
+      .option('--videos <dir>', 'folder where http(s) video URLs of a released CSV are found by file name (default: the CSV folder)'),
+  )
+    .addHelpText('after', PHYSICS_HELP)
+    .action(async (input: string, flags: AnalysisFlags & { out: string; model?: string; device: 'auto' | 'cpu' | 'cuda' | 'webgpu'; videos?: string }) => {
+      const { physics } = await import('../physics/index.js');
+      const a = analysisOptions(flags);
+      const s = await withInterrupt(
+        (signal) =>
+          physics(
+            {
+              input,
+              out: flags.out,
+              model: flags.model,
+              device: flags.device,
+              workers: a.workers,
+              // --path-column keeps its scan default "path"; physics picks videopath, video_url, ... itself unless told.
+              pathColumn: flags.pathColumn === 'path' ? undefined : flags.pathColumn,
+              videosDir: flags.videos,
+              analysis: { shortSide: a.shortSide, fps: a.fps, maxSeconds: a.maxSeconds, timeoutMs: a.timeoutMs, flowPreset: a.flowPreset, flowDirections: a.flowDirections, retryErrors: a.retryErrors },
+              quiet: flags.quiet,
+            },
+            { signal },
+          ),
+        '\nInterrupted: run the same command again to resume the scan.\n',
+      );
+      const c = s.counts;
+      if (s.status === 'interrupted') {
+        process.stderr.write('interrupted: run the same command again to resume\n');
+        code = EXIT.INTERRUPTED;
+        return;
+      }
+      process.stderr.write(
+        `physics (${s.input.format}): ${c.analysed}/${c.videos} videos analysed, ${c.artefacts} with a reversal artefact; ${c.rules} rules, ${c.rules_judged} judged (${c.rules_violated} violated); ${c.errors} errors; model ${s.model ?? 'none'} -> ${s.out}\n`,
+      );
+      if (c.errors > 0) process.stderr.write(`each failed row with its reason is in ${s.out}/errors.jsonl\n`);
+      code = c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     });
 
   program

@@ -1,0 +1,203 @@
+// `physics`: VideoPhy-2 inputs -> scan -> motion checks -> AutoEval-format outputs, physics.jsonl, leaderboard, agreement.
+
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { ScanOptionsInput } from '../pipeline/options.js';
+import { DEFAULT_MODEL, scan, type ScanHooks } from '../pipeline/scan.js';
+import { TOOL_VERSION } from '../version.js';
+import { readScanRows, rowModel, rowSignals } from './clips.js';
+import { readPhysicsInput, type InputFormat, type PhysicsRow } from './inputs.js';
+import { writeOutputs, type PcRow, type RuleRow, type VideoResult, type WrittenFiles } from './outputs.js';
+import { judgeClip, judgeRule } from './score.js';
+import type { ClipContext } from './types.js';
+
+export { CHECKS, checkByName } from './checks/index.js';
+export { judgeClip, judgeRule, pcFromViolation, ARTEFACT_THRESHOLD, type ClipJudgment, type RuleJudgment } from './score.js';
+export { routeRule, ROUTES, type Route, type RouteHit } from './route.js';
+export { readPhysicsInput, detectFormat, captionFromFileName, parseLawMap, type PhysicsInput, type PhysicsRow, type InputFormat } from './inputs.js';
+export { parsePythonLiteral, parseRuleList, PythonLiteralError, type PyValue } from './python-literal.js';
+export { signalsFromSeries, mirrorSignals, makeSignals, type ClipSignals } from './signals.js';
+export { statedDirections, DIRECTION_PHRASES, type Direction } from './checks/caption-direction.js';
+export { ruleCsv, pcCsv, leaderboard, agreement, pearson, type VideoResult, type LeaderboardRow, type Agreement } from './outputs.js';
+export { renderPlanted, PLANTED_SCENES, type PlantedClip, type PlantedScene } from './planted.js';
+export { readScanRows, rowSignals, rowModel } from './clips.js';
+export type { CheckResult, CheckName, ClipContext, Evidence, PhysicsCheck, RuleScore, ModelOutputs } from './types.js';
+
+/** Options of {@link physics}. */
+export interface PhysicsOptions {
+  /** A folder of videos, one video, or a CSV in a VideoPhy-2 format (see readPhysicsInput). */
+  input: string;
+  /** Output folder; the scan goes to <out>/scan and resumes there. */
+  out: string;
+  /** ONNX model for the time-direction check: a path, 'none', or unset for models/reversal-v1.onnx when shipped. */
+  model?: string;
+  device?: ScanOptionsInput['device'];
+  workers?: number;
+  /** Video path column of a CSV (default: videopath, video_url, path, ...). */
+  pathColumn?: string;
+  /** Folder where http(s) video URLs of a released CSV are found by file name (default: the CSV's folder). */
+  videosDir?: string;
+  /** Analysis settings passed to the scan (size, rate, window, flow preset, timeout). */
+  analysis?: Pick<ScanOptionsInput, 'shortSide' | 'fps' | 'maxSeconds' | 'timeoutMs' | 'flowPreset' | 'flowDirections' | 'retryErrors'>;
+  quiet?: boolean;
+}
+
+/** What a physics run did; also written to <out>/summary.json. */
+export interface PhysicsSummary {
+  tool: string;
+  version: string;
+  status: 'complete' | 'interrupted';
+  input: { path: string; format: InputFormat };
+  out: string;
+  model: string | null;
+  counts: {
+    input_rows: number;
+    videos: number;
+    analysed: number;
+    /** Input rows that could not be read plus videos that could not be analysed. */
+    errors: number;
+    rules: number;
+    /** Rules answered 0 or 1. */
+    rules_judged: number;
+    rules_violated: number;
+    artefacts: number;
+  };
+  files: WrittenFiles | null;
+  wall_s: number;
+}
+
+function modelNote(option: string | undefined): string {
+  if (option === 'none') return 'no model (--model none): the arrow of time was not measured';
+  return `no model: ${DEFAULT_MODEL} is not shipped yet (pass --model PATH)`;
+}
+
+/**
+ * Audits generated (or any) videos for physics violations and reversal artefacts: scans every video once
+ * (into <out>/scan, resumable), runs the motion checks (time direction, gravity, caption direction, momentum,
+ * persistence) and writes output_rule.csv / output_pc.csv in the VideoPhy-2 AutoEval formats, physics.jsonl
+ * with every check's evidence, leaderboard.csv/.md per model_name, and agreement.json/.md against human
+ * labels when the input has them. A row whose video is missing or unreadable becomes an error row.
+ * @example
+ * const s = await physics({ input: '../shared/data/videophy2/rule.csv', out: 'out/vp-rule', model: 'none' });
+ */
+export async function physics(options: PhysicsOptions, hooks: ScanHooks = {}): Promise<PhysicsSummary> {
+  const t0 = performance.now();
+  if (!options.out) throw new UsageError('Expected an output folder for --out but received nothing');
+  const out = resolve(options.out);
+  const parsed = await readPhysicsInput(options.input, { pathColumn: options.pathColumn, videosDir: options.videosDir });
+  await mkdir(out, { recursive: true });
+
+  // One scan row per distinct video, in first-appearance order.
+  const videos = new Map<string, PhysicsRow[]>();
+  for (const r of parsed.rows) videos.set(r.path, [...(videos.get(r.path) ?? []), r]);
+  const manifest = join(out, 'scan-manifest.jsonl');
+  await writeFileAtomic(manifest, [...videos.keys()].map((p) => `${JSON.stringify({ id: p, path: p })}\n`).join(''));
+  const scanOut = join(out, 'scan');
+  const summary = await scan(
+    { input: manifest, out: scanOut, model: options.model, device: options.device, workers: options.workers, quiet: options.quiet, count: false, ...options.analysis },
+    hooks,
+  );
+  const modelUsed = options.model === 'none' ? null : options.model !== undefined ? resolve(options.model) : existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : null;
+  const base = { tool: 'reversal-audit physics', version: TOOL_VERSION, input: { path: parsed.input, format: parsed.format }, out, model: modelUsed };
+  if (summary.status === 'interrupted') {
+    return { ...base, status: 'interrupted', counts: { input_rows: parsed.rows.length + parsed.problems.length, videos: videos.size, analysed: 0, errors: 0, rules: 0, rules_judged: 0, rules_violated: 0, artefacts: 0 }, files: null, wall_s: (performance.now() - t0) / 1000 };
+  }
+
+  const { clips, errors } = await readScanRows(scanOut);
+  const results = new Map<string, VideoResult>();
+  const errorRows: Record<string, unknown>[] = parsed.problems.map((p) => ({ row: p.row, stage: 'input', code: p.code, message: p.message }));
+  for (const [path, rows] of videos) {
+    const first = rows[0]!;
+    const caption = rows.find((r) => r.caption)?.caption ?? null;
+    const common = {
+      videopath: first.videopath,
+      path,
+      row: first.row,
+      caption,
+      caption_source: rows.find((r) => r.caption)?.captionSource ?? null,
+      model_name: first.modelName,
+      is_hard: first.isHard,
+      human: { sa: first.sa, pc: first.pc },
+    };
+    const clip = clips.get(path);
+    let failure: { stage: string; code: string; message: string } | null = null;
+    if (!clip) {
+      const e = errors.get(path);
+      failure = e ? { stage: String(e.stage ?? 'decode'), code: String(e.code ?? 'error'), message: String(e.message ?? '') } : { stage: 'scan', code: 'not_scanned', message: `${path} has no row in ${scanOut}` };
+    }
+    let ctx: ClipContext | null = null;
+    if (clip) {
+      try {
+        ctx = { signals: await rowSignals(scanOut, clip), caption, model: rowModel(clip), modelNote: modelNote(options.model) };
+      } catch (err) {
+        failure = { stage: 'series', code: (err as { code?: string }).code ?? 'series_bad', message: err instanceof Error ? err.message : String(err) };
+      }
+    }
+    if (!ctx || failure) {
+      const f = failure!;
+      results.set(path, { ...common, artefact: null, artefact_score: null, violation_score: null, pc: null, p_forward: null, model_version: null, checks: [], rules: rows.flatMap((r) => r.rules.map((x) => ({ rule: x.text, law: x.law, score: 2 as const, checks: [], reason: `video not analysed: ${f.message}`, human: x.human }))), error: f });
+      for (const r of rows) errorRows.push({ row: r.row, videopath: r.videopath, path, ...f });
+      continue;
+    }
+    const j = judgeClip(ctx);
+    const ruleResults = rows.flatMap((r) => r.rules.map((x) => ({ ...judgeRule(x.text, x.law, ctx, j), human: x.human })));
+    results.set(path, {
+      ...common,
+      artefact: j.artefact,
+      artefact_score: j.artefact_score,
+      violation_score: j.violation_score,
+      pc: j.pc,
+      p_forward: ctx.model?.p_forward ?? null,
+      model_version: ctx.model?.model_version ?? null,
+      checks: j.checks,
+      rules: ruleResults,
+      error: null,
+    });
+  }
+
+  // AutoEval rows keep the input's order: one rule row per input rule, one PC row per input row (per video for rule inputs).
+  const ruleRows: RuleRow[] = [];
+  const pcRows: PcRow[] = [];
+  const used = new Map<string, number>();
+  for (const r of parsed.rows) {
+    const v = results.get(r.path)!;
+    for (const x of r.rules) {
+      // The k-th occurrence of the same rule text on this video takes the k-th judgment.
+      const key = `${r.path}\u0000${x.text}`;
+      const k = used.get(key) ?? 0;
+      used.set(key, k + 1);
+      const judged = v.rules.filter((y) => y.rule === x.text)[k];
+      ruleRows.push({ videopath: r.videopath, rule: x.text, score: v.error ? null : (judged?.score ?? 2) });
+    }
+  }
+  const pcSeen = new Set<string>();
+  for (const r of parsed.rows) {
+    if (parsed.format === 'autoeval_rule' && pcSeen.has(r.path)) continue;
+    pcSeen.add(r.path);
+    pcRows.push({ caption: r.caption ?? '', videopath: r.videopath, score: results.get(r.path)!.pc });
+  }
+  const all = [...results.values()];
+  const files = await writeOutputs(out, parsed.format, { videos: all, ruleRows, pcRows, errors: errorRows });
+  const ruleJudgments = all.filter((v) => !v.error).flatMap((v) => v.rules);
+  const result: PhysicsSummary = {
+    ...base,
+    status: 'complete',
+    counts: {
+      input_rows: parsed.rows.length + parsed.problems.length,
+      videos: videos.size,
+      analysed: all.filter((v) => !v.error).length,
+      errors: errorRows.length,
+      rules: ruleRows.length,
+      rules_judged: ruleJudgments.filter((r) => r.score !== 2).length,
+      rules_violated: ruleJudgments.filter((r) => r.score === 0).length,
+      artefacts: all.filter((v) => v.artefact).length,
+    },
+    files,
+    wall_s: Math.round(((performance.now() - t0) / 1000) * 100) / 100,
+  };
+  await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}
