@@ -280,10 +280,11 @@ export async function runCli(argv: string[]): Promise<number> {
       .requiredOption('-o, --out <dir>', 'output folder (the scan in <dir>/scan resumes)')
       .option('--model <path>', 'ONNX model for the time-direction check (default: models/reversal-v1.onnx when shipped; "none" to skip)')
       .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
-      .option('--videos <dir>', 'folder where http(s) video URLs of a released CSV are found by file name (default: the CSV folder)'),
+      .option('--videos <dir>', 'folder where http(s) video URLs of a released CSV are found by file name (default: the CSV folder)')
+      .option('--no-report', 'do not write report.html (and its contact sheets) at the end'),
   )
     .addHelpText('after', PHYSICS_HELP)
-    .action(async (input: string, flags: AnalysisFlags & { out: string; model?: string; device: 'auto' | 'cpu' | 'cuda' | 'webgpu'; videos?: string }) => {
+    .action(async (input: string, flags: AnalysisFlags & { out: string; model?: string; device: 'auto' | 'cpu' | 'cuda' | 'webgpu'; videos?: string; report: boolean }) => {
       const { physics } = await import('../physics/index.js');
       const a = analysisOptions(flags);
       const s = await withInterrupt(
@@ -300,6 +301,7 @@ export async function runCli(argv: string[]): Promise<number> {
               videosDir: flags.videos,
               analysis: { shortSide: a.shortSide, fps: a.fps, maxSeconds: a.maxSeconds, timeoutMs: a.timeoutMs, flowPreset: a.flowPreset, flowDirections: a.flowDirections, retryErrors: a.retryErrors },
               quiet: flags.quiet,
+              report: flags.report,
             },
             { signal },
           ),
@@ -314,6 +316,7 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(
         `physics (${s.input.format}): ${c.analysed}/${c.videos} videos analysed, ${c.artefacts} with a reversal artefact; ${c.rules} rules, ${c.rules_judged} judged (${c.rules_violated} violated); ${c.errors} errors; model ${s.model ?? 'none'} -> ${s.out}\n`,
       );
+      if (s.report && 'file' in s.report) process.stderr.write(`report: ${s.report.file}\n`);
       if (c.errors > 0) process.stderr.write(`each failed row with its reason is in ${s.out}/errors.jsonl\n`);
       code = c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     });

@@ -43,6 +43,8 @@ export interface PhysicsOptions {
   /** Analysis settings passed to the scan (size, rate, window, flow preset, timeout). */
   analysis?: Pick<ScanOptionsInput, 'shortSide' | 'fps' | 'maxSeconds' | 'timeoutMs' | 'flowPreset' | 'flowDirections' | 'retryErrors'>;
   quiet?: boolean;
+  /** Write report.html (rules with evidence, leaderboard, galleries) into `out` at the end (the CLI does unless --no-report). */
+  report?: boolean;
 }
 
 /** What a physics run did; also written to <out>/summary.json. */
@@ -67,6 +69,8 @@ export interface PhysicsSummary {
   };
   files: WrittenFiles | null;
   wall_s: number;
+  /** report.html when written, or why it could not be (the run itself still counts as done). */
+  report?: { file: string } | { error: string };
 }
 
 function modelNote(option: string | undefined): string {
@@ -199,5 +203,16 @@ export async function physics(options: PhysicsOptions, hooks: ScanHooks = {}): P
     wall_s: Math.round(((performance.now() - t0) / 1000) * 100) / 100,
   };
   await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
+  if (options.report) {
+    // A failed report must not cost the user the run's outputs, which are all written by now.
+    try {
+      const { writeReport } = await import('../report/index.js');
+      result.report = { file: await writeReport(out) };
+    } catch (err) {
+      result.report = { error: String((err as Error)?.message ?? err) };
+      if (!options.quiet) process.stderr.write(`warning: report.html could not be written: ${result.report.error}\n`);
+    }
+    await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
+  }
   return result;
 }

@@ -115,8 +115,10 @@ const TABLE_COLUMNS: ReadonlyArray<{ key: string; title: string; numeric: boolea
 ];
 
 function findScanDir(outDir: string): string | null {
-  if (existsSync(join(outDir, CLIPS_JSONL)) || existsSync(join(outDir, SUMMARY_JSON))) return outDir;
+  // A physics folder has its own summary.json beside scan/; the clips are in scan/.
   const sub = join(outDir, 'scan');
+  if (existsSync(join(sub, CLIPS_JSONL))) return sub;
+  if (existsSync(join(outDir, CLIPS_JSONL)) || existsSync(join(outDir, SUMMARY_JSON))) return outDir;
   return existsSync(join(sub, CLIPS_JSONL)) || existsSync(join(sub, SUMMARY_JSON)) ? sub : null;
 }
 
