@@ -1,7 +1,7 @@
 // The `audit` command line: argv -> typed options -> library call -> exit code.
 
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { addAnalysisOptions, analysisOptions, int, positive, withInterrupt, type AnalysisFlags } from './shared-options.js';
+import { addAnalysisOptions, addClipAnalysisOptions, analysisOptions, clipAnalysisOptions, int, withInterrupt, type AnalysisFlags, type ClipAnalysisFlags } from './shared-options.js';
 import { cueDocRows } from '../cues/docs.js';
 import { AuditError, UsageError } from '../errors.js';
 import { merge } from '../pipeline/merge.js';
@@ -205,22 +205,17 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`report: ${await writeReport(dir, { maxTableRows: flags.maxTableRows, galleries: flags.galleries })}\n`);
     });
 
-  program
+  const inspect = program
     .command('inspect')
     .argument('<clip>', 'one video file')
     .description('Analyse one clip as scan does and explain it: cue summaries, verdict, reasoning; --png draws it.')
     .option('--model <path>', 'ONNX model for the verdict (default: models/reversal-v1.onnx when shipped; "none" to skip)')
     .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
     .option('--png <file>', 'write the contact sheet above the cue curves to this .png (or .jpg) file')
-    .option('--json', 'print one JSON object instead of the text', false)
-    .option('--size <px>', 'short side of analysis frames in pixels', int('--size'), 96)
-    .option('--fps <rate>', 'analysis frame rate (never above the source rate)', positive('--fps'), 24)
-    .option('--max-seconds <s>', 'longest analysed window; longer clips use their centred window', positive('--max-seconds'), 10)
-    .option('--timeout <s>', 'time limit for probe and decode, seconds', positive('--timeout'), 60)
-    .option('--flow-preset <name>', 'optical flow preset: ultrafast|fast|medium', 'ultrafast')
-    .option('--both-ways', 'measure flow both ways per pair and average', false)
+    .option('--json', 'print one JSON object instead of the text', false);
+  addClipAnalysisOptions(inspect)
     .addHelpText('after', INSPECT_HELP)
-    .action(async (clip: string, flags: { model?: string; device: 'auto' | 'cpu' | 'cuda' | 'webgpu'; png?: string; json: boolean; size: number; fps: number; maxSeconds: number; timeout: number; flowPreset: 'ultrafast' | 'fast' | 'medium'; bothWays: boolean }) => {
+    .action(async (clip: string, flags: ClipAnalysisFlags & { model?: string; device: 'auto' | 'cpu' | 'cuda' | 'webgpu'; png?: string; json: boolean }) => {
       // Loaded here so that other commands do not pay for sharp at start-up.
       const { formatInspect, inspectClip } = await import('../report/inspect.js');
       const r = await inspectClip({
@@ -228,12 +223,7 @@ export async function runCli(argv: string[]): Promise<number> {
         model: flags.model,
         device: flags.device,
         png: flags.png,
-        shortSide: flags.size,
-        fps: flags.fps,
-        maxSeconds: flags.maxSeconds,
-        timeoutMs: Math.round(flags.timeout * 1000),
-        flowPreset: flags.flowPreset,
-        flowDirections: flags.bothWays ? 'both' : 'canonical',
+        ...clipAnalysisOptions(flags),
       });
       process.stdout.write(flags.json ? `${JSON.stringify(r)}\n` : `${formatInspect(r)}\n`);
     });

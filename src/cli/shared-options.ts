@@ -19,35 +19,58 @@ export function positive(name: string) {
   };
 }
 
-/** The flags of every command that scans clips. */
-export interface AnalysisFlags {
-  pathColumn: string;
-  idColumn: string;
-  workers?: number;
+/** The flags that say how one clip is analysed (size, rate, window, flow). */
+export interface ClipAnalysisFlags {
   size: number;
   fps: number;
   maxSeconds: number;
   timeout: number;
   flowPreset: 'ultrafast' | 'fast' | 'medium';
   bothWays: boolean;
+}
+
+/** The flags of every command that scans clips. */
+export interface AnalysisFlags extends ClipAnalysisFlags {
+  pathColumn: string;
+  idColumn: string;
+  workers?: number;
   retryErrors: boolean;
   quiet: boolean;
 }
 
-/** Adds the input and analysis options (manifest columns, workers, size, rate, window, flow). */
-export function addAnalysisOptions(cmd: Command): Command {
+/** Adds the options of one clip's analysis: size, rate, window, time limit, flow (scan, eval, physics, inspect). */
+export function addClipAnalysisOptions(cmd: Command): Command {
   return cmd
-    .option('--path-column <name>', 'manifest column with the clip path', 'path')
-    .option('--id-column <name>', 'manifest column with the clip id (default: the path)', 'id')
-    .option('-w, --workers <n>', 'worker threads (default: all cores)', int('--workers'))
     .option('--size <px>', 'short side of analysis frames in pixels', int('--size'), 96)
     .option('--fps <rate>', 'analysis frame rate (never above the source rate)', positive('--fps'), 24)
     .option('--max-seconds <s>', 'longest analysed window; longer clips use their centred window', positive('--max-seconds'), 10)
     .option('--timeout <s>', 'per-clip time limit for probe and decode, seconds', positive('--timeout'), 60)
     .option('--flow-preset <name>', 'optical flow preset: ultrafast|fast|medium', 'ultrafast')
-    .option('--both-ways', 'measure flow both ways per pair and average (about 2x the flow cost, less noise)', false)
+    .option('--both-ways', 'measure flow both ways per pair and average (about 2x the flow cost, less noise)', false);
+}
+
+/** Adds the input and analysis options (manifest columns, workers, size, rate, window, flow). */
+export function addAnalysisOptions(cmd: Command): Command {
+  return addClipAnalysisOptions(
+    cmd
+      .option('--path-column <name>', 'manifest column with the clip path', 'path')
+      .option('--id-column <name>', 'manifest column with the clip id (default: the path)', 'id')
+      .option('-w, --workers <n>', 'worker threads (default: all cores)', int('--workers')),
+  )
     .option('--retry-errors', 'try clips that failed in an earlier run into the same --out again', false)
     .option('-q, --quiet', 'no progress output', false);
+}
+
+/** The analysis settings those flags stand for. */
+export function clipAnalysisOptions(flags: ClipAnalysisFlags): Pick<ScanOptionsInput, 'shortSide' | 'fps' | 'maxSeconds' | 'timeoutMs' | 'flowPreset' | 'flowDirections'> {
+  return {
+    shortSide: flags.size,
+    fps: flags.fps,
+    maxSeconds: flags.maxSeconds,
+    timeoutMs: Math.round(flags.timeout * 1000),
+    flowPreset: flags.flowPreset,
+    flowDirections: flags.bothWays ? 'both' : 'canonical',
+  };
 }
 
 /** The scan options those flags stand for. */
@@ -56,12 +79,7 @@ export function analysisOptions(flags: AnalysisFlags): Omit<ScanOptionsInput, 'i
     pathColumn: flags.pathColumn,
     idColumn: flags.idColumn,
     workers: flags.workers,
-    shortSide: flags.size,
-    fps: flags.fps,
-    maxSeconds: flags.maxSeconds,
-    timeoutMs: Math.round(flags.timeout * 1000),
-    flowPreset: flags.flowPreset,
-    flowDirections: flags.bothWays ? 'both' : 'canonical',
+    ...clipAnalysisOptions(flags),
     retryErrors: flags.retryErrors,
     quiet: flags.quiet,
   };

@@ -2,17 +2,9 @@
 
 type Row = Record<string, unknown>;
 
-/** A seeded, repeatable random generator (mulberry32) so that the same run gives the same sample. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../util/random.js';
+
+export { rng };
 
 /** A uniform sample of at most `size` (value, layer) pairs from a stream (reservoir sampling). */
 export class Reservoir {

@@ -1,16 +1,8 @@
 // Seeded random textures for synthetic scenes: smooth value noise that optical flow can track.
 
-/** Small, fast, seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../util/random.js';
+
+export { rng };
 
 /** A tileable texture of `size` x `size` with values 0..1: a few octaves of bilinear value noise. */
 export function valueNoise(size: number, seed: number, octaves = 4, baseCells = 4): Float32Array {
