@@ -62,6 +62,9 @@ export interface ScanHooks {
   progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
+/** Longest wait of an analysed clip for its model batch to fill (milliseconds). */
+const BATCH_WAIT_MS = 1000;
+
 const SERIES_FORMAT = 'float32 little-endian, series_pairs x series_columns row-major, at byte series_offset of series_file (relative to the output folder); column names in cues.json';
 
 /** The model shipped with the package (used when --model is not given and the file exists). */
@@ -142,10 +145,14 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
   let analyseMs = 0;
   let fatal: unknown = null;
 
-  // Analysed clips wait here for a model batch; they count as in flight until written.
+  // Analysed clips wait here for a model batch; they count as in flight until written. A partial batch
+  // waits at most BATCH_WAIT_MS, so rows reach clips.jsonl steadily and a crash loses at most that much work.
   let pending: Array<{ r: Extract<ClipOutcome, { ok: true }>; input: InputRow['columns'] }> = [];
   let flushing: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | null = null;
   const flush = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = null;
     const batch = pending;
     pending = [];
     flushing = flushing.then(async () => {
@@ -164,6 +171,14 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
       if (model) {
         pending.push({ r, input });
         if (pending.length >= opts.batch) await flush();
+        else
+          timer ??= setTimeout(() => {
+            timer = null;
+            flush().catch((err: unknown) => {
+              fatal ??= err;
+              abort.abort();
+            });
+          }, BATCH_WAIT_MS);
       } else {
         await dir.appendClip(clipRow(r, input), r.series);
       }
@@ -239,6 +254,7 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
     await Promise.allSettled(inflight);
   } finally {
     // Clips already analysed are written even when interrupted (not when writing itself failed).
+    if (timer) clearTimeout(timer);
     if (model && !fatal) await flush().catch((err: unknown) => (fatal ??= err));
     await model?.session.release();
     hooks.signal?.removeEventListener('abort', onAbort);
