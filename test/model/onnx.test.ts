@@ -1,4 +1,4 @@
-// onnxruntime-node on the committed tiny model: PyTorch parity, mirror properties by construction, devices, contract.
+// onnxruntime-node on the committed tiny model and the shipped model: PyTorch parity, mirror properties by construction, devices, contract.
 // The model (test/fixtures/model/tiny.*) is made by test/model/train-chain.test.ts; npm test needs no torch.
 
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,7 +13,12 @@ import { loadModel, predict, type LoadedModel } from '../../src/model/onnx.js';
 import { randomSeries } from './helpers.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/model/tiny.onnx', import.meta.url));
-const PARITY = fileURLToPath(new URL('../fixtures/model/tiny.parity.json', import.meta.url));
+// The shipped model is checked the same way: its parity file holds PyTorch's outputs from models/train.py.
+const SHIPPED = fileURLToPath(new URL('../../models/reversal-v1.onnx', import.meta.url));
+const MODELS = [
+  { name: 'tiny test model', onnx: MODEL },
+  { name: 'shipped reversal-v1', onnx: SHIPPED },
+];
 
 interface ParitySample {
   x: string;
@@ -33,13 +38,13 @@ function decode(b64: string): Float32Array {
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
-describe('tiny ONNX model in onnxruntime-node', () => {
+describe.each(MODELS)('$name in onnxruntime-node', ({ onnx }) => {
   let model: LoadedModel;
   let samples: ParitySample[];
   let inputs: ModelInput[];
   beforeAll(async () => {
-    model = await loadModel(MODEL, { device: 'cpu', threads: 1 });
-    samples = JSON.parse(await readFile(PARITY, 'utf8')).samples;
+    model = await loadModel(onnx, { device: 'cpu', threads: 1 });
+    samples = JSON.parse(await readFile(onnx.replace(/\.onnx$/, '.parity.json'), 'utf8')).samples;
     inputs = samples.map((s) => ({ x: decode(s.x), mask: decode(s.mask) }));
   });
 
