@@ -62,7 +62,7 @@ export async function runCli(argv: string[]): Promise<number> {
       .option('--format <kind>', 'input kind instead of guessing from the name: folder|file|csv|jsonl|parquet|arrow'),
   )
     .option('--reverse', 'analyse every clip played backwards (its series is the mirror of the forward one)', false)
-    .option('--model <path>', 'ONNX model for verdicts (default: models/reversal-v1.onnx when shipped; "none" to skip)')
+    .option('--model <path>', 'ONNX model for verdicts (default: the shipped models/reversal-v1.onnx; "none" to skip)')
     .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu (auto tries cuda, webgpu, then cpu)', 'auto')
     .option('--batch <n>', 'clips per model batch', int('--batch'), 64)
     .option('--shard <i/n>', 'only the rows whose id hashes to shard i of n (0-based), for array jobs')
@@ -209,7 +209,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .command('inspect')
     .argument('<clip>', 'one video file')
     .description('Analyse one clip as scan does and explain it: cue summaries, verdict, reasoning; --png draws it.')
-    .option('--model <path>', 'ONNX model for the verdict (default: models/reversal-v1.onnx when shipped; "none" to skip)')
+    .option('--model <path>', 'ONNX model for the verdict (default: the shipped models/reversal-v1.onnx; "none" to skip)')
     .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
     .option('--png <file>', 'write the contact sheet above the cue curves to this .png (or .jpg) file')
     .option('--json', 'print one JSON object instead of the text', false);
@@ -268,7 +268,7 @@ export async function runCli(argv: string[]): Promise<number> {
       .argument('<input>', 'folder of videos, a video, or a VideoPhy-2 CSV (rule, SA/PC or released format)')
       .description('Check generated videos for physics violations and reversal artefacts (VideoPhy-2 formats).')
       .requiredOption('-o, --out <dir>', 'output folder (the scan in <dir>/scan resumes)')
-      .option('--model <path>', 'ONNX model for the time-direction check (default: models/reversal-v1.onnx when shipped; "none" to skip)')
+      .option('--model <path>', 'ONNX model for the time-direction check (default: the shipped models/reversal-v1.onnx; "none" to skip)')
       .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
       .option('--videos <dir>', 'folder where http(s) video URLs of a released CSV are found by file name (default: the CSV folder)')
       .option('--no-report', 'do not write report.html (and its contact sheets) at the end'),

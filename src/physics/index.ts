@@ -32,7 +32,7 @@ export interface PhysicsOptions {
   input: string;
   /** Output folder; the scan goes to <out>/scan and resumes there. */
   out: string;
-  /** ONNX model for the time-direction check: a path, 'none', or unset for models/reversal-v1.onnx when shipped. */
+  /** ONNX model for the time-direction check: a path, 'none', or unset for the shipped models/reversal-v1.onnx. */
   model?: string;
   device?: ScanOptionsInput['device'];
   workers?: number;
@@ -75,7 +75,7 @@ export interface PhysicsSummary {
 
 function modelNote(option: string | undefined): string {
   if (option === 'none') return 'no model (--model none): the arrow of time was not measured';
-  return `no model: ${DEFAULT_MODEL} is not shipped yet (pass --model PATH)`;
+  return `no model: ${DEFAULT_MODEL} is missing (pass --model PATH, or reinstall the package)`;
 }
 
 /**

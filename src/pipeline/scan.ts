@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { CUE_COLUMNS } from '../cues/index.js';
 import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
-import { AuditError, ManifestError } from '../errors.js';
+import { AuditError, ManifestError, UsageError } from '../errors.js';
 import { isRowProblem, openInput, type InputRow, type InputSource } from '../io/inputs.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readJsonl } from '../io/jsonl-log.js';
@@ -15,7 +15,7 @@ import { CLIPS_JSONL, CLIPS_PARQUET, CUES_JSON, OutDir, SUMMARY_JSON, rowKey, sh
 import { ProgressReporter, type ProgressState } from './progress.js';
 import { CLIP_COLUMNS, clipErrorRow, clipRow, predictionColumns } from './rows.js';
 import { loadModel, predict, type LoadedModel } from '../model/onnx.js';
-import { seriesToModelInput } from '../model/features.js';
+import { COLUMNS_HASH, seriesToModelInput } from '../model/features.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AnalysisSettings, ClipOutcome, ClipTask } from './task.js';
@@ -76,6 +76,27 @@ function modelPath(option: string | undefined): string | null {
   return existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : null;
 }
 
+/** What makes the rows of one output folder comparable; written to run.json, checked on resume. */
+interface RunIdentity {
+  settings: AnalysisSettings;
+  model: { version: string; sha256: string | null } | null;
+  columns_hash: string;
+}
+
+const RUN_JSON = 'run.json';
+
+async function checkSameRun(out: string, now: RunIdentity): Promise<void> {
+  const file = join(out, RUN_JSON);
+  if (!existsSync(file) || !existsSync(join(out, CLIPS_JSONL))) return;
+  const before = JSON.parse(await readFile(file, 'utf8')) as RunIdentity;
+  const describe = (r: RunIdentity) => `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}`;
+  if (describe(before) !== describe(now)) {
+    throw new UsageError(
+      `${out} holds rows of an earlier scan made with ${describe(before)}; this run asks for ${describe(now)}. Resuming would mix the two.\nPossible solutions:\n- use a new --out folder\n- or run with the earlier settings and --model to resume`,
+    );
+  }
+}
+
 function workerUrl(): URL {
   // Running from TypeScript sources (tests) the compiled worker lives under dist/.
   return import.meta.url.endsWith('.ts') ? new URL('../../dist/pipeline/worker.js', import.meta.url) : new URL('./worker.js', import.meta.url);
@@ -107,9 +128,6 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
   // A wrong --label-column / --caption-column is a usage error now, not after the clips are scanned.
   await checkDecisionColumns(source.input, source.kind, { labelColumn: opts.labelColumn, captionColumn: opts.captionColumn });
   const out = resolve(opts.out);
-  const runId = `${started.getTime().toString(36)}-${process.pid}`;
-  const dir = await OutDir.open(out, runId, { retryErrors: opts.retryErrors });
-  const resumed = dir.done.size;
   const settings: AnalysisSettings = {
     shortSide: opts.shortSide,
     fps: opts.fps,
@@ -119,12 +137,22 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
     flowDirections: opts.flowDirections,
     reverse: opts.reverse,
   };
-  await writeFileAtomic(join(out, CUES_JSON), `${JSON.stringify({ series_format: SERIES_FORMAT, columns: CUE_COLUMNS, summaries: [...SUMMARIES.map(({ compute: _c, ...s }) => s), FB_ASYMMETRY] }, null, 2)}\n`);
-
-  const progress = new ProgressReporter(hooks.progressStream ?? process.stderr, opts.quiet);
   const mp = modelPath(opts.model);
   const model: LoadedModel | null = mp ? await loadModel(mp, { device: opts.device }) : null;
   const modelVersion = model ? `${model.card?.name ?? 'model'}@${model.card?.version ?? '?'}` : null;
+  // Rows of one folder must come from one analysis: resuming with other settings or another model would mix them.
+  const identity: RunIdentity = { settings, model: model ? { version: modelVersion!, sha256: model.card?.sha256 ?? null } : null, columns_hash: COLUMNS_HASH };
+  await checkSameRun(out, identity).catch(async (err: unknown) => {
+    await model?.session.release();
+    throw err;
+  });
+  const runId = `${started.getTime().toString(36)}-${process.pid}`;
+  const dir = await OutDir.open(out, runId, { retryErrors: opts.retryErrors });
+  const resumed = dir.done.size;
+  await writeFileAtomic(join(out, RUN_JSON), `${JSON.stringify(identity, null, 2)}\n`);
+  await writeFileAtomic(join(out, CUES_JSON), `${JSON.stringify({ series_format: SERIES_FORMAT, columns: CUE_COLUMNS, summaries: [...SUMMARIES.map(({ compute: _c, ...s }) => s), FB_ASYMMETRY] }, null, 2)}\n`);
+
+  const progress = new ProgressReporter(hooks.progressStream ?? process.stderr, opts.quiet);
   if (model) progress.note(`verdicts from ${mp} (${modelVersion}) on ${model.provider}${model.tried.length ? `; passed over: ${model.tried.join('; ')}` : ''}`);
   if (opts.count) progress.note(`counting the rows of ${source.input} (--no-count skips this)...`);
   const counted = opts.count ? await countRows(source, opts) : null;

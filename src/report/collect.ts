@@ -252,7 +252,7 @@ export async function collectReportData(outDir: string, opts: CollectOptions = {
         gallery('reversed', 'Flagged reversed in corpus', 'p_forward below the flag threshold: these clips probably already play backwards in the corpus (lowest p_forward first).', flagged),
       ]
     : [];
-  if (!hasModel && clips) notes.push('No model ran on this scan (--model none or no model shipped), so there are no verdicts, galleries or p_forward chart; run `audit scan --model PATH` to add them.');
+  if (!hasModel && clips) notes.push('No model ran on this scan (--model none, or the model file is missing), so there are no verdicts, galleries or p_forward chart; run `audit scan --model PATH` to add them.');
 
   const pfOrder = layerOrder(pfHists.keys());
   const pForward: LayeredHistogram | null = nPf

@@ -113,7 +113,7 @@ export function explainClip(s: Record<string, number>, prediction: PredictionCel
     );
     if (p.p_forward < REVERSED_IN_CORPUS_P) lines.push(`p_forward is below ${REVERSED_IN_CORPUS_P}: the clip is probably already reversed in the corpus.`);
   } else {
-    lines.push('No model ran (--model none, or no model shipped yet): no verdict, only the measured cues.');
+    lines.push('No model ran (--model none, or the model file is missing): no verdict, only the measured cues.');
   }
   return lines;
 }
