@@ -42,6 +42,7 @@ export function rowModel(row: Row): ModelOutputs | null {
   if (typeof row.p_forward !== 'number') return null;
   return {
     p_forward: row.p_forward,
+    p_irreversible: typeof row.p_irreversible === 'number' ? row.p_irreversible : null,
     verdict: typeof row.verdict === 'string' ? row.verdict : null,
     confidence: typeof row.confidence === 'number' ? row.confidence : null,
     model_version: typeof row.model_version === 'string' ? row.model_version : null,

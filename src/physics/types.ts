@@ -11,6 +11,8 @@ export type CheckName = 'time_direction' | 'gravity' | 'caption_direction' | 'mo
 /** What the model said about the clip (absent when no model ran). */
 export interface ModelOutputs {
   p_forward: number;
+  /** P(irreversible): only irreversible motion carries an arrow of time (null from rows without it). */
+  p_irreversible: number | null;
   verdict: string | null;
   confidence: number | null;
   model_version: string | null;

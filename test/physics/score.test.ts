@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { mirrorSignals } from '../../src/physics/signals.js';
-import { judgeClip, judgeRule, pcFromViolation } from '../../src/physics/score.js';
+import { judgeClip, judgeRule, pcFromViolation, TIME_DIRECTION_CAP } from '../../src/physics/score.js';
 import { bodySignals, dropPath } from './helpers.js';
 
 describe('pcFromViolation', () => {
@@ -14,6 +14,16 @@ describe('pcFromViolation', () => {
 
 describe('judgeClip and judgeRule', () => {
   const forward = { signals: bodySignals(dropPath({ seconds: 4 })), caption: 'A ball falls and bounces on the floor', model: null };
+
+  it("counts the model's arrow alone as corroboration, not as an artefact", () => {
+    const model = { p_forward: 0.01, p_irreversible: 1, verdict: 'irreversible', confidence: 1, model_version: 'test@1' };
+    const j = judgeClip({ ...forward, caption: null, model });
+    const td = j.checks.find((c) => c.check === 'time_direction')!;
+    expect(td.score).toBe(0);
+    expect(td.reversal_strength).toBe(1);
+    expect(j.artefact_score).toBe(TIME_DIRECTION_CAP);
+    expect(j.artefact).toBe(false);
+  });
   const backward = { ...forward, signals: mirrorSignals(forward.signals) };
 
   it('finds no artefact in a drop and one in the reversed drop', () => {

@@ -1,4 +1,5 @@
-// Check: time direction. The model's arrow of time (p_forward) says whether the video plays backwards.
+// Check: time direction. The model's arrow of time (p_forward), weighted by how irreversible it finds the motion,
+// says whether the video plays backwards.
 
 import { checkResult } from '../motion.js';
 import type { PhysicsCheck } from '../types.js';
@@ -22,8 +23,11 @@ export const timeDirection: PhysicsCheck = Object.freeze<PhysicsCheck>({
     if (!m) return checkResult('time_direction', null, [], false, { values: { p_forward: null }, explanation: ctx.modelNote ?? 'no model: the arrow of time was not measured' });
     const p = m.p_forward;
     // Linear in p: 0 at 0.5, 0.5 at `backward`, 1 at `sure`.
-    const strength = p >= 0.5 ? 0 : p <= TIME_DIRECTION.sure ? 1 : p >= TIME_DIRECTION.backward ? (0.5 - p) / (0.5 - TIME_DIRECTION.backward) / 2 : 0.5 + (TIME_DIRECTION.backward - p) / (TIME_DIRECTION.backward - TIME_DIRECTION.sure) / 2;
-    const values = { p_forward: p, model_verdict: m.verdict, model_version: m.model_version };
+    const belief = p >= 0.5 ? 0 : p <= TIME_DIRECTION.sure ? 1 : p >= TIME_DIRECTION.backward ? (0.5 - p) / (0.5 - TIME_DIRECTION.backward) / 2 : 0.5 + (TIME_DIRECTION.backward - p) / (TIME_DIRECTION.backward - TIME_DIRECTION.sure) / 2;
+    // A backwards invariant or equivariant motion is still plausible (DESIGN.md section 2): only the irreversible
+    // share of the model's belief is evidence of an artefact.
+    const strength = belief * (m.p_irreversible ?? 1);
+    const values = { p_forward: p, p_irreversible: m.p_irreversible, model_verdict: m.verdict, model_version: m.model_version };
     const whole: [number, number] = [0, Math.max(0, s.pairs - 1)];
     const finding = {
       kind: 'plays_backwards',
@@ -31,7 +35,7 @@ export const timeDirection: PhysicsCheck = Object.freeze<PhysicsCheck>({
       reversal: true,
       pairs: whole,
       values: { p_forward: p },
-      explanation: `the model's arrow of time gives p_forward = ${p.toFixed(3)}: the motion looks like it plays backwards`,
+      explanation: `the model's arrow of time gives p_forward = ${p.toFixed(3)} with p_irreversible = ${(m.p_irreversible ?? 1).toFixed(2)}: the motion looks like an irreversible one played backwards`,
     };
     const judged = Math.abs(p - 0.5) >= TIME_DIRECTION.margin;
     return checkResult('time_direction', s, strength > 0 ? [finding] : [], judged, {
