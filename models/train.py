@@ -66,18 +66,21 @@ class ReversalNet(nn.Module):
       p_verdict   = softmax(V embedding + b)            (= h(x) + h(m(x)), h = V g + b/2)
       arrow_logit = a(g(x)) - a(g(m(x)));  p_forward = sigmoid(arrow_logit)  (p(m(x)) = 1 - p(x))
       embedding_forward = g(x), embedding_reversed = g(m(x))  (swapped under mirroring)"""
-    def __init__(self, F, odd, mean, std, width=64):
+    def __init__(self, F, odd, mean, std, width=64, dropout=0.0, verdict_arrow=False):
         super().__init__()
         self.register_buffer('sign', torch.from_numpy(1 - 2 * odd.astype(np.float32)))
         self.register_buffer('mean', torch.from_numpy(mean))
         self.register_buffer('inv_std', torch.from_numpy(1 / std))
         W = width
+        # Dropout (training only; the exported graph has none, so the mirror properties hold exactly).
         self.trunk = nn.Sequential(
-            nn.Conv1d(F + 1, W, 1), nn.ReLU(),  # per-row mixing of the cues (+ the mask channel)
-            nn.Conv1d(W, W, 5, padding=2), nn.ReLU(),
-            nn.Conv1d(W, W, 5, padding=4, dilation=2), nn.ReLU(),
+            nn.Conv1d(F + 1, W, 1), nn.ReLU(), nn.Dropout(dropout),  # per-row mixing of the cues (+ the mask channel)
+            nn.Conv1d(W, W, 5, padding=2), nn.ReLU(), nn.Dropout(dropout),
+            nn.Conv1d(W, W, 5, padding=4, dilation=2), nn.ReLU(), nn.Dropout(dropout),
             nn.Conv1d(W, W, 5, padding=8, dilation=4), nn.ReLU())  # receptive field 29 rows (1.2 s at 24 fps)
         self.verdict = nn.Linear(2 * W, 3)
+        # Optional: the verdict also sees |arrow_logit| (mirror-invariant): how well the clip's direction can be told.
+        self.arrow_to_verdict = nn.Parameter(torch.zeros(3)) if verdict_arrow else None
         self.arrow = nn.Sequential(nn.Linear(2 * W, W), nn.ReLU(), nn.Linear(W, 1))
 
     def g(self, x, mask):
@@ -95,14 +98,21 @@ class ReversalNet(nn.Module):
         arrow_logit = (self.arrow(g) - self.arrow(gm)).squeeze(1)
         # g(x) and g(m(x)) too: directional embeddings of the clip as played and reversed, for the class-level
         # analysis (which forward class does a reversed clip of class A resemble?); their sum is `embedding`.
-        return torch.sigmoid(arrow_logit), torch.softmax(self.verdict(emb), 1), emb, arrow_logit, g, gm
+        return torch.sigmoid(arrow_logit), torch.softmax(self.verdict_logits(emb, arrow_logit), 1), emb, arrow_logit, g, gm
+
+    def verdict_logits(self, emb, arrow_logit):
+        logits = self.verdict(emb)
+        if self.arrow_to_verdict is not None:
+            logits = logits + self.arrow_to_verdict * arrow_logit.abs().unsqueeze(1)
+        return logits
 
 
-def split(data, holdout_families, frac, split_seed):
+def split(data, holdout_families, frac, split_seed, exclude_families=()):
     fam = np.array([g['family'] for g in data.groups])
     seed_test = np.array([(zlib.crc32(f'{split_seed}:{g["seed"]}'.encode()) % 10000) < frac * 10000 for g in data.groups], bool)
     fam_test = np.isin(fam, list(holdout_families))
-    return np.where(~fam_test & ~seed_test)[0], np.where(fam_test)[0], np.where(~fam_test & seed_test)[0]
+    keep = ~np.isin(fam, list(exclude_families))  # excluded rows are in no split (validation runs keep the test families unseen)
+    return np.where(keep & ~fam_test & ~seed_test)[0], np.where(keep & fam_test)[0], np.where(keep & ~fam_test & seed_test)[0]
 
 
 def predict(model, data, idx, bs=256):
@@ -150,6 +160,11 @@ def main():
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--width', type=int, default=64)
     ap.add_argument('--arrow-weight', type=float, default=1.0)
+    ap.add_argument('--dropout', type=float, default=0.0, help='dropout in the trunk while training')
+    ap.add_argument('--verdict-arrow', action='store_true', help='let the verdict head see |arrow_logit| too')
+    ap.add_argument('--weight-decay', type=float, default=1e-4)
+    ap.add_argument('--exclude-families', default='', help='comma list of families left out of every split '
+                    '(for choosing settings on validation families while the test families stay unseen)')
     ap.add_argument('--arrow-targets', choices=['definition', 'all'], default='definition',
                     help="definition: only irreversible (and unlabelled real) clips have a knowable arrow; invariant and "
                          "equivariant clips get target 0.5 (reversed, they are plausible too). all: every clip's true direction")
@@ -173,12 +188,13 @@ def main():
     uncovered = [v for i, v in enumerate(VERDICTS) if i not in {fam_verdict[f] for f in held}]
     if uncovered:
         raise SystemExit(f'hold out at least one family per verdict; none for {uncovered}')
-    train, test_fam, test_seed = split(data, held, a.holdout_seed_frac, a.seed)
+    excluded = [f for f in a.exclude_families.split(',') if f]
+    train, test_fam, test_seed = split(data, held, a.holdout_seed_frac, a.seed, excluded)
     odd = np.array([p == 'odd' for p in cols['parity']], np.float32)
     mean, std = norm_stats(data, train, odd)
-    model = ReversalNet(cols['F'], odd, mean, std, a.width)
+    model = ReversalNet(cols['F'], odd, mean, std, a.width, a.dropout, a.verdict_arrow)
 
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
     steps = a.epochs * max(1, -(-len(train) // a.batch))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps)
     ce, bce = nn.CrossEntropyLoss(ignore_index=-1, reduction='sum'), nn.BCEWithLogitsLoss(reduction='sum')
@@ -191,7 +207,7 @@ def main():
             _, _, emb, arrow_logit = model(x, m)[:4]
             known = yf >= 0
             # Mirroring a clip would add nothing: both losses are already mirror-invariant by construction.
-            loss = ce(model.verdict(emb), yv) / max(int((yv >= 0).sum()), 1)
+            loss = ce(model.verdict_logits(emb, arrow_logit), yv) / max(int((yv >= 0).sum()), 1)
             if known.any():
                 target = yf.float()
                 if a.arrow_targets == 'definition':
@@ -216,6 +232,7 @@ def main():
     digest = hashlib.sha256(open(onnx_path, 'rb').read()).hexdigest()
 
     test = np.concatenate([test_fam, test_seed])
+    fam_of = np.array([g['family'] for g in data.groups])
     pool = np.sort(test if len(test) else train)[:256]
     _, first = np.unique(data.batch(pool)[1].sum(1).numpy(), return_index=True)  # windows of different lengths
     pick = pool[np.sort(first)[:a.parity_samples]]
@@ -240,14 +257,15 @@ def main():
                     'arrow_logit': 'a(g(x)) - a(g(m(x))); negated under mirroring',
                     'embedding_forward': f'g(x), {2 * a.width} dims: the clip as played (directional)',
                     'embedding_reversed': f'g(m(x)), {2 * a.width} dims: the clip reversed; swapped with embedding_forward under mirroring'},
-        'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': 1e-4,
+        'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': a.weight_decay, 'dropout': a.dropout, 'verdict_arrow': a.verdict_arrow,
                                 'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
                                 'normalisation': 'per column on the training split, in the graph; odd columns mean 0',
                                 'losses': 'cross-entropy (verdict) + BCE (forward, clips with known direction)', 'arrow_targets': a.arrow_targets},
-                     'seed': a.seed, 'split_seed': a.seed, 'holdout_families': held, 'holdout_seed_frac': a.holdout_seed_frac,
+                     'seed': a.seed, 'split_seed': a.seed, 'holdout_families': held, 'excluded_families': excluded, 'holdout_seed_frac': a.holdout_seed_frac,
                      'data': [os.path.basename(os.path.abspath(d)) for d in a.data], 'n_train': int(len(train)),
                      'torch': torch.__version__},
         'metrics': {'test': metrics(model, data, test), 'heldout_families': metrics(model, data, test_fam),
+                    'heldout_by_family': {f: metrics(model, data, test_fam[fam_of[test_fam] == f]) for f in held},
                     'heldout_seeds': metrics(model, data, test_seed), 'train': metrics(model, data, train)},
     }
     json.dump(card, open(os.path.join(a.out, f'{a.name}.card.json'), 'w'), indent=1)
