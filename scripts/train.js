@@ -1,5 +1,5 @@
 // `npm run train`: synthetic corpus -> scan -> unlabelled real scan -> tensors -> models/train.py -> ONNX model, card, parity file.
-// Usage: npm run train [-- --count 3000 --seed 1 --epochs 30 --work-dir .train --out-dir models --skip-synth --no-unlabeled]
+// Usage: npm run train [-- --count 6000 --seed 1 --epochs 30 --work-dir .train --out-dir models --skip-synth --no-unlabeled]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const USAGE = `npm run train -- [options]
-  --count N                 synthetic clips (each also gets its reversed twin)   [3000]
+  --count N                 synthetic clips (each also gets its reversed twin)   [6000]
   --seed N                  corpus seed (same seed, same clips)                   [1]
   --train-seed N            torch / shuffling / split seed                        [0]
   --epochs N                training epochs                                       [30]
@@ -31,7 +31,7 @@ let values;
 try {
   ({ values } = parseArgs({
     options: {
-      count: { type: 'string', default: '3000' },
+      count: { type: 'string', default: '6000' },
       seed: { type: 'string', default: '1' },
       'train-seed': { type: 'string', default: '0' },
       epochs: { type: 'string', default: '30' },
