@@ -27,6 +27,6 @@ export * from './decide/index.js';
 export { writeReport, renderReport, collectReportData } from './report/index.js';
 export { renderContactSheet } from './report/contact-sheet.js';
 export { cueCurvesSvg } from './report/curves.js';
-export { readClipSeries } from './report/series.js';
+export { readClipSeries, seriesColumnNames, type NamedSeries } from './pipeline/series-file.js';
 export { inspectClip, formatInspect } from './report/inspect.js';
 export { physics } from './physics/index.js';

@@ -6,6 +6,7 @@ import { DataType, RecordBatchReader, type RecordBatch, type Schema } from 'apac
 import { ManifestError, UsageError, expected } from '../errors.js';
 import { batchColumns, toCell } from '../io/arrow-values.js';
 import { CsvRecordSplitter, type CsvRecord } from '../io/formats/csv-records.js';
+import { csvHeader, delimiterOf } from '../io/formats/csv.js';
 import { isRowProblem, openInput, type CellValue, type InputKind } from '../io/inputs.js';
 import { readLineBatches, type TextLine } from '../io/lines.js';
 import type { ColumnType } from '../io/parquet-writer.js';
@@ -49,10 +50,6 @@ function unreadable(file: string, kind: string, err: unknown): ManifestError {
   return new ManifestError('manifest-unreadable', expected(`a readable ${kind} file`, file, err instanceof Error ? err.message : String(err)), { path: file }, { cause: err });
 }
 
-function delimiterOf(file: string): ',' | '\t' {
-  return path.extname(file).toLowerCase() === '.tsv' ? '\t' : ',';
-}
-
 /** CSV records with the raw text of the lines they start on (kept for two read chunks, enough for the error rows). */
 async function* csvRecords(file: string, delimiter: string): AsyncGenerator<{ rec: CsvRecord; raw: string | undefined }> {
   const splitter = new CsvRecordSplitter(delimiter, delimiter === '\t');
@@ -75,14 +72,7 @@ async function* csvRecords(file: string, delimiter: string): AsyncGenerator<{ re
 
 async function openCsv(file: string): Promise<Manifest> {
   const delimiter = delimiterOf(file);
-  let header: string[] | null = null;
-  for await (const { rec } of csvRecords(file, delimiter)) {
-    if ('error' in rec) throw new ManifestError('manifest-bad-header', `Expected a well-formed header for ${file} line ${rec.line} but received a malformed one: ${rec.error}`, { path: file, row: rec.line });
-    header = rec.fields;
-    break;
-  }
-  if (!header) throw new ManifestError('manifest-empty', expected('a header line naming the columns', `${file} line 1`, ''), { path: file, row: 1 });
-  const names = header;
+  const names = await csvHeader(file);
   async function* records(): AsyncGenerator<ManifestRecord> {
     let first = true;
     for await (const { rec, raw } of csvRecords(file, delimiter)) {

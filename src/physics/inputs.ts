@@ -3,9 +3,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ManifestError, UsageError, expected } from '../errors.js';
-import { CsvRecordSplitter, type CsvRecord } from '../io/formats/csv-records.js';
+import { csvHeader } from '../io/formats/csv.js';
 import { isRowProblem, openInput, type CellValue } from '../io/inputs.js';
-import { readLineBatches } from '../io/lines.js';
 import { parsePythonLiteral, parseRuleList, PythonLiteralError, type PyValue } from './python-literal.js';
 import type { RuleScore } from './types.js';
 
@@ -61,22 +60,6 @@ const CAPTION_COLUMNS = ['caption', 'prompt', 'text'];
 const MODEL_COLUMNS = ['model_name', 'model'];
 const RULE_LISTS: readonly [string, RuleScore][] = [['physics_rules_followed', 1], ['physics_rules_unfollowed', 0], ['physics_rules_cannot_be_determined', 2]];
 
-async function csvHeader(file: string): Promise<string[]> {
-  const splitter = new CsvRecordSplitter(path.extname(file).toLowerCase() === '.tsv' ? '\t' : ',', false);
-  const out: CsvRecord[] = [];
-  for await (const lines of readLineBatches(file)) {
-    for (const ln of lines) {
-      splitter.push(ln, out);
-      if (out.length > 0) break;
-    }
-    if (out.length > 0) break;
-  }
-  if (out.length === 0) splitter.end(out);
-  const rec = out[0];
-  if (!rec) throw new ManifestError('manifest-empty', expected('a header line naming the columns', `${file} line 1`, ''), { path: file, row: 1 });
-  if ('error' in rec) throw new ManifestError('manifest-bad-header', `Expected a well-formed header for ${file} line 1 but received a malformed one: ${rec.error}`, { path: file, row: 1 });
-  return rec.fields;
-}
 
 /** Format of a CSV from its columns. */
 export function detectFormat(columns: readonly string[]): InputFormat {

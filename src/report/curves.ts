@@ -2,13 +2,9 @@
 
 import { UsageError, expected } from '../errors.js';
 import { escapeXml, formatNumber, niceStep } from './svg.js';
+import type { NamedSeries } from '../pipeline/series-file.js';
 
-/** A clip's cue series with its column names ([frames x columns] float32, row-major). */
-export interface NamedSeries {
-  frames: number;
-  columns: string[];
-  data: Float32Array;
-}
+export type { NamedSeries };
 
 /** Options of {@link cueCurvesSvg}. */
 export interface CueCurvesOptions {

@@ -8,7 +8,7 @@ import { buildRow, missingPathColumn, rowProblem, setCell } from './common.js';
 import { CsvRecordSplitter, type CsvRecord } from './csv-records.js';
 
 /** Tab for .tsv files, comma otherwise. */
-function delimiterOf(file: string): string {
+export function delimiterOf(file: string): ',' | '\t' {
   return path.extname(file).toLowerCase() === '.tsv' ? '\t' : ',';
 }
 
@@ -47,6 +47,11 @@ function checkHeader(file: string, rec: CsvRecord | undefined): { fields: string
 async function readHeader(file: string): Promise<CsvRecord | undefined> {
   for await (const batch of csvRecordBatches(file)) return batch[0];
   return undefined;
+}
+
+/** The column names of a CSV/TSV file's header line, checked (present, well-formed, unique). */
+export async function csvHeader(file: string): Promise<string[]> {
+  return checkHeader(file, await readHeader(file)).fields;
 }
 
 async function* csvRows(ctx: FormatContext): AsyncGenerator<InputRow | RowProblem> {

@@ -1,4 +1,4 @@
-// readClipSeries: a clip row's series back from a scan output folder, with column names, and clear errors.
+// readSeries / readClipSeries: a clip row's series back from a scan output folder, with column names, and clear errors.
 
 import { readFile, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,8 +7,7 @@ import { CUE_COLUMNS } from '../../src/cues/index.js';
 import { readJsonl } from '../../src/io/jsonl-log.js';
 import { CLIPS_JSONL, CUES_JSON, OutDir } from '../../src/pipeline/out-dir.js';
 import { scan } from '../../src/pipeline/scan.js';
-import { readSeries } from '../../src/pipeline/series-file.js';
-import { readClipSeries } from '../../src/report/series.js';
+import { readClipSeries, readSeries } from '../../src/pipeline/series-file.js';
 import { tempDir } from '../fixtures/cli.js';
 
 async function rows(out: string): Promise<Record<string, unknown>[]> {
