@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { synthCorpus } from '../dist/synth/corpus/generate.js';
 import { scan } from '../dist/pipeline/scan.js';
+import { readParquetRows } from '../dist/io/parquet-writer.js';
 
 const { values } = parseArgs({
   options: {
@@ -48,17 +49,13 @@ writeFileSync(manifest, `id,path,action\n${rows.join('\n')}\n`);
 log(`scanning ${rows.length} clips (${Object.entries(taken).map(([a, n]) => `${a} ${n}`).join(', ')}) ...`);
 const summary = await scan({ input: manifest, out: join(work, 'scan'), labelColumn: 'action', taxonomy: 'none', quiet: true, count: false });
 
-const classes = readFileSync(join(work, 'scan', 'classes.csv'), 'utf8').trim().split('\n');
-const header = classes[0].split(',');
-const col = (cells, name) => cells[header.indexOf(name)];
 const result = { clips: rows.length, model: summary.model ?? null, classes: [], nearest_correct: 0, mutual_pairs: 0, mutual_pairs_correct: 0 };
-for (const line of classes.slice(1)) {
-  const cells = line.split(',');
-  const label = col(cells, 'label');
-  const nearest = col(cells, 'nearest_class');
-  const mutual = col(cells, 'pair_found') === 'true';
+for await (const c of readParquetRows(join(work, 'scan', 'classes.parquet'))) {
+  const label = String(c.label);
+  const nearest = String(c.nearest_class ?? '');
+  const mutual = c.pair_found === true || c.pair_found === 'true';
   const correct = nearest === COUNTERPART[label];
-  result.classes.push({ label, nearest, score: Number(col(cells, 'nearest_score')), self_score: Number(col(cells, 'self_score')), mutual, correct });
+  result.classes.push({ label, nearest, score: Number(c.nearest_score), self_score: Number(c.self_score), mutual, correct });
   if (correct) result.nearest_correct++;
   if (mutual) {
     result.mutual_pairs++;
