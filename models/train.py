@@ -66,26 +66,47 @@ class ReversalNet(nn.Module):
       p_verdict   = softmax(V embedding + b)            (= h(x) + h(m(x)), h = V g + b/2)
       arrow_logit = a(g(x)) - a(g(m(x)));  p_forward = sigmoid(arrow_logit)  (p(m(x)) = 1 - p(x))
       embedding_forward = g(x), embedding_reversed = g(m(x))  (swapped under mirroring)"""
-    def __init__(self, F, odd, mean, std, width=64, dropout=0.0, verdict_arrow=False):
+    def __init__(self, F, odd, mean, std, width=64, dropout=0.0, verdict_arrow=False, grid=None, grid_channels=0, verdict_diff=False):
         super().__init__()
         self.register_buffer('sign', torch.from_numpy(1 - 2 * odd.astype(np.float32)))
         self.register_buffer('mean', torch.from_numpy(mean))
         self.register_buffer('inv_std', torch.from_numpy(1 / std))
-        W = width
+        W, C = width, grid_channels
+        # Optional spatial branch: the residual-flow grid of each row (2 x G x G) through a small 2D CNN with shared
+        # weights, so that *where* things move (a body landing on the floor, a stream reaching a pool) is learnt once
+        # for every position instead of per column. Its output joins the per-row cue channels.
+        self.grid_side = 0
+        extra = 0
+        if C > 0 and grid is not None:
+            self.grid_side = grid[1]
+            self.register_buffer('grid_index', torch.from_numpy(grid[0]))
+            self.spatial = nn.Sequential(
+                nn.Conv2d(2, C, 3, padding=1), nn.ReLU(),
+                nn.Conv2d(C, 2 * C, 3, padding=1, stride=2), nn.ReLU(),   # G/2
+                nn.Conv2d(2 * C, 2 * C, 3, padding=1, stride=2), nn.ReLU())  # G/4: coarse layout kept (top/bottom/sides)
+            extra = 2 * C * (-(-grid[1] // 4)) ** 2
         # Dropout (training only; the exported graph has none, so the mirror properties hold exactly).
         self.trunk = nn.Sequential(
-            nn.Conv1d(F + 1, W, 1), nn.ReLU(), nn.Dropout(dropout),  # per-row mixing of the cues (+ the mask channel)
+            nn.Conv1d(F + 1 + extra, W, 1), nn.ReLU(), nn.Dropout(dropout),  # per-row mixing of the cues (+ the mask channel)
             nn.Conv1d(W, W, 5, padding=2), nn.ReLU(), nn.Dropout(dropout),
             nn.Conv1d(W, W, 5, padding=4, dilation=2), nn.ReLU(), nn.Dropout(dropout),
             nn.Conv1d(W, W, 5, padding=8, dilation=4), nn.ReLU())  # receptive field 29 rows (1.2 s at 24 fps)
-        self.verdict = nn.Linear(2 * W, 3)
+        # Optional: the verdict also sees abs(g(x) - g(m(x))), how different the clip looks played backwards (mirror-invariant:
+        # mirroring swaps the two halves). Small for invariant motion, whatever the family.
+        self.verdict_diff = verdict_diff
+        self.verdict = nn.Linear((4 if verdict_diff else 2) * W, 3)
         # Optional: the verdict also sees |arrow_logit| (mirror-invariant): how well the clip's direction can be told.
         self.arrow_to_verdict = nn.Parameter(torch.zeros(3)) if verdict_arrow else None
         self.arrow = nn.Sequential(nn.Linear(2 * W, W), nn.ReLU(), nn.Linear(W, 1))
 
     def g(self, x, mask):
         z = ((x - self.mean) * self.inv_std).clamp(-10, 10) * mask.unsqueeze(-1)
-        h = self.trunk(torch.cat([z, mask.unsqueeze(-1)], -1).transpose(1, 2))
+        parts = [z, mask.unsqueeze(-1)]
+        if self.grid_side:
+            B, T, G = z.shape[0], z.shape[1], self.grid_side
+            cells = z.index_select(2, self.grid_index).reshape(B * T, 2, G, G)
+            parts.append(self.spatial(cells).reshape(B, T, -1) * mask.unsqueeze(-1))
+        h = self.trunk(torch.cat(parts, -1).transpose(1, 2))
         m = mask.unsqueeze(1)
         avg = (h * m).sum(-1) / m.sum(-1).clamp(min=1)
         top = (h - (1 - m) * 1e4).amax(-1)  # padding never wins the max
@@ -98,13 +119,52 @@ class ReversalNet(nn.Module):
         arrow_logit = (self.arrow(g) - self.arrow(gm)).squeeze(1)
         # g(x) and g(m(x)) too: directional embeddings of the clip as played and reversed, for the class-level
         # analysis (which forward class does a reversed clip of class A resemble?); their sum is `embedding`.
-        return torch.sigmoid(arrow_logit), torch.softmax(self.verdict_logits(emb, arrow_logit), 1), emb, arrow_logit, g, gm
+        return torch.sigmoid(arrow_logit), torch.softmax(self.verdict_logits(emb, arrow_logit, g, gm), 1), emb, arrow_logit, g, gm
 
-    def verdict_logits(self, emb, arrow_logit):
-        logits = self.verdict(emb)
+    def verdict_logits(self, emb, arrow_logit, g, gm):
+        logits = self.verdict(torch.cat([emb, (g - gm).abs()], 1) if self.verdict_diff else emb)
         if self.arrow_to_verdict is not None:
             logits = logits + self.arrow_to_verdict * arrow_logit.abs().unsqueeze(1)
         return logits
+
+
+def grid_layout(names):
+    """Column indices of the residual-flow grid as [u cells row-major, v cells row-major] and its side G,
+    or None when the columns have no grid."""
+    u = sorted((tuple(map(int, n.split('_')[2:])), i) for i, n in enumerate(names) if n.startswith('grid_u_'))
+    v = sorted((tuple(map(int, n.split('_')[2:])), i) for i, n in enumerate(names) if n.startswith('grid_v_'))
+    G = int(round(len(u) ** 0.5))
+    if not u or G * G != len(u) or len(v) != len(u):
+        return None
+    return np.array([i for _, i in u] + [i for _, i in v], np.int64), G
+
+
+# Left-right mirror of a clip's cues (the same physics: gravity is untouched). Columns not listed are unchanged.
+HFLIP_NEGATE = {'cam_tx', 'cam_rot', 'res_vx', 'res_ax', 'res_curl'}
+HFLIP_ONE_MINUS = {'res_cx'}  # a position in [0, 1] from the left edge
+
+
+def hflip_maps(names):
+    """(permutation, sign, one_minus) so that hflip(x) = x[..., perm] * sign + one_minus * mask."""
+    idx = {n: i for i, n in enumerate(names)}
+    perm = np.arange(len(names)); sign = np.ones(len(names), np.float32); one = np.zeros(len(names), np.float32)
+    layout = grid_layout(names)
+    G = layout[1] if layout else 0
+    for i, n in enumerate(names):
+        if n.startswith(('grid_u_', 'grid_v_')):
+            r, c = map(int, n.split('_')[2:])
+            perm[i] = idx[f'{n[:7]}{r}_{G - 1 - c}']
+            if n.startswith('grid_u_'): sign[i] = -1
+        elif n in HFLIP_NEGATE: sign[i] = -1
+        elif n in HFLIP_ONE_MINUS: sign[i] = -1; one[i] = 1
+    return torch.from_numpy(perm), torch.from_numpy(sign), torch.from_numpy(one)
+
+
+def hflip(x, m, maps, pick):
+    """Mirror the rows `pick` (bool [B]) left-right; padding (mask 0) stays 0, half rows stay half."""
+    perm, sign, one = maps
+    flipped = x[..., perm] * sign + one * m.unsqueeze(-1)
+    return torch.where(pick[:, None, None], flipped, x)
 
 
 def split(data, holdout_families, frac, split_seed, exclude_families=()):
@@ -168,6 +228,12 @@ def main():
     ap.add_argument('--arrow-targets', choices=['definition', 'all'], default='definition',
                     help="definition: only irreversible (and unlabelled real) clips have a knowable arrow; invariant and "
                          "equivariant clips get target 0.5 (reversed, they are plausible too). all: every clip's true direction")
+    ap.add_argument('--grid-channels', type=int, default=0,
+                    help='channels of the spatial 2D CNN over the residual-flow grid of each row (0 = no spatial branch)')
+    ap.add_argument('--hflip', type=float, default=0.5,
+                    help='share of training rows mirrored left-right each batch (same physics, so same labels); 0 = off')
+    ap.add_argument('--verdict-diff', action=argparse.BooleanOptionalAction, default=True,
+                    help='let the verdict head see abs(g(x) - g(m(x))) too: how different the clip looks reversed')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=1, help='torch threads; 1 beat 2 on a busy 2-core machine')
     ap.add_argument('--parity-samples', type=int, default=3)
@@ -192,7 +258,11 @@ def main():
     train, test_fam, test_seed = split(data, held, a.holdout_seed_frac, a.seed, excluded)
     odd = np.array([p == 'odd' for p in cols['parity']], np.float32)
     mean, std = norm_stats(data, train, odd)
-    model = ReversalNet(cols['F'], odd, mean, std, a.width, a.dropout, a.verdict_arrow)
+    layout = grid_layout(cols['names'])
+    if a.grid_channels and not layout:
+        raise SystemExit('--grid-channels: the columns have no grid_u_*/grid_v_* cells')
+    model = ReversalNet(cols['F'], odd, mean, std, a.width, a.dropout, a.verdict_arrow, layout, a.grid_channels, a.verdict_diff)
+    flip_maps = hflip_maps(cols['names'])
 
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
     steps = a.epochs * max(1, -(-len(train) // a.batch))
@@ -204,10 +274,12 @@ def main():
         order, total = rng.permutation(train), 0.0
         for i in range(0, len(order), a.batch):
             x, m, yv, yf = data.batch(order[i:i + a.batch])
-            _, _, emb, arrow_logit = model(x, m)[:4]
+            if a.hflip > 0:
+                x = hflip(x, m, flip_maps, torch.from_numpy(rng.random(len(yv)) < a.hflip))
+            _, _, emb, arrow_logit, g, gm = model(x, m)
             known = yf >= 0
             # Mirroring a clip would add nothing: both losses are already mirror-invariant by construction.
-            loss = ce(model.verdict_logits(emb, arrow_logit), yv) / max(int((yv >= 0).sum()), 1)
+            loss = ce(model.verdict_logits(emb, arrow_logit, g, gm), yv) / max(int((yv >= 0).sum()), 1)
             if known.any():
                 target = yf.float()
                 if a.arrow_targets == 'definition':
@@ -258,6 +330,7 @@ def main():
                     'embedding_forward': f'g(x), {2 * a.width} dims: the clip as played (directional)',
                     'embedding_reversed': f'g(m(x)), {2 * a.width} dims: the clip reversed; swapped with embedding_forward under mirroring'},
         'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': a.weight_decay, 'dropout': a.dropout, 'verdict_arrow': a.verdict_arrow,
+                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff,
                                 'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
                                 'normalisation': 'per column on the training split, in the graph; odd columns mean 0',
                                 'losses': 'cross-entropy (verdict) + BCE (forward, clips with known direction)', 'arrow_targets': a.arrow_targets},
