@@ -13,9 +13,9 @@ import type { ScanOptionsInput } from '../pipeline/options.js';
 import { scan, type ScanHooks } from '../pipeline/scan.js';
 import { readSeries } from '../pipeline/series-file.js';
 import { VERDICTS, type VerdictName } from './dataset.js';
-import { seriesToModelInput, type ModelInput } from './features.js';
+import { clipWindows, type ModelInput } from './features.js';
 import { accuracy, arrowAccuracy, classScores, confusionMatrix, expectedCalibrationError, macroF1, meanAbsFromHalf, type ArrowPair, type CalibrationBin, type ClassScores } from './metrics.js';
-import { loadModel, predict, type Device } from './onnx.js';
+import { loadModel, predictClips, type Device } from './onnx.js';
 
 /** The model `audit eval` uses when none is given: models/reversal-v1.onnx of this package. */
 export const DEFAULT_EVAL_MODEL: string = fileURLToPath(new URL('../../models/reversal-v1.onnx', import.meta.url));
@@ -176,12 +176,12 @@ export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}):
     const lines: string[] = [];
     for (let start = 0; start < scored.length; start += BATCH_CLIPS) {
       const batch = scored.slice(start, start + BATCH_CLIPS);
-      const inputs: ModelInput[] = [];
+      const inputs: ModelInput[][] = [];
       for (const s of batch) {
         const series = await readSeries(scanOut, s.ref);
-        inputs.push(seriesToModelInput(series, model.T), seriesToModelInput(mirrorSeries(series), model.T));
+        inputs.push(clipWindows(series, model.T), clipWindows(mirrorSeries(series), model.T));
       }
-      const p = await predict(model, inputs);
+      const p = await predictClips(model, inputs);
       batch.forEach((s, i) => {
         const f = p[2 * i]!;
         const m = p[2 * i + 1]!;

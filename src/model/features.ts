@@ -117,3 +117,32 @@ export function mirrorInput(x: Float32Array, T: number = MODEL_T): Float32Array 
 export function mirrorMask(mask: Float32Array): Float32Array {
   return Float32Array.from(mask).reverse();
 }
+
+/** Most windows {@link clipWindows} cuts a clip into (the default 10-s analysis window at 24 fps is 240 pairs: 4 windows). */
+export const MAX_WINDOWS = 8;
+
+/**
+ * The windows a whole clip is judged on: one centred window ({@link seriesToModelInput}) when the series fits in
+ * T rows, else K = ceil(frames / T) windows (at most `maxWindows`) from the first row to the last, overlapping
+ * evenly, so no part of the clip goes unseen. The starts are placed in mirrored pairs (start s with
+ * frames - T - s; an odd K's middle window is the centred one), so the windows of the reversed clip are exactly
+ * the mirrored windows of this one in reverse order: averaging over them keeps the model's mirror properties.
+ * @example
+ * const windows = clipWindows(await readSeries(out, row)); // 1 to MAX_WINDOWS inputs
+ */
+export function clipWindows(series: CueSeries, T: number = MODEL_T, maxWindows: number = MAX_WINDOWS): ModelInput[] {
+  checkT(T);
+  if (!Number.isInteger(maxWindows) || maxWindows < 1) throw new ModelError('bad_option', expected('a positive integer', 'maxWindows', maxWindows));
+  const { frames, columns, data } = series;
+  const K = Math.min(maxWindows, Math.ceil(frames / T));
+  if (frames <= T || K === 1) return [seriesToModelInput(series, T)];
+  const window = (start: number): ModelInput => seriesToModelInput({ frames: T, columns, data: data.subarray(start * columns, (start + T) * columns) }, T);
+  const out: ModelInput[] = new Array(K);
+  for (let k = 0; k < Math.floor(K / 2); k++) {
+    const start = Math.floor(((frames - T) * k) / (K - 1));
+    out[k] = window(start);
+    out[K - 1 - k] = window(frames - T - start);
+  }
+  if (K % 2 === 1) out[(K - 1) / 2] = seriesToModelInput(series, T);
+  return out;
+}

@@ -66,6 +66,10 @@ export interface Prediction {
    */
   embedding_forward: Float32Array | null;
   embedding_reversed: Float32Array | null;
+  /** logit of p_forward (the model's `arrow_logit` output; from p_forward for models without it). */
+  arrow_logit: number;
+  /** Windows the prediction averages ({@link predictClips}); 1 for a single window. */
+  windows: number;
 }
 
 const ACCELERATORS = ['cuda', 'webgpu'] as const;
@@ -253,6 +257,7 @@ function unpack(result: InferenceSession.OnnxValueMapType, n: number): Predictio
   const E = emb.dims[1] ?? 0;
   const embData = emb.data as Float32Array;
   const optional = (name: string): Float32Array | null => (result[name] ? ((result[name] as Tensor).data as Float32Array) : null);
+  const logit = optional('arrow_logit');
   const fwd = optional('embedding_forward');
   const rev = optional('embedding_reversed');
   const preds: Prediction[] = [];
@@ -269,7 +274,67 @@ function unpack(result: InferenceSession.OnnxValueMapType, n: number): Predictio
       embedding: embData.slice(i * E, (i + 1) * E),
       embedding_forward: fwd ? fwd.slice(i * E, (i + 1) * E) : null,
       embedding_reversed: rev ? rev.slice(i * E, (i + 1) * E) : null,
+      arrow_logit: logit ? logit[i]! : logitOf(pf[i]!),
+      windows: 1,
     });
   }
   return preds;
+}
+
+function logitOf(p: number): number {
+  const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
+  return Math.log(q / (1 - q));
+}
+
+function meanOf(arrays: ReadonlyArray<Float32Array | null>): Float32Array | null {
+  if (arrays.some((a) => a === null)) return null;
+  const out = new Float32Array(arrays[0]!.length);
+  for (const a of arrays) for (let k = 0; k < out.length; k++) out[k]! += a![k]! / arrays.length;
+  return out;
+}
+
+/**
+ * One prediction for a clip judged on several windows: verdict probabilities and embeddings are averaged,
+ * and p_forward is the sigmoid of the mean arrow logit (evidence for a direction adds up across windows,
+ * and windows that cannot tell stay near 0). Averages over a mirror-symmetric set of windows
+ * ({@link clipWindows}) keep the verdict mirror-invariant and p_forward antisymmetric.
+ */
+export function mergeWindows(preds: readonly Prediction[]): Prediction {
+  if (preds.length === 0) throw new ModelError('input_contract', expected('at least one window', 'predictions', 0));
+  if (preds.length === 1) return preds[0]!;
+  const mean = (f: (p: Prediction) => number): number => preds.reduce((s, p) => s + f(p), 0) / preds.length;
+  const p = [mean((x) => x.p_invariant), mean((x) => x.p_equivariant), mean((x) => x.p_irreversible)];
+  const best = p.indexOf(Math.max(...p));
+  const arrow = mean((x) => x.arrow_logit);
+  return {
+    p_forward: 1 / (1 + Math.exp(-arrow)),
+    p_invariant: p[0]!,
+    p_equivariant: p[1]!,
+    p_irreversible: p[2]!,
+    verdict: VERDICTS[best]!,
+    confidence: p[best]!,
+    embedding: meanOf(preds.map((x) => x.embedding))!,
+    embedding_forward: meanOf(preds.map((x) => x.embedding_forward)),
+    embedding_reversed: meanOf(preds.map((x) => x.embedding_reversed)),
+    arrow_logit: arrow,
+    windows: preds.reduce((s, x) => s + x.windows, 0),
+  };
+}
+
+/**
+ * Runs the model on whole clips, each given as its windows (see clipWindows), and merges each clip's windows
+ * ({@link mergeWindows}); windows of many clips share batches of `batchSize`.
+ * @example
+ * const [p] = await predictClips(model, [clipWindows(series)]);
+ */
+export async function predictClips(model: LoadedModel, clips: ReadonlyArray<ReadonlyArray<ModelInput>>, options: { batchSize?: number } = {}): Promise<Prediction[]> {
+  const flat = clips.flat();
+  const preds = await predict(model, flat, options);
+  const out: Prediction[] = [];
+  let at = 0;
+  for (const windows of clips) {
+    out.push(mergeWindows(preds.slice(at, at + windows.length)));
+    at += windows.length;
+  }
+  return out;
 }

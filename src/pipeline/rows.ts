@@ -99,6 +99,8 @@ export function predictionColumns(p: Prediction, modelVersion: string): Record<s
     p_irreversible: round(p.p_irreversible),
     p_forward: round(p.p_forward),
     confidence: round(p.confidence),
+    // windows of the clip the model judged and averaged (model/features.ts clipWindows): 1 up to T pairs
+    model_windows: p.windows,
     reversed_in_corpus: p.p_forward < REVERSED_IN_CORPUS_P,
     model_version: modelVersion,
     // Directional embeddings (their sum is the model's mirror-invariant embedding); older models lack them.

@@ -14,8 +14,8 @@ import { parseScanOptions, type ScanOptions, type ScanOptionsInput } from './opt
 import { CLIPS_JSONL, CLIPS_PARQUET, CUES_JSON, OutDir, SUMMARY_JSON, rowKey, shardOf } from './out-dir.js';
 import { ProgressReporter, type ProgressState } from './progress.js';
 import { CLIP_COLUMNS, clipErrorRow, clipRow, predictionColumns } from './rows.js';
-import { loadModel, predict, type LoadedModel } from '../model/onnx.js';
-import { COLUMNS_HASH, seriesToModelInput } from '../model/features.js';
+import { loadModel, predictClips, type LoadedModel } from '../model/onnx.js';
+import { clipWindows, COLUMNS_HASH } from '../model/features.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AnalysisSettings, ClipOutcome, ClipTask } from './task.js';
@@ -185,7 +185,7 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
     pending = [];
     flushing = flushing.then(async () => {
       if (!batch.length) return;
-      const preds = await predict(model!, batch.map(({ r }) => seriesToModelInput({ frames: r.pairs, columns: r.columns, data: r.series })), { batchSize: opts.batch });
+      const preds = await predictClips(model!, batch.map(({ r }) => clipWindows({ frames: r.pairs, columns: r.columns, data: r.series })), { batchSize: opts.batch });
       for (let i = 0; i < batch.length; i++) {
         const { r, input } = batch[i]!;
         await dir.appendClip({ ...clipRow(r, input), ...predictionColumns(preds[i]!, modelVersion!) }, r.series);

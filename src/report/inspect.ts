@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
 import { DecodeError, UsageError } from '../errors.js';
-import { seriesToModelInput } from '../model/features.js';
-import { loadModel, predict, type LoadedModel } from '../model/onnx.js';
+import { clipWindows } from '../model/features.js';
+import { loadModel, predictClips, type LoadedModel } from '../model/onnx.js';
 import { analyseClip } from '../pipeline/analyse-clip.js';
 import { ScanOptionsSchema, type ScanOptionsInput } from '../pipeline/options.js';
 import { predictionColumns } from '../pipeline/rows.js';
@@ -79,7 +79,7 @@ export async function inspectClip(options: InspectOptions): Promise<InspectResul
     let modelInfo: InspectResult['model'] = null;
     if (model) {
       const version = `${model.card?.name ?? 'model'}@${model.card?.version ?? '?'}`;
-      const [p] = await predict(model, [seriesToModelInput({ frames: r.pairs, columns: r.columns, data: r.series })]);
+      const [p] = await predictClips(model, [clipWindows({ frames: r.pairs, columns: r.columns, data: r.series })]);
       prediction = predictionColumns(p!, version);
       modelInfo = { path: model.path, version, provider: model.provider };
     }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CUE_COLUMNS } from '../../src/cues/index.js';
 import { mirrorSeries, SeriesAnalyser } from '../../src/cues/series.js';
 import { ModelError } from '../../src/errors.js';
-import { inputMask, MODEL_F, MODEL_T, mirrorInput, mirrorMask, ODD_MASK, seriesToInput } from '../../src/model/features.js';
+import { clipWindows, inputMask, MAX_WINDOWS, MODEL_F, MODEL_T, mirrorInput, mirrorMask, ODD_MASK, seriesToInput, seriesToModelInput } from '../../src/model/features.js';
 import { renderScene } from '../../src/synth/scenes.js';
 import { randomSeries } from './helpers.js';
 
@@ -88,3 +88,39 @@ describe('seriesToInput / inputMask', () => {
     expect(() => seriesToInput(s, 0)).toThrow(/positive integer/);
   });
 });
+
+describe('clipWindows', () => {
+  it('one centred window up to T rows; beyond, ceil(frames / T) windows from the first row to the last', () => {
+    for (const frames of [1, 40, 64]) {
+      const w = clipWindows(randomSeries(frames, frames));
+      expect(w).toHaveLength(1);
+      expect(same(w[0]!.x, seriesToModelInput(randomSeries(frames, frames)).x)).toBe(true);
+    }
+    const s = randomSeries(200, 3); // 4 windows: starts 0, 45, 91, 136
+    const w = clipWindows(s);
+    expect(w).toHaveLength(4);
+    const row = (t: number) => s.data.subarray(t * MODEL_F, (t + 1) * MODEL_F);
+    expect(same(w[0]!.x.subarray(0, MODEL_F), row(0))).toBe(true);
+    expect(same(w[1]!.x.subarray(0, MODEL_F), row(45))).toBe(true);
+    expect(same(w[2]!.x.subarray(0, MODEL_F), row(91))).toBe(true);
+    expect(same(w[3]!.x.subarray((MODEL_T - 1) * MODEL_F), row(199))).toBe(true); // the last row is seen
+    w.forEach((x) => expect(x.mask.every((v) => v === 1)).toBe(true));
+    expect(clipWindows(randomSeries(10_000, 1))).toHaveLength(MAX_WINDOWS);
+    expect(clipWindows(randomSeries(200, 3), MODEL_T, 2)).toHaveLength(2);
+    expect(() => clipWindows(s, MODEL_T, 0)).toThrow(ModelError);
+  });
+
+  it('mirror property: the windows of the mirrored series are the mirrored windows, in reverse order', () => {
+    for (const frames of [65, 100, 129, 150, 191, 192, 193, 240, 1001]) {
+      const s = randomSeries(frames, frames);
+      const a = clipWindows(mirrorSeries(s));
+      const b = clipWindows(s).reverse();
+      expect(a.length, `frames ${frames}`).toBe(b.length);
+      a.forEach((w, k) => {
+        expect(same(w.x, mirrorInput(b[k]!.x)), `frames ${frames} window ${k}`).toBe(true);
+        expect(same(w.mask, mirrorMask(b[k]!.mask))).toBe(true);
+      });
+    }
+  });
+});
+

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mirrorSeries } from '../../src/cues/series.js';
 import { ModelError } from '../../src/errors.js';
-import { COLUMNS_HASH, MODEL_F, mirrorInput, mirrorMask, seriesToModelInput, type ModelInput } from '../../src/model/features.js';
-import { loadModel, predict, type LoadedModel } from '../../src/model/onnx.js';
+import { clipWindows, COLUMNS_HASH, MODEL_F, mirrorInput, mirrorMask, seriesToModelInput, type ModelInput } from '../../src/model/features.js';
+import { loadModel, mergeWindows, predict, predictClips, type LoadedModel } from '../../src/model/onnx.js';
 import { randomSeries } from './helpers.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/model/tiny.onnx', import.meta.url));
@@ -92,6 +92,24 @@ describe.each(MODELS)('$name in onnxruntime-node', ({ onnx }) => {
     const [p, m] = await predict(model, [seriesToModelInput(series), seriesToModelInput(mirrorSeries(series))]);
     expect(Math.abs(m!.p_forward - (1 - p!.p_forward))).toBeLessThan(1e-5);
     expect(m!.verdict).toBe(p!.verdict);
+  });
+
+  it('whole clips: windows averaged, the mirror properties kept, a short clip the same as one window', async () => {
+    const long = randomSeries(230, 4); // 4 windows
+    const short = randomSeries(50, 5);
+    const [p, m, one] = await predictClips(model, [clipWindows(long), clipWindows(mirrorSeries(long)), clipWindows(short)], { batchSize: 3 });
+    expect(p!.windows).toBe(4);
+    expect(Math.abs(m!.p_forward - (1 - p!.p_forward))).toBeLessThan(1e-5);
+    expect(Math.abs(m!.arrow_logit + p!.arrow_logit)).toBeLessThan(1e-4);
+    expect(Math.abs(m!.p_irreversible - p!.p_irreversible)).toBeLessThan(1e-5);
+    expect(m!.verdict).toBe(p!.verdict);
+    const per = await predict(model, clipWindows(long));
+    expect(Math.abs(p!.p_invariant - per.reduce((s, x) => s + x.p_invariant, 0) / 4)).toBeLessThan(1e-6);
+    expect(Math.abs(p!.arrow_logit - per.reduce((s, x) => s + x.arrow_logit, 0) / 4)).toBeLessThan(1e-5);
+    const [single] = await predict(model, [seriesToModelInput(short)]);
+    expect(one!.windows).toBe(1);
+    expect(one!.p_forward).toBe(single!.p_forward);
+    expect(() => mergeWindows([])).toThrow(ModelError);
   });
 
   it('gives the same answers whatever the batch size; bare arrays count as fully measured', async () => {
