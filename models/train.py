@@ -256,6 +256,10 @@ def main():
         raise SystemExit(f'hold out at least one family per verdict; none for {uncovered}')
     excluded = [f for f in a.exclude_families.split(',') if f]
     train, test_fam, test_seed = split(data, held, a.holdout_seed_frac, a.seed, excluded)
+    # Shuffle in id order, not file order: a resumed or parallel scan writes rows in completion order, and the
+    # same clips and seed should give the same batches whichever order the scan finished them in.
+    ids = np.array([str(g['id']) for g in data.groups])
+    train = train[np.argsort(ids[train], kind='stable')]
     odd = np.array([p == 'odd' for p in cols['parity']], np.float32)
     mean, std = norm_stats(data, train, odd)
     layout = grid_layout(cols['names'])

@@ -20,6 +20,7 @@ interface ScanFlags extends AnalysisFlags {
   model?: string;
   device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
   batch: number;
+  modelWindows: number;
   shard?: string;
   count: boolean;
   report: boolean;
@@ -33,6 +34,7 @@ interface EvalFlags extends AnalysisFlags {
   model?: string;
   out?: string;
   device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
+  modelWindows: number;
   labelColumn: string;
   directionColumn: string;
   json: boolean;
@@ -65,6 +67,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--model <path>', 'ONNX model for verdicts (default: the shipped models/reversal-v1.onnx; "none" to skip)')
     .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu (auto tries cuda, webgpu, then cpu)', 'auto')
     .option('--batch <n>', 'clips per model batch', int('--batch'), 64)
+    .option('--model-windows <n>', 'most windows of 64 frame pairs a clip is judged on, averaged (1 = centred window only)', int('--model-windows'), 8)
     .option('--shard <i/n>', 'only the rows whose id hashes to shard i of n (0-based), for array jobs')
     .option('--no-count', 'skip counting input rows first (no total or ETA in the progress line)')
     .option('--no-report', 'do not write report.html (and its contact sheets) at the end')
@@ -86,6 +89,7 @@ export async function runCli(argv: string[]): Promise<number> {
               model: flags.model,
               device: flags.device,
               batch: flags.batch,
+              modelWindows: flags.modelWindows,
               shard: flags.shard,
               count: flags.count,
               report: flags.report,
@@ -168,6 +172,7 @@ export async function runCli(argv: string[]): Promise<number> {
       .option('-m, --model <path>', 'ONNX model (default: models/reversal-v1.onnx of this package)')
       .option('-o, --out <dir>', 'keep the scan here (resumes; gets eval.json, eval-predictions.jsonl); default a temporary folder')
       .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
+      .option('--model-windows <n>', 'most windows of 64 frame pairs a clip is judged on, averaged (1 = centred window only)', int('--model-windows'), 8)
       .option('--label-column <name>', 'column with invariant|equivariant|irreversible', 'label')
       .option('--direction-column <name>', 'optional column saying a clip already plays backward (forward|backward)', 'direction'),
   )
@@ -183,6 +188,7 @@ export async function runCli(argv: string[]): Promise<number> {
             model: flags.model,
             out: flags.out,
             device: flags.device,
+            modelWindows: flags.modelWindows,
             labelColumn: flags.labelColumn,
             directionColumn: flags.directionColumn,
           },

@@ -13,7 +13,7 @@ import type { ScanOptionsInput } from '../pipeline/options.js';
 import { scan, type ScanHooks } from '../pipeline/scan.js';
 import { readSeries } from '../pipeline/series-file.js';
 import { VERDICTS, type VerdictName } from './dataset.js';
-import { clipWindows, type ModelInput } from './features.js';
+import { clipWindows, MAX_WINDOWS, type ModelInput } from './features.js';
 import { accuracy, arrowAccuracy, classScores, confusionMatrix, expectedCalibrationError, macroF1, meanAbsFromHalf, type ArrowPair, type CalibrationBin, type ClassScores } from './metrics.js';
 import { loadModel, predictClips, type Device } from './onnx.js';
 
@@ -21,7 +21,7 @@ import { loadModel, predictClips, type Device } from './onnx.js';
 export const DEFAULT_EVAL_MODEL: string = fileURLToPath(new URL('../../models/reversal-v1.onnx', import.meta.url));
 
 /** Options of {@link evaluate}: the manifest, the model, and any `scan` option (size, fps, workers, ...). */
-export type EvaluateOptions = Omit<ScanOptionsInput, 'input' | 'out' | 'model' | 'device' | 'batch'> & {
+export type EvaluateOptions = Omit<ScanOptionsInput, 'input' | 'out' | 'model' | 'device' | 'batch' | 'modelWindows'> & {
   /** Manifest (CSV/TSV, JSONL, Parquet, Arrow) with a path column and a label column. */
   manifest: string;
   /** ONNX model (default {@link DEFAULT_EVAL_MODEL}). */
@@ -31,6 +31,8 @@ export type EvaluateOptions = Omit<ScanOptionsInput, 'input' | 'out' | 'model' |
   device?: Device;
   /** CPU threads for inference (default: onnxruntime's choice). */
   threads?: number;
+  /** Most windows of T pairs a clip is judged on (default MAX_WINDOWS; 1 = the centred window only). */
+  modelWindows?: number;
   /** Label column (default 'label'): invariant | equivariant | irreversible. */
   labelColumn?: string;
   /** Optional column saying a clip already plays backwards in the corpus: forward | backward (default 'direction'). */
@@ -143,7 +145,7 @@ function labelOf(ref: ClipRef, labelColumn: string, directionColumn: string): Sc
  * console.log(r.macro_f1, r.aot_accuracy_by_class.irreversible);
  */
 export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}): Promise<EvalReport> {
-  const { manifest, out, device, threads, labelColumn = 'label', directionColumn = 'direction', model: modelPath = DEFAULT_EVAL_MODEL, ...scanOptions } = options;
+  const { manifest, out, device, threads, modelWindows = MAX_WINDOWS, labelColumn = 'label', directionColumn = 'direction', model: modelPath = DEFAULT_EVAL_MODEL, ...scanOptions } = options;
   // Load the model and check the labels first: a wrong path must not cost a whole scan.
   const model = await loadModel(modelPath, { device, threads });
   await checkLabelColumn(manifest, options, labelColumn);
@@ -179,7 +181,7 @@ export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}):
       const inputs: ModelInput[][] = [];
       for (const s of batch) {
         const series = await readSeries(scanOut, s.ref);
-        inputs.push(clipWindows(series, model.T), clipWindows(mirrorSeries(series), model.T));
+        inputs.push(clipWindows(series, model.T, modelWindows), clipWindows(mirrorSeries(series), model.T, modelWindows));
       }
       const p = await predictClips(model, inputs);
       batch.forEach((s, i) => {

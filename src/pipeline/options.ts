@@ -49,6 +49,8 @@ export const ScanOptionsSchema = z.object({
   device: z.enum(['auto', 'cpu', 'cuda', 'webgpu']).default('auto'),
   /** Clips per inference batch (main thread). */
   batch: z.number().int().min(1).max(4096).default(64),
+  /** Most model windows of 64 pairs a clip is judged on and averaged over (1 = its centred window only). */
+  modelWindows: z.number().int().min(1).max(64).default(8),
   /** Manifest column with each clip's label (action class), for the decisions and the class table. */
   labelColumn: z.string().min(1).optional(),
   /** Manifest column with each clip's caption, rewritten for reversed clips. */

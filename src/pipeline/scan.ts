@@ -79,7 +79,7 @@ function modelPath(option: string | undefined): string | null {
 /** What makes the rows of one output folder comparable; written to run.json, checked on resume. */
 interface RunIdentity {
   settings: AnalysisSettings;
-  model: { version: string; sha256: string | null } | null;
+  model: { version: string; sha256: string | null; windows?: number } | null;
   columns_hash: string;
 }
 
@@ -89,7 +89,8 @@ async function checkSameRun(out: string, now: RunIdentity): Promise<void> {
   const file = join(out, RUN_JSON);
   if (!existsSync(file) || !existsSync(join(out, CLIPS_JSONL))) return;
   const before = JSON.parse(await readFile(file, 'utf8')) as RunIdentity;
-  const describe = (r: RunIdentity) => `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}`;
+  // A run.json without model windows predates them: its clips were judged on the centred window alone (--model-windows 1).
+  const describe = (r: RunIdentity) => `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}, ${r.model.windows ?? 1} model window(s)` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}`;
   if (describe(before) !== describe(now)) {
     throw new UsageError(
       `${out} holds rows of an earlier scan made with ${describe(before)}; this run asks for ${describe(now)}. Resuming would mix the two.\nPossible solutions:\n- use a new --out folder\n- or run with the earlier settings and --model to resume`,
@@ -141,7 +142,7 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
   const model: LoadedModel | null = mp ? await loadModel(mp, { device: opts.device }) : null;
   const modelVersion = model ? `${model.card?.name ?? 'model'}@${model.card?.version ?? '?'}` : null;
   // Rows of one folder must come from one analysis: resuming with other settings or another model would mix them.
-  const identity: RunIdentity = { settings, model: model ? { version: modelVersion!, sha256: model.card?.sha256 ?? null } : null, columns_hash: COLUMNS_HASH };
+  const identity: RunIdentity = { settings, model: model ? { version: modelVersion!, sha256: model.card?.sha256 ?? null, windows: opts.modelWindows } : null, columns_hash: COLUMNS_HASH };
   await checkSameRun(out, identity).catch(async (err: unknown) => {
     await model?.session.release();
     throw err;
@@ -185,7 +186,7 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
     pending = [];
     flushing = flushing.then(async () => {
       if (!batch.length) return;
-      const preds = await predictClips(model!, batch.map(({ r }) => clipWindows({ frames: r.pairs, columns: r.columns, data: r.series })), { batchSize: opts.batch });
+      const preds = await predictClips(model!, batch.map(({ r }) => clipWindows({ frames: r.pairs, columns: r.columns, data: r.series }, model!.T, opts.modelWindows)), { batchSize: opts.batch });
       for (let i = 0; i < batch.length; i++) {
         const { r, input } = batch[i]!;
         await dir.appendClip({ ...clipRow(r, input), ...predictionColumns(preds[i]!, modelVersion!) }, r.series);
