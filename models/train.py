@@ -66,8 +66,12 @@ class ReversalNet(nn.Module):
       p_verdict   = softmax(V embedding + b)            (= h(x) + h(m(x)), h = V g + b/2)
       arrow_logit = a(g(x)) - a(g(m(x)));  p_forward = sigmoid(arrow_logit)  (p(m(x)) = 1 - p(x))
       embedding_forward = g(x), embedding_reversed = g(m(x))  (swapped under mirroring)"""
-    def __init__(self, F, odd, mean, std, width=64, dropout=0.0, verdict_arrow=False, grid=None, grid_channels=0, verdict_diff=False):
+    def __init__(self, F, odd, mean, std, width=64, dropout=0.0, verdict_arrow=False, grid=None, grid_channels=0, verdict_diff=False, flip_maps=None):
         super().__init__()
+        self.flip_average = flip_maps is not None
+        if self.flip_average:
+            for name, t in zip(('flip_perm', 'flip_sign', 'flip_one'), flip_maps):
+                self.register_buffer(name, t)
         self.register_buffer('sign', torch.from_numpy(1 - 2 * odd.astype(np.float32)))
         self.register_buffer('mean', torch.from_numpy(mean))
         self.register_buffer('inv_std', torch.from_numpy(1 / std))
@@ -112,14 +116,24 @@ class ReversalNet(nn.Module):
         top = (h - (1 - m) * 1e4).amax(-1)  # padding never wins the max
         return torch.cat([avg, top], 1)
 
-    def forward(self, x, mask):
+    def one_view(self, x, mask):
         xm, mm = torch.flip(x, [1]) * self.sign, torch.flip(mask, [1])
         g, gm = self.g(x, mask), self.g(xm, mm)
         emb = g + gm
         arrow_logit = (self.arrow(g) - self.arrow(gm)).squeeze(1)
+        return self.verdict_logits(emb, arrow_logit, g, gm), emb, arrow_logit, g, gm
+
+    def forward(self, x, mask):
+        logits, emb, arrow_logit, g, gm = self.one_view(x, mask)
+        if self.flip_average and not self.training:
+            # Test-time average over the clip and its left-right mirror (flipping commutes with the time mirror,
+            # so the symmetries hold); training sees random flips instead.
+            perm, sign, one = self.flip_perm, self.flip_sign, self.flip_one
+            views = [(logits, emb, arrow_logit, g, gm), self.one_view(x[..., perm] * sign + one * mask.unsqueeze(-1), mask)]
+            logits, emb, arrow_logit, g, gm = (sum(v[k] for v in views) / 2 for k in range(5))
         # g(x) and g(m(x)) too: directional embeddings of the clip as played and reversed, for the class-level
         # analysis (which forward class does a reversed clip of class A resemble?); their sum is `embedding`.
-        return torch.sigmoid(arrow_logit), torch.softmax(self.verdict_logits(emb, arrow_logit, g, gm), 1), emb, arrow_logit, g, gm
+        return torch.sigmoid(arrow_logit), torch.softmax(logits, 1), emb, arrow_logit, g, gm
 
     def verdict_logits(self, emb, arrow_logit, g, gm):
         logits = self.verdict(torch.cat([emb, (g - gm).abs()], 1) if self.verdict_diff else emb)
@@ -232,6 +246,8 @@ def main():
                     help='channels of the spatial 2D CNN over the residual-flow grid of each row (0 = no spatial branch)')
     ap.add_argument('--hflip', type=float, default=0.5,
                     help='share of training rows mirrored left-right each batch (same physics, so same labels); 0 = off')
+    ap.add_argument('--flip-average', action=argparse.BooleanOptionalAction, default=True,
+                    help='the exported model averages each clip with its left-right mirror (test-time augmentation)')
     ap.add_argument('--verdict-diff', action=argparse.BooleanOptionalAction, default=True,
                     help='let the verdict head see abs(g(x) - g(m(x))) too: how different the clip looks reversed')
     ap.add_argument('--seed', type=int, default=0)
@@ -265,8 +281,9 @@ def main():
     layout = grid_layout(cols['names'])
     if a.grid_channels and not layout:
         raise SystemExit('--grid-channels: the columns have no grid_u_*/grid_v_* cells')
-    model = ReversalNet(cols['F'], odd, mean, std, a.width, a.dropout, a.verdict_arrow, layout, a.grid_channels, a.verdict_diff)
     flip_maps = hflip_maps(cols['names'])
+    model = ReversalNet(cols['F'], odd, mean, std, a.width, a.dropout, a.verdict_arrow, layout, a.grid_channels, a.verdict_diff,
+                        flip_maps if a.flip_average else None)
 
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
     steps = a.epochs * max(1, -(-len(train) // a.batch))
@@ -334,7 +351,7 @@ def main():
                     'embedding_forward': f'g(x), {2 * a.width} dims: the clip as played (directional)',
                     'embedding_reversed': f'g(m(x)), {2 * a.width} dims: the clip reversed; swapped with embedding_forward under mirroring'},
         'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': a.weight_decay, 'dropout': a.dropout, 'verdict_arrow': a.verdict_arrow,
-                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff,
+                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average,
                                 'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
                                 'normalisation': 'per column on the training split, in the graph; odd columns mean 0',
                                 'losses': 'cross-entropy (verdict) + BCE (forward, clips with known direction)', 'arrow_targets': a.arrow_targets},
@@ -345,6 +362,10 @@ def main():
                     'heldout_by_family': {f: metrics(model, data, test_fam[fam_of[test_fam] == f]) for f in held},
                     'heldout_seeds': metrics(model, data, test_seed), 'train': metrics(model, data, train)},
     }
+    if model.flip_average:  # what the average over the left-right mirror adds, on the same weights
+        model.flip_average = False
+        card['metrics']['without_flip_average'] = {'heldout_families': metrics(model, data, test_fam), 'heldout_seeds': metrics(model, data, test_seed)}
+        model.flip_average = True
     json.dump(card, open(os.path.join(a.out, f'{a.name}.card.json'), 'w'), indent=1)
     print(json.dumps(card['metrics']['test']))
 

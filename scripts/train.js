@@ -1,5 +1,5 @@
 // `npm run train`: synthetic corpus -> scan -> unlabelled real scan -> tensors -> models/train.py -> ONNX model, card, parity file.
-// Usage: npm run train [-- --count 6000 --seed 1 --epochs 30 --work-dir .train --out-dir models --skip-synth --no-unlabeled]
+// Usage: npm run train [-- --count 10000 --seed 1 --epochs 30 --work-dir .train --out-dir models --skip-synth --no-unlabeled]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
@@ -10,12 +10,13 @@ import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const USAGE = `npm run train -- [options]
-  --count N                 synthetic clips (each also gets its reversed twin)   [6000]
+  --count N                 synthetic clips (each also gets its reversed twin)   [10000]
   --seed N                  corpus seed (same seed, same clips)                   [1]
   --train-seed N            torch / shuffling / split seed                        [0]
   --epochs N                training epochs                                       [30]
   --width N                 network width W                                       [64]
   --name NAME               model name: <out-dir>/<name>.onnx, .card.json, .parity.json [reversal-v1]
+  --model-version V         version written into the card (model_version column: <name>@<V>) [0.2.0]
   --out-dir DIR             where the model goes                                  [models]
   --work-dir DIR            corpus, scans and tensors (resumable; git-ignored)    [.train]
   --holdout-families LIST   families kept out of training, one per verdict at least [throw_land,cover_uncover,spin]
@@ -31,12 +32,13 @@ let values;
 try {
   ({ values } = parseArgs({
     options: {
-      count: { type: 'string', default: '6000' },
+      count: { type: 'string', default: '10000' },
       seed: { type: 'string', default: '1' },
       'train-seed': { type: 'string', default: '0' },
       epochs: { type: 'string', default: '30' },
       width: { type: 'string', default: '64' },
       name: { type: 'string', default: 'reversal-v1' },
+      'model-version': { type: 'string', default: '0.2.0' },
       'out-dir': { type: 'string', default: 'models' },
       'work-dir': { type: 'string', default: '.train' },
       'holdout-families': { type: 'string', default: 'throw_land,cover_uncover,spin' },
@@ -185,7 +187,7 @@ try {
 
   await stage(`5. training (${epochs} epochs, width ${width}, hold-out ${held.join(',')})`, async () => {
     const args = [join(ROOT, 'models', 'train.py'), '--data', ...data, '--holdout-families', held.join(','), '--epochs', String(epochs)];
-    args.push('--seed', String(trainSeed), '--width', String(width), '--threads', String(threads), '--name', values.name, '--out', outDir);
+    args.push('--seed', String(trainSeed), '--width', String(width), '--threads', String(threads), '--name', values.name, '--version', values['model-version'], '--out', outDir);
     const r = spawnSync(values.python, args, { stdio: 'inherit' });
     if (r.status !== 0) fail(`models/train.py exited with ${r.status ?? r.signal}`);
   });

@@ -71,7 +71,7 @@ describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)',
       // The verdict head also sees abs(g(x) - g(m(x))) by default: still the same verdict both ways.
       [m.p_invariant - preds[i]!.p_invariant, m.p_equivariant - preds[i]!.p_equivariant].forEach((d) => expect(Math.abs(d)).toBeLessThan(1e-5));
     });
-    expect(card.training.recipe).toMatchObject({ verdict_diff: true, hflip: 0.5 });
+    expect(card.training.recipe).toMatchObject({ verdict_diff: true, hflip: 0.5, flip_average: true });
 
     if (writeFixture) {
       await mkdir(FIXTURE, { recursive: true });
