@@ -142,6 +142,25 @@ class ReversalNet(nn.Module):
         return logits
 
 
+class Ensemble(nn.Module):
+    """Networks trained from different seeds, with the outputs of one: verdict probabilities, arrow logits and
+    embeddings are averaged. Each member keeps the mirror properties, so their average does too."""
+    def __init__(self, members):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x, mask):
+        outs = [m(x, mask) for m in self.members]
+        avg = lambda k: sum(o[k] for o in outs) / len(outs)  # noqa: E731
+        arrow_logit = avg(3)
+        return torch.sigmoid(arrow_logit), avg(1), avg(2), arrow_logit, avg(4), avg(5)
+
+
+def set_flip_average(model, on):
+    for m in (model.members if isinstance(model, Ensemble) else [model]):
+        m.flip_average = on
+
+
 def grid_layout(names):
     """Column indices of the residual-flow grid as [u cells row-major, v cells row-major] and its side G,
     or None when the columns have no grid."""
@@ -220,6 +239,37 @@ def metrics(model, data, idx):
     return res
 
 
+def fit(model, a, data, train, flip_maps, rng):
+    """Trains one network in place; returns the number of samples seen."""
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
+    steps = a.epochs * max(1, -(-len(train) // a.batch))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps)
+    ce, bce = nn.CrossEntropyLoss(ignore_index=-1, reduction='sum'), nn.BCEWithLogitsLoss(reduction='sum')
+    seen = 0
+    for epoch in range(a.epochs):
+        model.train()
+        order, total = rng.permutation(train), 0.0
+        for i in range(0, len(order), a.batch):
+            x, m, yv, yf = data.batch(order[i:i + a.batch])
+            if a.hflip > 0:
+                x = hflip(x, m, flip_maps, torch.from_numpy(rng.random(len(yv)) < a.hflip))
+            _, _, emb, arrow_logit, g, gm = model(x, m)
+            known = yf >= 0
+            # Mirroring a clip would add nothing: both losses are already mirror-invariant by construction.
+            loss = ce(model.verdict_logits(emb, arrow_logit, g, gm), yv) / max(int((yv >= 0).sum()), 1)
+            if known.any():
+                target = yf.float()
+                if a.arrow_targets == 'definition':
+                    # Asking for the direction of a pendulum swing or of an opening/closing teaches the net to
+                    # memorise incidental cues and to be confidently wrong on real footage.
+                    target = torch.where((yv == 0) | (yv == 1), torch.full_like(target, 0.5), target)
+                loss = loss + a.arrow_weight * bce(arrow_logit[known], target[known]) / int(known.sum())
+            opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+            total += float(loss) * len(yv); seen += len(yv)
+        print(f'epoch {epoch + 1}/{a.epochs} loss {total / max(len(order), 1):.4f}', flush=True)
+    return seen
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument('--data', required=True, nargs='+', help='exported folders (exportDataset): the labelled corpus, '
@@ -250,10 +300,14 @@ def main():
                     help='the exported model averages each clip with its left-right mirror (test-time augmentation)')
     ap.add_argument('--verdict-diff', action=argparse.BooleanOptionalAction, default=True,
                     help='let the verdict head see abs(g(x) - g(m(x))) too: how different the clip looks reversed')
+    ap.add_argument('--ensemble', type=int, default=1,
+                    help='networks trained with seeds seed..seed+K-1 and averaged in one graph (K times the training time)')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=1, help='torch threads; 1 beat 2 on a busy 2-core machine')
     ap.add_argument('--parity-samples', type=int, default=3)
     a = ap.parse_args()
+    if a.ensemble < 1:
+        raise SystemExit(f'--ensemble: expected a positive integer, got {a.ensemble}')
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = np.random.default_rng(a.seed)
@@ -282,37 +336,18 @@ def main():
     if a.grid_channels and not layout:
         raise SystemExit('--grid-channels: the columns have no grid_u_*/grid_v_* cells')
     flip_maps = hflip_maps(cols['names'])
-    model = ReversalNet(cols['F'], odd, mean, std, a.width, a.dropout, a.verdict_arrow, layout, a.grid_channels, a.verdict_diff,
-                        flip_maps if a.flip_average else None)
-
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
-    steps = a.epochs * max(1, -(-len(train) // a.batch))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps)
-    ce, bce = nn.CrossEntropyLoss(ignore_index=-1, reduction='sum'), nn.BCEWithLogitsLoss(reduction='sum')
-    t0, seen = time.time(), 0
-    for epoch in range(a.epochs):
-        model.train()
-        order, total = rng.permutation(train), 0.0
-        for i in range(0, len(order), a.batch):
-            x, m, yv, yf = data.batch(order[i:i + a.batch])
-            if a.hflip > 0:
-                x = hflip(x, m, flip_maps, torch.from_numpy(rng.random(len(yv)) < a.hflip))
-            _, _, emb, arrow_logit, g, gm = model(x, m)
-            known = yf >= 0
-            # Mirroring a clip would add nothing: both losses are already mirror-invariant by construction.
-            loss = ce(model.verdict_logits(emb, arrow_logit, g, gm), yv) / max(int((yv >= 0).sum()), 1)
-            if known.any():
-                target = yf.float()
-                if a.arrow_targets == 'definition':
-                    # Asking for the direction of a pendulum swing or of an opening/closing teaches the net to
-                    # memorise incidental cues and to be confidently wrong on real footage.
-                    target = torch.where((yv == 0) | (yv == 1), torch.full_like(target, 0.5), target)
-                loss = loss + a.arrow_weight * bce(arrow_logit[known], target[known]) / int(known.sum())
-            opt.zero_grad(); loss.backward(); opt.step(); sched.step()
-            total += float(loss) * len(yv); seen += len(yv)
-        print(f'epoch {epoch + 1}/{a.epochs} loss {total / max(len(order), 1):.4f}', flush=True)
+    members, t0, seen = [], time.time(), 0
+    for k in range(a.ensemble):
+        # member k: torch and shuffling seeded with seed + k (member 0 is exactly the single model of --ensemble 1)
+        torch.manual_seed(a.seed + k)
+        member = ReversalNet(cols['F'], odd, mean, std, a.width, a.dropout, a.verdict_arrow, layout, a.grid_channels, a.verdict_diff,
+                             flip_maps if a.flip_average else None)
+        if a.ensemble > 1: print(f'member {k + 1}/{a.ensemble}', flush=True)
+        seen += fit(member, a, data, train, flip_maps, rng if k == 0 else np.random.default_rng(a.seed + k))
+        members.append(member.eval())
     rate = seen / max(time.time() - t0, 1e-9)
     print(f'training: {seen} samples in {time.time() - t0:.1f} s = {rate:.0f} samples/s ({a.threads} threads)')
+    model = members[0] if a.ensemble == 1 else Ensemble(members)
     model.eval()
 
     os.makedirs(a.out, exist_ok=True)
@@ -351,7 +386,7 @@ def main():
                     'embedding_forward': f'g(x), {2 * a.width} dims: the clip as played (directional)',
                     'embedding_reversed': f'g(m(x)), {2 * a.width} dims: the clip reversed; swapped with embedding_forward under mirroring'},
         'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': a.weight_decay, 'dropout': a.dropout, 'verdict_arrow': a.verdict_arrow,
-                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average,
+                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'ensemble': a.ensemble,
                                 'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
                                 'normalisation': 'per column on the training split, in the graph; odd columns mean 0',
                                 'losses': 'cross-entropy (verdict) + BCE (forward, clips with known direction)', 'arrow_targets': a.arrow_targets},
@@ -362,10 +397,13 @@ def main():
                     'heldout_by_family': {f: metrics(model, data, test_fam[fam_of[test_fam] == f]) for f in held},
                     'heldout_seeds': metrics(model, data, test_seed), 'train': metrics(model, data, train)},
     }
-    if model.flip_average:  # what the average over the left-right mirror adds, on the same weights
-        model.flip_average = False
+    if a.flip_average:  # what the average over the left-right mirror adds, on the same weights
+        set_flip_average(model, False)
         card['metrics']['without_flip_average'] = {'heldout_families': metrics(model, data, test_fam), 'heldout_seeds': metrics(model, data, test_seed)}
-        model.flip_average = True
+        set_flip_average(model, True)
+    if a.ensemble > 1:  # each member alone: the spread between seeds, and what averaging them adds
+        card['metrics']['members'] = [{'seed': a.seed + k, 'heldout_families': metrics(m, data, test_fam), 'heldout_seeds': metrics(m, data, test_seed)}
+                                      for k, m in enumerate(model.members)]
     json.dump(card, open(os.path.join(a.out, f'{a.name}.card.json'), 'w'), indent=1)
     print(json.dumps(card['metrics']['test']))
 
