@@ -15,6 +15,7 @@ const USAGE = `npm run train -- [options]
   --train-seed N            torch / shuffling / split seed                        [0]
   --epochs N                training epochs                                       [30]
   --width N                 network width W                                       [64]
+  --ensemble K              networks from seeds train-seed..+K-1, averaged in one graph [3]
   --name NAME               model name: <out-dir>/<name>.onnx, .card.json, .parity.json [reversal-v1]
   --model-version V         version written into the card (model_version column: <name>@<V>) [0.2.0]
   --out-dir DIR             where the model goes                                  [models]
@@ -37,6 +38,7 @@ try {
       'train-seed': { type: 'string', default: '0' },
       epochs: { type: 'string', default: '30' },
       width: { type: 'string', default: '64' },
+      ensemble: { type: 'string', default: '3' },
       name: { type: 'string', default: 'reversal-v1' },
       'model-version': { type: 'string', default: '0.2.0' },
       'out-dir': { type: 'string', default: 'models' },
@@ -82,6 +84,7 @@ const seed = whole('seed', 0);
 const trainSeed = whole('train-seed', 0);
 const epochs = whole('epochs', 1);
 const width = whole('width', 1);
+const ensemble = whole('ensemble', 1);
 const workers = whole('workers', 1);
 const threads = whole('threads', 1);
 const work = refuseDev(resolve(values['work-dir']), '--work-dir');
@@ -185,9 +188,9 @@ try {
     }
   });
 
-  await stage(`5. training (${epochs} epochs, width ${width}, hold-out ${held.join(',')})`, async () => {
+  await stage(`5. training (${epochs} epochs, width ${width}, ${ensemble} network(s), hold-out ${held.join(',')})`, async () => {
     const args = [join(ROOT, 'models', 'train.py'), '--data', ...data, '--holdout-families', held.join(','), '--epochs', String(epochs)];
-    args.push('--seed', String(trainSeed), '--width', String(width), '--threads', String(threads), '--name', values.name, '--version', values['model-version'], '--out', outDir);
+    args.push('--seed', String(trainSeed), '--width', String(width), '--ensemble', String(ensemble), '--threads', String(threads), '--name', values.name, '--version', values['model-version'], '--out', outDir);
     const r = spawnSync(values.python, args, { stdio: 'inherit' });
     if (r.status !== 0) fail(`models/train.py exited with ${r.status ?? r.signal}`);
   });
