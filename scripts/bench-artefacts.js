@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { scan } from '../dist/pipeline/scan.js';
+import { benchScan } from './lib/bench-scan.js';
 import { judgeClip, readScanRows, renderPlanted, rowModel, rowSignals } from '../dist/physics/index.js';
 
 const { values } = parseArgs({
@@ -37,7 +37,7 @@ if (!existsSync(join(realDev, 'labels.csv'))) {
 /** Scans `input` into work/<name> (resumes) and judges every clip with no caption; returns id -> judgment. */
 async function judged(name, input, extra = {}) {
   const out = join(work, name);
-  await scan({ input, out, model: values.model, workers, quiet: true, count: false, ...extra });
+  await benchScan({ input, out, model: values.model, workers, quiet: true, count: false, ...extra }, log);
   const { clips, errors } = await readScanRows(out);
   const res = new Map();
   for (const [id, row] of clips) {

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { synthCorpus } from '../dist/synth/corpus/generate.js';
-import { scan } from '../dist/pipeline/scan.js';
+import { benchScan } from './lib/bench-scan.js';
 import { readParquetRows } from '../dist/io/parquet-writer.js';
 
 const { values } = parseArgs({
@@ -47,7 +47,7 @@ for (const line of readFileSync(join(corpus, 'labels.jsonl'), 'utf8').split('\n'
 const manifest = join(work, 'manifest.csv');
 writeFileSync(manifest, `id,path,action\n${rows.join('\n')}\n`);
 log(`scanning ${rows.length} clips (${Object.entries(taken).map(([a, n]) => `${a} ${n}`).join(', ')}) ...`);
-const summary = await scan({ input: manifest, out: join(work, 'scan'), labelColumn: 'action', taxonomy: 'none', quiet: true, count: false });
+const summary = await benchScan({ input: manifest, out: join(work, 'scan'), labelColumn: 'action', taxonomy: 'none', quiet: true, count: false }, console.error);
 
 const result = { clips: rows.length, model: summary.model ?? null, classes: [], nearest_correct: 0, mutual_pairs: 0, mutual_pairs_correct: 0 };
 for await (const c of readParquetRows(join(work, 'scan', 'classes.parquet'))) {
