@@ -40,6 +40,18 @@ describe('gravity check', () => {
     expect(r.findings[0]!.values.against_gravity_accel).toBeCloseTo(1.5, 0);
   });
 
+  it('lets a brief upward speed-up pass (an arm lifting: 0.46 s measured on forward real clips) but not a longer one', () => {
+    // the same motion as above, stopped after `dur` s of speeding up
+    const rise = (dur: number) =>
+      run(bodySignals(pathOf(1.5, 24, (t) => {
+        const u = Math.min(Math.max(0, t - 0.3), dur);
+        return [0.5, 0.9 - 0.75 * u * u];
+      })));
+    // 0.6 s of path speed-up measures as a 0.5 s phase after smoothing and trimming: under GRAVITY.risePhaseSeconds
+    expect(rise(0.6).findings.filter((f) => f.kind === 'rising_speeds_up')).toEqual([]);
+    expect(rise(0.7).findings.some((f) => f.kind === 'rising_speeds_up')).toBe(true);
+  });
+
   it('passes a body thrown up that slows as it rises (gravity) and fails one that slows while falling', () => {
     const up = pathOf(1, 24, (t) => [0.5, 0.9 - 1.6 * t + 0.8 * t * t]); // up at 1.6, decelerating at 1.6
     expect(verticalPhases(bodySignals(up)).findings.filter((f) => f.strength > 0)).toEqual([]);
