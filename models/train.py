@@ -244,7 +244,7 @@ def fit(model, a, data, train, flip_maps, rng):
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
     steps = a.epochs * max(1, -(-len(train) // a.batch))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps)
-    ce, bce = nn.CrossEntropyLoss(ignore_index=-1, reduction='sum'), nn.BCEWithLogitsLoss(reduction='sum')
+    ce, bce = nn.CrossEntropyLoss(ignore_index=-1, reduction='sum', label_smoothing=a.label_smoothing), nn.BCEWithLogitsLoss(reduction='sum')
     seen = 0
     for epoch in range(a.epochs):
         model.train()
@@ -300,6 +300,7 @@ def main():
                     help='the exported model averages each clip with its left-right mirror (test-time augmentation)')
     ap.add_argument('--verdict-diff', action=argparse.BooleanOptionalAction, default=True,
                     help='let the verdict head see abs(g(x) - g(m(x))) too: how different the clip looks reversed')
+    ap.add_argument('--label-smoothing', type=float, default=0.0, help='label smoothing of the verdict cross-entropy')
     ap.add_argument('--ensemble', type=int, default=1,
                     help='networks trained with seeds seed..seed+K-1 and averaged in one graph (K times the training time)')
     ap.add_argument('--seed', type=int, default=0)
@@ -386,7 +387,7 @@ def main():
                     'embedding_forward': f'g(x), {2 * a.width} dims: the clip as played (directional)',
                     'embedding_reversed': f'g(m(x)), {2 * a.width} dims: the clip reversed; swapped with embedding_forward under mirroring'},
         'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': a.weight_decay, 'dropout': a.dropout, 'verdict_arrow': a.verdict_arrow,
-                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'ensemble': a.ensemble,
+                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'ensemble': a.ensemble, 'label_smoothing': a.label_smoothing,
                                 'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
                                 'normalisation': 'per column on the training split, in the graph; odd columns mean 0',
                                 'losses': 'cross-entropy (verdict) + BCE (forward, clips with known direction)', 'arrow_targets': a.arrow_targets},
