@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ManifestError, UsageError, expected } from '../errors.js';
 import { csvHeader } from '../io/formats/csv.js';
-import { isRowProblem, openInput, type CellValue } from '../io/inputs.js';
+import { isRowProblem, openInput, type CellValue, type InputRow, type InputSource } from '../io/inputs.js';
 import { parsePythonLiteral, parseRuleList, PythonLiteralError, type PyValue } from './python-literal.js';
 import type { RuleScore } from './types.js';
 
@@ -169,6 +169,28 @@ export interface ReadInputOptions {
 }
 
 /**
+ * Every row of `source` through `toRow`: the reader's row problems and the ManifestErrors `toRow` throws become
+ * problems (row, code, message), so a bad row is reported and the rest are still read.
+ */
+async function collectRows(source: InputSource, toRow: (r: InputRow) => PhysicsRow): Promise<{ rows: PhysicsRow[]; problems: RowProblemOut[] }> {
+  const rows: PhysicsRow[] = [];
+  const problems: RowProblemOut[] = [];
+  for await (const r of source.rows()) {
+    if (isRowProblem(r)) {
+      problems.push({ row: r.row, code: r.error.code, message: r.error.message });
+      continue;
+    }
+    try {
+      rows.push(toRow(r));
+    } catch (err) {
+      if (!(err instanceof ManifestError)) throw err;
+      problems.push({ row: r.row, code: err.code, message: err.message });
+    }
+  }
+  return { rows, problems };
+}
+
+/**
  * Reads a folder of videos, one video file, or a CSV: the AutoEval rule input (`videopath,rule`), the SA/PC
  * input (`caption,videopath`), a released VideoPhy-2 CSV (`caption, video_url, sa, pc, physics_rules_*, ...,
  * model_name`; rule lists as stringified Python lists, `metadata_rules` mapping rules to laws), or any CSV
@@ -186,17 +208,10 @@ export async function readPhysicsInput(input: string, options: ReadInputOptions 
     if (!st.isDirectory() && ['.jsonl', '.ndjson', '.parquet', '.pq', '.arrow', '.feather', '.ipc', '.arrows'].includes(ext)) {
       throw new UsageError(expected('a folder, a video file or a CSV/TSV (VideoPhy-2 formats)', 'input', abs));
     }
-    const source = await openInput(abs);
-    const rows: PhysicsRow[] = [];
-    const problems: RowProblemOut[] = [];
-    for await (const r of source.rows()) {
-      if (isRowProblem(r)) {
-        problems.push({ row: r.row, code: r.error.code, message: r.error.message });
-        continue;
-      }
+    const { rows, problems } = await collectRows(await openInput(abs), (r) => {
       const caption = captionFromFileName(r.path);
-      rows.push({ row: r.row, videopath: path.relative(st.isDirectory() ? abs : path.dirname(abs), r.path) || path.basename(r.path), path: r.path, caption, captionSource: caption ? 'file name' : null, rules: [], sa: null, pc: null, modelName: null, isHard: null, columns: { path: r.path } });
-    }
+      return { row: r.row, videopath: path.relative(st.isDirectory() ? abs : path.dirname(abs), r.path) || path.basename(r.path), path: r.path, caption, captionSource: caption ? 'file name' : null, rules: [], sa: null, pc: null, modelName: null, isHard: null, columns: { path: r.path } };
+    });
     return { format: st.isDirectory() ? 'folder' : 'file', input: abs, rows, problems };
   }
 
@@ -210,56 +225,44 @@ export async function readPhysicsInput(input: string, options: ReadInputOptions 
   const modelColumn = firstColumn(header, MODEL_COLUMNS);
   const videosDir = path.resolve(options.videosDir ?? path.dirname(abs));
   // The io reader does the CSV work (quoting, line numbers, bad records); paths are resolved here because of URLs.
-  const source = await openInput(abs, { pathColumn, format: 'csv' });
-  const rows: PhysicsRow[] = [];
-  const problems: RowProblemOut[] = [];
-  for await (const r of source.rows()) {
-    if (isRowProblem(r)) {
-      problems.push({ row: r.row, code: r.error.code, message: r.error.message });
-      continue;
-    }
+  const { rows, problems } = await collectRows(await openInput(abs, { pathColumn, format: 'csv' }), (r) => {
     const c = r.columns;
     const written = String(c[pathColumn]);
     const local = /^https?:\/\//i.test(written) ? urlToLocal(written, videosDir) : r.path;
     const where = `${abs} line ${r.row}`;
-    try {
-      const laws = parseLawMap(c.metadata_rules);
-      const rules: InputRule[] = [];
-      if (format === 'autoeval_rule') {
-        const text = typeof c.rule === 'string' ? c.rule.trim() : '';
-        if (text === '') throw new ManifestError('manifest-empty-rule', expected('a non-empty rule', `column "rule" of ${where}`, c.rule ?? null), { row: r.row });
-        rules.push({ text, law: laws.get(norm(text)) ?? null, human: null });
-      } else {
-        for (const [column, human] of RULE_LISTS) {
-          let items: string[];
-          try {
-            items = parseRuleList(c[column]);
-          } catch (err) {
-            if (!(err instanceof PythonLiteralError)) throw err;
-            throw new ManifestError('manifest-bad-rule-list', `Expected a Python list of rules for column "${column}" of ${where} but received a cell that does not parse: ${err.message}`, { row: r.row });
-          }
-          for (const text of items) rules.push({ text, law: laws.get(norm(text)) ?? null, human });
+    const laws = parseLawMap(c.metadata_rules);
+    const rules: InputRule[] = [];
+    if (format === 'autoeval_rule') {
+      const text = typeof c.rule === 'string' ? c.rule.trim() : '';
+      if (text === '') throw new ManifestError('manifest-empty-rule', expected('a non-empty rule', `column "rule" of ${where}`, c.rule ?? null), { row: r.row });
+      rules.push({ text, law: laws.get(norm(text)) ?? null, human: null });
+    } else {
+      for (const [column, human] of RULE_LISTS) {
+        let items: string[];
+        try {
+          items = parseRuleList(c[column]);
+        } catch (err) {
+          if (!(err instanceof PythonLiteralError)) throw err;
+          throw new ManifestError('manifest-bad-rule-list', `Expected a Python list of rules for column "${column}" of ${where} but received a cell that does not parse: ${err.message}`, { row: r.row });
         }
+        for (const text of items) rules.push({ text, law: laws.get(norm(text)) ?? null, human });
       }
-      const given = captionColumn && typeof c[captionColumn] === 'string' && (c[captionColumn] as string).trim() !== '' ? (c[captionColumn] as string).trim() : null;
-      const fromName = given ? null : captionFromFileName(local);
-      rows.push({
-        row: r.row,
-        videopath: written,
-        path: local,
-        caption: given ?? fromName,
-        captionSource: given ? 'input' : fromName ? 'file name' : null,
-        rules,
-        sa: numberCell(c.sa),
-        pc: numberCell(c.pc),
-        modelName: modelColumn && typeof c[modelColumn] === 'string' && (c[modelColumn] as string).trim() ? (c[modelColumn] as string).trim() : null,
-        isHard: boolCell(c.is_hard),
-        columns: c,
-      });
-    } catch (err) {
-      if (err instanceof ManifestError) problems.push({ row: r.row, code: err.code, message: err.message });
-      else throw err;
     }
-  }
+    const given = captionColumn && typeof c[captionColumn] === 'string' && (c[captionColumn] as string).trim() !== '' ? (c[captionColumn] as string).trim() : null;
+    const fromName = given ? null : captionFromFileName(local);
+    return {
+      row: r.row,
+      videopath: written,
+      path: local,
+      caption: given ?? fromName,
+      captionSource: given ? 'input' : fromName ? 'file name' : null,
+      rules,
+      sa: numberCell(c.sa),
+      pc: numberCell(c.pc),
+      modelName: modelColumn && typeof c[modelColumn] === 'string' && (c[modelColumn] as string).trim() ? (c[modelColumn] as string).trim() : null,
+      isHard: boolCell(c.is_hard),
+      columns: c,
+    };
+  });
   return { format, input: abs, rows, problems };
 }
