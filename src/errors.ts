@@ -30,6 +30,9 @@ export class UsageError extends AuditError {
   }
 }
 
+/** An output folder holds rows of a scan made with another model or other settings: resuming would mix the two. */
+export class RunMismatchError extends UsageError {}
+
 /** A manifest that cannot be read, or one of its rows that is malformed. */
 export class ManifestError extends AuditError {
   constructor(code: string, message: string, where: ErrorWhere = {}, options?: { cause?: unknown }) {

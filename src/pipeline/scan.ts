@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { CUE_COLUMNS } from '../cues/index.js';
 import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
-import { AuditError, ManifestError, UsageError } from '../errors.js';
+import { AuditError, ManifestError, RunMismatchError } from '../errors.js';
 import { isRowProblem, openInput, type InputRow, type InputSource } from '../io/inputs.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readJsonl } from '../io/jsonl-log.js';
@@ -92,7 +92,7 @@ async function checkSameRun(out: string, now: RunIdentity): Promise<void> {
   // A run.json without model windows predates them: its clips were judged on the centred window alone (--model-windows 1).
   const describe = (r: RunIdentity) => `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}, ${r.model.windows ?? 1} model window(s)` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}`;
   if (describe(before) !== describe(now)) {
-    throw new UsageError(
+    throw new RunMismatchError(
       `${out} holds rows of an earlier scan made with ${describe(before)}; this run asks for ${describe(now)}. Resuming would mix the two.\nPossible solutions:\n- use a new --out folder\n- or run with the earlier settings and --model to resume`,
     );
   }

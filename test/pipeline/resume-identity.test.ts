@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { RunMismatchError, UsageError } from '../../src/errors.js';
 import { scan } from '../../src/pipeline/scan.js';
 
 const CLIP = fileURLToPath(new URL('../../samples/swing.mp4', import.meta.url));
@@ -35,6 +35,7 @@ describe('resuming a scan folder', () => {
     await scan({ input: CLIP, out, model: 'none', quiet: true, workers: 1 });
     const withModel = scan({ input: CLIP, out, model: TINY, device: 'cpu', quiet: true, workers: 1 });
     await expect(withModel).rejects.toThrow(UsageError);
+    await expect(scan({ input: CLIP, out, model: TINY, device: 'cpu', quiet: true, workers: 1 })).rejects.toThrow(RunMismatchError);
     await expect(scan({ input: CLIP, out, model: TINY, device: 'cpu', quiet: true, workers: 1 })).rejects.toThrow(/model none.*this run asks for model tiny@[\s\S]*new --out folder/);
     await expect(scan({ input: CLIP, out, model: 'none', shortSide: 64, quiet: true, workers: 1 })).rejects.toThrow(/"shortSide":64/);
   });
