@@ -66,10 +66,13 @@ class ReversalNet(nn.Module):
       p_verdict   = softmax(V embedding + b)            (= h(x) + h(m(x)), h = V g + b/2)
       arrow_logit = a(g(x)) - a(g(m(x)));  p_forward = sigmoid(arrow_logit)  (p(m(x)) = 1 - p(x))
       embedding_forward = g(x), embedding_reversed = g(m(x))  (swapped under mirroring)"""
-    def __init__(self, F, odd, mean, std, width=64, dropout=0.0, verdict_arrow=False, grid=None, grid_channels=0, verdict_diff=False, flip_maps=None):
+    def __init__(self, F, odd, mean, std, width=64, dropout=0.0, verdict_arrow=False, grid=None, grid_channels=0, verdict_diff=False, flip_maps=None, flip_match=False):
         super().__init__()
         self.flip_average = flip_maps is not None
-        if self.flip_average:
+        self.flip_match = flip_match
+        if flip_match and flip_maps is None:
+            raise ValueError('flip_match needs the left-right flip maps')
+        if flip_maps is not None:
             for name, t in zip(('flip_perm', 'flip_sign', 'flip_one'), flip_maps):
                 self.register_buffer(name, t)
         self.register_buffer('sign', torch.from_numpy(1 - 2 * odd.astype(np.float32)))
@@ -98,7 +101,11 @@ class ReversalNet(nn.Module):
         # Optional: the verdict also sees abs(g(x) - g(m(x))), how different the clip looks played backwards (mirror-invariant:
         # mirroring swaps the two halves). Small for invariant motion, whatever the family.
         self.verdict_diff = verdict_diff
-        self.verdict = nn.Linear((4 if verdict_diff else 2) * W, 3)
+        # Optional: the verdict also sees how far the clip played backwards is from the clip mirrored left-right,
+        # abs(g(m(x)) - g(h(x))) + abs(g(x) - g(m(h(x)))) (invariant under both mirrors: each swaps the two terms).
+        # Physics is left-right symmetric, so a clip whose reversal looks like its mirror image (a wheel spinning,
+        # a swing, a carry to the left) reverses into something plausible, whatever the family.
+        self.verdict = nn.Linear((2 + 2 * verdict_diff + 2 * flip_match) * W, 3)
         # Optional: the verdict also sees |arrow_logit| (mirror-invariant): how well the clip's direction can be told.
         self.arrow_to_verdict = nn.Parameter(torch.zeros(3)) if verdict_arrow else None
         self.arrow = nn.Sequential(nn.Linear(2 * W, W), nn.ReLU(), nn.Linear(W, 1))
@@ -116,27 +123,43 @@ class ReversalNet(nn.Module):
         top = (h - (1 - m) * 1e4).amax(-1)  # padding never wins the max
         return torch.cat([avg, top], 1)
 
-    def one_view(self, x, mask):
-        xm, mm = torch.flip(x, [1]) * self.sign, torch.flip(mask, [1])
-        g, gm = self.g(x, mask), self.g(xm, mm)
+    def pair(self, x, mask):
+        """g(x) and g(m(x)): the clip as played and reversed."""
+        return self.g(x, mask), self.g(torch.flip(x, [1]) * self.sign, torch.flip(mask, [1]))
+
+    def hflip_input(self, x, mask):
+        return x[..., self.flip_perm] * self.flip_sign + self.flip_one * mask.unsqueeze(-1)
+
+    def one_view(self, g, gm, match):
         emb = g + gm
         arrow_logit = (self.arrow(g) - self.arrow(gm)).squeeze(1)
-        return self.verdict_logits(emb, arrow_logit, g, gm), emb, arrow_logit, g, gm
+        return self.verdict_logits(emb, arrow_logit, g, gm, match), emb, arrow_logit, g, gm
 
-    def forward(self, x, mask):
-        logits, emb, arrow_logit, g, gm = self.one_view(x, mask)
-        if self.flip_average and not self.training:
+    def outputs(self, x, mask):
+        """(verdict logits, embedding, arrow_logit, g(x), g(m(x)))."""
+        g, gm = self.pair(x, mask)
+        average = self.flip_average and not self.training
+        gh = gmh = match = None
+        if average or self.flip_match:
+            gh, gmh = self.pair(self.hflip_input(x, mask), mask)
+        if self.flip_match:
+            match = (gm - gh).abs() + (g - gmh).abs()
+        views = [self.one_view(g, gm, match)]
+        if average:
             # Test-time average over the clip and its left-right mirror (flipping commutes with the time mirror,
             # so the symmetries hold); training sees random flips instead.
-            perm, sign, one = self.flip_perm, self.flip_sign, self.flip_one
-            views = [(logits, emb, arrow_logit, g, gm), self.one_view(x[..., perm] * sign + one * mask.unsqueeze(-1), mask)]
-            logits, emb, arrow_logit, g, gm = (sum(v[k] for v in views) / 2 for k in range(5))
+            views.append(self.one_view(gh, gmh, match))
+        return tuple(sum(v[k] for v in views) / len(views) for k in range(5))
+
+    def forward(self, x, mask):
+        logits, emb, arrow_logit, g, gm = self.outputs(x, mask)
         # g(x) and g(m(x)) too: directional embeddings of the clip as played and reversed, for the class-level
         # analysis (which forward class does a reversed clip of class A resemble?); their sum is `embedding`.
         return torch.sigmoid(arrow_logit), torch.softmax(logits, 1), emb, arrow_logit, g, gm
 
-    def verdict_logits(self, emb, arrow_logit, g, gm):
-        logits = self.verdict(torch.cat([emb, (g - gm).abs()], 1) if self.verdict_diff else emb)
+    def verdict_logits(self, emb, arrow_logit, g, gm, match=None):
+        parts = [emb] + ([(g - gm).abs()] if self.verdict_diff else []) + ([match] if self.flip_match else [])
+        logits = self.verdict(torch.cat(parts, 1))
         if self.arrow_to_verdict is not None:
             logits = logits + self.arrow_to_verdict * arrow_logit.abs().unsqueeze(1)
         return logits
@@ -253,10 +276,10 @@ def fit(model, a, data, train, flip_maps, rng):
             x, m, yv, yf = data.batch(order[i:i + a.batch])
             if a.hflip > 0:
                 x = hflip(x, m, flip_maps, torch.from_numpy(rng.random(len(yv)) < a.hflip))
-            _, _, emb, arrow_logit, g, gm = model(x, m)
+            logits, _, arrow_logit, _, _ = model.outputs(x, m)
             known = yf >= 0
             # Mirroring a clip would add nothing: both losses are already mirror-invariant by construction.
-            loss = ce(model.verdict_logits(emb, arrow_logit, g, gm), yv) / max(int((yv >= 0).sum()), 1)
+            loss = ce(logits, yv) / max(int((yv >= 0).sum()), 1)
             if known.any():
                 target = yf.float()
                 if a.arrow_targets == 'definition':
@@ -300,6 +323,9 @@ def main():
                     help='the exported model averages each clip with its left-right mirror (test-time augmentation)')
     ap.add_argument('--verdict-diff', action=argparse.BooleanOptionalAction, default=True,
                     help='let the verdict head see abs(g(x) - g(m(x))) too: how different the clip looks reversed')
+    ap.add_argument('--flip-match', action=argparse.BooleanOptionalAction, default=False,
+                    help='let the verdict head see how far the reversed clip is from the clip mirrored left-right '
+                         '(twice the network evaluations in training)')
     ap.add_argument('--label-smoothing', type=float, default=0.0, help='label smoothing of the verdict cross-entropy')
     ap.add_argument('--ensemble', type=int, default=1,
                     help='networks trained with seeds seed..seed+K-1 and averaged in one graph (K times the training time)')
@@ -342,7 +368,8 @@ def main():
         # member k: torch and shuffling seeded with seed + k (member 0 is exactly the single model of --ensemble 1)
         torch.manual_seed(a.seed + k)
         member = ReversalNet(cols['F'], odd, mean, std, a.width, a.dropout, a.verdict_arrow, layout, a.grid_channels, a.verdict_diff,
-                             flip_maps if a.flip_average else None)
+                             flip_maps if a.flip_average or a.flip_match else None, a.flip_match)
+        member.flip_average = a.flip_average
         if a.ensemble > 1: print(f'member {k + 1}/{a.ensemble}', flush=True)
         seen += fit(member, a, data, train, flip_maps, rng if k == 0 else np.random.default_rng(a.seed + k))
         members.append(member.eval())
@@ -387,7 +414,7 @@ def main():
                     'embedding_forward': f'g(x), {2 * a.width} dims: the clip as played (directional)',
                     'embedding_reversed': f'g(m(x)), {2 * a.width} dims: the clip reversed; swapped with embedding_forward under mirroring'},
         'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': a.weight_decay, 'dropout': a.dropout, 'verdict_arrow': a.verdict_arrow,
-                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'ensemble': a.ensemble, 'label_smoothing': a.label_smoothing,
+                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'flip_match': a.flip_match, 'ensemble': a.ensemble, 'label_smoothing': a.label_smoothing,
                                 'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
                                 'normalisation': 'per column on the training split, in the graph; odd columns mean 0',
                                 'losses': 'cross-entropy (verdict) + BCE (forward, clips with known direction)', 'arrow_targets': a.arrow_targets},

@@ -116,6 +116,36 @@ print(json.dumps({
     for (const k of ['vx', 'vy', 'u', 'v']) expect(Math.abs(r[k]), k).toBeLessThan(1e-6);
   });
 
+  it('--flip-match keeps the verdict the same for a clip, its reversal and its left-right mirror, and p_forward antisymmetric', () => {
+    const names = JSON.stringify(CUE_COLUMNS.map((c) => c.name));
+    const parities = JSON.stringify(CUE_COLUMNS.map((c) => c.parity));
+    const code = `
+import json, sys, torch, numpy as np
+sys.path.insert(0, ${JSON.stringify(dirname(TRAIN))})
+import train as T
+names = json.loads(${JSON.stringify(names)}); odd = np.array([p == 'odd' for p in json.loads(${JSON.stringify(parities)})], np.float32)
+F = len(names)
+torch.manual_seed(0)
+net = T.ReversalNet(F, odd, np.zeros(F, np.float32), np.ones(F, np.float32), 8, 0.0, False, None, 0, True, T.hflip_maps(names), True).eval()
+x = torch.randn(3, 12, F); m = torch.ones(3, 12); m[0, :2] = 0; m[0, -2:] = 0; m[1, 3] = 0.5; x = x * m.unsqueeze(-1)
+a = net(x, m); r = net(torch.flip(x, [1]) * net.sign, torch.flip(m, [1])); h = net(net.hflip_input(x, m), m)
+net.flip_match = False
+try:
+    net(x, m); width_checked = False
+except RuntimeError:
+    width_checked = True  # the verdict layer really reads the extra features
+print(json.dumps({'reversal': float((a[1] - r[1]).abs().max()), 'mirror': float((a[1] - h[1]).abs().max()),
+                  'arrow': float((a[0] + r[0] - 1).abs().max()), 'spread': float(a[1].std(0).max()), 'width_checked': width_checked}))`;
+    const run = spawnSync(python!, ['-c', code], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout);
+    expect(r.reversal).toBeLessThan(1e-6);
+    expect(r.mirror).toBeLessThan(1e-6);
+    expect(r.arrow).toBeLessThan(1e-6);
+    expect(r.spread).toBeGreaterThan(1e-4); // different clips do get different verdicts
+    expect(r.width_checked).toBe(true);
+  });
+
   it("train.py's left-right map predicts the cues of a horizontally flipped render", () => {
     const names = CUE_COLUMNS.map((c) => c.name);
     const code = `import json, sys\nsys.path.insert(0, ${JSON.stringify(dirname(TRAIN))})\nimport train as T\nperm, sign, one = T.hflip_maps(json.loads(sys.stdin.read()))\nprint(json.dumps([perm.tolist(), sign.tolist(), one.tolist()]))`;
