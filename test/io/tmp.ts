@@ -1,20 +1,10 @@
 // Test helper: a fresh temp folder per test, removed after the file's tests.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll } from 'vitest';
-
-const made: string[] = [];
-afterAll(async () => {
-  await Promise.all(made.map((d) => rm(d, { recursive: true, force: true })));
-});
+import { tempDir as cliTempDir } from '../fixtures/cli.js';
 
 /** A new empty folder under the OS temp folder (removed after the test file). */
-export async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'ra-io-'));
-  made.push(dir);
-  return dir;
+export function tempDir(): Promise<string> {
+  return cliTempDir('ra-io-');
 }
 
 /** Drains an async iterable into an array. */
