@@ -179,7 +179,41 @@ class Ensemble(nn.Module):
         return torch.sigmoid(arrow_logit), avg(1), avg(2), arrow_logit, avg(4), avg(5)
 
 
+class Tempered(nn.Module):
+    """The verdict probabilities tempered after everything else: softmax(log(p) / T). T > 1 softens an overconfident
+    model; the argmax (the verdict) and every mirror property are unchanged, and so are the other outputs."""
+    def __init__(self, model, temperature):
+        super().__init__()
+        self.model = model
+        self.register_buffer('temperature', torch.tensor(float(temperature)))
+
+    def forward(self, x, mask):
+        out = list(self.model(x, mask))
+        out[1] = torch.softmax(torch.log(out[1].clamp(min=1e-12)) / self.temperature, 1)
+        return tuple(out)
+
+
+def calibration_stats(pv, y, temperature=1.0, bins=10):
+    """NLL and expected calibration error (the definition of src/model/metrics.ts) of verdict probabilities pv
+    [N x 3] against labels y, after tempering with `temperature`."""
+    z = np.log(np.clip(pv, 1e-12, 1)) / temperature
+    z = z - z.max(1, keepdims=True)
+    q = np.exp(z); q /= q.sum(1, keepdims=True)
+    nll = float(-np.log(np.clip(q[np.arange(len(y)), y], 1e-12, 1)).mean())
+    conf, right = q.max(1), (q.argmax(1) == y)
+    b = np.minimum((conf * bins).astype(int), bins - 1)
+    ece = sum(abs(right[b == k].sum() - conf[b == k].sum()) for k in range(bins)) / len(y)
+    return {'nll': nll, 'ece': float(ece), 'mean_confidence': float(conf.mean()), 'accuracy': float(right.mean())}
+
+
+def fit_temperature(pv, y):
+    """The temperature in [0.5, 20] (log grid) that minimises the NLL of the tempered probabilities."""
+    grid = np.exp(np.linspace(np.log(0.5), np.log(20), 241))
+    return float(grid[int(np.argmin([calibration_stats(pv, y, t)['nll'] for t in grid]))])
+
+
 def set_flip_average(model, on):
+    if isinstance(model, Tempered): model = model.model
     for m in (model.members if isinstance(model, Ensemble) else [model]):
         m.flip_average = on
 
@@ -252,7 +286,8 @@ def metrics(model, data, idx):
         conf = np.zeros((3, 3), int)
         np.add.at(conf, (true, pred), 1)
         f1 = [2 * conf[c, c] / max(conf[c].sum() + conf[:, c].sum(), 1) for c in range(3)]
-        res.update(accuracy=float((pred == true).mean()), macro_f1=float(np.mean(f1)), confusion=conf.tolist())
+        res.update(accuracy=float((pred == true).mean()), macro_f1=float(np.mean(f1)), confusion=conf.tolist(),
+                   ece=calibration_stats(pv[k], true)['ece'])
     k = yf >= 0
     if k.any():
         res['arrow_accuracy'] = float(((pf[k] > 0.5) == (yf[k] == 1)).mean())
@@ -267,7 +302,12 @@ def fit(model, a, data, train, flip_maps, rng):
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.weight_decay)
     steps = a.epochs * max(1, -(-len(train) // a.batch))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps)
-    ce, bce = nn.CrossEntropyLoss(ignore_index=-1, reduction='sum', label_smoothing=a.label_smoothing), nn.BCEWithLogitsLoss(reduction='sum')
+    weight = None
+    if a.class_balance:  # each verdict weighs the same in the loss, however many training rows it has
+        counts = np.bincount(data.yv[train][data.yv[train] >= 0], minlength=3).astype(np.float64)
+        weight = torch.tensor(counts.sum() / (3 * np.maximum(counts, 1)), dtype=torch.float32)
+    ce = nn.CrossEntropyLoss(weight=weight, ignore_index=-1, reduction='sum', label_smoothing=a.label_smoothing)
+    bce = nn.BCEWithLogitsLoss(reduction='sum')
     seen = 0
     for epoch in range(a.epochs):
         model.train()
@@ -326,6 +366,10 @@ def main():
     ap.add_argument('--flip-match', action=argparse.BooleanOptionalAction, default=False,
                     help='let the verdict head see how far the reversed clip is from the clip mirrored left-right '
                          '(twice the network evaluations in training)')
+    ap.add_argument('--class-balance', action=argparse.BooleanOptionalAction, default=False,
+                    help='weight the verdict loss by inverse class frequency in the training split')
+    ap.add_argument('--calibrate-on', choices=['heldout_families', 'heldout_seeds', 'none'], default='heldout_families',
+                    help='split on which the verdict temperature is fitted (none: no tempering)')
     ap.add_argument('--label-smoothing', type=float, default=0.0, help='label smoothing of the verdict cross-entropy')
     ap.add_argument('--ensemble', type=int, default=1,
                     help='networks trained with seeds seed..seed+K-1 and averaged in one graph (K times the training time)')
@@ -377,6 +421,22 @@ def main():
     print(f'training: {seen} samples in {time.time() - t0:.1f} s = {rate:.0f} samples/s ({a.threads} threads)')
     model = members[0] if a.ensemble == 1 else Ensemble(members)
     model.eval()
+    test = np.concatenate([test_fam, test_seed])
+    calibration = None
+    if a.calibrate_on != 'none':
+        # Overconfidence shows under a shift of the data, so the temperature is fitted where the net meets kinds of
+        # motion it never trained on (held-out families), never on real-dev.
+        cal = {'heldout_families': test_fam, 'heldout_seeds': test_seed}[a.calibrate_on]
+        cal = np.sort(cal[data.yv[cal] >= 0])
+        if len(cal) == 0:
+            raise SystemExit(f'--calibrate-on {a.calibrate_on}: no labelled rows there')
+        pv = predict(model, data, cal)[1]
+        t = fit_temperature(pv, data.yv[cal])
+        calibration = {'verdict_temperature': t, 'fitted_on': a.calibrate_on, 'n': int(len(cal)),
+                       'method': 'p_verdict = softmax(log(p) / T) in the graph, after the ensemble and flip averages; '
+                                 'T minimises the NLL on the fitting split (log grid 0.5-20); the argmax is unchanged',
+                       'fitting_split_before': calibration_stats(pv, data.yv[cal]), 'fitting_split_after': calibration_stats(pv, data.yv[cal], t)}
+        model = Tempered(model, t).eval()
 
     os.makedirs(a.out, exist_ok=True)
     onnx_path = os.path.join(a.out, f'{a.name}.onnx')
@@ -387,7 +447,6 @@ def main():
                       input_names=['x', 'mask'], output_names=OUTPUTS, dynamic_axes=axes)
     digest = hashlib.sha256(open(onnx_path, 'rb').read()).hexdigest()
 
-    test = np.concatenate([test_fam, test_seed])
     fam_of = np.array([g['family'] for g in data.groups])
     pool = np.sort(test if len(test) else train)[:256]
     _, first = np.unique(data.batch(pool)[1].sum(1).numpy(), return_index=True)  # windows of different lengths
@@ -414,7 +473,7 @@ def main():
                     'embedding_forward': f'g(x), {2 * a.width} dims: the clip as played (directional)',
                     'embedding_reversed': f'g(m(x)), {2 * a.width} dims: the clip reversed; swapped with embedding_forward under mirroring'},
         'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': a.weight_decay, 'dropout': a.dropout, 'verdict_arrow': a.verdict_arrow,
-                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'flip_match': a.flip_match, 'ensemble': a.ensemble, 'label_smoothing': a.label_smoothing,
+                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'flip_match': a.flip_match, 'class_balance': a.class_balance, 'ensemble': a.ensemble, 'label_smoothing': a.label_smoothing,
                                 'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
                                 'normalisation': 'per column on the training split, in the graph; odd columns mean 0',
                                 'losses': 'cross-entropy (verdict) + BCE (forward, clips with known direction)', 'arrow_targets': a.arrow_targets},
@@ -429,9 +488,11 @@ def main():
         set_flip_average(model, False)
         card['metrics']['without_flip_average'] = {'heldout_families': metrics(model, data, test_fam), 'heldout_seeds': metrics(model, data, test_seed)}
         set_flip_average(model, True)
-    if a.ensemble > 1:  # each member alone: the spread between seeds, and what averaging them adds
+    if calibration is not None:
+        card['calibration'] = calibration
+    if a.ensemble > 1:  # each member alone (untempered): the spread between seeds, and what averaging them adds
         card['metrics']['members'] = [{'seed': a.seed + k, 'heldout_families': metrics(m, data, test_fam), 'heldout_seeds': metrics(m, data, test_seed)}
-                                      for k, m in enumerate(model.members)]
+                                      for k, m in enumerate((model.model if isinstance(model, Tempered) else model).members)]
     json.dump(card, open(os.path.join(a.out, f'{a.name}.card.json'), 'w'), indent=1)
     print(json.dumps(card['metrics']['test']))
 

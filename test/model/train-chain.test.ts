@@ -72,6 +72,12 @@ describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)',
       [m.p_invariant - preds[i]!.p_invariant, m.p_equivariant - preds[i]!.p_equivariant].forEach((d) => expect(Math.abs(d)).toBeLessThan(1e-5));
     });
     expect(card.training.recipe).toMatchObject({ verdict_diff: true, hflip: 0.5, flip_average: true });
+    // The verdict temperature is fitted on the held-out families (by default) and baked into the graph (the parity above).
+    expect(card.calibration.fitted_on).toBe('heldout_families');
+    expect(card.calibration.verdict_temperature).toBeGreaterThanOrEqual(0.5);
+    expect(card.calibration.verdict_temperature).toBeLessThanOrEqual(20);
+    expect(card.calibration.fitting_split_after.nll).toBeLessThanOrEqual(card.calibration.fitting_split_before.nll);
+    expect(card.calibration.fitting_split_after.accuracy).toBe(card.calibration.fitting_split_before.accuracy);
 
     if (writeFixture) {
       await mkdir(FIXTURE, { recursive: true });
