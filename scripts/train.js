@@ -17,7 +17,7 @@ const USAGE = `npm run train -- [options]
   --width N                 network width W                                       [64]
   --ensemble K              networks from seeds train-seed..+K-1, averaged in one graph [3]
   --name NAME               model name: <out-dir>/<name>.onnx, .card.json, .parity.json [reversal-v1]
-  --model-version V         version written into the card (model_version column: <name>@<V>) [0.2.0]
+  --model-version V         version written into the card (model_version column: <name>@<V>) [0.2.1]
   --out-dir DIR             where the model goes                                  [models]
   --work-dir DIR            corpus, scans and tensors (resumable; git-ignored)    [.train]
   --holdout-families LIST   families kept out of training, one per verdict at least [throw_land,cover_uncover,spin]
@@ -40,7 +40,7 @@ try {
       width: { type: 'string', default: '64' },
       ensemble: { type: 'string', default: '3' },
       name: { type: 'string', default: 'reversal-v1' },
-      'model-version': { type: 'string', default: '0.2.0' },
+      'model-version': { type: 'string', default: '0.2.1' },
       'out-dir': { type: 'string', default: 'models' },
       'work-dir': { type: 'string', default: '.train' },
       'holdout-families': { type: 'string', default: 'throw_land,cover_uncover,spin' },
