@@ -28,6 +28,8 @@ class Data:
             self.groups += groups
             yv.append(np.load(os.path.join(folder, 'y_verdict.npy'))); yf.append(np.load(os.path.join(folder, 'y_forward.npy')))
         self.yv, self.yf = np.concatenate(yv), np.concatenate(yf)
+        # exportDataset --windows: row 0 of a clip is its centred window, rows 1.. the whole-clip windows of inference
+        self.window = np.array([int(g.get('window', 0)) for g in self.groups], np.int64)
         self.starts = np.cumsum([0] + [len(p[0]) for p in self.parts])
 
     def batch(self, idx):
@@ -266,20 +268,19 @@ def split(data, holdout_families, frac, split_seed, exclude_families=()):
 
 
 def predict(model, data, idx, bs=256):
+    """p_forward, p_verdict and arrow_logit of rows idx (in that order)."""
     out = [[], [], []]
     with torch.no_grad():
         for i in range(0, len(idx), bs):
             x, m, _, _ = data.batch(idx[i:i + bs])
-            pf, pv = model(x, m)[:2]
-            out[0].append(pf.numpy()); out[1].append(pv.numpy())
-    return (np.concatenate(out[0]) if out[0] else np.zeros(0)), (np.concatenate(out[1]) if out[1] else np.zeros((0, 3)))
+            o = model(x, m)
+            out[0].append(o[0].numpy()); out[1].append(o[1].numpy()); out[2].append(o[3].numpy())
+    return ((np.concatenate(out[0]) if out[0] else np.zeros(0)), (np.concatenate(out[1]) if out[1] else np.zeros((0, 3))),
+            (np.concatenate(out[2]) if out[2] else np.zeros(0)))
 
 
-def metrics(model, data, idx):
-    idx = np.sort(idx)
-    pf, pv = predict(model, data, idx)
-    yv, yf = data.yv[idx], data.yf[idx]
-    res = {'n': int(len(idx))}
+def score(pf, pv, yv, yf):
+    res = {'n': int(len(yv))}
     k = yv >= 0
     if k.any():
         pred, true = pv[k].argmax(1), yv[k]
@@ -295,6 +296,36 @@ def metrics(model, data, idx):
             if k2.any():
                 res[name] = float(((pf[k2] > 0.5) == (yf[k2] == 1)).mean())
     return res
+
+
+def metrics(model, data, idx):
+    """Row by row (the centred window of each clip, when given only those)."""
+    idx = np.sort(idx)
+    pf, pv, _ = predict(model, data, idx)
+    return score(pf, pv, data.yv[idx], data.yf[idx])
+
+
+def whole_clips(model, data, idx):
+    """Per clip, as inference judges it (src/model/onnx.ts mergeWindows): verdict probabilities and arrow logits
+    averaged over its whole-clip windows (rows with window >= 1), or its centred window when it has no others.
+    Returns (p_forward, p_verdict, y_verdict, y_forward) with one entry per clip."""
+    idx = np.sort(idx)
+    _, pv, al = predict(model, data, idx)
+    ids = [data.groups[i]['id'] for i in idx]
+    clips = {}
+    for j, (i, cid) in enumerate(zip(idx, ids)):
+        clips.setdefault(cid, []).append((data.window[i], j, i))
+    P, L, YV, YF = [], [], [], []
+    for rows in clips.values():
+        use = [r for r in rows if r[0] >= 1] or [r for r in rows if r[0] == 0]
+        js = [r[1] for r in use]
+        P.append(pv[js].mean(0)); L.append(al[js].mean()); YV.append(data.yv[use[0][2]]); YF.append(data.yf[use[0][2]])
+    L = np.array(L)
+    return 1 / (1 + np.exp(-L)), np.array(P).reshape(-1, 3), np.array(YV, np.int64), np.array(YF, np.int64)
+
+
+def clip_metrics(model, data, idx):
+    return score(*whole_clips(model, data, idx))
 
 
 def fit(model, a, data, train, flip_maps, rng):
@@ -370,6 +401,8 @@ def main():
                     help='weight the verdict loss by inverse class frequency in the training split')
     ap.add_argument('--calibrate-on', choices=['heldout_families', 'heldout_seeds', 'none'], default='heldout_families',
                     help='split on which the verdict temperature is fitted (none: no tempering)')
+    ap.add_argument('--train-windows', choices=['centre', 'all'], default='centre',
+                    help='train on the centred window of each clip, or on all its exported windows (exportDataset windows > 1)')
     ap.add_argument('--label-smoothing', type=float, default=0.0, help='label smoothing of the verdict cross-entropy')
     ap.add_argument('--ensemble', type=int, default=1,
                     help='networks trained with seeds seed..seed+K-1 and averaged in one graph (K times the training time)')
@@ -396,7 +429,14 @@ def main():
     if uncovered:
         raise SystemExit(f'hold out at least one family per verdict; none for {uncovered}')
     excluded = [f for f in a.exclude_families.split(',') if f]
-    train, test_fam, test_seed = split(data, held, a.holdout_seed_frac, a.seed, excluded)
+    train, test_fam_all, test_seed_all = split(data, held, a.holdout_seed_frac, a.seed, excluded)
+    centre = lambda idx: idx[data.window[idx] == 0]  # noqa: E731
+    has_windows = bool((data.window > 0).any())
+    # Row metrics stay on the centred windows (comparable with tensors exported without --windows); `whole_clip`
+    # metrics judge each clip as inference does.
+    test_fam, test_seed = centre(test_fam_all), centre(test_seed_all)
+    if a.train_windows == 'centre':
+        train = centre(train)
     # Shuffle in id order, not file order: a resumed or parallel scan writes rows in completion order, and the
     # same clips and seed should give the same batches whichever order the scan finished them in.
     ids = np.array([str(g['id']) for g in data.groups])
@@ -426,16 +466,17 @@ def main():
     if a.calibrate_on != 'none':
         # Overconfidence shows under a shift of the data, so the temperature is fitted where the net meets kinds of
         # motion it never trained on (held-out families), never on real-dev.
-        cal = {'heldout_families': test_fam, 'heldout_seeds': test_seed}[a.calibrate_on]
-        cal = np.sort(cal[data.yv[cal] >= 0])
+        cal = {'heldout_families': test_fam_all, 'heldout_seeds': test_seed_all}[a.calibrate_on]
+        cal = cal[data.yv[cal] >= 0]
         if len(cal) == 0:
             raise SystemExit(f'--calibrate-on {a.calibrate_on}: no labelled rows there')
-        pv = predict(model, data, cal)[1]
-        t = fit_temperature(pv, data.yv[cal])
-        calibration = {'verdict_temperature': t, 'fitted_on': a.calibrate_on, 'n': int(len(cal)),
+        _, pv, yv, _ = whole_clips(model, data, cal)  # the probabilities users get: whole clips
+        t = fit_temperature(pv, yv)
+        calibration = {'verdict_temperature': t, 'fitted_on': a.calibrate_on, 'n': int(len(yv)),
                        'method': 'p_verdict = softmax(log(p) / T) in the graph, after the ensemble and flip averages; '
-                                 'T minimises the NLL on the fitting split (log grid 0.5-20); the argmax is unchanged',
-                       'fitting_split_before': calibration_stats(pv, data.yv[cal]), 'fitting_split_after': calibration_stats(pv, data.yv[cal], t)}
+                                 'T minimises the NLL on the fitting split (log grid 0.5-20; whole clips when the tensors '
+                                 'hold their windows); the argmax is unchanged',
+                       'fitting_split_before': calibration_stats(pv, yv), 'fitting_split_after': calibration_stats(pv, yv, t)}
         model = Tempered(model, t).eval()
 
     os.makedirs(a.out, exist_ok=True)
@@ -473,7 +514,7 @@ def main():
                     'embedding_forward': f'g(x), {2 * a.width} dims: the clip as played (directional)',
                     'embedding_reversed': f'g(m(x)), {2 * a.width} dims: the clip reversed; swapped with embedding_forward under mirroring'},
         'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': a.weight_decay, 'dropout': a.dropout, 'verdict_arrow': a.verdict_arrow,
-                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'flip_match': a.flip_match, 'class_balance': a.class_balance, 'ensemble': a.ensemble, 'label_smoothing': a.label_smoothing,
+                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'flip_match': a.flip_match, 'class_balance': a.class_balance, 'train_windows': a.train_windows, 'ensemble': a.ensemble, 'label_smoothing': a.label_smoothing,
                                 'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
                                 'normalisation': 'per column on the training split, in the graph; odd columns mean 0',
                                 'losses': 'cross-entropy (verdict) + BCE (forward, clips with known direction)', 'arrow_targets': a.arrow_targets},
@@ -490,6 +531,11 @@ def main():
         set_flip_average(model, True)
     if calibration is not None:
         card['calibration'] = calibration
+    if has_windows:
+        card['metrics']['whole_clip'] = {
+            'note': 'each clip judged on its whole-clip windows averaged, as audit scan does (row metrics above: centred windows)',
+            'heldout_families': clip_metrics(model, data, test_fam_all), 'heldout_seeds': clip_metrics(model, data, test_seed_all),
+            'heldout_by_family': {f: clip_metrics(model, data, test_fam_all[fam_of[test_fam_all] == f]) for f in held}}
     if a.ensemble > 1:  # each member alone (untempered): the spread between seeds, and what averaging them adds
         card['metrics']['members'] = [{'seed': a.seed + k, 'heldout_families': metrics(m, data, test_fam), 'heldout_seeds': metrics(m, data, test_seed)}
                                       for k, m in enumerate((model.model if isinstance(model, Tempered) else model).members)]

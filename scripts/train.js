@@ -16,6 +16,9 @@ const USAGE = `npm run train -- [options]
   --epochs N                training epochs                                       [30]
   --width N                 network width W                                       [64]
   --ensemble K              networks from seeds train-seed..+K-1, averaged in one graph [3]
+  --windows N               tensors also hold each clip's whole-clip windows (up to N) as audit scan judges it:
+                            the card's whole_clip metrics and the calibration use them; training uses the
+                            centred window (1: centred window only)                [8]
   --name NAME               model name: <out-dir>/<name>.onnx, .card.json, .parity.json [reversal-v1]
   --model-version V         version written into the card (model_version column: <name>@<V>) [0.2.1]
   --out-dir DIR             where the model goes                                  [models]
@@ -39,6 +42,7 @@ try {
       epochs: { type: 'string', default: '30' },
       width: { type: 'string', default: '64' },
       ensemble: { type: 'string', default: '3' },
+      windows: { type: 'string', default: '8' },
       name: { type: 'string', default: 'reversal-v1' },
       'model-version': { type: 'string', default: '0.2.1' },
       'out-dir': { type: 'string', default: 'models' },
@@ -85,6 +89,7 @@ const trainSeed = whole('train-seed', 0);
 const epochs = whole('epochs', 1);
 const width = whole('width', 1);
 const ensemble = whole('ensemble', 1);
+const windows = whole('windows', 1);
 const workers = whole('workers', 1);
 const threads = whole('threads', 1);
 const work = refuseDev(resolve(values['work-dir']), '--work-dir');
@@ -181,10 +186,10 @@ try {
 
   const data = [join(work, 'data', 'corpus')];
   await stage('4. export of training tensors', async () => {
-    console.log('corpus:', JSON.stringify(await exportDataset({ scanOut: join(work, 'scan'), labels: join(corpus, 'labels.jsonl'), out: data[0] })));
+    console.log('corpus:', JSON.stringify(await exportDataset({ scanOut: join(work, 'scan'), labels: join(corpus, 'labels.jsonl'), out: data[0], windows })));
     if (useUnlabeled) {
       data.push(join(work, 'data', 'unlabeled'));
-      console.log('unlabeled:', JSON.stringify(await exportDataset({ scanOut: join(work, 'unlabeled'), out: data[1] })));
+      console.log('unlabeled:', JSON.stringify(await exportDataset({ scanOut: join(work, 'unlabeled'), out: data[1], windows })));
     }
   });
 
@@ -198,10 +203,11 @@ try {
   const card = JSON.parse(await readFile(join(outDir, `${values.name}.card.json`), 'utf8'));
   console.log(`\nmodel: ${rel(join(outDir, values.name))}.{onnx,card.json,parity.json} (sha256 ${card.sha256.slice(0, 12)})`);
   const pct = (x) => (typeof x === 'number' ? `${(100 * x).toFixed(1)}%` : '-');
-  console.log('split              n      accuracy  macro-F1  arrow  arrow(irreversible)');
-  for (const split of ['heldout_families', 'heldout_seeds', 'test', 'train']) {
-    const m = card.metrics[split];
-    console.log(`${split.padEnd(17)}${String(m.n).padStart(6)}  ${pct(m.accuracy).padStart(10)}  ${pct(m.macro_f1).padStart(8)}  ${pct(m.arrow_accuracy).padStart(5)}  ${pct(m.arrow_accuracy_irreversible).padStart(8)}`);
+  console.log(`${'split'.padEnd(30)}${'n'.padStart(6)}  ${'accuracy'.padStart(10)}  ${'macro-F1'.padStart(8)}  arrow  arrow(irreversible)`);
+  const whole = card.metrics.whole_clip ?? {};
+  const rows = [...['heldout_families', 'heldout_seeds', 'test', 'train'].map((k) => [k, card.metrics[k]]), ...Object.keys(whole).filter((k) => k.startsWith('heldout_') && k !== 'heldout_by_family').map((k) => [`${k} (whole clips)`, whole[k]])];
+  for (const [split, m] of rows) {
+    console.log(`${split.padEnd(30)}${String(m.n).padStart(6)}  ${pct(m.accuracy).padStart(10)}  ${pct(m.macro_f1).padStart(8)}  ${pct(m.arrow_accuracy).padStart(5)}  ${pct(m.arrow_accuracy_irreversible).padStart(8)}`);
   }
   console.log(`held-out families ${held.join(', ')}: confusion (rows true, columns predicted; invariant, equivariant, irreversible) ${JSON.stringify(card.metrics.heldout_families.confusion ?? null)}`);
   console.log(`\nstage times: ${times.map(([n, s]) => `${n.split(':')[0].split(' (')[0]} ${s.toFixed(1)} s`).join('; ')}`);

@@ -5,9 +5,10 @@ import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CUE_COLUMNS } from '../cues/index.js';
-import { expected, ManifestError } from '../errors.js';
+import { expected, ManifestError, ModelError } from '../errors.js';
+import type { CueSeries } from '../cues/series.js';
 import { readSeries } from '../pipeline/series-file.js';
-import { COLUMNS_HASH, inputMask, MODEL_F, MODEL_T, seriesToInput } from './features.js';
+import { clipWindows, COLUMNS_HASH, MODEL_F, MODEL_T, seriesToModelInput, type ModelInput } from './features.js';
 import { NpyWriter } from './npy.js';
 
 /** Class indices of y_verdict.npy (-1: unknown). */
@@ -28,11 +29,19 @@ export interface ExportDatasetOptions {
   out: string;
   /** Window length in pairs (default 64). */
   T?: number;
+  /**
+   * Besides the centred window (row `window: 0`), also the whole-clip windows inference uses
+   * ({@link clipWindows} with at most this many windows; the centred one is not repeated), as rows
+   * `window: 1..` of the same clip. Default 1: the centred window alone.
+   */
+  windows?: number;
 }
 
 /** What {@link exportDataset} wrote and left out. */
 export interface ExportSummary {
+  /** Tensor rows: one per clip, plus its extra windows with `windows` > 1. */
   rows: number;
+  clips: number;
   /** Scanned clips without a label row (skipped). */
   unlabelled: number;
   /** Label rows without a scanned clip (errors or not scanned yet). */
@@ -107,6 +116,13 @@ function checkClipRow(r: Record<string, unknown>, where: string): ClipRow {
   return r as unknown as ClipRow;
 }
 
+/** The whole-clip windows of a series other than the centred one (none when one window covers it). */
+function extraWindows(series: CueSeries, T: number, windows: number): ModelInput[] {
+  if (windows < 2 || series.frames <= T) return [];
+  const all = clipWindows(series, T, windows);
+  return all.length % 2 === 1 ? all.filter((_, k) => k !== (all.length - 1) / 2) : all;
+}
+
 /**
  * Writes the training tensors of a scan: `X.npy` [N x T x F] float32 (see seriesToInput), `mask.npy`
  * [N x T] float32 (see inputMask), `y_verdict.npy` [N] int64 (0 invariant, 1 equivariant,
@@ -118,6 +134,8 @@ function checkClipRow(r: Record<string, unknown>, where: string): ClipRow {
  */
 export async function exportDataset(options: ExportDatasetOptions): Promise<ExportSummary> {
   const T = options.T ?? MODEL_T;
+  const windows = options.windows ?? 1;
+  if (!Number.isInteger(windows) || windows < 1) throw new ModelError('bad_option', expected('a positive integer', 'windows', windows));
   const labels = options.labels === undefined ? null : await readLabels(options.labels);
   await mkdir(options.out, { recursive: true });
   const X = await NpyWriter.create(join(options.out, 'X.npy'), 'float32', [T, MODEL_F]);
@@ -125,7 +143,7 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
   const yV = await NpyWriter.create(join(options.out, 'y_verdict.npy'), 'int64');
   const yF = await NpyWriter.create(join(options.out, 'y_forward.npy'), 'int64');
   const groups = await open(join(options.out, 'groups.json'), 'w');
-  const summary: ExportSummary = { rows: 0, unlabelled: 0, unscanned: 0, empty: 0, analysisFps: [] };
+  const summary: ExportSummary = { rows: 0, clips: 0, unlabelled: 0, unscanned: 0, empty: 0, analysisFps: [] };
   const seen = new Set<string>();
   const fps = new Set<number>();
   const clipsPath = join(options.scanOut, 'clips.jsonl');
@@ -145,13 +163,17 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
       }
       if (typeof row.analysis_fps === 'number') fps.add(row.analysis_fps);
       const series = await readSeries(options.scanOut, row);
-      await X.append(seriesToInput(series, T));
-      await M.append(inputMask(series.frames, T));
-      await yV.append(BigInt64Array.of(BigInt(label.verdict)));
-      await yF.append(BigInt64Array.of(BigInt(label.forward)));
-      const group = { id: row.id, path: row.path ?? null, family: label.family, seed: label.seed };
-      await groups.write(`${summary.rows === 0 ? '' : ','}\n${JSON.stringify(group)}`);
-      summary.rows += 1;
+      const inputs = [seriesToModelInput(series, T), ...extraWindows(series, T, windows)];
+      for (const [window, input] of inputs.entries()) {
+        await X.append(input.x);
+        await M.append(input.mask);
+        await yV.append(BigInt64Array.of(BigInt(label.verdict)));
+        await yF.append(BigInt64Array.of(BigInt(label.forward)));
+        const group = { id: row.id, path: row.path ?? null, family: label.family, seed: label.seed, ...(windows > 1 ? { window } : {}) };
+        await groups.write(`${summary.rows === 0 ? '' : ','}\n${JSON.stringify(group)}`);
+        summary.rows += 1;
+      }
+      summary.clips += 1;
     }
     await groups.write('\n]\n');
   } finally {
@@ -166,6 +188,7 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
     names: CUE_COLUMNS.map((c) => c.name),
     parity: CUE_COLUMNS.map((c) => c.parity),
     analysis_fps: summary.analysisFps,
+    windows,
     verdicts: VERDICTS,
     summary,
   };

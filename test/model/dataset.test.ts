@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestError } from '../../src/errors.js';
 import { exportDataset } from '../../src/model/dataset.js';
-import { COLUMNS_HASH, inputMask, MODEL_F, MODEL_T, seriesToInput } from '../../src/model/features.js';
+import { clipWindows, COLUMNS_HASH, inputMask, MODEL_F, MODEL_T, seriesToInput } from '../../src/model/features.js';
 import { readNpy } from '../../src/model/npy.js';
 import { randomSeries, writeFakeScan, type LabelledSeries } from './helpers.js';
 
@@ -41,7 +41,7 @@ describe('exportDataset', () => {
     await appendFile(labels, `${JSON.stringify({ id: 'lost', family: 'drop', verdict: 'irreversible', direction: 'forward', seed: 9 })}\n`);
     const out = join(dir, 'a', 'data');
     const summary = await exportDataset({ scanOut, labels, out });
-    expect(summary).toEqual({ rows: 4, unlabelled: 1, unscanned: 1, empty: 0, analysisFps: [24] });
+    expect(summary).toEqual({ rows: 4, clips: 4, unlabelled: 1, unscanned: 1, empty: 0, analysisFps: [24] });
 
     const X = await readNpy(join(out, 'X.npy'));
     expect(X.shape).toEqual([4, MODEL_T, MODEL_F]);
@@ -65,6 +65,30 @@ describe('exportDataset', () => {
     expect((await readNpy(join(out, 'X.npy'))).shape).toEqual([1, 32, MODEL_F]);
     expect(Array.from((await readNpy(join(out, 'y_verdict.npy'))).data as BigInt64Array)).toEqual([-1n]);
     expect(Array.from((await readNpy(join(out, 'y_forward.npy'))).data as BigInt64Array)).toEqual([1n]);
+  });
+
+  it('with windows: the centred window first, then the whole-clip windows inference uses, as rows of the same clip', async () => {
+    // 150 pairs: 3 whole-clip windows (the middle one is the centred window, not repeated); 200 pairs: 4; 40 pairs: 1.
+    const items = [item('long_1', 150, 'irreversible', 'forward', 'drop', 1), item('longer_2', 200, 'invariant', 'backward', 'swing', 2), item('short_3', 40, 'equivariant', 'forward', 'pan', 3)];
+    const { scanOut, labels } = await writeFakeScan(join(dir, 'w'), items);
+    const out = join(dir, 'w', 'data');
+    const summary = await exportDataset({ scanOut, labels, out, windows: 8 });
+    expect([summary.rows, summary.clips]).toEqual([3 + 5 + 1, 3]);
+    const groups = JSON.parse(await readFile(join(out, 'groups.json'), 'utf8')) as { id: string; window: number }[];
+    expect(groups.map((g) => `${g.id}:${g.window}`)).toEqual(['long_1:0', 'long_1:1', 'long_1:2', 'longer_2:0', 'longer_2:1', 'longer_2:2', 'longer_2:3', 'longer_2:4', 'short_3:0']);
+    const X = (await readNpy(join(out, 'X.npy'))).data as Float32Array;
+    const M = (await readNpy(join(out, 'mask.npy'))).data as Float32Array;
+    const row = (k: number) => Array.from(X.subarray(k * MODEL_T * MODEL_F, (k + 1) * MODEL_T * MODEL_F));
+    expect(row(0)).toEqual(Array.from(seriesToInput(items[0]!.series)));
+    const w0 = clipWindows(items[0]!.series);
+    expect(w0).toHaveLength(3);
+    expect([row(1), row(2)]).toEqual([Array.from(w0[0]!.x), Array.from(w0[2]!.x)]);
+    const w1 = clipWindows(items[1]!.series);
+    expect([4, 5, 6, 7].map(row)).toEqual(w1.map((w) => Array.from(w.x)));
+    expect(Array.from(M.subarray(8 * MODEL_T, 9 * MODEL_T))).toEqual(Array.from(inputMask(40)));
+    expect(Array.from((await readNpy(join(out, 'y_verdict.npy'))).data as BigInt64Array)).toEqual([2n, 2n, 2n, 0n, 0n, 0n, 0n, 0n, 1n]);
+    const columns = JSON.parse(await readFile(join(out, 'columns.json'), 'utf8'));
+    expect(columns.windows).toBe(8);
   });
 
   it('refuses a label with an unknown verdict, naming the line', async () => {
