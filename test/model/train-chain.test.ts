@@ -43,8 +43,10 @@ describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)',
     const items = sceneSeries(writeFixture ? 6 : 2);
     const { scanOut, labels } = await writeFakeScan(dir, items);
     const data = join(dir, 'data');
-    const summary = await exportDataset({ scanOut, labels, out: data });
-    expect(summary.rows).toBe(items.length);
+    // With the whole-clip windows (clips up to 4 s are longer than 64 pairs): the card then also judges whole clips.
+    const summary = await exportDataset({ scanOut, labels, out: data, windows: 8 });
+    expect(summary.clips).toBe(items.length);
+    expect(summary.rows).toBeGreaterThan(items.length);
 
     const out = join(dir, 'model');
     const args = [TRAIN, '--data', data, '--holdout-families', 'slide,roll,wave', '--holdout-seed-frac', '0.25', '--epochs', writeFixture ? '40' : '8'];
@@ -57,6 +59,9 @@ describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)',
     const card = JSON.parse(await readFile(join(out, 'tiny.card.json'), 'utf8'));
     expect(card.training.holdout_families).toEqual(['slide', 'roll', 'wave']);
     expect(card.metrics.test.confusion).toHaveLength(3);
+    expect(card.metrics.test.n).toBe(card.metrics.heldout_families.n + card.metrics.heldout_seeds.n); // clips, not windows
+    expect(card.metrics.whole_clip.heldout_families.n).toBe(card.metrics.heldout_families.n);
+    expect(card.metrics.whole_clip.heldout_families.confusion).toHaveLength(3);
     const model = await loadModel(join(out, 'tiny.onnx'), { device: 'cpu' });
     const inputs: ModelInput[] = parity.samples.map((s: { x: string; mask: string }) => ({ x: decode(s.x), mask: decode(s.mask) }));
     const preds = await predict(model, inputs);
