@@ -340,17 +340,38 @@ def fit(model, a, data, train, flip_maps, rng):
     ce = nn.CrossEntropyLoss(weight=weight, ignore_index=-1, reduction='sum', label_smoothing=a.label_smoothing)
     bce = nn.BCEWithLogitsLoss(reduction='sum')
     seen = 0
+    if a.group_dro > 0:
+        # Group DRO over scene families (Sagawa et al. 2020): families the net does worst on weigh more, so that no
+        # family can be left behind while the rest are fitted; weights q follow exp(eta * family loss).
+        fams = sorted({data.groups[i]['family'] for i in train if data.yv[i] >= 0})
+        fam_index = {f: k for k, f in enumerate(fams)}
+        fam_of_row = np.array([fam_index.get(g['family'], -1) for g in data.groups], np.int64)
+        q = torch.full((len(fams),), 1 / len(fams))
+        ce_rows = nn.CrossEntropyLoss(ignore_index=-1, reduction='none')
     for epoch in range(a.epochs):
         model.train()
         order, total = rng.permutation(train), 0.0
         for i in range(0, len(order), a.batch):
-            x, m, yv, yf = data.batch(order[i:i + a.batch])
+            batch = np.sort(order[i:i + a.batch])
+            x, m, yv, yf = data.batch(batch)
             if a.hflip > 0:
                 x = hflip(x, m, flip_maps, torch.from_numpy(rng.random(len(yv)) < a.hflip))
             logits, _, arrow_logit, _, _ = model.outputs(x, m)
             known = yf >= 0
             # Mirroring a clip would add nothing: both losses are already mirror-invariant by construction.
-            loss = ce(logits, yv) / max(int((yv >= 0).sum()), 1)
+            if a.group_dro > 0:
+                rows, fam = ce_rows(logits, yv), torch.from_numpy(fam_of_row[batch])
+                lab = yv >= 0
+                present = torch.unique(fam[lab]) if lab.any() else fam[:0]
+                per = torch.stack([rows[lab & (fam == g)].mean() for g in present]) if len(present) else rows.sum() * 0
+                if len(present):
+                    q[present] = q[present] * torch.exp(a.group_dro * per.detach()); q /= q.sum()
+                    w = q[present] / q[present].sum()
+                    loss = (w * per).sum()
+                else:
+                    loss = per
+            else:
+                loss = ce(logits, yv) / max(int((yv >= 0).sum()), 1)
             if known.any():
                 target = yf.float()
                 if a.arrow_targets == 'definition':
@@ -403,6 +424,8 @@ def main():
                     help='split on which the verdict temperature is fitted (none: no tempering)')
     ap.add_argument('--train-windows', choices=['centre', 'all'], default='centre',
                     help='train on the centred window of each clip, or on all its exported windows (exportDataset windows > 1)')
+    ap.add_argument('--group-dro', type=float, default=0.0,
+                    help='step size of group DRO over scene families for the verdict loss (0 = plain average)')
     ap.add_argument('--label-smoothing', type=float, default=0.0, help='label smoothing of the verdict cross-entropy')
     ap.add_argument('--ensemble', type=int, default=1,
                     help='networks trained with seeds seed..seed+K-1 and averaged in one graph (K times the training time)')
@@ -514,7 +537,7 @@ def main():
                     'embedding_forward': f'g(x), {2 * a.width} dims: the clip as played (directional)',
                     'embedding_reversed': f'g(m(x)), {2 * a.width} dims: the clip reversed; swapped with embedding_forward under mirroring'},
         'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': a.weight_decay, 'dropout': a.dropout, 'verdict_arrow': a.verdict_arrow,
-                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'flip_match': a.flip_match, 'class_balance': a.class_balance, 'train_windows': a.train_windows, 'ensemble': a.ensemble, 'label_smoothing': a.label_smoothing,
+                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'flip_match': a.flip_match, 'class_balance': a.class_balance, 'train_windows': a.train_windows, 'group_dro': a.group_dro, 'ensemble': a.ensemble, 'label_smoothing': a.label_smoothing,
                                 'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
                                 'normalisation': 'per column on the training split, in the graph; odd columns mean 0',
                                 'losses': 'cross-entropy (verdict) + BCE (forward, clips with known direction)', 'arrow_targets': a.arrow_targets},
