@@ -72,7 +72,15 @@ export interface EvalReport {
   calibration_bins: CalibrationBin[];
   errors_by_code: Record<string, number>;
   errors: EvalErrorRow[];
-  model: { path: string; provider: string; name: string | null; sha256: string | null };
+  model: {
+    path: string;
+    provider: string;
+    name: string | null;
+    version: string | null;
+    sha256: string | null;
+    /** The verdict temperature baked into the graph (the card's calibration), when there is one. */
+    verdict_temperature: number | null;
+  };
   /** The kept scan folder, or null when a temporary one was used. */
   out: string | null;
   timings: { scan_s: number; predict_s: number };
@@ -132,6 +140,12 @@ function labelOf(ref: ClipRef, labelColumn: string, directionColumn: string): Sc
   }
   if (ref.series_pairs < 1) return err('empty_series', `Row ${ref.row} (${ref.id}): the clip gave no frame pairs to score`);
   return { ref, truth, forward: d !== 'backward' };
+}
+
+/** The verdict temperature a card records (models/train.py `calibration`), or null. */
+export function verdictTemperature(card: { [key: string]: unknown } | null | undefined): number | null {
+  const cal = card?.calibration as { verdict_temperature?: unknown } | undefined;
+  return typeof cal?.verdict_temperature === 'number' && Number.isFinite(cal.verdict_temperature) ? cal.verdict_temperature : null;
 }
 
 /**
@@ -222,7 +236,14 @@ export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}):
       calibration_bins: calibration.bins,
       errors_by_code: errorsByCode,
       errors,
-      model: { path: resolve(modelPath), provider: model.provider, name: card?.name ?? null, sha256: card?.sha256 ?? null },
+      model: {
+        path: resolve(modelPath),
+        provider: model.provider,
+        name: card?.name ?? null,
+        version: card?.version ?? null,
+        sha256: card?.sha256 ?? null,
+        verdict_temperature: verdictTemperature(card),
+      },
       out: out === undefined ? null : resolve(out),
       timings: { scan_s: scanS, predict_s: predictS },
     };
@@ -248,7 +269,9 @@ const num = (x: number | null, d = 3): string => (x === null ? '-' : x.toFixed(d
 export function formatEvalReport(r: EvalReport): string {
   const w = Math.max(...VERDICTS.map((v) => v.length));
   const out: string[] = [];
-  out.push(`model ${r.model.name ?? r.model.path} (${r.model.provider}); ${r.n} clips scored, ${r.n_errors} error rows${r.status === 'interrupted' ? ' (scan interrupted: partial)' : ''}`);
+  const cal = r.model.verdict_temperature === null ? 'verdicts uncalibrated' : `verdicts calibrated, T ${r.model.verdict_temperature.toFixed(2)}`;
+  const name = r.model.name === null ? r.model.path : `${r.model.name}${r.model.version === null ? '' : `@${r.model.version}`}`;
+  out.push(`model ${name} (${r.model.provider}; ${cal}); ${r.n} clips scored, ${r.n_errors} error rows${r.status === 'interrupted' ? ' (scan interrupted: partial)' : ''}`);
   out.push('', `confusion (rows true, columns predicted)`);
   out.push(`${''.padEnd(w)}  ${VERDICTS.map((v) => v.slice(0, 5).padStart(6)).join('')}`);
   VERDICTS.forEach((v, t) => out.push(`${v.padEnd(w)}  ${r.confusion[t]!.map((n) => String(n).padStart(6)).join('')}`));

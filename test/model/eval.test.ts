@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrames } from '../../src/decode/encode.js';
 import { accuracy, arrowAccuracy, classScores, confusionMatrix, expectedCalibrationError, macroF1, meanAbsFromHalf } from '../../src/model/metrics.js';
+import { verdictTemperature } from '../../src/model/eval.js';
 import { renderScene, type SceneName } from '../../src/synth/scenes.js';
 import { runCliProcess, tempDir } from '../fixtures/cli.js';
 
@@ -42,6 +43,13 @@ describe('eval metrics', () => {
     expect(onlyPredicted[1]).toEqual({ precision: 0, recall: 0, f1: 0, support: 0, predicted: 1 });
     expect(macroF1(onlyPredicted)).toBeCloseTo(1 / 3, 12); // (2/3 + 0) / 2
     expect(Number.isNaN(macroF1(classScores(confusionMatrix([], [], 3))))).toBe(true);
+  });
+
+  it("reads the verdict temperature from a model card (null when the card has none or a bad one)", () => {
+    expect(verdictTemperature({ calibration: { verdict_temperature: 2.5 } })).toBe(2.5);
+    expect(verdictTemperature({ calibration: { verdict_temperature: 'hot' } })).toBeNull();
+    expect(verdictTemperature({})).toBeNull();
+    expect(verdictTemperature(null)).toBeNull();
   });
 
   it('expected calibration error over 10 bins', () => {
@@ -126,6 +134,9 @@ describe('audit eval (CLI, tiny model)', () => {
     expect(again.code).toBe(3);
     expect(again.stdout).toMatch(/confusion \(rows true, columns predicted\)/);
     expect(again.stdout).toMatch(/macro-F1/);
+    // The tiny fixture's card has no calibration: the header says so, and the JSON carries null.
+    expect(again.stdout).toMatch(/^model tiny@[^ ]+ \(cpu; verdicts uncalibrated\)/);
+    expect(rep.model).toMatchObject({ name: 'tiny', verdict_temperature: null });
     expect(again.stdout).toMatch(/row 6 spin: bad_label/);
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     expect(summary.counts.resumed).toBe(5);
