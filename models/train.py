@@ -215,7 +215,6 @@ def fit_temperature(pv, y):
 
 
 def set_flip_average(model, on):
-    if isinstance(model, Tempered): model = model.model
     for m in (model.members if isinstance(model, Ensemble) else [model]):
         m.flip_average = on
 
@@ -308,24 +307,46 @@ def metrics(model, data, idx):
 def whole_clips(model, data, idx):
     """Per clip, as inference judges it (src/model/onnx.ts mergeWindows): verdict probabilities and arrow logits
     averaged over its whole-clip windows (rows with window >= 1), or its centred window when it has no others.
-    Returns (p_forward, p_verdict, y_verdict, y_forward) with one entry per clip."""
+    Returns (p_forward, p_verdict, y_verdict, y_forward, family) with one entry per clip."""
     idx = np.sort(idx)
     _, pv, al = predict(model, data, idx)
-    ids = [data.groups[i]['id'] for i in idx]
     clips = {}
-    for j, (i, cid) in enumerate(zip(idx, ids)):
-        clips.setdefault(cid, []).append((data.window[i], j, i))
-    P, L, YV, YF = [], [], [], []
+    for j, i in enumerate(idx):
+        clips.setdefault(data.groups[i]['id'], []).append((data.window[i], j, i))
+    P, L, first = [], [], []
     for rows in clips.values():
-        use = [r for r in rows if r[0] >= 1] or [r for r in rows if r[0] == 0]
+        use = [r for r in rows if r[0] >= 1] or rows
         js = [r[1] for r in use]
-        P.append(pv[js].mean(0)); L.append(al[js].mean()); YV.append(data.yv[use[0][2]]); YF.append(data.yf[use[0][2]])
-    L = np.array(L)
-    return 1 / (1 + np.exp(-L)), np.array(P).reshape(-1, 3), np.array(YV, np.int64), np.array(YF, np.int64)
+        P.append(pv[js].mean(0)); L.append(al[js].mean()); first.append(use[0][2])
+    first = np.array(first, np.int64)
+    fam = np.array([data.groups[i]['family'] for i in first])
+    return 1 / (1 + np.exp(-np.array(L))), np.array(P).reshape(-1, 3), data.yv[first], data.yf[first], fam
 
 
-def clip_metrics(model, data, idx):
-    return score(*whole_clips(model, data, idx))
+def clip_metrics(model, data, idx, families):
+    """Whole-clip scores of rows idx, overall and for each of `families`, from one pass of the model."""
+    pf, pv, yv, yf, fam = whole_clips(model, data, idx)
+    return score(pf, pv, yv, yf), {f: score(pf[fam == f], pv[fam == f], yv[fam == f], yf[fam == f]) for f in families}
+
+
+def group_dro_loss(data, train, eta):
+    """Group DRO over scene families (Sagawa et al. 2020) as a verdict loss(logits, yv, batch rows): the families the
+    net does worst on weigh more (weights follow exp(eta * family loss)), so none is left behind while the rest fit."""
+    fams = sorted({data.groups[i]['family'] for i in train if data.yv[i] >= 0})
+    index = {f: k for k, f in enumerate(fams)}
+    fam_of_row = np.array([index.get(g['family'], -1) for g in data.groups], np.int64)
+    q = torch.full((len(fams),), 1 / len(fams))
+    ce_rows = nn.CrossEntropyLoss(ignore_index=-1, reduction='none')
+
+    def loss(logits, yv, batch):
+        rows, fam, lab = ce_rows(logits, yv), torch.from_numpy(fam_of_row[batch]), yv >= 0
+        present = torch.unique(fam[lab])
+        if len(present) == 0:
+            return rows.sum() * 0
+        per = torch.stack([rows[lab & (fam == g)].mean() for g in present])
+        q[present] *= torch.exp(eta * per.detach()); q.div_(q.sum())
+        return (q[present] / q[present].sum() * per).sum()
+    return loss
 
 
 def fit(model, a, data, train, flip_maps, rng):
@@ -339,15 +360,10 @@ def fit(model, a, data, train, flip_maps, rng):
         weight = torch.tensor(counts.sum() / (3 * np.maximum(counts, 1)), dtype=torch.float32)
     ce = nn.CrossEntropyLoss(weight=weight, ignore_index=-1, reduction='sum', label_smoothing=a.label_smoothing)
     bce = nn.BCEWithLogitsLoss(reduction='sum')
-    seen = 0
+    verdict_loss = lambda logits, yv, batch: ce(logits, yv) / max(int((yv >= 0).sum()), 1)  # noqa: E731
     if a.group_dro > 0:
-        # Group DRO over scene families (Sagawa et al. 2020): families the net does worst on weigh more, so that no
-        # family can be left behind while the rest are fitted; weights q follow exp(eta * family loss).
-        fams = sorted({data.groups[i]['family'] for i in train if data.yv[i] >= 0})
-        fam_index = {f: k for k, f in enumerate(fams)}
-        fam_of_row = np.array([fam_index.get(g['family'], -1) for g in data.groups], np.int64)
-        q = torch.full((len(fams),), 1 / len(fams))
-        ce_rows = nn.CrossEntropyLoss(ignore_index=-1, reduction='none')
+        verdict_loss = group_dro_loss(data, train, a.group_dro)
+    seen = 0
     for epoch in range(a.epochs):
         model.train()
         order, total = rng.permutation(train), 0.0
@@ -359,19 +375,7 @@ def fit(model, a, data, train, flip_maps, rng):
             logits, _, arrow_logit, _, _ = model.outputs(x, m)
             known = yf >= 0
             # Mirroring a clip would add nothing: both losses are already mirror-invariant by construction.
-            if a.group_dro > 0:
-                rows, fam = ce_rows(logits, yv), torch.from_numpy(fam_of_row[batch])
-                lab = yv >= 0
-                present = torch.unique(fam[lab]) if lab.any() else fam[:0]
-                per = torch.stack([rows[lab & (fam == g)].mean() for g in present]) if len(present) else rows.sum() * 0
-                if len(present):
-                    q[present] = q[present] * torch.exp(a.group_dro * per.detach()); q /= q.sum()
-                    w = q[present] / q[present].sum()
-                    loss = (w * per).sum()
-                else:
-                    loss = per
-            else:
-                loss = ce(logits, yv) / max(int((yv >= 0).sum()), 1)
+            loss = verdict_loss(logits, yv, batch)
             if known.any():
                 target = yf.float()
                 if a.arrow_targets == 'definition':
@@ -482,8 +486,7 @@ def main():
         members.append(member.eval())
     rate = seen / max(time.time() - t0, 1e-9)
     print(f'training: {seen} samples in {time.time() - t0:.1f} s = {rate:.0f} samples/s ({a.threads} threads)')
-    model = members[0] if a.ensemble == 1 else Ensemble(members)
-    model.eval()
+    model = untempered = (members[0] if a.ensemble == 1 else Ensemble(members)).eval()
     test = np.concatenate([test_fam, test_seed])
     calibration = None
     if a.calibrate_on != 'none':
@@ -493,7 +496,7 @@ def main():
         cal = cal[data.yv[cal] >= 0]
         if len(cal) == 0:
             raise SystemExit(f'--calibrate-on {a.calibrate_on}: no labelled rows there')
-        _, pv, yv, _ = whole_clips(model, data, cal)  # the probabilities users get: whole clips
+        _, pv, yv, _, _ = whole_clips(model, data, cal)  # the probabilities users get: whole clips
         t = fit_temperature(pv, yv)
         calibration = {'verdict_temperature': t, 'fitted_on': a.calibrate_on, 'n': int(len(yv)),
                        'method': 'p_verdict = softmax(log(p) / T) in the graph, after the ensemble and flip averages; '
@@ -549,19 +552,19 @@ def main():
                     'heldout_seeds': metrics(model, data, test_seed), 'train': metrics(model, data, train)},
     }
     if a.flip_average:  # what the average over the left-right mirror adds, on the same weights
-        set_flip_average(model, False)
+        set_flip_average(untempered, False)
         card['metrics']['without_flip_average'] = {'heldout_families': metrics(model, data, test_fam), 'heldout_seeds': metrics(model, data, test_seed)}
-        set_flip_average(model, True)
+        set_flip_average(untempered, True)
     if calibration is not None:
         card['calibration'] = calibration
     if has_windows:
+        families, by_family = clip_metrics(model, data, test_fam_all, held)
         card['metrics']['whole_clip'] = {
             'note': 'each clip judged on its whole-clip windows averaged, as audit scan does (row metrics above: centred windows)',
-            'heldout_families': clip_metrics(model, data, test_fam_all), 'heldout_seeds': clip_metrics(model, data, test_seed_all),
-            'heldout_by_family': {f: clip_metrics(model, data, test_fam_all[fam_of[test_fam_all] == f]) for f in held}}
+            'heldout_families': families, 'heldout_seeds': clip_metrics(model, data, test_seed_all, [])[0], 'heldout_by_family': by_family}
     if a.ensemble > 1:  # each member alone (untempered): the spread between seeds, and what averaging them adds
         card['metrics']['members'] = [{'seed': a.seed + k, 'heldout_families': metrics(m, data, test_fam), 'heldout_seeds': metrics(m, data, test_seed)}
-                                      for k, m in enumerate((model.model if isinstance(model, Tempered) else model).members)]
+                                      for k, m in enumerate(untempered.members)]
     json.dump(card, open(os.path.join(a.out, f'{a.name}.card.json'), 'w'), indent=1)
     print(json.dumps(card['metrics']['test']))
 

@@ -205,7 +205,8 @@ try {
   const pct = (x) => (typeof x === 'number' ? `${(100 * x).toFixed(1)}%` : '-');
   console.log(`${'split'.padEnd(30)}${'n'.padStart(6)}  ${'accuracy'.padStart(10)}  ${'macro-F1'.padStart(8)}  arrow  arrow(irreversible)`);
   const whole = card.metrics.whole_clip ?? {};
-  const rows = [...['heldout_families', 'heldout_seeds', 'test', 'train'].map((k) => [k, card.metrics[k]]), ...Object.keys(whole).filter((k) => k.startsWith('heldout_') && k !== 'heldout_by_family').map((k) => [`${k} (whole clips)`, whole[k]])];
+  const rows = ['heldout_families', 'heldout_seeds', 'test', 'train'].map((k) => [k, card.metrics[k]]);
+  for (const k of ['heldout_families', 'heldout_seeds']) if (whole[k]) rows.push([`${k} (whole clips)`, whole[k]]);
   for (const [split, m] of rows) {
     console.log(`${split.padEnd(30)}${String(m.n).padStart(6)}  ${pct(m.accuracy).padStart(10)}  ${pct(m.macro_f1).padStart(8)}  ${pct(m.arrow_accuracy).padStart(5)}  ${pct(m.arrow_accuracy_irreversible).padStart(8)}`);
   }
