@@ -68,8 +68,16 @@ class ReversalNet(nn.Module):
       p_verdict   = softmax(V embedding + b)            (= h(x) + h(m(x)), h = V g + b/2)
       arrow_logit = a(g(x)) - a(g(m(x)));  p_forward = sigmoid(arrow_logit)  (p(m(x)) = 1 - p(x))
       embedding_forward = g(x), embedding_reversed = g(m(x))  (swapped under mirroring)"""
-    def __init__(self, F, odd, mean, std, width=64, dropout=0.0, verdict_arrow=False, grid=None, grid_channels=0, verdict_diff=False, flip_maps=None, flip_match=False):
+    def __init__(self, F, odd, mean, std, width=64, dropout=0.0, verdict_arrow=False, grid=None, grid_channels=0, verdict_diff=False, flip_maps=None, flip_match=False, grid_pool=1):
         super().__init__()
+        # Ablation: the residual-flow grid averaged over k x k blocks of cells (k = grid_pool) or removed (0), in the
+        # graph, so the exported model sees what training saw. All grid columns are odd and k divides the side, so
+        # the time and left-right mirrors commute with it.
+        self.grid_pool = grid_pool != 1
+        if self.grid_pool:
+            if grid is None:
+                raise ValueError('--grid-pool: the columns have no grid_u_*/grid_v_* cells')
+            self.register_buffer('pool', torch.from_numpy(grid_pool_matrix(F, grid, grid_pool)))
         self.flip_average = flip_maps is not None
         self.flip_match = flip_match
         if flip_match and flip_maps is None:
@@ -113,6 +121,8 @@ class ReversalNet(nn.Module):
         self.arrow = nn.Sequential(nn.Linear(2 * W, W), nn.ReLU(), nn.Linear(W, 1))
 
     def g(self, x, mask):
+        if self.grid_pool:
+            x = x @ self.pool
         z = ((x - self.mean) * self.inv_std).clamp(-10, 10) * mask.unsqueeze(-1)
         parts = [z, mask.unsqueeze(-1)]
         if self.grid_side:
@@ -228,6 +238,27 @@ def grid_layout(names):
     if not u or G * G != len(u) or len(v) != len(u):
         return None
     return np.array([i for _, i in u] + [i for _, i in v], np.int64), G
+
+
+def grid_pool_matrix(F, grid, k):
+    """F x F matrix P with x @ P = x with each grid component averaged over k x k blocks of cells (k = 0: zeroed)."""
+    index, G = grid
+    if k != 0 and (k < 1 or G % k):
+        raise ValueError(f'--grid-pool {k}: expected 0 or a divisor of the grid side {G}')
+    P = np.eye(F, dtype=np.float32)
+    cells = G * G
+    for comp in range(2):
+        cols = index[comp * cells:(comp + 1) * cells]
+        P[np.ix_(cols, cols)] = 0
+        if k == 0:
+            continue
+        for r in range(G):
+            for c in range(G):
+                block = [(r // k) * k + i for i in range(k)], [(c // k) * k + j for j in range(k)]
+                for i in block[0]:
+                    for j in block[1]:
+                        P[cols[i * G + j], cols[r * G + c]] = 1 / (k * k)
+    return P
 
 
 # Left-right mirror of a clip's cues (the same physics: gravity is untouched). Columns not listed are unchanged.
@@ -430,6 +461,8 @@ def main():
                     help='train on the centred window of each clip, or on all its exported windows (exportDataset windows > 1)')
     ap.add_argument('--group-dro', type=float, default=0.0,
                     help='step size of group DRO over scene families for the verdict loss (0 = plain average)')
+    ap.add_argument('--grid-pool', type=int, default=1,
+                    help='ablation: average the residual-flow grid over k x k blocks of cells (0 = remove it; 1 = as is)')
     ap.add_argument('--label-smoothing', type=float, default=0.0, help='label smoothing of the verdict cross-entropy')
     ap.add_argument('--ensemble', type=int, default=1,
                     help='networks trained with seeds seed..seed+K-1 and averaged in one graph (K times the training time)')
@@ -479,7 +512,7 @@ def main():
         # member k: torch and shuffling seeded with seed + k (member 0 is exactly the single model of --ensemble 1)
         torch.manual_seed(a.seed + k)
         member = ReversalNet(cols['F'], odd, mean, std, a.width, a.dropout, a.verdict_arrow, layout, a.grid_channels, a.verdict_diff,
-                             flip_maps if a.flip_average or a.flip_match else None, a.flip_match)
+                             flip_maps if a.flip_average or a.flip_match else None, a.flip_match, a.grid_pool)
         member.flip_average = a.flip_average
         if a.ensemble > 1: print(f'member {k + 1}/{a.ensemble}', flush=True)
         seen += fit(member, a, data, train, flip_maps, rng if k == 0 else np.random.default_rng(a.seed + k))
@@ -540,7 +573,7 @@ def main():
                     'embedding_forward': f'g(x), {2 * a.width} dims: the clip as played (directional)',
                     'embedding_reversed': f'g(m(x)), {2 * a.width} dims: the clip reversed; swapped with embedding_forward under mirroring'},
         'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': a.weight_decay, 'dropout': a.dropout, 'verdict_arrow': a.verdict_arrow,
-                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'flip_match': a.flip_match, 'class_balance': a.class_balance, 'train_windows': a.train_windows, 'group_dro': a.group_dro, 'ensemble': a.ensemble, 'label_smoothing': a.label_smoothing,
+                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'flip_match': a.flip_match, 'class_balance': a.class_balance, 'train_windows': a.train_windows, 'group_dro': a.group_dro, 'grid_pool': a.grid_pool, 'ensemble': a.ensemble, 'label_smoothing': a.label_smoothing,
                                 'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
                                 'normalisation': 'per column on the training split, in the graph; odd columns mean 0',
                                 'losses': 'cross-entropy (verdict) + BCE (forward, clips with known direction)', 'arrow_targets': a.arrow_targets},
@@ -562,6 +595,18 @@ def main():
         card['metrics']['whole_clip'] = {
             'note': 'each clip judged on its whole-clip windows averaged, as audit scan does (row metrics above: centred windows)',
             'heldout_families': families, 'heldout_seeds': clip_metrics(model, data, test_seed_all, [])[0], 'heldout_by_family': by_family}
+    if len(a.data) > 1:  # each data folder alone (the standard and the handheld corpus)
+        source = np.searchsorted(data.starts, np.arange(len(data.yv)), side='right') - 1
+        card['metrics']['by_data'] = {}
+        for k, folder in enumerate(a.data):
+            fam_k = test_fam_all[(source[test_fam_all] == k) & (data.yv[test_fam_all] >= 0)]
+            seed_k = test_seed_all[(source[test_seed_all] == k) & (data.yv[test_seed_all] >= 0)]
+            if len(fam_k) == 0 or len(seed_k) == 0:
+                continue
+            entry = {'heldout_families': metrics(model, data, centre(fam_k)), 'heldout_seeds': metrics(model, data, centre(seed_k))}
+            if has_windows:
+                entry['whole_clip'] = {'heldout_families': clip_metrics(model, data, fam_k, [])[0], 'heldout_seeds': clip_metrics(model, data, seed_k, [])[0]}
+            card['metrics']['by_data'][os.path.basename(os.path.abspath(folder))] = entry
     if a.ensemble > 1:  # each member alone (untempered): the spread between seeds, and what averaging them adds
         card['metrics']['members'] = [{'seed': a.seed + k, 'heldout_families': metrics(m, data, test_fam), 'heldout_seeds': metrics(m, data, test_seed)}
                                       for k, m in enumerate(untempered.members)]

@@ -157,6 +157,46 @@ print(json.dumps({'reversal': float((a[1] - r[1]).abs().max()), 'mirror': float(
     expect(r.width_checked).toBe(true);
   });
 
+  it('--grid-pool: the net sees only block means of the grid (or no grid), and the mirror properties hold', () => {
+    const names = JSON.stringify(CUE_COLUMNS.map((c) => c.name));
+    const parities = JSON.stringify(CUE_COLUMNS.map((c) => c.parity));
+    const code = `
+import json, sys, torch, numpy as np
+sys.path.insert(0, ${JSON.stringify(dirname(TRAIN))})
+import train as T
+names = json.loads(${JSON.stringify(names)}); odd = np.array([p == 'odd' for p in json.loads(${JSON.stringify(parities)})], np.float32)
+F = len(names); layout = T.grid_layout(names); index, G = layout
+out = {}
+for k in (2, 0):
+    torch.manual_seed(0)
+    net = T.ReversalNet(F, odd, np.zeros(F, np.float32), np.ones(F, np.float32), 8, 0.0, False, layout, 0, True, T.hflip_maps(names), False, k).eval()
+    x = torch.randn(2, 10, F); m = torch.ones(2, 10)
+    y = x.clone()
+    if k == 2:  # swap two cells inside the top-left 2x2 block of the u component: same block mean
+        a, b = int(index[0]), int(index[G + 1]); y[..., a], y[..., b] = x[..., b], x[..., a]
+        z = x.clone(); z[..., a] += 1.0  # changes that block's mean
+    else:  # any grid values at all
+        y[..., index] = torch.randn(2, 10, len(index)); z = None
+    p = net(x, m); q = net(y, m); r = net(torch.flip(x, [1]) * net.sign, torch.flip(m, [1]))
+    out[str(k)] = {'same': float((p[1] - q[1]).abs().max() + (p[0] - q[0]).abs().max()),
+                   'moved': float((p[1] - net(z, m)[1]).abs().max()) if z is not None else None,
+                   'arrow': float((p[0] + r[0] - 1).abs().max())}
+try:
+    T.grid_pool_matrix(F, layout, 3); out['bad'] = False
+except ValueError:
+    out['bad'] = True
+print(json.dumps(out))`;
+    const run = spawnSync(python!, ['-c', code], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout);
+    for (const k of ['2', '0']) {
+      expect(r[k].same, k).toBeLessThan(1e-6);
+      expect(r[k].arrow, k).toBeLessThan(1e-6);
+    }
+    expect(r['2'].moved).toBeGreaterThan(1e-5);
+    expect(r.bad).toBe(true); // 3 does not divide the 8-cell side
+  });
+
   it("train.py's left-right map predicts the cues of a horizontally flipped render", () => {
     const names = CUE_COLUMNS.map((c) => c.name);
     const code = `import json, sys\nsys.path.insert(0, ${JSON.stringify(dirname(TRAIN))})\nimport train as T\nperm, sign, one = T.hflip_maps(json.loads(sys.stdin.read()))\nprint(json.dumps([perm.tolist(), sign.tolist(), one.tolist()]))`;
