@@ -142,9 +142,10 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--families <names>', 'comma-separated scene families (default: all; unknown names list the known ones)')
     .option('--no-twins', 'do not write the reversed twin of each clip')
     .option('--backgrounds <dir>', 'folder of real clips whose frames become backgrounds (never evaluation data)')
+    .option('--handheld', 'handheld-camera look for every clip: sway, strong shake, exposure breathing, background things oscillating', false)
     .option('-q, --quiet', 'no progress output', false)
     .addHelpText('after', SYNTH_HELP)
-    .action(async (flags: { out: string; count: number; seed: number; families?: string; twins: boolean; backgrounds?: string; quiet: boolean }) => {
+    .action(async (flags: { out: string; count: number; seed: number; families?: string; twins: boolean; backgrounds?: string; handheld: boolean; quiet: boolean }) => {
       // Loaded here so that other commands do not pay for the physics engine and canvas at start-up.
       const { FAMILIES } = await import('../synth/corpus/index.js');
       const { synthCorpus } = await import('../synth/corpus/generate.js');
@@ -159,6 +160,7 @@ export async function runCli(argv: string[]): Promise<number> {
         families,
         reversedTwins: flags.twins,
         backgroundsDir: flags.backgrounds,
+        handheld: flags.handheld,
         onClip: flags.quiet ? undefined : (done, count, id) => process.stderr.write(`\r\x1b[K${done}/${count} ${id}`),
       });
       if (!flags.quiet) process.stderr.write(`\nwrote ${r.clips} files (${r.skipped} already there) in ${((performance.now() - t0) / 1000).toFixed(1)} s -> ${flags.out}/manifest.csv\n`);

@@ -26,6 +26,8 @@ export interface SynthOptions {
   backgroundsDir?: string;
   /** Fixed size, rate or length for every clip (tests, quick looks); default drawn per clip. */
   renderParams?: Pick<RenderParams, 'width' | 'height' | 'fps' | 'seconds'>;
+  /** Every clip gets the handheld-camera look (see pickHandheld); default off. */
+  handheld?: boolean;
   onClip?: (done: number, count: number, id: string) => void;
 }
 
@@ -136,7 +138,7 @@ export async function synthCorpus(options: SynthOptions): Promise<{ clips: numbe
     const clipSeed = hashSeed(seed, `clip:${i}`);
     const rng = new Rng(clipSeed);
     const crf = rng.fork('crf').int(18, 35);
-    const result = family.render(rng.fork('render'), { ...options.renderParams, backgrounds });
+    const result = family.render(rng.fork('render'), { ...options.renderParams, backgrounds, ...(options.handheld ? { handheld: true } : {}) });
     const enc = { width: result.width, height: result.height, fps: result.fps, crf, pixelFormat: 'rgba' as const };
     await encodeFrames(result.frames, { ...enc, path: paths[0] });
     const action = typeof result.meta.action === 'string' ? result.meta.action : null;

@@ -14,6 +14,8 @@ export interface RenderParams {
   seconds?: number;
   /** No camera motion, overlays, noise, blur or lighting drift: for tests and debugging. */
   clean?: boolean;
+  /** Handheld-camera look: sway, strong shake, exposure breathing, background things oscillating (see pickHandheld). */
+  handheld?: boolean;
   /** Frames of real footage to use as backgrounds sometimes (see loadRealBackgrounds). */
   backgrounds?: readonly RealBackground[];
 }
