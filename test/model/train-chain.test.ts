@@ -29,6 +29,17 @@ function decode(b64: string): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
+/** Python lines that import train.py as T and define the cue columns' names and odd mask (names, odd). */
+function trainPreamble(): string {
+  const names = JSON.stringify(CUE_COLUMNS.map((c) => c.name));
+  const parities = JSON.stringify(CUE_COLUMNS.map((c) => c.parity));
+  return `
+import json, sys, torch, numpy as np
+sys.path.insert(0, ${JSON.stringify(dirname(TRAIN))})
+import train as T
+names = json.loads(${JSON.stringify(names)}); odd = np.array([p == 'odd' for p in json.loads(${JSON.stringify(parities)})], np.float32)`;
+}
+
 if (!python) console.warn('train-chain: skipped (no /usr/bin/python3 with torch; apt-get install python3-torch python3-numpy)');
 
 describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)', () => {
@@ -128,13 +139,7 @@ print(json.dumps({
   });
 
   it('--flip-match keeps the verdict the same for a clip, its reversal and its left-right mirror, and p_forward antisymmetric', () => {
-    const names = JSON.stringify(CUE_COLUMNS.map((c) => c.name));
-    const parities = JSON.stringify(CUE_COLUMNS.map((c) => c.parity));
-    const code = `
-import json, sys, torch, numpy as np
-sys.path.insert(0, ${JSON.stringify(dirname(TRAIN))})
-import train as T
-names = json.loads(${JSON.stringify(names)}); odd = np.array([p == 'odd' for p in json.loads(${JSON.stringify(parities)})], np.float32)
+    const code = `${trainPreamble()}
 F = len(names)
 torch.manual_seed(0)
 net = T.ReversalNet(F, odd, np.zeros(F, np.float32), np.ones(F, np.float32), 8, 0.0, False, None, 0, True, T.hflip_maps(names), True).eval()
@@ -158,13 +163,7 @@ print(json.dumps({'reversal': float((a[1] - r[1]).abs().max()), 'mirror': float(
   });
 
   it('--grid-pool: the net sees only block means of the grid (or no grid), and the mirror properties hold', () => {
-    const names = JSON.stringify(CUE_COLUMNS.map((c) => c.name));
-    const parities = JSON.stringify(CUE_COLUMNS.map((c) => c.parity));
-    const code = `
-import json, sys, torch, numpy as np
-sys.path.insert(0, ${JSON.stringify(dirname(TRAIN))})
-import train as T
-names = json.loads(${JSON.stringify(names)}); odd = np.array([p == 'odd' for p in json.loads(${JSON.stringify(parities)})], np.float32)
+    const code = `${trainPreamble()}
 F = len(names); layout = T.grid_layout(names); index, G = layout
 out = {}
 for k in (2, 0):
