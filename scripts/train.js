@@ -12,6 +12,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const USAGE = `npm run train -- [options]
   --count N                 synthetic clips (each also gets its reversed twin)   [10000]
   --seed N                  corpus seed (same seed, same clips)                   [1]
+  --handheld-count N        clips of a second corpus with the handheld-camera look (camera sway and shake,
+                            exposure breathing, background things oscillating: real footage's nuisances) [2000]
+  --handheld-seed N         its corpus seed                                        [2]
   --train-seed N            torch / shuffling / split seed                        [0]
   --epochs N                training epochs                                       [30]
   --width N                 network width W                                       [64]
@@ -20,14 +23,14 @@ const USAGE = `npm run train -- [options]
                             the card's whole_clip metrics and the calibration use them; training uses the
                             centred window (1: centred window only)                [8]
   --name NAME               model name: <out-dir>/<name>.onnx, .card.json, .parity.json [reversal-v1]
-  --model-version V         version written into the card (model_version column: <name>@<V>) [0.2.1]
+  --model-version V         version written into the card (model_version column: <name>@<V>) [0.3.0]
   --out-dir DIR             where the model goes                                  [models]
   --work-dir DIR            corpus, scans and tensors (resumable; git-ignored)    [.train]
   --holdout-families LIST   families kept out of training, one per verdict at least [throw_land,cover_uncover,spin]
   --workers N               scan worker threads                                   [all cores]
   --threads N               torch threads (1 is fastest on busy shared cores)     [1]
   --shared-data DIR         shared data folder (real-unlabeled/ is used; real-dev/ never) [../shared/data]
-  --skip-synth              use the corpus already in <work-dir>/corpus
+  --skip-synth              use the corpora already in <work-dir>/corpus and corpus-handheld
   --no-unlabeled            no self-supervised rows from real-unlabeled/
   --no-backgrounds          no real-unlabeled frames as synthetic backgrounds
   --python PATH             python with torch and numpy                           [/usr/bin/python3]`;
@@ -38,13 +41,15 @@ try {
     options: {
       count: { type: 'string', default: '10000' },
       seed: { type: 'string', default: '1' },
+      'handheld-count': { type: 'string', default: '2000' },
+      'handheld-seed': { type: 'string', default: '2' },
       'train-seed': { type: 'string', default: '0' },
       epochs: { type: 'string', default: '30' },
       width: { type: 'string', default: '64' },
       ensemble: { type: 'string', default: '3' },
       windows: { type: 'string', default: '8' },
       name: { type: 'string', default: 'reversal-v1' },
-      'model-version': { type: 'string', default: '0.2.1' },
+      'model-version': { type: 'string', default: '0.3.0' },
       'out-dir': { type: 'string', default: 'models' },
       'work-dir': { type: 'string', default: '.train' },
       'holdout-families': { type: 'string', default: 'throw_land,cover_uncover,spin' },
@@ -85,6 +90,9 @@ function refuseDev(path, what) {
 
 const count = whole('count', 1);
 const seed = whole('seed', 0);
+const handheldCount = whole('handheld-count', 0);
+const handheldSeed = whole('handheld-seed', 0);
+if (handheldCount > 0 && handheldSeed === seed) fail(`--handheld-seed ${handheldSeed} equals --seed: the two corpora would share clip ids`, 2);
 const trainSeed = whole('train-seed', 0);
 const epochs = whole('epochs', 1);
 const width = whole('width', 1);
@@ -114,7 +122,7 @@ for (const f of held) {
   const i = FAMILIES.findIndex((x) => x.name === f);
   if (i < 0) fail(`Unknown hold-out family ${f}; known: ${FAMILIES.map((x) => x.name).join(', ')}`, 2);
   // Families are rendered in turn, so family i first appears at clip i.
-  if (i >= count) fail(`--count ${count} renders no ${f} clip (first at clip ${i + 1}): raise --count or pick other --holdout-families`, 2);
+  if (i >= Math.max(count, handheldCount)) fail(`--count ${count} renders no ${f} clip (first at clip ${i + 1}): raise --count or pick other --holdout-families`, 2);
 }
 
 const controller = new AbortController();
@@ -143,53 +151,63 @@ async function runScan(input, out) {
   if (c.errors > 0) console.log(`errors by code: ${JSON.stringify(c.errors_by_code)} (rows in ${join(out, 'errors.jsonl')}; they are left out)`);
 }
 
-const corpus = join(work, 'corpus');
+// The corpora: the standard one, and the handheld one when asked for (own folders, scans and tensors).
+const corpora = [{ name: 'corpus', count, seed, handheld: false }];
+if (handheldCount > 0) corpora.push({ name: 'corpus-handheld', count: handheldCount, seed: handheldSeed, handheld: true });
 const rel = (p) => relative(process.cwd(), p) || '.';
 try {
   await mkdir(work, { recursive: true });
-  // A work folder holds one corpus: another seed or background choice would mix two corpora.
-  const settingsPath = join(work, 'corpus-settings.json');
-  const settings = { seed, backgrounds: useBackgrounds };
-  if (!values['skip-synth']) {
-    if (existsSync(settingsPath)) {
-      const old = JSON.parse(await readFile(settingsPath, 'utf8'));
-      if (old.seed !== seed || old.backgrounds !== useBackgrounds) {
-        fail(`${rel(work)} holds a corpus made with ${JSON.stringify(old)}, not ${JSON.stringify(settings)}: use another --work-dir or delete it`, 2);
+  for (const c of corpora) {
+    const dir = join(work, c.name);
+    // A folder holds one corpus: another seed, look or background choice would mix two corpora.
+    const settingsPath = join(work, `${c.name}-settings.json`);
+    const settings = { seed: c.seed, backgrounds: useBackgrounds, ...(c.handheld ? { handheld: true } : {}) };
+    const same = (old) => old.seed === settings.seed && old.backgrounds === settings.backgrounds && (old.handheld ?? false) === c.handheld;
+    if (!values['skip-synth']) {
+      if (existsSync(settingsPath)) {
+        const old = JSON.parse(await readFile(settingsPath, 'utf8'));
+        if (!same(old)) fail(`${rel(dir)} holds a corpus made with ${JSON.stringify(old)}, not ${JSON.stringify(settings)}: use another --work-dir or delete it`, 2);
+        if (old.count > c.count) fail(`${rel(dir)} holds ${old.count} clips; --${c.handheld ? 'handheld-' : ''}count ${c.count} would train on all of them anyway: use another --work-dir or the same count`, 2);
       }
-      if (old.count > count) fail(`${rel(work)} holds ${old.count} clips; --count ${count} would train on all of them anyway: use another --work-dir or the same count`, 2);
-    }
-    await writeFile(settingsPath, `${JSON.stringify({ ...settings, count }, null, 1)}\n`);
-    await stage(`1. synthetic corpus: ${count} clips + reversed twins, seed ${seed}${useBackgrounds ? `, backgrounds from ${rel(unlabeledDir)}` : ''}`, async () => {
-      let last = 0;
-      const r = await synthCorpus({
-        out: corpus,
-        count,
-        seed,
-        backgroundsDir: useBackgrounds ? unlabeledDir : undefined,
-        onClip: (done, n) => {
-          if (done === n || performance.now() - last > 10_000) {
-            last = performance.now();
-            process.stderr.write(`${done}/${n} clips\n`);
-          }
-          if (controller.signal.aborted) process.exit(130);
-        },
+      await writeFile(settingsPath, `${JSON.stringify({ ...settings, count: c.count }, null, 1)}\n`);
+      await stage(`1. synthetic corpus ${c.name}: ${c.count} clips + reversed twins, seed ${c.seed}${c.handheld ? ', handheld look' : ''}${useBackgrounds ? `, backgrounds from ${rel(unlabeledDir)}` : ''}`, async () => {
+        let last = 0;
+        const r = await synthCorpus({
+          out: dir,
+          count: c.count,
+          seed: c.seed,
+          handheld: c.handheld,
+          backgroundsDir: useBackgrounds ? unlabeledDir : undefined,
+          onClip: (done, n) => {
+            if (done === n || performance.now() - last > 10_000) {
+              last = performance.now();
+              process.stderr.write(`${done}/${n} clips\n`);
+            }
+            if (controller.signal.aborted) process.exit(130);
+          },
+        });
+        console.log(`wrote ${r.clips} files (${r.seconds.toFixed(0)} s of video), ${r.skipped} clips already there -> ${rel(dir)}`);
       });
-      console.log(`wrote ${r.clips} files (${r.seconds.toFixed(0)} s of video), ${r.skipped} clips already there -> ${rel(corpus)}`);
-    });
-  } else if (!existsSync(join(corpus, 'manifest.csv'))) {
-    fail(`--skip-synth: no ${rel(join(corpus, 'manifest.csv'))}`, 2);
+    } else if (!existsSync(join(dir, 'manifest.csv'))) {
+      fail(`--skip-synth: no ${rel(join(dir, 'manifest.csv'))}`, 2);
+    }
   }
 
-  await stage('2. scan of the corpus', () => runScan(join(corpus, 'manifest.csv'), join(work, 'scan')));
+  // Scan folders keep the names they had when there was one corpus: a resumed work folder stays valid.
+  const scanDir = (c) => join(work, c.name === 'corpus' ? 'scan' : `scan-${c.name.replace(/^corpus-/, '')}`);
+  const tensorDir = (c) => join(work, 'data', c.name === 'corpus' ? 'corpus' : c.name.replace(/^corpus-/, ''));
+  for (const c of corpora) await stage(`2. scan of ${c.name}`, () => runScan(join(work, c.name, 'manifest.csv'), scanDir(c)));
   if (useUnlabeled) await stage(`3. scan of ${rel(unlabeledDir)} (self-supervised arrow-of-time rows)`, () => runScan(unlabeledDir, join(work, 'unlabeled')));
   else console.log(`\n== 3. unlabelled real clips: skipped (${haveUnlabeled ? '--no-unlabeled' : `no ${unlabeledDir}`})`);
 
-  const data = [join(work, 'data', 'corpus')];
+  const data = corpora.map(tensorDir);
   await stage('4. export of training tensors', async () => {
-    console.log('corpus:', JSON.stringify(await exportDataset({ scanOut: join(work, 'scan'), labels: join(corpus, 'labels.jsonl'), out: data[0], windows })));
+    for (const c of corpora) {
+      console.log(`${c.name}:`, JSON.stringify(await exportDataset({ scanOut: scanDir(c), labels: join(work, c.name, 'labels.jsonl'), out: tensorDir(c), windows })));
+    }
     if (useUnlabeled) {
       data.push(join(work, 'data', 'unlabeled'));
-      console.log('unlabeled:', JSON.stringify(await exportDataset({ scanOut: join(work, 'unlabeled'), out: data[1], windows })));
+      console.log('unlabeled:', JSON.stringify(await exportDataset({ scanOut: join(work, 'unlabeled'), out: data[data.length - 1], windows })));
     }
   });
 
@@ -200,7 +218,14 @@ try {
     if (r.status !== 0) fail(`models/train.py exited with ${r.status ?? r.signal}`);
   });
 
-  const card = JSON.parse(await readFile(join(outDir, `${values.name}.card.json`), 'utf8'));
+  const cardPath = join(outDir, `${values.name}.card.json`);
+  const card = JSON.parse(await readFile(cardPath, 'utf8'));
+  // What only this script knows: the corpora behind the tensors and how long each stage of this run took.
+  card.training.corpora = corpora.map((c) => ({ folder: c.name, clips: c.count, files_with_reversed_twins: 2 * c.count, corpus_seed: c.seed, look: c.handheld ? 'handheld' : 'standard', real_backgrounds: useBackgrounds }));
+  card.training.self_supervised_real = useUnlabeled ? `${rel(unlabeledDir)} (forwards only; arrow target only)` : null;
+  card.training.command = `npm run train -- ${process.argv.slice(2).join(' ')}`.trim();
+  card.training.stage_seconds = { note: 'this run; a resumed stage counts only the work left to it', ...Object.fromEntries(times.map(([n, s]) => [n, Math.round(s * 10) / 10])) };
+  await writeFile(cardPath, `${JSON.stringify(card, null, 1)}\n`);
   console.log(`\nmodel: ${rel(join(outDir, values.name))}.{onnx,card.json,parity.json} (sha256 ${card.sha256.slice(0, 12)})`);
   const pct = (x) => (typeof x === 'number' ? `${(100 * x).toFixed(1)}%` : '-');
   console.log(`${'split'.padEnd(30)}${'n'.padStart(6)}  ${'accuracy'.padStart(10)}  ${'macro-F1'.padStart(8)}  arrow  arrow(irreversible)`);
