@@ -246,18 +246,12 @@ def grid_pool_matrix(F, grid, k):
     if k != 0 and (k < 1 or G % k):
         raise ValueError(f'--grid-pool {k}: expected 0 or a divisor of the grid side {G}')
     P = np.eye(F, dtype=np.float32)
-    cells = G * G
+    r, c = np.divmod(np.arange(G * G), G)
+    block = (r // max(k, 1)) * G + c // max(k, 1)
+    share = (block[:, None] == block[None, :]) / float(k * k) if k else np.zeros((G * G, G * G))
     for comp in range(2):
-        cols = index[comp * cells:(comp + 1) * cells]
-        P[np.ix_(cols, cols)] = 0
-        if k == 0:
-            continue
-        for r in range(G):
-            for c in range(G):
-                block = [(r // k) * k + i for i in range(k)], [(c // k) * k + j for j in range(k)]
-                for i in block[0]:
-                    for j in block[1]:
-                        P[cols[i * G + j], cols[r * G + c]] = 1 / (k * k)
+        cols = index[comp * G * G:(comp + 1) * G * G]
+        P[np.ix_(cols, cols)] = share
     return P
 
 
@@ -328,36 +322,43 @@ def score(pf, pv, yv, yf):
     return res
 
 
-def metrics(model, data, idx):
-    """Row by row (the centred window of each clip, when given only those)."""
-    idx = np.sort(idx)
-    pf, pv, _ = predict(model, data, idx)
-    return score(pf, pv, data.yv[idx], data.yf[idx])
+class Predictions:
+    """The model's outputs for rows idx, computed in one pass; any subset of them is then scored without running the
+    model again: row by row (`rows`), or per clip as inference judges it (`clips`)."""
+    def __init__(self, model, data, idx):
+        self.data, self.idx = data, np.unique(idx)
+        self.pf, self.pv, self.al = predict(model, data, self.idx)
 
+    def _at(self, idx):
+        idx = np.sort(idx)
+        return idx, np.searchsorted(self.idx, idx)
 
-def whole_clips(model, data, idx):
-    """Per clip, as inference judges it (src/model/onnx.ts mergeWindows): verdict probabilities and arrow logits
-    averaged over its whole-clip windows (rows with window >= 1), or its centred window when it has no others.
-    Returns (p_forward, p_verdict, y_verdict, y_forward, family) with one entry per clip."""
-    idx = np.sort(idx)
-    _, pv, al = predict(model, data, idx)
-    clips = {}
-    for j, i in enumerate(idx):
-        clips.setdefault(data.groups[i]['id'], []).append((data.window[i], j, i))
-    P, L, first = [], [], []
-    for rows in clips.values():
-        use = [r for r in rows if r[0] >= 1] or rows
-        js = [r[1] for r in use]
-        P.append(pv[js].mean(0)); L.append(al[js].mean()); first.append(use[0][2])
-    first = np.array(first, np.int64)
-    fam = np.array([data.groups[i]['family'] for i in first])
-    return 1 / (1 + np.exp(-np.array(L))), np.array(P).reshape(-1, 3), data.yv[first], data.yf[first], fam
+    def rows(self, idx):
+        """Row by row (the centred window of each clip, when given only those)."""
+        idx, j = self._at(idx)
+        return score(self.pf[j], self.pv[j], self.data.yv[idx], self.data.yf[idx])
 
+    def whole(self, idx):
+        """Per clip, as inference judges it (src/model/onnx.ts mergeWindows): verdict probabilities and arrow logits
+        averaged over its whole-clip windows (rows with window >= 1), or its centred window when it has no others.
+        Returns (p_forward, p_verdict, y_verdict, y_forward, family) with one entry per clip."""
+        idx, j = self._at(idx)
+        data, clips = self.data, {}
+        for jj, i in zip(j, idx):
+            clips.setdefault(data.groups[i]['id'], []).append((data.window[i], jj, i))
+        P, L, first = [], [], []
+        for rows in clips.values():
+            use = [r for r in rows if r[0] >= 1] or rows
+            js = [r[1] for r in use]
+            P.append(self.pv[js].mean(0)); L.append(self.al[js].mean()); first.append(use[0][2])
+        first = np.array(first, np.int64)
+        fam = np.array([data.groups[i]['family'] for i in first])
+        return 1 / (1 + np.exp(-np.array(L))), np.array(P).reshape(-1, 3), data.yv[first], data.yf[first], fam
 
-def clip_metrics(model, data, idx, families):
-    """Whole-clip scores of rows idx, overall and for each of `families`, from one pass of the model."""
-    pf, pv, yv, yf, fam = whole_clips(model, data, idx)
-    return score(pf, pv, yv, yf), {f: score(pf[fam == f], pv[fam == f], yv[fam == f], yf[fam == f]) for f in families}
+    def clips(self, idx, families=()):
+        """Whole-clip scores of rows idx, overall and for each of `families`."""
+        pf, pv, yv, yf, fam = self.whole(idx)
+        return score(pf, pv, yv, yf), {f: score(pf[fam == f], pv[fam == f], yv[fam == f], yf[fam == f]) for f in families}
 
 
 def group_dro_loss(data, train, eta):
@@ -529,7 +530,7 @@ def main():
         cal = cal[data.yv[cal] >= 0]
         if len(cal) == 0:
             raise SystemExit(f'--calibrate-on {a.calibrate_on}: no labelled rows there')
-        _, pv, yv, _, _ = whole_clips(model, data, cal)  # the probabilities users get: whole clips
+        _, pv, yv, _, _ = Predictions(model, data, cal).whole(cal)  # the probabilities users get: whole clips
         t = fit_temperature(pv, yv)
         calibration = {'verdict_temperature': t, 'fitted_on': a.calibrate_on, 'n': int(len(yv)),
                        'method': 'p_verdict = softmax(log(p) / T) in the graph, after the ensemble and flip averages; '
@@ -560,6 +561,8 @@ def main():
                           for i in range(len(pick))]}
     json.dump(parity, open(os.path.join(a.out, f'{a.name}.parity.json'), 'w'))
 
+    # The exported model on every held-out row (with its whole-clip windows) and the training rows, in one pass.
+    shipped = Predictions(model, data, np.concatenate([test_fam_all, test_seed_all, train]))
     card = {
         'name': a.name, 'version': a.version, 'format': 'onnx', 'opset': 17, 'sha256': digest,
         'bytes': os.path.getsize(onnx_path),
@@ -580,21 +583,22 @@ def main():
                      'seed': a.seed, 'split_seed': a.seed, 'holdout_families': held, 'excluded_families': excluded, 'holdout_seed_frac': a.holdout_seed_frac,
                      'data': [os.path.basename(os.path.abspath(d)) for d in a.data], 'n_train': int(len(train)),
                      'torch': torch.__version__},
-        'metrics': {'test': metrics(model, data, test), 'heldout_families': metrics(model, data, test_fam),
-                    'heldout_by_family': {f: metrics(model, data, test_fam[fam_of[test_fam] == f]) for f in held},
-                    'heldout_seeds': metrics(model, data, test_seed), 'train': metrics(model, data, train)},
+        'metrics': {'test': shipped.rows(test), 'heldout_families': shipped.rows(test_fam),
+                    'heldout_by_family': {f: shipped.rows(test_fam[fam_of[test_fam] == f]) for f in held},
+                    'heldout_seeds': shipped.rows(test_seed), 'train': shipped.rows(train)},
     }
     if a.flip_average:  # what the average over the left-right mirror adds, on the same weights
         set_flip_average(untempered, False)
-        card['metrics']['without_flip_average'] = {'heldout_families': metrics(model, data, test_fam), 'heldout_seeds': metrics(model, data, test_seed)}
+        plain = Predictions(model, data, test)
+        card['metrics']['without_flip_average'] = {'heldout_families': plain.rows(test_fam), 'heldout_seeds': plain.rows(test_seed)}
         set_flip_average(untempered, True)
     if calibration is not None:
         card['calibration'] = calibration
     if has_windows:
-        families, by_family = clip_metrics(model, data, test_fam_all, held)
+        families, by_family = shipped.clips(test_fam_all, held)
         card['metrics']['whole_clip'] = {
             'note': 'each clip judged on its whole-clip windows averaged, as audit scan does (row metrics above: centred windows)',
-            'heldout_families': families, 'heldout_seeds': clip_metrics(model, data, test_seed_all, [])[0], 'heldout_by_family': by_family}
+            'heldout_families': families, 'heldout_seeds': shipped.clips(test_seed_all)[0], 'heldout_by_family': by_family}
     if len(a.data) > 1:  # each data folder alone (the standard and the handheld corpus)
         source = np.searchsorted(data.starts, np.arange(len(data.yv)), side='right') - 1
         card['metrics']['by_data'] = {}
@@ -603,13 +607,14 @@ def main():
             seed_k = test_seed_all[(source[test_seed_all] == k) & (data.yv[test_seed_all] >= 0)]
             if len(fam_k) == 0 or len(seed_k) == 0:
                 continue
-            entry = {'heldout_families': metrics(model, data, centre(fam_k)), 'heldout_seeds': metrics(model, data, centre(seed_k))}
+            entry = {'heldout_families': shipped.rows(centre(fam_k)), 'heldout_seeds': shipped.rows(centre(seed_k))}
             if has_windows:
-                entry['whole_clip'] = {'heldout_families': clip_metrics(model, data, fam_k, [])[0], 'heldout_seeds': clip_metrics(model, data, seed_k, [])[0]}
+                entry['whole_clip'] = {'heldout_families': shipped.clips(fam_k)[0], 'heldout_seeds': shipped.clips(seed_k)[0]}
             card['metrics']['by_data'][os.path.basename(os.path.abspath(folder))] = entry
     if a.ensemble > 1:  # each member alone (untempered): the spread between seeds, and what averaging them adds
-        card['metrics']['members'] = [{'seed': a.seed + k, 'heldout_families': metrics(m, data, test_fam), 'heldout_seeds': metrics(m, data, test_seed)}
-                                      for k, m in enumerate(untempered.members)]
+        alone = [Predictions(m, data, test) for m in untempered.members]
+        card['metrics']['members'] = [{'seed': a.seed + k, 'heldout_families': p.rows(test_fam), 'heldout_seeds': p.rows(test_seed)}
+                                      for k, p in enumerate(alone)]
     json.dump(card, open(os.path.join(a.out, f'{a.name}.card.json'), 'w'), indent=1)
     print(json.dumps(card['metrics']['test']))
 
