@@ -116,11 +116,17 @@ function checkClipRow(r: Record<string, unknown>, where: string): ClipRow {
   return r as unknown as ClipRow;
 }
 
-/** The whole-clip windows of a series other than the centred one (none when one window covers it). */
-function extraWindows(series: CueSeries, T: number, windows: number): ModelInput[] {
-  if (windows < 2 || series.frames <= T) return [];
+/**
+ * The centred window of a series first, then its other whole-clip windows (none when one window covers it, or
+ * with `windows` 1). An odd number of whole-clip windows has the centred one in the middle: it is taken from there
+ * instead of being computed twice.
+ */
+function exportWindows(series: CueSeries, T: number, windows: number): ModelInput[] {
+  if (windows < 2 || series.frames <= T) return [seriesToModelInput(series, T)];
   const all = clipWindows(series, T, windows);
-  return all.length % 2 === 1 ? all.filter((_, k) => k !== (all.length - 1) / 2) : all;
+  if (all.length % 2 === 0) return [seriesToModelInput(series, T), ...all];
+  const mid = (all.length - 1) / 2;
+  return [all[mid]!, ...all.filter((_, k) => k !== mid)];
 }
 
 /**
@@ -163,7 +169,7 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
       }
       if (typeof row.analysis_fps === 'number') fps.add(row.analysis_fps);
       const series = await readSeries(options.scanOut, row);
-      const inputs = [seriesToModelInput(series, T), ...extraWindows(series, T, windows)];
+      const inputs = exportWindows(series, T, windows);
       for (const [window, input] of inputs.entries()) {
         await X.append(input.x);
         await M.append(input.mask);

@@ -284,6 +284,8 @@ export class Stage {
   private readonly rng: Rng;
   private readonly logoColour: string;
   private readonly logoCorner: number;
+  /** Fill colour of each handheld background thing, made once per clip. */
+  private readonly distractorFill: string[];
 
   constructor(look: Look, rng: Rng, backgrounds: readonly RealBackground[] = []) {
     this.look = look;
@@ -316,6 +318,7 @@ export class Stage {
     }
     this.logoColour = colour(look, rng.uniform(0, 360), 0.7, 0.5, 0.8);
     this.logoCorner = rng.int(0, 3);
+    this.distractorFill = (look.handheld?.distractors ?? []).map((d) => colour(look, d.hue, 0.5, d.light, d.alpha));
   }
 
   /** The scene context, for families that prepare patterns before drawing. */
@@ -339,8 +342,8 @@ export class Stage {
     ctx.scale(zoom, zoom);
     ctx.translate(-w / 2, -h / 2);
     ctx.drawImage(this.bg, -w / 2, -h / 2);
-    for (const d of hh?.distractors ?? []) {
-      ctx.fillStyle = colour(look, d.hue, 0.5, d.light, d.alpha);
+    for (const [k, d] of (hh?.distractors ?? []).entries()) {
+      ctx.fillStyle = this.distractorFill[k]!;
       ctx.beginPath();
       ctx.ellipse(d.x + wave(d.ax, d.f, d.p), d.y + wave(d.ay, d.f, d.p + 1.3), d.rx, d.ry, 0, 0, 2 * Math.PI);
       ctx.fill();
