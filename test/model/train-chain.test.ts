@@ -22,6 +22,7 @@ import { randomSeries, sceneSeries, torchPython, writeFakeScan, type LabelledSer
 const python = torchPython();
 const writeFixture = process.env.REVERSAL_AUDIT_WRITE_FIXTURE === '1';
 const TRAIN = fileURLToPath(new URL('../../models/train.py', import.meta.url));
+const EVAL_TENSORS = fileURLToPath(new URL('../../scripts/eval-tensors.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../fixtures/model/', import.meta.url));
 
 function decode(b64: string): Float32Array {
@@ -94,6 +95,16 @@ describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)',
     expect(card.calibration.verdict_temperature).toBeLessThanOrEqual(20);
     expect(card.calibration.fitting_split_after.nll).toBeLessThanOrEqual(card.calibration.fitting_split_before.nll);
     expect(card.calibration.fitting_split_after.accuracy).toBe(card.calibration.fitting_split_before.accuracy);
+
+    // scripts/eval-tensors.js rebuilds train.py's split in JavaScript: the same held-out clips, scored the same way.
+    for (const [split, key] of [['families', 'heldout_families'], ['seeds', 'heldout_seeds']] as const) {
+      const ev = spawnSync(process.execPath, [EVAL_TENSORS, '--data', data, '--model', join(out, 'tiny.onnx'), '--holdout-families', 'slide,roll,wave', '--holdout-seed-frac', '0.25', '--split', split, '--json'], { encoding: 'utf8' });
+      expect(ev.status, ev.stderr).toBe(0);
+      const r = JSON.parse(ev.stdout).results[0];
+      expect(r.clips, split).toBe(card.metrics.whole_clip[key].n);
+      expect(r.confusion, split).toEqual(card.metrics.whole_clip[key].confusion);
+      expect(r.accuracy, split).toBeCloseTo(card.metrics.whole_clip[key].accuracy, 6);
+    }
 
     if (writeFixture) {
       await mkdir(FIXTURE, { recursive: true });
