@@ -30,6 +30,11 @@ class Data:
         self.yv, self.yf = np.concatenate(yv), np.concatenate(yf)
         # exportDataset --windows: row 0 of a clip is its centred window, rows 1.. the whole-clip windows of inference
         self.window = np.array([int(g.get('window', 0)) for g in self.groups], np.int64)
+        # Real corpus rows (exportDataset realCorpus): their fixed split (train / val, by source repository) and the
+        # weight of their weak verdict label (by its confidence); every other row has no split and weight 1.
+        self.real_split = np.array([str(g.get('split', '')) for g in self.groups])
+        self.vweight = np.array([float(g.get('verdict_weight', 1.0)) for g in self.groups], np.float32)
+        self.confidence = np.array([str(g.get('confidence', '')) for g in self.groups])
         self.starts = np.cumsum([0] + [len(p[0]) for p in self.parts])
 
     def batch(self, idx):
@@ -284,11 +289,16 @@ def hflip(x, m, maps, pick):
 
 
 def split(data, holdout_families, frac, split_seed, exclude_families=()):
+    """(train, held-out families, held-out seeds, real validation) row indices. Real corpus rows keep the split fixed in
+    their groups.json rows (by source repository); the seed hash only splits the synthetic and unlabelled rows."""
     fam = np.array([g['family'] for g in data.groups])
-    seed_test = np.array([(zlib.crc32(f'{split_seed}:{g["seed"]}'.encode()) % 10000) < frac * 10000 for g in data.groups], bool)
+    real = data.real_split != ''
+    seed_test = ~real & np.array([(zlib.crc32(f'{split_seed}:{g["seed"]}'.encode()) % 10000) < frac * 10000 for g in data.groups], bool)
     fam_test = np.isin(fam, list(holdout_families))
     keep = ~np.isin(fam, list(exclude_families))  # excluded rows are in no split (validation runs keep the test families unseen)
-    return np.where(keep & ~fam_test & ~seed_test)[0], np.where(keep & fam_test)[0], np.where(keep & ~fam_test & seed_test)[0]
+    real_val = real & (data.real_split == 'val')
+    return (np.where(keep & ~fam_test & ~seed_test & ~real_val)[0], np.where(keep & fam_test)[0],
+            np.where(keep & ~fam_test & seed_test)[0], np.where(keep & real_val)[0])
 
 
 def predict(model, data, idx, bs=256):
@@ -355,6 +365,31 @@ class Predictions:
         fam = np.array([data.groups[i]['family'] for i in first])
         return 1 / (1 + np.exp(-np.array(L))), np.array(P).reshape(-1, 3), data.yv[first], data.yf[first], fam
 
+    def real(self, idx):
+        """Whole-clip scores of real corpus rows idx against their weak labels: arrow accuracy over every clip and over
+        the weak-irreversible ones (each clip is a forward example; its reversal is the exact mirror, so both halves
+        score alike), mean abs(p_forward - 0.5) per weak verdict, and the verdict (confusion, macro-F1, ECE) on the labels
+        of confidence high and medium, and on all labels."""
+        if len(idx) == 0:
+            return None
+        pf, pv, yv, yf, _ = self.whole(idx)
+        ids = list(dict.fromkeys(self.data.groups[i]['id'] for i in np.sort(idx)))
+        first = {}
+        for i in idx:
+            first.setdefault(self.data.groups[i]['id'], i)
+        conf = np.array([self.data.confidence[first[k]] for k in ids])
+        groups = {self.data.groups[first[k]].get('group') for k in ids}
+        repos = {self.data.groups[first[k]].get('repo') for k in ids}
+        right = (pf > 0.5) == (yf == 1)
+        sure = (yv >= 0) & (conf != 'low')
+        res = {'clips': int(len(ids)), 'groups': len(groups), 'repositories': len(repos),
+               'arrow_accuracy': float(right.mean()),
+               'arrow_accuracy_irreversible': float(right[yv == 2].mean()) if (yv == 2).any() else None,
+               'mean_abs_p_forward_minus_half': {VERDICTS[v]: float(np.abs(pf[yv == v] - 0.5).mean()) for v in range(3) if (yv == v).any()},
+               'verdict_high_medium': score(pf[sure], pv[sure], yv[sure], yf[sure]),
+               'verdict_all_labels': score(pf[yv >= 0], pv[yv >= 0], yv[yv >= 0], yf[yv >= 0])}
+        return res
+
     def clips(self, idx, families=()):
         """Whole-clip scores of rows idx, overall and for each of `families`."""
         pf, pv, yv, yf, fam = self.whole(idx)
@@ -390,9 +425,13 @@ def fit(model, a, data, train, flip_maps, rng):
     if a.class_balance:  # each verdict weighs the same in the loss, however many training rows it has
         counts = np.bincount(data.yv[train][data.yv[train] >= 0], minlength=3).astype(np.float64)
         weight = torch.tensor(counts.sum() / (3 * np.maximum(counts, 1)), dtype=torch.float32)
-    ce = nn.CrossEntropyLoss(weight=weight, ignore_index=-1, reduction='sum', label_smoothing=a.label_smoothing)
-    bce = nn.BCEWithLogitsLoss(reduction='sum')
-    verdict_loss = lambda logits, yv, batch: ce(logits, yv) / max(int((yv >= 0).sum()), 1)  # noqa: E731
+    ce = nn.CrossEntropyLoss(weight=weight, ignore_index=-1, reduction='none', label_smoothing=a.label_smoothing)
+    bce = nn.BCEWithLogitsLoss(reduction='none')
+    real = torch.from_numpy(data.real_split != '')
+    # Every row's verdict counts with its weight (1, or a weak real label's confidence weight) times --real-weight for
+    # real corpus rows, over the number of labelled rows in the batch.
+    row_weight = torch.from_numpy(data.vweight * np.where(data.real_split != '', a.real_weight, 1.0).astype(np.float32))
+    verdict_loss = lambda logits, yv, batch: (ce(logits, yv) * row_weight[batch]).sum() / max(int((yv >= 0).sum()), 1)  # noqa: E731
     if a.group_dro > 0:
         verdict_loss = group_dro_loss(data, train, a.group_dro)
     seen = 0
@@ -410,11 +449,14 @@ def fit(model, a, data, train, flip_maps, rng):
             loss = verdict_loss(logits, yv, batch)
             if known.any():
                 target = yf.float()
+                is_real = real[batch]
                 if a.arrow_targets == 'definition':
                     # Asking for the direction of a pendulum swing or of an opening/closing teaches the net to
                     # memorise incidental cues and to be confidently wrong on real footage.
-                    target = torch.where((yv == 0) | (yv == 1), torch.full_like(target, 0.5), target)
-                loss = loss + a.arrow_weight * bce(arrow_logit[known], target[known]) / int(known.sum())
+                    reversible = ((yv == 0) | (yv == 1)) & (~is_real | torch.tensor(a.real_arrow == 'definition'))
+                    target = torch.where(reversible, torch.full_like(target, 0.5), target)
+                w = torch.where(is_real, torch.tensor(float(a.real_weight)), torch.tensor(1.0))
+                loss = loss + a.arrow_weight * (bce(arrow_logit, target) * w)[known].sum() / int(known.sum())
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
             total += float(loss) * len(yv); seen += len(yv)
         print(f'epoch {epoch + 1}/{a.epochs} loss {total / max(len(order), 1):.4f}', flush=True)
@@ -443,6 +485,11 @@ def main():
     ap.add_argument('--arrow-targets', choices=['definition', 'all'], default='definition',
                     help="definition: only irreversible (and unlabelled real) clips have a knowable arrow; invariant and "
                          "equivariant clips get target 0.5 (reversed, they are plausible too). all: every clip's true direction")
+    ap.add_argument('--real-arrow', choices=['definition', 'all'], default='definition',
+                    help="real corpus rows' arrow target: definition (weak invariant and equivariant clips get 0.5, as "
+                         "--arrow-targets definition does for synthetic ones) or all (every real clip's filmed direction)")
+    ap.add_argument('--real-weight', type=float, default=1.0,
+                    help='weight of real corpus rows in both losses, relative to synthetic and unlabelled rows')
     ap.add_argument('--grid-channels', type=int, default=0,
                     help='channels of the spatial 2D CNN over the residual-flow grid of each row (0 = no spatial branch)')
     ap.add_argument('--hflip', type=float, default=0.5,
@@ -456,8 +503,9 @@ def main():
                          '(twice the network evaluations in training)')
     ap.add_argument('--class-balance', action=argparse.BooleanOptionalAction, default=False,
                     help='weight the verdict loss by inverse class frequency in the training split')
-    ap.add_argument('--calibrate-on', choices=['heldout_families', 'heldout_seeds', 'none'], default='heldout_families',
-                    help='split on which the verdict temperature is fitted (none: no tempering)')
+    ap.add_argument('--calibrate-on', choices=['auto', 'real_val', 'heldout_families', 'heldout_seeds', 'none'], default='auto',
+                    help='split on which the verdict temperature is fitted (none: no tempering; auto: the real validation '
+                         'split when the data has labelled real corpus rows, else the held-out families)')
     ap.add_argument('--train-windows', choices=['centre', 'all'], default='centre',
                     help='train on the centred window of each clip, or on all its exported windows (exportDataset windows > 1)')
     ap.add_argument('--group-dro', type=float, default=0.0,
@@ -482,7 +530,7 @@ def main():
     if columns_hash(cols) != cols['columns_hash']:
         raise SystemExit('columns.json: the column hash does not match its names and parities')
     held = [f for f in a.holdout_families.split(',') if f]
-    fam_verdict = {g['family']: int(v) for g, v in zip(data.groups, data.yv) if v >= 0}
+    fam_verdict = {g['family']: int(v) for g, v in zip(data.groups, data.yv) if v >= 0 and g['family'] != 'real'}
     missing = [f for f in held if f not in fam_verdict]
     if missing:
         raise SystemExit(f'unknown hold-out families: {missing}; known: {sorted(fam_verdict)}')
@@ -490,7 +538,7 @@ def main():
     if uncovered:
         raise SystemExit(f'hold out at least one family per verdict; none for {uncovered}')
     excluded = [f for f in a.exclude_families.split(',') if f]
-    train, test_fam_all, test_seed_all = split(data, held, a.holdout_seed_frac, a.seed, excluded)
+    train, test_fam_all, test_seed_all, real_val_all = split(data, held, a.holdout_seed_frac, a.seed, excluded)
     centre = lambda idx: idx[data.window[idx] == 0]  # noqa: E731
     has_windows = bool((data.window > 0).any())
     # Row metrics stay on the centred windows (comparable with tensors exported without --windows); `whole_clip`
@@ -523,16 +571,20 @@ def main():
     model = untempered = (members[0] if a.ensemble == 1 else Ensemble(members)).eval()
     test = np.concatenate([test_fam, test_seed])
     calibration = None
-    if a.calibrate_on != 'none':
-        # Overconfidence shows under a shift of the data, so the temperature is fitted where the net meets kinds of
-        # motion it never trained on (held-out families), never on real-dev.
-        cal = {'heldout_families': test_fam_all, 'heldout_seeds': test_seed_all}[a.calibrate_on]
+    calibrate_on = a.calibrate_on
+    if calibrate_on == 'auto':
+        calibrate_on = 'real_val' if (data.yv[real_val_all] >= 0).any() else 'heldout_families'
+    if calibrate_on != 'none':
+        # Overconfidence shows under a shift of the data, so the temperature is fitted where the net meets footage it
+        # never trained on: the real validation split (real sources it never saw) when there is one, else held-out
+        # synthetic families; never on real-dev.
+        cal = {'heldout_families': test_fam_all, 'heldout_seeds': test_seed_all, 'real_val': real_val_all}[calibrate_on]
         cal = cal[data.yv[cal] >= 0]
         if len(cal) == 0:
-            raise SystemExit(f'--calibrate-on {a.calibrate_on}: no labelled rows there')
+            raise SystemExit(f'--calibrate-on {calibrate_on}: no labelled rows there')
         _, pv, yv, _, _ = Predictions(model, data, cal).whole(cal)  # the probabilities users get: whole clips
         t = fit_temperature(pv, yv)
-        calibration = {'verdict_temperature': t, 'fitted_on': a.calibrate_on, 'n': int(len(yv)),
+        calibration = {'verdict_temperature': t, 'fitted_on': calibrate_on, 'n': int(len(yv)),
                        'method': 'p_verdict = softmax(log(p) / T) in the graph, after the ensemble and flip averages; '
                                  'T minimises the NLL on the fitting split (log grid 0.5-20; whole clips when the tensors '
                                  'hold their windows); the argmax is unchanged',
@@ -562,7 +614,7 @@ def main():
     json.dump(parity, open(os.path.join(a.out, f'{a.name}.parity.json'), 'w'))
 
     # The exported model on every held-out row (with its whole-clip windows) and the training rows, in one pass.
-    shipped = Predictions(model, data, np.concatenate([test_fam_all, test_seed_all, train]))
+    shipped = Predictions(model, data, np.concatenate([test_fam_all, test_seed_all, real_val_all, train]))
     card = {
         'name': a.name, 'version': a.version, 'format': 'onnx', 'opset': 17, 'sha256': digest,
         'bytes': os.path.getsize(onnx_path),
@@ -576,6 +628,7 @@ def main():
                     'embedding_forward': f'g(x), {2 * a.width} dims: the clip as played (directional)',
                     'embedding_reversed': f'g(m(x)), {2 * a.width} dims: the clip reversed; swapped with embedding_forward under mirroring'},
         'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': a.weight_decay, 'dropout': a.dropout, 'verdict_arrow': a.verdict_arrow,
+                                'real_arrow': a.real_arrow, 'real_weight': a.real_weight,
                                 'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'flip_match': a.flip_match, 'class_balance': a.class_balance, 'train_windows': a.train_windows, 'group_dro': a.group_dro, 'grid_pool': a.grid_pool, 'ensemble': a.ensemble, 'label_smoothing': a.label_smoothing,
                                 'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
                                 'normalisation': 'per column on the training split, in the graph; odd columns mean 0',
@@ -587,6 +640,11 @@ def main():
                     'heldout_by_family': {f: shipped.rows(test_fam[fam_of[test_fam] == f]) for f in held},
                     'heldout_seeds': shipped.rows(test_seed), 'train': shipped.rows(train)},
     }
+    if len(real_val_all):  # the real corpus: its validation split (sources never trained on) and its training rows
+        real_train = train[data.real_split[train] != '']
+        card['metrics']['real_val'] = {'note': 'whole clips of the real corpus validation split (by source repository) against '
+                                               'their weak labels', **shipped.real(real_val_all)}
+        card['metrics']['real_train'] = {'note': 'the real corpus training clips (centred windows): the fit', **shipped.real(real_train)}
     if a.flip_average:  # what the average over the left-right mirror adds, on the same weights
         set_flip_average(untempered, False)
         plain = Predictions(model, data, test)

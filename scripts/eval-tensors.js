@@ -4,7 +4,7 @@
 // the shipped model against an earlier one on the handheld corpus.
 // Usage: node scripts/eval-tensors.js --data DIR --model A.onnx [--model B.onnx ...]
 //          [--holdout-families throw_land,cover_uncover,spin] [--exclude-families LIST] [--split-seed 0]
-//          [--holdout-seed-frac 0.15] [--split heldout|families|seeds|all] [--families LIST] [--json]
+//          [--holdout-seed-frac 0.15] [--split heldout|families|seeds|real|all] [--families LIST] [--json]
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,7 +12,7 @@ import zlib from 'node:zlib';
 import { loadModel, predictClips } from '../dist/model/onnx.js';
 import { accuracy, classScores, confusionMatrix, macroF1 } from '../dist/model/metrics.js';
 
-const USAGE = 'node scripts/eval-tensors.js --data DIR --model A.onnx [--model B.onnx] [--holdout-families LIST] [--exclude-families LIST] [--split-seed N] [--holdout-seed-frac F] [--split heldout|families|seeds|all] [--families LIST] [--json]';
+const USAGE = 'node scripts/eval-tensors.js --data DIR --model A.onnx [--model B.onnx] [--holdout-families LIST] [--exclude-families LIST] [--split-seed N] [--holdout-seed-frac F] [--split heldout|families|seeds|real|all] [--families LIST] [--json]';
 let values;
 try {
   ({ values } = parseArgs({
@@ -36,7 +36,7 @@ function fail(message) {
   process.exit(2);
 }
 if (!values.data || !values.model?.length) fail(`--data and --model are required\n${USAGE}`);
-if (!['heldout', 'families', 'seeds', 'all'].includes(values.split)) fail(`--split: expected heldout, families, seeds or all, got ${values.split}`);
+if (!['heldout', 'families', 'seeds', 'real', 'all'].includes(values.split)) fail(`--split: expected heldout, families, seeds, real or all, got ${values.split}`);
 const list = (s) => new Set((s ?? '').split(',').map((x) => x.trim()).filter(Boolean));
 
 /** A .npy file's dtype, shape and data offset; rows are read on demand. */
@@ -79,11 +79,13 @@ const held = list(values['holdout-families']);
 const excluded = list(values['exclude-families']);
 const only = values.families ? list(values.families) : null;
 const frac = Number(values['holdout-seed-frac']) * 10000;
+// Real corpus rows (a `split` in groups.json) keep their fixed split instead: `--split real` takes their validation rows.
 const seedHeld = (g) => zlib.crc32(`${values['split-seed']}:${g.seed}`) % 10000 < frac;
 const take = (g) => {
   if (excluded.has(g.family) || (only && !only.has(g.family))) return false;
+  if (g.split !== undefined) return values.split === 'all' || (g.split === 'val' && values.split === 'real');
   const fam = held.has(g.family);
-  return { heldout: fam || seedHeld(g), families: fam, seeds: !fam && seedHeld(g), all: true }[values.split];
+  return { heldout: fam || seedHeld(g), families: fam, seeds: !fam && seedHeld(g), real: false, all: true }[values.split];
 };
 const clips = new Map();
 groups.forEach((g, i) => {

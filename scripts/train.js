@@ -29,7 +29,13 @@ const USAGE = `npm run train -- [options]
   --holdout-families LIST   families kept out of training, one per verdict at least [throw_land,cover_uncover,spin]
   --workers N               scan worker threads                                   [all cores]
   --threads N               torch threads (1 is fastest on busy shared cores)     [1]
-  --shared-data DIR         shared data folder (real-unlabeled/ is used; real-dev/ never) [../shared/data]
+  --shared-data DIR         shared data folder (real-corpus/ and real-unlabeled/ are used; real-dev/ never) [../shared/data]
+  --real-corpus DIR         real footage with weak labels (clips/, index.csv, labels.csv): every clip an arrow-of-time
+                            example and a weak verdict; its fixed validation split (by source repository) chooses and
+                            calibrates                                             [<shared-data>/real-corpus]
+  --no-real                 train without the real corpus
+  --real-arrow MODE         real clips' arrow target: definition or all (models/train.py --real-arrow) [definition]
+  --real-weight W           weight of real corpus rows in the losses (models/train.py --real-weight) [1]
   --skip-synth              use the corpora already in <work-dir>/corpus and corpus-handheld
   --no-unlabeled            no self-supervised rows from real-unlabeled/
   --no-backgrounds          no real-unlabeled frames as synthetic backgrounds
@@ -59,6 +65,10 @@ try {
       'skip-synth': { type: 'boolean', default: false },
       'no-unlabeled': { type: 'boolean', default: false },
       'no-backgrounds': { type: 'boolean', default: false },
+      'real-corpus': { type: 'string' },
+      'no-real': { type: 'boolean', default: false },
+      'real-arrow': { type: 'string', default: 'definition' },
+      'real-weight': { type: 'string', default: '1' },
       python: { type: 'string', default: process.env.REVERSAL_AUDIT_PYTHON ?? '/usr/bin/python3' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -107,6 +117,12 @@ const unlabeledDir = refuseDev(join(values['shared-data'], 'real-unlabeled'), 'r
 const haveUnlabeled = existsSync(unlabeledDir);
 const useBackgrounds = haveUnlabeled && !values['no-backgrounds'];
 const useUnlabeled = haveUnlabeled && !values['no-unlabeled'];
+const realDir = refuseDev(resolve(values['real-corpus'] ?? join(values['shared-data'], 'real-corpus')), 'real corpus');
+const useReal = !values['no-real'];
+if (useReal && !existsSync(join(realDir, 'index.csv'))) fail(`no real corpus at ${realDir} (index.csv, labels.csv, clips/): give --real-corpus DIR or --no-real`, 2);
+if (!['definition', 'all'].includes(values['real-arrow'])) fail(`--real-arrow: expected definition or all, got ${values['real-arrow']}`, 2);
+const realWeight = Number(values['real-weight']);
+if (!(realWeight >= 0)) fail(`--real-weight: expected a number >= 0, got ${values['real-weight']}`, 2);
 
 // 0. Checks that fail in seconds, before an hour of rendering and scanning.
 const torch = spawnSync(values.python, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
@@ -130,6 +146,27 @@ process.once('SIGINT', () => {
   process.stderr.write('\nInterrupted: run the same command again to resume.\n');
   controller.abort();
 });
+
+/** What the card says of the real corpus: its size, sources, licences, weak labels and fixed split. */
+async function describeRealCorpus(dir) {
+  const { readRealCorpus, REAL_VALIDATION } = await import('../dist/model/real-corpus.js');
+  const clips = [...(await readRealCorpus(dir)).values()];
+  const count = (key, of = clips) => Object.fromEntries([...of.reduce((m, c) => m.set(key(c), (m.get(key(c)) ?? 0) + 1), new Map())].sort((x, y) => y[1] - x[1]));
+  const side = (split) => {
+    const part = clips.filter((c) => c.split === split);
+    return { clips: part.length, groups: new Set(part.map((c) => c.group)).size, repositories: new Set(part.map((c) => c.repo)).size, labels: count((c) => (c.verdict < 0 ? 'unclear' : ['invariant', 'equivariant', 'irreversible'][c.verdict]), part) };
+  };
+  return {
+    folder: rel(dir),
+    clips: clips.length,
+    groups: new Set(clips.map((c) => c.group)).size,
+    repositories: new Set(clips.map((c) => c.repo)).size,
+    licences: count((c) => c.license),
+    confidence: count((c) => c.confidence),
+    split: { rule: `crc32("${REAL_VALIDATION.salt}" + source repository) % 100 < ${REAL_VALIDATION.percent} -> validation`, train: side('train'), val: side('val') },
+    use: 'training and validation only (third-party footage; not redistributed)',
+  };
+}
 
 const times = [];
 async function stage(name, fn) {
@@ -199,6 +236,8 @@ try {
   for (const c of corpora) await stage(`2. scan of ${c.name}`, () => runScan(join(work, c.name, 'manifest.csv'), scanDir(c)));
   if (useUnlabeled) await stage(`3. scan of ${rel(unlabeledDir)} (self-supervised arrow-of-time rows)`, () => runScan(unlabeledDir, join(work, 'unlabeled')));
   else console.log(`\n== 3. unlabelled real clips: skipped (${haveUnlabeled ? '--no-unlabeled' : `no ${unlabeledDir}`})`);
+  if (useReal) await stage(`3b. scan of ${rel(realDir)} (real footage: arrow of time both ways, weak verdicts)`, () => runScan(join(realDir, 'clips'), join(work, 'real-corpus')));
+  else console.log('\n== 3b. real corpus: skipped (--no-real)');
 
   const data = corpora.map(tensorDir);
   await stage('4. export of training tensors', async () => {
@@ -209,10 +248,15 @@ try {
       data.push(join(work, 'data', 'unlabeled'));
       console.log('unlabeled:', JSON.stringify(await exportDataset({ scanOut: join(work, 'unlabeled'), out: data[data.length - 1], windows })));
     }
+    if (useReal) {
+      data.push(join(work, 'data', 'real'));
+      console.log('real corpus:', JSON.stringify(await exportDataset({ scanOut: join(work, 'real-corpus'), realCorpus: realDir, out: data[data.length - 1], windows })));
+    }
   });
 
   await stage(`5. training (${epochs} epochs, width ${width}, ${ensemble} network(s), hold-out ${held.join(',')})`, async () => {
     const args = [join(ROOT, 'models', 'train.py'), '--data', ...data, '--holdout-families', held.join(','), '--epochs', String(epochs)];
+    args.push('--real-arrow', values['real-arrow'], '--real-weight', String(realWeight));
     args.push('--seed', String(trainSeed), '--width', String(width), '--ensemble', String(ensemble), '--threads', String(threads), '--name', values.name, '--version', values['model-version'], '--out', outDir);
     const r = spawnSync(values.python, args, { stdio: 'inherit' });
     if (r.status !== 0) fail(`models/train.py exited with ${r.status ?? r.signal}`);
@@ -223,6 +267,7 @@ try {
   // What only this script knows: the corpora behind the tensors and how long each stage of this run took.
   card.training.corpora = corpora.map((c) => ({ folder: c.name, clips: c.count, files_with_reversed_twins: 2 * c.count, corpus_seed: c.seed, look: c.handheld ? 'handheld' : 'standard', real_backgrounds: useBackgrounds }));
   card.training.self_supervised_real = useUnlabeled ? `${rel(unlabeledDir)} (forwards only; arrow target only)` : null;
+  card.training.real_corpus = useReal ? await describeRealCorpus(realDir) : null;
   card.training.command = `npm run train -- ${process.argv.slice(2).join(' ')}`.trim();
   card.training.stage_seconds = { note: 'this run; a resumed stage counts only the work left to it', ...Object.fromEntries(times.map(([n, s]) => [n, Math.round(s * 10) / 10])) };
   await writeFile(cardPath, `${JSON.stringify(card, null, 1)}\n`);

@@ -2,18 +2,17 @@
 
 import { createReadStream } from 'node:fs';
 import { mkdir, open, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CUE_COLUMNS } from '../cues/index.js';
 import { expected, ManifestError, ModelError } from '../errors.js';
 import type { CueSeries } from '../cues/series.js';
 import { readSeries } from '../pipeline/series-file.js';
-import { clipWindows, COLUMNS_HASH, MODEL_F, MODEL_T, seriesToModelInput, type ModelInput } from './features.js';
+import { clipWindows, COLUMNS_HASH, MODEL_F, MODEL_T, seriesToModelInput, VERDICTS, type ModelInput, type VerdictName } from './features.js';
 import { NpyWriter } from './npy.js';
+import { CONFIDENCE_WEIGHT, readRealCorpus, type RealClip } from './real-corpus.js';
 
-/** Class indices of y_verdict.npy (-1: unknown). */
-export const VERDICTS = Object.freeze(['invariant', 'equivariant', 'irreversible'] as const);
-export type VerdictName = (typeof VERDICTS)[number];
+export { VERDICTS, type VerdictName } from './features.js';
 
 /** Options of {@link exportDataset}. */
 export interface ExportDatasetOptions {
@@ -25,6 +24,12 @@ export interface ExportDatasetOptions {
    * scanned; the model sees their mirror by construction).
    */
   labels?: string;
+  /**
+   * A real corpus folder (index.csv + labels.csv, see {@link readRealCorpus}) whose clips/ this scan analysed: each
+   * clip is a forward arrow-of-time example with its weak verdict (-1 when unclear), and its groups.json row names
+   * its source `group`, `repo`, `confidence` and fixed `split` (train / val). Exclusive with `labels`.
+   */
+  realCorpus?: string;
   /** Folder to write X.npy, mask.npy, y_verdict.npy, y_forward.npy, groups.json, columns.json. */
   out: string;
   /** Window length in pairs (default 64). */
@@ -57,6 +62,8 @@ interface Label {
   forward: number;
   family: string;
   seed: number;
+  /** Real corpus clips: where they come from and which split they are in. */
+  real?: Pick<RealClip, 'group' | 'repo' | 'confidence' | 'split'> & { verdict_weight: number };
 }
 
 interface ClipRow {
@@ -107,6 +114,15 @@ async function readLabels(path: string): Promise<Map<string, Label>> {
   return labels;
 }
 
+/** A real corpus's clips as labels keyed by file name: forwards as filmed, weak verdict, family 'real'. */
+async function realLabels(dir: string): Promise<Map<string, Label>> {
+  const labels = new Map<string, Label>();
+  for (const [file, c] of await readRealCorpus(dir)) {
+    labels.set(file, { verdict: c.verdict, forward: 1, family: 'real', seed: hashSeed(c.group), real: { group: c.group, repo: c.repo, confidence: c.confidence, verdict_weight: CONFIDENCE_WEIGHT[c.confidence]!, split: c.split } });
+  }
+  return labels;
+}
+
 function checkClipRow(r: Record<string, unknown>, where: string): ClipRow {
   const ok = typeof r.id === 'string' && typeof r.series_file === 'string' && Number.isInteger(r.series_pairs) && r.series_columns !== undefined;
   if (!ok) throw new ManifestError('bad_clip_row', expected('a clips.jsonl row with id and series_* columns', where, r));
@@ -142,7 +158,8 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
   const T = options.T ?? MODEL_T;
   const windows = options.windows ?? 1;
   if (!Number.isInteger(windows) || windows < 1) throw new ModelError('bad_option', expected('a positive integer', 'windows', windows));
-  const labels = options.labels === undefined ? null : await readLabels(options.labels);
+  if (options.labels !== undefined && options.realCorpus !== undefined) throw new ModelError('bad_option', expected('labels or realCorpus, not both', 'options', Object.keys(options)));
+  const labels = options.labels !== undefined ? await readLabels(options.labels) : options.realCorpus !== undefined ? await realLabels(options.realCorpus) : null;
   await mkdir(options.out, { recursive: true });
   const X = await NpyWriter.create(join(options.out, 'X.npy'), 'float32', [T, MODEL_F]);
   const M = await NpyWriter.create(join(options.out, 'mask.npy'), 'float32', [T]);
@@ -157,12 +174,14 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
     await groups.write('[');
     for await (const { line, value } of jsonLines(clipsPath)) {
       const row = checkClipRow(value as Record<string, unknown>, `line ${line} of ${clipsPath}`);
-      const label = labels ? labels.get(row.id) : { verdict: -1, forward: 1, family: 'unlabelled', seed: hashSeed(row.id) };
+      // Real corpus labels are keyed by file name (the scan of its clips/ folder ids rows by path).
+      const key = options.realCorpus === undefined ? row.id : basename(row.path ?? row.id);
+      const label = labels ? labels.get(key) : { verdict: -1, forward: 1, family: 'unlabelled', seed: hashSeed(row.id) };
       if (!label) {
         summary.unlabelled += 1;
         continue;
       }
-      seen.add(row.id);
+      seen.add(key);
       if (row.series_pairs < 1) {
         summary.empty += 1;
         continue;
@@ -175,7 +194,7 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
         await M.append(input.mask);
         await yV.append(BigInt64Array.of(BigInt(label.verdict)));
         await yF.append(BigInt64Array.of(BigInt(label.forward)));
-        const group = { id: row.id, path: row.path ?? null, family: label.family, seed: label.seed, ...(windows > 1 ? { window } : {}) };
+        const group = { id: row.id, path: row.path ?? null, family: label.family, seed: label.seed, ...label.real, ...(windows > 1 ? { window } : {}) };
         await groups.write(`${summary.rows === 0 ? '' : ','}\n${JSON.stringify(group)}`);
         summary.rows += 1;
       }

@@ -5,6 +5,10 @@ import { CUE_COLUMNS } from '../cues/index.js';
 import type { CueSeries } from '../cues/series.js';
 import { expected, ModelError } from '../errors.js';
 
+/** The verdicts, in the order of the model's p_verdict output and of y_verdict.npy's class indices (-1: unknown). */
+export const VERDICTS = Object.freeze(['invariant', 'equivariant', 'irreversible'] as const);
+export type VerdictName = (typeof VERDICTS)[number];
+
 /** Rows (frame pairs) the model sees: 64 pairs = 2.7 s at the default 24 fps analysis rate. */
 export const MODEL_T = 64;
 

@@ -6,7 +6,7 @@
 // which trains on more scenes and copies tiny.onnx, tiny.card.json, tiny.parity.json to test/fixtures/model/.
 
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -240,6 +240,46 @@ print(json.dumps(out))`;
       if (sign[k] === -1 && one[k] === 0 && !names[k]!.startsWith('grid_')) expect(wrong[k]! / scale[k]!, `${names[k]} unflipped`).toBeGreaterThan(0.8);
     }
   });
+
+  it('real corpus rows: trained on their split, scored on their validation clips, and the temperature fitted there', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'ra-train-real-'));
+    try {
+      const synth = [...randomItems('drop', 'irreversible'), ...randomItems('pan', 'equivariant'), ...randomItems('spin', 'invariant')];
+      const { scanOut, labels } = await writeFakeScan(join(base, 'synth'), synth);
+      await exportDataset({ scanOut, labels, out: join(base, 'synth', 'data') });
+      // 6 real clips from 2 repositories: intel-iot-devkit/sample-videos validates, Phong163/actrecognition trains.
+      const repos = ['intel-iot-devkit/sample-videos', 'Phong163/actrecognition'];
+      const verdicts = ['irreversible', 'invariant', 'equivariant'];
+      const real = Array.from({ length: 6 }, (_, k) => ({ id: `r${k}`, family: 'x', verdict: 'invariant', direction: 'forward' as const, seed: k, series: randomSeries(100, 50 + k) }));
+      const index = real.map((r, k) => `${r.id}.mp4,g${k % 3},github ${repos[k % 2]} @ abc : v${k}.mp4,MIT`).join('\n');
+      const weak = real.map((r, k) => `${r.id}.mp4,${verdicts[k % 3]},${k < 3 ? 'high' : 'medium'}`).join('\n');
+      await mkdir(join(base, 'corpus'));
+      await writeFile(join(base, 'corpus', 'index.csv'), `file,group,source,license\n${index}\n`);
+      await writeFile(join(base, 'corpus', 'labels.csv'), `file,label,confidence\n${weak}\n`);
+      const scan = await writeFakeScan(join(base, 'real'), real, { pathPrefix: '/x/clips/' });
+      await exportDataset({ scanOut: scan.scanOut, realCorpus: join(base, 'corpus'), out: join(base, 'real', 'data'), windows: 8 });
+      const out = join(base, 'm');
+      const run = spawnSync(python!, [TRAIN, '--data', join(base, 'synth', 'data'), join(base, 'real', 'data'), '--holdout-families', 'drop,pan,spin', '--epochs', '2', '--width', '8', '--real-arrow', 'all', '--out', out, '--name', 'r'], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      const card = JSON.parse(await readFile(join(out, 'r.card.json'), 'utf8'));
+      // groups g0..g2 alternate repositories: clips 0, 2, 4 come from the validation repository
+      expect(card.metrics.real_val.clips).toBe(3);
+      expect(card.metrics.real_val.repositories).toBe(1);
+      expect(card.metrics.real_train.clips).toBe(3);
+      expect(card.metrics.real_val.verdict_high_medium.n).toBe(3);
+      expect(card.metrics.real_val.arrow_accuracy_irreversible).not.toBeNull();
+      expect(card.metrics.heldout_seeds.n).toBe(0); // real rows never fall into the synthetic seed hold-out
+      expect(card.calibration.fitted_on).toBe('real_val');
+      expect(card.training.recipe).toMatchObject({ real_arrow: 'all', real_weight: 1 });
+      const ev = spawnSync(process.execPath, [EVAL_TENSORS, '--data', join(base, 'real', 'data'), '--model', join(out, 'r.onnx'), '--split', 'real', '--json'], { encoding: 'utf8' });
+      expect(ev.status, ev.stderr).toBe(0);
+      const r = JSON.parse(ev.stdout).results[0];
+      expect(r.clips).toBe(3);
+      expect(r.confusion).toEqual(card.metrics.real_val.verdict_all_labels.confusion);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('refuses real-dev footage and hold-outs that leave a verdict without an unseen family', async () => {
     const base = await mkdtemp(join(tmpdir(), 'ra-train-guard-'));
