@@ -198,16 +198,36 @@ class Ensemble(nn.Module):
 
 class Tempered(nn.Module):
     """The verdict probabilities tempered after everything else: softmax(log(p) / T). T > 1 softens an overconfident
-    model; the argmax (the verdict) and every mirror property are unchanged, and so are the other outputs."""
-    def __init__(self, model, temperature):
+    model; the argmax (the verdict) and every mirror property are unchanged, and so are the other outputs. With an
+    arrow temperature Ta too, arrow_logit / Ta and p_forward = sigmoid(arrow_logit / Ta): the sign of the arrow (and so
+    which way it points) and the antisymmetry are unchanged; only how sure it is."""
+    def __init__(self, model, temperature, arrow_temperature=1.0):
         super().__init__()
         self.model = model
         self.register_buffer('temperature', torch.tensor(float(temperature)))
+        self.register_buffer('arrow_temperature', torch.tensor(float(arrow_temperature)))
 
     def forward(self, x, mask):
         out = list(self.model(x, mask))
         out[1] = torch.softmax(torch.log(out[1].clamp(min=1e-12)) / self.temperature, 1)
+        out[3] = out[3] / self.arrow_temperature
+        out[0] = torch.sigmoid(out[3])
         return tuple(out)
+
+
+def fit_arrow_temperature(arrow_logit, yv):
+    """The temperature in [0.5, 50] (log grid) that minimises the BCE of sigmoid(arrow_logit / Ta) against the arrow
+    targets of forward clips by definition: 1 for irreversible and unlabelled clips, 0.5 for invariant and equivariant
+    ones (reversed, they are plausible: no knowable arrow). An arrow that is right no more often than chance gets a
+    large Ta, so p_forward stays near 0.5 instead of pointing confidently at random."""
+    target = np.where((yv == 0) | (yv == 1), 0.5, 1.0)
+    def bce(ta):
+        p = np.clip(1 / (1 + np.exp(-arrow_logit / ta)), 1e-9, 1 - 1e-9)
+        return float(-(target * np.log(p) + (1 - target) * np.log(1 - p)).mean())
+    grid = np.exp(np.linspace(np.log(0.5), np.log(50), 301))
+    losses = [bce(t) for t in grid]
+    best = float(grid[int(np.argmin(losses))])
+    return best, {'bce_before': bce(1.0), 'bce_after': bce(best)}
 
 
 def calibration_stats(pv, y, temperature=1.0, bins=10):
@@ -506,6 +526,8 @@ def main():
     ap.add_argument('--calibrate-on', choices=['auto', 'real_val', 'heldout_families', 'heldout_seeds', 'none'], default='auto',
                     help='split on which the verdict temperature is fitted (none: no tempering; auto: the real validation '
                          'split when the data has labelled real corpus rows, else the held-out families)')
+    ap.add_argument('--calibrate-arrow', action=argparse.BooleanOptionalAction, default=True,
+                    help='with --calibrate-on real_val: also fit an arrow temperature there (how sure p_forward may be)')
     ap.add_argument('--train-windows', choices=['centre', 'all'], default='centre',
                     help='train on the centred window of each clip, or on all its exported windows (exportDataset windows > 1)')
     ap.add_argument('--group-dro', type=float, default=0.0,
@@ -589,7 +611,18 @@ def main():
                                  'T minimises the NLL on the fitting split (log grid 0.5-20; whole clips when the tensors '
                                  'hold their windows); the argmax is unchanged',
                        'fitting_split_before': calibration_stats(pv, yv), 'fitting_split_after': calibration_stats(pv, yv, t)}
-        model = Tempered(model, t).eval()
+        arrow_t = 1.0
+        if calibrate_on == 'real_val' and a.calibrate_arrow:
+            # The arrow too: fitted on every real validation clip (forwards as filmed), whole clips.
+            pf_all, _, yv_all, _, _ = Predictions(untempered, data, real_val_all).whole(real_val_all)
+            logit = np.log(np.clip(pf_all, 1e-12, 1)) - np.log(np.clip(1 - pf_all, 1e-12, 1))
+            arrow_t, arrow_fit = fit_arrow_temperature(logit, yv_all)
+            calibration.update({'arrow_temperature': arrow_t, 'arrow_n': int(len(yv_all)),
+                                'arrow_method': 'arrow_logit / Ta and p_forward = sigmoid(arrow_logit / Ta) in the graph; Ta minimises '
+                                                'the BCE on the real validation clips against target 1 (weak irreversible, unclear) '
+                                                'or 0.5 (weak invariant, equivariant); the direction p_forward points is unchanged',
+                                'arrow_fitting_split': arrow_fit})
+        model = Tempered(model, t, arrow_t).eval()
 
     os.makedirs(a.out, exist_ok=True)
     onnx_path = os.path.join(a.out, f'{a.name}.onnx')

@@ -1,5 +1,5 @@
-// `npm run train`: synthetic corpus -> scan -> unlabelled real scan -> tensors -> models/train.py -> ONNX model, card, parity file.
-// Usage: npm run train [-- --count 10000 --seed 1 --epochs 30 --work-dir .train --out-dir models --skip-synth --no-unlabeled]
+// `npm run train`: synthetic corpora -> scans -> real corpus and unlabelled real scans -> tensors -> models/train.py -> ONNX model, card, parity file.
+// Usage: npm run train [-- --count 2000 --seed 1 --epochs 30 --work-dir .train --out-dir models --skip-synth --no-unlabeled]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
@@ -10,10 +10,10 @@ import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const USAGE = `npm run train -- [options]
-  --count N                 synthetic clips (each also gets its reversed twin)   [10000]
+  --count N                 synthetic clips (each also gets its reversed twin)   [2000]
   --seed N                  corpus seed (same seed, same clips)                   [1]
   --handheld-count N        clips of a second corpus with the handheld-camera look (camera sway and shake,
-                            exposure breathing, background things oscillating: real footage's nuisances) [2000]
+                            exposure breathing, background things oscillating: real footage's nuisances) [500]
   --handheld-seed N         its corpus seed                                        [2]
   --train-seed N            torch / shuffling / split seed                        [0]
   --epochs N                training epochs                                       [30]
@@ -23,7 +23,7 @@ const USAGE = `npm run train -- [options]
                             the card's whole_clip metrics and the calibration use them; training uses the
                             centred window (1: centred window only)                [8]
   --name NAME               model name: <out-dir>/<name>.onnx, .card.json, .parity.json [reversal-v1]
-  --model-version V         version written into the card (model_version column: <name>@<V>) [0.3.0]
+  --model-version V         version written into the card (model_version column: <name>@<V>) [0.4.0]
   --out-dir DIR             where the model goes                                  [models]
   --work-dir DIR            corpus, scans and tensors (resumable; git-ignored)    [.train]
   --holdout-families LIST   families kept out of training, one per verdict at least [throw_land,cover_uncover,spin]
@@ -35,7 +35,7 @@ const USAGE = `npm run train -- [options]
                             calibrates                                             [<shared-data>/real-corpus]
   --no-real                 train without the real corpus
   --real-arrow MODE         real clips' arrow target: definition or all (models/train.py --real-arrow) [definition]
-  --real-weight W           weight of real corpus rows in the losses (models/train.py --real-weight) [1]
+  --real-weight W           weight of real corpus rows in the losses (models/train.py --real-weight) [3]
   --skip-synth              use the corpora already in <work-dir>/corpus and corpus-handheld
   --no-unlabeled            no self-supervised rows from real-unlabeled/
   --no-backgrounds          no real-unlabeled frames as synthetic backgrounds
@@ -45,9 +45,9 @@ let values;
 try {
   ({ values } = parseArgs({
     options: {
-      count: { type: 'string', default: '10000' },
+      count: { type: 'string', default: '2000' },
       seed: { type: 'string', default: '1' },
-      'handheld-count': { type: 'string', default: '2000' },
+      'handheld-count': { type: 'string', default: '500' },
       'handheld-seed': { type: 'string', default: '2' },
       'train-seed': { type: 'string', default: '0' },
       epochs: { type: 'string', default: '30' },
@@ -55,7 +55,7 @@ try {
       ensemble: { type: 'string', default: '3' },
       windows: { type: 'string', default: '8' },
       name: { type: 'string', default: 'reversal-v1' },
-      'model-version': { type: 'string', default: '0.3.0' },
+      'model-version': { type: 'string', default: '0.4.0' },
       'out-dir': { type: 'string', default: 'models' },
       'work-dir': { type: 'string', default: '.train' },
       'holdout-families': { type: 'string', default: 'throw_land,cover_uncover,spin' },
@@ -68,7 +68,7 @@ try {
       'real-corpus': { type: 'string' },
       'no-real': { type: 'boolean', default: false },
       'real-arrow': { type: 'string', default: 'definition' },
-      'real-weight': { type: 'string', default: '1' },
+      'real-weight': { type: 'string', default: '3' },
       python: { type: 'string', default: process.env.REVERSAL_AUDIT_PYTHON ?? '/usr/bin/python3' },
       help: { type: 'boolean', short: 'h', default: false },
     },
