@@ -270,6 +270,11 @@ print(json.dumps(out))`;
       expect(card.metrics.real_val.arrow_accuracy_irreversible).not.toBeNull();
       expect(card.metrics.heldout_seeds.n).toBe(0); // real rows never fall into the synthetic seed hold-out
       expect(card.calibration.fitted_on).toBe('real_val');
+      expect(card.calibration.arrow_temperature).toBeGreaterThanOrEqual(0.5);
+      expect(card.calibration.arrow_fitting_split.bce_after).toBeLessThanOrEqual(card.calibration.arrow_fitting_split.bce_before + 1e-12);
+      // The graph tempers the arrow: p_forward is the sigmoid of the (tempered) arrow_logit it outputs.
+      const parity = JSON.parse(await readFile(join(out, 'r.parity.json'), 'utf8'));
+      for (const sample of parity.samples) expect(sample.p_forward).toBeCloseTo(1 / (1 + Math.exp(-sample.arrow_logit)), 6);
       expect(card.training.recipe).toMatchObject({ real_arrow: 'all', real_weight: 1 });
       const ev = spawnSync(process.execPath, [EVAL_TENSORS, '--data', join(base, 'real', 'data'), '--model', join(out, 'r.onnx'), '--split', 'real', '--json'], { encoding: 'utf8' });
       expect(ev.status, ev.stderr).toBe(0);
