@@ -80,6 +80,8 @@ export interface EvalReport {
     sha256: string | null;
     /** The verdict temperature baked into the graph (the card's calibration), when there is one. */
     verdict_temperature: number | null;
+    /** The arrow temperature baked into the graph (p_forward = sigmoid(arrow_logit / Ta)), when there is one. */
+    arrow_temperature: number | null;
   };
   /** The kept scan folder, or null when a temporary one was used. */
   out: string | null;
@@ -142,10 +144,19 @@ function labelOf(ref: ClipRef, labelColumn: string, directionColumn: string): Sc
   return { ref, truth, forward: d !== 'backward' };
 }
 
+function calibrationValue(card: { [key: string]: unknown } | null | undefined, key: 'verdict_temperature' | 'arrow_temperature'): number | null {
+  const value = (card?.calibration as Record<string, unknown> | undefined)?.[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
 /** The verdict temperature a card records (models/train.py `calibration`), or null. */
 export function verdictTemperature(card: { [key: string]: unknown } | null | undefined): number | null {
-  const cal = card?.calibration as { verdict_temperature?: unknown } | undefined;
-  return typeof cal?.verdict_temperature === 'number' && Number.isFinite(cal.verdict_temperature) ? cal.verdict_temperature : null;
+  return calibrationValue(card, 'verdict_temperature');
+}
+
+/** The arrow temperature a card records (models/train.py `calibration`, fitted on real validation clips), or null. */
+export function arrowTemperature(card: { [key: string]: unknown } | null | undefined): number | null {
+  return calibrationValue(card, 'arrow_temperature');
 }
 
 /**
@@ -243,6 +254,7 @@ export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}):
         version: card?.version ?? null,
         sha256: card?.sha256 ?? null,
         verdict_temperature: verdictTemperature(card),
+        arrow_temperature: arrowTemperature(card),
       },
       out: out === undefined ? null : resolve(out),
       timings: { scan_s: scanS, predict_s: predictS },
@@ -269,7 +281,9 @@ const num = (x: number | null, d = 3): string => (x === null ? '-' : x.toFixed(d
 export function formatEvalReport(r: EvalReport): string {
   const w = Math.max(...VERDICTS.map((v) => v.length));
   const out: string[] = [];
-  const cal = r.model.verdict_temperature === null ? 'verdicts uncalibrated' : `verdicts calibrated, T ${r.model.verdict_temperature.toFixed(2)}`;
+  const cal =
+    (r.model.verdict_temperature === null ? 'verdicts uncalibrated' : `verdicts calibrated, T ${r.model.verdict_temperature.toFixed(2)}`) +
+    (r.model.arrow_temperature === null ? '' : `; arrow calibrated, T ${r.model.arrow_temperature.toFixed(2)}`);
   const name = r.model.name === null ? r.model.path : `${r.model.name}${r.model.version === null ? '' : `@${r.model.version}`}`;
   out.push(`model ${name} (${r.model.provider}; ${cal}); ${r.n} clips scored, ${r.n_errors} error rows${r.status === 'interrupted' ? ' (scan interrupted: partial)' : ''}`);
   out.push('', `confusion (rows true, columns predicted)`);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrames } from '../../src/decode/encode.js';
 import { accuracy, arrowAccuracy, classScores, confusionMatrix, expectedCalibrationError, macroF1, meanAbsFromHalf } from '../../src/model/metrics.js';
-import { verdictTemperature } from '../../src/model/eval.js';
+import { arrowTemperature, verdictTemperature } from '../../src/model/eval.js';
 import { renderScene, type SceneName } from '../../src/synth/scenes.js';
 import { runCliProcess, tempDir } from '../fixtures/cli.js';
 
@@ -48,6 +48,8 @@ describe('eval metrics', () => {
   it("reads the verdict temperature from a model card (null when the card has none or a bad one)", () => {
     expect(verdictTemperature({ calibration: { verdict_temperature: 2.5 } })).toBe(2.5);
     expect(verdictTemperature({ calibration: { verdict_temperature: 'hot' } })).toBeNull();
+    expect(arrowTemperature({ calibration: { verdict_temperature: 2.5, arrow_temperature: 3 } })).toBe(3);
+    expect(arrowTemperature({ calibration: { verdict_temperature: 2.5 } })).toBeNull();
     expect(verdictTemperature({})).toBeNull();
     expect(verdictTemperature(null)).toBeNull();
   });
@@ -136,7 +138,7 @@ describe('audit eval (CLI, tiny model)', () => {
     expect(again.stdout).toMatch(/macro-F1/);
     // The tiny fixture's card has no calibration: the header says so, and the JSON carries null.
     expect(again.stdout).toMatch(/^model tiny@[^ ]+ \(cpu; verdicts uncalibrated\)/);
-    expect(rep.model).toMatchObject({ name: 'tiny', verdict_temperature: null });
+    expect(rep.model).toMatchObject({ name: 'tiny', verdict_temperature: null, arrow_temperature: null });
     expect(again.stdout).toMatch(/row 6 spin: bad_label/);
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     expect(summary.counts.resumed).toBe(5);
