@@ -9,7 +9,7 @@
 // - "bounce", "blow" (leaves in wind vs. a leaf blower), "stir", "roll", "climb", "jump" alone: not listed,
 //   the pixels decide (a dribbled ball is invariant, a dropped ball losing height is irreversible).
 // - Forward locomotion (walks, runs, drives, rides, swims) is irreversible: reversed it is walking or driving
-//   backwards (DESIGN.md section 2), so "walks towards the camera" is not rewritten to "walks away".
+//   backwards (the verdict table in the README), so "walks towards the camera" is not rewritten to "walks away".
 // - "ascend"/"descend" swap (a person on stairs), while "falls", "tumbles", "rolls down" are irreversible.
 // - "turn on/off" (lights, devices) swaps: a lamp switching off is as plausible as one switching on.
 

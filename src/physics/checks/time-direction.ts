@@ -24,7 +24,7 @@ export const timeDirection: PhysicsCheck = Object.freeze<PhysicsCheck>({
     const p = m.p_forward;
     // Linear in p: 0 at 0.5, 0.5 at `backward`, 1 at `sure`.
     const belief = p >= 0.5 ? 0 : p <= TIME_DIRECTION.sure ? 1 : p >= TIME_DIRECTION.backward ? (0.5 - p) / (0.5 - TIME_DIRECTION.backward) / 2 : 0.5 + (TIME_DIRECTION.backward - p) / (TIME_DIRECTION.backward - TIME_DIRECTION.sure) / 2;
-    // A backwards invariant or equivariant motion is still plausible (DESIGN.md section 2): only the irreversible
+    // A backwards invariant or equivariant motion is still plausible (see the verdicts in the README): only the irreversible
     // share of the model's belief is evidence of an artefact.
     const strength = belief * (m.p_irreversible ?? 1);
     const values = { p_forward: p, p_irreversible: m.p_irreversible, model_verdict: m.verdict, model_version: m.model_version };

@@ -2,7 +2,7 @@
 
 import type { Rng, RealBackground } from './randomise.js';
 
-/** How a clip behaves under time reversal (DESIGN.md section 2). */
+/** How a clip behaves under time reversal (invariant, equivariant or irreversible; see the README). */
 export type Verdict = 'invariant' | 'equivariant' | 'irreversible';
 
 /** Overrides for one render; anything left out is drawn at random from the clip's rng. */
