@@ -150,11 +150,12 @@ process.once('SIGINT', () => {
 /** What the card says of the real corpus: its size, sources, licences, weak labels and fixed split. */
 async function describeRealCorpus(dir) {
   const { readRealCorpus, REAL_VALIDATION } = await import('../dist/model/real-corpus.js');
+  const { VERDICTS } = await import('../dist/model/features.js');
   const clips = [...(await readRealCorpus(dir)).values()];
   const count = (key, of = clips) => Object.fromEntries([...of.reduce((m, c) => m.set(key(c), (m.get(key(c)) ?? 0) + 1), new Map())].sort((x, y) => y[1] - x[1]));
   const side = (split) => {
     const part = clips.filter((c) => c.split === split);
-    return { clips: part.length, groups: new Set(part.map((c) => c.group)).size, repositories: new Set(part.map((c) => c.repo)).size, labels: count((c) => (c.verdict < 0 ? 'unclear' : ['invariant', 'equivariant', 'irreversible'][c.verdict]), part) };
+    return { clips: part.length, groups: new Set(part.map((c) => c.group)).size, repositories: new Set(part.map((c) => c.repo)).size, labels: count((c) => VERDICTS[c.verdict] ?? 'unclear', part) };
   };
   return {
     folder: rel(dir),
@@ -279,6 +280,11 @@ try {
   for (const k of ['heldout_families', 'heldout_seeds']) if (whole[k]) rows.push([`${k} (whole clips)`, whole[k]]);
   for (const [split, m] of rows) {
     console.log(`${split.padEnd(30)}${String(m.n).padStart(6)}  ${pct(m.accuracy).padStart(10)}  ${pct(m.macro_f1).padStart(8)}  ${pct(m.arrow_accuracy).padStart(5)}  ${pct(m.arrow_accuracy_irreversible).padStart(8)}`);
+  }
+  const rv = card.metrics.real_val;
+  if (rv) {
+    const v = rv.verdict_high_medium;
+    console.log(`${'real validation (whole clips)'.padEnd(30)}${String(rv.clips).padStart(6)}  ${pct(v.accuracy).padStart(10)}  ${pct(v.macro_f1).padStart(8)}  ${pct(rv.arrow_accuracy).padStart(5)}  ${pct(rv.arrow_accuracy_irreversible).padStart(8)}  (verdicts: weak labels of confidence high and medium)`);
   }
   console.log(`held-out families ${held.join(', ')}: confusion (rows true, columns predicted; invariant, equivariant, irreversible) ${JSON.stringify(card.metrics.heldout_families.confusion ?? null)}`);
   console.log(`\nstage times: ${times.map(([n, s]) => `${n.split(':')[0].split(' (')[0]} ${s.toFixed(1)} s`).join('; ')}`);
