@@ -33,6 +33,7 @@ class Data:
         # Real corpus rows (exportDataset realCorpus): their fixed split (train / val, by source repository) and the
         # weight of their weak verdict label (by its confidence); every other row has no split and weight 1.
         self.real_split = np.array([str(g.get('split', '')) for g in self.groups])
+        self.is_real = self.real_split != ''
         self.vweight = np.array([float(g.get('verdict_weight', 1.0)) for g in self.groups], np.float32)
         self.confidence = np.array([str(g.get('confidence', '')) for g in self.groups])
         self.starts = np.cumsum([0] + [len(p[0]) for p in self.parts])
@@ -312,7 +313,7 @@ def split(data, holdout_families, frac, split_seed, exclude_families=()):
     """(train, held-out families, held-out seeds, real validation) row indices. Real corpus rows keep the split fixed in
     their groups.json rows (by source repository); the seed hash only splits the synthetic and unlabelled rows."""
     fam = np.array([g['family'] for g in data.groups])
-    real = data.real_split != ''
+    real = data.is_real
     seed_test = ~real & np.array([(zlib.crc32(f'{split_seed}:{g["seed"]}'.encode()) % 10000) < frac * 10000 for g in data.groups], bool)
     fam_test = np.isin(fam, list(holdout_families))
     keep = ~np.isin(fam, list(exclude_families))  # excluded rows are in no split (validation runs keep the test families unseen)
@@ -371,7 +372,7 @@ class Predictions:
     def whole(self, idx):
         """Per clip, as inference judges it (src/model/onnx.ts mergeWindows): verdict probabilities and arrow logits
         averaged over its whole-clip windows (rows with window >= 1), or its centred window when it has no others.
-        Returns (p_forward, p_verdict, y_verdict, y_forward, family) with one entry per clip."""
+        Returns (p_forward, p_verdict, y_verdict, y_forward, family, first row index) with one entry per clip."""
         idx, j = self._at(idx)
         data, clips = self.data, {}
         for jj, i in zip(j, idx):
@@ -383,7 +384,7 @@ class Predictions:
             P.append(self.pv[js].mean(0)); L.append(self.al[js].mean()); first.append(use[0][2])
         first = np.array(first, np.int64)
         fam = np.array([data.groups[i]['family'] for i in first])
-        return 1 / (1 + np.exp(-np.array(L))), np.array(P).reshape(-1, 3), data.yv[first], data.yf[first], fam
+        return 1 / (1 + np.exp(-np.array(L))), np.array(P).reshape(-1, 3), data.yv[first], data.yf[first], fam, first
 
     def real(self, idx):
         """Whole-clip scores of real corpus rows idx against their weak labels: arrow accuracy over every clip and over
@@ -392,17 +393,12 @@ class Predictions:
         of confidence high and medium, and on all labels."""
         if len(idx) == 0:
             return None
-        pf, pv, yv, yf, _ = self.whole(idx)
-        ids = list(dict.fromkeys(self.data.groups[i]['id'] for i in np.sort(idx)))
-        first = {}
-        for i in idx:
-            first.setdefault(self.data.groups[i]['id'], i)
-        conf = np.array([self.data.confidence[first[k]] for k in ids])
-        groups = {self.data.groups[first[k]].get('group') for k in ids}
-        repos = {self.data.groups[first[k]].get('repo') for k in ids}
+        pf, pv, yv, yf, _, first = self.whole(idx)
+        conf = self.data.confidence[first]
         right = (pf > 0.5) == (yf == 1)
         sure = (yv >= 0) & (conf != 'low')
-        res = {'clips': int(len(ids)), 'groups': len(groups), 'repositories': len(repos),
+        res = {'clips': int(len(first)), 'groups': len({self.data.groups[i].get('group') for i in first}),
+               'repositories': len({self.data.groups[i].get('repo') for i in first}),
                'arrow_accuracy': float(right.mean()),
                'arrow_accuracy_irreversible': float(right[yv == 2].mean()) if (yv == 2).any() else None,
                'mean_abs_p_forward_minus_half': {VERDICTS[v]: float(np.abs(pf[yv == v] - 0.5).mean()) for v in range(3) if (yv == v).any()},
@@ -412,7 +408,7 @@ class Predictions:
 
     def clips(self, idx, families=()):
         """Whole-clip scores of rows idx, overall and for each of `families`."""
-        pf, pv, yv, yf, fam = self.whole(idx)
+        pf, pv, yv, yf, fam, _ = self.whole(idx)
         return score(pf, pv, yv, yf), {f: score(pf[fam == f], pv[fam == f], yv[fam == f], yf[fam == f]) for f in families}
 
 
@@ -447,10 +443,11 @@ def fit(model, a, data, train, flip_maps, rng):
         weight = torch.tensor(counts.sum() / (3 * np.maximum(counts, 1)), dtype=torch.float32)
     ce = nn.CrossEntropyLoss(weight=weight, ignore_index=-1, reduction='none', label_smoothing=a.label_smoothing)
     bce = nn.BCEWithLogitsLoss(reduction='none')
-    real = torch.from_numpy(data.real_split != '')
-    # Every row's verdict counts with its weight (1, or a weak real label's confidence weight) times --real-weight for
-    # real corpus rows, over the number of labelled rows in the batch.
-    row_weight = torch.from_numpy(data.vweight * np.where(data.real_split != '', a.real_weight, 1.0).astype(np.float32))
+    real = torch.from_numpy(data.is_real)
+    # Real corpus rows weigh --real-weight in both losses; a row's verdict also weighs its label's confidence weight (1
+    # for synthetic rows). Each loss is summed and divided by the number of rows it applies to in the batch.
+    real_factor = torch.from_numpy(np.where(data.is_real, a.real_weight, 1.0).astype(np.float32))
+    row_weight = torch.from_numpy(data.vweight) * real_factor
     verdict_loss = lambda logits, yv, batch: (ce(logits, yv) * row_weight[batch]).sum() / max(int((yv >= 0).sum()), 1)  # noqa: E731
     if a.group_dro > 0:
         verdict_loss = group_dro_loss(data, train, a.group_dro)
@@ -469,14 +466,14 @@ def fit(model, a, data, train, flip_maps, rng):
             loss = verdict_loss(logits, yv, batch)
             if known.any():
                 target = yf.float()
-                is_real = real[batch]
                 if a.arrow_targets == 'definition':
                     # Asking for the direction of a pendulum swing or of an opening/closing teaches the net to
                     # memorise incidental cues and to be confidently wrong on real footage.
-                    reversible = ((yv == 0) | (yv == 1)) & (~is_real | torch.tensor(a.real_arrow == 'definition'))
+                    reversible = (yv == 0) | (yv == 1)
+                    if a.real_arrow == 'all':  # real clips keep their filmed direction as the target
+                        reversible = reversible & ~real[batch]
                     target = torch.where(reversible, torch.full_like(target, 0.5), target)
-                w = torch.where(is_real, torch.tensor(float(a.real_weight)), torch.tensor(1.0))
-                loss = loss + a.arrow_weight * (bce(arrow_logit, target) * w)[known].sum() / int(known.sum())
+                loss = loss + a.arrow_weight * (bce(arrow_logit, target) * real_factor[batch])[known].sum() / int(known.sum())
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
             total += float(loss) * len(yv); seen += len(yv)
         print(f'epoch {epoch + 1}/{a.epochs} loss {total / max(len(order), 1):.4f}', flush=True)
@@ -600,11 +597,12 @@ def main():
         # Overconfidence shows under a shift of the data, so the temperature is fitted where the net meets footage it
         # never trained on: the real validation split (real sources it never saw) when there is one, else held-out
         # synthetic families; never on real-dev.
-        cal = {'heldout_families': test_fam_all, 'heldout_seeds': test_seed_all, 'real_val': real_val_all}[calibrate_on]
-        cal = cal[data.yv[cal] >= 0]
+        cal_all = {'heldout_families': test_fam_all, 'heldout_seeds': test_seed_all, 'real_val': real_val_all}[calibrate_on]
+        cal = cal_all[data.yv[cal_all] >= 0]
         if len(cal) == 0:
             raise SystemExit(f'--calibrate-on {calibrate_on}: no labelled rows there')
-        _, pv, yv, _, _ = Predictions(model, data, cal).whole(cal)  # the probabilities users get: whole clips
+        fitting = Predictions(model, data, cal_all)  # one pass: the verdict and the arrow temperatures both come from it
+        _, pv, yv, _, _, _ = fitting.whole(cal)  # the probabilities users get: whole clips
         t = fit_temperature(pv, yv)
         calibration = {'verdict_temperature': t, 'fitted_on': calibrate_on, 'n': int(len(yv)),
                        'method': 'p_verdict = softmax(log(p) / T) in the graph, after the ensemble and flip averages; '
@@ -614,7 +612,7 @@ def main():
         arrow_t = 1.0
         if calibrate_on == 'real_val' and a.calibrate_arrow:
             # The arrow too: fitted on every real validation clip (forwards as filmed), whole clips.
-            pf_all, _, yv_all, _, _ = Predictions(untempered, data, real_val_all).whole(real_val_all)
+            pf_all, _, yv_all, _, _, _ = fitting.whole(real_val_all)
             logit = np.log(np.clip(pf_all, 1e-12, 1)) - np.log(np.clip(1 - pf_all, 1e-12, 1))
             arrow_t, arrow_fit = fit_arrow_temperature(logit, yv_all)
             calibration.update({'arrow_temperature': arrow_t, 'arrow_n': int(len(yv_all)),

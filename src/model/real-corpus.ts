@@ -4,10 +4,11 @@
 // reads `github OWNER/NAME @ COMMIT : PATH`); `labels.csv` with `file, label, confidence, ...` (`label` invariant /
 // equivariant / irreversible / unclear, `confidence` high / medium / low).
 
+import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { expected, ManifestError } from '../errors.js';
 import { isRowProblem, openInput } from '../io/inputs.js';
-import { VERDICTS } from './features.js';
+import { VERDICTS, type VerdictName } from './features.js';
 
 /**
  * The validation split of a real corpus, fixed once: a clip is a validation clip when crc32(`SALT` + its repository)
@@ -23,7 +24,7 @@ export function isRealValidation(key: string): boolean {
   return crc32(REAL_VALIDATION.salt + key) % 100 < REAL_VALIDATION.percent;
 }
 
-/** Weak verdict labels weigh by their confidence in the verdict loss (0: not used for the verdict). */
+/** What a weak verdict label weighs in the verdict loss, by its confidence. */
 export const CONFIDENCE_WEIGHT: Readonly<Record<string, number>> = Object.freeze({ high: 1, medium: 0.7, low: 0.3 });
 
 /** One clip of a real corpus. */
@@ -46,8 +47,9 @@ export function repositoryOf(source: string): string {
   return m ? m[1]! : source.trim();
 }
 
-async function readCsv(path: string, need: readonly string[]): Promise<Map<string, Record<string, string>>> {
-  const out = new Map<string, Record<string, string>>();
+/** The rows of a CSV keyed by its `file` column, each with its line number; a malformed row stops the read, naming it. */
+async function readCsv(path: string, need: readonly string[]): Promise<Map<string, { line: number; cells: Record<string, string> }>> {
+  const out = new Map<string, { line: number; cells: Record<string, string> }>();
   const source = await openInput(path, { pathColumn: 'file', format: 'csv' });
   for await (const row of source.rows()) {
     if (isRowProblem(row)) throw row.error;
@@ -55,7 +57,7 @@ async function readCsv(path: string, need: readonly string[]): Promise<Map<strin
     for (const k of need) {
       if (!(k in cells)) throw new ManifestError('bad_real_corpus', expected(`a column ${k}`, `line ${row.row} of ${path}`, Object.keys(cells)), { path, row: row.row });
     }
-    out.set(cells.file!, cells);
+    out.set(cells.file!, { line: row.row, cells });
   }
   return out;
 }
@@ -66,19 +68,21 @@ async function readCsv(path: string, need: readonly string[]): Promise<Map<strin
  * example only); an unknown label or confidence is an error naming the line.
  */
 export async function readRealCorpus(dir: string): Promise<Map<string, RealClip>> {
-  const index = await readCsv(`${dir}/index.csv`, ['file', 'group', 'source']);
-  const labels = await readCsv(`${dir}/labels.csv`, ['file', 'label', 'confidence']);
+  const labelsPath = join(dir, 'labels.csv');
+  const index = await readCsv(join(dir, 'index.csv'), ['file', 'group', 'source']);
+  const labels = await readCsv(labelsPath, ['file', 'label', 'confidence']);
   const clips = new Map<string, RealClip>();
-  for (const [file, r] of index) {
+  for (const [file, { cells: r }] of index) {
     const l = labels.get(file);
-    const label = l?.label ?? 'unclear';
-    const verdict = VERDICTS.indexOf(label as (typeof VERDICTS)[number]);
+    const label = l?.cells.label ?? 'unclear';
+    const confidence = l?.cells.confidence ?? 'low';
+    const where = `${file} (line ${l?.line}) in ${labelsPath}`;
+    const verdict = VERDICTS.indexOf(label as VerdictName);
     if (verdict < 0 && label !== 'unclear') {
-      throw new ManifestError('bad_label', expected(`label ${VERDICTS.join('|')}|unclear`, `${file} in ${dir}/labels.csv`, label), { path: `${dir}/labels.csv` });
+      throw new ManifestError('bad_label', expected(`label ${VERDICTS.join('|')}|unclear`, where, label), { path: labelsPath, row: l?.line });
     }
-    const confidence = l?.confidence ?? 'low';
     if (!(confidence in CONFIDENCE_WEIGHT)) {
-      throw new ManifestError('bad_label', expected(`confidence ${Object.keys(CONFIDENCE_WEIGHT).join('|')}`, `${file} in ${dir}/labels.csv`, confidence), { path: `${dir}/labels.csv` });
+      throw new ManifestError('bad_label', expected(`confidence ${Object.keys(CONFIDENCE_WEIGHT).join('|')}`, where, confidence), { path: labelsPath, row: l?.line });
     }
     const repo = repositoryOf(r.source!);
     clips.set(file, { file, group: r.group!, repo, license: r.license ?? 'unknown', verdict, confidence, split: isRealValidation(repo) ? 'val' : 'train' });

@@ -67,7 +67,7 @@ describe('real corpus', () => {
     await writeFile(join(dir, 'bad', 'labels.csv'), LABELS.replace('a_002.mp4,invariant', 'a_002.mp4,reversible'));
     const error = await readRealCorpus(join(dir, 'bad')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ManifestError);
-    expect(String((error as Error).message)).toMatch(/a_002\.mp4.*labels\.csv.*reversible/);
+    expect(String((error as Error).message)).toMatch(/a_002\.mp4 \(line 3\).*labels\.csv.*reversible/);
   });
 
   it('exports its scanned clips as forward examples with weak verdicts, weights and the split in groups.json', async () => {
