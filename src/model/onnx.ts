@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { expected, ModelError } from '../errors.js';
+import { checkDomainReference, inDomain, type DomainReference } from './domain.js';
 import { COLUMNS_HASH, MODEL_F, type ModelInput } from './features.js';
 
 /** Where the model runs. 'auto' tries CUDA, then WebGPU, then the CPU. */
@@ -41,6 +42,8 @@ export interface LoadedModel {
   F: number;
   /** The card beside the model, when there is one. */
   card: ModelCard | null;
+  /** The card's reference of the training footage (model/domain.ts), when it has one: `in_domain` is null without. */
+  domain: DomainReference | null;
   /** @internal */
   session: InferenceSession;
   /** @internal */
@@ -70,6 +73,11 @@ export interface Prediction {
   arrow_logit: number;
   /** Windows the prediction averages ({@link predictClips}); 1 for a single window. */
   windows: number;
+  /**
+   * How like the training footage the clip is (model/domain.ts): the share of held-out clips at least as far from
+   * the training data; below the card's threshold (0.01) the clip is out of domain. Null when the card has no reference.
+   */
+  in_domain: number | null;
 }
 
 const ACCELERATORS = ['cuda', 'webgpu'] as const;
@@ -174,6 +182,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
     throw new ModelError('setup', `onnxruntime-node could not be loaded\nPossible solutions:\n- ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`, { path }, { cause });
   }
   const card = await readCard(path);
+  const domain = card?.domain !== undefined ? checkDomainReference(card.domain, `${path} card`) : null;
   const tries = device === 'auto' ? [...ACCELERATORS, 'cpu' as const] : [device];
   const failures: string[] = [];
   for (const provider of tries) {
@@ -189,7 +198,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
     try {
       const session = await ort.InferenceSession.create(path, base);
       const { T, F } = contract(session, card, path);
-      return { path, provider, tried: failures, T, F, card, session, ort };
+      return { path, provider, tried: failures, T, F, card, domain, session, ort };
     } catch (error) {
       if (error instanceof ModelError) throw error;
       if (provider === 'cpu') {
@@ -240,7 +249,7 @@ export async function predict(model: LoadedModel, inputs: ReadonlyArray<Float32A
       mask.set(one.mask, i * T);
     }
     const result = await session.run({ x: new ort.Tensor('float32', x, [n, T, F]), mask: new ort.Tensor('float32', mask, [n, T]) });
-    out.push(...unpack(result, n));
+    for (const p of unpack(result, n)) out.push({ ...p, in_domain: inDomain(model.domain, p.embedding) });
   }
   return out;
 }
@@ -276,6 +285,7 @@ function unpack(result: InferenceSession.OnnxValueMapType, n: number): Predictio
       embedding_reversed: rev ? rev.slice(i * E, (i + 1) * E) : null,
       arrow_logit: logit ? logit[i]! : logitOf(pf[i]!),
       windows: 1,
+      in_domain: null,
     });
   }
   return preds;
@@ -318,6 +328,7 @@ export function mergeWindows(preds: readonly Prediction[]): Prediction {
     embedding_reversed: meanOf(preds.map((x) => x.embedding_reversed)),
     arrow_logit: arrow,
     windows: preds.reduce((s, x) => s + x.windows, 0),
+    in_domain: null,
   };
 }
 
@@ -333,7 +344,9 @@ export async function predictClips(model: LoadedModel, clips: ReadonlyArray<Read
   const out: Prediction[] = [];
   let at = 0;
   for (const windows of clips) {
-    out.push(mergeWindows(preds.slice(at, at + windows.length)));
+    const merged = mergeWindows(preds.slice(at, at + windows.length));
+    // judged on the clip's mean embedding, as the verdict is on its mean probabilities
+    out.push(windows.length === 1 ? merged : { ...merged, in_domain: inDomain(model.domain, merged.embedding) });
     at += windows.length;
   }
   return out;

@@ -1,0 +1,131 @@
+// Fits a model's reference of its training footage (src/model/domain.ts) from exported training tensors and writes it
+// into the model card under `domain`, so `audit scan` can say which clips are unlike anything the model learned from.
+//
+// The split is models/train.py's: the reference's mean and covariance come from the training rows; its calibration
+// from clips the model never trained on and that are drawn like the training footage: the held-out seeds of the
+// synthetic families and of the unlabelled real clips, and the real corpus's validation split (other source
+// repositories). The held-out synthetic families are left out of both (they are new kinds of scene by design).
+// Every clip is judged as `audit scan` judges it: its whole-clip windows, embeddings averaged; reversed twins
+// (`*_rev`) are skipped (the embedding is the same both ways).
+//
+// Usage: node scripts/domain-reference.js --model M.onnx --data DIR [--data DIR ...] [--write]
+//          [--holdout-families LIST] [--split-seed 0] [--holdout-seed-frac 0.15] [--shrinkage 0.05] [--json]
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import zlib from 'node:zlib';
+import { fitDomainReference, IN_DOMAIN_THRESHOLD, inDomain } from '../dist/model/domain.js';
+import { loadModel, predictClips } from '../dist/model/onnx.js';
+
+const USAGE = 'node scripts/domain-reference.js --model M.onnx --data DIR [--data DIR ...] [--write] [--holdout-families LIST] [--split-seed N] [--holdout-seed-frac F] [--shrinkage A] [--json]';
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      model: { type: 'string' },
+      data: { type: 'string', multiple: true },
+      write: { type: 'boolean', default: false },
+      'holdout-families': { type: 'string', default: 'throw_land,cover_uncover,spin' },
+      'split-seed': { type: 'string', default: '0' },
+      'holdout-seed-frac': { type: 'string', default: '0.15' },
+      shrinkage: { type: 'string', default: '0.05' },
+      json: { type: 'boolean', default: false },
+    },
+  }));
+} catch (err) {
+  fail(`${err.message}\n${USAGE}`);
+}
+function fail(message) {
+  process.stderr.write(`domain-reference: ${message}\n`);
+  process.exit(2);
+}
+if (!values.model || !values.data?.length) fail(`--model and --data are required\n${USAGE}`);
+
+/** A .npy file's shape and data offset; rows are read on demand. */
+function npy(path) {
+  const fd = openSync(path, 'r');
+  const head = Buffer.alloc(65536);
+  readSync(fd, head, 0, head.length, 0);
+  if (head.toString('latin1', 1, 6) !== 'NUMPY') fail(`${path}: not a .npy file`);
+  const major = head[6];
+  const len = major === 1 ? head.readUInt16LE(8) : head.readUInt32LE(8);
+  const start = major === 1 ? 10 : 12;
+  const text = head.toString('latin1', start, start + len);
+  const shape = text.match(/'shape': \(([^)]*)\)/)[1].split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  return { fd, offset: start + len, shape };
+}
+function rows(a, i, n) {
+  const bytes = Buffer.alloc(n * 4);
+  readSync(a.fd, bytes, 0, bytes.length, a.offset + i * n * 4);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+}
+
+const held = new Set(values['holdout-families'].split(',').map((s) => s.trim()).filter(Boolean));
+const frac = Number(values['holdout-seed-frac']) * 10000;
+const seedHeld = (g) => zlib.crc32(`${values['split-seed']}:${g.seed}`) % 10000 < frac;
+/** 'fit', 'calibration' or null (left out), as models/train.py splits rows. */
+const role = (g) => {
+  if (g.split !== undefined) return g.split === 'val' ? 'calibration' : 'fit';
+  if (held.has(g.family)) return null;
+  return seedHeld(g) ? 'calibration' : 'fit';
+};
+
+const model = await loadModel(values.model, { device: 'cpu' });
+const fit = [];
+const calibration = [];
+const perFolder = [];
+for (const dir of values.data) {
+  const groups = JSON.parse(readFileSync(join(dir, 'groups.json'), 'utf8'));
+  const X = npy(join(dir, 'X.npy'));
+  const M = npy(join(dir, 'mask.npy'));
+  const [, T, F] = X.shape;
+  if (T !== model.T || F !== model.F) fail(`${dir}: tensors of T ${T}, F ${F}; the model takes T ${model.T}, F ${model.F}`);
+  const clips = new Map();
+  groups.forEach((g, i) => {
+    if (String(g.id).endsWith('_rev')) return;
+    const r = role(g);
+    if (r === null) return;
+    if (!clips.has(g.id)) clips.set(g.id, { role: r, rows: [] });
+    clips.get(g.id).rows.push(i);
+  });
+  const ids = [...clips.keys()];
+  const inputs = ids.map((id) => {
+    const all = clips.get(id).rows;
+    const windows = all.filter((i) => (groups[i].window ?? 0) >= 1);
+    return (windows.length ? windows : all).map((i) => ({ x: rows(X, i, T * F), mask: rows(M, i, T) }));
+  });
+  const preds = await predictClips({ ...model, domain: null }, inputs);
+  closeSync(X.fd);
+  closeSync(M.fd);
+  const counts = { fit: 0, calibration: 0 };
+  ids.forEach((id, k) => {
+    const r = clips.get(id).role;
+    (r === 'fit' ? fit : calibration).push({ dir, embedding: preds[k].embedding });
+    counts[r]++;
+  });
+  perFolder.push({ data: dir, ...counts });
+  process.stderr.write(`domain-reference: ${dir}: ${counts.fit} clips to fit, ${counts.calibration} held out\n`);
+}
+
+const ref = fitDomainReference(fit.map((c) => c.embedding), calibration.map((c) => c.embedding), { shrinkage: Number(values.shrinkage) });
+const round = (x) => Number(x.toPrecision(7));
+const stored = { ...ref, mean: ref.mean.map(round), cholesky: ref.cholesky.map(round), calibration: ref.calibration.map(round) };
+// Flagged share per folder of the held-out clips (about the threshold by construction) and of the fitted ones.
+const share = (list, dir) => {
+  const mine = list.filter((c) => c.dir === dir);
+  return mine.length ? mine.filter((c) => inDomain(stored, c.embedding) < IN_DOMAIN_THRESHOLD).length / mine.length : null;
+};
+const summary = perFolder.map((f) => ({ ...f, flagged_fit: share(fit, f.data), flagged_calibration: share(calibration, f.data) }));
+if (values.write) {
+  const cardPath = values.model.replace(/\.onnx$/, '.card.json');
+  const card = JSON.parse(readFileSync(cardPath, 'utf8'));
+  // the card's own layout (one field a line), with the reference's long arrays on one line each
+  const text = JSON.stringify({ ...card, domain: '__DOMAIN__' }, null, 1).replace('"__DOMAIN__"', JSON.stringify(stored));
+  writeFileSync(cardPath, `${text}\n`);
+  process.stderr.write(`domain-reference: wrote the reference into ${cardPath}\n`);
+}
+if (values.json) console.log(JSON.stringify({ model: values.model, fit_clips: ref.fit_clips, calibration_clips: ref.calibration_clips, threshold: ref.threshold, folders: summary }));
+else {
+  console.log(`${values.model}: reference fitted on ${ref.fit_clips} clips, calibrated on ${ref.calibration_clips} held-out clips; out of domain below in_domain ${ref.threshold}`);
+  for (const f of summary) console.log(`  ${f.data}: ${f.fit} fitted (${((f.flagged_fit ?? 0) * 100).toFixed(1)} % flagged), ${f.calibration} held out (${((f.flagged_calibration ?? 0) * 100).toFixed(1)} % flagged)`);
+}
