@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { addAnalysisOptions, addClipAnalysisOptions, analysisOptions, clipAnalysisOptions, int, withInterrupt, type AnalysisFlags, type ClipAnalysisFlags } from './shared-options.js';
 import { cueDocRows } from '../cues/docs.js';
 import { AuditError, UsageError } from '../errors.js';
+import { evidenceLine } from '../decide/redo.js';
 import { merge } from '../pipeline/merge.js';
 import { scan } from '../pipeline/scan.js';
 import { TOOL_VERSION } from '../version.js';
@@ -120,6 +121,8 @@ export async function runCli(argv: string[]): Promise<number> {
   program
     .command('merge')
     .argument('<shards...>', 'the --out folders of the shards')
+        const ev = d && 'counts' in d ? evidenceLine(d) : null;
+        if (ev) process.stderr.write(`${ev}\n`);
     .description('Combine the output folders of a sharded scan.')
     .requiredOption('-o, --out <dir>', 'new folder for the merged output')
     .addHelpText('after', MERGE_HELP)

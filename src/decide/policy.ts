@@ -51,6 +51,11 @@ export interface DecisionInput {
   label?: { text: string | null; prior: ClassPrior | null } | null;
   /** Present when a caption column is used: the cell (null when empty) and its analysis (null when it could not be analysed). */
   caption?: { text: string | null; analysis: CaptionInfo | null } | null;
+  /**
+   * Why the pixels cannot be trusted for this clip (the clip row's `doubt`): a degenerate clip (tiny, blank, still)
+   * or footage unlike the model's training data (`in_domain` below the card's threshold). Empty or absent: no doubt.
+   */
+  doubt?: readonly string[] | null;
 }
 
 /** The decision for one clip; `label_reversed`/`caption_reversed` are what the reversed copy should carry. */
@@ -80,13 +85,15 @@ export interface PolicyThresholds {
   confidenceAlways: boolean;
   /** A label or caption that the taxonomy or the caption lexicon cannot judge excludes the clip. */
   requireJudgedText: boolean;
+  /** A pixel-only verdict on a doubtful clip (degenerate, or out of domain) excludes the clip. */
+  doubtExcludes: boolean;
 }
 
 /** The thresholds of each policy (documented in src/decide/README.md). */
 export const POLICY_THRESHOLDS: Readonly<Record<Policy, Readonly<PolicyThresholds>>> = Object.freeze({
-  strict: Object.freeze({ irreversibleP: 0.2, minConfidence: 0.8, confidenceAlways: true, requireJudgedText: true }),
-  balanced: Object.freeze({ irreversibleP: 0.5, minConfidence: 0.6, confidenceAlways: false, requireJudgedText: false }),
-  permissive: Object.freeze({ irreversibleP: 0.8, minConfidence: 0, confidenceAlways: false, requireJudgedText: false }),
+  strict: Object.freeze({ irreversibleP: 0.2, minConfidence: 0.8, confidenceAlways: true, requireJudgedText: true, doubtExcludes: true }),
+  balanced: Object.freeze({ irreversibleP: 0.5, minConfidence: 0.6, confidenceAlways: false, requireJudgedText: false, doubtExcludes: true }),
+  permissive: Object.freeze({ irreversibleP: 0.8, minConfidence: 0, confidenceAlways: false, requireJudgedText: false, doubtExcludes: false }),
 });
 
 /** Facts derived once from a DecisionInput. */
@@ -280,6 +287,18 @@ const RULES: readonly Rule[] = Object.freeze([
     apply: (f, t) => {
       if (!t.requireJudgedText || f.unjudged.length === 0) return null;
       return { decision: 'exclude', verdict: f.textKind ?? (f.input.model?.verdict ?? null), reason: because(...f.unjudged, ...contextOf(f)) };
+    },
+  },
+  {
+    id: 'doubtful-pixels',
+    when: 'the pixels are in doubt: a degenerate clip (under 16 px, blank, still) or one unlike the training footage (in_domain below the threshold)',
+    outcome: (t) => (!t.doubtExcludes ? 'no effect' : t.confidenceAlways ? 'exclude (even when the class or caption speaks: a trusted model is required)' : 'exclude when the class and caption are silent'),
+    apply: (f, t) => {
+      const doubt = f.input.doubt ?? [];
+      if (!t.doubtExcludes || doubt.length === 0 || (f.textKind !== null && !t.confidenceAlways)) return null;
+      const m = f.input.model;
+      const head = f.textKind === null ? 'unsure: pixels only' : 'unsure: a trusted model is required';
+      return { decision: 'exclude', verdict: f.textKind ?? m?.verdict ?? null, reason: because(`${head}, and ${doubt.join('; ')}`, ...f.textReasons, m && modelText(m)) };
     },
   },
   {

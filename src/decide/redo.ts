@@ -64,5 +64,19 @@ export function formatDecisionCounts(s: DecisionSummary): string {
   const w = Math.max(...DECISIONS.map((d) => d.length));
   const head = `${'decision'.padEnd(w)}  ${POLICIES.map((p) => (p === s.policy ? `${p}*` : p).padStart(11)).join('')}`;
   const lines = DECISIONS.map((d) => `${d.padEnd(w)}  ${POLICIES.map((p) => String(s.by_policy[p][d]).padStart(11)).join('')}`);
-  return [head, ...lines, `(* the policy written: ${s.reverse_safe} reverse-safe, ${s.excluded} excluded of ${s.rows} rows${s.taxonomy ? `; taxonomy ${s.taxonomy}` : ''})`].join('\n');
+  const ev = evidenceLine(s);
+  return [head, ...lines, `(* the policy written: ${s.reverse_safe} reverse-safe, ${s.excluded} excluded of ${s.rows} rows${s.taxonomy ? `; taxonomy ${s.taxonomy}` : ''})`, ...(ev ? [ev] : [])].join('\n');
+}
+
+/**
+ * One line on what the decisions rest on: how many on pixels alone, how many clips in doubt (degenerate or out of
+ * domain) and what became of them; null for summaries written before these counts existed.
+ */
+export function evidenceLine(s: Pick<DecisionSummary, 'evidence' | 'rows' | 'by_rule' | 'policy'> | Pick<DecisionSummary, 'evidence' | 'reverse_safe' | 'excluded' | 'by_rule' | 'policy'>): string | null {
+  const e = s.evidence;
+  if (!e) return null;
+  const kinds = Object.entries(e.doubt).map(([k, n]) => `${n} ${k}`).join(', ');
+  const unsure = s.by_rule?.['doubtful-pixels'] ?? 0;
+  const rows = 'rows' in s ? s.rows : s.reverse_safe + s.excluded;
+  return `${e.pixel_only} of ${rows} decisions rest on pixels alone (no label class or caption spoke); ${e.doubtful} clips in doubt${kinds ? ` (${kinds})` : ''}${unsure ? `, ${unsure} of them excluded as unsure under ${s.policy}` : ''}`;
 }

@@ -12,7 +12,7 @@ const FIELDS = 5;
 
 /** What the scan knows about one input row. */
 export type RowResult =
-  | { kind: 'clip'; model: ModelOpinion | null; idHash: number }
+  | { kind: 'clip'; model: ModelOpinion | null; idHash: number; doubt: readonly string[] }
   | { kind: 'error'; error: { code: string; message: string; stage: string }; idHash: number | null };
 
 /** Row number -> result; model outputs live in typed arrays so that millions of rows stay small. */
@@ -47,6 +47,10 @@ export interface ClipLine {
   p_forward?: number | null;
   embedding_forward?: number[] | null;
   embedding_reversed?: number[] | null;
+  /** How like the model's training footage the clip is (0..1; null without a reference). */
+  in_domain?: number | null;
+  /** Why its pixels cannot be trusted (degenerate, out of domain); empty when there is no doubt. */
+  doubt?: string[] | null;
   input?: Record<string, unknown> | null;
 }
 
@@ -79,6 +83,9 @@ export async function indexScan(out: string, onClip?: (c: ClipLine) => void): Pr
   let verdicts = new Uint8Array(1024);
   let hashes = new Uint32Array(1024);
   const errors = new Map<number, { code: string; message: string; stage: string; idHash: number | null }>();
+  // Only doubtful clips (a few in a hundred) carry reasons, so they are kept by slot.
+  const doubts = new Map<number, readonly string[]>();
+  const NO_DOUBT: readonly string[] = Object.freeze([]);
   const inputColumns = new Set<string>();
   let n = 0;
   const twice = (row: number, file: string, line: number) =>
@@ -109,6 +116,7 @@ export async function indexScan(out: string, onClip?: (c: ClipLine) => void): Pr
     verdicts[slot] = m ? VERDICTS.indexOf(m.verdict) : NO_MODEL;
     if (m) data.set([m.p_invariant, m.p_equivariant, m.p_irreversible, m.confidence, m.p_forward ?? Number.NaN], slot * FIELDS);
     hashes[slot] = idHash(c.id);
+    if (Array.isArray(c.doubt) && c.doubt.length > 0) doubts.set(slot, Object.freeze(c.doubt.map(String)));
     for (const k of Object.keys(c.input ?? {})) inputColumns.add(k);
     onClip?.(c);
     clips++;
@@ -137,7 +145,7 @@ export async function indexScan(out: string, onClip?: (c: ClipLine) => void): Pr
         v === NO_MODEL
           ? null
           : { verdict: VERDICTS[v]!, p_invariant: p(0), p_equivariant: p(1), p_irreversible: p(2), confidence: p(3), p_forward: Number.isNaN(data[at + 4]!) ? null : p(4) };
-      return { kind: 'clip', model, idHash: hashes[slot]! };
+      return { kind: 'clip', model, idHash: hashes[slot]!, doubt: doubts.get(slot) ?? NO_DOUBT };
     },
   };
 }

@@ -55,6 +55,11 @@ export interface DecisionSummary {
   counts: Record<Decision, number>;
   reverse_safe: number;
   excluded: number;
+  /**
+   * What the decisions rest on: `pixel_only` rows had a model verdict and no label class or caption that spoke;
+   * `doubtful` clips had pixels in doubt (`doubt` of clips.jsonl), counted per kind (tiny, blank, still, out of domain).
+   */
+  evidence: { pixel_only: number; doubtful: number; doubt: Record<string, number> };
   /** Decisions of the same rows under every policy (to compare before choosing one). */
   by_policy: Record<Policy, Record<Decision, number>>;
   /** How many rows each table rule decided (under the chosen policy). */
@@ -166,7 +171,7 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
       return { error: { ...res.error, message: `${res.error.message}${raw}` } };
     }
     const cols = rec.columns ?? {};
-    const input: DecisionInput = { model: res.model };
+    const input: DecisionInput = { model: res.model, doubt: res.doubt };
     if (labelColumn !== undefined) {
       const text = cellText(cols[labelColumn]);
       input.label = { text, prior: text === null ? null : priorOf(text) };
@@ -206,6 +211,7 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
   const counts = zeroCounts();
   const byPolicy = Object.fromEntries(POLICIES.map((p) => [p, zeroCounts()])) as Record<Policy, Record<Decision, number>>;
   const byRule: Record<string, number> = {};
+  const evidence: DecisionSummary['evidence'] = { pixel_only: 0, doubtful: 0, doubt: {} };
   const log = await openTextSink(join(out, DECISIONS_JSONL));
   let files: string[];
   let safe: number;
@@ -221,6 +227,12 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
         counts[d.result.decision]++;
         byRule[d.result.rule] = (byRule[d.result.rule] ?? 0) + 1;
         for (const p of POLICIES) byPolicy[p][p === policy ? d.result.decision : decide(input, p).decision]++;
+        const textSpoke = !!input.label?.prior || (!!input.caption?.analysis && input.caption.analysis.status !== 'unknown');
+        if (input.model && !textSpoke) evidence.pixel_only++;
+        if (input.doubt?.length) {
+          evidence.doubtful++;
+          for (const kind of new Set(input.doubt.map((r) => r.split(':')[0]!))) evidence.doubt[kind] = (evidence.doubt[kind] ?? 0) + 1;
+        }
         const cols = d.record.columns;
         await log.write(
           `${JSON.stringify({
@@ -276,6 +288,7 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
     counts,
     reverse_safe: safe,
     excluded,
+    evidence,
     by_policy: byPolicy,
     by_rule: byRule,
     files: files.map((f) => path.relative(out, f)),

@@ -1,6 +1,7 @@
 // One clip, start to finish, inside a worker: decode -> flow both ways -> cues -> summaries.
 
 import { SeriesAnalyser, type FlowDirections } from '../cues/series.js';
+import { degenerateReasons } from '../cues/degenerate.js';
 import { summarise } from '../cues/summaries.js';
 import { decodeClip } from '../decode/index.js';
 import { AuditError } from '../errors.js';
@@ -52,6 +53,7 @@ export async function analyseClip(task: ClipTask): Promise<ClipOutcome> {
         windowEndS: clip.windowEndS,
         frames: clip.frames.length,
         warnings: clip.warnings ?? [],
+        degenerate: degenerateReasons({ sourceWidth: clip.probe.width, sourceHeight: clip.probe.height, frames: clip.frames, summaries }),
       },
       series: series.data,
       pairs: series.frames,

@@ -2,6 +2,7 @@
 
 import { SUMMARIES } from '../cues/summaries.js';
 import type { ColumnSpec } from '../io/parquet-writer.js';
+import { IN_DOMAIN_THRESHOLD } from '../model/domain.js';
 import type { Prediction } from '../model/onnx.js';
 import type { ClipFailure, ClipSuccess } from './task.js';
 
@@ -35,6 +36,8 @@ export function clipRow(r: ClipSuccess, input: Cells): Record<string, unknown> {
     decode_ms: Math.round(r.timings.decodeMs),
     analyse_ms: Math.round(r.timings.analyseMs),
     warnings: a.warnings,
+    // why the pixels cannot be trusted; the model's columns add an out-of-domain reason (predictionColumns)
+    doubt: a.degenerate,
     input,
   };
 }
@@ -77,6 +80,8 @@ export const CLIP_COLUMNS: readonly ColumnSpec[] = Object.freeze([
   { name: 'model_version', type: 'string' },
   { name: 'embedding_forward', type: 'json' },
   { name: 'embedding_reversed', type: 'json' },
+  { name: 'in_domain', type: 'float64' },
+  { name: 'doubt', type: 'json' },
   { name: 'series_file', type: 'string' },
   { name: 'series_offset', type: 'int64' },
   { name: 'decode_ms', type: 'int64' },
@@ -88,10 +93,24 @@ export const CLIP_COLUMNS: readonly ColumnSpec[] = Object.freeze([
 /** p_forward below this flags a clip as probably already playing backwards in the corpus. */
 export const REVERSED_IN_CORPUS_P = 0.1;
 
-/** The model's columns of a clip row. */
-export function predictionColumns(p: Prediction, modelVersion: string): Record<string, unknown> {
+/**
+ * The model's columns of a clip row. A degenerate clip (`degenerate` reasons from the worker) gets no verdict: its
+ * probabilities would be noise. `doubt` lists those reasons and, when the card has a reference of the training
+ * footage, that the clip is out of domain (`in_domain` below the card's threshold).
+ */
+export function predictionColumns(p: Prediction, modelVersion: string, degenerate: readonly string[] = [], threshold: number = IN_DOMAIN_THRESHOLD): Record<string, unknown> {
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   const vector = (v: Float32Array) => Array.from(v, (x) => Math.round(x * 1e4) / 1e4);
+  const inDomain = p.in_domain === null ? null : round(p.in_domain);
+  const doubt = [...degenerate];
+  if (inDomain !== null && inDomain < threshold) doubt.push(`out of domain: unlike the model's training footage (in_domain ${inDomain.toFixed(4)} < ${threshold})`);
+  if (degenerate.length > 0) {
+    return {
+      verdict: null, p_invariant: null, p_equivariant: null, p_irreversible: null, p_forward: null, confidence: null,
+      model_windows: p.windows, reversed_in_corpus: false, model_version: modelVersion,
+      embedding_forward: null, embedding_reversed: null, in_domain: inDomain, doubt,
+    };
+  }
   return {
     verdict: p.verdict,
     p_invariant: round(p.p_invariant),
@@ -106,5 +125,7 @@ export function predictionColumns(p: Prediction, modelVersion: string): Record<s
     // Directional embeddings (their sum is the model's mirror-invariant embedding); older models lack them.
     embedding_forward: p.embedding_forward ? vector(p.embedding_forward) : null,
     embedding_reversed: p.embedding_reversed ? vector(p.embedding_reversed) : null,
+    in_domain: inDomain,
+    doubt,
   };
 }

@@ -20,7 +20,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AnalysisSettings, ClipOutcome, ClipTask } from './task.js';
 import { TOOL_VERSION } from '../version.js';
-import { checkDecisionColumns, writeDecisions } from '../decide/index.js';
+import { checkDecisionColumns, writeDecisions, type DecisionSummary } from '../decide/index.js';
 
 /** What a scan did; also written to summary.json. */
 export interface ScanSummary {
@@ -50,7 +50,8 @@ export interface ScanSummary {
   timings: { wall_s: number; clips_per_s: number; mean_decode_ms: number; mean_analyse_ms: number };
   series_format: string;
   /** The decision step (reverse-safe / excluded manifests): its policy and counts, or why it failed. */
-  decisions?: { policy: string; taxonomy: string | null; counts: Record<string, number>; reverse_safe: number; excluded: number } | { error: string };
+  /** The decision step's counts; `evidence`: decisions on pixels alone and clips in doubt (see DecisionSummary). */
+  decisions?: Pick<DecisionSummary, 'policy' | 'taxonomy' | 'counts' | 'reverse_safe' | 'excluded' | 'evidence' | 'by_rule'> | { error: string };
   /** report.html of this run, or why it could not be written (absent with --no-report or when interrupted). */
   report?: { file: string } | { error: string };
 }
@@ -189,7 +190,7 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
       const preds = await predictClips(model!, batch.map(({ r }) => clipWindows({ frames: r.pairs, columns: r.columns, data: r.series }, model!.T, opts.modelWindows)), { batchSize: opts.batch });
       for (let i = 0; i < batch.length; i++) {
         const { r, input } = batch[i]!;
-        await dir.appendClip({ ...clipRow(r, input), ...predictionColumns(preds[i]!, modelVersion!) }, r.series);
+        await dir.appendClip({ ...clipRow(r, input), ...predictionColumns(preds[i]!, modelVersion!, r.analysis.degenerate, model!.domain?.threshold) }, r.series);
       }
     });
     return flushing;
@@ -300,7 +301,7 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
   if (!interrupted) {
     try {
       const d = await writeDecisions(out, { input: source.input, format: source.kind, pathColumn: opts.pathColumn, idColumn: opts.idColumn, shard: opts.shardSel, labelColumn: opts.labelColumn, captionColumn: opts.captionColumn, taxonomy: opts.taxonomy, policy: opts.policy });
-      decisions = { policy: d.policy, taxonomy: d.taxonomy, counts: d.counts, reverse_safe: d.reverse_safe, excluded: d.excluded };
+      decisions = { policy: d.policy, taxonomy: d.taxonomy, counts: d.counts, reverse_safe: d.reverse_safe, excluded: d.excluded, evidence: d.evidence, by_rule: d.by_rule };
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       decisions = { error: msg };

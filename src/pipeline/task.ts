@@ -38,6 +38,8 @@ export interface AnalysisFacts {
   windowEndS: number;
   frames: number;
   warnings: string[];
+  /** Why the clip is too poor to judge from its pixels (cues/degenerate.ts): tiny, blank, still; usually empty. */
+  degenerate: string[];
 }
 
 export interface ClipSuccess {

@@ -107,6 +107,8 @@ const TABLE_COLUMNS: ReadonlyArray<{ key: string; title: string; numeric: boolea
   { key: 'confidence', title: 'confidence', numeric: true, get: (r) => numOrNull(r.confidence), when: 'model' },
   { key: 'p_forward', title: 'p_forward', numeric: true, get: (r) => numOrNull(r.p_forward), when: 'model' },
   { key: 'p_irreversible', title: 'p_irreversible', numeric: true, get: (r) => numOrNull(r.p_irreversible), when: 'model' },
+  { key: 'in_domain', title: 'in domain', numeric: true, get: (r) => numOrNull(r.in_domain), when: 'model' },
+  { key: 'doubt', title: 'doubt', numeric: false, get: (r) => (Array.isArray(r.doubt) && r.doubt.length ? r.doubt.map(String).join('; ') : null) },
   { key: 'reversed_in_corpus', title: 'reversed?', numeric: false, get: (r) => (typeof r.reversed_in_corpus === 'boolean' ? r.reversed_in_corpus : null), when: 'model' },
   { key: 'duration_s', title: 'duration s', numeric: true, get: (r) => numOrNull(r.duration_s) },
   { key: 'mean_energy_residual', title: 'object motion', numeric: true, get: (r) => numOrNull(r.mean_energy_residual) },

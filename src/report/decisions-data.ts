@@ -61,6 +61,15 @@ export async function readDecisionFacts(dir: string, notes: string[], counts: Ma
   const facts: Record<string, Cell> = {};
   const pairs: Array<[string, unknown]> = [['policy', j.policy], ['label column', settings.labelColumn], ['caption column', settings.captionColumn], ['taxonomy', j.taxonomy], ['reverse-safe rows', j.reverse_safe], ['excluded rows', j.excluded]];
   for (const [k, v] of pairs) if (v !== null && v !== undefined && typeof v !== 'object') facts[k] = toCell(v);
+  // What the decisions rest on (decisions.json `evidence`): pixels alone, and clips whose pixels are in doubt.
+  const ev = j.evidence as { pixel_only?: unknown; doubtful?: unknown; doubt?: Record<string, unknown> } | undefined;
+  if (ev && typeof ev.pixel_only === 'number' && typeof ev.doubtful === 'number') {
+    const rows = typeof j.reverse_safe === 'number' && typeof j.excluded === 'number' ? j.reverse_safe + j.excluded : null;
+    facts['on pixels alone'] = toCell(`${ev.pixel_only}${rows !== null ? ` of ${rows}` : ''} (no label class or caption spoke)`);
+    const kinds = Object.entries(ev.doubt ?? {}).filter(([, n]) => typeof n === 'number').map(([k, n]) => `${String(n)} ${k}`).join(', ');
+    const unsure = (j.by_rule as Record<string, unknown> | undefined)?.['doubtful-pixels'];
+    facts['clips in doubt'] = toCell(`${ev.doubtful}${kinds ? ` (${kinds})` : ''}${typeof unsure === 'number' && unsure > 0 ? `; ${unsure} excluded as unsure` : ''}`);
+  }
   if (Array.isArray(j.notes)) for (const n of j.notes) if (typeof n === 'string') notes.push(`Decisions: ${n}`);
   if (counts && j.counts && typeof j.counts === 'object') for (const [k, n] of Object.entries(j.counts as Row)) if (typeof n === 'number') counts.set(k, n);
   return facts;

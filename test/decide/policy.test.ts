@@ -24,6 +24,7 @@ const FALLS = cap('irreversible', null, "caption says 'falls'");
 const OPENS = cap('swap', 'a man closes the door', "'opens' -> 'closes'");
 const WAVES = cap('keep', 'a girl waves', "'waves' is direction-free");
 const UNKNOWN = cap('unknown', null, 'no known motion word');
+const OOD = "out of domain: unlike the model's training footage (in_domain 0.0030 < 0.01)";
 
 type Row = [name: string, input: DecisionInput, expected: Record<Policy, Decision>, rule?: Partial<Record<Policy, string>>];
 const X: Decision = 'exclude';
@@ -56,6 +57,11 @@ const CASES: Row[] = [
   ['label in no taxonomy, equivariant model: no counterpart label', { model: model(0.05, 0.9, 0.05), label: { text: 'misc', prior: null } }, { strict: X, balanced: X, permissive: X }, { balanced: 'equivariant-no-counterpart' }],
   ['empty label cell', { model: model(0.9, 0.05, 0.05), label: { text: null, prior: null } }, { strict: X, balanced: K, permissive: K }],
   ["caption says 'falls'", { model: model(0.9, 0.05, 0.05), caption: { text: 'a ball falls', analysis: FALLS } }, all(X), { balanced: 'text-irreversible' }],
+  ['out of domain, confident invariant model, no text: unsure', { model: model(0.9, 0.05, 0.05), doubt: [OOD] }, { strict: X, balanced: X, permissive: K }, { strict: 'doubtful-pixels', balanced: 'doubtful-pixels', permissive: 'invariant' }],
+  ['out of domain, but the class speaks: the class decides', { model: model(0.9, 0.05, 0.05), label: { text: 'Shaking a bottle', prior: SHAKING }, doubt: [OOD] }, { strict: X, balanced: K, permissive: K }, { balanced: 'invariant' }],
+  ['out of domain, irreversible model: excluded as irreversible', { model: model(0.02, 0.05, 0.93), doubt: [OOD] }, all(X), { balanced: 'model-irreversible' }],
+  ['degenerate clip (no verdict), no text', { doubt: ['tiny: 1x1 px, under 16 on a side'] }, { strict: X, balanced: X, permissive: K }, { balanced: 'doubtful-pixels' }],
+  ['degenerate clip, opening class: the class decides', { doubt: ['blank: every frame nearly uniform'], label: { text: 'Opening a drawer', prior: OPENING } }, { strict: X, balanced: S, permissive: S }],
   ['caption rewrite opens -> closes', { model: model(0.1, 0.85, 0.05), caption: { text: 'a man opens the door', analysis: OPENS } }, { strict: S, balanced: S, permissive: S }],
   ['caption rewrite with an invariant-looking model at 0.82', { model: model(0.82, 0.1, 0.08), caption: { text: 'a man opens the door', analysis: OPENS } }, all(S)],
   ['direction-free caption', { model: model(0.85, 0.1, 0.05), caption: { text: 'a girl waves', analysis: WAVES } }, all(K)],
@@ -96,6 +102,8 @@ describe('decide', () => {
     expect(decide({ model: model(0.05, 0.9, 0.05) }).reason).toMatch(/^no counterpart label/);
     expect(decide({ model: model(0.05, 0.9, 0.05), label: { text: 'Lifting up one end of a book, then letting it drop down', prior: LIFTING } }).reason).toMatch(/^no counterpart label: class .* has none/);
     expect(decide({ model: model(0.9, 0.05, 0.05, 0.03) }).reason).toMatch(/already plays backwards \(p_forward 0\.03\)/);
+    expect(decide({ model: model(0.9, 0.05, 0.05), doubt: [OOD] }).reason).toBe(`unsure: pixels only, and ${OOD}; model: invariant 0.90`);
+    expect(decide({ doubt: ['tiny: 1x1 px, under 16 on a side', 'still: nothing moves'] }, 'strict').reason).toBe('unsure: pixels only, and tiny: 1x1 px, under 16 on a side; still: nothing moves');
   });
 
   it('gives the reversed label and caption for a swap, and the same ones for a keep', () => {
@@ -129,7 +137,7 @@ describe('the documented table', () => {
   it('has a threshold per policy that grows from strict to permissive', () => {
     expect(POLICY_THRESHOLDS.strict.irreversibleP).toBeLessThan(POLICY_THRESHOLDS.balanced.irreversibleP);
     expect(POLICY_THRESHOLDS.balanced.irreversibleP).toBeLessThan(POLICY_THRESHOLDS.permissive.irreversibleP);
-    expect(DECISION_TABLE.map((r) => r.id)).toEqual(['failed', 'text-irreversible', 'model-irreversible', 'unjudged-text', 'unsure-model', 'equivariant-no-counterpart', 'equivariant', 'invariant']);
+    expect(DECISION_TABLE.map((r) => r.id)).toEqual(['failed', 'text-irreversible', 'model-irreversible', 'unjudged-text', 'doubtful-pixels', 'unsure-model', 'equivariant-no-counterpart', 'equivariant', 'invariant']);
   });
 
   it('is the one in src/decide/README.md', async () => {
