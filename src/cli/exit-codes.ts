@@ -9,6 +9,8 @@ export const EXIT = Object.freeze({
   USAGE: 2,
   /** The run finished but some clips or manifest rows failed (see errors.jsonl). */
   SOME_FAILED: 3,
+  /** The run's outputs are written but report.html is not (scan, physics); `audit report <out>` tries again. Wins over 3. */
+  REPORT_FAILED: 4,
   /** Interrupted (SIGINT/SIGTERM); run the same command again to resume. */
   INTERRUPTED: 130,
 });

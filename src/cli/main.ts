@@ -9,6 +9,8 @@ import { merge } from '../pipeline/merge.js';
 import { scan } from '../pipeline/scan.js';
 import { TOOL_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
+import { commandError, lockCommandFolder } from './folder-lock.js';
+import type { FolderLock } from '../io/lock.js';
 import { TAXONOMY_HELP } from './help.js';
 import { DECIDE_HELP } from './help.js';
 import { PHYSICS_HELP } from './help.js';
@@ -55,6 +57,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .version(TOOL_VERSION)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
+  // decide and report lock the folder they rewrite (scan, physics and merge lock theirs in the library).
+  let folderLock: FolderLock | undefined;
+  program.hook('preAction', async (_program, action) => {
+    folderLock = await lockCommandFolder(action);
+  });
 
   addAnalysisOptions(
     program
@@ -115,7 +122,7 @@ export async function runCli(argv: string[]): Promise<number> {
         const d = summary.decisions;
         if (d && 'counts' in d) process.stderr.write(`decisions (${d.policy}): ${d.reverse_safe} reverse-safe (${d.counts.reverse_keep_label ?? 0} keep, ${d.counts.reverse_swap_label ?? 0} swap), ${d.excluded} excluded -> ${summary.out}/reverse-safe.*, excluded.*\n`);
       }
-      code = summary.status === 'interrupted' ? EXIT.INTERRUPTED : c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+      code = summary.status === 'interrupted' ? EXIT.INTERRUPTED : summary.report && 'error' in summary.report ? EXIT.REPORT_FAILED : c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     });
 
   program
@@ -319,7 +326,7 @@ export async function runCli(argv: string[]): Promise<number> {
       );
       if (s.report && 'file' in s.report) process.stderr.write(`report: ${s.report.file}\n`);
       if (c.errors > 0) process.stderr.write(`each failed row with its reason is in ${s.out}/errors.jsonl\n`);
-      code = c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+      code = s.report && 'error' in s.report ? EXIT.REPORT_FAILED : c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     });
 
   program
@@ -333,7 +340,8 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
-  } catch (err) {
+  } catch (caught) {
+    const err = commandError(caught, folderLock);
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     if (err instanceof UsageError) {
       process.stderr.write(`audit: ${err.message}\n`);
@@ -343,5 +351,7 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`audit: ${msg}\n`);
     if (process.env.AUDIT_DEBUG && err instanceof AuditError && err.stack) process.stderr.write(`${err.stack}\n`);
     return EXIT.FAILURE;
+  } finally {
+    await folderLock?.release();
   }
 }

@@ -1,7 +1,7 @@
 // The append-only, crash-safe JSONL log behind clips.jsonl and errors.jsonl, and a streaming reader for it.
 
 import { open, type FileHandle } from 'node:fs/promises';
-import { AuditError, ManifestError, expected } from '../errors.js';
+import { AuditError, ManifestError, expected, toIoError } from '../errors.js';
 import { bigintReplacer } from './arrow-values.js';
 import { readLineBatches } from './lines.js';
 
@@ -38,7 +38,12 @@ export class JsonlLog {
    * partial line is truncated away first, so the file always holds only complete rows.
    */
   static async open(path: string): Promise<JsonlLog> {
-    const fh = await open(path, 'a+');
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'a+');
+    } catch (err) {
+      throw toIoError(err, 'open for appending', path);
+    }
     let keep: number;
     try {
       const { size } = await fh.stat();
@@ -49,7 +54,7 @@ export class JsonlLog {
       }
     } catch (err) {
       await fh.close().catch(() => undefined);
-      throw err;
+      throw toIoError(err, 'cut the partial last line of', path);
     }
     return new JsonlLog(path, fh, keep);
   }
@@ -81,7 +86,7 @@ export class JsonlLog {
     } catch (err) {
       // Cut a half-written line away (best effort) so that later appends start on a fresh line.
       if (offset > 0) await this.fh.truncate(this.size).catch(() => undefined);
-      throw err;
+      throw toIoError(err, 'append a row to', this.path);
     }
     this.size += bytes.length;
   }
@@ -89,7 +94,7 @@ export class JsonlLog {
   /** Waits for pending appends, then fsyncs the file. */
   async sync(): Promise<void> {
     await this.tail;
-    if (!this.closed) await this.fh.sync();
+    if (!this.closed) await this.fh.sync().catch((err: unknown) => Promise.reject(toIoError(err, 'sync', this.path)));
   }
 
   /** Waits for pending appends, fsyncs and closes; later calls do nothing. */
@@ -99,9 +104,11 @@ export class JsonlLog {
     await this.tail;
     try {
       await this.fh.sync();
-    } finally {
-      await this.fh.close();
+    } catch (err) {
+      await this.fh.close().catch(() => undefined);
+      throw toIoError(err, 'sync', this.path);
     }
+    await this.fh.close().catch((err: unknown) => Promise.reject(toIoError(err, 'close', this.path)));
   }
 }
 

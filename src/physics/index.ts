@@ -1,12 +1,13 @@
 // `physics`: VideoPhy-2 inputs -> scan -> motion checks -> AutoEval-format outputs, physics.jsonl, leaderboard, agreement.
 
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError, withRerunAdvice } from '../errors.js';
+import type { FolderLock } from '../io/lock.js';
+import { lockOutDir } from '../pipeline/out-dir.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { ScanOptionsInput } from '../pipeline/options.js';
-import { DEFAULT_MODEL, scan, type ScanHooks } from '../pipeline/scan.js';
+import { DEFAULT_MODEL, RESUME_ADVICE, scan, type ScanHooks } from '../pipeline/scan.js';
 import { TOOL_VERSION } from '../version.js';
 import { readScanRows, rowModel, rowSignals } from './clips.js';
 import { readPhysicsInput, type InputFormat, type PhysicsRow } from './inputs.js';
@@ -88,11 +89,23 @@ function modelNote(option: string | undefined): string {
  * const s = await physics({ input: '../shared/data/videophy2/rule.csv', out: 'out/vp-rule', model: 'none' });
  */
 export async function physics(options: PhysicsOptions, hooks: ScanHooks = {}): Promise<PhysicsSummary> {
+  const held: { lock?: FolderLock } = {};
+  try {
+    return await physicsLocked(options, hooks, held);
+  } catch (err) {
+    throw withRerunAdvice(err, RESUME_ADVICE, options.out ? resolve(options.out) : undefined);
+  } finally {
+    await held.lock?.release();
+  }
+}
+
+async function physicsLocked(options: PhysicsOptions, hooks: ScanHooks, held: { lock?: FolderLock }): Promise<PhysicsSummary> {
   const t0 = performance.now();
   if (!options.out) throw new UsageError('Expected an output folder for --out but received nothing');
   const out = resolve(options.out);
   const parsed = await readPhysicsInput(options.input, { pathColumn: options.pathColumn, videosDir: options.videosDir });
-  await mkdir(out, { recursive: true });
+  // One run per output folder (the scan in <out>/scan takes its own lock too).
+  held.lock = await lockOutDir(out, `audit physics ${options.input} --out ${options.out}`);
 
   // One scan row per distinct video, in first-appearance order.
   const videos = new Map<string, PhysicsRow[]>();

@@ -2,10 +2,10 @@
 
 import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { AuditError, UsageError } from '../errors.js';
+import { AuditError, UsageError, withRerunAdvice } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { JsonlLog, readJsonl } from '../io/jsonl-log.js';
-import { CLIPS_JSONL, CUES_JSON, ERRORS_JSONL, SERIES_DIR, SUMMARY_JSON } from './out-dir.js';
+import { CLIPS_JSONL, CUES_JSON, ERRORS_JSONL, SERIES_DIR, SUMMARY_JSON, lockOutDir } from './out-dir.js';
 import { readSummary, writeClipsParquet, type ScanSummary } from './scan.js';
 
 export interface MergeSummary {
@@ -53,8 +53,20 @@ function checkShards(dirs: string[], summaries: ScanSummary[]): void {
  */
 export async function merge(shardDirs: string[], outDir: string): Promise<MergeSummary> {
   if (shardDirs.length === 0) throw new UsageError('Expected at least one shard folder for merge but received none');
-  const dirs = shardDirs.map((d) => resolve(d));
   const out = resolve(outDir);
+  // Only the merged folder is locked: the shard folders are only read, and shards never share a folder.
+  const lock = await lockOutDir(out, `audit merge ${shardDirs.join(' ')} --out ${outDir}`).catch((err: unknown) => Promise.reject(withRerunAdvice(err, 'Run the same command again once the problem is fixed.', out)));
+  try {
+    return await mergeLocked(shardDirs, out);
+  } catch (err) {
+    throw withRerunAdvice(err, `Rerunning does not resume a merge: delete ${out} (a partial merge; the shard folders are untouched) and run the same command again.`, out);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function mergeLocked(shardDirs: string[], out: string): Promise<MergeSummary> {
+  const dirs = shardDirs.map((d) => resolve(d));
   const existing = await stat(join(out, CLIPS_JSONL)).then(() => true, () => false);
   if (existing) throw new UsageError(`Expected a new or empty folder for --out but ${out} already holds ${CLIPS_JSONL}`);
   const summaries: ScanSummary[] = [];

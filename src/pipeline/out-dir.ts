@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JsonlLog, readJsonl } from '../io/jsonl-log.js';
-import { SetupError } from '../errors.js';
+import { toIoError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { lockFolder, type FolderLock } from '../io/lock.js';
 
 export const CLIPS_JSONL = 'clips.jsonl';
 export const CLIPS_PARQUET = 'clips.parquet';
@@ -22,6 +23,19 @@ export function rowKey(id: string | undefined, row: number): string {
 /** Stable shard of a key: sha1 -> first 32 bits -> modulo n. Same answer on every machine and run. */
 export function shardOf(key: string, n: number): number {
   return createHash('sha1').update(key).digest().readUInt32BE(0) % n;
+}
+
+/**
+ * Creates the output folder `dir` (with parents) and locks it for this process (see io/lock.ts): a second
+ * run on the same folder stops with FolderLockedError naming this one. `command` is how this run is shown.
+ */
+export async function lockOutDir(dir: string, command: string): Promise<FolderLock> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw toIoError(err, 'create the output folder', dir);
+  }
+  return lockFolder(dir, { command });
 }
 
 /**
@@ -53,7 +67,7 @@ export class OutDir {
     try {
       await mkdir(join(dir, SERIES_DIR), { recursive: true });
     } catch (err) {
-      throw new SetupError(`Cannot create the output folder ${dir}: ${(err as Error).message}\nPossible solutions:\n  - choose a writable --out folder`, { cause: err });
+      throw toIoError(err, 'create the output folder', join(dir, SERIES_DIR));
     }
     const done = new Set<string>();
     let clips = 0;
@@ -89,12 +103,13 @@ export class OutDir {
   /** Appends a clip's series (float32 little-endian) and then its row; returns the reference written. */
   async appendClip(row: Record<string, unknown>, series: Float32Array): Promise<void> {
     // Offsets are reserved before any await so concurrent clips never share bytes; the file is new per run.
-    this.series ??= open(join(this.dir, this.seriesName), 'w');
+    const file = join(this.dir, this.seriesName);
+    this.series ??= open(file, 'w').catch((err: unknown) => Promise.reject(toIoError(err, 'create', file)));
     const bytes = new Uint8Array(series.buffer, series.byteOffset, series.byteLength);
     const offset = this.seriesOffset;
     this.seriesOffset += bytes.length;
     const fh = await this.series;
-    await fh.write(bytes, 0, bytes.length, offset);
+    await fh.write(bytes, 0, bytes.length, offset).catch((err: unknown) => Promise.reject(toIoError(err, 'write a clip series to', file)));
     await this.clips.append({ ...row, series_file: this.seriesName, series_offset: offset });
     this.done.add(rowKey(row.id as string, 0));
     this.clipsWritten++;
@@ -109,7 +124,7 @@ export class OutDir {
   }
 
   async sync(): Promise<void> {
-    await (await this.series)?.sync();
+    await (await this.series)?.sync().catch((err: unknown) => Promise.reject(toIoError(err, 'sync', join(this.dir, this.seriesName))));
     await this.clips.sync();
     await this.errors.sync();
   }

@@ -5,13 +5,14 @@ import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { CUE_COLUMNS } from '../cues/index.js';
 import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
-import { AuditError, ManifestError, RunMismatchError } from '../errors.js';
+import { AuditError, ManifestError, RunMismatchError, withRerunAdvice } from '../errors.js';
+import type { FolderLock } from '../io/lock.js';
 import { isRowProblem, openInput, type InputRow, type InputSource } from '../io/inputs.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readJsonl } from '../io/jsonl-log.js';
 import { writeParquet } from '../io/parquet-writer.js';
 import { parseScanOptions, type ScanOptions, type ScanOptionsInput } from './options.js';
-import { CLIPS_JSONL, CLIPS_PARQUET, CUES_JSON, OutDir, SUMMARY_JSON, rowKey, shardOf } from './out-dir.js';
+import { CLIPS_JSONL, CLIPS_PARQUET, CUES_JSON, OutDir, SUMMARY_JSON, lockOutDir, rowKey, shardOf } from './out-dir.js';
 import { ProgressReporter, type ProgressState } from './progress.js';
 import { CLIP_COLUMNS, clipErrorRow, clipRow, predictionColumns } from './rows.js';
 import { loadModel, predictClips, type LoadedModel } from '../model/onnx.js';
@@ -123,6 +124,22 @@ async function countRows(source: InputSource, opts: ScanOptions): Promise<{ all:
  * const summary = await scan({ input: 'samples/manifest.csv', out: 'out/samples' });
  */
 export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Promise<ScanSummary> {
+  const held: { lock?: FolderLock } = {};
+  try {
+    return await scanLocked(options, hooks, held);
+  } catch (err) {
+    // Every row is appended whole and resume skips finished rows: after any failure the same command resumes.
+    throw withRerunAdvice(err, RESUME_ADVICE, options.out ? resolve(options.out) : undefined);
+  } finally {
+    await held.lock?.release();
+  }
+}
+
+/** What running the same scan again does after a failure. */
+export const RESUME_ADVICE = 'Run the same command again to resume; finished clips are kept.';
+
+/** The scan itself; takes the lock of the output folder into `held` before reading or writing it. */
+async function scanLocked(options: ScanOptionsInput, hooks: ScanHooks, held: { lock?: FolderLock }): Promise<ScanSummary> {
   const opts = parseScanOptions(options);
   const started = new Date();
   const t0 = performance.now();
@@ -144,7 +161,12 @@ export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Pr
   const modelVersion = model ? `${model.card?.name ?? 'model'}@${model.card?.version ?? '?'}` : null;
   // Rows of one folder must come from one analysis: resuming with other settings or another model would mix them.
   const identity: RunIdentity = { settings, model: model ? { version: modelVersion!, sha256: model.card?.sha256 ?? null, windows: opts.modelWindows } : null, columns_hash: COLUMNS_HASH };
-  await checkSameRun(out, identity).catch(async (err: unknown) => {
+  // One run per output folder: a second one stops here, naming this one (array jobs with a mistyped --out).
+  const command = `audit scan ${opts.input} --out ${opts.out}${opts.shardSel ? ` --shard ${opts.shardSel.index}/${opts.shardSel.count}` : ''}`;
+  await (async () => {
+    held.lock = await lockOutDir(out, command);
+    await checkSameRun(out, identity);
+  })().catch(async (err: unknown) => {
     await model?.session.release();
     throw err;
   });
