@@ -22,9 +22,11 @@ Outputs in --out:
   decisions.jsonl, .json      the decision of every row; counts under each --policy
   classes.csv, .parquet       with --label-column: verdict mix per class, inconsistent classes, pairs
 Every input row ends up exactly once in clips or errors. Running the same command again with the
-same --out resumes: finished rows are skipped.
+same --out resumes: finished rows are skipped. One run at a time per --out: a second scan, physics,
+decide, merge or report on a folder in use exits 1 naming the run that holds it (<out>/.audit.lock).
 
-Exit codes: 0 all ok, 1 failure, 2 usage error, 3 finished but some rows failed, 130 interrupted.
+Exit codes: 0 all ok, 1 failure (also: folder in use), 2 usage error, 3 finished but some rows failed,
+4 finished but report.html could not be written (wins over 3), 130 interrupted.
 
 Examples:
   audit scan samples/ --out out/samples
@@ -208,7 +210,8 @@ Outputs in --out:
   errors.jsonl, summary.json, scan/ (the scan of every video, with its cue series)
 Video rows that failed have an empty score in the CSVs.
 
-Exit codes: 0 all ok, 1 failure, 2 usage error, 3 finished but some rows failed, 130 interrupted.
+Exit codes: 0 all ok, 1 failure (also: --out in use by another run), 2 usage error, 3 finished but
+some rows failed, 4 finished but report.html could not be written (wins over 3), 130 interrupted.
 
 Examples:
   audit physics ../shared/data/videophy2/rule.csv --out out/vp-rule
