@@ -272,6 +272,13 @@ try {
   card.training.command = `npm run train -- ${process.argv.slice(2).join(' ')}`.trim();
   card.training.stage_seconds = { note: 'this run; a resumed stage counts only the work left to it', ...Object.fromEntries(times.map(([n, s]) => [n, Math.round(s * 10) / 10])) };
   await writeFile(cardPath, `${JSON.stringify(card, null, 1)}\n`);
+  // The reference of the training footage behind each clip's in_domain score (src/model/domain.ts), on the same split.
+  await stage('6. reference of the training footage (in_domain)', async () => {
+    const args = [join(ROOT, 'scripts', 'domain-reference.js'), '--model', join(outDir, `${values.name}.onnx`), '--write', '--holdout-families', held.join(','), '--split-seed', String(trainSeed)];
+    for (const d of data) args.push('--data', d);
+    const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+    if (r.status !== 0) fail(`scripts/domain-reference.js exited with ${r.status ?? r.signal}`);
+  });
   console.log(`\nmodel: ${rel(join(outDir, values.name))}.{onnx,card.json,parity.json} (sha256 ${card.sha256.slice(0, 12)})`);
   const pct = (x) => (typeof x === 'number' ? `${(100 * x).toFixed(1)}%` : '-');
   console.log(`${'split'.padEnd(30)}${'n'.padStart(6)}  ${'accuracy'.padStart(10)}  ${'macro-F1'.padStart(8)}  arrow  arrow(irreversible)`);

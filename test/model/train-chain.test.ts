@@ -22,6 +22,7 @@ import { randomSeries, sceneSeries, torchPython, writeFakeScan, type LabelledSer
 const python = torchPython();
 const writeFixture = process.env.REVERSAL_AUDIT_WRITE_FIXTURE === '1';
 const TRAIN = fileURLToPath(new URL('../../models/train.py', import.meta.url));
+const DOMAIN_REFERENCE = fileURLToPath(new URL('../../scripts/domain-reference.js', import.meta.url));
 const EVAL_TENSORS = fileURLToPath(new URL('../../scripts/eval-tensors.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../fixtures/model/', import.meta.url));
 
@@ -105,6 +106,23 @@ describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)',
       expect(r.confusion, split).toEqual(card.metrics.whole_clip[key].confusion);
       expect(r.accuracy, split).toBeCloseTo(card.metrics.whole_clip[key].accuracy, 6);
     }
+
+    // scripts/domain-reference.js fits the in_domain reference on the same split and writes it into the card.
+    const dr = spawnSync(process.execPath, [DOMAIN_REFERENCE, '--data', data, '--model', join(out, 'tiny.onnx'), '--holdout-families', 'slide,roll,wave', '--holdout-seed-frac', '0.25', '--write', '--json'], { encoding: 'utf8' });
+    expect(dr.status, dr.stderr).toBe(0);
+    const fitted = JSON.parse(dr.stdout);
+    const withDomain = JSON.parse(await readFile(join(out, 'tiny.card.json'), 'utf8'));
+    expect(withDomain.metrics).toEqual(card.metrics);
+    expect(withDomain.domain.fit_clips).toBe(fitted.fit_clips);
+    // every clip outside the held-out families once (a reversed twin has the same mirror-invariant embedding)
+    const groups: Array<{ id: string; family: string }> = JSON.parse(await readFile(join(data, 'groups.json'), 'utf8'));
+    const once = new Set(groups.filter((g) => !['slide', 'roll', 'wave'].includes(g.family) && !g.id.endsWith('_rev')).map((g) => g.id));
+    expect(once.size).toBeGreaterThan(0);
+    expect(withDomain.domain.fit_clips + withDomain.domain.calibration_clips).toBe(once.size);
+    expect(withDomain.domain.calibration_clips).toBeGreaterThan(0);
+    expect(withDomain.domain.calibration).toHaveLength(withDomain.domain.calibration_clips);
+    const judged = await predict(await loadModel(join(out, 'tiny.onnx'), { device: 'cpu' }), inputs.slice(0, 2));
+    for (const p of judged) expect(p.in_domain).toBeGreaterThan(0);
 
     if (writeFixture) {
       await mkdir(FIXTURE, { recursive: true });
