@@ -17,10 +17,10 @@ export function densify(
   g: PatchGrid,
   L: LevelImages,
   s: SparseBuffers,
-  u: Float32Array,
-  v: Float32Array,
+  u: Float64Array,
+  v: Float64Array,
   offset: number,
-  wsum: Float32Array,
+  wsum: Float64Array,
 ): void {
   const n = L.w * L.h;
   u.fill(0, 0, n);
@@ -41,9 +41,9 @@ function scatterPatch(
   y0: number,
   s: SparseBuffers,
   k: number,
-  u: Float32Array,
-  v: Float32Array,
-  wsum: Float32Array,
+  u: Float64Array,
+  v: Float64Array,
+  wsum: Float64Array,
 ): void {
   const pu = s.sx[k];
   const pv = s.sy[k];
@@ -70,22 +70,28 @@ function scatterPatch(
   let o0 = y0 * w + x0;
   let o1 = (yi + L.b) * W + xi + L.b;
   for (let r = 0; r < p; r++) {
+    // Carry the right-hand taps over as the next pixel's left-hand ones (as in evalPatch).
+    let tl = i1[o1];
+    let bl = i1[o1 + W];
     for (let c = 0; c < p; c++) {
-      const a = o1 + c;
-      const d = w00 * i1[a] + w01 * i1[a + 1] + w10 * i1[a + W] + w11 * i1[a + W + 1] - i0[o0 + c] - offset;
+      const tr = i1[o1 + c + 1];
+      const br = i1[o1 + W + c + 1];
+      const d = w00 * tl + w01 * tr + w10 * bl + w11 * br - i0[o0 + c] - offset;
       // Branch-free on purpose: |d| > 1 or not is data-dependent and mispredicted branches dominated this loop.
       const wt = 1 / Math.max(1, Math.abs(d));
       const o = o0 + c;
       u[o] += wt * pu;
       v[o] += wt * pv;
       wsum[o] += wt;
+      tl = tr;
+      bl = br;
     }
     o0 += w;
     o1 += W;
   }
 }
 
-function normalise(u: Float32Array, v: Float32Array, wsum: Float32Array, n: number): void {
+function normalise(u: Float64Array, v: Float64Array, wsum: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) {
     const k = 1 / wsum[i];
     u[i] *= k;

@@ -1,5 +1,7 @@
 // DIS patch stage on one pyramid level: patch grid and inverse-compositional search with spatial propagation.
 
+import type { Plane } from './pyramid.js';
+
 /** Patch layout of one level. */
 export interface PatchGrid {
   /** Patch side actually used on this level (min of the requested size and the level size). */
@@ -59,10 +61,11 @@ export function makeSparse(n: number): SparseBuffers {
 export interface LevelImages {
   w: number;
   h: number;
-  i0: Float32Array;
-  i0x: Float32Array;
-  i0y: Float32Array;
-  i1e: Float32Array;
+  /** The caller's Float32 frame on level 0, DisFlow's Float64 buffers on coarser levels. */
+  i0: Plane;
+  i0x: Float64Array;
+  i0y: Float64Array;
+  i1e: Float64Array;
   b: number;
 }
 
@@ -114,24 +117,35 @@ function evalPatch(L: LevelImages, p: number, x0: number, y0: number, grad: bool
     const gx = L.i0x;
     const gy = L.i0y;
     for (let r = 0; r < p; r++) {
+      // The right-hand taps of one pixel are the left-hand taps of the next: two loads of I1 per pixel, not four.
+      let tl = i1[o1];
+      let bl = i1[o1 + W];
       for (let c = 0; c < p; c++) {
-        const a = o1 + c;
-        const d = w00 * i1[a] + w01 * i1[a + 1] + w10 * i1[a + W] + w11 * i1[a + W + 1] - i0[o0 + c];
+        const tr = i1[o1 + c + 1];
+        const br = i1[o1 + W + c + 1];
+        const d = w00 * tl + w01 * tr + w10 * bl + w11 * br - i0[o0 + c];
         sd += d;
         sd2 += d * d;
         sdx += d * gx[o0 + c];
         sdy += d * gy[o0 + c];
+        tl = tr;
+        bl = br;
       }
       o0 += w;
       o1 += W;
     }
   } else {
     for (let r = 0; r < p; r++) {
+      let tl = i1[o1];
+      let bl = i1[o1 + W];
       for (let c = 0; c < p; c++) {
-        const a = o1 + c;
-        const d = w00 * i1[a] + w01 * i1[a + 1] + w10 * i1[a + W] + w11 * i1[a + W + 1] - i0[o0 + c];
+        const tr = i1[o1 + c + 1];
+        const br = i1[o1 + W + c + 1];
+        const d = w00 * tl + w01 * tr + w10 * bl + w11 * br - i0[o0 + c];
         sd += d;
         sd2 += d * d;
+        tl = tr;
+        bl = br;
       }
       o0 += w;
       o1 += W;
@@ -191,7 +205,7 @@ function precomputeHessians(g: PatchGrid, L: LevelImages, s: SparseBuffers, mean
 }
 
 /** Start each patch from the dense flow at its centre pixel (the upsampled coarser-level result). */
-function initFromDense(g: PatchGrid, w: number, u: Float32Array, v: Float32Array, s: SparseBuffers): void {
+function initFromDense(g: PatchGrid, w: number, u: Float64Array, v: Float64Array, s: SparseBuffers): void {
   const half = g.p >> 1;
   const ws = g.ws;
   for (let r = 0; r < g.hs; r++) {
@@ -211,8 +225,8 @@ function initFromDense(g: PatchGrid, w: number, u: Float32Array, v: Float32Array
 export function inverseSearch(
   g: PatchGrid,
   L: LevelImages,
-  u: Float32Array,
-  v: Float32Array,
+  u: Float64Array,
+  v: Float64Array,
   s: SparseBuffers,
   iters: number,
   mean: boolean,

@@ -1,6 +1,7 @@
 // Variational flow refinement of one DIS level: brightness + gradient constancy and smoothness, robust, solved by SOR.
 
 import { centralDiff } from './pyramid.js';
+import type { Plane } from './pyramid.js';
 import type { LevelImages } from './dis-patch.js';
 
 /** Weights of the energy terms, as in Kroeger et al. / OpenCV (alpha smoothness, gamma gradient, delta intensity). */
@@ -15,8 +16,7 @@ const EPS2 = 1e-6;
 const OMEGA = 1.6;
 const SOR_SWEEPS = 5;
 
-const EMPTY = new Float32Array(0);
-const EMPTY64 = new Float64Array(0);
+const EMPTY = new Float64Array(0);
 
 /**
  * Refines a dense flow in place by minimising
@@ -27,7 +27,7 @@ const EMPTY64 = new Float64Array(0);
  */
 export class VariationalRefiner {
   private cap = 0;
-  // Per-pixel images (level layout, row stride w).
+  // Per-pixel images (level layout, row stride w), Float64 like the levels they are computed from.
   private i1w = EMPTY;
   private gx0 = EMPTY;
   private gy0 = EMPTY;
@@ -56,23 +56,22 @@ export class VariationalRefiner {
   // Float64 because the solver loops are conversion-bound on Float32 (measured ~8% faster).
   // The solver iterates on the total flow (ut, vt) rather than the increment, which keeps the per-iteration
   // set-up free of neighbour terms.
-  private ut = EMPTY64;
-  private vt = EMPTY64;
-  private sr = EMPTY64;
-  private sd = EMPTY64;
-  private a12 = EMPTY64;
-  private id1 = EMPTY64;
-  private id2 = EMPTY64;
-  private c1 = EMPTY64;
-  private c2 = EMPTY64;
+  private ut = EMPTY;
+  private vt = EMPTY;
+  private sr = EMPTY;
+  private sd = EMPTY;
+  private a12 = EMPTY;
+  private id1 = EMPTY;
+  private id2 = EMPTY;
+  private c1 = EMPTY;
+  private c2 = EMPTY;
 
   private ensure(w: number, h: number): void {
     const n = w * h;
     const np = (h + 2) * w;
     if (np <= this.cap) return;
     this.cap = np;
-    const f = (len: number) => new Float32Array(len);
-    const d = (len: number) => new Float64Array(len);
+    const f = (len: number) => new Float64Array(len);
     this.i1w = f(n);
     this.gx0 = f(n);
     this.gy0 = f(n);
@@ -95,22 +94,22 @@ export class VariationalRefiner {
     this.g1 = f(n);
     this.g2 = f(n);
     this.gm = f(n);
-    this.ut = d(np);
-    this.vt = d(np);
-    this.sr = d(np);
-    this.sd = d(np);
-    this.a12 = d(np);
-    this.id1 = d(np);
-    this.id2 = d(np);
-    this.c1 = d(np);
-    this.c2 = d(np);
+    this.ut = f(np);
+    this.vt = f(np);
+    this.sr = f(np);
+    this.sd = f(np);
+    this.a12 = f(np);
+    this.id1 = f(np);
+    this.id2 = f(np);
+    this.c1 = f(np);
+    this.c2 = f(np);
   }
 
   /**
    * Refine the level flow (u, v) in place. `outer` fixed-point iterations; `offset` is a global brightness change
    * of I1 relative to I0 to discount from the intensity term (0 when mean normalisation is off).
    */
-  refine(L: LevelImages, u: Float32Array, v: Float32Array, outer: number, offset: number): void {
+  refine(L: LevelImages, u: Float64Array, v: Float64Array, outer: number, offset: number): void {
     const { w, h } = L;
     if (outer <= 0 || w < 2 || h < 2) return;
     this.ensure(w, h);
@@ -135,7 +134,7 @@ export class VariationalRefiner {
   }
 
   /** Precompute the warped second image and the derivative images of the linearised data terms. */
-  private prepare(L: LevelImages, u: Float32Array, v: Float32Array, offset: number): void {
+  private prepare(L: LevelImages, u: Float64Array, v: Float64Array, offset: number): void {
     const { w, h, i0 } = L;
     warp(L, u, v, this.i1w);
     centralDiff(i0, w, h, this.gx0, this.gy0);
@@ -148,7 +147,7 @@ export class VariationalRefiner {
   }
 
   /** Averaged gradients (Ix, Iy) and temporal differences (It, Ixt, Iyt) of the warped pair. */
-  private combine(i0: Float32Array, n: number, offset: number): void {
+  private combine(i0: Plane, n: number, offset: number): void {
     const { gx0, gy0, gx1, gy1, ix, iy, it, ixt, iyt, i1w } = this;
     for (let p = 0; p < n; p++) {
       ix[p] = 0.5 * (gx0[p] + gx1[p]);
@@ -192,7 +191,7 @@ export class VariationalRefiner {
    * Lagged robust weights and each pixel's 2x2 system for one fixed-point iteration, written for the total flow:
    * (A + sum s) U = b + A U0 + sum s U_neighbour, with U0 the incoming flow (u, v).
    */
-  private buildSystem(u: Float32Array, v: Float32Array, w: number, h: number): void {
+  private buildSystem(u: Float64Array, v: Float64Array, w: number, h: number): void {
     const { ut, vt, sr, sd, a12, id1, id2, c1, c2 } = this;
     const { jx, jy, jt, g11, g12, g22, g1, g2, gm } = this;
     const alpha2 = 0.5 * ALPHA;
@@ -279,14 +278,14 @@ export class VariationalRefiner {
   }
 }
 
-function copyIn(u: Float32Array, v: Float32Array, ut: Float64Array, vt: Float64Array, n: number, off: number): void {
+function copyIn(u: Float64Array, v: Float64Array, ut: Float64Array, vt: Float64Array, n: number, off: number): void {
   for (let p = 0; p < n; p++) {
     ut[p + off] = u[p];
     vt[p + off] = v[p];
   }
 }
 
-function copyOut(ut: Float64Array, vt: Float64Array, u: Float32Array, v: Float32Array, n: number, off: number): void {
+function copyOut(ut: Float64Array, vt: Float64Array, u: Float64Array, v: Float64Array, n: number, off: number): void {
   for (let p = 0; p < n; p++) {
     u[p] = ut[p + off];
     v[p] = vt[p + off];
@@ -294,7 +293,7 @@ function copyOut(ut: Float64Array, vt: Float64Array, u: Float32Array, v: Float32
 }
 
 /** I1 sampled at (x + u, y + v) (bilinear, coordinates clamped; the padded I1 covers the +1 neighbours). */
-function warp(L: LevelImages, u: Float32Array, v: Float32Array, i1w: Float32Array): void {
+function warp(L: LevelImages, u: Float64Array, v: Float64Array, i1w: Float64Array): void {
   const { w, h, b, i1e } = L;
   const W = w + 2 * b;
   const xMax = w - 1;

@@ -5,7 +5,8 @@ import { densify } from './dis-densify.js';
 import { inverseSearch, makeGrid, makeSparse } from './dis-patch.js';
 import type { LevelImages, PatchGrid, SparseBuffers } from './dis-patch.js';
 import { VariationalRefiner } from './dis-variational.js';
-import { downsample2, halfSize, padReplicate, resizeFlow, sampleBilinear, sobel } from './pyramid.js';
+import { downsample2, downsample4, halfSize, padReplicate, resizeFlow, sampleBilinear, sobel } from './pyramid.js';
+import type { Plane } from './pyramid.js';
 import type { FlowField, GrayImage } from './types.js';
 
 export type DisPresetName = 'ultrafast' | 'fast' | 'medium';
@@ -73,13 +74,13 @@ export const DIS_PRESETS: Readonly<Record<DisPresetName, Readonly<DisParams>>> =
 });
 
 interface Level extends LevelImages {
-  i1: Float32Array;
-  u: Float32Array;
-  v: Float32Array;
+  i1: Plane;
+  u: Float64Array;
+  v: Float64Array;
   grid: PatchGrid | null;
 }
 
-const EMPTY = new Float32Array(0);
+const EMPTY = new Float64Array(0);
 
 function checkInt(name: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) throw new UsageError(expected(`an integer >= ${min}`, name, value));
@@ -117,7 +118,11 @@ export class DisFlow {
   private finest = 0;
   private coarsest = 0;
   private sparse: SparseBuffers = makeSparse(0);
+  /** Levels built directly from the level two finer (the one between is never read), see allocate. */
+  private skipFrom = new Uint8Array(0);
   private tmp = EMPTY;
+  private taps = new Int32Array(10);
+  private tapWeights = new Float64Array(10);
   private colIdx = new Int32Array(0);
   private colFrac = EMPTY;
   private rowsU = EMPTY;
@@ -150,6 +155,12 @@ export class DisFlow {
     const { patchSize, patchStride } = this.params;
     const b = patchSize + 1;
     this.levels = [];
+    // A level finer than `finest` only feeds the next one: when the level after it is still needed, build that
+    // one straight from the level before (downsample4) and never fill this one.
+    this.skipFrom = new Uint8Array(coarsest + 1);
+    for (let l = 1; l + 1 <= coarsest; l++) {
+      if (l < finest && !this.skipFrom[l]) this.skipFrom[l + 1] = 1;
+    }
     let maxPatches = 0;
     let lw = w;
     let lh = h;
@@ -160,29 +171,30 @@ export class DisFlow {
       }
       const n = lw * lh;
       const used = l >= finest;
+      const filled = l > 0 && !(l + 1 <= coarsest && this.skipFrom[l + 1]);
       const grid = used ? makeGrid(lw, lh, patchSize, patchStride) : null;
       if (grid) maxPatches = Math.max(maxPatches, grid.ws * grid.hs);
       this.levels.push({
         w: lw,
         h: lh,
         b,
-        i0: l === 0 ? EMPTY : new Float32Array(n),
-        i1: l === 0 ? EMPTY : new Float32Array(n),
-        i0x: used ? new Float32Array(n) : EMPTY,
-        i0y: used ? new Float32Array(n) : EMPTY,
-        i1e: used ? new Float32Array((lw + 2 * b) * (lh + 2 * b)) : EMPTY,
-        u: used ? new Float32Array(n) : EMPTY,
-        v: used ? new Float32Array(n) : EMPTY,
+        i0: filled ? new Float64Array(n) : EMPTY,
+        i1: filled ? new Float64Array(n) : EMPTY,
+        i0x: used ? new Float64Array(n) : EMPTY,
+        i0y: used ? new Float64Array(n) : EMPTY,
+        i1e: used ? new Float64Array((lw + 2 * b) * (lh + 2 * b)) : EMPTY,
+        u: used ? new Float64Array(n) : EMPTY,
+        v: used ? new Float64Array(n) : EMPTY,
         grid,
       });
     }
     this.sparse = makeSparse(maxPatches);
-    this.tmp = new Float32Array(halfSize(w) * h);
+    this.tmp = new Float64Array(halfSize(w) * h);
     this.colIdx = new Int32Array(w);
-    this.colFrac = new Float32Array(w);
-    this.rowsU = new Float32Array(w * h);
-    this.rowsV = new Float32Array(w * h);
-    this.weights = new Float32Array(w * h);
+    this.colFrac = new Float64Array(w);
+    this.rowsU = new Float64Array(w * h);
+    this.rowsV = new Float64Array(w * h);
+    this.weights = new Float64Array(w * h);
     this.finest = finest;
     this.coarsest = coarsest;
     this.width = w;
@@ -239,10 +251,16 @@ export class DisFlow {
     l0.i0 = a.data;
     l0.i1 = b.data;
     for (let l = 1; l <= this.coarsest; l++) {
-      const src = levels[l - 1];
       const dst = levels[l];
-      downsample2(src.i0, src.w, src.h, dst.i0, dst.w, dst.h, this.tmp);
-      downsample2(src.i1, src.w, src.h, dst.i1, dst.w, dst.h, this.tmp);
+      if (this.skipFrom[l]) {
+        const src = levels[l - 2];
+        downsample4(src.i0, src.w, src.h, dst.i0, dst.w, dst.h, this.tmp, this.taps, this.tapWeights);
+        downsample4(src.i1, src.w, src.h, dst.i1, dst.w, dst.h, this.tmp, this.taps, this.tapWeights);
+      } else if (!(l + 1 <= this.coarsest && this.skipFrom[l + 1])) {
+        const src = levels[l - 1];
+        downsample2(src.i0, src.w, src.h, dst.i0, dst.w, dst.h, this.tmp);
+        downsample2(src.i1, src.w, src.h, dst.i1, dst.w, dst.h, this.tmp);
+      }
     }
     const p = this.params;
     for (let l = this.coarsest; l >= this.finest; l--) {
@@ -287,7 +305,7 @@ export class DisFlow {
   }
 }
 
-function copyFlow(su: Float32Array, sv: Float32Array, du: Float32Array, dv: Float32Array, n: number): void {
+function copyFlow(su: Float64Array, sv: Float64Array, du: Float32Array, dv: Float32Array, n: number): void {
   for (let i = 0; i < n; i++) {
     du[i] = su[i];
     dv[i] = sv[i];
@@ -295,7 +313,7 @@ function copyFlow(su: Float32Array, sv: Float32Array, du: Float32Array, dv: Floa
 }
 
 /** Mean of i1 minus mean of i0: the global brightness change discounted when mean normalisation is on. */
-function meanDifference(i0: Float32Array, i1: Float32Array, n: number): number {
+function meanDifference(i0: Plane, i1: Plane, n: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) s += i1[i] - i0[i];
   return s / n;

@@ -1,6 +1,12 @@
 // Image-pyramid, gradient, padding and bilinear-sampling primitives for DIS optical flow (flat typed-array loops).
 
 /**
+ * A row-major image plane. DisFlow keeps its own levels in Float64: V8 converts every Float32 element on load
+ * and store, and those conversions dominated the per-pixel loops (the caller's level-0 frames stay Float32).
+ */
+export type Plane = Float32Array | Float64Array;
+
+/**
  * Size of the next pyramid level: floor(n / 2), as in OpenCV's DIS pyramid. Pixel x of the coarse level sits at
  * fine coordinate 2x + 0.5; an odd last row/column of the fine level is reached through border clamping.
  */
@@ -14,13 +20,13 @@ export function halfSize(n: number): number {
  * Gauss-Newton search smooth. Borders replicate. `tmp` must hold at least dw * sh floats.
  */
 export function downsample2(
-  src: Float32Array,
+  src: Plane,
   sw: number,
   sh: number,
-  dst: Float32Array,
+  dst: Plane,
   dw: number,
   dh: number,
-  tmp: Float32Array,
+  tmp: Plane,
 ): void {
   // Each pass lives in its own function: V8 optimises (and keeps) small single-loop functions far more reliably
   // than one function with several hot loops, which kept deoptimising on the not-yet-profiled second loop.
@@ -28,7 +34,7 @@ export function downsample2(
   downsampleCols(tmp, sh, dst, dw, dh);
 }
 
-function downsampleRows(src: Float32Array, sw: number, sh: number, tmp: Float32Array, dw: number): void {
+function downsampleRows(src: Plane, sw: number, sh: number, tmp: Plane, dw: number): void {
   const last = sw - 1;
   // Output columns whose four taps 2x-1 .. 2x+2 are all inside the row need no clamping.
   const interiorEnd = Math.min(dw, Math.floor((last - 2) / 2) + 1);
@@ -36,16 +42,25 @@ function downsampleRows(src: Float32Array, sw: number, sh: number, tmp: Float32A
     const row = y * sw;
     const out = y * dw;
     tmp[out] = rowTap(src, row, last, 0);
-    for (let x = 1; x < interiorEnd; x++) {
-      const i = row + 2 * x;
-      tmp[out + x] = 0.125 * (src[i - 1] + src[i + 2]) + 0.375 * (src[i] + src[i + 1]);
+    if (interiorEnd > 1) {
+      // Neighbouring outputs share two taps: carry them instead of loading every sample twice.
+      let a = src[row + 1];
+      let b = src[row + 2];
+      for (let x = 1; x < interiorEnd; x++) {
+        const i = row + 2 * x;
+        const c = src[i + 1];
+        const d = src[i + 2];
+        tmp[out + x] = 0.125 * (a + d) + 0.375 * (b + c);
+        a = c;
+        b = d;
+      }
     }
     for (let x = Math.max(1, interiorEnd); x < dw; x++) tmp[out + x] = rowTap(src, row, last, x);
   }
 }
 
 /** One output sample of the horizontal pass with replicated-border clamping (used at the row ends only). */
-function rowTap(src: Float32Array, row: number, last: number, x: number): number {
+function rowTap(src: Plane, row: number, last: number, x: number): number {
   const s = 2 * x;
   const a = s > 0 ? s - 1 : 0;
   const b = s <= last ? s : last;
@@ -54,7 +69,7 @@ function rowTap(src: Float32Array, row: number, last: number, x: number): number
   return 0.125 * (src[row + a] + src[row + d]) + 0.375 * (src[row + b] + src[row + c]);
 }
 
-function downsampleCols(tmp: Float32Array, sh: number, dst: Float32Array, dw: number, dh: number): void {
+function downsampleCols(tmp: Plane, sh: number, dst: Plane, dw: number, dh: number): void {
   const lastRow = sh - 1;
   for (let y = 0; y < dh; y++) {
     const s = 2 * y;
@@ -69,11 +84,154 @@ function downsampleCols(tmp: Float32Array, sh: number, dst: Float32Array, dw: nu
   }
 }
 
+/** The [1 3 3 1]/8 kernel applied twice with decimation between: one [1 3 6 10 12 12 10 6 3 1]/64 pass. */
+const K4 = [1 / 64, 3 / 64, 6 / 64, 10 / 64, 12 / 64] as const;
+
+/**
+ * Two pyramid steps at once, downsample2(downsample2(src)), for when the level between is not used: the
+ * composite 10-tap kernel reads each source sample once per pass instead of building the middle level
+ * (about a third of the loop iterations). Pixel x of dst sits at source coordinate 4x + 1.5. Near the borders,
+ * where downsample2 clamps on both levels, the taps are merged exactly as the two clamped steps would weigh
+ * them, so the result equals the two-step one up to rounding. dst is halfSize(halfSize(sw)) x
+ * halfSize(halfSize(sh)); `tmp` holds at least dw * sh floats.
+ */
+export function downsample4(
+  src: Plane,
+  sw: number,
+  sh: number,
+  dst: Plane,
+  dw: number,
+  dh: number,
+  tmp: Plane,
+  taps: Int32Array,
+  weights: Float64Array,
+): void {
+  downsample4Rows(src, sw, sh, tmp, dw, taps, weights);
+  downsample4Cols(tmp, sh, dst, dw, dh, taps, weights);
+}
+
+/**
+ * Source indices and weights of output sample x of the clamped two-step filter along an axis of n samples:
+ * up to 10 distinct indices, written to taps/weights; returns their count.
+ */
+function mergedTaps(x: number, n: number, taps: Int32Array, weights: Float64Array): number {
+  const mid = halfSize(n);
+  let count = 0;
+  for (let k = 0; k < 4; k++) {
+    let j = 2 * x - 1 + k;
+    j = j < 0 ? 0 : j > mid - 1 ? mid - 1 : j;
+    for (let m = 0; m < 4; m++) {
+      let i = 2 * j - 1 + m;
+      i = i < 0 ? 0 : i > n - 1 ? n - 1 : i;
+      const wgt = (k === 0 || k === 3 ? 0.125 : 0.375) * (m === 0 || m === 3 ? 0.125 : 0.375);
+      let t = 0;
+      while (t < count && taps[t] !== i) t++;
+      if (t === count) {
+        taps[count] = i;
+        weights[count] = 0;
+        count++;
+      }
+      weights[t] += wgt;
+    }
+  }
+  return count;
+}
+
+/** Number of leading outputs x >= 1 whose composite taps 4x-3 .. 4x+6 lie inside n samples, plus one. */
+function interior4End(n: number, outputs: number): number {
+  return Math.max(1, Math.min(outputs, Math.floor((n - 7) / 4) + 1));
+}
+
+function downsample4Rows(
+  src: Plane,
+  sw: number,
+  sh: number,
+  tmp: Plane,
+  dw: number,
+  taps: Int32Array,
+  weights: Float64Array,
+): void {
+  const end = interior4End(sw, dw);
+  const [k0, k1, k2, k3, k4] = K4;
+  for (let y = 0; y < sh; y++) {
+    const row = y * sw;
+    const out = y * dw;
+    if (end > 1) {
+      // Sliding window over the ten taps 4x-3 .. 4x+6; each step loads the four new samples.
+      let s0 = src[row + 1];
+      let s1 = src[row + 2];
+      let s2 = src[row + 3];
+      let s3 = src[row + 4];
+      let s4 = src[row + 5];
+      let s5 = src[row + 6];
+      for (let x = 1; x < end; x++) {
+        const i = row + 4 * x;
+        const s6 = src[i + 3];
+        const s7 = src[i + 4];
+        const s8 = src[i + 5];
+        const s9 = src[i + 6];
+        tmp[out + x] = k0 * (s0 + s9) + k1 * (s1 + s8) + k2 * (s2 + s7) + k3 * (s3 + s6) + k4 * (s4 + s5);
+        s0 = s4;
+        s1 = s5;
+        s2 = s6;
+        s3 = s7;
+        s4 = s8;
+        s5 = s9;
+      }
+    }
+  }
+  // Border columns (x = 0 and the last ones): the merged clamped taps, the same for every row.
+  for (let x = 0; x < dw; x = x === 0 ? Math.max(1, end) : x + 1) {
+    const n = mergedTaps(x, sw, taps, weights);
+    for (let y = 0; y < sh; y++) {
+      const row = y * sw;
+      let acc = 0;
+      for (let t = 0; t < n; t++) acc += weights[t] * src[row + taps[t]];
+      tmp[y * dw + x] = acc;
+    }
+  }
+}
+
+function downsample4Cols(
+  tmp: Plane,
+  sh: number,
+  dst: Plane,
+  dw: number,
+  dh: number,
+  taps: Int32Array,
+  weights: Float64Array,
+): void {
+  const end = interior4End(sh, dh);
+  const [k0, k1, k2, k3, k4] = K4;
+  for (let y = 1; y < end; y++) {
+    const r0 = (4 * y - 3) * dw;
+    const out = y * dw;
+    for (let x = 0; x < dw; x++) {
+      const i = r0 + x;
+      dst[out + x] =
+        k0 * (tmp[i] + tmp[i + 9 * dw]) +
+        k1 * (tmp[i + dw] + tmp[i + 8 * dw]) +
+        k2 * (tmp[i + 2 * dw] + tmp[i + 7 * dw]) +
+        k3 * (tmp[i + 3 * dw] + tmp[i + 6 * dw]) +
+        k4 * (tmp[i + 4 * dw] + tmp[i + 5 * dw]);
+    }
+  }
+  for (let y = 0; y < dh; y = y === 0 ? Math.max(1, end) : y + 1) {
+    const n = mergedTaps(y, sh, taps, weights);
+    const out = y * dw;
+    for (let x = 0; x < dw; x++) {
+      let acc = 0;
+      for (let t = 0; t < n; t++) acc += weights[t] * tmp[taps[t] * dw + x];
+      dst[out + x] = acc;
+    }
+  }
+}
+
 /**
  * Sobel gradients normalised to intensity per pixel (kernel / 8), borders replicated. The 1-2-1 cross smoothing
  * makes the template gradients of the inverse search less noisy than plain central differences.
  */
-export function sobel(src: Float32Array, w: number, h: number, gx: Float32Array, gy: Float32Array): void {
+export function sobel(src: Plane, w: number, h: number, gx: Plane, gy: Plane): void {
   for (let y = 0; y < h; y++) {
     const rm = (y > 0 ? y - 1 : 0) * w;
     const r0 = y * w;
@@ -92,7 +250,7 @@ export function sobel(src: Float32Array, w: number, h: number, gx: Float32Array,
 }
 
 /** Central-difference gradients ((x+1) - (x-1)) / 2, one-sided at the image border. */
-export function centralDiff(src: Float32Array, w: number, h: number, gx: Float32Array, gy: Float32Array): void {
+export function centralDiff(src: Plane, w: number, h: number, gx: Plane, gy: Plane): void {
   for (let y = 0; y < h; y++) {
     const r0 = y * w;
     const rm = y > 0 ? r0 - w : r0;
@@ -111,7 +269,7 @@ export function centralDiff(src: Float32Array, w: number, h: number, gx: Float32
  * Copy an image into a buffer with a replicated border of `b` pixels on every side (row stride w + 2b),
  * so patch sampling near and beyond the edges needs no per-pixel clamping.
  */
-export function padReplicate(src: Float32Array, w: number, h: number, b: number, dst: Float32Array): void {
+export function padReplicate(src: Plane, w: number, h: number, b: number, dst: Plane): void {
   const W = w + 2 * b;
   for (let y = 0; y < h; y++) {
     const s = y * w;
@@ -148,7 +306,7 @@ export function sampleBilinear(data: Float32Array, w: number, h: number, x: numb
 }
 
 /** Source index and fraction of each destination column, clamped to the source. */
-function sampleTable(dw: number, sw: number, inv: number, colIdx: Int32Array, colFrac: Float32Array): void {
+function sampleTable(dw: number, sw: number, inv: number, colIdx: Int32Array, colFrac: Plane): void {
   for (let x = 0; x < dw; x++) {
     let s = (x + 0.5) * inv - 0.5;
     if (s < 0) s = 0;
@@ -167,20 +325,20 @@ function sampleTable(dw: number, sw: number, inv: number, colIdx: Int32Array, co
  * colIdx/colFrac are scratch of at least dw entries; rowsU/rowsV scratch of at least dw * sh.
  */
 export function resizeFlow(
-  su: Float32Array,
-  sv: Float32Array,
+  su: Plane,
+  sv: Plane,
   sw: number,
   sh: number,
-  du: Float32Array,
-  dv: Float32Array,
+  du: Plane,
+  dv: Plane,
   dw: number,
   dh: number,
   ratio: number,
   mul: number,
   colIdx: Int32Array,
-  colFrac: Float32Array,
-  rowsU: Float32Array,
-  rowsV: Float32Array,
+  colFrac: Plane,
+  rowsU: Plane,
+  rowsV: Plane,
 ): void {
   const inv = 1 / ratio;
   sampleTable(dw, sw, inv, colIdx, colFrac);
@@ -189,55 +347,111 @@ export function resizeFlow(
 }
 
 function widenRows(
-  su: Float32Array,
-  sv: Float32Array,
+  su: Plane,
+  sv: Plane,
   sw: number,
   sh: number,
-  ru: Float32Array,
-  rv: Float32Array,
+  ru: Plane,
+  rv: Plane,
   dw: number,
   mul: number,
   colIdx: Int32Array,
-  colFrac: Float32Array,
+  colFrac: Plane,
 ): void {
   const lastCol = sw - 1;
   for (let y = 0; y < sh; y++) {
     const r = y * sw;
     const o = y * dw;
-    for (let x = 0; x < dw; x++) {
+    let x = 0;
+    while (x < dw) {
       const x0 = r + colIdx[x];
       const x1 = colIdx[x] < lastCol ? x0 + 1 : x0;
-      const fx = colFrac[x];
-      ru[o + x] = mul * (su[x0] + fx * (su[x1] - su[x0]));
-      rv[o + x] = mul * (sv[x0] + fx * (sv[x1] - sv[x0]));
+      const a = su[x0];
+      const da = su[x1] - a;
+      const c = sv[x0];
+      const dc = sv[x1] - c;
+      // Runs of four destination columns between the same two source columns (4x upsampling) share the loads.
+      const run = x + 3 < dw && colIdx[x + 3] === colIdx[x] ? 4 : 1;
+      for (let e = x + run; x < e; x++) {
+        const fx = colFrac[x];
+        ru[o + x] = mul * (a + fx * da);
+        rv[o + x] = mul * (c + fx * dc);
+      }
     }
   }
 }
 
 function blendRows(
-  ru: Float32Array,
-  rv: Float32Array,
+  ru: Plane,
+  rv: Plane,
   sh: number,
-  du: Float32Array,
-  dv: Float32Array,
+  du: Plane,
+  dv: Plane,
   dw: number,
   dh: number,
   inv: number,
 ): void {
-  for (let y = 0; y < dh; y++) {
-    let s = (y + 0.5) * inv - 0.5;
-    if (s < 0) s = 0;
-    else if (s > sh - 1) s = sh - 1;
+  let y = 0;
+  while (y < dh) {
+    const s = sourceRow(y, inv, sh);
     const y0 = s | 0;
-    const fy = s - y0;
     const r0 = y0 * dw;
     const r1 = (y0 + 1 < sh ? y0 + 1 : y0) * dw;
-    const o = y * dw;
-    for (let x = 0; x < dw; x++) {
-      const a = ru[r0 + x];
-      const c = rv[r0 + x];
-      du[o + x] = a + fy * (ru[r1 + x] - a);
-      dv[o + x] = c + fy * (rv[r1 + x] - c);
+    if (y + 3 < dh && (sourceRow(y + 3, inv, sh) | 0) === y0) {
+      // Four output rows between the same two source rows (every group when upsampling 4x): load each source
+      // pair once for all four.
+      blend4(ru, rv, du, dv, dw, r0, r1, y * dw, s - y0, sourceRow(y + 1, inv, sh) - y0,
+        sourceRow(y + 2, inv, sh) - y0, sourceRow(y + 3, inv, sh) - y0);
+      y += 4;
+    } else {
+      const fy = s - y0;
+      const o = y * dw;
+      for (let x = 0; x < dw; x++) {
+        const a = ru[r0 + x];
+        const c = rv[r0 + x];
+        du[o + x] = a + fy * (ru[r1 + x] - a);
+        dv[o + x] = c + fy * (rv[r1 + x] - c);
+      }
+      y++;
     }
+  }
+}
+
+/** Source row coordinate of destination row y, clamped to the source. */
+function sourceRow(y: number, inv: number, sh: number): number {
+  const s = (y + 0.5) * inv - 0.5;
+  return s < 0 ? 0 : s > sh - 1 ? sh - 1 : s;
+}
+
+function blend4(
+  ru: Plane,
+  rv: Plane,
+  du: Plane,
+  dv: Plane,
+  dw: number,
+  r0: number,
+  r1: number,
+  o: number,
+  f0: number,
+  f1: number,
+  f2: number,
+  f3: number,
+): void {
+  const o1 = o + dw;
+  const o2 = o1 + dw;
+  const o3 = o2 + dw;
+  for (let x = 0; x < dw; x++) {
+    const a = ru[r0 + x];
+    const da = ru[r1 + x] - a;
+    du[o + x] = a + f0 * da;
+    du[o1 + x] = a + f1 * da;
+    du[o2 + x] = a + f2 * da;
+    du[o3 + x] = a + f3 * da;
+    const c = rv[r0 + x];
+    const dc = rv[r1 + x] - c;
+    dv[o + x] = c + f0 * dc;
+    dv[o1 + x] = c + f1 * dc;
+    dv[o2 + x] = c + f2 * dc;
+    dv[o3 + x] = c + f3 * dc;
   }
 }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { DIS_PRESETS, DisFlow, flowToGray, warpBilinear } from '../../src/flow/dis.js';
 import type { DisPresetName } from '../../src/flow/dis.js';
-import { downsample2, padReplicate, resizeFlow, sampleBilinear } from '../../src/flow/pyramid.js';
+import { downsample2, downsample4, padReplicate, resizeFlow, sampleBilinear } from '../../src/flow/pyramid.js';
 import type { FlowField, GrayImage } from '../../src/flow/types.js';
 import { rng } from '../../src/synth/texture.js';
 
@@ -278,6 +278,63 @@ describe('pyramid primitives', () => {
       }
       expect(worst).toBeLessThan(1e-3);
     }
+  });
+
+  it('downsample4 equals two downsample2 steps, borders included', () => {
+    const r = rng(8);
+    for (const [sw, sh] of [
+      [160, 90],
+      [171, 96],
+      [13, 11],
+      [7, 5],
+      [8, 6],
+      [5, 1],
+      [3, 9],
+      [1, 1],
+    ] as [number, number][]) {
+      const mw = Math.max(1, sw >> 1);
+      const mh = Math.max(1, sh >> 1);
+      const dw = Math.max(1, mw >> 1);
+      const dh = Math.max(1, mh >> 1);
+      const src = new Float32Array(sw * sh).map(() => 255 * r());
+      const mid = new Float64Array(mw * mh);
+      const twoSteps = new Float64Array(dw * dh);
+      const tmp = new Float64Array(mw * sh);
+      downsample2(src, sw, sh, mid, mw, mh, tmp);
+      downsample2(mid, mw, mh, twoSteps, dw, dh, tmp);
+      const direct = new Float64Array(dw * dh);
+      downsample4(src, sw, sh, direct, dw, dh, tmp, new Int32Array(10), new Float64Array(10));
+      let worst = 0;
+      for (let i = 0; i < direct.length; i++) worst = Math.max(worst, Math.abs(direct[i]! - twoSteps[i]!));
+      expect(worst).toBeLessThan(1e-9);
+    }
+  });
+
+  it('resizeFlow upsampling 4x (grouped rows and columns) equals direct bilinear sampling', () => {
+    const r = rng(9);
+    const sw = 40;
+    const sh = 22;
+    const dw = 160;
+    const dh = 90;
+    const su = new Float64Array(sw * sh).map(() => r() - 0.5);
+    const sv = new Float64Array(sw * sh).map(() => r() - 0.5);
+    const du = new Float32Array(dw * dh);
+    const dv = new Float32Array(dw * dh);
+    const scratch = () => new Float64Array(dw * sh);
+    resizeFlow(su, sv, sw, sh, du, dv, dw, dh, 4, 4, new Int32Array(dw), new Float64Array(dw), scratch(), scratch());
+    const su32 = Float32Array.from(su);
+    const sv32 = Float32Array.from(sv);
+    let worst = 0;
+    for (let y = 0; y < dh; y++) {
+      for (let x = 0; x < dw; x++) {
+        const sx = (x + 0.5) / 4 - 0.5;
+        const sy = (y + 0.5) / 4 - 0.5;
+        const u = 4 * sampleBilinear(su32, sw, sh, sx, sy);
+        const v = 4 * sampleBilinear(sv32, sw, sh, sx, sy);
+        worst = Math.max(worst, Math.abs(du[y * dw + x]! - u), Math.abs(dv[y * dw + x]! - v));
+      }
+    }
+    expect(worst).toBeLessThan(1e-5);
   });
 
   it('resizeFlow scales vectors and keeps a linear field linear in the interior', () => {
