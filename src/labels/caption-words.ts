@@ -101,6 +101,28 @@ export const CLAUSE_WORDS: ReadonlySet<string> = new Set([
   'then', 'while', 'before', 'after', 'when', 'but', 'because', 'until', 'which', 'who', 'whereas', 'as', 'so',
 ]);
 
+/** Words that negate the verb they stand before ("does not open", "never falls", "without dropping"). */
+export const NEGATORS: ReadonlySet<string> = new Set([
+  'not', 'never', 'without', 'nobody', 'nothing', 'neither', 'nor', 'cannot', "don't", "doesn't", "didn't", "isn't",
+  "aren't", "wasn't", "weren't", "won't", "can't", "couldn't", "wouldn't", "shouldn't", "hasn't", "haven't", "hadn't",
+  'dont', 'doesnt', 'didnt', 'isnt', 'arent', 'wasnt', 'werent', 'wont', 'cant',
+]);
+
+/** Auxiliaries and degree words that may stand between a negator and its verb ("does not even open"). */
+export const NEGATION_GAP: ReadonlySet<string> = new Set([
+  'do', 'does', 'did', 'is', 'are', 'am', 'was', 'were', 'be', 'been', 'being', 'has', 'have', 'had', 'will', 'would',
+  'shall', 'should', 'can', 'could', 'may', 'might', 'must', 'to', 'even', 'quite', 'yet', 'ever', 'get', 'gets', 'got',
+  'seem', 'seems', 'seemed', 'try', 'tries', 'tried', 'manage', 'manages', 'managed',
+]);
+
+/** Subject pronouns: a verb's base form right after one is a verb ("they open", "we close"). */
+export const SUBJECT_PRONOUNS: ReadonlySet<string> = new Set(['i', 'we', 'you', 'they', 'he', 'she', 'it', 'who', 'someone', 'somebody', 'everyone', 'everybody']);
+
+/** Determiners and numbers that start a plural noun phrase ("the doors", "two drawers", "both lids"). */
+export const PLURAL_START: ReadonlySet<string> = new Set([
+  ...PRE_NOUN, 'these', 'those', 'some', 'both', 'all', 'many', 'several', 'few', 'two', 'three', 'four', 'five', 'six',
+]);
+
 function isCapitalised(word: string): boolean {
   const first = word.charAt(0);
   return first !== first.toLowerCase();

@@ -1,10 +1,13 @@
 // Caption rewriting for time-reversed clips: swap counterparts, keep direction-free motion, refuse irreversible words.
 
 import { expected } from '../errors.js';
-import { CLAUSE_WORDS, copyCase, OBJECT_START, PARTICIPLE_AUX, PRE_NOUN, Words } from './caption-words.js';
 import {
-  IRREVERSIBLE, LIQUIDS, PHRASE_RULES, POSTURE_WORDS, SYMMETRIC, VERB_RULES,
-  type IrreversibleEntry, type Particle, type PhraseRule, type VerbForm, type VerbRule,
+  CLAUSE_WORDS, copyCase, NEGATION_GAP, NEGATORS, OBJECT_START, PARTICIPLE_AUX, PLURAL_START, PRE_NOUN, SUBJECT_PRONOUNS, Words,
+} from './caption-words.js';
+import {
+  COMPOUND_HEADS, IN_REVERSE_NOT_AFTER, IN_REVERSE_NOT_BEFORE, IRREVERSIBLE, LIQUIDS, NOT_PLURAL_SUBJECT, PHRASE_RULES,
+  POSTURE_WORDS, QUANTITY_NOUNS, QUANTITY_START, REVERSED_PLAYBACK, SEASON_BEFORE, SYMMETRIC, VERB_RULES, WAVE_FORMS,
+  WAVE_NOUN_AFTER, WAVE_VERB_NEXT, type IrreversibleEntry, type Particle, type PhraseRule, type VerbForm, type VerbRule,
 } from './lexicon.js';
 
 /** What a caption says about reversing its clip. */
@@ -59,10 +62,21 @@ const VERB_WORDS = new Set([...RULES_BY_WORD.keys(), ...IRREVERSIBLE_BY_WORD.key
 /** Object pronouns an inserted particle goes after ("unplugs it" -> "plugs it in"). */
 const SHORT_OBJECTS = new Set(['it', 'them', 'him', 'me', 'us', 'you']);
 const PASSIVE_AUX = new Set(['is', 'are', 'was', 'were', 'be', 'been', 'being', 'get', 'gets', 'got']);
+/** Present copulas: "the shop is closed" at the end of a clause is a state, not an action. */
+const PRESENT_COPULA = new Set(['is', 'are', 'am']);
 
 /** A stretch of the caption to replace; `cut` is what is spliced out (a dropped word takes its leading space). */
 interface Piece { start: number; end: number; text: string; replacement: string; cut: [number, number] }
-interface Candidate { tokens: number[]; pieces: Piece[]; gap: number; liquid: boolean; vertical?: boolean }
+interface Candidate {
+  tokens: number[];
+  pieces: Piece[];
+  gap: number;
+  liquid: boolean;
+  vertical?: boolean;
+  /** The verb stands after a negator ("does not open"); `verb` names its counterpart pair ("close|open"). */
+  negated?: boolean;
+  verb?: string;
+}
 
 /**
  * Reads a caption for a time-reversed copy of its clip: rewrites direction-bearing words to their
@@ -76,18 +90,34 @@ interface Candidate { tokens: number[]; pieces: Piece[]; gap: number; liquid: bo
 export function analyseCaption(text: string): CaptionAnalysis {
   if (typeof text !== 'string') throw new TypeError(expected('a string', 'caption', text));
   const words = new Words(text);
+  const playback = reversedPlayback(words);
+  if (playback) {
+    return { status: 'unknown', reversed: null, matches: [], reason: `the caption says the clip already plays in reverse ('${playback}'): its words describe the other direction of time` };
+  }
   const title = words.titleCase();
   const taken = new Set<number>();
   const matches: CaptionMatch[] = [];
+  /** Words read but negated ("does not break"): no evidence either way. */
+  const negatedWords: string[] = [];
 
-  const irreversible = findIrreversible(words, taken);
+  const irreversible = findIrreversible(words, taken, negatedWords);
   matches.push(...irreversible);
 
   let accepted: Candidate[] = [];
-  for (const c of swapCandidates(words, title).sort(byStrength)) {
-    if (c.tokens.some((t) => taken.has(t))) continue;
+  const candidates = swapCandidates(words, title).sort(byStrength);
+  const accept = (c: Candidate) => {
+    if (c.tokens.some((t) => taken.has(t))) return;
     c.tokens.forEach((t) => taken.add(t));
     accepted.push(c);
+  };
+  for (const c of candidates) if (!c.negated) accept(c);
+  // A negated verb is rewritten only with the same verb or its counterpart read plainly elsewhere ("pretends to open
+  // it without opening it"); alone ("the cat does not come in") it stays as it is and counts for nothing.
+  const plain = new Set(accepted.map((c) => c.verb).filter((v) => v !== undefined));
+  for (const c of candidates) {
+    if (!c.negated) continue;
+    if (c.verb !== undefined && plain.has(c.verb)) accept(c);
+    else negatedWords.push(c.pieces[0]!.text);
   }
   // Up/down alone is no evidence: "the rock rolls downward" must not become "rolls upward".
   if (accepted.every((c) => c.vertical)) {
@@ -96,7 +126,7 @@ export function analyseCaption(text: string): CaptionAnalysis {
   }
   const swaps = accepted.flatMap((c) => c.pieces);
   matches.push(...swaps.map(({ text: t, start, end, replacement }) => ({ text: t, start, end, kind: 'swap' as const, replacement })));
-  const symmetric = findSymmetric(words, taken);
+  const symmetric = findSymmetric(words, taken, negatedWords);
   matches.push(...symmetric);
 
   const liquidVerb = accepted.find((c) => c.liquid);
@@ -118,7 +148,8 @@ export function analyseCaption(text: string): CaptionAnalysis {
   if (symmetric.length > 0) {
     return { status: 'keep', reversed: text, matches, reason: `direction-free motion: ${symmetric.map((m) => `'${m.text}'`).join(', ')}` };
   }
-  return { status: 'unknown', reversed: null, matches, reason: text.trim() === '' ? 'empty caption' : 'no known motion word' };
+  const reason = text.trim() === '' ? 'empty caption' : negatedWords.length ? `only negated motion: ${[...new Set(negatedWords)].map((w) => `'${w}'`).join(', ')}` : 'no known motion word';
+  return { status: 'unknown', reversed: null, matches, reason };
 }
 
 /**
@@ -148,7 +179,79 @@ function splice(text: string, pieces: Piece[]): string {
   return out + text.slice(at);
 }
 
-function findIrreversible(words: Words, taken: Set<number>): CaptionMatch[] {
+/** The phrase saying that the clip already plays backwards ("played in reverse"), or null. */
+function reversedPlayback(words: Words): string | null {
+  for (let i = 0; i < words.length; i++) {
+    for (const phrase of REVERSED_PLAYBACK) {
+      const n = words.phraseAt(i, phrase);
+      if (n > 0) return words.slice(i, i + n - 1);
+    }
+    if (words.phraseAt(i, 'in reverse') === 0) continue;
+    const next = words.nextAt(i + 2);
+    if (next !== undefined && IN_REVERSE_NOT_BEFORE.has(next)) continue;
+    let vehicle = false;
+    for (let k = i - 1; k >= Math.max(0, i - 3) && !words.broken(k); k--) vehicle ||= IN_REVERSE_NOT_AFTER.has(words.lower(k)!);
+    if (!vehicle) return words.slice(i, i + 1);
+  }
+  return null;
+}
+
+/** True when a negator stands before token i with only auxiliaries or -ly adverbs between ("does not even open"). */
+function negated(words: Words, i: number): boolean {
+  for (let k = i - 1; k >= Math.max(0, i - 4); k--) {
+    if (words.broken(k)) return false;
+    const w = words.lower(k)!;
+    if (NEGATORS.has(w) || (w === 'one' && words.previous(k) === 'no')) return true;
+    if (!NEGATION_GAP.has(w) && !w.endsWith('ly')) return false;
+  }
+  return false;
+}
+
+/**
+ * True when token i names a thing rather than a motion: a modifier before a compound head ("a cutting mat", "a rain
+ * jacket"; not third-person or past forms), a quantity ("a drop of water") or the season ("in the fall").
+ */
+function nounUse(words: Words, i: number): boolean {
+  const w = words.lower(i)!;
+  const next = words.tight(i) ? words.lower(i + 1) : undefined;
+  if (next !== undefined && COMPOUND_HEADS.has(next) && !/(s|ed)$/.test(w)) return true;
+  const prev = words.previous(i);
+  if (QUANTITY_NOUNS.has(w) && words.nextAt(i + 1) === 'of' && prev !== undefined && QUANTITY_START.has(prev)) return true;
+  if (w === 'fall' && prev !== undefined) {
+    if (SEASON_BEFORE.has(prev)) return true;
+    const prev2 = words.previous(i - 1);
+    if (prev === 'the' && prev2 !== undefined && SEASON_BEFORE.has(prev2)) return true;
+  }
+  return false;
+}
+
+/** True when "wave"/"waves" at i is the gesture of a subject ("she waves", "a man waves goodbye"), not water. */
+function waveVerb(words: Words, i: number): boolean {
+  const prev = words.previous(i);
+  if (prev === undefined || PRE_NOUN.has(prev) || WAVE_NOUN_AFTER.has(prev) || prev.endsWith('ing') || VERB_WORDS.has(prev)) return false;
+  if (SUBJECT_PRONOUNS.has(prev)) return true;
+  const next = words.nextAt(i + 1);
+  return next === undefined || WAVE_VERB_NEXT.has(next);
+}
+
+/** True when the base form at i follows a plural subject ("the doors open", "the elevator doors close", "they open"). */
+function afterPluralSubject(words: Words, i: number): boolean {
+  let k = i - 1;
+  while (k >= 0 && !words.broken(k) && words.lower(k)!.endsWith('ly')) k--;
+  if (k < 0 || words.broken(k)) return false;
+  const w = words.lower(k)!;
+  if (w === 'they' || w === 'we' || w === 'you' || w === 'i') return true;
+  if (!/^[a-z]{3,}s$/.test(w) || /(ss|us|is)$/.test(w) || NOT_PLURAL_SUBJECT.has(w) || VERB_WORDS.has(w)) return false;
+  for (let j = k - 1; j >= Math.max(0, k - 3); j--) {
+    if (words.broken(j)) return false;
+    const d = words.lower(j)!;
+    if (PLURAL_START.has(d)) return true;
+    if (VERB_WORDS.has(d)) return false;
+  }
+  return false;
+}
+
+function findIrreversible(words: Words, taken: Set<number>, negatedWords: string[]): CaptionMatch[] {
   const out: CaptionMatch[] = [];
   for (let i = 0; i < words.length; i++) {
     const lower = words.lower(i)!;
@@ -161,6 +264,11 @@ function findIrreversible(words: Words, taken: Set<number>): CaptionMatch[] {
         if (!tail) continue;
         n += tail;
       }
+      if (nounUse(words, i)) break;
+      if (negated(words, i)) {
+        negatedWords.push(words.slice(i, i + n - 1));
+        break;
+      }
       for (let k = i; k < i + n; k++) taken.add(k);
       const t = words.tokens[i]!;
       const last = words.tokens[i + n - 1]!;
@@ -172,11 +280,21 @@ function findIrreversible(words: Words, taken: Set<number>): CaptionMatch[] {
   return out;
 }
 
-function findSymmetric(words: Words, taken: Set<number>): CaptionMatch[] {
+function findSymmetric(words: Words, taken: Set<number>, negatedWords: string[]): CaptionMatch[] {
   const out: CaptionMatch[] = [];
   for (let i = 0; i < words.length; i++) {
     let n = SYMMETRIC_PHRASES.map((ph) => words.phraseAt(i, ph)).find((k) => k > 0) ?? 0;
-    if (n === 0 && SYMMETRIC_WORDS.has(words.lower(i)!)) n = 1;
+    const w = words.lower(i)!;
+    if (n === 0 && (SYMMETRIC_WORDS.has(w) || (WAVE_FORMS.has(w) && waveVerb(words, i)))) {
+      // "a swing set", "the swing", "a rocking chair": a thing, not a motion ("a spinning wheel" still reads).
+      const prev = words.previous(i);
+      if (nounUse(words, i) || (prev !== undefined && PRE_NOUN.has(prev) && !w.endsWith('ing'))) continue;
+      if (negated(words, i)) {
+        negatedWords.push(words.tokens[i]!.text);
+        continue;
+      }
+      n = 1;
+    }
     if (n === 0 || Array.from({ length: n }, (_, k) => i + k).some((k) => taken.has(k))) continue;
     out.push({ text: words.slice(i, i + n - 1), start: words.tokens[i]!.start, end: words.tokens[i + n - 1]!.end, kind: 'symmetric' });
     i += n - 1;
@@ -247,6 +365,8 @@ function verbCandidate(words: Words, i: number, hit: RuleHit, title: boolean): C
   const tag = chooseForm(hit.forms, prev);
   // After "is"/"was"/"gets" a participle is passive: its object is the subject, so a preposition may follow it.
   const passive = tag === 'participle' && prev !== undefined && PASSIVE_AUX.has(prev);
+  // "The shop is closed." names a state: nothing moves.
+  if (tag === 'participle' && prev !== undefined && PRESENT_COPULA.has(prev) && words.broken(i)) return null;
 
   let found: { j: number; n: number; particle: Particle } | null = null;
   const maxGap = rule.maxGap ?? 5;
@@ -261,9 +381,15 @@ function verbCandidate(words: Words, i: number, hit: RuleHit, title: boolean): C
     if (CLAUSE_WORDS.has(w) || (VERB_WORDS.has(w) && !PRE_NOUN.has(words.lower(j - 1)!))) break;
   }
   if (!found && rule.particleRequired) return null;
-  if (rule.from.guard?.[tag] === 'object' && !objectAt(words, i + 1) && !(found?.j === i + 1 && objectAt(words, i + 1 + found.n))) {
-    return null; // "wide open", "kitchen sinks", "packs of gum"; but "zips up the jacket"
+  if (
+    rule.from.guard?.[tag] === 'object' && !passive && !objectAt(words, i + 1) && !(found?.j === i + 1 && objectAt(words, i + 1 + found.n)) &&
+    !(tag === 'base' && afterPluralSubject(words, i))
+  ) {
+    return null; // "wide open", "kitchen sinks", "packs of gum"; but "zips up the jacket", "was shut by", "the doors open"
   }
+  // The pair a negated verb is matched on: "never opens the door but closes it" rewrites both.
+  const pair = [rule.from.base, rule.to.base].sort().join('|');
+  const neg = negated(words, i) ? { negated: true, verb: pair } : { verb: pair };
   const lastUsed = found ? found.j + found.n - 1 : i;
   if (rule.context) {
     const near = words.tokens.slice(Math.max(0, i - 3), lastUsed + 4);
@@ -289,6 +415,7 @@ function verbCandidate(words: Words, i: number, hit: RuleHit, title: boolean): C
       pieces: [{ start: verbToken.start, end: endOffset, text: original, replacement: copyCase(original, replacement, title), cut: [verbToken.start, endOffset] }],
       gap: 0,
       liquid: rule.liquid === true,
+      ...neg,
     };
   }
 
@@ -315,5 +442,6 @@ function verbCandidate(words: Words, i: number, hit: RuleHit, title: boolean): C
     ],
     gap,
     liquid: rule.liquid === true,
+    ...neg,
   };
 }
