@@ -2,7 +2,7 @@
 
 import { readFile } from 'node:fs/promises';
 import path, { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { AuditError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { InputKind } from '../io/inputs.js';
 import { SUMMARY_JSON } from '../pipeline/out-dir.js';
@@ -31,10 +31,11 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
   try {
     summary = JSON.parse(await readFile(join(dir, SUMMARY_JSON), 'utf8'));
   } catch (err) {
-    throw new UsageError(`Expected a scan output folder with ${SUMMARY_JSON} for <scan-out> but received ${JSON.stringify(dir)} (${err instanceof Error ? err.message : String(err)})`);
+    // not a command-line mistake but a folder that is not (yet) a scan: exit 1, like any run that cannot be done
+    throw new AuditError('not_a_scan', `Expected a scan output folder with ${SUMMARY_JSON} for <scan-out> but received ${JSON.stringify(dir)} (${err instanceof Error ? err.message : String(err)})\nPossible solutions:\n- give the --out folder of a finished \`audit scan\``, { path: dir }, { cause: err });
   }
-  if (summary.status !== 'complete') throw new UsageError(`The scan in ${dir} is ${summary.status ?? 'unfinished'}: run the same scan command again to finish it, then decide`);
-  if (!summary.input?.path || !summary.input.kind) throw new UsageError(`Expected input.path and input.kind in ${join(dir, SUMMARY_JSON)} but they are missing`);
+  if (summary.status !== 'complete') throw new AuditError('scan_unfinished', `The scan in ${dir} is ${summary.status ?? 'unfinished'}: run the same scan command again to finish it, then decide`, { path: dir });
+  if (!summary.input?.path || !summary.input.kind) throw new AuditError('not_a_scan', `Expected input.path and input.kind in ${join(dir, SUMMARY_JSON)} but they are missing`, { path: dir });
   let last: Partial<DecisionSummary['settings']> = {};
   try {
     last = (JSON.parse(await readFile(join(dir, DECISIONS_JSON), 'utf8')) as DecisionSummary).settings ?? {};

@@ -23,6 +23,13 @@ describe('audit CLI', () => {
     expect(r.code).toBe(2);
   });
 
+  it('exits 1 (not 2: the command line is fine) when decide is given a folder that is not a finished scan', async () => {
+    const r = await runCliProcess(['decide', '/nonexistent/scan-out']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Expected a scan output folder with summary\.json.*\/nonexistent\/scan-out/);
+    expect(r.stderr).toMatch(/finished `audit scan`/);
+  });
+
   it('prints the cue table', async () => {
     const r = await runCliProcess(['cues']);
     expect(r.code).toBe(0);
