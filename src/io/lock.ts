@@ -12,7 +12,7 @@ import { readFileSync, readlinkSync, unlinkSync } from 'node:fs';
 import { link, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { AuditError } from '../errors.js';
+import { AuditError, toIoError } from '../errors.js';
 
 export const LOCK_FILE = '.audit.lock';
 
@@ -163,14 +163,17 @@ const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'E
 /** Creates `file` holding `text` if no file of that name exists; false when one does. The file is never seen half-written. */
 async function createExclusive(file: string, text: string): Promise<boolean> {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, text, { flag: 'wx' });
+  await writeFile(temp, text, { flag: 'wx' }).catch(async (err: unknown) => {
+    await unlink(temp).catch(() => undefined);
+    throw toIoError(err, 'write the lock file', file);
+  });
   try {
     await link(temp, file);
     return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (code === 'EEXIST') return false;
-    if (!LINK_UNSUPPORTED.has(code)) throw err;
+    if (!LINK_UNSUPPORTED.has(code)) throw toIoError(err, 'create the lock file', file);
   } finally {
     await unlink(temp).catch(() => undefined);
   }
@@ -180,26 +183,29 @@ async function createExclusive(file: string, text: string): Promise<boolean> {
     fh = await open(file, 'wx');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+    throw toIoError(err, 'create the lock file', file);
   }
   try {
     await fh.writeFile(text);
     await fh.sync();
-  } finally {
-    await fh.close();
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await unlink(file).catch(() => undefined);
+    throw toIoError(err, 'write the lock file', file);
   }
+  await fh.close();
   return true;
 }
 
 /** Atomically replaces `file` with `text` (temp + rename). */
 async function replaceFile(file: string, text: string): Promise<void> {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, text, { flag: 'wx' });
   try {
+    await writeFile(temp, text, { flag: 'wx' });
     await rename(temp, file);
   } catch (err) {
     await unlink(temp).catch(() => undefined);
-    throw err;
+    throw toIoError(err, 'replace the stale lock file', file);
   }
 }
 
