@@ -112,9 +112,9 @@ export function downsample4(
 
 /**
  * Source indices and weights of output sample x of the clamped two-step filter along an axis of n samples:
- * up to 10 distinct indices, written to taps/weights; returns their count.
+ * up to 10 distinct indices, written to taps/weights; the unused ones of the 10 slots get weight 0.
  */
-function mergedTaps(x: number, n: number, taps: Int32Array, weights: Float64Array): number {
+function mergedTaps(x: number, n: number, taps: Int32Array, weights: Float64Array): void {
   const mid = halfSize(n);
   let count = 0;
   for (let k = 0; k < 4; k++) {
@@ -134,7 +134,10 @@ function mergedTaps(x: number, n: number, taps: Int32Array, weights: Float64Arra
       weights[t] += wgt;
     }
   }
-  return count;
+  for (let t = count; t < 10; t++) {
+    taps[t] = taps[0];
+    weights[t] = 0;
+  }
 }
 
 /** Number of leading outputs x >= 1 whose composite taps 4x-3 .. 4x+6 lie inside n samples, plus one. */
@@ -182,12 +185,14 @@ function downsample4Rows(
   }
   // Border columns (x = 0 and the last ones): the merged clamped taps, the same for every row.
   for (let x = 0; x < dw; x = x === 0 ? Math.max(1, end) : x + 1) {
-    const n = mergedTaps(x, sw, taps, weights);
+    mergedTaps(x, sw, taps, weights);
+    const [t0, t1, t2, t3, t4, t5, t6, t7, t8, t9] = taps;
+    const [w0, w1, w2, w3, w4, w5, w6, w7, w8, w9] = weights;
     for (let y = 0; y < sh; y++) {
-      const row = y * sw;
-      let acc = 0;
-      for (let t = 0; t < n; t++) acc += weights[t] * src[row + taps[t]];
-      tmp[y * dw + x] = acc;
+      const r = y * sw;
+      tmp[y * dw + x] =
+        w0 * src[r + t0] + w1 * src[r + t1] + w2 * src[r + t2] + w3 * src[r + t3] + w4 * src[r + t4] +
+        w5 * src[r + t5] + w6 * src[r + t6] + w7 * src[r + t7] + w8 * src[r + t8] + w9 * src[r + t9];
     }
   }
 }
@@ -217,12 +222,15 @@ function downsample4Cols(
     }
   }
   for (let y = 0; y < dh; y = y === 0 ? Math.max(1, end) : y + 1) {
-    const n = mergedTaps(y, sh, taps, weights);
+    mergedTaps(y, sh, taps, weights);
+    for (let t = 0; t < 10; t++) taps[t] *= dw;
+    const [t0, t1, t2, t3, t4, t5, t6, t7, t8, t9] = taps;
+    const [w0, w1, w2, w3, w4, w5, w6, w7, w8, w9] = weights;
     const out = y * dw;
     for (let x = 0; x < dw; x++) {
-      let acc = 0;
-      for (let t = 0; t < n; t++) acc += weights[t] * tmp[taps[t] * dw + x];
-      dst[out + x] = acc;
+      dst[out + x] =
+        w0 * tmp[t0 + x] + w1 * tmp[t1 + x] + w2 * tmp[t2 + x] + w3 * tmp[t3 + x] + w4 * tmp[t4 + x] +
+        w5 * tmp[t5 + x] + w6 * tmp[t6 + x] + w7 * tmp[t7 + x] + w8 * tmp[t8 + x] + w9 * tmp[t9 + x];
     }
   }
 }
