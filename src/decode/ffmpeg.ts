@@ -1,11 +1,9 @@
-// Locates the ffmpeg/ffprobe binaries and is the only place that starts them (fluent-ffmpeg for decodes).
+// Locates the ffmpeg/ffprobe binaries and starts the probe and decode processes (child_process.spawn; encode.ts starts the encoder).
 
 import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
-import type { Writable } from 'node:stream';
-import ffmpeg from 'fluent-ffmpeg';
 import { SetupError } from '../errors.js';
 
 /** Where the binaries were found. `ffprobe` is null when none exists; probing then parses `ffmpeg -i`. */
@@ -95,9 +93,6 @@ export function locateFfmpeg(): FfmpegLocation {
       found = { ffmpeg: fromNpm, ffprobe: findFfprobe(fromNpm, false), source: 'npm' };
     }
   }
-  // fluent-ffmpeg keeps one process-wide path; every decode goes through it.
-  ffmpeg.setFfmpegPath(found.ffmpeg);
-  if (found.ffprobe) ffmpeg.setFfprobePath(found.ffprobe);
   cached = found;
   return found;
 }
@@ -123,10 +118,7 @@ export interface ToolResult {
 /** Output kept from a helper process; ffprobe JSON is small, a runaway tool must not fill memory. */
 const MAX_TOOL_OUTPUT = 4 * 1024 * 1024;
 
-/**
- * Run ffprobe (or `ffmpeg -i` for the fallback probe) to completion, collecting its output.
- * fluent-ffmpeg's own ffprobe() exposes neither a timeout nor the process, so it is not used here.
- */
+/** Run ffprobe (or `ffmpeg -i` for the fallback probe) to completion, collecting its output; SIGKILL after `timeoutMs`. */
 export function runTool(bin: string, args: string[], timeoutMs: number): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
@@ -162,23 +154,69 @@ function spawnFailure(bin: string, err: NodeJS.ErrnoException): Error {
   return err;
 }
 
-/** One decode run: what goes before `-i`, the filter chain, and where the raw frames go. */
+
+/** ffmpeg's log levels, most severe first, as `-loglevel level+...` tags every line with them. */
+const LEVELS = ['panic', 'fatal', 'error', 'warning', 'info', 'verbose', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LEVELS)[number];
+
+/** True for the levels that `-v error` would have printed: the lines that describe a failure. */
+export function isErrorLevel(level: LogLevel): boolean {
+  return level === 'panic' || level === 'fatal' || level === 'error';
+}
+
+const TAGGED = new RegExp(`^((?:\\[[^\\]]* @ 0x[0-9a-f]+\\] )?)\\[(${LEVELS.join('|')})\\] ?(.*)$`);
+
+/**
+ * Splits ffmpeg's stderr into lines and reads the level tag (`[h264 @ 0x55..] [error] msg`) off each, giving
+ * `[h264 @ 0x55..] msg` and 'error'. An untagged line continues the message before it and takes its level.
+ */
+export class LevelLines {
+  private rest = '';
+  private level: LogLevel = 'error';
+  constructor(private readonly emit: (line: string, level: LogLevel) => void) {}
+  push(text: string): void {
+    const parts = (this.rest + text).split(/\r\n|\r|\n/);
+    this.rest = parts.pop() ?? '';
+    for (const part of parts) this.line(part);
+  }
+  end(): void {
+    if (this.rest !== '') this.line(this.rest);
+    this.rest = '';
+  }
+  private line(raw: string): void {
+    const m = TAGGED.exec(raw);
+    if (m) this.level = m[2] as LogLevel;
+    this.emit(m ? `${m[1]}${m[3]}` : raw, this.level);
+  }
+}
+
+/** One decode run: what goes before `-i`, the filter chain, and who receives the raw frames. */
 export interface DecodeRun {
   input: string;
   inputOptions: string[];
   filters: string;
-  sink: Writable;
+  /** Receives ffmpeg's raw output (`-f rawvideo -pix_fmt gray` or `run.pixelFormat`) chunk by chunk, in order. */
+  onData: (chunk: Buffer) => void;
   timeoutMs: number;
-  /** Called for every stderr line (ffmpeg runs with `-v error`, so these are errors). */
-  onStderr: (line: string) => void;
+  /** Every stderr line, without its level tag, with ffmpeg's level for it. */
+  onStderr: (line: string, level: LogLevel) => void;
+  /**
+   * 'error' (default): only error lines. 'verbose': also the input's stream dump (what `ffmpeg -i` prints) and
+   * the filter set-up, so the decode run can serve as its own probe.
+   */
+  logLevel?: 'error' | 'verbose';
   /** Raw output pixel format: 'gray' (default, 1 byte per pixel, the analysis frames) or 'rgb24' (3 bytes, pictures). */
   pixelFormat?: 'gray' | 'rgb24';
+  /** Aborting kills ffmpeg with SIGKILL; the run then resolves with `stopped` set. */
+  signal?: AbortSignal;
 }
 
-/** How a decode run ended. `error` is ffmpeg's exit error (non-zero exit, signal), null on success. */
+/** How a decode run ended. `error` is ffmpeg's exit error (non-zero exit, signal), null on success or when stopped. */
 export interface DecodeRunResult {
   error: Error | null;
   timedOut: boolean;
+  /** The run was stopped through `DecodeRun.signal`. */
+  stopped: boolean;
 }
 
 /**
@@ -191,75 +229,63 @@ export interface DecodeRunResult {
 export const DECODER_THREADS = 1;
 
 /**
- * Run ffmpeg through fluent-ffmpeg, piping `-f rawvideo -pix_fmt gray` (or `run.pixelFormat`) to `run.sink`.
- * Resolves once ffmpeg has exited AND the sink has received every byte; never rejects for ffmpeg's own
- * failures (the caller classifies them from stderr), only for a missing binary (SetupError).
- * On timeout ffmpeg is killed with SIGKILL, also when the timer fires before it was spawned.
+ * Run ffmpeg (one process, spawned directly), handing its `-f rawvideo` output to `run.onData`.
+ * Resolves once ffmpeg has exited and its output has been read; never rejects for ffmpeg's own failures (the
+ * caller classifies them from stderr), only for a binary that cannot be started (SetupError).
+ * On timeout ffmpeg is killed with SIGKILL and the run resolves at once with `timedOut`.
  */
 export function runDecode(run: DecodeRun, threads: number = DECODER_THREADS): Promise<DecodeRunResult> {
-  locateFfmpeg();
+  const bin = locateFfmpeg().ffmpeg;
+  // -nostats matters: ffmpeg prints its progress line even at -v error. -filter_threads 1: the small gray
+  // chain gains nothing from filter threads, they only add start-up and contention.
+  const args = [
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', `level+${run.logLevel ?? 'error'}`, '-filter_threads', '1',
+    '-threads', String(threads), ...run.inputOptions, '-i', run.input,
+    '-an', '-sn', '-dn', '-vf', run.filters, '-f', 'rawvideo', '-pix_fmt', run.pixelFormat ?? 'gray', 'pipe:1',
+  ];
   return new Promise((resolve, reject) => {
-    // stdoutLines bounds fluent's stderr ring; the caller keeps what it needs via onStderr.
-    const cmd = ffmpeg({ stdoutLines: 20 });
     let settled = false;
-    let timedOut = false;
-    let exited = false;
-    let sinkDone = false;
-    let exitError: Error | null = null;
-    const finish = (): void => {
-      if (settled || !exited || !sinkDone) return;
+    const settle = (result: DecodeRunResult | Error): void => {
+      if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ error: exitError, timedOut: false });
+      run.signal?.removeEventListener('abort', onAbort);
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    };
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const kill = (): void => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     };
     const timer = setTimeout(() => {
-      timedOut = true;
       kill();
-      settled = true;
-      resolve({ error: new Error(`ffmpeg ran past ${run.timeoutMs} ms`), timedOut: true });
+      settle({ error: new Error(`ffmpeg ran past ${run.timeoutMs} ms`), timedOut: true, stopped: false });
     }, Math.max(1, run.timeoutMs));
-    const kill = (): void => {
-      if ((cmd as unknown as { ffmpegProc?: unknown }).ffmpegProc) cmd.kill('SIGKILL');
+    let stopped = false;
+    const onAbort = (): void => {
+      stopped = true;
+      kill();
     };
-
-    run.sink.on('finish', () => {
-      sinkDone = true;
-      finish();
+    if (run.signal?.aborted) onAbort();
+    else run.signal?.addEventListener('abort', onAbort, { once: true });
+    const lines = new LevelLines((line, level) => {
+      if (!settled && !stopped) run.onStderr(line, level);
     });
-    cmd
-      .input(run.input)
-      // -nostats matters: ffmpeg prints its progress line even at -v error. -filter_threads 1: the small gray
-      // chain gains nothing from filter threads, they only add start-up and contention.
-      .inputOptions(['-hide_banner', '-nostdin', '-nostats', '-v', 'error', '-filter_threads', '1'])
-      .inputOptions(['-threads', String(threads), ...run.inputOptions])
-      .videoFilters(run.filters)
-      .outputOptions(['-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', run.pixelFormat ?? 'gray'])
-      .output(run.sink, { end: true })
-      .on('start', () => {
-        if (timedOut) kill();
-      })
-      .on('stderr', (line: string) => {
-        if (!timedOut) run.onStderr(line);
-      })
-      .on('error', (err: Error & { code?: string }) => {
-        if (err.code === 'ENOENT' || err.code === 'EACCES') {
-          if (!settled) {
-            settled = true;
-            clearTimeout(timer);
-            reject(spawnFailure(locateFfmpeg().ffmpeg, err));
-          }
-          return;
-        }
-        exited = true;
-        exitError = err;
-        // A failed ffmpeg may never have opened stdout; do not wait for the sink then.
-        sinkDone = true;
-        finish();
-      })
-      .on('end', () => {
-        exited = true;
-        finish();
-      })
-      .run();
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (!settled && !stopped) run.onData(chunk);
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => lines.push(s));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      // A process that started and then failed (rare: a kill of an exited child) still ends with 'close'.
+      if (err.code === 'ENOENT' || err.code === 'EACCES') settle(spawnFailure(bin, err));
+      else if (child.pid === undefined) settle(err);
+    });
+    // 'close' (not 'exit'): every byte of stdout and stderr has been read by then.
+    child.on('close', (code, signal) => {
+      lines.end();
+      if (stopped) settle({ error: null, timedOut: false, stopped: true });
+      else if (code === 0) settle({ error: null, timedOut: false, stopped: false });
+      else settle({ error: new Error(code !== null ? `ffmpeg exited with code ${code}` : `ffmpeg was killed by ${signal}`), timedOut: false, stopped: false });
+    });
   });
 }

@@ -1,9 +1,10 @@
 // Decodes a clip to small gray frames at the analysis size and rate, applying the long-clip window policy.
 
-import { Writable } from 'node:stream';
 import { DecodeError, UsageError, expected } from '../errors.js';
-import { DECODER_THREADS, fileUrl, runDecode } from './ffmpeg.js';
-import { probeClip } from './probe.js';
+import { DECODER_THREADS, fileUrl, isErrorLevel, locateFfmpeg, runDecode } from './ffmpeg.js';
+import type { DecodeRunResult } from './ffmpeg.js';
+import { checkFile, parseFfmpegInfo, probeFailure } from './probe.js';
+import type { probeClip } from './probe.js';
 import { StderrLog } from './stderr.js';
 import type { DecodedClip, DecodeOptions, ProbeInfo } from './types.js';
 
@@ -45,10 +46,12 @@ export interface DecodePlan {
 export function analysisSize(probe: ProbeInfo, shortSide: number): { width: number; height: number } {
   const sar = probe.sampleAspectRatio && probe.sampleAspectRatio > 0 ? probe.sampleAspectRatio : 1;
   const quarter = probe.rotation === 90 || probe.rotation === 270;
-  const dw = quarter ? probe.height : probe.width * sar;
-  const dh = quarter ? probe.width * sar : probe.height;
-  const long = Math.max(2, 2 * Math.round((shortSide * Math.max(dw, dh)) / Math.min(dw, dh) / 2));
-  return dw >= dh ? { width: long, height: shortSide } : { width: shortSide, height: long };
+  // The arithmetic of the scale expression ffmpeg evaluates on the upright frame (see scaleExpression): its
+  // `dar` is width / height times the sample aspect, and a quarter turn swaps the sides and inverts the aspect.
+  const dar = quarter ? (probe.height / probe.width) * (1 / sar) : (probe.width / probe.height) * sar;
+  return dar >= 1
+    ? { width: Math.max(2, 2 * Math.round((shortSide * dar) / 2)), height: shortSide }
+    : { width: shortSide, height: Math.max(2, 2 * Math.round(shortSide / dar / 2)) };
 }
 
 /**
@@ -73,22 +76,20 @@ export function planDecode(probe: ProbeInfo, options: DecodeOptions): DecodePlan
   return { width, height, fps, windowStartS, windowEndS, expectedFrames };
 }
 
-/** Writable that cuts ffmpeg's raw gray stream into frames, or only counts bytes when `keep` is false. */
-class FrameSink extends Writable {
+/** Cuts ffmpeg's raw gray stream into frames, or only counts bytes when `keep` is false. */
+class FrameSink {
   private readonly blocks: Uint8Array[] = [];
   private block: Uint8Array;
   private pos = 0;
   bytes = 0;
 
   constructor(private readonly frameSize: number, private readonly capacity: number, private readonly keep: boolean) {
-    // Without these, 'close' after 'finish' makes fluent-ffmpeg report "Output stream closed" and kill ffmpeg.
-    super({ autoDestroy: false, emitClose: false });
     // One allocation for the expected frames; pipe chunks are copied straight in (no Buffer.concat).
     this.block = new Uint8Array(keep ? frameSize * capacity : 0);
     if (keep) this.blocks.push(this.block);
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+  write(chunk: Uint8Array): void {
     this.bytes += chunk.length;
     if (this.keep) {
       let off = 0;
@@ -105,7 +106,6 @@ class FrameSink extends Writable {
         off += n;
       }
     }
-    done();
   }
 
   get frameCount(): number {
@@ -148,32 +148,28 @@ interface RawResult {
   warnings: string[];
 }
 
-/** Run the decode for an already probed clip and classify the outcome (corrupt / too_short / timeout). */
-async function decodeRaw(path: string, probe: ProbeInfo, o: DecodeOptions, keep: boolean, tuning: DecodeTuning, timeoutMs: number): Promise<RawResult> {
-  const plan = planDecode(probe, o);
-  const frameSize = plan.width * plan.height;
-  const capacity = Math.ceil((plan.expectedFrames || o.maxSeconds * plan.fps) + 2);
-  const sink = new FrameSink(frameSize, capacity, keep);
-  const log = new StderrLog();
+function inputOptionsFor(tuning: DecodeTuning, windowStartS: number, maxSeconds: number): string[] {
   const inputOptions: string[] = [];
   if (tuning.skipLoopFilter) inputOptions.push('-skip_loop_filter', 'all');
-  if (plan.windowStartS > 0) inputOptions.push('-ss', plan.windowStartS.toFixed(3));
+  if (windowStartS > 0) inputOptions.push('-ss', windowStartS.toFixed(3));
   // Always cap the read at maxSeconds (not the probed duration, which can be shorter than the video when a
   // stream starts late): a wrong container duration must not turn into an hour-long decode.
-  inputOptions.push('-t', o.maxSeconds.toFixed(3));
-  // fps before scale so dropped frames are never scaled; `area` averages (anti-aliases) on large downscales
-  // and measured as fast as bilinear here; format=gray lets swscale scale only the luma plane.
-  // ffmpeg's autorotation runs before this chain (it transposes the full-size frame: ~15-25 % extra on
-  // rotated 1080p, accepted to keep ffmpeg's own reading of the display matrix).
-  const filters = `fps=${rateArg(plan.fps)},scale=${plan.width}:${plan.height}:flags=area,format=gray`;
-  const run = await runDecode(
-    { input: fileUrl(path), inputOptions, filters, sink, timeoutMs, onStderr: (line) => log.add(line) },
-    tuning.threads ?? DECODER_THREADS,
-  );
+  inputOptions.push('-t', maxSeconds.toFixed(3));
+  return inputOptions;
+}
+
+/** The FrameSink for a plan: room for the expected frames (or maxSeconds of them when the duration is unknown). */
+function sinkFor(plan: DecodePlan, o: DecodeOptions, keep: boolean): FrameSink {
+  return new FrameSink(plan.width * plan.height, Math.ceil((plan.expectedFrames || o.maxSeconds * plan.fps) + 2), keep);
+}
+
+/** Classify a finished decode run of `plan` (corrupt / too_short / timeout) and collect its warnings. */
+function classify(path: string, o: DecodeOptions, plan: DecodePlan, sink: FrameSink, log: StderrLog, run: DecodeRunResult): RawResult {
   const where = { path };
   if (run.timedOut) {
     throw new DecodeError('timeout', `Decoding clip ${path} took longer than ${o.timeoutMs} ms; ffmpeg was killed`, where);
   }
+  const frameSize = plan.width * plan.height;
   const got = sink.frameCount;
   const summary = log.summary();
   if (run.error) {
@@ -193,6 +189,164 @@ async function decodeRaw(path: string, probe: ProbeInfo, o: DecodeOptions, keep:
   if (exp > 0 && got < 0.9 * exp - 1) warnings.push(`decoded ${got} of ~${exp} expected frames`);
   if (sink.bytes % frameSize !== 0) warnings.push(`ffmpeg output ended inside a frame; ${sink.bytes % frameSize} bytes dropped`);
   return { plan, sink, warnings };
+}
+
+/** Run the decode for an already probed clip and classify the outcome (corrupt / too_short / timeout). */
+async function decodeRaw(path: string, probe: ProbeInfo, o: DecodeOptions, keep: boolean, tuning: DecodeTuning, timeoutMs: number): Promise<RawResult> {
+  const plan = planDecode(probe, o);
+  const sink = sinkFor(plan, o, keep);
+  const log = new StderrLog();
+  // fps before scale so dropped frames are never scaled; `area` averages (anti-aliases) on large downscales
+  // and measured as fast as bilinear here; format=gray lets swscale scale only the luma plane.
+  // ffmpeg's autorotation runs before this chain (it transposes the full-size frame: ~15-25 % extra on
+  // rotated 1080p, accepted to keep ffmpeg's own reading of the display matrix).
+  const filters = `fps=${rateArg(plan.fps)},scale=${plan.width}:${plan.height}:flags=area,format=gray`;
+  const run = await runDecode(
+    {
+      input: fileUrl(path), inputOptions: inputOptionsFor(tuning, plan.windowStartS, o.maxSeconds), filters, timeoutMs,
+      onData: (chunk) => sink.write(chunk),
+      onStderr: (line, level) => isErrorLevel(level) && log.add(line),
+    },
+    tuning.threads ?? DECODER_THREADS,
+  );
+  return classify(path, o, plan, sink, log, run);
+}
+
+/**
+ * What a verbose decode run printed before its first frame: the input's stream dump (the text `ffmpeg -i`
+ * prints, read by {@link parseFfmpegInfo}), the frame rate ffmpeg fed the filter chain, the rate the fps filter
+ * settled on, and the size of the raw frames it writes.
+ */
+class RunHeader {
+  private readonly dump: string[] = [];
+  private stage: 'input' | 'between' | 'output' | 'done' = 'input';
+  /** The rate ffmpeg gives the filter chain (r_frame_rate as a rational, exact), 0 until seen. */
+  sourceRate = 0;
+  /** The fps filter's output rate, 0 until seen. */
+  filterRate = 0;
+  width = 0;
+  height = 0;
+
+  /** Read one stderr line; true when it completed the header (the output stream is described: frames follow). */
+  add(line: string): boolean {
+    if (this.stage === 'done') return false;
+    if (this.stage === 'input') {
+      if (/^(Stream mapping:|Output #0, )/.test(line)) this.stage = 'between';
+      else if (this.dump.length < 500) this.dump.push(line);
+    }
+    const fr = /^\[graph \d+ input from stream [^\]]*\] w:\d+ h:\d+ pixfmt:\S+ tb:\d+\/\d+ fr:(\d+)\/(\d+)/.exec(line);
+    if (fr && !this.sourceRate && Number(fr[2]) > 0) this.sourceRate = Number(fr[1]) / Number(fr[2]);
+    const fps = /^\[Parsed_fps_\d+ @ [^\]]*\] fps=(\d+)\/(\d+)/.exec(line);
+    if (fps && Number(fps[2]) > 0) this.filterRate = Number(fps[1]) / Number(fps[2]);
+    if (/^Output #0, /.test(line)) this.stage = 'output';
+    else if (this.stage === 'output' && /^\s+Stream #\d+:\d+.*: Video: /.test(line)) {
+      const geom = /, ([a-z][a-z0-9_]*)(?:\([^)]*\))?, (\d+)x(\d+)/.exec(line);
+      this.width = geom ? Number(geom[2]) : 0;
+      this.height = geom ? Number(geom[3]) : 0;
+      this.stage = 'done';
+      return true;
+    }
+    return false;
+  }
+
+  get complete(): boolean {
+    return this.stage === 'done';
+  }
+
+  /**
+   * The clip's facts from the stream dump, as {@link parseFfmpegInfo} gives them (null: no video stream; undefined:
+   * the input was not recognised). ffmpeg prints the average rate to 0.01 fps; when the exact rational it feeds the
+   * filter chain agrees with that, the exact one is kept (30000/1001, not 29.97).
+   */
+  probe(): ProbeInfo | null | undefined {
+    const info = parseFfmpegInfo(this.dump.join('\n'));
+    if (info && this.sourceRate > 0 && Math.abs(this.sourceRate - info.fps) <= 0.005 + 1e-9) info.fps = this.sourceRate;
+    return info;
+  }
+}
+
+/** Whether an ffmpeg build reads `source_fps` in the fps filter (5.0 and later); learnt from the first run, per binary. */
+const fpsExpressions = new Map<string, boolean>();
+
+/**
+ * Scale expression giving the same size as {@link analysisSize}: `dar` is the display aspect of the (already
+ * upright) frame, the short side becomes `shortSide` and the long side the nearest even number.
+ */
+function scaleExpression(shortSide: number): string {
+  const s = shortSide;
+  return `scale=w='if(gte(dar,1),max(2,2*round(${s}*dar/2)),${s})':h='if(gte(dar,1),${s},max(2,2*round(${s}/dar/2)))':flags=area`;
+}
+
+/** Relative difference under which two rates are the same rate (as the VFR test of the probe). */
+const SAME_RATE = 0.005;
+
+/**
+ * Decode a clip that has not been probed, in ONE ffmpeg process that is also its probe: ffmpeg prints the input's
+ * stream dump before the first frame, and the chain needs no facts beforehand (`fps=min(fps, source_fps)`, a scale
+ * expression on the display aspect). When the dump shows that the plan of {@link planDecode} differs from what the
+ * run is doing (a clip longer than maxSeconds needs input seeking to its centred window; a variable-rate clip's
+ * average rate is below the requested one while its nominal rate is not), that process is killed before it
+ * decodes further and one explicit decode follows, as does any run that failed before its first frame, so errors
+ * are classified exactly as for a probed decode. Without ffprobe the probe facts are ffmpeg's printed ones:
+ * duration to 10 ms, no frame count.
+ */
+async function decodeUnprobed(path: string, o: DecodeOptions, keep: boolean, tuning: DecodeTuning): Promise<{ probe: ProbeInfo; raw: RawResult }> {
+  await checkFile(path);
+  const deadline = Date.now() + o.timeoutMs;
+  const bin = locateFfmpeg().ffmpeg;
+  const useExpr = fpsExpressions.get(bin) !== false;
+  const rate = rateArg(o.fps);
+  const filters = `fps=${useExpr ? `'min(${rate},source_fps)'` : rate},${scaleExpression(o.shortSide)},format=gray`;
+  const header = new RunHeader();
+  const log = new StderrLog();
+  const pending: Uint8Array[] = [];
+  let sink: FrameSink | null = null;
+  let plan: DecodePlan | null = null;
+  let probe: ProbeInfo | null | undefined;
+  const stop = new AbortController();
+  const onHeader = (): void => {
+    probe = header.probe();
+    const want = probe && probe.width > 0 && probe.height > 0 ? planDecode(probe, o) : null;
+    const r = header.filterRate;
+    if (!want || want.windowStartS > 0 || !(r > 0) || Math.abs(r - want.fps) > SAME_RATE * want.fps || header.width !== want.width || header.height !== want.height) {
+      stop.abort();
+      return;
+    }
+    // The rate the fps filter runs at (the source's exact rational when it is the lower one).
+    plan = { ...want, fps: r, expectedFrames: want.expectedFrames > 0 ? (want.windowEndS - want.windowStartS) * r : 0 };
+    sink = sinkFor(plan, o, keep);
+    for (const chunk of pending) sink.write(chunk);
+    pending.length = 0;
+  };
+  const run = await runDecode(
+    {
+      input: fileUrl(path), inputOptions: inputOptionsFor(tuning, 0, o.maxSeconds), filters, timeoutMs: o.timeoutMs,
+      logLevel: 'verbose', signal: stop.signal,
+      onData: (chunk) => (sink ? sink.write(chunk) : pending.push(chunk)),
+      onStderr: (line, level) => {
+        if (isErrorLevel(level)) log.add(line);
+        else if (header.add(line)) onHeader();
+      },
+    },
+    tuning.threads ?? DECODER_THREADS,
+  );
+  if (run.timedOut) throw new DecodeError('timeout', `Decoding clip ${path} took longer than ${o.timeoutMs} ms; ffmpeg was killed`, { path });
+  if (useExpr && run.error && !header.complete && log.lines.some((l) => l.includes('source_fps'))) {
+    // An ffmpeg older than 5.0: its fps filter takes no expressions. Remember, and decode with a plain rate.
+    fpsExpressions.set(bin, false);
+    return decodeUnprobed(path, { ...o, timeoutMs: Math.max(1, deadline - Date.now()) }, keep, tuning);
+  }
+  if (useExpr && header.complete) fpsExpressions.set(bin, true);
+  if (plan && sink) return { probe: probe!, raw: classify(path, o, plan, sink, log, run) };
+  probe = header.probe();
+  if (probe === undefined) throw await probeFailure(path, 'ffmpeg', log.lines.join('\n'));
+  if (probe === null) throw new DecodeError('not_video', `Clip ${path} has no video stream (audio-only or not a video file)`, { path });
+  if (probe.width <= 0 || probe.height <= 0) {
+    throw new DecodeError('corrupt', `Clip ${path} has a video stream without a frame size (${probe.codec || 'unknown codec'})`, { path });
+  }
+  const left = deadline - Date.now();
+  if (left <= 0) throw new DecodeError('timeout', `Clip ${path} used up its ${o.timeoutMs} ms budget while probing`, { path });
+  return { probe, raw: await decodeRaw(path, probe, o, keep, tuning, left) };
 }
 
 /**
@@ -221,23 +375,12 @@ function toClip(probe: ProbeInfo, { plan, sink, warnings }: RawResult): DecodedC
   return clip;
 }
 
-/** Probe with what is left of the per-clip budget; the decode gets the rest. */
-async function probeWithin(path: string, o: DecodeOptions): Promise<{ probe: ProbeInfo; left: () => number }> {
-  const deadline = Date.now() + o.timeoutMs;
-  const probe = await probeClip(path, o.timeoutMs);
-  const left = (): number => {
-    const ms = deadline - Date.now();
-    if (ms <= 0) throw new DecodeError('timeout', `Clip ${path} used up its ${o.timeoutMs} ms budget while probing`, { path });
-    return ms;
-  };
-  return { probe, left };
-}
-
 /**
- * Probe, then decode a clip to gray frames for analysis: `shortSide` px short side (default 96), the long side
+ * Decode a clip to gray frames for analysis: `shortSide` px short side (default 96), the long side
  * keeping the display aspect, `fps` frames per second (default 24, never above the source rate), at most
  * `maxSeconds` (default 10) per the window policy of {@link planDecode}, all within `timeoutMs` (default 60000;
  * ffmpeg is then killed with SIGKILL). Rotated clips come out upright (portrait for rotation 90/270).
+ * One ffmpeg process probes and decodes (see {@link decodeUnprobed}); `probe` holds the facts it printed.
  * Frames are views into one preallocated ArrayBuffer (see {@link decodeProbed}).
  * @throws DecodeError, `where.path` set, code 'missing' | 'unreadable' | 'empty' | 'not_video' | 'corrupt' |
  *   'too_short' (< 2 analysis frames) | 'timeout'; a clip that decodes with errors but yields at least half
@@ -245,18 +388,17 @@ async function probeWithin(path: string, o: DecodeOptions): Promise<{ probe: Pro
  */
 export async function decodeClip(path: string, options?: Partial<DecodeOptions>, tuning: DecodeTuning = {}): Promise<DecodedClip> {
   const o = resolveOptions(options);
-  const { probe, left } = await probeWithin(path, o);
-  return toClip(probe, await decodeRaw(path, probe, o, true, tuning, left()));
+  const { probe, raw } = await decodeUnprobed(path, o, true, tuning);
+  return toClip(probe, raw);
 }
 
 /**
- * Decode-only baseline for benchmarks: the same probe and ffmpeg decode as {@link decodeClip} (same size, rate,
- * window, errors) but the frames are discarded as they arrive. Returns the number of frames.
+ * Decode-only baseline for benchmarks: the same ffmpeg run as {@link decodeClip} (same probe, size, rate, window,
+ * errors) but the frames are discarded as they arrive. Returns the number of frames.
  */
 export async function decodeOnly(path: string, options?: Partial<DecodeOptions>, tuning: DecodeTuning = {}): Promise<number> {
   const o = resolveOptions(options);
-  const { probe, left } = await probeWithin(path, o);
-  return (await decodeRaw(path, probe, o, false, tuning, left())).sink.frameCount;
+  return (await decodeUnprobed(path, o, false, tuning)).raw.sink.frameCount;
 }
 
 /** Frames wanted for a picture (contact sheet): a window, an index grid, a size and a pixel format. */
@@ -278,7 +420,7 @@ export interface FrameSelection {
 }
 
 /** Keeps the frames whose index is wanted (and the latest one up to the highest wanted index); counts the rest. */
-class SelectSink extends Writable {
+class SelectSink {
   readonly kept = new Map<number, Uint8Array>();
   /** The latest complete frame with an index up to the highest wanted one (stands in for indices past the end). */
   latest: Uint8Array | null = null;
@@ -287,12 +429,10 @@ class SelectSink extends Writable {
   private pos = 0;
 
   constructor(private readonly frameSize: number, private readonly wanted: ReadonlySet<number>, private readonly last: number) {
-    // As FrameSink: without these, fluent-ffmpeg reports "Output stream closed" and kills ffmpeg.
-    super({ autoDestroy: false, emitClose: false });
     this.current = new Uint8Array(frameSize);
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+  write(chunk: Uint8Array): void {
     let off = 0;
     while (off < chunk.length) {
       const n = Math.min(chunk.length - off, this.frameSize - this.pos);
@@ -309,7 +449,6 @@ class SelectSink extends Writable {
         this.pos = 0;
       }
     }
-    done();
   }
 }
 
@@ -343,7 +482,11 @@ export async function decodeFrameSelection(path: string, sel: FrameSelection): P
   inputOptions.push('-t', (sel.windowEndS - sel.windowStartS).toFixed(3));
   const timeoutMs = sel.timeoutMs ?? DEFAULT_DECODE_OPTIONS.timeoutMs;
   const filters = `fps=${rateArg(sel.fps)},scale=${sel.width}:${sel.height}:flags=area,format=${pixelFormat}`;
-  const run = await runDecode({ input: fileUrl(path), inputOptions, filters, sink, timeoutMs, onStderr: (line) => log.add(line), pixelFormat });
+  const run = await runDecode({
+    input: fileUrl(path), inputOptions, filters, timeoutMs, pixelFormat,
+    onData: (chunk) => sink.write(chunk),
+    onStderr: (line, level) => isErrorLevel(level) && log.add(line),
+  });
   const where = { path };
   if (run.timedOut) throw new DecodeError('timeout', `Decoding frames of ${path} took longer than ${timeoutMs} ms; ffmpeg was killed`, where);
   if (run.error) throw new DecodeError('corrupt', `Clip ${path} could not be decoded: ${log.summary() ?? run.error.message}`, where, { cause: run.error });

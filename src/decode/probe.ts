@@ -60,15 +60,15 @@ async function looksLikeVideoContainer(path: string): Promise<boolean> {
   const ascii = (from: number, to: number): string => head.subarray(from, to).toString('latin1');
   const box = ascii(4, 8);
   if (['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot'].includes(box)) return true; // MP4 / MOV
-  if (head.readUInt32BE(0) === 0x1a45dfa3) return true; // Matroska / WebM
+  if (head.length >= 4 && head.readUInt32BE(0) === 0x1a45dfa3) return true; // Matroska / WebM
   if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'AVI ') return true;
   if (ascii(0, 3) === 'FLV' || ascii(0, 4) === 'OggS') return true;
   if (head.length > 188 && head[0] === 0x47 && head[188] === 0x47) return true; // MPEG-TS
   return head.length >= 4 && head.readUInt32BE(0) === 0x000001ba; // MPEG-PS
 }
 
-/** Turn a failed probe (non-zero exit, no input recognised) into the right DecodeError. */
-async function probeFailure(path: string, tool: string, stderr: string): Promise<DecodeError> {
+/** Turn a failed probe (non-zero exit, no input recognised) into the right DecodeError; `stderr` holds its error lines. */
+export async function probeFailure(path: string, tool: string, stderr: string): Promise<DecodeError> {
   const line = firstRelevantLine(stderr) ?? 'no error output';
   if (/permission denied/i.test(stderr)) return fail('unreadable', path, `Clip ${path} cannot be read: ${line}`);
   if (/no such file or directory/i.test(stderr)) return fail('missing', path, `Clip ${path} does not exist (${tool}: ${line})`);

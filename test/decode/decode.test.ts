@@ -1,6 +1,7 @@
 // Probe facts, analysis size and rate, the window policy, timeouts and the `ffmpeg -i` fallback probe.
 
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,9 +150,11 @@ describe('ffmpeg -i fallback probe', () => {
       (e: { stderr: string }) => e.stderr,
     );
 
+  // @ffmpeg-installer/ffmpeg is an optional dependency: its 2018 build is checked when it is installed.
   it('agrees with ffprobe on the system ffmpeg and the bundled 2018 build', async () => {
     await ffmpegTo(f('rot.mp4'), ['-i', f('sar.mp4'), '-c', 'copy', '-metadata:s:v', 'rotate=90']);
-    for (const bin of ['ffmpeg', STATIC_FFMPEG]) {
+    if (!existsSync(STATIC_FFMPEG)) console.log(`skipping the bundled build: ${STATIC_FFMPEG} is not installed`);
+    for (const bin of existsSync(STATIC_FFMPEG) ? ['ffmpeg', STATIC_FFMPEG] : ['ffmpeg']) {
       for (const name of ['base.mp4', 'rot.mp4', 'sar.mp4']) {
         const viaProbe = await probeClip(f(name));
         const viaFfmpeg = parseFfmpegInfo(await stderrOf(bin, f(name)));
