@@ -30,6 +30,7 @@ interface ScanFlags extends AnalysisFlags {
   labelColumn?: string;
   captionColumn?: string;
   taxonomy: 'auto' | 'ssv2' | 'jester' | 'none';
+  labelMap?: string;
   policy: 'strict' | 'balanced' | 'permissive';
 }
 
@@ -82,6 +83,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--label-column <name>', 'manifest column with each clip\'s label (action class): class prior, label swap, classes.csv')
     .option('--caption-column <name>', 'manifest column with each clip\'s caption: rewritten for reversed clips')
     .option('--taxonomy <name>', 'taxonomy of the labels: auto|ssv2|jester|none (auto: the one most labels belong to)', 'auto')
+    .option('--label-map <csv>', 'your own taxonomy instead of ssv2/jester: CSV label,verdict,counterpart (needs --label-column)')
     .option('--policy <name>', 'decision policy for reverse-safe/excluded: strict|balanced|permissive', 'balanced')
     .addHelpText('after', SCAN_HELP)
     .action(async (input: string, flags: ScanFlags) => {
@@ -104,6 +106,7 @@ export async function runCli(argv: string[]): Promise<number> {
               labelColumn: flags.labelColumn,
               captionColumn: flags.captionColumn,
               taxonomy: flags.taxonomy,
+              labelMap: flags.labelMap,
               policy: flags.policy,
             },
             { signal },
@@ -122,6 +125,9 @@ export async function runCli(argv: string[]): Promise<number> {
         const d = summary.decisions;
         if (d && 'counts' in d) process.stderr.write(`decisions (${d.policy}): ${d.reverse_safe} reverse-safe (${d.counts.reverse_keep_label ?? 0} keep, ${d.counts.reverse_swap_label ?? 0} swap), ${d.excluded} excluded -> ${summary.out}/reverse-safe.*, excluded.*\n`);
       }
+      // Warnings about the decisions (labels no taxonomy knows) print even with --quiet.
+      const dw = summary.decisions && 'counts' in summary.decisions ? (summary.decisions.warnings ?? []) : [];
+      for (const w of dw) process.stderr.write(`warning: ${w.message}\n`);
       code = summary.status === 'interrupted' ? EXIT.INTERRUPTED : summary.report && 'error' in summary.report ? EXIT.REPORT_FAILED : c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     });
 
@@ -271,13 +277,16 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--no-label-column', 'use no label column')
     .option('--no-caption-column', 'use no caption column')
     .option('--taxonomy <name>', 'auto|ssv2|jester|none (default: as the last decision step, else auto)')
+    .option('--label-map <csv>', 'your own taxonomy instead of ssv2/jester: CSV label,verdict,counterpart (default: as the last decision step)')
+    .option('--no-label-map', 'use no label map')
     .option('--json', 'print decisions.json instead of the table', false)
     .addHelpText('after', DECIDE_HELP)
-    .action(async (dir: string, flags: { policy: 'strict' | 'balanced' | 'permissive'; labelColumn?: string | false; captionColumn?: string | false; taxonomy?: 'auto' | 'ssv2' | 'jester' | 'none'; json: boolean }) => {
+    .action(async (dir: string, flags: { policy: 'strict' | 'balanced' | 'permissive'; labelColumn?: string | false; captionColumn?: string | false; taxonomy?: 'auto' | 'ssv2' | 'jester' | 'none'; labelMap?: string | false; json: boolean }) => {
       const { decideScan, formatDecisionCounts } = await import('../decide/index.js');
       const col = (v: string | false | undefined) => (v === false ? null : v);
-      const s = await decideScan(dir, { policy: flags.policy, labelColumn: col(flags.labelColumn), captionColumn: col(flags.captionColumn), taxonomy: flags.taxonomy });
+      const s = await decideScan(dir, { policy: flags.policy, labelColumn: col(flags.labelColumn), captionColumn: col(flags.captionColumn), taxonomy: flags.taxonomy, labelMap: col(flags.labelMap) });
       process.stdout.write(flags.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatDecisionCounts(s)}\n`);
+      for (const w of s.warnings ?? []) process.stderr.write(`warning: ${w.message}\n`);
     });
 
   addAnalysisOptions(

@@ -16,6 +16,8 @@ export interface DecideOverrides {
   labelColumn?: string | null;
   captionColumn?: string | null;
   taxonomy?: TaxonomyChoice;
+  /** A label map CSV (`--label-map`); null: none. Unset: the last one, unless `taxonomy` is given. */
+  labelMap?: string | null;
 }
 
 /**
@@ -43,6 +45,8 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
     // No earlier decisions: defaults.
   }
   const pick = (o: string | null | undefined, l: string | null | undefined) => (o === null ? undefined : (o ?? l ?? undefined));
+  // A label map replaces the taxonomy: a new one goes with --taxonomy (default auto), a new --taxonomy drops the last map.
+  const labelMap = overrides.labelMap === undefined && overrides.taxonomy !== undefined ? undefined : pick(overrides.labelMap, last.labelMap);
   const d = await writeDecisions(dir, {
     input: summary.input.path,
     format: summary.input.kind,
@@ -51,11 +55,12 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
     shard: summary.shard ?? null,
     labelColumn: pick(overrides.labelColumn, last.labelColumn),
     captionColumn: pick(overrides.captionColumn, last.captionColumn),
-    taxonomy: overrides.taxonomy ?? last.taxonomy ?? 'auto',
+    taxonomy: overrides.taxonomy ?? (overrides.labelMap ? undefined : last.taxonomy) ?? 'auto',
+    labelMap,
     policy: overrides.policy ?? 'balanced',
   });
   // summary.json names the decisions now in the folder.
-  summary.decisions = { policy: d.policy, taxonomy: d.taxonomy, counts: d.counts, reverse_safe: d.reverse_safe, excluded: d.excluded };
+  summary.decisions = { policy: d.policy, taxonomy: d.taxonomy, counts: d.counts, reverse_safe: d.reverse_safe, excluded: d.excluded, warnings: (d.warnings ?? []).map((w) => w.message) };
   await writeFileAtomic(join(dir, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
   return d;
 }

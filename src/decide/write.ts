@@ -14,6 +14,7 @@ import { CLASS_COLUMNS, addClassClip, classRows, classSummary, newClassStats, ty
 import { checkDecisionColumns, openManifest, recordId, type ManifestRecord } from './manifest-read.js';
 import { addedColumnNames, csvLine, openTextSink, writeManifests, type DecidedRecord } from './manifests.js';
 import { DECISIONS, POLICIES, decide, type CaptionInfo, type ClassPrior, type Decision, type DecisionInput, type Policy } from './policy.js';
+import { LABEL_MATCH_MIN, checkLabelMap, labelMapPriors, labelWarning, tallyLabel, type DecisionWarning, type LabelTally } from './label-check.js';
 import { idHash, indexScan, type RowResult } from './scan-results.js';
 import {
   AUTO_TAXONOMY_SAMPLE, TAXONOMY_CHOICES, captionInfo, pickTaxonomy, priorLookup, tryLoadTaxonomy,
@@ -38,6 +39,8 @@ export interface DecisionOptions {
   captionColumn?: string;
   /** Taxonomy for the label column (default auto: ssv2 or jester when most labels match one, else none). */
   taxonomy?: TaxonomyChoice;
+  /** The user's own taxonomy, a CSV of label,verdict,counterpart (`--label-map`), used instead of the built-in ones. */
+  labelMap?: string;
   policy?: Policy;
 }
 
@@ -47,10 +50,16 @@ export interface DecisionSummary {
   version: string;
   written_at: string;
   policy: Policy;
-  settings: { labelColumn: string | null; captionColumn: string | null; taxonomy: TaxonomyChoice };
-  /** The taxonomy used for labels (null: none), and for auto the share of sampled labels each one matched. */
-  taxonomy: TaxonomyName | null;
+  settings: { labelColumn: string | null; captionColumn: string | null; taxonomy: TaxonomyChoice; labelMap?: string | null };
+  /** The taxonomy used for labels (null: none; 'label-map': --label-map), and for auto the share of sampled labels each one matched. */
+  taxonomy: TaxonomyName | 'label-map' | null;
   taxonomy_match: Record<string, number> | null;
+  /** The label map used (absolute path, sha256, number of labels), or null. */
+  label_map?: { file: string; sha256: string; labels: number } | null;
+  /** Labelled rows and how many of them the taxonomy or label map in use knew (null without a label column). */
+  label_match?: { labelled: number; matched: number; rate: number | null } | null;
+  /** Things a user must know about these decisions, e.g. `labels_unmatched` with the match rate of every taxonomy. */
+  warnings?: DecisionWarning[];
   rows: number;
   counts: Record<Decision, number>;
   reverse_safe: number;
@@ -90,7 +99,9 @@ async function sampleLabels(out: string, labelColumn: string): Promise<string[]>
   return labels;
 }
 
-async function resolveTaxonomy(out: string, choice: TaxonomyChoice, labelColumn: string | undefined, notes: string[]) {
+async function resolveTaxonomy(out: string, choice: TaxonomyChoice, labelColumn: string | undefined, notes: string[], labelMap?: string) {
+  const map = await checkLabelMap(labelMap, labelColumn, choice);
+  if (map) return { name: 'label-map' as const, lookup: labelMapPriors(map), shares: null, map };
   if (labelColumn === undefined || choice === 'none') return { name: null, lookup: null, shares: null };
   if (choice !== 'auto') {
     const { taxonomy, problem } = await tryLoadTaxonomy(choice);
@@ -105,6 +116,32 @@ async function resolveTaxonomy(out: string, choice: TaxonomyChoice, labelColumn:
   }
   const pick = pickTaxonomy(await sampleLabels(out, labelColumn), loaded);
   return { name: pick.taxonomy?.name ?? null, lookup: pick.taxonomy ? priorLookup(pick.taxonomy) : null, shares: pick.shares };
+}
+
+/** The warnings of the decision step: a label column that matches too few rows of the taxonomy in use (or none). */
+async function decisionWarnings(
+  out: string,
+  labelColumn: string | undefined,
+  choice: TaxonomyChoice,
+  tax: { name: TaxonomyName | 'label-map' | null; shares: Record<string, number> | null },
+  tally: LabelTally,
+): Promise<DecisionWarning[]> {
+  if (labelColumn === undefined || (tax.name === null && choice === 'none')) return [];
+  const rate = tally.labelled ? tally.matched / tally.labelled : 1;
+  if (tax.name !== null && rate >= LABEL_MATCH_MIN) return [];
+  // The rate of every built-in taxonomy over the first labelled rows (auto has them already), the one in use over all rows.
+  let rates: Record<string, number> = tax.shares ? { ...tax.shares } : {};
+  if (tax.name !== 'label-map' && !tax.shares) {
+    const loaded = [];
+    for (const name of ['ssv2', 'jester'] as const) {
+      const { taxonomy } = await tryLoadTaxonomy(name);
+      if (taxonomy) loaded.push(taxonomy);
+    }
+    rates = pickTaxonomy(await sampleLabels(out, labelColumn), loaded).shares;
+  }
+  if (tax.name !== null) rates[tax.name] = rate;
+  const w = labelWarning({ labelColumn, source: tax.name, tally, rates });
+  return w ? [w] : [];
 }
 
 /**
@@ -129,7 +166,8 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
   await checkDecisionColumns(opts.input, opts.format, { labelColumn, captionColumn });
   const notes: string[] = [];
 
-  const tax = await resolveTaxonomy(out, choice, labelColumn, notes);
+  const tax = await resolveTaxonomy(out, choice, labelColumn, notes, opts.labelMap);
+  const labelTally: LabelTally = { labelled: 0, matched: 0 };
   const priorOf: (label: string) => ClassPrior | null = tax.lookup ?? (() => null);
   // Captions repeat in corpora (templates, duplicates): analyse each distinct one once.
   const captionMemo = new Map<string, CaptionInfo | null>();
@@ -226,6 +264,7 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
         const input = d.input;
         counts[d.result.decision]++;
         byRule[d.result.rule] = (byRule[d.result.rule] ?? 0) + 1;
+        tallyLabel(labelTally, input.label);
         for (const p of POLICIES) byPolicy[p][p === policy ? d.result.decision : decide(input, p).decision]++;
         const textSpoke = !!input.label?.prior || (!!input.caption?.analysis && input.caption.analysis.status !== 'unknown');
         if (input.model && !textSpoke) evidence.pixel_only++;
@@ -281,9 +320,12 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
     version: TOOL_VERSION,
     written_at: new Date().toISOString(),
     policy,
-    settings: { labelColumn: labelColumn ?? null, captionColumn: captionColumn ?? null, taxonomy: choice },
+    settings: { labelColumn: labelColumn ?? null, captionColumn: captionColumn ?? null, taxonomy: choice, labelMap: tax.map?.file ?? null },
     taxonomy: tax.name,
     taxonomy_match: tax.shares,
+    label_map: tax.map ? { file: tax.map.file, sha256: tax.map.sha256, labels: tax.map.entries.length } : null,
+    label_match: labelColumn === undefined ? null : { ...labelTally, rate: labelTally.labelled ? Math.round((labelTally.matched / labelTally.labelled) * 1e4) / 1e4 : null },
+    warnings: await decisionWarnings(out, labelColumn, choice, tax, labelTally),
     rows: safe + excluded,
     counts,
     reverse_safe: safe,

@@ -57,6 +57,8 @@ export const ScanOptionsSchema = z.object({
   captionColumn: z.string().min(1).optional(),
   /** Taxonomy of the labels: auto picks ssv2 or jester when most labels are its classes. */
   taxonomy: z.enum(['auto', 'ssv2', 'jester', 'none']).default('auto'),
+  /** The user's own taxonomy instead of the built-in ones: a CSV of label,verdict,counterpart (needs labelColumn). */
+  labelMap: z.string().min(1).optional(),
   /** Decision policy for reverse-safe / excluded (see src/decide/README.md). */
   policy: z.enum(['strict', 'balanced', 'permissive']).default('balanced'),
 });

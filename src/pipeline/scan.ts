@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { AnalysisSettings, ClipOutcome, ClipTask } from './task.js';
 import { TOOL_VERSION } from '../version.js';
 import { checkDecisionColumns, writeDecisions, type DecisionSummary } from '../decide/index.js';
+import { checkLabelMap } from '../decide/label-check.js';
 
 /** What a scan did; also written to summary.json. */
 export interface ScanSummary {
@@ -52,7 +53,7 @@ export interface ScanSummary {
   series_format: string;
   /** The decision step (reverse-safe / excluded manifests): its policy and counts, or why it failed. */
   /** The decision step's counts; `evidence`: decisions on pixels alone and clips in doubt (see DecisionSummary). */
-  decisions?: Pick<DecisionSummary, 'policy' | 'taxonomy' | 'counts' | 'reverse_safe' | 'excluded' | 'evidence' | 'by_rule'> | { error: string };
+  decisions?: Pick<DecisionSummary, 'policy' | 'taxonomy' | 'counts' | 'reverse_safe' | 'excluded' | 'evidence' | 'by_rule' | 'warnings'> | { error: string };
   /** report.html of this run, or why it could not be written (absent with --no-report or when interrupted). */
   report?: { file: string } | { error: string };
 }
@@ -146,6 +147,8 @@ async function scanLocked(options: ScanOptionsInput, hooks: ScanHooks, held: { l
   const source = await openInput(resolve(opts.input), { pathColumn: opts.pathColumn, idColumn: opts.idColumn, format: opts.format });
   // A wrong --label-column / --caption-column is a usage error now, not after the clips are scanned.
   await checkDecisionColumns(source.input, source.kind, { labelColumn: opts.labelColumn, captionColumn: opts.captionColumn });
+  // A bad --label-map row is a usage error now, not after the clips are scanned.
+  await checkLabelMap(opts.labelMap, opts.labelColumn, opts.taxonomy);
   const out = resolve(opts.out);
   const settings: AnalysisSettings = {
     shortSide: opts.shortSide,
@@ -322,8 +325,8 @@ async function scanLocked(options: ScanOptionsInput, hooks: ScanHooks, held: { l
   let decisionsFailed: AuditError | null = null;
   if (!interrupted) {
     try {
-      const d = await writeDecisions(out, { input: source.input, format: source.kind, pathColumn: opts.pathColumn, idColumn: opts.idColumn, shard: opts.shardSel, labelColumn: opts.labelColumn, captionColumn: opts.captionColumn, taxonomy: opts.taxonomy, policy: opts.policy });
-      decisions = { policy: d.policy, taxonomy: d.taxonomy, counts: d.counts, reverse_safe: d.reverse_safe, excluded: d.excluded, evidence: d.evidence, by_rule: d.by_rule };
+      const d = await writeDecisions(out, { input: source.input, format: source.kind, pathColumn: opts.pathColumn, idColumn: opts.idColumn, shard: opts.shardSel, labelColumn: opts.labelColumn, captionColumn: opts.captionColumn, taxonomy: opts.taxonomy, labelMap: opts.labelMap, policy: opts.policy });
+      decisions = { policy: d.policy, taxonomy: d.taxonomy, counts: d.counts, reverse_safe: d.reverse_safe, excluded: d.excluded, evidence: d.evidence, by_rule: d.by_rule, warnings: d.warnings };
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       decisions = { error: msg };

@@ -50,7 +50,8 @@ export async function joinDecisions(scanDir: string, kept: readonly Row[], count
 
 /**
  * The facts of decisions.json worth a line in the header (policy, label and caption columns, taxonomy,
- * rows kept and excluded); its notes go to `notes`. When `counts` is given (no per-row decisions were
+ * rows kept and excluded, the label match rates when labels went unmatched); its notes go to `notes`, its
+ * warnings first. When `counts` is given (no per-row decisions were
  * found), it is filled from the file's counts per decision.
  */
 export async function readDecisionFacts(dir: string, notes: string[], counts: Map<string, number> | null): Promise<Record<string, Cell>> {
@@ -71,6 +72,11 @@ export async function readDecisionFacts(dir: string, notes: string[], counts: Ma
     facts['clips in doubt'] = toCell(`${ev.doubtful}${kinds ? ` (${kinds})` : ''}${typeof unsure === 'number' && unsure > 0 ? `; ${unsure} excluded as unsure` : ''}`);
   }
   if (Array.isArray(j.notes)) for (const n of j.notes) if (typeof n === 'string') notes.push(`Decisions: ${n}`);
+  // Warnings (a label column no taxonomy knows) go on top of the notes, and the match rates into the header.
+  const warnings = Array.isArray(j.warnings) ? (j.warnings as Row[]).filter((w) => w && typeof w.message === 'string') : [];
+  notes.unshift(...warnings.map((w) => `Decisions warning: ${w.message as string}`));
+  const rates = warnings.map((w) => w.match_rates).find((r): r is Row => !!r && typeof r === 'object');
+  if (rates) facts['label match'] = Object.entries(rates).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k} ${Math.round((v as number) * 1000) / 10} %`).join(', ');
   if (counts && j.counts && typeof j.counts === 'object') for (const [k, n] of Object.entries(j.counts as Row)) if (typeof n === 'number') counts.set(k, n);
   return facts;
 }

@@ -19,14 +19,14 @@ interface Pattern {
   literal: number;
 }
 
-const patternCache = new WeakMap<Taxonomy, Pattern[][]>();
+const patternCache = new WeakMap<Pick<Taxonomy, 'classes'>, Pattern[][]>();
 
 /**
  * Each template as an anchored pattern whose placeholders match one or more words. With `commas`,
  * a comma is a word of its own that placeholders do not swallow, so "Putting [something], [something]
  * and [something] on the table" and "Putting [something] and [something] on the table" stay apart.
  */
-function patterns(t: Taxonomy, commas: boolean): Pattern[] {
+function patterns(t: Pick<Taxonomy, 'classes'>, commas: boolean): Pattern[] {
   let cached = patternCache.get(t);
   if (!cached) {
     cached = [false, true].map((c) => t.classes.map((cls) => compile(cls, c)));
@@ -49,7 +49,7 @@ function compile(cls: TaxonomyClass, commas: boolean): Pattern {
  * cup"), the most specific template (most words outside placeholders) winning. Null when none fits.
  * @example findClass(ssv2, 'Opening a drawer')?.name // 'Opening [something]'
  */
-export function findClass(t: Taxonomy, label: string): TaxonomyClass | null {
+export function findClass(t: Pick<Taxonomy, 'classes'>, label: string): TaxonomyClass | null {
   const raw = label.trim();
   const byId = t.classes.find((c) => c.id === raw);
   if (byId) return byId;
