@@ -1,0 +1,142 @@
+// Compares the output folder of a single-process scan with another scan folder of the same input (a merged
+// sharded run): every input row must be in exactly one of clips.jsonl and errors.jsonl of both, once; each clip's
+// numbers and series bytes and each error's stage and code must be equal. Used by scripts/test-cluster.sh.
+//
+// Usage: node scripts/compare-scans.js SINGLE_DIR OTHER_DIR [--json]
+// Exit 0 when the folders hold the same rows, 1 when they differ (what differs is printed), 2 on a usage error.
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+
+// Per-clip columns compared. Probe facts and cue summaries are deterministic (the same decode and analysis per clip,
+// whatever the shard); the model's columns are compared within TOLERANCE because a model batch holds other clips
+// in a shard than in a single run, and batched float arithmetic may differ in the last bits.
+const EXACT = ['path', 'row', 'duration_s', 'fps', 'width', 'height', 'analysis_frames', 'series_pairs', 'series_columns',
+  'window_start_s', 'window_end_s', 'mean_energy_total', 'mean_energy_residual', 'peak_energy_residual', 'camera_share',
+  'onset_decay_asymmetry', 'periodicity', 'fb_asymmetry', 'verdict', 'doubt', 'reversed_in_corpus'];
+const CLOSE = ['p_forward', 'p_invariant', 'p_equivariant', 'p_irreversible', 'confidence', 'in_domain'];
+const TOLERANCE = 1e-5;
+
+function usage(message) {
+  process.stderr.write(`${message}\nUsage: node scripts/compare-scans.js SINGLE_DIR OTHER_DIR [--json]\n`);
+  process.exit(2);
+}
+
+function readJsonl(file) {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l, i) => {
+    try {
+      return JSON.parse(l);
+    } catch {
+      throw new Error(`${file} line ${i + 1} is not JSON`);
+    }
+  });
+}
+
+/** Rows keyed as the scan keys them: a clip by `id:<id>`, an error by its `key` (`id:<id>` or `row:<n>`). */
+function rowsOf(dir) {
+  const rows = new Map(); // key -> list of { kind, row }
+  const add = (key, kind, row) => rows.set(key, [...(rows.get(key) ?? []), { kind, row }]);
+  for (const r of readJsonl(join(dir, 'clips.jsonl'))) add(`id:${r.id}`, 'clip', r);
+  for (const r of readJsonl(join(dir, 'errors.jsonl'))) add(r.key, 'error', r);
+  return rows;
+}
+
+function seriesBytes(dir, row) {
+  const n = row.series_pairs * row.series_columns * 4;
+  const buf = Buffer.alloc(n);
+  const fd = openSync(join(dir, row.series_file), 'r');
+  try {
+    const got = readSync(fd, buf, 0, n, row.series_offset);
+    if (got !== n) throw new Error(`${join(dir, row.series_file)}: ${got} of ${n} series bytes at ${row.series_offset}`);
+  } finally {
+    closeSync(fd);
+  }
+  return buf;
+}
+
+function same(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export function compareScans(singleDir, otherDir) {
+  const a = rowsOf(singleDir);
+  const b = rowsOf(otherDir);
+  const lost = [...a.keys()].filter((k) => !b.has(k));
+  const extra = [...b.keys()].filter((k) => !a.has(k));
+  const doubled = [...b.entries()].filter(([, v]) => v.length > 1).map(([k]) => k);
+  const doubledSingle = [...a.entries()].filter(([, v]) => v.length > 1).map(([k]) => k);
+  const differ = [];
+  let clips = 0;
+  let errors = 0;
+  let seriesChecked = 0;
+  for (const [key, [x]] of a) {
+    const ys = b.get(key);
+    if (!ys || ys.length !== 1) continue;
+    const [y] = ys;
+    if (x.kind !== y.kind) {
+      differ.push(`${key}: ${x.kind} in ${singleDir} but ${y.kind} in ${otherDir}`);
+      continue;
+    }
+    if (x.kind === 'error') {
+      errors++;
+      for (const f of ['id', 'stage', 'code']) if (!same(x.row[f], y.row[f])) differ.push(`${key}: ${f} ${JSON.stringify(x.row[f])} vs ${JSON.stringify(y.row[f])}`);
+      continue;
+    }
+    clips++;
+    for (const f of EXACT) if (!same(x.row[f], y.row[f])) differ.push(`${key}: ${f} ${JSON.stringify(x.row[f])} vs ${JSON.stringify(y.row[f])}`);
+    for (const f of CLOSE) {
+      const u = x.row[f];
+      const v = y.row[f];
+      const ok = typeof u === 'number' && typeof v === 'number' ? Math.abs(u - v) <= TOLERANCE : same(u, v);
+      if (!ok) differ.push(`${key}: ${f} ${JSON.stringify(u)} vs ${JSON.stringify(v)}`);
+    }
+    if (!seriesBytes(singleDir, x.row).equals(seriesBytes(otherDir, y.row))) differ.push(`${key}: the cue series differ`);
+    else seriesChecked++;
+  }
+  // Decisions (decisions.jsonl, when both folders have one): the same decision per input row.
+  let decisions = null;
+  if (existsSync(join(singleDir, 'decisions.jsonl')) && existsSync(join(otherDir, 'decisions.jsonl'))) {
+    const da = new Map(readJsonl(join(singleDir, 'decisions.jsonl')).map((r) => [`row ${r.row} (${r.id})`, r.decision]));
+    const db = new Map(readJsonl(join(otherDir, 'decisions.jsonl')).map((r) => [`row ${r.row} (${r.id})`, r.decision]));
+    decisions = 0;
+    for (const [id, d] of da) {
+      if (db.get(id) !== d) differ.push(`decision of ${id}: ${d} vs ${db.get(id) ?? 'none'}`);
+      else decisions++;
+    }
+    for (const id of db.keys()) if (!da.has(id)) differ.push(`decision of ${id}: none vs ${db.get(id)}`);
+  }
+  const count = (m) => [...m.values()].reduce((s, v) => s + v.length, 0);
+  const countKind = (m, kind) => [...m.values()].flat().filter((e) => e.kind === kind).length;
+  const result = {
+    single: { rows: count(a), clips: countKind(a, 'clip'), errors: countKind(a, 'error') },
+    other: { rows: count(b), clips: countKind(b, 'clip'), errors: countKind(b, 'error') },
+    lost, extra, doubled, doubled_in_single: doubledSingle,
+    equal_clips: clips, equal_errors: errors, series_checked: seriesChecked, equal_decisions: decisions,
+    differ,
+  };
+  result.ok = lost.length === 0 && extra.length === 0 && doubled.length === 0 && doubledSingle.length === 0 && differ.length === 0 && result.single.rows > 0;
+  return result;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const dirs = args.filter((x) => x !== '--json');
+  if (dirs.length !== 2) usage(`Expected two scan folders but received ${dirs.length}`);
+  for (const d of dirs) if (!existsSync(join(d, 'clips.jsonl'))) usage(`Expected a scan folder with clips.jsonl but ${d} has none`);
+  const r = compareScans(dirs[0], dirs[1]);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+  } else {
+    const list = (xs) => (xs.length ? ` (${xs.slice(0, 5).join(', ')}${xs.length > 5 ? ', ...' : ''})` : '');
+    process.stdout.write(
+      `rows: ${r.single.rows} in ${dirs[0]} (${r.single.clips} clips + ${r.single.errors} errors), ` +
+        `${r.other.rows} in ${dirs[1]} (${r.other.clips} clips + ${r.other.errors} errors)\n` +
+        `lost ${r.lost.length}${list(r.lost)}, extra ${r.extra.length}${list(r.extra)}, doubled ${r.doubled.length}${list(r.doubled)}\n` +
+        `equal: ${r.equal_clips} clips (series bytes: ${r.series_checked}), ${r.equal_errors} errors` +
+        `${r.equal_decisions === null ? '' : `, ${r.equal_decisions} decisions`}; ${r.differ.length} differences\n` +
+        r.differ.slice(0, 20).map((d) => `  differs: ${d}\n`).join(''),
+    );
+  }
+  process.exit(r.ok ? 0 : 1);
+}
