@@ -33,6 +33,7 @@ Examples:
   audit scan corpus.parquet --path-column video --out out/corpus --workers 16
   audit scan corpus.csv --out out/shard-3 --shard 3/8      # then: audit merge out/shard-* --out out/all
   audit scan ssv2.csv --label-column label --policy strict --out out/ssv2
+  audit scan lab.csv --label-column action --label-map my-labels.csv --out out/lab
   audit scan captions.jsonl --caption-column caption --out out/t2v
 `;
 
@@ -159,11 +160,24 @@ Policies (the whole table is in src/decide/README.md):
               else the model must give its reading >= 0.6
   permissive  reverse unless there is positive evidence of irreversibility (text, or p_irreversible >= 0.8)
 
-Label and caption columns and the taxonomy default to those of the folder's last decision step.
+Label and caption columns, the taxonomy and the label map default to those of the folder's last decision step.
+
+Labels no taxonomy knows: when fewer than half of the labelled rows match the taxonomy in use (or --taxonomy
+auto matches none), a warning with the match rate of each taxonomy is printed and written to decisions.json
+(warnings) and the report. --label-map FILE brings your own classes instead of ssv2/jester: a CSV with the
+header label,verdict,counterpart (and optionally reason); verdict is invariant, equivariant or irreversible;
+counterpart, the label a reversed clip carries, is required for equivariant and empty otherwise, and must pair
+back. A bad row exits 2 naming the file and line, before anything is written.
+  label,verdict,counterpart
+  open jar,equivariant,close jar
+  close jar,equivariant,open jar
+  stir soup,invariant,
+  crack egg,irreversible,
 
 Examples:
   audit decide out/corpus --policy strict
   audit decide out/ssv2 --label-column label --taxonomy ssv2 --json
+  audit decide out/lab --label-column action --label-map my-labels.csv
 `;
 
 export const PHYSICS_HELP = `
