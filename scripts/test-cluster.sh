@@ -9,9 +9,12 @@
 # job dependent on it, afterok); waits for both; and checks with scripts/compare-scans.js that the merged folder
 # holds exactly the rows of the single-process scan (none lost, none doubled, the same numbers, series bytes and
 # decisions). Then checks that the comparison fails on a copy of the merged output with a row dropped and one
-# doubled. Stops every daemon it started and removes its temporary folder on exit.
+# doubled. Then submits the same again, cancels one scan task mid-scan (scancel), resubmits it (it resumes) with
+# the merge dependent on it, and checks that merged output the same way (AUDIT_CLUSTER_INTERRUPT=0 skips this).
+# Stops every daemon it started and removes its temporary folder on exit.
 #
 # Exit 0: PASS, or skipped (not root, no apt-get, slurm-wlm/munge cannot be installed), saying so. Exit 1: FAIL.
+#
 # Environment: AUDIT_CLUSTER_SHARDS (array size, default 4), AUDIT_CLUSTER_CLIPS (synth --count, default 12: twice
 # as many clips with the reversed twins), AUDIT_CLUSTER_TIMEOUT (seconds to wait for the jobs, default 900),
 # AUDIT_CLUSTER_KEEP=1 (keep the temporary folder, and print where it is), AUDIT_REPORT=1 (the merge job also
@@ -183,15 +186,21 @@ merge_job=$(sed -n 's/^merge_job=//p' <<<"$submitted")
 jobs_submitted=("$scan_job" "$merge_job")
 say "submitted array job $scan_job (--array=0-$((shards - 1))) and merge job $merge_job (--dependency=afterok:$scan_job)"
 
+# States of a job's tasks, counted ("4 COMPLETED"); task_state: the state of one job or array task (JOB_TASK).
 job_state() { scontrol -o show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | sort | uniq -c | tr -s ' ' | sed 's/^ //' | paste -sd, -; }
-deadline=$(($(date +%s) + timeout))
-merge_state=
-while :; do
-  merge_state=$(scontrol -o show job "$merge_job" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')
-  case $merge_state in COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | BOOT_FAIL | DEADLINE) break ;; esac
-  [ "$(date +%s)" -lt "$deadline" ] || { logs; fail "the jobs did not finish in ${timeout} s (array: $(job_state "$scan_job"); merge: $merge_state)"; }
-  sleep 1
-done
+task_state() { scontrol -o show job "$1" 2>/dev/null | head -1 | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
+# Waits until job $1 has ended (within AUDIT_CLUSTER_TIMEOUT of $2, a start time in seconds); sets $state.
+wait_job() {
+  local deadline=$(($2 + timeout))
+  while :; do
+    state=$(task_state "$1")
+    case $state in COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | BOOT_FAIL | DEADLINE | PREEMPTED) return ;; esac
+    [ "$(date +%s)" -lt "$deadline" ] || { logs; fail "job $1 did not end in ${timeout} s (it is ${state:-unknown}; all jobs: $(squeue -h -o '%i %T' | paste -sd, -))"; }
+    sleep 1
+  done
+}
+wait_job "$merge_job" "$(date +%s)"
+merge_state=$state
 cluster_s=$(since "$t0")
 array_states=$(job_state "$scan_job")
 tasks_ok=$(scontrol -o show job "$scan_job" | grep -c 'JobState=COMPLETED')
@@ -233,4 +242,57 @@ else
   fail "control: the check did not catch a dropped and a doubled row (exit $control_rc)"
 fi
 [ "$cmp_rc" = 0 ] || fail "the merged output of the Slurm run differs from the single-process scan (above)"
-say "PASS: $slurm_version, array of $shards scan tasks + dependent merge on node $host; the merged output holds exactly the single-process scan's rows"
+
+# --- an interrupted task: the same submission again, one task cancelled mid-scan (scancel: SIGTERM), so the
+# dependent merge never starts; then the recovery deploy/README.md gives: resubmit that task (it resumes) and
+# the merge after it. The merged output must again hold exactly the single-process scan's rows.
+interrupted=
+if [ "${AUDIT_CLUSTER_INTERRUPT:-1}" != 0 ]; then
+  # The task with the most clips (`id:<id>` hashes to its shard as in `audit scan --shard`): time to cancel it mid-scan.
+  k=$(node -e '
+    const fs = require("node:fs"), { createHash } = require("node:crypto");
+    const n = Number(process.argv[2]), rows = new Array(n).fill(0);
+    for (const l of fs.readFileSync(process.argv[1], "utf8").split("\n")) if (l) rows[createHash("sha1").update(`id:${JSON.parse(l).id}`).digest().readUInt32BE(0) % n]++;
+    console.log(rows.indexOf(Math.max(...rows)));' "$T/single/clips.jsonl" "$shards")
+  out2=$T/cluster-interrupted
+  submitted=$("$repo/deploy/slurm/submit.sh" "$corpus/manifest.csv" "$out2" "$shards" --no-report -q) || fail "sbatch refused the jobs"
+  scan2=$(sed -n 's/^scan_job=//p' <<<"$submitted")
+  merge2=$(sed -n 's/^merge_job=//p' <<<"$submitted")
+  jobs_submitted+=("$scan2" "$merge2")
+  t1=$(date +%s)
+  done_rows=0
+  while :; do
+    st=$(task_state "${scan2}_$k")
+    done_rows=$(cat "$out2/shard-$k/clips.jsonl" "$out2/shard-$k/errors.jsonl" 2>/dev/null | wc -l)
+    if [ "$st" = RUNNING ] && [ "$done_rows" -ge 1 ]; then scancel "${scan2}_$k"; break; fi
+    case $st in COMPLETED | FAILED | CANCELLED | TIMEOUT) logs; fail "task ${scan2}_$k ended ($st) before it could be cancelled mid-scan" ;; esac
+    [ "$(date +%s)" -lt $((t1 + timeout)) ] || { logs; fail "task ${scan2}_$k did not start writing rows in ${timeout} s"; }
+    sleep 0.1
+  done
+  wait_job "${scan2}_$k" "$t1"
+  cancelled_state=$state
+  wait_job "$merge2" "$t1"
+  [ "$cancelled_state" = CANCELLED ] && [ "$state" = CANCELLED ] ||
+    { logs; fail "after scancel ${scan2}_$k: the task is $cancelled_state, the dependent merge $state (expected both CANCELLED)"; }
+  kept_rows=$(cat "$out2/shard-$k/clips.jsonl" "$out2/shard-$k/errors.jsonl" 2>/dev/null | wc -l)
+  lock_left=no
+  [ -e "$out2/shard-$k/.audit.lock" ] && lock_left=yes
+  scan3=$(sbatch --parsable --export=ALL --array="$k" --output="$out2/logs/scan-%A_%a.out" \
+    "$repo/deploy/slurm/audit-scan.sbatch" "$corpus/manifest.csv" "$out2" "$shards" --no-report -q) || fail "sbatch refused the resubmitted task"
+  merge3=$(sbatch --parsable --export=ALL --dependency="afterok:$scan3" --kill-on-invalid-dep=yes \
+    --output="$out2/logs/merge-%j.out" "$repo/deploy/slurm/audit-merge.sbatch" "$out2" "$shards") || fail "sbatch refused the merge"
+  jobs_submitted+=("$scan3" "$merge3")
+  wait_job "$merge3" "$t1"
+  [ "$state" = COMPLETED ] || { logs; fail "the resubmitted task $scan3 is $(task_state "$scan3"), its merge $merge3 $state"; }
+  resumed=$(node -e 'console.log(JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).counts.resumed)' "$out2/shard-$k/summary.json")
+  [ "$resumed" -ge 1 ] 2>/dev/null || { logs; fail "the resubmitted task $k did not resume (resumed: $resumed rows; $kept_rows were written before scancel)"; }
+  node "$repo/scripts/compare-scans.js" "$T/single" "$out2/all" | sed 's/^/  /'
+  [ "${PIPESTATUS[0]}" = 0 ] || fail "after the cancelled task was resubmitted, the merged output differs from the single-process scan (above)"
+  r2=$(node "$repo/scripts/compare-scans.js" --json "$T/single" "$out2/all")
+  interrupted=$(node -e '
+    const r = JSON.parse(process.argv[1]);
+    console.log(`merged ${r.other.rows} rows, lost ${r.lost.length}, doubled ${r.doubled.length}`);' "$r2")
+  say "interrupted task: scancel ${scan2}_$k after $done_rows rows (task and dependent merge CANCELLED; $kept_rows rows kept; lock left behind: $lock_left); resubmitted as job $scan3 (--array=$k) it resumed $resumed rows; merge $merge3 (afterok:$scan3): $interrupted"
+fi
+
+say "PASS: $slurm_version, array of $shards scan tasks + dependent merge on node $host; the merged output holds exactly the single-process scan's rows${interrupted:+; also after a task was cancelled mid-scan and resubmitted}"
