@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { openManifest } from '../../src/decide/manifest-read.js';
 import { collectReportData, renderReport } from '../../src/report/index.js';
+import { sceneClip } from '../fixtures/clips.js';
 import { collect, tempDir } from '../io/tmp.js';
 import { clipRow, modelColumns, writeScan } from './helpers.js';
 
@@ -178,5 +179,27 @@ describe('--label-map', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${bad} line 2: label "open jar" has the verdict "reversible"`);
     await expect(stat(join(fresh, 'clips.jsonl'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('on audit scan: unknown labels warn at the end (even with -q), a label map decides them', async () => {
+    const dir = await tempDir();
+    await sceneClip('swing', join(dir, 'swing.mp4'), { seconds: 1 });
+    await sceneClip('drop', join(dir, 'drop.mp4'), { seconds: 1 });
+    const manifest = join(dir, 'lab.csv');
+    await writeFile(manifest, 'path,id,label\nswing.mp4,s,open jar\ndrop.mp4,d,crack egg\n');
+    const plain = await run(['scan', manifest, '--out', join(dir, 'plain'), '--label-column', 'label', '--model', 'none', '--no-report', '-q', '-w', '2']);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toMatch(/^warning: no taxonomy matches the labels of column "label" \(ssv2 0 %, jester 0 %\)/m);
+    expect(JSON.parse(await readFile(join(dir, 'plain', 'summary.json'), 'utf8')).decisions.warnings[0]).toMatchObject({ code: 'labels_unmatched', match_rates: { ssv2: 0, jester: 0 } });
+
+    const map = join(dir, 'lab-map.csv');
+    await writeFile(map, MAP);
+    const mapped = await run(['scan', manifest, '--out', join(dir, 'mapped'), '--label-column', 'label', '--label-map', map, '--model', 'none', '--no-report', '-q', '-w', '2']);
+    expect(mapped.code).toBe(0);
+    expect(mapped.stderr).toBe('');
+    expect(JSON.parse(await readFile(join(dir, 'mapped', 'decisions.json'), 'utf8'))).toMatchObject({ taxonomy: 'label-map', warnings: [], label_match: { labelled: 2, matched: 2, rate: 1 } });
+    const rows = await decided(join(dir, 'mapped'));
+    expect(rows.get('s')).toMatchObject({ decision: 'reverse_swap_label', label_reversed: 'close jar' });
+    expect(rows.get('d')).toMatchObject({ decision: 'exclude', reason: expect.stringMatching(/^class 'crack egg' is irreversible/) });
   });
 });
