@@ -165,7 +165,7 @@ Label and caption columns, the taxonomy and the label map default to those of th
 Labels no taxonomy knows: when fewer than half of the labelled rows match the taxonomy in use (or --taxonomy
 auto matches none), a warning with the match rate of each taxonomy is printed and written to decisions.json
 (warnings) and the report. --label-map FILE brings your own classes instead of ssv2/jester: a CSV with the
-header label,verdict,counterpart (and optionally reason); verdict is invariant, equivariant or irreversible;
+header label,verdict,counterpart (and optionally reason, for notes); verdict is invariant, equivariant or irreversible;
 counterpart, the label a reversed clip carries, is required for equivariant and empty otherwise, and must pair
 back. A bad row exits 2 naming the file and line, before anything is written.
   label,verdict,counterpart

@@ -8,7 +8,7 @@ import { CsvRecordSplitter, type CsvRecord } from '../io/formats/csv-records.js'
 import { findClass } from './taxonomy/lookup.js';
 import type { ClassVerdict, TaxonomyClass } from './taxonomy/types.js';
 
-/** The columns of a label map; `reason` is optional (it goes into the decision's reason). */
+/** The columns of a label map; `reason` is optional (notes on the entry, as the built-in taxonomies keep them). */
 export const LABEL_MAP_COLUMNS = Object.freeze(['label', 'verdict', 'counterpart'] as const);
 const OPTIONAL_COLUMNS = Object.freeze(['reason'] as const);
 const VERDICTS: readonly ClassVerdict[] = Object.freeze(['invariant', 'equivariant', 'irreversible'] as const);
@@ -22,7 +22,7 @@ export interface LabelMapEntry {
   verdict: ClassVerdict;
   /** For equivariant: the label the reversed clip should carry; null otherwise. */
   counterpart: string | null;
-  /** The reason column, or null. */
+  /** The reason column (notes; the decisions do not read it), or null. */
   reason: string | null;
   /** Line of the file (1-based) the entry is on. */
   line: number;
