@@ -48,21 +48,40 @@ function random() {
 }
 
 /** Starts `audit ...args`; resolves with code, signal, stderr and the wall time. */
-function audit(args, { env = {}, killAfterMs } = {}) {
+function audit(args, { env = {}, killAfterMs, killAtRows } = {}) {
   const t0 = performance.now();
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   let timer = null;
+  let poll = null;
   if (killAfterMs !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  if (killAtRows !== undefined) {
+    // Kill as soon as clips.jsonl holds that many complete rows (looked at every 10 ms): mid-writing.
+    poll = setInterval(() => {
+      if (countLines(killAtRows.file) >= killAtRows.rows) child.kill('SIGKILL');
+    }, 10);
+  }
   const done = new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      if (poll) clearInterval(poll);
       resolve({ code, signal, stderr, wall: (performance.now() - t0) / 1000, pid: child.pid });
     });
   });
   return { child, done };
+}
+
+function countLines(file) {
+  try {
+    const b = readFileSync(file);
+    let n = 0;
+    for (const c of b) if (c === 10) n++;
+    return n;
+  } catch {
+    return 0;
+  }
 }
 
 const problems = [];
@@ -203,7 +222,7 @@ const T = cleanRun.wall;
 console.log(`  ${clean.clips.size} clips, ${clean.errorKeys.size} error rows in ${T.toFixed(1)} s (exit ${CLEAN_CODE})`);
 
 // a) kill -9 at random points, each followed by a resume ------------------------------------------------
-console.log(`\n(a) ${KILLS} kill -9 at random points (uniform over 0..${(0.8 * T).toFixed(1)} s after start), each followed by a resume`);
+console.log(`\n(a) ${KILLS} kill -9 at random points, each followed by a resume: half at a random time (uniform over 0..${(0.8 * T).toFixed(1)} s after the start), half once clips.jsonl reaches a random row count`);
 let killsDone = 0;
 let killedMidRun = 0;
 for (let round = 0; round < ROUNDS; round++) {
@@ -211,13 +230,16 @@ for (let round = 0; round < ROUNDS; round++) {
   const kills = Math.floor(KILLS / ROUNDS) + (round < KILLS % ROUNDS ? 1 : 0);
   const points = [];
   for (let k = 0; k < kills; k++) {
+    const byRows = random() < 0.5;
+    const have = existsSync(join(out, 'clips.jsonl')) ? countLines(join(out, 'clips.jsonl')) : 0;
+    const target = have + 1 + Math.floor(random() * Math.max(1, clean.clips.size - have));
     const at = Math.round(random() * 0.8 * T * 1000);
-    const r = await audit(scanArgs(out), { killAfterMs: at }).done;
+    const r = await audit(scanArgs(out), byRows ? { killAtRows: { file: join(out, 'clips.jsonl'), rows: target } } : { killAfterMs: at }).done;
     killsDone++;
     const state = existsSync(out) ? readFolder(out) : { clips: [], errors: [], bad: 0, partial: false };
     if (r.signal === 'SIGKILL') killedMidRun++;
-    else expectCode(`kill round ${round + 1}, run ${k + 1} (ended before its kill at ${at} ms)`, r, [CLEAN_CODE]);
-    points.push(`${(at / 1000).toFixed(1)}s:${r.signal === 'SIGKILL' ? '' : 'done,'}${state.clips.length + state.errors.length}${state.partial ? '+partial' : ''}`);
+    else expectCode(`kill round ${round + 1}, run ${k + 1} (ended before its kill ${byRows ? `at row ${target}` : `at ${at} ms`})`, r, [CLEAN_CODE]);
+    points.push(`${byRows ? `row ${target}` : `${(at / 1000).toFixed(1)}s`}:${r.signal === 'SIGKILL' ? '' : 'done,'}${state.clips.length + state.errors.length}${state.partial ? '+partial' : ''}`);
     // Between kills the folder may hold a partial last line, never a doubled or broken complete row.
     const mid = compare(clean, out);
     if (mid.doubled || mid.corrupt) problem(`after kill ${killsDone}: doubled ${mid.doubled}, corrupt ${mid.corrupt}: ${mid.details.slice(0, 3).join('; ')}`);
@@ -225,7 +247,7 @@ for (let round = 0; round < ROUNDS; round++) {
   const resume = await audit(scanArgs(out)).done;
   expectCode(`kill round ${round + 1}: the final resume`, resume, [CLEAN_CODE]);
   noLockLeft(`kill round ${round + 1}`, out);
-  record(`kill -9 round ${round + 1} (${kills} kills, then resume)`, kills + 1, compare(clean, out), `kill at time:rows on disk ${points.join(' ')}`);
+  record(`kill -9 round ${round + 1} (${kills} kills, then resume)`, kills + 1, compare(clean, out), `kill point:rows on disk after it ${points.join(', ')}`);
 }
 console.log(`  ${killsDone} kills, ${killedMidRun} of them while the scan was running (the others hit a finished run)`);
 
