@@ -150,6 +150,8 @@ async function scanLocked(options: ScanOptionsInput, hooks: ScanHooks, held: { l
   // A bad --label-map row is a usage error now, not after the clips are scanned.
   await checkLabelMap(opts.labelMap, opts.labelColumn, opts.taxonomy);
   const out = resolve(opts.out);
+  // One run per output folder: a second one stops here, before loading the model, naming this one.
+  held.lock = await lockOutDir(out, `audit scan ${opts.input} --out ${opts.out}${opts.shardSel ? ` --shard ${opts.shardSel.index}/${opts.shardSel.count}` : ''}`);
   const settings: AnalysisSettings = {
     shortSide: opts.shortSide,
     fps: opts.fps,
@@ -164,12 +166,7 @@ async function scanLocked(options: ScanOptionsInput, hooks: ScanHooks, held: { l
   const modelVersion = model ? `${model.card?.name ?? 'model'}@${model.card?.version ?? '?'}` : null;
   // Rows of one folder must come from one analysis: resuming with other settings or another model would mix them.
   const identity: RunIdentity = { settings, model: model ? { version: modelVersion!, sha256: model.card?.sha256 ?? null, windows: opts.modelWindows } : null, columns_hash: COLUMNS_HASH };
-  // One run per output folder: a second one stops here, naming this one (array jobs with a mistyped --out).
-  const command = `audit scan ${opts.input} --out ${opts.out}${opts.shardSel ? ` --shard ${opts.shardSel.index}/${opts.shardSel.count}` : ''}`;
-  await (async () => {
-    held.lock = await lockOutDir(out, command);
-    await checkSameRun(out, identity);
-  })().catch(async (err: unknown) => {
+  await checkSameRun(out, identity).catch(async (err: unknown) => {
     await model?.session.release();
     throw err;
   });
