@@ -2,7 +2,7 @@
 
 import { readFile } from 'node:fs/promises';
 import path, { join } from 'node:path';
-import { AuditError } from '../errors.js';
+import { AuditError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { InputKind } from '../io/inputs.js';
 import { SUMMARY_JSON } from '../pipeline/out-dir.js';
@@ -47,6 +47,7 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
   const pick = (o: string | null | undefined, l: string | null | undefined) => (o === null ? undefined : (o ?? l ?? undefined));
   // A label map replaces the taxonomy: a new one goes with --taxonomy (default auto), a new --taxonomy drops the last map.
   const labelMap = overrides.labelMap === undefined && overrides.taxonomy !== undefined ? undefined : pick(overrides.labelMap, last.labelMap);
+  const inheritedMap = overrides.labelMap === undefined && labelMap !== undefined;
   const d = await writeDecisions(dir, {
     input: summary.input.path,
     format: summary.input.kind,
@@ -58,6 +59,10 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
     taxonomy: overrides.taxonomy ?? (overrides.labelMap ? undefined : last.taxonomy) ?? 'auto',
     labelMap,
     policy: overrides.policy ?? 'balanced',
+  }).catch((err: unknown) => {
+    // A map taken over from the last decision step that is gone or broken now: say where it came from.
+    if (!inheritedMap || !(err instanceof UsageError)) throw err;
+    throw new UsageError(`${err.message}\n(the label map is the one of the last decision step in ${dir}: give --label-map FILE, or --no-label-map to use none)`, { cause: err });
   });
   // summary.json names the decisions now in the folder.
   summary.decisions = { policy: d.policy, taxonomy: d.taxonomy, counts: d.counts, reverse_safe: d.reverse_safe, excluded: d.excluded, warnings: (d.warnings ?? []).map((w) => w.message) };

@@ -131,6 +131,12 @@ describe('--label-map', () => {
     expect(strict.code).toBe(0);
     expect(JSON.parse(await readFile(join(out, 'decisions.json'), 'utf8'))).toMatchObject({ taxonomy: 'label-map', settings: { labelMap: map } });
     expect((await decided(out)).get('e')).toMatchObject({ decision: 'exclude', reason: expect.stringContaining("label 'wipe table' is in no known taxonomy") });
+    // A map broken since the last decide: exit 2, naming the line and where the map came from.
+    await writeFile(join(dir, 'lab-map.csv'), 'label,verdict,counterpart\nopen jar,sometimes,\n');
+    const gone = await run(['decide', out]);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toContain(`${map} line 2: label "open jar" has the verdict "sometimes"`);
+    expect(gone.stderr).toContain(`(the label map is the one of the last decision step in ${out}: give --label-map FILE, or --no-label-map to use none)`);
     // ... until --no-label-map: back to the built-in taxonomies, and the warning.
     const off = await run(['decide', out, '--no-label-map']);
     expect(off.code).toBe(0);
