@@ -32,6 +32,7 @@ interface ScanFlags extends AnalysisFlags {
   taxonomy: 'auto' | 'ssv2' | 'jester' | 'none';
   labelMap?: string;
   policy: 'strict' | 'balanced' | 'permissive';
+  s3Endpoint?: string;
 }
 
 interface EvalFlags extends AnalysisFlags {
@@ -85,8 +86,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--taxonomy <name>', 'taxonomy of the labels: auto|ssv2|jester|none (auto: the one most labels belong to)', 'auto')
     .option('--label-map <csv>', 'your own taxonomy instead of ssv2/jester: CSV label,verdict,counterpart (needs --label-column)')
     .option('--policy <name>', 'decision policy for reverse-safe/excluded: strict|balanced|permissive', 'balanced')
+    .option('--s3-endpoint <url>', 'endpoint of an S3-compatible store (MinIO, Ceph, ...) for s3:// inputs and paths; default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS')
     .addHelpText('after', SCAN_HELP)
     .action(async (input: string, flags: ScanFlags) => {
+      // Read by the S3 client of every thread (io/object-store.ts), as the AWS tools read it.
+      if (flags.s3Endpoint) process.env.AWS_ENDPOINT_URL_S3 = flags.s3Endpoint;
       const summary = await withInterrupt(
         (signal) =>
           scan(

@@ -9,6 +9,7 @@ import { CsvRecordSplitter, type CsvRecord } from '../io/formats/csv-records.js'
 import { csvHeader, delimiterOf } from '../io/formats/csv.js';
 import { isRowProblem, openInput, type CellValue, type InputKind } from '../io/inputs.js';
 import { readLineBatches, type TextLine } from '../io/lines.js';
+import { isS3Url } from '../io/object-store.js';
 import type { ColumnType } from '../io/parquet-writer.js';
 import { openParquet, parquetBatches } from '../io/parquet-read.js';
 
@@ -22,6 +23,8 @@ export interface ManifestRecord {
   json?: string;
   /** Text of a record that could not be parsed (cut at 500 characters), when it is known. */
   raw?: string;
+  /** s3 and WebDataset listings: the id the scan gave the row. */
+  id?: string;
 }
 
 /** An opened manifest: its kind, its columns in order and their types, and its records. */
@@ -191,13 +194,28 @@ async function openArrowManifest(file: string): Promise<Manifest> {
   return { kind: 'arrow', input: file, columns: schema.fields.map((f) => f.name), types: typesOf(schema), delimiter: null, records: () => batchRecords(batches()) };
 }
 
-/** Folders and single files: the scan's own rows (columns `{ path }`). */
-async function openListing(input: string, kind: 'folder' | 'file'): Promise<Manifest> {
+/**
+ * Folders, single files and s3:// prefixes: the scan's own rows (columns `{ path }`). WebDataset shards: each sample's
+ * columns (json fields, txt, __key__, __shard__; the columns are those of the first 1,000 samples), written as JSONL.
+ */
+async function openListing(input: string, kind: 'folder' | 'file' | 's3' | 'webdataset'): Promise<Manifest> {
   const source = await openInput(input, { format: kind });
+  const wds = kind === 'webdataset';
   async function* records(): AsyncGenerator<ManifestRecord> {
-    for await (const r of source.rows()) yield isRowProblem(r) ? { row: r.row, columns: null, raw: r.error.message } : { row: r.row, columns: r.columns };
+    for await (const r of source.rows()) {
+      if (isRowProblem(r)) yield { row: r.row, columns: null, raw: r.error.message };
+      else yield { row: r.row, columns: r.columns, id: r.id, ...(wds ? { json: JSON.stringify(r.columns) } : {}) };
+    }
   }
-  return { kind, input, columns: ['path'], types: new Map(), delimiter: null, records };
+  const columns = new Set<string>(wds ? [] : ['path']);
+  if (wds) {
+    let n = 0;
+    for await (const r of source.rows()) {
+      if (!isRowProblem(r)) for (const k of Object.keys(r.columns)) columns.add(k);
+      if (++n >= JSONL_PROBE_LINES) break;
+    }
+  }
+  return { kind, input, columns: [...columns], types: new Map(), delimiter: null, records };
 }
 
 /**
@@ -205,7 +223,7 @@ async function openListing(input: string, kind: 'folder' | 'file'): Promise<Mani
  * their original cells, in file order. Throws ManifestError when it is missing or unreadable.
  */
 export async function openManifest(input: string, kind: InputKind): Promise<Manifest> {
-  const abs = path.resolve(input);
+  const abs = isS3Url(input) ? input : path.resolve(input);
   try {
     switch (kind) {
       case 'csv':
@@ -218,6 +236,8 @@ export async function openManifest(input: string, kind: InputKind): Promise<Mani
         return await openArrowManifest(abs);
       case 'folder':
       case 'file':
+      case 's3':
+      case 'webdataset':
         return await openListing(abs, kind);
     }
   } catch (err) {

@@ -36,7 +36,7 @@ export interface DecidedRecord {
 /** An output format and the extension it is written with. */
 export type ManifestFormat = 'csv' | 'tsv' | 'jsonl' | 'parquet';
 
-/** The formats the manifests are written in for an input: its own (Arrow becomes Parquet; folders and files get CSV and Parquet). */
+/** The formats the manifests are written in for an input: its own (Arrow becomes Parquet; folders, files and s3:// prefixes get CSV and Parquet; WebDataset shards JSONL). */
 export function outputFormats(m: Pick<Manifest, 'kind' | 'delimiter'>): ManifestFormat[] {
   switch (m.kind) {
     case 'csv':
@@ -48,7 +48,10 @@ export function outputFormats(m: Pick<Manifest, 'kind' | 'delimiter'>): Manifest
       return ['parquet'];
     case 'folder':
     case 'file':
+    case 's3':
       return ['csv', 'parquet'];
+    case 'webdataset':
+      return ['jsonl'];
   }
 }
 

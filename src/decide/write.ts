@@ -236,7 +236,7 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
       matched++;
       if (res.kind === 'clip' && rec.columns === null) throw changed(`Row ${rec.row} of the manifest cannot be read now but was scanned`);
       if (rec.columns !== null && res.idHash !== null && manifest.kind !== 'file') {
-        const id = manifest.kind === 'folder' ? cellText(rec.columns.path) : recordId(rec.columns, pathColumn, idColumn);
+        const id = rec.id ?? (manifest.kind === 'folder' ? cellText(rec.columns.path) : recordId(rec.columns, pathColumn, idColumn));
         if (id !== null && idHash(id) !== res.idHash) throw changed(`Row ${rec.row} of the manifest holds ${JSON.stringify(id)}, not the clip the scan saw there`);
       }
       const input = inputOf(rec, res);
@@ -276,7 +276,7 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
         await log.write(
           `${JSON.stringify({
             row: d.record.row,
-            id: cols ? (manifest.kind === 'folder' || manifest.kind === 'file' ? cellText(cols.path) : recordId(cols, pathColumn, idColumn)) : null,
+            id: cols ? (d.record.id ?? (manifest.kind === 'folder' || manifest.kind === 'file' ? cellText(cols.path) : recordId(cols, pathColumn, idColumn))) : null,
             decision: d.result.decision,
             reverse: d.result.reverse,
             verdict: d.result.verdict,

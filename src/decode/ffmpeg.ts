@@ -102,9 +102,17 @@ export function resetFfmpegLocation(): void {
   cached = undefined;
 }
 
+/**
+ * True for the loopback URLs on which the reading thread serves a clip that is not a local file (an s3:// object, an
+ * http(s):// URL, a WebDataset member) by byte range; such a clip was checked when its serving started.
+ */
+export function isLoopbackClipUrl(path: string): boolean {
+  return /^http:\/\/127\.0\.0\.1:\d+\/clip\/\d+$/.test(path);
+}
+
 /** ffmpeg input URL for a local path: the `file:` prefix stops names like "http:..." or "concat:..." being read as protocols. */
 export function fileUrl(path: string): string {
-  return `file:${path}`;
+  return isLoopbackClipUrl(path) ? path : `file:${path}`;
 }
 
 /** Result of a finished helper process. `timedOut` means it was killed with SIGKILL. */

@@ -3,7 +3,7 @@
 import { constants } from 'node:fs';
 import { access, lstat, open, stat } from 'node:fs/promises';
 import { DecodeError } from '../errors.js';
-import { fileUrl, locateFfmpeg, runTool } from './ffmpeg.js';
+import { fileUrl, isLoopbackClipUrl, locateFfmpeg, runTool } from './ffmpeg.js';
 import { cleanLine, firstRelevantLine } from './stderr.js';
 import type { ProbeInfo } from './types.js';
 
@@ -19,6 +19,7 @@ function fail(code: string, path: string, message: string, cause?: unknown): Dec
  * and is not empty ('empty'). Runs before anything is spawned.
  */
 export async function checkFile(path: string): Promise<void> {
+  if (isLoopbackClipUrl(path)) return;
   let st;
   try {
     st = await stat(path);

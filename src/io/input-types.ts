@@ -3,7 +3,7 @@
 import type { ManifestError } from '../errors.js';
 
 /** What the user pointed the audit at. */
-export type InputKind = 'folder' | 'file' | 'csv' | 'jsonl' | 'parquet' | 'arrow';
+export type InputKind = 'folder' | 'file' | 'csv' | 'jsonl' | 'parquet' | 'arrow' | 's3' | 'webdataset';
 
 /** One manifest cell as read: CSV cells are strings, JSONL/Parquet/Arrow keep primitives (objects become JSON text). */
 export type CellValue = string | number | boolean | null;
@@ -18,7 +18,10 @@ export interface InputRow {
   row: number;
   /** The id column's value as a string when present and non-empty, else the path as written in the manifest. */
   id: string;
-  /** Absolute path, resolved against the manifest's folder when relative. */
+  /**
+   * Absolute path, resolved against the manifest's folder when relative; an s3:// or http(s):// location as written;
+   * for a WebDataset sample, the video member's locator (see io/webdataset.ts memberLocator).
+   */
   path: string;
   /** Every original column as it was (including path and id); for folders and single files just `{ path }`. */
   columns: Record<string, CellValue>;

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { ManifestError, UsageError, expected } from '../errors.js';
 import { VIDEO_EXTENSIONS, messageOf } from './formats/common.js';
 import { FORMATS, INPUT_KINDS, formatForExtension } from './formats/index.js';
+import { isS3Url } from './object-store.js';
+import { isWebDatasetInput } from './webdataset.js';
 import type { InputKind, InputOptions, InputRow, InputSource, RowProblem } from './input-types.js';
 
 export type { CellValue, InputKind, InputOptions, InputRow, InputSource, RowProblem } from './input-types.js';
@@ -26,7 +28,7 @@ export function isRowProblem(x: InputRow | RowProblem): x is RowProblem {
   return 'error' in x && !('path' in x);
 }
 
-const KNOWN = 'a folder, a video file or a manifest (.csv, .tsv, .jsonl, .ndjson, .parquet, .pq, .arrow, .feather, .ipc, .arrows)';
+const KNOWN = 'a folder, a video file, a manifest (.csv, .tsv, .jsonl, .ndjson, .parquet, .pq, .arrow, .feather, .ipc, .arrows), WebDataset shards (.tar) or an s3:// prefix';
 
 /**
  * Detects the kind of `input` (a directory; .csv/.tsv; .jsonl/.ndjson; .parquet/.pq;
@@ -45,6 +47,12 @@ export async function openInput(input: string, options: InputOptions = {}): Prom
     throw new UsageError(expected(issue?.message ?? 'valid options', name, value));
   }
   const { pathColumn = 'path', idColumn = 'id', format } = parsed.data;
+  // s3://bucket/prefix (listed like a folder) and WebDataset shards (a .tar or a brace pattern, local or s3://).
+  if ((isS3Url(input) || isWebDatasetInput(input)) && (format === undefined || format === 's3' || format === 'webdataset')) {
+    const kind: InputKind = format ?? (isWebDatasetInput(input) ? 'webdataset' : 's3');
+    const where = isS3Url(input) ? input : path.resolve(input);
+    return FORMATS[kind].open({ input: where, baseDir: path.dirname(where), pathColumn, idColumn });
+  }
   const abs = path.resolve(input);
   let st;
   try {

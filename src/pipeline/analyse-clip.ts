@@ -5,6 +5,7 @@ import { degenerateReasons } from '../cues/degenerate.js';
 import { summarise } from '../cues/summaries.js';
 import { decodeClip } from '../decode/index.js';
 import { AuditError } from '../errors.js';
+import { isRemoteClip, openRemoteClip, type RemoteClip } from '../io/remote-clip.js';
 import type { DisPresetName } from '../flow/dis.js';
 import type { GrayImage } from '../flow/types.js';
 import type { ClipOutcome, ClipTask } from './task.js';
@@ -26,13 +27,18 @@ export async function analyseClip(task: ClipTask): Promise<ClipOutcome> {
   const { id, row, path, settings } = task;
   const t0 = performance.now();
   let stage: 'decode' | 'analyse' = 'decode';
+  // s3://, http(s):// and WebDataset members are served to ffmpeg by byte range over loopback (io/remote-clip.ts).
+  let remote: RemoteClip | null = null;
   try {
-    const clip = await decodeClip(path, {
+    if (isRemoteClip(path)) remote = await openRemoteClip(path);
+    const clip = await decodeClip(remote?.url ?? path, {
       shortSide: settings.shortSide,
       fps: settings.fps,
       maxSeconds: settings.maxSeconds,
       timeoutMs: settings.timeoutMs,
     });
+    remote?.close();
+    if (remote && clip.warnings) clip.warnings = clip.warnings.map((w) => remote!.rename(w));
     const t1 = performance.now();
     stage = 'analyse';
     const frames: GrayImage[] = clip.frames.map((f) => ({ width: clip.width, height: clip.height, data: Float32Array.from(f) }));
@@ -61,7 +67,9 @@ export async function analyseClip(task: ClipTask): Promise<ClipOutcome> {
       summaries,
       timings: { decodeMs: t1 - t0, analyseMs: t2 - t1 },
     };
-  } catch (err) {
+  } catch (thrown) {
+    const err = remote ? remote.explain(thrown) : thrown;
+    remote?.close();
     const code = err instanceof AuditError ? err.code : stage === 'decode' ? 'decode_failed' : 'analyse_failed';
     const message = err instanceof Error ? err.message : String(err);
     return { ok: false, id, row, path, error: { code, message, stage } };

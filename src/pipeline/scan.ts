@@ -8,6 +8,7 @@ import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
 import { AuditError, ManifestError, RunMismatchError, withRerunAdvice } from '../errors.js';
 import type { FolderLock } from '../io/lock.js';
 import { isRowProblem, openInput, type InputRow, type InputSource } from '../io/inputs.js';
+import { isRemotePath } from '../io/object-store.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readJsonl } from '../io/jsonl-log.js';
 import { writeParquet } from '../io/parquet-writer.js';
@@ -144,7 +145,7 @@ async function scanLocked(options: ScanOptionsInput, hooks: ScanHooks, held: { l
   const opts = parseScanOptions(options);
   const started = new Date();
   const t0 = performance.now();
-  const source = await openInput(resolve(opts.input), { pathColumn: opts.pathColumn, idColumn: opts.idColumn, format: opts.format });
+  const source = await openInput(isRemotePath(opts.input) ? opts.input : resolve(opts.input), { pathColumn: opts.pathColumn, idColumn: opts.idColumn, format: opts.format });
   // A wrong --label-column / --caption-column is a usage error now, not after the clips are scanned.
   await checkDecisionColumns(source.input, source.kind, { labelColumn: opts.labelColumn, captionColumn: opts.captionColumn });
   // A bad --label-map row is a usage error now, not after the clips are scanned.

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { ManifestError, expected } from '../../errors.js';
 import type { CellValue, FormatContext, InputRow, RowProblem } from '../input-types.js';
+import { isRemotePath } from '../object-store.js';
 
 /** Extensions (lower case, with the dot) treated as video files. */
 export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -44,7 +45,7 @@ export function rowProblem(row: number, code: string, message: string, cause?: u
 
 /**
  * Turns one manifest record into an InputRow: checks the path cell (present, a string, not blank),
- * resolves it against the manifest's folder (no `~` expansion) and picks the id.
+ * resolves it against the manifest's folder (no `~` expansion; s3:// and http(s):// kept) and picks the id.
  */
 export function buildRow(ctx: FormatContext, row: number, where: string, columns: Record<string, CellValue>): InputRow | RowProblem {
   const raw = Object.hasOwn(columns, ctx.pathColumn) ? columns[ctx.pathColumn] : undefined;
@@ -57,5 +58,6 @@ export function buildRow(ctx: FormatContext, row: number, where: string, columns
   }
   const idRaw = Object.hasOwn(columns, ctx.idColumn) ? columns[ctx.idColumn] : undefined;
   const id = idRaw === undefined || idRaw === null || (typeof idRaw === 'string' && idRaw.trim() === '') ? raw : String(idRaw);
-  return { row, id, path: path.isAbsolute(raw) ? raw : path.resolve(ctx.baseDir, raw), columns };
+  // s3:// and http(s):// locations are kept as written (read by the workers from object storage or the web).
+  return { row, id, path: path.isAbsolute(raw) || isRemotePath(raw) ? raw : path.resolve(ctx.baseDir, raw), columns };
 }
