@@ -128,6 +128,8 @@ export async function runCli(argv: string[]): Promise<number> {
         if (summary.report && 'file' in summary.report) process.stderr.write(`report: ${summary.report.file}\n`);
         const d = summary.decisions;
         if (d && 'counts' in d) process.stderr.write(`decisions (${d.policy}): ${d.reverse_safe} reverse-safe (${d.counts.reverse_keep_label ?? 0} keep, ${d.counts.reverse_swap_label ?? 0} swap), ${d.excluded} excluded -> ${summary.out}/reverse-safe.*, excluded.*\n`);
+        const ev = d && 'counts' in d ? evidenceLine(d) : null;
+        if (ev) process.stderr.write(`${ev}\n`);
       }
       // Warnings about the decisions (labels no taxonomy knows) print even with --quiet.
       const dw = summary.decisions && 'counts' in summary.decisions ? (summary.decisions.warnings ?? []) : [];
@@ -138,8 +140,6 @@ export async function runCli(argv: string[]): Promise<number> {
   program
     .command('merge')
     .argument('<shards...>', 'the --out folders of the shards')
-        const ev = d && 'counts' in d ? evidenceLine(d) : null;
-        if (ev) process.stderr.write(`${ev}\n`);
     .description('Combine the output folders of a sharded scan.')
     .requiredOption('-o, --out <dir>', 'new folder for the merged output')
     .addHelpText('after', MERGE_HELP)
