@@ -230,10 +230,13 @@ for (let round = 0; round < ROUNDS; round++) {
   const kills = Math.floor(KILLS / ROUNDS) + (round < KILLS % ROUNDS ? 1 : 0);
   const points = [];
   for (let k = 0; k < kills; k++) {
-    const byRows = random() < 0.5;
     const have = existsSync(join(out, 'clips.jsonl')) ? countLines(join(out, 'clips.jsonl')) : 0;
-    const target = have + 1 + Math.floor(random() * Math.max(1, clean.clips.size - have));
-    const at = Math.round(random() * 0.8 * T * 1000);
+    const left = clean.clips.size - have;
+    // A row count short of the last row while two or more are left; else a time (a finished folder still
+    // has its resume's closing writes to hit: parquet, decisions, summary).
+    const byRows = left >= 2 && random() < 0.5;
+    const target = have + 1 + Math.floor(random() * (left - 1));
+    const at = Math.round(random() * (left > 0 ? 0.8 : 0.3) * T * 1000);
     const r = await audit(scanArgs(out), byRows ? { killAtRows: { file: join(out, 'clips.jsonl'), rows: target } } : { killAfterMs: at }).done;
     killsDone++;
     const state = existsSync(out) ? readFolder(out) : { clips: [], errors: [], bad: 0, partial: false };
