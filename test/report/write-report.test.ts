@@ -91,7 +91,7 @@ describe('collectReportData', () => {
     expect(data.table!.total).toBe(30);
     expect(data.table!.rows).toHaveLength(10);
     expect(data.table!.fullFile).toBe('clips.jsonl');
-    expect(data.table!.columns.map((c) => c.key)).toEqual(['id', 'path', 'label', 'verdict', 'decision', 'confidence', 'p_forward', 'p_irreversible', 'reversed_in_corpus', 'duration_s', 'mean_energy_residual', 'camera_share', 'reason']);
+    expect(data.table!.columns.map((c) => c.key)).toEqual(['id', 'path', 'label', 'verdict', 'decision', 'confidence', 'p_forward', 'p_irreversible', 'in_domain', 'doubt', 'reversed_in_corpus', 'duration_s', 'mean_energy_residual', 'camera_share', 'reason']);
 
     const pf = data.pForward!;
     expect(pf.layers.map((l) => l.name)).toEqual(['invariant', 'equivariant', 'irreversible']);
