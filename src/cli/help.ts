@@ -180,6 +180,27 @@ Examples:
   audit decide out/lab --label-column action --label-map my-labels.csv
 `;
 
+export const ADAPT_HELP = `
+Fine-tunes the model on your own corpus, from the folders of finished scans (nothing is decoded again).
+Every clip plays forwards as filmed, so the corpus teaches the arrow of time by itself; where --label-column
+or --caption-column give a verdict (taxonomy class, caption motion words), that weak verdict trains the
+verdict too. A share of the groups (--holdout, by --group-column, default each clip's folder) is held out:
+the base and the adapted model are both measured there, and the adapted model is written only when its
+arrow of time is better by at least 1 point without the verdict agreement falling by more than 2.
+Group by source video where you can: pieces of one video on both sides would flatter the held-out score.
+
+Needs python3 with PyTorch and numpy (Debian: apt-get install python3-torch python3-numpy).
+Writes <dir>/<name>.onnx, .card.json (base model and its sha256, the corpus, held-out numbers before and
+after, settings, the in_domain reference of this corpus) and .parity.json; prints the before/after table.
+Interrupted or refused, it writes nothing; a rerun starts over.
+
+Exit codes: 0 adapted, 1 refused (not better, or the corpus too small to hold out) or failed, 2 usage error.
+
+Example:
+  audit scan corpus.csv --out out/corpus && audit adapt out/corpus --out models/mine --group-column video
+  audit scan new.csv --out out/new --model models/mine.onnx
+`;
+
 export const PHYSICS_HELP = `
 Checks generated (or any) videos for physics violations and reversal artefacts, in VideoPhy-2's formats.
 Every video is scanned once (into DIR/scan, resumable) and judged by five motion checks, each answering

@@ -1,7 +1,7 @@
 // The `audit` command line: argv -> typed options -> library call -> exit code.
 
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { addAnalysisOptions, addClipAnalysisOptions, analysisOptions, clipAnalysisOptions, int, withInterrupt, type AnalysisFlags, type ClipAnalysisFlags } from './shared-options.js';
+import { addAnalysisOptions, addClipAnalysisOptions, analysisOptions, clipAnalysisOptions, int, positive, withInterrupt, type AnalysisFlags, type ClipAnalysisFlags } from './shared-options.js';
 import { cueDocRows } from '../cues/docs.js';
 import { AuditError, UsageError } from '../errors.js';
 import { evidenceLine } from '../decide/redo.js';
@@ -12,7 +12,7 @@ import { EXIT } from './exit-codes.js';
 import { commandError, lockCommandFolder } from './folder-lock.js';
 import type { FolderLock } from '../io/lock.js';
 import { TAXONOMY_HELP } from './help.js';
-import { DECIDE_HELP } from './help.js';
+import { ADAPT_HELP, DECIDE_HELP } from './help.js';
 import { PHYSICS_HELP } from './help.js';
 import { CUES_HELP, EVAL_HELP, INSPECT_HELP, MERGE_HELP, REPORT_HELP, SCAN_HELP, SYNTH_HELP } from './help.js';
 
@@ -291,6 +291,35 @@ export async function runCli(argv: string[]): Promise<number> {
       const s = await decideScan(dir, { policy: flags.policy, labelColumn: col(flags.labelColumn), captionColumn: col(flags.captionColumn), taxonomy: flags.taxonomy, labelMap: col(flags.labelMap) });
       process.stdout.write(flags.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatDecisionCounts(s)}\n`);
       for (const w of s.warnings ?? []) process.stderr.write(`warning: ${w.message}\n`);
+    });
+
+  program
+    .command('adapt')
+    .argument('<scan-out...>', 'the --out folders of finished scans of your corpus')
+    .description('Fine-tune the model to your own corpus from its scans, without labels (python3 + PyTorch).')
+    .requiredOption('-o, --out <dir/name>', 'writes <dir>/<name>.onnx, .card.json and .parity.json')
+    .option('--base <path>', 'model to start from (default: the shipped models/reversal-v1.onnx)')
+    .option('--group-column <name>', "manifest column naming each clip's group, e.g. its source video (default: the clip's folder)")
+    .option('--label-column <name>', 'manifest column with labels: their taxonomy class gives weak verdicts')
+    .option('--caption-column <name>', 'manifest column with captions: their motion words give weak verdicts')
+    .option('--taxonomy <name>', 'taxonomy of the labels: auto|ssv2|jester|none', 'auto')
+    .option('--holdout <share>', 'share of the groups held out to compare the base and the adapted model', positive('--holdout'), 0.2)
+    .option('--epochs <n>', 'passes over the training clips', int('--epochs'), 8)
+    .option('--lr <rate>', 'learning rate', positive('--lr'), 3e-4)
+    .option('--verdict-weight <w>', 'weight of the weak verdicts beside the arrow (0: arrow only)', Number, 0.5)
+    .option('--python <path>', 'python3 with torch and numpy (default: /usr/bin/python3, else python3)')
+    .option('-q, --quiet', 'no progress output', false)
+    .addHelpText('after', ADAPT_HELP)
+    .action(async (scans: string[], flags: { out: string; base?: string; groupColumn?: string; labelColumn?: string; captionColumn?: string; taxonomy: 'auto' | 'ssv2' | 'jester' | 'none'; holdout: number; epochs: number; lr: number; verdictWeight: number; python?: string; quiet: boolean }) => {
+      const { adapt, formatAdaptTable } = await import('../adapt/index.js');
+      const r = await withInterrupt(
+        (signal) => adapt({ scans, out: flags.out, base: flags.base, groupColumn: flags.groupColumn, labelColumn: flags.labelColumn, captionColumn: flags.captionColumn, taxonomy: flags.taxonomy, holdout: flags.holdout, epochs: flags.epochs, lr: flags.lr, verdictWeight: flags.verdictWeight, python: flags.python, quiet: flags.quiet, signal }),
+        '\nInterrupted: stopping the training; nothing is written.\n',
+      );
+      process.stdout.write(`${formatAdaptTable(r)}\n`);
+      if (r.status === 'adapted') process.stderr.write(`adapted in ${r.seconds.toFixed(0)} s: ${r.reason}\n-> ${r.model} (use it with: audit scan INPUT --out DIR --model ${r.model})\n`);
+      else process.stderr.write(`refused, the base model is kept: ${r.reason}\n`);
+      code = r.status === 'adapted' ? EXIT.OK : EXIT.FAILURE;
     });
 
   addAnalysisOptions(

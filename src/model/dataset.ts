@@ -30,6 +30,12 @@ export interface ExportDatasetOptions {
    * its source `group`, `repo`, `confidence` and fixed `split` (train / val). Exclusive with `labels`.
    */
   realCorpus?: string;
+  /**
+   * Labels from the clip rows themselves (exclusive with `labels` and `realCorpus`): called with each clip row (id,
+   * path, the manifest's columns `input`), it returns the row's label, or null to leave the clip out. Every clip is a
+   * forward example as filmed. `audit adapt` uses it: a weak verdict from the clip's text, its group and its split.
+   */
+  labelOf?: (row: { id: string; path: string | null; input: Record<string, unknown> | null }) => RowLabel | null;
   /** Folder to write X.npy, mask.npy, y_verdict.npy, y_forward.npy, groups.json, columns.json. */
   out: string;
   /** Window length in pairs (default 64). */
@@ -40,6 +46,17 @@ export interface ExportDatasetOptions {
    * `window: 1..` of the same clip. Default 1: the centred window alone.
    */
   windows?: number;
+}
+
+/** A clip's label from {@link ExportDatasetOptions.labelOf}: verdict index (-1 unknown), family, group, split, weight. */
+export interface RowLabel {
+  verdict: number;
+  family: string;
+  /** The clip's source group: no group is on both sides of the split. */
+  group: string;
+  split: 'train' | 'val';
+  /** Weight of the verdict in the loss (a weak label weighs less than ground truth). */
+  verdict_weight: number;
 }
 
 /** What {@link exportDataset} wrote and left out. */
@@ -62,8 +79,8 @@ interface Label {
   forward: number;
   family: string;
   seed: number;
-  /** Real corpus clips: where they come from and which split they are in. */
-  real?: Pick<RealClip, 'group' | 'repo' | 'confidence' | 'split'> & { verdict_weight: number };
+  /** Real corpus and labelOf clips: where they come from, which split they are in, the verdict's weight (groups.json). */
+  real?: Partial<Pick<RealClip, 'group' | 'repo' | 'confidence'>> & { split: 'train' | 'val'; verdict_weight: number };
 }
 
 interface ClipRow {
@@ -74,6 +91,7 @@ interface ClipRow {
   series_offset: number;
   series_pairs: number;
   series_columns: number;
+  input?: Record<string, unknown> | null;
 }
 
 async function* jsonLines(path: string): AsyncGenerator<{ line: number; value: unknown }> {
@@ -123,6 +141,11 @@ async function realLabels(dir: string): Promise<Map<string, Label>> {
   return labels;
 }
 
+function fromRowLabel(l: RowLabel | null): Label | undefined {
+  if (l === null) return undefined;
+  return { verdict: l.verdict, forward: 1, family: l.family, seed: hashSeed(l.group), real: { group: l.group, split: l.split, verdict_weight: l.verdict_weight } };
+}
+
 function checkClipRow(r: Record<string, unknown>, where: string): ClipRow {
   const ok = typeof r.id === 'string' && typeof r.series_file === 'string' && Number.isInteger(r.series_pairs) && r.series_columns !== undefined;
   if (!ok) throw new ManifestError('bad_clip_row', expected('a clips.jsonl row with id and series_* columns', where, r));
@@ -158,7 +181,8 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
   const T = options.T ?? MODEL_T;
   const windows = options.windows ?? 1;
   if (!Number.isInteger(windows) || windows < 1) throw new ModelError('bad_option', expected('a positive integer', 'windows', windows));
-  if (options.labels !== undefined && options.realCorpus !== undefined) throw new ModelError('bad_option', expected('labels or realCorpus, not both', 'options', Object.keys(options)));
+  const sources = [options.labels, options.realCorpus, options.labelOf].filter((x) => x !== undefined).length;
+  if (sources > 1) throw new ModelError('bad_option', expected('one of labels, realCorpus and labelOf', 'options', Object.keys(options)));
   const labels = options.labels !== undefined ? await readLabels(options.labels) : options.realCorpus !== undefined ? await realLabels(options.realCorpus) : null;
   await mkdir(options.out, { recursive: true });
   const X = await NpyWriter.create(join(options.out, 'X.npy'), 'float32', [T, MODEL_F]);
@@ -176,7 +200,7 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
       const row = checkClipRow(value as Record<string, unknown>, `line ${line} of ${clipsPath}`);
       // Real corpus labels are keyed by file name (the scan of its clips/ folder ids rows by path).
       const key = options.realCorpus === undefined ? row.id : basename(row.path ?? row.id);
-      const label = labels ? labels.get(key) : { verdict: -1, forward: 1, family: 'unlabelled', seed: hashSeed(row.id) };
+      const label = labels ? labels.get(key) : options.labelOf ? fromRowLabel(options.labelOf({ id: row.id, path: row.path ?? null, input: row.input ?? null })) : { verdict: -1, forward: 1, family: 'unlabelled', seed: hashSeed(row.id) };
       if (!label) {
         summary.unlabelled += 1;
         continue;

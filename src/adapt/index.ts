@@ -1,0 +1,367 @@
+// `audit adapt`: fine-tunes the model on the user's own scanned corpus, without labels. Every clip plays forwards as
+// filmed, so the corpus supervises the arrow of time itself; where its label or caption columns give a verdict, that
+// weak verdict trains the verdict too. A share of the corpus is held out by group (source folder by default) and the
+// adapted model is kept only when it beats the base model there.
+//
+// Scan folders -> tensors (model/dataset exportDataset, every clip with its group and split) -> models/adapt.py
+// (PyTorch: the base network rebuilt from its ONNX weights, every layer fine-tuned) -> the held-out comparison ->
+// the reference of the corpus for in_domain (model/domain) -> NAME.onnx, .card.json, .parity.json.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { crc32 } from 'node:zlib';
+import { captionInfo, pickTaxonomy, priorLookup, tryLoadTaxonomy, type TaxonomyChoice, type TaxonomyName } from '../decide/text-sources.js';
+import { AuditError, SetupError, UsageError } from '../errors.js';
+import { exportDataset, type RowLabel } from '../model/dataset.js';
+import { fitDomainReference } from '../model/domain.js';
+import { readNpy } from '../model/npy.js';
+import { loadModel, predictClips } from '../model/onnx.js';
+import { VERDICTS, type VerdictName } from '../model/features.js';
+import { DEFAULT_MODEL } from '../pipeline/scan.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ADAPT_PY = join(ROOT, 'models', 'adapt.py');
+
+/** Options of {@link adapt}. */
+export interface AdaptOptions {
+  /** Finished `audit scan` output folders (their clips.jsonl and series files; nothing is decoded again). */
+  scans: string[];
+  /** DIR/NAME: writes DIR/NAME.onnx, NAME.card.json, NAME.parity.json. */
+  out: string;
+  /** The model to start from (default: the shipped model). */
+  base?: string;
+  /** Manifest column naming each clip's group (default: the folder of the clip's file). */
+  groupColumn?: string;
+  labelColumn?: string;
+  captionColumn?: string;
+  taxonomy?: TaxonomyChoice;
+  /** Share of the groups held out (default 0.2). */
+  holdout?: number;
+  epochs?: number;
+  lr?: number;
+  /** Weight of the weak verdicts beside the arrow (default 0.5; 0 = arrow only). */
+  verdictWeight?: number;
+  /** python3 with PyTorch and numpy (default /usr/bin/python3 when it has them, else python3 on PATH). */
+  python?: string;
+  /** Fewest groups on each side of the split, and clips (default 4 groups and 20 clips held out, 40 to train on). */
+  minGroups?: number;
+  minHeldoutClips?: number;
+  minTrainClips?: number;
+  /** How much better the adapted model must be on the held-out groups (default 0.01 arrow accuracy). */
+  minGain?: number;
+  quiet?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Held-out measurements of one model (models/adapt.py `measure`). */
+export interface HeldoutMetrics {
+  clips: number;
+  arrow_accuracy: number | null;
+  mean_abs_p_forward_minus_half: number | null;
+  verdict_clips: number;
+  verdict_agreement: number | null;
+}
+
+/** What {@link adapt} did. */
+export interface AdaptResult {
+  status: 'adapted' | 'refused';
+  /** The adapted model's path, or null when refused (nothing written). */
+  model: string | null;
+  reason: string;
+  before: HeldoutMetrics | null;
+  after: HeldoutMetrics | null;
+  corpus: CorpusFacts;
+  seconds: number;
+}
+
+/** The corpus the model adapted to (in the card under `adapted_to`). */
+export interface CorpusFacts {
+  scans: string[];
+  clips: number;
+  groups: number;
+  train: { clips: number; groups: number };
+  heldout: { clips: number; groups: number; share: number };
+  group_column: string | null;
+  label_column: string | null;
+  caption_column: string | null;
+  taxonomy: TaxonomyName | null;
+  /** Clips per text-derived weak verdict (the rest trains the arrow only). */
+  text_verdicts: Record<string, number>;
+}
+
+/** A clip's group lands in the held-out share when crc32(`SALT` + group) % 10000 < share x 10000 (fixed per group). */
+export const ADAPT_SPLIT_SALT = 'adapt-holdout:';
+/** Weight of a text-derived verdict in the loss (the real corpus's medium-confidence labels weigh 0.7). */
+const TEXT_VERDICT_WEIGHT = 0.5;
+
+export function heldOut(group: string, share: number): boolean {
+  return crc32(ADAPT_SPLIT_SALT + group) % 10000 < Math.round(share * 10000);
+}
+
+function findPython(given: string | undefined): string {
+  const tries = given ? [given] : ['/usr/bin/python3', 'python3'];
+  for (const py of tries) {
+    const r = spawnSync(py, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
+    if (r.status === 0) return py;
+  }
+  throw new SetupError(
+    `audit adapt trains with PyTorch, and ${tries.join(' / ')} has no torch and numpy${given ? '' : ' (or no python3)'}.\n` +
+      'Possible solutions:\n- Debian/Ubuntu: apt-get install python3-torch python3-numpy\n- pip: pip install torch numpy\n- --python PATH: a python3 that has them',
+  );
+}
+
+interface ClipFacts {
+  id: string;
+  path: string | null;
+  input: Record<string, unknown> | null;
+}
+
+async function readClips(scan: string): Promise<ClipFacts[]> {
+  const file = join(scan, 'clips.jsonl');
+  if (!existsSync(file)) throw new AuditError('not_a_scan', `Expected a scan output folder with clips.jsonl but received ${JSON.stringify(scan)}`, { path: scan });
+  const out: ClipFacts[] = [];
+  let line = 0;
+  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    line++;
+    if (!text.trim()) continue;
+    try {
+      const r = JSON.parse(text) as { id: string; path?: string; input?: Record<string, unknown> };
+      out.push({ id: r.id, path: r.path ?? null, input: r.input ?? null });
+    } catch {
+      // a torn last line of an interrupted scan: the scan itself cuts it on resume
+      if (line > 1) continue;
+      throw new AuditError('scan-output-corrupt', `${file} line ${line} is not JSON`, { path: file, row: line });
+    }
+  }
+  return out;
+}
+
+const text = (v: unknown): string | null => (v === null || v === undefined || String(v).trim() === '' ? null : String(v));
+
+/** The weak verdict the clip's text gives: irreversible when any source says so, else the label class's, else the caption's. */
+function textVerdict(c: ClipFacts, look: ((label: string) => { verdict: VerdictName } | null) | null, labelColumn?: string, captionColumn?: string): VerdictName | null {
+  const label = labelColumn ? text(c.input?.[labelColumn]) : null;
+  const prior = label && look ? look(label) : null;
+  const caption = captionColumn ? text(c.input?.[captionColumn]) : null;
+  const cap = caption ? captionInfo(caption) : null;
+  if (prior?.verdict === 'irreversible' || cap?.status === 'irreversible') return 'irreversible';
+  if (prior) return prior.verdict;
+  if (cap?.status === 'swap') return 'equivariant';
+  if (cap?.status === 'keep') return 'invariant';
+  return null;
+}
+
+/** Rows of a .npy matrix file as arrays (tensor exports are a few MB per thousand clips). */
+async function npyRows(path: string): Promise<{ rows: number; row: (i: number) => Float32Array }> {
+  const a = await readNpy(path);
+  const per = a.shape.slice(1).reduce((p, q) => p * q, 1);
+  const data = a.data as Float32Array;
+  return { rows: a.shape[0]!, row: (i) => data.subarray(i * per, (i + 1) * per) };
+}
+
+/**
+ * Adapts the base model to the scanned corpus. Resolves with status 'refused' (nothing written, the base model kept)
+ * when the adapted model is not better on the held-out groups; throws AuditError when the corpus is too small to hold
+ * out a meaningful share, SetupError without python3 + torch.
+ */
+export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
+  const t0 = performance.now();
+  if (options.scans.length === 0) throw new UsageError('Expected at least one scan output folder');
+  const share = options.holdout ?? 0.2;
+  if (!(share > 0 && share < 1)) throw new UsageError(`Expected --holdout between 0 and 1 but received ${share}`);
+  const out = resolve(options.out.replace(/\.onnx$/, ''));
+  const dir = dirname(out);
+  const name = basename(out);
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`Expected --out DIR/NAME with a plain NAME (letters, digits, . _ -) but received ${JSON.stringify(options.out)}`);
+  const base = resolve(options.base ?? DEFAULT_MODEL);
+  if (!existsSync(base)) throw new UsageError(`Expected a base model file for --base but ${base} does not exist`);
+  if (resolve(`${out}.onnx`) === base) throw new UsageError(`--out ${options.out} would overwrite the base model; choose another NAME`);
+  const python = findPython(options.python);
+  const log = (s: string) => {
+    if (!options.quiet) process.stderr.write(`${s}\n`);
+  };
+
+  // The corpus: every clip with its group, split and text verdict.
+  const perScan = await Promise.all(options.scans.map((s) => readClips(resolve(s))));
+  let look: ((label: string) => { verdict: VerdictName } | null) | null = null;
+  let taxonomy: TaxonomyName | null = null;
+  if (options.labelColumn) {
+    const choice = options.taxonomy ?? 'auto';
+    const names: TaxonomyName[] = choice === 'auto' ? ['ssv2', 'jester'] : choice === 'none' ? [] : [choice];
+    const loaded = (await Promise.all(names.map(tryLoadTaxonomy))).flatMap((t) => (t.taxonomy ? [t.taxonomy] : []));
+    const labels = perScan.flat().map((c) => text(c.input?.[options.labelColumn!])).filter((l): l is string => l !== null).slice(0, 5000);
+    const picked = choice === 'auto' ? pickTaxonomy(labels, loaded).taxonomy : (loaded[0] ?? null);
+    if (picked) {
+      look = priorLookup(picked);
+      taxonomy = picked.name as TaxonomyName;
+    }
+  }
+  const groupOf = (c: ClipFacts): string => {
+    if (options.groupColumn) {
+      const g = text(c.input?.[options.groupColumn]);
+      if (g === null) throw new AuditError('bad_group', `Clip ${c.id} has no value in the group column ${options.groupColumn}; every clip needs its group`, { id: c.id });
+      return g;
+    }
+    return c.path ? dirname(c.path) : '.';
+  };
+  const labelled = new Map<string, RowLabel>();
+  const groups = { train: new Set<string>(), val: new Set<string>() };
+  const clips = { train: 0, val: 0 };
+  const textVerdicts: Record<string, number> = {};
+  for (const c of perScan.flat()) {
+    const group = groupOf(c);
+    const split = heldOut(group, share) ? 'val' : 'train';
+    const v = textVerdict(c, look, options.labelColumn, options.captionColumn);
+    if (v) textVerdicts[v] = (textVerdicts[v] ?? 0) + 1;
+    labelled.set(c.id, { verdict: v ? VERDICTS.indexOf(v) : -1, family: 'adapt', group, split, verdict_weight: TEXT_VERDICT_WEIGHT });
+    groups[split].add(group);
+    clips[split]++;
+  }
+  const corpus: CorpusFacts = {
+    scans: options.scans.map((s) => resolve(s)),
+    clips: clips.train + clips.val,
+    groups: groups.train.size + groups.val.size,
+    train: { clips: clips.train, groups: groups.train.size },
+    heldout: { clips: clips.val, groups: groups.val.size, share },
+    group_column: options.groupColumn ?? null,
+    label_column: options.labelColumn ?? null,
+    caption_column: options.captionColumn ?? null,
+    taxonomy,
+    text_verdicts: textVerdicts,
+  };
+  const minGroups = options.minGroups ?? 4;
+  const minHeld = options.minHeldoutClips ?? 20;
+  const minTrain = options.minTrainClips ?? 40;
+  if (groups.val.size < minGroups || groups.train.size < minGroups || clips.val < minHeld || clips.train < minTrain) {
+    throw new AuditError(
+      'adapt_too_small',
+      `The corpus is too small to hold out a meaningful share: ${corpus.clips} clips in ${corpus.groups} groups give ${clips.train} clips in ${groups.train.size} groups to train on and ${clips.val} in ${groups.val.size} held out ` +
+        `(needed: at least ${minGroups} groups on each side, ${minTrain} clips to train on, ${minHeld} held out). The base model is kept.\n` +
+        `Possible solutions:\n- scan more of the corpus\n- --group-column with finer groups (one per source video)${options.groupColumn ? '' : '; today each folder is one group'}\n- --holdout to change the held-out share`,
+    );
+  }
+  log(`adapt: ${corpus.clips} clips in ${corpus.groups} groups (${clips.val} clips in ${groups.val.size} groups held out); weak verdicts from text for ${Object.values(textVerdicts).reduce((a, b) => a + b, 0)} clips`);
+
+  // Everything is built in a work folder beside the output and moved into place only when the model is kept.
+  const work = join(dir, `.${name}.adapt`);
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  let child: ReturnType<typeof spawn> | null = null;
+  const onAbort = () => child?.kill('SIGTERM');
+  options.signal?.addEventListener('abort', onAbort);
+  try {
+    const data: string[] = [];
+    for (const [k, scan] of options.scans.entries()) {
+      const folder = join(work, `data-${k}`);
+      await exportDataset({ scanOut: resolve(scan), out: folder, windows: 8, labelOf: (row) => labelled.get(row.id) ?? null });
+      data.push(folder);
+    }
+    if (options.signal?.aborted) throw new AuditError('interrupted', 'Interrupted before training; nothing was written');
+
+    const baseCard = JSON.parse(await readFile(base.replace(/\.onnx$/, '.card.json'), 'utf8').catch(() => 'null')) as { version?: string; name?: string } | null;
+    const version = `${baseCard?.version ?? '0'}+${name}`;
+    const args = [ADAPT_PY, '--base', base, '--data', ...data, '--out', join(work, 'model'), '--name', name, '--version', version];
+    args.push('--epochs', String(options.epochs ?? 8), '--lr', String(options.lr ?? 3e-4), '--verdict-weight', String(options.verdictWeight ?? 0.5));
+    args.push('--threads', String(Math.max(1, Math.min(2, cpus().length))));
+    const started = performance.now();
+    let stderr = '';
+    let last = '';
+    const code = await new Promise<number | null>((done, fail) => {
+      child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.on('error', fail);
+      child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20000)));
+      createInterface({ input: child.stdout! }).on('line', (lineText) => {
+        const m = /^progress (\d+)\/(\d+)/.exec(lineText);
+        if (m && !options.quiet) {
+          const doneSteps = Number(m[1]);
+          const total = Number(m[2]);
+          const elapsed = (performance.now() - started) / 1000;
+          const eta = doneSteps > 0 ? (elapsed / doneSteps) * (total - doneSteps) : 0;
+          const now = `adapt: training ${doneSteps}/${total} steps, ETA ${Math.round(eta)} s`;
+          if (now !== last) process.stderr.write(`\r${now}   `);
+          last = now;
+        }
+      });
+      child.on('close', (c) => done(c));
+    });
+    if (last) process.stderr.write('\n');
+    if (options.signal?.aborted) throw new AuditError('interrupted', 'Interrupted while training; nothing was written (run the same command again to start over)');
+    if (code !== 0) throw new AuditError('adapt_failed', `models/adapt.py exited with ${code}:\n${stderr.trim().split('\n').slice(-8).join('\n')}`);
+
+    const cardPath = join(work, 'model', `${name}.card.json`);
+    const card = JSON.parse(await readFile(cardPath, 'utf8')) as Record<string, unknown> & { metrics: { heldout_before: HeldoutMetrics; heldout_after: HeldoutMetrics } };
+    const before = card.metrics.heldout_before;
+    const after = card.metrics.heldout_after;
+    const verdict = judge(before, after, options.minGain ?? 0.01);
+    const seconds = (performance.now() - t0) / 1000;
+    if (!verdict.better) return { status: 'refused', model: null, reason: verdict.reason, before, after, corpus, seconds };
+
+    // The adapted model's own reference for in_domain: this corpus's training clips, calibrated on its held-out ones.
+    card.domain = await domainReference(join(work, 'model', `${name}.onnx`), data);
+    card.adapted_to = corpus;
+    card.adapt_decision = verdict.reason;
+    await writeFile(cardPath, `${JSON.stringify(card, null, 1)}\n`);
+    await mkdir(dir, { recursive: true });
+    for (const f of [`${name}.onnx`, `${name}.parity.json`, `${name}.card.json`]) await rename(join(work, 'model', f), join(dir, f));
+    return { status: 'adapted', model: join(dir, `${name}.onnx`), reason: verdict.reason, before, after, corpus, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Better on the held-out groups: the arrow up by `minGain` and the verdict agreement (when known) not down by more than 0.02. */
+export function judge(before: HeldoutMetrics, after: HeldoutMetrics, minGain: number): { better: boolean; reason: string } {
+  const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)} %`);
+  const arrowGain = (after.arrow_accuracy ?? 0) - (before.arrow_accuracy ?? 0);
+  const verdictDrop = before.verdict_agreement !== null && after.verdict_agreement !== null ? before.verdict_agreement - after.verdict_agreement : 0;
+  const facts = `held-out arrow accuracy ${pct(before.arrow_accuracy)} -> ${pct(after.arrow_accuracy)}, verdict agreement ${pct(before.verdict_agreement)} -> ${pct(after.verdict_agreement)} (${after.clips} clips)`;
+  if (arrowGain < minGain) return { better: false, reason: `not better than the base model: ${facts}; the arrow must gain at least ${pct(minGain)}` };
+  if (verdictDrop > 0.02) return { better: false, reason: `not better than the base model: ${facts}; the verdict agreement fell by more than 2 points` };
+  return { better: true, reason: `better than the base model: ${facts}` };
+}
+
+async function domainReference(model: string, data: string[]): Promise<unknown> {
+  const m = await loadModel(model, { device: 'cpu' });
+  const fit: Float32Array[] = [];
+  const calibration: Float32Array[] = [];
+  for (const folder of data) {
+    const groups = JSON.parse(await readFile(join(folder, 'groups.json'), 'utf8')) as Array<{ id: string; split: string; window?: number }>;
+    const X = await npyRows(join(folder, 'X.npy'));
+    const M = await npyRows(join(folder, 'mask.npy'));
+    const byClip = new Map<string, { split: string; rows: number[] }>();
+    groups.forEach((g, i) => {
+      const c = byClip.get(g.id) ?? { split: g.split, rows: [] };
+      c.rows.push(i);
+      byClip.set(g.id, c);
+    });
+    const list = [...byClip.values()];
+    const preds = await predictClips(m, list.map((c) => {
+      const windows = c.rows.filter((i) => (groups[i]!.window ?? 0) >= 1);
+      return (windows.length ? windows : c.rows).map((i) => ({ x: X.row(i), mask: M.row(i) }));
+    }));
+    list.forEach((c, k) => (c.split === 'val' ? calibration : fit).push(preds[k]!.embedding));
+  }
+  await m.session.release();
+  const ref = fitDomainReference(fit, calibration);
+  const round = (x: number) => Number(x.toPrecision(7));
+  return { ...ref, mean: ref.mean.map(round), cholesky: ref.cholesky.map(round), calibration: ref.calibration.map(round) };
+}
+
+/** The before/after table the CLI prints. */
+export function formatAdaptTable(r: AdaptResult): string {
+  const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)} %`);
+  const rows: Array<[string, string, string]> = [
+    ['held-out clips', String(r.before?.clips ?? '-'), String(r.after?.clips ?? '-')],
+    ['arrow accuracy', pct(r.before?.arrow_accuracy), pct(r.after?.arrow_accuracy)],
+    ['mean |p_forward - 0.5|', r.before?.mean_abs_p_forward_minus_half?.toFixed(3) ?? '-', r.after?.mean_abs_p_forward_minus_half?.toFixed(3) ?? '-'],
+    [`verdict agreement (${r.before?.verdict_clips ?? 0} clips with a text verdict)`, pct(r.before?.verdict_agreement), pct(r.after?.verdict_agreement)],
+  ];
+  const w = Math.max(...rows.map((x) => x[0].length));
+  return [`${''.padEnd(w)}  ${'base'.padStart(8)}  ${'adapted'.padStart(8)}`, ...rows.map(([k, b, a]) => `${k.padEnd(w)}  ${b.padStart(8)}  ${a.padStart(8)}`)].join('\n');
+}

@@ -1,0 +1,126 @@
+// `audit adapt` on a small synthetic corpus: a tiny base model trained here (models/train.py), then fine-tuned on the
+// forward clips of new scenes in group folders. Needs /usr/bin/python3 with torch (skipped, saying so, without).
+
+import { spawnSync } from 'node:child_process';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adapt, heldOut, judge } from '../../src/adapt/index.js';
+import { runCli } from '../../src/cli/main.js';
+import { exportDataset } from '../../src/model/dataset.js';
+import { loadModel, predict } from '../../src/model/onnx.js';
+import { sceneSeries, torchPython, writeFakeScan, type LabelledSeries } from '../model/helpers.js';
+
+const python = torchPython();
+const TRAIN = fileURLToPath(new URL('../../models/train.py', import.meta.url));
+
+/** A scan folder of the forward clips, each in folder g<k> (its group), with a caption column. */
+async function corpusScan(dir: string, items: readonly LabelledSeries[], groups: number): Promise<string> {
+  const scanOut = join(dir, 'scan');
+  await mkdir(join(scanOut, 'series'), { recursive: true });
+  const seriesFile = join(scanOut, 'series', 'part-0.f32');
+  await writeFile(seriesFile, new Uint8Array(0));
+  const rows: string[] = [];
+  let offset = 0;
+  for (const [i, it] of items.entries()) {
+    await appendFile(seriesFile, new Uint8Array(it.series.data.buffer, it.series.data.byteOffset, it.series.data.byteLength));
+    const path = `/corpus/g${i % groups}/${it.id}.mp4`;
+    const caption = it.family === 'drop' ? 'a ball falls to the floor' : '';
+    rows.push(JSON.stringify({ id: it.id, path, row: i + 1, analysis_fps: 24, series_file: 'series/part-0.f32', series_offset: offset, series_pairs: it.series.frames, series_columns: it.series.columns, input: { path, caption } }));
+    offset += it.series.data.byteLength;
+  }
+  await writeFile(join(scanOut, 'clips.jsonl'), `${rows.join('\n')}\n`);
+  return scanOut;
+}
+
+if (!python) console.warn('adapt: skipped (no /usr/bin/python3 with torch; apt-get install python3-torch python3-numpy)');
+
+describe('the held-out rule', () => {
+  it('holds a group out or not, the same way every time, at about the share asked', () => {
+    const groups = Array.from({ length: 2000 }, (_, i) => `video-${i}`);
+    const held = groups.filter((g) => heldOut(g, 0.2)).length / groups.length;
+    expect(held).toBeGreaterThan(0.17);
+    expect(held).toBeLessThan(0.23);
+    expect(groups.map((g) => heldOut(g, 0.2))).toEqual(groups.map((g) => heldOut(g, 0.2)));
+  });
+
+  it('keeps an adapted model only when the arrow gains and the verdict does not fall', () => {
+    const m = (arrow: number, verdict: number | null) => ({ clips: 50, arrow_accuracy: arrow, mean_abs_p_forward_minus_half: 0.1, verdict_clips: verdict === null ? 0 : 10, verdict_agreement: verdict });
+    expect(judge(m(0.5, 0.6), m(0.6, 0.6), 0.01).better).toBe(true);
+    expect(judge(m(0.5, null), m(0.505, null), 0.01)).toMatchObject({ better: false, reason: expect.stringMatching(/^not better than the base model: held-out arrow accuracy 50\.0 % -> 50\.5 %/) });
+    expect(judge(m(0.5, 0.6), m(0.7, 0.55), 0.01)).toMatchObject({ better: false, reason: expect.stringMatching(/verdict agreement fell/) });
+  });
+});
+
+describe.skipIf(!python)('audit adapt (PyTorch)', () => {
+  let dir = '';
+  let base = '';
+  let scan = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ra-adapt-'));
+    // the base: a tiny model trained briefly on two seeds of every scene
+    const { scanOut, labels } = await writeFakeScan(join(dir, 'base-data'), sceneSeries(2));
+    const data = join(dir, 'base-tensors');
+    await exportDataset({ scanOut, labels, out: data, windows: 8 });
+    const run = spawnSync(python!, [TRAIN, '--data', data, '--holdout-families', 'slide,roll,wave', '--holdout-seed-frac', '0.25', '--epochs', '3', '--width', '16', '--threads', '1', '--name', 'base', '--out', join(dir, 'base')], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    base = join(dir, 'base', 'base.onnx');
+    // the user's corpus: ten other seeds of every scene, forwards as filmed, in 20 folders
+    const forward = sceneSeries(12).filter((it) => it.direction === 'forward' && it.seed >= 2000);
+    scan = await corpusScan(join(dir, 'corpus'), forward, 20);
+  }, 300_000);
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('fine-tunes every layer, keeps the model when the held-out groups improve, and writes its card', async () => {
+    const out = join(dir, 'models', 'mine');
+    const r = await adapt({ scans: [scan], out, base, captionColumn: 'caption', holdout: 0.3, epochs: 20, lr: 3e-3, quiet: true });
+    expect(r.status, r.reason).toBe('adapted');
+    expect(r.after!.arrow_accuracy! - r.before!.arrow_accuracy!).toBeGreaterThanOrEqual(0.01);
+    expect(r.corpus.groups).toBe(20);
+    expect(r.corpus.heldout.groups).toBe(4);
+    expect(r.corpus.heldout.clips + r.corpus.train.clips).toBe(110);
+    expect(r.corpus.text_verdicts.irreversible).toBeGreaterThan(0);
+    const card = JSON.parse(await readFile(join(dir, 'models', 'mine.card.json'), 'utf8'));
+    const baseCard = JSON.parse(await readFile(join(dir, 'base', 'base.card.json'), 'utf8'));
+    expect(card.training.adapted_from.sha256).toBe(baseCard.sha256);
+    expect(card.metrics.heldout_before).toEqual(r.before);
+    expect(card.metrics.heldout_after).toEqual(r.after);
+    expect(card.adapted_to.clips).toBe(r.corpus.clips);
+    expect(card.domain.fit_clips + card.domain.calibration_clips).toBe(r.corpus.clips);
+    // the written model runs, reproduces its parity samples and scores in_domain against this corpus
+    const model = await loadModel(r.model!, { device: 'cpu' });
+    const parity = JSON.parse(await readFile(join(dir, 'models', 'mine.parity.json'), 'utf8'));
+    const dec = (b: string) => { const x = Buffer.from(b, 'base64'); return new Float32Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength)); };
+    const preds = await predict(model, parity.samples.map((s: { x: string; mask: string }) => ({ x: dec(s.x), mask: dec(s.mask) })));
+    preds.forEach((p, i) => expect(Math.abs(p.p_forward - parity.samples[i].p_forward)).toBeLessThan(1e-4));
+    expect(preds[0]!.in_domain).toBeGreaterThan(0);
+    expect((await readdir(join(dir, 'models'))).sort()).toEqual(['mine.card.json', 'mine.onnx', 'mine.parity.json']);
+  }, 300_000);
+
+  it('refuses a model that is not better, writing nothing (exit 1 from the CLI)', async () => {
+    const outDir = join(dir, 'refused');
+    let err = '';
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof process.stderr.write;
+    let code: number;
+    try {
+      code = await runCli(['adapt', scan, '--out', join(outDir, 'same'), '--base', base, '--holdout', '0.3', '--epochs', '1', '--lr', '1e-12', '-q']);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(code).toBe(1);
+    expect(err).toMatch(/refused, the base model is kept: not better than the base model/);
+    expect(await readdir(outDir).catch(() => [])).toEqual([]);
+  }, 300_000);
+
+  it('refuses a corpus too small to hold out, and says what python it needs', async () => {
+    const small = await corpusScan(join(dir, 'small'), sceneSeries(1).filter((it) => it.direction === 'forward'), 3);
+    await expect(adapt({ scans: [small], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(/too small to hold out a meaningful share: .* in 3 groups/);
+    await expect(adapt({ scans: [scan], out: join(dir, 'x', 'y'), base, python: '/nonexistent/python3', quiet: true })).rejects.toThrow(/apt-get install python3-torch python3-numpy/);
+    await expect(adapt({ scans: [scan], out: base, base, quiet: true })).rejects.toThrow(/would overwrite the base model/);
+  });
+});
