@@ -18,9 +18,15 @@ import { parseMemberLocator } from './webdataset.js';
 /** Reads of one range that may break off before the clip is given up (each resumes where the last one stopped). */
 const MAX_READ_ATTEMPTS = 5;
 
-/** True for a clip path read through {@link openRemoteClip}: s3://, http(s)://, or a WebDataset member locator. */
+/** The URLs this module hands ffmpeg (the decoder reads them as they are: decode/ffmpeg.ts isLoopbackClipUrl). */
+const LOOPBACK_URL = /^http:\/\/127\.0\.0\.1:\d+\/clip\/\d+$/;
+
+/**
+ * True for a clip path read through {@link openRemoteClip}: s3://, http(s)://, or a WebDataset member locator; false
+ * for the loopback URLs it serves them on (already open).
+ */
 export function isRemoteClip(path: string): boolean {
-  return isS3Url(path) || isHttpUrl(path) || parseMemberLocator(path) !== null;
+  return !LOOPBACK_URL.test(path) && (isS3Url(path) || isHttpUrl(path) || parseMemberLocator(path) !== null);
 }
 
 interface Source {

@@ -3,6 +3,7 @@
 import { DEFAULT_DECODE_OPTIONS, analysisSize, decodeFrameSelection, planDecode } from '../decode/frames.js';
 import { probeClip } from '../decode/probe.js';
 import { UsageError, expected } from '../errors.js';
+import { isRemoteClip, openRemoteClip } from '../io/remote-clip.js';
 import { DisFlow, type DisPresetName } from '../flow/dis.js';
 import { imageFormat, overlaySvg, writeImage, type RgbImage } from './image.js';
 import { HEAT_FULL_SPEED, heatColour, heatOverlay, residualSpeedMap } from './residual-map.js';
@@ -124,6 +125,17 @@ function blit(canvas: Uint8Array, canvasW: number, tile: Uint8Array, tileW: numb
  * @throws DecodeError for a clip that is missing, unreadable or too short; UsageError for bad options.
  */
 export async function contactSheetImage(options: Omit<ContactSheetOptions, 'outFile'>): Promise<ContactSheetImage> {
+  // Clips in object storage, on the web or in WebDataset shards are read by byte range over loopback, as scan reads them.
+  if (isRemoteClip(options.path)) {
+    const remote = await openRemoteClip(options.path);
+    try {
+      return await contactSheetImage({ ...options, path: remote.url });
+    } catch (err) {
+      throw remote.explain(err);
+    } finally {
+      remote.close();
+    }
+  }
   const n = positiveInt(options.frames ?? CONTACT_SHEET_DEFAULTS.frames, 'frames', 1, 32);
   const width = positiveInt(options.width ?? CONTACT_SHEET_DEFAULTS.width, 'width', 64, 8192);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DECODE_OPTIONS.timeoutMs;

@@ -1,7 +1,7 @@
 // WebDataset shards as input: samples -> rows (json/txt columns, __key__, __shard__), clips read in place by byte
 // range, a sample without a video, a damaged shard and a missing shard as error rows, decisions as JSONL, resume.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isRowProblem, openInput, type InputRow, type RowProblem } from '../../src/io/inputs.js';
@@ -15,6 +15,7 @@ import { writeShard } from './wds-fixtures.js';
 
 const SETTINGS = { shortSide: 96, fps: 24, maxSeconds: 10, timeoutMs: 60_000, flowPreset: 'ultrafast', flowDirections: 'canonical', reverse: false } as const;
 const LONG_KEY = `deep/${'k'.repeat(120)}`;
+const TINY_MODEL = new URL('../fixtures/model/tiny.onnx', import.meta.url).pathname;
 
 let dir: string;
 let pattern: string;
@@ -135,6 +136,14 @@ describe('WebDataset shards as input', () => {
     for (const r of [...safe, ...excluded].filter((r) => r.__key__ !== undefined)) expect(r.__shard__).toMatch(/shard-0000[0-3]\.tar$/);
     const again = await scan({ input: pattern, out, workers: 2, quiet: true, model: 'none', captionColumn: 'txt' });
     expect(again.counts).toMatchObject({ resumed: 7, this_run_clips: 0, this_run_errors: 0, clips: 3, errors: 4 });
+  });
+
+  it('draws the report\'s contact sheets from the members in place', async () => {
+    const out = join(dir, 'out-report');
+    const s = await scan({ input: join(dir, 'shard-00000.tar'), out, workers: 1, quiet: true, model: TINY_MODEL, report: true });
+    expect(s.report).toEqual({ file: join(out, 'report.html') });
+    expect((await readdir(join(out, 'report'))).filter((f) => f.startsWith('sheet-')).length).toBe(2);
+    expect(await readFile(join(out, 'report.html'), 'utf8')).not.toContain('no contact sheet');
   });
 
   it('runs from the CLI with a brace pattern (exit 3: some rows failed)', async () => {
