@@ -2,7 +2,8 @@
 // (scripts/peer_opencv_dis.py: VideoCapture, gray, short side 96, 24 fps, DIS ultrafast per pair, a pool of
 // processes), on the same clips, in the same run; then DisFlow against OpenCV's DIS on the same 160x90 pairs.
 // Runs alternate (the order rotates every repeat) so background load falls on all of them alike; medians.
-// Usage: npm run bench:peers [-- --clips 48 --seconds 5 --repeats 3 --workers N --no-farneback --model PATH --json]
+// Usage: npm run bench:peers [-- --clips 48 --seconds 5 --repeats 3 --workers N --no-farneback --model PATH
+//   --pair-rounds 7 --json]
 // The peer runs with the first of $PEER_PYTHON, /usr/bin/python3, python3 that imports cv2 (Debian:
 // apt-get install python3-opencv); without one the peers are skipped, saying so.
 import { spawnSync } from 'node:child_process';
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     repeats: { type: 'string', default: '3' },
     workers: { type: 'string', default: String(availableParallelism()) },
     'no-farneback': { type: 'boolean', default: false },
+    'pair-rounds': { type: 'string', default: '7' },
     model: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -124,7 +126,7 @@ const ours = (method, out) => {
 ours('calc', flowOut);
 ours('calcNative', nativeOut);
 const pairMs = { audit_calc: [], audit_calc_native: [], opencv_calc: [] };
-for (let r = 0; r < Math.max(3, repeats); r++) {
+for (let r = 0; r < Math.max(1, Number(values['pair-rounds'])); r++) {
   pairMs.audit_calc.push(ours('calc', flowOut));
   pairMs.audit_calc_native.push(ours('calcNative', nativeOut));
   if (peer.python) {
