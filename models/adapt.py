@@ -30,15 +30,30 @@ def measure(model, data, idx):
             'verdict_agreement': float((pv.argmax(1) == yv)[labelled].mean()) if labelled.any() else None}
 
 
-def finetune(member, data, rows, a, rng, flip_maps, step, total):
-    """Trains one network in place on rows (every window of the training clips)."""
+def verdict_targets(member, data, rows, batch=256):
+    """The member's own verdict probabilities on rows before fine-tuning (the view training sees: no flip average),
+    kept as targets so that the verdict does not drift where the corpus has no verdict labels."""
+    member.train()  # the training view (dropout is 0 in exported networks)
+    out = torch.zeros(len(data.yv), 3)
+    with torch.no_grad():
+        for i in range(0, len(rows), batch):
+            b = np.sort(rows[i:i + batch])
+            x, m, _, _ = data.batch(b)
+            out[torch.from_numpy(b)] = torch.softmax(member.outputs(x, m)[0], 1)
+    return out
+
+
+def finetune(member, data, clips, a, rng, flip_maps, step, total):
+    """Trains one network in place; clips holds each training clip's rows (its windows), and every epoch sees one
+    window of every clip, drawn at random: the variety of all windows at the cost of one row per clip."""
+    keep = verdict_targets(member, data, np.concatenate(clips)) if a.keep_verdict > 0 else None
     opt = torch.optim.AdamW(member.parameters(), lr=a.lr, weight_decay=1e-4)
     bce = nn.BCEWithLogitsLoss(reduction='none')
     ce = nn.CrossEntropyLoss(ignore_index=-1, reduction='none')
     vweight = torch.from_numpy(data.vweight)
     for epoch in range(a.epochs):
         member.train()
-        order, loss_sum = rng.permutation(rows), 0.0
+        order, loss_sum = rng.permutation(np.array([c[rng.integers(len(c))] for c in clips])), 0.0
         for i in range(0, len(order), a.batch):
             batch = np.sort(order[i:i + a.batch])
             x, m, yv, yf = data.batch(batch)
@@ -46,6 +61,9 @@ def finetune(member, data, rows, a, rng, flip_maps, step, total):
             logits, _, arrow_logit, _, _ = member.outputs(x, m)
             known = yf >= 0
             loss = (bce(arrow_logit, yf.float().clamp(min=0)) * known).sum() / max(int(known.sum()), 1)
+            if keep is not None:  # KL(base || adapted) of the verdict: learning the arrow must not unlearn the verdict
+                target = keep[torch.from_numpy(batch)]
+                loss = loss + a.keep_verdict * (target * (torch.log(target.clamp(min=1e-8)) - torch.log_softmax(logits, 1))).sum(1).mean()
             if a.verdict_weight > 0 and (yv >= 0).any():
                 loss = loss + a.verdict_weight * (ce(logits, yv) * vweight[batch]).sum() / int((yv >= 0).sum())
             opt.zero_grad(); loss.backward(); opt.step()
@@ -53,6 +71,13 @@ def finetune(member, data, rows, a, rng, flip_maps, step, total):
             step[0] += 1
             print(f'progress {step[0]}/{total} epoch {epoch + 1}/{a.epochs} loss {loss_sum / (i + len(batch)):.4f}', flush=True)
     member.eval()
+
+
+def _by_clip(ids, rows):
+    """The rows of each clip (rows sorted by id), in id order."""
+    order = rows[np.argsort(ids[rows], kind='stable')]
+    cut = np.flatnonzero(ids[order][1:] != ids[order][:-1]) + 1
+    return np.split(order, cut)
 
 
 def main():
@@ -66,6 +91,8 @@ def main():
     ap.add_argument('--lr', type=float, default=3e-4)
     ap.add_argument('--batch', type=int, default=64)
     ap.add_argument('--verdict-weight', type=float, default=1.0, help='weight of the weak verdict loss beside the arrow loss')
+    ap.add_argument('--keep-verdict', type=float, default=1.0,
+                    help="weight of KL(base verdict || adapted verdict) on every training row (0: let the verdict drift)")
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=1)
     a = ap.parse_args()
@@ -95,10 +122,11 @@ def main():
     before = measure(model, data, val)
     members = list(model.model.members) if isinstance(model.model, T.Ensemble) else [model.model]
     flip_maps = T.hflip_maps(data.columns['names'])
-    steps = -(-len(train) // a.batch) * a.epochs * len(members)
+    clips = _by_clip(ids, train)
+    steps = -(-len(clips) // a.batch) * a.epochs * len(members)
     step = [0]
     for k, member in enumerate(members):
-        finetune(member, data, train, a, np.random.default_rng(a.seed + k), flip_maps, step, steps)
+        finetune(member, data, clips, a, np.random.default_rng(a.seed + k), flip_maps, step, steps)
     model.eval()
     after = measure(model, data, val)
     train_fit = measure(model, data, train[data.window[train] == 0])
@@ -126,10 +154,11 @@ def main():
         'outputs': base_card.get('outputs', {}),
         'training': {'recipe': base_card['training']['recipe'],
                      'adapted_from': {'name': base_card.get('name'), 'version': base_card.get('version'), 'sha256': base_digest},
-                     'adapt': {'epochs': a.epochs, 'lr': a.lr, 'batch': a.batch, 'verdict_weight': a.verdict_weight, 'seed': a.seed,
+                     'adapt': {'epochs': a.epochs, 'lr': a.lr, 'batch': a.batch, 'verdict_weight': a.verdict_weight, 'keep_verdict': a.keep_verdict, 'seed': a.seed,
                                'optimizer': 'AdamW (weight decay 1e-4), every layer', 'losses': 'BCE of the arrow (every clip as filmed) '
-                               '+ verdict_weight x cross-entropy of the weak verdicts (weighted per row)',
-                               'train_rows': int(len(train)), 'seconds': round(time.time() - t0, 1), 'torch': torch.__version__}},
+                               '+ keep_verdict x KL(base verdict || adapted verdict) on every row + verdict_weight x cross-entropy of '
+                               'the weak verdicts (weighted per row)',
+                               'train_rows': int(len(train)), 'train_clips': int(len(clips)), 'seconds': round(time.time() - t0, 1), 'torch': torch.__version__}},
         'calibration': base_card.get('calibration'),
         'metrics': {'heldout_before': before, 'heldout_after': after, 'train_after': train_fit},
     }
