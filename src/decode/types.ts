@@ -1,6 +1,9 @@
 // Plain data types of the decode stage: what a probe learns and what the frame reader returns.
 
-/** Facts about a clip, read from the container before decoding. */
+/**
+ * Facts about a clip, read from the container before decoding: by ffprobe (probeClip), or from the stream
+ * dump the decoding ffmpeg prints before its first frame (decodeClip; duration to 10 ms, frameCount null).
+ */
 export interface ProbeInfo {
   /** Duration in seconds (container or stream, whichever is known; 0 if unknown). */
   durationS: number;
