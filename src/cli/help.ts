@@ -1,8 +1,9 @@
 // Help texts of the CLI commands: what they do, what the outputs mean, examples.
 
 export const SCAN_HELP = `
-Decodes every clip (ffmpeg), measures dense optical flow both ways between analysis frames (DIS),
-removes camera motion (robust similarity fit) and writes motion and gravity cues per clip.
+Decodes every clip (ffmpeg), measures dense optical flow between consecutive analysis frames (DIS; one
+pass per pair, --both-ways averages both directions), removes camera motion (robust similarity fit) and
+writes motion and gravity cues per clip, then the model's verdict and the decisions.
 
 INPUT is a folder (searched recursively for video files), one video file, or a manifest
 (.csv, .tsv, .jsonl, .parquet, .arrow) with a path column; relative paths resolve against the
@@ -252,4 +253,25 @@ Examples:
   audit physics ../shared/data/videophy2/rule.csv --out out/vp-rule
   audit physics videophy2_test.csv --videos downloads/ --out out/vp2-test
   audit physics generated/ --out out/generated --model none
+`;
+
+export const TOP_HELP = `
+Typical runs:
+  audit scan samples/ --out out/samples                      # cues, verdicts, decisions, report.html
+  audit scan corpus.csv --label-column label --out out/c     # labels: class verdicts and swapped labels
+  audit decide out/c --policy strict                         # decide again, no rescanning
+  audit scan corpus.csv --out out/s-3 --shard 3/8            # one of 8 array jobs; then: audit merge out/s-* --out out/all
+  audit adapt out/c --out models/mine --group-column video   # fine-tune to your corpus (python3 + PyTorch)
+  audit physics generated/ --out out/gen                     # physics checks of generated videos
+  audit eval labelled.csv --json                             # score a model on labelled clips
+
+Exit codes:
+  0  everything finished
+  1  the run could not be done (unreadable input, output folder in use, merge mismatch, ffmpeg missing,
+     a file that cannot be written; audit adapt: refused or failed)
+  2  usage error (bad command line)
+  3  finished, but some clips or manifest rows failed (their reasons are in errors.jsonl)
+  4  finished, outputs written, but report.html could not be written (audit report OUT tries again)
+  130 interrupted (run the same command again to resume)
+Set AUDIT_DEBUG=1 for stack traces. Each command's --help lists its options, outputs and examples.
 `;

@@ -14,7 +14,7 @@ import type { FolderLock } from '../io/lock.js';
 import { TAXONOMY_HELP } from './help.js';
 import { ADAPT_HELP, DECIDE_HELP } from './help.js';
 import { PHYSICS_HELP } from './help.js';
-import { CUES_HELP, EVAL_HELP, INSPECT_HELP, MERGE_HELP, REPORT_HELP, SCAN_HELP, SYNTH_HELP } from './help.js';
+import { CUES_HELP, EVAL_HELP, TOP_HELP, INSPECT_HELP, MERGE_HELP, REPORT_HELP, SCAN_HELP, SYNTH_HELP } from './help.js';
 
 interface ScanFlags extends AnalysisFlags {
   out: string;
@@ -51,18 +51,27 @@ function cueTable(): string {
   return rows.map((r) => r.map((cell, k) => (k < 4 ? cell.padEnd(widths[k]!) : cell)).join('  ')).join('\n');
 }
 
-/** Runs the CLI with `argv` (without node and script); resolves to the exit code. Never calls process.exit. */
-export async function runCli(argv: string[]): Promise<number> {
-  let code: number = EXIT.OK;
+/** What an action decided: the exit code, and the lock of the folder it rewrites (released after the action). */
+export interface ActionResult {
+  code: number;
+  folderLock?: FolderLock;
+}
+
+/**
+ * The `audit` program: every command with its options, help texts and action (actions set `result.code`). The one
+ * source of the option texts: `--help` prints them and the README's option tables are generated from them
+ * ({@link optionTable}).
+ */
+export function buildProgram(result: ActionResult = { code: EXIT.OK }): Command {
   const program = new Command('audit')
     .description('Audit video training corpora for time reversal.')
     .version(TOOL_VERSION)
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', TOP_HELP);
   // decide and report lock the folder they rewrite (scan, physics and merge lock theirs in the library).
-  let folderLock: FolderLock | undefined;
   program.hook('preAction', async (_program, action) => {
-    folderLock = await lockCommandFolder(action);
+    result.folderLock = await lockCommandFolder(action);
   });
 
   addAnalysisOptions(
@@ -70,22 +79,22 @@ export async function runCli(argv: string[]): Promise<number> {
       .command('scan')
       .argument('<input>', 'folder, video file, or manifest (.csv .tsv .jsonl .parquet .arrow)')
       .description('Measure motion and gravity cues of every clip.')
-      .requiredOption('-o, --out <dir>', 'output folder (resumes when it already holds a run)')
+      .requiredOption('-o, --out <dir>', 'output folder; running the same command again with the same folder resumes')
       .option('--format <kind>', 'input kind instead of guessing from the name: folder|file|csv|jsonl|parquet|arrow'),
   )
     .option('--reverse', 'analyse every clip played backwards (its series is the mirror of the forward one)', false)
-    .option('--model <path>', 'ONNX model for verdicts (default: the shipped models/reversal-v1.onnx; "none" to skip)')
-    .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu (auto tries cuda, webgpu, then cpu)', 'auto')
-    .option('--batch <n>', 'clips per model batch', int('--batch'), 64)
+    .option('--model <path>', 'ONNX model that adds the verdict columns; "none" skips it (default: the shipped models/reversal-v1.onnx)')
+    .option('--device <name>', 'where the model runs: auto (tries cuda, webgpu, then cpu, and says which runs), cpu, cuda, webgpu; an explicit device that cannot load fails with the alternatives', 'auto')
+    .option('--batch <n>', 'clips per model batch (the model runs on the main thread)', int('--batch'), 64)
     .option('--model-windows <n>', 'most windows of 64 frame pairs a clip is judged on, averaged (1 = centred window only)', int('--model-windows'), 8)
     .option('--shard <i/n>', 'only the rows whose id hashes to shard i of n (0-based), for array jobs')
     .option('--no-count', 'skip counting input rows first (no total or ETA in the progress line)')
     .option('--no-report', 'do not write report.html (and its contact sheets) at the end')
-    .option('--label-column <name>', 'manifest column with each clip\'s label (action class): class prior, label swap, classes.csv')
-    .option('--caption-column <name>', 'manifest column with each clip\'s caption: rewritten for reversed clips')
-    .option('--taxonomy <name>', 'taxonomy of the labels: auto|ssv2|jester|none (auto: the one most labels belong to)', 'auto')
+    .option('--label-column <name>', 'the label (action class) of each clip: its taxonomy class decides invariant/equivariant/irreversible, equivariant labels are swapped ("Opening a drawer" -> "Closing a drawer"), and classes.csv/classes.parquet analyse the classes')
+    .option('--caption-column <name>', 'the caption of each clip: rewritten for the reversed clip ("opens" -> "closes"); "falls", "pours", ... exclude it')
+    .option('--taxonomy <name>', 'taxonomy of the labels: ssv2, jester, none, or auto (the one more than half of the labels belong to)', 'auto')
     .option('--label-map <csv>', 'your own taxonomy instead of ssv2/jester: CSV label,verdict,counterpart (needs --label-column)')
-    .option('--policy <name>', 'decision policy for reverse-safe/excluded: strict|balanced|permissive', 'balanced')
+    .option('--policy <name>', 'decision policy: strict (every source must agree, model >= 0.8), balanced, permissive (reverse unless something says irreversible)', 'balanced')
     .option('--s3-endpoint <url>', 'endpoint of an S3-compatible store (MinIO, Ceph, ...) for s3:// inputs and paths; default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS')
     .addHelpText('after', SCAN_HELP)
     .action(async (input: string, flags: ScanFlags) => {
@@ -134,7 +143,7 @@ export async function runCli(argv: string[]): Promise<number> {
       // Warnings about the decisions (labels no taxonomy knows) print even with --quiet.
       const dw = summary.decisions && 'counts' in summary.decisions ? (summary.decisions.warnings ?? []) : [];
       for (const w of dw) process.stderr.write(`warning: ${w.message}\n`);
-      code = summary.status === 'interrupted' ? EXIT.INTERRUPTED : summary.report && 'error' in summary.report ? EXIT.REPORT_FAILED : c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+      result.code = summary.status === 'interrupted' ? EXIT.INTERRUPTED : summary.report && 'error' in summary.report ? EXIT.REPORT_FAILED : c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     });
 
   program
@@ -146,7 +155,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .action(async (shards: string[], flags: { out: string }) => {
       const m = await merge(shards, flags.out);
       process.stderr.write(`merged ${m.shards} shards: ${m.clips} clips, ${m.errors} errors of ${m.input_rows} input rows -> ${m.out}\n`);
-      code = m.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+      result.code = m.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     });
 
   program
@@ -218,7 +227,7 @@ export async function runCli(argv: string[]): Promise<number> {
         ),
       );
       process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatEvalReport(report)}\n`);
-      code = report.status === 'interrupted' ? EXIT.INTERRUPTED : report.n_errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+      result.code = report.status === 'interrupted' ? EXIT.INTERRUPTED : report.n_errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     });
 
   program
@@ -297,7 +306,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .command('adapt')
     .argument('<scan-out...>', 'the --out folders of finished scans of your corpus')
     .description('Fine-tune the model to your own corpus from its scans, without labels (python3 + PyTorch).')
-    .requiredOption('-o, --out <dir/name>', 'writes <dir>/<name>.onnx, .card.json and .parity.json')
+    .requiredOption('-o, --out <dir/name>', 'writes DIR/NAME.onnx, .card.json and .parity.json')
     .option('--base <path>', 'model to start from (default: the shipped models/reversal-v1.onnx)')
     .option('--group-column <name>', "manifest column naming each clip's group, e.g. its source video (default: the clip's folder)")
     .option('--label-column <name>', 'manifest column with labels: their taxonomy class gives weak verdicts')
@@ -319,7 +328,7 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stdout.write(`${formatAdaptTable(r)}\n`);
       if (r.status === 'adapted') process.stderr.write(`adapted in ${r.seconds.toFixed(0)} s: ${r.reason}\n-> ${r.model} (use it with: audit scan INPUT --out DIR --model ${r.model})\n`);
       else process.stderr.write(`refused, the base model is kept: ${r.reason}\n`);
-      code = r.status === 'adapted' ? EXIT.OK : EXIT.FAILURE;
+      result.code = r.status === 'adapted' ? EXIT.OK : EXIT.FAILURE;
     });
 
   addAnalysisOptions(
@@ -360,7 +369,7 @@ export async function runCli(argv: string[]): Promise<number> {
       const c = s.counts;
       if (s.status === 'interrupted') {
         process.stderr.write('interrupted: run the same command again to resume\n');
-        code = EXIT.INTERRUPTED;
+        result.code = EXIT.INTERRUPTED;
         return;
       }
       process.stderr.write(
@@ -368,7 +377,7 @@ export async function runCli(argv: string[]): Promise<number> {
       );
       if (s.report && 'file' in s.report) process.stderr.write(`report: ${s.report.file}\n`);
       if (c.errors > 0) process.stderr.write(`each failed row with its reason is in ${s.out}/errors.jsonl\n`);
-      code = s.report && 'error' in s.report ? EXIT.REPORT_FAILED : c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+      result.code = s.report && 'error' in s.report ? EXIT.REPORT_FAILED : c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     });
 
   program
@@ -378,12 +387,18 @@ export async function runCli(argv: string[]): Promise<number> {
     .action(() => {
       process.stdout.write(`${cueTable()}\n`);
     });
+  return program;
+}
 
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. Never calls process.exit. */
+export async function runCli(argv: string[]): Promise<number> {
+  const result: ActionResult = { code: EXIT.OK };
+  const program = buildProgram(result);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return code;
+    return result.code;
   } catch (caught) {
-    const err = commandError(caught, folderLock);
+    const err = commandError(caught, result.folderLock);
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     if (err instanceof UsageError) {
       process.stderr.write(`audit: ${err.message}\n`);
@@ -394,6 +409,6 @@ export async function runCli(argv: string[]): Promise<number> {
     if (process.env.AUDIT_DEBUG && err instanceof AuditError && err.stack) process.stderr.write(`${err.stack}\n`);
     return EXIT.FAILURE;
   } finally {
-    await folderLock?.release();
+    await result.folderLock?.release();
   }
 }

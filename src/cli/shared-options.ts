@@ -41,11 +41,11 @@ export interface AnalysisFlags extends ClipAnalysisFlags {
 /** Adds the options of one clip's analysis: size, rate, window, time limit, flow (scan, eval, physics, inspect). */
 export function addClipAnalysisOptions(cmd: Command): Command {
   return cmd
-    .option('--size <px>', 'short side of analysis frames in pixels', int('--size'), 96)
-    .option('--fps <rate>', 'analysis frame rate (never above the source rate)', positive('--fps'), 24)
-    .option('--max-seconds <s>', 'longest analysed window; longer clips use their centred window', positive('--max-seconds'), 10)
-    .option('--timeout <s>', 'per-clip time limit for probe and decode, seconds', positive('--timeout'), 60)
-    .option('--flow-preset <name>', 'optical flow preset: ultrafast|fast|medium', 'ultrafast')
+    .option('--size <px>', 'short side of the analysis frames in pixels (the long side keeps the display aspect)', int('--size'), 96)
+    .option('--fps <rate>', 'analysis frame rate, never above the source rate', positive('--fps'), 24)
+    .option('--max-seconds <s>', 'longest analysed window in seconds; a longer clip is analysed on its centred window (the window policy)', positive('--max-seconds'), 10)
+    .option('--timeout <s>', 'per-clip limit for probe and decode in seconds; past it the clip becomes an error row', positive('--timeout'), 60)
+    .option('--flow-preset <name>', 'optical flow preset: ultrafast, fast (about 3x the flow cost, half the end-point error), medium', 'ultrafast')
     .option('--both-ways', 'measure flow both ways per pair and average (about 2x the flow cost, less noise)', false);
 }
 
@@ -54,8 +54,8 @@ export function addAnalysisOptions(cmd: Command): Command {
   return addClipAnalysisOptions(
     cmd
       .option('--path-column <name>', 'manifest column with the clip path', 'path')
-      .option('--id-column <name>', 'manifest column with the clip id (default: the path)', 'id')
-      .option('-w, --workers <n>', 'worker threads (default: all cores)', int('--workers')),
+      .option('--id-column <name>', 'manifest column with the clip id; a row without one is known by its path', 'id')
+      .option('-w, --workers <n>', 'worker threads, one clip per task (default: all cores)', int('--workers')),
   )
     .option('--retry-errors', 'try clips that failed in an earlier run into the same --out again', false)
     .option('-q, --quiet', 'no progress output', false);
