@@ -84,8 +84,12 @@ function downsampleCols(tmp: Plane, sh: number, dst: Plane, dw: number, dh: numb
   }
 }
 
-/** The [1 3 3 1]/8 kernel applied twice with decimation between: one [1 3 6 10 12 12 10 6 3 1]/64 pass. */
-const K4 = [1 / 64, 3 / 64, 6 / 64, 10 / 64, 12 / 64] as const;
+// The [1 3 3 1]/8 kernel applied twice with decimation between: one [1 3 6 10 12 12 10 6 3 1]/64 pass.
+const K0 = 1 / 64;
+const K1 = 3 / 64;
+const K2 = 6 / 64;
+const K3 = 10 / 64;
+const K4 = 12 / 64;
 
 /**
  * Two pyramid steps at once, downsample2(downsample2(src)), for when the level between is not used: the
@@ -155,7 +159,6 @@ function downsample4Rows(
   weights: Float64Array,
 ): void {
   const end = interior4End(sw, dw);
-  const [k0, k1, k2, k3, k4] = K4;
   for (let y = 0; y < sh; y++) {
     const row = y * sw;
     const out = y * dw;
@@ -173,7 +176,7 @@ function downsample4Rows(
         const s7 = src[i + 4];
         const s8 = src[i + 5];
         const s9 = src[i + 6];
-        tmp[out + x] = k0 * (s0 + s9) + k1 * (s1 + s8) + k2 * (s2 + s7) + k3 * (s3 + s6) + k4 * (s4 + s5);
+        tmp[out + x] = K0 * (s0 + s9) + K1 * (s1 + s8) + K2 * (s2 + s7) + K3 * (s3 + s6) + K4 * (s4 + s5);
         s0 = s4;
         s1 = s5;
         s2 = s6;
@@ -186,8 +189,10 @@ function downsample4Rows(
   // Border columns (x = 0 and the last ones): the merged clamped taps, the same for every row.
   for (let x = 0; x < dw; x = x === 0 ? Math.max(1, end) : x + 1) {
     mergedTaps(x, sw, taps, weights);
-    const [t0, t1, t2, t3, t4, t5, t6, t7, t8, t9] = taps;
-    const [w0, w1, w2, w3, w4, w5, w6, w7, w8, w9] = weights;
+    const t0 = taps[0], t1 = taps[1], t2 = taps[2], t3 = taps[3], t4 = taps[4];
+    const t5 = taps[5], t6 = taps[6], t7 = taps[7], t8 = taps[8], t9 = taps[9];
+    const w0 = weights[0], w1 = weights[1], w2 = weights[2], w3 = weights[3], w4 = weights[4];
+    const w5 = weights[5], w6 = weights[6], w7 = weights[7], w8 = weights[8], w9 = weights[9];
     for (let y = 0; y < sh; y++) {
       const r = y * sw;
       tmp[y * dw + x] =
@@ -207,25 +212,26 @@ function downsample4Cols(
   weights: Float64Array,
 ): void {
   const end = interior4End(sh, dh);
-  const [k0, k1, k2, k3, k4] = K4;
   for (let y = 1; y < end; y++) {
     const r0 = (4 * y - 3) * dw;
     const out = y * dw;
     for (let x = 0; x < dw; x++) {
       const i = r0 + x;
       dst[out + x] =
-        k0 * (tmp[i] + tmp[i + 9 * dw]) +
-        k1 * (tmp[i + dw] + tmp[i + 8 * dw]) +
-        k2 * (tmp[i + 2 * dw] + tmp[i + 7 * dw]) +
-        k3 * (tmp[i + 3 * dw] + tmp[i + 6 * dw]) +
-        k4 * (tmp[i + 4 * dw] + tmp[i + 5 * dw]);
+        K0 * (tmp[i] + tmp[i + 9 * dw]) +
+        K1 * (tmp[i + dw] + tmp[i + 8 * dw]) +
+        K2 * (tmp[i + 2 * dw] + tmp[i + 7 * dw]) +
+        K3 * (tmp[i + 3 * dw] + tmp[i + 6 * dw]) +
+        K4 * (tmp[i + 4 * dw] + tmp[i + 5 * dw]);
     }
   }
   for (let y = 0; y < dh; y = y === 0 ? Math.max(1, end) : y + 1) {
     mergedTaps(y, sh, taps, weights);
     for (let t = 0; t < 10; t++) taps[t] *= dw;
-    const [t0, t1, t2, t3, t4, t5, t6, t7, t8, t9] = taps;
-    const [w0, w1, w2, w3, w4, w5, w6, w7, w8, w9] = weights;
+    const t0 = taps[0], t1 = taps[1], t2 = taps[2], t3 = taps[3], t4 = taps[4];
+    const t5 = taps[5], t6 = taps[6], t7 = taps[7], t8 = taps[8], t9 = taps[9];
+    const w0 = weights[0], w1 = weights[1], w2 = weights[2], w3 = weights[3], w4 = weights[4];
+    const w5 = weights[5], w6 = weights[6], w7 = weights[7], w8 = weights[8], w9 = weights[9];
     const out = y * dw;
     for (let x = 0; x < dw; x++) {
       dst[out + x] =
