@@ -46,6 +46,19 @@ const sources = new Map<string, Source>();
 let serverReady: Promise<{ server: Server; port: number }> | null = null;
 let nextId = 0;
 
+/** Resolves when `res` can take more bytes, or has closed (ffmpeg seeked or finished). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /** Answers one of ffmpeg's requests (GET with an optional `Range: bytes=a-b`), resuming a read that breaks off. */
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const id = /^\/clip\/(\d+)$/.exec(req.url ?? '')?.[1];
@@ -89,7 +102,7 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
         if (stop.signal.aborted) break;
         pos += chunk.length;
         src.served += chunk.length;
-        if (!res.write(chunk)) await new Promise<void>((r) => res.once('drain', r).once('close', r));
+        if (!res.write(chunk)) await drained(res);
       }
       if (end === undefined) break;
       if (pos <= end && !stop.signal.aborted) throw new Error(`the read ended at byte ${pos} of ${end + 1}`);

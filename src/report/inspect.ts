@@ -7,6 +7,7 @@ import { DecodeError, UsageError } from '../errors.js';
 import { clipWindows } from '../model/features.js';
 import { loadModel, predictClips, type LoadedModel } from '../model/onnx.js';
 import { analyseClip } from '../pipeline/analyse-clip.js';
+import { isRemotePath } from '../io/object-store.js';
 import { ScanOptionsSchema, type ScanOptionsInput } from '../pipeline/options.js';
 import { predictionColumns } from '../pipeline/rows.js';
 import { DEFAULT_MODEL } from '../pipeline/scan.js';
@@ -66,7 +67,8 @@ export async function inspectClip(options: InspectOptions): Promise<InspectResul
   if (typeof options.path !== 'string' || options.path === '') throw new UsageError('Expected a video file for CLIP but received nothing');
   // A bad picture name fails before minutes of analysis, not after.
   if (options.png !== undefined) imageFormat(options.png);
-  const path = resolve(options.path);
+  // s3:// and http(s):// clips are read as scan reads them (io/remote-clip.ts).
+  const path = isRemotePath(options.path) ? options.path : resolve(options.path);
   const settings = { shortSide: o.shortSide, fps: o.fps, maxSeconds: o.maxSeconds, timeoutMs: o.timeoutMs, flowPreset: o.flowPreset, flowDirections: o.flowDirections, reverse: false };
 
   const mp = modelPath(o.model);
