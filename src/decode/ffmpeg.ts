@@ -107,7 +107,7 @@ export function resetFfmpegLocation(): void {
  * http(s):// URL, a WebDataset member) by byte range; such a clip was checked when its serving started.
  */
 export function isLoopbackClipUrl(path: string): boolean {
-  return /^http:\/\/127\.0\.0\.1:\d+\/clip\/\d+$/.test(path);
+  return /^http:\/\/127\.0\.0\.1:\d+\/clip\/[0-9a-f]+$/.test(path);
 }
 
 /** ffmpeg input URL for a local path: the `file:` prefix stops names like "http:..." or "concat:..." being read as protocols. */

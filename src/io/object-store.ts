@@ -165,7 +165,8 @@ export function isRetryableStatus(status: number | undefined): boolean {
 
 /**
  * Size of an http(s) resource: a one-byte ranged GET (servers that refuse HEAD still answer it); retried with
- * backoff on 429/5xx. Returns null when the server ignores ranges (then the whole body is read in order).
+ * backoff on 429/5xx. Returns null when the server ignores ranges or hides the size (the body is then read in order,
+ * once, and ffmpeg cannot seek in it).
  */
 export async function headHttp(url: string): Promise<number | null> {
   for (let attempt = 1; ; attempt++) {
@@ -174,12 +175,10 @@ export async function headHttp(url: string): Promise<number | null> {
       await r.body?.cancel();
       if (r.status === 206) {
         const total = /\/(\d+)$/.exec(r.headers.get('content-range') ?? '');
-        if (total) return Number(total[1]);
+        return total ? Number(total[1]) : null;
       }
-      if (r.ok) {
-        const len = Number(r.headers.get('content-length'));
-        return r.status === 200 && Number.isFinite(len) && len > 1 ? null : len;
-      }
+      // 200 to a ranged request: the server ignores ranges (its whole body is served in order, unseekable).
+      if (r.status === 200) return r.headers.get('content-length') === '0' ? 0 : null;
       throw new HttpStatusError(r.status, r.statusText);
     } catch (err) {
       const { status } = statusOf(err);

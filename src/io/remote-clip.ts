@@ -6,6 +6,7 @@
 // off mid-body is resumed from the byte it reached, a tar member is served as a file of its own (its byte range of
 // the shard), and no signed URL (a credential) can leak into errors.jsonl: messages name the s3:// location.
 
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -19,7 +20,7 @@ import { parseMemberLocator } from './webdataset.js';
 const MAX_READ_ATTEMPTS = 5;
 
 /** The URLs this module hands ffmpeg (the decoder reads them as they are: decode/ffmpeg.ts isLoopbackClipUrl). */
-const LOOPBACK_URL = /^http:\/\/127\.0\.0\.1:\d+\/clip\/\d+$/;
+const LOOPBACK_URL = /^http:\/\/127\.0\.0\.1:\d+\/clip\/[0-9a-f]+$/;
 
 /**
  * True for a clip path read through {@link openRemoteClip}: s3://, http(s)://, or a WebDataset member locator; false
@@ -44,7 +45,6 @@ interface Source {
 
 const sources = new Map<string, Source>();
 let serverReady: Promise<{ server: Server; port: number }> | null = null;
-let nextId = 0;
 
 /** Resolves when `res` can take more bytes, or has closed (ffmpeg seeked or finished). */
 function drained(res: ServerResponse): Promise<void> {
@@ -61,7 +61,7 @@ function drained(res: ServerResponse): Promise<void> {
 
 /** Answers one of ffmpeg's requests (GET with an optional `Range: bytes=a-b`), resuming a read that breaks off. */
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const id = /^\/clip\/(\d+)$/.exec(req.url ?? '')?.[1];
+  const id = /^\/clip\/([0-9a-f]+)$/.exec(req.url ?? '')?.[1];
   const src = id === undefined ? undefined : sources.get(id);
   if (!src) {
     res.writeHead(404).end();
@@ -200,7 +200,8 @@ export async function openRemoteClip(clip: string): Promise<RemoteClip> {
   }
   if (src.size === 0) throw new DecodeError('empty', `Clip ${clip} is empty (0 bytes)`, { path: clip });
   const { port } = await server();
-  const id = String(nextId++);
+  // A random name: another local user cannot guess it to read the clip with this run's credentials.
+  const id = randomBytes(16).toString('hex');
   sources.set(id, src);
   const url = `http://127.0.0.1:${port}/clip/${id}`;
   const rename = (text: string): string => text.split(url).join(clip);

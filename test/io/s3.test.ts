@@ -145,7 +145,7 @@ describe('scans', () => {
     expect(errors.private).toMatchObject({ code: 'access_denied', message: expect.stringContaining('s3://corpus/private/e.mp4') });
     expect(errors.webdenied).toMatchObject({ code: 'access_denied', message: expect.stringContaining(`${webUrl}/denied.mp4`) });
     expect(errors.webgone).toMatchObject({ code: 'missing' });
-    for (const e of Object.values(errors)) expect(String((e as Record<string, unknown>).message)).not.toMatch(/\/clip\/\d+/);
+    for (const e of Object.values(errors)) expect(String((e as Record<string, unknown>).message)).not.toMatch(/\/clip\/[0-9a-f]+/);
     const again = await scan({ input: manifest, out, workers: 2, quiet: true, model: 'none', captionColumn: 'caption' });
     expect(again.counts).toMatchObject({ resumed: 7, this_run_clips: 0, this_run_errors: 0 });
   });
