@@ -1,8 +1,9 @@
 // Image-pyramid, gradient, padding and bilinear-sampling primitives for DIS optical flow (flat typed-array loops).
 
 /**
- * A row-major image plane. DisFlow keeps its own levels in Float64: V8 converts every Float32 element on load
- * and store, and those conversions dominated the per-pixel loops (the caller's level-0 frames stay Float32).
+ * A row-major image plane. DisFlow keeps its own levels in Float64: every store into a Float32Array is a
+ * conversion, and loops writing Float32 measured about 1.4x slower than the same loops writing Float64 (reading
+ * either costs the same, so the caller's level-0 frames stay Float32).
  */
 export type Plane = Float32Array | Float64Array;
 
