@@ -9,7 +9,8 @@ import path from 'node:path';
 import { ManifestError, expected } from '../errors.js';
 import { isVideoName, messageOf, rowProblem, setCell } from './formats/common.js';
 import type { CellValue, FormatContext, InputRow, InputSource, RowProblem } from './input-types.js';
-import { isS3Url, parseS3Url, readS3Range, remoteError } from './object-store.js';
+import type { Readable } from 'node:stream';
+import { backoff, headS3Object, isS3Url, isTransient, parseS3Url, readS3Range, remoteError } from './object-store.js';
 import { TarError, fileReader, streamReader, tarMembers, type SeqReader, type TarMember } from './tar-walk.js';
 
 /** Video member extensions, in order of preference when a sample holds several. */
@@ -96,9 +97,68 @@ interface Sample {
   meta: Map<string, Buffer | Error>;
 }
 
-/** Opens a shard for a sequential walk. */
+/** Skips at least this long are made by starting a new ranged read, not by reading the bytes and dropping them. */
+const SKIP_BY_RANGE = 4 * 1024 * 1024;
+/** Reads of a shard that may break off before its walk gives up (each resumes where the last one stopped). */
+const MAX_SHARD_READS = 5;
+
+/**
+ * Sequential access to an object of `size` bytes through ranged reads `open(start)`: a skip of `skipBytes` or more
+ * (a video member, typically) starts a new ranged read past it instead of downloading it, and a read that breaks off
+ * (or fails with a throttling, 5xx or network error) is started again from the byte it reached, with backoff.
+ */
+export function rangedReader(open: (start: number) => Promise<Readable>, size: number, skipBytes = SKIP_BY_RANGE): SeqReader {
+  let pos = 0;
+  let inner: SeqReader | null = null;
+  const drop = async (): Promise<void> => {
+    const r = inner;
+    inner = null;
+    await r?.close().catch(() => undefined);
+  };
+  return {
+    async take(n) {
+      const parts: Buffer[] = [];
+      let want = Math.min(n, size - pos);
+      for (let attempt = 1; want > 0; ) {
+        try {
+          inner ??= streamReader(await open(pos));
+          const b = await inner.take(want);
+          if (b.length === 0) throw new Error(`the read ended at byte ${pos} of ${size}`);
+          parts.push(b);
+          pos += b.length;
+          want -= b.length;
+        } catch (err) {
+          await drop();
+          if (attempt >= MAX_SHARD_READS || !isTransient(err)) throw err;
+          await backoff(attempt++);
+        }
+      }
+      return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    },
+    async skip(n) {
+      if (pos + n > size) {
+        pos = size;
+        await drop();
+        return false;
+      }
+      if (inner && n < skipBytes) {
+        if (!(await inner.skip(n))) await drop();
+      } else {
+        await drop();
+      }
+      pos += n;
+      return true;
+    },
+    close: drop,
+  };
+}
+
+/** Opens a shard for a sequential walk (an s3:// shard: its size first, which also tells a missing key). */
 async function openShard(shard: string): Promise<SeqReader> {
-  if (isS3Url(shard)) return streamReader(await readS3Range(parseS3Url(shard), 0));
+  if (isS3Url(shard)) {
+    const loc = parseS3Url(shard);
+    return rangedReader((start) => readS3Range(loc, start), await headS3Object(loc));
+  }
   return fileReader(shard);
 }
 

@@ -8,7 +8,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRowProblem, openInput, type InputRow } from '../../src/io/inputs.js';
-import { remoteError } from '../../src/io/object-store.js';
+import { readS3Range, remoteError } from '../../src/io/object-store.js';
+import { fileReader, tarMembers, type SeqReader } from '../../src/io/tar-walk.js';
+import { rangedReader } from '../../src/io/webdataset.js';
 import { analyseClip } from '../../src/pipeline/analyse-clip.js';
 import { scan } from '../../src/pipeline/scan.js';
 import { sceneClip } from '../fixtures/clips.js';
@@ -166,6 +168,40 @@ describe('scans', () => {
     const s = await scan({ input: 's3://corpus/shards/shard-{0..2}.tar', out, workers: 2, quiet: true, model: 'none' });
     expect(s.counts).toMatchObject({ input_rows: 4, clips: 2, errors: 2 });
     expect((await jsonl(join(out, 'clips.jsonl'))).map((c) => c.path).sort()).toEqual([expect.stringMatching(/^s3:\/\/corpus\/shards\/shard-0\.tar#s0\.mp4@512\+\d+$/), expect.stringMatching(/^s3:\/\/corpus\/shards\/shard-1\.tar#s2\.mp4@512\+\d+$/)]);
+  });
+
+  it('walks a shard in S3 by ranged reads that jump over video members, resuming a read cut mid-member', async () => {
+    const local = join(dir, 'ranged.tar');
+    const big = 'x'.repeat(30_000);
+    await writeShard(local, [
+      { name: 'r0.mp4', data: clip },
+      { name: 'r0.json', data: JSON.stringify({ caption: big }) },
+      { name: 'r1.mp4', data: clip },
+      { name: 'r1.txt', data: 'second' },
+    ]);
+    const bytes = await readFile(local);
+    await s3.put('corpus', 'shards/ranged.tar', bytes);
+    const walk = async (reader: SeqReader) => {
+      const seen: Array<[string, number, number, string | null]> = [];
+      for await (const m of tarMembers(reader)) seen.push([m.name, m.offset, m.size, m.name.endsWith('.mp4') ? null : (await m.data()).toString()]);
+      await reader.close();
+      return seen;
+    };
+    const expected = await walk(await fileReader(local));
+    s3.faults.log.length = 0;
+    s3.faults.cutBodies = 2;
+    const loc = { bucket: 'corpus', key: 'shards/ranged.tar' };
+    expect(await walk(rangedReader((start) => readS3Range(loc, start), bytes.length, 10_000))).toEqual(expected);
+    expect(s3.faults.cutBodies).toBe(0);
+    const gets = s3.faults.log.filter((l) => l.startsWith('GET /corpus/shards/ranged.tar')).map((l) => Number(/bytes=(\d+)-/.exec(l)![1]));
+    // From 0; past r0.mp4 to r0.json's header; again within r0.json (from the start of the read the cut broke: its
+    // bytes so far were not handed out); past r1.mp4.
+    const r0json = expected[1]!;
+    expect(gets[0]).toBe(0);
+    expect(gets[1]).toBe(r0json[1] - 512);
+    expect(gets[2]).toBeGreaterThanOrEqual(r0json[1]);
+    expect(gets[2]).toBeLessThan(r0json[1] + r0json[2]);
+    expect(gets[3]).toBe(expected[2]![1] + Math.ceil(clip.length / 512) * 512);
   });
 
   it('the CLI scans an s3:// prefix with --s3-endpoint', async () => {
