@@ -474,14 +474,19 @@ export async function decodeFrameSelection(path: string, sel: FrameSelection): P
   for (const k of sel.indices) if (!Number.isInteger(k) || k < 0) throw new UsageError(expected('non-negative integer frame indices', 'indices', k));
   const pixelFormat = sel.pixelFormat ?? 'rgb24';
   const frameSize = sel.width * sel.height * (pixelFormat === 'rgb24' ? 3 : 1);
-  const wanted = new Set(sel.indices);
-  const sink = new SelectSink(frameSize, wanted, Math.max(-1, ...sel.indices));
+  const filters = `fps=${rateArg(sel.fps)},scale=${sel.width}:${sel.height}:flags=area,format=${pixelFormat}`;
+  return selectFrames(path, sel, sel.indices, filters, frameSize, pixelFormat);
+}
+
+/** Runs one selection decode: the window of `sel`, the filter chain, frames of frameSize bytes; the wanted ones kept. */
+async function selectFrames(path: string, sel: Pick<FrameSelection, 'windowStartS' | 'windowEndS' | 'timeoutMs'>, indices: readonly number[], filters: string, frameSize: number, pixelFormat: 'gray' | 'rgb24'): Promise<{ frames: Uint8Array[]; decoded: number }> {
+  const wanted = new Set(indices);
+  const sink = new SelectSink(frameSize, wanted, Math.max(-1, ...indices));
   const log = new StderrLog();
   const inputOptions: string[] = [];
   if (sel.windowStartS > 0) inputOptions.push('-ss', sel.windowStartS.toFixed(3));
   inputOptions.push('-t', (sel.windowEndS - sel.windowStartS).toFixed(3));
   const timeoutMs = sel.timeoutMs ?? DEFAULT_DECODE_OPTIONS.timeoutMs;
-  const filters = `fps=${rateArg(sel.fps)},scale=${sel.width}:${sel.height}:flags=area,format=${pixelFormat}`;
   const run = await runDecode({
     input: fileUrl(path), inputOptions, filters, timeoutMs, pixelFormat,
     onData: (chunk) => sink.write(chunk),
@@ -492,5 +497,53 @@ export async function decodeFrameSelection(path: string, sel: FrameSelection): P
   if (run.error) throw new DecodeError('corrupt', `Clip ${path} could not be decoded: ${log.summary() ?? run.error.message}`, where, { cause: run.error });
   const latest = sink.latest;
   if (sink.frames === 0) throw new DecodeError('too_short', `Clip ${path} yields no frame between ${sel.windowStartS} s and ${sel.windowEndS} s`, where);
-  return { frames: sel.indices.map((k) => sink.kept.get(k) ?? latest!), decoded: sink.frames };
+  return { frames: indices.map((k) => sink.kept.get(k) ?? latest!), decoded: sink.frames };
+}
+
+/**
+ * The frames of a contact sheet in one ffmpeg run: gray frames at analysis size (exactly the analysis decode's, for
+ * the motion) at `grayIndices`, and RGB pictures at tile size at `rgbIndices`, on the grid of {@link decodeFrameSelection}.
+ * Both come out of one filter graph (the picture's R, G and B planes stacked under the gray frame), so a sheet costs
+ * one process start instead of two.
+ * @throws as {@link decodeFrameSelection}.
+ */
+export async function decodeSheetFrames(
+  path: string,
+  sel: Omit<FrameSelection, 'indices' | 'pixelFormat'> & { tileWidth: number; tileHeight: number; grayIndices: readonly number[]; rgbIndices: readonly number[] },
+): Promise<{ gray: Uint8Array[]; rgb: Uint8Array[]; decoded: number }> {
+  for (const key of ['width', 'height', 'tileWidth', 'tileHeight'] as const) {
+    if (!Number.isInteger(sel[key]) || sel[key] < 1) throw new UsageError(expected('a positive integer', key, sel[key]));
+  }
+  if (!(sel.fps > 0)) throw new UsageError(expected('a positive frame rate', 'fps', sel.fps));
+  if (!(sel.windowStartS >= 0) || !(sel.windowEndS > sel.windowStartS)) {
+    throw new UsageError(expected('0 <= windowStartS < windowEndS', 'window', `${sel.windowStartS}..${sel.windowEndS}`));
+  }
+  const all = [...sel.grayIndices, ...sel.rgbIndices];
+  for (const k of all) if (!Number.isInteger(k) || k < 0) throw new UsageError(expected('non-negative integer frame indices', 'indices', k));
+  const { width: W, height: H, tileWidth: tw, tileHeight: th } = sel;
+  const P = Math.max(W, tw);
+  const filters =
+    `fps=${rateArg(sel.fps)},split[a][b];[a]scale=${W}:${H}:flags=area,format=gray,pad=${P}:${H}:0:0[g];` +
+    `[b]scale=${tw}:${th}:flags=area,format=gbrp,extractplanes=r+g+b[r][gg][bb];[r][gg][bb]vstack=inputs=3,pad=${P}:${3 * th}:0:0[t];[g][t]vstack=inputs=2`;
+  const unique = [...new Set(all)];
+  const { frames, decoded } = await selectFrames(path, sel, unique, filters, P * (H + 3 * th), 'gray');
+  const byIndex = new Map(unique.map((k, i) => [k, frames[i]!]));
+  const gray = sel.grayIndices.map((k) => {
+    const f = byIndex.get(k)!;
+    const out = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++) out.set(f.subarray(y * P, y * P + W), y * W);
+    return out;
+  });
+  const rgb = sel.rgbIndices.map((k) => {
+    const f = byIndex.get(k)!;
+    const out = new Uint8Array(tw * th * 3);
+    for (let c = 0; c < 3; c++) {
+      for (let y = 0; y < th; y++) {
+        const row = (H + c * th + y) * P;
+        for (let x = 0; x < tw; x++) out[(y * tw + x) * 3 + c] = f[row + x]!;
+      }
+    }
+    return out;
+  });
+  return { gray, rgb, decoded };
 }

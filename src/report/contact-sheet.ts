@@ -1,6 +1,6 @@
 // Contact sheets: a clip's frames forwards, the same frames reversed, and its residual (object) motion as a heat map.
 
-import { DEFAULT_DECODE_OPTIONS, analysisSize, decodeFrameSelection, planDecode } from '../decode/frames.js';
+import { DEFAULT_DECODE_OPTIONS, analysisSize, decodeSheetFrames, planDecode } from '../decode/frames.js';
 import { probeClip } from '../decode/probe.js';
 import { UsageError, expected } from '../errors.js';
 import { isRemoteClip, openRemoteClip } from '../io/remote-clip.js';
@@ -29,6 +29,11 @@ export interface ContactSheetOptions {
   flowPreset?: DisPresetName;
   /** Per-decode time limit in ms (default 60000). */
   timeoutMs?: number;
+  /**
+   * The scan's analysis of the clip (a clips.jsonl row's analysis_fps, analysis_width, analysis_height), with the
+   * window: the clip then needs no probe (one ffmpeg start per sheet instead of two).
+   */
+  analysis?: { fps: number; width: number; height: number };
 }
 
 /** A rendered sheet in memory, with the clip time (s) of each column's frame. */
@@ -139,30 +144,38 @@ export async function contactSheetImage(options: Omit<ContactSheetOptions, 'outF
   const n = positiveInt(options.frames ?? CONTACT_SHEET_DEFAULTS.frames, 'frames', 1, 32);
   const width = positiveInt(options.width ?? CONTACT_SHEET_DEFAULTS.width, 'width', 64, 8192);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DECODE_OPTIONS.timeoutMs;
-  const probe = await probeClip(options.path, timeoutMs);
-  const plan = planDecode(probe, {
-    ...DEFAULT_DECODE_OPTIONS,
-    shortSide: options.shortSide ?? DEFAULT_DECODE_OPTIONS.shortSide,
-    fps: options.fps ?? DEFAULT_DECODE_OPTIONS.fps,
-    timeoutMs,
-  });
+  const known = options.analysis;
+  const fromScan = known !== undefined && known.fps > 0 && known.width > 0 && known.height > 0 && options.windowStartS !== undefined && options.windowEndS !== undefined;
+  let plan: { fps: number; width: number; height: number; windowStartS: number; windowEndS: number };
+  let aspect: number;
+  if (fromScan) {
+    // What the scan measured: no probe (an ffprobe start per clip) is needed.
+    plan = { fps: known.fps, width: known.width, height: known.height, windowStartS: options.windowStartS!, windowEndS: options.windowEndS! };
+    aspect = known.width / known.height;
+  } else {
+    const probe = await probeClip(options.path, timeoutMs);
+    plan = planDecode(probe, {
+      ...DEFAULT_DECODE_OPTIONS,
+      shortSide: options.shortSide ?? DEFAULT_DECODE_OPTIONS.shortSide,
+      fps: options.fps ?? DEFAULT_DECODE_OPTIONS.fps,
+      timeoutMs,
+    });
+    const display = analysisSize(probe, 1000);
+    aspect = display.width / display.height;
+  }
   const start = options.windowStartS ?? plan.windowStartS;
   const end = options.windowEndS ?? plan.windowEndS;
   if (!(start >= 0) || !(end > start)) throw new UsageError(expected('0 <= windowStartS < windowEndS', 'window', `${start}..${end}`));
   const total = Math.max(2, Math.round((end - start) * plan.fps));
   const picks = sampleIndices(total, n);
-  const display = analysisSize(probe, 1000);
-  const geo = contactSheetLayout(width, n, display.width / display.height);
+  const geo = contactSheetLayout(width, n, aspect);
   const window = { fps: plan.fps, windowStartS: start, windowEndS: end, timeoutMs };
+  const pairs = picks.flatMap((k) => [k, k + 1]);
 
-  const rgb = await decodeFrameSelection(options.path, { ...window, width: geo.tileW, height: geo.tileH, indices: picks, pixelFormat: 'rgb24' });
-  const gray = await decodeFrameSelection(options.path, {
-    ...window,
-    width: plan.width,
-    height: plan.height,
-    indices: picks.flatMap((k) => [k, k + 1]),
-    pixelFormat: 'gray',
-  });
+  // One decode: the pictures at tile size and the gray analysis frames for the motion, from one filter graph.
+  const decoded = await decodeSheetFrames(options.path, { ...window, width: plan.width, height: plan.height, tileWidth: geo.tileW, tileHeight: geo.tileH, grayIndices: pairs, rgbIndices: picks });
+  const rgb = { frames: decoded.rgb };
+  const gray = { frames: decoded.gray };
   const dis = new DisFlow(options.flowPreset ?? 'ultrafast');
   const asGray = (f: Uint8Array) => ({ width: plan.width, height: plan.height, data: Float32Array.from(f) });
 

@@ -47,7 +47,10 @@ async function sheetFor(outDir: string, row: Row): Promise<{ src: string; width:
   }
   const ws = typeof row.window_start_s === 'number' ? row.window_start_s : undefined;
   const we = typeof row.window_end_s === 'number' ? row.window_end_s : undefined;
-  const r = await renderContactSheet({ path: String(row.path ?? ''), outFile: file, windowStartS: ws, windowEndS: we, frames: SHEET_FRAMES, width: SHEET_WIDTH });
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  // The scan's own analysis facts: no probe, and one decode per sheet.
+  const analysis = { fps: num(row.analysis_fps), width: num(row.analysis_width), height: num(row.analysis_height) };
+  const r = await renderContactSheet({ path: String(row.path ?? ''), outFile: file, windowStartS: ws, windowEndS: we, frames: SHEET_FRAMES, width: SHEET_WIDTH, analysis });
   return { src: `${PICTURES_DIR}/${name}`, width: r.width, height: r.height };
 }
 

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeClip, decodeFrameSelection } from '../../src/decode/frames.js';
+import { decodeClip, decodeFrameSelection, decodeSheetFrames } from '../../src/decode/frames.js';
 import { encodeFrames } from '../../src/decode/encode.js';
 import { UsageError } from '../../src/errors.js';
 import { contactSheetImage, contactSheetLayout, renderContactSheet, sampleIndices, type ContactSheetImage } from '../../src/report/contact-sheet.js';
@@ -136,6 +136,21 @@ describe('contact sheet', () => {
     }
   });
 
+  it("draws the same sheet from the scan's analysis facts, without probing the clip again", async () => {
+    const scanned = await decodeClip(clip);
+    const fromScan = await contactSheetImage({
+      path: clip, frames: N, width: 640, windowStartS: scanned.windowStartS, windowEndS: scanned.windowEndS,
+      analysis: { fps: scanned.fps, width: scanned.width, height: scanned.height },
+    });
+    expect(fromScan.layout).toEqual(sheet.layout);
+    expect(fromScan.times).toEqual(sheet.times);
+    let diff = 0;
+    for (let k = 0; k < sheet.data.length; k++) diff += Math.abs(fromScan.data[k]! - sheet.data[k]!);
+    expect(diff / sheet.data.length).toBe(0);
+    // a missing file is still named, though nothing probed it first
+    await expect(contactSheetImage({ path: join(dir, 'gone.mp4'), windowStartS: 0, windowEndS: 1, analysis: { fps: 24, width: 96, height: 96 } })).rejects.toThrow(/gone\.mp4/);
+  });
+
   it('writes PNG or JPEG by extension and refuses other names', async () => {
     const png = await renderContactSheet({ path: clip, outFile: join(dir, 'sheet.png'), frames: 3, width: 480 });
     expect(png).toEqual({ file: join(dir, 'sheet.png'), width: 480, height: contactSheetLayout(480, 3, W / H).height });
@@ -160,5 +175,24 @@ describe('contact sheet', () => {
     expect(Buffer.from(frames[1]!).equals(Buffer.from(full.frames[0]!))).toBe(true);
     // Past the end: the last decoded frame.
     expect(Buffer.from(frames[3]!).equals(Buffer.from(full.frames.at(-1)!))).toBe(true);
+  });
+
+  it('one sheet decode gives the analysis frames exactly and the pictures as an RGB decode does', async () => {
+    const full = await decodeClip(clip);
+    const window = { fps: full.fps, windowStartS: 0, windowEndS: full.windowEndS };
+    for (const [tw, th] of [[40, 22], [full.width + 30, full.height + 17]] as const) {
+      const both = await decodeSheetFrames(clip, { ...window, width: full.width, height: full.height, tileWidth: tw, tileHeight: th, grayIndices: [5, 6, 999], rgbIndices: [5, 0] });
+      expect(both.decoded).toBe(full.frames.length);
+      expect(Buffer.from(both.gray[0]!).equals(Buffer.from(full.frames[5]!))).toBe(true);
+      expect(Buffer.from(both.gray[1]!).equals(Buffer.from(full.frames[6]!))).toBe(true);
+      expect(Buffer.from(both.gray[2]!).equals(Buffer.from(full.frames.at(-1)!))).toBe(true);
+      const rgb = await decodeFrameSelection(clip, { ...window, width: tw, height: th, indices: [5, 0], pixelFormat: 'rgb24' });
+      for (let i = 0; i < 2; i++) {
+        expect(both.rgb[i]!.length).toBe(tw * th * 3);
+        let worst = 0;
+        for (let k = 0; k < rgb.frames[i]!.length; k++) worst = Math.max(worst, Math.abs(both.rgb[i]![k]! - rgb.frames[i]![k]!));
+        expect(worst, `tile ${tw}x${th} frame ${i}`).toBeLessThanOrEqual(4); // planar and packed RGB round differently
+      }
+    }
   });
 });
