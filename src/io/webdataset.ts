@@ -251,7 +251,12 @@ async function* webDatasetRows(ctx: FormatContext, shards: () => Iterable<string
 /** Opens WebDataset shards: `input` is one shard or a brace pattern (local paths absolute; or s3:// locations). */
 export async function openWebDataset(ctx: FormatContext): Promise<InputSource> {
   const first = expandBraces(ctx.input).next().value as string;
-  if (!isS3Url(first)) {
+  if (isS3Url(first)) {
+    await headS3Object(parseS3Url(first)).catch((err: unknown) => {
+      const e = remoteError(first, err);
+      throw new ManifestError(`input-${e.code}`, `${expected('a readable tar shard', `the first shard of ${ctx.input}`, first)}: ${e.message.replace(/^Clip \S+ cannot be read: /, '')}`, { path: first }, { cause: err });
+    });
+  } else {
     // The first shard must be there: a mistyped pattern fails now, not as a row problem per shard.
     const st = await stat(first).catch((err: unknown) => {
       throw new ManifestError('input-missing', expected('an existing tar shard', `the first shard of ${ctx.input}`, first), { path: first }, { cause: err });

@@ -162,6 +162,7 @@ describe('scans', () => {
     await s3.put('corpus', 'shards/shard-0.tar', await readFile(local));
     await writeShard(local, [{ name: 's2.mp4', data: clip }]);
     await s3.put('corpus', 'shards/shard-1.tar', await readFile(local));
+    await expect(openInput('s3://corpus/shards/nope-{0..2}.tar')).rejects.toMatchObject({ code: 'input-missing', message: expect.stringContaining('s3://corpus/shards/nope-0.tar') });
     const rows = await collect((await openInput('s3://corpus/shards/shard-{0..2}.tar')).rows());
     expect(rows.map((r) => (isRowProblem(r) ? r.error.code : r.id))).toEqual(['s0', 'webdataset_no_video', 's2', 'webdataset_missing_shard']);
     const out = join(dir, 'out-wds');
