@@ -6,6 +6,7 @@ import type { FlowField, GrayImage } from '../flow/types.js';
 import { CUE_COLUMNS, CUES, cueColumnIndex } from './index.js';
 import type { PairView } from './types.js';
 import { movingThresholdPx } from './units.js';
+import { FNV_BASIS, fnv1aStep } from '../util/hash.js';
 
 /** Options of the series computation. */
 export interface SeriesOptions {
@@ -150,13 +151,10 @@ const hashes = new WeakMap<GrayImage, number>();
 function frameHash(img: GrayImage): number {
   let h = hashes.get(img);
   if (h === undefined) {
-    h = 0x811c9dc5;
+    h = FNV_BASIS;
     const d = img.data;
     const step = Math.max(1, Math.floor(d.length / 4096));
-    for (let i = 0; i < d.length; i += step) {
-      h ^= d[i]! & 0xff;
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
+    for (let i = 0; i < d.length; i += step) h = fnv1aStep(h, d[i]! & 0xff);
     hashes.set(img, h);
   }
   return h;

@@ -3,6 +3,7 @@
 
 import type { ColumnSpec } from '../io/parquet-writer.js';
 import type { ClassPrior, Verdict } from './policy.js';
+import { median } from '../util/stats.js';
 
 /** A class gets a verdict when at least this share of its scored clips has it... */
 export const CLASS_VERDICT_SHARE = 0.7;
@@ -157,12 +158,6 @@ export function addClassClip(stats: ClassStats, row: ClassClipRow): void {
   }
 }
 
-function median(xs: number[]): number | null {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 const round = (x: number | null): number | null => (x === null ? null : Math.round(x * 1e4) / 1e4);
 

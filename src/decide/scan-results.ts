@@ -5,6 +5,7 @@ import { ManifestError } from '../errors.js';
 import { readJsonl } from '../io/jsonl-log.js';
 import { CLIPS_JSONL, ERRORS_JSONL } from '../pipeline/out-dir.js';
 import type { ModelOpinion, Verdict } from './policy.js';
+import { fnv1a } from '../util/hash.js';
 
 const VERDICTS: readonly Verdict[] = ['invariant', 'equivariant', 'irreversible'];
 const NO_MODEL = 255;
@@ -27,12 +28,7 @@ export interface ScanIndex {
 
 /** 32-bit FNV-1a of a string (to check that a manifest row still holds the clip the scan saw). */
 export function idHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
+  return fnv1a(text);
 }
 
 /** A clip row as clips.jsonl holds it (the fields read here). */

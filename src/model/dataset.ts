@@ -11,6 +11,7 @@ import { readSeries } from '../pipeline/series-file.js';
 import { clipWindows, COLUMNS_HASH, MODEL_F, MODEL_T, seriesToModelInput, VERDICTS, type ModelInput, type VerdictName } from './features.js';
 import { NpyWriter } from './npy.js';
 import { CONFIDENCE_WEIGHT, readRealCorpus, type RealClip } from './real-corpus.js';
+import { fnv1a } from '../util/hash.js';
 
 export { VERDICTS, type VerdictName } from './features.js';
 
@@ -109,11 +110,7 @@ async function* jsonLines(path: string): AsyncGenerator<{ line: number; value: u
 }
 
 /** FNV-1a of a string: a stable stand-in seed for clips without one, so hold-out splits stay fixed. */
-function hashSeed(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
+const hashSeed = (s: string): number => fnv1a(s);
 
 async function readLabels(path: string): Promise<Map<string, Label>> {
   const labels = new Map<string, Label>();

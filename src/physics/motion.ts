@@ -2,6 +2,7 @@
 
 import type { ClipSignals } from './signals.js';
 import type { CheckName, CheckResult, Evidence, Finding } from './types.js';
+import { median as medianOrNull } from '../util/stats.js';
 
 /** A pair counts as showing a moving mass when at least this share of pixels moves... */
 export const MOVING_FRAC_MIN = 0.0015;
@@ -125,12 +126,9 @@ export function joinedRuns(n: number, pred: (t: number) => boolean, gap = 1): [n
   return out;
 }
 
-/** Median of the values (0 for none). */
+/** Median of the values (0 for none, where the physics checks read "no motion"). */
 export function median(values: ArrayLike<number>): number {
-  const a = Array.from(values).sort((x, y) => x - y);
-  if (a.length === 0) return 0;
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+  return medianOrNull(values) ?? 0;
 }
 
 /** Theil-Sen slope of y over its index (per pair): the median of all pairwise slopes, robust to a few bad points. */

@@ -7,11 +7,12 @@ import type { Canvas, CanvasPattern, SKRSContext2D } from '@napi-rs/canvas';
 import { decodeClip } from '../../decode/frames.js';
 import { valueNoise } from '../texture.js';
 import type { RenderParams } from './types.js';
+import { fnv1a } from '../../util/hash.js';
+import { rng } from '../../util/random.js';
 
 /** FNV-1a over a string, mixed with a seed: stable sub-seeds by name. */
 export function hashSeed(seed: number, label: string): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
+  let h = fnv1a(label, seed);
   h ^= h >>> 16;
   return Math.imul(h, 0x45d9f3b) >>> 0;
 }
@@ -19,17 +20,10 @@ export function hashSeed(seed: number, label: string): number {
 /** Seeded PRNG (mulberry32). `fork(label)` gives an independent stream that depends only on the seed and label, so adding draws in one part of a scene never shifts another. */
 export class Rng {
   readonly seed: number;
-  private state: number;
+  readonly next: () => number;
   constructor(seed: number) {
     this.seed = seed >>> 0;
-    this.state = this.seed;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = rng(this.seed);
   }
   uniform(a: number, b: number): number {
     return a + (b - a) * this.next();
