@@ -19,7 +19,8 @@ import { captionInfo, pickTaxonomy, priorLookup, tryLoadTaxonomy, type TaxonomyC
 import { AuditError, SetupError, UsageError } from '../errors.js';
 import { exportDataset, type RowLabel } from '../model/dataset.js';
 import { fitDomainReference } from '../model/domain.js';
-import { readNpy } from '../model/npy.js';
+import { openNpyRows } from '../model/npy.js';
+import { rng } from '../util/random.js';
 import { loadModel, predictClips } from '../model/onnx.js';
 import { VERDICTS, type VerdictName } from '../model/features.js';
 import { DEFAULT_MODEL } from '../pipeline/scan.js';
@@ -154,14 +155,6 @@ function textVerdict(c: ClipFacts, look: ((label: string) => { verdict: VerdictN
   if (cap?.status === 'swap') return 'equivariant';
   if (cap?.status === 'keep') return 'invariant';
   return null;
-}
-
-/** Rows of a .npy matrix file as arrays (tensor exports are a few MB per thousand clips). */
-async function npyRows(path: string): Promise<{ rows: number; row: (i: number) => Float32Array }> {
-  const a = await readNpy(path);
-  const per = a.shape.slice(1).reduce((p, q) => p * q, 1);
-  const data = a.data as Float32Array;
-  return { rows: a.shape[0]!, row: (i) => data.subarray(i * per, (i + 1) * per) };
 }
 
 /**
@@ -326,28 +319,57 @@ export function judge(before: HeldoutMetrics, after: HeldoutMetrics, minGain: nu
   return { better: true, reason: `better than the base model: ${facts}` };
 }
 
+/** Clips drawn for the in_domain reference: a Mahalanobis fit and its calibration need thousands, not millions. */
+const REFERENCE_FIT_CLIPS = 4000;
+const REFERENCE_CALIBRATION_CLIPS = 2000;
+
 async function domainReference(model: string, data: string[]): Promise<unknown> {
   const m = await loadModel(model, { device: 'cpu' });
   const fit: Float32Array[] = [];
   const calibration: Float32Array[] = [];
-  for (const folder of data) {
+  const clips: Array<{ folder: number; split: string; rows: number[] }> = [];
+  const groupsOf: Array<Array<{ id: string; split: string; window?: number }>> = [];
+  for (const [f, folder] of data.entries()) {
     const groups = JSON.parse(await readFile(join(folder, 'groups.json'), 'utf8')) as Array<{ id: string; split: string; window?: number }>;
-    const X = await npyRows(join(folder, 'X.npy'));
-    const M = await npyRows(join(folder, 'mask.npy'));
-    const byClip = new Map<string, { split: string; rows: number[] }>();
+    groupsOf.push(groups);
+    const byClip = new Map<string, { folder: number; split: string; rows: number[] }>();
     groups.forEach((g, i) => {
-      const c = byClip.get(g.id) ?? { split: g.split, rows: [] };
+      const c = byClip.get(g.id) ?? { folder: f, split: g.split, rows: [] };
       c.rows.push(i);
       byClip.set(g.id, c);
     });
-    const list = [...byClip.values()];
-    const preds = await predictClips(m, list.map((c) => {
-      const windows = c.rows.filter((i) => (groups[i]!.window ?? 0) >= 1);
-      return (windows.length ? windows : c.rows).map((i) => ({ x: X.row(i), mask: M.row(i) }));
-    }));
-    list.forEach((c, k) => (c.split === 'val' ? calibration : fit).push(preds[k]!.embedding));
+    clips.push(...byClip.values());
   }
-  await m.session.release();
+  // a seeded draw, the same for the same corpus
+  const draw = rng(clips.length);
+  const take = (split: string, most: number) => {
+    const all = clips.filter((c) => c.split === split);
+    for (let i = all.length - 1; i > 0; i--) {
+      const j = Math.floor(draw() * (i + 1));
+      [all[i], all[j]] = [all[j]!, all[i]!];
+    }
+    return all.slice(0, most);
+  };
+  const chosen = [...take('train', REFERENCE_FIT_CLIPS), ...take('val', REFERENCE_CALIBRATION_CLIPS)];
+  // rows are read one at a time from the tensor files: the corpus's tensors are never all in memory
+  const files = data.map((folder) => ({ X: openNpyRows(join(folder, 'X.npy')), M: openNpyRows(join(folder, 'mask.npy')) }));
+  try {
+    for (let at = 0; at < chosen.length; at += 256) {
+      const part = chosen.slice(at, at + 256);
+      const preds = await predictClips(m, part.map((c) => {
+        const groups = groupsOf[c.folder]!;
+        const windows = c.rows.filter((i) => (groups[i]!.window ?? 0) >= 1);
+        return (windows.length ? windows : c.rows).map((i) => ({ x: files[c.folder]!.X.row(i), mask: files[c.folder]!.M.row(i) }));
+      }));
+      part.forEach((c, k) => (c.split === 'val' ? calibration : fit).push(preds[k]!.embedding));
+    }
+  } finally {
+    for (const f of files) {
+      f.X.close();
+      f.M.close();
+    }
+    await m.session.release();
+  }
   const ref = fitDomainReference(fit, calibration);
   const round = (x: number) => Number(x.toPrecision(7));
   return { ...ref, mean: ref.mean.map(round), cholesky: ref.cholesky.map(round), calibration: ref.calibration.map(round) };

@@ -1,5 +1,6 @@
 // A small .npy reader and writer (float32 and int64, C order), so TypeScript can hand tensors to numpy.
 
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { expected, ModelError } from '../errors.js';
 
@@ -111,15 +112,14 @@ export class NpyWriter {
   }
 }
 
-/** Reads a whole .npy file ('<f4' or '<i8', C order; header versions 1, 2 and 3). */
-export async function readNpy(path: string): Promise<NpyArray> {
-  const buf = await readFile(path);
+/** The header of an .npy file: dtype, shape and where the data start. */
+function parseHeader(buf: Uint8Array & { readUInt16LE(o: number): number; readUInt32LE(o: number): number }, path: string): { dtype: NpyDtype; shape: number[]; dataStart: number } {
   if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b)) throw new ModelError('npy', expected('an .npy file (\\x93NUMPY magic)', 'file', path));
   const major = buf[6]!;
   const lenBytes = major === 1 ? 2 : 4;
   const len = lenBytes === 2 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
   const start = 8 + lenBytes;
-  const text = buf.subarray(start, start + len).toString('latin1');
+  const text = Buffer.from(buf.subarray(start, start + len)).toString('latin1');
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(text)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
@@ -127,13 +127,45 @@ export async function readNpy(path: string): Promise<NpyArray> {
   if (!dtype) throw new ModelError('npy', expected("dtype '<f4' or '<i8'", `dtype of ${path}`, descr));
   if (fortran !== 'False') throw new ModelError('npy', expected('C order', `fortran_order of ${path}`, fortran));
   if (shapeText === undefined) throw new ModelError('npy', expected('a shape in the header', path, text));
-  const shape = shapeText
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map(Number);
+  const shape = shapeText.split(',').map((x) => x.trim()).filter((x) => x.length > 0).map(Number);
+  return { dtype, shape, dataStart: start + len };
+}
+
+/**
+ * Rows of a float32 .npy file read on demand (one read per row, nothing else held): for exported training tensors
+ * larger than memory should hold. `row(i)` is row i ([shape[1] x ...] values); `close()` releases the file.
+ */
+export function openNpyRows(path: string): { shape: number[]; rows: number; row(i: number): Float32Array; close(): void } {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(65536);
+    const got = readSync(fd, head, 0, head.length, 0);
+    const { dtype, shape, dataStart } = parseHeader(head.subarray(0, got), path);
+    if (dtype !== 'float32') throw new ModelError('npy', expected("dtype '<f4'", `dtype of ${path}`, dtype));
+    const per = shape.slice(1).reduce((a, b) => a * b, 1);
+    return {
+      shape,
+      rows: shape[0] ?? 0,
+      row(i) {
+        if (!(i >= 0 && i < (shape[0] ?? 0))) throw new ModelError('npy', expected(`a row from 0 to ${(shape[0] ?? 0) - 1}`, `row of ${path}`, i));
+        const out = new Float32Array(per);
+        readSync(fd, new Uint8Array(out.buffer), 0, per * 4, dataStart + i * per * 4);
+        return out;
+      },
+      close: () => closeSync(fd),
+    };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/** Reads a whole .npy file ('<f4' or '<i8', C order; header versions 1, 2 and 3). */
+export async function readNpy(path: string): Promise<NpyArray> {
+  const buf = await readFile(path);
+  const { dtype, shape, dataStart } = parseHeader(buf, path);
   const n = shape.reduce((a, b) => a * b, 1);
-  const body = buf.subarray(start + len);
+  const body = buf.subarray(dataStart);
   const width = dtype === 'float32' ? 4 : 8;
   if (body.length !== n * width) throw new ModelError('npy', expected(`${n * width} data bytes for shape (${shape.join(', ')})`, path, body.length));
   // Copy into a fresh, aligned buffer: the file's data start need not be 8-byte aligned.

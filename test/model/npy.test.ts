@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/errors.js';
-import { NpyWriter, readNpy, writeNpy } from '../../src/model/npy.js';
+import { NpyWriter, openNpyRows, readNpy, writeNpy } from '../../src/model/npy.js';
 import { numpyPython } from './helpers.js';
 
 const python = numpyPython();
@@ -32,6 +32,21 @@ describe('npy', () => {
     const nb = await readNpy(join(dir, 'i.npy'));
     expect([nb.dtype, nb.shape]).toEqual(['int64', [4]]);
     expect(Array.from(nb.data as BigInt64Array)).toEqual(Array.from(n));
+  });
+
+  it('reads single rows on demand, as the whole file has them', async () => {
+    const f = Float32Array.from({ length: 24 }, (_, i) => i * 0.5 - 3);
+    await writeNpy(join(dir, 'rows.npy'), { dtype: 'float32', shape: [4, 2, 3], data: f });
+    const rows = openNpyRows(join(dir, 'rows.npy'));
+    try {
+      expect([rows.rows, rows.shape]).toEqual([4, [4, 2, 3]]);
+      for (const i of [2, 0, 3]) expect(Array.from(rows.row(i))).toEqual(Array.from(f.subarray(i * 6, (i + 1) * 6)));
+      expect(() => rows.row(4)).toThrow(/a row from 0 to 3/);
+    } finally {
+      rows.close();
+    }
+    await writeNpy(join(dir, 'ints.npy'), { dtype: 'int64', shape: [1], data: BigInt64Array.of(1n) });
+    expect(() => openNpyRows(join(dir, 'ints.npy'))).toThrow(/<f4/);
   });
 
   it('streams rows and fixes the first dimension on close (also with no rows)', async () => {
