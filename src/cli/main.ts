@@ -210,7 +210,7 @@ export function buildProgram(result: ActionResult = { code: EXIT.OK }): Command 
     .option('--json', 'print one JSON object instead of the table', false)
     .addHelpText('after', EVAL_HELP)
     .action(async (manifest: string, flags: EvalFlags) => {
-      const { evaluate, formatEvalReport } = await import('../model/eval.js');
+      const { evaluate, formatEvalReport } = await import('../eval/index.js');
       const report = await withInterrupt((signal) =>
         evaluate(
           {
@@ -254,7 +254,7 @@ export function buildProgram(result: ActionResult = { code: EXIT.OK }): Command 
     .addHelpText('after', INSPECT_HELP)
     .action(async (clip: string, flags: ClipAnalysisFlags & { model?: string; device: 'auto' | 'cpu' | 'cuda' | 'webgpu'; png?: string; json: boolean }) => {
       // Loaded here so that other commands do not pay for sharp at start-up.
-      const { formatInspect, inspectClip } = await import('../report/inspect.js');
+      const { formatInspect, inspectClip } = await import('../inspect/index.js');
       const r = await inspectClip({
         path: clip,
         model: flags.model,

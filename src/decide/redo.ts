@@ -5,7 +5,7 @@ import path, { join } from 'node:path';
 import { AuditError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { InputKind } from '../io/inputs.js';
-import { SUMMARY_JSON } from '../pipeline/out-dir.js';
+import { SUMMARY_JSON } from '../outputs/layout.js';
 import { DECISIONS, POLICIES, type Policy } from './policy.js';
 import type { TaxonomyChoice } from './text-sources.js';
 import { DECISIONS_JSON, writeDecisions, type DecisionSummary } from './write.js';

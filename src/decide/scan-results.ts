@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { ManifestError } from '../errors.js';
 import { readJsonl } from '../io/jsonl-log.js';
-import { CLIPS_JSONL, ERRORS_JSONL } from '../pipeline/out-dir.js';
+import { CLIPS_JSONL, ERRORS_JSONL } from '../outputs/layout.js';
 import type { ModelOpinion, Verdict } from './policy.js';
 import { fnv1a } from '../util/hash.js';
 

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import type { CellValue, InputKind } from '../io/inputs.js';
 import { readJsonl } from '../io/jsonl-log.js';
 import { writeParquet } from '../io/parquet-writer.js';
-import { CLIPS_JSONL, ERRORS_JSONL } from '../pipeline/out-dir.js';
+import { CLIPS_JSONL, ERRORS_JSONL } from '../outputs/layout.js';
 import { TOOL_VERSION } from '../version.js';
 import { CLASS_COLUMNS, addClassClip, classRows, classSummary, newClassStats, type ClassRow } from './classes.js';
 import { checkDecisionColumns, openManifest, recordId, type ManifestRecord } from './manifest-read.js';

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { CUE_COLUMNS } from '../cues/index.js';
 import { expected, ManifestError, ModelError } from '../errors.js';
 import type { CueSeries } from '../cues/series.js';
-import { readSeries } from '../pipeline/series-file.js';
+import { readSeries } from '../outputs/series-file.js';
 import { clipWindows, COLUMNS_HASH, MODEL_F, MODEL_T, seriesToModelInput, VERDICTS, type ModelInput, type VerdictName } from './features.js';
 import { NpyWriter } from './npy.js';
 import { CONFIDENCE_WEIGHT, readRealCorpus, type RealClip } from './real-corpus.js';

@@ -4,4 +4,3 @@ export { MODEL_T, MODEL_F, ODD_MASK, COLUMNS_HASH, seriesToInput, inputMask, ser
 export { writeNpy, readNpy, NpyWriter, type NpyArray, type NpyDtype } from './npy.js';
 export { exportDataset, VERDICTS, type ExportDatasetOptions, type ExportSummary, type VerdictName } from './dataset.js';
 export { loadModel, predict, predictClips, mergeWindows, DEVICES, type Device, type LoadModelOptions, type LoadedModel, type ModelCard, type Prediction } from './onnx.js';
-export { evaluate, formatEvalReport, DEFAULT_EVAL_MODEL } from './eval.js';

@@ -80,6 +80,9 @@ export interface Prediction {
   in_domain: number | null;
 }
 
+/** p_forward below this flags a clip as probably already playing backwards in the corpus (`reversed_in_corpus`). */
+export const REVERSED_IN_CORPUS_P = 0.1;
+
 const ACCELERATORS = ['cuda', 'webgpu'] as const;
 const VERDICTS = ['invariant', 'equivariant', 'irreversible'] as const;
 

@@ -2,8 +2,8 @@
 
 import { join } from 'node:path';
 import { readJsonl } from '../io/jsonl-log.js';
-import { CLIPS_JSONL, ERRORS_JSONL } from '../pipeline/out-dir.js';
-import { readClipSeries } from '../pipeline/series-file.js';
+import { CLIPS_JSONL, ERRORS_JSONL } from '../outputs/layout.js';
+import { readClipSeries } from '../outputs/series-file.js';
 import { signalsFromSeries, type ClipSignals } from './signals.js';
 import type { ModelOutputs } from './types.js';
 

@@ -5,7 +5,8 @@ import { basename, join, resolve } from 'node:path';
 import { AuditError, UsageError, withRerunAdvice } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { JsonlLog, readJsonl } from '../io/jsonl-log.js';
-import { CLIPS_JSONL, CUES_JSON, ERRORS_JSONL, SERIES_DIR, SUMMARY_JSON, lockOutDir } from './out-dir.js';
+import { lockOutDir } from './out-dir.js';
+import { CLIPS_JSONL, CUES_JSON, ERRORS_JSONL, SERIES_DIR, SUMMARY_JSON } from '../outputs/layout.js';
 import { readSummary, writeClipsParquet, type ScanSummary } from './scan.js';
 
 export interface MergeSummary {

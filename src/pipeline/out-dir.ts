@@ -8,12 +8,7 @@ import { toIoError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { lockFolder, type FolderLock } from '../io/lock.js';
 
-export const CLIPS_JSONL = 'clips.jsonl';
-export const CLIPS_PARQUET = 'clips.parquet';
-export const ERRORS_JSONL = 'errors.jsonl';
-export const SUMMARY_JSON = 'summary.json';
-export const CUES_JSON = 'cues.json';
-export const SERIES_DIR = 'series';
+import { CLIPS_JSONL, ERRORS_JSONL, SERIES_DIR } from '../outputs/layout.js';
 
 /** Resume key of a manifest row: its id, or `row:N` for a row that never got an id. */
 export function rowKey(id: string | undefined, row: number): string {

@@ -3,7 +3,7 @@
 import { SUMMARIES } from '../cues/summaries.js';
 import type { ColumnSpec } from '../io/parquet-writer.js';
 import { IN_DOMAIN_THRESHOLD } from '../model/domain.js';
-import type { Prediction } from '../model/onnx.js';
+import { REVERSED_IN_CORPUS_P, type Prediction } from '../model/onnx.js';
 import type { ClipFailure, ClipSuccess } from './task.js';
 
 type Cells = Record<string, string | number | boolean | null>;
@@ -90,8 +90,6 @@ export const CLIP_COLUMNS: readonly ColumnSpec[] = Object.freeze([
   { name: 'input', type: 'json' },
 ]);
 
-/** p_forward below this flags a clip as probably already playing backwards in the corpus. */
-export const REVERSED_IN_CORPUS_P = 0.1;
 
 /**
  * The model's columns of a clip row. A degenerate clip (`degenerate` reasons from the worker) gets no verdict: its

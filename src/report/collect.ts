@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { UsageError, expected } from '../errors.js';
 import { readJsonl } from '../io/jsonl-log.js';
-import { CLIPS_JSONL, CLIPS_PARQUET, CUES_JSON, ERRORS_JSONL, SUMMARY_JSON } from '../pipeline/out-dir.js';
+import { CLIPS_JSONL, CLIPS_PARQUET, CUES_JSON, ERRORS_JSONL, SUMMARY_JSON } from '../outputs/layout.js';
 import { TOOL_VERSION } from '../version.js';
 import { addToHistogram, emptyHistogram, robustRange, type Histogram } from './charts.js';
 import { joinDecisions, readDecisionFacts } from './decisions-data.js';

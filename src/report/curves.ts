@@ -2,7 +2,7 @@
 
 import { UsageError, expected } from '../errors.js';
 import { escapeXml, formatNumber, niceStep } from './svg.js';
-import type { NamedSeries } from '../pipeline/series-file.js';
+import type { NamedSeries } from '../outputs/series-file.js';
 
 export type { NamedSeries };
 

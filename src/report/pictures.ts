@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { renderContactSheet } from './contact-sheet.js';
 import { cueCurvesSvg } from './curves.js';
-import { readClipSeries } from '../pipeline/series-file.js';
+import { readClipSeries } from '../outputs/series-file.js';
 import type { GalleryItem } from './types.js';
 
 type Row = Record<string, unknown>;

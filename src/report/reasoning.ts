@@ -1,7 +1,7 @@
 // Plain-language reading of one clip's cue summaries and model output: what was measured, which way it points.
 
 import { STILL_ENERGY } from '../cues/summaries.js';
-import { REVERSED_IN_CORPUS_P } from '../pipeline/rows.js';
+import { REVERSED_IN_CORPUS_P } from '../model/onnx.js';
 
 /**
  * Sizes from which a summary is worth a sentence. Set by looking at the synthetic sample clips in samples/

@@ -7,7 +7,7 @@ import { readJsonl } from '../../src/io/jsonl-log.js';
 import { readParquetRows, writeParquet } from '../../src/io/parquet-writer.js';
 import { merge } from '../../src/pipeline/merge.js';
 import { scan } from '../../src/pipeline/scan.js';
-import { readSeries } from '../../src/pipeline/series-file.js';
+import { readSeries } from '../../src/outputs/series-file.js';
 import { CUE_COLUMNS } from '../../src/cues/index.js';
 import { sceneClip } from '../fixtures/clips.js';
 import { runCliProcess, startCli, tempDir } from '../fixtures/cli.js';

@@ -5,7 +5,7 @@ import { endianness } from 'node:os';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import type { CueSeries } from '../cues/series.js';
 import { AuditError, expected } from '../errors.js';
-import { CUES_JSON } from './out-dir.js';
+import { CUES_JSON } from './layout.js';
 
 /** A clip's cue series with its column names ([frames x columns] float32, row-major). */
 export interface NamedSeries {

@@ -12,10 +12,10 @@ import { ScanOptionsSchema, type ScanOptionsInput } from '../pipeline/options.js
 import { predictionColumns } from '../pipeline/rows.js';
 import { DEFAULT_MODEL } from '../pipeline/scan.js';
 import { CUE_COLUMNS } from '../cues/index.js';
-import { contactSheetImage } from './contact-sheet.js';
-import { cueCurvesSvg } from './curves.js';
-import { imageFormat, rasteriseSvg, stackImages, writeImage } from './image.js';
-import { explainClip, type PredictionCells } from './reasoning.js';
+import { contactSheetImage } from '../report/contact-sheet.js';
+import { cueCurvesSvg } from '../report/curves.js';
+import { imageFormat, rasteriseSvg, stackImages, writeImage } from '../report/image.js';
+import { explainClip, type PredictionCells } from '../report/reasoning.js';
 
 /** Options of {@link inspectClip}: the clip, the model, the picture, and the scan's analysis settings. */
 export type InspectOptions = Pick<ScanOptionsInput, 'shortSide' | 'fps' | 'maxSeconds' | 'timeoutMs' | 'flowPreset' | 'flowDirections' | 'model' | 'device'> & {

@@ -8,14 +8,14 @@ import { mirrorSeries } from '../cues/series.js';
 import { expected, ManifestError } from '../errors.js';
 import { isRowProblem, openInput } from '../io/inputs.js';
 import { readJsonl } from '../io/jsonl-log.js';
-import { CLIPS_JSONL, ERRORS_JSONL } from '../pipeline/out-dir.js';
+import { CLIPS_JSONL, ERRORS_JSONL } from '../outputs/layout.js';
 import type { ScanOptionsInput } from '../pipeline/options.js';
 import { scan, type ScanHooks } from '../pipeline/scan.js';
-import { readSeries } from '../pipeline/series-file.js';
-import { VERDICTS, type VerdictName } from './dataset.js';
-import { clipWindows, MAX_WINDOWS, type ModelInput } from './features.js';
-import { accuracy, arrowAccuracy, classScores, confusionMatrix, expectedCalibrationError, macroF1, meanAbsFromHalf, type ArrowPair, type CalibrationBin, type ClassScores } from './metrics.js';
-import { loadModel, predictClips, type Device } from './onnx.js';
+import { readSeries } from '../outputs/series-file.js';
+import { VERDICTS, type VerdictName } from '../model/dataset.js';
+import { clipWindows, MAX_WINDOWS, type ModelInput } from '../model/features.js';
+import { accuracy, arrowAccuracy, classScores, confusionMatrix, expectedCalibrationError, macroF1, meanAbsFromHalf, type ArrowPair, type CalibrationBin, type ClassScores } from '../model/metrics.js';
+import { loadModel, predictClips, type Device } from '../model/onnx.js';
 
 /** The model `audit eval` uses when none is given: models/reversal-v1.onnx of this package. */
 export const DEFAULT_EVAL_MODEL: string = fileURLToPath(new URL('../../models/reversal-v1.onnx', import.meta.url));

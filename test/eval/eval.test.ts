@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrames } from '../../src/decode/encode.js';
 import { accuracy, arrowAccuracy, classScores, confusionMatrix, expectedCalibrationError, macroF1, meanAbsFromHalf } from '../../src/model/metrics.js';
-import { arrowTemperature, verdictTemperature } from '../../src/model/eval.js';
+import { arrowTemperature, verdictTemperature } from '../../src/eval/index.js';
 import { renderScene, type SceneName } from '../../src/synth/scenes.js';
 import { runCliProcess, tempDir } from '../fixtures/cli.js';
 

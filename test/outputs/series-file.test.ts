@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CUE_COLUMNS } from '../../src/cues/index.js';
 import { readJsonl } from '../../src/io/jsonl-log.js';
-import { CLIPS_JSONL, CUES_JSON, OutDir } from '../../src/pipeline/out-dir.js';
+import { OutDir } from '../../src/pipeline/out-dir.js';
+import { CLIPS_JSONL, CUES_JSON } from '../../src/outputs/layout.js';
 import { scan } from '../../src/pipeline/scan.js';
-import { readClipSeries, readSeries } from '../../src/pipeline/series-file.js';
+import { readClipSeries, readSeries } from '../../src/outputs/series-file.js';
 import { tempDir } from '../fixtures/cli.js';
 
 async function rows(out: string): Promise<Record<string, unknown>[]> {
