@@ -7,6 +7,7 @@ import { AuditError, ManifestError, UsageError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { CellValue, InputKind } from '../io/inputs.js';
 import { readJsonl } from '../io/jsonl-log.js';
+import { writeFilteredShards } from '../io/webdataset-write.js';
 import { writeParquet } from '../io/parquet-writer.js';
 import { CLIPS_JSONL, ERRORS_JSONL } from '../outputs/layout.js';
 import { TOOL_VERSION } from '../version.js';
@@ -23,6 +24,8 @@ import {
 
 export const DECISIONS_JSON = 'decisions.json';
 export const DECISIONS_JSONL = 'decisions.jsonl';
+/** WebDataset input: the folder of reverse-safe shards (the reverse-safe samples, their json with the decision). */
+export const REVERSE_SAFE_SHARDS = 'reverse-safe-shards';
 export const CLASSES_CSV = 'classes.csv';
 export const CLASSES_PARQUET = 'classes.parquet';
 
@@ -251,6 +254,8 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
   const byRule: Record<string, number> = {};
   const evidence: DecisionSummary['evidence'] = { pixel_only: 0, doubtful: 0, doubt: {} };
   const log = await openTextSink(join(out, DECISIONS_JSONL));
+  // WebDataset input: the reverse-safe samples' rows, with the fields their shards' json get (written below).
+  const shardRows = new Map<number, Record<string, CellValue>>();
   let files: string[];
   let safe: number;
   let excluded: number;
@@ -273,6 +278,7 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
           for (const kind of new Set(input.doubt.map((r) => r.split(':')[0]!))) evidence.doubt[kind] = (evidence.doubt[kind] ?? 0) + 1;
         }
         const cols = d.record.columns;
+        if (manifest.kind === 'webdataset' && d.result.reverse) shardRows.set(d.record.row, { label_reversed: d.result.label_reversed, caption_reversed: d.result.caption_reversed, decision: d.result.decision });
         await log.write(
           `${JSON.stringify({
             row: d.record.row,
@@ -299,6 +305,7 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
     await log.abort();
     throw err;
   }
+  if (manifest.kind === 'webdataset') files.push((await writeFilteredShards(manifest.input, join(out, REVERSE_SAFE_SHARDS), shardRows)).dir);
 
   let classes: ClassRow[] | null = null;
   if (stats) {

@@ -90,12 +90,21 @@ export function splitMemberName(name: string): { key: string; ext: string } {
   return { key: name.slice(0, dot), ext: name.slice(dot + 1).toLowerCase() };
 }
 
-interface Sample {
+/** One sample as walked: its members in order. */
+export interface Sample {
   key: string;
   members: TarMember[];
   /** json/txt contents read while walking (they must be read before the walk moves on). */
   meta: Map<string, Buffer | Error>;
+  /** Every member's bytes, in order, when the walk was asked for them (see {@link walkSamples}). */
+  bodies?: Buffer[];
 }
+
+/** What {@link walkSamples} yields: a shard about to be read, a sample with its row number, or a row problem. */
+export type WalkEvent =
+  | { type: 'shard'; shard: string }
+  | { type: 'sample'; row: number; shard: string; sample: Sample }
+  | { type: 'problem'; row: number; problem: RowProblem };
 
 /** Skips at least this long are made by starting a new ranged read, not by reading the bytes and dropping them. */
 const SKIP_BY_RANGE = 4 * 1024 * 1024;
@@ -207,8 +216,20 @@ function sampleRow(ctx: FormatContext, shard: string, s: Sample, row: number): I
  * shard follows. Row numbers count samples (and those problems) from 1 across all shards.
  */
 async function* webDatasetRows(ctx: FormatContext, shards: () => Iterable<string>): AsyncGenerator<InputRow | RowProblem> {
+  for await (const ev of walkSamples(ctx.input, shards())) {
+    if (ev.type === 'sample') yield sampleRow(ctx, ev.shard, ev.sample, ev.row);
+    else if (ev.type === 'problem') yield ev.problem;
+  }
+}
+
+/**
+ * Walks the samples of `shards` in order, numbering them (and the problems) as the scan's rows. `wantBodies(row)`
+ * says, when a sample starts, whether to read all its members' bytes (`sample.bodies`); otherwise only json/txt.
+ */
+export async function* walkSamples(input: string, shards: Iterable<string>, wantBodies: (row: number) => boolean = () => false): AsyncGenerator<WalkEvent> {
   let row = 0;
-  for (const shard of shards()) {
+  for (const shard of shards) {
+    yield { type: 'shard', shard };
     let reader: SeqReader;
     try {
       reader = await openShard(shard);
@@ -216,7 +237,7 @@ async function* webDatasetRows(ctx: FormatContext, shards: () => Iterable<string
       row++;
       const e = isS3Url(shard) ? remoteError(shard, err) : null;
       const missing = e ? e.code === 'missing' : (err as NodeJS.ErrnoException).code === 'ENOENT';
-      yield rowProblem(row, missing ? 'webdataset_missing_shard' : 'webdataset_unreadable_shard', `Shard ${shard} of ${ctx.input} cannot be read: ${e ? e.message : messageOf(err)}`, err);
+      yield { type: 'problem', row, problem: rowProblem(row, missing ? 'webdataset_missing_shard' : 'webdataset_unreadable_shard', `Shard ${shard} of ${input} cannot be read: ${e ? e.message : messageOf(err)}`, err) };
       continue;
     }
     let current: Sample | null = null;
@@ -224,24 +245,30 @@ async function* webDatasetRows(ctx: FormatContext, shards: () => Iterable<string
       for await (const m of tarMembers(reader)) {
         const { key, ext } = splitMemberName(m.name);
         if (current && current.key !== key) {
-          yield sampleRow(ctx, shard, current, ++row);
+          yield { type: 'sample', row: ++row, shard, sample: current };
           current = null;
         }
-        current ??= { key, members: [], meta: new Map() };
+        // Nothing is yielded between a sample's start and its end, so its row number is known now.
+        current ??= { key, members: [], meta: new Map(), ...(wantBodies(row + 1) ? { bodies: [] } : {}) };
         current.members.push(m);
-        if (ext === 'json' || TEXT_MEMBERS.has(ext)) {
+        const meta = ext === 'json' || TEXT_MEMBERS.has(ext);
+        if (current.bodies) {
+          const body = await m.data();
+          current.bodies.push(body);
+          if (meta) current.meta.set(ext, body);
+        } else if (meta) {
           current.meta.set(ext, m.size > MAX_META_BYTES ? new Error(`${m.size} bytes, more than the ${MAX_META_BYTES} read`) : await m.data());
         }
       }
-      if (current) yield sampleRow(ctx, shard, current, ++row);
+      if (current) yield { type: 'sample', row: ++row, shard, sample: current };
     } catch (err) {
       // Stopped at a header: the sample read so far is whole (its members all there) and is scanned.
       const whole = err instanceof TarError && err.atHeader && current !== null;
-      if (whole) yield sampleRow(ctx, shard, current!, ++row);
+      if (whole) yield { type: 'sample', row: ++row, shard, sample: current! };
       row++;
       const after = current ? ` ${whole ? 'after' : 'in'} sample ${JSON.stringify(current.key)}` : '';
       const why = err instanceof TarError ? err.message : isS3Url(shard) ? remoteError(shard, err).message : messageOf(err);
-      yield rowProblem(row, 'webdataset_corrupt', `Shard ${shard} is damaged${after}: ${why}; the samples after this point are not read`, err);
+      yield { type: 'problem', row, problem: rowProblem(row, 'webdataset_corrupt', `Shard ${shard} is damaged${after}: ${why}; the samples after this point are not read`, err) };
     } finally {
       await reader.close().catch(() => undefined);
     }

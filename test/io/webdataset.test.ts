@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isRowProblem, openInput, type InputRow, type RowProblem } from '../../src/io/inputs.js';
 import { expandBraces, parseMemberLocator, splitMemberName } from '../../src/io/webdataset.js';
+import { writeFilteredShards } from '../../src/io/webdataset-write.js';
 import { analyseClip } from '../../src/pipeline/analyse-clip.js';
 import { scan } from '../../src/pipeline/scan.js';
 import { sceneClip } from '../fixtures/clips.js';
@@ -120,7 +121,8 @@ describe('WebDataset shards as input', () => {
 
   it('scans every sample exactly once (clips or errors), writes JSONL decisions, and resumes', async () => {
     const out = join(dir, 'out');
-    const s = await scan({ input: pattern, out, workers: 2, quiet: true, model: 'none', captionColumn: 'txt' });
+    // permissive: a caption that says nothing irreversible ("the camera pans") makes its sample reverse-safe
+    const s = await scan({ input: pattern, out, workers: 2, quiet: true, model: 'none', captionColumn: 'txt', policy: 'permissive' });
     expect(s.input.kind).toBe('webdataset');
     expect(s.counts).toMatchObject({ input_rows: 7, clips: 3, errors: 4 });
     const clips = await jsonl(join(out, 'clips.jsonl'));
@@ -134,8 +136,35 @@ describe('WebDataset shards as input', () => {
     const excluded = await jsonl(join(out, 'excluded.jsonl'));
     expect(safe.length + excluded.length).toBe(7);
     for (const r of [...safe, ...excluded].filter((r) => r.__key__ !== undefined)) expect(r.__shard__).toMatch(/shard-0000[0-3]\.tar$/);
-    const again = await scan({ input: pattern, out, workers: 2, quiet: true, model: 'none', captionColumn: 'txt' });
+    // The reverse-safe shards hold exactly the reverse-safe samples.
+    expect(safe.map((r) => r.__key__)).toContain(LONG_KEY);
+    const shardFiles = (await readdir(join(out, 'reverse-safe-shards'))).map((f) => join(out, 'reverse-safe-shards', f));
+    const written = shardFiles.length ? await collect((await openInput(shardFiles.length === 1 ? shardFiles[0]! : join(out, 'reverse-safe-shards', `{${shardFiles.map((f) => f.slice(f.lastIndexOf('/') + 1)).join(',')}}`))).rows()) : [];
+    expect(written.map((r) => (isRowProblem(r) ? r.error.code : r.columns.__key__)).sort()).toEqual(safe.map((r) => r.__key__).sort());
+    const again = await scan({ input: pattern, out, workers: 2, quiet: true, model: 'none', captionColumn: 'txt', policy: 'permissive' });
     expect(again.counts).toMatchObject({ resumed: 7, this_run_clips: 0, this_run_errors: 0, clips: 3, errors: 4 });
+  });
+
+  it('writes filtered shards: the kept samples, members byte for byte, the decision added to their json', async () => {
+    const dest = join(dir, 'filtered');
+    const keep = new Map([
+      [1, { label_reversed: null, caption_reversed: 'a ball rises', decision: 'reverse_swap_label' }],
+      [3, { label_reversed: null, caption_reversed: null, decision: 'reverse_keep_label' }],
+      [4, { label_reversed: null, caption_reversed: null, decision: 'reverse_keep_label' }],
+    ]);
+    const r = await writeFilteredShards(pattern, dest, keep);
+    expect(r).toEqual({ dir: dest, shards: 2, samples: 3 });
+    expect((await readdir(dest)).sort()).toEqual(['shard-00000.tar', 'shard-00001.tar']);
+    const rows = (await collect((await openInput(join(dest, 'shard-0000{0,1}.tar'))).rows())) as InputRow[];
+    expect(rows.map((x) => x.id)).toEqual(['000000', LONG_KEY, '000002']);
+    expect(rows[0]!.columns).toMatchObject({ caption: 'a ball drops', meta: '{"fps":24}', txt: 'a ball drops onto the floor', caption_reversed: 'a ball rises', decision: 'reverse_swap_label' });
+    // A sample without a json member gets one with the decision.
+    expect(rows[1]!.columns).toMatchObject({ txt: 'the camera pans', decision: 'reverse_keep_label' });
+    const ref = parseMemberLocator(rows[0]!.path)!;
+    expect((await readFile(ref.shard)).subarray(ref.offset, ref.offset + ref.size).equals(clipA)).toBe(true);
+    // Written again with nothing kept: the folder is replaced, not added to.
+    expect(await writeFilteredShards(pattern, dest, new Map())).toEqual({ dir: dest, shards: 0, samples: 0 });
+    expect(await readdir(dest)).toEqual([]);
   });
 
   it('draws the report\'s contact sheets from the members in place', async () => {
