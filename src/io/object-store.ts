@@ -158,6 +158,9 @@ class HttpStatusError extends Error {
   }
 }
 
+/** How long the check of an http(s) clip may take before it counts as a failed attempt (the decode's own limit starts after it). */
+const HTTP_CHECK_TIMEOUT_MS = 60_000;
+
 /** Statuses worth another try: throttling and server errors. */
 export function isRetryableStatus(status: number | undefined): boolean {
   return status === 429 || (status !== undefined && status >= 500);
@@ -171,7 +174,7 @@ export function isRetryableStatus(status: number | undefined): boolean {
 export async function headHttp(url: string): Promise<number | null> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const r = await fetch(url, { headers: { Range: 'bytes=0-0' } });
+      const r = await fetch(url, { headers: { Range: 'bytes=0-0' }, signal: AbortSignal.timeout(HTTP_CHECK_TIMEOUT_MS) });
       await r.body?.cancel();
       if (r.status === 206) {
         const total = /\/(\d+)$/.exec(r.headers.get('content-range') ?? '');
