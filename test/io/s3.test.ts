@@ -4,7 +4,7 @@
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRowProblem, openInput, type InputRow } from '../../src/io/inputs.js';
@@ -21,6 +21,7 @@ import { writeShard } from './wds-fixtures.js';
 
 const SETTINGS = { shortSide: 96, fps: 24, maxSeconds: 10, timeoutMs: 60_000, flowPreset: 'ultrafast', flowDirections: 'canonical', reverse: false } as const;
 
+const TINY_MODEL = new URL('../fixtures/model/tiny.onnx', import.meta.url).pathname;
 let dir: string;
 let s3: TestS3;
 let web: Server;
@@ -205,12 +206,14 @@ describe('scans', () => {
     expect(gets[3]).toBe(expected[2]![1] + Math.ceil(clip.length / 512) * 512);
   });
 
-  it('the CLI scans an s3:// prefix with --s3-endpoint', async () => {
+  it('the CLI scans an s3:// prefix with --s3-endpoint, its report drawing contact sheets from the objects', async () => {
     const out = join(dir, 'out-cli');
     const env = { ...S3RVER_KEYS, AWS_ENDPOINT_URL: '', AWS_ENDPOINT_URL_S3: '' };
-    const r = await runCliProcess(['scan', 's3://corpus/clips', '--s3-endpoint', s3.endpoint, '--out', out, '--model', 'none', '--no-report', '-w', '2', '-q'], env);
+    const r = await runCliProcess(['scan', 's3://corpus/clips', '--s3-endpoint', s3.endpoint, '--out', out, '--model', TINY_MODEL, '-w', '2', '-q'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect((await jsonl(join(out, 'clips.jsonl'))).length).toBe(2);
+    expect((await readdir(join(out, 'report'))).filter((f) => f.startsWith('sheet-')).length).toBe(2);
+    expect(await readFile(join(out, 'report.html'), 'utf8')).not.toContain('no contact sheet');
   });
 });
