@@ -7,7 +7,7 @@ measure): the arrow of time from every training clip as filmed (its reversal is 
 p_forward is antisymmetric), the verdict from the text-derived weak verdicts where the corpus has any. The held-out
 groups are measured before and after with whole clips, as `audit scan` judges them. Writes <name>.onnx,
 <name>.card.json and <name>.parity.json into --out; prints `progress DONE/TOTAL` lines and a final JSON line."""
-import argparse, base64, hashlib, json, os, sys, time, warnings
+import argparse, base64, hashlib, json, mmap, os, sys, time, warnings
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -16,6 +16,23 @@ import torch.nn as nn  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import onnx_weights as W  # noqa: E402
 import train as T  # noqa: E402
+
+
+class ReleasingData(T.Data):
+    """The exported tensors, memory-mapped as train.py maps them, but handed back to the page cache every few batches
+    (madvise DONTNEED): the process holds about a batch of rows instead of every page of the corpus it has touched."""
+    EVERY = 16
+
+    def batch(self, idx):
+        out = super().batch(idx)
+        self._batches = getattr(self, '_batches', 0) + 1
+        if self._batches % self.EVERY == 0:
+            for arrays in self.parts:
+                for a in arrays:
+                    m = getattr(a, '_mmap', None)
+                    if m is not None:
+                        m.madvise(mmap.MADV_DONTNEED)
+        return out
 
 
 def measure(model, data, idx):
@@ -107,7 +124,7 @@ def main():
     if not os.path.exists(base_card_path):
         raise SystemExit(f'{a.base}: no card beside it ({base_card_path}); the recipe of the network is needed to fine-tune it')
     base_card = json.load(open(base_card_path))
-    data = T.Data(a.data)
+    data = ReleasingData(a.data)
     model = W.load_model(a.base, base_card, data.columns)
     parity_path = base_card_path[:-len('.card.json')] + '.parity.json'
     if os.path.exists(parity_path):
