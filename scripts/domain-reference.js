@@ -10,11 +10,12 @@
 //
 // Usage: node scripts/domain-reference.js --model M.onnx --data DIR [--data DIR ...] [--write]
 //          [--holdout-families LIST] [--split-seed 0] [--holdout-seed-frac 0.15] [--shrinkage 0.05] [--json]
-import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
 import { fitDomainReference, IN_DOMAIN_THRESHOLD, inDomain } from '../dist/model/domain.js';
+import { openNpyRows } from '../dist/model/npy.js';
 import { loadModel, predictClips } from '../dist/model/onnx.js';
 
 const USAGE = 'node scripts/domain-reference.js --model M.onnx --data DIR [--data DIR ...] [--write] [--holdout-families LIST] [--split-seed N] [--holdout-seed-frac F] [--shrinkage A] [--json]';
@@ -41,25 +42,6 @@ function fail(message) {
 }
 if (!values.model || !values.data?.length) fail(`--model and --data are required\n${USAGE}`);
 
-/** A .npy file's shape and data offset; rows are read on demand. */
-function npy(path) {
-  const fd = openSync(path, 'r');
-  const head = Buffer.alloc(65536);
-  readSync(fd, head, 0, head.length, 0);
-  if (head.toString('latin1', 1, 6) !== 'NUMPY') fail(`${path}: not a .npy file`);
-  const major = head[6];
-  const len = major === 1 ? head.readUInt16LE(8) : head.readUInt32LE(8);
-  const start = major === 1 ? 10 : 12;
-  const text = head.toString('latin1', start, start + len);
-  const shape = text.match(/'shape': \(([^)]*)\)/)[1].split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  return { fd, offset: start + len, shape };
-}
-function rows(a, i, n) {
-  const bytes = Buffer.alloc(n * 4);
-  readSync(a.fd, bytes, 0, bytes.length, a.offset + i * n * 4);
-  return new Float32Array(bytes.buffer, bytes.byteOffset, n);
-}
-
 const held = new Set(values['holdout-families'].split(',').map((s) => s.trim()).filter(Boolean));
 const frac = Number(values['holdout-seed-frac']) * 10000;
 const seedHeld = (g) => zlib.crc32(`${values['split-seed']}:${g.seed}`) % 10000 < frac;
@@ -76,8 +58,8 @@ const calibration = [];
 const perFolder = [];
 for (const dir of values.data) {
   const groups = JSON.parse(readFileSync(join(dir, 'groups.json'), 'utf8'));
-  const X = npy(join(dir, 'X.npy'));
-  const M = npy(join(dir, 'mask.npy'));
+  const X = openNpyRows(join(dir, 'X.npy'));
+  const M = openNpyRows(join(dir, 'mask.npy'));
   const [, T, F] = X.shape;
   if (T !== model.T || F !== model.F) fail(`${dir}: tensors of T ${T}, F ${F}; the model takes T ${model.T}, F ${model.F}`);
   const clips = new Map();
@@ -92,11 +74,11 @@ for (const dir of values.data) {
   const inputs = ids.map((id) => {
     const all = clips.get(id).rows;
     const windows = all.filter((i) => (groups[i].window ?? 0) >= 1);
-    return (windows.length ? windows : all).map((i) => ({ x: rows(X, i, T * F), mask: rows(M, i, T) }));
+    return (windows.length ? windows : all).map((i) => ({ x: X.row(i), mask: M.row(i) }));
   });
   const preds = await predictClips({ ...model, domain: null }, inputs);
-  closeSync(X.fd);
-  closeSync(M.fd);
+  X.close();
+  M.close();
   const counts = { fit: 0, calibration: 0 };
   ids.forEach((id, k) => {
     const r = clips.get(id).role;

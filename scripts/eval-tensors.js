@@ -5,10 +5,11 @@
 // Usage: node scripts/eval-tensors.js --data DIR --model A.onnx [--model B.onnx ...]
 //          [--holdout-families throw_land,cover_uncover,spin] [--exclude-families LIST] [--split-seed 0]
 //          [--holdout-seed-frac 0.15] [--split heldout|families|seeds|real|all] [--families LIST] [--json]
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
+import { openNpyRows, readNpy } from '../dist/model/npy.js';
 import { loadModel, predictClips } from '../dist/model/onnx.js';
 import { accuracy, classScores, confusionMatrix, macroF1 } from '../dist/model/metrics.js';
 
@@ -39,39 +40,16 @@ if (!values.data || !values.model?.length) fail(`--data and --model are required
 if (!['heldout', 'families', 'seeds', 'real', 'all'].includes(values.split)) fail(`--split: expected heldout, families, seeds, real or all, got ${values.split}`);
 const list = (s) => new Set((s ?? '').split(',').map((x) => x.trim()).filter(Boolean));
 
-/** A .npy file's dtype, shape and data offset; rows are read on demand. */
-function npy(path) {
-  const fd = openSync(path, 'r');
-  const head = Buffer.alloc(65536);
-  readSync(fd, head, 0, head.length, 0);
-  if (head.toString('latin1', 1, 6) !== 'NUMPY') fail(`${path}: not a .npy file`);
-  const major = head[6];
-  const len = major === 1 ? head.readUInt16LE(8) : head.readUInt32LE(8);
-  const start = major === 1 ? 10 : 12;
-  const text = head.toString('latin1', start, start + len);
-  const shape = text.match(/'shape': \(([^)]*)\)/)[1].split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const descr = text.match(/'descr': '([^']+)'/)[1];
-  return { fd, offset: start + len, shape, descr };
-}
-function rows(a, i, n) {
-  const bytes = Buffer.alloc(n * 4);
-  readSync(a.fd, bytes, 0, bytes.length, a.offset + i * n * 4);
-  return new Float32Array(bytes.buffer, bytes.byteOffset, n);
-}
-function labels(path) {
-  const a = npy(path);
-  const size = a.descr.endsWith('8') ? 8 : 4;
-  const bytes = Buffer.alloc(a.shape[0] * size);
-  readSync(a.fd, bytes, 0, bytes.length, a.offset);
-  closeSync(a.fd);
-  return Array.from({ length: a.shape[0] }, (_, i) => (size === 8 ? Number(bytes.readBigInt64LE(i * 8)) : a.descr.includes('f') ? bytes.readFloatLE(i * 4) : bytes.readInt32LE(i * 4)));
+/** A label file (int64 or float32 .npy) as plain numbers. */
+async function labels(path) {
+  return Array.from((await readNpy(path)).data, Number);
 }
 
 const groups = JSON.parse(readFileSync(join(values.data, 'groups.json'), 'utf8'));
-const X = npy(join(values.data, 'X.npy'));
-const M = npy(join(values.data, 'mask.npy'));
-const yv = labels(join(values.data, 'y_verdict.npy'));
-const yf = labels(join(values.data, 'y_forward.npy'));
+const X = openNpyRows(join(values.data, 'X.npy'));
+const M = openNpyRows(join(values.data, 'mask.npy'));
+const yv = await labels(join(values.data, 'y_verdict.npy'));
+const yf = await labels(join(values.data, 'y_forward.npy'));
 const [, T, F] = X.shape;
 
 // The split of models/train.py: a clip's seed is held out when crc32("<split seed>:<clip seed>") % 10000 < frac * 10000.
@@ -98,7 +76,7 @@ const ids = [...clips.keys()];
 const inputs = ids.map((id) => {
   const all = clips.get(id);
   const windows = all.filter((i) => (groups[i].window ?? 0) >= 1);
-  return (windows.length ? windows : all).map((i) => ({ x: rows(X, i, T * F), mask: rows(M, i, T) }));
+  return (windows.length ? windows : all).map((i) => ({ x: X.row(i), mask: M.row(i) }));
 });
 const truth = ids.map((id) => yv[clips.get(id)[0]]);
 const forward = ids.map((id) => yf[clips.get(id)[0]]);
