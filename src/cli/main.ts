@@ -19,6 +19,8 @@ import { CUES_HELP, EVAL_HELP, TOP_HELP, INSPECT_HELP, MERGE_HELP, REPORT_HELP, 
 interface ScanFlags extends AnalysisFlags {
   out: string;
   format?: 'folder' | 'file' | 'csv' | 'jsonl' | 'parquet' | 'arrow';
+  startColumn?: string;
+  endColumn?: string;
   reverse: boolean;
   model?: string;
   device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
@@ -80,7 +82,9 @@ export function buildProgram(result: ActionResult = { code: EXIT.OK }): Command 
       .argument('<input>', 'folder, video file, or manifest (.csv .tsv .jsonl .parquet .arrow)')
       .description('Measure motion and gravity cues of every clip.')
       .requiredOption('-o, --out <dir>', 'output folder; running the same command again with the same folder resumes')
-      .option('--format <kind>', 'input kind instead of guessing from the name: folder|file|csv|jsonl|parquet|arrow'),
+      .option('--format <kind>', 'input kind instead of guessing from the name: folder|file|csv|jsonl|parquet|arrow')
+      .option('--start-column <name>', "manifest column with each row's segment start (seconds or [HH:]MM:SS[.mmm]): the row is that span of its video; needs --end-column; rows without an id are named path#start-end")
+      .option('--end-column <name>', "manifest column with each row's segment end (empty: the video's end); the window policy applies inside the segment"),
   )
     .option('--reverse', 'analyse every clip played backwards (its series is the mirror of the forward one)', false)
     .option('--model <path>', 'ONNX model that adds the verdict columns; "none" skips it (default: the shipped models/reversal-v1.onnx)')
@@ -108,6 +112,8 @@ export function buildProgram(result: ActionResult = { code: EXIT.OK }): Command 
               input,
               out: flags.out,
               format: flags.format,
+              startColumn: flags.startColumn,
+              endColumn: flags.endColumn,
               reverse: flags.reverse,
               model: flags.model,
               device: flags.device,

@@ -6,6 +6,7 @@ import { DataType, RecordBatchReader, type RecordBatch, type Schema } from 'apac
 import { ManifestError, UsageError, expected } from '../errors.js';
 import { batchColumns, toCell } from '../io/arrow-values.js';
 import { CsvRecordSplitter, type CsvRecord } from '../io/formats/csv-records.js';
+import { segmentId, segmentTime } from '../io/formats/common.js';
 import { csvHeader, delimiterOf } from '../io/formats/csv.js';
 import { isRowProblem, openInput, type CellValue, type InputKind } from '../io/inputs.js';
 import { readLineBatches, type TextLine } from '../io/lines.js';
@@ -265,9 +266,17 @@ export async function checkDecisionColumns(input: string, kind: InputKind, colum
 }
 
 /** The scan's id of a parsed record: the id cell when it is non-empty, else the path cell as written. */
-export function recordId(columns: Record<string, CellValue>, pathColumn: string, idColumn: string): string | null {
+export function recordId(columns: Record<string, CellValue>, pathColumn: string, idColumn: string, segments?: { startColumn: string; endColumn: string }): string | null {
   const id = Object.hasOwn(columns, idColumn) ? columns[idColumn] : undefined;
   if (id !== undefined && id !== null && !(typeof id === 'string' && id.trim() === '')) return String(id);
   const p = Object.hasOwn(columns, pathColumn) ? columns[pathColumn] : undefined;
-  return typeof p === 'string' && p.trim() !== '' ? p : null;
+  if (!(typeof p === 'string' && p.trim() !== '')) return null;
+  if (segments) {
+    // as the scan named the row (io/formats/common.ts buildRow): `path#start-end` for a segment
+    const start = segmentTime(columns[segments.startColumn]);
+    const end = segmentTime(columns[segments.endColumn]);
+    if (start === undefined || end === undefined) return null;
+    if (start !== null || end !== null) return segmentId(p, { startS: start ?? 0, endS: end ?? Infinity });
+  }
+  return p;
 }

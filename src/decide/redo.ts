@@ -29,7 +29,7 @@ export interface DecideOverrides {
  */
 export async function decideScan(out: string, overrides: DecideOverrides = {}): Promise<DecisionSummary> {
   const dir = path.resolve(out);
-  let summary: { status?: string; input?: { path?: string; kind?: InputKind }; settings?: { pathColumn?: string; idColumn?: string }; shard?: { index: number; count: number } | null; decisions?: unknown };
+  let summary: { status?: string; input?: { path?: string; kind?: InputKind }; settings?: { pathColumn?: string; idColumn?: string; startColumn?: string; endColumn?: string }; shard?: { index: number; count: number } | null; decisions?: unknown };
   try {
     summary = JSON.parse(await readFile(join(dir, SUMMARY_JSON), 'utf8'));
   } catch (err) {
@@ -53,6 +53,8 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
     format: summary.input.kind,
     pathColumn: summary.settings?.pathColumn,
     idColumn: summary.settings?.idColumn,
+    startColumn: summary.settings?.startColumn,
+    endColumn: summary.settings?.endColumn,
     shard: summary.shard ?? null,
     labelColumn: pick(overrides.labelColumn, last.labelColumn),
     captionColumn: pick(overrides.captionColumn, last.captionColumn),

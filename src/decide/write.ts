@@ -36,6 +36,9 @@ export interface DecisionOptions {
   format: InputKind;
   pathColumn?: string;
   idColumn?: string;
+  /** The scan's segment columns (--start-column / --end-column): rows without an id are named `path#start-end`. */
+  startColumn?: string;
+  endColumn?: string;
   /** The scan's shard: rows of other shards are not in this output and are skipped. */
   shard?: { index: number; count: number } | null;
   labelColumn?: string;
@@ -165,6 +168,7 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
   if (!TAXONOMY_CHOICES.includes(choice)) throw new UsageError(`Expected one of ${TAXONOMY_CHOICES.join(', ')} for --taxonomy but received ${JSON.stringify(choice)}`);
   const pathColumn = opts.pathColumn ?? 'path';
   const idColumn = opts.idColumn ?? 'id';
+  const segments = opts.startColumn !== undefined && opts.endColumn !== undefined ? { startColumn: opts.startColumn, endColumn: opts.endColumn } : undefined;
   const { labelColumn, captionColumn } = opts;
   await checkDecisionColumns(opts.input, opts.format, { labelColumn, captionColumn });
   const notes: string[] = [];
@@ -239,7 +243,7 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
       matched++;
       if (res.kind === 'clip' && rec.columns === null) throw changed(`Row ${rec.row} of the manifest cannot be read now but was scanned`);
       if (rec.columns !== null && res.idHash !== null && manifest.kind !== 'file') {
-        const id = rec.id ?? (manifest.kind === 'folder' ? cellText(rec.columns.path) : recordId(rec.columns, pathColumn, idColumn));
+        const id = rec.id ?? (manifest.kind === 'folder' ? cellText(rec.columns.path) : recordId(rec.columns, pathColumn, idColumn, segments));
         if (id !== null && idHash(id) !== res.idHash) throw changed(`Row ${rec.row} of the manifest holds ${JSON.stringify(id)}, not the clip the scan saw there`);
       }
       const input = inputOf(rec, res);
@@ -282,7 +286,7 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
         await log.write(
           `${JSON.stringify({
             row: d.record.row,
-            id: cols ? (d.record.id ?? (manifest.kind === 'folder' || manifest.kind === 'file' ? cellText(cols.path) : recordId(cols, pathColumn, idColumn))) : null,
+            id: cols ? (d.record.id ?? (manifest.kind === 'folder' || manifest.kind === 'file' ? cellText(cols.path) : recordId(cols, pathColumn, idColumn, segments))) : null,
             decision: d.result.decision,
             reverse: d.result.reverse,
             verdict: d.result.verdict,

@@ -66,13 +66,20 @@ export function planDecode(probe: ProbeInfo, options: DecodeOptions): DecodePlan
   const { width, height } = analysisSize(probe, options.shortSide);
   const fps = probe.fps > 0 ? Math.min(options.fps, probe.fps) : options.fps;
   const d = probe.durationS;
-  let windowStartS = 0;
-  let windowEndS = d > 0 ? d : options.maxSeconds;
-  if (d > options.maxSeconds) {
-    windowStartS = (d - options.maxSeconds) / 2;
+  // The span the window policy works in: the whole clip, or the segment asked for (cut at the clip's end).
+  const from = options.segment?.startS ?? 0;
+  const to = options.segment ? (d > 0 ? Math.min(options.segment.endS, d) : options.segment.endS) : d;
+  if (options.segment && d > 0 && from >= d) {
+    throw new DecodeError('segment_out_of_range', `The segment ${from}-${options.segment.endS} s starts after the clip ends (${d.toFixed(2)} s)`);
+  }
+  const span = Number.isFinite(to) && to > 0 ? to - from : 0;
+  let windowStartS = from;
+  let windowEndS = span > 0 ? to : from + options.maxSeconds;
+  if (span > options.maxSeconds) {
+    windowStartS = from + (span - options.maxSeconds) / 2;
     windowEndS = windowStartS + options.maxSeconds;
   }
-  const expectedFrames = d > 0 ? (windowEndS - windowStartS) * fps : 0;
+  const expectedFrames = span > 0 ? (windowEndS - windowStartS) * fps : 0;
   return { width, height, fps, windowStartS, windowEndS, expectedFrames };
 }
 
@@ -134,6 +141,11 @@ function resolveOptions(options: Partial<DecodeOptions> = {}): DecodeOptions {
     o[key] = v;
   }
   if (!Number.isInteger(o.shortSide) || o.shortSide < 2) throw new UsageError(expected('an integer >= 2', 'shortSide', o.shortSide));
+  const seg = options.segment;
+  if (seg !== undefined) {
+    if (!(seg.startS >= 0) || !(seg.endS > seg.startS)) throw new UsageError(expected('0 <= startS < endS', 'segment', `${seg.startS}..${seg.endS}`));
+    o.segment = { startS: seg.startS, endS: seg.endS };
+  }
   return o;
 }
 
@@ -148,13 +160,15 @@ interface RawResult {
   warnings: string[];
 }
 
-function inputOptionsFor(tuning: DecodeTuning, windowStartS: number, maxSeconds: number): string[] {
+function inputOptionsFor(tuning: DecodeTuning, windowStartS: number, maxSeconds: number, segment?: DecodeOptions['segment']): string[] {
   const inputOptions: string[] = [];
   if (tuning.skipLoopFilter) inputOptions.push('-skip_loop_filter', 'all');
   if (windowStartS > 0) inputOptions.push('-ss', windowStartS.toFixed(3));
   // Always cap the read at maxSeconds (not the probed duration, which can be shorter than the video when a
   // stream starts late): a wrong container duration must not turn into an hour-long decode.
-  inputOptions.push('-t', maxSeconds.toFixed(3));
+  // A segment ends where it ends: the read stops there (or after maxSeconds, whichever comes first).
+  const cap = segment ? Math.min(maxSeconds, segment.endS - windowStartS) : maxSeconds;
+  inputOptions.push('-t', cap.toFixed(3));
   return inputOptions;
 }
 
@@ -203,7 +217,7 @@ async function decodeRaw(path: string, probe: ProbeInfo, o: DecodeOptions, keep:
   const filters = `fps=${rateArg(plan.fps)},scale=${plan.width}:${plan.height}:flags=area,format=gray`;
   const run = await runDecode(
     {
-      input: fileUrl(path), inputOptions: inputOptionsFor(tuning, plan.windowStartS, o.maxSeconds), filters, timeoutMs,
+      input: fileUrl(path), inputOptions: inputOptionsFor(tuning, plan.windowStartS, o.maxSeconds, o.segment), filters, timeoutMs,
       onData: (chunk) => sink.write(chunk),
       onStderr: (line, level) => isErrorLevel(level) && log.add(line),
     },
@@ -300,15 +314,22 @@ async function decodeUnprobed(path: string, o: DecodeOptions, keep: boolean, tun
   const header = new RunHeader();
   const log = new StderrLog();
   const pending: Uint8Array[] = [];
+  // A segment is read from its start: the plan agrees when the segment fits in maxSeconds (else it seeks further in).
+  const seek = o.segment?.startS ?? 0;
   let sink: FrameSink | null = null;
   let plan: DecodePlan | null = null;
   let probe: ProbeInfo | null | undefined;
   const stop = new AbortController();
   const onHeader = (): void => {
     probe = header.probe();
-    const want = probe && probe.width > 0 && probe.height > 0 ? planDecode(probe, o) : null;
+    let want: DecodePlan | null = null;
+    try {
+      want = probe && probe.width > 0 && probe.height > 0 ? planDecode(probe, o) : null;
+    } catch {
+      want = null; // a segment outside the clip: the explicit decode below says so
+    }
     const r = header.filterRate;
-    if (!want || want.windowStartS > 0 || !(r > 0) || Math.abs(r - want.fps) > SAME_RATE * want.fps || header.width !== want.width || header.height !== want.height) {
+    if (!want || Math.abs(want.windowStartS - seek) > 1e-6 || !(r > 0) || Math.abs(r - want.fps) > SAME_RATE * want.fps || header.width !== want.width || header.height !== want.height) {
       stop.abort();
       return;
     }
@@ -320,7 +341,7 @@ async function decodeUnprobed(path: string, o: DecodeOptions, keep: boolean, tun
   };
   const run = await runDecode(
     {
-      input: fileUrl(path), inputOptions: inputOptionsFor(tuning, 0, o.maxSeconds), filters, timeoutMs: o.timeoutMs,
+      input: fileUrl(path), inputOptions: inputOptionsFor(tuning, seek, o.maxSeconds, o.segment), filters, timeoutMs: o.timeoutMs,
       logLevel: 'verbose', signal: stop.signal,
       onData: (chunk) => (sink ? sink.write(chunk) : pending.push(chunk)),
       onStderr: (line, level) => {

@@ -40,6 +40,11 @@ export interface DecodeOptions {
   maxSeconds: number;
   /** Kill ffmpeg and fail the clip after this many milliseconds. */
   timeoutMs: number;
+  /**
+   * Only this span of the clip, in seconds from its start (a segment of a long video); the window policy applies
+   * inside it. `endS` past the clip's end (Infinity included) means up to the end.
+   */
+  segment?: { startS: number; endS: number };
 }
 
 /** Gray frames of one clip at analysis size and rate. */

@@ -25,6 +25,8 @@ export interface InputRow {
   path: string;
   /** Every original column as it was (including path and id); for folders and single files just `{ path }`. */
   columns: Record<string, CellValue>;
+  /** With start/end columns: the span of the video this row stands for, in seconds (endS Infinity: to the end). */
+  segment?: { startS: number; endS: number };
 }
 
 /** A malformed row (broken JSON line, bad CSV quote, missing/empty path, wrong type); the stream goes on after it. */
@@ -50,6 +52,9 @@ export interface InputOptions {
   idColumn?: string;
   /** Overrides detection from the file extension. */
   format?: InputKind;
+  /** Columns holding a segment's start and end (seconds, or [HH:]MM:SS[.mmm]): the row is that span of the video. */
+  startColumn?: string;
+  endColumn?: string;
 }
 
 /** What a format handler gets: the resolved input and column names. */
@@ -60,6 +65,9 @@ export interface FormatContext {
   baseDir: string;
   pathColumn: string;
   idColumn: string;
+  /** Segment columns ({@link InputOptions.startColumn}); absent: every row is its whole video. */
+  startColumn?: string;
+  endColumn?: string;
 }
 
 /** One entry of the format registry. */

@@ -18,6 +18,8 @@ const optionsSchema = z.object(
   {
     pathColumn: columnName.optional(),
     idColumn: columnName.optional(),
+    startColumn: columnName.optional(),
+    endColumn: columnName.optional(),
     format: z.enum(INPUT_KINDS as [InputKind, ...InputKind[]], { error: `one of ${INPUT_KINDS.join(', ')}` }).optional(),
   },
   { error: 'an options object' },
@@ -46,12 +48,16 @@ export async function openInput(input: string, options: InputOptions = {}): Prom
     const value = issue !== undefined && 'input' in issue ? issue.input : options;
     throw new UsageError(expected(issue?.message ?? 'valid options', name, value));
   }
-  const { pathColumn = 'path', idColumn = 'id', format } = parsed.data;
+  const { pathColumn = 'path', idColumn = 'id', format, startColumn, endColumn } = parsed.data;
+  if ((startColumn === undefined) !== (endColumn === undefined)) {
+    throw new UsageError(`Expected both --start-column and --end-column (a segment needs its start and its end) but received only ${startColumn !== undefined ? '--start-column' : '--end-column'}`);
+  }
+  const segments = startColumn !== undefined ? { startColumn, endColumn } : {};
   // s3://bucket/prefix (listed like a folder) and WebDataset shards (a .tar or a brace pattern, local or s3://).
   if ((isS3Url(input) || isWebDatasetInput(input)) && (format === undefined || format === 's3' || format === 'webdataset')) {
     const kind: InputKind = format ?? (isWebDatasetInput(input) ? 'webdataset' : 's3');
     const where = isS3Url(input) ? input : path.resolve(input);
-    return FORMATS[kind].open({ input: where, baseDir: path.dirname(where), pathColumn, idColumn });
+    return FORMATS[kind].open({ input: where, baseDir: path.dirname(where), pathColumn, idColumn, ...segments });
   }
   const abs = path.resolve(input);
   let st;
@@ -75,7 +81,7 @@ export async function openInput(input: string, options: InputOptions = {}): Prom
   }
   const baseDir = kind === 'folder' ? abs : path.dirname(abs);
   try {
-    return await FORMATS[kind].open({ input: abs, baseDir, pathColumn, idColumn });
+    return await FORMATS[kind].open({ input: abs, baseDir, pathColumn, idColumn, ...segments });
   } catch (err) {
     if (err instanceof ManifestError) throw err;
     throw new ManifestError('input-unreadable', expected(`a readable ${kind} input`, abs, messageOf(err)), { path: abs }, { cause: err });

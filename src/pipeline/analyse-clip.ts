@@ -36,6 +36,7 @@ export async function analyseClip(task: ClipTask): Promise<ClipOutcome> {
       fps: settings.fps,
       maxSeconds: settings.maxSeconds,
       timeoutMs: settings.timeoutMs,
+      ...(task.segment ? { segment: task.segment } : {}),
     });
     remote?.close();
     if (remote && clip.warnings) clip.warnings = clip.warnings.map((w) => remote!.rename(w));

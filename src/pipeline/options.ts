@@ -21,6 +21,9 @@ export const ScanOptionsSchema = z.object({
   out: z.string().min(1),
   pathColumn: z.string().min(1).default('path'),
   idColumn: z.string().min(1).default('id'),
+  /** Segment columns: each row is the span [start, end] of its video (seconds or [HH:]MM:SS[.mmm]); both or neither. */
+  startColumn: z.string().min(1).optional(),
+  endColumn: z.string().min(1).optional(),
   format: z.enum(['folder', 'file', 'csv', 'jsonl', 'parquet', 'arrow']).optional(),
   workers: z.number().int().min(1).max(512).default(() => availableParallelism()),
   shortSide: z.number().int().min(32).max(720).default(96),

@@ -35,7 +35,7 @@ export interface ScanSummary {
   finished_at: string;
   input: { path: string; kind: string };
   out: string;
-  settings: AnalysisSettings & { workers: number; pathColumn: string; idColumn: string };
+  settings: AnalysisSettings & { workers: number; pathColumn: string; idColumn: string; startColumn?: string; endColumn?: string };
   shard: { index: number; count: number } | null;
   counts: {
     /** Rows the input has in all (every shard's). */
@@ -146,7 +146,7 @@ async function scanLocked(options: ScanOptionsInput, hooks: ScanHooks, held: { l
   const opts = parseScanOptions(options);
   const started = new Date();
   const t0 = performance.now();
-  const source = await openInput(isRemotePath(opts.input) ? opts.input : resolve(opts.input), { pathColumn: opts.pathColumn, idColumn: opts.idColumn, format: opts.format });
+  const source = await openInput(isRemotePath(opts.input) ? opts.input : resolve(opts.input), { pathColumn: opts.pathColumn, idColumn: opts.idColumn, format: opts.format, startColumn: opts.startColumn, endColumn: opts.endColumn });
   // A wrong --label-column / --caption-column is a usage error now, not after the clips are scanned.
   await checkDecisionColumns(source.input, source.kind, { labelColumn: opts.labelColumn, captionColumn: opts.captionColumn });
   // A bad --label-map row is a usage error now, not after the clips are scanned.
@@ -287,7 +287,7 @@ async function scanLocked(options: ScanOptionsInput, hooks: ScanHooks, held: { l
       }
       while (inflight.size >= maxInflight) await Promise.race(inflight);
       if (abort.signal.aborted) break;
-      const task: ClipTask = { id: r.id, path: r.path, row: r.row, settings };
+      const task: ClipTask = { id: r.id, path: r.path, row: r.row, settings, ...(r.segment ? { segment: r.segment } : {}) };
       const p: Promise<void> = pool
         .run(task, { signal: abort.signal })
         .then(
@@ -324,7 +324,7 @@ async function scanLocked(options: ScanOptionsInput, hooks: ScanHooks, held: { l
   let decisionsFailed: AuditError | null = null;
   if (!interrupted) {
     try {
-      const d = await writeDecisions(out, { input: source.input, format: source.kind, pathColumn: opts.pathColumn, idColumn: opts.idColumn, shard: opts.shardSel, labelColumn: opts.labelColumn, captionColumn: opts.captionColumn, taxonomy: opts.taxonomy, labelMap: opts.labelMap, policy: opts.policy });
+      const d = await writeDecisions(out, { input: source.input, format: source.kind, pathColumn: opts.pathColumn, idColumn: opts.idColumn, startColumn: opts.startColumn, endColumn: opts.endColumn, shard: opts.shardSel, labelColumn: opts.labelColumn, captionColumn: opts.captionColumn, taxonomy: opts.taxonomy, labelMap: opts.labelMap, policy: opts.policy });
       decisions = { policy: d.policy, taxonomy: d.taxonomy, counts: d.counts, reverse_safe: d.reverse_safe, excluded: d.excluded, evidence: d.evidence, by_rule: d.by_rule, warnings: d.warnings };
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
@@ -341,7 +341,7 @@ async function scanLocked(options: ScanOptionsInput, hooks: ScanHooks, held: { l
     finished_at: new Date().toISOString(),
     input: { path: source.input, kind: source.kind },
     out,
-    settings: { ...settings, workers: opts.workers, pathColumn: opts.pathColumn, idColumn: opts.idColumn },
+    settings: { ...settings, workers: opts.workers, pathColumn: opts.pathColumn, idColumn: opts.idColumn, ...(opts.startColumn ? { startColumn: opts.startColumn, endColumn: opts.endColumn } : {}) },
     shard: opts.shardSel,
     counts: {
       input_rows: counted?.all ?? inputRows,

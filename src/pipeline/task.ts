@@ -27,6 +27,8 @@ export interface ClipTask {
   path: string;
   row: number;
   settings: AnalysisSettings;
+  /** The span of the video this row stands for (seconds; endS Infinity: to the end); absent: the whole video. */
+  segment?: { startS: number; endS: number };
 }
 
 /** Facts about how a clip was analysed. */

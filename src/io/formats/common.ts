@@ -56,8 +56,45 @@ export function buildRow(ctx: FormatContext, row: number, where: string, columns
   if (typeof raw !== 'string') {
     return rowProblem(row, 'manifest-bad-path', expected('a path string', name, raw));
   }
+  let segment: InputRow['segment'];
+  if (ctx.startColumn !== undefined && ctx.endColumn !== undefined) {
+    const start = segmentTime(columns[ctx.startColumn]);
+    const end = segmentTime(columns[ctx.endColumn]);
+    const cell = (c: string) => `column ${JSON.stringify(c)} of ${ctx.input} ${where}`;
+    if (start === undefined) return rowProblem(row, 'manifest-bad-segment', expected('seconds or [HH:]MM:SS[.mmm] (empty: the start)', cell(ctx.startColumn), columns[ctx.startColumn] ?? null));
+    if (end === undefined) return rowProblem(row, 'manifest-bad-segment', expected('seconds or [HH:]MM:SS[.mmm] (empty: the end)', cell(ctx.endColumn), columns[ctx.endColumn] ?? null));
+    const startS = start ?? 0;
+    const endS = end ?? Infinity;
+    if (!(endS > startS)) return rowProblem(row, 'manifest-bad-segment', expected(`an end after the start (${startS} s)`, cell(ctx.endColumn), endS));
+    if (start !== null || end !== null) segment = { startS, endS };
+  }
   const idRaw = Object.hasOwn(columns, ctx.idColumn) ? columns[ctx.idColumn] : undefined;
-  const id = idRaw === undefined || idRaw === null || (typeof idRaw === 'string' && idRaw.trim() === '') ? raw : String(idRaw);
+  const noId = idRaw === undefined || idRaw === null || (typeof idRaw === 'string' && idRaw.trim() === '');
+  // Without an id, a segment is known by its video and span (`path#start-end`): pieces of one video differ.
+  const id = noId ? (segment ? segmentId(raw, segment) : raw) : String(idRaw);
   // s3:// and http(s):// locations are kept as written (read by the workers from object storage or the web).
-  return { row, id, path: path.isAbsolute(raw) || isRemotePath(raw) ? raw : path.resolve(ctx.baseDir, raw), columns };
+  const out: InputRow = { row, id, path: path.isAbsolute(raw) || isRemotePath(raw) ? raw : path.resolve(ctx.baseDir, raw), columns };
+  if (segment) out.segment = segment;
+  return out;
+}
+
+/**
+ * A segment time cell: seconds (a number, or a decimal string) or [HH:]MM:SS[.mmm]; null for an empty cell (the
+ * start or the end of the video), undefined for anything else.
+ */
+export function segmentTime(v: CellValue | undefined): number | null | undefined {
+  if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) return null;
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
+  const m = /^(?:(\d+):)?([0-5]?\d):([0-5]\d(?:\.\d+)?)$/.exec(t);
+  if (!m) return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+}
+
+/** The id of a segment row without an id: `path#start-end` in seconds (up to 3 decimals; `end` for the video's end). */
+export function segmentId(pathText: string, segment: { startS: number; endS: number }): string {
+  const sec = (x: number) => String(Math.round(x * 1000) / 1000);
+  return `${pathText}#${sec(segment.startS)}-${Number.isFinite(segment.endS) ? sec(segment.endS) : 'end'}`;
 }
