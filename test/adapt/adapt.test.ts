@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapt, heldOut, judge } from '../../src/adapt/index.js';
-import { runCli } from '../../src/cli/main.js';
+import { runCliInProcess } from '../fixtures/cli.js';
 import { exportDataset } from '../../src/model/dataset.js';
 import { loadModel, predict } from '../../src/model/onnx.js';
 import { sceneSeries, torchPython, writeFakeScan, type LabelledSeries } from '../model/helpers.js';
@@ -103,17 +103,9 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
 
   it('refuses a model that is not better, writing nothing (exit 1 from the CLI)', async () => {
     const outDir = join(dir, 'refused');
-    let err = '';
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof process.stderr.write;
-    let code: number;
-    try {
-      code = await runCli(['adapt', scan, '--out', join(outDir, 'same'), '--base', base, '--holdout', '0.3', '--epochs', '1', '--lr', '1e-12', '-q']);
-    } finally {
-      process.stderr.write = write;
-    }
-    expect(code).toBe(1);
-    expect(err).toMatch(/refused, the base model is kept: not better than the base model/);
+    const r = await runCliInProcess(['adapt', scan, '--out', join(outDir, 'same'), '--base', base, '--holdout', '0.3', '--epochs', '1', '--lr', '1e-12', '-q']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refused, the base model is kept: not better than the base model/);
     expect(await readdir(outDir).catch(() => [])).toEqual([]);
   }, 300_000);
 

@@ -1,24 +1,9 @@
 // `audit taxonomy`: the table with its count line, --json, and unknown names as usage errors.
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
+import { runCliInProcess } from '../fixtures/cli.js';
 
-/** Runs the CLI in-process and returns the exit code with what it wrote to stdout and stderr. */
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const code = await runCli(argv);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
+const run = runCliInProcess;
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -6,31 +6,14 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
 import { openManifest } from '../../src/decide/manifest-read.js';
 import { collectReportData, renderReport } from '../../src/report/index.js';
 import { sceneClip } from '../fixtures/clips.js';
+import { runCliInProcess } from '../fixtures/cli.js';
 import { collect, tempDir } from '../io/tmp.js';
 import { clipRow, modelColumns, writeScan } from './helpers.js';
 
-/** Runs the CLI in-process; returns the exit code and what it wrote to stdout and stderr. */
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await runCli(argv), stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const run = runCliInProcess;
 
 afterEach(() => vi.restoreAllMocks());
 
