@@ -93,6 +93,8 @@ export interface CorpusFacts {
   taxonomy: TaxonomyName | null;
   /** Clips per text-derived weak verdict (the rest trains the arrow only). */
   text_verdicts: Record<string, number>;
+  /** Degenerate clips (tiny, blank, still) left out: they show no direction. */
+  degenerate_left_out: number;
 }
 
 /** A clip's group lands in the held-out share when crc32(`SALT` + group) % 10000 < share x 10000 (fixed per group). */
@@ -120,24 +122,32 @@ interface ClipFacts {
   id: string;
   path: string | null;
   input: Record<string, unknown> | null;
+  degenerate: boolean;
 }
 
 async function readClips(scan: string): Promise<ClipFacts[]> {
   const file = join(scan, 'clips.jsonl');
   if (!existsSync(file)) throw new AuditError('not_a_scan', `Expected a scan output folder with clips.jsonl but received ${JSON.stringify(scan)}`, { path: scan });
+  // a finished scan only: an interrupted one may end in a torn line, and more of its clips are still to come
+  const summary = JSON.parse(await readFile(join(scan, 'summary.json'), 'utf8').catch(() => '{}')) as { status?: string };
+  if (summary.status !== 'complete') {
+    throw new AuditError('scan_unfinished', `The scan in ${scan} is ${summary.status ?? 'unfinished (no summary.json)'}: run the same scan command again to finish it, then adapt`, { path: scan });
+  }
   const out: ClipFacts[] = [];
   let line = 0;
   for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     line++;
     if (!text.trim()) continue;
+    let r: { id?: unknown; path?: string; input?: Record<string, unknown>; verdict?: unknown; doubt?: unknown } | null;
     try {
-      const r = JSON.parse(text) as { id: string; path?: string; input?: Record<string, unknown> };
-      out.push({ id: r.id, path: r.path ?? null, input: r.input ?? null });
+      r = JSON.parse(text) as typeof r;
     } catch {
-      // a torn last line of an interrupted scan: the scan itself cuts it on resume
-      if (line > 1) continue;
-      throw new AuditError('scan-output-corrupt', `${file} line ${line} is not JSON`, { path: file, row: line });
+      throw new AuditError('scan-output-corrupt', `${file} line ${line} is not JSON; is this a scan output folder?`, { path: file, row: line });
     }
+    if (!r || typeof r !== 'object' || typeof r.id !== 'string') throw new AuditError('scan-output-corrupt', `${file} line ${line} is not a clip row with an id`, { path: file, row: line });
+    // a degenerate clip (tiny, blank, still: no verdict, a doubt) shows no direction to learn or to score
+    const degenerate = r.verdict === null && Array.isArray(r.doubt) && r.doubt.some((d) => /^(tiny|blank|still):/.test(String(d)));
+    out.push({ id: r.id, path: r.path ?? null, input: r.input ?? null, degenerate });
   }
   return out;
 }
@@ -181,6 +191,17 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
 
   // The corpus: every clip with its group, split and text verdict.
   const perScan = await Promise.all(options.scans.map((s) => readClips(resolve(s))));
+  // Clip ids name tensor rows across scans: two scans of folders holding the same file names would mix clips up.
+  const seenIn = new Map<string, number>();
+  perScan.forEach((clips, k) => {
+    for (const c of clips) {
+      const before = seenIn.get(c.id);
+      if (before !== undefined && before !== k) {
+        throw new UsageError(`Clip id ${JSON.stringify(c.id)} is in two scans (${options.scans[before]} and ${options.scans[k]}); audit adapt needs distinct ids.\nPossible solutions:\n- scan manifests with an id column that differs between the corpora\n- adapt on one scan of the whole corpus`);
+      }
+      seenIn.set(c.id, k);
+    }
+  });
   let look: ((label: string) => { verdict: VerdictName } | null) | null = null;
   let taxonomy: TaxonomyName | null = null;
   if (options.labelColumn) {
@@ -206,7 +227,12 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   const groups = { train: new Set<string>(), val: new Set<string>() };
   const clips = { train: 0, val: 0 };
   const textVerdicts: Record<string, number> = {};
+  let degenerate = 0;
   for (const c of perScan.flat()) {
+    if (c.degenerate) {
+      degenerate++;
+      continue;
+    }
     const group = groupOf(c);
     const split = heldOut(group, share) ? 'val' : 'train';
     const v = textVerdict(c, look, options.labelColumn, options.captionColumn);
@@ -226,6 +252,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
     caption_column: options.captionColumn ?? null,
     taxonomy,
     text_verdicts: textVerdicts,
+    degenerate_left_out: degenerate,
   };
   const minGroups = options.minGroups ?? 4;
   const minHeld = options.minHeldoutClips ?? 20;
@@ -296,6 +323,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
 
     // The adapted model's own reference for in_domain: this corpus's training clips, calibrated on its held-out ones.
     card.domain = await domainReference(join(work, 'model', `${name}.onnx`), data);
+    if (options.signal?.aborted) throw new AuditError('interrupted', 'Interrupted after training; nothing was written (run the same command again to start over)');
     card.adapted_to = corpus;
     card.adapt_decision = verdict.reason;
     await writeFile(cardPath, `${JSON.stringify(card, null, 1)}\n`);
@@ -352,8 +380,9 @@ async function domainReference(model: string, data: string[]): Promise<unknown> 
   };
   const chosen = [...take('train', REFERENCE_FIT_CLIPS), ...take('val', REFERENCE_CALIBRATION_CLIPS)];
   // rows are read one at a time from the tensor files: the corpus's tensors are never all in memory
-  const files = data.map((folder) => ({ X: openNpyRows(join(folder, 'X.npy')), M: openNpyRows(join(folder, 'mask.npy')) }));
+  const files: Array<{ X: ReturnType<typeof openNpyRows>; M: ReturnType<typeof openNpyRows> }> = [];
   try {
+    for (const folder of data) files.push({ X: openNpyRows(join(folder, 'X.npy')), M: openNpyRows(join(folder, 'mask.npy')) });
     for (let at = 0; at < chosen.length; at += 256) {
       const part = chosen.slice(at, at + 256);
       const preds = await predictClips(m, part.map((c) => {

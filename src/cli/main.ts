@@ -321,7 +321,11 @@ export function buildProgram(result: ActionResult = { code: EXIT.OK }): Command 
     .option('--holdout <share>', 'share of the groups held out to compare the base and the adapted model', positive('--holdout'), 0.2)
     .option('--epochs <n>', 'passes over the training clips', int('--epochs'), 8)
     .option('--lr <rate>', 'learning rate', positive('--lr'), 3e-4)
-    .option('--verdict-weight <w>', 'weight of the weak verdicts beside the arrow (0: arrow only)', Number, 0.5)
+    .option('--verdict-weight <w>', 'weight of the weak verdicts beside the arrow (0: arrow only)', (v: string) => {
+      const n = Number(v);
+      if (!(n >= 0 && Number.isFinite(n))) throw new InvalidArgumentError(`Expected a number >= 0 for --verdict-weight but received ${JSON.stringify(v)}`);
+      return n;
+    }, 0.5)
     .option('--python <path>', 'python3 with torch and numpy (default: /usr/bin/python3, else python3)')
     .option('-q, --quiet', 'no progress output', false)
     .addHelpText('after', ADAPT_HELP)

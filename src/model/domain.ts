@@ -116,7 +116,9 @@ export function fitDomainReference(fit: ReadonlyArray<ArrayLike<number>>, calibr
     calibration: [],
     fit_clips: fit.length,
     calibration_clips: calibration.length,
-    threshold: options.threshold ?? IN_DOMAIN_THRESHOLD,
+    // With fewer than 99 held-out clips no p-value can fall below 0.01: the threshold then flags a clip further out
+    // than every held-out clip (p = 1 / (n + 1)), which happens to about 1 in n + 1 clips drawn like them.
+    threshold: options.threshold ?? Math.max(IN_DOMAIN_THRESHOLD, 1.5 / (calibration.length + 1)),
   };
   ref.calibration = calibration.map((x) => domainDistance(ref, x)).sort((p, q) => p - q);
   return ref;

@@ -105,7 +105,7 @@ export function predictionColumns(p: Prediction, modelVersion: string, degenerat
   if (degenerate.length > 0) {
     return {
       verdict: null, p_invariant: null, p_equivariant: null, p_irreversible: null, p_forward: null, confidence: null,
-      model_windows: p.windows, reversed_in_corpus: false, model_version: modelVersion,
+      model_windows: p.windows, reversed_in_corpus: null, model_version: modelVersion,
       embedding_forward: null, embedding_reversed: null, in_domain: inDomain, doubt,
     };
   }

@@ -32,6 +32,7 @@ async function corpusScan(dir: string, items: readonly LabelledSeries[], groups:
     offset += it.series.data.byteLength;
   }
   await writeFile(join(scanOut, 'clips.jsonl'), `${rows.join('\n')}\n`);
+  await writeFile(join(scanOut, 'summary.json'), JSON.stringify({ status: 'complete' }));
   return scanOut;
 }
 
@@ -112,7 +113,16 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
   it('refuses a corpus too small to hold out, and says what python it needs', async () => {
     const small = await corpusScan(join(dir, 'small'), sceneSeries(1).filter((it) => it.direction === 'forward'), 3);
     await expect(adapt({ scans: [small], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(/too small to hold out a meaningful share: .* in 3 groups/);
+    // an interrupted scan, or a clips.jsonl with a broken line, is not read as if it were whole
+    await writeFile(join(small, 'summary.json'), JSON.stringify({ status: 'interrupted' }));
+    await expect(adapt({ scans: [small], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(/is interrupted: run the same scan command again to finish it/);
+    await writeFile(join(small, 'summary.json'), JSON.stringify({ status: 'complete' }));
+    await appendFile(join(small, 'clips.jsonl'), '{"id": "torn\n{"id": "after"}\n');
+    await expect(adapt({ scans: [small], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(/clips\.jsonl line \d+ is not JSON/);
     await expect(adapt({ scans: [scan], out: join(dir, 'x', 'y'), base, python: '/nonexistent/python3', quiet: true })).rejects.toThrow(/apt-get install python3-torch python3-numpy/);
     await expect(adapt({ scans: [scan], out: base, base, quiet: true })).rejects.toThrow(/would overwrite the base model/);
+    // the same clip ids in two scans would mix clips up in the tensors: refused, naming both scans
+    await expect(adapt({ scans: [scan, scan], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(/is in two scans .*distinct ids/);
+    expect((await runCliInProcess(['adapt', scan, '--out', join(dir, 'x', 'y'), '--verdict-weight', 'abc'])).code).toBe(2);
   });
 });

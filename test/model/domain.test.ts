@@ -52,6 +52,14 @@ describe('domain reference', () => {
     expect(inDomainScore(ref, domainDistance(ref, [0, 0, 0, 0]))).toBeGreaterThan(0.9);
   });
 
+  it('with few held-out clips, still flags a clip further out than all of them', () => {
+    const A = [[1, 0], [0, 1]];
+    const ref = fitDomainReference(draws(200, A, 7), draws(20, A, 8));
+    expect(ref.threshold).toBeCloseTo(1.5 / 21, 12);
+    expect(inDomainScore(ref, domainDistance(ref, [40, 40]))).toBeLessThan(ref.threshold);
+    expect(fitDomainReference(draws(200, A, 7), draws(500, A, 8)).threshold).toBe(0.01);
+  });
+
   it('counts the held-out distances at least as far (conformal p-value)', () => {
     const ref = { ...fitDomainReference([[0], [1], [2]], [[1]]), calibration: [1, 2, 2, 3] };
     expect(inDomainScore(ref, 0.5)).toBe(1);
