@@ -2,12 +2,12 @@
 
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError, withRerunAdvice } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { FolderLock } from '../io/lock.js';
-import { lockOutDir } from '../pipeline/out-dir.js';
+import { lockOutDir, withResumableOut } from '../pipeline/out-dir.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { ScanOptionsInput } from '../pipeline/options.js';
-import { DEFAULT_MODEL, RESUME_ADVICE, scan, type ScanHooks } from '../pipeline/scan.js';
+import { DEFAULT_MODEL, scan, type ScanHooks } from '../pipeline/scan.js';
 import { TOOL_VERSION } from '../version.js';
 import { readScanRows, rowModel, rowSignals } from './clips.js';
 import { readPhysicsInput, type InputFormat, type PhysicsRow } from './inputs.js';
@@ -89,14 +89,7 @@ function modelNote(option: string | undefined): string {
  * const s = await physics({ input: '../shared/data/videophy2/rule.csv', out: 'out/vp-rule', model: 'none' });
  */
 export async function physics(options: PhysicsOptions, hooks: ScanHooks = {}): Promise<PhysicsSummary> {
-  const held: { lock?: FolderLock } = {};
-  try {
-    return await physicsLocked(options, hooks, held);
-  } catch (err) {
-    throw withRerunAdvice(err, RESUME_ADVICE, options.out ? resolve(options.out) : undefined);
-  } finally {
-    await held.lock?.release();
-  }
+  return withResumableOut(options.out, (held) => physicsLocked(options, hooks, held));
 }
 
 async function physicsLocked(options: PhysicsOptions, hooks: ScanHooks, held: { lock?: FolderLock }): Promise<PhysicsSummary> {

@@ -2,9 +2,9 @@
 
 import { createHash } from 'node:crypto';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { JsonlLog, readJsonl } from '../io/jsonl-log.js';
-import { toIoError } from '../errors.js';
+import { toIoError, withRerunAdvice } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { lockFolder, type FolderLock } from '../io/lock.js';
 
@@ -24,6 +24,25 @@ export function shardOf(key: string, n: number): number {
  * Creates the output folder `dir` (with parents) and locks it for this process (see io/lock.ts): a second
  * run on the same folder stops with FolderLockedError naming this one. `command` is how this run is shown.
  */
+/** What running the same scan (or physics run) again does after a failure. */
+export const RESUME_ADVICE = 'Run the same command again to resume; finished clips are kept.';
+
+/**
+ * Runs a resumable job on an output folder: `run` takes the folder's lock into `held` (with {@link lockOutDir}) before
+ * reading or writing it; the lock is released however the job ends, and a failure says that rerunning resumes (every
+ * row is appended whole and resume skips finished rows).
+ */
+export async function withResumableOut<T>(out: string | undefined, run: (held: { lock?: FolderLock }) => Promise<T>): Promise<T> {
+  const held: { lock?: FolderLock } = {};
+  try {
+    return await run(held);
+  } catch (err) {
+    throw withRerunAdvice(err, RESUME_ADVICE, out ? resolve(out) : undefined);
+  } finally {
+    await held.lock?.release();
+  }
+}
+
 export async function lockOutDir(dir: string, command: string): Promise<FolderLock> {
   try {
     await mkdir(dir, { recursive: true });

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { CUE_COLUMNS } from '../cues/index.js';
 import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
-import { AuditError, ManifestError, RunMismatchError, withRerunAdvice } from '../errors.js';
+import { AuditError, ManifestError, RunMismatchError } from '../errors.js';
 import type { FolderLock } from '../io/lock.js';
 import { isRowProblem, openInput, type InputRow, type InputSource } from '../io/inputs.js';
 import { isRemotePath } from '../io/object-store.js';
@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { readJsonl } from '../io/jsonl-log.js';
 import { writeParquet } from '../io/parquet-writer.js';
 import { parseScanOptions, type ScanOptions, type ScanOptionsInput } from './options.js';
-import { OutDir, lockOutDir, rowKey, shardOf } from './out-dir.js';
+import { OutDir, lockOutDir, rowKey, shardOf, withResumableOut } from './out-dir.js';
 import { CLIPS_JSONL, CLIPS_PARQUET, CUES_JSON, SUMMARY_JSON } from '../outputs/layout.js';
 import { ProgressReporter, type ProgressState } from './progress.js';
 import { CLIP_COLUMNS, clipErrorRow, clipRow, predictionColumns } from './rows.js';
@@ -127,19 +127,8 @@ async function countRows(source: InputSource, opts: ScanOptions): Promise<{ all:
  * const summary = await scan({ input: 'samples/manifest.csv', out: 'out/samples' });
  */
 export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Promise<ScanSummary> {
-  const held: { lock?: FolderLock } = {};
-  try {
-    return await scanLocked(options, hooks, held);
-  } catch (err) {
-    // Every row is appended whole and resume skips finished rows: after any failure the same command resumes.
-    throw withRerunAdvice(err, RESUME_ADVICE, options.out ? resolve(options.out) : undefined);
-  } finally {
-    await held.lock?.release();
-  }
+  return withResumableOut(options.out, (held) => scanLocked(options, hooks, held));
 }
-
-/** What running the same scan again does after a failure. */
-export const RESUME_ADVICE = 'Run the same command again to resume; finished clips are kept.';
 
 /** The scan itself; takes the lock of the output folder into `held` before reading or writing it. */
 async function scanLocked(options: ScanOptionsInput, hooks: ScanHooks, held: { lock?: FolderLock }): Promise<ScanSummary> {
