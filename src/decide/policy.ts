@@ -172,6 +172,13 @@ function deriveFacts(input: DecisionInput): Facts {
   return { input, textIrreversible, textKind: eq ? 'equivariant' : inv ? 'invariant' : null, textReasons, unjudged };
 }
 
+/** True when the decision rests on the model's pixels alone: a model verdict, and no label class or caption that speaks. */
+export function restsOnPixels(input: DecisionInput): boolean {
+  if (!input.model) return false;
+  const f = deriveFacts(input);
+  return f.textKind === null && f.textIrreversible.length === 0;
+}
+
 /** Joins reason parts: the deciding one first. */
 function because(...parts: Array<string | null | undefined | false>): string {
   return parts.filter((p): p is string => typeof p === 'string' && p.length > 0).join('; ');

@@ -14,7 +14,7 @@ import { TOOL_VERSION } from '../version.js';
 import { CLASS_COLUMNS, addClassClip, classRows, classSummary, newClassStats, type ClassRow } from './classes.js';
 import { checkDecisionColumns, openManifest, recordId, type ManifestRecord } from './manifest-read.js';
 import { addedColumnNames, csvLine, openTextSink, writeManifests, type DecidedRecord } from './manifests.js';
-import { DECISIONS, POLICIES, decide, type CaptionInfo, type ClassPrior, type Decision, type DecisionInput, type Policy } from './policy.js';
+import { DECISIONS, POLICIES, decide, restsOnPixels, type CaptionInfo, type ClassPrior, type Decision, type DecisionInput, type Policy } from './policy.js';
 import { LABEL_MATCH_MIN, checkLabelMap, labelMapPriors, labelWarning, tallyLabel, type DecisionWarning, type LabelTally } from './label-check.js';
 import { idHash, indexScan, type RowResult } from './scan-results.js';
 import {
@@ -275,8 +275,7 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
         byRule[d.result.rule] = (byRule[d.result.rule] ?? 0) + 1;
         tallyLabel(labelTally, input.label);
         for (const p of POLICIES) byPolicy[p][p === policy ? d.result.decision : decide(input, p).decision]++;
-        const textSpoke = !!input.label?.prior || (!!input.caption?.analysis && input.caption.analysis.status !== 'unknown');
-        if (input.model && !textSpoke) evidence.pixel_only++;
+        if (restsOnPixels(input)) evidence.pixel_only++;
         if (input.doubt?.length) {
           evidence.doubtful++;
           for (const kind of new Set(input.doubt.map((r) => r.split(':')[0]!))) evidence.doubt[kind] = (evidence.doubt[kind] ?? 0) + 1;

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import {
-  DECISION_TABLE, POLICIES, POLICY_THRESHOLDS, decide, formatDecisionTable, swapLabel,
+  DECISION_TABLE, POLICIES, POLICY_THRESHOLDS, decide, formatDecisionTable, restsOnPixels, swapLabel,
   type CaptionInfo, type ClassPrior, type Decision, type DecisionInput, type ModelOpinion, type Policy,
 } from '../../src/decide/policy.js';
 
@@ -113,6 +113,14 @@ describe('decide', () => {
     expect(cap2).toMatchObject({ label_reversed: null, caption_reversed: 'a man closes the door' });
     const keep = decide({ model: model(0.9, 0.05, 0.05), label: { text: 'Shaking a bottle', prior: SHAKING }, caption: { text: 'a girl waves', analysis: WAVES } });
     expect(keep).toMatchObject({ decision: 'reverse_keep_label', verdict: 'invariant', label_reversed: 'Shaking a bottle', caption_reversed: 'a girl waves' });
+  });
+
+  it('says when a decision rests on the pixels alone', () => {
+    expect(restsOnPixels({ model: model(0.9, 0.05, 0.05) })).toBe(true);
+    expect(restsOnPixels({ model: model(0.9, 0.05, 0.05), label: { text: 'misc', prior: null }, caption: { text: 'a cat', analysis: UNKNOWN } })).toBe(true);
+    expect(restsOnPixels({ model: model(0.9, 0.05, 0.05), label: { text: 'Shaking a bottle', prior: SHAKING } })).toBe(false);
+    expect(restsOnPixels({ model: model(0.9, 0.05, 0.05), caption: { text: 'a ball falls', analysis: FALLS } })).toBe(false);
+    expect(restsOnPixels({ doubt: ['tiny: 1x1 px'] })).toBe(false);
   });
 
   it('rejects an unknown policy', () => {
