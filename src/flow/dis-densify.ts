@@ -1,10 +1,10 @@
 // DIS densification on one pyramid level: dense flow as the photometric-error-weighted average of patch flows.
 
-import type { LevelImages, PatchGrid, SparseBuffers } from './dis-patch.js';
+import { placePatch, tapWeights, type LevelImages, type PatchGrid, type SparseBuffers } from './dis-patch.js';
 
-// The brightness offset reaches scatterPatch through a buffer: V8 would box a double argument of a
-// non-inlined call into a fresh heap number per call.
-const offsetSlot = new Float64Array(1);
+// The patch flow (u, v) and the brightness offset reach placePatch and scatterPatch through a buffer: V8 would box a
+// double argument of a non-inlined call into a fresh heap number per call.
+const slot = new Float64Array(3);
 
 /**
  * Dense flow from the patch flows: each pixel averages the flows of the patches covering it, weighted by
@@ -26,7 +26,7 @@ export function densify(
   u.fill(0, 0, n);
   v.fill(0, 0, n);
   wsum.fill(0, 0, n);
-  offsetSlot[0] = offset;
+  slot[2] = offset;
   const ws = g.ws;
   for (let r = 0; r < g.hs; r++) {
     for (let c = 0; c < ws; c++) scatterPatch(L, g.p, g.px[c], g.py[r], s, r * ws + c, u, v, wsum);
@@ -47,28 +47,19 @@ function scatterPatch(
 ): void {
   const pu = s.sx[k];
   const pv = s.sy[k];
-  const offset = offsetSlot[0];
+  slot[0] = pu;
+  slot[1] = pv;
+  const offset = slot[2];
   const w = L.w;
   const W = w + 2 * L.b;
-  let x = x0 + pu;
-  let y = y0 + pv;
-  // Same clamp as evalPatch: beyond it the patch would only see replicated border anyway.
-  if (x < 1 - p) x = 1 - p;
-  else if (x > w - 1) x = w - 1;
-  if (y < 1 - p) y = 1 - p;
-  else if (y > L.h - 1) y = L.h - 1;
-  const xi = Math.floor(x);
-  const yi = Math.floor(y);
-  const fx = x - xi;
-  const fy = y - yi;
-  const w00 = (1 - fx) * (1 - fy);
-  const w01 = fx * (1 - fy);
-  const w10 = (1 - fx) * fy;
-  const w11 = fx * fy;
+  let o1 = placePatch(L, p, x0, y0, slot);
+  const w00 = tapWeights[0];
+  const w01 = tapWeights[1];
+  const w10 = tapWeights[2];
+  const w11 = tapWeights[3];
   const i0 = L.i0;
   const i1 = L.i1e;
   let o0 = y0 * w + x0;
-  let o1 = (yi + L.b) * W + xi + L.b;
   for (let r = 0; r < p; r++) {
     // Carry the right-hand taps over as the next pixel's left-hand ones (as in evalPatch).
     let tl = i1[o1];

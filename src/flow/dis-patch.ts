@@ -81,6 +81,35 @@ const CONVERGED_STEP2 = 1e-4;
  */
 const io = new Float64Array(6);
 
+/** Bilinear weights (w00, w01, w10, w11) of the last {@link placePatch}, shared by every pixel of the patch. */
+export const tapWeights = new Float64Array(4);
+
+/**
+ * Places the patch with top-left (x0, y0) at (x0 + u, y0 + v) in the border-padded I1, (u, v) = uv[0], uv[1]: writes
+ * the bilinear weights, which a pure translation shares across the patch, to {@link tapWeights} and returns the offset
+ * of the patch's top-left tap in `L.i1e`. The position is clamped first: past these limits the patch sees only
+ * replicated border, so clamping changes nothing but keeps reads in range. (Doubles cross through buffers: V8 boxes
+ * double arguments and return values of a non-inlined call.)
+ */
+export function placePatch(L: LevelImages, p: number, x0: number, y0: number, uv: Float64Array): number {
+  const w = L.w;
+  let x = x0 + uv[0];
+  let y = y0 + uv[1];
+  if (x < 1 - p) x = 1 - p;
+  else if (x > w - 1) x = w - 1;
+  if (y < 1 - p) y = 1 - p;
+  else if (y > L.h - 1) y = L.h - 1;
+  const xi = Math.floor(x);
+  const yi = Math.floor(y);
+  const fx = x - xi;
+  const fy = y - yi;
+  tapWeights[0] = (1 - fx) * (1 - fy);
+  tapWeights[1] = fx * (1 - fy);
+  tapWeights[2] = (1 - fx) * fy;
+  tapWeights[3] = fx * fy;
+  return (yi + L.b) * (w + 2 * L.b) + xi + L.b;
+}
+
 /**
  * Accumulate the residual sums of the patch with top-left (x0, y0) in I0 against I1 at (x0 + u, y0 + v),
  * (u, v) = io[0], io[1]; sums go to io[2..5].
@@ -90,21 +119,11 @@ const io = new Float64Array(6);
 function evalPatch(L: LevelImages, p: number, x0: number, y0: number, grad: boolean): void {
   const w = L.w;
   const W = w + 2 * L.b;
-  let x = x0 + io[0];
-  let y = y0 + io[1];
-  // Past these limits the patch sees only replicated border, so clamping changes nothing but keeps reads in range.
-  if (x < 1 - p) x = 1 - p;
-  else if (x > w - 1) x = w - 1;
-  if (y < 1 - p) y = 1 - p;
-  else if (y > L.h - 1) y = L.h - 1;
-  const xi = Math.floor(x);
-  const yi = Math.floor(y);
-  const fx = x - xi;
-  const fy = y - yi;
-  const w00 = (1 - fx) * (1 - fy);
-  const w01 = fx * (1 - fy);
-  const w10 = (1 - fx) * fy;
-  const w11 = fx * fy;
+  let o1 = placePatch(L, p, x0, y0, io);
+  const w00 = tapWeights[0];
+  const w01 = tapWeights[1];
+  const w10 = tapWeights[2];
+  const w11 = tapWeights[3];
   const i0 = L.i0;
   const i1 = L.i1e;
   let sd = 0;
@@ -112,7 +131,6 @@ function evalPatch(L: LevelImages, p: number, x0: number, y0: number, grad: bool
   let sdx = 0;
   let sdy = 0;
   let o0 = y0 * w + x0;
-  let o1 = (yi + L.b) * W + xi + L.b;
   if (grad) {
     const gx = L.i0x;
     const gy = L.i0y;
@@ -267,24 +285,10 @@ export function inverseSearch(
         if (propagate) {
           const best0 = mean ? s1 - s0 * s0 * invN : s1;
           let best = best0;
-          if (ci > 0) {
-            const kn = k - dir;
-            const nu = sx[kn];
-            const nv = sy[kn];
-            if ((nu - cu) * (nu - cu) + (nv - cv) * (nv - cv) > CANDIDATE_MIN_DIST2) {
-              io[0] = nu;
-              io[1] = nv;
-              evalPatch(L, p, x0, y0, false);
-              const e = mean ? io[3] - io[2] * io[2] * invN : io[3];
-              if (e < best) {
-                best = e;
-                cu = nu;
-                cv = nv;
-              }
-            }
-          }
-          if (ri > 0) {
-            const kn = k - dir * ws;
+          // Spatial propagation: the already visited left (or right) and upper (or lower) neighbours' flows.
+          for (let q = 0; q < 2; q++) {
+            if (q === 0 ? ci === 0 : ri === 0) continue;
+            const kn = q === 0 ? k - dir : k - dir * ws;
             const nu = sx[kn];
             const nv = sy[kn];
             if ((nu - cu) * (nu - cu) + (nv - cv) * (nv - cv) > CANDIDATE_MIN_DIST2) {
