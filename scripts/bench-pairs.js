@@ -20,9 +20,11 @@ const { values } = parseArgs({
 });
 const perAction = Number(values['per-action']);
 const work = resolve(values.out);
+/** @type {(...a: unknown[]) => void} */
 const log = values.json ? () => {} : (...a) => console.log(...a);
 
 // The true counterparts: what each action becomes when played backwards.
+/** @type {Record<string, string>} */
 const COUNTERPART = {
   approach: 'recede', zoom_in: 'zoom_out', carry_left: 'carry_right', carry_up: 'carry_down',
   open: 'close', cover: 'uncover', stack: 'unstack',
@@ -35,7 +37,9 @@ const count = FAMILIES.length * Math.ceil(perAction * 4.5);
 log(`rendering ${count} forward clips of ${FAMILIES.join(', ')} (seed ${values.seed}) ...`);
 const corpus = join(work, 'corpus');
 await synthCorpus({ out: corpus, count, seed: Number(values.seed), families: FAMILIES, reversedTwins: false });
+/** @type {Record<string, number>} */
 const taken = {};
+/** @type {string[]} */
 const rows = [];
 for (const line of readFileSync(join(corpus, 'labels.jsonl'), 'utf8').split('\n')) {
   if (!line) continue;
@@ -47,9 +51,23 @@ for (const line of readFileSync(join(corpus, 'labels.jsonl'), 'utf8').split('\n'
 const manifest = join(work, 'manifest.csv');
 writeFileSync(manifest, `id,path,action\n${rows.join('\n')}\n`);
 log(`scanning ${rows.length} clips (${Object.entries(taken).map(([a, n]) => `${a} ${n}`).join(', ')}) ...`);
-const summary = await benchScan({ input: manifest, out: join(work, 'scan'), labelColumn: 'action', taxonomy: 'none', quiet: true, count: false }, console.error);
+await benchScan({ input: manifest, out: join(work, 'scan'), labelColumn: 'action', taxonomy: 'none', quiet: true, count: false }, console.error);
+// The model the scan ran, as its clip rows name it (summary.json does not): null when it ran none.
+const firstClip = readFileSync(join(work, 'scan', 'clips.jsonl'), 'utf8').split('\n', 1)[0];
 
-const result = { clips: rows.length, model: summary.model ?? null, classes: [], nearest_correct: 0, mutual_pairs: 0, mutual_pairs_correct: 0 };
+/** @typedef {{ label: string, nearest: string, score: number, self_score: number, mutual: boolean, correct: boolean }} ClassResult */
+const result = {
+  clips: rows.length,
+  /** @type {string | null} */
+  model: firstClip ? (JSON.parse(firstClip).model_version ?? null) : null,
+  /** @type {ClassResult[]} */
+  classes: [],
+  nearest_correct: 0,
+  mutual_pairs: 0,
+  mutual_pairs_correct: 0,
+  nearest_accuracy: 0,
+  true_pairs: 0,
+};
 for await (const c of readParquetRows(join(work, 'scan', 'classes.parquet'))) {
   const label = String(c.label);
   const nearest = String(c.nearest_class ?? '');
