@@ -25,6 +25,14 @@ const { values } = parseArgs({
     verbose: { type: 'boolean', default: false },
   },
 });
+/** @typedef {import('../dist/physics/index.js').ClipJudgment} ClipJudgment */
+/**
+ * One judged clip for the verbose listing: a real-dev clip (direction, label) or a planted render (scene).
+ * @typedef {{ id: string, artefact: number, score: number, found: boolean, top: ClipJudgment, direction?: string, label?: string, scene?: string }} Item
+ */
+/** @typedef {Item & { scene: string }} PlantedItem */
+
+/** @type {(...a: unknown[]) => void} */
 const log = values.json ? () => {} : (...a) => console.error(...a);
 const work = resolve(values.out);
 const workers = Number(values.workers);
@@ -34,11 +42,17 @@ if (!existsSync(join(realDev, 'labels.csv'))) {
   process.exit(1);
 }
 
-/** Scans `input` into work/<name> (resumes) and judges every clip with no caption; returns id -> judgment. */
+/**
+ * Scans `input` into work/<name> (resumes) and judges every clip with no caption; returns id -> judgment.
+ * @param {string} name
+ * @param {string} input
+ * @param {Partial<import('../dist/index.js').ScanOptionsInput>} [extra]
+ */
 async function judged(name, input, extra = {}) {
   const out = join(work, name);
   await benchScan({ input, out, model: values.model, workers, quiet: true, count: false, ...extra }, log);
   const { clips, errors } = await readScanRows(out);
+  /** @type {Map<string, { row: Record<string, unknown>, judgment: ClipJudgment }>} */
   const res = new Map();
   for (const [id, row] of clips) {
     const signals = await rowSignals(out, row);
@@ -47,7 +61,11 @@ async function judged(name, input, extra = {}) {
   return { res, errors: errors.size };
 }
 
-/** Area under the ROC curve of `scores` for `labels` (1 positive); ties count half. */
+/**
+ * Area under the ROC curve of `scores` for `labels` (1 positive); ties count half.
+ * @param {number[]} scores
+ * @param {number[]} labels
+ */
 function auc(scores, labels) {
   const pos = scores.filter((_, i) => labels[i] === 1);
   const neg = scores.filter((_, i) => labels[i] === 0);
@@ -56,7 +74,9 @@ function auc(scores, labels) {
   for (const p of pos) for (const n of neg) s += p > n ? 1 : p === n ? 0.5 : 0;
   return s / (pos.length * neg.length);
 }
+/** @param {number[]} xs */
 const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+/** @param {number | null} x */
 const r4 = (x) => (x === null ? null : Math.round(x * 1e4) / 1e4);
 
 const t0 = performance.now();
@@ -64,8 +84,9 @@ log(`real-dev: scanning forwards and backwards into ${work} ...`);
 const labels = join(realDev, 'labels.csv');
 const fwd = await judged('real-fwd', labels, { pathColumn: 'file' });
 const rev = await judged('real-rev', labels, { pathColumn: 'file', reverse: true });
-const labelOf = new Map([...fwd.res].map(([id, { row }]) => [id, row.input?.label]));
+const labelOf = new Map([...fwd.res].map(([id, { row }]) => [id, /** @type {{ label?: string } | undefined} */ (row.input)?.label]));
 
+/** @type {Item[]} */
 const realItems = [];
 for (const [id, { judgment }] of fwd.res) realItems.push({ id, direction: 'forward', label: labelOf.get(id), artefact: 0, score: judgment.artefact_score, found: judgment.artefact, top: judgment });
 for (const [id, { judgment }] of rev.res) realItems.push({ id, direction: 'backward', label: labelOf.get(id), artefact: labelOf.get(id) === 'irreversible' ? 1 : 0, score: judgment.artefact_score, found: judgment.artefact, top: judgment });
@@ -73,12 +94,17 @@ for (const [id, { judgment }] of rev.res) realItems.push({ id, direction: 'backw
 log(`planted renders: ${values['per-scene']} per violation, as many correct twins per setting ...`);
 const planted = await renderPlanted({ out: join(work, 'planted'), perScene: Number(values['per-scene']), seed: Number(values.seed) });
 const pj = await judged('planted-scan', join(work, 'planted', 'manifest.jsonl'));
-const plantedItems = planted.filter((c) => pj.res.has(c.id)).map((c) => ({ id: c.id, scene: c.scene, artefact: c.violation ? 1 : 0, score: pj.res.get(c.id).judgment.artefact_score, found: pj.res.get(c.id).judgment.artefact, top: pj.res.get(c.id).judgment }));
+/** @type {PlantedItem[]} */
+const plantedItems = planted.flatMap((c) => {
+  const judgment = pj.res.get(c.id)?.judgment;
+  return judgment ? [{ id: c.id, scene: c.scene, artefact: c.violation ? 1 : 0, score: judgment.artefact_score, found: judgment.artefact, top: judgment }] : [];
+});
 
 const forward = realItems.filter((x) => x.direction === 'forward');
 const positives = realItems.filter((x) => x.artefact === 1);
 const violations = plantedItems.filter((x) => x.artefact === 1);
 const twins = plantedItems.filter((x) => x.artefact === 0);
+/** @type {Record<string, number[]>} */
 const scenes = {};
 for (const x of plantedItems) (scenes[x.scene] ??= []).push(x.found ? 1 : 0);
 const result = {
@@ -101,6 +127,7 @@ const result = {
 if (values.json) {
   console.log(JSON.stringify(result));
 } else {
+  /** @param {number | null} x */
   const pct = (x) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
   console.log(`model for the time-direction check: ${result.model}`);
   console.log(`real-dev (${result.real_clips} clips, forwards and reversed; artefact = reversed irreversible clip):`);
@@ -111,9 +138,10 @@ if (values.json) {
   console.log(`(${result.wall_s} s; scans kept in ${work} and resumed next time)`);
 }
 if (values.verbose) {
+  /** @param {Item} x */
   const line = (x) => {
     const top = x.top.checks.flatMap((c) => c.findings.map((f) => ({ c: c.check, ...f }))).sort((a, b) => b.strength - a.strength)[0];
-    return `${String(x.artefact).padEnd(2)}${(x.found ? 'FOUND' : '-').padEnd(6)}${x.score.toFixed(3)}  ${(x.direction ?? x.scene).padEnd(22)} ${(x.label ?? '').padEnd(13)} ${x.id.padEnd(40)} ${top ? `${top.c}/${top.kind} ${top.strength}` : ''}`;
+    return `${String(x.artefact).padEnd(2)}${(x.found ? 'FOUND' : '-').padEnd(6)}${x.score.toFixed(3)}  ${(x.direction ?? x.scene ?? '').padEnd(22)} ${(x.label ?? '').padEnd(13)} ${x.id.padEnd(40)} ${top ? `${top.c}/${top.kind} ${top.strength}` : ''}`;
   };
   console.error([...realItems, ...plantedItems].map(line).join('\n'));
 }

@@ -4,9 +4,15 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { locateFfmpeg, renderScene } from '../dist/index.js';
 
+/** @type {import('../dist/index.js').SceneName[]} */
 const SCENES = ['drop', 'pan', 'swing', 'slide', 'spread', 'zoom', 'still', 'drop'];
 
-/** Makes `distinct` clips of `seconds` s at `width`x`height`, `fps`, in `dir` (cached by name); returns their paths. */
+/**
+ * Makes `distinct` clips of `seconds` s at `width`x`height`, `fps`, in `dir` (cached by name); returns their paths.
+ * @param {string} dir
+ * @param {{ width?: number, height?: number, fps?: number, seconds?: number, distinct?: number }} [options]
+ * @returns {string[]}
+ */
 export function benchClips(dir, { width = 640, height = 360, fps = 30, seconds = 5, distinct = 8 } = {}) {
   mkdirSync(dir, { recursive: true });
   const { ffmpeg } = locateFfmpeg();
@@ -24,7 +30,13 @@ export function benchClips(dir, { width = 640, height = 360, fps = 30, seconds =
   return paths;
 }
 
-/** Writes a CSV manifest of `rows` rows cycling over `paths`, with unique ids. */
+/**
+ * Writes a CSV manifest of `rows` rows cycling over `paths`, with unique ids.
+ * @param {string} file
+ * @param {string[]} paths
+ * @param {number} rows
+ * @returns {string}
+ */
 export function benchManifest(file, paths, rows) {
   const lines = ['id,path'];
   for (let i = 0; i < rows; i++) lines.push(`bench-${i},${paths[i % paths.length]}`);

@@ -22,7 +22,15 @@ const { values } = parseArgs({
 });
 const clips = Number(values.clips);
 const batches = values.batches.split(',').map(Number);
-const devices = values.devices.split(',').map((d) => d.trim()).filter(Boolean);
+/** @typedef {import('../dist/model/onnx.js').Device} Device */
+/** @typedef {import('../dist/model/onnx.js').Prediction} Prediction */
+/** @typedef {{ clips_per_s: number, ms_per_clip: number, ratio_vs_cpu?: number }} BatchTiming */
+/**
+ * @typedef {{ error?: string, provider?: string, load_ms?: number, batches?: Record<number, BatchTiming>,
+ *   vs_cpu?: { max_abs_diff_p_forward: number, max_abs_diff_p_verdict: number, verdict_disagreements: number } }} DeviceEntry
+ */
+// Device names are passed on unchecked: loadModel refuses one it does not know, and that device's entry says why.
+const devices = /** @type {Device[]} */ (values.devices.split(',').map((d) => d.trim()).filter(Boolean));
 if (!devices.includes('cpu')) devices.unshift('cpu'); // the baseline
 
 // Inputs through the real input contract: series of 20-200 pairs (padded, cropped and half-row windows),
@@ -36,22 +44,30 @@ const inputs = Array.from({ length: clips }, (_, i) => {
   return seriesToModelInput({ frames, columns: MODEL_F, data });
 });
 
-const result = { model: values.model, clips, T: MODEL_T, F: MODEL_F, host_cpus: cpus().length, cpu_model: cpus()[0]?.model, devices: {} };
+/** @type {Record<string, DeviceEntry>} */
+const entries = {};
+const result = { model: values.model, clips, T: MODEL_T, F: MODEL_F, host_cpus: cpus().length, cpu_model: cpus()[0]?.model, devices: entries };
+/** @type {{ timings: Record<number, BatchTiming>, outputs: Prediction[] } | null} */
 let baseline = null;
 for (const device of devices) {
-  const entry = (result.devices[device] = {});
+  /** @type {DeviceEntry} */
+  const entry = (entries[device] = {});
   let model;
   const t0 = performance.now();
   try {
     model = await loadModel(values.model, { device, ...(values.threads ? { threads: Number(values.threads) } : {}) });
   } catch (err) {
-    entry.error = String(err.message ?? err);
-    console.log(`${device}: cannot load\n  ${entry.error.replace(/\n/g, '\n  ')}`);
+    const error = err instanceof Error ? err.message : String(err);
+    entry.error = error;
+    console.log(`${device}: cannot load\n  ${error.replace(/\n/g, '\n  ')}`);
     continue;
   }
   entry.provider = model.provider;
   entry.load_ms = Math.round(performance.now() - t0);
-  entry.batches = {};
+  /** @type {Record<number, BatchTiming>} */
+  const timings = {};
+  entry.batches = timings;
+  /** @type {Prediction[] | null} */
   let outputs = null;
   for (const b of batches) {
     await predict(model, inputs.slice(0, Math.min(b * 2, clips)), { batchSize: b }); // warm-up (shader compilation, allocations)
@@ -59,24 +75,26 @@ for (const device of devices) {
     const out = await predict(model, inputs, { batchSize: b });
     const s1 = (performance.now() - t1) / 1000;
     outputs ??= out;
-    entry.batches[b] = { clips_per_s: Math.round(clips / s1), ms_per_clip: (s1 * 1000) / clips };
+    timings[b] = { clips_per_s: Math.round(clips / s1), ms_per_clip: (s1 * 1000) / clips };
   }
-  if (device === 'cpu') baseline = { entry, outputs };
+  const got = /** @type {Prediction[]} */ (outputs); // set by the first of the batch sizes (never none)
+  if (device === 'cpu') baseline = { timings, outputs: got };
   else if (baseline) {
+    const cpu = baseline;
     let dp = 0;
     let dv = 0;
     let flips = 0;
-    outputs.forEach((o, i) => {
-      const c = baseline.outputs[i];
+    got.forEach((o, i) => {
+      const c = cpu.outputs[i];
       dp = Math.max(dp, Math.abs(o.p_forward - c.p_forward));
       dv = Math.max(dv, Math.abs(o.p_invariant - c.p_invariant), Math.abs(o.p_equivariant - c.p_equivariant), Math.abs(o.p_irreversible - c.p_irreversible));
       if (o.verdict !== c.verdict) flips++;
     });
     entry.vs_cpu = { max_abs_diff_p_forward: dp, max_abs_diff_p_verdict: dv, verdict_disagreements: flips };
-    for (const b of batches) entry.batches[b].ratio_vs_cpu = entry.batches[b].clips_per_s / baseline.entry.batches[b].clips_per_s;
+    for (const b of batches) timings[b].ratio_vs_cpu = timings[b].clips_per_s / cpu.timings[b].clips_per_s;
   }
   await model.session.release();
-  const line = batches.map((b) => `batch ${b}: ${entry.batches[b].clips_per_s} clips/s${entry.batches[b].ratio_vs_cpu ? ` (x${entry.batches[b].ratio_vs_cpu.toFixed(2)} vs cpu)` : ''}`).join(', ');
+  const line = batches.map((b) => `batch ${b}: ${timings[b].clips_per_s} clips/s${timings[b].ratio_vs_cpu ? ` (x${timings[b].ratio_vs_cpu.toFixed(2)} vs cpu)` : ''}`).join(', ');
   console.log(`${device} -> ${model.provider}: load ${entry.load_ms} ms; ${line}${entry.vs_cpu ? `; max |diff| vs cpu p_forward ${entry.vs_cpu.max_abs_diff_p_forward.toExponential(1)}, p_verdict ${entry.vs_cpu.max_abs_diff_p_verdict.toExponential(1)}, verdicts differing ${entry.vs_cpu.verdict_disagreements}` : ''}`);
 }
 if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);

@@ -27,6 +27,7 @@ const { values } = parseArgs({
 const n = Number(values.clips);
 const workers = Number(values.workers);
 const rounds = Number(values.rounds);
+/** @param {string} line */
 const log = (line) => values.json || process.stderr.write(`${line}\n`);
 
 const work = mkdtempSync(join(tmpdir(), 'audit-bench-storage-'));
@@ -52,8 +53,8 @@ for (let s = 0; s < shards; s++) {
   const done = pipeline(pack, createWriteStream(join(work, `shard-${String(s).padStart(5, '0')}.tar`)));
   for (const name of names.slice(s * perShard, (s + 1) * perShard)) {
     const key = name.replace(/\.mp4$/, '');
-    await new Promise((r, j) => pack.entry({ name: `${key}.mp4` }, readFileSync(join(folder, name)), (e) => (e ? j(e) : r())));
-    await new Promise((r, j) => pack.entry({ name: `${key}.json` }, JSON.stringify({ caption: `clip ${key}` }), (e) => (e ? j(e) : r())));
+    await /** @type {Promise<void>} */ (new Promise((r, j) => pack.entry({ name: `${key}.mp4` }, readFileSync(join(folder, name)), (e) => (e ? j(e) : r()))));
+    await /** @type {Promise<void>} */ (new Promise((r, j) => pack.entry({ name: `${key}.json` }, JSON.stringify({ caption: `clip ${key}` }), (e) => (e ? j(e) : r()))));
   }
   pack.finalize();
   await done;
@@ -64,6 +65,8 @@ const inputs = {
   s3: 's3://bench/clips/',
   webdataset: join(work, `shard-{00000..${String(shards - 1).padStart(5, '0')}}.tar`),
 };
+/** @typedef {{ clips_per_s: number, wall_s: number, mean_decode_ms: number }} Timing */
+/** @type {Record<string, Timing>} */
 const best = {};
 for (let round = 1; round <= rounds; round++) {
   for (const [kind, input] of Object.entries(inputs)) {

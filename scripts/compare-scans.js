@@ -16,11 +16,22 @@ const EXACT = ['path', 'row', 'duration_s', 'fps', 'width', 'height', 'analysis_
 const CLOSE = ['p_forward', 'p_invariant', 'p_equivariant', 'p_irreversible', 'confidence', 'in_domain'];
 const TOLERANCE = 1e-5;
 
+/** @typedef {Record<string, any>} JsonRow  one parsed line of a .jsonl file */
+/** @typedef {{ kind: 'clip' | 'error', row: JsonRow }} Entry */
+
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function usage(message) {
   process.stderr.write(`${message}\nUsage: node scripts/compare-scans.js SINGLE_DIR OTHER_DIR [--json]\n`);
   process.exit(2);
 }
 
+/**
+ * @param {string} file
+ * @returns {JsonRow[]}
+ */
 function readJsonl(file) {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l, i) => {
@@ -32,15 +43,28 @@ function readJsonl(file) {
   });
 }
 
-/** Rows keyed as the scan keys them: a clip by `id:<id>`, an error by its `key` (`id:<id>` or `row:<n>`). */
+/**
+ * Rows keyed as the scan keys them: a clip by `id:<id>`, an error by its `key` (`id:<id>` or `row:<n>`).
+ * @param {string} dir
+ */
 function rowsOf(dir) {
+  /** @type {Map<string, Entry[]>} */
   const rows = new Map(); // key -> list of { kind, row }
+  /**
+   * @param {string} key
+   * @param {Entry['kind']} kind
+   * @param {JsonRow} row
+   */
   const add = (key, kind, row) => rows.set(key, [...(rows.get(key) ?? []), { kind, row }]);
   for (const r of readJsonl(join(dir, 'clips.jsonl'))) add(`id:${r.id}`, 'clip', r);
   for (const r of readJsonl(join(dir, 'errors.jsonl'))) add(r.key, 'error', r);
   return rows;
 }
 
+/**
+ * @param {string} dir
+ * @param {JsonRow} row
+ */
 function seriesBytes(dir, row) {
   const n = row.series_pairs * row.series_columns * 4;
   const buf = Buffer.alloc(n);
@@ -54,10 +78,18 @@ function seriesBytes(dir, row) {
   return buf;
 }
 
+/**
+ * @param {unknown} a
+ * @param {unknown} b
+ */
 function same(a, b) {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/**
+ * @param {string} singleDir
+ * @param {string} otherDir
+ */
 export function compareScans(singleDir, otherDir) {
   const a = rowsOf(singleDir);
   const b = rowsOf(otherDir);
@@ -65,6 +97,7 @@ export function compareScans(singleDir, otherDir) {
   const extra = [...b.keys()].filter((k) => !a.has(k));
   const doubled = [...b.entries()].filter(([, v]) => v.length > 1).map(([k]) => k);
   const doubledSingle = [...a.entries()].filter(([, v]) => v.length > 1).map(([k]) => k);
+  /** @type {string[]} */
   const differ = [];
   let clips = 0;
   let errors = 0;
@@ -105,17 +138,22 @@ export function compareScans(singleDir, otherDir) {
     }
     for (const id of db.keys()) if (!da.has(id)) differ.push(`decision of ${id}: none vs ${db.get(id)}`);
   }
+  /** @param {Map<string, Entry[]>} m */
   const count = (m) => [...m.values()].reduce((s, v) => s + v.length, 0);
+  /**
+   * @param {Map<string, Entry[]>} m
+   * @param {Entry['kind']} kind
+   */
   const countKind = (m, kind) => [...m.values()].flat().filter((e) => e.kind === kind).length;
-  const result = {
-    single: { rows: count(a), clips: countKind(a, 'clip'), errors: countKind(a, 'error') },
+  const single = { rows: count(a), clips: countKind(a, 'clip'), errors: countKind(a, 'error') };
+  return {
+    single,
     other: { rows: count(b), clips: countKind(b, 'clip'), errors: countKind(b, 'error') },
     lost, extra, doubled, doubled_in_single: doubledSingle,
     equal_clips: clips, equal_errors: errors, series_checked: seriesChecked, equal_decisions: decisions,
     differ,
+    ok: lost.length === 0 && extra.length === 0 && doubled.length === 0 && doubledSingle.length === 0 && differ.length === 0 && single.rows > 0,
   };
-  result.ok = lost.length === 0 && extra.length === 0 && doubled.length === 0 && doubledSingle.length === 0 && differ.length === 0 && result.single.rows > 0;
-  return result;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -128,6 +166,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (json) {
     process.stdout.write(`${JSON.stringify(r)}\n`);
   } else {
+    /** @param {string[]} xs */
     const list = (xs) => (xs.length ? ` (${xs.slice(0, 5).join(', ')}${xs.length > 5 ? ', ...' : ''})` : '');
     process.stdout.write(
       `rows: ${r.single.rows} in ${dirs[0]} (${r.single.clips} clips + ${r.single.errors} errors), ` +

@@ -11,7 +11,9 @@ const W = 320;
 const H = 180;
 const FPS = 24;
 const rows = ['id,path,scene,description'];
-for (const [i, scene] of ['drop', 'pan', 'swing', 'slide', 'spread', 'zoom'].entries()) {
+/** @type {import('../dist/index.js').SceneName[]} */
+const SCENES = ['drop', 'pan', 'swing', 'slide', 'spread', 'zoom'];
+for (const [i, scene] of SCENES.entries()) {
   const file = `${scene}.mp4`;
   const frames = renderScene(scene, { width: W, height: H, fps: FPS, seconds: 3, seed: 2024 + i });
   const r = spawnSync(ffmpeg, ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${W}x${H}`, '-r', String(FPS), '-i', 'pipe:0',

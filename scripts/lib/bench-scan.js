@@ -4,7 +4,11 @@ import { rm } from 'node:fs/promises';
 import { RunMismatchError } from '../../dist/errors.js';
 import { scan } from '../../dist/pipeline/scan.js';
 
-/** scan(options), or, when options.out holds a scan of another model or settings, that folder removed and a new scan. */
+/**
+ * scan(options), or, when options.out holds a scan of another model or settings, that folder removed and a new scan.
+ * @param {import('../../dist/pipeline/options.js').ScanOptionsInput} options
+ * @param {(line: string) => void} [log]
+ */
 export async function benchScan(options, log = () => {}) {
   try {
     return await scan(options);
