@@ -21,6 +21,10 @@
 //   water"), the season ("in the fall"), a direction-free word after an article ("a swing"). Known limit: the
 //   clause order of several actions is kept ("picks up the cup, then puts it in the box" swaps each verb in place).
 
+import { MOTION_WORDS, type IrreversibleEntry } from './motion-words.js';
+
+export type { IrreversibleEntry } from './motion-words.js';
+
 /** The inflections a verb is read and written in. */
 export type VerbForm = 'base' | 'third' | 'past' | 'participle' | 'ing';
 
@@ -89,12 +93,6 @@ export interface PhraseRule {
    * gravity an unknown verb going down ("the rock rolls downward") is usually irreversible.
    */
   readonly vertical?: boolean;
-}
-
-/** A word (all its forms) that makes a reversed clip implausible, optionally only before one of `tails`. */
-export interface IrreversibleEntry {
-  readonly forms: readonly string[];
-  readonly tails?: readonly string[];
 }
 
 function verb(base: string, third: string, past: string, ing: string, participle = past, guard?: Verb['guard']): Verb {
@@ -314,117 +312,20 @@ export const POSTURE_WORDS: ReadonlySet<string> = new Set([
   'positioned', 'seen', 'turn', 'turns', 'turned', 'turning',
 ]);
 
-const forms = (...w: string[]): IrreversibleEntry => ({ forms: w });
-const before = (tails: string[], ...w: string[]): IrreversibleEntry => ({ forms: w, tails });
+/**
+ * Words that make a reversed clip implausible (the `irreversible` column of {@link MOTION_WORDS}). Scope: gravity
+ * (falls, drops, tumbles, lands), impulses and impacts (throws, kicks, catches, crashes), liquids and spreading (pours,
+ * splashes, smoke, steam), irreversible state changes (breaks, tears, cuts, melts, burns, eats, mixes, writes) and
+ * forward locomotion (walks, drives). Unlike counterparts they are read inside hyphenated words too ("free-falling")
+ * and after articles ("a fall").
+ */
+export const IRREVERSIBLE: readonly IrreversibleEntry[] = MOTION_WORDS.flatMap((w) => (w.irreversible ? [w.irreversible] : []));
 
 /**
- * Words that make a reversed clip implausible. Scope: gravity (falls, drops, tumbles, lands), impulses and
- * impacts (throws, kicks, catches, crashes), liquids and spreading (pours, splashes, smoke, steam), irreversible
- * state changes (breaks, tears, cuts, melts, burns, eats, mixes, writes) and forward locomotion (walks, drives).
- * Unlike counterparts they are read inside hyphenated words too ("free-falling") and after articles ("a fall").
+ * Direction-free motion (the `symmetric` column of {@link MOTION_WORDS}): reversed, the caption still holds ("a flag
+ * flutters", "a wheel spins"). Scope: oscillation, rotation without a stated sense, vibration, periodic gestures.
  */
-export const IRREVERSIBLE: readonly IrreversibleEntry[] = [
-  // gravity
-  forms('fall', 'falls', 'fell', 'fallen', 'falling'),
-  forms('drop', 'drops', 'dropped', 'dropping'),
-  forms('topple', 'topples', 'toppled', 'toppling'),
-  forms('tumble', 'tumbles', 'tumbled', 'tumbling'),
-  forms('lands', 'landed', 'landing'),
-  forms('collapse', 'collapses', 'collapsed', 'collapsing'),
-  forms('dive', 'dives', 'dived', 'dove', 'diving'),
-  forms('drip', 'drips', 'dripped', 'dripping'),
-  forms('waterfall', 'waterfalls', 'rain', 'rains', 'rained', 'raining', 'rainfall', 'raindrops', 'snowing', 'snowfall'),
-  before(['over'], 'tip', 'tips', 'tipped', 'tipping'),
-  before(['over', 'down', 'off'], 'knock', 'knocks', 'knocked', 'knocking'),
-  before(['down', 'off'], 'roll', 'rolls', 'rolled', 'rolling'),
-  before(['down', 'off', 'to a stop', 'to a halt'], 'slide', 'slides', 'slid', 'sliding'),
-  before(['into', 'in', 'off', 'onto', 'down', 'out of'], 'jump', 'jumps', 'jumped', 'jumping'),
-  before(['to a stop', 'to a halt', 'to rest', 'to a rest'], 'come', 'comes', 'came', 'coming'),
-  before(['to a halt'], 'grind', 'grinds', 'ground', 'grinding'),
-  // impulses and impacts
-  forms('throw', 'throws', 'threw', 'thrown', 'throwing'),
-  forms('toss', 'tosses', 'tossed', 'tossing'),
-  forms('kick', 'kicks', 'kicked', 'kicking'),
-  forms('hit', 'hits', 'hitting'),
-  forms('strike', 'strikes', 'struck', 'striking'),
-  forms('punch', 'punches', 'punched', 'punching'),
-  forms('shoot', 'shoots', 'shooting'),
-  forms('catch', 'catches', 'caught', 'catching'),
-  forms('crash', 'crashes', 'crashed', 'crashing'),
-  forms('smash', 'smashes', 'smashed', 'smashing'),
-  forms('slam', 'slams', 'slammed', 'slamming'),
-  forms('skid', 'skids', 'skidded', 'skidding'),
-  before(['away', 'out'], 'blow', 'blows', 'blew', 'blown', 'blowing'),
-  // liquids, smoke and spreading
-  forms('pour', 'pours', 'poured', 'pouring'),
-  forms('spill', 'spills', 'spilled', 'spilt', 'spilling'),
-  forms('splash', 'splashes', 'splashed', 'splashing'),
-  forms('splatter', 'splatters', 'splattered', 'splattering'),
-  forms('spray', 'sprays', 'sprayed', 'spraying'),
-  forms('squirt', 'squirts', 'squirted', 'squirting'),
-  forms('leak', 'leaks', 'leaked', 'leaking'),
-  forms('drain', 'drains', 'drained', 'draining'),
-  forms('sprinkle', 'sprinkles', 'sprinkled', 'sprinkling'),
-  forms('scatter', 'scatters', 'scattered', 'scattering'),
-  forms('spread', 'spreads', 'spreading'),
-  forms('smoke', 'smokes', 'smoking', 'steam', 'steams', 'steaming'),
-  forms('explode', 'explodes', 'exploded', 'exploding', 'explosion', 'fireworks'),
-  // irreversible changes of state
-  forms('shatter', 'shatters', 'shattered', 'shattering'),
-  forms('break', 'breaks', 'broke', 'broken', 'breaking'),
-  forms('tear', 'tears', 'tore', 'torn', 'tearing'),
-  forms('rip', 'rips', 'ripped', 'ripping'),
-  forms('crack', 'cracks', 'cracked', 'cracking'),
-  forms('crush', 'crushes', 'crushed', 'crushing'),
-  forms('crumble', 'crumbles', 'crumbled', 'crumbling'),
-  forms('crumple', 'crumples', 'crumpled', 'crumpling'),
-  forms('burst', 'bursts', 'bursting', 'pops', 'popped', 'popping'),
-  forms('cut', 'cuts', 'cutting', 'slice', 'slices', 'sliced', 'slicing', 'chop', 'chops', 'chopped', 'chopping'),
-  forms('peel', 'peels', 'peeled', 'peeling', 'shred', 'shreds', 'shredded', 'shredding'),
-  forms('melt', 'melts', 'melted', 'melting'),
-  forms('burn', 'burns', 'burned', 'burnt', 'burning'),
-  forms('dissolve', 'dissolves', 'dissolved', 'dissolving'),
-  forms('evaporate', 'evaporates', 'evaporated', 'evaporating'),
-  forms('rot', 'rots', 'rotted', 'rotting', 'wilt', 'wilts', 'wilted', 'wilting', 'wither', 'withers', 'withered', 'withering'),
-  forms('mix', 'mixes', 'mixed', 'mixing', 'blend', 'blends', 'blended', 'blending', 'whisk', 'whisks', 'whisked', 'whisking'),
-  forms('churn', 'churns', 'churned', 'churning'),
-  forms('eat', 'eats', 'ate', 'eaten', 'eating', 'bite', 'bites', 'bitten', 'biting'),
-  forms('drink', 'drinks', 'drank', 'drunk', 'drinking', 'sip', 'sips', 'sipped', 'sipping'),
-  forms('writes', 'wrote', 'written', 'writing', 'paints', 'scribbles', 'scribbled', 'scribbling'),
-  // forward locomotion (reversed: walking or driving backwards)
-  forms('walk', 'walks', 'walked', 'walking', 'run', 'runs', 'ran', 'running', 'jog', 'jogs', 'jogged', 'jogging'),
-  forms('sprint', 'sprints', 'sprinted', 'sprinting', 'stroll', 'strolls', 'strolled', 'strolling', 'hike', 'hikes', 'hiked', 'hiking'),
-  forms('drive', 'drives', 'drove', 'driven', 'driving', 'ride', 'rides', 'rode', 'ridden', 'riding'),
-  forms('swim', 'swims', 'swam', 'swum', 'swimming', 'crawl', 'crawls', 'crawled', 'crawling', 'gallop', 'gallops', 'galloped', 'galloping'),
-  forms('skate', 'skates', 'skated', 'skating', 'skateboard', 'skateboards', 'skateboarding', 'surf', 'surfs', 'surfing'),
-];
-
-/**
- * Direction-free motion: reversed, the caption still holds ("a flag flutters", "a wheel spins"). Scope:
- * oscillation, rotation without a stated sense, vibration, periodic gestures. "waves"/"wave" are left out
- * (ocean waves crash); "spins clockwise" is a swap through the phrase table.
- */
-export const SYMMETRIC: readonly (readonly string[])[] = [
-  ['waving', 'waved'],
-  ['shake', 'shakes', 'shook', 'shaken', 'shaking'],
-  ['spin', 'spins', 'spun', 'spinning'],
-  ['sway', 'sways', 'swayed', 'swaying'],
-  ['swing', 'swings', 'swung', 'swinging'],
-  ['rotate', 'rotates', 'rotated', 'rotating', 'revolve', 'revolves', 'revolved', 'revolving'],
-  ['twirl', 'twirls', 'twirled', 'twirling'],
-  ['vibrate', 'vibrates', 'vibrated', 'vibrating', 'oscillate', 'oscillates', 'oscillated', 'oscillating'],
-  ['wobble', 'wobbles', 'wobbled', 'wobbling', 'wiggle', 'wiggles', 'wiggled', 'wiggling', 'jiggle', 'jiggles', 'jiggled', 'jiggling'],
-  ['flutter', 'flutters', 'fluttered', 'fluttering', 'flicker', 'flickers', 'flickered', 'flickering'],
-  ['rustle', 'rustles', 'rustled', 'rustling'],
-  ['blink', 'blinks', 'blinked', 'blinking', 'nod', 'nods', 'nodded', 'nodding'],
-  ['juggle', 'juggles', 'juggled', 'juggling', 'drumming', 'drummed'],
-  ['clap', 'claps', 'clapped', 'clapping', 'wag', 'wags', 'wagged', 'wagging', 'flap', 'flaps', 'flapped', 'flapping'],
-  ['bobs', 'bobbed', 'bobbing', 'rocking', 'rocked'],
-  ['shiver', 'shivers', 'shivered', 'shivering', 'tremble', 'trembles', 'trembled', 'trembling'],
-  ['quiver', 'quivers', 'quivered', 'quivering', 'twitch', 'twitches', 'twitched', 'twitching'],
-  ['shimmer', 'shimmers', 'shimmering', 'sparkle', 'sparkles', 'sparkling', 'twinkle', 'twinkles', 'twinkling'],
-  ['back and forth', 'to and fro', 'up and down', 'side to side', 'round and round'],
-];
+export const SYMMETRIC: readonly (readonly string[])[] = MOTION_WORDS.flatMap((w) => (w.symmetric ? [w.symmetric] : []));
 
 // Where a lexicon word is not the verb it looks like (pinned by test/fixtures/tricky-captions.json).
 

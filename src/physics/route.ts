@@ -1,5 +1,6 @@
 // Routing: which checks can judge a VideoPhy-2 rule, from its words and its law (keyword tables as data).
 
+import { routedWords } from '../labels/motion-words.js';
 import { statedDirections } from './checks/caption-direction.js';
 import type { CheckName } from './types.js';
 
@@ -13,29 +14,30 @@ export interface Route {
 }
 
 /**
- * The routing table. caption_direction is routed by {@link statedDirections} instead (any rule that states a
- * direction of motion). Stems are prefixes: "fall" matches falls, falling.
+ * The routing table: laws here, words from the motion-word table (MOTION_WORDS in labels/motion-words.ts, column
+ * `routes`). caption_direction is routed by {@link statedDirections} instead (any rule that states a direction of motion).
+ * Stems are prefixes: "fall" matches falls, falling.
  */
 export const ROUTES: readonly Route[] = Object.freeze([
   {
     check: 'time_direction',
     laws: ['thermodynamics', 'entropy', 'irreversibility', 'combustion', 'phase transition', 'diffusion'],
-    words: ['pour', 'spill', 'splash', 'melt', 'burn', 'shatter', 'break(?:s|ing)?\\b', 'broke', 'crack', 'tear(?:s|ing)? (?:apart|open|through|off)', 'torn', 'dissolv', 'spread', 'fill(?:s|ing|ed)?\\b', 'drain', 'evaporat', 'freez', 'ignit', 'explod', 'crumbl', 'crush', 'smash', 'stir', 'mix', 'drip', 'foam'],
+    words: routedWords('time_direction'),
   },
   {
     check: 'gravity',
     laws: ['gravity', 'gravitation', 'free fall', 'projectile motion', 'weight'],
-    words: ['fall', 'fell\\b', 'drop', 'gravity', 'downward', 'descend', 'land(?:s|ing|ed)?\\b', 'tumbl', 'toss', 'thrown', 'throw', 'trajector', 'arc(?:s|ing)?\\b', 'bounc', 'hang', 'weight', 'pulled down', 'roll(?:s|ing|ed)? down', 'slid(?:e|es|ing)? down', 'rise', 'rising', 'lift', 'float', 'hover', 'levitat', 'jump', 'leap'],
+    words: routedWords('gravity'),
   },
   {
     check: 'momentum',
     laws: ['momentum', 'inertia', 'collision', 'elasticity', 'conservation of energy', 'conservation of momentum', "newton", 'kinetic energy', 'impulse', 'friction'],
-    words: ['momentum', 'inertia', 'collid', 'collision', 'bounc', 'rebound', 'impact', 'hit(?:s|ting)?\\b', 'strik', 'kick', 'push', 'thrown', 'throw', 'slid(?:e|es|ing)?\\b', 'glid', 'roll(?:s|ing|ed)?\\b', 'speed', 'velocit', 'trajector', 'recoil', 'swing', 'comes? to a (?:stop|halt)', 'stops\\b', 'continues? (?:to move|moving|rolling|sliding)', 'decelerat', 'accelerat', 'propel', 'knock'],
+    words: routedWords('momentum'),
   },
   {
     check: 'persistence',
     laws: ['conservation of mass', 'object permanence', 'permanence', 'continuity', 'solidity', 'mass'],
-    words: ['disappear', 'vanish', 'appear', 'remain', 'intact', 'permanen', 'continuous', 'same number', 'same shape', 'does not change', 'unchanged', 'conserv', 'emerge', 'materializ', 'teleport'],
+    words: routedWords('persistence'),
   },
 ]);
 

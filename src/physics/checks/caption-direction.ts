@@ -1,11 +1,12 @@
 // Check: caption direction. The motion must not contradict a direction the caption (or rule) states.
 
+import { STATED_DIRECTIONS, type StatedDirection, statedPattern } from '../../labels/motion-words.js';
 import { checkResult, movingMask, ramp } from '../motion.js';
 import type { ClipSignals } from '../signals.js';
 import type { Finding, PhysicsCheck } from '../types.js';
 
 /** Directions a text can state, and what each predicts for the moving mass. */
-export type Direction = 'down' | 'up' | 'right' | 'left' | 'toward_camera' | 'away_from_camera' | 'outward' | 'inward';
+export type Direction = StatedDirection;
 
 /** Which signal shows a direction and with which sign: down is +vy, toward the camera is spreading (+div). */
 const PREDICTS: Readonly<Record<Direction, { signal: 'vx' | 'vy' | 'div'; sign: 1 | -1; words: string }>> = Object.freeze({
@@ -20,19 +21,13 @@ const PREDICTS: Readonly<Record<Direction, { signal: 'vx' | 'vy' | 'div'; sign: 
 });
 
 /**
- * Direction phrases, as data: the first matching pattern of a stretch of text wins, so longer phrases come
- * first ("away from the camera" before "away from"). Patterns are matched on lower-case text at word boundaries.
+ * Direction phrases, from the motion-word table (MOTION_WORDS in labels/motion-words.ts, column `states`): one
+ * pattern per direction, tried in {@link STATED_DIRECTIONS} order; the first direction to read a stretch of text keeps
+ * it ("away from the camera" before "away from"). Patterns are matched on lower-case text at word boundaries.
  */
-export const DIRECTION_PHRASES: readonly { direction: Direction; pattern: string }[] = Object.freeze([
-  { direction: 'right', pattern: 'left to right|to the right|rightwards?' },
-  { direction: 'left', pattern: 'right to left|to the left|leftwards?' },
-  { direction: 'toward_camera', pattern: 'towards? the (?:camera|viewer|lens)|approach(?:es|ing)? the (?:camera|viewer)|at the camera' },
-  { direction: 'away_from_camera', pattern: 'away from the (?:camera|viewer|lens)|into the distance|reced(?:es|ing)' },
-  { direction: 'inward', pattern: 'converg(?:es?|ing)|towards? each other|(?:comes?|coming|brought|drawn) together' },
-  { direction: 'outward', pattern: 'away from|scatter(?:s|ed|ing)?|spread(?:s|ing)? out|dispers(?:es?|ing)|blown (?:away|off)|blows? (?:away|off)|fans? out|burst(?:s|ing)? (?:out|apart)|explod(?:es?|ing)|radiat(?:es?|ing) out' },
-  { direction: 'down', pattern: '(?:tumbl|roll|slid|flow|com|go|mov|trickl|drift|float|glid)(?:es|s|e|ing|ed)? down(?:wards?|hill)?|falls?|falling|fell|drops?(?! of)|dropping|dropped|descend(?:s|ing)?|sinks?|sinking|sank|plummet(?:s|ing)?|drips?|dripping|pour(?:s|ing|ed)?|cascad(?:es?|ing)|downwards?|downhill|lands?|landing|settl(?:es?|ing) (?:down|to the)' },
-  { direction: 'up', pattern: '(?:go|mov|float|jump|fl|shoot|bounc|climb|spring|leap|rocket|drift)(?:es|s|e|ies|ing)? up(?:wards?|hill)?|rises?|rising|rose|ascend(?:s|ing)?|climbs?|climbing|lift(?:s|ing|ed)?|rais(?:es?|ing|ed)|upwards?|uphill|takes? off|taking off|soar(?:s|ing)?' },
-]);
+export const DIRECTION_PHRASES: readonly { direction: Direction; pattern: string }[] = Object.freeze(
+  STATED_DIRECTIONS.map((direction) => ({ direction, pattern: statedPattern(direction) })),
+);
 
 /** Words that undo a direction said right after them ("does not fall", "without falling", "nearly slides off"). */
 const NEGATION = /(?:\b(?:not|never|no|without|nearly|almost|prevent(?:s|ed|ing)?|avoid(?:s|ed|ing)?|before|about to|instead of|rather than)|n't|\b(?:keep|stop)(?:s|ped|ping)?\s+(?:\w+\s+){0,2}from)\s+(?:\w+\s+){0,2}$/;
