@@ -15,73 +15,59 @@ export class PythonLiteralError extends Error {}
  * parsePythonLiteral("['The ball falls.', \"The ball's shadow moves.\"]") // ['The ball falls.', "The ball's shadow moves."]
  */
 export function parsePythonLiteral(text: string): PyValue {
-  let i = 0;
-  const n = text.length;
-  const fail = (what: string): never => {
-    throw new PythonLiteralError(`${what} at offset ${i} of ${JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text)}`);
-  };
-  const ws = () => {
-    while (i < n && /\s/.test(text[i]!)) i++;
-  };
-  const str = (): string => {
-    let out = '';
-    // Adjacent literals concatenate: 'a' "b" == 'ab'.
-    do {
-      let raw = false;
-      if (text[i] === 'r' || text[i] === 'R') {
-        raw = true;
-        i++;
-      }
-      const q = text[i]!;
-      const triple = text.slice(i, i + 3) === q.repeat(3);
-      i += triple ? 3 : 1;
-      for (;;) {
-        if (i >= n) fail('unterminated string');
-        const c = text[i]!;
-        if (triple ? text.slice(i, i + 3) === q.repeat(3) : c === q) {
-          i += triple ? 3 : 1;
-          break;
-        }
-        if (c === '\\' && i + 1 < n) {
-          const e = text[i + 1]!;
-          if (raw) {
-            out += c + e;
-            i += 2;
-            continue;
-          }
-          const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
-          if (e in simple) {
-            out += simple[e];
-            i += 2;
-          } else if (e === 'x' || e === 'u' || e === 'U') {
-            const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
-            const hex = text.slice(i + 2, i + 2 + len);
-            if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) fail(`bad \\${e} escape`);
-            out += String.fromCodePoint(parseInt(hex, 16));
-            i += 2 + len;
-          } else {
-            out += c + e; // Python keeps unknown escapes as written
-            i += 2;
-          }
-          continue;
-        }
-        out += c;
-        i++;
-      }
-      ws();
-    } while (i < n && (text[i] === "'" || text[i] === '"' || ((text[i] === 'r' || text[i] === 'R') && (text[i + 1] === "'" || text[i + 1] === '"'))));
-    return out;
-  };
-  const value = (): PyValue => {
-    ws();
-    if (i >= n) fail('unexpected end');
-    const c = text[i]!;
-    if (c === '[' || c === '(') return seq(c === '[' ? ']' : ')');
-    if (c === '{') return dict();
-    if (c === "'" || c === '"' || ((c === 'r' || c === 'R') && (text[i + 1] === "'" || text[i + 1] === '"'))) return str();
-    const m = /^(?:None|True|False|nan|NaN|inf|-inf|[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))/.exec(text.slice(i));
-    if (!m) return fail(`unexpected ${JSON.stringify(c)}`);
-    i += m[0].length;
+  const reader = new LiteralReader(text);
+  const v = reader.value();
+  reader.ws();
+  if (reader.i < text.length) reader.fail('unexpected text after the literal');
+  return v;
+}
+
+/** Escapes that stand for one character (a backslash before a newline continues the line). */
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '',
+};
+
+/** None, booleans, NaN, infinities and numbers, at the start of the rest of the text. */
+const SCALAR = /^(?:None|True|False|nan|NaN|inf|-inf|[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))/;
+
+/** A recursive-descent reader over `text`; `i` is the offset of the next character to read. */
+class LiteralReader {
+  i = 0;
+  private readonly n: number;
+
+  constructor(private readonly text: string) {
+    this.n = text.length;
+  }
+
+  fail(what: string): never {
+    const { text } = this;
+    throw new PythonLiteralError(`${what} at offset ${this.i} of ${JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text)}`);
+  }
+
+  ws(): void {
+    while (this.i < this.n && /\s/.test(this.text[this.i]!)) this.i++;
+  }
+
+  /** Whether a string literal starts at `at`: a quote, or r/R before one. */
+  private stringStart(at: number): boolean {
+    const c = this.text[at];
+    return c === "'" || c === '"' || ((c === 'r' || c === 'R') && (this.text[at + 1] === "'" || this.text[at + 1] === '"'));
+  }
+
+  value(): PyValue {
+    this.ws();
+    if (this.i >= this.n) this.fail('unexpected end');
+    const c = this.text[this.i]!;
+    if (c === '[' || c === '(') return this.seq(c === '[' ? ']' : ')');
+    if (c === '{') return this.dict();
+    if (this.stringStart(this.i)) return this.str();
+    return this.scalar(c);
+  }
+
+  private scalar(c: string): PyValue {
+    const m = SCALAR.exec(this.text.slice(this.i));
+    if (!m) return this.fail(`unexpected ${JSON.stringify(c)}`);
+    this.i += m[0].length;
     switch (m[0]) {
       case 'None':
         return null;
@@ -99,46 +85,107 @@ export function parsePythonLiteral(text: string): PyValue {
       default:
         return Number(m[0]);
     }
-  };
-  const seq = (close: string): PyValue[] => {
-    i++;
+  }
+
+  /** One string, or several adjacent literals concatenated: 'a' "b" == 'ab'. */
+  private str(): string {
+    let out = '';
+    do {
+      out += this.literal();
+      this.ws();
+    } while (this.i < this.n && this.stringStart(this.i));
+    return out;
+  }
+
+  /** One quoted literal (single, double or triple quotes; r/R for raw). */
+  private literal(): string {
+    const { text, n } = this;
+    let raw = false;
+    if (text[this.i] === 'r' || text[this.i] === 'R') {
+      raw = true;
+      this.i++;
+    }
+    const q = text[this.i]!;
+    const triple = text.slice(this.i, this.i + 3) === q.repeat(3);
+    this.i += triple ? 3 : 1;
+    let out = '';
+    for (;;) {
+      if (this.i >= n) this.fail('unterminated string');
+      const c = text[this.i]!;
+      if (triple ? text.slice(this.i, this.i + 3) === q.repeat(3) : c === q) {
+        this.i += triple ? 3 : 1;
+        return out;
+      }
+      if (c === '\\' && this.i + 1 < n) {
+        out += raw ? this.rawEscape() : this.escape();
+        continue;
+      }
+      out += c;
+      this.i++;
+    }
+  }
+
+  /** In a raw string a backslash and the next character stay as written. */
+  private rawEscape(): string {
+    const pair = this.text.slice(this.i, this.i + 2);
+    this.i += 2;
+    return pair;
+  }
+
+  /** The escape at `i` (a backslash with at least one character after it). */
+  private escape(): string {
+    const e = this.text[this.i + 1]!;
+    if (e in SIMPLE_ESCAPES) {
+      this.i += 2;
+      return SIMPLE_ESCAPES[e]!;
+    }
+    if (e === 'x' || e === 'u' || e === 'U') {
+      const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+      const hex = this.text.slice(this.i + 2, this.i + 2 + len);
+      if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) this.fail(`bad \\${e} escape`);
+      this.i += 2 + len;
+      return String.fromCodePoint(parseInt(hex, 16));
+    }
+    this.i += 2;
+    return `\\${e}`; // Python keeps unknown escapes as written
+  }
+
+  private seq(close: string): PyValue[] {
+    this.i++;
     const out: PyValue[] = [];
     for (;;) {
-      ws();
-      if (text[i] === close) {
-        i++;
+      this.ws();
+      if (this.text[this.i] === close) {
+        this.i++;
         return out;
       }
-      out.push(value());
-      ws();
-      if (text[i] === ',') i++;
-      else if (text[i] !== close) fail(`expected "," or "${close}"`);
+      out.push(this.value());
+      this.ws();
+      if (this.text[this.i] === ',') this.i++;
+      else if (this.text[this.i] !== close) this.fail(`expected "," or "${close}"`);
     }
-  };
-  const dict = (): { [key: string]: PyValue } => {
-    i++;
+  }
+
+  private dict(): { [key: string]: PyValue } {
+    this.i++;
     const out: { [key: string]: PyValue } = {};
     for (;;) {
-      ws();
-      if (text[i] === '}') {
-        i++;
+      this.ws();
+      if (this.text[this.i] === '}') {
+        this.i++;
         return out;
       }
-      const k = value();
-      ws();
-      if (text[i] !== ':') fail('expected ":"');
-      i++;
-      const v = value();
+      const k = this.value();
+      this.ws();
+      if (this.text[this.i] !== ':') this.fail('expected ":"');
+      this.i++;
+      const v = this.value();
       Object.defineProperty(out, String(k), { value: v, enumerable: true, writable: true, configurable: true });
-      ws();
-      if (text[i] === ',') i++;
-      else if (text[i] !== '}') fail('expected "," or "}"');
+      this.ws();
+      if (this.text[this.i] === ',') this.i++;
+      else if (this.text[this.i] !== '}') this.fail('expected "," or "}"');
     }
-  };
-  const v = value();
-  ws();
-  if (i < n) fail('unexpected text after the literal');
-  return v;
+  }
 }
 
 /**
