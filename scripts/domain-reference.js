@@ -19,33 +19,51 @@ import { openNpyRows } from '../dist/model/npy.js';
 import { loadModel, predictClips } from '../dist/model/onnx.js';
 
 const USAGE = 'node scripts/domain-reference.js --model M.onnx --data DIR [--data DIR ...] [--write] [--holdout-families LIST] [--split-seed N] [--holdout-seed-frac F] [--shrinkage A] [--json]';
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      model: { type: 'string' },
-      data: { type: 'string', multiple: true },
-      write: { type: 'boolean', default: false },
-      'holdout-families': { type: 'string', default: 'throw_land,cover_uncover,spin' },
-      'split-seed': { type: 'string', default: '0' },
-      'holdout-seed-frac': { type: 'string', default: '0.15' },
-      shrinkage: { type: 'string', default: '0.05' },
-      json: { type: 'boolean', default: false },
-    },
-  }));
-} catch (err) {
-  fail(`${err.message}\n${USAGE}`);
-}
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   process.stderr.write(`domain-reference: ${message}\n`);
   process.exit(2);
 }
+/** The command line's options; a usage error (exit 2) when they do not parse. */
+function readOptions() {
+  try {
+    return parseArgs({
+      options: {
+        model: { type: 'string' },
+        data: { type: 'string', multiple: true },
+        write: { type: 'boolean', default: false },
+        'holdout-families': { type: 'string', default: 'throw_land,cover_uncover,spin' },
+        'split-seed': { type: 'string', default: '0' },
+        'holdout-seed-frac': { type: 'string', default: '0.15' },
+        shrinkage: { type: 'string', default: '0.05' },
+        json: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    return fail(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+  }
+}
+const values = readOptions();
 if (!values.model || !values.data?.length) fail(`--model and --data are required\n${USAGE}`);
 
 const held = new Set(values['holdout-families'].split(',').map((s) => s.trim()).filter(Boolean));
 const frac = Number(values['holdout-seed-frac']) * 10000;
+/**
+ * One row of groups.json (exportDataset): the clip a tensor row comes from. Real corpus rows carry a fixed `split`;
+ * clips judged on several windows carry the row's `window`.
+ * @typedef {{ id: string, path: string | null, family: string, seed: number, split?: 'train' | 'val', window?: number }} Group
+ */
+/** @typedef {'fit' | 'calibration'} Role */
+/** @param {Group} g */
 const seedHeld = (g) => zlib.crc32(`${values['split-seed']}:${g.seed}`) % 10000 < frac;
-/** 'fit', 'calibration' or null (left out), as models/train.py splits rows. */
+/**
+ * 'fit', 'calibration' or null (left out), as models/train.py splits rows.
+ * @param {Group} g
+ * @returns {Role | null}
+ */
 const role = (g) => {
   if (g.split !== undefined) return g.split === 'val' ? 'calibration' : 'fit';
   if (held.has(g.family)) return null;
@@ -53,26 +71,31 @@ const role = (g) => {
 };
 
 const model = await loadModel(values.model, { device: 'cpu' });
+/** @typedef {{ dir: string, embedding: Float32Array }} Embedded */
+/** @type {Embedded[]} */
 const fit = [];
+/** @type {Embedded[]} */
 const calibration = [];
 const perFolder = [];
 for (const dir of values.data) {
+  /** @type {Group[]} */
   const groups = JSON.parse(readFileSync(join(dir, 'groups.json'), 'utf8'));
   const X = openNpyRows(join(dir, 'X.npy'));
   const M = openNpyRows(join(dir, 'mask.npy'));
   const [, T, F] = X.shape;
   if (T !== model.T || F !== model.F) fail(`${dir}: tensors of T ${T}, F ${F}; the model takes T ${model.T}, F ${model.F}`);
+  /** @type {Map<string, { role: Role, rows: number[] }>} */
   const clips = new Map();
   groups.forEach((g, i) => {
     if (String(g.id).endsWith('_rev')) return;
     const r = role(g);
     if (r === null) return;
-    if (!clips.has(g.id)) clips.set(g.id, { role: r, rows: [] });
-    clips.get(g.id).rows.push(i);
+    let clip = clips.get(g.id);
+    if (!clip) clips.set(g.id, (clip = { role: r, rows: [] }));
+    clip.rows.push(i);
   });
-  const ids = [...clips.keys()];
-  const inputs = ids.map((id) => {
-    const all = clips.get(id).rows;
+  const chosen = [...clips.values()];
+  const inputs = chosen.map(({ rows: all }) => {
     const windows = all.filter((i) => (groups[i].window ?? 0) >= 1);
     return (windows.length ? windows : all).map((i) => ({ x: X.row(i), mask: M.row(i) }));
   });
@@ -80,8 +103,7 @@ for (const dir of values.data) {
   X.close();
   M.close();
   const counts = { fit: 0, calibration: 0 };
-  ids.forEach((id, k) => {
-    const r = clips.get(id).role;
+  chosen.forEach(({ role: r }, k) => {
     (r === 'fit' ? fit : calibration).push({ dir, embedding: preds[k].embedding });
     counts[r]++;
   });
@@ -90,12 +112,18 @@ for (const dir of values.data) {
 }
 
 const ref = fitDomainReference(fit.map((c) => c.embedding), calibration.map((c) => c.embedding), { shrinkage: Number(values.shrinkage) });
+/** @param {number} x */
 const round = (x) => Number(x.toPrecision(7));
 const stored = { ...ref, mean: ref.mean.map(round), cholesky: ref.cholesky.map(round), calibration: ref.calibration.map(round) };
 // Flagged share per folder of the held-out clips (about the threshold by construction) and of the fitted ones.
+/**
+ * @param {Embedded[]} list
+ * @param {string} dir
+ */
 const share = (list, dir) => {
   const mine = list.filter((c) => c.dir === dir);
-  return mine.length ? mine.filter((c) => inDomain(stored, c.embedding) < IN_DOMAIN_THRESHOLD).length / mine.length : null;
+  // inDomain is null only without a reference
+  return mine.length ? mine.filter((c) => /** @type {number} */ (inDomain(stored, c.embedding)) < IN_DOMAIN_THRESHOLD).length / mine.length : null;
 };
 const summary = perFolder.map((f) => ({ ...f, flagged_fit: share(fit, f.data), flagged_calibration: share(calibration, f.data) }));
 if (values.write) {

@@ -14,43 +14,59 @@ import { loadModel, predictClips } from '../dist/model/onnx.js';
 import { accuracy, classScores, confusionMatrix, macroF1 } from '../dist/model/metrics.js';
 
 const USAGE = 'node scripts/eval-tensors.js --data DIR --model A.onnx [--model B.onnx] [--holdout-families LIST] [--exclude-families LIST] [--split-seed N] [--holdout-seed-frac F] [--split heldout|families|seeds|real|all] [--families LIST] [--json]';
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      data: { type: 'string' },
-      model: { type: 'string', multiple: true },
-      'holdout-families': { type: 'string', default: 'throw_land,cover_uncover,spin' },
-      'exclude-families': { type: 'string', default: '' },
-      'split-seed': { type: 'string', default: '0' },
-      'holdout-seed-frac': { type: 'string', default: '0.15' },
-      split: { type: 'string', default: 'heldout' },
-      families: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  }));
-} catch (err) {
-  fail(`${err.message}\n${USAGE}`);
-}
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   process.stderr.write(`eval-tensors: ${message}\n`);
   process.exit(2);
 }
+/** The command line's options; a usage error (exit 2) when they do not parse. */
+function readOptions() {
+  try {
+    return parseArgs({
+      options: {
+        data: { type: 'string' },
+        model: { type: 'string', multiple: true },
+        'holdout-families': { type: 'string', default: 'throw_land,cover_uncover,spin' },
+        'exclude-families': { type: 'string', default: '' },
+        'split-seed': { type: 'string', default: '0' },
+        'holdout-seed-frac': { type: 'string', default: '0.15' },
+        split: { type: 'string', default: 'heldout' },
+        families: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    return fail(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+  }
+}
+const values = readOptions();
 if (!values.data || !values.model?.length) fail(`--data and --model are required\n${USAGE}`);
 if (!['heldout', 'families', 'seeds', 'real', 'all'].includes(values.split)) fail(`--split: expected heldout, families, seeds, real or all, got ${values.split}`);
+/** @param {string | undefined} s */
 const list = (s) => new Set((s ?? '').split(',').map((x) => x.trim()).filter(Boolean));
 
-/** A label file (int64 or float32 .npy) as plain numbers. */
+/**
+ * A label file (int64 or float32 .npy) as plain numbers.
+ * @param {string} path
+ */
 async function labels(path) {
   return Array.from((await readNpy(path)).data, Number);
 }
 
+/**
+ * One row of groups.json (exportDataset): the clip a tensor row comes from. Real corpus rows carry a fixed `split`;
+ * clips judged on several windows carry the row's `window`.
+ * @typedef {{ id: string, path: string | null, family: string, seed: number, split?: 'train' | 'val', window?: number }} Group
+ */
+/** @type {Group[]} */
 const groups = JSON.parse(readFileSync(join(values.data, 'groups.json'), 'utf8'));
 const X = openNpyRows(join(values.data, 'X.npy'));
 const M = openNpyRows(join(values.data, 'mask.npy'));
 const yv = await labels(join(values.data, 'y_verdict.npy'));
 const yf = await labels(join(values.data, 'y_forward.npy'));
-const [, T, F] = X.shape;
 
 // The split of models/train.py: a clip's seed is held out when crc32("<split seed>:<clip seed>") % 10000 < frac * 10000.
 const held = list(values['holdout-families']);
@@ -58,28 +74,32 @@ const excluded = list(values['exclude-families']);
 const only = values.families ? list(values.families) : null;
 const frac = Number(values['holdout-seed-frac']) * 10000;
 // Real corpus rows (a `split` in groups.json) keep their fixed split instead: `--split real` takes their validation rows.
+/** @param {Group} g */
 const seedHeld = (g) => zlib.crc32(`${values['split-seed']}:${g.seed}`) % 10000 < frac;
+/** @param {Group} g */
 const take = (g) => {
   if (excluded.has(g.family) || (only && !only.has(g.family))) return false;
   if (g.split !== undefined) return values.split === 'all' || (g.split === 'val' && values.split === 'real');
   const fam = held.has(g.family);
   return { heldout: fam || seedHeld(g), families: fam, seeds: !fam && seedHeld(g), real: false, all: true }[values.split];
 };
+/** @type {Map<string, number[]>} */
 const clips = new Map();
 groups.forEach((g, i) => {
   if (yv[i] < 0 || !take(g)) return;
-  if (!clips.has(g.id)) clips.set(g.id, []);
-  clips.get(g.id).push(i);
+  let rows = clips.get(g.id);
+  if (!rows) clips.set(g.id, (rows = []));
+  rows.push(i);
 });
 if (clips.size === 0) fail(`no labelled clips of ${values.data} in split ${values.split}`);
 const ids = [...clips.keys()];
-const inputs = ids.map((id) => {
-  const all = clips.get(id);
+const rowsOf = [...clips.values()]; // the tensor rows of each of ids
+const inputs = rowsOf.map((all) => {
   const windows = all.filter((i) => (groups[i].window ?? 0) >= 1);
   return (windows.length ? windows : all).map((i) => ({ x: X.row(i), mask: M.row(i) }));
 });
-const truth = ids.map((id) => yv[clips.get(id)[0]]);
-const forward = ids.map((id) => yf[clips.get(id)[0]]);
+const truth = rowsOf.map((all) => yv[all[0]]);
+const forward = rowsOf.map((all) => yf[all[0]]);
 
 const VERDICTS = ['invariant', 'equivariant', 'irreversible'];
 const results = [];
@@ -87,7 +107,7 @@ for (const path of values.model) {
   const model = await loadModel(path, { device: 'cpu' });
   const preds = await predictClips(model, inputs);
   const m = confusionMatrix(truth, preds.map((p) => VERDICTS.indexOf(p.verdict)), 3);
-  const irr = preds.map((p, k) => [p, k]).filter(([, k]) => truth[k] === 2 && forward[k] >= 0);
+  const irr = preds.map((p, k) => /** @type {const} */ ([p, k])).filter(([, k]) => truth[k] === 2 && forward[k] >= 0);
   results.push({
     model: path,
     version: model.card?.version ?? null,
