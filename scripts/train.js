@@ -41,58 +41,74 @@ const USAGE = `npm run train -- [options]
   --no-backgrounds          no real-unlabeled frames as synthetic backgrounds
   --python PATH             python with torch and numpy                           [/usr/bin/python3]`;
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      count: { type: 'string', default: '2000' },
-      seed: { type: 'string', default: '1' },
-      'handheld-count': { type: 'string', default: '500' },
-      'handheld-seed': { type: 'string', default: '2' },
-      'train-seed': { type: 'string', default: '0' },
-      epochs: { type: 'string', default: '30' },
-      width: { type: 'string', default: '64' },
-      ensemble: { type: 'string', default: '3' },
-      windows: { type: 'string', default: '8' },
-      name: { type: 'string', default: 'reversal-v1' },
-      'model-version': { type: 'string', default: '0.4.0' },
-      'out-dir': { type: 'string', default: 'models' },
-      'work-dir': { type: 'string', default: '.train' },
-      'holdout-families': { type: 'string', default: 'throw_land,cover_uncover,spin' },
-      workers: { type: 'string', default: String(availableParallelism()) },
-      threads: { type: 'string', default: '1' },
-      'shared-data': { type: 'string', default: process.env.REVERSAL_AUDIT_SHARED_DATA ?? join(ROOT, '..', 'shared', 'data') },
-      'skip-synth': { type: 'boolean', default: false },
-      'no-unlabeled': { type: 'boolean', default: false },
-      'no-backgrounds': { type: 'boolean', default: false },
-      'real-corpus': { type: 'string' },
-      'no-real': { type: 'boolean', default: false },
-      'real-arrow': { type: 'string', default: 'definition' },
-      'real-weight': { type: 'string', default: '3' },
-      python: { type: 'string', default: process.env.REVERSAL_AUDIT_PYTHON ?? '/usr/bin/python3' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  }));
-} catch (err) {
-  fail(`${err.message}\n${USAGE}`, 2);
+/** The command line's options; a usage error (exit 2) when they do not parse. */
+function readOptions() {
+  try {
+    return parseArgs({
+      options: {
+        count: { type: 'string', default: '2000' },
+        seed: { type: 'string', default: '1' },
+        'handheld-count': { type: 'string', default: '500' },
+        'handheld-seed': { type: 'string', default: '2' },
+        'train-seed': { type: 'string', default: '0' },
+        epochs: { type: 'string', default: '30' },
+        width: { type: 'string', default: '64' },
+        ensemble: { type: 'string', default: '3' },
+        windows: { type: 'string', default: '8' },
+        name: { type: 'string', default: 'reversal-v1' },
+        'model-version': { type: 'string', default: '0.4.0' },
+        'out-dir': { type: 'string', default: 'models' },
+        'work-dir': { type: 'string', default: '.train' },
+        'holdout-families': { type: 'string', default: 'throw_land,cover_uncover,spin' },
+        workers: { type: 'string', default: String(availableParallelism()) },
+        threads: { type: 'string', default: '1' },
+        'shared-data': { type: 'string', default: process.env.REVERSAL_AUDIT_SHARED_DATA ?? join(ROOT, '..', 'shared', 'data') },
+        'skip-synth': { type: 'boolean', default: false },
+        'no-unlabeled': { type: 'boolean', default: false },
+        'no-backgrounds': { type: 'boolean', default: false },
+        'real-corpus': { type: 'string' },
+        'no-real': { type: 'boolean', default: false },
+        'real-arrow': { type: 'string', default: 'definition' },
+        'real-weight': { type: 'string', default: '3' },
+        python: { type: 'string', default: process.env.REVERSAL_AUDIT_PYTHON ?? '/usr/bin/python3' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (err) {
+    return fail(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`, 2);
+  }
 }
+const values = readOptions();
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
 
+/**
+ * @param {string} message
+ * @param {number} [code]
+ * @returns {never}
+ */
 function fail(message, code = 1) {
   process.stderr.write(`train: ${message}\n`);
   process.exit(code);
 }
 
+/**
+ * @param {keyof typeof values} name
+ * @param {number} min
+ */
 function whole(name, min) {
   const n = Number(values[name]);
   if (!Number.isInteger(n) || n < min) fail(`Expected an integer >= ${min} for --${name} but received ${JSON.stringify(values[name])}`, 2);
   return n;
 }
 
-/** Evaluation footage must never feed training, not even as backgrounds. */
+/**
+ * Evaluation footage must never feed training, not even as backgrounds.
+ * @param {string} path
+ * @param {string} what
+ */
 function refuseDev(path, what) {
   if (resolve(path).split(sep).includes('real-dev')) fail(`${what} ${path} lies under real-dev/, which is evaluation-only`, 2);
   return path;
@@ -147,12 +163,21 @@ process.once('SIGINT', () => {
   controller.abort();
 });
 
-/** What the card says of the real corpus: its size, sources, licences, weak labels and fixed split. */
+/**
+ * What the card says of the real corpus: its size, sources, licences, weak labels and fixed split.
+ * @param {string} dir
+ */
 async function describeRealCorpus(dir) {
   const { readRealCorpus, REAL_VALIDATION } = await import('../dist/model/real-corpus.js');
   const { VERDICTS } = await import('../dist/model/features.js');
   const clips = [...(await readRealCorpus(dir)).values()];
+  /** @typedef {(typeof clips)[number]} RealClip */
+  /**
+   * @param {(c: RealClip) => string} key
+   * @param {RealClip[]} [of]
+   */
   const count = (key, of = clips) => Object.fromEntries([...of.reduce((m, c) => m.set(key(c), (m.get(key(c)) ?? 0) + 1), new Map())].sort((x, y) => y[1] - x[1]));
+  /** @param {RealClip['split']} split */
   const side = (split) => {
     const part = clips.filter((c) => c.split === split);
     return { clips: part.length, groups: new Set(part.map((c) => c.group)).size, repositories: new Set(part.map((c) => c.repo)).size, labels: count((c) => VERDICTS[c.verdict] ?? 'unclear', part) };
@@ -169,7 +194,14 @@ async function describeRealCorpus(dir) {
   };
 }
 
+/** @type {[string, number][]} */
 const times = [];
+/**
+ * @template T
+ * @param {string} name
+ * @param {() => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
 async function stage(name, fn) {
   console.log(`\n== ${name}`);
   const t0 = performance.now();
@@ -180,6 +212,10 @@ async function stage(name, fn) {
   return result;
 }
 
+/**
+ * @param {string} input
+ * @param {string} out
+ */
 async function runScan(input, out) {
   // model 'none': training must not be steered by (or wait for) an older shipped model.
   const summary = await scan({ input, out, workers, model: 'none' }, { signal: controller.signal });
@@ -192,6 +228,7 @@ async function runScan(input, out) {
 // The corpora: the standard one, and the handheld one when asked for (own folders, scans and tensors).
 const corpora = [{ name: 'corpus', count, seed, handheld: false }];
 if (handheldCount > 0) corpora.push({ name: 'corpus-handheld', count: handheldCount, seed: handheldSeed, handheld: true });
+/** @param {string} p */
 const rel = (p) => relative(process.cwd(), p) || '.';
 try {
   await mkdir(work, { recursive: true });
@@ -200,6 +237,7 @@ try {
     // A folder holds one corpus: another seed, look or background choice would mix two corpora.
     const settingsPath = join(work, `${c.name}-settings.json`);
     const settings = { seed: c.seed, backgrounds: useBackgrounds, ...(c.handheld ? { handheld: true } : {}) };
+    /** @param {{ seed?: number, backgrounds?: boolean, handheld?: boolean }} old */
     const same = (old) => old.seed === settings.seed && old.backgrounds === settings.backgrounds && (old.handheld ?? false) === c.handheld;
     if (!values['skip-synth']) {
       if (existsSync(settingsPath)) {
@@ -232,7 +270,9 @@ try {
   }
 
   // Scan folders keep the names they had when there was one corpus: a resumed work folder stays valid.
+  /** @param {{ name: string }} c */
   const scanDir = (c) => join(work, c.name === 'corpus' ? 'scan' : `scan-${c.name.replace(/^corpus-/, '')}`);
+  /** @param {{ name: string }} c */
   const tensorDir = (c) => join(work, 'data', c.name === 'corpus' ? 'corpus' : c.name.replace(/^corpus-/, ''));
   for (const c of corpora) await stage(`2. scan of ${c.name}`, () => runScan(join(work, c.name, 'manifest.csv'), scanDir(c)));
   if (useUnlabeled) await stage(`3. scan of ${rel(unlabeledDir)} (self-supervised arrow-of-time rows)`, () => runScan(unlabeledDir, join(work, 'unlabeled')));
@@ -280,6 +320,7 @@ try {
     if (r.status !== 0) fail(`scripts/domain-reference.js exited with ${r.status ?? r.signal}`);
   });
   console.log(`\nmodel: ${rel(join(outDir, values.name))}.{onnx,card.json,parity.json} (sha256 ${card.sha256.slice(0, 12)})`);
+  /** @param {unknown} x */
   const pct = (x) => (typeof x === 'number' ? `${(100 * x).toFixed(1)}%` : '-');
   console.log(`${'split'.padEnd(30)}${'n'.padStart(6)}  ${'accuracy'.padStart(10)}  ${'macro-F1'.padStart(8)}  arrow  arrow(irreversible)`);
   const whole = card.metrics.whole_clip ?? {};
@@ -296,5 +337,6 @@ try {
   console.log(`held-out families ${held.join(', ')}: confusion (rows true, columns predicted; invariant, equivariant, irreversible) ${JSON.stringify(card.metrics.heldout_families.confusion ?? null)}`);
   console.log(`\nstage times: ${times.map(([n, s]) => `${n.split(':')[0].split(' (')[0]} ${s.toFixed(1)} s`).join('; ')}`);
 } catch (err) {
-  fail(process.env.AUDIT_DEBUG ? (err.stack ?? err.message) : (err.message ?? String(err)));
+  const e = /** @type {{ stack?: string, message?: string }} */ (err);
+  fail((process.env.AUDIT_DEBUG ? (e.stack ?? e.message) : e.message) ?? String(err));
 }
