@@ -7,7 +7,7 @@ measure): the arrow of time from every training clip as filmed (its reversal is 
 p_forward is antisymmetric), the verdict from the text-derived weak verdicts where the corpus has any. The held-out
 groups are measured before and after with whole clips, as `audit scan` judges them. Writes <name>.onnx,
 <name>.card.json and <name>.parity.json into --out; prints `progress DONE/TOTAL` lines and a final JSON line."""
-import argparse, base64, hashlib, json, mmap, os, sys, time, warnings
+import argparse, hashlib, json, mmap, os, sys, time
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -97,38 +97,47 @@ def _by_clip(ids, rows):
     return np.split(order, cut)
 
 
-def main():
+def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument('--base', required=True, help='the exported model to start from (.onnx; its .card.json beside it)')
-    ap.add_argument('--data', required=True, nargs='+', help='tensors exported by `audit adapt` (rows with split train / val)')
+    ap.add_argument('--data', required=True, nargs='+',
+                    help='tensors exported by `audit adapt` (rows with split train / val)')
     ap.add_argument('--out', required=True)
     ap.add_argument('--name', required=True)
     ap.add_argument('--version', required=True)
     ap.add_argument('--epochs', type=int, default=8)
     ap.add_argument('--lr', type=float, default=3e-4)
     ap.add_argument('--batch', type=int, default=64)
-    ap.add_argument('--verdict-weight', type=float, default=1.0, help='weight of the weak verdict loss beside the arrow loss')
+    ap.add_argument('--verdict-weight', type=float, default=1.0,
+                    help='weight of the weak verdict loss beside the arrow loss')
     ap.add_argument('--keep-verdict', type=float, default=1.0,
                     help="weight of KL(base verdict || adapted verdict) on every training row (0: let the verdict drift)")
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=1)
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     if a.epochs < 1 or a.lr < 0 or a.batch < 1:
         raise SystemExit('--epochs and --batch must be positive and --lr not negative')
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
-    rng = np.random.default_rng(a.seed)
-    t0 = time.time()
+    return a
 
+
+def load_base(a):
+    """(the base card, the tensors, the base model rebuilt from its ONNX weights and checked against its parity file)."""
     base_card_path = a.base[:-len('.onnx')] + '.card.json' if a.base.endswith('.onnx') else a.base + '.card.json'
     if not os.path.exists(base_card_path):
-        raise SystemExit(f'{a.base}: no card beside it ({base_card_path}); the recipe of the network is needed to fine-tune it')
+        raise SystemExit(f'{a.base}: no card beside it ({base_card_path}); the recipe of the network is needed to '
+                         'fine-tune it')
     base_card = json.load(open(base_card_path))
     data = ReleasingData(a.data)
     model = W.load_model(a.base, base_card, data.columns)
     parity_path = base_card_path[:-len('.card.json')] + '.parity.json'
     if os.path.exists(parity_path):
         W.check_parity(model, json.load(open(parity_path)), a.base)
+    return base_card, data, model
+
+
+def adapt(a, data, model):
+    """Fine-tunes every member of the model in place on the training rows; returns (held-out rows, training rows,
+    training clips, held-out metrics before, after)."""
     train = np.where(data.real_split == 'train')[0]
     val = np.where(data.real_split == 'val')[0]
     if len(train) == 0 or len(val) == 0:
@@ -145,39 +154,50 @@ def main():
     for k, member in enumerate(members):
         finetune(member, data, clips, a, np.random.default_rng(a.seed + k), flip_maps, step, steps)
     model.eval()
-    after = measure(model, data, val)
+    return val, train, clips, before, measure(model, data, val)
+
+
+def adapted_card(a, base_card, data, onnx_path, digest, train, clips, metrics, seconds):
+    """The adapted model's card: the base's input contract, outputs, recipe and calibration, what adapting did, and
+    the held-out metrics before and after."""
+    base_digest = hashlib.sha256(open(a.base, 'rb').read()).hexdigest()
+    settings = {'epochs': a.epochs, 'lr': a.lr, 'batch': a.batch, 'verdict_weight': a.verdict_weight,
+                'keep_verdict': a.keep_verdict, 'seed': a.seed,
+                'optimizer': 'AdamW (weight decay 1e-4), every layer',
+                'losses': 'BCE of the arrow (every clip as filmed) + keep_verdict x KL(base verdict || adapted verdict) '
+                          'on every row + verdict_weight x cross-entropy of the weak verdicts (weighted per row)',
+                'train_rows': int(len(train)), 'train_clips': int(len(clips)), 'seconds': seconds,
+                'torch': torch.__version__}
+    return {
+        'name': a.name, 'version': a.version, 'format': 'onnx', 'opset': 17, 'sha256': digest,
+        'bytes': os.path.getsize(onnx_path),
+        'input': {**base_card['input'], 'analysis_fps': data.columns.get('analysis_fps', [])},
+        'outputs': base_card.get('outputs', {}),
+        'training': {'recipe': base_card['training']['recipe'],
+                     'adapted_from': {'name': base_card.get('name'), 'version': base_card.get('version'),
+                                      'sha256': base_digest},
+                     'adapt': settings},
+        'calibration': base_card.get('calibration'),
+        'metrics': metrics,
+    }
+
+
+def main():
+    a = parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    t0 = time.time()
+    base_card, data, model = load_base(a)
+    val, train, clips, before, after = adapt(a, data, model)
 
     os.makedirs(a.out, exist_ok=True)
     onnx_path = os.path.join(a.out, f'{a.name}.onnx')
     Tn, F = data.columns['T'], data.columns['F']
-    axes = {'x': {0: 'batch'}, 'mask': {0: 'batch'}, **{o: {0: 'batch'} for o in T.OUTPUTS}}
-    warnings.filterwarnings('ignore', message='The shape inference of prim::Constant')
-    torch.onnx.export(model, (torch.zeros(2, Tn, F), torch.ones(2, Tn)), onnx_path, opset_version=17,
-                      input_names=['x', 'mask'], output_names=T.OUTPUTS, dynamic_axes=axes)
-    digest = hashlib.sha256(open(onnx_path, 'rb').read()).hexdigest()
-    pick = val[:3]
-    x, m, _, _ = data.batch(pick)
-    with torch.no_grad():
-        outs = model(x, m)
-    b64 = lambda t: base64.b64encode(t.numpy().astype('<f4').tobytes()).decode()  # noqa: E731
-    json.dump({'model': f'{a.name}.onnx', 'sha256': digest, 'T': Tn, 'F': F, 'encoding': 'base64 float32 little-endian',
-               'samples': [{'x': b64(x[i]), 'mask': b64(m[i]), **{o: outs[j][i].tolist() for j, o in enumerate(T.OUTPUTS)}}
-                           for i in range(len(pick))]}, open(os.path.join(a.out, f'{a.name}.parity.json'), 'w'))
-    base_digest = hashlib.sha256(open(a.base, 'rb').read()).hexdigest()
-    card = {
-        'name': a.name, 'version': a.version, 'format': 'onnx', 'opset': 17, 'sha256': digest, 'bytes': os.path.getsize(onnx_path),
-        'input': {**base_card['input'], 'analysis_fps': data.columns.get('analysis_fps', [])},
-        'outputs': base_card.get('outputs', {}),
-        'training': {'recipe': base_card['training']['recipe'],
-                     'adapted_from': {'name': base_card.get('name'), 'version': base_card.get('version'), 'sha256': base_digest},
-                     'adapt': {'epochs': a.epochs, 'lr': a.lr, 'batch': a.batch, 'verdict_weight': a.verdict_weight, 'keep_verdict': a.keep_verdict, 'seed': a.seed,
-                               'optimizer': 'AdamW (weight decay 1e-4), every layer', 'losses': 'BCE of the arrow (every clip as filmed) '
-                               '+ keep_verdict x KL(base verdict || adapted verdict) on every row + verdict_weight x cross-entropy of '
-                               'the weak verdicts (weighted per row)',
-                               'train_rows': int(len(train)), 'train_clips': int(len(clips)), 'seconds': round(time.time() - t0, 1), 'torch': torch.__version__}},
-        'calibration': base_card.get('calibration'),
-        'metrics': {'heldout_before': before, 'heldout_after': after},
-    }
+    digest = T.export_onnx(model, onnx_path, Tn, F)
+    x, m, _, _ = data.batch(val[:3])
+    json.dump(T.parity_json(model, a.name, digest, Tn, F, x, m), open(os.path.join(a.out, f'{a.name}.parity.json'), 'w'))
+    card = adapted_card(a, base_card, data, onnx_path, digest, train, clips,
+                        {'heldout_before': before, 'heldout_after': after}, round(time.time() - t0, 1))
     json.dump(card, open(os.path.join(a.out, f'{a.name}.card.json'), 'w'), indent=1)
     print(json.dumps({'before': before, 'after': after, 'seconds': round(time.time() - t0, 1)}), flush=True)
 

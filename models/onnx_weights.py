@@ -72,9 +72,12 @@ def load_model(onnx_path, card, columns):
     layout, maps = T.grid_layout(names), T.hflip_maps(names)
     members = []
     for _ in range(int(r.get('ensemble', 1))):
-        m = T.ReversalNet(F, odd, np.zeros(F, np.float32), np.ones(F, np.float32), r['width'], 0.0, r.get('verdict_arrow', False), layout,
-                          r.get('grid_channels', 0), r.get('verdict_diff', False), maps if r.get('flip_average') or r.get('flip_match') else None,
-                          r.get('flip_match', False), r.get('grid_pool', 1))
+        # dropout 0: the exported graph has none, and fine-tuning (models/adapt.py) trains without it
+        config = T.NetConfig(width=r['width'], dropout=0.0, verdict_arrow=r.get('verdict_arrow', False),
+                             grid_channels=r.get('grid_channels', 0), verdict_diff=r.get('verdict_diff', False),
+                             flip_match=r.get('flip_match', False), grid_pool=r.get('grid_pool', 1))
+        m = T.ReversalNet(F, odd, np.zeros(F, np.float32), np.ones(F, np.float32), config, grid=layout,
+                          flip_maps=maps if r.get('flip_average') or r.get('flip_match') else None)
         m.flip_average = bool(r.get('flip_average'))
         members.append(m)
     net = members[0] if len(members) == 1 else T.Ensemble(members)

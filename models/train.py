@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Trains the reversibility classifier on exported cue tensors; writes <name>.onnx, .card.json, .parity.json."""
 import argparse, base64, hashlib, json, os, time, warnings, zlib
+from dataclasses import dataclass
 # Spinning OpenMP threads collapse throughput when the cores are shared (measured 30 vs 866 samples/s).
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 import numpy as np  # noqa: E402
@@ -67,15 +68,32 @@ def norm_stats(data, idx, odd, chunk=1024):
     return mean.astype(np.float32), std.astype(np.float32)
 
 
+@dataclass(frozen=True)
+class NetConfig:
+    """The settings of one ReversalNet, named as in the card's training.recipe (the defaults are the class's; the
+    command line's differ: --verdict-diff is on there)."""
+    width: int = 64  # W: channels of the trunk; g(x) has 2W numbers
+    dropout: float = 0.0  # in the trunk, while training only
+    verdict_arrow: bool = False  # the verdict head also sees |arrow_logit|
+    grid_channels: int = 0  # channels of the spatial 2D CNN over the residual-flow grid (0 = no spatial branch)
+    verdict_diff: bool = False  # the verdict head also sees abs(g(x) - g(m(x)))
+    flip_match: bool = False  # the verdict head also sees how far the reversed clip is from its left-right mirror
+    grid_pool: int = 1  # the grid averaged over k x k blocks of cells (0 = removed, 1 = as is)
+
+
 class ReversalNet(nn.Module):
     """g(x): normalise, mask, temporal CNN, masked mean+max pool. With m(x) the mirror (flip in time,
     odd columns negated), the outputs are symmetric or antisymmetric BY CONSTRUCTION:
       embedding   = g(x) + g(m(x))                      (same for a clip and its reversal)
       p_verdict   = softmax(V embedding + b)            (= h(x) + h(m(x)), h = V g + b/2)
       arrow_logit = a(g(x)) - a(g(m(x)));  p_forward = sigmoid(arrow_logit)  (p(m(x)) = 1 - p(x))
-      embedding_forward = g(x), embedding_reversed = g(m(x))  (swapped under mirroring)"""
-    def __init__(self, F, odd, mean, std, width=64, dropout=0.0, verdict_arrow=False, grid=None, grid_channels=0, verdict_diff=False, flip_maps=None, flip_match=False, grid_pool=1):
+      embedding_forward = g(x), embedding_reversed = g(m(x))  (swapped under mirroring)
+    F columns, odd their parities (1 = odd), mean and std the normalisation; grid the residual-flow grid's layout
+    (grid_layout) and flip_maps the left-right mirror (hflip_maps; given, the model averages over it at test time)."""
+    def __init__(self, F, odd, mean, std, config=None, *, grid=None, flip_maps=None):
         super().__init__()
+        c = config or NetConfig()
+        width, dropout, grid_pool, flip_match = c.width, c.dropout, c.grid_pool, c.flip_match
         # Ablation: the residual-flow grid averaged over k x k blocks of cells (k = grid_pool) or removed (0), in the
         # graph, so the exported model sees what training saw. All grid columns are odd and k divides the side, so
         # the time and left-right mirrors commute with it.
@@ -94,7 +112,7 @@ class ReversalNet(nn.Module):
         self.register_buffer('sign', torch.from_numpy(1 - 2 * odd.astype(np.float32)))
         self.register_buffer('mean', torch.from_numpy(mean))
         self.register_buffer('inv_std', torch.from_numpy(1 / std))
-        W, C = width, grid_channels
+        W, C = width, c.grid_channels
         # Optional spatial branch: the residual-flow grid of each row (2 x G x G) through a small 2D CNN with shared
         # weights, so that *where* things move (a body landing on the floor, a stream reaching a pool) is learnt once
         # for every position instead of per column. Its output joins the per-row cue channels.
@@ -116,14 +134,14 @@ class ReversalNet(nn.Module):
             nn.Conv1d(W, W, 5, padding=8, dilation=4), nn.ReLU())  # receptive field 29 rows (1.2 s at 24 fps)
         # Optional: the verdict also sees abs(g(x) - g(m(x))), how different the clip looks played backwards (mirror-invariant:
         # mirroring swaps the two halves). Small for invariant motion, whatever the family.
-        self.verdict_diff = verdict_diff
+        self.verdict_diff = c.verdict_diff
         # Optional: the verdict also sees how far the clip played backwards is from the clip mirrored left-right,
         # abs(g(m(x)) - g(h(x))) + abs(g(x) - g(m(h(x)))) (invariant under both mirrors: each swaps the two terms).
         # Physics is left-right symmetric, so a clip whose reversal looks like its mirror image (a wheel spinning,
         # a swing, a carry to the left) reverses into something plausible, whatever the family.
-        self.verdict = nn.Linear((2 + 2 * verdict_diff + 2 * flip_match) * W, 3)
+        self.verdict = nn.Linear((2 + 2 * c.verdict_diff + 2 * flip_match) * W, 3)
         # Optional: the verdict also sees |arrow_logit| (mirror-invariant): how well the clip's direction can be told.
-        self.arrow_to_verdict = nn.Parameter(torch.zeros(3)) if verdict_arrow else None
+        self.arrow_to_verdict = nn.Parameter(torch.zeros(3)) if c.verdict_arrow else None
         self.arrow = nn.Sequential(nn.Linear(2 * W, W), nn.ReLU(), nn.Linear(W, 1))
 
     def g(self, x, mask):
@@ -480,8 +498,8 @@ def fit(model, a, data, train, flip_maps, rng):
     return seen
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__)
+def add_data_args(ap):
+    """Data, split and output options, and the optimiser's."""
     ap.add_argument('--data', required=True, nargs='+', help='exported folders (exportDataset): the labelled corpus, '
                     'optionally unlabelled real clips (arrow-of-time examples only); never real-dev')
     ap.add_argument('--holdout-families', required=True, help='comma list; at least one family per verdict')
@@ -501,12 +519,17 @@ def main():
                     '(for choosing settings on validation families while the test families stay unseen)')
     ap.add_argument('--arrow-targets', choices=['definition', 'all'], default='definition',
                     help="definition: only irreversible (and unlabelled real) clips have a knowable arrow; invariant and "
-                         "equivariant clips get target 0.5 (reversed, they are plausible too). all: every clip's true direction")
+                         "equivariant clips get target 0.5 (reversed, they are plausible too). all: every clip's true "
+                         "direction")
     ap.add_argument('--real-arrow', choices=['definition', 'all'], default='definition',
                     help="real corpus rows' arrow target: definition (weak invariant and equivariant clips get 0.5, as "
                          "--arrow-targets definition does for synthetic ones) or all (every real clip's filmed direction)")
     ap.add_argument('--real-weight', type=float, default=1.0,
                     help='weight of real corpus rows in both losses, relative to synthetic and unlabelled rows')
+
+
+def add_model_args(ap):
+    """Network, augmentation, calibration and run options."""
     ap.add_argument('--grid-channels', type=int, default=0,
                     help='channels of the spatial 2D CNN over the residual-flow grid of each row (0 = no spatial branch)')
     ap.add_argument('--hflip', type=float, default=0.5,
@@ -520,30 +543,70 @@ def main():
                          '(twice the network evaluations in training)')
     ap.add_argument('--class-balance', action=argparse.BooleanOptionalAction, default=False,
                     help='weight the verdict loss by inverse class frequency in the training split')
-    ap.add_argument('--calibrate-on', choices=['auto', 'real_val', 'heldout_families', 'heldout_seeds', 'none'], default='auto',
+    ap.add_argument('--calibrate-on', choices=['auto', 'real_val', 'heldout_families', 'heldout_seeds', 'none'],
+                    default='auto',
                     help='split on which the verdict temperature is fitted (none: no tempering; auto: the real validation '
                          'split when the data has labelled real corpus rows, else the held-out families)')
     ap.add_argument('--calibrate-arrow', action=argparse.BooleanOptionalAction, default=True,
                     help='with --calibrate-on real_val: also fit an arrow temperature there (how sure p_forward may be)')
     ap.add_argument('--train-windows', choices=['centre', 'all'], default='centre',
-                    help='train on the centred window of each clip, or on all its exported windows (exportDataset windows > 1)')
+                    help='train on the centred window of each clip, or on all its exported windows (exportDataset '
+                         'windows > 1)')
     ap.add_argument('--group-dro', type=float, default=0.0,
                     help='step size of group DRO over scene families for the verdict loss (0 = plain average)')
     ap.add_argument('--grid-pool', type=int, default=1,
                     help='ablation: average the residual-flow grid over k x k blocks of cells (0 = remove it; 1 = as is)')
     ap.add_argument('--label-smoothing', type=float, default=0.0, help='label smoothing of the verdict cross-entropy')
     ap.add_argument('--ensemble', type=int, default=1,
-                    help='networks trained with seeds seed..seed+K-1 and averaged in one graph (K times the training time)')
+                    help='networks trained with seeds seed..seed+K-1 and averaged in one graph (K times the training '
+                         'time)')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=1, help='torch threads; 1 beat 2 on a busy 2-core machine')
     ap.add_argument('--parity-samples', type=int, default=3)
-    a = ap.parse_args()
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__)
+    add_data_args(ap)
+    add_model_args(ap)
+    a = ap.parse_args(argv)
     if a.ensemble < 1:
         raise SystemExit(f'--ensemble: expected a positive integer, got {a.ensemble}')
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
-    rng = np.random.default_rng(a.seed)
+    return a
 
+
+def net_config(a):
+    """The NetConfig of the command line's options."""
+    return NetConfig(width=a.width, dropout=a.dropout, verdict_arrow=a.verdict_arrow, grid_channels=a.grid_channels,
+                     verdict_diff=a.verdict_diff, flip_match=a.flip_match, grid_pool=a.grid_pool)
+
+
+@dataclass
+class Splits:
+    """Row indices of each split (see split()). The *_all sets hold every exported window of a clip; fam and seed only
+    the centred windows (row metrics); train is in id order, centred windows unless --train-windows all."""
+    held: list  # the held-out families
+    excluded: list  # families in no split
+    train: np.ndarray
+    fam_all: np.ndarray  # held-out families
+    seed_all: np.ndarray  # held-out seeds
+    real_val_all: np.ndarray  # the real corpus validation split
+    fam: np.ndarray
+    seed: np.ndarray
+    has_windows: bool  # the tensors hold whole-clip windows (rows with window >= 1)
+
+    @property
+    def test(self):
+        return np.concatenate([self.fam, self.seed])
+
+
+def centre(data, idx):
+    """The rows of idx that are centred windows (window 0)."""
+    return idx[data.window[idx] == 0]
+
+
+def load_data(a):
+    """The exported tensors, with their column hash and the hold-out families checked."""
     data = Data(a.data)
     cols = data.columns
     if columns_hash(cols) != cols['columns_hash']:
@@ -556,21 +619,30 @@ def main():
     uncovered = [v for i, v in enumerate(VERDICTS) if i not in {fam_verdict[f] for f in held}]
     if uncovered:
         raise SystemExit(f'hold out at least one family per verdict; none for {uncovered}')
+    return data, held
+
+
+def make_splits(a, data, held):
     excluded = [f for f in a.exclude_families.split(',') if f]
-    train, test_fam_all, test_seed_all, real_val_all = split(data, held, a.holdout_seed_frac, a.seed, excluded)
-    centre = lambda idx: idx[data.window[idx] == 0]  # noqa: E731
-    has_windows = bool((data.window > 0).any())
+    train, fam_all, seed_all, real_val_all = split(data, held, a.holdout_seed_frac, a.seed, excluded)
     # Row metrics stay on the centred windows (comparable with tensors exported without --windows); `whole_clip`
     # metrics judge each clip as inference does.
-    test_fam, test_seed = centre(test_fam_all), centre(test_seed_all)
     if a.train_windows == 'centre':
-        train = centre(train)
+        train = centre(data, train)
     # Shuffle in id order, not file order: a resumed or parallel scan writes rows in completion order, and the
     # same clips and seed should give the same batches whichever order the scan finished them in.
     ids = np.array([str(g['id']) for g in data.groups])
     train = train[np.argsort(ids[train], kind='stable')]
+    return Splits(held=held, excluded=excluded, train=train, fam_all=fam_all, seed_all=seed_all,
+                  real_val_all=real_val_all, fam=centre(data, fam_all), seed=centre(data, seed_all),
+                  has_windows=bool((data.window > 0).any()))
+
+
+def train_model(a, data, s, rng):
+    """The untempered model: one network, or the ensemble of --ensemble networks (member k seeded with seed + k)."""
+    cols = data.columns
     odd = np.array([p == 'odd' for p in cols['parity']], np.float32)
-    mean, std = norm_stats(data, train, odd)
+    mean, std = norm_stats(data, s.train, odd)
     layout = grid_layout(cols['names'])
     if a.grid_channels and not layout:
         raise SystemExit('--grid-channels: the columns have no grid_u_*/grid_v_* cells')
@@ -579,131 +651,198 @@ def main():
     for k in range(a.ensemble):
         # member k: torch and shuffling seeded with seed + k (member 0 is exactly the single model of --ensemble 1)
         torch.manual_seed(a.seed + k)
-        member = ReversalNet(cols['F'], odd, mean, std, a.width, a.dropout, a.verdict_arrow, layout, a.grid_channels, a.verdict_diff,
-                             flip_maps if a.flip_average or a.flip_match else None, a.flip_match, a.grid_pool)
+        member = ReversalNet(cols['F'], odd, mean, std, net_config(a), grid=layout,
+                             flip_maps=flip_maps if a.flip_average or a.flip_match else None)
         member.flip_average = a.flip_average
-        if a.ensemble > 1: print(f'member {k + 1}/{a.ensemble}', flush=True)
-        seen += fit(member, a, data, train, flip_maps, rng if k == 0 else np.random.default_rng(a.seed + k))
+        if a.ensemble > 1:
+            print(f'member {k + 1}/{a.ensemble}', flush=True)
+        seen += fit(member, a, data, s.train, flip_maps, rng if k == 0 else np.random.default_rng(a.seed + k))
         members.append(member.eval())
     rate = seen / max(time.time() - t0, 1e-9)
     print(f'training: {seen} samples in {time.time() - t0:.1f} s = {rate:.0f} samples/s ({a.threads} threads)')
-    model = untempered = (members[0] if a.ensemble == 1 else Ensemble(members)).eval()
-    test = np.concatenate([test_fam, test_seed])
-    calibration = None
+    return (members[0] if a.ensemble == 1 else Ensemble(members)).eval()
+
+
+def calibrate(a, data, s, model):
+    """(the model to ship, the card's calibration): the model tempered (Tempered) with temperatures fitted on the
+    --calibrate-on split, or as it is (and None) with --calibrate-on none."""
     calibrate_on = a.calibrate_on
     if calibrate_on == 'auto':
-        calibrate_on = 'real_val' if (data.yv[real_val_all] >= 0).any() else 'heldout_families'
-    if calibrate_on != 'none':
-        # Overconfidence shows under a shift of the data, so the temperature is fitted where the net meets footage it
-        # never trained on: the real validation split (real sources it never saw) when there is one, else held-out
-        # synthetic families; never on real-dev.
-        cal_all = {'heldout_families': test_fam_all, 'heldout_seeds': test_seed_all, 'real_val': real_val_all}[calibrate_on]
-        cal = cal_all[data.yv[cal_all] >= 0]
-        if len(cal) == 0:
-            raise SystemExit(f'--calibrate-on {calibrate_on}: no labelled rows there')
-        fitting = Predictions(model, data, cal_all)  # one pass: the verdict and the arrow temperatures both come from it
-        _, pv, yv, _, _, _ = fitting.whole(cal)  # the probabilities users get: whole clips
-        t = fit_temperature(pv, yv)
-        calibration = {'verdict_temperature': t, 'fitted_on': calibrate_on, 'n': int(len(yv)),
-                       'method': 'p_verdict = softmax(log(p) / T) in the graph, after the ensemble and flip averages; '
-                                 'T minimises the NLL on the fitting split (log grid 0.5-20; whole clips when the tensors '
-                                 'hold their windows); the argmax is unchanged',
-                       'fitting_split_before': calibration_stats(pv, yv), 'fitting_split_after': calibration_stats(pv, yv, t)}
-        arrow_t = 1.0
-        if calibrate_on == 'real_val' and a.calibrate_arrow:
-            # The arrow too: fitted on every real validation clip (forwards as filmed), whole clips.
-            pf_all, _, yv_all, _, _, _ = fitting.whole(real_val_all)
-            logit = np.log(np.clip(pf_all, 1e-12, 1)) - np.log(np.clip(1 - pf_all, 1e-12, 1))
-            arrow_t, arrow_fit = fit_arrow_temperature(logit, yv_all)
-            calibration.update({'arrow_temperature': arrow_t, 'arrow_n': int(len(yv_all)),
-                                'arrow_method': 'arrow_logit / Ta and p_forward = sigmoid(arrow_logit / Ta) in the graph; Ta minimises '
-                                                'the BCE on the real validation clips against target 1 (weak irreversible, unclear) '
-                                                'or 0.5 (weak invariant, equivariant); the direction p_forward points is unchanged',
-                                'arrow_fitting_split': arrow_fit})
-        model = Tempered(model, t, arrow_t).eval()
+        calibrate_on = 'real_val' if (data.yv[s.real_val_all] >= 0).any() else 'heldout_families'
+    if calibrate_on == 'none':
+        return model, None
+    # Overconfidence shows under a shift of the data, so the temperature is fitted where the net meets footage it
+    # never trained on: the real validation split (real sources it never saw) when there is one, else held-out
+    # synthetic families; never on real-dev.
+    cal_all = {'heldout_families': s.fam_all, 'heldout_seeds': s.seed_all, 'real_val': s.real_val_all}[calibrate_on]
+    cal = cal_all[data.yv[cal_all] >= 0]
+    if len(cal) == 0:
+        raise SystemExit(f'--calibrate-on {calibrate_on}: no labelled rows there')
+    fitting = Predictions(model, data, cal_all)  # one pass: the verdict and the arrow temperatures both come from it
+    _, pv, yv, _, _, _ = fitting.whole(cal)  # the probabilities users get: whole clips
+    t = fit_temperature(pv, yv)
+    calibration = {'verdict_temperature': t, 'fitted_on': calibrate_on, 'n': int(len(yv)),
+                   'method': 'p_verdict = softmax(log(p) / T) in the graph, after the ensemble and flip averages; '
+                             'T minimises the NLL on the fitting split (log grid 0.5-20; whole clips when the tensors '
+                             'hold their windows); the argmax is unchanged',
+                   'fitting_split_before': calibration_stats(pv, yv), 'fitting_split_after': calibration_stats(pv, yv, t)}
+    arrow_t = 1.0
+    if calibrate_on == 'real_val' and a.calibrate_arrow:
+        # The arrow too: fitted on every real validation clip (forwards as filmed), whole clips.
+        pf_all, _, yv_all, _, _, _ = fitting.whole(s.real_val_all)
+        logit = np.log(np.clip(pf_all, 1e-12, 1)) - np.log(np.clip(1 - pf_all, 1e-12, 1))
+        arrow_t, arrow_fit = fit_arrow_temperature(logit, yv_all)
+        calibration.update({'arrow_temperature': arrow_t, 'arrow_n': int(len(yv_all)),
+                            'arrow_method': 'arrow_logit / Ta and p_forward = sigmoid(arrow_logit / Ta) in the graph; Ta '
+                                            'minimises the BCE on the real validation clips against target 1 (weak '
+                                            'irreversible, unclear) or 0.5 (weak invariant, equivariant); the direction '
+                                            'p_forward points is unchanged',
+                            'arrow_fitting_split': arrow_fit})
+    return Tempered(model, t, arrow_t).eval(), calibration
 
-    os.makedirs(a.out, exist_ok=True)
-    onnx_path = os.path.join(a.out, f'{a.name}.onnx')
-    T, F = cols['T'], cols['F']
+
+def export_onnx(model, path, T, F):
+    """Writes the model as ONNX (opset 17, dynamic batch axis) and returns the file's sha256."""
     axes = {'x': {0: 'batch'}, 'mask': {0: 'batch'}, **{o: {0: 'batch'} for o in OUTPUTS}}
     warnings.filterwarnings('ignore', message='The shape inference of prim::Constant')
-    torch.onnx.export(model, (torch.zeros(2, T, F), torch.ones(2, T)), onnx_path, opset_version=17,
+    torch.onnx.export(model, (torch.zeros(2, T, F), torch.ones(2, T)), path, opset_version=17,
                       input_names=['x', 'mask'], output_names=OUTPUTS, dynamic_axes=axes)
-    digest = hashlib.sha256(open(onnx_path, 'rb').read()).hexdigest()
+    return hashlib.sha256(open(path, 'rb').read()).hexdigest()
 
-    fam_of = np.array([g['family'] for g in data.groups])
-    pool = np.sort(test if len(test) else train)[:256]
+
+def parity_json(model, name, digest, T, F, x, m):
+    """The parity file's contents: inputs x [n, T, F] and m [n, T] (base64 float32) and the model's outputs on them."""
+    with torch.no_grad():
+        outs = model(x, m)
+
+    def b64(t):
+        return base64.b64encode(t.numpy().astype('<f4').tobytes()).decode()
+    return {'model': f'{name}.onnx', 'sha256': digest, 'T': T, 'F': F,
+            'encoding': 'base64 float32 little-endian',
+            'samples': [{'x': b64(x[i]), 'mask': b64(m[i]), **{o: outs[j][i].tolist() for j, o in enumerate(OUTPUTS)}}
+                        for i in range(len(x))]}
+
+
+def write_parity(a, data, s, model, digest):
+    """<name>.parity.json: --parity-samples held-out rows of different lengths, with the model's outputs."""
+    pool = np.sort(s.test if len(s.test) else s.train)[:256]
     _, first = np.unique(data.batch(pool)[1].sum(1).numpy(), return_index=True)  # windows of different lengths
     pick = pool[np.sort(first)[:a.parity_samples]]
     x, m, _, _ = data.batch(pick)
-    with torch.no_grad():
-        outs = model(x, m)
-    b64 = lambda t: base64.b64encode(t.numpy().astype('<f4').tobytes()).decode()
-    parity = {'model': f'{a.name}.onnx', 'sha256': digest, 'T': T, 'F': F, 'encoding': 'base64 float32 little-endian',
-              'samples': [{'x': b64(x[i]), 'mask': b64(m[i]), **{o: outs[j][i].tolist() for j, o in enumerate(OUTPUTS)}}
-                          for i in range(len(pick))]}
-    json.dump(parity, open(os.path.join(a.out, f'{a.name}.parity.json'), 'w'))
+    T, F = data.columns['T'], data.columns['F']
+    json.dump(parity_json(model, a.name, digest, T, F, x, m), open(os.path.join(a.out, f'{a.name}.parity.json'), 'w'))
 
-    # The exported model on every held-out row (with its whole-clip windows) and the training rows, in one pass.
-    shipped = Predictions(model, data, np.concatenate([test_fam_all, test_seed_all, real_val_all, train]))
-    card = {
+
+def card_training(a, s):
+    """The card's training section: the recipe, seeds, split and data."""
+    recipe = {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': a.weight_decay,
+              'dropout': a.dropout, 'verdict_arrow': a.verdict_arrow, 'real_arrow': a.real_arrow,
+              'real_weight': a.real_weight, 'grid_channels': a.grid_channels, 'hflip': a.hflip,
+              'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'flip_match': a.flip_match,
+              'class_balance': a.class_balance, 'train_windows': a.train_windows, 'group_dro': a.group_dro,
+              'grid_pool': a.grid_pool, 'ensemble': a.ensemble, 'label_smoothing': a.label_smoothing,
+              'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
+              'normalisation': 'per column on the training split, in the graph; odd columns mean 0',
+              'losses': 'cross-entropy (verdict) + BCE (forward, clips with known direction)',
+              'arrow_targets': a.arrow_targets}
+    return {'recipe': recipe, 'seed': a.seed, 'split_seed': a.seed, 'holdout_families': s.held,
+            'excluded_families': s.excluded, 'holdout_seed_frac': a.holdout_seed_frac,
+            'data': [os.path.basename(os.path.abspath(d)) for d in a.data], 'n_train': int(len(s.train)),
+            'torch': torch.__version__}
+
+
+def card_header(a, cols, onnx_path, digest):
+    """The card's identity, input contract and outputs."""
+    T, F, W2 = cols['T'], cols['F'], 2 * a.width
+    return {
         'name': a.name, 'version': a.version, 'format': 'onnx', 'opset': 17, 'sha256': digest,
         'bytes': os.path.getsize(onnx_path),
         'input': {'x': ['batch', T, F], 'mask': ['batch', T], 'T': T, 'F': F, 'columns_hash': cols['columns_hash'],
                   'analysis_fps': cols.get('analysis_fps', []),
-                  'contract': 'seriesToInput/inputMask of src/model/features.ts: centred window, symmetric zero padding, mask 1/0.5/0'},
+                  'contract': 'seriesToInput/inputMask of src/model/features.ts: centred window, symmetric zero '
+                              'padding, mask 1/0.5/0'},
         'outputs': {'p_forward': 'P(clip plays forwards) = sigmoid(arrow_logit); antisymmetric under mirroring',
                     'p_verdict': 'softmax over ' + '|'.join(VERDICTS) + '; invariant under mirroring',
-                    'embedding': f'g(x) + g(m(x)), {2 * a.width} dims, invariant under mirroring',
+                    'embedding': f'g(x) + g(m(x)), {W2} dims, invariant under mirroring',
                     'arrow_logit': 'a(g(x)) - a(g(m(x))); negated under mirroring',
-                    'embedding_forward': f'g(x), {2 * a.width} dims: the clip as played (directional)',
-                    'embedding_reversed': f'g(m(x)), {2 * a.width} dims: the clip reversed; swapped with embedding_forward under mirroring'},
-        'training': {'recipe': {'epochs': a.epochs, 'batch': a.batch, 'optimizer': 'AdamW', 'lr': a.lr, 'weight_decay': a.weight_decay, 'dropout': a.dropout, 'verdict_arrow': a.verdict_arrow,
-                                'real_arrow': a.real_arrow, 'real_weight': a.real_weight,
-                                'grid_channels': a.grid_channels, 'hflip': a.hflip, 'verdict_diff': a.verdict_diff, 'flip_average': a.flip_average, 'flip_match': a.flip_match, 'class_balance': a.class_balance, 'train_windows': a.train_windows, 'group_dro': a.group_dro, 'grid_pool': a.grid_pool, 'ensemble': a.ensemble, 'label_smoothing': a.label_smoothing,
-                                'schedule': 'one-cycle', 'width': a.width, 'arrow_weight': a.arrow_weight,
-                                'normalisation': 'per column on the training split, in the graph; odd columns mean 0',
-                                'losses': 'cross-entropy (verdict) + BCE (forward, clips with known direction)', 'arrow_targets': a.arrow_targets},
-                     'seed': a.seed, 'split_seed': a.seed, 'holdout_families': held, 'excluded_families': excluded, 'holdout_seed_frac': a.holdout_seed_frac,
-                     'data': [os.path.basename(os.path.abspath(d)) for d in a.data], 'n_train': int(len(train)),
-                     'torch': torch.__version__},
-        'metrics': {'test': shipped.rows(test), 'heldout_families': shipped.rows(test_fam),
-                    'heldout_by_family': {f: shipped.rows(test_fam[fam_of[test_fam] == f]) for f in held},
-                    'heldout_seeds': shipped.rows(test_seed), 'train': shipped.rows(train)},
+                    'embedding_forward': f'g(x), {W2} dims: the clip as played (directional)',
+                    'embedding_reversed': f'g(m(x)), {W2} dims: the clip reversed; swapped with embedding_forward '
+                                          'under mirroring'},
     }
-    if len(real_val_all):  # the real corpus: its validation split (sources never trained on) and its training rows
-        real_train = train[data.real_split[train] != '']
-        card['metrics']['real_val'] = {'note': 'whole clips of the real corpus validation split (by source repository) against '
-                                               'their weak labels', **shipped.real(real_val_all)}
-        card['metrics']['real_train'] = {'note': 'the real corpus training clips (centred windows): the fit', **shipped.real(real_train)}
+
+
+def by_data_metrics(a, data, s, shipped):
+    """Each data folder's held-out clips alone (the standard and the handheld corpus)."""
+    source = np.searchsorted(data.starts, np.arange(len(data.yv)), side='right') - 1
+    out = {}
+    for k, folder in enumerate(a.data):
+        fam_k = s.fam_all[(source[s.fam_all] == k) & (data.yv[s.fam_all] >= 0)]
+        seed_k = s.seed_all[(source[s.seed_all] == k) & (data.yv[s.seed_all] >= 0)]
+        if len(fam_k) == 0 or len(seed_k) == 0:
+            continue
+        entry = {'heldout_families': shipped.rows(centre(data, fam_k)),
+                 'heldout_seeds': shipped.rows(centre(data, seed_k))}
+        if s.has_windows:
+            entry['whole_clip'] = {'heldout_families': shipped.clips(fam_k)[0], 'heldout_seeds': shipped.clips(seed_k)[0]}
+        out[os.path.basename(os.path.abspath(folder))] = entry
+    return out
+
+
+def card_metrics(a, data, s, model, untempered):
+    """The card's metrics: the shipped model on every split (and its whole clips, each data folder, each member)."""
+    # The exported model on every held-out row (with its whole-clip windows) and the training rows, in one pass.
+    shipped = Predictions(model, data, np.concatenate([s.fam_all, s.seed_all, s.real_val_all, s.train]))
+    test, fam_of = s.test, np.array([g['family'] for g in data.groups])
+    metrics = {'test': shipped.rows(test), 'heldout_families': shipped.rows(s.fam),
+               'heldout_by_family': {f: shipped.rows(s.fam[fam_of[s.fam] == f]) for f in s.held},
+               'heldout_seeds': shipped.rows(s.seed), 'train': shipped.rows(s.train)}
+    if len(s.real_val_all):  # the real corpus: its validation split (sources never trained on) and its training rows
+        real_train = s.train[data.real_split[s.train] != '']
+        metrics['real_val'] = {'note': 'whole clips of the real corpus validation split (by source repository) against '
+                                       'their weak labels', **shipped.real(s.real_val_all)}
+        metrics['real_train'] = {'note': 'the real corpus training clips (centred windows): the fit',
+                                 **shipped.real(real_train)}
     if a.flip_average:  # what the average over the left-right mirror adds, on the same weights
         set_flip_average(untempered, False)
         plain = Predictions(model, data, test)
-        card['metrics']['without_flip_average'] = {'heldout_families': plain.rows(test_fam), 'heldout_seeds': plain.rows(test_seed)}
+        metrics['without_flip_average'] = {'heldout_families': plain.rows(s.fam), 'heldout_seeds': plain.rows(s.seed)}
         set_flip_average(untempered, True)
-    if calibration is not None:
-        card['calibration'] = calibration
-    if has_windows:
-        families, by_family = shipped.clips(test_fam_all, held)
-        card['metrics']['whole_clip'] = {
-            'note': 'each clip judged on its whole-clip windows averaged, as audit scan does (row metrics above: centred windows)',
-            'heldout_families': families, 'heldout_seeds': shipped.clips(test_seed_all)[0], 'heldout_by_family': by_family}
-    if len(a.data) > 1:  # each data folder alone (the standard and the handheld corpus)
-        source = np.searchsorted(data.starts, np.arange(len(data.yv)), side='right') - 1
-        card['metrics']['by_data'] = {}
-        for k, folder in enumerate(a.data):
-            fam_k = test_fam_all[(source[test_fam_all] == k) & (data.yv[test_fam_all] >= 0)]
-            seed_k = test_seed_all[(source[test_seed_all] == k) & (data.yv[test_seed_all] >= 0)]
-            if len(fam_k) == 0 or len(seed_k) == 0:
-                continue
-            entry = {'heldout_families': shipped.rows(centre(fam_k)), 'heldout_seeds': shipped.rows(centre(seed_k))}
-            if has_windows:
-                entry['whole_clip'] = {'heldout_families': shipped.clips(fam_k)[0], 'heldout_seeds': shipped.clips(seed_k)[0]}
-            card['metrics']['by_data'][os.path.basename(os.path.abspath(folder))] = entry
+    if s.has_windows:
+        families, by_family = shipped.clips(s.fam_all, s.held)
+        metrics['whole_clip'] = {
+            'note': 'each clip judged on its whole-clip windows averaged, as audit scan does (row metrics above: '
+                    'centred windows)',
+            'heldout_families': families, 'heldout_seeds': shipped.clips(s.seed_all)[0], 'heldout_by_family': by_family}
+    if len(a.data) > 1:
+        metrics['by_data'] = by_data_metrics(a, data, s, shipped)
     if a.ensemble > 1:  # each member alone (untempered): the spread between seeds, and what averaging them adds
         alone = [Predictions(m, data, test) for m in untempered.members]
-        card['metrics']['members'] = [{'seed': a.seed + k, 'heldout_families': p.rows(test_fam), 'heldout_seeds': p.rows(test_seed)}
-                                      for k, p in enumerate(alone)]
+        metrics['members'] = [{'seed': a.seed + k, 'heldout_families': p.rows(s.fam), 'heldout_seeds': p.rows(s.seed)}
+                              for k, p in enumerate(alone)]
+    return metrics
+
+
+def main():
+    a = parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    rng = np.random.default_rng(a.seed)
+    # build: the data and its splits
+    data, held = load_data(a)
+    s = make_splits(a, data, held)
+    # train, then calibrate: the temperatures go into the graph
+    model = untempered = train_model(a, data, s, rng)
+    model, calibration = calibrate(a, data, s, model)
+    # export: the ONNX graph, and the parity file that onnxruntime's outputs are checked against
+    os.makedirs(a.out, exist_ok=True)
+    onnx_path = os.path.join(a.out, f'{a.name}.onnx')
+    digest = export_onnx(model, onnx_path, data.columns['T'], data.columns['F'])
+    write_parity(a, data, s, model, digest)
+    # card: contract, recipe and metrics
+    card = {**card_header(a, data.columns, onnx_path, digest), 'training': card_training(a, s),
+            'metrics': card_metrics(a, data, s, model, untempered)}
+    if calibration is not None:
+        card['calibration'] = calibration
     json.dump(card, open(os.path.join(a.out, f'{a.name}.card.json'), 'w'), indent=1)
     print(json.dumps(card['metrics']['test']))
 

@@ -171,7 +171,7 @@ print(json.dumps({
     const code = `${trainPreamble()}
 F = len(names)
 torch.manual_seed(0)
-net = T.ReversalNet(F, odd, np.zeros(F, np.float32), np.ones(F, np.float32), 8, 0.0, False, None, 0, True, T.hflip_maps(names), True).eval()
+net = T.ReversalNet(F, odd, np.zeros(F, np.float32), np.ones(F, np.float32), T.NetConfig(width=8, verdict_diff=True, flip_match=True), flip_maps=T.hflip_maps(names)).eval()
 x = torch.randn(3, 12, F); m = torch.ones(3, 12); m[0, :2] = 0; m[0, -2:] = 0; m[1, 3] = 0.5; x = x * m.unsqueeze(-1)
 a = net(x, m); r = net(torch.flip(x, [1]) * net.sign, torch.flip(m, [1])); h = net(net.hflip_input(x, m), m)
 net.flip_match = False
@@ -197,7 +197,7 @@ F = len(names); layout = T.grid_layout(names); index, G = layout
 out = {}
 for k in (2, 0):
     torch.manual_seed(0)
-    net = T.ReversalNet(F, odd, np.zeros(F, np.float32), np.ones(F, np.float32), 8, 0.0, False, layout, 0, True, T.hflip_maps(names), False, k).eval()
+    net = T.ReversalNet(F, odd, np.zeros(F, np.float32), np.ones(F, np.float32), T.NetConfig(width=8, verdict_diff=True, grid_pool=k), grid=layout, flip_maps=T.hflip_maps(names)).eval()
     x = torch.randn(2, 10, F); m = torch.ones(2, 10)
     y = x.clone()
     if k == 2:  # swap two cells inside the top-left 2x2 block of the u component: same block mean
