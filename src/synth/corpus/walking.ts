@@ -1,7 +1,7 @@
 // Family walking: a side-view figure walks left or right with a planted-foot gait, facing its way (irreversible).
 
 import type { SKRSContext2D } from '@napi-rs/canvas';
-import type { Rng } from './randomise.js';
+import type { Look, Rng } from './randomise.js';
 import { colour, objectColour, texturePattern } from './randomise.js';
 import { View, drawFloor, drawShape } from './physics.js';
 import { begin, finish, fitView, minJerk, renderWindow } from './scene.js';
@@ -198,6 +198,107 @@ function posePoints(g: Gait, p: WalkPose): Point[] {
   return pts;
 }
 
+/**
+ * Framing: the whole window's path if the figure stays at least 30% of the frame tall; otherwise a figure of that
+ * size that walks in or out of the frame (the camera never follows, so the ground does not move).
+ */
+function walkerView(vr: Rng, look: Look, pts: readonly Point[]): View {
+  const xs = pts.map((p) => p[0]);
+  const top = Math.max(...pts.map((p) => p[1]));
+  const x0 = Math.min(...xs) - 0.1 * top;
+  const x1 = Math.max(...xs) + 0.1 * top;
+  const box: [number, number, number, number] = [x0, -0.12 * top, x1, top * 1.08];
+  const margin = 0.08;
+  const fit = Math.min((look.width * (1 - 2 * margin)) / (x1 - x0), (look.height * (1 - 2 * margin)) / (box[3] - box[1]));
+  const least = (look.height * 0.3) / top;
+  if (fit >= least) return fitView(vr, look, box, margin);
+  const cx = look.width * (0.5 + vr.uniform(-0.1, 0.1));
+  return new View(least, cx - ((x0 + x1) / 2) * least, look.height * vr.uniform(0.75, 0.88));
+}
+
+type Paint = ReturnType<typeof texturePattern> | string;
+
+/** The walker's paints: near and far limbs (two shades of one hue), the torso, the skin, and the floor. */
+interface WalkerPaints {
+  near: string;
+  far: string;
+  body: Paint;
+  skin: string;
+  floor: Paint;
+}
+
+function walkerPaints(r: Rng, look: Look, ctx: SKRSContext2D): WalkerPaints {
+  const hue = r.uniform(90, 270);
+  const light = r.pick([r.uniform(0.15, 0.35), r.uniform(0.6, 0.85)]);
+  const sat = r.uniform(0.3, 0.9);
+  const near = colour(look, hue, sat, light);
+  const far = colour(look, hue, sat, light < 0.5 ? light + 0.18 : light - 0.22);
+  const body = texturePattern(ctx, r.fork('tex'), objectColour(r.fork('col'), look), 0.35, 16);
+  const skin = colour(look, r.uniform(-60, 60) + 180, r.uniform(0.2, 0.6), r.uniform(0.45, 0.8));
+  const floor = texturePattern(ctx, r.fork('floor'), objectColour(r.fork('floorcol'), look), 0.5, 64);
+  return { near, far, body, skin, floor };
+}
+
+/** Draws one pose: far arm and leg (in the far shade), torso, neck, head and face, then near leg and arm. */
+function drawWalker(ctx: SKRSContext2D, view: View, g: Gait, p: WalkPose, paints: WalkerPaints, limbW: number): void {
+  const line = (paint: string, width: number, ...path: Point[]): void => {
+    ctx.strokeStyle = paint;
+    ctx.lineWidth = width;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    path.forEach(([x, y], i) => (i === 0 ? ctx.moveTo(view.px(x), view.py(y)) : ctx.lineTo(view.px(x), view.py(y))));
+    ctx.stroke();
+  };
+  const leg = (l: LegPose, paint: string): void => {
+    line(paint, limbW, p.hip, l.knee, l.ankle);
+    ctx.fillStyle = paint;
+    ctx.beginPath();
+    ctx.moveTo(view.px(l.ankle[0]), view.py(l.ankle[1]));
+    ctx.lineTo(view.px(l.heel[0]), view.py(l.heel[1]));
+    ctx.lineTo(view.px(l.toe[0]), view.py(l.toe[1]));
+    ctx.closePath();
+    ctx.fill();
+    line(paint, limbW * 0.6, l.heel, l.toe);
+  };
+  const arm = (k: 0 | 1, paint: string): void => {
+    if (g.arms) line(paint, limbW * 0.8, p.shoulder, p.arms[k].elbow, p.arms[k].hand);
+  };
+  // Leg and arm 1 are on the far side: drawn first and in the other shade.
+  arm(1, paints.far);
+  leg(p.legs[1], paints.far);
+  const tx = (p.hip[0] + p.shoulder[0]) / 2;
+  const ty = (p.hip[1] + p.shoulder[1]) / 2;
+  const tilt = Math.atan2(p.shoulder[1] - p.hip[1], p.shoulder[0] - p.hip[0]) - Math.PI / 2;
+  drawShape(ctx, view, { kind: 'box', hw: g.torsoWidth / 2, hh: g.torso / 2 + limbW / view.scale / 2 }, tx, ty, tilt, paints.body, 'rgba(0,0,0,0.7)');
+  line(paints.skin, limbW * 0.7, p.shoulder, p.neck);
+  drawShape(ctx, view, { kind: 'ball', r: g.headR }, p.head[0], p.head[1], 0, paints.skin, 'rgba(0,0,0,0.7)');
+  drawFace(ctx, view, g, p.head, paints.skin);
+  leg(p.legs[0], paints.near);
+  arm(0, paints.near);
+}
+
+/** A nose and an eye on the facing side of the head, so which way the figure looks is plain. */
+function drawFace(ctx: SKRSContext2D, view: View, g: Gait, head: Point, skin: string): void {
+  const d = g.direction;
+  const s = view.scale;
+  const [hx, hy] = [view.px(head[0]), view.py(head[1])];
+  ctx.fillStyle = skin;
+  ctx.strokeStyle = 'rgba(0,0,0,0.7)';
+  ctx.lineWidth = Math.max(0.6, s * 0.01);
+  ctx.beginPath();
+  ctx.moveTo(hx + d * g.headR * 0.85 * s, hy - g.headR * 0.25 * s);
+  ctx.lineTo(hx + d * g.headR * 1.4 * s, hy + g.headR * 0.15 * s);
+  ctx.lineTo(hx + d * g.headR * 0.85 * s, hy + g.headR * 0.3 * s);
+  ctx.closePath();
+  ctx.fill();
+  ctx.stroke();
+  ctx.fillStyle = '#111';
+  ctx.beginPath();
+  ctx.arc(hx + d * g.headR * 0.5 * s, hy - g.headR * 0.3 * s, Math.max(0.7, g.headR * 0.15 * s), 0, Math.PI * 2);
+  ctx.fill();
+}
+
 export const walking: Family = {
   name: 'walking',
   verdict: 'irreversible',
@@ -208,93 +309,18 @@ export const walking: Family = {
     const startPhase = r.uniform(0, 1);
     const phase = (f: number): number => startPhase + (g.cadence * f) / look.fps;
     const { step, stride, speed } = gaitStats(g);
-    // Framing: the whole window's path if the figure stays at least 30% of the frame tall; otherwise a figure of
-    // that size that walks in or out of the frame (the camera never follows, so the ground does not move).
     const pts = Array.from({ length: look.frames }, (_, f) => posePoints(g, walkPose(g, phase(f)))).flat();
-    const xs = pts.map((p) => p[0]);
-    const top = Math.max(...pts.map((p) => p[1]));
-    const x0 = Math.min(...xs) - 0.1 * top;
-    const x1 = Math.max(...xs) + 0.1 * top;
-    const box: [number, number, number, number] = [x0, -0.12 * top, x1, top * 1.08];
-    const margin = 0.08;
-    const fit = Math.min((look.width * (1 - 2 * margin)) / (x1 - x0), (look.height * (1 - 2 * margin)) / (box[3] - box[1]));
-    const least = (look.height * 0.3) / top;
-    const vr = r.fork('view');
-    let view: View;
-    if (fit >= least) view = fitView(vr, look, box, margin);
-    else {
-      const cx = look.width * (0.5 + vr.uniform(-0.1, 0.1));
-      view = new View(least, cx - ((x0 + x1) / 2) * least, look.height * vr.uniform(0.75, 0.88));
-    }
-    const hue = r.uniform(90, 270);
-    const light = r.pick([r.uniform(0.15, 0.35), r.uniform(0.6, 0.85)]);
-    const sat = r.uniform(0.3, 0.9);
-    const near = colour(look, hue, sat, light);
-    const far = colour(look, hue, sat, light < 0.5 ? light + 0.18 : light - 0.22);
-    const body = texturePattern(stage.ctx, r.fork('tex'), objectColour(r.fork('col'), look), 0.35, 16);
-    const skin = colour(look, r.uniform(-60, 60) + 180, r.uniform(0.2, 0.6), r.uniform(0.45, 0.8));
-    const floor = texturePattern(stage.ctx, r.fork('floor'), objectColour(r.fork('floorcol'), look), 0.5, 64);
+    const view = walkerView(r.fork('view'), look, pts);
+    const paints = walkerPaints(r, look, stage.ctx);
     const limbW = Math.max(1.5, 0.09 * (g.thigh + g.shin) * view.scale);
-    const d = g.direction;
     const frames = renderWindow(stage, 0, (ctx: SKRSContext2D, f) => {
-      drawFloor(ctx, view, 0, look.width, look.height, floor);
-      const p = walkPose(g, phase(f));
-      const line = (paint: string, width: number, ...path: Point[]): void => {
-        ctx.strokeStyle = paint;
-        ctx.lineWidth = width;
-        ctx.lineCap = 'round';
-        ctx.lineJoin = 'round';
-        ctx.beginPath();
-        path.forEach(([x, y], i) => (i === 0 ? ctx.moveTo(view.px(x), view.py(y)) : ctx.lineTo(view.px(x), view.py(y))));
-        ctx.stroke();
-      };
-      const leg = (l: LegPose, paint: string): void => {
-        line(paint, limbW, p.hip, l.knee, l.ankle);
-        ctx.fillStyle = paint;
-        ctx.beginPath();
-        ctx.moveTo(view.px(l.ankle[0]), view.py(l.ankle[1]));
-        ctx.lineTo(view.px(l.heel[0]), view.py(l.heel[1]));
-        ctx.lineTo(view.px(l.toe[0]), view.py(l.toe[1]));
-        ctx.closePath();
-        ctx.fill();
-        line(paint, limbW * 0.6, l.heel, l.toe);
-      };
-      const arm = (k: 0 | 1, paint: string): void => {
-        if (g.arms) line(paint, limbW * 0.8, p.shoulder, p.arms[k].elbow, p.arms[k].hand);
-      };
-      // Leg and arm 1 are on the far side: drawn first and in the other shade.
-      arm(1, far);
-      leg(p.legs[1], far);
-      const tx = (p.hip[0] + p.shoulder[0]) / 2;
-      const ty = (p.hip[1] + p.shoulder[1]) / 2;
-      const tilt = Math.atan2(p.shoulder[1] - p.hip[1], p.shoulder[0] - p.hip[0]) - Math.PI / 2;
-      drawShape(ctx, view, { kind: 'box', hw: g.torsoWidth / 2, hh: g.torso / 2 + limbW / view.scale / 2 }, tx, ty, tilt, body, 'rgba(0,0,0,0.7)');
-      line(skin, limbW * 0.7, p.shoulder, p.neck);
-      drawShape(ctx, view, { kind: 'ball', r: g.headR }, p.head[0], p.head[1], 0, skin, 'rgba(0,0,0,0.7)');
-      // Face: a nose and an eye on the facing side, so which way the figure looks is plain.
-      const s = view.scale;
-      const [hx, hy] = [view.px(p.head[0]), view.py(p.head[1])];
-      ctx.fillStyle = skin;
-      ctx.strokeStyle = 'rgba(0,0,0,0.7)';
-      ctx.lineWidth = Math.max(0.6, s * 0.01);
-      ctx.beginPath();
-      ctx.moveTo(hx + d * g.headR * 0.85 * s, hy - g.headR * 0.25 * s);
-      ctx.lineTo(hx + d * g.headR * 1.4 * s, hy + g.headR * 0.15 * s);
-      ctx.lineTo(hx + d * g.headR * 0.85 * s, hy + g.headR * 0.3 * s);
-      ctx.closePath();
-      ctx.fill();
-      ctx.stroke();
-      ctx.fillStyle = '#111';
-      ctx.beginPath();
-      ctx.arc(hx + d * g.headR * 0.5 * s, hy - g.headR * 0.3 * s, Math.max(0.7, g.headR * 0.15 * s), 0, Math.PI * 2);
-      ctx.fill();
-      leg(p.legs[0], near);
-      arm(0, near);
+      drawFloor(ctx, view, 0, look.width, look.height, paints.floor);
+      drawWalker(ctx, view, g, walkPose(g, phase(f)), paints, limbW);
     });
     const first = walkPose(g, phase(0));
     const last = walkPose(g, phase(look.frames - 1));
     return finish(look, frames, {
-      direction: d > 0 ? 'right' : 'left',
+      direction: g.direction > 0 ? 'right' : 'left',
       speed,
       stride,
       step,
