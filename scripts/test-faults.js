@@ -47,7 +47,14 @@ function random() {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
-/** Starts `audit ...args`; resolves with code, signal, stderr and the wall time. */
+/** @typedef {Record<string, any>} JsonRow  one parsed line of a .jsonl file */
+/** @typedef {{ code: number | null, signal: NodeJS.Signals | null, stderr: string, wall: number, pid: number | undefined }} AuditRun */
+
+/**
+ * Starts `audit ...args`; resolves with code, signal, stderr and the wall time.
+ * @param {string[]} args
+ * @param {{ env?: Record<string, string>, killAfterMs?: number, killAtRows?: { file: string, rows: number } }} [options]
+ */
 function audit(args, { env = {}, killAfterMs, killAtRows } = {}) {
   const t0 = performance.now();
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -62,6 +69,7 @@ function audit(args, { env = {}, killAfterMs, killAtRows } = {}) {
       if (countLines(killAtRows.file) >= killAtRows.rows) child.kill('SIGKILL');
     }, 10);
   }
+  /** @type {Promise<AuditRun>} */
   const done = new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -73,6 +81,7 @@ function audit(args, { env = {}, killAfterMs, killAtRows } = {}) {
   return { child, done };
 }
 
+/** @param {string} file */
 function countLines(file) {
   try {
     const b = readFileSync(file);
@@ -84,7 +93,9 @@ function countLines(file) {
   }
 }
 
+/** @type {string[]} */
 const problems = [];
+/** @param {string} text */
 function problem(text) {
   problems.push(text);
   console.log(`  PROBLEM: ${text}`);
@@ -95,13 +106,22 @@ const VOLATILE = new Set(['decode_ms', 'analyse_ms', 'series_file', 'series_offs
 // Model outputs: batched inference may differ in the last bits with the batch's size.
 const MODEL = new Set(['p_invariant', 'p_equivariant', 'p_irreversible', 'p_forward', 'confidence', 'embedding_forward', 'embedding_reversed', 'in_domain']);
 
+/**
+ * @param {unknown} a
+ * @param {unknown} b
+ * @returns {boolean}
+ */
 function close(a, b) {
   if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(a), Math.abs(b));
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => close(x, b[i]));
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** The rows of a JSONL file: parsed complete lines, the count of complete lines that are not JSON, a partial tail. */
+/**
+ * The rows of a JSONL file: parsed complete lines, the count of complete lines that are not JSON, a partial tail.
+ * @param {string} file
+ * @returns {{ rows: JsonRow[], bad: number, partial: boolean }}
+ */
 function readLog(file) {
   if (!existsSync(file)) return { rows: [], bad: 0, partial: false };
   const text = readFileSync(file, 'utf8');
@@ -120,6 +140,10 @@ function readLog(file) {
   return { rows, bad, partial };
 }
 
+/**
+ * @param {string} dir
+ * @param {JsonRow} row
+ */
 function seriesBytes(dir, row) {
   const n = row.series_pairs * row.series_columns * 4;
   const file = join(dir, row.series_file ?? '');
@@ -134,16 +158,24 @@ function seriesBytes(dir, row) {
   return buf;
 }
 
-/** What a scan folder holds: clips by id (with series bytes), error rows by key, corrupt lines. */
+/**
+ * What a scan folder holds: clips by id (with series bytes), error rows by key, corrupt lines.
+ * @param {string} dir
+ */
 function readFolder(dir) {
   const clips = readLog(join(dir, 'clips.jsonl'));
   const errors = readLog(join(dir, 'errors.jsonl'));
   return { dir, clips: clips.rows, errors: errors.rows, bad: clips.bad + errors.bad, partial: clips.partial || errors.partial };
 }
 
-/** Lost, doubled and corrupt rows of `dir` against the clean scan. */
+/**
+ * Lost, doubled and corrupt rows of `dir` against the clean scan.
+ * @param {{ clips: Map<string, { row: JsonRow, bytes: Buffer | null }>, errorKeys: Set<string>, keys: Set<string> }} clean
+ * @param {string} dir
+ */
 function compare(clean, dir) {
   const got = readFolder(dir);
+  /** @type {Map<string, number>} */
   const seen = new Map();
   for (const r of got.clips) seen.set(`id:${r.id}`, (seen.get(`id:${r.id}`) ?? 0) + 1);
   for (const r of got.errors) seen.set(r.key, (seen.get(r.key) ?? 0) + 1);
@@ -152,6 +184,7 @@ function compare(clean, dir) {
   let doubled = 0;
   for (const n of seen.values()) if (n > 1) doubled += n - 1;
   let corrupt = got.bad;
+  /** @type {string[]} */
   const details = [];
   for (const r of got.clips) {
     const ref = clean.clips.get(r.id);
@@ -161,9 +194,10 @@ function compare(clean, dir) {
       continue;
     }
     const bytes = seriesBytes(dir, r);
-    if (!bytes || !bytes.equals(ref.bytes)) {
+    // (a clean scan whose own series bytes cannot be read is reported here rather than thrown by Buffer.equals)
+    if (!bytes || !ref.bytes || !bytes.equals(ref.bytes)) {
       corrupt++;
-      details.push(`clip ${r.id}: series ${bytes ? 'differs' : 'missing or cut'}`);
+      details.push(`clip ${r.id}: series ${!bytes ? 'missing or cut' : !ref.bytes ? 'missing or cut in the clean scan' : 'differs'}`);
       continue;
     }
     const bad = Object.keys({ ...ref.row, ...r }).filter((k) => !VOLATILE.has(k) && !(MODEL.has(k) ? close(r[k], ref.row[k]) : JSON.stringify(r[k]) === JSON.stringify(ref.row[k])));
@@ -180,7 +214,15 @@ function compare(clean, dir) {
   return { lost, doubled, corrupt, rows: got.clips.length + got.errors.length, details };
 }
 
+/** @typedef {ReturnType<typeof compare>} Comparison */
+/** @type {({ name: string, skipped?: false, runs: number, note: string } & Comparison | { name: string, skipped: true })[]} */
 const results = [];
+/**
+ * @param {string} name
+ * @param {number} runs
+ * @param {Comparison} r
+ * @param {string} [note]
+ */
 function record(name, runs, r, note = '') {
   results.push({ name, runs, ...r, note });
   console.log(`  ${name}: ${r.rows} rows, lost ${r.lost}, doubled ${r.doubled}, corrupt ${r.corrupt}${note ? ` (${note})` : ''}`);
@@ -188,10 +230,19 @@ function record(name, runs, r, note = '') {
   if (r.lost || r.doubled || r.corrupt) problem(`${name}: lost ${r.lost}, doubled ${r.doubled}, corrupt ${r.corrupt}`);
 }
 
+/**
+ * @param {string} what
+ * @param {AuditRun} r
+ * @param {(number | null)[]} codes
+ */
 function expectCode(what, r, codes) {
   if (!codes.includes(r.code)) problem(`${what}: exit ${r.code}${r.signal ? ` (${r.signal})` : ''}, expected ${codes.join(' or ')}:\n    ${r.stderr.trim().split('\n').slice(0, 12).join('\n    ')}`);
 }
 
+/**
+ * @param {string} what
+ * @param {string} dir
+ */
 function noLockLeft(what, dir) {
   if (existsSync(join(dir, '.audit.lock'))) problem(`${what}: ${dir}/.audit.lock is left after the run ended`);
   const litter = readdirSync(dir).filter((f) => f.startsWith('.audit.lock.'));
@@ -205,6 +256,10 @@ console.log(`rendering a corpus: audit synth -n ${values.clips} (each with its r
 const synth = await audit(['synth', '-n', values.clips, '--seed', '5', '--out', corpus, '-q']).done;
 if (synth.code !== 0) throw new Error(`audit synth failed: ${synth.stderr}`);
 const manifest = join(corpus, 'manifest.csv');
+/**
+ * @param {string} out
+ * @param {string[]} [extra]
+ */
 const scanArgs = (out, extra = []) => ['scan', manifest, '--out', out, '--no-report', '-q', ...extra];
 
 console.log('clean single-process scan...');
@@ -285,7 +340,7 @@ console.log('\n(c) a full disk while writing (tmpfs)');
   const isRoot = process.getuid?.() === 0;
   const mounted = isRoot && spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mnt], { encoding: 'utf8' });
   if (!isRoot || !mounted || mounted.status !== 0) {
-    console.log(`  skipped: ${isRoot ? `mount -t tmpfs failed (${mounted?.stderr?.trim() || 'no mount'})` : 'needs root to mount a small tmpfs'}`);
+    console.log(`  skipped: ${isRoot ? `mount -t tmpfs failed (${(mounted && mounted.stderr?.trim()) || 'no mount'})` : 'needs root to mount a small tmpfs'}`);
     results.push({ name: 'full disk', skipped: true });
   } else {
     try {
