@@ -30,15 +30,21 @@ const { values } = parseArgs({
 const clips = Number(values.clips);
 const repeats = Math.max(1, Number(values.repeats));
 const workers = Number(values.workers);
+/** @type {(...a: unknown[]) => void} */
 const log = values.json ? () => {} : (...a) => console.log(...a);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** @param {number[]} xs */
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** The first interpreter that imports cv2, or null with the reason. */
+/**
+ * The first interpreter that imports cv2, or null with the reason.
+ * @returns {{ python: string, opencv: string, reason?: undefined } | { python: null, opencv?: undefined, reason: string }}
+ */
 function findPeerPython() {
+  /** @type {string[]} */
   const tried = [];
   for (const py of [process.env.PEER_PYTHON, '/usr/bin/python3', 'python3']) {
     if (!py || tried.includes(py)) continue;
@@ -49,7 +55,11 @@ function findPeerPython() {
   return { python: null, reason: `no Python with OpenCV (tried ${tried.join(', ')}); install python3-opencv or set PEER_PYTHON` };
 }
 
-/** Runs a command, returns wall seconds; throws with its stderr when it fails. */
+/**
+ * Runs a command, returns wall seconds; throws with its stderr when it fails.
+ * @param {string} cmd
+ * @param {string[]} args
+ */
 function timed(cmd, args) {
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -66,6 +76,7 @@ log(`${clips} clips of ${values.seconds} s at 640x360 30 fps (H.264), ${workers}
 log(peer.python ? `peer: ${peer.python} with OpenCV ${peer.opencv}` : `peers skipped: ${peer.reason}`);
 
 const script = join(root, 'scripts', 'peer_opencv_dis.py');
+/** @type {Record<string, () => number>} */
 const runners = {
   audit: () => {
     const out = join(work, `scan-${Math.random().toString(36).slice(2)}`);
@@ -77,12 +88,14 @@ const runners = {
   },
 };
 if (peer.python) {
+  const python = peer.python;
+  /** @param {string} flow */
   const peerArgs = (flow) => [script, 'scan', '--flow', flow, '--workers', String(workers), ...paths.slice(0, clips)];
-  runners.opencv_dis = () => timed(peer.python, peerArgs('dis')).seconds;
-  if (!values['no-farneback']) runners.opencv_farneback = () => timed(peer.python, peerArgs('farneback')).seconds;
+  runners.opencv_dis = () => timed(python, peerArgs('dis')).seconds;
+  if (!values['no-farneback']) runners.opencv_farneback = () => timed(python, peerArgs('farneback')).seconds;
 }
 const names = Object.keys(runners);
-const seconds = Object.fromEntries(names.map((n) => [n, []]));
+const seconds = Object.fromEntries(names.map((n) => [n, /** @type {number[]} */ ([])]));
 for (let r = 0; r < repeats; r++) {
   for (let k = 0; k < names.length; k++) {
     const name = names[(k + r) % names.length];
@@ -91,6 +104,7 @@ for (let r = 0; r < repeats; r++) {
     log(`  repeat ${r + 1}: ${name.padEnd(16)} ${s.toFixed(2)} s (${(clips / s).toFixed(2)} clips/s)`);
   }
 }
+/** @type {Record<string, { seconds: number[], median_s: number, clips_per_s: number }>} */
 const runs = {};
 for (const n of names) runs[n] = { seconds: seconds[n], median_s: median(seconds[n]), clips_per_s: clips / median(seconds[n]) };
 
@@ -107,6 +121,7 @@ const parts = paths.slice(0, Math.min(8, paths.length)).map((p) => {
 });
 writeFileSync(raw, Buffer.concat(parts));
 const bytes = readFileSync(raw);
+/** @type {import('../dist/index.js').GrayImage[]} */
 const frames = [];
 for (let o = 0; o + W * H <= bytes.length; o += W * H) frames.push({ width: W, height: H, data: Float32Array.from(bytes.subarray(o, o + W * H)) });
 const dis = new DisFlow('ultrafast');
@@ -118,6 +133,10 @@ const cpuMs = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;
 };
+/**
+ * @param {'calc' | 'calcNative'} method
+ * @param {import('../dist/index.js').FlowField} out
+ */
 const ours = (method, out) => {
   const t0 = cpuMs();
   for (let i = 0; i + 1 < frames.length; i++) dis[method](frames[i], frames[i + 1], out);
@@ -125,6 +144,7 @@ const ours = (method, out) => {
 };
 ours('calc', flowOut);
 ours('calcNative', nativeOut);
+/** @type {{ audit_calc: number[], audit_calc_native: number[], opencv_calc: number[] }} */
 const pairMs = { audit_calc: [], audit_calc_native: [], opencv_calc: [] };
 for (let r = 0; r < Math.max(1, Number(values['pair-rounds'])); r++) {
   pairMs.audit_calc.push(ours('calc', flowOut));
@@ -167,5 +187,5 @@ else {
   if (result.ratio_vs_opencv_farneback !== null) log(`ratio audit / OpenCV-Farneback script: ${result.ratio_vs_opencv_farneback.toFixed(2)}`);
   const d = result.dis_pairs;
   log(`DIS ultrafast at ${d.size}, one thread, CPU ms per pair (${d.pairs} pairs): DisFlow.calc ${d.audit_calc_ms.toFixed(3)}, calcNative ${d.audit_calc_native_ms.toFixed(3)}` +
-    (d.opencv_calc_ms !== null ? `, OpenCV calc ${d.opencv_calc_ms.toFixed(3)} (ratio ${d.ratio_calc.toFixed(2)})` : ''));
+    (d.opencv_calc_ms !== null && d.ratio_calc !== null ? `, OpenCV calc ${d.opencv_calc_ms.toFixed(3)} (ratio ${d.ratio_calc.toFixed(2)})` : ''));
 }
