@@ -7,7 +7,7 @@ import { AuditError } from '../../errors.js';
 import { CsvRecordSplitter, type CsvRecord } from '../../io/formats/csv-records.js';
 import { deriveUndoPairs, type UndoPair } from './derive.js';
 import { JESTER_OVERRIDES, SSV2_OVERRIDES } from './overrides.js';
-import { parseDomain, PddlError } from './pddl.js';
+import { parseDomain, PddlError, type PddlDomain } from './pddl.js';
 import { directionPairs, matchRule, SSV2_RULES } from './rules.js';
 import { taxonomyCounts } from './counts.js';
 import type { ClassVerdict, Taxonomy, TaxonomyClass, TaxonomyOverride, VerdictSource } from './types.js';
@@ -197,27 +197,48 @@ export function buildSsv2Taxonomy(texts: TaxonomySourceTexts): Taxonomy {
   const labels = parseSsv2Labels(texts.ssv2Labels);
   const coarse = parseCoarse(texts.ssv2FineToCoarse, texts.ssv2Coarse);
   const classes: BaseClass[] = labels.map((l) => ({ id: l.id, name: l.name, coarse: coarse.get(l.name) }));
+  const domain = readSsv2Domain(texts.ssv2Domain);
+  const classOfAction = actionClasses(domain, labels);
+  const decided = decideByOverridesAndRules(classes);
+  const candidates = pairUndoActions(domain, classOfAction, classes, decided);
+  const out = finish(classes, decided, 'SSv2');
+  return {
+    name: 'ssv2',
+    title: 'Something-Something v2: 174 classes under time reversal',
+    version: TAXONOMY_GENERATOR_VERSION,
+    provenance: ssv2Provenance(texts, candidates, taxonomyCounts(out)),
+    classes: out,
+  };
+}
+
+/** The PDDL domain, its parse errors named with the source file and line. */
+function readSsv2Domain(text: string): PddlDomain {
   const pddlFile = TAXONOMY_SOURCES.ssv2Domain.file;
-  let domain;
   try {
-    domain = parseDomain(texts.ssv2Domain);
+    return parseDomain(text);
   } catch (err) {
     if (err instanceof PddlError) throw new TaxonomyError(`${err.message} in ${pddlFile}`, { path: pddlFile, row: err.line });
     throw err;
   }
+}
 
-  // Each action's comment says which class it models: "; <id> <label>".
+/** The class each action models, from the comment before it: "; <id> <label>". */
+function actionClasses(domain: PddlDomain, labels: ReturnType<typeof parseSsv2Labels>): Map<string, { id: string; name: string }> {
   const byId = new Map(labels.map((l) => [l.id, l]));
   const classOfAction = new Map<string, { id: string; name: string }>();
   for (const action of domain.actions) {
     const m = action.comments.map((c) => /^(\d+)\s+(.+)$/.exec(c)).find((x) => x !== null);
     const cls = m ? byId.get(m[1]!) : undefined;
     if (!m || !cls || cls.label !== m[2]) {
-      throw new TaxonomyError(`Expected a comment "<class id> <class label>" matching ${TAXONOMY_SOURCES.ssv2Labels.file} before action ${action.name} but received ${JSON.stringify(action.comments)}`, { path: pddlFile, row: action.line });
+      throw new TaxonomyError(`Expected a comment "<class id> <class label>" matching ${TAXONOMY_SOURCES.ssv2Labels.file} before action ${action.name} but received ${JSON.stringify(action.comments)}`, { path: TAXONOMY_SOURCES.ssv2Domain.file, row: action.line });
     }
     classOfAction.set(action.name, { id: cls.id, name: cls.name });
   }
+  return classOfAction;
+}
 
+/** The reviewed overrides, then the first keyword rule for each class still open; an override must change its rule's verdict. */
+function decideByOverridesAndRules(classes: BaseClass[]): Map<string, Decision> {
   const decided = applyOverrides(classes, SSV2_OVERRIDES, 'src/labels/taxonomy/overrides.ts SSV2_OVERRIDES');
   for (const c of classes) {
     if (decided.has(c.name)) continue;
@@ -228,10 +249,17 @@ export function buildSsv2Taxonomy(texts: TaxonomySourceTexts): Taxonomy {
     const rule = matchRule(SSV2_RULES, o.class);
     if (rule && rule.verdict === o.verdict) throw new TaxonomyError(`Expected the override of ${JSON.stringify(o.class)} to change what rule "${rule.name}" decides but received the same verdict`);
   }
+  return decided;
+}
 
-  const undo = deriveUndoPairs(domain);
+/**
+ * Pairs the classes still open from the domain's undo-pairs, one-to-one in rank order (fewest changes left undone,
+ * most shared template words, fewest words, lowest ids), adding the pairs to `decided`; returns every candidate with
+ * what became of it.
+ */
+function pairUndoActions(domain: PddlDomain, classOfAction: Map<string, { id: string; name: string }>, classes: BaseClass[], decided: Map<string, Decision>): CandidateNote[] {
   const open = new Set(classes.filter((c) => !decided.has(c.name)).map((c) => c.name));
-  const ranked = undo
+  const ranked = deriveUndoPairs(domain)
     .map((p) => {
       const a = classOfAction.get(p.a)!;
       const b = classOfAction.get(p.b)!;
@@ -260,29 +288,24 @@ export function buildSsv2Taxonomy(texts: TaxonomySourceTexts): Taxonomy {
     }
     candidates.push(note);
   }
+  return candidates;
+}
 
-  const out = finish(classes, decided, 'SSv2');
-  const counts = taxonomyCounts(out);
+function ssv2Provenance(texts: TaxonomySourceTexts, candidates: CandidateNote[], counts: ReturnType<typeof taxonomyCounts>): Taxonomy['provenance'] {
   return {
-    name: 'ssv2',
-    title: 'Something-Something v2: 174 classes under time reversal',
-    version: TAXONOMY_GENERATOR_VERSION,
-    provenance: {
-      generator: 'scripts/build-taxonomy.js (src/labels/taxonomy/build.ts)',
-      generator_version: TAXONOMY_GENERATOR_VERSION,
-      sources: (['ssv2Labels', 'ssv2Domain', 'ssv2FineToCoarse', 'ssv2Coarse'] as const).map((k) => sourceEntry(texts, k)),
-      method: [
-        'override: the reviewed table in src/labels/taxonomy/overrides.ts decides first; each entry gives its reason',
-        'rule: otherwise the first keyword rule that fits the template decides (src/labels/taxonomy/rules.ts, listed below)',
-        'derived: the remaining classes are paired from ssv2_domain.pddl: action B undoes action A when, under a parameter mapping, B can run after A and B\'s effects restore every precondition A destroyed, and vice versa (preconditions and effects closed under the domain axioms; hand-only changes such as letting go do not count)',
-        'derived candidates are matched one-to-one: exact inverses first (fewest changes left undone), then templates sharing the most words, then the most general templates (fewest words), then the lowest ids',
-        'the build fails when a class has no verdict or a counterpart is not symmetric',
-      ],
-      rules: SSV2_RULES.map((r) => ({ name: r.name, verdict: r.verdict, match: r.match.source, ...(r.unless ? { unless: r.unless.source } : {}), reason: r.reason })),
-      derived_candidates: candidates,
-      counts,
-    },
-    classes: out,
+    generator: 'scripts/build-taxonomy.js (src/labels/taxonomy/build.ts)',
+    generator_version: TAXONOMY_GENERATOR_VERSION,
+    sources: (['ssv2Labels', 'ssv2Domain', 'ssv2FineToCoarse', 'ssv2Coarse'] as const).map((k) => sourceEntry(texts, k)),
+    method: [
+      'override: the reviewed table in src/labels/taxonomy/overrides.ts decides first; each entry gives its reason',
+      'rule: otherwise the first keyword rule that fits the template decides (src/labels/taxonomy/rules.ts, listed below)',
+      'derived: the remaining classes are paired from ssv2_domain.pddl: action B undoes action A when, under a parameter mapping, B can run after A and B\'s effects restore every precondition A destroyed, and vice versa (preconditions and effects closed under the domain axioms; hand-only changes such as letting go do not count)',
+      'derived candidates are matched one-to-one: exact inverses first (fewest changes left undone), then templates sharing the most words, then the most general templates (fewest words), then the lowest ids',
+      'the build fails when a class has no verdict or a counterpart is not symmetric',
+    ],
+    rules: SSV2_RULES.map((r) => ({ name: r.name, verdict: r.verdict, match: r.match.source, ...(r.unless ? { unless: r.unless.source } : {}), reason: r.reason })),
+    derived_candidates: candidates,
+    counts,
   };
 }
 
