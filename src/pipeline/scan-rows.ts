@@ -1,0 +1,243 @@
+// The row stream of one scan: input rows -> worker pool -> model batches -> clips.jsonl / errors.jsonl.
+
+import { Piscina } from 'piscina';
+import { ManifestError } from '../errors.js';
+import { isRowProblem, type InputRow, type InputSource, type RowProblem } from '../io/inputs.js';
+import { clipWindows } from '../model/features.js';
+import { predictClips, type LoadedModel } from '../model/onnx.js';
+import type { ScanOptions } from './options.js';
+import { rowKey, shardOf, type OutDir } from './out-dir.js';
+import type { ProgressReporter, ProgressState } from './progress.js';
+import { clipErrorRow, clipRow, predictionColumns } from './rows.js';
+import type { AnalysisSettings, ClipOutcome, ClipTask } from './task.js';
+
+/** Longest wait of an analysed clip for its model batch to fill (milliseconds). */
+const BATCH_WAIT_MS = 1000;
+
+type Analysed = Extract<ClipOutcome, { ok: true }>;
+type ErrorRow = Parameters<OutDir['appendError']>[0];
+
+/** What this run did with the rows it read (summary.json's counts and timings). */
+export interface RowTally {
+  inputRows: number;
+  shardRows: number;
+  runClips: number;
+  runErrors: number;
+  decodeMs: number;
+  analyseMs: number;
+}
+
+/** Everything the row stream reads and changes: one per scan. */
+export interface RowRun {
+  opts: ScanOptions;
+  settings: AnalysisSettings;
+  dir: OutDir;
+  model: LoadedModel | null;
+  modelVersion: string | null;
+  progress: ProgressReporter;
+  state: ProgressState;
+  tally: RowTally;
+  /** Stops the stream: SIGINT, or a failure below. */
+  abort: AbortController;
+  /** The first failure to write rows (or to run the model on them); the run stops and throws it. */
+  fatal: unknown;
+}
+
+export function emptyTally(): RowTally {
+  return { inputRows: 0, shardRows: 0, runClips: 0, runErrors: 0, decodeMs: 0, analyseMs: 0 };
+}
+
+/** The key of an input row in the output folder (and for --shard). */
+function inputKey(r: InputRow | RowProblem): string {
+  return isRowProblem(r) ? rowKey(undefined, r.row) : rowKey(r.id, r.row);
+}
+
+function inShard(key: string, opts: ScanOptions): boolean {
+  return !opts.shardSel || shardOf(key, opts.shardSel.count) === opts.shardSel.index;
+}
+
+/** Rows of the input in all and in this shard (a first pass, for the progress bar's total). */
+export async function countRows(source: InputSource, opts: ScanOptions): Promise<{ all: number; shard: number }> {
+  let all = 0;
+  let shard = 0;
+  for await (const r of source.rows()) {
+    all++;
+    if (inShard(inputKey(r), opts)) shard++;
+  }
+  return { all, shard };
+}
+
+function workerUrl(): URL {
+  // Running from TypeScript sources (tests) the compiled worker lives under dist/.
+  return import.meta.url.endsWith('.ts') ? new URL('../../dist/pipeline/worker.js', import.meta.url) : new URL('./worker.js', import.meta.url);
+}
+
+interface Batcher {
+  /** Queues an analysed clip; true when the batch is full and must be flushed now, else its wait has started. */
+  push(r: Analysed, input: InputRow['columns']): boolean;
+  /** Runs the model on the queued clips and writes them (after any batch before them). */
+  flush(): Promise<void>;
+  /** Cancels the wait of a partial batch. */
+  stopWaiting(): void;
+}
+
+/**
+ * Analysed clips wait here for a model batch; they count as in flight until written. A partial batch
+ * waits at most BATCH_WAIT_MS, so rows reach clips.jsonl steadily and a crash loses at most that much work.
+ */
+function modelBatcher(run: RowRun, model: LoadedModel): Batcher {
+  let pending: Array<{ r: Analysed; input: InputRow['columns'] }> = [];
+  let flushing: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | null = null;
+  const flush = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const batch = pending;
+    pending = [];
+    flushing = flushing.then(async () => {
+      if (!batch.length) return;
+      const preds = await predictClips(model, batch.map(({ r }) => clipWindows({ frames: r.pairs, columns: r.columns, data: r.series }, model.T, run.opts.modelWindows)), { batchSize: run.opts.batch });
+      for (let i = 0; i < batch.length; i++) {
+        const { r, input } = batch[i]!;
+        await run.dir.appendClip({ ...clipRow(r, input), ...predictionColumns(preds[i]!, run.modelVersion!, r.analysis.degenerate, model.domain?.threshold) }, r.series);
+      }
+    });
+    return flushing;
+  };
+  const push = (r: Analysed, input: InputRow['columns']): boolean => {
+    pending.push({ r, input });
+    if (pending.length >= run.opts.batch) return true;
+    timer ??= setTimeout(() => {
+      timer = null;
+      flush().catch((err: unknown) => {
+        run.fatal ??= err;
+        run.abort.abort();
+      });
+    }, BATCH_WAIT_MS);
+    return false;
+  };
+  const stopWaiting = (): void => {
+    if (timer) clearTimeout(timer);
+  };
+  return { push, flush, stopWaiting };
+}
+
+/** Writes what a worker made of one clip: a clips row (through the model batch when there is a model) or an errors row. */
+async function finishClip(run: RowRun, batcher: Batcher | null, r: ClipOutcome, key: string, input: InputRow['columns']): Promise<void> {
+  const { tally, state } = run;
+  if (r.ok) {
+    if (batcher) {
+      if (batcher.push(r, input)) await batcher.flush();
+    } else {
+      await run.dir.appendClip(clipRow(r, input), r.series);
+    }
+    tally.runClips++;
+    tally.decodeMs += r.timings.decodeMs;
+    tally.analyseMs += r.timings.analyseMs;
+  } else {
+    await run.dir.appendError(clipErrorRow(r, key, input));
+    tally.runErrors++;
+    state.errors++;
+  }
+  state.done++;
+  run.progress.update(state);
+}
+
+/** Sends one clip to the pool; the promise settles once its row is written (or the run has stopped). */
+function analyseClip(run: RowRun, pool: Piscina<ClipTask, ClipOutcome>, batcher: Batcher | null, r: InputRow, key: string): Promise<void> {
+  const signal = run.abort.signal;
+  const task: ClipTask = { id: r.id, path: r.path, row: r.row, settings: run.settings, ...(r.segment ? { segment: r.segment } : {}) };
+  return pool
+    .run(task, { signal })
+    .then(
+      (res) => res,
+      // A worker that died (out of memory, a crash in native code) fails its clip, not the run.
+      (err: unknown): ClipOutcome | null =>
+        signal.aborted ? null : { ok: false, id: r.id, row: r.row, path: r.path, error: { code: 'worker_failed', message: String((err as Error)?.message ?? err), stage: 'analyse' } },
+    )
+    .then((res) => (res ? finishClip(run, batcher, res, key, r.columns) : undefined))
+    .catch((err: unknown) => {
+      // Writing failed (disk full, folder removed): stop, keeping what is on disk, and report it.
+      run.fatal ??= err;
+      run.abort.abort();
+    });
+}
+
+/** An errors row for a row the manifest itself got wrong (it never reaches a worker). */
+async function recordManifestError(run: RowRun, row: ErrorRow): Promise<void> {
+  await run.dir.appendError(row);
+  run.tally.runErrors++;
+  run.state.errors++;
+  run.state.done++;
+}
+
+function duplicateIdRow(r: InputRow, first: number, key: string): ErrorRow {
+  const err = new ManifestError('duplicate_id', `Row ${r.row}: id ${JSON.stringify(r.id)} already appeared at row ${first}; ids must be unique`, { row: r.row, id: r.id });
+  return { key, id: r.id, path: r.path, row: r.row, stage: 'manifest', code: err.code, message: err.message, input: r.columns };
+}
+
+/**
+ * Reads the input once: rows of other shards are passed over, manifest problems and repeated ids become
+ * error rows, rows finished by an earlier run are skipped, the rest go to the pool (at most two per worker
+ * in flight). Returns once every clip sent has been written or given up.
+ */
+async function dispatchRows(run: RowRun, source: InputSource, pool: Piscina<ClipTask, ClipOutcome>, batcher: Batcher | null): Promise<void> {
+  const { dir, state, tally } = run;
+  const inflight = new Set<Promise<void>>();
+  const maxInflight = run.opts.workers * 2;
+  const seen = new Map<string, number>();
+  for await (const r of source.rows()) {
+    if (run.abort.signal.aborted) break;
+    tally.inputRows++;
+    const key = inputKey(r);
+    if (!inShard(key, run.opts)) continue;
+    tally.shardRows++;
+    if (isRowProblem(r)) {
+      if (dir.done.has(key)) state.skipped++;
+      else await recordManifestError(run, { key, row: r.row, stage: 'manifest', code: r.error.code, message: r.error.message });
+      continue;
+    }
+    const first = seen.get(r.id);
+    if (first !== undefined) {
+      const dupKey = rowKey(undefined, r.row);
+      if (dir.done.has(dupKey)) state.skipped++;
+      else await recordManifestError(run, duplicateIdRow(r, first, dupKey));
+      continue;
+    }
+    seen.set(r.id, r.row);
+    if (dir.done.has(key)) {
+      state.skipped++;
+      run.progress.update(state);
+      continue;
+    }
+    while (inflight.size >= maxInflight) await Promise.race(inflight);
+    if (run.abort.signal.aborted) break;
+    const p: Promise<void> = analyseClip(run, pool, batcher, r, key).finally(() => inflight.delete(p));
+    inflight.add(p);
+  }
+  await Promise.allSettled(inflight);
+}
+
+/**
+ * Runs the row stream on a worker pool and closes what it used however it ends: the last model batch is
+ * written (also when interrupted, not when writing itself failed), the model, the pool and the logs are
+ * closed and the progress line finished. A failure to write is left in `run.fatal`.
+ */
+export async function scanRows(run: RowRun, source: InputSource, signal: AbortSignal | undefined): Promise<void> {
+  const pool = new Piscina<ClipTask, ClipOutcome>({ filename: workerUrl().href, maxThreads: run.opts.workers, minThreads: run.opts.workers, idleTimeout: 5_000 });
+  const onAbort = () => run.abort.abort();
+  signal?.addEventListener('abort', onAbort);
+  const batcher = run.model ? modelBatcher(run, run.model) : null;
+  try {
+    await dispatchRows(run, source, pool, batcher);
+  } finally {
+    // Clips already analysed are written even when interrupted (not when writing itself failed).
+    batcher?.stopWaiting();
+    if (batcher && !run.fatal) await batcher.flush().catch((err: unknown) => (run.fatal ??= err));
+    await run.model?.session.release();
+    signal?.removeEventListener('abort', onAbort);
+    await pool.destroy();
+    await run.dir.close();
+    run.progress.finish(run.state);
+  }
+}
