@@ -368,18 +368,7 @@ function verbCandidate(words: Words, i: number, hit: RuleHit, title: boolean): C
   // "The shop is closed." names a state: nothing moves.
   if (tag === 'participle' && prev !== undefined && PRESENT_COPULA.has(prev) && words.broken(i)) return null;
 
-  let found: { j: number; n: number; particle: Particle } | null = null;
-  const maxGap = rule.maxGap ?? 5;
-  for (let j = i + 1; rule.particles && j <= i + 1 + maxGap && j < words.length; j++) {
-    if (words.broken(j - 1)) break;
-    const part = particleAt(words, j, PARTICLES.get(rule)!);
-    if (part) {
-      found = { j, ...part };
-      break;
-    }
-    const w = words.lower(j)!;
-    if (CLAUSE_WORDS.has(w) || (VERB_WORDS.has(w) && !PRE_NOUN.has(words.lower(j - 1)!))) break;
-  }
+  const found = findParticle(words, i, rule);
   if (!found && rule.particleRequired) return null;
   if (
     rule.from.guard?.[tag] === 'object' && !passive && !objectAt(words, i + 1) && !(found?.j === i + 1 && objectAt(words, i + 1 + found.n)) &&
@@ -389,36 +378,67 @@ function verbCandidate(words: Words, i: number, hit: RuleHit, title: boolean): C
   }
   // The pair a negated verb is matched on: "never opens the door but closes it" rewrites both.
   const pair = [rule.from.base, rule.to.base].sort().join('|');
-  const neg = negated(words, i) ? { negated: true, verb: pair } : { verb: pair };
+  const neg: Negation = negated(words, i) ? { negated: true, verb: pair } : { verb: pair };
   const lastUsed = found ? found.j + found.n - 1 : i;
   if (rule.context) {
     const near = words.tokens.slice(Math.max(0, i - 3), lastUsed + 4);
     if (!near.some((t) => rule.context!.has(t.lower))) return null;
   }
+  return found ? verbWithParticle(words, i, rule, tag, passive, found, title, neg) : verbAlone(words, i, rule, tag, title, neg);
+}
 
-  const verbToken = words.tokens[i]!;
-  if (!found) {
-    let end = i;
-    let replacement = rule.to[tag];
-    if (rule.insertBeforeObject && objectAt(words, i + 1)) replacement += ` ${rule.insertBeforeObject}`;
-    if (rule.insert) {
-      const next = words.nextAt(i + 1);
-      if (next !== undefined && SHORT_OBJECTS.has(next) && words.tight(i)) {
-        end = i + 1;
-        replacement += ` ${next} ${rule.insert}`;
-      } else replacement += ` ${rule.insert}`;
-    }
-    const original = words.slice(i, end);
-    const endOffset = words.tokens[end]!.end;
-    return {
-      tokens: end > i ? [i, end] : [i],
-      pieces: [{ start: verbToken.start, end: endOffset, text: original, replacement: copyCase(original, replacement, title), cut: [verbToken.start, endOffset] }],
-      gap: 0,
-      liquid: rule.liquid === true,
-      ...neg,
-    };
+/** Whether a verb read at a token is negated, and the counterpart pair it belongs to. */
+type Negation = Pick<Candidate, 'negated' | 'verb'>;
+/** A particle of a rule found at token j, n words long. */
+interface FoundParticle { j: number; n: number; particle: Particle }
+
+/**
+ * The nearest of the rule's particles after the verb at i, within its gap, in the same clause and before another
+ * verb (a verb after a determiner-like word, "the swing", does not stop the search).
+ */
+function findParticle(words: Words, i: number, rule: VerbRule): FoundParticle | null {
+  const maxGap = rule.maxGap ?? 5;
+  for (let j = i + 1; rule.particles && j <= i + 1 + maxGap && j < words.length; j++) {
+    if (words.broken(j - 1)) break;
+    const part = particleAt(words, j, PARTICLES.get(rule)!);
+    if (part) return { j, ...part };
+    const w = words.lower(j)!;
+    if (CLAUSE_WORDS.has(w) || (VERB_WORDS.has(w) && !PRE_NOUN.has(words.lower(j - 1)!))) break;
   }
+  return null;
+}
 
+/** The verb rewritten on its own, with the rule's inserted particle ("unplugs it" -> "plugs it in") if any. */
+function verbAlone(words: Words, i: number, rule: VerbRule, tag: VerbForm, title: boolean, neg: Negation): Candidate {
+  const verbToken = words.tokens[i]!;
+  let end = i;
+  let replacement = rule.to[tag];
+  if (rule.insertBeforeObject && objectAt(words, i + 1)) replacement += ` ${rule.insertBeforeObject}`;
+  if (rule.insert) {
+    const next = words.nextAt(i + 1);
+    if (next !== undefined && SHORT_OBJECTS.has(next) && words.tight(i)) {
+      end = i + 1;
+      replacement += ` ${next} ${rule.insert}`;
+    } else replacement += ` ${rule.insert}`;
+  }
+  const original = words.slice(i, end);
+  const endOffset = words.tokens[end]!.end;
+  return {
+    tokens: end > i ? [i, end] : [i],
+    pieces: [{ start: verbToken.start, end: endOffset, text: original, replacement: copyCase(original, replacement, title), cut: [verbToken.start, endOffset] }],
+    gap: 0,
+    liquid: rule.liquid === true,
+    ...neg,
+  };
+}
+
+/**
+ * The verb and its particle rewritten together: right after the verb the particle reads as an adverb (or blocks the
+ * rule), further away as a preposition when a noun phrase follows it.
+ */
+function verbWithParticle(
+  words: Words, i: number, rule: VerbRule, tag: VerbForm, passive: boolean, found: FoundParticle, title: boolean, neg: Negation,
+): Candidate | 'blocked' {
   const { j, n, particle } = found;
   const gap = j - i - 1;
   let particleText: string;
@@ -429,6 +449,7 @@ function verbCandidate(words: Words, i: number, hit: RuleHit, title: boolean): C
     particleText = particle.adverb;
   } else particleText = nounAt(words, j + n) ? particle.prep : particle.adverb;
   const target = particle.to ?? rule.to;
+  const verbToken = words.tokens[i]!;
   const first = words.tokens[j]!;
   const last = words.tokens[j + n - 1]!;
   const original = words.slice(j, j + n - 1);
