@@ -63,63 +63,20 @@ export function parseLabelMap(text: string, file: string): LabelMap {
   const problems: string[] = [];
   const bad = (line: number, what: string) => problems.push(`${file} line ${line}: ${what}`);
   const recs = records(text);
-  const first = recs[0];
-  const fail = (what: string): never => {
-    throw new UsageError(`Expected a label map for --label-map (a CSV file with the header ${LABEL_MAP_COLUMNS.join(',')}) but ${file} ${what}`);
-  };
-  if (!first) fail('is empty');
-  if ('error' in first!) fail(`line ${first!.line} is not CSV: ${first!.error}`);
-  const header = (first as { fields: string[] }).fields.map((h) => h.trim().toLowerCase());
-  const missing = LABEL_MAP_COLUMNS.filter((c) => !header.includes(c));
-  const unknown = header.filter((h) => !(LABEL_MAP_COLUMNS as readonly string[]).includes(h) && !(OPTIONAL_COLUMNS as readonly string[]).includes(h));
-  if (missing.length || unknown.length) {
-    fail(`line ${first!.line} has the columns ${JSON.stringify(header.join(','))}${missing.length ? `, without ${missing.join(', ')}` : ''}${unknown.length ? `; unknown: ${unknown.join(', ')} (allowed besides: ${OPTIONAL_COLUMNS.join(', ')})` : ''}`);
-  }
-  const col = (name: string) => header.indexOf(name);
-  const [cLabel, cVerdict, cCounterpart, cReason] = [col('label'), col('verdict'), col('counterpart'), col('reason')];
-
+  const header = labelMapHeader(recs[0], file);
   const entries: LabelMapEntry[] = [];
   const byKey = new Map<string, LabelMapEntry>();
   for (const r of recs.slice(1)) {
-    if ('error' in r) {
-      bad(r.line, `not CSV: ${r.error}`);
+    const entry = rowEntry(r, header);
+    if (typeof entry === 'string') {
+      bad(r.line, entry);
       continue;
     }
-    if (r.fields.length > header.length) {
-      bad(r.line, `${r.fields.length} fields, but the header has ${header.length} (quote a label that holds a comma)`);
-      continue;
-    }
-    const cell = (k: number) => (k >= 0 ? (r.fields[k] ?? '').trim() : '');
-    const label = cell(cLabel);
-    const verdictText = cell(cVerdict);
-    const counterpart = cell(cCounterpart);
-    if (label === '') {
-      bad(r.line, 'the label is empty');
-      continue;
-    }
-    const verdict = verdictText.toLowerCase() as ClassVerdict;
-    if (!VERDICTS.includes(verdict)) {
-      bad(r.line, `label ${JSON.stringify(label)} has the verdict ${JSON.stringify(verdictText)}; expected ${VERDICTS.join(', ')}`);
-      continue;
-    }
-    if (verdict === 'equivariant' && counterpart === '') {
-      bad(r.line, `label ${JSON.stringify(label)} is equivariant but has no counterpart (the label its reversed clip should carry)`);
-      continue;
-    }
-    if (verdict !== 'equivariant' && counterpart !== '') {
-      bad(r.line, `label ${JSON.stringify(label)} is ${verdict} but has the counterpart ${JSON.stringify(counterpart)}; only equivariant labels have one (leave it empty)`);
-      continue;
-    }
-    if (verdict === 'equivariant' && labelKey(counterpart) === labelKey(label)) {
-      bad(r.line, `label ${JSON.stringify(label)} is its own counterpart; a label that stays the same reversed is invariant`);
-      continue;
-    }
-    const entry: LabelMapEntry = { label, verdict, counterpart: counterpart === '' ? null : counterpart, reason: cell(cReason) || null, line: r.line };
-    const key = labelKey(label);
+    const key = labelKey(entry.label);
     const seen = byKey.get(key);
     if (seen) {
       const same = seen.verdict === entry.verdict && labelKey(seen.counterpart ?? '') === labelKey(entry.counterpart ?? '');
-      if (!same) bad(r.line, `label ${JSON.stringify(label)} is ${describe(entry)} here but ${describe(seen)} on line ${seen.line}`);
+      if (!same) bad(r.line, `label ${JSON.stringify(entry.label)} is ${describe(entry)} here but ${describe(seen)} on line ${seen.line}`);
       continue;
     }
     byKey.set(key, entry);
@@ -133,13 +90,63 @@ export function parseLabelMap(text: string, file: string): LabelMap {
       bad(e.line, `label ${JSON.stringify(e.label)} pairs with ${JSON.stringify(e.counterpart)}, but line ${other.line} makes ${JSON.stringify(other.label)} ${describe(other)}; reversed twice a clip is itself again, so it must pair back`);
     }
   }
-  if (!problems.length && entries.length === 0) fail('has no label rows under its header');
+  if (!problems.length && entries.length === 0) notALabelMap(file, 'has no label rows under its header');
   if (problems.length) {
     const listed = problems.slice(0, MAX_LISTED).map((p) => `  ${p}`).join('\n');
     const more = problems.length > MAX_LISTED ? `\n  ... and ${problems.length - MAX_LISTED} more` : '';
     throw new UsageError(`The label map ${file} has ${problems.length} bad row${problems.length === 1 ? '' : 's'} (columns ${LABEL_MAP_COLUMNS.join(',')}; verdict ${VERDICTS.join('|')}; counterpart only, and always, for equivariant):\n${listed}${more}`);
   }
   return { file: where, sha256: createHash('sha256').update(text).digest('hex'), entries };
+}
+
+function notALabelMap(file: string, what: string): never {
+  throw new UsageError(`Expected a label map for --label-map (a CSV file with the header ${LABEL_MAP_COLUMNS.join(',')}) but ${file} ${what}`);
+}
+
+/** A label map's header: its column count and where each known column is (-1 for an absent reason column). */
+interface LabelMapHeader {
+  width: number;
+  label: number;
+  verdict: number;
+  counterpart: number;
+  reason: number;
+}
+
+/** Reads the header record: the three columns present, nothing unknown (case and spaces ignored). */
+function labelMapHeader(first: CsvRecord | undefined, file: string): LabelMapHeader {
+  if (!first) notALabelMap(file, 'is empty');
+  if ('error' in first!) notALabelMap(file, `line ${first!.line} is not CSV: ${first!.error}`);
+  const header = (first as { fields: string[] }).fields.map((h) => h.trim().toLowerCase());
+  const missing = LABEL_MAP_COLUMNS.filter((c) => !header.includes(c));
+  const unknown = header.filter((h) => !(LABEL_MAP_COLUMNS as readonly string[]).includes(h) && !(OPTIONAL_COLUMNS as readonly string[]).includes(h));
+  if (missing.length || unknown.length) {
+    notALabelMap(file, `line ${first!.line} has the columns ${JSON.stringify(header.join(','))}${missing.length ? `, without ${missing.join(', ')}` : ''}${unknown.length ? `; unknown: ${unknown.join(', ')} (allowed besides: ${OPTIONAL_COLUMNS.join(', ')})` : ''}`);
+  }
+  const col = (name: string) => header.indexOf(name);
+  return { width: header.length, label: col('label'), verdict: col('verdict'), counterpart: col('counterpart'), reason: col('reason') };
+}
+
+/** One row as an entry, or what is wrong with it (duplicates and pairs are checked across rows by the caller). */
+function rowEntry(r: CsvRecord, header: LabelMapHeader): LabelMapEntry | string {
+  if ('error' in r) return `not CSV: ${r.error}`;
+  if (r.fields.length > header.width) return `${r.fields.length} fields, but the header has ${header.width} (quote a label that holds a comma)`;
+  const cell = (k: number) => (k >= 0 ? (r.fields[k] ?? '').trim() : '');
+  const label = cell(header.label);
+  const verdictText = cell(header.verdict);
+  const counterpart = cell(header.counterpart);
+  if (label === '') return 'the label is empty';
+  const verdict = verdictText.toLowerCase() as ClassVerdict;
+  if (!VERDICTS.includes(verdict)) return `label ${JSON.stringify(label)} has the verdict ${JSON.stringify(verdictText)}; expected ${VERDICTS.join(', ')}`;
+  if (verdict === 'equivariant' && counterpart === '') {
+    return `label ${JSON.stringify(label)} is equivariant but has no counterpart (the label its reversed clip should carry)`;
+  }
+  if (verdict !== 'equivariant' && counterpart !== '') {
+    return `label ${JSON.stringify(label)} is ${verdict} but has the counterpart ${JSON.stringify(counterpart)}; only equivariant labels have one (leave it empty)`;
+  }
+  if (verdict === 'equivariant' && labelKey(counterpart) === labelKey(label)) {
+    return `label ${JSON.stringify(label)} is its own counterpart; a label that stays the same reversed is invariant`;
+  }
+  return { label, verdict, counterpart: counterpart === '' ? null : counterpart, reason: cell(header.reason) || null, line: r.line };
 }
 
 function describe(e: LabelMapEntry): string {
