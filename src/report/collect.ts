@@ -12,7 +12,7 @@ import { joinDecisions, readDecisionFacts } from './decisions-data.js';
 import { readPhysics } from './physics-data.js';
 import { Reservoir, TopN, rng } from './sampling.js';
 import { readFirstTable, toCell } from './tables.js';
-import type { Cell, ClipTable, ErrorEntry, Gallery, GalleryItem, LayeredHistogram, ReportData } from './types.js';
+import type { Cell, ClipTable, ErrorEntry, Gallery, GalleryItem, LayeredHistogram, PlainTable, ReportData } from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -130,93 +130,114 @@ async function readJson(file: string): Promise<Row | null> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Row) : null;
 }
 
-/**
- * Reads a scan (or physics) output folder in one streaming pass over clips.jsonl and errors.jsonl,
- * plus summary.json, cues.json, classes.*, decisions.json, physics.jsonl and leaderboard.* when present.
- * Memory is bounded by the options, not by the number of clips.
- */
-export async function collectReportData(outDir: string, opts: CollectOptions = {}): Promise<Collected> {
-  const maxTable = opts.maxTableRows ?? 2000;
-  const nGallery = opts.galleries ?? 12;
-  const maxFlagged = opts.maxFlagged ?? 100;
-  const maxErrors = opts.maxErrors ?? 200;
-  const sampleSize = opts.sampleSize ?? 5000;
-  const scanDir = opts.scanDir ?? findScanDir(outDir);
-  const notes: string[] = [];
+/** The bounds of what is kept in memory ({@link CollectOptions} with their defaults). */
+interface Limits {
+  maxTable: number;
+  nGallery: number;
+  maxFlagged: number;
+  maxErrors: number;
+  sampleSize: number;
+}
 
-  const physics = await readPhysics(outDir);
-  if (!scanDir && !physics) {
-    throw new UsageError(`${expected('an output folder of audit scan or audit physics (with clips.jsonl, summary.json or physics.jsonl)', 'the report folder', outDir)}${existsSync(outDir) ? '' : ' (it does not exist)'}`);
-  }
-  const summary = scanDir ? await readJson(join(scanDir, SUMMARY_JSON)) : null;
+function limitsOf(opts: CollectOptions): Limits {
+  return { maxTable: opts.maxTableRows ?? 2000, nGallery: opts.galleries ?? 12, maxFlagged: opts.maxFlagged ?? 100, maxErrors: opts.maxErrors ?? 200, sampleSize: opts.sampleSize ?? 5000 };
+}
+
+/** Unit and description of each clip summary, from cues.json. */
+async function readCueMeta(scanDir: string | null): Promise<Map<string, { unit?: string; description?: string }>> {
   const cues = scanDir ? await readJson(join(scanDir, CUES_JSON)) : null;
   const cueMeta = new Map<string, { unit?: string; description?: string }>();
   for (const s of (Array.isArray(cues?.summaries) ? cues.summaries : []) as Row[]) if (typeof s?.name === 'string') cueMeta.set(s.name, { unit: str(s.unit) ?? undefined, description: str(s.description) ?? undefined });
+  return cueMeta;
+}
 
+/** What the pass over clips.jsonl keeps: counts, histograms, samples, top-N lists and the table's first rows. */
+interface ClipTally {
+  verdicts: Map<string, number>;
+  decisions: Map<string, number>;
+  models: Set<string>;
+  /** p_forward lives in [0, 1]: its histogram is exact, one per verdict. */
+  pfHists: Map<string, Histogram>;
+  nPf: number;
+  cueRes: Map<string, Reservoir>;
+  labelMix: Map<string, Map<string, number>>;
+  labelOverflow: number;
+  confident: TopN;
+  doubtful: TopN;
+  flagged: TopN;
+  tableRows: Row[];
+  clips: number;
+  reversed: number;
+  anyLabel: boolean;
+  anyDecision: boolean;
+}
+
+function emptyTally(limits: Limits): ClipTally {
   const random = rng(1);
-  const verdicts = new Map<string, number>();
-  const decisions = new Map<string, number>();
-  const models = new Set<string>();
-  // p_forward lives in [0, 1]: its histogram is exact, one per verdict.
-  const pfHists = new Map<string, Histogram>();
-  let nPf = 0;
-  const cueRes = new Map(KEY_CUES.map((c) => [c, new Reservoir(sampleSize, random)]));
-  const labelMix = new Map<string, Map<string, number>>();
-  let labelOverflow = 0;
-  const confident = new TopN(nGallery);
-  const doubtful = new TopN(nGallery);
-  const flagged = new TopN(maxFlagged);
-  const tableRows: Row[] = [];
-  let clips = 0;
-  let reversed = 0;
-  let anyLabel = false;
-  let anyDecision = false;
+  return {
+    verdicts: new Map(),
+    decisions: new Map(),
+    models: new Set(),
+    pfHists: new Map(),
+    nPf: 0,
+    cueRes: new Map(KEY_CUES.map((c) => [c, new Reservoir(limits.sampleSize, random)])),
+    labelMix: new Map(),
+    labelOverflow: 0,
+    confident: new TopN(limits.nGallery),
+    doubtful: new TopN(limits.nGallery),
+    flagged: new TopN(limits.maxFlagged),
+    tableRows: [],
+    clips: 0,
+    reversed: 0,
+    anyLabel: false,
+    anyDecision: false,
+  };
+}
 
-  if (scanDir) {
-    for await (const { value } of readJsonl(join(scanDir, CLIPS_JSONL))) {
-      if (value === null || typeof value !== 'object') continue;
-      const row = value as Row;
-      clips++;
-      const verdict = str(row.verdict);
-      const layer = verdict ?? NO_VERDICT;
-      verdicts.set(layer, (verdicts.get(layer) ?? 0) + 1);
-      const decision = str(row.decision);
-      if (decision) {
-        anyDecision = true;
-        decisions.set(decision, (decisions.get(decision) ?? 0) + 1);
-      }
-      const mv = str(row.model_version);
-      if (mv && models.size < 20) models.add(mv);
-      const p = numOrNull(row.p_forward);
-      if (p !== null) {
-        nPf++;
-        let h = pfHists.get(layer);
-        if (!h) pfHists.set(layer, (h = emptyHistogram(0, 1, 20)));
-        addToHistogram(h, p);
-      }
-      for (const [c, r] of cueRes) {
-        const x = numOrNull(row[c]);
-        if (x !== null) r.add(x, layer);
-      }
-      const label = labelOf(row);
-      if (label !== null) {
-        anyLabel = true;
-        let m = labelMix.get(label);
-        if (!m && labelMix.size < 5000) labelMix.set(label, (m = new Map()));
-        if (m) m.set(layer, (m.get(layer) ?? 0) + 1);
-        else labelOverflow++;
-      }
-      const conf = numOrNull(row.confidence);
-      if (verdict === 'irreversible') confident.add(numOrNull(row.p_irreversible) ?? conf ?? 0, slim(row));
-      if (verdict && conf !== null) doubtful.add(-conf, slim(row));
-      if (row.reversed_in_corpus === true) {
-        reversed++;
-        flagged.add(-(p ?? 0), slim(row));
-      }
-      if (tableRows.length < maxTable) tableRows.push(slim(row));
-    }
+/** Counts one clips.jsonl row into the tally. */
+function tallyClip(t: ClipTally, row: Row, maxTable: number): void {
+  t.clips++;
+  const verdict = str(row.verdict);
+  const layer = verdict ?? NO_VERDICT;
+  t.verdicts.set(layer, (t.verdicts.get(layer) ?? 0) + 1);
+  const decision = str(row.decision);
+  if (decision) {
+    t.anyDecision = true;
+    t.decisions.set(decision, (t.decisions.get(decision) ?? 0) + 1);
   }
+  const mv = str(row.model_version);
+  if (mv && t.models.size < 20) t.models.add(mv);
+  const p = numOrNull(row.p_forward);
+  if (p !== null) {
+    t.nPf++;
+    let h = t.pfHists.get(layer);
+    if (!h) t.pfHists.set(layer, (h = emptyHistogram(0, 1, 20)));
+    addToHistogram(h, p);
+  }
+  for (const [c, r] of t.cueRes) {
+    const x = numOrNull(row[c]);
+    if (x !== null) r.add(x, layer);
+  }
+  const label = labelOf(row);
+  if (label !== null) {
+    t.anyLabel = true;
+    let m = t.labelMix.get(label);
+    if (!m && t.labelMix.size < 5000) t.labelMix.set(label, (m = new Map()));
+    if (m) m.set(layer, (m.get(layer) ?? 0) + 1);
+    else t.labelOverflow++;
+  }
+  const conf = numOrNull(row.confidence);
+  if (verdict === 'irreversible') t.confident.add(numOrNull(row.p_irreversible) ?? conf ?? 0, slim(row));
+  if (verdict && conf !== null) t.doubtful.add(-conf, slim(row));
+  if (row.reversed_in_corpus === true) {
+    t.reversed++;
+    t.flagged.add(-(p ?? 0), slim(row));
+  }
+  if (t.tableRows.length < maxTable) t.tableRows.push(slim(row));
+}
 
+/** errors.jsonl: the count per code and the first `maxErrors` rows. */
+async function collectErrors(scanDir: string | null, maxErrors: number): Promise<{ errors: ErrorEntry[]; byCode: Map<string, number>; nErrors: number }> {
   const errors: ErrorEntry[] = [];
   const byCode = new Map<string, number>();
   let nErrors = 0;
@@ -229,16 +250,11 @@ export async function collectReportData(outDir: string, opts: CollectOptions = {
       if (errors.length < maxErrors) errors.push({ id: str(e.id) ?? undefined, path: str(e.path) ?? undefined, row: numOrNull(e.row) ?? undefined, stage: str(e.stage) ?? undefined, code, message: str(e.message) ?? '' });
     }
   }
+  return { errors, byCode, nErrors };
+}
 
-  if (!anyDecision && scanDir) {
-    const joined = await joinDecisions(scanDir, [...tableRows, ...confident.rows(), ...doubtful.rows(), ...flagged.rows()], decisions);
-    anyDecision = joined.any;
-    anyLabel ||= joined.labels;
-  }
-  const decisionFacts = await readDecisionFacts(scanDir ?? outDir, notes, anyDecision ? null : decisions);
-
-  const hasModel = models.size > 0 || [...verdicts.keys()].some((v) => v !== NO_VERDICT);
-  const itemRows = new Map<GalleryItem, Row>();
+/** The three galleries of a scan with a model; `itemRows` gets the row behind each item. */
+function modelGalleries(t: ClipTally, itemRows: Map<GalleryItem, Row>): Gallery[] {
   const gallery = (key: string, title: string, note: string, top: TopN): Gallery => {
     const items = top.rows().map((r) => {
       const it = galleryItem(r);
@@ -247,80 +263,130 @@ export async function collectReportData(outDir: string, opts: CollectOptions = {
     });
     return { key, title, note, items, omitted: Math.max(0, top.count - items.length) };
   };
-  const galleries: Gallery[] = hasModel
-    ? [
-        gallery('irreversible', 'Most confident irreversible', 'Verdict irreversible, highest p_irreversible first: never reverse these.', confident),
-        gallery('doubtful', 'Most doubtful', "Lowest confidence (the model's top verdict probability) first: worth a look by a person.", doubtful),
-        gallery('reversed', 'Flagged reversed in corpus', 'p_forward below the flag threshold: these clips probably already play backwards in the corpus (lowest p_forward first).', flagged),
-      ]
-    : [];
-  if (!hasModel && clips) notes.push('No model ran on this scan (--model none, or the model file is missing), so there are no verdicts, galleries or p_forward chart; run `audit scan --model PATH` to add them.');
+  return [
+    gallery('irreversible', 'Most confident irreversible', 'Verdict irreversible, highest p_irreversible first: never reverse these.', t.confident),
+    gallery('doubtful', 'Most doubtful', "Lowest confidence (the model's top verdict probability) first: worth a look by a person.", t.doubtful),
+    gallery('reversed', 'Flagged reversed in corpus', 'p_forward below the flag threshold: these clips probably already play backwards in the corpus (lowest p_forward first).', t.flagged),
+  ];
+}
 
-  const pfOrder = layerOrder(pfHists.keys());
-  const pForward: LayeredHistogram | null = nPf
-    ? {
-        name: 'p_forward',
-        description: 'Arrow of time: the probability that the clip plays forwards. Clips near 0 probably play backwards in the corpus.',
-        min: 0,
-        max: 1,
-        layers: pfOrder.map((l) => ({ name: l, counts: pfHists.get(l)!.counts })),
-        outside: pfOrder.reduce((s, l) => s + pfHists.get(l)!.below + pfHists.get(l)!.above, 0),
-        sampled: nPf,
-        total: nPf,
-      }
-    : null;
+function pForwardChart(t: ClipTally): LayeredHistogram | null {
+  if (!t.nPf) return null;
+  const pfOrder = layerOrder(t.pfHists.keys());
+  return {
+    name: 'p_forward',
+    description: 'Arrow of time: the probability that the clip plays forwards. Clips near 0 probably play backwards in the corpus.',
+    min: 0,
+    max: 1,
+    layers: pfOrder.map((l) => ({ name: l, counts: t.pfHists.get(l)!.counts })),
+    outside: pfOrder.reduce((s, l) => s + t.pfHists.get(l)!.below + t.pfHists.get(l)!.above, 0),
+    sampled: t.nPf,
+    total: t.nPf,
+  };
+}
+
+function cueCharts(t: ClipTally, cueMeta: Map<string, { unit?: string; description?: string }>): LayeredHistogram[] {
   const cueHists: LayeredHistogram[] = [];
-  for (const [c, r] of cueRes) {
+  for (const [c, r] of t.cueRes) {
     const range = robustRange(r.values);
     if (range) cueHists.push(layered(c, r.values, r.layers, 24, r.seen, range, cueMeta.get(c) ?? {}));
   }
+  return cueHists;
+}
 
-  let classes = scanDir ? await readFirstTable(scanDir, ['classes.jsonl', 'classes.csv', 'classes.parquet']) : null;
-  if (!classes && anyLabel) {
-    const vs = layerOrder([...labelMix.values()].flatMap((m) => [...m.keys()]));
-    const rows = [...labelMix].map(([label, m]): Cell[] => {
-      const n = [...m.values()].reduce((a, b) => a + b, 0);
-      const top = [...m].sort((a, b) => b[1] - a[1])[0]!;
-      return [label, n, ...vs.map((v) => m.get(v) ?? 0), top[0], Number((top[1] / n).toFixed(3))];
-    });
-    rows.sort((a, b) => (b[1] as number) - (a[1] as number) || String(a[0]).localeCompare(String(b[0])));
-    classes = { columns: ['label', 'clips', ...vs, 'top verdict', 'top share'], rows: rows.slice(0, 500), source: 'verdict mix per label (no classes file from the decision step)', omitted: Math.max(0, rows.length - 500) };
-    if (labelOverflow) notes.push(`More than 5000 distinct labels: ${labelOverflow} clips of further labels are not in the class table.`);
-  }
+/** The class table when the decision step wrote none: the verdict mix per label, largest classes first. */
+function verdictMixTable(t: ClipTally, notes: string[]): PlainTable {
+  const vs = layerOrder([...t.labelMix.values()].flatMap((m) => [...m.keys()]));
+  const rows = [...t.labelMix].map(([label, m]): Cell[] => {
+    const n = [...m.values()].reduce((a, b) => a + b, 0);
+    const top = [...m].sort((a, b) => b[1] - a[1])[0]!;
+    return [label, n, ...vs.map((v) => m.get(v) ?? 0), top[0], Number((top[1] / n).toFixed(3))];
+  });
+  rows.sort((a, b) => (b[1] as number) - (a[1] as number) || String(a[0]).localeCompare(String(b[0])));
+  if (t.labelOverflow) notes.push(`More than 5000 distinct labels: ${t.labelOverflow} clips of further labels are not in the class table.`);
+  return { columns: ['label', 'clips', ...vs, 'top verdict', 'top share'], rows: rows.slice(0, 500), source: 'verdict mix per label (no classes file from the decision step)', omitted: Math.max(0, rows.length - 500) };
+}
 
-  const show = (w?: 'label' | 'decision' | 'model') => !w || (w === 'label' ? anyLabel : w === 'decision' ? anyDecision : hasModel);
+/** The clip table: the columns the scan has (label, decision, model ones only when present) over the first rows. */
+function clipTable(t: ClipTally, hasModel: boolean, outDir: string, scanDir: string | null): ClipTable {
+  const show = (w?: 'label' | 'decision' | 'model') => !w || (w === 'label' ? t.anyLabel : w === 'decision' ? t.anyDecision : hasModel);
   const cols = TABLE_COLUMNS.filter((c) => show(c.when));
-  const table: ClipTable | null = clips
-    ? {
-        columns: cols.map(({ key, title, numeric }) => ({ key, title, numeric })),
-        rows: tableRows.map((r) => ({ cells: cols.map((c) => c.get(r)), verdict: str(r.verdict) ?? '', decision: str(r.decision) ?? '', label: labelOf(r) ?? '' })),
-        total: clips,
-        fullFile: scanDir ? relative(outDir, join(scanDir, existsSync(join(scanDir, CLIPS_PARQUET)) ? CLIPS_PARQUET : CLIPS_JSONL)) : null,
-      }
-    : null;
+  return {
+    columns: cols.map(({ key, title, numeric }) => ({ key, title, numeric })),
+    rows: t.tableRows.map((r) => ({ cells: cols.map((c) => c.get(r)), verdict: str(r.verdict) ?? '', decision: str(r.decision) ?? '', label: labelOf(r) ?? '' })),
+    total: t.clips,
+    fullFile: scanDir ? relative(outDir, join(scanDir, existsSync(join(scanDir, CLIPS_PARQUET)) ? CLIPS_PARQUET : CLIPS_JSONL)) : null,
+  };
+}
 
+/** What was scanned, when and how, from summary.json. */
+function runOf(summary: Row | null, outDir: string): ReportData['run'] {
   const input = summary?.input as Row | undefined;
-  const counts = summary?.counts as Row | undefined;
   const settings: Record<string, Cell> = {};
   for (const [k, v] of Object.entries((summary?.settings ?? {}) as Row)) settings[k] = toCell(v);
-  const inputPath = str(input?.path);
+  return {
+    input: str(input?.path),
+    inputKind: str(input?.kind),
+    outDir,
+    status: str(summary?.status),
+    startedAt: str(summary?.started_at),
+    finishedAt: str(summary?.finished_at),
+    settings,
+  };
+}
+
+/**
+ * Reads a scan (or physics) output folder in one streaming pass over clips.jsonl and errors.jsonl,
+ * plus summary.json, cues.json, classes.*, decisions.json, physics.jsonl and leaderboard.* when present.
+ * Memory is bounded by the options, not by the number of clips.
+ */
+export async function collectReportData(outDir: string, opts: CollectOptions = {}): Promise<Collected> {
+  const limits = limitsOf(opts);
+  const scanDir = opts.scanDir ?? findScanDir(outDir);
+  const notes: string[] = [];
+
+  const physics = await readPhysics(outDir);
+  if (!scanDir && !physics) {
+    throw new UsageError(`${expected('an output folder of audit scan or audit physics (with clips.jsonl, summary.json or physics.jsonl)', 'the report folder', outDir)}${existsSync(outDir) ? '' : ' (it does not exist)'}`);
+  }
+  const summary = scanDir ? await readJson(join(scanDir, SUMMARY_JSON)) : null;
+  const cueMeta = await readCueMeta(scanDir);
+
+  const t = emptyTally(limits);
+  if (scanDir) {
+    for await (const { value } of readJsonl(join(scanDir, CLIPS_JSONL))) {
+      if (value !== null && typeof value === 'object') tallyClip(t, value as Row, limits.maxTable);
+    }
+  }
+  const { errors, byCode, nErrors } = await collectErrors(scanDir, limits.maxErrors);
+
+  if (!t.anyDecision && scanDir) {
+    const joined = await joinDecisions(scanDir, [...t.tableRows, ...t.confident.rows(), ...t.doubtful.rows(), ...t.flagged.rows()], t.decisions);
+    t.anyDecision = joined.any;
+    t.anyLabel ||= joined.labels;
+  }
+  const decisionFacts = await readDecisionFacts(scanDir ?? outDir, notes, t.anyDecision ? null : t.decisions);
+
+  const hasModel = t.models.size > 0 || [...t.verdicts.keys()].some((v) => v !== NO_VERDICT);
+  const itemRows = new Map<GalleryItem, Row>();
+  const galleries = hasModel ? modelGalleries(t, itemRows) : [];
+  if (!hasModel && t.clips) notes.push('No model ran on this scan (--model none, or the model file is missing), so there are no verdicts, galleries or p_forward chart; run `audit scan --model PATH` to add them.');
+  const pForward = pForwardChart(t);
+  const cueHists = cueCharts(t, cueMeta);
+  let classes = scanDir ? await readFirstTable(scanDir, ['classes.jsonl', 'classes.csv', 'classes.parquet']) : null;
+  if (!classes && t.anyLabel) classes = verdictMixTable(t, notes);
+  const table = t.clips ? clipTable(t, hasModel, outDir, scanDir) : null;
+
+  const run = runOf(summary, outDir);
   const data: ReportData = {
-    title: physics && !clips ? `Physics checks: ${basename(outDir)}` : `Reversal audit: ${inputPath ? basename(inputPath) : basename(outDir)}`,
+    title: physics && !t.clips ? `Physics checks: ${basename(outDir)}` : `Reversal audit: ${run.input ? basename(run.input) : basename(outDir)}`,
     generatedAt: new Date().toISOString(),
     tool: { name: 'reversal-audit', version: TOOL_VERSION },
-    run: {
-      input: inputPath,
-      inputKind: str(input?.kind),
-      outDir,
-      status: str(summary?.status),
-      startedAt: str(summary?.started_at),
-      finishedAt: str(summary?.finished_at),
-      settings,
-    },
-    models: [...models],
-    counts: { clips, errors: nErrors, inputRows: numOrNull(counts?.input_rows), reversedInCorpus: reversed },
-    verdicts: Object.fromEntries(layerOrder(verdicts.keys()).map((v) => [v, verdicts.get(v)!])),
-    decisions: Object.fromEntries(decisions),
+    run,
+    models: [...t.models],
+    counts: { clips: t.clips, errors: nErrors, inputRows: numOrNull((summary?.counts as Row | undefined)?.input_rows), reversedInCorpus: t.reversed },
+    verdicts: Object.fromEntries(layerOrder(t.verdicts.keys()).map((v) => [v, t.verdicts.get(v)!])),
+    decisions: Object.fromEntries(t.decisions),
     decisionFacts,
     errors: { total: nErrors, byCode: Object.fromEntries([...byCode].sort((a, b) => b[1] - a[1])), rows: errors },
     pForward,
