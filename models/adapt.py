@@ -7,7 +7,14 @@ measure): the arrow of time from every training clip as filmed (its reversal is 
 p_forward is antisymmetric), the verdict from the text-derived weak verdicts where the corpus has any. The held-out
 groups are measured before and after with whole clips, as `audit scan` judges them. Writes <name>.onnx,
 <name>.card.json and <name>.parity.json into --out; prints `progress DONE/TOTAL` lines and a final JSON line."""
-import argparse, hashlib, json, mmap, os, sys, time
+import argparse
+import hashlib
+import json
+import mmap
+import os
+import sys
+import time
+
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -80,13 +87,17 @@ def finetune(member, data, clips, a, rng, flip_maps, step, total):
             loss = (bce(arrow_logit, yf.float().clamp(min=0)) * known).sum() / max(int(known.sum()), 1)
             if keep is not None:  # KL(base || adapted) of the verdict: learning the arrow must not unlearn the verdict
                 target = keep[torch.from_numpy(batch)]
-                loss = loss + a.keep_verdict * (target * (torch.log(target.clamp(min=1e-8)) - torch.log_softmax(logits, 1))).sum(1).mean()
+                kl = (target * (torch.log(target.clamp(min=1e-8)) - torch.log_softmax(logits, 1))).sum(1).mean()
+                loss = loss + a.keep_verdict * kl
             if a.verdict_weight > 0 and (yv >= 0).any():
                 loss = loss + a.verdict_weight * (ce(logits, yv) * vweight[batch]).sum() / int((yv >= 0).sum())
-            opt.zero_grad(); loss.backward(); opt.step()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
             loss_sum += float(loss) * len(batch)
             step[0] += 1
-            print(f'progress {step[0]}/{total} epoch {epoch + 1}/{a.epochs} loss {loss_sum / (i + len(batch)):.4f}', flush=True)
+            mean_loss = loss_sum / (i + len(batch))
+            print(f'progress {step[0]}/{total} epoch {epoch + 1}/{a.epochs} loss {mean_loss:.4f}', flush=True)
     member.eval()
 
 
@@ -111,7 +122,8 @@ def parse_args(argv=None):
     ap.add_argument('--verdict-weight', type=float, default=1.0,
                     help='weight of the weak verdict loss beside the arrow loss')
     ap.add_argument('--keep-verdict', type=float, default=1.0,
-                    help="weight of KL(base verdict || adapted verdict) on every training row (0: let the verdict drift)")
+                    help='weight of KL(base verdict || adapted verdict) on every training row (0: let the verdict '
+                         'drift)')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=1)
     a = ap.parse_args(argv)
@@ -121,7 +133,8 @@ def parse_args(argv=None):
 
 
 def load_base(a):
-    """(the base card, the tensors, the base model rebuilt from its ONNX weights and checked against its parity file)."""
+    """(the base card, the tensors, the base model rebuilt from its ONNX weights and checked against its parity
+    file)."""
     base_card_path = a.base[:-len('.onnx')] + '.card.json' if a.base.endswith('.onnx') else a.base + '.card.json'
     if not os.path.exists(base_card_path):
         raise SystemExit(f'{a.base}: no card beside it ({base_card_path}); the recipe of the network is needed to '
@@ -164,8 +177,9 @@ def adapted_card(a, base_card, data, onnx_path, digest, train, clips, metrics, s
     settings = {'epochs': a.epochs, 'lr': a.lr, 'batch': a.batch, 'verdict_weight': a.verdict_weight,
                 'keep_verdict': a.keep_verdict, 'seed': a.seed,
                 'optimizer': 'AdamW (weight decay 1e-4), every layer',
-                'losses': 'BCE of the arrow (every clip as filmed) + keep_verdict x KL(base verdict || adapted verdict) '
-                          'on every row + verdict_weight x cross-entropy of the weak verdicts (weighted per row)',
+                'losses': 'BCE of the arrow (every clip as filmed) + keep_verdict x KL(base verdict || adapted '
+                          'verdict) on every row + verdict_weight x cross-entropy of the weak verdicts (weighted per '
+                          'row)',
                 'train_rows': int(len(train)), 'train_clips': int(len(clips)), 'seconds': seconds,
                 'torch': torch.__version__}
     return {
@@ -195,7 +209,8 @@ def main():
     Tn, F = data.columns['T'], data.columns['F']
     digest = T.export_onnx(model, onnx_path, Tn, F)
     x, m, _, _ = data.batch(val[:3])
-    json.dump(T.parity_json(model, a.name, digest, Tn, F, x, m), open(os.path.join(a.out, f'{a.name}.parity.json'), 'w'))
+    parity = T.parity_json(model, a.name, digest, Tn, F, x, m)
+    json.dump(parity, open(os.path.join(a.out, f'{a.name}.parity.json'), 'w'))
     card = adapted_card(a, base_card, data, onnx_path, digest, train, clips,
                         {'heldout_before': before, 'heldout_after': after}, round(time.time() - t0, 1))
     json.dump(card, open(os.path.join(a.out, f'{a.name}.card.json'), 'w'), indent=1)

@@ -3,13 +3,17 @@ package needed) and the loader that rebuilds the PyTorch model of models/train.p
 fine-tuned (models/adapt.py) from nothing but its .onnx and .card.json."""
 import numpy as np
 
+
 def _varint(b, i):
     """A base-128 varint at b[i]: (value, next index)."""
     x = s = 0
     while True:
-        c = b[i]; i += 1
-        x |= (c & 0x7f) << s; s += 7
-        if c < 0x80: return x, i
+        c = b[i]
+        i += 1
+        x |= (c & 0x7f) << s
+        s += 7
+        if c < 0x80:
+            return x, i
 
 def _fields(b):
     """(field number, wire type, value) of each field of one protobuf message."""
@@ -20,11 +24,15 @@ def _fields(b):
         if w == 0:
             v, i = _varint(b, i)
         elif w == 1:
-            v = b[i:i + 8]; i += 8
+            v = b[i:i + 8]
+            i += 8
         elif w == 2:
-            n, i = _varint(b, i); v = b[i:i + n]; i += n
+            n, i = _varint(b, i)
+            v = b[i:i + n]
+            i += n
         elif w == 5:
-            v = b[i:i + 4]; i += 4
+            v = b[i:i + 4]
+            i += 4
         else:
             raise ValueError(f'unsupported wire type {w}')
         yield f, w, v
@@ -34,24 +42,35 @@ def initializers(path):
     b = memoryview(open(path, 'rb').read())
     out = {}
     for f, w, v in _fields(b):
-        if f != 7 or w != 2: continue  # ModelProto.graph
+        if f != 7 or w != 2:  # only ModelProto.graph
+            continue
         for gf, gw, gv in _fields(v):
-            if gf != 5 or gw != 2: continue  # GraphProto.initializer
+            if gf != 5 or gw != 2:  # only GraphProto.initializer
+                continue
             dims, dtype, name, raw, floats = [], 1, None, None, []
             for tf, tw, tv in _fields(gv):
                 if tf == 1:
-                    if tw == 0: dims.append(tv)
+                    if tw == 0:
+                        dims.append(tv)
                     else:
                         j = 0
                         while j < len(tv):
-                            d, j = _varint(tv, j); dims.append(d)
-                elif tf == 2: dtype = tv
-                elif tf == 8: name = bytes(tv).decode()
-                elif tf == 9: raw = bytes(tv)
-                elif tf == 4: floats = np.frombuffer(bytes(tv), '<f4') if tw == 2 else floats + [np.frombuffer(bytes(tv), '<f4')[0]]
+                            d, j = _varint(tv, j)
+                            dims.append(d)
+                elif tf == 2:
+                    dtype = tv
+                elif tf == 8:
+                    name = bytes(tv).decode()
+                elif tf == 9:
+                    raw = bytes(tv)
+                elif tf == 4:  # float_data: packed, or one value per field
+                    one = np.frombuffer(bytes(tv), '<f4')
+                    floats = one if tw == 2 else floats + [one[0]]
             np_type = {1: '<f4', 7: '<i8', 6: '<i4'}.get(dtype)
-            if np_type is None: raise ValueError(f'{name}: data type {dtype} not supported')
-            if raw is None and dtype != 1: raise ValueError(f'{name}: integer tensor without raw data')
+            if np_type is None:
+                raise ValueError(f'{name}: data type {dtype} not supported')
+            if raw is None and dtype != 1:
+                raise ValueError(f'{name}: integer tensor without raw data')
             arr = np.frombuffer(raw, np_type) if raw is not None else np.asarray(floats, np.float32)
             out[name] = arr.reshape(dims).copy()
     return out
@@ -63,6 +82,7 @@ def load_model(onnx_path, card, columns):
     the card's recipe, every weight and buffer from the ONNX initializers (buffers equal across ensemble members are
     stored once, under member 0's name). Raises SystemExit naming what does not fit."""
     import torch
+
     import train as T
     r = card['training']['recipe']
     names, F = columns['names'], columns['F']
@@ -111,6 +131,7 @@ def check_parity(model, parity, where, tol=1e-4):
     raises SystemExit when they differ: the card's recipe does not describe this graph (for instance a model exported
     by an older models/train.py)."""
     import base64
+
     import torch
     decode = lambda s: torch.from_numpy(np.frombuffer(base64.b64decode(s), '<f4').copy())  # noqa: E731
     worst = 0.0
@@ -119,8 +140,10 @@ def check_parity(model, parity, where, tol=1e-4):
         m = decode(s['mask']).reshape(1, parity['T'])
         with torch.no_grad():
             out = model(x, m)
-        worst = max(worst, abs(float(out[0][0]) - s['p_forward']), float((out[1][0] - torch.tensor(s['p_verdict'])).abs().max()))
+        verdict = float((out[1][0] - torch.tensor(s['p_verdict'])).abs().max())
+        worst = max(worst, abs(float(out[0][0]) - s['p_forward']), verdict)
     if worst > tol:
-        raise SystemExit(f'{where}: the model rebuilt from its ONNX weights differs from the exported graph by {worst:.3g} '
+        raise SystemExit(f'{where}: the model rebuilt from its ONNX weights differs from the exported graph by '
+                         f'{worst:.3g} '
                          f'(over {tol}); it was not exported by this models/train.py, so it cannot be fine-tuned')
     return worst

@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
 """Trains the reversibility classifier on exported cue tensors; writes <name>.onnx, .card.json, .parity.json."""
-import argparse, base64, hashlib, json, os, time, warnings, zlib
+import argparse
+import base64
+import hashlib
+import json
+import os
+import time
+import warnings
+import zlib
 from dataclasses import dataclass
+
 # Spinning OpenMP threads collapse throughput when the cores are shared (measured 30 vs 866 samples/s).
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 import numpy as np  # noqa: E402
@@ -25,9 +33,11 @@ class Data:
             for g in groups:  # evaluation footage must never reach training
                 if 'real-dev' in str(g.get('path') or '').replace('\\', '/').split('/'):
                     raise SystemExit(f'{folder}: row {g["id"]} comes from real-dev, which is evaluation-only')
-            self.parts.append((np.load(os.path.join(folder, 'X.npy'), mmap_mode='r'), np.load(os.path.join(folder, 'mask.npy'), mmap_mode='r')))
+            self.parts.append((np.load(os.path.join(folder, 'X.npy'), mmap_mode='r'),
+                               np.load(os.path.join(folder, 'mask.npy'), mmap_mode='r')))
             self.groups += groups
-            yv.append(np.load(os.path.join(folder, 'y_verdict.npy'))); yf.append(np.load(os.path.join(folder, 'y_forward.npy')))
+            yv.append(np.load(os.path.join(folder, 'y_verdict.npy')))
+            yf.append(np.load(os.path.join(folder, 'y_forward.npy')))
         self.yv, self.yf = np.concatenate(yv), np.concatenate(yf)
         # exportDataset --windows: row 0 of a clip is its centred window, rows 1.. the whole-clip windows of inference
         self.window = np.array([int(g.get('window', 0)) for g in self.groups], np.int64)
@@ -42,15 +52,19 @@ class Data:
     def batch(self, idx):
         idx = np.sort(idx)
         xs, ms = [], []
-        for (X, M), lo, hi in zip(self.parts, self.starts[:-1], self.starts[1:]):
+        for (X, M), lo, hi in zip(self.parts, self.starts[:-1], self.starts[1:], strict=True):
             k = idx[(idx >= lo) & (idx < hi)] - lo
-            if len(k): xs.append(np.asarray(X[k])); ms.append(np.asarray(M[k]))
+            if len(k):
+                xs.append(np.asarray(X[k]))
+                ms.append(np.asarray(M[k]))
         return (torch.from_numpy(np.concatenate(xs)), torch.from_numpy(np.concatenate(ms)),
                 torch.from_numpy(self.yv[idx]), torch.from_numpy(self.yf[idx]))
 
 
 def columns_hash(cols):
-    return hashlib.sha256('\n'.join(f'{n}:{p}' for n, p in zip(cols['names'], cols['parity'])).encode()).hexdigest()
+    # strict=False: lists of different lengths are hashed as far as both go, as they always were
+    text = '\n'.join(f'{n}:{p}' for n, p in zip(cols['names'], cols['parity'], strict=False))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def norm_stats(data, idx, odd, chunk=1024):
@@ -61,7 +75,9 @@ def norm_stats(data, idx, odd, chunk=1024):
     for i in range(0, len(idx), chunk):
         x, m, _, _ = data.batch(idx[i:i + chunk])
         x, m = x.double().numpy(), m.double().numpy()[..., None]
-        s += (x * m).sum((0, 1)); s2 += (x * x * m).sum((0, 1)); n += m.sum()
+        s += (x * m).sum((0, 1))
+        s2 += (x * x * m).sum((0, 1))
+        n += m.sum()
     mean = np.where(odd > 0, 0.0, s / max(n, 1))
     var = s2 / max(n, 1) - mean ** 2
     std = np.where(var > 1e-12, np.sqrt(np.maximum(var, 1e-12)), 1.0)
@@ -107,7 +123,7 @@ class ReversalNet(nn.Module):
         if flip_match and flip_maps is None:
             raise ValueError('flip_match needs the left-right flip maps')
         if flip_maps is not None:
-            for name, t in zip(('flip_perm', 'flip_sign', 'flip_one'), flip_maps):
+            for name, t in zip(('flip_perm', 'flip_sign', 'flip_one'), flip_maps, strict=True):
                 self.register_buffer(name, t)
         self.register_buffer('sign', torch.from_numpy(1 - 2 * odd.astype(np.float32)))
         self.register_buffer('mean', torch.from_numpy(mean))
@@ -124,16 +140,18 @@ class ReversalNet(nn.Module):
             self.spatial = nn.Sequential(
                 nn.Conv2d(2, C, 3, padding=1), nn.ReLU(),
                 nn.Conv2d(C, 2 * C, 3, padding=1, stride=2), nn.ReLU(),   # G/2
-                nn.Conv2d(2 * C, 2 * C, 3, padding=1, stride=2), nn.ReLU())  # G/4: coarse layout kept (top/bottom/sides)
+                # G/4: coarse layout kept (top/bottom/sides)
+                nn.Conv2d(2 * C, 2 * C, 3, padding=1, stride=2), nn.ReLU())
             extra = 2 * C * (-(-grid[1] // 4)) ** 2
         # Dropout (training only; the exported graph has none, so the mirror properties hold exactly).
         self.trunk = nn.Sequential(
-            nn.Conv1d(F + 1 + extra, W, 1), nn.ReLU(), nn.Dropout(dropout),  # per-row mixing of the cues (+ the mask channel)
+            # per-row mixing of the cues (+ the mask channel)
+            nn.Conv1d(F + 1 + extra, W, 1), nn.ReLU(), nn.Dropout(dropout),
             nn.Conv1d(W, W, 5, padding=2), nn.ReLU(), nn.Dropout(dropout),
             nn.Conv1d(W, W, 5, padding=4, dilation=2), nn.ReLU(), nn.Dropout(dropout),
             nn.Conv1d(W, W, 5, padding=8, dilation=4), nn.ReLU())  # receptive field 29 rows (1.2 s at 24 fps)
-        # Optional: the verdict also sees abs(g(x) - g(m(x))), how different the clip looks played backwards (mirror-invariant:
-        # mirroring swaps the two halves). Small for invariant motion, whatever the family.
+        # Optional: the verdict also sees abs(g(x) - g(m(x))), how different the clip looks played backwards
+        # (mirror-invariant: mirroring swaps the two halves). Small for invariant motion, whatever the family.
         self.verdict_diff = c.verdict_diff
         # Optional: the verdict also sees how far the clip played backwards is from the clip mirrored left-right,
         # abs(g(m(x)) - g(h(x))) + abs(g(x) - g(m(h(x)))) (invariant under both mirrors: each swaps the two terms).
@@ -254,7 +272,8 @@ def calibration_stats(pv, y, temperature=1.0, bins=10):
     [N x 3] against labels y, after tempering with `temperature`."""
     z = np.log(np.clip(pv, 1e-12, 1)) / temperature
     z = z - z.max(1, keepdims=True)
-    q = np.exp(z); q /= q.sum(1, keepdims=True)
+    q = np.exp(z)
+    q /= q.sum(1, keepdims=True)
     nll = float(-np.log(np.clip(q[np.arange(len(y)), y], 1e-12, 1)).mean())
     conf, right = q.max(1), (q.argmax(1) == y)
     b = np.minimum((conf * bins).astype(int), bins - 1)
@@ -307,16 +326,22 @@ HFLIP_ONE_MINUS = {'res_cx'}  # a position in [0, 1] from the left edge
 def hflip_maps(names):
     """(permutation, sign, one_minus) so that hflip(x) = x[..., perm] * sign + one_minus * mask."""
     idx = {n: i for i, n in enumerate(names)}
-    perm = np.arange(len(names)); sign = np.ones(len(names), np.float32); one = np.zeros(len(names), np.float32)
+    perm = np.arange(len(names))
+    sign = np.ones(len(names), np.float32)
+    one = np.zeros(len(names), np.float32)
     layout = grid_layout(names)
     G = layout[1] if layout else 0
     for i, n in enumerate(names):
         if n.startswith(('grid_u_', 'grid_v_')):
             r, c = map(int, n.split('_')[2:])
             perm[i] = idx[f'{n[:7]}{r}_{G - 1 - c}']
-            if n.startswith('grid_u_'): sign[i] = -1
-        elif n in HFLIP_NEGATE: sign[i] = -1
-        elif n in HFLIP_ONE_MINUS: sign[i] = -1; one[i] = 1
+            if n.startswith('grid_u_'):
+                sign[i] = -1
+        elif n in HFLIP_NEGATE:
+            sign[i] = -1
+        elif n in HFLIP_ONE_MINUS:
+            sign[i] = -1
+            one[i] = 1
     return torch.from_numpy(perm), torch.from_numpy(sign), torch.from_numpy(one)
 
 
@@ -332,9 +357,11 @@ def split(data, holdout_families, frac, split_seed, exclude_families=()):
     their groups.json rows (by source repository); the seed hash only splits the synthetic and unlabelled rows."""
     fam = np.array([g['family'] for g in data.groups])
     real = data.is_real
-    seed_test = ~real & np.array([(zlib.crc32(f'{split_seed}:{g["seed"]}'.encode()) % 10000) < frac * 10000 for g in data.groups], bool)
+    seed_test = ~real & np.array([(zlib.crc32(f'{split_seed}:{g["seed"]}'.encode()) % 10000) < frac * 10000
+                                  for g in data.groups], bool)
     fam_test = np.isin(fam, list(holdout_families))
-    keep = ~np.isin(fam, list(exclude_families))  # excluded rows are in no split (validation runs keep the test families unseen)
+    # excluded rows are in no split (validation runs keep the test families unseen)
+    keep = ~np.isin(fam, list(exclude_families))
     real_val = real & (data.real_split == 'val')
     return (np.where(keep & ~fam_test & ~seed_test & ~real_val)[0], np.where(keep & fam_test)[0],
             np.where(keep & ~fam_test & seed_test)[0], np.where(keep & real_val)[0])
@@ -347,8 +374,11 @@ def predict(model, data, idx, bs=256):
         for i in range(0, len(idx), bs):
             x, m, _, _ = data.batch(idx[i:i + bs])
             o = model(x, m)
-            out[0].append(o[0].numpy()); out[1].append(o[1].numpy()); out[2].append(o[3].numpy())
-    return ((np.concatenate(out[0]) if out[0] else np.zeros(0)), (np.concatenate(out[1]) if out[1] else np.zeros((0, 3))),
+            out[0].append(o[0].numpy())
+            out[1].append(o[1].numpy())
+            out[2].append(o[3].numpy())
+    return ((np.concatenate(out[0]) if out[0] else np.zeros(0)),
+            (np.concatenate(out[1]) if out[1] else np.zeros((0, 3))),
             (np.concatenate(out[2]) if out[2] else np.zeros(0)))
 
 
@@ -393,13 +423,15 @@ class Predictions:
         Returns (p_forward, p_verdict, y_verdict, y_forward, family, first row index) with one entry per clip."""
         idx, j = self._at(idx)
         data, clips = self.data, {}
-        for jj, i in zip(j, idx):
+        for jj, i in zip(j, idx, strict=True):
             clips.setdefault(data.groups[i]['id'], []).append((data.window[i], jj, i))
         P, L, first = [], [], []
         for rows in clips.values():
             use = [r for r in rows if r[0] >= 1] or rows
             js = [r[1] for r in use]
-            P.append(self.pv[js].mean(0)); L.append(self.al[js].mean()); first.append(use[0][2])
+            P.append(self.pv[js].mean(0))
+            L.append(self.al[js].mean())
+            first.append(use[0][2])
         first = np.array(first, np.int64)
         fam = np.array([data.groups[i]['family'] for i in first])
         return 1 / (1 + np.exp(-np.array(L))), np.array(P).reshape(-1, 3), data.yv[first], data.yf[first], fam, first
@@ -407,8 +439,8 @@ class Predictions:
     def real(self, idx):
         """Whole-clip scores of real corpus rows idx against their weak labels: arrow accuracy over every clip and over
         the weak-irreversible ones (each clip is a forward example; its reversal is the exact mirror, so both halves
-        score alike), mean abs(p_forward - 0.5) per weak verdict, and the verdict (confusion, macro-F1, ECE) on the labels
-        of confidence high and medium, and on all labels."""
+        score alike), mean abs(p_forward - 0.5) per weak verdict, and the verdict (confusion, macro-F1, ECE) on the
+        labels of confidence high and medium, and on all labels."""
         if len(idx) == 0:
             return None
         pf, pv, yv, yf, _, first = self.whole(idx)
@@ -419,7 +451,8 @@ class Predictions:
                'repositories': len({self.data.groups[i].get('repo') for i in first}),
                'arrow_accuracy': float(right.mean()),
                'arrow_accuracy_irreversible': float(right[yv == 2].mean()) if (yv == 2).any() else None,
-               'mean_abs_p_forward_minus_half': {VERDICTS[v]: float(np.abs(pf[yv == v] - 0.5).mean()) for v in range(3) if (yv == v).any()},
+               'mean_abs_p_forward_minus_half': {VERDICTS[v]: float(np.abs(pf[yv == v] - 0.5).mean())
+                                                 for v in range(3) if (yv == v).any()},
                'verdict_high_medium': score(pf[sure], pv[sure], yv[sure], yf[sure]),
                'verdict_all_labels': score(pf[yv >= 0], pv[yv >= 0], yv[yv >= 0], yf[yv >= 0])}
         return res
@@ -427,7 +460,8 @@ class Predictions:
     def clips(self, idx, families=()):
         """Whole-clip scores of rows idx, overall and for each of `families`."""
         pf, pv, yv, yf, fam, _ = self.whole(idx)
-        return score(pf, pv, yv, yf), {f: score(pf[fam == f], pv[fam == f], yv[fam == f], yf[fam == f]) for f in families}
+        return score(pf, pv, yv, yf), {f: score(pf[fam == f], pv[fam == f], yv[fam == f], yf[fam == f])
+                                       for f in families}
 
 
 def group_dro_loss(data, train, eta):
@@ -445,7 +479,8 @@ def group_dro_loss(data, train, eta):
         if len(present) == 0:
             return rows.sum() * 0
         per = torch.stack([rows[lab & (fam == g)].mean() for g in present])
-        q[present] *= torch.exp(eta * per.detach()); q.div_(q.sum())
+        q[present] *= torch.exp(eta * per.detach())
+        q.div_(q.sum())
         return (q[present] / q[present].sum() * per).sum()
     return loss
 
@@ -491,9 +526,14 @@ def fit(model, a, data, train, flip_maps, rng):
                     if a.real_arrow == 'all':  # real clips keep their filmed direction as the target
                         reversible = reversible & ~real[batch]
                     target = torch.where(reversible, torch.full_like(target, 0.5), target)
-                loss = loss + a.arrow_weight * (bce(arrow_logit, target) * real_factor[batch])[known].sum() / int(known.sum())
-            opt.zero_grad(); loss.backward(); opt.step(); sched.step()
-            total += float(loss) * len(yv); seen += len(yv)
+                arrow_loss = (bce(arrow_logit, target) * real_factor[batch])[known].sum() / int(known.sum())
+                loss = loss + a.arrow_weight * arrow_loss
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss) * len(yv)
+            seen += len(yv)
         print(f'epoch {epoch + 1}/{a.epochs} loss {total / max(len(order), 1):.4f}', flush=True)
     return seen
 
@@ -503,7 +543,8 @@ def add_data_args(ap):
     ap.add_argument('--data', required=True, nargs='+', help='exported folders (exportDataset): the labelled corpus, '
                     'optionally unlabelled real clips (arrow-of-time examples only); never real-dev')
     ap.add_argument('--holdout-families', required=True, help='comma list; at least one family per verdict')
-    ap.add_argument('--holdout-seed-frac', type=float, default=0.15, help='share of clip seeds (twins together) held out')
+    ap.add_argument('--holdout-seed-frac', type=float, default=0.15,
+                    help='share of clip seeds (twins together) held out')
     ap.add_argument('--out', default=os.path.dirname(os.path.abspath(__file__)))
     ap.add_argument('--name', default='reversal')
     ap.add_argument('--version', default='0.1.0')
@@ -518,12 +559,13 @@ def add_data_args(ap):
     ap.add_argument('--exclude-families', default='', help='comma list of families left out of every split '
                     '(for choosing settings on validation families while the test families stay unseen)')
     ap.add_argument('--arrow-targets', choices=['definition', 'all'], default='definition',
-                    help="definition: only irreversible (and unlabelled real) clips have a knowable arrow; invariant and "
-                         "equivariant clips get target 0.5 (reversed, they are plausible too). all: every clip's true "
-                         "direction")
+                    help="definition: only irreversible (and unlabelled real) clips have a knowable arrow; invariant "
+                         "and equivariant clips get target 0.5 (reversed, they are plausible too). all: every clip's "
+                         "true direction")
     ap.add_argument('--real-arrow', choices=['definition', 'all'], default='definition',
-                    help="real corpus rows' arrow target: definition (weak invariant and equivariant clips get 0.5, as "
-                         "--arrow-targets definition does for synthetic ones) or all (every real clip's filmed direction)")
+                    help="real corpus rows' arrow target: definition (weak invariant and equivariant clips get 0.5, "
+                         "as --arrow-targets definition does for synthetic ones) or all (every real clip's filmed "
+                         "direction)")
     ap.add_argument('--real-weight', type=float, default=1.0,
                     help='weight of real corpus rows in both losses, relative to synthetic and unlabelled rows')
 
@@ -531,9 +573,11 @@ def add_data_args(ap):
 def add_model_args(ap):
     """Network, augmentation, calibration and run options."""
     ap.add_argument('--grid-channels', type=int, default=0,
-                    help='channels of the spatial 2D CNN over the residual-flow grid of each row (0 = no spatial branch)')
+                    help='channels of the spatial 2D CNN over the residual-flow grid of each row (0 = no spatial '
+                         'branch)')
     ap.add_argument('--hflip', type=float, default=0.5,
-                    help='share of training rows mirrored left-right each batch (same physics, so same labels); 0 = off')
+                    help='share of training rows mirrored left-right each batch (same physics, so same labels); '
+                         '0 = off')
     ap.add_argument('--flip-average', action=argparse.BooleanOptionalAction, default=True,
                     help='the exported model averages each clip with its left-right mirror (test-time augmentation)')
     ap.add_argument('--verdict-diff', action=argparse.BooleanOptionalAction, default=True,
@@ -545,17 +589,19 @@ def add_model_args(ap):
                     help='weight the verdict loss by inverse class frequency in the training split')
     ap.add_argument('--calibrate-on', choices=['auto', 'real_val', 'heldout_families', 'heldout_seeds', 'none'],
                     default='auto',
-                    help='split on which the verdict temperature is fitted (none: no tempering; auto: the real validation '
-                         'split when the data has labelled real corpus rows, else the held-out families)')
+                    help='split on which the verdict temperature is fitted (none: no tempering; auto: the real '
+                         'validation split when the data has labelled real corpus rows, else the held-out families)')
     ap.add_argument('--calibrate-arrow', action=argparse.BooleanOptionalAction, default=True,
-                    help='with --calibrate-on real_val: also fit an arrow temperature there (how sure p_forward may be)')
+                    help='with --calibrate-on real_val: also fit an arrow temperature there (how sure p_forward may '
+                         'be)')
     ap.add_argument('--train-windows', choices=['centre', 'all'], default='centre',
                     help='train on the centred window of each clip, or on all its exported windows (exportDataset '
                          'windows > 1)')
     ap.add_argument('--group-dro', type=float, default=0.0,
                     help='step size of group DRO over scene families for the verdict loss (0 = plain average)')
     ap.add_argument('--grid-pool', type=int, default=1,
-                    help='ablation: average the residual-flow grid over k x k blocks of cells (0 = remove it; 1 = as is)')
+                    help='ablation: average the residual-flow grid over k x k blocks of cells (0 = remove it; 1 = as '
+                         'is)')
     ap.add_argument('--label-smoothing', type=float, default=0.0, help='label smoothing of the verdict cross-entropy')
     ap.add_argument('--ensemble', type=int, default=1,
                     help='networks trained with seeds seed..seed+K-1 and averaged in one graph (K times the training '
@@ -612,7 +658,9 @@ def load_data(a):
     if columns_hash(cols) != cols['columns_hash']:
         raise SystemExit('columns.json: the column hash does not match its names and parities')
     held = [f for f in a.holdout_families.split(',') if f]
-    fam_verdict = {g['family']: int(v) for g, v in zip(data.groups, data.yv) if v >= 0 and g['family'] != 'real'}
+    # strict=False: as they always were, only the rows both groups.json and y_verdict.npy have are looked at
+    fam_verdict = {g['family']: int(v) for g, v in zip(data.groups, data.yv, strict=False)
+                   if v >= 0 and g['family'] != 'real'}
     missing = [f for f in held if f not in fam_verdict]
     if missing:
         raise SystemExit(f'unknown hold-out families: {missing}; known: {sorted(fam_verdict)}')
@@ -685,7 +733,8 @@ def calibrate(a, data, s, model):
                    'method': 'p_verdict = softmax(log(p) / T) in the graph, after the ensemble and flip averages; '
                              'T minimises the NLL on the fitting split (log grid 0.5-20; whole clips when the tensors '
                              'hold their windows); the argmax is unchanged',
-                   'fitting_split_before': calibration_stats(pv, yv), 'fitting_split_after': calibration_stats(pv, yv, t)}
+                   'fitting_split_before': calibration_stats(pv, yv),
+                   'fitting_split_after': calibration_stats(pv, yv, t)}
     arrow_t = 1.0
     if calibrate_on == 'real_val' and a.calibrate_arrow:
         # The arrow too: fitted on every real validation clip (forwards as filmed), whole clips.
@@ -693,10 +742,10 @@ def calibrate(a, data, s, model):
         logit = np.log(np.clip(pf_all, 1e-12, 1)) - np.log(np.clip(1 - pf_all, 1e-12, 1))
         arrow_t, arrow_fit = fit_arrow_temperature(logit, yv_all)
         calibration.update({'arrow_temperature': arrow_t, 'arrow_n': int(len(yv_all)),
-                            'arrow_method': 'arrow_logit / Ta and p_forward = sigmoid(arrow_logit / Ta) in the graph; Ta '
-                                            'minimises the BCE on the real validation clips against target 1 (weak '
-                                            'irreversible, unclear) or 0.5 (weak invariant, equivariant); the direction '
-                                            'p_forward points is unchanged',
+                            'arrow_method': 'arrow_logit / Ta and p_forward = sigmoid(arrow_logit / Ta) in the graph; '
+                                            'Ta minimises the BCE on the real validation clips against target 1 (weak '
+                                            'irreversible, unclear) or 0.5 (weak invariant, equivariant); the '
+                                            'direction p_forward points is unchanged',
                             'arrow_fitting_split': arrow_fit})
     return Tempered(model, t, arrow_t).eval(), calibration
 
@@ -783,7 +832,8 @@ def by_data_metrics(a, data, s, shipped):
         entry = {'heldout_families': shipped.rows(centre(data, fam_k)),
                  'heldout_seeds': shipped.rows(centre(data, seed_k))}
         if s.has_windows:
-            entry['whole_clip'] = {'heldout_families': shipped.clips(fam_k)[0], 'heldout_seeds': shipped.clips(seed_k)[0]}
+            entry['whole_clip'] = {'heldout_families': shipped.clips(fam_k)[0],
+                                   'heldout_seeds': shipped.clips(seed_k)[0]}
         out[os.path.basename(os.path.abspath(folder))] = entry
     return out
 
