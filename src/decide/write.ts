@@ -11,12 +11,12 @@ import { writeFilteredShards } from '../io/webdataset-write.js';
 import { writeParquet } from '../io/parquet-writer.js';
 import { CLIPS_JSONL, ERRORS_JSONL } from '../outputs/layout.js';
 import { TOOL_VERSION } from '../version.js';
-import { CLASS_COLUMNS, addClassClip, classRows, classSummary, newClassStats, type ClassRow } from './classes.js';
-import { checkDecisionColumns, openManifest, recordId, type ManifestRecord } from './manifest-read.js';
+import { CLASS_COLUMNS, addClassClip, classRows, classSummary, newClassStats, type ClassRow, type ClassStats } from './classes.js';
+import { checkDecisionColumns, openManifest, recordId, type Manifest, type ManifestRecord } from './manifest-read.js';
 import { addedColumnNames, csvLine, openTextSink, writeManifests, type DecidedRecord } from './manifests.js';
 import { DECISIONS, POLICIES, decide, restsOnPixels, type CaptionInfo, type ClassPrior, type Decision, type DecisionInput, type Policy } from './policy.js';
 import { LABEL_MATCH_MIN, checkLabelMap, labelMapPriors, labelWarning, tallyLabel, type DecisionWarning, type LabelTally } from './label-check.js';
-import { idHash, indexScan, type RowResult } from './scan-results.js';
+import { idHash, indexScan, type RowResult, type ScanIndex } from './scan-results.js';
 import {
   AUTO_TAXONOMY_SAMPLE, TAXONOMY_CHOICES, captionInfo, pickTaxonomy, priorLookup, tryLoadTaxonomy,
   type TaxonomyChoice, type TaxonomyName,
@@ -150,35 +150,34 @@ async function decisionWarnings(
   return w ? [w] : [];
 }
 
-/**
- * Decides every input row of the finished scan in `out` and writes, next to its outputs:
- * `reverse-safe.<ext>` and `excluded.<ext>` (the input's format, every original column in order, then
- * reverse, label_reversed, caption_reversed, verdict, decision, confidence, reason), `decisions.jsonl`
- * (one row per input row), `classes.csv` and `classes.parquet` (with a label column) and `decisions.json`.
- * Throws UsageError for a missing label or caption column, ManifestError when the manifest no longer
- * matches the scan.
- * @example
- * const s = await writeDecisions('out/corpus', { input: 'corpus.csv', format: 'csv', labelColumn: 'label', policy: 'strict' });
- * s.counts.reverse_keep_label;
- */
-export async function writeDecisions(out: string, opts: DecisionOptions): Promise<DecisionSummary> {
+type ResolvedTaxonomy = Awaited<ReturnType<typeof resolveTaxonomy>>;
+
+/** How a manifest row is named when the scan gave it no id. */
+interface RowNaming {
+  pathColumn: string;
+  idColumn: string;
+  segments?: { startColumn: string; endColumn: string };
+}
+
+/** The options a user can get wrong, checked before anything is read: the policy and the taxonomy choice. */
+function checkedSettings(opts: DecisionOptions): { policy: Policy; choice: TaxonomyChoice; naming: RowNaming } {
   const policy = opts.policy ?? 'balanced';
   if (!POLICIES.includes(policy)) throw new UsageError(`Expected one of ${POLICIES.join(', ')} for --policy but received ${JSON.stringify(policy)}`);
   const choice = opts.taxonomy ?? 'auto';
   if (!TAXONOMY_CHOICES.includes(choice)) throw new UsageError(`Expected one of ${TAXONOMY_CHOICES.join(', ')} for --taxonomy but received ${JSON.stringify(choice)}`);
-  const pathColumn = opts.pathColumn ?? 'path';
-  const idColumn = opts.idColumn ?? 'id';
   const segments = opts.startColumn !== undefined && opts.endColumn !== undefined ? { startColumn: opts.startColumn, endColumn: opts.endColumn } : undefined;
-  const { labelColumn, captionColumn } = opts;
-  await checkDecisionColumns(opts.input, opts.format, { labelColumn, captionColumn });
-  const notes: string[] = [];
+  return { policy, choice, naming: { pathColumn: opts.pathColumn ?? 'path', idColumn: opts.idColumn ?? 'id', segments } };
+}
 
-  const tax = await resolveTaxonomy(out, choice, labelColumn, notes, opts.labelMap);
-  const labelTally: LabelTally = { labelled: 0, matched: 0 };
-  const priorOf: (label: string) => ClassPrior | null = tax.lookup ?? (() => null);
-  // Captions repeat in corpora (templates, duplicates): analyse each distinct one once.
+/** The id of a readable manifest row: the one the scan gave it, else its path (folders, files) or id column. */
+function rowId(id: string | undefined, columns: Record<string, CellValue>, kind: InputKind, naming: RowNaming): string | null {
+  return id ?? (kind === 'folder' || kind === 'file' ? cellText(columns.path) : recordId(columns, naming.pathColumn, naming.idColumn, naming.segments));
+}
+
+/** captionInfo, once per distinct caption: captions repeat in corpora (templates, duplicates). */
+function captionAnalyser(): (text: string) => CaptionInfo | null {
   const captionMemo = new Map<string, CaptionInfo | null>();
-  const analyse = (text: string): CaptionInfo | null => {
+  return (text) => {
     let a = captionMemo.get(text);
     if (a === undefined) {
       try {
@@ -190,7 +189,10 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
     }
     return a;
   };
+}
 
+/** Indexes the scan's rows; with a label column, also gathers the class statistics of its clips. */
+async function indexWithClasses(out: string, labelColumn: string | undefined, priorOf: (label: string) => ClassPrior | null): Promise<{ index: ScanIndex; stats: ClassStats | null }> {
   const stats = labelColumn !== undefined ? newClassStats(priorOf) : null;
   const index = await indexScan(out, (c) => {
     if (!stats) return;
@@ -205,148 +207,234 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
       embedding_reversed: Array.isArray(c.embedding_reversed) ? c.embedding_reversed : null,
     });
   });
+  return { index, stats };
+}
 
-  const manifest = await openManifest(opts.input, opts.format);
-  const added = addedColumnNames([...manifest.columns, ...index.inputColumns]);
-  const sharded = !!opts.shard && opts.shard.count > 1;
+/** Everything deciding a row needs: the run's settings, the manifest and the scan's results. */
+interface DecideRun {
+  out: string;
+  policy: Policy;
+  naming: RowNaming;
+  labelColumn: string | undefined;
+  captionColumn: string | undefined;
+  priorOf: (label: string) => ClassPrior | null;
+  analyse: (text: string) => CaptionInfo | null;
+  manifest: Manifest;
+  index: ScanIndex;
+  /** With --shard: manifest rows of other shards have no result and are passed over. */
+  sharded: boolean;
+}
 
-  const inputOf = (rec: ManifestRecord, res: RowResult): DecisionInput => {
-    if (res.kind === 'error') {
-      const raw = rec.columns === null && rec.raw !== undefined ? `; raw: ${rec.raw}` : '';
-      return { error: { ...res.error, message: `${res.error.message}${raw}` } };
-    }
-    const cols = rec.columns ?? {};
-    const input: DecisionInput = { model: res.model, doubt: res.doubt };
-    if (labelColumn !== undefined) {
-      const text = cellText(cols[labelColumn]);
-      input.label = { text, prior: text === null ? null : priorOf(text) };
-    }
-    if (captionColumn !== undefined) {
-      const text = cellText(cols[captionColumn]);
-      input.caption = { text, analysis: text === null ? null : analyse(text) };
-    }
-    return input;
-  };
-
-  const changed = (why: string) =>
-    new ManifestError('manifest-changed', `${why}: ${manifest.input} changed since it was scanned into ${out}\nPossible solutions:\n  - scan it again into a new --out folder\n  - restore the manifest the scan read`, { path: manifest.input });
-
-  /** Decided records in manifest order, checked against the scan: each pass streams the manifest again. */
-  async function* decided(): AsyncGenerator<DecidedRecord> {
-    let matched = 0;
-    for await (const rec of manifest.records()) {
-      const res = index.get(rec.row);
-      if (!res) {
-        if (sharded) continue;
-        throw changed(`Row ${rec.row} of the manifest has no result in clips.jsonl or errors.jsonl`);
-      }
-      matched++;
-      if (res.kind === 'clip' && rec.columns === null) throw changed(`Row ${rec.row} of the manifest cannot be read now but was scanned`);
-      if (rec.columns !== null && res.idHash !== null && manifest.kind !== 'file') {
-        const id = rec.id ?? (manifest.kind === 'folder' ? cellText(rec.columns.path) : recordId(rec.columns, pathColumn, idColumn, segments));
-        if (id !== null && idHash(id) !== res.idHash) throw changed(`Row ${rec.row} of the manifest holds ${JSON.stringify(id)}, not the clip the scan saw there`);
-      }
-      const input = inputOf(rec, res);
-      const result = decide(input, policy);
-      yield { record: rec, result, confidence: res.kind === 'clip' ? (res.model?.confidence ?? null) : null, input };
-    }
-    if (matched !== index.clips + index.errors) throw changed(`${index.clips + index.errors - matched} rows of the scan are not in the manifest any more`);
+/** What the policy sees of a row: the scan's error, or the model's opinion, doubt, label prior and caption. */
+function decisionInput(run: DecideRun, rec: ManifestRecord, res: RowResult): DecisionInput {
+  if (res.kind === 'error') {
+    const raw = rec.columns === null && rec.raw !== undefined ? `; raw: ${rec.raw}` : '';
+    return { error: { ...res.error, message: `${res.error.message}${raw}` } };
   }
+  const cols = rec.columns ?? {};
+  const input: DecisionInput = { model: res.model, doubt: res.doubt };
+  if (run.labelColumn !== undefined) {
+    const text = cellText(cols[run.labelColumn]);
+    input.label = { text, prior: text === null ? null : run.priorOf(text) };
+  }
+  if (run.captionColumn !== undefined) {
+    const text = cellText(cols[run.captionColumn]);
+    input.caption = { text, analysis: text === null ? null : run.analyse(text) };
+  }
+  return input;
+}
 
-  const counts = zeroCounts();
-  const byPolicy = Object.fromEntries(POLICIES.map((p) => [p, zeroCounts()])) as Record<Policy, Record<Decision, number>>;
-  const byRule: Record<string, number> = {};
-  const evidence: DecisionSummary['evidence'] = { pixel_only: 0, doubtful: 0, doubt: {} };
-  const log = await openTextSink(join(out, DECISIONS_JSONL));
-  // WebDataset input: the reverse-safe samples' rows, with the fields their shards' json get (written below).
-  const shardRows = new Map<number, Record<string, CellValue>>();
-  let files: string[];
-  let safe: number;
-  let excluded: number;
+function manifestChanged(run: DecideRun, why: string): ManifestError {
+  return new ManifestError('manifest-changed', `${why}: ${run.manifest.input} changed since it was scanned into ${run.out}\nPossible solutions:\n  - scan it again into a new --out folder\n  - restore the manifest the scan read`, { path: run.manifest.input });
+}
+
+/** Decided records in manifest order, checked against the scan: each pass streams the manifest again. */
+async function* decidedRecords(run: DecideRun): AsyncGenerator<DecidedRecord> {
+  const { manifest, index } = run;
+  let matched = 0;
+  for await (const rec of manifest.records()) {
+    const res = index.get(rec.row);
+    if (!res) {
+      if (run.sharded) continue;
+      throw manifestChanged(run, `Row ${rec.row} of the manifest has no result in clips.jsonl or errors.jsonl`);
+    }
+    matched++;
+    if (res.kind === 'clip' && rec.columns === null) throw manifestChanged(run, `Row ${rec.row} of the manifest cannot be read now but was scanned`);
+    if (rec.columns !== null && res.idHash !== null && manifest.kind !== 'file') {
+      const id = rowId(rec.id, rec.columns, manifest.kind, run.naming);
+      if (id !== null && idHash(id) !== res.idHash) throw manifestChanged(run, `Row ${rec.row} of the manifest holds ${JSON.stringify(id)}, not the clip the scan saw there`);
+    }
+    const input = decisionInput(run, rec, res);
+    const result = decide(input, run.policy);
+    yield { record: rec, result, confidence: res.kind === 'clip' ? (res.model?.confidence ?? null) : null, input };
+  }
+  if (matched !== index.clips + index.errors) throw manifestChanged(run, `${index.clips + index.errors - matched} rows of the scan are not in the manifest any more`);
+}
+
+/** The counts gathered row by row while the manifests are written. */
+interface DecisionTally {
+  counts: Record<Decision, number>;
+  byPolicy: Record<Policy, Record<Decision, number>>;
+  byRule: Record<string, number>;
+  evidence: DecisionSummary['evidence'];
+  labels: LabelTally;
+  /** WebDataset input: the reverse-safe samples' rows, with the fields their shards' json get. */
+  shardRows: Map<number, Record<string, CellValue>>;
+}
+
+function emptyDecisionTally(): DecisionTally {
+  return {
+    counts: zeroCounts(),
+    byPolicy: Object.fromEntries(POLICIES.map((p) => [p, zeroCounts()])) as Record<Policy, Record<Decision, number>>,
+    byRule: {},
+    evidence: { pixel_only: 0, doubtful: 0, doubt: {} },
+    labels: { labelled: 0, matched: 0 },
+    shardRows: new Map(),
+  };
+}
+
+function tallyDecision(t: DecisionTally, d: DecidedRecord, policy: Policy, kind: InputKind): void {
+  const input = d.input;
+  t.counts[d.result.decision]++;
+  t.byRule[d.result.rule] = (t.byRule[d.result.rule] ?? 0) + 1;
+  tallyLabel(t.labels, input.label);
+  for (const p of POLICIES) t.byPolicy[p][p === policy ? d.result.decision : decide(input, p).decision]++;
+  if (restsOnPixels(input)) t.evidence.pixel_only++;
+  if (input.doubt?.length) {
+    t.evidence.doubtful++;
+    for (const k of new Set(input.doubt.map((r) => r.split(':')[0]!))) t.evidence.doubt[k] = (t.evidence.doubt[k] ?? 0) + 1;
+  }
+  if (kind === 'webdataset' && d.result.reverse) t.shardRows.set(d.record.row, { label_reversed: d.result.label_reversed, caption_reversed: d.result.caption_reversed, decision: d.result.decision });
+}
+
+/** One decisions.jsonl line. */
+function decisionLine(d: DecidedRecord, kind: InputKind, naming: RowNaming): string {
+  const cols = d.record.columns;
+  return `${JSON.stringify({
+    row: d.record.row,
+    id: cols ? rowId(d.record.id, cols, kind, naming) : null,
+    decision: d.result.decision,
+    reverse: d.result.reverse,
+    verdict: d.result.verdict,
+    confidence: d.confidence,
+    reason: d.result.reason,
+    rule: d.result.rule,
+    label: d.input.label?.text ?? null,
+    label_reversed: d.result.label_reversed,
+    caption: d.input.caption?.text ?? null,
+    caption_reversed: d.result.caption_reversed,
+  })}\n`;
+}
+
+/** Writes reverse-safe / excluded manifests and decisions.jsonl in one pass of decided rows, tallying each row. */
+async function writeDecidedRows(run: DecideRun, added: string[], t: DecisionTally): Promise<{ files: string[]; safe: number; excluded: number }> {
+  const log = await openTextSink(join(run.out, DECISIONS_JSONL));
   try {
     const written = await writeManifests({
-      out,
-      manifest,
+      out: run.out,
+      manifest: run.manifest,
       added,
-      rows: decided,
+      rows: () => decidedRecords(run),
       onRow: async (d) => {
-        const input = d.input;
-        counts[d.result.decision]++;
-        byRule[d.result.rule] = (byRule[d.result.rule] ?? 0) + 1;
-        tallyLabel(labelTally, input.label);
-        for (const p of POLICIES) byPolicy[p][p === policy ? d.result.decision : decide(input, p).decision]++;
-        if (restsOnPixels(input)) evidence.pixel_only++;
-        if (input.doubt?.length) {
-          evidence.doubtful++;
-          for (const kind of new Set(input.doubt.map((r) => r.split(':')[0]!))) evidence.doubt[kind] = (evidence.doubt[kind] ?? 0) + 1;
-        }
-        const cols = d.record.columns;
-        if (manifest.kind === 'webdataset' && d.result.reverse) shardRows.set(d.record.row, { label_reversed: d.result.label_reversed, caption_reversed: d.result.caption_reversed, decision: d.result.decision });
-        await log.write(
-          `${JSON.stringify({
-            row: d.record.row,
-            id: cols ? (d.record.id ?? (manifest.kind === 'folder' || manifest.kind === 'file' ? cellText(cols.path) : recordId(cols, pathColumn, idColumn, segments))) : null,
-            decision: d.result.decision,
-            reverse: d.result.reverse,
-            verdict: d.result.verdict,
-            confidence: d.confidence,
-            reason: d.result.reason,
-            rule: d.result.rule,
-            label: input.label?.text ?? null,
-            label_reversed: d.result.label_reversed,
-            caption: input.caption?.text ?? null,
-            caption_reversed: d.result.caption_reversed,
-          })}\n`,
-        );
+        tallyDecision(t, d, run.policy, run.manifest.kind);
+        await log.write(decisionLine(d, run.manifest.kind, run.naming));
       },
     });
     await log.commit();
-    files = [...written.files, join(out, DECISIONS_JSONL)];
-    safe = written.reverse_safe;
-    excluded = written.excluded;
+    return { files: [...written.files, join(run.out, DECISIONS_JSONL)], safe: written.reverse_safe, excluded: written.excluded };
   } catch (err) {
     await log.abort();
     throw err;
   }
-  if (manifest.kind === 'webdataset') files.push((await writeFilteredShards(manifest.input, join(out, REVERSE_SAFE_SHARDS), shardRows)).dir);
+}
 
-  let classes: ClassRow[] | null = null;
-  if (stats) {
-    classes = classRows(stats);
-    const names = CLASS_COLUMNS.map((c) => c.name);
-    const csv = [csvLine(names, ','), ...classes.map((r) => csvLine(names.map((n) => r[n as keyof ClassRow] as CellValue), ','))].join('');
-    await writeFileAtomic(join(out, CLASSES_CSV), csv);
-    await writeParquet(join(out, CLASSES_PARQUET), [...CLASS_COLUMNS], classes as unknown as Array<Record<string, unknown>>);
-    files.push(join(out, CLASSES_CSV), join(out, CLASSES_PARQUET));
-    if (stats.skippedEmbeddings) notes.push(`${stats.skippedEmbeddings} clips had embeddings of another length or none and were left out of pair finding`);
-  } else {
+/** classes.csv and classes.parquet with a label column; without one, removes a stale table of an earlier run. */
+async function writeClassTable(out: string, stats: ClassStats | null, files: string[], notes: string[]): Promise<ClassRow[] | null> {
+  if (!stats) {
     // A class table from an earlier run with another label column would be stale.
     await rm(join(out, CLASSES_CSV), { force: true });
     await rm(join(out, CLASSES_PARQUET), { force: true });
+    return null;
   }
+  const classes = classRows(stats);
+  const names = CLASS_COLUMNS.map((c) => c.name);
+  const csv = [csvLine(names, ','), ...classes.map((r) => csvLine(names.map((n) => r[n as keyof ClassRow] as CellValue), ','))].join('');
+  await writeFileAtomic(join(out, CLASSES_CSV), csv);
+  await writeParquet(join(out, CLASSES_PARQUET), [...CLASS_COLUMNS], classes as unknown as Array<Record<string, unknown>>);
+  files.push(join(out, CLASSES_CSV), join(out, CLASSES_PARQUET));
+  if (stats.skippedEmbeddings) notes.push(`${stats.skippedEmbeddings} clips had embeddings of another length or none and were left out of pair finding`);
+  return classes;
+}
 
-  const summary: DecisionSummary = {
+/**
+ * Decides every input row of the finished scan in `out` and writes, next to its outputs:
+ * `reverse-safe.<ext>` and `excluded.<ext>` (the input's format, every original column in order, then
+ * reverse, label_reversed, caption_reversed, verdict, decision, confidence, reason), `decisions.jsonl`
+ * (one row per input row), `classes.csv` and `classes.parquet` (with a label column) and `decisions.json`.
+ * Throws UsageError for a missing label or caption column, ManifestError when the manifest no longer
+ * matches the scan.
+ * @example
+ * const s = await writeDecisions('out/corpus', { input: 'corpus.csv', format: 'csv', labelColumn: 'label', policy: 'strict' });
+ * s.counts.reverse_keep_label;
+ */
+export async function writeDecisions(out: string, opts: DecisionOptions): Promise<DecisionSummary> {
+  const { policy, choice, naming } = checkedSettings(opts);
+  const { labelColumn, captionColumn } = opts;
+  await checkDecisionColumns(opts.input, opts.format, { labelColumn, captionColumn });
+  const notes: string[] = [];
+
+  const tax = await resolveTaxonomy(out, choice, labelColumn, notes, opts.labelMap);
+  const priorOf: (label: string) => ClassPrior | null = tax.lookup ?? (() => null);
+  const { index, stats } = await indexWithClasses(out, labelColumn, priorOf);
+  const manifest = await openManifest(opts.input, opts.format);
+  const added = addedColumnNames([...manifest.columns, ...index.inputColumns]);
+  const run: DecideRun = { out, policy, naming, labelColumn, captionColumn, priorOf, analyse: captionAnalyser(), manifest, index, sharded: !!opts.shard && opts.shard.count > 1 };
+
+  const t = emptyDecisionTally();
+  const { files, safe, excluded } = await writeDecidedRows(run, added, t);
+  if (manifest.kind === 'webdataset') files.push((await writeFilteredShards(manifest.input, join(out, REVERSE_SAFE_SHARDS), t.shardRows)).dir);
+  const classes = await writeClassTable(out, stats, files, notes);
+  const summary = await decisionSummary({ out, opts, policy, choice, tax, t, files, safe, excluded, classes, notes });
+  await writeFileAtomic(join(out, DECISIONS_JSON), `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}
+
+/** decisions.json (written_at taken now). */
+async function decisionSummary(o: {
+  out: string;
+  opts: DecisionOptions;
+  policy: Policy;
+  choice: TaxonomyChoice;
+  tax: ResolvedTaxonomy;
+  t: DecisionTally;
+  files: string[];
+  safe: number;
+  excluded: number;
+  classes: ClassRow[] | null;
+  notes: string[];
+}): Promise<DecisionSummary> {
+  const { labelColumn, captionColumn } = o.opts;
+  const { tax, t } = o;
+  return {
     tool: 'reversal-audit',
     version: TOOL_VERSION,
     written_at: new Date().toISOString(),
-    policy,
-    settings: { labelColumn: labelColumn ?? null, captionColumn: captionColumn ?? null, taxonomy: choice, labelMap: tax.map?.file ?? null },
+    policy: o.policy,
+    settings: { labelColumn: labelColumn ?? null, captionColumn: captionColumn ?? null, taxonomy: o.choice, labelMap: tax.map?.file ?? null },
     taxonomy: tax.name,
     taxonomy_match: tax.shares,
     label_map: tax.map ? { file: tax.map.file, sha256: tax.map.sha256, labels: tax.map.entries.length } : null,
-    label_match: labelColumn === undefined ? null : { ...labelTally, rate: labelTally.labelled ? Math.round((labelTally.matched / labelTally.labelled) * 1e4) / 1e4 : null },
-    warnings: await decisionWarnings(out, labelColumn, choice, tax, labelTally),
-    rows: safe + excluded,
-    counts,
-    reverse_safe: safe,
-    excluded,
-    evidence,
-    by_policy: byPolicy,
-    by_rule: byRule,
-    files: files.map((f) => path.relative(out, f)),
-    classes: classes ? classSummary(classes) : null,
-    notes,
+    label_match: labelColumn === undefined ? null : { ...t.labels, rate: t.labels.labelled ? Math.round((t.labels.matched / t.labels.labelled) * 1e4) / 1e4 : null },
+    warnings: await decisionWarnings(o.out, labelColumn, o.choice, tax, t.labels),
+    rows: o.safe + o.excluded,
+    counts: t.counts,
+    reverse_safe: o.safe,
+    excluded: o.excluded,
+    evidence: t.evidence,
+    by_policy: t.byPolicy,
+    by_rule: t.byRule,
+    files: o.files.map((f) => path.relative(o.out, f)),
+    classes: o.classes ? classSummary(o.classes) : null,
+    notes: o.notes,
   };
-  await writeFileAtomic(join(out, DECISIONS_JSON), `${JSON.stringify(summary, null, 2)}\n`);
-  return summary;
 }
