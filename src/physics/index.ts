@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { FolderLock } from '../io/lock.js';
-import { lockOutDir, withResumableOut } from '../pipeline/out-dir.js';
+import { lockOutDir, withOutputFolder, withResumableOut } from '../pipeline/out-dir.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { ScanOptionsInput } from '../pipeline/options.js';
 import { DEFAULT_MODEL, scan, type ScanHooks } from '../pipeline/scan.js';
@@ -89,7 +89,7 @@ function modelNote(option: string | undefined): string {
  * const s = await physics({ input: '../shared/data/videophy2/rule.csv', out: 'out/vp-rule', model: 'none' });
  */
 export async function physics(options: PhysicsOptions, hooks: ScanHooks = {}): Promise<PhysicsSummary> {
-  return withResumableOut(options.out, (held) => physicsLocked(options, hooks, held));
+  return withOutputFolder(options.out, (out) => withResumableOut(out, (held) => physicsLocked({ ...options, out }, hooks, held)), { command: `audit physics ${options.input} --out ${options.out}`, quiet: options.quiet, stream: hooks.progressStream });
 }
 
 async function physicsLocked(options: PhysicsOptions, hooks: ScanHooks, held: { lock?: FolderLock }): Promise<PhysicsSummary> {

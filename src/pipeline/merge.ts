@@ -5,7 +5,9 @@ import { basename, join, resolve } from 'node:path';
 import { AuditError, UsageError, withRerunAdvice } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { JsonlLog, readJsonl } from '../io/jsonl-log.js';
-import { lockOutDir } from './out-dir.js';
+import { isS3Url } from '../io/object-store.js';
+import { withDownloadedFolders } from '../io/object-store-out.js';
+import { lockOutDir, withOutputFolder } from './out-dir.js';
 import { CLIPS_JSONL, CUES_JSON, ERRORS_JSONL, SERIES_DIR, SUMMARY_JSON } from '../outputs/layout.js';
 import { readSummary, writeClipsParquet, type ScanSummary } from './scan.js';
 
@@ -52,13 +54,22 @@ function checkShards(dirs: string[], summaries: ScanSummary[]): void {
  * @example
  * await merge(['out/shard-0', 'out/shard-1'], 'out/all');
  */
-export async function merge(shardDirs: string[], outDir: string): Promise<MergeSummary> {
+export async function merge(shardDirs: string[], outDir: string, hooks: { quiet?: boolean; stream?: NodeJS.WritableStream } = {}): Promise<MergeSummary> {
   if (shardDirs.length === 0) throw new UsageError('Expected at least one shard folder for merge but received none');
+  const command = `audit merge ${shardDirs.join(' ')} --out ${outDir}`;
+  const stream = hooks.stream ?? process.stderr;
+  const log = hooks.quiet ? undefined : (line: string) => void stream.write(`${line}\n`);
+  // An s3:// --out is staged and uploaded when the merge is done (nothing when it fails); s3:// shard folders are downloaded first.
+  return withOutputFolder(outDir, (local) => withDownloadedFolders(shardDirs, (dirs) => mergeInto(dirs, local, shardDirs), { command, log }), { command, quiet: hooks.quiet, stream, uploadOnFailure: false });
+}
+
+/** The merge into the local folder `outDir` of the local shard folders `shardDirs` (`shown`: how summary.json names them). */
+async function mergeInto(shardDirs: string[], outDir: string, shown: string[]): Promise<MergeSummary> {
   const out = resolve(outDir);
   // Only the merged folder is locked: the shard folders are only read, and shards never share a folder.
-  const lock = await lockOutDir(out, `audit merge ${shardDirs.join(' ')} --out ${outDir}`).catch((err: unknown) => Promise.reject(withRerunAdvice(err, 'Run the same command again once the problem is fixed.', out)));
+  const lock = await lockOutDir(out, `audit merge ${shown.join(' ')} --out ${outDir}`).catch((err: unknown) => Promise.reject(withRerunAdvice(err, 'Run the same command again once the problem is fixed.', out)));
   try {
-    return await mergeLocked(shardDirs, out);
+    return await mergeLocked(shardDirs, out, shown.map((d) => (isS3Url(d) ? d : resolve(d))));
   } catch (err) {
     throw withRerunAdvice(err, `Rerunning does not resume a merge: delete ${out} (a partial merge; the shard folders are untouched) and run the same command again.`, out);
   } finally {
@@ -66,7 +77,7 @@ export async function merge(shardDirs: string[], outDir: string): Promise<MergeS
   }
 }
 
-async function mergeLocked(shardDirs: string[], out: string): Promise<MergeSummary> {
+async function mergeLocked(shardDirs: string[], out: string, shown: string[]): Promise<MergeSummary> {
   const dirs = shardDirs.map((d) => resolve(d));
   const existing = await stat(join(out, CLIPS_JSONL)).then(() => true, () => false);
   if (existing) throw new UsageError(`Expected a new or empty folder for --out but ${out} already holds ${CLIPS_JSONL}`);
@@ -119,7 +130,7 @@ async function mergeLocked(shardDirs: string[], out: string): Promise<MergeSumma
     ...first,
     out,
     shard: null,
-    merged_from: dirs.map((d, i) => ({ dir: d, shard: summaries[i]!.shard })),
+    merged_from: dirs.map((_d, i) => ({ dir: shown[i]!, shard: summaries[i]!.shard })),
     counts: { ...first.counts, shard_rows: first.counts.input_rows, clips: nClips, errors: nErrors, resumed: 0, this_run_clips: nClips, this_run_errors: nErrors },
   };
   await writeFileAtomic(join(out, SUMMARY_JSON), `${JSON.stringify(merged, null, 2)}\n`);

@@ -1,14 +1,15 @@
 // The output folder: append-only clip and error logs, series files, and the resume bookkeeping.
 
 import { createHash } from 'node:crypto';
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { JsonlLog, readJsonl } from '../io/jsonl-log.js';
 import { toIoError, withRerunAdvice } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { lockFolder, type FolderLock } from '../io/lock.js';
+import { relocate, withStagedOut } from '../io/object-store-out.js';
 
-import { CLIPS_JSONL, ERRORS_JSONL, SERIES_DIR } from '../outputs/layout.js';
+import { CLIPS_JSONL, ERRORS_JSONL, SERIES_DIR, SUMMARY_JSON } from '../outputs/layout.js';
 
 /** Resume key of a manifest row: its id, or `row:N` for a row that never got an id. */
 export function rowKey(id: string | undefined, row: number): string {
@@ -40,6 +41,55 @@ export async function withResumableOut<T>(out: string | undefined, run: (held: {
     throw withRerunAdvice(err, RESUME_ADVICE, out ? resolve(out) : undefined);
   } finally {
     await held.lock?.release();
+  }
+}
+
+/** How {@link withOutputFolder} reports and what it uploads after a failure. */
+export interface OutputFolderOptions {
+  /** How the run is shown in the locks. */
+  command: string;
+  /** No upload lines (--quiet). */
+  quiet?: boolean;
+  /** Where the upload lines go (default process.stderr). */
+  stream?: NodeJS.WritableStream;
+  /** Upload what a failed run left (rows are whole and resume: scan, physics); false where a failed run's files are no use (merge). */
+  uploadOnFailure?: boolean;
+}
+
+/**
+ * Runs `run` on the folder `out` names: `out` itself, or for `--out s3://bucket/prefix` a local staging folder that holds
+ * the prefix's objects before the run and whose new and changed files are uploaded after it, each as one complete
+ * object (io/object-store-out.ts). Paths into the staging folder in the result and in summary.json files are given as
+ * the URL.
+ */
+export function withOutputFolder<T>(out: string, run: (dir: string) => Promise<T>, options: OutputFolderOptions): Promise<T> {
+  const stream = options.stream ?? process.stderr;
+  return withStagedOut(out, run, {
+    command: options.command,
+    uploadOnFailure: options.uploadOnFailure ?? true,
+    beforeUpload: relocateSummaries,
+    log: options.quiet ? undefined : (line) => void stream.write(`${line}\n`),
+  });
+}
+
+/** summary.json of the folder and of its sub-folders (physics' scan/) say the URL instead of the staging folder. */
+async function relocateSummaries(local: string, url: string): Promise<void> {
+  const dirs = [local, ...(await readdir(local, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => join(local, e.name))];
+  for (const d of dirs) {
+    const file = join(d, SUMMARY_JSON);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      continue;
+    }
+    let moved: string;
+    try {
+      moved = `${JSON.stringify(relocate(JSON.parse(text) as unknown, [[local, url]]), null, 2)}\n`;
+    } catch {
+      continue;
+    }
+    if (moved !== text) await writeFileAtomic(file, moved);
   }
 }
 

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { readJsonl } from '../io/jsonl-log.js';
 import { writeParquet } from '../io/parquet-writer.js';
 import { parseScanOptions, type ScanOptions, type ScanOptionsInput } from './options.js';
-import { OutDir, lockOutDir, withResumableOut } from './out-dir.js';
+import { OutDir, lockOutDir, withOutputFolder, withResumableOut } from './out-dir.js';
 import { CLIPS_JSONL, CLIPS_PARQUET, CUES_JSON, SUMMARY_JSON } from '../outputs/layout.js';
 import { ProgressReporter } from './progress.js';
 import { CLIP_COLUMNS } from './rows.js';
@@ -108,7 +108,7 @@ async function checkSameRun(out: string, now: RunIdentity): Promise<void> {
  * const summary = await scan({ input: 'samples/manifest.csv', out: 'out/samples' });
  */
 export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Promise<ScanSummary> {
-  return withResumableOut(options.out, (held) => scanLocked(options, hooks, held));
+  return withOutputFolder(options.out, (out) => withResumableOut(out, (held) => scanLocked({ ...options, out }, hooks, held)), { command: `audit scan ${options.input} --out ${options.out}`, quiet: options.quiet, stream: hooks.progressStream });
 }
 
 /** The scan itself; takes the lock of the output folder into `held` before reading or writing it. */
