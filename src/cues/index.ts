@@ -10,7 +10,7 @@ import { residualAcceleration } from './residual-acceleration.js';
 import { residualVelocity } from './residual-velocity.js';
 import type { Cue, CueColumn } from './types.js';
 
-/** All cues, in the order their columns appear in the series. */
+/** All cues, in the order their columns appear in the series (what each measures: docs/design.md, "The cues"). */
 export const CUES: readonly Cue[] = Object.freeze([
   motionEnergy,
   cameraMotion,

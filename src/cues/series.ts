@@ -10,7 +10,7 @@ import { FNV_BASIS, fnv1aStep } from '../util/hash.js';
 
 /** Options of the series computation. */
 export interface SeriesOptions {
-  /** DIS preset (default 'fast'). */
+  /** DIS preset (default 'ultrafast'). */
   flowPreset?: DisPresetName;
   /**
    * 'canonical' (default): one flow per pair, in an order picked by a content hash of the two frames,
@@ -58,7 +58,8 @@ const ODD = CUE_COLUMNS.map((c) => c.parity === 'odd');
  * arrow of time. 'both': every pair is measured a -> b and b -> a and each column is the
  * parity-aware mean ((f - b)/2 for odd columns, (f + b)/2 for even ones); reversal swaps the two.
  * 'canonical': one direction chosen by content hash (see canonicalFirst); reversal meets the same
- * choice. Either way the series of the reversed clip is exactly the mirrored series.
+ * choice. Either way the series of the reversed clip is exactly the mirrored series (docs/design.md, "Forward, reversed
+ * and the canonical flow order").
  */
 export class SeriesAnalyser {
   private readonly dis: DisFlow;
@@ -175,7 +176,7 @@ export function canonicalFirst(a: GrayImage, b: GrayImage): boolean {
   return true;
 }
 
-/** The series mirrored in time: rows reversed, odd columns negated (what reversed playback must give). */
+/** The series mirrored in time: rows reversed, odd columns negated (what reversed playback must give; docs/design.md). */
 export function mirrorSeries(series: CueSeries): CueSeries {
   const { frames: T, columns: F, data } = series;
   const out = new Float32Array(data.length);

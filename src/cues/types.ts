@@ -5,7 +5,8 @@ import type { CameraMotion, FlowField, GrayImage } from '../flow/types.js';
 /**
  * How a column behaves when the clip is played backwards: `odd` columns are negated (velocities,
  * divergence, signed changes), `even` ones keep their value (energies, positions, fractions).
- * The engine relies on this to make every series mirror exactly under reversal.
+ * The engine relies on this to make every series mirror exactly under reversal (docs/design.md, "Forward, reversed and
+ * the canonical flow order").
  */
 export type Parity = 'odd' | 'even';
 

@@ -89,7 +89,7 @@ export interface PolicyThresholds {
   doubtExcludes: boolean;
 }
 
-/** The thresholds of each policy (documented in src/decide/README.md). */
+/** The thresholds of each policy (documented in src/decide/README.md and docs/design.md, "The decision table"). */
 export const POLICY_THRESHOLDS: Readonly<Record<Policy, Readonly<PolicyThresholds>>> = Object.freeze({
   strict: Object.freeze({ irreversibleP: 0.2, minConfidence: 0.8, confidenceAlways: true, requireJudgedText: true, doubtExcludes: true }),
   balanced: Object.freeze({ irreversibleP: 0.5, minConfidence: 0.6, confidenceAlways: false, requireJudgedText: false, doubtExcludes: true }),
@@ -370,7 +370,7 @@ export interface DecisionTableRow {
   permissive: string;
 }
 
-/** The decision table as plain rows (first matching row wins), for docs and tests. */
+/** The decision table as plain rows (first matching row wins), for docs and tests (docs/design.md). */
 export const DECISION_TABLE: readonly DecisionTableRow[] = Object.freeze(
   RULES.map((r) =>
     Object.freeze({

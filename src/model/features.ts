@@ -1,11 +1,15 @@
-// The model's input contract: a cue series of any length becomes a fixed [T x F] window plus a validity mask.
+// The model's input contract: a cue series of any length becomes a fixed [T x F] window plus a validity mask
+// (docs/design.md, "The model contract").
 
 import { createHash } from 'node:crypto';
 import { CUE_COLUMNS } from '../cues/index.js';
 import type { CueSeries } from '../cues/series.js';
 import { expected, ModelError } from '../errors.js';
 
-/** The verdicts, in the order of the model's p_verdict output and of y_verdict.npy's class indices (-1: unknown). */
+/**
+ * The verdicts (docs/design.md, "The three verdicts"), in the order of the model's p_verdict output and of
+ * y_verdict.npy's class indices (-1: unknown).
+ */
 export const VERDICTS = Object.freeze(['invariant', 'equivariant', 'irreversible'] as const);
 export type VerdictName = (typeof VERDICTS)[number];
 
@@ -54,7 +58,7 @@ function checkT(T: number): void {
  * Mirror-exact: `seriesToInput(mirrorSeries(s))` equals `mirrorInput(seriesToInput(s))` value for value
  * (exact floats; only the sign of a zero may differ).
  * @example
- * const x = seriesToInput(await readSeries(out, row)); // Float32Array(64 * 154)
+ * const x = seriesToInput(await readSeries(out, row)); // Float32Array(64 * CUE_COLUMNS.length)
  */
 export function seriesToInput(series: CueSeries, T: number = MODEL_T): Float32Array {
   checkT(T);

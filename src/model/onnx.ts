@@ -50,7 +50,7 @@ export interface LoadedModel {
   ort: typeof import('onnxruntime-node');
 }
 
-/** One clip's prediction. */
+/** One clip's prediction (docs/design.md, "The model contract"). */
 export interface Prediction {
   /** P(the clip plays forwards); far below 0.5 suggests a clip already reversed in the corpus. */
   p_forward: number;

@@ -1,6 +1,6 @@
 // The shapes of a class taxonomy: every class with its verdict under time reversal and its counterpart.
 
-/** What playing a clip of the class backwards gives (the verdict table: invariant, equivariant, irreversible). */
+/** What playing a clip of the class backwards gives: invariant, equivariant, irreversible (docs/design.md). */
 export type ClassVerdict = 'invariant' | 'equivariant' | 'irreversible';
 
 /** How a class got its verdict: an undo-pair derived from PDDL, a keyword/name rule, or the reviewed override table. */

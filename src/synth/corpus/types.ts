@@ -33,6 +33,7 @@ export interface RenderResult {
 /** A scene family of the corpus. */
 export interface Family {
   readonly name: string;
+  /** What the family's clips become when played backwards (docs/design.md, "The three verdicts"). */
   readonly verdict: Verdict;
   /** The motion shown and why the verdict holds, one line. */
   readonly description: string;
