@@ -7,7 +7,7 @@
 // (PyTorch: the base network rebuilt from its ONNX weights, every layer fine-tuned) -> the held-out comparison ->
 // the reference of the corpus for in_domain (model/domain) -> NAME.onnx, .card.json, .parity.json.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -167,13 +167,18 @@ function textVerdict(c: ClipFacts, look: ((label: string) => { verdict: VerdictN
   return null;
 }
 
-/**
- * Adapts the base model to the scanned corpus. Resolves with status 'refused' (nothing written, the base model kept)
- * when the adapted model is not better on the held-out groups; throws AuditError when the corpus is too small to hold
- * out a meaningful share, SetupError without python3 + torch.
- */
-export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
-  const t0 = performance.now();
+/** Where the adapted model goes and what it starts from, checked before anything is read. */
+interface AdaptTarget {
+  /** Share of the groups held out. */
+  share: number;
+  /** DIR/NAME without .onnx, its folder and its NAME. */
+  out: string;
+  dir: string;
+  name: string;
+  base: string;
+}
+
+function checkedTarget(options: AdaptOptions): AdaptTarget {
   if (options.scans.length === 0) throw new UsageError('Expected at least one scan output folder');
   const share = options.holdout ?? 0.2;
   if (!(share > 0 && share < 1)) throw new UsageError(`Expected --holdout between 0 and 1 but received ${share}`);
@@ -184,45 +189,47 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   const base = resolve(options.base ?? DEFAULT_MODEL);
   if (!existsSync(base)) throw new UsageError(`Expected a base model file for --base but ${base} does not exist`);
   if (resolve(`${out}.onnx`) === base) throw new UsageError(`--out ${options.out} would overwrite the base model; choose another NAME`);
-  const python = findPython(options.python);
-  const log = (s: string) => {
-    if (!options.quiet) process.stderr.write(`${s}\n`);
-  };
+  return { share, out, dir, name, base };
+}
 
-  // The corpus: every clip with its group, split and text verdict.
-  const perScan = await Promise.all(options.scans.map((s) => readClips(resolve(s))));
-  // Clip ids name tensor rows across scans: two scans of folders holding the same file names would mix clips up.
+/** Clip ids name tensor rows across scans: two scans of folders holding the same file names would mix clips up. */
+function checkDistinctIds(perScan: ClipFacts[][], scans: string[]): void {
   const seenIn = new Map<string, number>();
   perScan.forEach((clips, k) => {
     for (const c of clips) {
       const before = seenIn.get(c.id);
       if (before !== undefined && before !== k) {
-        throw new UsageError(`Clip id ${JSON.stringify(c.id)} is in two scans (${options.scans[before]} and ${options.scans[k]}); audit adapt needs distinct ids.\nPossible solutions:\n- scan manifests with an id column that differs between the corpora\n- adapt on one scan of the whole corpus`);
+        throw new UsageError(`Clip id ${JSON.stringify(c.id)} is in two scans (${scans[before]} and ${scans[k]}); audit adapt needs distinct ids.\nPossible solutions:\n- scan manifests with an id column that differs between the corpora\n- adapt on one scan of the whole corpus`);
       }
       seenIn.set(c.id, k);
     }
   });
-  let look: ((label: string) => { verdict: VerdictName } | null) | null = null;
-  let taxonomy: TaxonomyName | null = null;
-  if (options.labelColumn) {
-    const choice = options.taxonomy ?? 'auto';
-    const names: TaxonomyName[] = choice === 'auto' ? ['ssv2', 'jester'] : choice === 'none' ? [] : [choice];
-    const loaded = (await Promise.all(names.map(tryLoadTaxonomy))).flatMap((t) => (t.taxonomy ? [t.taxonomy] : []));
-    const labels = perScan.flat().map((c) => text(c.input?.[options.labelColumn!])).filter((l): l is string => l !== null).slice(0, 5000);
-    const picked = choice === 'auto' ? pickTaxonomy(labels, loaded).taxonomy : (loaded[0] ?? null);
-    if (picked) {
-      look = priorLookup(picked);
-      taxonomy = picked.name as TaxonomyName;
-    }
+}
+
+type LabelLookup = ((label: string) => { verdict: VerdictName } | null) | null;
+
+/** The taxonomy the label column speaks (auto: the one most of the first 5000 labels match), as a lookup. */
+async function labelLookup(perScan: ClipFacts[][], options: AdaptOptions): Promise<{ look: LabelLookup; taxonomy: TaxonomyName | null }> {
+  if (!options.labelColumn) return { look: null, taxonomy: null };
+  const choice = options.taxonomy ?? 'auto';
+  const names: TaxonomyName[] = choice === 'auto' ? ['ssv2', 'jester'] : choice === 'none' ? [] : [choice];
+  const loaded = (await Promise.all(names.map(tryLoadTaxonomy))).flatMap((t) => (t.taxonomy ? [t.taxonomy] : []));
+  const labels = perScan.flat().map((c) => text(c.input?.[options.labelColumn!])).filter((l): l is string => l !== null).slice(0, 5000);
+  const picked = choice === 'auto' ? pickTaxonomy(labels, loaded).taxonomy : (loaded[0] ?? null);
+  return picked ? { look: priorLookup(picked), taxonomy: picked.name as TaxonomyName } : { look: null, taxonomy: null };
+}
+
+function groupOf(c: ClipFacts, groupColumn: string | undefined): string {
+  if (groupColumn) {
+    const g = text(c.input?.[groupColumn]);
+    if (g === null) throw new AuditError('bad_group', `Clip ${c.id} has no value in the group column ${groupColumn}; every clip needs its group`, { id: c.id });
+    return g;
   }
-  const groupOf = (c: ClipFacts): string => {
-    if (options.groupColumn) {
-      const g = text(c.input?.[options.groupColumn]);
-      if (g === null) throw new AuditError('bad_group', `Clip ${c.id} has no value in the group column ${options.groupColumn}; every clip needs its group`, { id: c.id });
-      return g;
-    }
-    return c.path ? dirname(c.path) : '.';
-  };
+  return c.path ? dirname(c.path) : '.';
+}
+
+/** The corpus: every clip (degenerate ones left out) with its group, split and text verdict, and the facts of it. */
+function splitCorpus(perScan: ClipFacts[][], options: AdaptOptions, share: number, look: LabelLookup, taxonomy: TaxonomyName | null): { labelled: Map<string, RowLabel>; corpus: CorpusFacts } {
   const labelled = new Map<string, RowLabel>();
   const groups = { train: new Set<string>(), val: new Set<string>() };
   const clips = { train: 0, val: 0 };
@@ -233,7 +240,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
       degenerate++;
       continue;
     }
-    const group = groupOf(c);
+    const group = groupOf(c, options.groupColumn);
     const split = heldOut(group, share) ? 'val' : 'train';
     const v = textVerdict(c, look, options.labelColumn, options.captionColumn);
     if (v) textVerdicts[v] = (textVerdicts[v] ?? 0) + 1;
@@ -254,82 +261,133 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
     text_verdicts: textVerdicts,
     degenerate_left_out: degenerate,
   };
+  return { labelled, corpus };
+}
+
+function checkCorpusSize(corpus: CorpusFacts, options: AdaptOptions): void {
   const minGroups = options.minGroups ?? 4;
   const minHeld = options.minHeldoutClips ?? 20;
   const minTrain = options.minTrainClips ?? 40;
-  if (groups.val.size < minGroups || groups.train.size < minGroups || clips.val < minHeld || clips.train < minTrain) {
+  const { train, heldout } = corpus;
+  if (heldout.groups < minGroups || train.groups < minGroups || heldout.clips < minHeld || train.clips < minTrain) {
     throw new AuditError(
       'adapt_too_small',
-      `The corpus is too small to hold out a meaningful share: ${corpus.clips} clips in ${corpus.groups} groups give ${clips.train} clips in ${groups.train.size} groups to train on and ${clips.val} in ${groups.val.size} held out ` +
+      `The corpus is too small to hold out a meaningful share: ${corpus.clips} clips in ${corpus.groups} groups give ${train.clips} clips in ${train.groups} groups to train on and ${heldout.clips} in ${heldout.groups} held out ` +
         `(needed: at least ${minGroups} groups on each side, ${minTrain} clips to train on, ${minHeld} held out). The base model is kept.\n` +
         `Possible solutions:\n- scan more of the corpus\n- --group-column with finer groups (one per source video)${options.groupColumn ? '' : '; today each folder is one group'}\n- --holdout to change the held-out share`,
     );
   }
-  log(`adapt: ${corpus.clips} clips in ${corpus.groups} groups (${clips.val} clips in ${groups.val.size} groups held out); weak verdicts from text for ${Object.values(textVerdicts).reduce((a, b) => a + b, 0)} clips`);
+}
+
+/** The tensors of every scan (8 windows a clip), each in work/data-K, labelled with the clip's group, split and verdict. */
+async function exportTensors(work: string, scans: string[], labelled: Map<string, RowLabel>): Promise<string[]> {
+  const data: string[] = [];
+  for (const [k, scan] of scans.entries()) {
+    const folder = join(work, `data-${k}`);
+    await exportDataset({ scanOut: resolve(scan), out: folder, windows: 8, labelOf: (row) => labelled.get(row.id) ?? null });
+    data.push(folder);
+  }
+  return data;
+}
+
+/** models/adapt.py's command line: the base model, the tensors, the output (version BASE+NAME) and the training settings. */
+async function adaptArgs(target: AdaptTarget, data: string[], work: string, options: AdaptOptions): Promise<string[]> {
+  const baseCard = JSON.parse(await readFile(target.base.replace(/\.onnx$/, '.card.json'), 'utf8').catch(() => 'null')) as { version?: string; name?: string } | null;
+  const version = `${baseCard?.version ?? '0'}+${target.name}`;
+  const args = [ADAPT_PY, '--base', target.base, '--data', ...data, '--out', join(work, 'model'), '--name', target.name, '--version', version];
+  args.push('--epochs', String(options.epochs ?? 8), '--lr', String(options.lr ?? 3e-4), '--verdict-weight', String(options.verdictWeight ?? 0.5));
+  args.push('--threads', String(Math.max(1, Math.min(2, cpus().length))));
+  return args;
+}
+
+/** Runs models/adapt.py, showing its progress lines as one line with an ETA (unless quiet); `running.child` is it while it runs. */
+async function runAdaptPy(python: string, args: string[], quiet: boolean | undefined, running: { child: ChildProcess | null }): Promise<{ code: number | null; stderr: string }> {
+  const started = performance.now();
+  let stderr = '';
+  let last = '';
+  const code = await new Promise<number | null>((done, fail) => {
+    const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    running.child = child;
+    child.on('error', fail);
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20000)));
+    createInterface({ input: child.stdout! }).on('line', (lineText) => {
+      const m = /^progress (\d+)\/(\d+)/.exec(lineText);
+      if (m && !quiet) {
+        const doneSteps = Number(m[1]);
+        const total = Number(m[2]);
+        const elapsed = (performance.now() - started) / 1000;
+        const eta = doneSteps > 0 ? (elapsed / doneSteps) * (total - doneSteps) : 0;
+        const now = `adapt: training ${doneSteps}/${total} steps, ETA ${Math.round(eta)} s`;
+        if (now !== last) process.stderr.write(`\r${now}   `);
+        last = now;
+      }
+    });
+    child.on('close', (c) => done(c));
+  });
+  if (last) process.stderr.write('\n');
+  return { code, stderr };
+}
+
+/**
+ * Keeps the adapted model: its card gets the in_domain reference of this corpus (its training clips, calibrated on
+ * its held-out ones), the corpus facts and the decision; then the three files move from the work folder into DIR.
+ */
+async function installAdapted(o: { work: string; target: AdaptTarget; cardPath: string; card: Record<string, unknown>; data: string[]; corpus: CorpusFacts; reason: string; signal?: AbortSignal }): Promise<string> {
+  const { work, card } = o;
+  const { dir, name } = o.target;
+  card.domain = await domainReference(join(work, 'model', `${name}.onnx`), o.data);
+  if (o.signal?.aborted) throw new AuditError('interrupted', 'Interrupted after training; nothing was written (run the same command again to start over)');
+  card.adapted_to = o.corpus;
+  card.adapt_decision = o.reason;
+  await writeFile(o.cardPath, `${JSON.stringify(card, null, 1)}\n`);
+  await mkdir(dir, { recursive: true });
+  for (const f of [`${name}.onnx`, `${name}.parity.json`, `${name}.card.json`]) await rename(join(work, 'model', f), join(dir, f));
+  return join(dir, `${name}.onnx`);
+}
+
+/**
+ * Adapts the base model to the scanned corpus. Resolves with status 'refused' (nothing written, the base model kept)
+ * when the adapted model is not better on the held-out groups; throws AuditError when the corpus is too small to hold
+ * out a meaningful share, SetupError without python3 + torch.
+ */
+export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
+  const t0 = performance.now();
+  const target = checkedTarget(options);
+  const python = findPython(options.python);
+  const log = (s: string) => {
+    if (!options.quiet) process.stderr.write(`${s}\n`);
+  };
+
+  const perScan = await Promise.all(options.scans.map((s) => readClips(resolve(s))));
+  checkDistinctIds(perScan, options.scans);
+  const { look, taxonomy } = await labelLookup(perScan, options);
+  const { labelled, corpus } = splitCorpus(perScan, options, target.share, look, taxonomy);
+  checkCorpusSize(corpus, options);
+  log(`adapt: ${corpus.clips} clips in ${corpus.groups} groups (${corpus.heldout.clips} clips in ${corpus.heldout.groups} groups held out); weak verdicts from text for ${Object.values(corpus.text_verdicts).reduce((a, b) => a + b, 0)} clips`);
 
   // Everything is built in a work folder beside the output and moved into place only when the model is kept.
-  const work = join(dir, `.${name}.adapt`);
+  const work = join(target.dir, `.${target.name}.adapt`);
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
-  let child: ReturnType<typeof spawn> | null = null;
-  const onAbort = () => child?.kill('SIGTERM');
+  const running: { child: ChildProcess | null } = { child: null };
+  const onAbort = () => running.child?.kill('SIGTERM');
   options.signal?.addEventListener('abort', onAbort);
   try {
-    const data: string[] = [];
-    for (const [k, scan] of options.scans.entries()) {
-      const folder = join(work, `data-${k}`);
-      await exportDataset({ scanOut: resolve(scan), out: folder, windows: 8, labelOf: (row) => labelled.get(row.id) ?? null });
-      data.push(folder);
-    }
+    const data = await exportTensors(work, options.scans, labelled);
     if (options.signal?.aborted) throw new AuditError('interrupted', 'Interrupted before training; nothing was written');
-
-    const baseCard = JSON.parse(await readFile(base.replace(/\.onnx$/, '.card.json'), 'utf8').catch(() => 'null')) as { version?: string; name?: string } | null;
-    const version = `${baseCard?.version ?? '0'}+${name}`;
-    const args = [ADAPT_PY, '--base', base, '--data', ...data, '--out', join(work, 'model'), '--name', name, '--version', version];
-    args.push('--epochs', String(options.epochs ?? 8), '--lr', String(options.lr ?? 3e-4), '--verdict-weight', String(options.verdictWeight ?? 0.5));
-    args.push('--threads', String(Math.max(1, Math.min(2, cpus().length))));
-    const started = performance.now();
-    let stderr = '';
-    let last = '';
-    const code = await new Promise<number | null>((done, fail) => {
-      child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      child.on('error', fail);
-      child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20000)));
-      createInterface({ input: child.stdout! }).on('line', (lineText) => {
-        const m = /^progress (\d+)\/(\d+)/.exec(lineText);
-        if (m && !options.quiet) {
-          const doneSteps = Number(m[1]);
-          const total = Number(m[2]);
-          const elapsed = (performance.now() - started) / 1000;
-          const eta = doneSteps > 0 ? (elapsed / doneSteps) * (total - doneSteps) : 0;
-          const now = `adapt: training ${doneSteps}/${total} steps, ETA ${Math.round(eta)} s`;
-          if (now !== last) process.stderr.write(`\r${now}   `);
-          last = now;
-        }
-      });
-      child.on('close', (c) => done(c));
-    });
-    if (last) process.stderr.write('\n');
+    const { code, stderr } = await runAdaptPy(python, await adaptArgs(target, data, work, options), options.quiet, running);
     if (options.signal?.aborted) throw new AuditError('interrupted', 'Interrupted while training; nothing was written (run the same command again to start over)');
     if (code !== 0) throw new AuditError('adapt_failed', `models/adapt.py exited with ${code}:\n${stderr.trim().split('\n').slice(-8).join('\n')}`);
 
-    const cardPath = join(work, 'model', `${name}.card.json`);
+    const cardPath = join(work, 'model', `${target.name}.card.json`);
     const card = JSON.parse(await readFile(cardPath, 'utf8')) as Record<string, unknown> & { metrics: { heldout_before: HeldoutMetrics; heldout_after: HeldoutMetrics } };
     const before = card.metrics.heldout_before;
     const after = card.metrics.heldout_after;
     const verdict = judge(before, after, options.minGain ?? 0.01);
     const seconds = (performance.now() - t0) / 1000;
     if (!verdict.better) return { status: 'refused', model: null, reason: verdict.reason, before, after, corpus, seconds };
-
-    // The adapted model's own reference for in_domain: this corpus's training clips, calibrated on its held-out ones.
-    card.domain = await domainReference(join(work, 'model', `${name}.onnx`), data);
-    if (options.signal?.aborted) throw new AuditError('interrupted', 'Interrupted after training; nothing was written (run the same command again to start over)');
-    card.adapted_to = corpus;
-    card.adapt_decision = verdict.reason;
-    await writeFile(cardPath, `${JSON.stringify(card, null, 1)}\n`);
-    await mkdir(dir, { recursive: true });
-    for (const f of [`${name}.onnx`, `${name}.parity.json`, `${name}.card.json`]) await rename(join(work, 'model', f), join(dir, f));
-    return { status: 'adapted', model: join(dir, `${name}.onnx`), reason: verdict.reason, before, after, corpus, seconds: (performance.now() - t0) / 1000 };
+    const model = await installAdapted({ work, target, cardPath, card, data, corpus, reason: verdict.reason, signal: options.signal });
+    return { status: 'adapted', model, reason: verdict.reason, before, after, corpus, seconds: (performance.now() - t0) / 1000 };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await rm(work, { recursive: true, force: true });
