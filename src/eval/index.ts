@@ -15,7 +15,7 @@ import { readSeries } from '../outputs/series-file.js';
 import { VERDICTS, type VerdictName } from '../model/dataset.js';
 import { clipWindows, MAX_WINDOWS, type ModelInput } from '../model/features.js';
 import { accuracy, arrowAccuracy, classScores, confusionMatrix, expectedCalibrationError, macroF1, meanAbsFromHalf, type ArrowPair, type CalibrationBin, type ClassScores } from '../model/metrics.js';
-import { loadModel, predictClips, type Device } from '../model/onnx.js';
+import { loadModel, predictClips, type Device, type LoadedModel } from '../model/onnx.js';
 
 /** The model `audit eval` uses when none is given: models/reversal-v1.onnx of this package. */
 export const DEFAULT_EVAL_MODEL: string = fileURLToPath(new URL('../../models/reversal-v1.onnx', import.meta.url));
@@ -159,6 +159,110 @@ export function arrowTemperature(card: { [key: string]: unknown } | null | undef
   return calibrationValue(card, 'arrow_temperature');
 }
 
+/** The scan's error rows, then its clips: those with a usable label are scored, the rest become error rows (both by row). */
+async function readScanResults(scanOut: string, labelColumn: string, directionColumn: string): Promise<{ scored: Scored[]; errors: EvalErrorRow[] }> {
+  const errors: EvalErrorRow[] = [];
+  for await (const { value } of readJsonl(join(scanOut, ERRORS_JSONL))) {
+    const e = value as Record<string, unknown>;
+    const s = (k: string): string | null => (typeof e[k] === 'string' ? (e[k] as string) : null);
+    errors.push({ row: typeof e.row === 'number' ? e.row : null, id: s('id'), path: s('path'), stage: s('stage') ?? 'scan', code: s('code') ?? 'error', message: s('message') ?? '' });
+  }
+  const scored: Scored[] = [];
+  for await (const { value } of readJsonl(join(scanOut, CLIPS_JSONL))) {
+    const r = labelOf(value as ClipRef, labelColumn, directionColumn);
+    if ('ref' in r) scored.push(r);
+    else errors.push(r);
+  }
+  scored.sort((a, b) => a.ref.row - b.ref.row);
+  errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+  return { scored, errors };
+}
+
+/** What the model said of each scored clip, forwards and mirrored, plus its eval-predictions.jsonl line. */
+interface Predictions {
+  pred: number[];
+  conf: number[];
+  pairs: ArrowPair[];
+  lines: string[];
+}
+
+/** Predicts every scored clip and its mirror, BATCH_CLIPS clips (their series read from the scan) at a time. */
+async function predictPairs(model: LoadedModel, scanOut: string, scored: Scored[], modelWindows: number): Promise<Predictions> {
+  const out: Predictions = { pred: [], conf: [], pairs: [], lines: [] };
+  for (let start = 0; start < scored.length; start += BATCH_CLIPS) {
+    const batch = scored.slice(start, start + BATCH_CLIPS);
+    const inputs: ModelInput[][] = [];
+    for (const s of batch) {
+      const series = await readSeries(scanOut, s.ref);
+      inputs.push(clipWindows(series, model.T, modelWindows), clipWindows(mirrorSeries(series), model.T, modelWindows));
+    }
+    const p = await predictClips(model, inputs);
+    batch.forEach((s, i) => {
+      const f = p[2 * i]!;
+      const m = p[2 * i + 1]!;
+      out.pred.push(VERDICTS.indexOf(f.verdict));
+      out.conf.push(f.confidence);
+      out.pairs.push({ pForward: f.p_forward, pMirrored: m.p_forward, forward: s.forward });
+      const probs = { p_invariant: f.p_invariant, p_equivariant: f.p_equivariant, p_irreversible: f.p_irreversible };
+      out.lines.push(JSON.stringify({ row: s.ref.row, id: s.ref.id, path: s.ref.path, label: VERDICTS[s.truth], direction: s.forward ? 'forward' : 'backward', verdict: f.verdict, ...probs, p_forward: f.p_forward, p_forward_mirrored: m.p_forward }));
+    });
+  }
+  return out;
+}
+
+/** The scores of the report: confusion, per-class scores, arrow of time overall and per class, calibration, error counts. */
+function scoreReport(scored: Scored[], errors: EvalErrorRow[], { pred, conf, pairs }: Predictions): Omit<EvalReport, 'status' | 'model' | 'out' | 'timings'> {
+  const truth = scored.map((s) => s.truth);
+  const confusion = confusionMatrix(truth, pred, VERDICTS.length);
+  const scores = classScores(confusion);
+  const byClass = <T>(f: (idx: number[]) => T): Record<VerdictName, T> =>
+    Object.fromEntries(VERDICTS.map((v, c) => [v, f(truth.flatMap((t, i) => (t === c ? [i] : [])))])) as Record<VerdictName, T>;
+  const calibration = expectedCalibrationError(conf, truth.map((t, i) => t === pred[i]));
+  const errorsByCode: Record<string, number> = {};
+  for (const e of errors) errorsByCode[e.code] = (errorsByCode[e.code] ?? 0) + 1;
+  return {
+    n: scored.length,
+    n_errors: errors.length,
+    labels: VERDICTS,
+    confusion,
+    accuracy: nullIfNaN(accuracy(confusion)),
+    macro_f1: nullIfNaN(macroF1(scores)),
+    per_class: Object.fromEntries(VERDICTS.map((v, c) => [v, scores[c]!])) as Record<VerdictName, ClassScores>,
+    aot_accuracy: nullIfNaN(arrowAccuracy(pairs)),
+    aot_accuracy_by_class: byClass((idx) => nullIfNaN(arrowAccuracy(idx.map((i) => pairs[i]!)))),
+    aot_definition: AOT_DEFINITION,
+    mean_abs_p_forward_minus_half_by_class: byClass((idx) => nullIfNaN(meanAbsFromHalf(idx.map((i) => pairs[i]!.pForward)))),
+    ece: nullIfNaN(calibration.ece),
+    calibration_bins: calibration.bins,
+    errors_by_code: errorsByCode,
+    errors,
+  };
+}
+
+function modelFacts(model: LoadedModel, modelPath: string): EvalReport['model'] {
+  const card = model.card;
+  return {
+    path: resolve(modelPath),
+    provider: model.provider,
+    name: card?.name ?? null,
+    version: card?.version ?? null,
+    sha256: card?.sha256 ?? null,
+    verdict_temperature: verdictTemperature(card),
+    arrow_temperature: arrowTemperature(card),
+  };
+}
+
+/** eval.json and eval-predictions.jsonl in the kept scan folder. */
+async function writeEvalFiles(scanOut: string, report: EvalReport, lines: string[]): Promise<void> {
+  await writeFile(join(scanOut, 'eval.json'), `${JSON.stringify(report, null, 1)}\n`);
+  const fh = await open(join(scanOut, 'eval-predictions.jsonl'), 'w');
+  try {
+    for (const l of lines) await fh.write(`${l}\n`);
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Scans `manifest` (into `out`, resuming, or a temporary folder), predicts every clip forwards and
  * mirrored (exactly what analysing the reversed clip gives) and scores the verdicts against the label
@@ -180,94 +284,20 @@ export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}):
     // The scan must not run a model of its own: eval predicts with the one it was given.
     const summary = await scan({ ...scanOptions, model: 'none', input: manifest, out: scanOut }, hooks);
     const scanS = (performance.now() - t0) / 1000;
-
-    const errors: EvalErrorRow[] = [];
-    for await (const { value } of readJsonl(join(scanOut, ERRORS_JSONL))) {
-      const e = value as Record<string, unknown>;
-      const s = (k: string): string | null => (typeof e[k] === 'string' ? (e[k] as string) : null);
-      errors.push({ row: typeof e.row === 'number' ? e.row : null, id: s('id'), path: s('path'), stage: s('stage') ?? 'scan', code: s('code') ?? 'error', message: s('message') ?? '' });
-    }
-    const scored: Scored[] = [];
-    for await (const { value } of readJsonl(join(scanOut, CLIPS_JSONL))) {
-      const r = labelOf(value as ClipRef, labelColumn, directionColumn);
-      if ('ref' in r) scored.push(r);
-      else errors.push(r);
-    }
-    scored.sort((a, b) => a.ref.row - b.ref.row);
-    errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+    const { scored, errors } = await readScanResults(scanOut, labelColumn, directionColumn);
 
     const t1 = performance.now();
-    const pred: number[] = [];
-    const conf: number[] = [];
-    const pairs: ArrowPair[] = [];
-    const lines: string[] = [];
-    for (let start = 0; start < scored.length; start += BATCH_CLIPS) {
-      const batch = scored.slice(start, start + BATCH_CLIPS);
-      const inputs: ModelInput[][] = [];
-      for (const s of batch) {
-        const series = await readSeries(scanOut, s.ref);
-        inputs.push(clipWindows(series, model.T, modelWindows), clipWindows(mirrorSeries(series), model.T, modelWindows));
-      }
-      const p = await predictClips(model, inputs);
-      batch.forEach((s, i) => {
-        const f = p[2 * i]!;
-        const m = p[2 * i + 1]!;
-        pred.push(VERDICTS.indexOf(f.verdict));
-        conf.push(f.confidence);
-        pairs.push({ pForward: f.p_forward, pMirrored: m.p_forward, forward: s.forward });
-        const probs = { p_invariant: f.p_invariant, p_equivariant: f.p_equivariant, p_irreversible: f.p_irreversible };
-        lines.push(JSON.stringify({ row: s.ref.row, id: s.ref.id, path: s.ref.path, label: VERDICTS[s.truth], direction: s.forward ? 'forward' : 'backward', verdict: f.verdict, ...probs, p_forward: f.p_forward, p_forward_mirrored: m.p_forward }));
-      });
-    }
+    const predictions = await predictPairs(model, scanOut, scored, modelWindows);
     const predictS = (performance.now() - t1) / 1000;
 
-    const truth = scored.map((s) => s.truth);
-    const confusion = confusionMatrix(truth, pred, VERDICTS.length);
-    const scores = classScores(confusion);
-    const byClass = <T>(f: (idx: number[]) => T): Record<VerdictName, T> =>
-      Object.fromEntries(VERDICTS.map((v, c) => [v, f(truth.flatMap((t, i) => (t === c ? [i] : [])))])) as Record<VerdictName, T>;
-    const calibration = expectedCalibrationError(conf, truth.map((t, i) => t === pred[i]));
-    const errorsByCode: Record<string, number> = {};
-    for (const e of errors) errorsByCode[e.code] = (errorsByCode[e.code] ?? 0) + 1;
-    const card = model.card;
     const report: EvalReport = {
       status: summary.status,
-      n: scored.length,
-      n_errors: errors.length,
-      labels: VERDICTS,
-      confusion,
-      accuracy: nullIfNaN(accuracy(confusion)),
-      macro_f1: nullIfNaN(macroF1(scores)),
-      per_class: Object.fromEntries(VERDICTS.map((v, c) => [v, scores[c]!])) as Record<VerdictName, ClassScores>,
-      aot_accuracy: nullIfNaN(arrowAccuracy(pairs)),
-      aot_accuracy_by_class: byClass((idx) => nullIfNaN(arrowAccuracy(idx.map((i) => pairs[i]!)))),
-      aot_definition: AOT_DEFINITION,
-      mean_abs_p_forward_minus_half_by_class: byClass((idx) => nullIfNaN(meanAbsFromHalf(idx.map((i) => pairs[i]!.pForward)))),
-      ece: nullIfNaN(calibration.ece),
-      calibration_bins: calibration.bins,
-      errors_by_code: errorsByCode,
-      errors,
-      model: {
-        path: resolve(modelPath),
-        provider: model.provider,
-        name: card?.name ?? null,
-        version: card?.version ?? null,
-        sha256: card?.sha256 ?? null,
-        verdict_temperature: verdictTemperature(card),
-        arrow_temperature: arrowTemperature(card),
-      },
+      ...scoreReport(scored, errors, predictions),
+      model: modelFacts(model, modelPath),
       out: out === undefined ? null : resolve(out),
       timings: { scan_s: scanS, predict_s: predictS },
     };
-    if (out !== undefined) {
-      await writeFile(join(scanOut, 'eval.json'), `${JSON.stringify(report, null, 1)}\n`);
-      const fh = await open(join(scanOut, 'eval-predictions.jsonl'), 'w');
-      try {
-        for (const l of lines) await fh.write(`${l}\n`);
-      } finally {
-        await fh.close();
-      }
-    }
+    if (out !== undefined) await writeEvalFiles(scanOut, report, predictions.lines);
     return report;
   } finally {
     if (out === undefined) await rm(scanOut, { recursive: true, force: true });
