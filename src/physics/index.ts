@@ -7,10 +7,10 @@ import type { FolderLock } from '../io/lock.js';
 import { lockOutDir, withOutputFolder, withResumableOut } from '../pipeline/out-dir.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { ScanOptionsInput } from '../pipeline/options.js';
-import { DEFAULT_MODEL, scan, type ScanHooks } from '../pipeline/scan.js';
+import { DEFAULT_MODEL, scan, type ScanHooks, type ScanSummary } from '../pipeline/scan.js';
 import { TOOL_VERSION } from '../version.js';
 import { readScanRows, rowModel, rowSignals } from './clips.js';
-import { readPhysicsInput, type InputFormat, type PhysicsRow } from './inputs.js';
+import { readPhysicsInput, type InputFormat, type PhysicsInput, type PhysicsRow } from './inputs.js';
 import { writeOutputs, type PcRow, type RuleRow, type VideoResult, type WrittenFiles } from './outputs.js';
 import { judgeClip, judgeRule } from './score.js';
 import type { ClipContext } from './types.js';
@@ -100,75 +100,116 @@ async function physicsLocked(options: PhysicsOptions, hooks: ScanHooks, held: { 
   // One run per output folder (the scan in <out>/scan takes its own lock too).
   held.lock = await lockOutDir(out, `audit physics ${options.input} --out ${options.out}`);
 
-  // One scan row per distinct video, in first-appearance order.
-  const videos = new Map<string, PhysicsRow[]>();
-  for (const r of parsed.rows) videos.set(r.path, [...(videos.get(r.path) ?? []), r]);
-  const manifest = join(out, 'scan-manifest.jsonl');
-  await writeFileAtomic(manifest, [...videos.keys()].map((p) => `${JSON.stringify({ id: p, path: p })}\n`).join(''));
+  const videos = videosOf(parsed.rows);
   const scanOut = join(out, 'scan');
-  const summary = await scan(
-    { input: manifest, out: scanOut, model: options.model, device: options.device, workers: options.workers, quiet: options.quiet, count: false, ...options.analysis },
-    hooks,
-  );
-  const modelUsed = options.model === 'none' ? null : options.model !== undefined ? resolve(options.model) : existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : null;
-  const base = { tool: 'reversal-audit physics', version: TOOL_VERSION, input: { path: parsed.input, format: parsed.format }, out, model: modelUsed };
+  const summary = await scanVideos(out, scanOut, videos, options, hooks);
+  const base = { tool: 'reversal-audit physics', version: TOOL_VERSION, input: { path: parsed.input, format: parsed.format }, out, model: modelUsed(options.model) };
   if (summary.status === 'interrupted') {
     return { ...base, status: 'interrupted', counts: { input_rows: parsed.rows.length + parsed.problems.length, videos: videos.size, analysed: 0, errors: 0, rules: 0, rules_judged: 0, rules_violated: 0, artefacts: 0 }, files: null, wall_s: (performance.now() - t0) / 1000 };
   }
 
-  const { clips, errors } = await readScanRows(scanOut);
+  const { results, errorRows } = await judgeVideos(scanOut, videos, parsed, options.model);
+  const { ruleRows, pcRows } = autoEvalRows(parsed, results);
+  const all = [...results.values()];
+  const files = await writeOutputs(out, parsed.format, { videos: all, ruleRows, pcRows, errors: errorRows });
+  const result: PhysicsSummary = {
+    ...base,
+    status: 'complete',
+    counts: physicsCounts(parsed, videos, all, errorRows, ruleRows),
+    files,
+    wall_s: Math.round(((performance.now() - t0) / 1000) * 100) / 100,
+  };
+  await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
+  if (options.report) await reportAfterPhysics(out, result, options.quiet);
+  return result;
+}
+
+/** One scan row per distinct video, in first-appearance order, with the input rows that name it. */
+function videosOf(rows: readonly PhysicsRow[]): Map<string, PhysicsRow[]> {
+  const videos = new Map<string, PhysicsRow[]>();
+  for (const r of rows) videos.set(r.path, [...(videos.get(r.path) ?? []), r]);
+  return videos;
+}
+
+/** Writes <out>/scan-manifest.jsonl (one row per video) and scans it into `scanOut` (resuming there). */
+async function scanVideos(out: string, scanOut: string, videos: Map<string, PhysicsRow[]>, options: PhysicsOptions, hooks: ScanHooks): Promise<ScanSummary> {
+  const manifest = join(out, 'scan-manifest.jsonl');
+  await writeFileAtomic(manifest, [...videos.keys()].map((p) => `${JSON.stringify({ id: p, path: p })}\n`).join(''));
+  return scan({ input: manifest, out: scanOut, model: options.model, device: options.device, workers: options.workers, quiet: options.quiet, count: false, ...options.analysis }, hooks);
+}
+
+/** The model file the scan used, or null. */
+function modelUsed(option: string | undefined): string | null {
+  return option === 'none' ? null : option !== undefined ? resolve(option) : existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : null;
+}
+
+type VideoFailure = NonNullable<VideoResult['error']>;
+
+/**
+ * Runs the checks on every video (in first-appearance order) and judges its rules; a video the scan could not
+ * analyse, or whose series cannot be read, gets every rule unjudged and one error row per input row naming it.
+ */
+async function judgeVideos(scanOut: string, videos: Map<string, PhysicsRow[]>, parsed: PhysicsInput, modelOption: string | undefined): Promise<{ results: Map<string, VideoResult>; errorRows: Record<string, unknown>[] }> {
+  const scanned = await readScanRows(scanOut);
   const results = new Map<string, VideoResult>();
   const errorRows: Record<string, unknown>[] = parsed.problems.map((p) => ({ row: p.row, stage: 'input', code: p.code, message: p.message }));
   for (const [path, rows] of videos) {
-    const first = rows[0]!;
-    const caption = rows.find((r) => r.caption)?.caption ?? null;
-    const common = {
-      videopath: first.videopath,
-      path,
-      row: first.row,
-      caption,
-      caption_source: rows.find((r) => r.caption)?.captionSource ?? null,
-      model_name: first.modelName,
-      is_hard: first.isHard,
-      human: { sa: first.sa, pc: first.pc },
-    };
-    const clip = clips.get(path);
-    let failure: { stage: string; code: string; message: string } | null = null;
-    if (!clip) {
-      const e = errors.get(path);
-      failure = e ? { stage: String(e.stage ?? 'decode'), code: String(e.code ?? 'error'), message: String(e.message ?? '') } : { stage: 'scan', code: 'not_scanned', message: `${path} has no row in ${scanOut}` };
-    }
-    let ctx: ClipContext | null = null;
-    if (clip) {
-      try {
-        ctx = { signals: await rowSignals(scanOut, clip), caption, model: rowModel(clip), modelNote: modelNote(options.model) };
-      } catch (err) {
-        failure = { stage: 'series', code: (err as { code?: string }).code ?? 'series_bad', message: err instanceof Error ? err.message : String(err) };
-      }
-    }
-    if (!ctx || failure) {
-      const f = failure!;
-      results.set(path, { ...common, artefact: null, artefact_score: null, violation_score: null, pc: null, p_forward: null, model_version: null, checks: [], rules: rows.flatMap((r) => r.rules.map((x) => ({ rule: x.text, law: x.law, score: 2 as const, checks: [], reason: `video not analysed: ${f.message}`, human: x.human }))), error: f });
-      for (const r of rows) errorRows.push({ row: r.row, videopath: r.videopath, path, ...f });
-      continue;
-    }
-    const j = judgeClip(ctx);
-    const ruleResults = rows.flatMap((r) => r.rules.map((x) => ({ ...judgeRule(x.text, x.law, ctx, j), human: x.human })));
-    results.set(path, {
-      ...common,
-      artefact: j.artefact,
-      artefact_score: j.artefact_score,
-      violation_score: j.violation_score,
-      pc: j.pc,
-      p_forward: ctx.model?.p_forward ?? null,
-      model_version: ctx.model?.model_version ?? null,
-      checks: j.checks,
-      rules: ruleResults,
-      error: null,
-    });
+    const v = await judgeVideo(scanOut, scanned, path, rows, modelOption);
+    results.set(path, v);
+    if (v.error) for (const r of rows) errorRows.push({ row: r.row, videopath: r.videopath, path, ...v.error });
   }
+  return { results, errorRows };
+}
 
-  // AutoEval rows keep the input's order: one rule row per input rule, one PC row per input row (per video for rule inputs).
+async function judgeVideo(scanOut: string, scanned: Awaited<ReturnType<typeof readScanRows>>, path: string, rows: PhysicsRow[], modelOption: string | undefined): Promise<VideoResult> {
+  const first = rows[0]!;
+  const caption = rows.find((r) => r.caption)?.caption ?? null;
+  const common = {
+    videopath: first.videopath,
+    path,
+    row: first.row,
+    caption,
+    caption_source: rows.find((r) => r.caption)?.captionSource ?? null,
+    model_name: first.modelName,
+    is_hard: first.isHard,
+    human: { sa: first.sa, pc: first.pc },
+  };
+  const clip = scanned.clips.get(path);
+  let failure: VideoFailure | null = null;
+  if (!clip) {
+    const e = scanned.errors.get(path);
+    failure = e ? { stage: String(e.stage ?? 'decode'), code: String(e.code ?? 'error'), message: String(e.message ?? '') } : { stage: 'scan', code: 'not_scanned', message: `${path} has no row in ${scanOut}` };
+  }
+  let ctx: ClipContext | null = null;
+  if (clip) {
+    try {
+      ctx = { signals: await rowSignals(scanOut, clip), caption, model: rowModel(clip), modelNote: modelNote(modelOption) };
+    } catch (err) {
+      failure = { stage: 'series', code: (err as { code?: string }).code ?? 'series_bad', message: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  if (!ctx || failure) {
+    const f = failure!;
+    return { ...common, artefact: null, artefact_score: null, violation_score: null, pc: null, p_forward: null, model_version: null, checks: [], rules: rows.flatMap((r) => r.rules.map((x) => ({ rule: x.text, law: x.law, score: 2 as const, checks: [], reason: `video not analysed: ${f.message}`, human: x.human }))), error: f };
+  }
+  const j = judgeClip(ctx);
+  const ruleResults = rows.flatMap((r) => r.rules.map((x) => ({ ...judgeRule(x.text, x.law, ctx, j), human: x.human })));
+  return {
+    ...common,
+    artefact: j.artefact,
+    artefact_score: j.artefact_score,
+    violation_score: j.violation_score,
+    pc: j.pc,
+    p_forward: ctx.model?.p_forward ?? null,
+    model_version: ctx.model?.model_version ?? null,
+    checks: j.checks,
+    rules: ruleResults,
+    error: null,
+  };
+}
+
+/** AutoEval rows keep the input's order: one rule row per input rule, one PC row per input row (per video for rule inputs). */
+function autoEvalRows(parsed: PhysicsInput, results: Map<string, VideoResult>): { ruleRows: RuleRow[]; pcRows: PcRow[] } {
   const ruleRows: RuleRow[] = [];
   const pcRows: PcRow[] = [];
   const used = new Map<string, number>();
@@ -189,36 +230,31 @@ async function physicsLocked(options: PhysicsOptions, hooks: ScanHooks, held: { 
     pcSeen.add(r.path);
     pcRows.push({ caption: r.caption ?? '', videopath: r.videopath, score: results.get(r.path)!.pc });
   }
-  const all = [...results.values()];
-  const files = await writeOutputs(out, parsed.format, { videos: all, ruleRows, pcRows, errors: errorRows });
+  return { ruleRows, pcRows };
+}
+
+function physicsCounts(parsed: PhysicsInput, videos: Map<string, PhysicsRow[]>, all: VideoResult[], errorRows: unknown[], ruleRows: RuleRow[]): PhysicsSummary['counts'] {
   const ruleJudgments = all.filter((v) => !v.error).flatMap((v) => v.rules);
-  const result: PhysicsSummary = {
-    ...base,
-    status: 'complete',
-    counts: {
-      input_rows: parsed.rows.length + parsed.problems.length,
-      videos: videos.size,
-      analysed: all.filter((v) => !v.error).length,
-      errors: errorRows.length,
-      rules: ruleRows.length,
-      rules_judged: ruleJudgments.filter((r) => r.score !== 2).length,
-      rules_violated: ruleJudgments.filter((r) => r.score === 0).length,
-      artefacts: all.filter((v) => v.artefact).length,
-    },
-    files,
-    wall_s: Math.round(((performance.now() - t0) / 1000) * 100) / 100,
+  return {
+    input_rows: parsed.rows.length + parsed.problems.length,
+    videos: videos.size,
+    analysed: all.filter((v) => !v.error).length,
+    errors: errorRows.length,
+    rules: ruleRows.length,
+    rules_judged: ruleJudgments.filter((r) => r.score !== 2).length,
+    rules_violated: ruleJudgments.filter((r) => r.score === 0).length,
+    artefacts: all.filter((v) => v.artefact).length,
   };
-  await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
-  if (options.report) {
-    // A failed report must not cost the user the run's outputs, which are all written by now.
-    try {
-      const { writeReport } = await import('../report/index.js');
-      result.report = { file: await writeReport(out) };
-    } catch (err) {
-      result.report = { error: String((err as Error)?.message ?? err) };
-      if (!options.quiet) process.stderr.write(`warning: report.html could not be written: ${result.report.error}\n`);
-    }
-    await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** report.html of the run; a failed report must not cost the user the run's outputs, which are all written by now. */
+async function reportAfterPhysics(out: string, result: PhysicsSummary, quiet: boolean | undefined): Promise<void> {
+  try {
+    const { writeReport } = await import('../report/index.js');
+    result.report = { file: await writeReport(out) };
+  } catch (err) {
+    result.report = { error: String((err as Error)?.message ?? err) };
+    if (!quiet) process.stderr.write(`warning: report.html could not be written: ${result.report.error}\n`);
   }
-  return result;
+  await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
 }
