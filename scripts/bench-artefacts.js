@@ -106,7 +106,10 @@ const violations = plantedItems.filter((x) => x.artefact === 1);
 const twins = plantedItems.filter((x) => x.artefact === 0);
 /** @type {Record<string, number[]>} */
 const scenes = {};
-for (const x of plantedItems) (scenes[x.scene] ??= []).push(x.found ? 1 : 0);
+for (const x of plantedItems) {
+  scenes[x.scene] ??= [];
+  scenes[x.scene].push(x.found ? 1 : 0);
+}
 const result = {
   model: values.model ?? (existsSync(resolve('models/reversal-v1.onnx')) ? 'models/reversal-v1.onnx' : 'none'),
   real_clips: forward.length,

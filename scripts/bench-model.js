@@ -36,7 +36,10 @@ if (!devices.includes('cpu')) devices.unshift('cpu'); // the baseline
 // Inputs through the real input contract: series of 20-200 pairs (padded, cropped and half-row windows),
 // deterministic pseudo-random values in the range the normalisation sees.
 let s = 12345;
-const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+const rand = () => {
+  s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+  return (s / 2 ** 32) * 2 - 1;
+};
 const inputs = Array.from({ length: clips }, (_, i) => {
   const frames = 20 + ((i * 37) % 181);
   const data = new Float32Array(frames * MODEL_F);
@@ -51,7 +54,8 @@ const result = { model: values.model, clips, T: MODEL_T, F: MODEL_F, host_cpus: 
 let baseline = null;
 for (const device of devices) {
   /** @type {DeviceEntry} */
-  const entry = (entries[device] = {});
+  const entry = {};
+  entries[device] = entry;
   let model;
   const t0 = performance.now();
   try {

@@ -104,7 +104,7 @@ export function compareScans(singleDir, otherDir) {
   let seriesChecked = 0;
   for (const [key, [x]] of a) {
     const ys = b.get(key);
-    if (!ys || ys.length !== 1) continue;
+    if (ys?.length !== 1) continue;
     const [y] = ys;
     if (x.kind !== y.kind) {
       differ.push(`${key}: ${x.kind} in ${singleDir} but ${y.kind} in ${otherDir}`);

@@ -91,7 +91,10 @@ for (const dir of values.data) {
     const r = role(g);
     if (r === null) return;
     let clip = clips.get(g.id);
-    if (!clip) clips.set(g.id, (clip = { role: r, rows: [] }));
+    if (!clip) {
+      clip = { role: r, rows: [] };
+      clips.set(g.id, clip);
+    }
     clip.rows.push(i);
   });
   const chosen = [...clips.values()];

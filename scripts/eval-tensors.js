@@ -88,7 +88,10 @@ const clips = new Map();
 groups.forEach((g, i) => {
   if (yv[i] < 0 || !take(g)) return;
   let rows = clips.get(g.id);
-  if (!rows) clips.set(g.id, (rows = []));
+  if (!rows) {
+    rows = [];
+    clips.set(g.id, rows);
+  }
   rows.push(i);
 });
 if (clips.size === 0) fail(`no labelled clips of ${values.data} in split ${values.split}`);

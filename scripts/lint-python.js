@@ -28,7 +28,7 @@ export function parseTomlSubset(text, where) {
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
-    let line = stripComment(lines[i] ?? '').trim();
+    const line = stripComment(lines[i] ?? '').trim();
     if (!line) continue;
     const header = /^\[([A-Za-z0-9_.-]+)\]$/.exec(line);
     if (header) {
@@ -99,7 +99,8 @@ function depth(value) {
 function descend(table, path, where) {
   let t = table;
   for (const name of path) {
-    const next = t[name] ?? (t[name] = {});
+    t[name] ??= {};
+    const next = t[name];
     if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new Error(`${where}: ${name} is a value, not a table`);
     t = /** @type {TomlTable} */ (next);
   }

@@ -319,7 +319,7 @@ console.log('\n(b) a worker thread that dies mid-clip (AUDIT_FAULT_CRASH_CLIP), 
   expectCode('worker crash run', r, [3]);
   const after = readFolder(out);
   const row = after.errors.find((e) => e.id === victim);
-  if (!row || row.code !== 'worker_failed') problem(`worker crash: expected a worker_failed error row for ${victim}, got ${JSON.stringify(row ?? null)}`);
+  if (row?.code !== 'worker_failed') problem(`worker crash: expected a worker_failed error row for ${victim}, got ${JSON.stringify(row ?? null)}`);
   const others = compare(clean, out);
   if (others.lost || others.doubled) problem(`worker crash run: lost ${others.lost}, doubled ${others.doubled}`);
   console.log(`  crash run: exit ${r.code}, ${after.clips.length} clips, error row for ${victim}: ${row ? `${row.code} (${row.message})` : 'none'}`);
@@ -340,7 +340,7 @@ console.log('\n(c) a full disk while writing (tmpfs)');
   const isRoot = process.getuid?.() === 0;
   const mounted = isRoot && spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mnt], { encoding: 'utf8' });
   if (!isRoot || !mounted || mounted.status !== 0) {
-    console.log(`  skipped: ${isRoot ? `mount -t tmpfs failed (${(mounted && mounted.stderr?.trim()) || 'no mount'})` : 'needs root to mount a small tmpfs'}`);
+    console.log(`  skipped: ${isRoot ? `mount -t tmpfs failed (${(mounted ? mounted.stderr?.trim() : '') || 'no mount'})` : 'needs root to mount a small tmpfs'}`);
     results.push({ name: 'full disk', skipped: true });
   } else {
     try {

@@ -448,7 +448,7 @@ async function domainReference(model: string, data: string[]): Promise<unknown> 
         const windows = c.rows.filter((i) => (groups[i]!.window ?? 0) >= 1);
         return (windows.length ? windows : c.rows).map((i) => ({ x: files[c.folder]!.X.row(i), mask: files[c.folder]!.M.row(i) }));
       }));
-      part.forEach((c, k) => (c.split === 'val' ? calibration : fit).push(preds[k]!.embedding));
+      part.forEach((c, k) => { (c.split === 'val' ? calibration : fit).push(preds[k]!.embedding); });
     }
   } finally {
     for (const f of files) {

@@ -89,7 +89,7 @@ async function openCsv(file: string): Promise<Manifest> {
         continue;
       }
       const columns: Record<string, CellValue> = {};
-      names.forEach((n, i) => define(columns, n, rec.fields[i] ?? ''));
+      names.forEach((n, i) => { define(columns, n, rec.fields[i] ?? ''); });
       yield { row: rec.line, columns };
     }
   }

@@ -243,7 +243,7 @@ export async function writeManifests(o: ManifestWriteOptions): Promise<ManifestF
           if (isSafe(d) !== keep) continue;
           const row: Record<string, unknown> = {};
           const cells = [...originalCells(d, o.manifest.columns), ...addedValues(d)];
-          columns.forEach((c, i) => Object.defineProperty(row, c.name, { value: cells[i], enumerable: true, writable: true, configurable: true }));
+          columns.forEach((c, i) => { Object.defineProperty(row, c.name, { value: cells[i], enumerable: true, writable: true, configurable: true }); });
           yield row;
         }
       }

@@ -208,7 +208,7 @@ export function swapLabel(text: string, prior: ClassPrior): string | null {
     const escaped = parts.map((p) => p.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'));
     const re = new RegExp(`^\\s*${escaped.join('\\s*(.+?)\\s*')}\\s*$`, 'i');
     const m = re.exec(text);
-    if (m && m.slice(1).every((g) => !/^\[[^\]]*\]$/.test(g))) {
+    if (m?.slice(1).every((g) => !/^\[[^\]]*\]$/.test(g))) {
       let i = 1;
       return target.replace(holes, () => m[i++] as string);
     }
@@ -386,7 +386,7 @@ export const DECISION_TABLE: readonly DecisionTableRow[] = Object.freeze(
 /** The decision table as Markdown (the one in src/decide/README.md). */
 export function formatDecisionTable(): string {
   const lines = ['| # | rule | when | strict | balanced | permissive |', '|---|---|---|---|---|---|'];
-  DECISION_TABLE.forEach((r, i) => lines.push(`| ${i + 1} | \`${r.id}\` | ${r.when} | ${r.strict} | ${r.balanced} | ${r.permissive} |`));
+  DECISION_TABLE.forEach((r, i) => { lines.push(`| ${i + 1} | \`${r.id}\` | ${r.when} | ${r.strict} | ${r.balanced} | ${r.permissive} |`); });
   return lines.join('\n');
 }
 

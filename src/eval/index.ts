@@ -318,7 +318,7 @@ export function formatEvalReport(r: EvalReport): string {
   out.push(`model ${name} (${r.model.provider}; ${cal}); ${r.n} clips scored, ${r.n_errors} error rows${r.status === 'interrupted' ? ' (scan interrupted: partial)' : ''}`);
   out.push('', `confusion (rows true, columns predicted)`);
   out.push(`${''.padEnd(w)}  ${VERDICTS.map((v) => v.slice(0, 5).padStart(6)).join('')}`);
-  VERDICTS.forEach((v, t) => out.push(`${v.padEnd(w)}  ${r.confusion[t]!.map((n) => String(n).padStart(6)).join('')}`));
+  VERDICTS.forEach((v, t) => { out.push(`${v.padEnd(w)}  ${r.confusion[t]!.map((n) => String(n).padStart(6)).join('')}`); });
   out.push('', `${'class'.padEnd(w)}  support  precision  recall      F1     AoT  |p_fwd-0.5|`);
   for (const v of VERDICTS) {
     const s = r.per_class[v];

@@ -107,7 +107,7 @@ export function analyseCaption(text: string): CaptionAnalysis {
   const candidates = swapCandidates(words, title).sort(byStrength);
   const accept = (c: Candidate) => {
     if (c.tokens.some((t) => taken.has(t))) return;
-    c.tokens.forEach((t) => taken.add(t));
+    c.tokens.forEach((t) => { taken.add(t); });
     accepted.push(c);
   };
   for (const c of candidates) if (!c.negated) accept(c);
@@ -121,7 +121,7 @@ export function analyseCaption(text: string): CaptionAnalysis {
   }
   // Up/down alone is no evidence: "the rock rolls downward" must not become "rolls upward".
   if (accepted.every((c) => c.vertical)) {
-    accepted.flatMap((c) => c.tokens).forEach((t) => taken.delete(t));
+    accepted.flatMap((c) => c.tokens).forEach((t) => { taken.delete(t); });
     accepted = [];
   }
   const swaps = accepted.flatMap((c) => c.pieces);

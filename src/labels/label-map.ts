@@ -45,7 +45,7 @@ function records(text: string): CsvRecord[] {
   const splitter = new CsvRecordSplitter(',', false);
   const out: CsvRecord[] = [];
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  body.split('\n').forEach((t, k) => splitter.push({ line: k + 1, text: t.replace(/\r$/, ''), terminated: true }, out));
+  body.split('\n').forEach((t, k) => { splitter.push({ line: k + 1, text: t.replace(/\r$/, ''), terminated: true }, out); });
   splitter.end(out);
   return out;
 }

@@ -30,7 +30,7 @@ export function confusionMatrix(truth: readonly number[], pred: readonly number[
   checkLabels(truth, k, 'truth');
   checkLabels(pred, k, 'pred');
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  truth.forEach((t, i) => (m[t]![pred[i]!]! += 1));
+  truth.forEach((t, i) => { m[t]![pred[i]!]! += 1; });
   return m;
 }
 
@@ -66,7 +66,12 @@ export function macroF1(scores: readonly ClassScores[]): number {
 export function accuracy(m: readonly (readonly number[])[]): number {
   let right = 0;
   let all = 0;
-  m.forEach((row, t) => row.forEach((n, p) => ((all += n), (right += t === p ? n : 0))));
+  m.forEach((row, t) => {
+    row.forEach((n, p) => {
+      all += n;
+      if (t === p) right += n;
+    });
+  });
   return all === 0 ? Number.NaN : right / all;
 }
 

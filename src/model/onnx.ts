@@ -152,7 +152,7 @@ function contract(session: InferenceSession, card: ModelCard | null, path: strin
     );
   }
   const meta = session.inputMetadata.find((m) => m.name === 'x');
-  const shape = meta && meta.isTensor ? meta.shape : [];
+  const shape = meta?.isTensor ? meta.shape : [];
   const T = typeof shape[1] === 'number' ? shape[1] : card?.input.T;
   const F = typeof shape[2] === 'number' ? shape[2] : card?.input.F;
   if (!session.inputNames.includes('x') || !session.inputNames.includes('mask') || typeof T !== 'number') {

@@ -1,6 +1,6 @@
 // Reading a clip's cue series back from an output folder (training export, eval, report, physics).
 
-import { open, readFile, stat } from 'node:fs/promises';
+import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import type { CueSeries } from '../cues/series.js';
@@ -75,7 +75,7 @@ function locate(outDir: string, row: SeriesRef): { file: string; offset: number;
 async function readLocated(at: ReturnType<typeof locate>): Promise<Float32Array> {
   const { file, offset, pairs, width, where } = at;
   const bytes = pairs * width * 4;
-  let fh;
+  let fh: FileHandle;
   try {
     fh = await open(file, 'r');
   } catch (cause) {

@@ -55,7 +55,7 @@ export function csvCell(v: string | number | null): string {
  */
 export function autoevalCsv(columns: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
   const lines = [`,${columns.join(',')}`];
-  rows.forEach((r, i) => lines.push([String(i), ...r.map(csvCell)].join(',')));
+  rows.forEach((r, i) => { lines.push([String(i), ...r.map(csvCell)].join(',')); });
   return `${lines.join('\n')}\n`;
 }
 

@@ -4,7 +4,7 @@ import { access, appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeFrames } from '../decode/encode.js';
 import { UsageError, expected } from '../errors.js';
-import { View, drawFloor, drawShape } from '../synth/corpus/physics.js';
+import { type View, drawFloor, drawShape } from '../synth/corpus/physics.js';
 import type { Shape } from '../synth/corpus/physics.js';
 import { Rng, hashSeed, objectColour, texturePattern } from '../synth/corpus/randomise.js';
 import { begin, finish, fitView, renderWindow } from '../synth/corpus/scene.js';

@@ -65,7 +65,7 @@ function layerOrder(names: Iterable<string>): string[] {
 function layered(name: string, values: number[], layers: string[], bins: number, total: number, range: { min: number; max: number }, meta: { unit?: string; description?: string }): LayeredHistogram {
   const order = layerOrder(layers);
   const hs = new Map(order.map((l) => [l, emptyHistogram(range.min, range.max, bins)]));
-  values.forEach((x, i) => addToHistogram(hs.get(layers[i]!)!, x));
+  values.forEach((x, i) => { addToHistogram(hs.get(layers[i]!)!, x); });
   const outside = [...hs.values()].reduce((s, h) => s + h.below + h.above, 0);
   return { name, ...meta, min: range.min, max: range.max, layers: order.map((l) => ({ name: l, counts: hs.get(l)!.counts })), outside, sampled: values.length, total };
 }
@@ -211,7 +211,10 @@ function tallyClip(t: ClipTally, row: Row, maxTable: number): void {
   if (p !== null) {
     t.nPf++;
     let h = t.pfHists.get(layer);
-    if (!h) t.pfHists.set(layer, (h = emptyHistogram(0, 1, 20)));
+    if (!h) {
+      h = emptyHistogram(0, 1, 20);
+      t.pfHists.set(layer, h);
+    }
     addToHistogram(h, p);
   }
   for (const [c, r] of t.cueRes) {
@@ -222,7 +225,10 @@ function tallyClip(t: ClipTally, row: Row, maxTable: number): void {
   if (label !== null) {
     t.anyLabel = true;
     let m = t.labelMix.get(label);
-    if (!m && t.labelMix.size < 5000) t.labelMix.set(label, (m = new Map()));
+    if (!m && t.labelMix.size < 5000) {
+      m = new Map();
+      t.labelMix.set(label, m);
+    }
     if (m) m.set(layer, (m.get(layer) ?? 0) + 1);
     else t.labelOverflow++;
   }

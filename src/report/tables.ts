@@ -83,7 +83,11 @@ export async function readFirstTable(dir: string, names: readonly string[], maxR
       omitted++;
       continue;
     }
-    for (const k of Object.keys(row)) if (!seen.has(k)) (seen.add(k), columns.push(k));
+    for (const k of Object.keys(row)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      columns.push(k);
+    }
     kept.push(row);
   }
   return { columns, rows: kept.map((r) => columns.map((c) => toCell(r[c]))), source: basename(file), omitted };

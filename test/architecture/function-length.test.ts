@@ -31,7 +31,7 @@ function nameOf(node: ts.FunctionLikeDeclaration): string {
 }
 
 /** Every function (declarations, methods, arrows, expressions) of a file with its length in lines. */
-export function functionLengths(file: string): { name: string; line: number; lines: number }[] {
+function functionLengths(file: string): { name: string; line: number; lines: number }[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const out: { name: string; line: number; lines: number }[] = [];
   const visit = (node: ts.Node): void => {

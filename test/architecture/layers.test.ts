@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
 /** Layer of each folder of src/ (and of the files at its root), lowest first. */
-export const LAYERS: Readonly<Record<string, number>> = {
+const LAYERS: Readonly<Record<string, number>> = {
   util: 0, 'errors.ts': 0, 'version.ts': 0,
   io: 1,
   decode: 2, flow: 2, labels: 2,

@@ -17,8 +17,14 @@ const TINY = join(root, 'test/fixtures/model/tiny.onnx');
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    stdout += String(s);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    stderr += String(s);
+    return true;
+  });
   try {
     const code = await runCli(args);
     return { code, stdout, stderr };
@@ -42,6 +48,7 @@ describe('audit inspect', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
+    // biome-ignore lint/suspicious/noExplicitAny: JSON read back from stdout, whose shape the expectations below check
     const j = JSON.parse(lines[0]!) as Record<string, any>;
     expect(j.path).toBe(DROP);
     // The sample is 3 s of 320x180 at 24 fps: analysed whole at 170x96.

@@ -65,7 +65,7 @@ describe('audit on a folder in use', () => {
     const holder = (await readLock(out))!;
     expect(holder.pid).toBe(first.child.pid);
     first.child.kill('SIGSTOP');
-    let second;
+    let second: Awaited<ReturnType<typeof runCliProcess>>;
     try {
       second = await runCliProcess(args);
     } finally {

@@ -78,7 +78,7 @@ function frameError(fit: CameraMotion, truth: Sim): number {
 }
 
 function report(name: string, fit: CameraMotion, truth: Sim): void {
-  if (process.env['CAMERA_VERBOSE']) {
+  if (process.env.CAMERA_VERBOSE) {
     console.log(
       name,
       JSON.stringify({
@@ -165,7 +165,7 @@ describe('fitCamera with an independently moving object', () => {
         }
       }
     }
-    if (process.env['CAMERA_VERBOSE']) console.log('residual worst', { bgWorst, objWorst });
+    if (process.env.CAMERA_VERBOSE) console.log('residual worst', { bgWorst, objWorst });
     // Measured: background 2.4e-7, object 3.5e-7 (Float32 rounding).
     expect(bgWorst).toBeLessThan(1e-4);
     expect(objWorst).toBeLessThan(1e-4);
@@ -211,7 +211,7 @@ describe('fitCamera with an independently moving object', () => {
         }
       }
     }
-    if (process.env['CAMERA_VERBOSE']) console.log('sweep worst', worst);
+    if (process.env.CAMERA_VERBOSE) console.log('sweep worst', worst);
     // Measured: worst frame error 0.17 px (the object only 1 px from the camera pan, at 40%); typical 0.02-0.08.
     expect(worst).toBeLessThan(0.3);
   });
@@ -305,7 +305,7 @@ describe('time-reversal symmetry', () => {
       // Forward: flow on A's grid; backward: flow of T^-1 on B's grid (the same pixel lattice).
       const fwd = fitCamera(simField(T));
       const bwd = fitCamera(simField(Ti));
-      if (process.env['CAMERA_VERBOSE']) {
+      if (process.env.CAMERA_VERBOSE) {
         const sums = { dLog: fwd.logScale + bwd.logScale, dRot: fwd.rotation + bwd.rotation };
         console.log(name, { ...sums, dtx: bwd.tx - Ti.tx, dty: bwd.ty - Ti.ty });
       }

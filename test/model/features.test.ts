@@ -15,7 +15,7 @@ const same = (a: Float32Array, b: Float32Array): boolean => a.length === b.lengt
 describe('seriesToInput / inputMask', () => {
   it('ODD_MASK marks exactly the odd-parity columns', () => {
     expect(ODD_MASK.length).toBe(CUE_COLUMNS.length);
-    CUE_COLUMNS.forEach((c, k) => expect(ODD_MASK[k]).toBe(c.parity === 'odd' ? 1 : 0));
+    CUE_COLUMNS.forEach((c, k) => { expect(ODD_MASK[k]).toBe(c.parity === 'odd' ? 1 : 0); });
     expect(ODD_MASK.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 
@@ -104,7 +104,7 @@ describe('clipWindows', () => {
     expect(same(w[1]!.x.subarray(0, MODEL_F), row(45))).toBe(true);
     expect(same(w[2]!.x.subarray(0, MODEL_F), row(91))).toBe(true);
     expect(same(w[3]!.x.subarray((MODEL_T - 1) * MODEL_F), row(199))).toBe(true); // the last row is seen
-    w.forEach((x) => expect(x.mask.every((v) => v === 1)).toBe(true));
+    w.forEach((x) => { expect(x.mask.every((v) => v === 1)).toBe(true); });
     expect(clipWindows(randomSeries(10_000, 1))).toHaveLength(MAX_WINDOWS);
     expect(clipWindows(randomSeries(200, 3), MODEL_T, 2)).toHaveLength(2);
     expect(() => clipWindows(s, MODEL_T, 0)).toThrow(ModelError);

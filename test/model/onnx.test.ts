@@ -116,7 +116,7 @@ describe.each(MODELS)('$name in onnxruntime-node', ({ onnx }) => {
     const clips = [10, 40, 64, 90, 130].map((n, k) => seriesToModelInput(randomSeries(n, 20 + k)));
     const a = await predict(model, clips, { batchSize: 2 });
     const b = await predict(model, clips);
-    a.forEach((p, i) => expect(Math.abs(p.p_forward - b[i]!.p_forward)).toBeLessThan(1e-6));
+    a.forEach((p, i) => { expect(Math.abs(p.p_forward - b[i]!.p_forward)).toBeLessThan(1e-6); });
     const [bare] = await predict(model, [clips[4]!.x]);
     expect(Math.abs(bare!.p_forward - b[4]!.p_forward)).toBeLessThan(1e-6);
     expect(await predict(model, [])).toEqual([]);

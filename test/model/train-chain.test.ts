@@ -81,13 +81,13 @@ describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)',
     preds.forEach((p, i) => {
       const want = parity.samples[i];
       expect(Math.abs(p.p_forward - want.p_forward)).toBeLessThan(1e-4);
-      [p.p_invariant, p.p_equivariant, p.p_irreversible].forEach((v, k) => expect(Math.abs(v - want.p_verdict[k])).toBeLessThan(1e-4));
+      [p.p_invariant, p.p_equivariant, p.p_irreversible].forEach((v, k) => { expect(Math.abs(v - want.p_verdict[k])).toBeLessThan(1e-4); });
     });
     const mirrored = await predict(model, inputs.map((s) => ({ x: mirrorInput(s.x), mask: mirrorMask(s.mask) })));
     mirrored.forEach((m, i) => {
       expect(Math.abs(m.p_forward - (1 - preds[i]!.p_forward))).toBeLessThan(1e-5);
       // The verdict head also sees abs(g(x) - g(m(x))) by default: still the same verdict both ways.
-      [m.p_invariant - preds[i]!.p_invariant, m.p_equivariant - preds[i]!.p_equivariant].forEach((d) => expect(Math.abs(d)).toBeLessThan(1e-5));
+      [m.p_invariant - preds[i]!.p_invariant, m.p_equivariant - preds[i]!.p_equivariant].forEach((d) => { expect(Math.abs(d)).toBeLessThan(1e-5); });
     });
     expect(card.training.recipe).toMatchObject({ verdict_diff: true, hflip: 0.5, flip_average: true });
     // The verdict temperature is fitted on the held-out families (by default) and baked into the graph (the parity above).

@@ -66,8 +66,10 @@ describe('audit physics on a released-format CSV', () => {
   });
 
   it('writes physics.jsonl with every check and its evidence per video', async () => {
-    const rows: Record<string, any>[] = [];
-    for await (const { value } of readJsonl(join(out, 'physics.jsonl'))) rows.push(value as Record<string, any>);
+    // biome-ignore lint/suspicious/noExplicitAny: rows read back from JSON, whose shape the expectations below check
+    type Row = Record<string, any>;
+    const rows: Row[] = [];
+    for await (const { value } of readJsonl(join(out, 'physics.jsonl'))) rows.push(value as Row);
     expect(rows).toHaveLength(4);
     const drop = rows[0]!;
     expect(drop).toMatchObject({ videopath: 'videos/drop.mp4', model_name: 'model-a', error: null });

@@ -5,7 +5,7 @@ import { ProgressReporter, progressLine } from '../../src/pipeline/progress.js';
 
 function sink(isTTY: boolean) {
   const chunks: string[] = [];
-  return { isTTY, chunks, write: (s: string) => (chunks.push(s), true) } as unknown as NodeJS.WritableStream & { isTTY: boolean; chunks: string[] };
+  return { isTTY, chunks, write: (s: string) => chunks.push(s) > 0 } as unknown as NodeJS.WritableStream & { isTTY: boolean; chunks: string[] };
 }
 
 describe('progress', () => {
@@ -26,6 +26,7 @@ describe('progress', () => {
   it('redraws in place on a terminal and writes whole lines otherwise', () => {
     const tty = sink(true);
     new ProgressReporter(tty, false).finish({ done: 1, errors: 0, skipped: 0, total: 2 });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's erase-line sequence is what is checked
     expect(tty.chunks[0]).toMatch(/^\r\x1b\[K/);
     const log = sink(false);
     const r = new ProgressReporter(log, false, 3600);

@@ -15,8 +15,10 @@ import { tempDir } from '../io/tmp.js';
 
 // Callbacks given to page.evaluate run in the browser; this project compiles without the DOM types, so the few
 // browser globals they use are declared loosely here.
-declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-declare const window: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: page.evaluate callbacks run in the browser, whose DOM types this Node project does not load
+declare const document: any;
+// biome-ignore lint/suspicious/noExplicitAny: as above
+declare const window: any;
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);

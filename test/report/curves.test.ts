@@ -8,7 +8,7 @@ import { CURVE_PANELS, cueCurvesSvg, type NamedSeries } from '../../src/report/c
 /** A series of T pairs over the given columns; column c at pair t holds f(c, t). */
 function series(T: number, columns: string[], f: (c: string, t: number) => number): NamedSeries {
   const data = new Float32Array(T * columns.length);
-  for (let t = 0; t < T; t++) columns.forEach((c, k) => (data[t * columns.length + k] = f(c, t)));
+  for (let t = 0; t < T; t++) columns.forEach((c, k) => { data[t * columns.length + k] = f(c, t); });
   return { frames: T, columns, data };
 }
 

@@ -36,7 +36,7 @@ describe('stacking family', () => {
       const n = plan.blocks.length;
       expect(stackHeight(plan, stackingPose(plan, 1))).toBeGreaterThan(stackHeight(plan, stackingPose(plan, 0)) + 0.01);
       // All blocks on the floor at u = 0, all on the stack at u = 1.
-      stackingPose(plan, 0).blocks.forEach(([, y], k) => expect(y).toBeCloseTo(plan.blocks[k]!.hh, 6));
+      stackingPose(plan, 0).blocks.forEach(([, y], k) => { expect(y).toBeCloseTo(plan.blocks[k]!.hh, 6); });
       expect(stackHeight(plan, stackingPose(plan, 1))).toBeCloseTo(plan.blocks.reduce((a, b) => a + 2 * b.hh, 0), 5);
       const steps = 2000;
       let prev = stackingPose(plan, 0);

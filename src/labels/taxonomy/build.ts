@@ -133,7 +133,7 @@ function parseSsv2Labels(text: string): { id: string; name: string; label: strin
 function parseCsv(text: string, file: string): string[][] {
   const splitter = new CsvRecordSplitter(',', false);
   const records: CsvRecord[] = [];
-  text.split('\n').forEach((t, k) => splitter.push({ line: k + 1, text: t.replace(/\r$/, ''), terminated: true }, records));
+  text.split('\n').forEach((t, k) => { splitter.push({ line: k + 1, text: t.replace(/\r$/, ''), terminated: true }, records); });
   splitter.end(records);
   return records.map((r) => {
     if ('error' in r) throw new TaxonomyError(`Expected CSV for line ${r.line} of ${file} but received ${r.error}`, { path: file, row: r.line });
@@ -329,7 +329,7 @@ export function buildJesterTaxonomy(texts: TaxonomySourceTexts): Taxonomy {
   const classes: BaseClass[] = names.map((name, k) => ({ id: String(k), name }));
   const decided = applyOverrides(classes, JESTER_OVERRIDES, 'src/labels/taxonomy/overrides.ts JESTER_OVERRIDES');
   const open = names.filter((n) => !decided.has(n));
-  let pairs;
+  let pairs: ReturnType<typeof directionPairs>;
   try {
     pairs = directionPairs(open);
   } catch (err) {

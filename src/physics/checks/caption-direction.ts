@@ -54,7 +54,11 @@ export function statedDirections(text: string | null | undefined): { direction: 
   const seen = new Set<Direction>();
   return found
     .sort((x, y) => x.at - y.at)
-    .filter((f) => (seen.has(f.direction) ? false : (seen.add(f.direction), true)))
+    .filter((f) => {
+      if (seen.has(f.direction)) return false;
+      seen.add(f.direction);
+      return true;
+    })
     .map(({ direction, phrase }) => ({ direction, phrase }));
 }
 

@@ -74,7 +74,7 @@ export const dominoes: Family = {
     const floor = texturePattern(stage.ctx, r.fork('floor'), objectColour(r.fork('floorcol'), look), 0.5, 64);
     const frames = renderWindow(stage, start, (ctx, f) => {
       drawFloor(ctx, view, 0, look.width, look.height, floor);
-      tracks.forEach((t, k) => drawShape(ctx, view, { kind: 'box', hw: p.thickness / 2, hh: p.height / 2 }, t.x[f]!, t.y[f]!, t.a[f]!, paints[k]!, 'rgba(0,0,0,0.8)'));
+      tracks.forEach((t, k) => { drawShape(ctx, view, { kind: 'box', hw: p.thickness / 2, hh: p.height / 2 }, t.x[f]!, t.y[f]!, t.a[f]!, paints[k]!, 'rgba(0,0,0,0.8)'); });
     });
     return finish(look, frames, { ...p, rest_frame: rest, window_start: start, simulated_frames: total });
   },

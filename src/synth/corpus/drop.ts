@@ -80,7 +80,7 @@ export const dropBounce: Family = {
     const floor = texturePattern(stage.ctx, r.fork('floor'), objectColour(r.fork('floorcol'), look), 0.5, 64);
     const frames = renderWindow(stage, start, (ctx, f) => {
       drawFloor(ctx, view, 0, look.width, look.height, floor);
-      p.objects.forEach((o, k) => drawShape(ctx, view, o.shape, tracks[k]!.x[f]!, tracks[k]!.y[f]!, tracks[k]!.a[f]!, paints[k]!));
+      p.objects.forEach((o, k) => { drawShape(ctx, view, o.shape, tracks[k]!.x[f]!, tracks[k]!.y[f]!, tracks[k]!.a[f]!, paints[k]!); });
     });
     return finish(look, frames, { ...p, window_start: start, simulated_frames: total });
   },

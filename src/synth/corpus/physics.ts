@@ -128,7 +128,8 @@ export class Sim {
         }
       }
       this.bodies.forEach(({ body, alive }, k) => {
-        const t = (tracks[k] ??= track());
+        tracks[k] ??= track();
+        const t = tracks[k];
         if (!alive) return;
         const p = body.translation();
         t.x[f] = p.x;

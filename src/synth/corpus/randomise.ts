@@ -360,7 +360,7 @@ export class Stage {
       for (let c = 0; c < 3; c++) {
         const v = data[p + c]! * gain + table[k]!;
         k = (k + 1) & 0xffff;
-        px[p + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+        px[p + c] = Math.min(255, Math.max(0, v));
       }
       px[p + 3] = 255;
     }

@@ -1,7 +1,7 @@
 // Boilerplate every family shares: draw the look, render a window of frames, fit a view, smooth motion profiles.
 
 import type { SKRSContext2D } from '@napi-rs/canvas';
-import { Rng, Stage, pickLook } from './randomise.js';
+import { type Rng, Stage, pickLook } from './randomise.js';
 import type { CameraOverride, Look } from './randomise.js';
 import { View } from './physics.js';
 import type { Track } from './physics.js';

@@ -137,7 +137,7 @@ export function legAngles(g: Gait, phase: number): { hip: number; knee: number; 
   const hip = -half - offset + 2 * half * minJerk(u);
   // Knee flexion peaks early in swing (u ~ 0.3), as in human gait, and the leg is straight again from u = 0.85: a knee
   // still extending at contact would push the foot through the ground while the hip sinks.
-  const bend = u < KNEE_DONE ? Math.sin(Math.PI * Math.pow(u / KNEE_DONE, 0.7)) : 0;
+  const bend = u < KNEE_DONE ? Math.sin(Math.PI * (u / KNEE_DONE) ** 0.7) : 0;
   const knee = g.kneeContact + g.kneeSwing * bend * bend;
   return { hip, knee, stance: false, u };
 }
@@ -247,7 +247,10 @@ function drawWalker(ctx: SKRSContext2D, view: View, g: Gait, p: WalkPose, paints
     ctx.lineCap = 'round';
     ctx.lineJoin = 'round';
     ctx.beginPath();
-    path.forEach(([x, y], i) => (i === 0 ? ctx.moveTo(view.px(x), view.py(y)) : ctx.lineTo(view.px(x), view.py(y))));
+    path.forEach(([x, y], i) => {
+      if (i === 0) ctx.moveTo(view.px(x), view.py(y));
+      else ctx.lineTo(view.px(x), view.py(y));
+    });
     ctx.stroke();
   };
   const leg = (l: LegPose, paint: string): void => {
