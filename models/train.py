@@ -419,7 +419,8 @@ class Predictions:
 
     def whole(self, idx):
         """Per clip, as inference judges it (src/model/onnx.ts mergeWindows): verdict probabilities and arrow logits
-        averaged over its whole-clip windows (rows with window >= 1), or its centred window when it has no others.
+        averaged over the rows inference averages (src/model/dataset.ts judgedRows: those marked `judged`, failing those
+        the whole-clip windows, rows with window >= 1, failing those the rows given).
         Returns (p_forward, p_verdict, y_verdict, y_forward, family, first row index) with one entry per clip."""
         idx, j = self._at(idx)
         data, clips = self.data, {}
@@ -427,7 +428,7 @@ class Predictions:
             clips.setdefault(data.groups[i]['id'], []).append((data.window[i], jj, i))
         P, L, first = [], [], []
         for rows in clips.values():
-            use = [r for r in rows if r[0] >= 1] or rows
+            use = [r for r in rows if data.groups[r[2]].get('judged')] or [r for r in rows if r[0] >= 1] or rows
             js = [r[1] for r in use]
             P.append(self.pv[js].mean(0))
             L.append(self.al[js].mean())

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
 import { openNpyRows, readNpy } from '../dist/model/npy.js';
+import { judgedRows } from '../dist/model/dataset.js';
 import { loadModel, predictClips } from '../dist/model/onnx.js';
 import { accuracy, classScores, confusionMatrix, macroF1 } from '../dist/model/metrics.js';
 
@@ -97,10 +98,7 @@ groups.forEach((g, i) => {
 if (clips.size === 0) fail(`no labelled clips of ${values.data} in split ${values.split}`);
 const ids = [...clips.keys()];
 const rowsOf = [...clips.values()]; // the tensor rows of each of ids
-const inputs = rowsOf.map((all) => {
-  const windows = all.filter((i) => (groups[i].window ?? 0) >= 1);
-  return (windows.length ? windows : all).map((i) => ({ x: X.row(i), mask: M.row(i) }));
-});
+const inputs = rowsOf.map((all) => judgedRows(all, groups).map((i) => ({ x: X.row(i), mask: M.row(i) })));
 const truth = rowsOf.map((all) => yv[all[0]]);
 const forward = rowsOf.map((all) => yf[all[0]]);
 

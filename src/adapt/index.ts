@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { captionInfo, pickTaxonomy, priorLookup, tryLoadTaxonomy, type TaxonomyChoice, type TaxonomyName } from '../decide/text-sources.js';
 import { AuditError, SetupError, UsageError } from '../errors.js';
-import { exportDataset, type RowLabel } from '../model/dataset.js';
+import { exportDataset, judgedRows, type RowLabel } from '../model/dataset.js';
 import { fitDomainReference } from '../model/domain.js';
 import { openNpyRows } from '../model/npy.js';
 import { rng } from '../util/random.js';
@@ -445,8 +445,7 @@ async function domainReference(model: string, data: string[]): Promise<unknown> 
       const part = chosen.slice(at, at + 256);
       const preds = await predictClips(m, part.map((c) => {
         const groups = groupsOf[c.folder]!;
-        const windows = c.rows.filter((i) => (groups[i]!.window ?? 0) >= 1);
-        return (windows.length ? windows : c.rows).map((i) => ({ x: files[c.folder]!.X.row(i), mask: files[c.folder]!.M.row(i) }));
+        return judgedRows(c.rows, groups).map((i) => ({ x: files[c.folder]!.X.row(i), mask: files[c.folder]!.M.row(i) }));
       }));
       part.forEach((c, k) => { (c.split === 'val' ? calibration : fit).push(preds[k]!.embedding); });
     }

@@ -44,7 +44,8 @@ export interface ExportDatasetOptions {
   /**
    * Besides the centred window (row `window: 0`), also the whole-clip windows inference uses
    * ({@link clipWindows} with at most this many windows; the centred one is not repeated), as rows
-   * `window: 1..` of the same clip. Default 1: the centred window alone.
+   * `window: 1..` of the same clip; `judged` marks the rows inference averages ({@link judgedRows}). Default 1: the
+   * centred window alone.
    */
   windows?: number;
 }
@@ -154,15 +155,35 @@ function checkClipRow(r: Record<string, unknown>, where: string): ClipRow {
 
 /**
  * The centred window of a series first, then its other whole-clip windows (none when one window covers it, or
- * with `windows` 1). An odd number of whole-clip windows has the centred one in the middle: it is taken from there
- * instead of being computed twice.
+ * with `windows` 1), each with whether inference averages it (`judged`). An odd number of whole-clip windows has the
+ * centred one in the middle: it is taken from there instead of being computed twice, and is judged; with an even
+ * number the centred window is an extra training row that inference never sees.
  */
-function exportWindows(series: CueSeries, T: number, windows: number): ModelInput[] {
-  if (windows < 2 || series.frames <= T) return [seriesToModelInput(series, T)];
-  const all = clipWindows(series, T, windows);
-  if (all.length % 2 === 0) return [seriesToModelInput(series, T), ...all];
+function exportWindows(series: CueSeries, T: number, windows: number): { input: ModelInput; judged: boolean }[] {
+  if (windows < 2 || series.frames <= T) return [{ input: seriesToModelInput(series, T), judged: true }];
+  const all = clipWindows(series, T, windows).map((input) => ({ input, judged: true }));
+  if (all.length % 2 === 0) return [{ input: seriesToModelInput(series, T), judged: false }, ...all];
   const mid = (all.length - 1) / 2;
   return [all[mid]!, ...all.filter((_, k) => k !== mid)];
+}
+
+/** A row of groups.json as far as {@link judgedRows} reads it. */
+export interface WindowRow {
+  window?: number;
+  judged?: boolean;
+}
+
+/**
+ * Of one clip's tensor rows (indices into `groups`), those inference averages when it judges the whole clip
+ * ({@link clipWindows}): the rows marked `judged`; failing those (exports that predate the mark), the whole-clip
+ * windows (`window` >= 1); failing those (rows of the centred windows only), the rows given. The same rule is
+ * models/train.py's `Predictions.whole`.
+ */
+export function judgedRows(rows: readonly number[], groups: readonly WindowRow[]): number[] {
+  const judged = rows.filter((i) => groups[i]?.judged === true);
+  if (judged.length > 0) return judged;
+  const windows = rows.filter((i) => (groups[i]?.window ?? 0) >= 1);
+  return windows.length > 0 ? windows : [...rows];
 }
 
 /**
@@ -210,12 +231,12 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
       if (typeof row.analysis_fps === 'number') fps.add(row.analysis_fps);
       const series = await readSeries(options.scanOut, row);
       const inputs = exportWindows(series, T, windows);
-      for (const [window, input] of inputs.entries()) {
+      for (const [window, { input, judged }] of inputs.entries()) {
         await X.append(input.x);
         await M.append(input.mask);
         await yV.append(BigInt64Array.of(BigInt(label.verdict)));
         await yF.append(BigInt64Array.of(BigInt(label.forward)));
-        const group = { id: row.id, path: row.path ?? null, family: label.family, seed: label.seed, ...label.real, ...(windows > 1 ? { window } : {}) };
+        const group = { id: row.id, path: row.path ?? null, family: label.family, seed: label.seed, ...label.real, ...(windows > 1 ? { window, judged } : {}) };
         await groups.write(`${summary.rows === 0 ? '' : ','}\n${JSON.stringify(group)}`);
         summary.rows += 1;
       }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestError } from '../../src/errors.js';
-import { exportDataset } from '../../src/model/dataset.js';
+import { exportDataset, judgedRows } from '../../src/model/dataset.js';
 import { clipWindows, COLUMNS_HASH, inputMask, MODEL_F, MODEL_T, seriesToInput } from '../../src/model/features.js';
 import { readNpy } from '../../src/model/npy.js';
 import { randomSeries, writeFakeScan, type LabelledSeries } from './helpers.js';
@@ -89,6 +89,16 @@ describe('exportDataset', () => {
     expect(Array.from((await readNpy(join(out, 'y_verdict.npy'))).data as BigInt64Array)).toEqual([2n, 2n, 2n, 0n, 0n, 0n, 0n, 0n, 1n]);
     const columns = JSON.parse(await readFile(join(out, 'columns.json'), 'utf8'));
     expect(columns.windows).toBe(8);
+    // Which rows inference averages: all three of long_1 (its centred window is its middle one), the four whole-clip
+    // windows of longer_2 (not the extra centred row), the one row of short_3.
+    const marked = groups as { id: string; window: number; judged: boolean }[];
+    expect(marked.map((g) => g.judged)).toEqual([true, true, true, false, true, true, true, true, true]);
+    expect(row(0)).toEqual(Array.from(w0[1]!.x));
+    const rowsOf = (id: string, of: readonly { id: string }[]) => of.flatMap((g, i) => (g.id === id ? [i] : []));
+    expect(['long_1', 'longer_2', 'short_3'].map((id) => judgedRows(rowsOf(id, marked), marked))).toEqual([[0, 1, 2], [4, 5, 6, 7], [8]]);
+    // Exports without the mark: the whole-clip windows, or the only row.
+    const unmarked = marked.map(({ id, window }) => ({ id, window }));
+    expect(['long_1', 'longer_2', 'short_3'].map((id) => judgedRows(rowsOf(id, unmarked), unmarked))).toEqual([[1, 2], [4, 5, 6, 7], [8]]);
   });
 
   it('refuses a label with an unknown verdict, naming the line', async () => {
