@@ -35,7 +35,9 @@ const distinct = benchClips(join(process.cwd(), '.bench', 'clips'), { width: 320
 const folder = join(work, 'folder');
 mkdirSync(folder);
 const names = Array.from({ length: n }, (_, i) => `clip-${String(i).padStart(5, '0')}.mp4`);
-names.forEach((name, i) => copyFileSync(distinct[i % distinct.length], join(folder, name)));
+names.forEach((name, i) => {
+  copyFileSync(distinct[i % distinct.length], join(folder, name));
+});
 const bytes = names.reduce((s, name) => s + statSync(join(folder, name)).size, 0);
 
 const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(work, 's3rver') });

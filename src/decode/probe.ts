@@ -1,6 +1,6 @@
 // Reads clip facts (duration, rate, size, rotation) with ffprobe, or from `ffmpeg -i` when there is no ffprobe.
 
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { access, lstat, open, stat } from 'node:fs/promises';
 import { DecodeError } from '../errors.js';
 import { fileUrl, isLoopbackClipUrl, locateFfmpeg, runTool } from './ffmpeg.js';
@@ -20,7 +20,7 @@ function fail(code: string, path: string, message: string, cause?: unknown): Dec
  */
 export async function checkFile(path: string): Promise<void> {
   if (isLoopbackClipUrl(path)) return;
-  let st;
+  let st: Stats;
   try {
     st = await stat(path);
   } catch (err) {

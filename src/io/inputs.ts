@@ -1,5 +1,6 @@
 // Opens what the user gave (a folder, a video file or a manifest) and streams the clips it lists.
 
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -60,7 +61,7 @@ export async function openInput(input: string, options: InputOptions = {}): Prom
     return FORMATS[kind].open({ input: where, baseDir: path.dirname(where), pathColumn, idColumn, ...segments });
   }
   const abs = path.resolve(input);
-  let st;
+  let st: Stats;
   try {
     st = await stat(abs);
   } catch (err) {

@@ -9,7 +9,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync, unlinkSync } from 'node:fs';
-import { link, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, link, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { AuditError, toIoError } from '../errors.js';
@@ -178,7 +178,7 @@ async function createExclusive(file: string, text: string): Promise<boolean> {
     await unlink(temp).catch(() => undefined);
   }
   // No hard links on this file system: O_EXCL create, then write (a reader may briefly see it empty).
-  let fh;
+  let fh: FileHandle;
   try {
     fh = await open(file, 'wx');
   } catch (err) {

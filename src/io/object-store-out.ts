@@ -16,7 +16,7 @@
 // lock object left by a run on another host is never taken over: the run stops and prints how to remove it.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type Dirent } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -133,7 +133,7 @@ async function listRemote(url: string, loc: S3Location): Promise<Map<string, { e
 async function localFiles(dir: string): Promise<Map<string, { size: number; mtimeMs: number }>> {
   const files = new Map<string, { size: number; mtimeMs: number }>();
   async function walk(d: string): Promise<void> {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(d, { withFileTypes: true });
     } catch (err) {

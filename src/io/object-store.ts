@@ -28,7 +28,7 @@ export function isRemotePath(text: string): boolean {
 /** Splits `s3://bucket/key/with/slashes` (the key may be empty: a whole bucket). Throws UsageError without a bucket. */
 export function parseS3Url(url: string): S3Location {
   const m = /^s3:\/\/([^/]+)(?:\/(.*))?$/i.exec(url);
-  if (!m || !m[1]) throw new UsageError(expected('an S3 location like s3://bucket/prefix', 'input', url));
+  if (!m?.[1]) throw new UsageError(expected('an S3 location like s3://bucket/prefix', 'input', url));
   return { bucket: m[1], key: m[2] ?? '' };
 }
 

@@ -69,8 +69,8 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   }
   const size = src.size;
   const m = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
-  let start = m && m[1] ? Number(m[1]) : 0;
-  let end = m && m[2] ? Number(m[2]) : size === null ? undefined : size - 1;
+  let start = m?.[1] ? Number(m[1]) : 0;
+  let end = m?.[2] ? Number(m[2]) : size === null ? undefined : size - 1;
   if (m && !m[1] && m[2] && size !== null) {
     start = Math.max(0, size - Number(m[2]));
     end = size - 1;

@@ -83,7 +83,7 @@ describe('scan --out s3://bucket/prefix', () => {
     const localOut = join(dir, 'local-a');
     const local = await scan({ input: clips, out: localOut, workers: 2, quiet: true, model: 'none' });
     const lines: string[] = [];
-    const remote = await scan({ input: clips, out: 's3://out/runs/a', workers: 2, model: 'none' }, { progressStream: { write: (l: string) => (lines.push(l), true), isTTY: false } as unknown as NodeJS.WritableStream });
+    const remote = await scan({ input: clips, out: 's3://out/runs/a', workers: 2, model: 'none' }, { progressStream: { write: (l: string) => lines.push(l) > 0, isTTY: false } as unknown as NodeJS.WritableStream });
     expect(remote.counts.clips).toBe(2);
     expect(remote.out).toBe('s3://out/runs/a');
     const got = await objects('runs/a/');

@@ -56,7 +56,7 @@ beforeAll(async () => {
     if (req.url !== '/ok.mp4') return void res.writeHead(404, 'Not Found').end();
     const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
     const start = m ? Number(m[1]) : 0;
-    const end = m && m[2] ? Math.min(Number(m[2]), clip.length - 1) : clip.length - 1;
+    const end = m?.[2] ? Math.min(Number(m[2]), clip.length - 1) : clip.length - 1;
     res.writeHead(m ? 206 : 200, { 'Content-Length': end - start + 1, ...(m ? { 'Content-Range': `bytes ${start}-${end}/${clip.length}` } : {}) });
     res.end(clip.subarray(start, end + 1));
   });
