@@ -309,8 +309,8 @@ async function runAdaptPy(python: string, args: string[], quiet: boolean | undef
     const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     running.child = child;
     child.on('error', fail);
-    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20000)));
-    createInterface({ input: child.stdout! }).on('line', (lineText) => {
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20000)));
+    createInterface({ input: child.stdout }).on('line', (lineText) => {
       const m = /^progress (\d+)\/(\d+)/.exec(lineText);
       if (m && !quiet) {
         const doneSteps = Number(m[1]);
@@ -432,7 +432,7 @@ async function domainReference(model: string, data: string[]): Promise<unknown> 
     const all = clips.filter((c) => c.split === split);
     for (let i = all.length - 1; i > 0; i--) {
       const j = Math.floor(draw() * (i + 1));
-      [all[i], all[j]] = [all[j]!, all[i]!];
+      [all[i], all[j]] = [all[j], all[i]];
     }
     return all.slice(0, most);
   };
@@ -444,10 +444,10 @@ async function domainReference(model: string, data: string[]): Promise<unknown> 
     for (let at = 0; at < chosen.length; at += 256) {
       const part = chosen.slice(at, at + 256);
       const preds = await predictClips(m, part.map((c) => {
-        const groups = groupsOf[c.folder]!;
-        return judgedRows(c.rows, groups).map((i) => ({ x: files[c.folder]!.X.row(i), mask: files[c.folder]!.M.row(i) }));
+        const groups = groupsOf[c.folder];
+        return judgedRows(c.rows, groups).map((i) => ({ x: files[c.folder].X.row(i), mask: files[c.folder].M.row(i) }));
       }));
-      part.forEach((c, k) => { (c.split === 'val' ? calibration : fit).push(preds[k]!.embedding); });
+      part.forEach((c, k) => { (c.split === 'val' ? calibration : fit).push(preds[k].embedding); });
     }
   } finally {
     for (const f of files) {

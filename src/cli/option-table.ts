@@ -16,7 +16,7 @@ export function displayDefault(o: Option): string {
   const v: unknown = o.defaultValue;
   if (v === undefined) {
     const m = /\(default: ([^)]+)\)$/.exec(o.description);
-    return m ? m[1]! : 'none';
+    return m ? m[1] : 'none';
   }
   if (v === false) return 'off';
   if (v === true) return 'on';

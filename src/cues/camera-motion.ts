@@ -14,7 +14,7 @@ function cameraSpeed(c: CameraMotion, width: number, height: number): number {
   for (let gy = 0; gy < 8; gy++) {
     for (let gx = 0; gx < 8; gx++) {
       cameraDisplacement(c, width, height, ((gx + 0.5) * width) / 8 - 0.5, ((gy + 0.5) * height) / 8 - 0.5, d);
-      s += Math.hypot(d[0]!, d[1]!);
+      s += Math.hypot(d[0], d[1]);
       n++;
     }
   }

@@ -22,13 +22,13 @@ export interface DegenerateInput {
 export function frameSpread(frames: readonly Uint8Array[]): number {
   let most = 0;
   for (let f = 0; f < frames.length; f++) {
-    const px = frames[f]!;
+    const px = frames[f];
     if (px.length === 0) continue;
     let sum = 0;
     let sq = 0;
     for (let i = 0; i < px.length; i++) {
-      sum += px[i]!;
-      sq += px[i]! * px[i]!;
+      sum += px[i];
+      sq += px[i] * px[i];
     }
     const mean = sum / px.length;
     most = Math.max(most, Math.sqrt(Math.max(0, sq / px.length - mean * mean)));

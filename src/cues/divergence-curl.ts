@@ -19,10 +19,10 @@ export const divergenceCurl: PairCue = Object.freeze<PairCue>({
     for (let y = 1; y < height - 1; y++) {
       for (let x = 1, i = y * width + 1; x < width - 1; x++, i++) {
         if (moving[i] === 0) continue;
-        const dudx = (u[i + 1]! - u[i - 1]!) / 2;
-        const dvdy = (v[i + width]! - v[i - width]!) / 2;
-        const dvdx = (v[i + 1]! - v[i - 1]!) / 2;
-        const dudy = (u[i + width]! - u[i - width]!) / 2;
+        const dudx = (u[i + 1] - u[i - 1]) / 2;
+        const dvdy = (v[i + width] - v[i - width]) / 2;
+        const dvdx = (v[i + 1] - v[i - 1]) / 2;
+        const dudy = (u[i + width] - u[i - width]) / 2;
         div += dudx + dvdy;
         curl += dvdx - dudy;
         n++;

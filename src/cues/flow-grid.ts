@@ -32,7 +32,7 @@ function layout(width: number, height: number): { col: Uint8Array; count: Float6
     const count = new Float64Array(GRID * GRID);
     for (let y = 0; y < height; y++) {
       const r = Math.min(GRID - 1, ((y * GRID) / height) | 0);
-      for (let x = 0; x < width; x++) count[r * GRID + col[x]!]! += 1;
+      for (let x = 0; x < width; x++) count[r * GRID + col[x]] += 1;
     }
     cached = { width, height, col, count };
   }
@@ -51,16 +51,16 @@ export const flowGrid: PairCue = Object.freeze<PairCue>({
     for (let y = 0; y < height; y++) {
       const rowBase = offset + Math.min(GRID - 1, ((y * GRID) / height) | 0) * GRID;
       for (let x = 0, i = y * width; x < width; x++, i++) {
-        const at = rowBase + col[x]!;
-        out[at]! += u[i]!;
-        out[at + cells]! += v[i]!;
+        const at = rowBase + col[x];
+        out[at] += u[i];
+        out[at + cells] += v[i];
       }
     }
     const k = speedScale(view);
     for (let cell = 0; cell < cells; cell++) {
-      const n = Math.max(1, count[cell]!);
-      out[offset + cell]! *= k / n;
-      out[offset + cells + cell]! *= k / n;
+      const n = Math.max(1, count[cell]);
+      out[offset + cell] *= k / n;
+      out[offset + cells + cell] *= k / n;
     }
   },
 });

@@ -10,12 +10,12 @@ function entropyBits(img: GrayImage, hist: Int32Array): number {
   const d = img.data;
   // 256 gray levels into 32 bins: value >> 3 (values are 0..255; clamp guards odd inputs).
   for (let i = 0; i < d.length; i++) {
-    const b = (d[i]! | 0) >> 3;
-    hist[b < 0 ? 0 : b > BINS - 1 ? BINS - 1 : b]! += 1;
+    const b = (d[i] | 0) >> 3;
+    hist[b < 0 ? 0 : b > BINS - 1 ? BINS - 1 : b] += 1;
   }
   let h = 0;
   for (let k = 0; k < BINS; k++) {
-    const p = hist[k]! / d.length;
+    const p = hist[k] / d.length;
     if (p > 0) h -= p * Math.log2(p);
   }
   return h;
@@ -26,7 +26,7 @@ function meanGradient(img: GrayImage): number {
   let s = 0;
   for (let y = 0; y < height - 1; y++) {
     for (let x = 0, i = y * width; x < width - 1; x++, i++) {
-      s += Math.abs(data[i + 1]! - data[i]!) + Math.abs(data[i + width]! - data[i]!);
+      s += Math.abs(data[i + 1] - data[i]) + Math.abs(data[i + width] - data[i]);
     }
   }
   return s / Math.max(1, (width - 1) * (height - 1));
@@ -58,7 +58,7 @@ export const intensity: PairCue = Object.freeze<PairCue>({
     const a = view.a.data;
     const b = view.b.data;
     let diff = 0;
-    for (let i = 0; i < a.length; i++) diff += Math.abs(b[i]! - a[i]!);
+    for (let i = 0; i < a.length; i++) diff += Math.abs(b[i] - a[i]);
     out[offset] = (diff / a.length / 255) * view.fps;
     const sa = stats(view.a);
     const sb = stats(view.b);

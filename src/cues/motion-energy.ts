@@ -18,8 +18,8 @@ export const motionEnergy: PairCue = Object.freeze<PairCue>({
     let total = 0;
     let residual = 0;
     for (let i = 0; i < n; i++) {
-      total += Math.sqrt(u[i]! * u[i]! + v[i]! * v[i]!);
-      if (moving[i] !== 0) residual += mag[i]!;
+      total += Math.sqrt(u[i] * u[i] + v[i] * v[i]);
+      if (moving[i] !== 0) residual += mag[i];
     }
     const k = speedScale(view) / n;
     out[offset] = total * k;

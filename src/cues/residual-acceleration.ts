@@ -18,19 +18,19 @@ export const residualAcceleration: SeriesCue = Object.freeze<SeriesCue>({
     const sources = [column('res_vx'), column('res_vy')];
     const smooth = new Float64Array(frames);
     for (let k = 0; k < 2; k++) {
-      const src = sources[k]!;
-      const dst = own[k]!;
+      const src = sources[k];
+      const dst = own[k];
       for (let t = 0; t < frames; t++) {
-        const prev = series[Math.max(0, t - 1) * width + src]!;
-        const next = series[Math.min(frames - 1, t + 1) * width + src]!;
-        smooth[t] = (prev + 2 * series[t * width + src]! + next) / 4;
+        const prev = series[Math.max(0, t - 1) * width + src];
+        const next = series[Math.min(frames - 1, t + 1) * width + src];
+        smooth[t] = (prev + 2 * series[t * width + src] + next) / 4;
       }
       for (let t = 0; t < frames; t++) {
         let d = 0;
         if (frames > 1) {
           const lo = Math.max(0, t - 1);
           const hi = Math.min(frames - 1, t + 1);
-          d = ((smooth[hi]! - smooth[lo]!) / (hi - lo)) * fps;
+          d = ((smooth[hi] - smooth[lo]) / (hi - lo)) * fps;
         }
         series[t * width + dst] = d;
       }

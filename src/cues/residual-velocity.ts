@@ -24,10 +24,10 @@ export const residualVelocity: PairCue = Object.freeze<PairCue>({
     for (let y = 0, i = 0; y < height; y++) {
       for (let x = 0; x < width; x++, i++) {
         if (moving[i] === 0) continue;
-        const m = mag[i]!;
+        const m = mag[i];
         w += m;
-        su += m * u[i]!;
-        sv += m * v[i]!;
+        su += m * u[i];
+        sv += m * v[i];
         sx += m * x;
         sy += m * y;
       }

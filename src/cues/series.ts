@@ -81,7 +81,7 @@ export class SeriesAnalyser {
     const F = CUE_COLUMNS.length;
     const data = new Float32Array(T * F);
     if (T === 0) return { frames: 0, columns: F, data };
-    const { width, height } = ordered[0]!;
+    const { width, height } = ordered[0];
     // Cues aggregate the flow on the grid DIS estimates it on (no upsampling): 4-16x fewer pixels.
     const native = this.dis.nativeSize(width, height);
     if (!this.scratch || this.scratch.flow[0].width !== native.width || this.scratch.flow[0].height !== native.height) {
@@ -90,22 +90,22 @@ export class SeriesAnalyser {
     const shortSide = Math.min(native.width, native.height);
     const threshold = movingThresholdPx(fps, shortSide, shortSide / Math.min(width, height));
     for (let t = 0; t < T; t++) {
-      const a = ordered[t]!;
-      const b = ordered[t + 1]!;
+      const a = ordered[t];
+      const b = ordered[t + 1];
       const row = t * F;
       if (this.directions === 'both') {
         this.measure(this.view(a, b, 0, fps, shortSide, threshold), this.fwd);
         this.measure(this.view(b, a, 1, fps, shortSide, threshold), this.bwd);
         for (let k = 0; k < F; k++) {
-          data[row + k] = ODD[k] ? (this.fwd[k]! - this.bwd[k]!) / 2 : (this.fwd[k]! + this.bwd[k]!) / 2;
+          data[row + k] = ODD[k] ? (this.fwd[k] - this.bwd[k]) / 2 : (this.fwd[k] + this.bwd[k]) / 2;
         }
       } else if (canonicalFirst(a, b)) {
         this.measure(this.view(a, b, 0, fps, shortSide, threshold), this.fwd);
-        for (let k = 0; k < F; k++) data[row + k] = this.fwd[k]!;
+        for (let k = 0; k < F; k++) data[row + k] = this.fwd[k];
       } else {
         // Measured b -> a: what a -> b would show is the reversal of it.
         this.measure(this.view(b, a, 0, fps, shortSide, threshold), this.bwd);
-        for (let k = 0; k < F; k++) data[row + k] = ODD[k] ? -this.bwd[k]! : this.bwd[k]!;
+        for (let k = 0; k < F; k++) data[row + k] = ODD[k] ? -this.bwd[k] : this.bwd[k];
       }
     }
     let offset = 0;
@@ -126,8 +126,8 @@ export class SeriesAnalyser {
     const moving = s.moving[slot];
     let movingCount = 0;
     for (let i = 0; i < mag.length; i++) {
-      const ru = residual.u[i]!;
-      const rv = residual.v[i]!;
+      const ru = residual.u[i];
+      const rv = residual.v[i];
       const m = Math.sqrt(ru * ru + rv * rv);
       mag[i] = m;
       const isMoving = m > threshold ? 1 : 0;
@@ -155,7 +155,7 @@ function frameHash(img: GrayImage): number {
     h = FNV_BASIS;
     const d = img.data;
     const step = Math.max(1, Math.floor(d.length / 4096));
-    for (let i = 0; i < d.length; i += step) h = fnv1aStep(h, d[i]! & 0xff);
+    for (let i = 0; i < d.length; i += step) h = fnv1aStep(h, d[i] & 0xff);
     hashes.set(img, h);
   }
   return h;
@@ -172,7 +172,7 @@ export function canonicalFirst(a: GrayImage, b: GrayImage): boolean {
   if (ha !== hb) return ha < hb;
   const da = a.data;
   const db = b.data;
-  for (let i = 0; i < da.length; i++) if (da[i] !== db[i]) return da[i]! < db[i]!;
+  for (let i = 0; i < da.length; i++) if (da[i] !== db[i]) return da[i] < db[i];
   return true;
 }
 
@@ -182,7 +182,7 @@ export function mirrorSeries(series: CueSeries): CueSeries {
   const out = new Float32Array(data.length);
   for (let t = 0; t < T; t++) {
     const src = (T - 1 - t) * F;
-    for (let k = 0; k < F; k++) out[t * F + k] = ODD[k] ? -data[src + k]! : data[src + k]!;
+    for (let k = 0; k < F; k++) out[t * F + k] = ODD[k] ? -data[src + k] : data[src + k];
   }
   return { frames: T, columns: F, data: out };
 }

@@ -30,7 +30,7 @@ function access(series: CueSeries, fps: number): SeriesAccess {
       if (!c) {
         const k = cueColumnIndex(name);
         c = new Float64Array(series.frames);
-        for (let t = 0; t < series.frames; t++) c[t] = series.data[t * series.columns + k]!;
+        for (let t = 0; t < series.frames; t++) c[t] = series.data[t * series.columns + k];
         cache.set(name, c);
       }
       return c;
@@ -57,8 +57,8 @@ function weighted(s: SeriesAccess, name: string): number {
   let w = 0;
   let acc = 0;
   for (let t = 0; t < s.frames; t++) {
-    w += e[t]!;
-    acc += e[t]! * x[t]!;
+    w += e[t];
+    acc += e[t] * x[t];
   }
   return w / Math.max(1, s.frames) > STILL_ENERGY ? acc / w : 0;
 }
@@ -78,15 +78,15 @@ export function periodicPeak(x: Float64Array, minLag = 2): [number, number] {
   const r = new Float64Array(maxLag + 2);
   for (let lag = 1; lag <= maxLag + 1 && lag < n; lag++) {
     let acc = 0;
-    for (let t = 0; t + lag < n; t++) acc += d[t]! * d[t + lag]!;
+    for (let t = 0; t + lag < n; t++) acc += d[t] * d[t + lag];
     r[lag] = acc / energy;
   }
   let lag = 1;
-  while (lag <= maxLag && r[lag]! > 0) lag++;
+  while (lag <= maxLag && r[lag] > 0) lag++;
   for (; lag <= maxLag; lag++) {
-    if (lag >= minLag && r[lag]! > 0 && r[lag]! >= r[lag - 1]! && r[lag]! >= r[lag + 1]!) {
+    if (lag >= minLag && r[lag] > 0 && r[lag] >= r[lag - 1] && r[lag] >= r[lag + 1]) {
       // Scale by n/(n-lag) so that a perfect sinusoid scores ~1 whatever its period.
-      return [Math.min(1, (r[lag]! * n) / (n - lag)), lag];
+      return [Math.min(1, (r[lag] * n) / (n - lag)), lag];
     }
   }
   return [0, 0];
@@ -139,8 +139,8 @@ export const SUMMARIES: readonly Summary[] = Object.freeze([
       let w = 0;
       let acc = 0;
       for (let t = 0; t < s.frames; t++) {
-        w += e[t]!;
-        acc += t * e[t]!;
+        w += e[t];
+        acc += t * e[t];
       }
       return w / Math.max(1, s.frames) > STILL_ENERGY && s.frames > 1 ? (2 * acc) / w / (s.frames - 1) - 1 : 0;
     },
@@ -156,7 +156,7 @@ export const SUMMARIES: readonly Summary[] = Object.freeze([
       let den = 0;
       for (let t = 0; t < s.frames; t++) {
         const x = (2 * t) / (s.frames - 1) - 1;
-        num += x * (e[t]! - m);
+        num += x * (e[t] - m);
         den += x * x;
       }
       return num / den / m;
@@ -174,9 +174,9 @@ export const SUMMARIES: readonly Summary[] = Object.freeze([
       let sy = 0;
       let path = 0;
       for (let t = 0; t < s.frames; t++) {
-        sx += vx[t]!;
-        sy += vy[t]!;
-        path += Math.hypot(vx[t]!, vy[t]!);
+        sx += vx[t];
+        sy += vy[t];
+        path += Math.hypot(vx[t], vy[t]);
       }
       return path > 1e-9 ? Math.hypot(sx, sy) / path : 0;
     },
@@ -190,8 +190,8 @@ export const SUMMARIES: readonly Summary[] = Object.freeze([
       const ay = s.col('res_ay');
       const peak = Math.max(0, ...e);
       if (mean(e) <= STILL_ENERGY) return 0;
-      const picked = Array.from(ay).filter((_, t) => e[t]! >= 0.2 * peak).sort((a, b) => a - b);
-      return picked.length ? picked[Math.floor(picked.length / 2)]! : 0;
+      const picked = Array.from(ay).filter((_, t) => e[t] >= 0.2 * peak).sort((a, b) => a - b);
+      return picked.length ? picked[Math.floor(picked.length / 2)] : 0;
     },
   },
   { name: 'mean_res_div', parity: 'odd', unit: '1/s', description: 'Energy-weighted mean divergence of object motion (+ = spreading).', compute: (s) => weighted(s, 'res_div') },

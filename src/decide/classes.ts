@@ -151,8 +151,8 @@ export function addClassClip(stats: ClassStats, row: ClassClipRow): void {
     g.fwd ??= new Float64Array(dim);
     g.rev ??= new Float64Array(dim);
     for (let i = 0; i < dim; i++) {
-      g.fwd[i]! += f[i]!;
-      g.rev[i]! += r[i]!;
+      g.fwd[i] += f[i];
+      g.rev[i] += r[i];
     }
     g.nEmbedded++;
   }
@@ -163,7 +163,7 @@ const round = (x: number | null): number | null => (x === null ? null : Math.rou
 
 function dot(a: Float64Array, b: Float64Array, na: number, nb: number): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s / (na * nb);
 }
 

@@ -60,7 +60,7 @@ async function* csvRecords(file: string, delimiter: string): AsyncGenerator<{ re
   // Lines are numbered consecutively within a batch, so a line is found by its offset from the first.
   let prev: TextLine[] = [];
   let cur: TextLine[] = [];
-  const find = (batch: TextLine[], line: number) => (batch.length ? batch[line - batch[0]!.line]?.text : undefined);
+  const find = (batch: TextLine[], line: number) => (batch.length ? batch[line - batch[0].line]?.text : undefined);
   const lookup = (line: number) => find(cur, line) ?? find(prev, line);
   for await (const lines of readLineBatches(file)) {
     prev = cur;
@@ -156,7 +156,7 @@ async function* batchRecords(batches: AsyncIterable<RecordBatch>): AsyncGenerato
     const { names, get } = batchColumns(batch);
     for (let i = 0; i < batch.numRows; i++) {
       const columns: Record<string, CellValue> = {};
-      for (let j = 0; j < names.length; j++) define(columns, names[j]!, toCell(get[j]!(i)));
+      for (let j = 0; j < names.length; j++) define(columns, names[j], toCell(get[j](i)));
       yield { row: ++record, columns };
     }
   }

@@ -224,7 +224,7 @@ export async function writeManifests(o: ManifestWriteOptions): Promise<ManifestF
   if (formats.includes('parquet')) {
     const columns: ColumnSpec[] = [
       ...o.manifest.columns.map((name) => ({ name, type: (o.manifest.types.get(name) ?? 'string') as ColumnType })),
-      ...ADDED_COLUMNS.map((c, i) => ({ name: o.added[i]!, type: c.type })),
+      ...ADDED_COLUMNS.map((c, i) => ({ name: o.added[i], type: c.type })),
     ];
     let first = !text.length;
     for (const [name, keep] of [

@@ -134,14 +134,14 @@ export async function indexScan(out: string, onClip?: (c: ClipLine) => void): Pr
       if (e) return { kind: 'error', error: { code: e.code, message: e.message, stage: e.stage }, idHash: e.idHash };
       const slot = slots.get(row);
       if (slot === undefined) return undefined;
-      const v = verdicts[slot]!;
+      const v = verdicts[slot];
       const at = slot * FIELDS;
-      const p = (k: number) => Math.round(data[at + k]! * 1e6) / 1e6;
+      const p = (k: number) => Math.round(data[at + k] * 1e6) / 1e6;
       const model: ModelOpinion | null =
         v === NO_MODEL
           ? null
-          : { verdict: VERDICTS[v]!, p_invariant: p(0), p_equivariant: p(1), p_irreversible: p(2), confidence: p(3), p_forward: Number.isNaN(data[at + 4]!) ? null : p(4) };
-      return { kind: 'clip', model, idHash: hashes[slot]!, doubt: doubts.get(slot) ?? NO_DOUBT };
+          : { verdict: VERDICTS[v], p_invariant: p(0), p_equivariant: p(1), p_irreversible: p(2), confidence: p(3), p_forward: Number.isNaN(data[at + 4]) ? null : p(4) };
+      return { kind: 'clip', model, idHash: hashes[slot], doubt: doubts.get(slot) ?? NO_DOUBT };
     },
   };
 }

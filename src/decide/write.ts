@@ -302,7 +302,7 @@ function tallyDecision(t: DecisionTally, d: DecidedRecord, policy: Policy, kind:
   if (restsOnPixels(input)) t.evidence.pixel_only++;
   if (input.doubt?.length) {
     t.evidence.doubtful++;
-    for (const k of new Set(input.doubt.map((r) => r.split(':')[0]!))) t.evidence.doubt[k] = (t.evidence.doubt[k] ?? 0) + 1;
+    for (const k of new Set(input.doubt.map((r) => r.split(':')[0]))) t.evidence.doubt[k] = (t.evidence.doubt[k] ?? 0) + 1;
   }
   if (kind === 'webdataset' && d.result.reverse) t.shardRows.set(d.record.row, { label_reversed: d.result.label_reversed, caption_reversed: d.result.caption_reversed, decision: d.result.decision });
 }

@@ -548,7 +548,7 @@ export async function decodeSheetFrames(
     `[b]scale=${tw}:${th}:flags=area,format=gbrp,extractplanes=r+g+b[r][gg][bb];[r][gg][bb]vstack=inputs=3,pad=${P}:${3 * th}:0:0[t];[g][t]vstack=inputs=2`;
   const unique = [...new Set(all)];
   const { frames, decoded } = await selectFrames(path, sel, unique, filters, P * (H + 3 * th), 'gray');
-  const byIndex = new Map(unique.map((k, i) => [k, frames[i]!]));
+  const byIndex = new Map(unique.map((k, i) => [k, frames[i]]));
   const gray = sel.grayIndices.map((k) => {
     const f = byIndex.get(k)!;
     const out = new Uint8Array(W * H);
@@ -561,7 +561,7 @@ export async function decodeSheetFrames(
     for (let c = 0; c < 3; c++) {
       for (let y = 0; y < th; y++) {
         const row = (H + c * th + y) * P;
-        for (let x = 0; x < tw; x++) out[(y * tw + x) * 3 + c] = f[row + x]!;
+        for (let x = 0; x < tw; x++) out[(y * tw + x) * 3 + c] = f[row + x];
       }
     }
     return out;

@@ -198,8 +198,8 @@ async function predictPairs(model: LoadedModel, scanOut: string, scored: Scored[
     }
     const p = await predictClips(model, inputs);
     batch.forEach((s, i) => {
-      const f = p[2 * i]!;
-      const m = p[2 * i + 1]!;
+      const f = p[2 * i];
+      const m = p[2 * i + 1];
       out.pred.push(VERDICTS.indexOf(f.verdict));
       out.conf.push(f.confidence);
       out.pairs.push({ pForward: f.p_forward, pMirrored: m.p_forward, forward: s.forward });
@@ -227,11 +227,11 @@ function scoreReport(scored: Scored[], errors: EvalErrorRow[], { pred, conf, pai
     confusion,
     accuracy: nullIfNaN(accuracy(confusion)),
     macro_f1: nullIfNaN(macroF1(scores)),
-    per_class: Object.fromEntries(VERDICTS.map((v, c) => [v, scores[c]!])) as Record<VerdictName, ClassScores>,
+    per_class: Object.fromEntries(VERDICTS.map((v, c) => [v, scores[c]])) as Record<VerdictName, ClassScores>,
     aot_accuracy: nullIfNaN(arrowAccuracy(pairs)),
-    aot_accuracy_by_class: byClass((idx) => nullIfNaN(arrowAccuracy(idx.map((i) => pairs[i]!)))),
+    aot_accuracy_by_class: byClass((idx) => nullIfNaN(arrowAccuracy(idx.map((i) => pairs[i])))),
     aot_definition: AOT_DEFINITION,
-    mean_abs_p_forward_minus_half_by_class: byClass((idx) => nullIfNaN(meanAbsFromHalf(idx.map((i) => pairs[i]!.pForward)))),
+    mean_abs_p_forward_minus_half_by_class: byClass((idx) => nullIfNaN(meanAbsFromHalf(idx.map((i) => pairs[i].pForward)))),
     ece: nullIfNaN(calibration.ece),
     calibration_bins: calibration.bins,
     errors_by_code: errorsByCode,
@@ -318,7 +318,7 @@ export function formatEvalReport(r: EvalReport): string {
   out.push(`model ${name} (${r.model.provider}; ${cal}); ${r.n} clips scored, ${r.n_errors} error rows${r.status === 'interrupted' ? ' (scan interrupted: partial)' : ''}`);
   out.push('', `confusion (rows true, columns predicted)`);
   out.push(`${''.padEnd(w)}  ${VERDICTS.map((v) => v.slice(0, 5).padStart(6)).join('')}`);
-  VERDICTS.forEach((v, t) => { out.push(`${v.padEnd(w)}  ${r.confusion[t]!.map((n) => String(n).padStart(6)).join('')}`); });
+  VERDICTS.forEach((v, t) => { out.push(`${v.padEnd(w)}  ${r.confusion[t].map((n) => String(n).padStart(6)).join('')}`); });
   out.push('', `${'class'.padEnd(w)}  support  precision  recall      F1     AoT  |p_fwd-0.5|`);
   for (const v of VERDICTS) {
     const s = r.per_class[v];

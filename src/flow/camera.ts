@@ -83,8 +83,8 @@ function medianInPlace(a: Float64Array, from: number, n: number): number {
   const upper = select(a, from, n, half);
   if (n & 1) return upper;
   // After select, everything before the upper middle is <= it; the lower middle is their maximum.
-  let lower = a[from]!;
-  for (let i = from + 1; i < from + half; i++) if (a[i]! > lower) lower = a[i]!;
+  let lower = a[from];
+  for (let i = from + 1; i < from + half; i++) if (a[i] > lower) lower = a[i];
   return 0.5 * (lower + upper);
 }
 
@@ -97,18 +97,18 @@ function select(a: Float64Array, from: number, n: number, k: number): number {
   while (hi > lo) {
     const mid = (lo + hi) >> 1;
     // Median-of-three keeps sorted or mirrored inputs (common for grid-sampled fields) from going quadratic.
-    const x = a[lo]!;
-    const y = a[mid]!;
-    const z = a[hi]!;
+    const x = a[lo];
+    const y = a[mid];
+    const z = a[hi];
     const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
     let i = lo;
     let j = hi;
     while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
       if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
+        const t = a[i];
+        a[i] = a[j];
         a[j] = t;
         i++;
         j--;
@@ -116,9 +116,9 @@ function select(a: Float64Array, from: number, n: number, k: number): number {
     }
     if (k <= j) hi = j;
     else if (k >= i) lo = i;
-    else return a[k]!;
+    else return a[k];
   }
-  return a[k]!;
+  return a[k];
 }
 
 function checkFlow(flow: FlowField, name: string): void {
@@ -223,30 +223,30 @@ export function fitCamera(flow: FlowField, options: CameraFitOptions = {}): Came
     const dy = y - cy;
     const blockRow = Math.floor((j * byCount) / ny) * bxCount;
     for (let i = 0, x = x0; i < nx; i++, x += step) {
-      const fu = u[row + x]!;
-      const fv = v[row + x]!;
+      const fu = u[row + x];
+      const fv = v[row + x];
       // DIS implementations may mark failed patches with NaN; they say nothing about the camera.
       if (!Number.isFinite(fu) || !Number.isFinite(fv)) continue;
       const dx = x - cx;
-      const blk = blockRow + colBlock[i]!;
+      const blk = blockRow + colBlock[i];
       sx[n] = dx;
       sy[n] = dy;
       su[n] = fu;
       sv[n] = fv;
       sBlock[n] = blk;
-      bCount[blk + 1]!++;
-      bPx[blk]! += dx;
-      bPy[blk]! += dy;
+      bCount[blk + 1]++;
+      bPx[blk] += dx;
+      bPy[blk] += dy;
       n++;
     }
   }
   if (n === 0) return { tx: 0, ty: 0, logScale: 0, rotation: 0, inlierFraction: 0 };
 
   startEstimate(n, blocks);
-  let a = startParams[0]!;
-  let b = startParams[1]!;
-  let tx = startParams[2]!;
-  let ty = startParams[3]!;
+  let a = startParams[0];
+  let b = startParams[1];
+  let tx = startParams[2];
+  let ty = startParams[3];
 
   // --- IRLS with Tukey weights.
   const corner = Math.hypot(cx, cy);
@@ -262,13 +262,13 @@ export function fitCamera(flow: FlowField, options: CameraFitOptions = {}): Came
     let Sb = 0;
     for (let k = 0; k < n; k++) {
       // Tukey biweight of the residual length.
-      const q = sw[k]! * inv;
+      const q = sw[k] * inv;
       if (q >= 1) continue;
       const w = (1 - q) * (1 - q);
-      const dx = sx[k]!;
-      const dy = sy[k]!;
-      const fu = su[k]!;
-      const fv = sv[k]!;
+      const dx = sx[k];
+      const dy = sy[k];
+      const fu = su[k];
+      const fv = sv[k];
       W += w;
       Sx += w * dx;
       Sy += w * dy;
@@ -311,7 +311,7 @@ export function fitCamera(flow: FlowField, options: CameraFitOptions = {}): Came
   // Count inliers against the final parameters (scale re-estimated from their residuals).
   const inv = residualsAndCutoff(n, a, b, tx, ty);
   let inliers = 0;
-  for (let k = 0; k < n; k++) if (sw[k]! * inv < 1) inliers++;
+  for (let k = 0; k < n; k++) if (sw[k] * inv < 1) inliers++;
 
   return {
     tx,
@@ -340,29 +340,29 @@ function startEstimate(n: number, blocks: number): void {
   const tmp = bufTmp;
   const sBlock = bufSBlock;
   // Counting sort of the samples by block, so each block's flows are contiguous for the medians.
-  for (let k = 0; k < blocks; k++) bCount[k + 1]! += bCount[k]!;
-  for (let k = 0; k < blocks; k++) bFill[k] = bCount[k]!;
+  for (let k = 0; k < blocks; k++) bCount[k + 1] += bCount[k];
+  for (let k = 0; k < blocks; k++) bFill[k] = bCount[k];
   for (let k = 0; k < n; k++) {
-    const at = bFill[sBlock[k]!]!++;
-    tmp[at] = su[k]!;
-    sw[at] = sv[k]!;
+    const at = bFill[sBlock[k]]++;
+    tmp[at] = su[k];
+    sw[at] = sv[k];
   }
   let m = 0;
   for (let k = 0; k < blocks; k++) {
-    const lo = bCount[k]!;
-    const cnt = bCount[k + 1]! - lo;
+    const lo = bCount[k];
+    const cnt = bCount[k + 1] - lo;
     if (cnt < MIN_BLOCK_SAMPLES) continue;
-    bPx[m] = bPx[k]! / cnt;
-    bPy[m] = bPy[k]! / cnt;
+    bPx[m] = bPx[k] / cnt;
+    bPy[m] = bPy[k] / cnt;
     bU[m] = medianInPlace(tmp, lo, cnt);
     bV[m] = medianInPlace(sw, lo, cnt);
     m++;
   }
   if (m < 3) {
     // Too few blocks to vote: translation only, from the sample medians.
-    for (let k = 0; k < n; k++) tmp[k] = su[k]!;
+    for (let k = 0; k < n; k++) tmp[k] = su[k];
     startParams[2] = medianInPlace(tmp, 0, n);
-    for (let k = 0; k < n; k++) tmp[k] = sv[k]!;
+    for (let k = 0; k < n; k++) tmp[k] = sv[k];
     startParams[3] = medianInPlace(tmp, 0, n);
     startParams[0] = 0;
     startParams[1] = 0;
@@ -371,15 +371,15 @@ function startEstimate(n: number, blocks: number): void {
   const rank = (m - 1) >> 1;
   let best = Infinity;
   for (let i = 0; i < m; i++) {
-    const xi = bPx[i]!;
-    const yi = bPy[i]!;
-    const ui = bU[i]!;
-    const vi = bV[i]!;
+    const xi = bPx[i];
+    const yi = bPy[i];
+    const ui = bU[i];
+    const vi = bV[i];
     for (let j = i + 1; j < m; j++) {
-      const px = bPx[j]! - xi;
-      const py = bPy[j]! - yi;
-      const fx = bU[j]! - ui;
-      const fy = bV[j]! - vi;
+      const px = bPx[j] - xi;
+      const py = bPy[j] - yi;
+      const fx = bU[j] - ui;
+      const fy = bV[j] - vi;
       const r2 = px * px + py * py;
       if (r2 === 0) continue;
       const a = (px * fx + py * fy) / r2;
@@ -391,10 +391,10 @@ function startEstimate(n: number, blocks: number): void {
       let below = 0;
       let k = 0;
       for (; k < m; k++) {
-        const x = bPx[k]!;
-        const y = bPy[k]!;
-        const eu = bU[k]! - (a * x - b * y + tx);
-        const ev = bV[k]! - (b * x + a * y + ty);
+        const x = bPx[k];
+        const y = bPy[k];
+        const eu = bU[k] - (a * x - b * y + tx);
+        const ev = bV[k] - (b * x + a * y + ty);
         const e2 = eu * eu + ev * ev;
         bRes[k] = e2;
         if (e2 < best) below++;
@@ -425,17 +425,17 @@ function residualsAndCutoff(n: number, a: number, b: number, tx: number, ty: num
   const sw = bufSw;
   const tmp = bufTmp;
   for (let k = 0; k < n; k++) {
-    const dx = sx[k]!;
-    const dy = sy[k]!;
-    const eu = su[k]! - (a * dx - b * dy + tx);
-    const ev = sv[k]! - (b * dx + a * dy + ty);
+    const dx = sx[k];
+    const dy = sy[k];
+    const eu = su[k] - (a * dx - b * dy + tx);
+    const ev = sv[k] - (b * dx + a * dy + ty);
     sw[k] = eu * eu + ev * ev;
   }
   // A strided subset estimates the quantile well enough and keeps the selection cheap; quantile of
   // squared lengths = square of the quantile of lengths, which saves the square roots.
   const stride = Math.ceil(n / SCALE_SAMPLES);
   let m = 0;
-  for (let k = 0; k < n; k += stride) tmp[m++] = sw[k]!;
+  for (let k = 0; k < n; k += stride) tmp[m++] = sw[k];
   const q2 = select(tmp, 0, m, Math.floor(SCALE_QUANTILE * (m - 1)));
   const sigma = Math.max(Math.sqrt(q2) / SCALE_QUANTILE_SIGMAS, MIN_SIGMA);
   const c = TUKEY_C * sigma;
@@ -467,8 +467,8 @@ export function cameraDisplacement(
   out: Float64Array | number[],
 ): void {
   linearPart(camera);
-  const a = linear[0]!;
-  const b = linear[1]!;
+  const a = linear[0];
+  const b = linear[1];
   const dx = x - (width - 1) / 2;
   const dy = y - (height - 1) / 2;
   out[0] = a * dx - b * dy + camera.tx;
@@ -493,8 +493,8 @@ export function residualFlow(flow: FlowField, camera: CameraMotion, out?: FlowFi
     dst = { width, height, u: new Float32Array(width * height), v: new Float32Array(width * height) };
   }
   linearPart(camera);
-  const a = linear[0]!;
-  const b = linear[1]!;
+  const a = linear[0];
+  const b = linear[1];
   const cx = (width - 1) / 2;
   const cy = (height - 1) / 2;
   const { u, v } = flow;
@@ -508,8 +508,8 @@ export function residualFlow(flow: FlowField, camera: CameraMotion, out?: FlowFi
     const row = y * width;
     for (let x = 0; x < width; x++) {
       const i = row + x;
-      ou[i] = u[i]! - (a * x + pu);
-      ov[i] = v[i]! - (b * x + pv);
+      ou[i] = u[i] - (a * x + pu);
+      ov[i] = v[i] - (b * x + pv);
     }
   }
   return dst;

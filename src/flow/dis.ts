@@ -216,7 +216,7 @@ export class DisFlow {
    */
   calcNative(a: GrayImage, b: GrayImage, out?: FlowField): FlowField {
     if (a.width !== this.width || a.height !== this.height) this.allocate(a.width, a.height);
-    const F = this.levels[this.finest]!;
+    const F = this.levels[this.finest];
     let result = out;
     if (!result || result.width !== F.w || result.height !== F.h) {
       result = { width: F.w, height: F.h, u: new Float32Array(F.w * F.h), v: new Float32Array(F.w * F.h) };
@@ -228,7 +228,7 @@ export class DisFlow {
   /** Size of the flow `calcNative` returns for images of width x height. */
   nativeSize(width: number, height: number): { width: number; height: number } {
     if (width !== this.width || height !== this.height) this.allocate(width, height);
-    const F = this.levels[this.finest]!;
+    const F = this.levels[this.finest];
     return { width: F.w, height: F.h };
   }
 

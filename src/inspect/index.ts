@@ -60,7 +60,7 @@ function modelPath(option: string | undefined): string | null {
 export async function inspectClip(options: InspectOptions): Promise<InspectResult> {
   const parsed = InspectSettings.safeParse(options);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = parsed.error.issues[0];
     throw new UsageError(`Invalid option ${issue.path.join('.') || '(options)'}: ${issue.message}`);
   }
   const o = parsed.data;
@@ -82,7 +82,7 @@ export async function inspectClip(options: InspectOptions): Promise<InspectResul
     if (model) {
       const version = `${model.card?.name ?? 'model'}@${model.card?.version ?? '?'}`;
       const [p] = await predictClips(model, [clipWindows({ frames: r.pairs, columns: r.columns, data: r.series })]);
-      prediction = predictionColumns(p!, version);
+      prediction = predictionColumns(p, version);
       modelInfo = { path: model.path, version, provider: model.provider };
     }
     const a = r.analysis;

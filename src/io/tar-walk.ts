@@ -125,9 +125,9 @@ function cstr(b: Buffer, from: number, len: number): string {
 
 function octal(b: Buffer, from: number, len: number): number {
   // GNU base-256 for sizes beyond 8 GiB: high bit of the first byte set.
-  if ((b[from]! & 0x80) !== 0) {
-    let v = b[from]! & 0x7f;
-    for (let i = from + 1; i < from + len; i++) v = v * 256 + b[i]!;
+  if ((b[from] & 0x80) !== 0) {
+    let v = b[from] & 0x7f;
+    for (let i = from + 1; i < from + len; i++) v = v * 256 + b[i];
     return v;
   }
   const text = cstr(b, from, len).trim();
@@ -139,7 +139,7 @@ function octal(b: Buffer, from: number, len: number): number {
 function checksumOk(h: Buffer): boolean {
   const stored = octal(h, 148, 8);
   let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
   return sum === stored;
 }
 
@@ -179,7 +179,7 @@ export async function* tarMembers(reader: SeqReader): AsyncGenerator<TarMember> 
     if (!checksumOk(h)) throw new TarError(`bad tar header checksum at byte ${pos} (not a tar archive, or damaged)`, pos, true);
     const size = octal(h, 124, 12);
     if (!Number.isFinite(size) || size < 0) throw new TarError(`bad member size in the header at byte ${pos}`, pos, true);
-    const type = String.fromCharCode(h[156]!);
+    const type = String.fromCharCode(h[156]);
     const dataAt = pos + BLOCK;
     pos = dataAt + padded(size);
     const readAll = async (): Promise<Buffer> => {

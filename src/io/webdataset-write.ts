@@ -76,10 +76,10 @@ export async function writeFilteredShards(input: string, dir: string, keep: Read
       }
       let json = false;
       for (let i = 0; i < ev.sample.members.length; i++) {
-        const m = ev.sample.members[i]!;
+        const m = ev.sample.members[i];
         const isJson = splitMemberName(m.name).ext === 'json';
         json ||= isJson;
-        await entry(pack, m.name, isJson ? withFields(bodies[i]!, fields) : bodies[i]!);
+        await entry(pack, m.name, isJson ? withFields(bodies[i], fields) : bodies[i]);
       }
       if (!json) await entry(pack, `${ev.sample.key}.json`, Buffer.from(JSON.stringify(fields)));
       samples++;

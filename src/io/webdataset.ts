@@ -39,17 +39,17 @@ export function* expandBraces(pattern: string): Generator<string> {
   }
   const head = pattern.slice(0, m.index);
   const tail = pattern.slice(m.index + m[0].length);
-  const range = /^(\d+)\.\.(\d+)$/.exec(m[1]!);
+  const range = /^(\d+)\.\.(\d+)$/.exec(m[1]);
   let parts: Iterable<string>;
   if (range) {
     const [a, b] = [Number(range[1]), Number(range[2])];
-    const width = range[1]!.length;
+    const width = range[1].length;
     if (b < a || b - a >= MAX_SHARDS) throw new ManifestError('input-pattern', expected(`a range {a..b} with a <= b and at most ${MAX_SHARDS} names`, 'input', pattern), { path: pattern });
     parts = (function* () {
       for (let i = a; i <= b; i++) yield String(i).padStart(width, '0');
     })();
-  } else if (m[1]!.includes(',')) {
-    parts = m[1]!.split(',');
+  } else if (m[1].includes(',')) {
+    parts = m[1].split(',');
   } else {
     parts = [m[0]];
   }
@@ -79,7 +79,7 @@ export function memberLocator(ref: MemberRef): string {
 /** The member a clip path of {@link memberLocator} names, or null for any other path. */
 export function parseMemberLocator(text: string): MemberRef | null {
   const m = LOCATOR.exec(text);
-  return m ? { shard: m[1]!, member: m[2]!, offset: Number(m[3]), size: Number(m[4]) } : null;
+  return m ? { shard: m[1], member: m[2], offset: Number(m[3]), size: Number(m[4]) } : null;
 }
 
 /** The sample key and extension of a member name (WebDataset's rule: split at the first '.' of the base name). */
@@ -142,7 +142,7 @@ export function rangedReader(open: (start: number) => Promise<Readable>, size: n
           await backoff(attempt++);
         }
       }
-      return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      return parts.length === 1 ? parts[0] : Buffer.concat(parts);
     },
     async skip(n) {
       if (pos + n > size) {

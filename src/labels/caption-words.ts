@@ -70,7 +70,7 @@ export class Words {
   }
   /** The original text from token i to token j (inclusive). */
   slice(i: number, j: number): string {
-    return this.text.slice(this.tokens[i]!.start, this.tokens[j]!.end);
+    return this.text.slice(this.tokens[i].start, this.tokens[j].end);
   }
   /** True when most longer words start with a capital (a Title Case caption: inserted words follow suit). */
   titleCase(): boolean {
@@ -144,7 +144,7 @@ export function copyCase(original: string, replacement: string, titleCaption: bo
   const from = original.split(/([\s\-\u2010]+)/);
   const to = replacement.split(/([\s\-\u2010]+)/);
   if (from.length === to.length) {
-    return to.map((w, k) => (k % 2 === 0 && isCapitalised(from[k]!) ? capitalise(w) : w)).join('');
+    return to.map((w, k) => (k % 2 === 0 && isCapitalised(from[k]) ? capitalise(w) : w)).join('');
   }
   if (!isCapitalised(original)) return replacement;
   if (titleCaption || (from.length > 1 && from.every((w, k) => k % 2 === 1 || isCapitalised(w)))) {

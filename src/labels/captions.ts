@@ -54,7 +54,7 @@ const SYMMETRIC_WORDS = new Set(SYMMETRIC.flat().filter((w) => !w.includes(' '))
 const SYMMETRIC_PHRASES = SYMMETRIC.flat().filter((w) => w.includes(' '));
 const PHRASES_BY_FIRST = new Map<string, PhraseRule[]>();
 for (const rule of [...PHRASE_RULES].sort((a, b) => b.from.split(' ').length - a.from.split(' ').length)) {
-  const first = rule.from.split(' ')[0]!;
+  const first = rule.from.split(' ')[0];
   PHRASES_BY_FIRST.set(first, [...(PHRASES_BY_FIRST.get(first) ?? []), rule]);
 }
 /** Every word the lexicon reads as a verb: a verb's particle is never looked for past another verb. */
@@ -117,7 +117,7 @@ export function analyseCaption(text: string): CaptionAnalysis {
   for (const c of candidates) {
     if (!c.negated) continue;
     if (c.verb !== undefined && plain.has(c.verb)) accept(c);
-    else negatedWords.push(c.pieces[0]!.text);
+    else negatedWords.push(c.pieces[0].text);
   }
   // Up/down alone is no evidence: "the rock rolls downward" must not become "rolls upward".
   if (accepted.every((c) => c.vertical)) {
@@ -138,7 +138,7 @@ export function analyseCaption(text: string): CaptionAnalysis {
 
   if (irreversible.length > 0 || liquid) {
     const said = irreversible.map((m) => `'${m.text}'`);
-    if (liquidVerb && liquid) said.push(`'${liquidVerb.pieces[0]!.text}' with '${liquid.text}' (filling with a liquid is pouring)`);
+    if (liquidVerb && liquid) said.push(`'${liquidVerb.pieces[0].text}' with '${liquid.text}' (filling with a liquid is pouring)`);
     return { status: 'irreversible', reversed: null, matches, reason: `caption says ${said.join(', ')}` };
   }
   if (accepted.length > 0) {
@@ -161,7 +161,7 @@ export function reverseCaption(text: string): string | null {
 }
 
 const byStrength = (a: Candidate, b: Candidate): number =>
-  b.tokens.length - a.tokens.length || a.gap - b.gap || a.tokens[0]! - b.tokens[0]!;
+  b.tokens.length - a.tokens.length || a.gap - b.gap || a.tokens[0] - b.tokens[0];
 
 function describe(c: Candidate): string {
   const from = c.pieces.map((p) => p.text).join(' … ');
@@ -270,8 +270,8 @@ function findIrreversible(words: Words, taken: Set<number>, negatedWords: string
         break;
       }
       for (let k = i; k < i + n; k++) taken.add(k);
-      const t = words.tokens[i]!;
-      const last = words.tokens[i + n - 1]!;
+      const t = words.tokens[i];
+      const last = words.tokens[i + n - 1];
       out.push({ text: words.slice(i, i + n - 1), start: t.start, end: last.end, kind: 'irreversible' });
       i += n - 1;
       break;
@@ -290,13 +290,13 @@ function findSymmetric(words: Words, taken: Set<number>, negatedWords: string[])
       const prev = words.previous(i);
       if (nounUse(words, i) || (prev !== undefined && PRE_NOUN.has(prev) && !w.endsWith('ing'))) continue;
       if (negated(words, i)) {
-        negatedWords.push(words.tokens[i]!.text);
+        negatedWords.push(words.tokens[i].text);
         continue;
       }
       n = 1;
     }
     if (n === 0 || Array.from({ length: n }, (_, k) => i + k).some((k) => taken.has(k))) continue;
-    out.push({ text: words.slice(i, i + n - 1), start: words.tokens[i]!.start, end: words.tokens[i + n - 1]!.end, kind: 'symmetric' });
+    out.push({ text: words.slice(i, i + n - 1), start: words.tokens[i].start, end: words.tokens[i + n - 1].end, kind: 'symmetric' });
     i += n - 1;
   }
   return out;
@@ -327,8 +327,8 @@ function phraseCandidate(words: Words, i: number, title: boolean): Candidate | n
     const prev = words.previous(i);
     if (rule.direction && n === 1 && prev !== undefined && PRE_NOUN.has(prev)) continue; // "a closer look"
     if (rule.direction && ((prev !== undefined && POSTURE_WORDS.has(prev)) || words.nextAt(i + n) === 'of')) continue;
-    const t = words.tokens[i]!;
-    const last = words.tokens[i + n - 1]!;
+    const t = words.tokens[i];
+    const last = words.tokens[i + n - 1];
     const original = words.slice(i, i + n - 1);
     const piece = { start: t.start, end: last.end, text: original, replacement: copyCase(original, rule.to, title), cut: [t.start, last.end] as [number, number] };
     return { tokens: Array.from({ length: n }, (_, k) => i + k), pieces: [piece], gap: 0, liquid: false, vertical: rule.vertical === true };
@@ -354,7 +354,7 @@ function particleAt(words: Words, j: number, particles: readonly Particle[]): { 
 
 function chooseForm(forms: VerbForm[], prev: string | undefined): VerbForm {
   if (forms.length > 1 && prev !== undefined && PARTICIPLE_AUX.has(prev) && forms.includes('participle')) return 'participle';
-  return forms[0]!;
+  return forms[0];
 }
 
 function verbCandidate(words: Words, i: number, hit: RuleHit, title: boolean): Candidate | 'blocked' | null {
@@ -410,7 +410,7 @@ function findParticle(words: Words, i: number, rule: VerbRule): FoundParticle | 
 
 /** The verb rewritten on its own, with the rule's inserted particle ("unplugs it" -> "plugs it in") if any. */
 function verbAlone(words: Words, i: number, rule: VerbRule, tag: VerbForm, title: boolean, neg: Negation): Candidate {
-  const verbToken = words.tokens[i]!;
+  const verbToken = words.tokens[i];
   let end = i;
   let replacement = rule.to[tag];
   if (rule.insertBeforeObject && objectAt(words, i + 1)) replacement += ` ${rule.insertBeforeObject}`;
@@ -422,7 +422,7 @@ function verbAlone(words: Words, i: number, rule: VerbRule, tag: VerbForm, title
     } else replacement += ` ${rule.insert}`;
   }
   const original = words.slice(i, end);
-  const endOffset = words.tokens[end]!.end;
+  const endOffset = words.tokens[end].end;
   return {
     tokens: end > i ? [i, end] : [i],
     pieces: [{ start: verbToken.start, end: endOffset, text: original, replacement: copyCase(original, replacement, title), cut: [verbToken.start, endOffset] }],
@@ -449,12 +449,12 @@ function verbWithParticle(
     particleText = particle.adverb;
   } else particleText = nounAt(words, j + n) ? particle.prep : particle.adverb;
   const target = particle.to ?? rule.to;
-  const verbToken = words.tokens[i]!;
-  const first = words.tokens[j]!;
-  const last = words.tokens[j + n - 1]!;
+  const verbToken = words.tokens[i];
+  const first = words.tokens[j];
+  const last = words.tokens[j + n - 1];
   const original = words.slice(j, j + n - 1);
   // A dropped particle takes the whitespace before it ("plugs the lamp in." -> "unplugs the lamp.").
-  const cutStart = particleText === '' && words.tight(j - 1) ? words.tokens[j - 1]!.end : first.start;
+  const cutStart = particleText === '' && words.tight(j - 1) ? words.tokens[j - 1].end : first.start;
   return {
     tokens: [i, ...Array.from({ length: n }, (_, k) => j + k)],
     pieces: [

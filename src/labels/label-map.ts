@@ -115,12 +115,12 @@ interface LabelMapHeader {
 /** Reads the header record: the three columns present, nothing unknown (case and spaces ignored). */
 function labelMapHeader(first: CsvRecord | undefined, file: string): LabelMapHeader {
   if (!first) notALabelMap(file, 'is empty');
-  if ('error' in first!) notALabelMap(file, `line ${first!.line} is not CSV: ${first!.error}`);
+  if ('error' in first) notALabelMap(file, `line ${first.line} is not CSV: ${first.error}`);
   const header = (first as { fields: string[] }).fields.map((h) => h.trim().toLowerCase());
   const missing = LABEL_MAP_COLUMNS.filter((c) => !header.includes(c));
   const unknown = header.filter((h) => !(LABEL_MAP_COLUMNS as readonly string[]).includes(h) && !(OPTIONAL_COLUMNS as readonly string[]).includes(h));
   if (missing.length || unknown.length) {
-    notALabelMap(file, `line ${first!.line} has the columns ${JSON.stringify(header.join(','))}${missing.length ? `, without ${missing.join(', ')}` : ''}${unknown.length ? `; unknown: ${unknown.join(', ')} (allowed besides: ${OPTIONAL_COLUMNS.join(', ')})` : ''}`);
+    notALabelMap(file, `line ${first.line} has the columns ${JSON.stringify(header.join(','))}${missing.length ? `, without ${missing.join(', ')}` : ''}${unknown.length ? `; unknown: ${unknown.join(', ')} (allowed besides: ${OPTIONAL_COLUMNS.join(', ')})` : ''}`);
   }
   const col = (name: string) => header.indexOf(name);
   return { width: header.length, label: col('label'), verdict: col('verdict'), counterpart: col('counterpart'), reason: col('reason') };

@@ -134,7 +134,7 @@ async function readLabels(path: string): Promise<Map<string, Label>> {
 async function realLabels(dir: string): Promise<Map<string, Label>> {
   const labels = new Map<string, Label>();
   for (const [file, c] of await readRealCorpus(dir)) {
-    labels.set(file, { verdict: c.verdict, forward: 1, family: 'real', seed: hashSeed(c.group), real: { group: c.group, repo: c.repo, confidence: c.confidence, verdict_weight: CONFIDENCE_WEIGHT[c.confidence]!, split: c.split } });
+    labels.set(file, { verdict: c.verdict, forward: 1, family: 'real', seed: hashSeed(c.group), real: { group: c.group, repo: c.repo, confidence: c.confidence, verdict_weight: CONFIDENCE_WEIGHT[c.confidence], split: c.split } });
   }
   return labels;
 }
@@ -164,7 +164,7 @@ function exportWindows(series: CueSeries, T: number, windows: number): { input: 
   const all = clipWindows(series, T, windows).map((input) => ({ input, judged: true }));
   if (all.length % 2 === 0) return [{ input: seriesToModelInput(series, T), judged: false }, ...all];
   const mid = (all.length - 1) / 2;
-  return [all[mid]!, ...all.filter((_, k) => k !== mid)];
+  return [all[mid], ...all.filter((_, k) => k !== mid)];
 }
 
 /** A row of groups.json as far as {@link judgedRows} reads it. */

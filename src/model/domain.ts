@@ -40,10 +40,10 @@ export function domainDistance(ref: DomainReference, embedding: ArrayLike<number
   let at = 0;
   for (let i = 0; i < E; i++) {
     // forward substitution: row i of L is cholesky[at .. at + i]
-    let v = embedding[i]! - ref.mean[i]!;
-    for (let j = 0; j < i; j++) v -= ref.cholesky[at + j]! * z[j]!;
-    z[i] = v / ref.cholesky[at + i]!;
-    sum += z[i]! * z[i]!;
+    let v = embedding[i] - ref.mean[i];
+    for (let j = 0; j < i; j++) v -= ref.cholesky[at + j] * z[j];
+    z[i] = v / ref.cholesky[at + i];
+    sum += z[i] * z[i];
     at += i + 1;
   }
   return Math.sqrt(sum / E);
@@ -57,7 +57,7 @@ export function inDomainScore(ref: DomainReference, distance: number): number {
   let hi = c.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (c[mid]! < distance) lo = mid + 1;
+    if (c[mid] < distance) lo = mid + 1;
     else hi = mid;
   }
   return (1 + c.length - lo) / (c.length + 1);
@@ -77,35 +77,35 @@ export function fitDomainReference(fit: ReadonlyArray<ArrayLike<number>>, calibr
   if (fit.length < 2) throw new ModelError('input_contract', `domain reference: need at least 2 clips to fit, got ${fit.length}`);
   if (calibration.length < 1) throw new ModelError('input_contract', 'domain reference: need held-out clips to calibrate on');
   if (!(a >= 0 && a < 1)) throw new ModelError('bad_option', `domain reference: shrinkage must be in [0, 1), got ${a}`);
-  const E = fit[0]!.length;
+  const E = fit[0].length;
   const mean = new Float64Array(E);
   for (const x of fit) {
     if (x.length !== E) throw new ModelError('input_contract', `domain reference: embeddings of ${x.length} and ${E} values`);
-    for (let i = 0; i < E; i++) mean[i]! += x[i]! / fit.length;
+    for (let i = 0; i < E; i++) mean[i] += x[i] / fit.length;
   }
   const cov = new Float64Array(E * E);
   const d = new Float64Array(E);
   for (const x of fit) {
-    for (let i = 0; i < E; i++) d[i] = x[i]! - mean[i]!;
-    for (let i = 0; i < E; i++) for (let j = 0; j <= i; j++) cov[i * E + j]! += (d[i]! * d[j]!) / (fit.length - 1);
+    for (let i = 0; i < E; i++) d[i] = x[i] - mean[i];
+    for (let i = 0; i < E; i++) for (let j = 0; j <= i; j++) cov[i * E + j] += (d[i] * d[j]) / (fit.length - 1);
   }
   let trace = 0;
-  for (let i = 0; i < E; i++) trace += cov[i * E + i]!;
+  for (let i = 0; i < E; i++) trace += cov[i * E + i];
   const floor = trace > 0 ? trace / E : 1;
   for (let i = 0; i < E; i++) {
-    for (let j = 0; j <= i; j++) cov[i * E + j] = (1 - a) * cov[i * E + j]! + (i === j ? a * floor + 1e-12 : 0);
+    for (let j = 0; j <= i; j++) cov[i * E + j] = (1 - a) * cov[i * E + j] + (i === j ? a * floor + 1e-12 : 0);
   }
   // Cholesky (lower), packed by rows
   const L = new Float64Array((E * (E + 1)) / 2);
   const row = (i: number) => (i * (i + 1)) / 2;
   for (let i = 0; i < E; i++) {
     for (let j = 0; j <= i; j++) {
-      let s = cov[i * E + j]!;
-      for (let k = 0; k < j; k++) s -= L[row(i) + k]! * L[row(j) + k]!;
+      let s = cov[i * E + j];
+      for (let k = 0; k < j; k++) s -= L[row(i) + k] * L[row(j) + k];
       if (i === j) {
         if (!(s > 0)) throw new ModelError('bad_model', `domain reference: covariance not positive definite at dimension ${i} (use shrinkage > 0)`);
         L[row(i) + i] = Math.sqrt(s);
-      } else L[row(i) + j] = s / L[row(j) + j]!;
+      } else L[row(i) + j] = s / L[row(j) + j];
     }
   }
   const ref: DomainReference = {
@@ -133,7 +133,7 @@ export function checkDomainReference(value: unknown, where: string): DomainRefer
   if (!Array.isArray(r.mean) || r.mean.length !== r.dims) throw bad(`mean has ${r.mean?.length} values, expected ${r.dims}`);
   if (!Array.isArray(r.cholesky) || r.cholesky.length !== (r.dims * (r.dims + 1)) / 2) throw bad(`cholesky has ${r.cholesky?.length} values, expected ${(r.dims * (r.dims + 1)) / 2}`);
   if (!Array.isArray(r.calibration) || r.calibration.length === 0) throw bad('has no calibration distances');
-  for (let k = 1; k < r.calibration.length; k++) if (!(r.calibration[k]! >= r.calibration[k - 1]!)) throw bad('calibration distances are not ascending');
+  for (let k = 1; k < r.calibration.length; k++) if (!(r.calibration[k] >= r.calibration[k - 1])) throw bad('calibration distances are not ascending');
   if (!(typeof r.threshold === 'number' && r.threshold > 0 && r.threshold < 1)) throw bad(`threshold ${String(r.threshold)} is not in (0, 1)`);
   return r;
 }

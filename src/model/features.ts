@@ -74,7 +74,7 @@ export function seriesToInput(series: CueSeries, T: number = MODEL_T): Float32Ar
   const { lo, half } = placement(frames, T);
   const value = (t: number, k: number): number => {
     if (t < 0 || t >= frames) return 0;
-    const v = data[t * F + k]!;
+    const v = data[t * F + k];
     return Number.isFinite(v) ? v : 0;
   };
   for (let i = 0; i < T; i++) {
@@ -116,7 +116,7 @@ export function mirrorInput(x: Float32Array, T: number = MODEL_T): Float32Array 
   const out = new Float32Array(x.length);
   for (let i = 0; i < T; i++) {
     const src = (T - 1 - i) * F;
-    for (let k = 0; k < F; k++) out[i * F + k] = ODD_MASK[k] === 1 ? -x[src + k]! : x[src + k]!;
+    for (let k = 0; k < F; k++) out[i * F + k] = ODD_MASK[k] === 1 ? -x[src + k] : x[src + k];
   }
   return out;
 }

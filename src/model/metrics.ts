@@ -30,7 +30,7 @@ export function confusionMatrix(truth: readonly number[], pred: readonly number[
   checkLabels(truth, k, 'truth');
   checkLabels(pred, k, 'pred');
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  truth.forEach((t, i) => { m[t]![pred[i]!]! += 1; });
+  truth.forEach((t, i) => { m[t][pred[i]] += 1; });
   return m;
 }
 
@@ -42,9 +42,9 @@ export function confusionMatrix(truth: readonly number[], pred: readonly number[
  */
 export function classScores(m: readonly (readonly number[])[]): ClassScores[] {
   return m.map((row, c) => {
-    const tp = row[c]!;
+    const tp = row[c];
     const support = row.reduce((a, b) => a + b, 0);
-    const predicted = m.reduce((a, r) => a + r[c]!, 0);
+    const predicted = m.reduce((a, r) => a + r[c], 0);
     if (support === 0 && predicted === 0) return { precision: null, recall: null, f1: null, support, predicted };
     const precision = predicted === 0 ? 0 : tp / predicted;
     const recall = support === 0 ? 0 : tp / support;
@@ -136,16 +136,16 @@ export function expectedCalibrationError(confidence: readonly number[], correct:
   confidence.forEach((c, i) => {
     if (!(c >= 0 && c <= 1)) throw new UsageError(expected('a probability in [0, 1]', `confidence[${i}]`, c));
     const b = Math.min(bins - 1, Math.floor(c * bins));
-    n[b]! += 1;
-    conf[b]! += c;
-    right[b]! += correct[i] ? 1 : 0;
+    n[b] += 1;
+    conf[b] += c;
+    right[b] += correct[i] ? 1 : 0;
   });
   const total = confidence.length;
   let ece = 0;
   const out: CalibrationBin[] = n.map((k, b) => {
     if (k === 0) return { lo: b / bins, hi: (b + 1) / bins, n: 0, confidence: null, accuracy: null };
-    ece += (k / total) * Math.abs(right[b]! / k - conf[b]! / k);
-    return { lo: b / bins, hi: (b + 1) / bins, n: k, confidence: conf[b]! / k, accuracy: right[b]! / k };
+    ece += (k / total) * Math.abs(right[b] / k - conf[b] / k);
+    return { lo: b / bins, hi: (b + 1) / bins, n: k, confidence: conf[b] / k, accuracy: right[b] / k };
   });
   return { ece: total === 0 ? Number.NaN : ece, bins: out };
 }

@@ -115,7 +115,7 @@ export class NpyWriter {
 /** The header of an .npy file: dtype, shape and where the data start. */
 function parseHeader(buf: Uint8Array & { readUInt16LE(o: number): number; readUInt32LE(o: number): number }, path: string): { dtype: NpyDtype; shape: number[]; dataStart: number } {
   if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b)) throw new ModelError('npy', expected('an .npy file (\\x93NUMPY magic)', 'file', path));
-  const major = buf[6]!;
+  const major = buf[6];
   const lenBytes = major === 1 ? 2 : 4;
   const len = lenBytes === 2 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
   const start = 8 + lenBytes;

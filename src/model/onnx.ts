@@ -274,19 +274,19 @@ function unpack(result: InferenceSession.OnnxValueMapType, n: number): Predictio
   const rev = optional('embedding_reversed');
   const preds: Prediction[] = [];
   for (let i = 0; i < n; i++) {
-    const p = [pv[i * 3]!, pv[i * 3 + 1]!, pv[i * 3 + 2]!];
+    const p = [pv[i * 3], pv[i * 3 + 1], pv[i * 3 + 2]];
     const best = p.indexOf(Math.max(...p));
     preds.push({
-      p_forward: pf[i]!,
-      p_invariant: p[0]!,
-      p_equivariant: p[1]!,
-      p_irreversible: p[2]!,
-      verdict: VERDICTS[best]!,
-      confidence: p[best]!,
+      p_forward: pf[i],
+      p_invariant: p[0],
+      p_equivariant: p[1],
+      p_irreversible: p[2],
+      verdict: VERDICTS[best],
+      confidence: p[best],
       embedding: embData.slice(i * E, (i + 1) * E),
       embedding_forward: fwd ? fwd.slice(i * E, (i + 1) * E) : null,
       embedding_reversed: rev ? rev.slice(i * E, (i + 1) * E) : null,
-      arrow_logit: logit ? logit[i]! : logitOf(pf[i]!),
+      arrow_logit: logit ? logit[i] : logitOf(pf[i]),
       windows: 1,
       in_domain: null,
     });
@@ -302,7 +302,7 @@ function logitOf(p: number): number {
 function meanOf(arrays: ReadonlyArray<Float32Array | null>): Float32Array | null {
   if (arrays.some((a) => a === null)) return null;
   const out = new Float32Array(arrays[0]!.length);
-  for (const a of arrays) for (let k = 0; k < out.length; k++) out[k]! += a![k]! / arrays.length;
+  for (const a of arrays) for (let k = 0; k < out.length; k++) out[k] += a![k] / arrays.length;
   return out;
 }
 
@@ -314,18 +314,18 @@ function meanOf(arrays: ReadonlyArray<Float32Array | null>): Float32Array | null
  */
 export function mergeWindows(preds: readonly Prediction[]): Prediction {
   if (preds.length === 0) throw new ModelError('input_contract', expected('at least one window', 'predictions', 0));
-  if (preds.length === 1) return preds[0]!;
+  if (preds.length === 1) return preds[0];
   const mean = (f: (p: Prediction) => number): number => preds.reduce((s, p) => s + f(p), 0) / preds.length;
   const p = [mean((x) => x.p_invariant), mean((x) => x.p_equivariant), mean((x) => x.p_irreversible)];
   const best = p.indexOf(Math.max(...p));
   const arrow = mean((x) => x.arrow_logit);
   return {
     p_forward: 1 / (1 + Math.exp(-arrow)),
-    p_invariant: p[0]!,
-    p_equivariant: p[1]!,
-    p_irreversible: p[2]!,
-    verdict: VERDICTS[best]!,
-    confidence: p[best]!,
+    p_invariant: p[0],
+    p_equivariant: p[1],
+    p_irreversible: p[2],
+    verdict: VERDICTS[best],
+    confidence: p[best],
     embedding: meanOf(preds.map((x) => x.embedding))!,
     embedding_forward: meanOf(preds.map((x) => x.embedding_forward)),
     embedding_reversed: meanOf(preds.map((x) => x.embedding_reversed)),

@@ -44,7 +44,7 @@ export interface RealClip {
 /** The repository of a `source` cell (`github OWNER/NAME @ COMMIT : PATH` -> `OWNER/NAME`), or the cell itself. */
 export function repositoryOf(source: string): string {
   const m = /^\s*(?:github\s+)?([^\s@]+)\s*@/.exec(source);
-  return m ? m[1]! : source.trim();
+  return m ? m[1] : source.trim();
 }
 
 /** The rows of a CSV keyed by its `file` column, each with its line number; a malformed row stops the read, naming it. */
@@ -57,7 +57,7 @@ async function readCsv(path: string, need: readonly string[]): Promise<Map<strin
     for (const k of need) {
       if (!(k in cells)) throw new ManifestError('bad_real_corpus', expected(`a column ${k}`, `line ${row.row} of ${path}`, Object.keys(cells)), { path, row: row.row });
     }
-    out.set(cells.file!, { line: row.row, cells });
+    out.set(cells.file, { line: row.row, cells });
   }
   return out;
 }
@@ -84,8 +84,8 @@ export async function readRealCorpus(dir: string): Promise<Map<string, RealClip>
     if (!(confidence in CONFIDENCE_WEIGHT)) {
       throw new ManifestError('bad_label', expected(`confidence ${Object.keys(CONFIDENCE_WEIGHT).join('|')}`, where, confidence), { path: labelsPath, row: l?.line });
     }
-    const repo = repositoryOf(r.source!);
-    clips.set(file, { file, group: r.group!, repo, license: r.license ?? 'unknown', verdict, confidence, split: isRealValidation(repo) ? 'val' : 'train' });
+    const repo = repositoryOf(r.source);
+    clips.set(file, { file, group: r.group, repo, license: r.license ?? 'unknown', verdict, confidence, split: isRealValidation(repo) ? 'val' : 'train' });
   }
   return clips;
 }

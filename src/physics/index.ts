@@ -162,7 +162,7 @@ async function judgeVideos(scanOut: string, videos: Map<string, PhysicsRow[]>, p
 }
 
 async function judgeVideo(scanOut: string, scanned: Awaited<ReturnType<typeof readScanRows>>, path: string, rows: PhysicsRow[], modelOption: string | undefined): Promise<VideoResult> {
-  const first = rows[0]!;
+  const first = rows[0];
   const caption = rows.find((r) => r.caption)?.caption ?? null;
   const common = {
     videopath: first.videopath,

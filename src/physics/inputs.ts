@@ -101,7 +101,7 @@ export function parseLawMap(cell: CellValue | undefined): Map<string, string> {
     // Not a literal: "law: rule" lines.
     for (const line of cell.split(/\n|;/)) {
       const m = /^\s*([^:]{2,40}):\s*(.+)$/.exec(line);
-      if (m) out.set(norm(m[2]!), m[1]!.trim());
+      if (m) out.set(norm(m[2]), m[1].trim());
     }
     return out;
   }
@@ -132,7 +132,7 @@ export function parseLawMap(cell: CellValue | undefined): Map<string, string> {
       }
     } else if (typeof x === 'string') {
       const m = /^\s*([^:]{2,40}):\s*(.+)$/.exec(x);
-      if (m) pair(m[1]!, m[2]!);
+      if (m) pair(m[1], m[2]);
     }
   };
   visit(v);

@@ -19,7 +19,7 @@ export function ramp(x: number, lo: number, hi: number): number {
 /** 1 for every pair that shows a moving mass (see {@link MOVING_FRAC_MIN}, {@link MOVING_SPEED_MIN}). */
 export function movingMask(s: ClipSignals): Uint8Array {
   const out = new Uint8Array(s.pairs);
-  for (let t = 0; t < s.pairs; t++) out[t] = s.movingFrac[t]! >= MOVING_FRAC_MIN && Math.hypot(s.vx[t]!, s.vy[t]!) >= MOVING_SPEED_MIN ? 1 : 0;
+  for (let t = 0; t < s.pairs; t++) out[t] = s.movingFrac[t] >= MOVING_FRAC_MIN && Math.hypot(s.vx[t], s.vy[t]) >= MOVING_SPEED_MIN ? 1 : 0;
   return out;
 }
 
@@ -30,7 +30,7 @@ export function gridFloor(s: ClipSignals): number {
   let f = floors.get(s);
   if (f === undefined) {
     const perPair: number[] = [];
-    for (let t = 0; t < s.pairs; t++) perPair.push(median(s.gridU.map((u, k) => Math.hypot(u[t]!, s.gridV[k]![t]!))));
+    for (let t = 0; t < s.pairs; t++) perPair.push(median(s.gridU.map((u, k) => Math.hypot(u[t], s.gridV[k][t]))));
     f = median(perPair);
     floors.set(s, f);
   }
@@ -48,7 +48,7 @@ export function gridFocus(s: ClipSignals, t: number): { compact: number; coheren
   const n = s.gridU.length;
   const side = Math.round(Math.sqrt(n));
   const floor = gridFloor(s);
-  const mag = (k: number) => Math.max(0, Math.hypot(s.gridU[k]![t]!, s.gridV[k]![t]!) - floor);
+  const mag = (k: number) => Math.max(0, Math.hypot(s.gridU[k][t], s.gridV[k][t]) - floor);
   let total = 0;
   let best = 0;
   let bestMag = -1;
@@ -71,9 +71,9 @@ export function gridFocus(s: ClipSignals, t: number): { compact: number; coheren
     for (let c = Math.max(0, c0 - 1); c <= Math.min(side - 1, c0 + 1); c++) {
       const k = r * side + c;
       inside += mag(k);
-      speeds += Math.hypot(s.gridU[k]![t]!, s.gridV[k]![t]!);
-      su += s.gridU[k]![t]!;
-      sv += s.gridV[k]![t]!;
+      speeds += Math.hypot(s.gridU[k][t], s.gridV[k][t]);
+      su += s.gridU[k][t];
+      sv += s.gridV[k][t];
     }
   }
   return { compact: inside / total, coherence: speeds > 0 ? Math.hypot(su, sv) / speeds : 0, cell: best };
@@ -81,7 +81,7 @@ export function gridFocus(s: ClipSignals, t: number): { compact: number; coheren
 
 /** True when the pair's object motion looks like one body (see {@link gridFocus}): compact and moving one way. */
 export function oneBody(s: ClipSignals, t: number, minCompact = BODY_COMPACT, minCoherence = BODY_COHERENCE): boolean {
-  if (s.movingFrac[t]! > BODY_MAX_MOVING) return false;
+  if (s.movingFrac[t] > BODY_MAX_MOVING) return false;
   const f = gridFocus(s, t);
   return f.compact >= minCompact && f.coherence >= minCoherence;
 }
@@ -134,7 +134,7 @@ export function median(values: ArrayLike<number>): number {
 /** Theil-Sen slope of y over its index (per pair): the median of all pairwise slopes, robust to a few bad points. */
 export function theilSen(y: ArrayLike<number>): number {
   const slopes: number[] = [];
-  for (let i = 0; i < y.length; i++) for (let j = i + 1; j < y.length; j++) slopes.push((y[j]! - y[i]!) / (j - i));
+  for (let i = 0; i < y.length; i++) for (let j = i + 1; j < y.length; j++) slopes.push((y[j] - y[i]) / (j - i));
   return median(slopes);
 }
 
@@ -142,7 +142,7 @@ export function theilSen(y: ArrayLike<number>): number {
 export function smooth3(x: Float64Array): Float64Array {
   const n = x.length;
   const out = new Float64Array(n);
-  for (let t = 0; t < n; t++) out[t] = (x[Math.max(0, t - 1)]! + 2 * x[t]! + x[Math.min(n - 1, t + 1)]!) / 4;
+  for (let t = 0; t < n; t++) out[t] = (x[Math.max(0, t - 1)] + 2 * x[t] + x[Math.min(n - 1, t + 1)]) / 4;
   return out;
 }
 

@@ -157,9 +157,9 @@ export function pearson(xs: readonly number[], ys: readonly number[]): number | 
   let sxx = 0;
   let syy = 0;
   for (let i = 0; i < n; i++) {
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-    sxx += (xs[i]! - mx) ** 2;
-    syy += (ys[i]! - my) ** 2;
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
   }
   return sxx > 0 && syy > 0 ? Math.round((sxy / Math.sqrt(sxx * syy)) * 1e4) / 1e4 : null;
 }
@@ -171,7 +171,7 @@ export function agreement(videos: readonly VideoResult[]): Agreement | null {
   const pcs = videos.filter((v) => !v.error && v.pc !== null && v.human.pc !== null);
   if (pairs.length === 0 && pcs.length === 0) return null;
   const confusion = [0, 1, 2].map(() => [0, 0, 0]);
-  for (const [h, o] of pairs) confusion[h]![o]!++;
+  for (const [h, o] of pairs) confusion[h][o]++;
   const judged = pairs.filter(([, o]) => o !== 2);
   const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
   return {
@@ -198,7 +198,7 @@ export function agreementMd(a: Agreement): string {
     '',
     '| human \\ ours | 0 violated | 1 followed | 2 cannot tell |',
     '|---|---:|---:|---:|',
-    ...['0 violated', '1 followed', '2 cannot tell'].map((label, h) => `| ${label} | ${c[h]![0]} | ${c[h]![1]} | ${c[h]![2]} |`),
+    ...['0 violated', '1 followed', '2 cannot tell'].map((label, h) => `| ${label} | ${c[h][0]} | ${c[h][1]} | ${c[h][2]} |`),
     '',
   ].join('\n');
 }

@@ -49,7 +49,7 @@ function draw(rng: Rng, params: RenderParams | undefined, make: (r: Rng, fps: nu
   const frames = renderWindow(stage, 0, (ctx, f) => {
     drawFloor(ctx, view, 0, look.width, look.height, floor);
     if (s.ramp) drawShape(ctx, view, { kind: 'poly', pts: s.ramp }, 0, 0, 0, rampPaint);
-    const p = s.poses[Math.min(f, s.poses.length - 1)]!;
+    const p = s.poses[Math.min(f, s.poses.length - 1)];
     drawShape(ctx, view, s.shape, p.x, p.y, p.a, paint);
   });
   return finish(look, frames, s.meta);
@@ -96,12 +96,12 @@ function slopeSetup(up: boolean) {
       // The ball centre sits one radius off the surface along its normal.
       const x = onSlope ? -dir * Math.cos(angle) * along + dir * Math.sin(angle) * radius : -dir * s;
       const y = onSlope ? Math.sin(angle) * along + Math.cos(angle) * radius : radius;
-      if (f > 0) travelled += Math.hypot(x - poses[f - 1]!.x, y - poses[f - 1]!.y);
+      if (f > 0) travelled += Math.hypot(x - poses[f - 1].x, y - poses[f - 1].y);
       poses.push({ x, y, a: (dir * travelled) / radius });
     }
     const pts = ramp(angle, length, dir);
-    const xs = poses.map((p) => p.x).concat([pts[2]!, 0]);
-    const box: [number, number, number, number] = [Math.min(...xs) - radius * 2, -radius * 2, Math.max(...xs) + radius * 2, Math.max(pts[5]!, ...poses.map((p) => p.y)) + radius * 2];
+    const xs = poses.map((p) => p.x).concat([pts[2], 0]);
+    const box: [number, number, number, number] = [Math.min(...xs) - radius * 2, -radius * 2, Math.max(...xs) + radius * 2, Math.max(pts[5], ...poses.map((p) => p.y)) + radius * 2];
     return { shape: { kind: 'ball', r: radius }, poses, ramp: pts, box, meta: { angle, length, dir, radius, rest_frames: rest, accel_along_slope: up ? a : -a } };
   };
 }
@@ -247,7 +247,7 @@ export async function renderPlanted(options: PlantedOptions): Promise<PlantedCli
     const good = PLANTED_SCENES.filter((s) => s.setting === setting && !s.violation);
     const jobs: PlantedScene[] = [];
     for (const s of bad) for (let i = 0; i < perScene; i++) jobs.push(s);
-    for (let i = 0; i < perScene * bad.length; i++) jobs.push(good[i % good.length]!);
+    for (let i = 0; i < perScene * bad.length; i++) jobs.push(good[i % good.length]);
     const counters = new Map<string, number>();
     for (const scene of jobs) {
       const i = counters.get(scene.name) ?? 0;

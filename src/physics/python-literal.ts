@@ -45,7 +45,7 @@ class LiteralReader {
   }
 
   ws(): void {
-    while (this.i < this.n && /\s/.test(this.text[this.i]!)) this.i++;
+    while (this.i < this.n && /\s/.test(this.text[this.i])) this.i++;
   }
 
   /** Whether a string literal starts at `at`: a quote, or r/R before one. */
@@ -57,7 +57,7 @@ class LiteralReader {
   value(): PyValue {
     this.ws();
     if (this.i >= this.n) this.fail('unexpected end');
-    const c = this.text[this.i]!;
+    const c = this.text[this.i];
     if (c === '[' || c === '(') return this.seq(c === '[' ? ']' : ')');
     if (c === '{') return this.dict();
     if (this.stringStart(this.i)) return this.str();
@@ -105,13 +105,13 @@ class LiteralReader {
       raw = true;
       this.i++;
     }
-    const q = text[this.i]!;
+    const q = text[this.i];
     const triple = text.slice(this.i, this.i + 3) === q.repeat(3);
     this.i += triple ? 3 : 1;
     let out = '';
     for (;;) {
       if (this.i >= n) this.fail('unterminated string');
-      const c = text[this.i]!;
+      const c = text[this.i];
       if (triple ? text.slice(this.i, this.i + 3) === q.repeat(3) : c === q) {
         this.i += triple ? 3 : 1;
         return out;
@@ -134,10 +134,10 @@ class LiteralReader {
 
   /** The escape at `i` (a backslash with at least one character after it). */
   private escape(): string {
-    const e = this.text[this.i + 1]!;
+    const e = this.text[this.i + 1];
     if (e in SIMPLE_ESCAPES) {
       this.i += 2;
-      return SIMPLE_ESCAPES[e]!;
+      return SIMPLE_ESCAPES[e];
     }
     if (e === 'x' || e === 'u' || e === 'U') {
       const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;

@@ -53,7 +53,7 @@ export function signalsFromSeries(series: CueSeries, names: readonly string[], m
     if (k === undefined) throw new Error(expected(`a series column named ${JSON.stringify(name)}`, 'cues.json columns', names.length > 8 ? `${names.slice(0, 8).join(', ')}, ...` : names.join(', ')));
     const out = new Float64Array(series.frames);
     for (let t = 0; t < series.frames; t++) {
-      const v = series.data[t * series.columns + k]!;
+      const v = series.data[t * series.columns + k];
       out[t] = Number.isFinite(v) ? v : 0;
     }
     return out;
@@ -93,7 +93,7 @@ export function mirrorSignals(s: ClipSignals): ClipSignals {
   const flip = (x: Float64Array, odd: boolean): Float64Array => {
     const n = x.length;
     const out = new Float64Array(n);
-    for (let t = 0; t < n; t++) out[t] = odd ? -x[n - 1 - t]! : x[n - 1 - t]!;
+    for (let t = 0; t < n; t++) out[t] = odd ? -x[n - 1 - t] : x[n - 1 - t];
     return out;
   };
   const out = { ...s } as unknown as Record<string, unknown>;
@@ -110,7 +110,7 @@ export function makeSignals(parts: Partial<Record<'energy' | 'movingFrac' | 'vx'
   const pairs = parts.pairs ?? Math.max(0, ...Object.values(parts).filter((v): v is ArrayLike<number> => typeof v === 'object').map((v) => v.length));
   const fill = (x: ArrayLike<number> | undefined, d = 0): Float64Array => {
     const out = new Float64Array(pairs).fill(d);
-    if (x) for (let t = 0; t < Math.min(pairs, x.length); t++) out[t] = x[t]!;
+    if (x) for (let t = 0; t < Math.min(pairs, x.length); t++) out[t] = x[t];
     return out;
   };
   const fps = parts.fps ?? 24;
@@ -141,12 +141,12 @@ export function makeSignals(parts: Partial<Record<'energy' | 'movingFrac' | 'vx'
 export function derivative(v: Float64Array, fps: number): Float64Array {
   const n = v.length;
   const smooth = new Float64Array(n);
-  for (let t = 0; t < n; t++) smooth[t] = (v[Math.max(0, t - 1)]! + 2 * v[t]! + v[Math.min(n - 1, t + 1)]!) / 4;
+  for (let t = 0; t < n; t++) smooth[t] = (v[Math.max(0, t - 1)] + 2 * v[t] + v[Math.min(n - 1, t + 1)]) / 4;
   const out = new Float64Array(n);
   for (let t = 0; t < n && n > 1; t++) {
     const lo = Math.max(0, t - 1);
     const hi = Math.min(n - 1, t + 1);
-    out[t] = ((smooth[hi]! - smooth[lo]!) / (hi - lo)) * fps;
+    out[t] = ((smooth[hi] - smooth[lo]) / (hi - lo)) * fps;
   }
   return out;
 }

@@ -25,11 +25,11 @@ function mismatch(message: string): AuditError {
 
 /** Checks the shard summaries describe one complete, consistent sharded run. */
 function checkShards(dirs: string[], summaries: ScanSummary[]): void {
-  const first = summaries[0]!;
+  const first = summaries[0];
   const n = first.shard?.count ?? 1;
   const seen = new Map<number, string>();
   summaries.forEach((s, i) => {
-    const dir = dirs[i]!;
+    const dir = dirs[i];
     if (s.status !== 'complete') throw mismatch(`Shard folder ${dir} is ${s.status}: run the same scan command again with --out ${dir} to finish it`);
     if (s.input.path !== first.input.path) throw mismatch(`Shard folder ${dir} scanned ${s.input.path} but ${dirs[0]} scanned ${first.input.path}`);
     if ((s.shard?.count ?? 1) !== n) throw mismatch(`Shard folder ${dir} is one of ${s.shard?.count ?? 1} shards but ${dirs[0]} is one of ${n}`);
@@ -99,8 +99,8 @@ async function mergeLocked(shardDirs: string[], out: string, shown: string[]): P
   let nErrors = 0;
   try {
     for (let i = 0; i < dirs.length; i++) {
-      const dir = dirs[i]!;
-      const tag = `shard${summaries[i]!.shard?.index ?? 0}`;
+      const dir = dirs[i];
+      const tag = `shard${summaries[i].shard?.index ?? 0}`;
       const seriesFiles = await readdir(join(dir, SERIES_DIR)).catch(() => [] as string[]);
       for (const f of seriesFiles) await copyFile(join(dir, SERIES_DIR, f), join(out, SERIES_DIR, `${tag}-${f}`));
       for await (const { line, value } of readJsonl(join(dir, CLIPS_JSONL))) {
@@ -123,14 +123,14 @@ async function mergeLocked(shardDirs: string[], out: string, shown: string[]): P
     await clips.close();
     await errors.close();
   }
-  await copyFile(join(dirs[0]!, CUES_JSON), join(out, CUES_JSON));
+  await copyFile(join(dirs[0], CUES_JSON), join(out, CUES_JSON));
   await writeClipsParquet(out);
-  const first = summaries[0]!;
+  const first = summaries[0];
   const merged = {
     ...first,
     out,
     shard: null,
-    merged_from: dirs.map((_d, i) => ({ dir: shown[i]!, shard: summaries[i]!.shard })),
+    merged_from: dirs.map((_d, i) => ({ dir: shown[i], shard: summaries[i].shard })),
     counts: { ...first.counts, shard_rows: first.counts.input_rows, clips: nClips, errors: nErrors, resumed: 0, this_run_clips: nClips, this_run_errors: nErrors },
   };
   await writeFileAtomic(join(out, SUMMARY_JSON), `${JSON.stringify(merged, null, 2)}\n`);

@@ -73,7 +73,7 @@ export type ScanOptions = z.output<typeof ScanOptionsSchema> & { shardSel: { ind
 export function parseScanOptions(input: ScanOptionsInput): ScanOptions {
   const parsed = ScanOptionsSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = parsed.error.issues[0];
     throw new UsageError(`Invalid option ${issue.path.join('.') || '(options)'}: ${issue.message}`);
   }
   const shard = parsed.data.shard;

@@ -98,8 +98,8 @@ function modelBatcher(run: RowRun, model: LoadedModel): Batcher {
       if (!batch.length) return;
       const preds = await predictClips(model, batch.map(({ r }) => clipWindows({ frames: r.pairs, columns: r.columns, data: r.series }, model.T, run.opts.modelWindows)), { batchSize: run.opts.batch });
       for (let i = 0; i < batch.length; i++) {
-        const { r, input } = batch[i]!;
-        await run.dir.appendClip({ ...clipRow(r, input), ...predictionColumns(preds[i]!, run.modelVersion!, r.analysis.degenerate, model.domain?.threshold) }, r.series);
+        const { r, input } = batch[i];
+        await run.dir.appendClip({ ...clipRow(r, input), ...predictionColumns(preds[i], run.modelVersion!, r.analysis.degenerate, model.domain?.threshold) }, r.series);
       }
     });
     return flushing;

@@ -16,7 +16,7 @@ const OTHER = '#8a8f98';
 
 /** The colour of a category (a verdict, a decision, or anything else by its position). */
 export function categoryColor(name: string, index = 0): string {
-  return CATEGORY_COLORS[name] ?? (name.startsWith('(') ? OTHER : PALETTE[index % PALETTE.length]!);
+  return CATEGORY_COLORS[name] ?? (name.startsWith('(') ? OTHER : PALETTE[index % PALETTE.length]);
 }
 
 /** A histogram over `bins` equal bins of [min, max]; values outside are counted apart, non-finite ones dropped. */
@@ -49,7 +49,7 @@ export function addToHistogram(h: Histogram, x: number): void {
   if (i === null) return;
   if (i < 0) h.below++;
   else if (i >= h.counts.length) h.above++;
-  else h.counts[i]!++;
+  else h.counts[i]++;
 }
 
 /** Histogram of `values` over [min, max] in `bins` bins. */
@@ -66,7 +66,7 @@ export function quantile(values: ArrayLike<number>, q: number): number {
   const pos = Math.min(1, Math.max(0, q)) * (xs.length - 1);
   const lo = Math.floor(pos);
   const hi = Math.min(xs.length - 1, lo + 1);
-  return xs[lo]! + (xs[hi]! - xs[lo]!) * (pos - lo);
+  return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo);
 }
 
 /**

@@ -65,7 +65,7 @@ function layerOrder(names: Iterable<string>): string[] {
 function layered(name: string, values: number[], layers: string[], bins: number, total: number, range: { min: number; max: number }, meta: { unit?: string; description?: string }): LayeredHistogram {
   const order = layerOrder(layers);
   const hs = new Map(order.map((l) => [l, emptyHistogram(range.min, range.max, bins)]));
-  values.forEach((x, i) => { addToHistogram(hs.get(layers[i]!)!, x); });
+  values.forEach((x, i) => { addToHistogram(hs.get(layers[i])!, x); });
   const outside = [...hs.values()].reduce((s, h) => s + h.below + h.above, 0);
   return { name, ...meta, min: range.min, max: range.max, layers: order.map((l) => ({ name: l, counts: hs.get(l)!.counts })), outside, sampled: values.length, total };
 }
@@ -305,7 +305,7 @@ function verdictMixTable(t: ClipTally, notes: string[]): PlainTable {
   const vs = layerOrder([...t.labelMix.values()].flatMap((m) => [...m.keys()]));
   const rows = [...t.labelMix].map(([label, m]): Cell[] => {
     const n = [...m.values()].reduce((a, b) => a + b, 0);
-    const top = [...m].sort((a, b) => b[1] - a[1])[0]!;
+    const top = [...m].sort((a, b) => b[1] - a[1])[0];
     return [label, n, ...vs.map((v) => m.get(v) ?? 0), top[0], Number((top[1] / n).toFixed(3))];
   });
   rows.sort((a, b) => (b[1] as number) - (a[1] as number) || String(a[0]).localeCompare(String(b[0])));

@@ -81,7 +81,7 @@ export function contactSheetLayout(width: number, n: number, aspect: number): Co
   if (tileW < 16) throw new UsageError(expected(`a width of at least ${2 * PAD + (n - 1) * GAP + 16 * n} px for ${n} frames per row`, 'width', width));
   const tileH = Math.max(2, Math.round(tileW / aspect));
   const rowTop = [0, 1, 2].map((r) => PAD + r * (BAND + tileH + GAP));
-  return { tileW, tileH, rowTop, band: BAND, pad: PAD, gap: GAP, height: rowTop[2]! + BAND + tileH + PAD };
+  return { tileW, tileH, rowTop, band: BAND, pad: PAD, gap: GAP, height: rowTop[2] + BAND + tileH + PAD };
 }
 
 function labelsSvg(width: number, height: number, geo: ContactSheetLayout, times: number[]): string {
@@ -90,7 +90,7 @@ function labelsSvg(width: number, height: number, geo: ContactSheetLayout, times
     `<text x="${x}" y="${y}" font-family="DejaVu Sans, Arial, sans-serif" font-size="${size}" fill="#eeeeee"${attrs}>${escapeXml(s)}</text>`;
   const n = times.length;
   CONTACT_SHEET_ROWS.forEach((label, r) => {
-    const top = geo.rowTop[r]!;
+    const top = geo.rowTop[r];
     parts.push(text(PAD, top + 16, label, ' font-weight="bold"'));
     const order = r === 1 ? [...times].reverse() : times;
     order.forEach((t, i) => {
@@ -104,7 +104,7 @@ function labelsSvg(width: number, height: number, geo: ContactSheetLayout, times
     if (r === 1 && n > 1) parts.push(text(width - PAD, top + 16, 'time ←', ' text-anchor="end" fill-opacity="0.7"'));
   });
   // Legend of the heat map: a ramp from the moving threshold to HEAT_FULL_SPEED.
-  const top = geo.rowTop[2]!;
+  const top = geo.rowTop[2];
   // Narrow sheets have no room beside the row label for the legend.
   if (width < 420) return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
   const barW = 120;
@@ -183,11 +183,11 @@ export async function contactSheetImage(options: Omit<ContactSheetOptions, 'outF
   for (let p = 0; p < width * geo.height; p++) data.set(BACKGROUND, p * 3);
   for (let i = 0; i < n; i++) {
     const left = PAD + i * (geo.tileW + GAP);
-    const frame = rgb.frames[i]!;
-    blit(data, width, frame, geo.tileW, geo.tileH, left, geo.rowTop[0]! + BAND);
-    blit(data, width, rgb.frames[n - 1 - i]!, geo.tileW, geo.tileH, left, geo.rowTop[1]! + BAND);
-    const map = residualSpeedMap(asGray(gray.frames[2 * i]!), asGray(gray.frames[2 * i + 1]!), plan.fps, dis);
-    blit(data, width, heatOverlay(frame, geo.tileW, geo.tileH, map), geo.tileW, geo.tileH, left, geo.rowTop[2]! + BAND);
+    const frame = rgb.frames[i];
+    blit(data, width, frame, geo.tileW, geo.tileH, left, geo.rowTop[0] + BAND);
+    blit(data, width, rgb.frames[n - 1 - i], geo.tileW, geo.tileH, left, geo.rowTop[1] + BAND);
+    const map = residualSpeedMap(asGray(gray.frames[2 * i]), asGray(gray.frames[2 * i + 1]), plan.fps, dis);
+    blit(data, width, heatOverlay(frame, geo.tileW, geo.tileH, map), geo.tileW, geo.tileH, left, geo.rowTop[2] + BAND);
   }
   const times = picks.map((k) => start + k / plan.fps);
   const image = await overlaySvg({ data, width, height: geo.height }, labelsSvg(width, geo.height, geo, times));

@@ -57,7 +57,7 @@ function column(series: NamedSeries, index: number): Float64Array {
   const F = series.columns.length;
   const out = new Float64Array(series.frames);
   for (let t = 0; t < series.frames; t++) {
-    const v = series.data[t * F + index]!;
+    const v = series.data[t * F + index];
     out[t] = Number.isFinite(v) ? v : 0;
   }
   return out;

@@ -23,7 +23,7 @@ export function escapeHtml(value: unknown): string {
   const text = typeof value === 'string' ? value : String(value);
   // eslint-disable-next-line no-control-regex
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').replace(/[&<>"'`=]/g, (c) => HTML_ESCAPES[c]!);
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').replace(/[&<>"'`=]/g, (c) => HTML_ESCAPES[c]);
 }
 
 /** The same escaping, named for attribute values; always use it inside double quotes. */

@@ -25,7 +25,7 @@ export function residualSpeedMap(a: GrayImage, b: GrayImage, fps: number, dis: D
   const thresholdPx = movingThresholdPx(fps, shortSide, shortSide / Math.min(a.width, a.height));
   const k = fps / shortSide;
   const speed = new Float32Array(flow.width * flow.height);
-  for (let i = 0; i < speed.length; i++) speed[i] = Math.hypot(residual.u[i]!, residual.v[i]!) * k;
+  for (let i = 0; i < speed.length; i++) speed[i] = Math.hypot(residual.u[i], residual.v[i]) * k;
   return { width: flow.width, height: flow.height, speed, movingSpeed: thresholdPx * k };
 }
 
@@ -50,8 +50,8 @@ export function heatColour(t: number): [number, number, number] {
   const x = Math.max(0, Math.min(1, t)) * (RAMP.length - 1);
   const i = Math.min(RAMP.length - 2, Math.floor(x));
   const f = x - i;
-  const a = RAMP[i]!;
-  const b = RAMP[i + 1]!;
+  const a = RAMP[i];
+  const b = RAMP[i + 1];
   return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f)];
 }
 
@@ -66,8 +66,8 @@ function sample(map: ResidualSpeedMap, gx: number, gy: number): number {
   const fy = y - y0;
   const s = map.speed;
   const w = map.width;
-  const top = s[y0 * w + x0]! * (1 - fx) + s[y0 * w + x1]! * fx;
-  const bottom = s[y1 * w + x0]! * (1 - fx) + s[y1 * w + x1]! * fx;
+  const top = s[y0 * w + x0] * (1 - fx) + s[y0 * w + x1] * fx;
+  const bottom = s[y1 * w + x0] * (1 - fx) + s[y1 * w + x1] * fx;
   return top * (1 - fy) + bottom * fy;
 }
 
@@ -87,13 +87,13 @@ export function heatOverlay(rgb: Uint8Array, width: number, height: number, map:
       if (speed > map.movingSpeed) {
         const c = heatColour((speed - map.movingSpeed) / span);
         // Mostly colour, a little of the frame so the moving thing keeps its outline and texture.
-        out[p] = c[0] * HEAT_ALPHA + rgb[p]! * (1 - HEAT_ALPHA);
-        out[p + 1] = c[1] * HEAT_ALPHA + rgb[p + 1]! * (1 - HEAT_ALPHA);
-        out[p + 2] = c[2] * HEAT_ALPHA + rgb[p + 2]! * (1 - HEAT_ALPHA);
+        out[p] = c[0] * HEAT_ALPHA + rgb[p] * (1 - HEAT_ALPHA);
+        out[p + 1] = c[1] * HEAT_ALPHA + rgb[p + 1] * (1 - HEAT_ALPHA);
+        out[p + 2] = c[2] * HEAT_ALPHA + rgb[p + 2] * (1 - HEAT_ALPHA);
       } else {
-        out[p] = rgb[p]! * BASE_DIM;
-        out[p + 1] = rgb[p + 1]! * BASE_DIM;
-        out[p + 2] = rgb[p + 2]! * BASE_DIM;
+        out[p] = rgb[p] * BASE_DIM;
+        out[p + 1] = rgb[p + 1] * BASE_DIM;
+        out[p + 2] = rgb[p + 2] * BASE_DIM;
       }
     }
   }

@@ -22,15 +22,15 @@ export function valueNoise(size: number, seed: number, octaves = 4, baseCells = 
         const x0 = Math.floor(gx);
         const fx = gx - x0;
         const sx = fx * fx * (3 - 2 * fx);
-        const g = (cx: number, cy: number): number => grid[(cy % cells) * cells + (cx % cells)]!;
+        const g = (cx: number, cy: number): number => grid[(cy % cells) * cells + (cx % cells)];
         const top = g(x0, y0) * (1 - sx) + g(x0 + 1, y0) * sx;
         const bottom = g(x0, y0 + 1) * (1 - sx) + g(x0 + 1, y0 + 1) * sx;
-        out[y * size + x]! += amp * (top * (1 - sy) + bottom * sy);
+        out[y * size + x] += amp * (top * (1 - sy) + bottom * sy);
       }
     }
     total += amp;
   }
-  for (let i = 0; i < out.length; i++) out[i]! /= total;
+  for (let i = 0; i < out.length; i++) out[i] /= total;
   return out;
 }
 
@@ -44,7 +44,7 @@ export function sampleWrap(tex: Float32Array, size: number, x: number, y: number
   const y0 = ((fy % size) + size) % size;
   const x1 = (x0 + 1) % size;
   const y1 = (y0 + 1) % size;
-  const top = tex[y0 * size + x0]! * (1 - ax) + tex[y0 * size + x1]! * ax;
-  const bottom = tex[y1 * size + x0]! * (1 - ax) + tex[y1 * size + x1]! * ax;
+  const top = tex[y0 * size + x0] * (1 - ax) + tex[y0 * size + x1] * ax;
+  const bottom = tex[y1 * size + x0] * (1 - ax) + tex[y1 * size + x1] * ax;
   return top * (1 - ay) + bottom * ay;
 }

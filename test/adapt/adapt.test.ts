@@ -98,7 +98,7 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
     const dec = (b: string) => { const x = Buffer.from(b, 'base64'); return new Float32Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength)); };
     const preds = await predict(model, parity.samples.map((s: { x: string; mask: string }) => ({ x: dec(s.x), mask: dec(s.mask) })));
     preds.forEach((p, i) => { expect(Math.abs(p.p_forward - parity.samples[i].p_forward)).toBeLessThan(1e-4); });
-    expect(preds[0]!.in_domain).toBeGreaterThan(0);
+    expect(preds[0].in_domain).toBeGreaterThan(0);
     expect((await readdir(join(dir, 'models'))).sort()).toEqual(['mine.card.json', 'mine.onnx', 'mine.parity.json']);
   }, 300_000);
 

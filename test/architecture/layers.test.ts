@@ -29,7 +29,7 @@ function files(dir: string): string[] {
 }
 
 /** The src/ folder (or root file) a path belongs to. */
-const unit = (abs: string): string => relative(SRC, abs).split('/')[0]!.replace(/\.js$/, '.ts');
+const unit = (abs: string): string => relative(SRC, abs).split('/')[0].replace(/\.js$/, '.ts');
 
 describe('layers', () => {
   const all = files(SRC);
@@ -43,11 +43,11 @@ describe('layers', () => {
     for (const f of all) {
       const text = readFileSync(f, 'utf8');
       for (const m of text.matchAll(/(?:from\s+|import\()\s*'(\.{1,2}\/[^']+)'/g)) {
-        const target = join(f, '..', m[1]!);
+        const target = join(f, '..', m[1]);
         const a = unit(f);
         const b = unit(target);
         if (a === b) continue;
-        if (!(LAYERS[b]! < LAYERS[a]!)) up.push(`${relative(SRC, f)} (${a}, layer ${LAYERS[a]}) imports ${relative(SRC, target)} (${b}, layer ${LAYERS[b]})`);
+        if (!(LAYERS[b] < LAYERS[a])) up.push(`${relative(SRC, f)} (${a}, layer ${LAYERS[a]}) imports ${relative(SRC, target)} (${b}, layer ${LAYERS[b]})`);
       }
     }
     expect(up).toEqual([]);

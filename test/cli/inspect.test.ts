@@ -49,7 +49,7 @@ describe('audit inspect', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     // biome-ignore lint/suspicious/noExplicitAny: JSON read back from stdout, whose shape the expectations below check
-    const j = JSON.parse(lines[0]!) as Record<string, any>;
+    const j = JSON.parse(lines[0]) as Record<string, any>;
     expect(j.path).toBe(DROP);
     // The sample is 3 s of 320x180 at 24 fps: analysed whole at 170x96.
     expect(j.analysis).toMatchObject({ width: 170, height: 96, fps: 24, window_start_s: 0, window_end_s: 3, frames: 72, pairs: 71 });
@@ -75,7 +75,7 @@ describe('audit inspect', () => {
     const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
     const meanRed = (y0: number, y1: number): number => {
       let s = 0;
-      for (let y = y0; y < y1; y++) for (let x = 0; x < 960; x++) s += data[(y * 960 + x) * 3]!;
+      for (let y = y0; y < y1; y++) for (let x = 0; x < 960; x++) s += data[(y * 960 + x) * 3];
       return s / ((y1 - y0) * 960);
     };
     expect(meanRed(sheetH, sheetH + 440)).toBeGreaterThan(200);

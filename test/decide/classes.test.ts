@@ -46,9 +46,9 @@ function cosine(a: readonly number[], b: readonly number[]): number {
   let aa = 0;
   let bb = 0;
   for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! ** 2;
-    bb += b[i]! ** 2;
+    ab += a[i] * b[i];
+    aa += a[i] ** 2;
+    bb += b[i] ** 2;
   }
   return ab / Math.sqrt(aa * bb);
 }
@@ -68,7 +68,7 @@ describe('class analysis', () => {
     expect(rows.map((r) => r.label)).toEqual(['closing', 'mixed', 'opening', 'rare', 'waving']);
     expect(by.opening).toMatchObject({ n: 6, n_scored: 6, n_equivariant: 5, n_invariant: 1, class_verdict: 'equivariant', status: 'consistent', class_share: 0.8333 });
     expect(by.waving).toMatchObject({ n: 7, class_verdict: 'invariant', status: 'consistent', share_invariant: 0.8571, p_forward_median: 0.53 });
-    expect(by.waving!.p_forward_mean).toBeCloseTo(0.53, 6);
+    expect(by.waving.p_forward_mean).toBeCloseTo(0.53, 6);
   });
 
   it('flags a class whose clips disagree, and one with too few clips', () => {
@@ -80,19 +80,19 @@ describe('class analysis', () => {
   it('compares class verdicts with the taxonomy', () => {
     expect(by.opening).toMatchObject({ taxonomy_verdict: 'equivariant', taxonomy_agrees: true, taxonomy_counterpart: 'closing' });
     expect(by.waving).toMatchObject({ taxonomy_verdict: 'irreversible', taxonomy_agrees: false });
-    expect(by.mixed!.taxonomy_agrees).toBeNull();
+    expect(by.mixed.taxonomy_agrees).toBeNull();
     expect(classSummary(rows).taxonomy_disagrees).toEqual(['waving']);
   });
 
   it('finds the planted pair from the embeddings, and none for a class that reverses into itself', () => {
     expect(by.opening).toMatchObject({ nearest_class: 'closing', pair_found: true, pair_agrees_taxonomy: true });
     expect(by.closing).toMatchObject({ nearest_class: 'opening', pair_found: true, pair_agrees_taxonomy: true });
-    expect(by.waving!.pair_found).toBe(false);
+    expect(by.waving.pair_found).toBe(false);
     // Reversed 'mixed' clips resemble nothing: some class is nearest by noise, but it is no mutual pair.
-    expect(by.mixed!.nearest_class).not.toBeNull();
-    expect(by.mixed!.pair_found).toBe(false);
-    expect(by.waving!.self_score!).toBeGreaterThan(0.9);
-    expect(by.opening!.nearest_score!).toBeGreaterThan(by.opening!.self_score! + 0.5);
+    expect(by.mixed.nearest_class).not.toBeNull();
+    expect(by.mixed.pair_found).toBe(false);
+    expect(by.waving.self_score!).toBeGreaterThan(0.9);
+    expect(by.opening.nearest_score!).toBeGreaterThan(by.opening.self_score! + 0.5);
     // 'rare' has fewer than 5 embedded clips: it takes no part in pair finding.
     expect(by.rare).toMatchObject({ self_score: null, nearest_class: null, pair_found: null });
     expect(classSummary(rows).pairs_found.map((p) => [p.class, p.reversed_looks_like])).toEqual([
@@ -105,9 +105,9 @@ describe('class analysis', () => {
     const open = ROWS.filter((r) => r.label === 'opening');
     const close = ROWS.filter((r) => r.label === 'closing');
     const brute = mean(open.flatMap((a) => close.map((b) => cosine(a.embedding_reversed!, b.embedding_forward!))));
-    expect(by.opening!.nearest_score!).toBeCloseTo(brute, 4);
+    expect(by.opening.nearest_score!).toBeCloseTo(brute, 4);
     const self = mean(open.flatMap((a) => open.map((b) => cosine(a.embedding_reversed!, b.embedding_forward!))));
-    expect(by.opening!.self_score!).toBeCloseTo(self, 4);
+    expect(by.opening.self_score!).toBeCloseTo(self, 4);
   });
 
   it('groups raw labels under their taxonomy class, skips empty labels and bad embeddings', () => {
@@ -121,7 +121,7 @@ describe('class analysis', () => {
       ['Opening [something]', 2, 'consistent'],
       ['other', 1, 'unscored'],
     ]);
-    expect(r[0]!.p_forward_median).toBeCloseTo(0.8, 6);
+    expect(r[0].p_forward_median).toBeCloseTo(0.8, 6);
     expect(s.skippedEmbeddings).toBe(1);
   });
 });

@@ -109,14 +109,14 @@ describe('CSV manifest', () => {
     expect(byId(safe.rows, 'c')[0]).toMatchObject({ note: "'+44 20 7946", decision: 'reverse_keep_label', reverse: 'true', label_reversed: 'waving', verdict: 'invariant', confidence: '0.9' });
     expect(byId(safe.rows, 'd')[0]).toMatchObject({ label: 'multi\nline label', note: "'@SUM(A1)" });
     expect(byId(excluded.rows, 'a')[0]).toMatchObject({ note: `'=HYPERLINK("http://evil")`, decision: 'exclude', reverse: 'false', label_reversed: '' });
-    expect(byId(excluded.rows, 'a')[0]!.reason).toMatch(/^no counterpart label: label 'Opening a drawer' is in no known taxonomy/);
+    expect(byId(excluded.rows, 'a')[0].reason).toMatch(/^no counterpart label: label 'Opening a drawer' is in no known taxonomy/);
     expect(byId(excluded.rows, 'b')[0]).toMatchObject({ note: '-3.5', verdict: 'irreversible', reason: 'model: irreversible 0.90' });
     expect(byId(excluded.rows, 'a')[1]).toMatchObject({ label: 'dup', reason: expect.stringMatching(/^manifest row \(duplicate_id\): Row 8: id "a" already appeared/) });
-    expect(byId(excluded.rows, 'gone')[0]!.reason).toMatch(/^decode error \(missing\)/);
+    expect(byId(excluded.rows, 'gone')[0].reason).toMatch(/^decode error \(missing\)/);
     const unparsed = excluded.rows.filter((r) => r.columns!.id === '');
     expect(unparsed).toHaveLength(2);
-    expect(unparsed[0]!.columns!.reason).toMatch(/line 7 .*; raw: e\.mp4,"bad"x,oops,1$/);
-    expect(unparsed[1]!.columns!.reason).toMatch(/line 10 .*; raw: f\.mp4,f,only three$/);
+    expect(unparsed[0].columns!.reason).toMatch(/line 7 .*; raw: e\.mp4,"bad"x,oops,1$/);
+    expect(unparsed[1].columns!.reason).toMatch(/line 10 .*; raw: f\.mp4,f,only three$/);
 
     const raw = await readFile(join(out, 'excluded.csv'), 'utf8');
     expect(raw.split('\n')[0]).toBe(`path,id,label,note,${ADDED.join(',')}`);
@@ -136,7 +136,7 @@ describe('CSV manifest', () => {
     await writeDecisions(out, { input: manifest, format: 'csv' });
     const text = await readFile(join(out, 'reverse-safe.tsv'), 'utf8');
     expect(text.split('\n')[0]).toBe(['id', 'path', 'note', ...ADDED].join('\t'));
-    expect(text.split('\n')[1]!.split('\t').slice(0, 5)).toEqual(['x', 'x.mp4', "'=1+1", 'true', '']);
+    expect(text.split('\n')[1].split('\t').slice(0, 5)).toEqual(['x', 'x.mp4', "'=1+1", 'true', '']);
     expect(await readFile(join(out, 'excluded.tsv'), 'utf8')).toBe(`${['id', 'path', 'note', ...ADDED].join('\t')}\n`);
   });
 
@@ -201,7 +201,7 @@ describe('JSONL manifest', () => {
     const all = [...safe, ...excluded].filter(Boolean);
     expect(all).toHaveLength(4);
     const lineA = all.find((l) => l.startsWith('{"path":"a.mp4"'))!;
-    expect(lineA.startsWith(lines[0]!.slice(0, -1) + ',"reverse":')).toBe(true);
+    expect(lineA.startsWith(lines[0].slice(0, -1) + ',"reverse":')).toBe(true);
     const lineB = all.find((l) => l.startsWith('{"path":"b.mp4"'))!;
     expect(JSON.parse(lineB)).toMatchObject({ decision: 'mine', audit_decision: 'exclude' });
     expect(Object.keys(JSON.parse(lineB)).slice(-7)).toEqual(['reverse', 'label_reversed', 'caption_reversed', 'verdict', 'audit_decision', 'confidence', 'reason']);
@@ -235,8 +235,8 @@ describe('Parquet manifest', () => {
       out,
       manifest,
       'parquet',
-      [clipRow(1, 'p', rows[0]!, modelColumns(0.9, 0.05, 0.05)), clipRow(2, 'q', rows[1]!, modelColumns(0.1, 0.1, 0.8))],
-      [errorRow(3, 'corrupt', 'moov atom not found', 'decode', 'r', rows[2]!)],
+      [clipRow(1, 'p', rows[0], modelColumns(0.9, 0.05, 0.05)), clipRow(2, 'q', rows[1], modelColumns(0.1, 0.1, 0.8))],
+      [errorRow(3, 'corrupt', 'moov atom not found', 'decode', 'r', rows[2])],
     );
     const s = await writeDecisions(out, { input: manifest, format: 'parquet' });
     expect(s.files.sort()).toEqual(['decisions.jsonl', 'excluded.parquet', 'reverse-safe.parquet']);
@@ -245,8 +245,8 @@ describe('Parquet manifest', () => {
     expect(safe).toEqual([{ ...rows[0], reverse: true, label_reversed: null, caption_reversed: null, verdict: 'invariant', decision: 'reverse_keep_label', confidence: 0.9, reason: 'model: invariant 0.90' }]);
     expect(excluded.map((r) => r.id)).toEqual(['q', 'r']);
     expect(excluded[0]).toMatchObject({ n: 2, score: 2.25, ok: false, reverse: false, verdict: 'irreversible' });
-    expect(Object.keys(excluded[1]!)).toEqual([...cols.map((c) => c.name), ...ADDED]);
-    expect(excluded[1]!.reason).toBe('decode error (corrupt): moov atom not found');
+    expect(Object.keys(excluded[1])).toEqual([...cols.map((c) => c.name), ...ADDED]);
+    expect(excluded[1].reason).toBe('decode error (corrupt): moov atom not found');
   });
 });
 

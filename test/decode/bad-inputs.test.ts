@@ -102,15 +102,15 @@ describe('bad inputs', () => {
     expect([c.width, c.height]).toEqual([96, 170]);
     // Same stream without the matrix: the portrait frame must be its landscape frame turned a quarter,
     // not squeezed into a portrait size.
-    const land = (await decodeClip(join(dir, 'base-faststart.mp4'))).frames[0]!;
-    const port = c.frames[0]!;
+    const land = (await decodeClip(join(dir, 'base-faststart.mp4'))).frames[0];
+    const port = c.frames[0];
     let cw = 0;
     let ccw = 0;
     for (let y = 0; y < 170; y++) {
       for (let x = 0; x < 96; x++) {
-        const v = port[y * 96 + x]!;
-        cw += Math.abs(v - land[(95 - x) * 170 + y]!);
-        ccw += Math.abs(v - land[x * 170 + (169 - y)]!);
+        const v = port[y * 96 + x];
+        cw += Math.abs(v - land[(95 - x) * 170 + y]);
+        ccw += Math.abs(v - land[x * 170 + (169 - y)]);
       }
     }
     const n = 96 * 170;

@@ -66,11 +66,11 @@ describe('decodeClip', () => {
     expect([c.windowStartS, c.windowEndS]).toEqual([0, c.probe.durationS]);
     expect(c.warnings).toBeUndefined();
     for (const fr of c.frames) expect(fr.length).toBe(170 * 96);
-    const first = c.frames[0]!;
+    const first = c.frames[0];
     expect(first.some((v) => v !== 0)).toBe(true);
     expect(Math.max(...first) - Math.min(...first)).toBeGreaterThan(100); // testsrc2 has bars and text
     // testsrc2 moves: consecutive frames differ.
-    expect(c.frames[1]!.some((v, i) => v !== first[i])).toBe(true);
+    expect(c.frames[1].some((v, i) => v !== first[i])).toBe(true);
   });
 
   it('decodeOnly runs the same decode and counts the frames', async () => {
@@ -87,8 +87,8 @@ describe('decodeClip', () => {
     expect(c.windowStartS).toBeCloseTo(7.5, 3);
     expect(c.windowEndS).toBeCloseTo(17.5, 3);
     expect(Math.abs(c.frames.length - 240)).toBeLessThanOrEqual(1);
-    expect(mean(c.frames[0]!)).toBeCloseTo(fullRange(75), -1);
-    expect(Math.abs(mean(c.frames[0]!) - fullRange(75))).toBeLessThan(3);
+    expect(mean(c.frames[0])).toBeCloseTo(fullRange(75), -1);
+    expect(Math.abs(mean(c.frames[0]) - fullRange(75))).toBeLessThan(3);
     const lastT = 7.5 + (c.frames.length - 1) / 24;
     expect(Math.abs(mean(c.frames.at(-1)!) - fullRange(10 * lastT))).toBeLessThan(3);
   });

@@ -22,12 +22,12 @@ describe('eval metrics', () => {
     ]);
     const s = classScores(m);
     expect(s[0]).toMatchObject({ precision: 0.5, recall: 0.5, f1: 0.5, support: 2, predicted: 2 });
-    expect(s[1]!.precision).toBe(0.5);
-    expect(s[1]!.recall).toBe(1);
-    expect(s[1]!.f1).toBeCloseTo(2 / 3, 12);
-    expect(s[2]!.precision).toBe(1);
-    expect(s[2]!.recall).toBeCloseTo(2 / 3, 12);
-    expect(s[2]!.f1).toBeCloseTo(0.8, 12);
+    expect(s[1].precision).toBe(0.5);
+    expect(s[1].recall).toBe(1);
+    expect(s[1].f1).toBeCloseTo(2 / 3, 12);
+    expect(s[2].precision).toBe(1);
+    expect(s[2].recall).toBeCloseTo(2 / 3, 12);
+    expect(s[2].f1).toBeCloseTo(0.8, 12);
     expect(macroF1(s)).toBeCloseTo((0.5 + 2 / 3 + 0.8) / 3, 12);
     expect(accuracy(m)).toBeCloseTo(4 / 6, 12);
     expect(() => confusionMatrix([0, 3], [0, 0], 3)).toThrow(/class index 0..2 for truth\[1\]/);
@@ -36,8 +36,8 @@ describe('eval metrics', () => {
   it('a class absent from truth and predictions is left out of macro-F1; one only predicted scores 0', () => {
     const absent = classScores(confusionMatrix([0, 0, 1], [0, 1, 1], 3));
     expect(absent[2]).toEqual({ precision: null, recall: null, f1: null, support: 0, predicted: 0 });
-    expect(absent[0]!.f1).toBeCloseTo(2 / 3, 12); // P 1, R 1/2
-    expect(absent[1]!.f1).toBeCloseTo(2 / 3, 12); // P 1/2, R 1
+    expect(absent[0].f1).toBeCloseTo(2 / 3, 12); // P 1, R 1/2
+    expect(absent[1].f1).toBeCloseTo(2 / 3, 12); // P 1/2, R 1
     expect(macroF1(absent)).toBeCloseTo(2 / 3, 12); // not (2/3 + 2/3 + 0) / 3
     const onlyPredicted = classScores(confusionMatrix([0, 0], [0, 1], 2));
     expect(onlyPredicted[1]).toEqual({ precision: 0, recall: 0, f1: 0, support: 0, predicted: 1 });

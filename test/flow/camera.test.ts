@@ -123,8 +123,8 @@ describe('fitCamera on exact similarity fields', () => {
 function addNoise(f: FlowField, sigma: number, seed: number): void {
   const r = rng(seed);
   for (let i = 0; i < f.u.length; i++) {
-    f.u[i]! += sigma * gauss(r);
-    f.v[i]! += sigma * gauss(r);
+    f.u[i] += sigma * gauss(r);
+    f.v[i] += sigma * gauss(r);
   }
 }
 
@@ -159,9 +159,9 @@ describe('fitCamera with an independently moving object', () => {
           // Object motion minus camera motion, both as displacements of this pixel.
           const [ox, oy] = apply(objectMotion, x, y);
           const [cx, cy] = apply(COMBINED, x, y);
-          objWorst = Math.max(objWorst, Math.abs(res.u[i]! - (ox - cx)), Math.abs(res.v[i]! - (oy - cy)));
+          objWorst = Math.max(objWorst, Math.abs(res.u[i] - (ox - cx)), Math.abs(res.v[i] - (oy - cy)));
         } else {
-          bgWorst = Math.max(bgWorst, Math.abs(res.u[i]!), Math.abs(res.v[i]!));
+          bgWorst = Math.max(bgWorst, Math.abs(res.u[i]), Math.abs(res.v[i]));
         }
       }
     }
@@ -276,8 +276,8 @@ describe('fitCamera without camera motion', () => {
     expect(fit.inlierFraction).toBeLessThan(0.92);
     const res = residualFlow(flow, fit);
     const i = 40 * W + 120;
-    expect(res.u[i]).toBeCloseTo(flow.u[i]!, 9);
-    expect(res.v[i]).toBeCloseTo(flow.v[i]!, 9);
+    expect(res.u[i]).toBeCloseTo(flow.u[i], 9);
+    expect(res.v[i]).toBeCloseTo(flow.v[i], 9);
   });
 
   it('does not invent motion from two blobs moving apart over noise', () => {
@@ -326,9 +326,9 @@ describe('time-reversal symmetry', () => {
         [30, 70],
       ] as const) {
         cameraDisplacement(fwd, W, H, x, y, d);
-        cameraDisplacement(bwd, W, H, x + d[0]!, y + d[1]!, e);
-        expect(Math.abs(d[0]! + e[0]!)).toBeLessThan(1e-5);
-        expect(Math.abs(d[1]! + e[1]!)).toBeLessThan(1e-5);
+        cameraDisplacement(bwd, W, H, x + d[0], y + d[1], e);
+        expect(Math.abs(d[0] + e[0])).toBeLessThan(1e-5);
+        expect(Math.abs(d[1] + e[1])).toBeLessThan(1e-5);
       }
     });
   }
@@ -393,7 +393,7 @@ describe('residualFlow and cameraDisplacement', () => {
     expect(fresh).not.toBe(flow);
     expect(Array.from(fresh.u)).toEqual(Array.from(out.u));
     let worst = 0;
-    for (let i = 0; i < W * H; i++) worst = Math.max(worst, Math.abs(out.u[i]!), Math.abs(out.v[i]!));
+    for (let i = 0; i < W * H; i++) worst = Math.max(worst, Math.abs(out.u[i]), Math.abs(out.v[i]));
     expect(worst).toBeLessThan(1e-5);
     expect(residualFlow(flow, cam, flow)).toBe(flow);
     expect(Array.from(flow.v)).toEqual(Array.from(out.v));

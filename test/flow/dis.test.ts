@@ -78,7 +78,7 @@ function epe(f: FlowField, truth: Motion['flow'], margin = 8): number {
     for (let x = margin; x < f.width - margin; x++) {
       const i = y * f.width + x;
       const [u, v] = truth(x, y);
-      sum += Math.hypot(f.u[i]! - u, f.v[i]! - v);
+      sum += Math.hypot(f.u[i] - u, f.v[i] - v);
       n++;
     }
   }
@@ -239,7 +239,7 @@ describe('helpers', () => {
     let n = 0;
     for (let y = 8; y < H - 8; y++) {
       for (let x = 8; x < W - 8; x++) {
-        err += Math.abs(back.data[y * W + x]! - a.data[y * W + x]!);
+        err += Math.abs(back.data[y * W + x] - a.data[y * W + x]);
         n++;
       }
     }
@@ -265,15 +265,15 @@ describe('pyramid primitives', () => {
       downsample2(src, sw, sh, dst, dw, dh, new Float32Array(dw * sh));
       const k = [0.125, 0.375, 0.375, 0.125];
       const at = (x: number, y: number) =>
-        src[Math.min(Math.max(y, 0), sh - 1) * sw + Math.min(Math.max(x, 0), sw - 1)]!;
+        src[Math.min(Math.max(y, 0), sh - 1) * sw + Math.min(Math.max(x, 0), sw - 1)];
       let worst = 0;
       for (let y = 0; y < dh; y++) {
         for (let x = 0; x < dw; x++) {
           let ref = 0;
           for (let j = 0; j < 4; j++) {
-            for (let i = 0; i < 4; i++) ref += k[j]! * k[i]! * at(2 * x - 1 + i, 2 * y - 1 + j);
+            for (let i = 0; i < 4; i++) ref += k[j] * k[i] * at(2 * x - 1 + i, 2 * y - 1 + j);
           }
-          worst = Math.max(worst, Math.abs(ref - dst[y * dw + x]!));
+          worst = Math.max(worst, Math.abs(ref - dst[y * dw + x]));
         }
       }
       expect(worst).toBeLessThan(1e-3);
@@ -305,7 +305,7 @@ describe('pyramid primitives', () => {
       const direct = new Float64Array(dw * dh);
       downsample4(src, sw, sh, direct, dw, dh, tmp, new Int32Array(10), new Float64Array(10));
       let worst = 0;
-      for (let i = 0; i < direct.length; i++) worst = Math.max(worst, Math.abs(direct[i]! - twoSteps[i]!));
+      for (let i = 0; i < direct.length; i++) worst = Math.max(worst, Math.abs(direct[i] - twoSteps[i]));
       expect(worst).toBeLessThan(1e-9);
     }
   });
@@ -331,7 +331,7 @@ describe('pyramid primitives', () => {
         const sy = (y + 0.5) / 4 - 0.5;
         const u = 4 * sampleBilinear(su32, sw, sh, sx, sy);
         const v = 4 * sampleBilinear(sv32, sw, sh, sx, sy);
-        worst = Math.max(worst, Math.abs(du[y * dw + x]! - u), Math.abs(dv[y * dw + x]! - v));
+        worst = Math.max(worst, Math.abs(du[y * dw + x] - u), Math.abs(dv[y * dw + x] - v));
       }
     }
     expect(worst).toBeLessThan(1e-5);
@@ -392,8 +392,8 @@ describe('calcNative', () => {
     let n = 0;
     for (let y = 3; y < native.height - 3; y++) {
       for (let x = 3; x < native.width - 3; x++) {
-        su += native.u[y * native.width + x]!;
-        sv += native.v[y * native.width + x]!;
+        su += native.u[y * native.width + x];
+        sv += native.v[y * native.width + x];
         n++;
       }
     }
@@ -401,6 +401,6 @@ describe('calcNative', () => {
     expect(su / n).toBeCloseTo(0.75, 1);
     expect(sv / n).toBeCloseTo(-0.5, 1);
     const full = dis.calc(a, b);
-    expect(full.u[48 * W + 80]!).toBeCloseTo(4 * native.u[12 * 40 + 20]!, 0);
+    expect(full.u[48 * W + 80]).toBeCloseTo(4 * native.u[12 * 40 + 20], 0);
   });
 });

@@ -39,8 +39,8 @@ async function lockError(p: Promise<unknown>): Promise<FolderLockedError> {
 /** Starts a node process running `code` (an ES module with the dist lock API as `L`); lines of its stdout. */
 function child(code: string, env: Record<string, string>): { proc: ChildProcess; lines: AsyncIterator<string>; done: Promise<{ code: number | null; signal: string | null }> } {
   const proc = spawn(process.execPath, ['--input-type=module', '-e', `const L = await import(${JSON.stringify(LOCK_JS)});\n${code}`], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
-  proc.stdin!.on('error', () => undefined); // a child that lost has exited: writing to it fails with EPIPE
-  const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
+  proc.stdin.on('error', () => undefined); // a child that lost has exited: writing to it fails with EPIPE
+  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
   const done = new Promise<{ code: number | null; signal: string | null }>((r) => proc.on('close', (c, s) => r({ code: c, signal: s })));
   return { proc, lines, done };
 }
@@ -136,7 +136,7 @@ describe('lockFolder', () => {
     const winners = said.filter((s) => s.startsWith('won '));
     expect(winners, said.join('; ')).toHaveLength(1);
     expect(said.filter((s) => s === 'lost locked')).toHaveLength(n - 1);
-    expect((JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8')) as LockHolder).nonce).toBe(winners[0]!.slice(4));
+    expect((JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8')) as LockHolder).nonce).toBe(winners[0].slice(4));
     for (const k of kids) k.proc.stdin!.end('done\n');
     for (const k of kids) expect((await k.done).code).toBe(0);
     expect(await readdir(dir)).toEqual([]);

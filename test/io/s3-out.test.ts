@@ -159,7 +159,7 @@ describe('the staging wrapper', () => {
     expect(String((await objects('failed/')).get('clips.jsonl'))).toBe('{"id":"a"}\n');
     // What a killed run leaves: the files as last synced (sync.json) plus rows it added after.
     const root = stagingRoot('s3://out/failed', staging);
-    const etag = (await client.send(new ListObjectsV2Command({ Bucket: 'out', Prefix: 'failed/' }))).Contents![0]!.ETag!.replace(/"/g, '');
+    const etag = (await client.send(new ListObjectsV2Command({ Bucket: 'out', Prefix: 'failed/' }))).Contents![0].ETag!.replace(/"/g, '');
     await mkdir(join(root, 'out'), { recursive: true });
     await writeFile(join(root, 'out', 'clips.jsonl'), '{"id":"a"}\n{"id":"b"}\n');
     const st = await stat(join(root, 'out', 'clips.jsonl'));

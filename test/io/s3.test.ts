@@ -80,7 +80,7 @@ describe('s3://bucket/prefix as input', () => {
       [1, 'a.mp4', 's3://corpus/clips/a.mp4'],
       [2, 'sub/b.mp4', 's3://corpus/clips/sub/b.mp4'],
     ]);
-    expect(rows[0]!.columns).toEqual({ path: 'a.mp4' });
+    expect(rows[0].columns).toEqual({ path: 'a.mp4' });
   });
 
   it('an empty prefix or a missing bucket is an input error naming it', async () => {
@@ -198,12 +198,12 @@ describe('scans', () => {
     const gets = s3.faults.log.filter((l) => l.startsWith('GET /corpus/shards/ranged.tar')).map((l) => Number(/bytes=(\d+)-/.exec(l)![1]));
     // From 0; past r0.mp4 to r0.json's header; again within r0.json (from the start of the read the cut broke: its
     // bytes so far were not handed out); past r1.mp4.
-    const r0json = expected[1]!;
+    const r0json = expected[1];
     expect(gets[0]).toBe(0);
     expect(gets[1]).toBe(r0json[1] - 512);
     expect(gets[2]).toBeGreaterThanOrEqual(r0json[1]);
     expect(gets[2]).toBeLessThan(r0json[1] + r0json[2]);
-    expect(gets[3]).toBe(expected[2]![1] + Math.ceil(clip.length / 512) * 512);
+    expect(gets[3]).toBe(expected[2][1] + Math.ceil(clip.length / 512) * 512);
   });
 
   it('the CLI scans an s3:// prefix with --s3-endpoint, its report drawing contact sheets from the objects', async () => {

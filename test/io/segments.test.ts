@@ -43,7 +43,7 @@ describe('segments in manifests', () => {
     expect(ok[5]).toMatchObject({ segment: { startS: 9, endS: Infinity } });
     const problems = rows.filter(isRowProblem);
     expect(problems.map((p) => [p.row, p.error.code])).toEqual([[5, 'manifest-bad-segment'], [9, 'manifest-bad-segment']]);
-    expect(problems[0]!.error.message).toMatch(/an end after the start \(6 s\) for column "end" of .*m\.csv line 5/);
+    expect(problems[0].error.message).toMatch(/an end after the start \(6 s\) for column "end" of .*m\.csv line 5/);
     // the decision step names rows the same way
     expect(recordId({ path: 'long.mp4', start: '00:00:02', end: '00:04.500' }, 'path', 'id', { startColumn: 'start', endColumn: 'end' })).toBe('long.mp4#2-4.5');
     expect(recordId({ path: 'long.mp4', id: 'mine', start: 1, end: 2 }, 'path', 'id', { startColumn: 'start', endColumn: 'end' })).toBe('mine');
@@ -57,11 +57,11 @@ describe('segments in manifests', () => {
     expect(s.counts).toMatchObject({ clips: 5, errors: 3 });
     const clips = (await readFile(join(out, 'clips.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | string>);
     const byId = Object.fromEntries(clips.map((c) => [c.id, c]));
-    expect([byId['long.mp4#0-3']!.window_start_s, byId['long.mp4#0-3']!.window_end_s, byId['long.mp4#0-3']!.analysis_frames]).toEqual([0, 3, 72]);
-    expect([byId['long.mp4#5-8.5']!.window_start_s, byId['long.mp4#5-8.5']!.window_end_s, byId['long.mp4#5-8.5']!.analysis_frames]).toEqual([5, 8.5, 84]);
+    expect([byId['long.mp4#0-3'].window_start_s, byId['long.mp4#0-3'].window_end_s, byId['long.mp4#0-3'].analysis_frames]).toEqual([0, 3, 72]);
+    expect([byId['long.mp4#5-8.5'].window_start_s, byId['long.mp4#5-8.5'].window_end_s, byId['long.mp4#5-8.5'].analysis_frames]).toEqual([5, 8.5, 84]);
     // 10 s asked for, at most 4 analysed: the centred 4 s of the segment
-    expect([byId['long.mp4#1-11']!.window_start_s, byId['long.mp4#1-11']!.window_end_s]).toEqual([4, 8]);
-    expect(byId['long.mp4#9-end']!.window_end_s).toBe(12);
+    expect([byId['long.mp4#1-11'].window_start_s, byId['long.mp4#1-11'].window_end_s]).toEqual([4, 8]);
+    expect(byId['long.mp4#9-end'].window_end_s).toBe(12);
     const errors = (await readFile(join(out, 'errors.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { row: number; code: string; message: string });
     expect(errors.find((e) => e.row === 6)).toMatchObject({ code: 'segment_out_of_range', message: expect.stringMatching(/starts after the clip ends \(12\.00 s\)/) });
     // the decisions find every row again by its segment id

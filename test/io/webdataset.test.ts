@@ -85,20 +85,20 @@ describe('WebDataset shards as input', () => {
     const bad = rows.filter((r): r is RowProblem => isRowProblem(r));
     expect(rows.map((r) => r.row)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(ok.map((r) => r.id)).toEqual(['000000', LONG_KEY, '000002']);
-    const first = ok[0]!;
+    const first = ok[0];
     expect(first.columns).toMatchObject({ caption: 'a ball drops', meta: '{"fps":24}', txt: 'a ball drops onto the floor', __key__: '000000', __shard__: join(dir, 'shard-00000.tar') });
     const ref = parseMemberLocator(first.path)!;
     expect(ref).toMatchObject({ shard: join(dir, 'shard-00000.tar'), member: '000000.mp4', size: clipA.length });
     // The locator's range is exactly the clip's bytes in the shard.
     const shard = await readFile(ref.shard);
     expect(shard.subarray(ref.offset, ref.offset + ref.size).equals(clipA)).toBe(true);
-    expect(ok[1]!.columns.txt).toBe('the camera pans');
+    expect(ok[1].columns.txt).toBe('the camera pans');
     expect(bad.map((b) => b.error.code)).toEqual(['webdataset_no_video', 'webdataset_corrupt', 'webdataset_missing_shard', 'webdataset_corrupt']);
-    expect(bad[0]!.error.message).toContain('sample "000001" of shard');
-    expect(bad[0]!.error.message).toContain('shard-00000.tar');
-    expect(bad[1]!.error.message).toMatch(/Shard .*shard-00001\.tar is damaged.*bad tar header checksum/);
-    expect(bad[2]!.error.message).toContain('shard-00002.tar');
-    expect(bad[3]!.error.message).toMatch(/shard-00003\.tar is damaged in sample "000004".*ends inside member 000004\.mp4/);
+    expect(bad[0].error.message).toContain('sample "000001" of shard');
+    expect(bad[0].error.message).toContain('shard-00000.tar');
+    expect(bad[1].error.message).toMatch(/Shard .*shard-00001\.tar is damaged.*bad tar header checksum/);
+    expect(bad[2].error.message).toContain('shard-00002.tar');
+    expect(bad[3].error.message).toMatch(/shard-00003\.tar is damaged in sample "000004".*ends inside member 000004\.mp4/);
   });
 
   it('a missing first shard is an input error naming it', async () => {
@@ -107,10 +107,10 @@ describe('WebDataset shards as input', () => {
 
   it('decodes a member in place by byte range, and names the member in a decode error', async () => {
     const [row] = (await collect((await openInput(join(dir, 'shard-00000.tar'))).rows())) as InputRow[];
-    const out = await analyseClip({ id: row!.id, path: row!.path, row: 1, settings: SETTINGS });
+    const out = await analyseClip({ id: row.id, path: row.path, row: 1, settings: SETTINGS });
     expect(out.ok).toBe(true);
     // A locator whose range holds no video: the error names the locator, not the loopback URL.
-    const wrong = row!.path.replace(/@\d+\+/, '@0+');
+    const wrong = row.path.replace(/@\d+\+/, '@0+');
     const failed = await analyseClip({ id: 'x', path: wrong, row: 1, settings: SETTINGS });
     expect(failed.ok).toBe(false);
     if (!failed.ok) {
@@ -139,7 +139,7 @@ describe('WebDataset shards as input', () => {
     // The reverse-safe shards hold exactly the reverse-safe samples.
     expect(safe.map((r) => r.__key__)).toContain(LONG_KEY);
     const shardFiles = (await readdir(join(out, 'reverse-safe-shards'))).map((f) => join(out, 'reverse-safe-shards', f));
-    const written = shardFiles.length ? await collect((await openInput(shardFiles.length === 1 ? shardFiles[0]! : join(out, 'reverse-safe-shards', `{${shardFiles.map((f) => f.slice(f.lastIndexOf('/') + 1)).join(',')}}`))).rows()) : [];
+    const written = shardFiles.length ? await collect((await openInput(shardFiles.length === 1 ? shardFiles[0] : join(out, 'reverse-safe-shards', `{${shardFiles.map((f) => f.slice(f.lastIndexOf('/') + 1)).join(',')}}`))).rows()) : [];
     expect(written.map((r) => (isRowProblem(r) ? r.error.code : r.columns.__key__)).sort()).toEqual(safe.map((r) => r.__key__).sort());
     const again = await scan({ input: pattern, out, workers: 2, quiet: true, model: 'none', captionColumn: 'txt', policy: 'permissive' });
     expect(again.counts).toMatchObject({ resumed: 7, this_run_clips: 0, this_run_errors: 0, clips: 3, errors: 4 });
@@ -157,10 +157,10 @@ describe('WebDataset shards as input', () => {
     expect((await readdir(dest)).sort()).toEqual(['shard-00000.tar', 'shard-00001.tar']);
     const rows = (await collect((await openInput(join(dest, 'shard-0000{0,1}.tar'))).rows())) as InputRow[];
     expect(rows.map((x) => x.id)).toEqual(['000000', LONG_KEY, '000002']);
-    expect(rows[0]!.columns).toMatchObject({ caption: 'a ball drops', meta: '{"fps":24}', txt: 'a ball drops onto the floor', caption_reversed: 'a ball rises', decision: 'reverse_swap_label' });
+    expect(rows[0].columns).toMatchObject({ caption: 'a ball drops', meta: '{"fps":24}', txt: 'a ball drops onto the floor', caption_reversed: 'a ball rises', decision: 'reverse_swap_label' });
     // A sample without a json member gets one with the decision.
-    expect(rows[1]!.columns).toMatchObject({ txt: 'the camera pans', decision: 'reverse_keep_label' });
-    const ref = parseMemberLocator(rows[0]!.path)!;
+    expect(rows[1].columns).toMatchObject({ txt: 'the camera pans', decision: 'reverse_keep_label' });
+    const ref = parseMemberLocator(rows[0].path)!;
     expect((await readFile(ref.shard)).subarray(ref.offset, ref.offset + ref.size).equals(clipA)).toBe(true);
     // Written again with nothing kept: the folder is replaced, not added to.
     expect(await writeFilteredShards(pattern, dest, new Map())).toEqual({ dir: dest, shards: 0, samples: 0 });

@@ -119,8 +119,8 @@ describe('shipped SSv2 taxonomy', () => {
     const p = ssv2.provenance as { sources: { file: string; sha256: string; upstream: string }[]; generator_version: string };
     expect(p.sources.map((s) => s.file)).toEqual(['ssv2_labels.json', 'ssv2_domain.pddl', 'ssv2_fine_to_coarse.csv', 'ssv2_coarse_classes.csv']);
     for (const s of p.sources) expect(s.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(p.sources[1]!.upstream).toContain('tmigimatsu/grounding-predicates');
-    expect(p.sources[2]!.upstream).toContain('willprice/20bn-something-something-label-hierarchies');
+    expect(p.sources[1].upstream).toContain('tmigimatsu/grounding-predicates');
+    expect(p.sources[2].upstream).toContain('willprice/20bn-something-something-label-hierarchies');
     expect(p.generator_version).toBe(ssv2.version);
   });
 });
@@ -140,7 +140,7 @@ describe('shipped Jester taxonomy', () => {
     for (const n of ['No gesture', 'Doing other things', 'Thumb Up', 'Thumb Down', 'Shaking Hand', 'Stop Sign', 'Drumming Fingers']) {
       expect(cls(jester, n).verdict, n).toBe('invariant');
     }
-    expect((jester.provenance as { sources: { upstream: string }[] }).sources[0]!.upstream).toContain('open-mmlab/mmaction2');
+    expect((jester.provenance as { sources: { upstream: string }[] }).sources[0].upstream).toContain('open-mmlab/mmaction2');
   });
 });
 
@@ -205,9 +205,9 @@ const MINI = `
 describe('PDDL reader', () => {
   it('parses s-expressions with comments attached to the next list', () => {
     const [top] = parseSExpressions('; first\n(a (b c) ; inside\n (d))');
-    expect(top!.leading).toEqual(['first']);
-    expect(showSExpr(top!)).toBe('(a (b c) (d))');
-    expect((top!.items[2] as { leading: string[] }).leading).toEqual(['inside']);
+    expect(top.leading).toEqual(['first']);
+    expect(showSExpr(top)).toBe('(a (b c) (d))');
+    expect((top.items[2] as { leading: string[] }).leading).toEqual(['inside']);
   });
 
   it('reads actions, typed parameters, literals, constants and axioms', () => {
@@ -216,14 +216,14 @@ describe('PDDL reader', () => {
     expect(d.types).toEqual({ sth: 'object' });
     expect(d.constants).toEqual([{ name: 'hand', type: 'object' }]);
     expect(d.actions.map((a) => a.name)).toEqual(['open', 'close', 'grab', 'release']);
-    const open = d.actions[0]!;
+    const open = d.actions[0];
     expect(open.comments).toEqual(['0 Opening something']);
     expect(open.parameters).toEqual([{ name: '?a', type: 'sth' }]);
     expect(open.precondition).toEqual([
       { predicate: 'closed', args: ['?a'], positive: true },
       { predicate: 'visible', args: ['?a'], positive: true },
     ]);
-    expect(d.actions[3]!.effect).toEqual([{ predicate: 'touching', args: ['?a', 'hand'], positive: false }]);
+    expect(d.actions[3].effect).toEqual([{ predicate: 'touching', args: ['?a', 'hand'], positive: false }]);
     expect(d.axioms).toHaveLength(2);
   });
 
@@ -238,8 +238,8 @@ describe('PDDL reader', () => {
   it('derives open/close as an undo pair but not the bare grasp/release', () => {
     const pairs = deriveUndoPairs(parseDomain(MINI));
     expect(pairs.map((p) => [p.a, p.b])).toEqual([['open', 'close']]);
-    expect(pairs[0]!.extra).toBe(0);
-    expect(pairs[0]!.restoredByB.sort()).toEqual(['!open(?a)', 'closed(?a)']);
+    expect(pairs[0].extra).toBe(0);
+    expect(pairs[0].restoredByB.sort()).toEqual(['!open(?a)', 'closed(?a)']);
     // Counting hand literals as changes of their own pairs grab with release too.
     const all = deriveUndoPairs(parseDomain(MINI), { incidental: () => false });
     expect(all.map((p) => [p.a, p.b])).toEqual([['open', 'close'], ['grab', 'release']]);
@@ -255,7 +255,7 @@ describe('name rules', () => {
 
   it('pairs names that differ only by direction words, and refuses two partners', () => {
     expect(directionPairs(['Swiping Left', 'Swiping Right', 'Shaking Hand'])).toEqual([{ a: 'Swiping Left', b: 'Swiping Right', words: [['left', 'right']] }]);
-    expect(directionPairs(['Pushing Hand Away', 'Pulling Hand In'])[0]!.words).toEqual([['pushing', 'pulling'], ['away', 'in']]);
+    expect(directionPairs(['Pushing Hand Away', 'Pulling Hand In'])[0].words).toEqual([['pushing', 'pulling'], ['away', 'in']]);
     expect(() => directionPairs(['Go In', 'Go Out', 'Go Away'])).toThrow(/at most one direction partner/);
   });
 

@@ -38,7 +38,7 @@ describe('shipped reversal-v1 card', () => {
     expect(dev.model.sha256).toBe(card.sha256);
     expect(dev.n).toBe(dev.confusion.flat().reduce((a: number, b: number) => a + b, 0));
     expect(dev.n).toBeGreaterThan(0);
-    const correct = dev.confusion.reduce((s: number, row: number[], i: number) => s + row[i]!, 0);
+    const correct = dev.confusion.reduce((s: number, row: number[], i: number) => s + row[i], 0);
     expect(dev.accuracy).toBeCloseTo(correct / dev.n, 9);
     expect(dev.macro_f1).toBeGreaterThan(0);
     expect(dev.macro_f1).toBeLessThanOrEqual(1);

@@ -46,7 +46,7 @@ describe('exportDataset', () => {
     const X = await readNpy(join(out, 'X.npy'));
     expect(X.shape).toEqual([4, MODEL_T, MODEL_F]);
     const x2 = (X.data as Float32Array).subarray(2 * MODEL_T * MODEL_F, 3 * MODEL_T * MODEL_F);
-    expect(Array.from(x2)).toEqual(Array.from(seriesToInput(items[2]!.series)));
+    expect(Array.from(x2)).toEqual(Array.from(seriesToInput(items[2].series)));
     const mask = await readNpy(join(out, 'mask.npy'));
     expect(mask.shape).toEqual([4, MODEL_T]);
     expect(Array.from((mask.data as Float32Array).subarray(2 * MODEL_T, 3 * MODEL_T))).toEqual(Array.from(inputMask(30)));
@@ -79,11 +79,11 @@ describe('exportDataset', () => {
     const X = (await readNpy(join(out, 'X.npy'))).data as Float32Array;
     const M = (await readNpy(join(out, 'mask.npy'))).data as Float32Array;
     const row = (k: number) => Array.from(X.subarray(k * MODEL_T * MODEL_F, (k + 1) * MODEL_T * MODEL_F));
-    expect(row(0)).toEqual(Array.from(seriesToInput(items[0]!.series)));
-    const w0 = clipWindows(items[0]!.series);
+    expect(row(0)).toEqual(Array.from(seriesToInput(items[0].series)));
+    const w0 = clipWindows(items[0].series);
     expect(w0).toHaveLength(3);
-    expect([row(1), row(2)]).toEqual([Array.from(w0[0]!.x), Array.from(w0[2]!.x)]);
-    const w1 = clipWindows(items[1]!.series);
+    expect([row(1), row(2)]).toEqual([Array.from(w0[0].x), Array.from(w0[2].x)]);
+    const w1 = clipWindows(items[1].series);
     expect([4, 5, 6, 7].map(row)).toEqual(w1.map((w) => Array.from(w.x)));
     expect(Array.from(M.subarray(8 * MODEL_T, 9 * MODEL_T))).toEqual(Array.from(inputMask(40)));
     expect(Array.from((await readNpy(join(out, 'y_verdict.npy'))).data as BigInt64Array)).toEqual([2n, 2n, 2n, 0n, 0n, 0n, 0n, 0n, 1n]);
@@ -93,7 +93,7 @@ describe('exportDataset', () => {
     // windows of longer_2 (not the extra centred row), the one row of short_3.
     const marked = groups as { id: string; window: number; judged: boolean }[];
     expect(marked.map((g) => g.judged)).toEqual([true, true, true, false, true, true, true, true, true]);
-    expect(row(0)).toEqual(Array.from(w0[1]!.x));
+    expect(row(0)).toEqual(Array.from(w0[1].x));
     const rowsOf = (id: string, of: readonly { id: string }[]) => of.flatMap((g, i) => (g.id === id ? [i] : []));
     expect(['long_1', 'longer_2', 'short_3'].map((id) => judgedRows(rowsOf(id, marked), marked))).toEqual([[0, 1, 2], [4, 5, 6, 7], [8]]);
     // Exports without the mark: the whole-clip windows, or the only row.

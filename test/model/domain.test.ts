@@ -12,21 +12,21 @@ function normal(seed: number): () => number {
 function draws(n: number, A: number[][], seed: number): number[][] {
   const g = normal(seed);
   return Array.from({ length: n }, () => {
-    const z = A[0]!.map(() => g());
-    return A.map((row) => row.reduce((s, a, k) => s + a * z[k]!, 0));
+    const z = A[0].map(() => g());
+    return A.map((row) => row.reduce((s, a, k) => s + a * z[k], 0));
   });
 }
 
 describe('domain reference', () => {
   it('is the Mahalanobis distance of the fitted mean and covariance (2-D, no shrinkage, against the closed-form inverse)', () => {
-    const fit = draws(500, [[2, 0], [1.5, 0.5]], 1).map(([x, y]) => [x! + 3, y! - 1]);
+    const fit = draws(500, [[2, 0], [1.5, 0.5]], 1).map(([x, y]) => [x + 3, y - 1]);
     const ref = fitDomainReference(fit, fit.slice(0, 10), { shrinkage: 0 });
     const n = fit.length;
-    const mx = fit.reduce((s, p) => s + p[0]!, 0) / n;
-    const my = fit.reduce((s, p) => s + p[1]!, 0) / n;
-    const sxx = fit.reduce((s, p) => s + (p[0]! - mx) ** 2, 0) / (n - 1);
-    const syy = fit.reduce((s, p) => s + (p[1]! - my) ** 2, 0) / (n - 1);
-    const sxy = fit.reduce((s, p) => s + (p[0]! - mx) * (p[1]! - my), 0) / (n - 1);
+    const mx = fit.reduce((s, p) => s + p[0], 0) / n;
+    const my = fit.reduce((s, p) => s + p[1], 0) / n;
+    const sxx = fit.reduce((s, p) => s + (p[0] - mx) ** 2, 0) / (n - 1);
+    const syy = fit.reduce((s, p) => s + (p[1] - my) ** 2, 0) / (n - 1);
+    const sxy = fit.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0) / (n - 1);
     const det = sxx * syy - sxy * sxy;
     for (const [x, y] of [[3, -1], [5, 0], [0, 2], [-4, -7]] as const) {
       const dx = x - mx;

@@ -37,7 +37,7 @@ describe('seriesToInput / inputMask', () => {
   it('odd excess: each row is the mean of the two rows around the exact centre (a half-row shift)', () => {
     const s = randomSeries(101, 3); // centre offset 18.5
     const x = seriesToInput(s);
-    for (const k of [0, 5, F - 1]) expect(x[k]).toBe(Math.fround(0.5 * (s.data[18 * F + k]! + s.data[19 * F + k]!)));
+    for (const k of [0, 5, F - 1]) expect(x[k]).toBe(Math.fround(0.5 * (s.data[18 * F + k] + s.data[19 * F + k])));
   });
 
   it('a shorter series is padded equally on both sides; the mask tells padding from stillness', () => {
@@ -94,16 +94,16 @@ describe('clipWindows', () => {
     for (const frames of [1, 40, 64]) {
       const w = clipWindows(randomSeries(frames, frames));
       expect(w).toHaveLength(1);
-      expect(same(w[0]!.x, seriesToModelInput(randomSeries(frames, frames)).x)).toBe(true);
+      expect(same(w[0].x, seriesToModelInput(randomSeries(frames, frames)).x)).toBe(true);
     }
     const s = randomSeries(200, 3); // 4 windows: starts 0, 45, 91, 136
     const w = clipWindows(s);
     expect(w).toHaveLength(4);
     const row = (t: number) => s.data.subarray(t * MODEL_F, (t + 1) * MODEL_F);
-    expect(same(w[0]!.x.subarray(0, MODEL_F), row(0))).toBe(true);
-    expect(same(w[1]!.x.subarray(0, MODEL_F), row(45))).toBe(true);
-    expect(same(w[2]!.x.subarray(0, MODEL_F), row(91))).toBe(true);
-    expect(same(w[3]!.x.subarray((MODEL_T - 1) * MODEL_F), row(199))).toBe(true); // the last row is seen
+    expect(same(w[0].x.subarray(0, MODEL_F), row(0))).toBe(true);
+    expect(same(w[1].x.subarray(0, MODEL_F), row(45))).toBe(true);
+    expect(same(w[2].x.subarray(0, MODEL_F), row(91))).toBe(true);
+    expect(same(w[3].x.subarray((MODEL_T - 1) * MODEL_F), row(199))).toBe(true); // the last row is seen
     w.forEach((x) => { expect(x.mask.every((v) => v === 1)).toBe(true); });
     expect(clipWindows(randomSeries(10_000, 1))).toHaveLength(MAX_WINDOWS);
     expect(clipWindows(randomSeries(200, 3), MODEL_T, 2)).toHaveLength(2);
@@ -117,8 +117,8 @@ describe('clipWindows', () => {
       const b = clipWindows(s).reverse();
       expect(a.length, `frames ${frames}`).toBe(b.length);
       a.forEach((w, k) => {
-        expect(same(w.x, mirrorInput(b[k]!.x)), `frames ${frames} window ${k}`).toBe(true);
-        expect(same(w.mask, mirrorMask(b[k]!.mask))).toBe(true);
+        expect(same(w.x, mirrorInput(b[k].x)), `frames ${frames} window ${k}`).toBe(true);
+        expect(same(w.mask, mirrorMask(b[k].mask))).toBe(true);
       });
     }
   });

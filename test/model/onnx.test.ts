@@ -36,7 +36,7 @@ function decode(b64: string): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 describe.each(MODELS)('$name in onnxruntime-node', ({ onnx }) => {
   let model: LoadedModel;
@@ -59,7 +59,7 @@ describe.each(MODELS)('$name in onnxruntime-node', ({ onnx }) => {
   it('matches the PyTorch outputs stored with the model within 1e-4', async () => {
     const preds = await predict(model, inputs);
     preds.forEach((p, i) => {
-      const want = samples[i]!;
+      const want = samples[i];
       expect(Math.abs(p.p_forward - want.p_forward)).toBeLessThan(1e-4);
       expect(maxDiff([p.p_invariant, p.p_equivariant, p.p_irreversible], want.p_verdict)).toBeLessThan(1e-4);
       expect(maxDiff(p.embedding, want.embedding)).toBeLessThan(1e-4 * Math.max(1, ...want.embedding.map(Math.abs)));
@@ -75,14 +75,14 @@ describe.each(MODELS)('$name in onnxruntime-node', ({ onnx }) => {
     const preds = await predict(model, clips);
     const mirrored = await predict(model, clips.map((c) => ({ x: mirrorInput(c.x), mask: mirrorMask(c.mask) })));
     preds.forEach((p, i) => {
-      const m = mirrored[i]!;
+      const m = mirrored[i];
       expect(Math.abs(m.p_forward - (1 - p.p_forward))).toBeLessThan(1e-5);
       expect(m.verdict).toBe(p.verdict);
       expect(Math.abs(m.p_irreversible - p.p_irreversible)).toBeLessThan(1e-6);
       expect(maxDiff(m.embedding, p.embedding)).toBeLessThan(1e-4);
       expect(maxDiff(m.embedding_forward!, p.embedding_reversed!)).toBeLessThan(1e-4);
       expect(maxDiff(m.embedding_reversed!, p.embedding_forward!)).toBeLessThan(1e-4);
-      const sum = p.embedding_forward!.map((v, k) => v + p.embedding_reversed![k]!);
+      const sum = p.embedding_forward!.map((v, k) => v + p.embedding_reversed![k]);
       expect(maxDiff(sum, p.embedding)).toBeLessThan(1e-4);
     });
   });
@@ -90,25 +90,25 @@ describe.each(MODELS)('$name in onnxruntime-node', ({ onnx }) => {
   it('a mirrored series (what a reversed clip gives) through the input contract gives 1 - p_forward', async () => {
     const series = randomSeries(97, 9); // odd length difference: the half-row window
     const [p, m] = await predict(model, [seriesToModelInput(series), seriesToModelInput(mirrorSeries(series))]);
-    expect(Math.abs(m!.p_forward - (1 - p!.p_forward))).toBeLessThan(1e-5);
-    expect(m!.verdict).toBe(p!.verdict);
+    expect(Math.abs(m.p_forward - (1 - p.p_forward))).toBeLessThan(1e-5);
+    expect(m.verdict).toBe(p.verdict);
   });
 
   it('whole clips: windows averaged, the mirror properties kept, a short clip the same as one window', async () => {
     const long = randomSeries(230, 4); // 4 windows
     const short = randomSeries(50, 5);
     const [p, m, one] = await predictClips(model, [clipWindows(long), clipWindows(mirrorSeries(long)), clipWindows(short)], { batchSize: 3 });
-    expect(p!.windows).toBe(4);
-    expect(Math.abs(m!.p_forward - (1 - p!.p_forward))).toBeLessThan(1e-5);
-    expect(Math.abs(m!.arrow_logit + p!.arrow_logit)).toBeLessThan(1e-4);
-    expect(Math.abs(m!.p_irreversible - p!.p_irreversible)).toBeLessThan(1e-5);
-    expect(m!.verdict).toBe(p!.verdict);
+    expect(p.windows).toBe(4);
+    expect(Math.abs(m.p_forward - (1 - p.p_forward))).toBeLessThan(1e-5);
+    expect(Math.abs(m.arrow_logit + p.arrow_logit)).toBeLessThan(1e-4);
+    expect(Math.abs(m.p_irreversible - p.p_irreversible)).toBeLessThan(1e-5);
+    expect(m.verdict).toBe(p.verdict);
     const per = await predict(model, clipWindows(long));
-    expect(Math.abs(p!.p_invariant - per.reduce((s, x) => s + x.p_invariant, 0) / 4)).toBeLessThan(1e-6);
-    expect(Math.abs(p!.arrow_logit - per.reduce((s, x) => s + x.arrow_logit, 0) / 4)).toBeLessThan(1e-5);
+    expect(Math.abs(p.p_invariant - per.reduce((s, x) => s + x.p_invariant, 0) / 4)).toBeLessThan(1e-6);
+    expect(Math.abs(p.arrow_logit - per.reduce((s, x) => s + x.arrow_logit, 0) / 4)).toBeLessThan(1e-5);
     const [single] = await predict(model, [seriesToModelInput(short)]);
-    expect(one!.windows).toBe(1);
-    expect(one!.p_forward).toBe(single!.p_forward);
+    expect(one.windows).toBe(1);
+    expect(one.p_forward).toBe(single.p_forward);
     expect(() => mergeWindows([])).toThrow(ModelError);
   });
 
@@ -116,9 +116,9 @@ describe.each(MODELS)('$name in onnxruntime-node', ({ onnx }) => {
     const clips = [10, 40, 64, 90, 130].map((n, k) => seriesToModelInput(randomSeries(n, 20 + k)));
     const a = await predict(model, clips, { batchSize: 2 });
     const b = await predict(model, clips);
-    a.forEach((p, i) => { expect(Math.abs(p.p_forward - b[i]!.p_forward)).toBeLessThan(1e-6); });
-    const [bare] = await predict(model, [clips[4]!.x]);
-    expect(Math.abs(bare!.p_forward - b[4]!.p_forward)).toBeLessThan(1e-6);
+    a.forEach((p, i) => { expect(Math.abs(p.p_forward - b[i].p_forward)).toBeLessThan(1e-6); });
+    const [bare] = await predict(model, [clips[4].x]);
+    expect(Math.abs(bare.p_forward - b[4].p_forward)).toBeLessThan(1e-6);
     expect(await predict(model, [])).toEqual([]);
   });
 

@@ -85,9 +85,9 @@ describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)',
     });
     const mirrored = await predict(model, inputs.map((s) => ({ x: mirrorInput(s.x), mask: mirrorMask(s.mask) })));
     mirrored.forEach((m, i) => {
-      expect(Math.abs(m.p_forward - (1 - preds[i]!.p_forward))).toBeLessThan(1e-5);
+      expect(Math.abs(m.p_forward - (1 - preds[i].p_forward))).toBeLessThan(1e-5);
       // The verdict head also sees abs(g(x) - g(m(x))) by default: still the same verdict both ways.
-      [m.p_invariant - preds[i]!.p_invariant, m.p_equivariant - preds[i]!.p_equivariant].forEach((d) => { expect(Math.abs(d)).toBeLessThan(1e-5); });
+      [m.p_invariant - preds[i].p_invariant, m.p_equivariant - preds[i].p_equivariant].forEach((d) => { expect(Math.abs(d)).toBeLessThan(1e-5); });
     });
     expect(card.training.recipe).toMatchObject({ verdict_diff: true, hflip: 0.5, flip_average: true });
     // The verdict temperature is fitted on the held-out families (by default) and baked into the graph (the parity above).
@@ -238,24 +238,24 @@ print(json.dumps(out))`;
     const scale = new Float64Array(F);
     for (const scene of Object.keys(SCENE_NOTES) as SceneName[]) {
       const frames = renderScene(scene, { width: W, height: H, fps: 24, seconds: 2, seed: 7 });
-      const flip = (f: Uint8Array): Float32Array => Float32Array.from({ length: W * H }, (_, i) => f[i - (i % W) + W - 1 - (i % W)]!);
+      const flip = (f: Uint8Array): Float32Array => Float32Array.from({ length: W * H }, (_, i) => f[i - (i % W) + W - 1 - (i % W)]);
       const a = analyser.analyse(frames.map((f) => ({ width: W, height: H, data: Float32Array.from(f) })), 24);
       const b = analyser.analyse(frames.map((f) => ({ width: W, height: H, data: flip(f) })), 24);
       for (let t = 0; t < a.frames; t++) {
         for (let k = 0; k < F; k++) {
-          const src = a.data[t * F + perm[k]!]!;
-          const got = b.data[t * F + k]!;
-          err[k] += Math.abs(sign[k]! * src + one[k]! - got);
+          const src = a.data[t * F + perm[k]];
+          const got = b.data[t * F + k];
+          err[k] += Math.abs(sign[k] * src + one[k] - got);
           wrong[k] += Math.abs(src - got);
-          scale[k] += Math.abs(got) + Math.abs(a.data[t * F + k]!);
+          scale[k] += Math.abs(got) + Math.abs(a.data[t * F + k]);
         }
       }
     }
     for (let k = 0; k < F; k++) {
-      if (scale[k]! === 0) continue;
+      if (scale[k] === 0) continue;
       // DIS is not exactly symmetric under a flip: measured 0.00-0.28 of the column's scale per column
-      expect(err[k]! / scale[k]!, names[k]).toBeLessThan(0.35);
-      if (sign[k] === -1 && one[k] === 0 && !names[k]!.startsWith('grid_')) expect(wrong[k]! / scale[k]!, `${names[k]} unflipped`).toBeGreaterThan(0.8);
+      expect(err[k] / scale[k], names[k]).toBeLessThan(0.35);
+      if (sign[k] === -1 && one[k] === 0 && !names[k].startsWith('grid_')) expect(wrong[k] / scale[k], `${names[k]} unflipped`).toBeGreaterThan(0.8);
     }
   });
 

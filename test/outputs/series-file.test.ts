@@ -35,27 +35,27 @@ describe('readClipSeries', () => {
 
   it('returns each row its own values and the column names of cues.json', async () => {
     const [ra, rb] = await rows(out);
-    expect(rb!.series_offset).toBe(a.byteLength);
-    const sa = await readClipSeries(out, ra!);
-    const sb = await readClipSeries(out, rb!);
+    expect(rb.series_offset).toBe(a.byteLength);
+    const sa = await readClipSeries(out, ra);
+    const sb = await readClipSeries(out, rb);
     expect(sa.columns).toEqual(CUE_COLUMNS.map((c) => c.name));
     expect([sa.frames, sb.frames]).toEqual([3, 5]);
     expect(Array.from(sa.data)).toEqual(Array.from(a));
     expect(Array.from(sb.data)).toEqual(Array.from(b));
     // Parquet gives int64 cells as bigint; numeric strings (CSV exports) work too.
-    const viaBigint = await readClipSeries(out, { ...rb!, series_offset: BigInt(a.byteLength), series_pairs: '5' });
+    const viaBigint = await readClipSeries(out, { ...rb, series_offset: BigInt(a.byteLength), series_pairs: '5' });
     expect(Array.from(viaBigint.data)).toEqual(Array.from(b));
   });
 
   it('names the file when the series is missing or short, and the field when the row is bad', async () => {
     const [ra] = await rows(out);
-    await expect(readClipSeries(out, { ...ra!, series_file: 'series/part-gone.f32' })).rejects.toMatchObject({ code: 'series_missing', message: expect.stringContaining('part-gone.f32') });
-    await expect(readClipSeries(out, { ...ra!, series_offset: a.byteLength + b.byteLength - 4 })).rejects.toMatchObject({ code: 'series_short', message: expect.stringContaining(String(ra!.series_file)) });
-    await expect(readClipSeries(out, { ...ra!, series_offset: -4 })).rejects.toThrow(/non-negative integer for series_offset of clip "a"/);
-    await expect(readClipSeries(out, { ...ra!, series_file: undefined })).rejects.toThrow(/series_file of clip "a"/);
-    await expect(readClipSeries(out, { ...ra!, series_file: '../../etc/passwd' })).rejects.toThrow(/inside the output folder/);
-    await expect(readClipSeries(out, { ...ra!, series_columns: F - 1 })).rejects.toThrow(new RegExp(`${F} columns .*cues\\.json.*series_columns of clip "a"`));
-    await expect(readClipSeries(join(out, 'nowhere'), ra!)).rejects.toMatchObject({ code: 'series_missing', message: expect.stringContaining('cues.json') });
+    await expect(readClipSeries(out, { ...ra, series_file: 'series/part-gone.f32' })).rejects.toMatchObject({ code: 'series_missing', message: expect.stringContaining('part-gone.f32') });
+    await expect(readClipSeries(out, { ...ra, series_offset: a.byteLength + b.byteLength - 4 })).rejects.toMatchObject({ code: 'series_short', message: expect.stringContaining(String(ra.series_file)) });
+    await expect(readClipSeries(out, { ...ra, series_offset: -4 })).rejects.toThrow(/non-negative integer for series_offset of clip "a"/);
+    await expect(readClipSeries(out, { ...ra, series_file: undefined })).rejects.toThrow(/series_file of clip "a"/);
+    await expect(readClipSeries(out, { ...ra, series_file: '../../etc/passwd' })).rejects.toThrow(/inside the output folder/);
+    await expect(readClipSeries(out, { ...ra, series_columns: F - 1 })).rejects.toThrow(new RegExp(`${F} columns .*cues\\.json.*series_columns of clip "a"`));
+    await expect(readClipSeries(join(out, 'nowhere'), ra)).rejects.toMatchObject({ code: 'series_missing', message: expect.stringContaining('cues.json') });
   });
 
   it('reports a truncated series file after the fact', async () => {
@@ -65,24 +65,24 @@ describe('readClipSeries', () => {
     await dir.close();
     await writeFile(join(other, CUES_JSON), JSON.stringify({ columns: CUE_COLUMNS }));
     const [rc] = await rows(other);
-    await truncate(join(other, String(rc!.series_file)), 100);
-    await expect(readClipSeries(other, rc!)).rejects.toThrow(/series file .*part-cut\.f32.*received "100 bytes"/);
-    await unlink(join(other, String(rc!.series_file)));
-    await expect(readClipSeries(other, rc!)).rejects.toThrow(/part-cut\.f32.*cannot be opened \(ENOENT\)/);
+    await truncate(join(other, String(rc.series_file)), 100);
+    await expect(readClipSeries(other, rc)).rejects.toThrow(/series file .*part-cut\.f32.*received "100 bytes"/);
+    await unlink(join(other, String(rc.series_file)));
+    await expect(readClipSeries(other, rc)).rejects.toThrow(/part-cut\.f32.*cannot be opened \(ENOENT\)/);
   });
 
   it('round-trips a real scan of a sample clip', async () => {
     const real = await tempDir('audit-series-scan-');
     await scan({ input: new URL('../../samples/swing.mp4', import.meta.url).pathname, out: real, model: 'none', workers: 1, quiet: true, parquet: false });
     const [row] = await rows(real);
-    const s = await readClipSeries(real, row!);
+    const s = await readClipSeries(real, row);
     const cues = JSON.parse(await readFile(join(real, CUES_JSON), 'utf8')) as { columns: Array<{ name: string }> };
     expect(s.columns).toEqual(cues.columns.map((c) => c.name));
-    expect(s.frames).toBe(row!.series_pairs);
+    expect(s.frames).toBe(row.series_pairs);
     const ref = await readSeries(real, row as never);
     expect(Array.from(s.data)).toEqual(Array.from(ref.data));
     // A swinging pendulum moves: the energy column is not all zero.
     const k = s.columns.indexOf('energy_residual');
-    expect(Math.max(...Array.from({ length: s.frames }, (_, t) => s.data[t * s.columns.length + k]!))).toBeGreaterThan(0.01);
+    expect(Math.max(...Array.from({ length: s.frames }, (_, t) => s.data[t * s.columns.length + k]))).toBeGreaterThan(0.01);
   });
 });

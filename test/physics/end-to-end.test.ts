@@ -57,12 +57,12 @@ describe('audit physics on a released-format CSV', () => {
     expect(rules.map((r) => r.rule)).toEqual(['The ball falls down.', 'The ball bounces lower each time.', 'The puck slows down and stops.', "The puck's shadow is visible.", 'Nothing moves.', 'The glass falls down.']);
     expect(rules.map((r) => r['']).join()).toBe('0,1,2,3,4,5');
     for (const r of rules.slice(0, 5)) expect(['0.0', '1.0', '2.0']).toContain(r.score);
-    expect(rules[3]!.score).toBe('2.0'); // the shadow: no motion check applies
-    expect(rules[5]!.score).toBe(''); // the missing video
+    expect(rules[3].score).toBe('2.0'); // the shadow: no motion check applies
+    expect(rules[5].score).toBe(''); // the missing video
     const pcs = await csvRows(join(out, 'output_pc.csv'), 'videopath');
     expect(pcs.map((r) => r.videopath)).toEqual(['videos/drop.mp4', 'videos/slide.mp4', 'videos/still.mp4', 'videos/missing.mp4']);
     for (const r of pcs.slice(0, 3)) expect(['1.0', '2.0', '3.0', '4.0', '5.0']).toContain(r.score);
-    expect(pcs[3]!.score).toBe('');
+    expect(pcs[3].score).toBe('');
   });
 
   it('writes physics.jsonl with every check and its evidence per video', async () => {
@@ -71,7 +71,7 @@ describe('audit physics on a released-format CSV', () => {
     const rows: Row[] = [];
     for await (const { value } of readJsonl(join(out, 'physics.jsonl'))) rows.push(value as Row);
     expect(rows).toHaveLength(4);
-    const drop = rows[0]!;
+    const drop = rows[0];
     expect(drop).toMatchObject({ videopath: 'videos/drop.mp4', model_name: 'model-a', error: null });
     expect(typeof drop.artefact).toBe('boolean');
     expect(drop.artefact_score).toBeGreaterThanOrEqual(0);

@@ -18,7 +18,7 @@ describe('gravity check', () => {
   it('fails the same drop played backwards: the ball leaps up from rest with nothing moving near it', () => {
     const r = run(mirrorSignals(bodySignals(dropPath({ e: 0 }))));
     expect(r.score).toBe(0);
-    expect(r.findings[0]!.kind).toBe('launch_from_rest');
+    expect(r.findings[0].kind).toBe('launch_from_rest');
     expect(r.reversal_strength).toBeGreaterThanOrEqual(0.5);
     // Evidence points at the launch: forwards the ball lands at 0.91 s (0.3 s held, 0.61 s of fall), so backwards
     // it rests until 3 - 0.91 = 2.09 s and leaps up then.
@@ -36,8 +36,8 @@ describe('gravity check', () => {
     });
     const r = run(bodySignals(path));
     expect(r.score).toBe(0);
-    expect(r.findings[0]!.kind).toBe('rising_speeds_up');
-    expect(r.findings[0]!.values.against_gravity_accel).toBeCloseTo(1.5, 0);
+    expect(r.findings[0].kind).toBe('rising_speeds_up');
+    expect(r.findings[0].values.against_gravity_accel).toBeCloseTo(1.5, 0);
   });
 
   it('lets a brief upward speed-up pass (an arm lifting: 0.46 s measured on forward real clips) but not a longer one', () => {
@@ -63,7 +63,7 @@ describe('gravity check', () => {
     });
     const r = run(bodySignals(slow));
     expect(r.score).toBe(0);
-    expect(r.findings[0]!.kind).toBe('falling_slows');
+    expect(r.findings[0].kind).toBe('falling_slows');
   });
 
   it('cannot judge a clip with no vertical motion', () => {

@@ -20,8 +20,8 @@ export function bodySignals(path: Path, fps = 24, opts: { flow?: (t: number, u: 
   const cx: number[] = [];
   const cy: number[] = [];
   for (let t = 0; t < pairs; t++) {
-    const du = (path[t + 1]![0] - path[t]![0]) * fps;
-    const dv = (path[t + 1]![1] - path[t]![1]) * fps;
+    const du = (path[t + 1][0] - path[t][0]) * fps;
+    const dv = (path[t + 1][1] - path[t][1]) * fps;
     // What optical flow measures may differ from the displacement (a body that teleports is not tracked).
     const [u, v] = opts.flow ? opts.flow(t, du, dv) : [du, dv];
     const speed = Math.hypot(u, v);
@@ -30,19 +30,19 @@ export function bodySignals(path: Path, fps = 24, opts: { flow?: (t: number, u: 
     vy.push(on ? v : 0);
     moving.push(on ? 0.02 : 0);
     energy.push(on ? speed * 0.02 : 0);
-    cx.push(on ? path[t]![0] : 0.5);
-    cy.push(on ? path[t]![1] : 0.5);
+    cx.push(on ? path[t][0] : 0.5);
+    cy.push(on ? path[t][1] : 0.5);
   }
   const s = makeSignals({ vx, vy, movingFrac: moving, energy, cx, cy, fps, intensity: Array(pairs).fill(0.02) });
   for (let t = 0; t < pairs; t++) {
     if (!moving[t]) continue;
-    const r0 = Math.min(GRID - 1, Math.floor(path[t]![1] * GRID));
-    const c0 = Math.min(GRID - 1, Math.floor(path[t]![0] * GRID));
+    const r0 = Math.min(GRID - 1, Math.floor(path[t][1] * GRID));
+    const c0 = Math.min(GRID - 1, Math.floor(path[t][0] * GRID));
     for (let r = Math.max(0, r0 - 1); r <= Math.min(GRID - 1, r0 + 1); r++) {
       for (let c = Math.max(0, c0 - 1); c <= Math.min(GRID - 1, c0 + 1); c++) {
         const share = r === r0 && c === c0 ? 0.6 : 0.05;
-        s.gridU[r * GRID + c]![t] = vx[t]! * share;
-        s.gridV[r * GRID + c]![t] = vy[t]! * share;
+        s.gridU[r * GRID + c][t] = vx[t] * share;
+        s.gridV[r * GRID + c][t] = vy[t] * share;
       }
     }
   }

@@ -13,12 +13,12 @@ describe('readPhysicsInput', () => {
     const r = await readPhysicsInput(join(dir, 'rule.csv'));
     expect(r.format).toBe('autoeval_rule');
     expect(r.rows.map((x) => x.row)).toEqual([2, 3]);
-    expect(r.rows[0]!.path).toBe(join(dir, 'examples', 'A_rock_tumbles_down_a_steep_hill,_fast_0.mp4'));
-    expect(r.rows[0]!.videopath).toBe('examples/A_rock_tumbles_down_a_steep_hill,_fast_0.mp4');
-    expect(r.rows[0]!.caption).toBe('A rock tumbles down a steep hill, fast');
-    expect(r.rows[0]!.captionSource).toBe('file name');
-    expect(r.rows[1]!.rules).toEqual([{ text: 'Leaves move away from the blower, fast.', law: null, human: null }]);
-    expect(r.rows[1]!.caption).toBeNull();
+    expect(r.rows[0].path).toBe(join(dir, 'examples', 'A_rock_tumbles_down_a_steep_hill,_fast_0.mp4'));
+    expect(r.rows[0].videopath).toBe('examples/A_rock_tumbles_down_a_steep_hill,_fast_0.mp4');
+    expect(r.rows[0].caption).toBe('A rock tumbles down a steep hill, fast');
+    expect(r.rows[0].captionSource).toBe('file name');
+    expect(r.rows[1].rules).toEqual([{ text: 'Leaves move away from the blower, fast.', law: null, human: null }]);
+    expect(r.rows[1].caption).toBeNull();
   });
 
   it('reads the SA/PC input with its captions', async () => {
@@ -47,7 +47,7 @@ describe('readPhysicsInput', () => {
     const r = await readPhysicsInput(join(dir, 'test.csv'), { videosDir: join(dir, 'videos') });
     expect(r.format).toBe('videophy2');
     expect(r.rows).toHaveLength(1);
-    const x = r.rows[0]!;
+    const x = r.rows[0];
     expect(x.path).toBe(join(dir, 'videos', 'ball 1.mp4'));
     expect(x).toMatchObject({ sa: 5, pc: 2, modelName: 'wan2.1', isHard: true, caption: 'A ball falls, then bounces.' });
     expect(x.rules).toEqual([
@@ -57,7 +57,7 @@ describe('readPhysicsInput', () => {
     ]);
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]).toMatchObject({ row: 3, code: 'manifest-bad-rule-list' });
-    expect(r.problems[0]!.message).toMatch(/physics_rules_unfollowed.*line 3/);
+    expect(r.problems[0].message).toMatch(/physics_rules_unfollowed.*line 3/);
   });
 
   it('reads a folder of videos and refuses a CSV without a path column', async () => {

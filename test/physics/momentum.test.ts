@@ -32,7 +32,7 @@ describe('momentum check', () => {
     const slide = () => [0.1, 0] as const;
     const js = jumps(bodySignals(path, 24, { flow: slide }));
     expect(js.length).toBe(1);
-    expect(js[0]!.values.grid_cells_jumped).toBe(7);
+    expect(js[0].values.grid_cells_jumped).toBe(7);
     expect(run(bodySignals(path, 24, { flow: slide })).score).toBe(0);
     // The same positions with the flow following them (a fast but tracked motion) is no teleport.
     expect(jumps(bodySignals(path))).toEqual([]);

@@ -21,8 +21,8 @@ describe('persistence check', () => {
     const intensity = Array(48).fill(0.03);
     intensity[30] = 0.6;
     const [f] = pops(makeSignals({ intensity }));
-    expect(f!.kind).toBe('picture_jumps');
-    expect(f!.strength).toBeLessThan(1);
+    expect(f.kind).toBe('picture_jumps');
+    expect(f.strength).toBeLessThan(1);
   });
 
   it('passes a picture that changes smoothly, even a lot', () => {

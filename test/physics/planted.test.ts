@@ -23,11 +23,11 @@ describe('planted scenes', () => {
     expect(up.meta.accel_along_slope as number).toBeGreaterThan(0);
     expect(down.meta.accel_along_slope as number).toBeLessThan(0);
     expect(up.frames).toHaveLength(18);
-    expect(up.frames[0]!.length).toBe(96 * 64 * 4);
+    expect(up.frames[0].length).toBe(96 * 64 * 4);
     const slows = PLANTED_SCENES.find((s) => s.name === 'fall_slows_midair')!.render(new Rng(5), params);
     expect(slows.meta.decel as number).toBeGreaterThan(0);
     // The frames change while the body moves: the first and middle frames differ.
-    expect(Buffer.compare(Buffer.from(slows.frames[0]!), Buffer.from(slows.frames[9]!))).not.toBe(0);
+    expect(Buffer.compare(Buffer.from(slows.frames[0]), Buffer.from(slows.frames[9]))).not.toBe(0);
   });
 
   it('renders every scene to mp4 with a manifest, and resumes without rendering again', async () => {
@@ -36,10 +36,10 @@ describe('planted scenes', () => {
     expect(clips).toHaveLength(6);
     expect(clips.filter((c) => c.violation).map((c) => c.scene).sort()).toEqual(['fall_slows_midair', 'floor_launch_from_rest', 'slope_accelerates_up']);
     for (const c of clips) expect((await stat(c.path)).size).toBeGreaterThan(500);
-    const before = (await stat(join(out, `${clips[0]!.id}.mp4`))).mtimeMs;
+    const before = (await stat(join(out, `${clips[0].id}.mp4`))).mtimeMs;
     const again = await renderPlanted({ out, perScene: 1, seed: 7, params });
     expect(again.map((c) => c.id)).toEqual(clips.map((c) => c.id));
-    expect((await stat(join(out, `${clips[0]!.id}.mp4`))).mtimeMs).toBe(before);
+    expect((await stat(join(out, `${clips[0].id}.mp4`))).mtimeMs).toBe(before);
     await expect(renderPlanted({ out, perScene: 0 })).rejects.toThrow(/positive integer/);
   });
 });

@@ -17,7 +17,7 @@ describe('signals', () => {
     const s = signalsFromSeries(series(5), names, { fps: 24, startS: 2, sourceFps: 30 });
     const k = names.indexOf('res_vy');
     expect(s.vy[3]).toBeCloseTo(3 + k / 1000, 5);
-    expect(s.gridV[9]![2]).toBeCloseTo(2 + names.indexOf('grid_v_1_1') / 1000, 5);
+    expect(s.gridV[9][2]).toBeCloseTo(2 + names.indexOf('grid_v_1_1') / 1000, 5);
     expect(s).toMatchObject({ pairs: 5, fps: 24, startS: 2, sourceFps: 30 });
   });
 
@@ -30,10 +30,10 @@ describe('signals', () => {
   it('mirrors like a reversed clip: order reversed, velocities negated, accelerations kept', () => {
     const s = signalsFromSeries(series(4), names, { fps: 24 });
     const m = mirrorSignals(s);
-    expect(m.vy[0]).toBe(-s.vy[3]!);
-    expect(m.ay[0]).toBe(s.ay[3]!);
-    expect(m.energy[1]).toBe(s.energy[2]!);
-    expect(m.gridU[5]![0]).toBe(-s.gridU[5]![3]!);
+    expect(m.vy[0]).toBe(-s.vy[3]);
+    expect(m.ay[0]).toBe(s.ay[3]);
+    expect(m.energy[1]).toBe(s.energy[2]);
+    expect(m.gridU[5][0]).toBe(-s.gridU[5][3]);
     expect(Array.from(mirrorSignals(m).vx)).toEqual(Array.from(s.vx));
   });
 });

@@ -45,7 +45,7 @@ describe('resuming a scan folder', () => {
     const first = await scan({ input: CLIP, out, model: TINY, device: 'cpu', modelWindows: 1, quiet: true, workers: 1 });
     expect(first.counts.clips).toBe(1);
     expect(JSON.parse(await readFile(join(out, 'run.json'), 'utf8')).model.windows).toBe(1);
-    const row = JSON.parse((await readFile(join(out, 'clips.jsonl'), 'utf8')).split('\n')[0]!);
+    const row = JSON.parse((await readFile(join(out, 'clips.jsonl'), 'utf8')).split('\n')[0]);
     expect(row.model_windows).toBe(1);
     await expect(scan({ input: CLIP, out, model: TINY, device: 'cpu', quiet: true, workers: 1 })).rejects.toThrow(/1 model window\(s\).*this run asks for .*8 model window\(s\)/s);
   });

@@ -120,7 +120,7 @@ describe('scan', () => {
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(N);
     // Same shard twice picks the same rows.
     const again = await scan({ input: manifest, out: join(base, 'again-0'), shard: '0/3', workers: 2, quiet: true, parquet: false });
-    const idsA = (await rows(join(parts[0]!.out, 'clips.jsonl'))).map((r) => r.id).sort();
+    const idsA = (await rows(join(parts[0].out, 'clips.jsonl'))).map((r) => r.id).sort();
     const idsB = (await rows(join(base, 'again-0', 'clips.jsonl'))).map((r) => r.id).sort();
     expect(idsB).toEqual(idsA);
     expect(again.counts.clips).toBe(idsA.length);
@@ -130,11 +130,11 @@ describe('scan', () => {
     const all = await rows(join(base, 'all', 'clips.jsonl'));
     expect(new Set(all.map((r) => r.id)).size).toBe(N);
     const s0 = await readSeries(join(base, 'all'), all[0] as never);
-    expect(s0.frames).toBe(all[0]!.series_pairs);
+    expect(s0.frames).toBe(all[0].series_pairs);
 
-    await expect(merge([parts[0]!.out, parts[2]!.out], join(base, 'partial'))).rejects.toThrow(/Missing shard 1\/3/);
-    await expect(merge([parts[0]!.out, parts[0]!.out, parts[1]!.out], join(base, 'double'))).rejects.toThrow(/appears twice/);
-    const cli = await runCliProcess(['merge', parts[0]!.out, '--out', join(base, 'cli-partial')]);
+    await expect(merge([parts[0].out, parts[2].out], join(base, 'partial'))).rejects.toThrow(/Missing shard 1\/3/);
+    await expect(merge([parts[0].out, parts[0].out, parts[1].out], join(base, 'double'))).rejects.toThrow(/appears twice/);
+    const cli = await runCliProcess(['merge', parts[0].out, '--out', join(base, 'cli-partial')]);
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/Missing shards 1\/3, 2\/3/);
   });

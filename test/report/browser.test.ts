@@ -74,7 +74,7 @@ async function open(file: string): Promise<{ page: Page; problems: string[]; dia
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
   const loadMs = performance.now() - t0;
   const navMs = await page.evaluate(() => {
-    const n = (performance as unknown as { getEntriesByType(t: string): Array<{ domContentLoadedEventEnd: number; loadEventEnd: number }> }).getEntriesByType('navigation')[0]!;
+    const n = (performance as unknown as { getEntriesByType(t: string): Array<{ domContentLoadedEventEnd: number; loadEventEnd: number }> }).getEntriesByType('navigation')[0];
     return { domContentLoaded: n.domContentLoadedEventEnd, load: n.loadEventEnd };
   });
   return { page, problems, dialogs, requests, loadMs, navMs };
@@ -111,7 +111,7 @@ beforeAll(async () => {
   const rows = (await readFile(join(small, 'clips.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   const lines: string[] = [];
   for (let i = 0; i < BIG_ROWS; i++) {
-    const r = rows[i % rows.length]!;
+    const r = rows[i % rows.length];
     lines.push(JSON.stringify({ ...r, id: `${String(r.id)}-${i}`, row: i + 2 }));
   }
   await writeFile(join(big, 'clips.jsonl'), `${lines.join('\n')}\n`);

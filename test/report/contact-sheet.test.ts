@@ -51,7 +51,7 @@ function meanLuma(img: { data: Uint8Array; width: number }, x0: number, y0: numb
   for (let y = Math.round(y0); y < Math.round(y1); y++) {
     for (let x = Math.round(x0); x < Math.round(x1); x++) {
       const p = (y * img.width + x) * 3;
-      s += 0.299 * img.data[p]! + 0.587 * img.data[p + 1]! + 0.114 * img.data[p + 2]!;
+      s += 0.299 * img.data[p] + 0.587 * img.data[p + 1] + 0.114 * img.data[p + 2];
       n++;
     }
   }
@@ -61,9 +61,9 @@ function meanLuma(img: { data: Uint8Array; width: number }, x0: number, y0: numb
 function tileStd(img: ContactSheetImage, row: number, i: number): number {
   const L = img.layout;
   const left = L.pad + i * (L.tileW + L.gap);
-  const top = L.rowTop[row]! + L.band;
+  const top = L.rowTop[row] + L.band;
   const values: number[] = [];
-  for (let y = top; y < top + L.tileH; y++) for (let x = left; x < left + L.tileW; x++) values.push(img.data[(y * img.width + x) * 3]!);
+  for (let y = top; y < top + L.tileH; y++) for (let x = left; x < left + L.tileW; x++) values.push(img.data[(y * img.width + x) * 3]);
   const m = values.reduce((a, b) => a + b, 0) / values.length;
   return Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / values.length);
 }
@@ -75,9 +75,9 @@ function tileDiff(img: ContactSheetImage, a: [number, number], b: [number, numbe
   let n = 0;
   for (let y = 0; y < Math.floor(L.tileH * 0.7); y++) {
     for (let x = 0; x < L.tileW; x++) {
-      const pa = ((L.rowTop[a[0]]! + L.band + y) * img.width + L.pad + a[1] * (L.tileW + L.gap) + x) * 3;
-      const pb = ((L.rowTop[b[0]]! + L.band + y) * img.width + L.pad + b[1] * (L.tileW + L.gap) + x) * 3;
-      for (let c = 0; c < 3; c++) s += Math.abs(img.data[pa + c]! - img.data[pb + c]!);
+      const pa = ((L.rowTop[a[0]] + L.band + y) * img.width + L.pad + a[1] * (L.tileW + L.gap) + x) * 3;
+      const pb = ((L.rowTop[b[0]] + L.band + y) * img.width + L.pad + b[1] * (L.tileW + L.gap) + x) * 3;
+      for (let c = 0; c < 3; c++) s += Math.abs(img.data[pa + c] - img.data[pb + c]);
       n += 3;
     }
   }
@@ -111,9 +111,9 @@ describe('contact sheet', () => {
     expect(tileDiff(sheet, [0, 0], [0, N - 1])).toBeGreaterThan(5);
     // Row labels are light text on the dark band.
     for (let row = 0; row < 3; row++) {
-      const top = sheet.layout.rowTop[row]!;
+      const top = sheet.layout.rowTop[row];
       let light = 0;
-      for (let y = top; y < top + sheet.layout.band; y++) for (let x = 0; x < 100; x++) light += sheet.data[(y * sheet.width + x) * 3]! > 150 ? 1 : 0;
+      for (let y = top; y < top + sheet.layout.band; y++) for (let x = 0; x < 100; x++) light += sheet.data[(y * sheet.width + x) * 3] > 150 ? 1 : 0;
       expect(light).toBeGreaterThan(20);
     }
   });
@@ -123,15 +123,15 @@ describe('contact sheet', () => {
     const k = L.tileW / W;
     for (let i = 0; i < N; i++) {
       const left = L.pad + i * (L.tileW + L.gap);
-      const top = L.rowTop[2]! + L.band;
-      const x0 = squareX(sheet.times[i]!);
+      const top = L.rowTop[2] + L.band;
+      const x0 = squareX(sheet.times[i]);
       // The square's inner half, and a band of background below it (above the time stamp).
       const onSquare = meanLuma(sheet, left + (x0 + SIDE * 0.25) * k, top + (SQUARE_Y + SIDE * 0.25) * k, left + (x0 + SIDE * 0.75) * k, top + (SQUARE_Y + SIDE * 0.75) * k);
       const background = meanLuma(sheet, left, top + 0.66 * L.tileH, left + L.tileW, top + 0.8 * L.tileH);
       expect(onSquare, `frame ${i} on the square`).toBeGreaterThan(140);
       expect(background, `frame ${i} background`).toBeLessThan(70);
       // The forward frame there is plain texture, not bright: the colour is the motion's.
-      const raw = meanLuma(sheet, left, L.rowTop[0]! + L.band + 0.66 * L.tileH, left + L.tileW, L.rowTop[0]! + L.band + 0.8 * L.tileH);
+      const raw = meanLuma(sheet, left, L.rowTop[0] + L.band + 0.66 * L.tileH, left + L.tileW, L.rowTop[0] + L.band + 0.8 * L.tileH);
       expect(raw).toBeGreaterThan(background * 2);
     }
   });
@@ -145,7 +145,7 @@ describe('contact sheet', () => {
     expect(fromScan.layout).toEqual(sheet.layout);
     expect(fromScan.times).toEqual(sheet.times);
     let diff = 0;
-    for (let k = 0; k < sheet.data.length; k++) diff += Math.abs(fromScan.data[k]! - sheet.data[k]!);
+    for (let k = 0; k < sheet.data.length; k++) diff += Math.abs(fromScan.data[k] - sheet.data[k]);
     expect(diff / sheet.data.length).toBe(0);
     // a missing file is still named, though nothing probed it first
     await expect(contactSheetImage({ path: join(dir, 'gone.mp4'), windowStartS: 0, windowEndS: 1, analysis: { fps: 24, width: 96, height: 96 } })).rejects.toThrow(/gone\.mp4/);
@@ -171,10 +171,10 @@ describe('contact sheet', () => {
     const full = await decodeClip(clip);
     const { frames, decoded } = await decodeFrameSelection(clip, { width: full.width, height: full.height, fps: full.fps, windowStartS: 0, windowEndS: full.windowEndS, indices: [5, 0, 5, 999], pixelFormat: 'gray' });
     expect(decoded).toBe(full.frames.length);
-    expect(Buffer.from(frames[0]!).equals(Buffer.from(full.frames[5]!))).toBe(true);
-    expect(Buffer.from(frames[1]!).equals(Buffer.from(full.frames[0]!))).toBe(true);
+    expect(Buffer.from(frames[0]).equals(Buffer.from(full.frames[5]))).toBe(true);
+    expect(Buffer.from(frames[1]).equals(Buffer.from(full.frames[0]))).toBe(true);
     // Past the end: the last decoded frame.
-    expect(Buffer.from(frames[3]!).equals(Buffer.from(full.frames.at(-1)!))).toBe(true);
+    expect(Buffer.from(frames[3]).equals(Buffer.from(full.frames.at(-1)!))).toBe(true);
   });
 
   it('one sheet decode gives the analysis frames exactly and the pictures as an RGB decode does', async () => {
@@ -183,14 +183,14 @@ describe('contact sheet', () => {
     for (const [tw, th] of [[40, 22], [full.width + 30, full.height + 17]] as const) {
       const both = await decodeSheetFrames(clip, { ...window, width: full.width, height: full.height, tileWidth: tw, tileHeight: th, grayIndices: [5, 6, 999], rgbIndices: [5, 0] });
       expect(both.decoded).toBe(full.frames.length);
-      expect(Buffer.from(both.gray[0]!).equals(Buffer.from(full.frames[5]!))).toBe(true);
-      expect(Buffer.from(both.gray[1]!).equals(Buffer.from(full.frames[6]!))).toBe(true);
-      expect(Buffer.from(both.gray[2]!).equals(Buffer.from(full.frames.at(-1)!))).toBe(true);
+      expect(Buffer.from(both.gray[0]).equals(Buffer.from(full.frames[5]))).toBe(true);
+      expect(Buffer.from(both.gray[1]).equals(Buffer.from(full.frames[6]))).toBe(true);
+      expect(Buffer.from(both.gray[2]).equals(Buffer.from(full.frames.at(-1)!))).toBe(true);
       const rgb = await decodeFrameSelection(clip, { ...window, width: tw, height: th, indices: [5, 0], pixelFormat: 'rgb24' });
       for (let i = 0; i < 2; i++) {
-        expect(both.rgb[i]!.length).toBe(tw * th * 3);
+        expect(both.rgb[i].length).toBe(tw * th * 3);
         let worst = 0;
-        for (let k = 0; k < rgb.frames[i]!.length; k++) worst = Math.max(worst, Math.abs(both.rgb[i]![k]! - rgb.frames[i]![k]!));
+        for (let k = 0; k < rgb.frames[i].length; k++) worst = Math.max(worst, Math.abs(both.rgb[i][k] - rgb.frames[i][k]));
         expect(worst, `tile ${tw}x${th} frame ${i}`).toBeLessThanOrEqual(4); // planar and packed RGB round differently
       }
     }

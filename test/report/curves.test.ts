@@ -19,7 +19,7 @@ const fall = series(48, COLUMNS, (c, t) =>
 );
 
 function polylines(svg: string): Array<Array<[number, number]>> {
-  return [...svg.matchAll(/<polyline points="([^"]*)"/g)].map((m) => m[1]!.split(' ').map((p) => p.split(',').map(Number) as [number, number]));
+  return [...svg.matchAll(/<polyline points="([^"]*)"/g)].map((m) => m[1].split(' ').map((p) => p.split(',').map(Number) as [number, number]));
 }
 
 describe('cueCurvesSvg', () => {
@@ -33,7 +33,7 @@ describe('cueCurvesSvg', () => {
     const { data, info } = await sharp(Buffer.from(svg)).flatten({ background: '#fff' }).raw().toBuffer({ resolveWithObject: true });
     // Not blank: some pixels are well away from white (curves, text).
     let dark = 0;
-    for (let i = 0; i < data.length; i += info.channels) dark += data[i]! < 128 ? 1 : 0;
+    for (let i = 0; i < data.length; i += info.channels) dark += data[i] < 128 ? 1 : 0;
     expect(dark).toBeGreaterThan(500);
   });
 
@@ -43,7 +43,7 @@ describe('cueCurvesSvg', () => {
     expect(lines).toHaveLength(CURVE_PANELS.length);
     for (const pts of lines) {
       expect(pts).toHaveLength(48);
-      for (let i = 1; i < pts.length; i++) expect(pts[i]![0]).toBeGreaterThan(pts[i - 1]![0]);
+      for (let i = 1; i < pts.length; i++) expect(pts[i][0]).toBeGreaterThan(pts[i - 1][0]);
     }
     expect(CURVE_PANELS.map((p) => p.column)).toEqual(['energy_residual', 'res_vy', 'res_ay', 'res_div']);
     for (const p of CURVE_PANELS) expect(svg).toContain(`data-column="${p.column}"`);
@@ -55,12 +55,12 @@ describe('cueCurvesSvg', () => {
     expect(zeros).toHaveLength(4);
     const [energy, vy, ay] = polylines(svg);
     // Energy starts at 0: on its zero line. Velocity crosses zero mid-clip, going down the page as it grows (SVG y down).
-    expect(energy![0]![1]).toBeCloseTo(zeros[0]!, 0);
-    expect(vy![0]![1]).toBeGreaterThan(zeros[1]!);
-    expect(vy![47]![1]).toBeLessThan(zeros[1]!);
+    expect(energy[0][1]).toBeCloseTo(zeros[0], 0);
+    expect(vy[0][1]).toBeGreaterThan(zeros[1]);
+    expect(vy[47][1]).toBeLessThan(zeros[1]);
     // Constant +3: a flat line above zero, at the top of its symmetric range.
-    expect(new Set(ay!.map((p) => p[1])).size).toBe(1);
-    expect(ay![0]![1]).toBeLessThan(zeros[2]!);
+    expect(new Set(ay.map((p) => p[1])).size).toBe(1);
+    expect(ay[0][1]).toBeLessThan(zeros[2]);
     expect(svg).toContain('>3<');
     expect(svg).toContain('>-3<');
     // 48 pairs at 24 fps = 2 s: ticks 0 .. 2 s; the label says what the axis is.

@@ -100,7 +100,7 @@ describe('chart SVG', () => {
     const svg = barChartSvg([{ label: 'a<b>', value: 10 }, { label: 'c', value: 5 }, { label: 'd', value: 0 }], { title: 'T"itle', width: 400 });
     const widths = [...svg.matchAll(/<rect x="\d+" y="[\d.]+" width="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(widths).toHaveLength(3);
-    expect(widths[1]! / widths[0]!).toBeCloseTo(0.5, 2);
+    expect(widths[1] / widths[0]).toBeCloseTo(0.5, 2);
     expect(widths[2]).toBe(0);
     expect(svg).toContain('a&lt;b&gt;');
     expect(svg).not.toContain('a<b>');
@@ -112,9 +112,9 @@ describe('chart SVG', () => {
     const heights = [...svg.matchAll(/class="hbar"[^>]*height="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(heights).toHaveLength(4); // zero counts draw nothing
     // Tallest bin (3) spans the plot; bin 0 (1 + 1) is two thirds of it, bin 1 (2) too.
-    const full = heights[3]!;
-    expect(heights[0]! + heights[1]!).toBeCloseTo((2 / 3) * full, 0);
-    expect(heights[2]!).toBeCloseTo((2 / 3) * full, 0);
+    const full = heights[3];
+    expect(heights[0] + heights[1]).toBeCloseTo((2 / 3) * full, 0);
+    expect(heights[2]).toBeCloseTo((2 / 3) * full, 0);
     expect(svg).toContain('>x<');
   });
 });
@@ -154,7 +154,7 @@ describe('renderReport', () => {
     const page = renderReport(hostileData());
     expect(page.match(/<script\b/g)).toHaveLength(2); // the JSON block and the page script
     // The JSON block holds the strings as JSON text (checked above not to be able to end the block); the rest is markup.
-    const json = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(page)![1]!;
+    const json = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(page)![1];
     expect(json).not.toMatch(/[<>]/);
     const html = page.replace(json, '');
     expect(html).not.toContain('<img src=x');
@@ -170,7 +170,7 @@ describe('renderReport', () => {
     expect(contentSecurityPolicy(PAGE_SCRIPT)).toContain(`script-src 'sha256-${hash}'`);
     expect(contentSecurityPolicy(PAGE_SCRIPT)).toMatch(/^default-src 'none';/);
     expect(html).toContain(`<script>${PAGE_SCRIPT}</script>`);
-    const json = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!;
+    const json = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1];
     expect(JSON.parse(json).title).toBe(`Report ${HOSTILE}`);
   });
   it('says where the full table is when rows were left out, and drops unsafe pictures', () => {

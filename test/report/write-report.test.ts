@@ -80,11 +80,11 @@ describe('collectReportData', () => {
     expect(data.run).toMatchObject({ input: '/data/corpus.csv', inputKind: 'csv', status: 'complete', settings: { fps: 24, shortSide: 96 } });
 
     const [irr, doubtful, flagged] = data.galleries;
-    expect(irr!.items.map((i) => i.id)).toEqual(['clip-29', 'clip-26', 'clip-23']);
-    expect(irr!.omitted).toBe(7);
-    expect(doubtful!.items.map((i) => i.id)).toEqual(['clip-0', 'clip-1', 'clip-2']);
-    expect(flagged!.items.map((i) => i.id)).toEqual(['clip-0', 'clip-1', 'clip-2']);
-    expect(flagged!.items[0]).toMatchObject({ label: 'dropping', caption: 'caption 0', decision: 'reverse_keep_label', window: [0, 2] });
+    expect(irr.items.map((i) => i.id)).toEqual(['clip-29', 'clip-26', 'clip-23']);
+    expect(irr.omitted).toBe(7);
+    expect(doubtful.items.map((i) => i.id)).toEqual(['clip-0', 'clip-1', 'clip-2']);
+    expect(flagged.items.map((i) => i.id)).toEqual(['clip-0', 'clip-1', 'clip-2']);
+    expect(flagged.items[0]).toMatchObject({ label: 'dropping', caption: 'caption 0', decision: 'reverse_keep_label', window: [0, 2] });
     expect(itemRows.size).toBe(9);
     expect([...itemRows.values()].every((r) => !('embedding_forward' in r))).toBe(true);
 
@@ -97,15 +97,15 @@ describe('collectReportData', () => {
     expect(pf.layers.map((l) => l.name)).toEqual(['invariant', 'equivariant', 'irreversible']);
     expect(pf.layers.flatMap((l) => l.counts).reduce((a, b) => a + b, 0)).toBe(30);
     // p_forward = i/30 in 20 bins of 0.05: clips 0 and 1 (0, 0.033) share the first bin.
-    expect(pf.layers[0]!.counts[0]! + pf.layers[1]!.counts[0]! + pf.layers[2]!.counts[0]!).toBe(2);
+    expect(pf.layers[0].counts[0] + pf.layers[1].counts[0] + pf.layers[2].counts[0]).toBe(2);
     const energy = data.cues.find((c) => c.name === 'mean_energy_residual')!;
     expect(energy).toMatchObject({ min: 0, max: 0.29, sampled: 30, total: 30, outside: 0 });
 
     expect(data.classes).toMatchObject({ columns: ['label', 'n', 'class_verdict', 'inconsistent'], rows: [['dropping', 15, 'irreversible', false], ['waving, hands', 15, '', true]], source: 'classes.csv' });
     expect(data.physics!.total).toBe(2);
     expect(data.physics!.leaderboard).toMatchObject({ columns: ['model_name', 'videos', 'pc_ge_4', 'artefact_rate'], rows: [['m1', 1, 0, 1]] });
-    expect(data.physics!.videos[0]!.checks).toEqual([{ name: 'gravity', rule: 'Objects fall down', score: 0, evidence: 'moving mass accelerates upwards; frames=3–17; ay=-0.8123' }]);
-    expect(data.physics!.videos[1]!.checks).toEqual([{ name: 'time_direction', rule: null, score: 1, evidence: 'p_forward 0.93' }]);
+    expect(data.physics!.videos[0].checks).toEqual([{ name: 'gravity', rule: 'Objects fall down', score: 0, evidence: 'moving mass accelerates upwards; frames=3–17; ay=-0.8123' }]);
+    expect(data.physics!.videos[1].checks).toEqual([{ name: 'time_direction', rule: null, score: 1, evidence: 'p_forward 0.93' }]);
   });
 
   it('samples cue histograms beyond the sample size and says so', async () => {
@@ -140,7 +140,7 @@ describe('collectReportData', () => {
       ['exclude', 'class 1'],
     ]);
     expect(data.table!.columns.map((c) => c.key)).toContain('reason');
-    expect(data.galleries[0]!.items[0]).toMatchObject({ id: 'clip-29', decision: 'reverse_swap_label', reason: 'why 29', label: 'class 1' });
+    expect(data.galleries[0].items[0]).toMatchObject({ id: 'clip-29', decision: 'reverse_swap_label', reason: 'why 29', label: 'class 1' });
   });
 
   it('falls back to the verdict mix per label without a classes file', async () => {

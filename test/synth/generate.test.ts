@@ -70,10 +70,10 @@ describe('synthCorpus', () => {
     expect(manifest[0]).toBe('id,path,family,verdict,direction');
     expect(manifest.length).toBe(13);
 
-    const before = (await stat(join(out, 'clips', files[0]!))).mtimeMs;
+    const before = (await stat(join(out, 'clips', files[0]))).mtimeMs;
     const again = await synthCorpus({ out, count: 6, seed: 3, families, renderParams });
     expect(again).toEqual({ clips: 0, seconds: 0, skipped: 6 });
-    expect((await stat(join(out, 'clips', files[0]!))).mtimeMs).toBe(before);
+    expect((await stat(join(out, 'clips', files[0]))).mtimeMs).toBe(before);
     expect((await labels(out)).length).toBe(12);
   });
 

@@ -36,7 +36,7 @@ describe('stacking family', () => {
       const n = plan.blocks.length;
       expect(stackHeight(plan, stackingPose(plan, 1))).toBeGreaterThan(stackHeight(plan, stackingPose(plan, 0)) + 0.01);
       // All blocks on the floor at u = 0, all on the stack at u = 1.
-      stackingPose(plan, 0).blocks.forEach(([, y], k) => { expect(y).toBeCloseTo(plan.blocks[k]!.hh, 6); });
+      stackingPose(plan, 0).blocks.forEach(([, y], k) => { expect(y).toBeCloseTo(plan.blocks[k].hh, 6); });
       expect(stackHeight(plan, stackingPose(plan, 1))).toBeCloseTo(plan.blocks.reduce((a, b) => a + 2 * b.hh, 0), 5);
       const steps = 2000;
       let prev = stackingPose(plan, 0);
@@ -46,19 +46,19 @@ describe('stacking family', () => {
         const g = pose.gripper;
         maxStep = Math.max(maxStep, Math.hypot(g.x - prev.gripper.x, g.y - prev.gripper.y), Math.abs(g.gap - prev.gripper.gap));
         pose.blocks.forEach(([x, y], k) => {
-          const b = plan.blocks[k]!;
+          const b = plan.blocks[k];
           if (k === pose.held) {
             expect(x).toBeCloseTo(g.x, 9);
             expect(y + b.hh).toBeCloseTo(g.y, 9);
           } else if (k !== prev.held) {
             // A block not held now or just before is at rest: it does not move between samples.
-            expect(x).toBe(prev.blocks[k]![0]);
-            expect(y).toBe(prev.blocks[k]![1]);
+            expect(x).toBe(prev.blocks[k][0]);
+            expect(y).toBe(prev.blocks[k][1]);
           }
           expect(y - b.hh).toBeGreaterThan(-1e-9);
           for (let j = k + 1; j < n; j++) {
-            const o = plan.blocks[j]!;
-            const [ox, oy] = pose.blocks[j]!;
+            const o = plan.blocks[j];
+            const [ox, oy] = pose.blocks[j];
             const overlap = Math.abs(x - ox) < b.hw + o.hw - 1e-6 && Math.abs(y - oy) < b.hh + o.hh - 1e-6;
             expect(overlap).toBe(false);
           }

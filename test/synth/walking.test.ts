@@ -63,8 +63,8 @@ describe('walking family', () => {
       expect(bob).toBeLessThan(0.15 * leg);
       // The body advances steadily in the facing direction: a stride per cycle, never backwards.
       const xs = poses.map((p) => p.hip[0]);
-      expect((xs[xs.length - 1]! - xs[0]!) * g.direction).toBeCloseTo(2 * stride, 6);
-      for (let i = 1; i < xs.length; i++) expect((xs[i]! - xs[i - 1]!) * g.direction).toBeGreaterThan(0);
+      expect((xs[xs.length - 1] - xs[0]) * g.direction).toBeCloseTo(2 * stride, 6);
+      for (let i = 1; i < xs.length; i++) expect((xs[i] - xs[i - 1]) * g.direction).toBeGreaterThan(0);
       // The face (head ahead of the torso's axis) and the toes point that way too.
       for (const p of poses.slice(0, 5)) {
         expect((p.head[0] - p.hip[0]) * g.direction).toBeGreaterThan(0);

@@ -7,8 +7,8 @@ import { CUES_HELP } from '../help.js';
 /** One row per cue or summary: name, kind, parity and unit in padded columns, then the description. */
 function cueTable(): string {
   const rows = cueDocRows().map((r) => [r.name, r.kind, r.parity, r.unit, r.description]);
-  const widths = [0, 1, 2, 3].map((k) => Math.max(...rows.map((r) => r[k]!.length)));
-  return rows.map((r) => r.map((cell, k) => (k < 4 ? cell.padEnd(widths[k]!) : cell)).join('  ')).join('\n');
+  const widths = [0, 1, 2, 3].map((k) => Math.max(...rows.map((r) => r[k].length)));
+  return rows.map((r) => r.map((cell, k) => (k < 4 ? cell.padEnd(widths[k]) : cell)).join('  ')).join('\n');
 }
 
 export function cuesCommand(program: Command): void {

@@ -146,7 +146,7 @@ function parseCoarse(fineCsv: string, coarseCsv: string): Map<string, string> {
   const fineFile = TAXONOMY_SOURCES.ssv2FineToCoarse.file;
   const coarseFile = TAXONOMY_SOURCES.ssv2Coarse.file;
   const coarse = parseCsv(coarseCsv, coarseFile);
-  const names = new Map(coarse.slice(1).map((r) => [r[0]!, r[1]!]));
+  const names = new Map(coarse.slice(1).map((r) => [r[0], r[1]]));
   const fine = parseCsv(fineCsv, fineFile);
   const head = fine[0] ?? [];
   const col = (name: string): number => {
@@ -157,10 +157,10 @@ function parseCoarse(fineCsv: string, coarseCsv: string): Map<string, string> {
   const [fc, cc, ci] = [col('fine_grained_class'), col('coarse_grained_class'), col('coarse_grained_class_index')];
   const out = new Map<string, string>();
   fine.slice(1).forEach((r, k) => {
-    if (names.get(r[ci]!) !== r[cc]) {
-      throw new TaxonomyError(`Expected coarse class ${r[ci]} to be named ${JSON.stringify(names.get(r[ci]!))} as in ${coarseFile} for row ${k + 2} of ${fineFile} but received ${JSON.stringify(r[cc])}`, { path: fineFile, row: k + 2 });
+    if (names.get(r[ci]) !== r[cc]) {
+      throw new TaxonomyError(`Expected coarse class ${r[ci]} to be named ${JSON.stringify(names.get(r[ci]))} as in ${coarseFile} for row ${k + 2} of ${fineFile} but received ${JSON.stringify(r[cc])}`, { path: fineFile, row: k + 2 });
     }
-    out.set(r[fc]!, r[cc]!);
+    out.set(r[fc], r[cc]);
   });
   return out;
 }
@@ -228,7 +228,7 @@ function actionClasses(domain: PddlDomain, labels: ReturnType<typeof parseSsv2La
   const classOfAction = new Map<string, { id: string; name: string }>();
   for (const action of domain.actions) {
     const m = action.comments.map((c) => /^(\d+)\s+(.+)$/.exec(c)).find((x) => x !== null);
-    const cls = m ? byId.get(m[1]!) : undefined;
+    const cls = m ? byId.get(m[1]) : undefined;
     if (!m || !cls || cls.label !== m[2]) {
       throw new TaxonomyError(`Expected a comment "<class id> <class label>" matching ${TAXONOMY_SOURCES.ssv2Labels.file} before action ${action.name} but received ${JSON.stringify(action.comments)}`, { path: TAXONOMY_SOURCES.ssv2Domain.file, row: action.line });
     }

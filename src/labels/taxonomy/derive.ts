@@ -69,9 +69,9 @@ function mappings(a: Param[], b: Param[]): [string, string][][] {
       return;
     }
     for (const p of large) {
-      if (used.has(p.name) || p.type !== small[k]!.type) continue;
+      if (used.has(p.name) || p.type !== small[k].type) continue;
       used.add(p.name);
-      walk(k + 1, used, [...acc, [small[k]!.name, p.name]]);
+      walk(k + 1, used, [...acc, [small[k].name, p.name]]);
       used.delete(p.name);
     }
   };
@@ -84,7 +84,7 @@ function rename(lits: Map<string, Literal>, sub: Map<string, string>): Map<strin
   const out = new Map<string, Literal>();
   for (const l of lits.values()) {
     const r = substitute(l, sub);
-    const fresh = { ...r, args: r.args.map((x, k) => (x.startsWith('?') && !sub.has(l.args[k]!) ? `${x}'` : x)) };
+    const fresh = { ...r, args: r.args.map((x, k) => (x.startsWith('?') && !sub.has(l.args[k]) ? `${x}'` : x)) };
     out.set(literalKey(fresh), fresh);
   }
   return out;
@@ -137,10 +137,10 @@ export function deriveUndoPairs(domain: PddlDomain, options: DeriveOptions = {})
   const pairable = (m: ActionModel): boolean => m.destroyed.some((l) => !incidental(l));
   const pairs: UndoPair[] = [];
   for (let i = 0; i < models.length; i++) {
-    const A = models[i]!;
+    const A = models[i];
     if (!pairable(A)) continue;
     for (let j = i + 1; j < models.length; j++) {
-      const B = models[j]!;
+      const B = models[j];
       if (!pairable(B)) continue;
       let best: UndoPair | null = null;
       for (const m of mappings(A.params, B.params)) {

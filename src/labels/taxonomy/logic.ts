@@ -42,8 +42,8 @@ interface Rule {
 export function axiomRules(axioms: readonly PddlAxiom[]): Rule[] {
   const rules: Rule[] = [];
   for (const ax of axioms) {
-    if (ax.context.length !== 1 || ax.context[0]!.predicate === '=') continue;
-    const premise = ax.context[0]!;
+    if (ax.context.length !== 1 || ax.context[0].predicate === '=') continue;
+    const premise = ax.context[0];
     const conclusions = ax.implies.filter((l) => l.predicate !== '=');
     rules.push({ premise, conclusions, vars: ax.vars });
     for (const c of conclusions) {
@@ -59,8 +59,8 @@ function match(domain: PddlDomain, rule: Rule, l: Literal, typeOf: (arg: string)
   if (p.predicate !== l.predicate || p.positive !== l.positive || p.args.length !== l.args.length) return null;
   const sub = new Map<string, string>();
   for (let k = 0; k < p.args.length; k++) {
-    const v = p.args[k]!;
-    const a = l.args[k]!;
+    const v = p.args[k];
+    const a = l.args[k];
     if (!v.startsWith('?')) {
       if (v !== a) return null;
       continue;

@@ -32,7 +32,7 @@ function patterns(t: Pick<Taxonomy, 'classes'>, commas: boolean): Pattern[] {
     cached = [false, true].map((c) => t.classes.map((cls) => compile(cls, c)));
     patternCache.set(t, cached);
   }
-  return cached[commas ? 1 : 0]!;
+  return cached[commas ? 1 : 0];
 }
 
 function compile(cls: TaxonomyClass, commas: boolean): Pattern {

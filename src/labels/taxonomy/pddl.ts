@@ -75,7 +75,7 @@ export function parseSExpressions(text: string): SList[] {
   const root: SList = { items: [], line: 1, leading: [] };
   const stack: SList[] = [root];
   while (i < text.length) {
-    const ch = text[i]!;
+    const ch = text[i];
     if (ch === '\n') {
       line++;
       i++;
@@ -89,7 +89,7 @@ export function parseSExpressions(text: string): SList[] {
     } else if (ch === '(') {
       const list: SList = { items: [], line, leading: pending };
       pending = [];
-      stack[stack.length - 1]!.items.push(list);
+      stack[stack.length - 1].items.push(list);
       stack.push(list);
       i++;
     } else if (ch === ')') {
@@ -99,13 +99,13 @@ export function parseSExpressions(text: string): SList[] {
       i++;
     } else {
       let j = i;
-      while (j < text.length && !/[\s();]/.test(text[j]!)) j++;
-      stack[stack.length - 1]!.items.push(text.slice(i, j).toLowerCase());
+      while (j < text.length && !/[\s();]/.test(text[j])) j++;
+      stack[stack.length - 1].items.push(text.slice(i, j).toLowerCase());
       pending = [];
       i = j;
     }
   }
-  if (stack.length > 1) throw new PddlError(`Expected ")" to close the list opened on line ${stack[stack.length - 1]!.line} but received the end of the text`, line);
+  if (stack.length > 1) throw new PddlError(`Expected ")" to close the list opened on line ${stack[stack.length - 1].line} but received the end of the text`, line);
   return root.items.map((x) => {
     if (typeof x === 'string') throw new PddlError(`Expected a list at the top level but received ${JSON.stringify(x)}`, 1);
     return x;
@@ -128,7 +128,7 @@ export function parseParams(x: SExpr, where: string, line: number): Param[] {
   let untyped: string[] = [];
   for (let k = 0; k < x.items.length; k++) {
     const it = x.items[k];
-    if (typeof it !== 'string') throw new PddlError(`Expected a parameter name for ${where} but received ${showSExpr(it!)}`, x.line);
+    if (typeof it !== 'string') throw new PddlError(`Expected a parameter name for ${where} but received ${showSExpr(it)}`, x.line);
     if (it === '-') {
       const type = x.items[++k];
       if (typeof type !== 'string') throw new PddlError(`Expected a type name after "-" for ${where} but received ${type === undefined ? 'nothing' : showSExpr(type)}`, x.line);

@@ -110,23 +110,23 @@ export function directionPairs(names: readonly string[]): { a: string; b: string
   const partner = new Map<string, string>();
   for (let i = 0; i < names.length; i++) {
     for (let j = i + 1; j < names.length; j++) {
-      const wa = words[i]!;
-      const wb = words[j]!;
+      const wa = words[i];
+      const wb = words[j];
       if (wa.length !== wb.length) continue;
       const diff: [string, string][] = [];
       let ok = true;
       for (let k = 0; k < wa.length && ok; k++) {
         if (wa[k] === wb[k]) continue;
-        if (opposite(wa[k]!, wb[k]!)) diff.push([wa[k]!, wb[k]!]);
+        if (opposite(wa[k], wb[k])) diff.push([wa[k], wb[k]]);
         else ok = false;
       }
       if (!ok || diff.length === 0) continue;
-      for (const [x, y] of [[names[i]!, names[j]!], [names[j]!, names[i]!]] as const) {
+      for (const [x, y] of [[names[i], names[j]], [names[j], names[i]]] as const) {
         const prev = partner.get(x);
         if (prev !== undefined) throw new Error(`Expected at most one direction partner for ${JSON.stringify(x)} but received ${JSON.stringify(prev)} and ${JSON.stringify(y)}`);
         partner.set(x, y);
       }
-      out.push({ a: names[i]!, b: names[j]!, words: diff });
+      out.push({ a: names[i], b: names[j], words: diff });
     }
   }
   return out;

@@ -92,11 +92,11 @@ function measure(s: ClipSignals, moving: Uint8Array, signal: 'vx' | 'vy' | 'div'
   let con = 0;
   for (let t = 0; t < s.pairs; t++) {
     if (!moving[t]) continue;
-    const e = s.energy[t]!;
+    const e = s.energy[t];
     w += e;
-    acc += e * x[t]! * sign;
-    if (x[t]! * sign >= floor) pro += e;
-    else if (x[t]! * sign <= -floor) con += e;
+    acc += e * x[t] * sign;
+    if (x[t] * sign >= floor) pro += e;
+    else if (x[t] * sign <= -floor) con += e;
   }
   const decided = pro + con;
   return { mean: w > 0 ? acc / w : 0, agree: decided > 0 ? pro / decided : 0, against: decided > 0 ? con / decided : 0 };

@@ -60,22 +60,22 @@ const neighbours = (k: number): number[] => {
  */
 export function launches(s: ClipSignals): Finding[] {
   const pre = Math.max(3, Math.round(GRAVITY.restSeconds * s.fps));
-  const speed = s.gridU.map((u, k) => Float64Array.from(u, (x, t) => Math.hypot(x, s.gridV[k]![t]!)));
+  const speed = s.gridU.map((u, k) => Float64Array.from(u, (x, t) => Math.hypot(x, s.gridV[k][t])));
   const out: Finding[] = [];
-  const nearMax = (near: number[], t: number): number => Math.max(...near.map((j) => speed[j]![t]!));
+  const nearMax = (near: number[], t: number): number => Math.max(...near.map((j) => speed[j][t]));
   for (let k = 0; k < GRID * GRID; k++) {
     const near = neighbours(k);
     const above = k >= GRID ? k - GRID : k;
     for (let t = pre + 2; t < s.pairs - 1; t++) {
-      const v = s.gridV[k]![t]!;
-      if (-v < GRAVITY.launchLo || -v < Math.abs(s.gridU[k]![t]!)) continue;
+      const v = s.gridV[k][t];
+      if (-v < GRAVITY.launchLo || -v < Math.abs(s.gridU[k][t])) continue;
       // Camera moves or most of the picture "moves" (flicker, exposure change): the flow is not an object's.
-      if (s.camSpeed[t]! > GRAVITY.cameraMax || s.movingFrac[t]! > GRAVITY.maxMovingShare) continue;
+      if (s.camSpeed[t] > GRAVITY.cameraMax || s.movingFrac[t] > GRAVITY.maxMovingShare) continue;
       let still = true;
       for (let tau = t - 2 - pre; tau < t - 2 && still; tau++) if (nearMax(near, tau) >= GRAVITY.cellRest) still = false;
       if (!still || nearMax(near, t - 2) >= -v / 2 || nearMax(near, t - 1) >= -v / 2) continue;
       // It goes on: the next pair moves up at a similar speed here or in the cell above.
-      const next = Math.min(s.gridV[k]![t + 1]!, s.gridV[above]![t + 1]!);
+      const next = Math.min(s.gridV[k][t + 1], s.gridV[above][t + 1]);
       if (-next < -v * GRAVITY.carryOn) continue;
       const strength = ramp(-v, GRAVITY.launchLo, GRAVITY.launchHi);
       out.push({
@@ -83,7 +83,7 @@ export function launches(s: ClipSignals): Finding[] {
         strength,
         reversal: true,
         pairs: [t - 2, t + 1],
-        values: { cell_row: Math.floor(k / GRID), cell_col: k % GRID, launch_vy: v, next_vy: next, still_s: pre / s.fps, mass_vy: s.vy[t]! },
+        values: { cell_row: Math.floor(k / GRID), cell_col: k % GRID, launch_vy: v, next_vy: next, still_s: pre / s.fps, mass_vy: s.vy[t] },
         explanation: `something still for ${(pre / s.fps).toFixed(2)} s starts moving up at once (cell flow ${(-v).toFixed(2)} short sides/s upwards, row ${Math.floor(k / GRID)} col ${k % GRID} of 8x8) with nothing moving near it before: nothing at rest leaps up without a visible cause`,
       });
       t += pre; // one finding per launch
@@ -93,7 +93,7 @@ export function launches(s: ClipSignals): Finding[] {
 }
 
 /** Speed of the moving mass per pair (short sides/s). */
-const speedOf = (s: ClipSignals, t: number): number => Math.hypot(s.vx[t]!, s.vy[t]!);
+const speedOf = (s: ClipSignals, t: number): number => Math.hypot(s.vx[t], s.vy[t]);
 
 /**
  * Runs where the moving mass goes up (or down) and, inside each, the phase before (rising) or after
@@ -109,7 +109,7 @@ export function verticalPhases(s: ClipSignals): { findings: Finding[]; vertical:
   let vertical = 0;
   for (const dir of [-1, 1] as const) {
     // Up (or down) along any path steeper than about 9 degrees: a ball rolling up a gentle slope counts.
-    const goes = (t: number): boolean => s.movingFrac[t]! > 0 && speedOf(s, t) >= GRAVITY.segmentSpeed && dir * s.vy[t]! >= GRAVITY.minSlope * speedOf(s, t);
+    const goes = (t: number): boolean => s.movingFrac[t] > 0 && speedOf(s, t) >= GRAVITY.segmentSpeed && dir * s.vy[t] >= GRAVITY.minSlope * speedOf(s, t);
     const segs = joinedRuns(s.pairs, goes, GRAVITY.gapPairs).filter(([a, b]) => b - a + 1 >= minLen);
     for (const [a, b] of segs) {
       vertical += b - a + 1;
@@ -135,14 +135,14 @@ export function verticalPhases(s: ClipSignals): { findings: Finding[]; vertical:
       const phase = Array.from({ length: p1 - p0 + 1 }, (_, i) => sm(p0 + i));
       // Speed change per second along the path; for a rising body a gain, for a falling one a loss, is against gravity.
       const rate = -dir * theilSen(phase) * s.fps;
-      const change = Math.abs(phase[phase.length - 1]! - phase[0]!) / Math.max(peakSpeed, 1e-9);
+      const change = Math.abs(phase[phase.length - 1] - phase[0]) / Math.max(peakSpeed, 1e-9);
       if (rate <= 0 || change < GRAVITY.minChange) continue;
       // The mass must be one compact body: people and animals move their limbs against gravity all the time.
       const body = bodyShare(s, p0, p1);
       if (body < 0.5) continue;
       // Share of pair-to-pair steps going the violating way: a real speed-up or slow-down, not jitter.
       let steady = 0;
-      for (let i = 1; i < phase.length; i++) if (-dir * (phase[i]! - phase[i - 1]!) > 0) steady++;
+      for (let i = 1; i < phase.length; i++) if (-dir * (phase[i] - phase[i - 1]) > 0) steady++;
       steady /= Math.max(1, phase.length - 1);
       // How the run ends: the speed right after it as a share of the peak (0 at the end of the clip).
       const after = b + 1 >= s.pairs ? 0 : Math.min(speedOf(s, b + 1), b + 2 < s.pairs ? speedOf(s, b + 2) : Infinity) / peakSpeed;

@@ -31,8 +31,8 @@ function mainAxis(s: ClipSignals, moving: Uint8Array): Axis {
   let y = 0;
   for (let t = 0; t < s.pairs; t++) {
     if (!moving[t]) continue;
-    x += s.energy[t]! * s.vx[t]! ** 2;
-    y += s.energy[t]! * s.vy[t]! ** 2;
+    x += s.energy[t] * s.vx[t] ** 2;
+    y += s.energy[t] * s.vy[t] ** 2;
   }
   return x > y ? 'vx' : 'vy';
 }
@@ -44,20 +44,20 @@ export function rebounds(s: ClipSignals, axis: Axis): [number, number, number, n
   const out: [number, number, number, number][] = [];
   let t = 0;
   while (t < s.pairs - 1) {
-    const sign = Math.sign(v[t]!);
-    if (!moving[t] || Math.abs(v[t]!) < MOMENTUM.reboundSpeed || sign === 0) {
+    const sign = Math.sign(v[t]);
+    if (!moving[t] || Math.abs(v[t]) < MOMENTUM.reboundSpeed || sign === 0) {
       t++;
       continue;
     }
     // First pair after t, within reach, going fast the other way.
     let u = -1;
     for (let k = t + 1; k <= Math.min(s.pairs - 1, t + MOMENTUM.reboundPairs); k++) {
-      if (moving[k] && Math.sign(v[k]!) === -sign && Math.abs(v[k]!) >= MOMENTUM.reboundSpeed) {
+      if (moving[k] && Math.sign(v[k]) === -sign && Math.abs(v[k]) >= MOMENTUM.reboundSpeed) {
         u = k;
         break;
       }
       // Still going the first way: the reversal has not started yet.
-      if (Math.sign(v[k]!) === sign && Math.abs(v[k]!) >= MOMENTUM.reboundSpeed) break;
+      if (Math.sign(v[k]) === sign && Math.abs(v[k]) >= MOMENTUM.reboundSpeed) break;
     }
     if (u < 0) {
       t++;
@@ -68,8 +68,8 @@ export function rebounds(s: ClipSignals, axis: Axis): [number, number, number, n
       t = u;
       continue;
     }
-    const before = Math.max(...[t - 1, t].filter((k) => k >= 0 && Math.sign(v[k]!) === sign).map((k) => Math.abs(v[k]!)));
-    const after = Math.max(...[u, u + 1].filter((k) => k < s.pairs && Math.sign(v[k]!) === -sign).map((k) => Math.abs(v[k]!)));
+    const before = Math.max(...[t - 1, t].filter((k) => k >= 0 && Math.sign(v[k]) === sign).map((k) => Math.abs(v[k])));
+    const after = Math.max(...[u, u + 1].filter((k) => k < s.pairs && Math.sign(v[k]) === -sign).map((k) => Math.abs(v[k])));
     out.push([t, u, before, after]);
     t = u;
   }
@@ -92,7 +92,7 @@ export function energyGain(s: ClipSignals): { finding: Finding | null; rebounds:
       kind: 'rebound_gains_speed',
       strength,
       reversal: true,
-      pairs: [rs[0]![0], rs[rs.length - 1]![1]],
+      pairs: [rs[0][0], rs[rs.length - 1][1]],
       values: { rebounds: rs.length, mean_speed_ratio: Math.exp(mean), rebounds_gaining: gains, axis_vertical: axis === 'vy' ? 1 : 0 },
       explanation: `${gains} of ${rs.length} rebound${rs.length > 1 ? 's' : ''} (${axis === 'vy' ? 'up-down' : 'left-right'}) leave faster than they came in (mean speed ratio ${Math.exp(mean).toFixed(2)}): impacts lose energy, so each rebound should be slower`,
     },
@@ -103,7 +103,7 @@ export function energyGain(s: ClipSignals): { finding: Finding | null; rebounds:
 export function apexFlips(s: ClipSignals): Finding[] {
   const out: Finding[] = [];
   for (const [t, u, before, after] of rebounds(s, 'vy')) {
-    if (s.vy[t]! >= 0) continue; // only up -> down
+    if (s.vy[t] >= 0) continue; // only up -> down
     const speed = Math.min(before, after);
     if (speed < MOMENTUM.apexSpeed) continue;
     out.push({
@@ -128,18 +128,18 @@ export function jumps(s: ClipSignals): Finding[] {
     const a = gridFocus(s, t);
     const b = gridFocus(s, t + 1);
     if (a.compact < BODY_COMPACT + 0.2 || b.compact < BODY_COMPACT + 0.2) continue;
-    const ratio = s.movingFrac[t + 1]! / Math.max(s.movingFrac[t]!, 1e-9);
+    const ratio = s.movingFrac[t + 1] / Math.max(s.movingFrac[t], 1e-9);
     if (ratio < 0.5 || ratio > 2) continue; // the moving mass changed: another body started or stopped
     // Grid cells are 1/8 of the frame; the flow carries the body speed / fps short sides per pair.
     const cells = Math.max(Math.abs(Math.floor(a.cell / 8) - Math.floor(b.cell / 8)), Math.abs((a.cell % 8) - (b.cell % 8)));
-    const carried = (Math.max(Math.hypot(s.vx[t]!, s.vy[t]!), Math.hypot(s.vx[t + 1]!, s.vy[t + 1]!)) / s.fps) * 8;
+    const carried = (Math.max(Math.hypot(s.vx[t], s.vy[t]), Math.hypot(s.vx[t + 1], s.vy[t + 1])) / s.fps) * 8;
     const excess = cells - carried;
     if (excess < MOMENTUM.jumpLo) continue;
     // Two bodies taking turns at being the fastest is not a jump: the old place must be still afterwards.
     const blockSpeed = (cell: number, at: number): number => {
       let m = 0;
       for (let r = Math.max(0, Math.floor(cell / 8) - 1); r <= Math.min(7, Math.floor(cell / 8) + 1); r++) {
-        for (let c = Math.max(0, (cell % 8) - 1); c <= Math.min(7, (cell % 8) + 1); c++) m += Math.hypot(s.gridU[r * 8 + c]![at]!, s.gridV[r * 8 + c]![at]!);
+        for (let c = Math.max(0, (cell % 8) - 1); c <= Math.min(7, (cell % 8) + 1); c++) m += Math.hypot(s.gridU[r * 8 + c][at], s.gridV[r * 8 + c][at]);
       }
       return m;
     };
@@ -167,7 +167,7 @@ export const momentum: PhysicsCheck = Object.freeze<PhysicsCheck>({
     const moving = movingMask(s).reduce((a, b) => a + b, 0);
     const judged = moving >= Math.max(4, 0.3 * s.fps);
     return checkResult('momentum', s, findings, judged, {
-      values: { rebounds: gain.rebounds, moving_s: moving / s.fps, ...(gain.finding ? { mean_speed_ratio: gain.finding.values.mean_speed_ratio! } : {}) },
+      values: { rebounds: gain.rebounds, moving_s: moving / s.fps, ...(gain.finding ? { mean_speed_ratio: gain.finding.values.mean_speed_ratio } : {}) },
       explanation: judged
         ? gain.rebounds > 0
           ? `${gain.rebounds} rebound${gain.rebounds > 1 ? 's' : ''} lose speed as impacts should; no reversal in mid-air, no jump`

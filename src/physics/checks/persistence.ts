@@ -24,12 +24,12 @@ export function pops(s: ClipSignals): Finding[] {
   const out: Finding[] = [];
   const m = median(s.intensity);
   for (let t = 1; t + 1 < s.pairs; t++) {
-    const i = s.intensity[t]!;
-    if (i < PERSISTENCE.popMin || s.camSpeed[t]! > PERSISTENCE.cameraMax) continue;
-    const ratio = i / Math.max(s.intensity[t - 1]!, s.intensity[t + 1]!, m, 1e-6);
+    const i = s.intensity[t];
+    if (i < PERSISTENCE.popMin || s.camSpeed[t] > PERSISTENCE.cameraMax) continue;
+    const ratio = i / Math.max(s.intensity[t - 1], s.intensity[t + 1], m, 1e-6);
     if (ratio < PERSISTENCE.popLo) continue;
-    const before = s.movingFrac[t - 1]!;
-    const after = s.movingFrac[t + 1]!;
+    const before = s.movingFrac[t - 1];
+    const after = s.movingFrac[t + 1];
     const change = Math.max(before, after, 1e-4) / Math.max(Math.min(before, after), 1e-4);
     const region = change >= PERSISTENCE.massChange && Math.max(before, after) >= 0.005;
     const strength = ramp(ratio, PERSISTENCE.popLo, PERSISTENCE.popHi) * (region ? 1 : PERSISTENCE.cutCap);

@@ -65,8 +65,8 @@ export function simulateOscillator(p: OscillatorParams, fps: number, frames: num
 export function drawOscillator(ctx: SKRSContext2D, view: View, p: OscillatorParams, t: Track, f: number, paint: ReturnType<typeof texturePattern>, wire: string): void {
   const px = view.px(0);
   const py = view.py(0);
-  const bx = view.px(t.x[f]!);
-  const by = view.py(t.y[f]!);
+  const bx = view.px(t.x[f]);
+  const by = view.py(t.y[f]);
   ctx.fillStyle = wire;
   ctx.fillRect(px - view.scale * 0.15, py - view.scale * 0.04, view.scale * 0.3, view.scale * 0.04);
   ctx.strokeStyle = wire;
@@ -81,7 +81,7 @@ export function drawOscillator(ctx: SKRSContext2D, view: View, p: OscillatorPara
     ctx.lineTo(bx, by);
   }
   ctx.stroke();
-  drawShape(ctx, view, { kind: 'ball', r: p.radius }, t.x[f]!, t.y[f]!, t.a[f]!, paint);
+  drawShape(ctx, view, { kind: 'ball', r: p.radius }, t.x[f], t.y[f], t.a[f], paint);
 }
 
 /** Shared render of the damped and the undamped oscillator families. */
@@ -95,7 +95,7 @@ export function renderOscillator(rng: Rng, params: Parameters<Family['render']>[
   const view = fitView(r.fork('view'), look, [b[0] - p.radius, b[1] - p.radius, b[2] + p.radius, b[3] + p.radius * 0.5], 0.1);
   const paint = texturePattern(stage.ctx, r.fork('tex'), objectColour(r.fork('col'), look));
   const wire = colour(look, 180, 0.1, r.fork('wire').pick([0.15, 0.85]));
-  const frames = renderWindow(stage, lead, (ctx, f) => drawOscillator(ctx, view, p, tracks[0]!, f, paint, wire));
+  const frames = renderWindow(stage, lead, (ctx, f) => drawOscillator(ctx, view, p, tracks[0], f, paint, wire));
   return finish(look, frames, { ...p, window_start: lead, simulated_frames: total });
 }
 

@@ -42,7 +42,7 @@ export function simulateDominoes(p: DominoParams, fps: number, frames: number): 
     sim.fixed({ kind: 'box', hw: 100, hh: 0.5 }, 0, -0.5, 0, { friction: 0.8, restitution: 0 });
     const first = Array.from({ length: p.count }, (_, k) =>
       sim.dynamic({ kind: 'box', hw: p.thickness / 2, hh: p.height / 2 }, p.dir * k * p.spacing, p.height / 2, 0, { friction: p.friction, restitution: 0.05 }),
-    )[0]!;
+    )[0];
     return sim.run(frames, (f) => {
       // A finger flick at the top: a tip about the bottom edge towards the row (spin plus the matching centre velocity).
       if (f !== p.pushFrame) return;
@@ -74,7 +74,7 @@ export const dominoes: Family = {
     const floor = texturePattern(stage.ctx, r.fork('floor'), objectColour(r.fork('floorcol'), look), 0.5, 64);
     const frames = renderWindow(stage, start, (ctx, f) => {
       drawFloor(ctx, view, 0, look.width, look.height, floor);
-      tracks.forEach((t, k) => { drawShape(ctx, view, { kind: 'box', hw: p.thickness / 2, hh: p.height / 2 }, t.x[f]!, t.y[f]!, t.a[f]!, paints[k]!, 'rgba(0,0,0,0.8)'); });
+      tracks.forEach((t, k) => { drawShape(ctx, view, { kind: 'box', hw: p.thickness / 2, hh: p.height / 2 }, t.x[f], t.y[f], t.a[f], paints[k], 'rgba(0,0,0,0.8)'); });
     });
     return finish(look, frames, { ...p, rest_frame: rest, window_start: start, simulated_frames: total });
   },

@@ -54,8 +54,8 @@ export function simulateDrop(p: DropParams, fps: number, frames: number): Track[
       if (f !== p.releaseFrame) return;
       bodies.forEach((b, k) => {
         b.setGravityScale(1, true);
-        b.setLinvel({ x: p.objects[k]!.vx, y: 0 }, true);
-        b.setAngvel(p.objects[k]!.spin, true);
+        b.setLinvel({ x: p.objects[k].vx, y: 0 }, true);
+        b.setAngvel(p.objects[k].spin, true);
       });
     });
   } finally {
@@ -80,7 +80,7 @@ export const dropBounce: Family = {
     const floor = texturePattern(stage.ctx, r.fork('floor'), objectColour(r.fork('floorcol'), look), 0.5, 64);
     const frames = renderWindow(stage, start, (ctx, f) => {
       drawFloor(ctx, view, 0, look.width, look.height, floor);
-      p.objects.forEach((o, k) => { drawShape(ctx, view, o.shape, tracks[k]!.x[f]!, tracks[k]!.y[f]!, tracks[k]!.a[f]!, paints[k]!); });
+      p.objects.forEach((o, k) => { drawShape(ctx, view, o.shape, tracks[k].x[f], tracks[k].y[f], tracks[k].a[f], paints[k]); });
     });
     return finish(look, frames, { ...p, window_start: start, simulated_frames: total });
   },

@@ -126,7 +126,7 @@ export async function synthCorpus(options: SynthOptions): Promise<{ clips: numbe
   let seconds = 0;
   let skipped = 0;
   for (let i = 0; i < count; i++) {
-    const family = families[i % families.length]!;
+    const family = families[i % families.length];
     const id = `${family.name}_s${seed}_${String(i).padStart(6, '0')}`;
     const revId = `${id}_rev`;
     const paths = [join(out, 'clips', `${id}.mp4`), join(out, 'clips', `${revId}.mp4`)] as const;

@@ -185,8 +185,8 @@ export function drawShape(ctx: SKRSContext2D, view: View, shape: Shape, x: numbe
   else if (shape.kind === 'box') ctx.rect(-shape.hw * s, -shape.hh * s, 2 * shape.hw * s, 2 * shape.hh * s);
   else {
     for (let i = 0; i < shape.pts.length; i += 2) {
-      if (i === 0) ctx.moveTo(shape.pts[i]! * s, -shape.pts[i + 1]! * s);
-      else ctx.lineTo(shape.pts[i]! * s, -shape.pts[i + 1]! * s);
+      if (i === 0) ctx.moveTo(shape.pts[i] * s, -shape.pts[i + 1] * s);
+      else ctx.lineTo(shape.pts[i] * s, -shape.pts[i + 1] * s);
     }
     ctx.closePath();
   }
@@ -216,11 +216,11 @@ export function restFrame(tracks: readonly Track[], eps = 0.003): number {
   let rest = 0;
   for (const t of tracks) {
     const n = t.x.length;
-    if (Number.isNaN(t.x[n - 1]!)) continue;
-    const fx = t.x[n - 1]!;
-    const fy = t.y[n - 1]!;
+    if (Number.isNaN(t.x[n - 1])) continue;
+    const fx = t.x[n - 1];
+    const fy = t.y[n - 1];
     let f = n - 1;
-    while (f > 0 && Math.hypot(t.x[f - 1]! - fx, t.y[f - 1]! - fy) < eps) f--;
+    while (f > 0 && Math.hypot(t.x[f - 1] - fx, t.y[f - 1] - fy) < eps) f--;
     rest = Math.max(rest, f);
   }
   return rest;
@@ -231,6 +231,6 @@ export function shapeRadius(shape: Shape): number {
   if (shape.kind === 'ball') return shape.r;
   if (shape.kind === 'box') return Math.hypot(shape.hw, shape.hh);
   let r = 0;
-  for (let i = 0; i < shape.pts.length; i += 2) r = Math.max(r, Math.hypot(shape.pts[i]!, shape.pts[i + 1]!));
+  for (let i = 0; i < shape.pts.length; i += 2) r = Math.max(r, Math.hypot(shape.pts[i], shape.pts[i + 1]));
   return r;
 }

@@ -109,12 +109,12 @@ export const pouring: Family = {
       const tilt = 0.3 + 0.8 * tip;
       drawShape(ctx, view, cupShape, p.spoutX + side * p.width * 0.3, p.spoutY + p.width * 0.1, side * tilt, cup);
       for (let k = 0; k < tracks.length; k++) {
-        const t = tracks[k]!;
-        const x = t.x[f]!;
+        const t = tracks[k];
+        const x = t.x[f];
         if (Number.isNaN(x)) continue;
-        ctx.fillStyle = grainColours[k % grainColours.length]!;
+        ctx.fillStyle = grainColours[k % grainColours.length];
         ctx.beginPath();
-        ctx.arc(view.px(x), view.py(t.y[f]!), Math.max(0.8, p.grain * view.scale), 0, Math.PI * 2);
+        ctx.arc(view.px(x), view.py(t.y[f]), Math.max(0.8, p.grain * view.scale), 0, Math.PI * 2);
         ctx.fill();
       }
       for (const part of parts) drawShape(ctx, view, part.shape, part.x, part.y, 0, bowl);

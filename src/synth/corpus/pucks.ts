@@ -65,7 +65,7 @@ export const elasticPucks: Family = {
       ctx.strokeStyle = colour(look, 0, 0.2, 0.2);
       ctx.lineWidth = 2;
       ctx.strokeRect(view.px(-p.halfW), view.py(p.halfH), 2 * p.halfW * scale, 2 * p.halfH * scale);
-      tracks.forEach((t, k) => { drawShape(ctx, view, { kind: 'ball', r: p.pucks[k]!.r }, t.x[f]!, t.y[f]!, t.a[f]!, paints[k]!); });
+      tracks.forEach((t, k) => { drawShape(ctx, view, { kind: 'ball', r: p.pucks[k].r }, t.x[f], t.y[f], t.a[f], paints[k]); });
     });
     return finish(look, frames, { ...p });
   },

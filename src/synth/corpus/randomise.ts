@@ -186,10 +186,10 @@ export function texturePattern(ctx: SKRSContext2D, rng: Rng, base: string, contr
   const img = t.getImageData(0, 0, size, size);
   const d = img.data;
   for (let i = 0; i < noise.length; i++) {
-    const f = 1 + contrast * (noise[i]! - 0.5) * 2;
-    d[i * 4] = Math.min(255, d[i * 4]! * f);
-    d[i * 4 + 1] = Math.min(255, d[i * 4 + 1]! * f);
-    d[i * 4 + 2] = Math.min(255, d[i * 4 + 2]! * f);
+    const f = 1 + contrast * (noise[i] - 0.5) * 2;
+    d[i * 4] = Math.min(255, d[i * 4] * f);
+    d[i * 4 + 1] = Math.min(255, d[i * 4 + 1] * f);
+    d[i * 4 + 2] = Math.min(255, d[i * 4 + 2] * f);
   }
   t.putImageData(img, 0, 0);
   if (rng.chance(0.4)) {
@@ -211,7 +211,7 @@ function paintBackground(rng: Rng, look: Look, bw: number, bh: number, backgroun
     const sctx = src.getContext('2d');
     const img = sctx.createImageData(real.width, real.height);
     for (let i = 0; i < real.gray.length; i++) {
-      const v = real.gray[i]!;
+      const v = real.gray[i];
       img.data[i * 4] = v;
       img.data[i * 4 + 1] = v;
       img.data[i * 4 + 2] = v;
@@ -330,14 +330,14 @@ export class Stage {
     const hh = look.handheld;
     const time = i / look.fps;
     const wave = (a: number, f: number, p: number): number => a * Math.sin(2 * Math.PI * f * time + p);
-    const tx = look.camera.panX * (u - 0.5) + this.shake[i * 2]! + (cam.panX ?? 0) + (hh ? wave(hh.sway.ax, hh.sway.f, hh.sway.p) : 0);
-    const ty = look.camera.panY * (u - 0.5) + this.shake[i * 2 + 1]! + (cam.panY ?? 0) + (hh ? wave(hh.sway.ay, hh.sway.f * 0.8, hh.sway.p + 1) : 0);
+    const tx = look.camera.panX * (u - 0.5) + this.shake[i * 2] + (cam.panX ?? 0) + (hh ? wave(hh.sway.ax, hh.sway.f, hh.sway.p) : 0);
+    const ty = look.camera.panY * (u - 0.5) + this.shake[i * 2 + 1] + (cam.panY ?? 0) + (hh ? wave(hh.sway.ay, hh.sway.f * 0.8, hh.sway.p + 1) : 0);
     ctx.translate(w / 2 + tx, h / 2 + ty);
     ctx.scale(zoom, zoom);
     ctx.translate(-w / 2, -h / 2);
     ctx.drawImage(this.bg, -w / 2, -h / 2);
     for (const [k, d] of (hh?.distractors ?? []).entries()) {
-      ctx.fillStyle = this.distractorFill[k]!;
+      ctx.fillStyle = this.distractorFill[k];
       ctx.beginPath();
       ctx.ellipse(d.x + wave(d.ax, d.f, d.p), d.y + wave(d.ay, d.f, d.p + 1.3), d.rx, d.ry, 0, 0, 2 * Math.PI);
       ctx.fill();
@@ -358,7 +358,7 @@ export class Stage {
     let k = (Math.imul(i + 1, 0x9e3779b1) ^ this.rng.seed) & 0xffff;
     for (let p = 0; p < data.length; p += 4) {
       for (let c = 0; c < 3; c++) {
-        const v = data[p + c]! * gain + table[k]!;
+        const v = data[p + c] * gain + table[k];
         k = (k + 1) & 0xffff;
         px[p + c] = Math.min(255, Math.max(0, v));
       }
@@ -416,9 +416,9 @@ export async function loadRealBackgrounds(dir: string, count = 8): Promise<RealB
   const out: RealBackground[] = [];
   for (let i = 0; i < names.length && out.length < count; i += step) {
     try {
-      const clip = await decodeClip(join(dir, names[i]!), { shortSide: 180, fps: 2, maxSeconds: 2, timeoutMs: 20_000 });
+      const clip = await decodeClip(join(dir, names[i]), { shortSide: 180, fps: 2, maxSeconds: 2, timeoutMs: 20_000 });
       const f = clip.frames[Math.floor(clip.frames.length / 2)];
-      if (f) out.push({ name: names[i]!, width: clip.width, height: clip.height, gray: f });
+      if (f) out.push({ name: names[i], width: clip.width, height: clip.height, gray: f });
     } catch {
       // An unreadable clip only means one background fewer.
     }

@@ -54,7 +54,7 @@ export function trackBounds(tracks: readonly Track[], from: number, to: number, 
     y0 = Math.min(y0, y);
     y1 = Math.max(y1, y);
   };
-  for (const t of tracks) for (let f = from; f < Math.min(to, t.x.length); f++) add(t.x[f]!, t.y[f]!);
+  for (const t of tracks) for (let f = from; f < Math.min(to, t.x.length); f++) add(t.x[f], t.y[f]);
   for (const [x, y] of extra) add(x, y);
   return [x0, y0, x1, y1];
 }

@@ -33,8 +33,8 @@ export function fragments(rng: Rng, hw: number, hh: number, pieces: number): { c
   for (let k = 0; k < pieces - 4; k++) {
     const t = rng.uniform(0, 4);
     const i = Math.floor(t);
-    const a = ring[i]!;
-    const b = ring[(i + 1) % 4]!;
+    const a = ring[i];
+    const b = ring[(i + 1) % 4];
     const u = t - i;
     cuts.push({ t, p: [a[0] + (b[0] - a[0]) * u, a[1] + (b[1] - a[1]) * u] });
   }
@@ -42,8 +42,8 @@ export function fragments(rng: Rng, hw: number, hh: number, pieces: number): { c
   const c: [number, number] = [rng.uniform(-0.3, 0.3) * hw, rng.uniform(-0.3, 0.3) * hh];
   const out: { cx: number; cy: number; pts: number[] }[] = [];
   for (let i = 0; i < cuts.length; i++) {
-    const a = cuts[i]!.p;
-    const b = cuts[(i + 1) % cuts.length]!.p;
+    const a = cuts[i].p;
+    const b = cuts[(i + 1) % cuts.length].p;
     const cx = (c[0] + a[0] + b[0]) / 3;
     const cy = (c[1] + a[1] + b[1]) / 3;
     const area = Math.abs((a[0] - c[0]) * (b[1] - c[1]) - (b[0] - c[0]) * (a[1] - c[1])) / 2;
@@ -61,7 +61,7 @@ export function simulateShatter(p: ShatterParams, rng: Rng, fps: number, frames:
   let impactFrame = -1;
   try {
     sim.fixed({ kind: 'box', hw: 100, hh: 0.5 }, 0, -0.5, 0, { friction: 0.9 });
-    const whole = sim.dynamic(shapes[0]!, 0, p.height, p.tilt, { restitution: 0.2 });
+    const whole = sim.dynamic(shapes[0], 0, p.height, p.tilt, { restitution: 0.2 });
     whole.setGravityScale(0, true);
     const pieces = fragments(rng, p.hw, p.hh, p.pieces);
     const tracks = sim.run(frames, (f) => {
@@ -123,7 +123,7 @@ export const shattering: Family = {
     const frames = renderWindow(stage, start, (ctx, f) => {
       drawFloor(ctx, view, 0, look.width, look.height, floor);
       tracks.forEach((t, k) => {
-        if (!Number.isNaN(t.x[f]!)) drawShape(ctx, view, shapes[k]!, t.x[f]!, t.y[f]!, t.a[f]!, paint, 'rgba(0,0,0,0.7)');
+        if (!Number.isNaN(t.x[f])) drawShape(ctx, view, shapes[k], t.x[f], t.y[f], t.a[f], paint, 'rgba(0,0,0,0.7)');
       });
     });
     return finish(look, frames, { ...p, impact_frame: impactFrame, fragments: shapes.length - 1, window_start: start, simulated_frames: total });

@@ -55,10 +55,10 @@ export const slideStop: Family = {
     const view = fitView(r.fork('view'), look, [b[0] - hw * 1.5, -hw * 2, b[2] + hw * 1.5, hw * 3], 0.06);
     const paint = texturePattern(stage.ctx, r.fork('tex'), objectColour(r.fork('col'), look));
     const floor = texturePattern(stage.ctx, r.fork('floor'), objectColour(r.fork('floorcol'), look), 0.6, 64);
-    const t = tracks[0]!;
+    const t = tracks[0];
     const frames = renderWindow(stage, start, (ctx, f) => {
       drawFloor(ctx, view, 0, look.width, look.height, floor);
-      drawShape(ctx, view, p.shape, t.x[f]!, t.y[f]!, t.a[f]!, paint);
+      drawShape(ctx, view, p.shape, t.x[f], t.y[f], t.a[f], paint);
     });
     return finish(look, frames, { ...p, rest_frame: rest, window_start: start, simulated_frames: total });
   },

@@ -75,17 +75,17 @@ export const rollSlope: Family = {
     const rest = restFrame(tracks);
     const start = cropStart(r.fork('crop'), total, look.frames, p.releaseFrame, rest);
     const ramp = rampPolygon(p);
-    const b = trackBounds(tracks, start, start + look.frames, [[ramp[2]! * 0.6, ramp[5]! * 0.6], [0, 0]]);
+    const b = trackBounds(tracks, start, start + look.frames, [[ramp[2] * 0.6, ramp[5] * 0.6], [0, 0]]);
     const view = fitView(r.fork('view'), look, [b[0] - p.radius * 2, -p.radius * 3, b[2] + p.radius * 2, b[3] + p.radius * 2], 0.06);
     const paint = texturePattern(stage.ctx, r.fork('tex'), objectColour(r.fork('col'), look));
     const rampPaint = texturePattern(stage.ctx, r.fork('ramp'), objectColour(r.fork('rampcol'), look), 0.5, 64);
     const floor = texturePattern(stage.ctx, r.fork('floor'), objectColour(r.fork('floorcol'), look), 0.5, 64);
     const rampShape: Shape = { kind: 'poly', pts: ramp };
-    const t = tracks[0]!;
+    const t = tracks[0];
     const frames = renderWindow(stage, start, (ctx, f) => {
       drawFloor(ctx, view, 0, look.width, look.height, floor);
       drawShape(ctx, view, rampShape, 0, 0, 0, rampPaint);
-      drawShape(ctx, view, { kind: 'ball', r: p.radius }, t.x[f]!, t.y[f]!, t.a[f]!, paint);
+      drawShape(ctx, view, { kind: 'ball', r: p.radius }, t.x[f], t.y[f], t.a[f], paint);
     });
     return finish(look, frames, { ...p, rest_frame: rest, window_start: start, simulated_frames: total });
   },

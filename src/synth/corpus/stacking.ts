@@ -78,27 +78,27 @@ export function planStacking(rng: Rng, moved: number): StackPlan {
   // Floor places for blocks 1..n-1: all on one side of the base or alternating sides; gaps leave room for open fingers.
   const split = moved > 1 && rng.chance(0.35);
   const side0 = rng.sign();
-  const edge = new Map<number, number>([[-1, -dims[0]!.hw], [1, dims[0]!.hw]]);
+  const edge = new Map<number, number>([[-1, -dims[0].hw], [1, dims[0].hw]]);
   const floorX: number[] = [0];
   for (let k = 1; k < n; k++) {
     const side = split && k % 2 === 0 ? -side0 : side0;
-    const gap = openGap + FINGER_W - dims[k]!.hw + rng.uniform(0.06, 0.16);
-    const x = edge.get(side)! + side * (gap + dims[k]!.hw);
-    edge.set(side, x + side * dims[k]!.hw);
+    const gap = openGap + FINGER_W - dims[k].hw + rng.uniform(0.06, 0.16);
+    const x = edge.get(side)! + side * (gap + dims[k].hw);
+    edge.set(side, x + side * dims[k].hw);
     floorX.push(x);
   }
   // Which floor block goes up first: nearest or farthest first; the stack order is the pick order.
-  const order = Array.from({ length: moved }, (_, i) => i + 1).sort((a, b) => Math.abs(floorX[a]!) - Math.abs(floorX[b]!));
+  const order = Array.from({ length: moved }, (_, i) => i + 1).sort((a, b) => Math.abs(floorX[a]) - Math.abs(floorX[b]));
   if (rng.chance(0.5)) order.reverse();
-  const blocks: StackBlock[] = [{ ...dims[0]!, floor: [0, dims[0]!.hh], stack: [0, dims[0]!.hh] }];
-  let top = 2 * dims[0]!.hh;
+  const blocks: StackBlock[] = [{ ...dims[0], floor: [0, dims[0].hh], stack: [0, dims[0].hh] }];
+  let top = 2 * dims[0].hh;
   const placed: { idx: number; top: number }[] = [];
   for (const k of order) {
-    const d = dims[k]!;
+    const d = dims[k];
     // A hand sets blocks down a little off centre.
     const sx = rng.uniform(-0.12, 0.12) * d.hw;
     placed.push({ idx: blocks.length, top });
-    blocks.push({ ...d, floor: [floorX[k]!, d.hh], stack: [sx, top + d.hh] });
+    blocks.push({ ...d, floor: [floorX[k], d.hh], stack: [sx, top + d.hh] });
     top += 2 * d.hh;
   }
   const hhMax = Math.max(...dims.map((d) => d.hh));
@@ -116,7 +116,7 @@ export function planStacking(rng: Rng, moved: number): StackPlan {
   };
   const placeSeg: number[] = [];
   for (const { idx } of placed) {
-    const b = blocks[idx]!;
+    const b = blocks[idx];
     const top0 = b.floor[1] + b.hh;
     const top1 = b.stack[1] + b.hh;
     move({ x: b.floor[0], y: altitude, open: 1 }, -1, idx);
@@ -131,33 +131,33 @@ export function planStacking(rng: Rng, moved: number): StackPlan {
   }
   move({ x: home[0], y: home[1], open: 1 }, -1, -1);
   // The approach from home and the return take a good share of the time, so the crop keeps the first and last states.
-  const inner = weights.reduce((a, w) => a + w, 0) - weights[0]! - weights[weights.length - 1]!;
-  weights[0] = Math.max(weights[0]!, 0.25 * inner);
-  weights[weights.length - 1] = Math.max(weights[weights.length - 1]!, 0.25 * inner);
+  const inner = weights.reduce((a, w) => a + w, 0) - weights[0] - weights[weights.length - 1];
+  weights[0] = Math.max(weights[0], 0.25 * inner);
+  weights[weights.length - 1] = Math.max(weights[weights.length - 1], 0.25 * inner);
   const total = weights.reduce((a, w) => a + w, 0);
   let acc = 0;
   const segments: Segment[] = raw.map((s, i) => {
     const u0 = acc / total;
-    acc += weights[i]!;
+    acc += weights[i];
     return { ...s, u0, u1: i === raw.length - 1 ? 1 : acc / total };
   });
-  const placedAt = [0, ...placeSeg.map((i) => segments[i]!.u1)];
+  const placedAt = [0, ...placeSeg.map((i) => segments[i].u1)];
   return { blocks, segments, placedAt, altitude, home, fingerLen, openGap };
 }
 
 /** Poses at canonical progress u (0: blocks side by side, 1: stacked); blocks at rest do not move. */
 export function stackingPose(plan: StackPlan, u: number): StackPose {
   const t = Math.min(1, Math.max(0, u));
-  const seg = plan.segments.find((s) => t <= s.u1) ?? plan.segments[plan.segments.length - 1]!;
+  const seg = plan.segments.find((s) => t <= s.u1) ?? plan.segments[plan.segments.length - 1];
   const s = minJerk((t - seg.u0) / Math.max(1e-9, seg.u1 - seg.u0));
   const x = seg.from.x + (seg.to.x - seg.from.x) * s;
   const y = seg.from.y + (seg.to.y - seg.from.y) * s;
   const open = seg.from.open + (seg.to.open - seg.from.open) * s;
-  const hw = seg.at >= 0 ? plan.blocks[seg.at]!.hw : plan.openGap;
+  const hw = seg.at >= 0 ? plan.blocks[seg.at].hw : plan.openGap;
   const gap = hw + 0.002 + (plan.openGap - hw - 0.002) * open;
   const blocks = plan.blocks.map((b, k): [number, number] => {
     if (k === seg.held) return [x, y - b.hh];
-    const p = t >= plan.placedAt[k]! ? b.stack : b.floor;
+    const p = t >= plan.placedAt[k] ? b.stack : b.floor;
     return [p[0], p[1]];
   });
   return { gripper: { x, y, gap }, blocks, held: seg.held };
@@ -165,11 +165,11 @@ export function stackingPose(plan: StackPlan, u: number): StackPose {
 
 /** Top of the stack on the base (metres): the highest resting block standing over the base, the held one left out. */
 export function stackHeight(plan: StackPlan, pose: StackPose): number {
-  const base = plan.blocks[0]!;
+  const base = plan.blocks[0];
   let top = 0;
   pose.blocks.forEach(([bx, by], k) => {
     if (k === pose.held || Math.abs(bx) > base.hw) return;
-    top = Math.max(top, by + plan.blocks[k]!.hh);
+    top = Math.max(top, by + plan.blocks[k].hh);
   });
   return top;
 }
@@ -202,8 +202,8 @@ export const stacking: Family = {
       drawFloor(ctx, view, 0, look.width, look.height, floor);
       const pose = stackingPose(plan, progress(f));
       pose.blocks.forEach(([bx, by], k) => {
-        const b = plan.blocks[k]!;
-        drawShape(ctx, view, { kind: 'box', hw: b.hw, hh: b.hh }, bx, by, 0, paints[k]!, 'rgba(0,0,0,0.75)');
+        const b = plan.blocks[k];
+        drawShape(ctx, view, { kind: 'box', hw: b.hw, hh: b.hh }, bx, by, 0, paints[k], 'rgba(0,0,0,0.75)');
       });
       // Gripper like the carry family's: an arm from above, a crossbar, two fingers at the block's sides.
       const { x, y, gap } = pose.gripper;

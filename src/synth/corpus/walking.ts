@@ -157,10 +157,10 @@ export function walkPose(g: Gait, phase: number): WalkPose {
   const support: 0 | 1 = angles[0].stance ? 0 : 1;
   // Canonical frame: facing +x, hip at (4 reach phase, height set by the planted ankle).
   const hx = 4 * g.reach * phase;
-  const hy = g.ankle - fk[support]!.ankle[1];
+  const hy = g.ankle - fk[support].ankle[1];
   const world = (cx: number, cy: number): Point => [g.x0 + d * (hx + cx), hy + cy];
   const legs = angles.map((a, k): LegPose => {
-    const { knee, ankle } = fk[k]!;
+    const { knee, ankle } = fk[k];
     // Foot flat on the ground in stance; in swing it tilts with the shin (toe down after push-off), flat again at contact.
     const tilt = a.stance ? 0 : 0.8 * (a.hip - a.knee) * Math.sin(Math.PI * a.u);
     const sole = (along: number): Point => {
