@@ -38,7 +38,9 @@ const work = resolve(values.out);
 const workers = Number(values.workers);
 const realDev = resolve(values.data, 'real-dev');
 if (!existsSync(join(realDev, 'labels.csv'))) {
-  console.error(`bench:artefacts needs ${join(realDev, 'labels.csv')} (set --data or REVERSAL_AUDIT_SHARED_DATA to the shared data folder)`);
+  console.error(
+    `bench:artefacts needs ${join(realDev, 'labels.csv')} (set --data or REVERSAL_AUDIT_SHARED_DATA to the shared data folder)`,
+  );
   process.exit(1);
 }
 
@@ -84,20 +86,55 @@ log(`real-dev: scanning forwards and backwards into ${work} ...`);
 const labels = join(realDev, 'labels.csv');
 const fwd = await judged('real-fwd', labels, { pathColumn: 'file' });
 const rev = await judged('real-rev', labels, { pathColumn: 'file', reverse: true });
-const labelOf = new Map([...fwd.res].map(([id, { row }]) => [id, /** @type {{ label?: string } | undefined} */ (row.input)?.label]));
+const labelOf = new Map(
+  [...fwd.res].map(([id, { row }]) => [id, /** @type {{ label?: string } | undefined} */ (row.input)?.label]),
+);
 
 /** @type {Item[]} */
 const realItems = [];
-for (const [id, { judgment }] of fwd.res) realItems.push({ id, direction: 'forward', label: labelOf.get(id), artefact: 0, score: judgment.artefact_score, found: judgment.artefact, top: judgment });
-for (const [id, { judgment }] of rev.res) realItems.push({ id, direction: 'backward', label: labelOf.get(id), artefact: labelOf.get(id) === 'irreversible' ? 1 : 0, score: judgment.artefact_score, found: judgment.artefact, top: judgment });
+for (const [id, { judgment }] of fwd.res)
+  realItems.push({
+    id,
+    direction: 'forward',
+    label: labelOf.get(id),
+    artefact: 0,
+    score: judgment.artefact_score,
+    found: judgment.artefact,
+    top: judgment,
+  });
+for (const [id, { judgment }] of rev.res)
+  realItems.push({
+    id,
+    direction: 'backward',
+    label: labelOf.get(id),
+    artefact: labelOf.get(id) === 'irreversible' ? 1 : 0,
+    score: judgment.artefact_score,
+    found: judgment.artefact,
+    top: judgment,
+  });
 
 log(`planted renders: ${values['per-scene']} per violation, as many correct twins per setting ...`);
-const planted = await renderPlanted({ out: join(work, 'planted'), perScene: Number(values['per-scene']), seed: Number(values.seed) });
+const planted = await renderPlanted({
+  out: join(work, 'planted'),
+  perScene: Number(values['per-scene']),
+  seed: Number(values.seed),
+});
 const pj = await judged('planted-scan', join(work, 'planted', 'manifest.jsonl'));
 /** @type {PlantedItem[]} */
 const plantedItems = planted.flatMap((c) => {
   const judgment = pj.res.get(c.id)?.judgment;
-  return judgment ? [{ id: c.id, scene: c.scene, artefact: c.violation ? 1 : 0, score: judgment.artefact_score, found: judgment.artefact, top: judgment }] : [];
+  return judgment
+    ? [
+        {
+          id: c.id,
+          scene: c.scene,
+          artefact: c.violation ? 1 : 0,
+          score: judgment.artefact_score,
+          found: judgment.artefact,
+          top: judgment,
+        },
+      ]
+    : [];
 });
 
 const forward = realItems.filter((x) => x.direction === 'forward');
@@ -113,13 +150,23 @@ for (const x of plantedItems) {
 const result = {
   model: values.model ?? (existsSync(resolve('models/reversal-v1.onnx')) ? 'models/reversal-v1.onnx' : 'none'),
   real_clips: forward.length,
-  real_auc: r4(auc(realItems.map((x) => x.score), realItems.map((x) => x.artefact))),
-  real_accuracy: r4(mean(realItems.map((x) => (x.found ? 1 : 0) === x.artefact ? 1 : 0))),
+  real_auc: r4(
+    auc(
+      realItems.map((x) => x.score),
+      realItems.map((x) => x.artefact),
+    ),
+  ),
+  real_accuracy: r4(mean(realItems.map((x) => ((x.found ? 1 : 0) === x.artefact ? 1 : 0)))),
   real_false_artefact_rate: r4(mean(forward.map((x) => (x.found ? 1 : 0)))),
   real_recall: r4(mean(positives.map((x) => (x.found ? 1 : 0)))),
   real_errors: fwd.errors + rev.errors,
   synthetic_clips: plantedItems.length,
-  synthetic_auc: r4(auc(plantedItems.map((x) => x.score), plantedItems.map((x) => x.artefact))),
+  synthetic_auc: r4(
+    auc(
+      plantedItems.map((x) => x.score),
+      plantedItems.map((x) => x.artefact),
+    ),
+  ),
   synthetic_recall: r4(mean(violations.map((x) => (x.found ? 1 : 0)))),
   synthetic_false_alarm_rate: r4(mean(twins.map((x) => (x.found ? 1 : 0)))),
   synthetic_by_scene: Object.fromEntries(Object.entries(scenes).map(([k, v]) => [k, r4(mean(v))])),
@@ -134,16 +181,22 @@ if (values.json) {
   const pct = (x) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
   console.log(`model for the time-direction check: ${result.model}`);
   console.log(`real-dev (${result.real_clips} clips, forwards and reversed; artefact = reversed irreversible clip):`);
-  console.log(`  AUC ${result.real_auc?.toFixed(3) ?? '–'}   accuracy ${pct(result.real_accuracy)}   false-artefact rate on forward clips ${pct(result.real_false_artefact_rate)}   reversed irreversible found ${pct(result.real_recall)}`);
+  console.log(
+    `  AUC ${result.real_auc?.toFixed(3) ?? '–'}   accuracy ${pct(result.real_accuracy)}   false-artefact rate on forward clips ${pct(result.real_false_artefact_rate)}   reversed irreversible found ${pct(result.real_recall)}`,
+  );
   console.log(`planted renders (${result.synthetic_clips} clips):`);
-  console.log(`  AUC ${result.synthetic_auc?.toFixed(3) ?? '–'}   violations found ${pct(result.synthetic_recall)}   false alarms on correct twins ${pct(result.synthetic_false_alarm_rate)}`);
+  console.log(
+    `  AUC ${result.synthetic_auc?.toFixed(3) ?? '–'}   violations found ${pct(result.synthetic_recall)}   false alarms on correct twins ${pct(result.synthetic_false_alarm_rate)}`,
+  );
   for (const [k, v] of Object.entries(result.synthetic_by_scene)) console.log(`    ${k.padEnd(24)} flagged ${pct(v)}`);
   console.log(`(${result.wall_s} s; scans kept in ${work} and resumed next time)`);
 }
 if (values.verbose) {
   /** @param {Item} x */
   const line = (x) => {
-    const top = x.top.checks.flatMap((c) => c.findings.map((f) => ({ c: c.check, ...f }))).sort((a, b) => b.strength - a.strength)[0];
+    const top = x.top.checks
+      .flatMap((c) => c.findings.map((f) => ({ c: c.check, ...f })))
+      .sort((a, b) => b.strength - a.strength)[0];
     return `${String(x.artefact).padEnd(2)}${(x.found ? 'FOUND' : '-').padEnd(6)}${x.score.toFixed(3)}  ${(x.direction ?? x.scene ?? '').padEnd(22)} ${(x.label ?? '').padEnd(13)} ${x.id.padEnd(40)} ${top ? `${top.c}/${top.kind} ${top.strength}` : ''}`;
   };
   console.error([...realItems, ...plantedItems].map(line).join('\n'));

@@ -23,8 +23,37 @@ export function benchClips(dir, { width = 640, height = 360, fps = 30, seconds =
     paths.push(path);
     if (existsSync(path)) continue;
     const frames = renderScene(scene, { width, height, fps, seconds, seed: 100 + i });
-    const r = spawnSync(ffmpeg, ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${width}x${height}`, '-r', String(fps), '-i', 'pipe:0',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', path], { input: Buffer.concat(frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength))), maxBuffer: 1 << 30 });
+    const r = spawnSync(
+      ffmpeg,
+      [
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'gray',
+        '-s',
+        `${width}x${height}`,
+        '-r',
+        String(fps),
+        '-i',
+        'pipe:0',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-crf',
+        '23',
+        '-pix_fmt',
+        'yuv420p',
+        path,
+      ],
+      {
+        input: Buffer.concat(frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength))),
+        maxBuffer: 1 << 30,
+      },
+    );
     if (r.status !== 0) throw new Error(`ffmpeg failed for ${path}: ${r.stderr}`);
   }
   return paths;

@@ -15,18 +15,41 @@ const { values } = parseArgs({
   },
 });
 const rows = Number(values.rows);
-const paths = benchClips(join(process.cwd(), '.bench', 'clips'), { width: 160, height: 90, fps: 24, seconds: 0.5, distinct: 8 });
+const paths = benchClips(join(process.cwd(), '.bench', 'clips'), {
+  width: 160,
+  height: 90,
+  fps: 24,
+  seconds: 0.5,
+  distinct: 8,
+});
 const work = mkdtempSync(join(tmpdir(), 'audit-bench-mem-'));
 const manifest = benchManifest(join(work, 'manifest.csv'), paths, rows);
 
 /** @type {{ t: number, rss: number, heap: number }[]} */
 const samples = [];
 let done = 0;
-const sampler = setInterval(() => samples.push({ t: performance.now(), rss: process.memoryUsage.rss(), heap: process.memoryUsage().heapUsed }), 1000);
+const sampler = setInterval(
+  () => samples.push({ t: performance.now(), rss: process.memoryUsage.rss(), heap: process.memoryUsage().heapUsed }),
+  1000,
+);
 // scan writes progress lines with write() and reads isTTY, nothing else of a stream.
-const progressStream = /** @type {NodeJS.WritableStream} */ (/** @type {unknown} */ ({ isTTY: false, write: (/** @type {string} */ line) => { const m = /^(?:\[[#.]+\] )?(\d+)/.exec(line); if (m) done = Number(m[1]); if (!values.json) process.stderr.write(`${line.trimEnd()} | rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MB\n`); return true; } }));
+const progressStream = /** @type {NodeJS.WritableStream} */ (
+  /** @type {unknown} */ ({
+    isTTY: false,
+    write: (/** @type {string} */ line) => {
+      const m = /^(?:\[[#.]+\] )?(\d+)/.exec(line);
+      if (m) done = Number(m[1]);
+      if (!values.json)
+        process.stderr.write(`${line.trimEnd()} | rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MB\n`);
+      return true;
+    },
+  })
+);
 const t0 = performance.now();
-const summary = await scan({ input: manifest, out: join(work, 'out'), workers: Number(values.workers), fps: 24, count: true }, { progressStream });
+const summary = await scan(
+  { input: manifest, out: join(work, 'out'), workers: Number(values.workers), fps: 24, count: true },
+  { progressStream },
+);
 clearInterval(sampler);
 const wall = (performance.now() - t0) / 1000;
 const rss = samples.map((s) => s.rss / 2 ** 20);

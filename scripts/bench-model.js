@@ -30,7 +30,12 @@ const batches = values.batches.split(',').map(Number);
  *   vs_cpu?: { max_abs_diff_p_forward: number, max_abs_diff_p_verdict: number, verdict_disagreements: number } }} DeviceEntry
  */
 // Device names are passed on unchecked: loadModel refuses one it does not know, and that device's entry says why.
-const devices = /** @type {Device[]} */ (values.devices.split(',').map((d) => d.trim()).filter(Boolean));
+const devices = /** @type {Device[]} */ (
+  values.devices
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean)
+);
 if (!devices.includes('cpu')) devices.unshift('cpu'); // the baseline
 
 // Inputs through the real input contract: series of 20-200 pairs (padded, cropped and half-row windows),
@@ -49,7 +54,15 @@ const inputs = Array.from({ length: clips }, (_, i) => {
 
 /** @type {Record<string, DeviceEntry>} */
 const entries = {};
-const result = { model: values.model, clips, T: MODEL_T, F: MODEL_F, host_cpus: cpus().length, cpu_model: cpus()[0]?.model, devices: entries };
+const result = {
+  model: values.model,
+  clips,
+  T: MODEL_T,
+  F: MODEL_F,
+  host_cpus: cpus().length,
+  cpu_model: cpus()[0]?.model,
+  devices: entries,
+};
 /** @type {{ timings: Record<number, BatchTiming>, outputs: Prediction[] } | null} */
 let baseline = null;
 for (const device of devices) {
@@ -91,14 +104,26 @@ for (const device of devices) {
     got.forEach((o, i) => {
       const c = cpu.outputs[i];
       dp = Math.max(dp, Math.abs(o.p_forward - c.p_forward));
-      dv = Math.max(dv, Math.abs(o.p_invariant - c.p_invariant), Math.abs(o.p_equivariant - c.p_equivariant), Math.abs(o.p_irreversible - c.p_irreversible));
+      dv = Math.max(
+        dv,
+        Math.abs(o.p_invariant - c.p_invariant),
+        Math.abs(o.p_equivariant - c.p_equivariant),
+        Math.abs(o.p_irreversible - c.p_irreversible),
+      );
       if (o.verdict !== c.verdict) flips++;
     });
     entry.vs_cpu = { max_abs_diff_p_forward: dp, max_abs_diff_p_verdict: dv, verdict_disagreements: flips };
     for (const b of batches) timings[b].ratio_vs_cpu = timings[b].clips_per_s / cpu.timings[b].clips_per_s;
   }
   await model.session.release();
-  const line = batches.map((b) => `batch ${b}: ${timings[b].clips_per_s} clips/s${timings[b].ratio_vs_cpu ? ` (x${timings[b].ratio_vs_cpu.toFixed(2)} vs cpu)` : ''}`).join(', ');
-  console.log(`${device} -> ${model.provider}: load ${entry.load_ms} ms; ${line}${entry.vs_cpu ? `; max |diff| vs cpu p_forward ${entry.vs_cpu.max_abs_diff_p_forward.toExponential(1)}, p_verdict ${entry.vs_cpu.max_abs_diff_p_verdict.toExponential(1)}, verdicts differing ${entry.vs_cpu.verdict_disagreements}` : ''}`);
+  const line = batches
+    .map(
+      (b) =>
+        `batch ${b}: ${timings[b].clips_per_s} clips/s${timings[b].ratio_vs_cpu ? ` (x${timings[b].ratio_vs_cpu.toFixed(2)} vs cpu)` : ''}`,
+    )
+    .join(', ');
+  console.log(
+    `${device} -> ${model.provider}: load ${entry.load_ms} ms; ${line}${entry.vs_cpu ? `; max |diff| vs cpu p_forward ${entry.vs_cpu.max_abs_diff_p_forward.toExponential(1)}, p_verdict ${entry.vs_cpu.max_abs_diff_p_verdict.toExponential(1)}, verdicts differing ${entry.vs_cpu.verdict_disagreements}` : ''}`,
+  );
 }
 if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);

@@ -26,8 +26,13 @@ const log = values.json ? () => {} : (...a) => console.log(...a);
 // The true counterparts: what each action becomes when played backwards.
 /** @type {Record<string, string>} */
 const COUNTERPART = {
-  approach: 'recede', zoom_in: 'zoom_out', carry_left: 'carry_right', carry_up: 'carry_down',
-  open: 'close', cover: 'uncover', stack: 'unstack',
+  approach: 'recede',
+  zoom_in: 'zoom_out',
+  carry_left: 'carry_right',
+  carry_up: 'carry_down',
+  open: 'close',
+  cover: 'uncover',
+  stack: 'unstack',
 };
 for (const [a, b] of Object.entries(COUNTERPART)) COUNTERPART[b] = a;
 const FAMILIES = ['carry', 'lid_door', 'cover_uncover', 'camera_zoom', 'approach_recede', 'stacking'];
@@ -50,8 +55,15 @@ for (const line of readFileSync(join(corpus, 'labels.jsonl'), 'utf8').split('\n'
 }
 const manifest = join(work, 'manifest.csv');
 writeFileSync(manifest, `id,path,action\n${rows.join('\n')}\n`);
-log(`scanning ${rows.length} clips (${Object.entries(taken).map(([a, n]) => `${a} ${n}`).join(', ')}) ...`);
-await benchScan({ input: manifest, out: join(work, 'scan'), labelColumn: 'action', taxonomy: 'none', quiet: true, count: false }, console.error);
+log(
+  `scanning ${rows.length} clips (${Object.entries(taken)
+    .map(([a, n]) => `${a} ${n}`)
+    .join(', ')}) ...`,
+);
+await benchScan(
+  { input: manifest, out: join(work, 'scan'), labelColumn: 'action', taxonomy: 'none', quiet: true, count: false },
+  console.error,
+);
 // The model the scan ran, as its clip rows name it (summary.json does not): null when it ran none.
 const firstClip = readFileSync(join(work, 'scan', 'clips.jsonl'), 'utf8').split('\n', 1)[0];
 
@@ -73,7 +85,14 @@ for await (const c of readParquetRows(join(work, 'scan', 'classes.parquet'))) {
   const nearest = String(c.nearest_class ?? '');
   const mutual = c.pair_found === true || c.pair_found === 'true';
   const correct = nearest === COUNTERPART[label];
-  result.classes.push({ label, nearest, score: Number(c.nearest_score), self_score: Number(c.self_score), mutual, correct });
+  result.classes.push({
+    label,
+    nearest,
+    score: Number(c.nearest_score),
+    self_score: Number(c.self_score),
+    mutual,
+    correct,
+  });
   if (correct) result.nearest_correct++;
   if (mutual) {
     result.mutual_pairs++;
@@ -86,6 +105,11 @@ result.nearest_accuracy = result.nearest_correct / result.classes.length;
 result.true_pairs = Object.keys(COUNTERPART).length / 2;
 if (values.json) console.log(JSON.stringify(result));
 else {
-  for (const c of result.classes) log(`${c.label.padEnd(12)} nearest ${c.nearest.padEnd(12)} ${c.score.toFixed(3)} (own class ${c.self_score.toFixed(3)})${c.mutual ? ' mutual' : ''}${c.correct ? '  correct' : ''}`);
-  log(`nearest class is the true counterpart for ${result.nearest_correct} of ${result.classes.length} classes; ${result.mutual_pairs} mutual pairs found, ${result.mutual_pairs_correct} correct, of ${result.true_pairs} true pairs`);
+  for (const c of result.classes)
+    log(
+      `${c.label.padEnd(12)} nearest ${c.nearest.padEnd(12)} ${c.score.toFixed(3)} (own class ${c.self_score.toFixed(3)})${c.mutual ? ' mutual' : ''}${c.correct ? '  correct' : ''}`,
+    );
+  log(
+    `nearest class is the true counterpart for ${result.nearest_correct} of ${result.classes.length} classes; ${result.mutual_pairs} mutual pairs found, ${result.mutual_pairs_correct} correct, of ${result.true_pairs} true pairs`,
+  );
 }

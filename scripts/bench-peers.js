@@ -52,7 +52,10 @@ function findPeerPython() {
     const r = spawnSync(py, ['-c', 'import cv2; print(cv2.__version__)'], { encoding: 'utf8' });
     if (r.status === 0) return { python: py, opencv: r.stdout.trim() };
   }
-  return { python: null, reason: `no Python with OpenCV (tried ${tried.join(', ')}); install python3-opencv or set PEER_PYTHON` };
+  return {
+    python: null,
+    reason: `no Python with OpenCV (tried ${tried.join(', ')}); install python3-opencv or set PEER_PYTHON`,
+  };
 }
 
 /**
@@ -64,7 +67,10 @@ function timed(cmd, args) {
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
   const s = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} ... exited ${r.status ?? r.signal}: ${r.stderr.slice(-2000)}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${cmd} ${args.slice(0, 3).join(' ')} ... exited ${r.status ?? r.signal}: ${r.stderr.slice(-2000)}`,
+    );
   return { seconds: s, stdout: r.stdout };
 }
 
@@ -72,7 +78,9 @@ const paths = benchClips(join(root, '.bench', 'clips'), { seconds: Number(values
 const work = mkdtempSync(join(tmpdir(), 'audit-peers-'));
 const manifest = benchManifest(join(work, 'manifest.csv'), paths, clips);
 const peer = findPeerPython();
-log(`${clips} clips of ${values.seconds} s at 640x360 30 fps (H.264), ${workers} workers/processes, ${repeats} repeats, analysis 96 px short side at 24 fps`);
+log(
+  `${clips} clips of ${values.seconds} s at 640x360 30 fps (H.264), ${workers} workers/processes, ${repeats} repeats, analysis 96 px short side at 24 fps`,
+);
 log(peer.python ? `peer: ${peer.python} with OpenCV ${peer.opencv}` : `peers skipped: ${peer.reason}`);
 
 const script = join(root, 'scripts', 'peer_opencv_dis.py');
@@ -80,7 +88,17 @@ const script = join(root, 'scripts', 'peer_opencv_dis.py');
 const runners = {
   audit: () => {
     const out = join(work, `scan-${Math.random().toString(36).slice(2)}`);
-    const args = [join(root, 'bin', 'audit.js'), 'scan', manifest, '--out', out, '--no-report', '-q', '--workers', String(workers)];
+    const args = [
+      join(root, 'bin', 'audit.js'),
+      'scan',
+      manifest,
+      '--out',
+      out,
+      '--no-report',
+      '-q',
+      '--workers',
+      String(workers),
+    ];
     if (values.model) args.push('--model', values.model);
     const r = timed(process.execPath, args);
     rmSync(out, { recursive: true, force: true });
@@ -106,7 +124,8 @@ for (let r = 0; r < repeats; r++) {
 }
 /** @type {Record<string, { seconds: number[], median_s: number, clips_per_s: number }>} */
 const runs = {};
-for (const n of names) runs[n] = { seconds: seconds[n], median_s: median(seconds[n]), clips_per_s: clips / median(seconds[n]) };
+for (const n of names)
+  runs[n] = { seconds: seconds[n], median_s: median(seconds[n]), clips_per_s: clips / median(seconds[n]) };
 
 // DIS alone, one thread each, on the same consecutive 160x90 gray pairs of the first clips (read before timing),
 // ultrafast, full-resolution output on both sides (calc); calcNative, what the scan uses, for reference.
@@ -115,7 +134,11 @@ const H = 90;
 const raw = join(work, 'pairs.gray');
 const ff = locateFfmpeg();
 const parts = paths.slice(0, Math.min(8, paths.length)).map((p) => {
-  const r = spawnSync(ff.ffmpeg, ['-v', 'error', '-i', p, '-vf', `fps=24,scale=${W}:${H}`, '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'], { maxBuffer: 1 << 28 });
+  const r = spawnSync(
+    ff.ffmpeg,
+    ['-v', 'error', '-i', p, '-vf', `fps=24,scale=${W}:${H}`, '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'],
+    { maxBuffer: 1 << 28 },
+  );
   if (r.status !== 0) throw new Error(`ffmpeg could not decode ${p}: ${r.stderr}`);
   return r.stdout;
 });
@@ -123,11 +146,16 @@ writeFileSync(raw, Buffer.concat(parts));
 const bytes = readFileSync(raw);
 /** @type {import('../dist/index.js').GrayImage[]} */
 const frames = [];
-for (let o = 0; o + W * H <= bytes.length; o += W * H) frames.push({ width: W, height: H, data: Float32Array.from(bytes.subarray(o, o + W * H)) });
+for (let o = 0; o + W * H <= bytes.length; o += W * H)
+  frames.push({ width: W, height: H, data: Float32Array.from(bytes.subarray(o, o + W * H)) });
 const dis = new DisFlow('ultrafast');
 const flowOut = { width: W, height: H, u: new Float32Array(W * H), v: new Float32Array(W * H) };
 const native = dis.nativeSize(W, H);
-const nativeOut = { ...native, u: new Float32Array(native.width * native.height), v: new Float32Array(native.width * native.height) };
+const nativeOut = {
+  ...native,
+  u: new Float32Array(native.width * native.height),
+  v: new Float32Array(native.width * native.height),
+};
 // CPU time rather than wall time (both sides): other processes on the machine then cost neither side anything.
 const cpuMs = () => {
   const c = process.cpuUsage();
@@ -150,7 +178,20 @@ for (let r = 0; r < Math.max(1, Number(values['pair-rounds'])); r++) {
   pairMs.audit_calc.push(ours('calc', flowOut));
   pairMs.audit_calc_native.push(ours('calcNative', nativeOut));
   if (peer.python) {
-    const run = timed(peer.python, [script, 'pairs', '--raw', raw, '--width', String(W), '--height', String(H), '--repeats', '3', '--threads', '1']);
+    const run = timed(peer.python, [
+      script,
+      'pairs',
+      '--raw',
+      raw,
+      '--width',
+      String(W),
+      '--height',
+      String(H),
+      '--repeats',
+      '3',
+      '--threads',
+      '1',
+    ]);
     pairMs.opencv_calc.push(median(JSON.parse(run.stdout).ms_per_pair));
   }
 }
@@ -182,10 +223,19 @@ const result = {
 };
 if (values.json) console.log(JSON.stringify(result));
 else {
-  for (const n of names) log(`${n.padEnd(16)} ${runs[n].clips_per_s.toFixed(2)} clips/s (median ${runs[n].median_s.toFixed(2)} s of ${repeats})`);
-  if (result.ratio_vs_opencv_dis !== null) log(`ratio audit / OpenCV-DIS script: ${result.ratio_vs_opencv_dis.toFixed(2)}`);
-  if (result.ratio_vs_opencv_farneback !== null) log(`ratio audit / OpenCV-Farneback script: ${result.ratio_vs_opencv_farneback.toFixed(2)}`);
+  for (const n of names)
+    log(
+      `${n.padEnd(16)} ${runs[n].clips_per_s.toFixed(2)} clips/s (median ${runs[n].median_s.toFixed(2)} s of ${repeats})`,
+    );
+  if (result.ratio_vs_opencv_dis !== null)
+    log(`ratio audit / OpenCV-DIS script: ${result.ratio_vs_opencv_dis.toFixed(2)}`);
+  if (result.ratio_vs_opencv_farneback !== null)
+    log(`ratio audit / OpenCV-Farneback script: ${result.ratio_vs_opencv_farneback.toFixed(2)}`);
   const d = result.dis_pairs;
-  log(`DIS ultrafast at ${d.size}, one thread, CPU ms per pair (${d.pairs} pairs): DisFlow.calc ${d.audit_calc_ms.toFixed(3)}, calcNative ${d.audit_calc_native_ms.toFixed(3)}` +
-    (d.opencv_calc_ms !== null && d.ratio_calc !== null ? `, OpenCV calc ${d.opencv_calc_ms.toFixed(3)} (ratio ${d.ratio_calc.toFixed(2)})` : ''));
+  log(
+    `DIS ultrafast at ${d.size}, one thread, CPU ms per pair (${d.pairs} pairs): DisFlow.calc ${d.audit_calc_ms.toFixed(3)}, calcNative ${d.audit_calc_native_ms.toFixed(3)}` +
+      (d.opencv_calc_ms !== null && d.ratio_calc !== null
+        ? `, OpenCV calc ${d.opencv_calc_ms.toFixed(3)} (ratio ${d.ratio_calc.toFixed(2)})`
+        : ''),
+  );
 }

@@ -5,7 +5,17 @@
 // every ffmpeg it started (RSS summed per 250 ms sample, from /proc), RSS over the run, wall time and clips/s.
 // Usage: npm run bench:shards [-- --shards 100 --samples 1000 --workers N --model none --no-report --json --keep DIR]
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -26,14 +36,26 @@ const { values } = parseArgs({
 });
 const nShards = Number(values.shards);
 const perShard = Number(values.samples);
-if (!(Number.isInteger(nShards) && nShards > 0 && Number.isInteger(perShard) && perShard > 0)) throw new Error('--shards and --samples must be positive integers');
+if (!(Number.isInteger(nShards) && nShards > 0 && Number.isInteger(perShard) && perShard > 0))
+  throw new Error('--shards and --samples must be positive integers');
 const log = (/** @type {string} */ line) => values.json || process.stderr.write(`${line}\n`);
 const MB = 2 ** 20;
 
 // The corpus: 8 distinct clips cycled over every sample; shards written with tar-stream (an independent tar writer).
 // Captions of every kind, so that some samples are reverse-safe and reverse-safe-shards/ gets written.
-const CAPTIONS = ['a ball is dropped onto the floor', 'a pendulum swings', 'someone opens a drawer', 'the camera pans across a room'];
-const clips = benchClips(join(process.cwd(), '.bench', 'clips'), { width: 160, height: 90, fps: 24, seconds: 0.5, distinct: 8 }).map((p) => readFileSync(p));
+const CAPTIONS = [
+  'a ball is dropped onto the floor',
+  'a pendulum swings',
+  'someone opens a drawer',
+  'the camera pans across a room',
+];
+const clips = benchClips(join(process.cwd(), '.bench', 'clips'), {
+  width: 160,
+  height: 90,
+  fps: 24,
+  seconds: 0.5,
+  distinct: 8,
+}).map((p) => readFileSync(p));
 const work = values.keep ?? mkdtempSync(join(tmpdir(), 'audit-bench-shards-'));
 mkdirSync(work, { recursive: true });
 const pad = (/** @type {number} */ i) => String(i).padStart(5, '0');
@@ -60,7 +82,9 @@ for (let s = 0; s < nShards; s++) {
   renameSync(`${file}.part`, file);
   corpusBytes += statSync(file).size;
 }
-log(`${nShards} shards x ${perShard} samples (${(corpusBytes / 1e6).toFixed(0)} MB) in ${work} (${((performance.now() - tSynth) / 1000).toFixed(0)} s)`);
+log(
+  `${nShards} shards x ${perShard} samples (${(corpusBytes / 1e6).toFixed(0)} MB) in ${work} (${((performance.now() - tSynth) / 1000).toFixed(0)} s)`,
+);
 
 /** @typedef {{ ppid: number, comm: string, rssPages: number }} ProcInfo */
 // Every process's parent and RSS, from /proc (Linux); a tree walk from the scan's pid finds its ffmpeg children.
@@ -74,7 +98,11 @@ function procTable() {
       const close = stat.lastIndexOf(')');
       const fields = stat.slice(close + 2).split(' ');
       // Field 24 of stat (rss in pages) is the 22nd after the command's closing parenthesis.
-      table.set(Number(name), { ppid: Number(fields[1]), comm: stat.slice(stat.indexOf('(') + 1, close), rssPages: Number(fields[21]) });
+      table.set(Number(name), {
+        ppid: Number(fields[1]),
+        comm: stat.slice(stat.indexOf('(') + 1, close),
+        rssPages: Number(fields[21]),
+      });
     } catch {
       // The process ended while the table was read.
     }
@@ -120,10 +148,11 @@ const sample = () => {
   /** @type {ProcInfo[]} */
   const kids = [];
   const walk = (/** @type {number} */ parent) => {
-    for (const [p, info] of table) if (info.ppid === parent) {
-      kids.push(info);
-      walk(p);
-    }
+    for (const [p, info] of table)
+      if (info.ppid === parent) {
+        kids.push(info);
+        walk(p);
+      }
   };
   walk(pid);
   const nodeRss = me.rssPages * PAGE;

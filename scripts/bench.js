@@ -32,7 +32,9 @@ const manifest = benchManifest(join(work, 'manifest.csv'), paths, clips);
 const rows = Array.from({ length: clips }, (_, i) => paths[i % paths.length]);
 const decodeOpts = { shortSide: 96, fps: 24, maxSeconds: 10 };
 const ff = locateFfmpeg();
-log(`${clips} clips of ${values.seconds} s at 640x360 30 fps (H.264), ${workers} workers, analysis ${decodeOpts.shortSide} px short side at ${decodeOpts.fps} fps, flow ${values.preset}${values['both-ways'] ? ' both ways' : ''}`);
+log(
+  `${clips} clips of ${values.seconds} s at 640x360 30 fps (H.264), ${workers} workers, analysis ${decodeOpts.shortSide} px short side at ${decodeOpts.fps} fps, flow ${values.preset}${values['both-ways'] ? ' both ways' : ''}`,
+);
 log(`ffmpeg: ${ff.ffmpeg} (from ${ff.source}), ffprobe: ${ff.ffprobe ?? 'none (probing parses ffmpeg -i)'}`);
 
 let peakRss = 0;
@@ -42,25 +44,38 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
 let t0 = performance.now();
 let next = 0;
 let decodedFrames = 0;
-await Promise.all(Array.from({ length: workers }, async () => {
-  while (next < rows.length) {
-    const n = await decodeOnly(rows[next++], decodeOpts);
-    decodedFrames += n;
-  }
-}));
+await Promise.all(
+  Array.from({ length: workers }, async () => {
+    while (next < rows.length) {
+      const n = await decodeOnly(rows[next++], decodeOpts);
+      decodedFrames += n;
+    }
+  }),
+);
 const decodeS = (performance.now() - t0) / 1000;
 
 // 2. The pipeline: probe, decode, flow both ways, camera fit, cues, writers.
 t0 = performance.now();
-const summary = await scan({ input: manifest, out: join(work, 'out'), workers, quiet: true, count: false, flowPreset: preset, flowDirections: values['both-ways'] ? 'both' : 'canonical', ...decodeOpts });
+const summary = await scan({
+  input: manifest,
+  out: join(work, 'out'),
+  workers,
+  quiet: true,
+  count: false,
+  flowPreset: preset,
+  flowDirections: values['both-ways'] ? 'both' : 'canonical',
+  ...decodeOpts,
+});
 const pipeS = (performance.now() - t0) / 1000;
 clearInterval(sampler);
-if (summary.counts.errors) throw new Error(`${summary.counts.errors} clips failed; see ${join(work, 'out', 'errors.jsonl')}`);
+if (summary.counts.errors)
+  throw new Error(`${summary.counts.errors} clips failed; see ${join(work, 'out', 'errors.jsonl')}`);
 
 // 3. DIS alone on one core, 160x90.
 /** @type {Partial<Record<DisPresetName, number>>} */
 const dis = {};
-for (const p of /** @type {DisPresetName[]} */ (['ultrafast', 'fast', 'medium'])) dis[p] = benchDis(160, 90, p, 200).msPerPair;
+for (const p of /** @type {DisPresetName[]} */ (['ultrafast', 'fast', 'medium']))
+  dis[p] = benchDis(160, 90, p, 200).msPerPair;
 
 const result = {
   clips,
@@ -85,10 +100,20 @@ const result = {
 rmSync(work, { recursive: true, force: true });
 if (values.json) console.log(JSON.stringify(result));
 else {
-  log(`decode-only: ${result.decode_only_clips_per_s.toFixed(2)} clips/s, ${result.decode_only_frames_per_s.toFixed(0)} frames/s`);
-  log(`pipeline:    ${result.clips_per_s.toFixed(2)} clips/s, ${result.frames_per_s.toFixed(0)} frames/s, ${result.pairs_per_s.toFixed(0)} pairs/s`);
+  log(
+    `decode-only: ${result.decode_only_clips_per_s.toFixed(2)} clips/s, ${result.decode_only_frames_per_s.toFixed(0)} frames/s`,
+  );
+  log(
+    `pipeline:    ${result.clips_per_s.toFixed(2)} clips/s, ${result.frames_per_s.toFixed(0)} frames/s, ${result.pairs_per_s.toFixed(0)} pairs/s`,
+  );
   log(`ratio pipeline/decode-only: ${result.throughput_ratio.toFixed(2)}`);
-  log(`per clip: decode ${result.mean_decode_ms.toFixed(0)} ms, analyse ${result.mean_analyse_ms.toFixed(0)} ms (${result.ms_per_flow_pair_in_pipeline.toFixed(2)} ms per pair: flow, camera fit, cues)`);
-  log(`DIS alone at 160x90, ms per pair: ${Object.entries(dis).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  log(
+    `per clip: decode ${result.mean_decode_ms.toFixed(0)} ms, analyse ${result.mean_analyse_ms.toFixed(0)} ms (${result.ms_per_flow_pair_in_pipeline.toFixed(2)} ms per pair: flow, camera fit, cues)`,
+  );
+  log(
+    `DIS alone at 160x90, ms per pair: ${Object.entries(dis)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ')}`,
+  );
   log(`peak RSS (this process, workers included; ffmpeg children not): ${result.peak_rss_mb.toFixed(0)} MB`);
 }

@@ -13,13 +13,17 @@ import ts from 'typescript';
 const ROOT = resolve(import.meta.dirname, '..');
 const write = process.argv.includes('--write');
 
-const config = ts.getParsedCommandLineOfConfigFile(resolve(ROOT, 'tsconfig.json'), {}, {
-  ...ts.sys,
-  onUnRecoverableConfigFileDiagnostic: (d) => {
-    process.stderr.write(`check-non-null: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}\n`);
-    process.exit(2);
+const config = ts.getParsedCommandLineOfConfigFile(
+  resolve(ROOT, 'tsconfig.json'),
+  {},
+  {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      process.stderr.write(`check-non-null: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}\n`);
+      process.exit(2);
+    },
   },
-});
+);
 if (!config) process.exit(2);
 const program = ts.createProgram(config.fileNames, config.options);
 const checker = program.getTypeChecker();
@@ -44,12 +48,14 @@ function mayBeMissing(type) {
 
 let found = 0;
 for (const source of program.getSourceFiles()) {
-  if (source.isDeclarationFile || !source.fileName.startsWith(`${ROOT}/`) || source.fileName.includes('/node_modules/')) continue;
+  if (source.isDeclarationFile || !source.fileName.startsWith(`${ROOT}/`) || source.fileName.includes('/node_modules/'))
+    continue;
   /** @type {number[]} positions of the redundant `!` characters */
   const bangs = [];
   /** @param {ts.Node} node */
   const visit = (node) => {
-    if (ts.isNonNullExpression(node) && !mayBeMissing(checker.getTypeAtLocation(node.expression))) bangs.push(node.end - 1);
+    if (ts.isNonNullExpression(node) && !mayBeMissing(checker.getTypeAtLocation(node.expression)))
+      bangs.push(node.end - 1);
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -64,9 +70,12 @@ for (const source of program.getSourceFiles()) {
   } else {
     for (const at of bangs) {
       const { line, character } = source.getLineAndCharacterOfPosition(at);
-      process.stdout.write(`${name}:${line + 1}:${character + 1}: this \`!\` asserts nothing (the type cannot be null or undefined)\n`);
+      process.stdout.write(
+        `${name}:${line + 1}:${character + 1}: this \`!\` asserts nothing (the type cannot be null or undefined)\n`,
+      );
     }
   }
 }
-if (found > 0 && !write) process.stdout.write(`${found} redundant non-null assertions; node scripts/check-non-null.js --write removes them\n`);
+if (found > 0 && !write)
+  process.stdout.write(`${found} redundant non-null assertions; node scripts/check-non-null.js --write removes them\n`);
 process.exit(found > 0 ? 1 : 0);

@@ -10,9 +10,29 @@ import { join } from 'node:path';
 // Per-clip columns compared. Probe facts and cue summaries are deterministic (the same decode and analysis per clip,
 // whatever the shard); the model's columns are compared within TOLERANCE because a model batch holds other clips
 // in a shard than in a single run, and batched float arithmetic may differ in the last bits.
-const EXACT = ['path', 'row', 'duration_s', 'fps', 'width', 'height', 'analysis_frames', 'series_pairs', 'series_columns',
-  'window_start_s', 'window_end_s', 'mean_energy_total', 'mean_energy_residual', 'peak_energy_residual', 'camera_share',
-  'onset_decay_asymmetry', 'periodicity', 'fb_asymmetry', 'verdict', 'doubt', 'reversed_in_corpus'];
+const EXACT = [
+  'path',
+  'row',
+  'duration_s',
+  'fps',
+  'width',
+  'height',
+  'analysis_frames',
+  'series_pairs',
+  'series_columns',
+  'window_start_s',
+  'window_end_s',
+  'mean_energy_total',
+  'mean_energy_residual',
+  'peak_energy_residual',
+  'camera_share',
+  'onset_decay_asymmetry',
+  'periodicity',
+  'fb_asymmetry',
+  'verdict',
+  'doubt',
+  'reversed_in_corpus',
+];
 const CLOSE = ['p_forward', 'p_invariant', 'p_equivariant', 'p_irreversible', 'confidence', 'in_domain'];
 const TOLERANCE = 1e-5;
 
@@ -34,13 +54,16 @@ function usage(message) {
  */
 function readJsonl(file) {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l, i) => {
-    try {
-      return JSON.parse(l);
-    } catch {
-      throw new Error(`${file} line ${i + 1} is not JSON`);
-    }
-  });
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      try {
+        return JSON.parse(l);
+      } catch {
+        throw new Error(`${file} line ${i + 1} is not JSON`);
+      }
+    });
 }
 
 /**
@@ -71,7 +94,8 @@ function seriesBytes(dir, row) {
   const fd = openSync(join(dir, row.series_file), 'r');
   try {
     const got = readSync(fd, buf, 0, n, row.series_offset);
-    if (got !== n) throw new Error(`${join(dir, row.series_file)}: ${got} of ${n} series bytes at ${row.series_offset}`);
+    if (got !== n)
+      throw new Error(`${join(dir, row.series_file)}: ${got} of ${n} series bytes at ${row.series_offset}`);
   } finally {
     closeSync(fd);
   }
@@ -112,24 +136,31 @@ export function compareScans(singleDir, otherDir) {
     }
     if (x.kind === 'error') {
       errors++;
-      for (const f of ['id', 'stage', 'code']) if (!same(x.row[f], y.row[f])) differ.push(`${key}: ${f} ${JSON.stringify(x.row[f])} vs ${JSON.stringify(y.row[f])}`);
+      for (const f of ['id', 'stage', 'code'])
+        if (!same(x.row[f], y.row[f]))
+          differ.push(`${key}: ${f} ${JSON.stringify(x.row[f])} vs ${JSON.stringify(y.row[f])}`);
       continue;
     }
     clips++;
-    for (const f of EXACT) if (!same(x.row[f], y.row[f])) differ.push(`${key}: ${f} ${JSON.stringify(x.row[f])} vs ${JSON.stringify(y.row[f])}`);
+    for (const f of EXACT)
+      if (!same(x.row[f], y.row[f]))
+        differ.push(`${key}: ${f} ${JSON.stringify(x.row[f])} vs ${JSON.stringify(y.row[f])}`);
     for (const f of CLOSE) {
       const u = x.row[f];
       const v = y.row[f];
       const ok = typeof u === 'number' && typeof v === 'number' ? Math.abs(u - v) <= TOLERANCE : same(u, v);
       if (!ok) differ.push(`${key}: ${f} ${JSON.stringify(u)} vs ${JSON.stringify(v)}`);
     }
-    if (!seriesBytes(singleDir, x.row).equals(seriesBytes(otherDir, y.row))) differ.push(`${key}: the cue series differ`);
+    if (!seriesBytes(singleDir, x.row).equals(seriesBytes(otherDir, y.row)))
+      differ.push(`${key}: the cue series differ`);
     else seriesChecked++;
   }
   // Decisions (decisions.jsonl, when both folders have one): the same decision per input row.
   let decisions = null;
   if (existsSync(join(singleDir, 'decisions.jsonl')) && existsSync(join(otherDir, 'decisions.jsonl'))) {
-    const da = new Map(readJsonl(join(singleDir, 'decisions.jsonl')).map((r) => [`row ${r.row} (${r.id})`, r.decision]));
+    const da = new Map(
+      readJsonl(join(singleDir, 'decisions.jsonl')).map((r) => [`row ${r.row} (${r.id})`, r.decision]),
+    );
     const db = new Map(readJsonl(join(otherDir, 'decisions.jsonl')).map((r) => [`row ${r.row} (${r.id})`, r.decision]));
     decisions = 0;
     for (const [id, d] of da) {
@@ -149,10 +180,22 @@ export function compareScans(singleDir, otherDir) {
   return {
     single,
     other: { rows: count(b), clips: countKind(b, 'clip'), errors: countKind(b, 'error') },
-    lost, extra, doubled, doubled_in_single: doubledSingle,
-    equal_clips: clips, equal_errors: errors, series_checked: seriesChecked, equal_decisions: decisions,
+    lost,
+    extra,
+    doubled,
+    doubled_in_single: doubledSingle,
+    equal_clips: clips,
+    equal_errors: errors,
+    series_checked: seriesChecked,
+    equal_decisions: decisions,
     differ,
-    ok: lost.length === 0 && extra.length === 0 && doubled.length === 0 && doubledSingle.length === 0 && differ.length === 0 && single.rows > 0,
+    ok:
+      lost.length === 0 &&
+      extra.length === 0 &&
+      doubled.length === 0 &&
+      doubledSingle.length === 0 &&
+      differ.length === 0 &&
+      single.rows > 0,
   };
 }
 
@@ -161,7 +204,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const json = args.includes('--json');
   const dirs = args.filter((x) => x !== '--json');
   if (dirs.length !== 2) usage(`Expected two scan folders but received ${dirs.length}`);
-  for (const d of dirs) if (!existsSync(join(d, 'clips.jsonl'))) usage(`Expected a scan folder with clips.jsonl but ${d} has none`);
+  for (const d of dirs)
+    if (!existsSync(join(d, 'clips.jsonl'))) usage(`Expected a scan folder with clips.jsonl but ${d} has none`);
   const r = compareScans(dirs[0], dirs[1]);
   if (json) {
     process.stdout.write(`${JSON.stringify(r)}\n`);
@@ -174,7 +218,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         `lost ${r.lost.length}${list(r.lost)}, extra ${r.extra.length}${list(r.extra)}, doubled ${r.doubled.length}${list(r.doubled)}\n` +
         `equal: ${r.equal_clips} clips (series bytes: ${r.series_checked}), ${r.equal_errors} errors` +
         `${r.equal_decisions === null ? '' : `, ${r.equal_decisions} decisions`}; ${r.differ.length} differences\n` +
-        r.differ.slice(0, 20).map((d) => `  differs: ${d}\n`).join(''),
+        r.differ
+          .slice(0, 20)
+          .map((d) => `  differs: ${d}\n`)
+          .join(''),
     );
   }
   process.exit(r.ok ? 0 : 1);

@@ -18,7 +18,8 @@ import { fitDomainReference, IN_DOMAIN_THRESHOLD, inDomain } from '../dist/model
 import { openNpyRows } from '../dist/model/npy.js';
 import { loadModel, predictClips } from '../dist/model/onnx.js';
 
-const USAGE = 'node scripts/domain-reference.js --model M.onnx --data DIR [--data DIR ...] [--write] [--holdout-families LIST] [--split-seed N] [--holdout-seed-frac F] [--shrinkage A] [--json]';
+const USAGE =
+  'node scripts/domain-reference.js --model M.onnx --data DIR [--data DIR ...] [--write] [--holdout-families LIST] [--split-seed N] [--holdout-seed-frac F] [--shrinkage A] [--json]';
 /**
  * @param {string} message
  * @returns {never}
@@ -49,7 +50,12 @@ function readOptions() {
 const values = readOptions();
 if (!values.model || !values.data?.length) fail(`--model and --data are required\n${USAGE}`);
 
-const held = new Set(values['holdout-families'].split(',').map((s) => s.trim()).filter(Boolean));
+const held = new Set(
+  values['holdout-families']
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const frac = Number(values['holdout-seed-frac']) * 10000;
 /**
  * One row of groups.json (exportDataset): the clip a tensor row comes from. Real corpus rows carry a fixed `split`;
@@ -83,7 +89,8 @@ for (const dir of values.data) {
   const X = openNpyRows(join(dir, 'X.npy'));
   const M = openNpyRows(join(dir, 'mask.npy'));
   const [, T, F] = X.shape;
-  if (T !== model.T || F !== model.F) fail(`${dir}: tensors of T ${T}, F ${F}; the model takes T ${model.T}, F ${model.F}`);
+  if (T !== model.T || F !== model.F)
+    fail(`${dir}: tensors of T ${T}, F ${F}; the model takes T ${model.T}, F ${model.F}`);
   /** @type {Map<string, { role: Role, rows: number[] }>} */
   const clips = new Map();
   groups.forEach((g, i) => {
@@ -114,10 +121,19 @@ for (const dir of values.data) {
   process.stderr.write(`domain-reference: ${dir}: ${counts.fit} clips to fit, ${counts.calibration} held out\n`);
 }
 
-const ref = fitDomainReference(fit.map((c) => c.embedding), calibration.map((c) => c.embedding), { shrinkage: Number(values.shrinkage) });
+const ref = fitDomainReference(
+  fit.map((c) => c.embedding),
+  calibration.map((c) => c.embedding),
+  { shrinkage: Number(values.shrinkage) },
+);
 /** @param {number} x */
 const round = (x) => Number(x.toPrecision(7));
-const stored = { ...ref, mean: ref.mean.map(round), cholesky: ref.cholesky.map(round), calibration: ref.calibration.map(round) };
+const stored = {
+  ...ref,
+  mean: ref.mean.map(round),
+  cholesky: ref.cholesky.map(round),
+  calibration: ref.calibration.map(round),
+};
 // Flagged share per folder of the held-out clips (about the threshold by construction) and of the fitted ones.
 /**
  * @param {Embedded[]} list
@@ -126,19 +142,43 @@ const stored = { ...ref, mean: ref.mean.map(round), cholesky: ref.cholesky.map(r
 const share = (list, dir) => {
   const mine = list.filter((c) => c.dir === dir);
   // inDomain is null only without a reference
-  return mine.length ? mine.filter((c) => /** @type {number} */ (inDomain(stored, c.embedding)) < IN_DOMAIN_THRESHOLD).length / mine.length : null;
+  return mine.length
+    ? mine.filter((c) => /** @type {number} */ (inDomain(stored, c.embedding)) < IN_DOMAIN_THRESHOLD).length /
+        mine.length
+    : null;
 };
-const summary = perFolder.map((f) => ({ ...f, flagged_fit: share(fit, f.data), flagged_calibration: share(calibration, f.data) }));
+const summary = perFolder.map((f) => ({
+  ...f,
+  flagged_fit: share(fit, f.data),
+  flagged_calibration: share(calibration, f.data),
+}));
 if (values.write) {
   const cardPath = values.model.replace(/\.onnx$/, '.card.json');
   const card = JSON.parse(readFileSync(cardPath, 'utf8'));
   // the card's own layout (one field a line), with the reference's long arrays on one line each
-  const text = JSON.stringify({ ...card, domain: '__DOMAIN__' }, null, 1).replace('"__DOMAIN__"', JSON.stringify(stored));
+  const text = JSON.stringify({ ...card, domain: '__DOMAIN__' }, null, 1).replace(
+    '"__DOMAIN__"',
+    JSON.stringify(stored),
+  );
   writeFileSync(cardPath, `${text}\n`);
   process.stderr.write(`domain-reference: wrote the reference into ${cardPath}\n`);
 }
-if (values.json) console.log(JSON.stringify({ model: values.model, fit_clips: ref.fit_clips, calibration_clips: ref.calibration_clips, threshold: ref.threshold, folders: summary }));
+if (values.json)
+  console.log(
+    JSON.stringify({
+      model: values.model,
+      fit_clips: ref.fit_clips,
+      calibration_clips: ref.calibration_clips,
+      threshold: ref.threshold,
+      folders: summary,
+    }),
+  );
 else {
-  console.log(`${values.model}: reference fitted on ${ref.fit_clips} clips, calibrated on ${ref.calibration_clips} held-out clips; out of domain below in_domain ${ref.threshold}`);
-  for (const f of summary) console.log(`  ${f.data}: ${f.fit} fitted (${((f.flagged_fit ?? 0) * 100).toFixed(1)} % flagged), ${f.calibration} held out (${((f.flagged_calibration ?? 0) * 100).toFixed(1)} % flagged)`);
+  console.log(
+    `${values.model}: reference fitted on ${ref.fit_clips} clips, calibrated on ${ref.calibration_clips} held-out clips; out of domain below in_domain ${ref.threshold}`,
+  );
+  for (const f of summary)
+    console.log(
+      `  ${f.data}: ${f.fit} fitted (${((f.flagged_fit ?? 0) * 100).toFixed(1)} % flagged), ${f.calibration} held out (${((f.flagged_calibration ?? 0) * 100).toFixed(1)} % flagged)`,
+    );
 }

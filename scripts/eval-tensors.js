@@ -14,7 +14,8 @@ import { judgedRows } from '../dist/model/dataset.js';
 import { loadModel, predictClips } from '../dist/model/onnx.js';
 import { accuracy, classScores, confusionMatrix, macroF1 } from '../dist/model/metrics.js';
 
-const USAGE = 'node scripts/eval-tensors.js --data DIR --model A.onnx [--model B.onnx] [--holdout-families LIST] [--exclude-families LIST] [--split-seed N] [--holdout-seed-frac F] [--split heldout|families|seeds|real|all] [--families LIST] [--json]';
+const USAGE =
+  'node scripts/eval-tensors.js --data DIR --model A.onnx [--model B.onnx] [--holdout-families LIST] [--exclude-families LIST] [--split-seed N] [--holdout-seed-frac F] [--split heldout|families|seeds|real|all] [--families LIST] [--json]';
 /**
  * @param {string} message
  * @returns {never}
@@ -45,9 +46,16 @@ function readOptions() {
 }
 const values = readOptions();
 if (!values.data || !values.model?.length) fail(`--data and --model are required\n${USAGE}`);
-if (!['heldout', 'families', 'seeds', 'real', 'all'].includes(values.split)) fail(`--split: expected heldout, families, seeds, real or all, got ${values.split}`);
+if (!['heldout', 'families', 'seeds', 'real', 'all'].includes(values.split))
+  fail(`--split: expected heldout, families, seeds, real or all, got ${values.split}`);
 /** @param {string | undefined} s */
-const list = (s) => new Set((s ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+const list = (s) =>
+  new Set(
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 /**
  * A label file (int64 or float32 .npy) as plain numbers.
@@ -82,7 +90,9 @@ const take = (g) => {
   if (excluded.has(g.family) || (only && !only.has(g.family))) return false;
   if (g.split !== undefined) return values.split === 'all' || (g.split === 'val' && values.split === 'real');
   const fam = held.has(g.family);
-  return { heldout: fam || seedHeld(g), families: fam, seeds: !fam && seedHeld(g), real: false, all: true }[values.split];
+  return { heldout: fam || seedHeld(g), families: fam, seeds: !fam && seedHeld(g), real: false, all: true }[
+    values.split
+  ];
 };
 /** @type {Map<string, number[]>} */
 const clips = new Map();
@@ -107,7 +117,11 @@ const results = [];
 for (const path of values.model) {
   const model = await loadModel(path, { device: 'cpu' });
   const preds = await predictClips(model, inputs);
-  const m = confusionMatrix(truth, preds.map((p) => VERDICTS.indexOf(p.verdict)), 3);
+  const m = confusionMatrix(
+    truth,
+    preds.map((p) => VERDICTS.indexOf(p.verdict)),
+    3,
+  );
   const irr = preds.map((p, k) => /** @type {const} */ ([p, k])).filter(([, k]) => truth[k] === 2 && forward[k] >= 0);
   results.push({
     model: path,
@@ -115,7 +129,9 @@ for (const path of values.model) {
     clips: preds.length,
     macro_f1: macroF1(classScores(m)),
     accuracy: accuracy(m),
-    arrow_accuracy_irreversible: irr.length ? irr.filter(([p, k]) => (p.p_forward > 0.5) === (forward[k] === 1)).length / irr.length : null,
+    arrow_accuracy_irreversible: irr.length
+      ? irr.filter(([p, k]) => p.p_forward > 0.5 === (forward[k] === 1)).length / irr.length
+      : null,
     irreversible_called_invariant: m[2][0],
     confusion: m,
   });
@@ -123,5 +139,8 @@ for (const path of values.model) {
 if (values.json) console.log(JSON.stringify({ data: values.data, split: values.split, clips: ids.length, results }));
 else {
   console.log(`${values.data}: ${ids.length} clips (${values.split}; whole clips)`);
-  for (const r of results) console.log(`${r.model} ${r.version ?? ''}: macro-F1 ${r.macro_f1.toFixed(3)}, accuracy ${r.accuracy.toFixed(3)}, arrow on irreversible ${r.arrow_accuracy_irreversible?.toFixed(3) ?? '-'}, irreversible called invariant ${r.irreversible_called_invariant}, confusion ${JSON.stringify(r.confusion)}`);
+  for (const r of results)
+    console.log(
+      `${r.model} ${r.version ?? ''}: macro-F1 ${r.macro_f1.toFixed(3)}, accuracy ${r.accuracy.toFixed(3)}, arrow on irreversible ${r.arrow_accuracy_irreversible?.toFixed(3) ?? '-'}, irreversible called invariant ${r.irreversible_called_invariant}, confusion ${JSON.stringify(r.confusion)}`,
+    );
 }

@@ -37,7 +37,8 @@ export function parseTomlSubset(text, where) {
     }
     const eq = line.indexOf('=');
     const key = eq > 0 ? line.slice(0, eq).trim() : '';
-    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(key)) throw new Error(`${where}:${lineNo}: expected key = value or [table]`);
+    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(key))
+      throw new Error(`${where}:${lineNo}: expected key = value or [table]`);
     let value = line.slice(eq + 1).trim();
     // an array may go on over the next lines until its brackets close
     while (depth(value) > 0 && i + 1 < lines.length) value += ` ${stripComment(lines[++i] ?? '').trim()}`;
@@ -101,7 +102,8 @@ function descend(table, path, where) {
   for (const name of path) {
     t[name] ??= {};
     const next = t[name];
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new Error(`${where}: ${name} is a value, not a table`);
+    if (typeof next !== 'object' || next === null || Array.isArray(next))
+      throw new Error(`${where}: ${name} is a value, not a table`);
     t = /** @type {TomlTable} */ (next);
   }
   return t;
@@ -132,9 +134,13 @@ function lint(files, settings) {
   for (const file of files) {
     /** @type {Finding[]} */
     const found = workspace.check(readFileSync(file, 'utf8'));
-    found.sort((a, b) => a.start_location.row - b.start_location.row || a.start_location.column - b.start_location.column);
+    found.sort(
+      (a, b) => a.start_location.row - b.start_location.row || a.start_location.column - b.start_location.column,
+    );
     for (const d of found) {
-      console.log(`${relative(ROOT, file)}:${d.start_location.row}:${d.start_location.column}: ${d.code ?? 'syntax-error'} ${d.message}`);
+      console.log(
+        `${relative(ROOT, file)}:${d.start_location.row}:${d.start_location.column}: ${d.code ?? 'syntax-error'} ${d.message}`,
+      );
     }
     findings += found.length;
   }

@@ -14,7 +14,18 @@
 // Usage: npm run test:faults [-- --kills 20 --rounds 4 --races 3 --clips 8 --seed 1 --keep]
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, openSync, readSync, closeSync, readdirSync, statSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  openSync,
+  readSync,
+  closeSync,
+  readdirSync,
+  statSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +68,10 @@ function random() {
  */
 function audit(args, { env = {}, killAfterMs, killAtRows } = {}) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   let timer = null;
@@ -104,7 +118,16 @@ function problem(text) {
 // Fields that differ between runs by design (timings, where the series was stored, the input row number).
 const VOLATILE = new Set(['decode_ms', 'analyse_ms', 'series_file', 'series_offset']);
 // Model outputs: batched inference may differ in the last bits with the batch's size.
-const MODEL = new Set(['p_invariant', 'p_equivariant', 'p_irreversible', 'p_forward', 'confidence', 'embedding_forward', 'embedding_reversed', 'in_domain']);
+const MODEL = new Set([
+  'p_invariant',
+  'p_equivariant',
+  'p_irreversible',
+  'p_forward',
+  'confidence',
+  'embedding_forward',
+  'embedding_reversed',
+  'in_domain',
+]);
 
 /**
  * @param {unknown} a
@@ -112,7 +135,8 @@ const MODEL = new Set(['p_invariant', 'p_equivariant', 'p_irreversible', 'p_forw
  * @returns {boolean}
  */
 function close(a, b) {
-  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(a), Math.abs(b));
+  if (typeof a === 'number' && typeof b === 'number')
+    return Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(a), Math.abs(b));
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => close(x, b[i]));
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -147,7 +171,8 @@ function readLog(file) {
 function seriesBytes(dir, row) {
   const n = row.series_pairs * row.series_columns * 4;
   const file = join(dir, row.series_file ?? '');
-  if (!Number.isInteger(n) || !row.series_file || !existsSync(file) || statSync(file).size < row.series_offset + n) return null;
+  if (!Number.isInteger(n) || !row.series_file || !existsSync(file) || statSync(file).size < row.series_offset + n)
+    return null;
   const buf = Buffer.alloc(n);
   const fd = openSync(file, 'r');
   try {
@@ -165,7 +190,13 @@ function seriesBytes(dir, row) {
 function readFolder(dir) {
   const clips = readLog(join(dir, 'clips.jsonl'));
   const errors = readLog(join(dir, 'errors.jsonl'));
-  return { dir, clips: clips.rows, errors: errors.rows, bad: clips.bad + errors.bad, partial: clips.partial || errors.partial };
+  return {
+    dir,
+    clips: clips.rows,
+    errors: errors.rows,
+    bad: clips.bad + errors.bad,
+    partial: clips.partial || errors.partial,
+  };
 }
 
 /**
@@ -197,20 +228,27 @@ function compare(clean, dir) {
     // (a clean scan whose own series bytes cannot be read is reported here rather than thrown by Buffer.equals)
     if (!bytes || !ref.bytes || !bytes.equals(ref.bytes)) {
       corrupt++;
-      details.push(`clip ${r.id}: series ${!bytes ? 'missing or cut' : !ref.bytes ? 'missing or cut in the clean scan' : 'differs'}`);
+      details.push(
+        `clip ${r.id}: series ${!bytes ? 'missing or cut' : !ref.bytes ? 'missing or cut in the clean scan' : 'differs'}`,
+      );
       continue;
     }
-    const bad = Object.keys({ ...ref.row, ...r }).filter((k) => !VOLATILE.has(k) && !(MODEL.has(k) ? close(r[k], ref.row[k]) : JSON.stringify(r[k]) === JSON.stringify(ref.row[k])));
+    const bad = Object.keys({ ...ref.row, ...r }).filter(
+      (k) =>
+        !VOLATILE.has(k) &&
+        !(MODEL.has(k) ? close(r[k], ref.row[k]) : JSON.stringify(r[k]) === JSON.stringify(ref.row[k])),
+    );
     if (bad.length) {
       corrupt++;
       details.push(`clip ${r.id}: ${bad.join(', ')} differ`);
     }
   }
   // An error row where the clean scan has a clip (or the reverse) is a wrong row, counted as corrupt.
-  for (const r of got.errors) if (!clean.errorKeys.has(r.key)) {
-    corrupt++;
-    details.push(`error row ${r.key} (${r.code}) where the clean scan has a clip`);
-  }
+  for (const r of got.errors)
+    if (!clean.errorKeys.has(r.key)) {
+      corrupt++;
+      details.push(`error row ${r.key} (${r.code}) where the clean scan has a clip`);
+    }
   return { lost, doubled, corrupt, rows: got.clips.length + got.errors.length, details };
 }
 
@@ -225,7 +263,9 @@ const results = [];
  */
 function record(name, runs, r, note = '') {
   results.push({ name, runs, ...r, note });
-  console.log(`  ${name}: ${r.rows} rows, lost ${r.lost}, doubled ${r.doubled}, corrupt ${r.corrupt}${note ? ` (${note})` : ''}`);
+  console.log(
+    `  ${name}: ${r.rows} rows, lost ${r.lost}, doubled ${r.doubled}, corrupt ${r.corrupt}${note ? ` (${note})` : ''}`,
+  );
   for (const d of r.details.slice(0, 5)) console.log(`    ${d}`);
   if (r.lost || r.doubled || r.corrupt) problem(`${name}: lost ${r.lost}, doubled ${r.doubled}, corrupt ${r.corrupt}`);
 }
@@ -236,7 +276,10 @@ function record(name, runs, r, note = '') {
  * @param {(number | null)[]} codes
  */
 function expectCode(what, r, codes) {
-  if (!codes.includes(r.code)) problem(`${what}: exit ${r.code}${r.signal ? ` (${r.signal})` : ''}, expected ${codes.join(' or ')}:\n    ${r.stderr.trim().split('\n').slice(0, 12).join('\n    ')}`);
+  if (!codes.includes(r.code))
+    problem(
+      `${what}: exit ${r.code}${r.signal ? ` (${r.signal})` : ''}, expected ${codes.join(' or ')}:\n    ${r.stderr.trim().split('\n').slice(0, 12).join('\n    ')}`,
+    );
 }
 
 /**
@@ -265,7 +308,8 @@ const scanArgs = (out, extra = []) => ['scan', manifest, '--out', out, '--no-rep
 console.log('clean single-process scan...');
 const cleanDir = join(work, 'clean');
 const cleanRun = await audit(scanArgs(cleanDir)).done;
-if (cleanRun.code !== 0 && cleanRun.code !== 3) throw new Error(`the clean scan failed (exit ${cleanRun.code}): ${cleanRun.stderr}`);
+if (cleanRun.code !== 0 && cleanRun.code !== 3)
+  throw new Error(`the clean scan failed (exit ${cleanRun.code}): ${cleanRun.stderr}`);
 const CLEAN_CODE = cleanRun.code;
 const cleanFolder = readFolder(cleanDir);
 const clean = {
@@ -274,10 +318,14 @@ const clean = {
   keys: new Set([...cleanFolder.clips.map((r) => `id:${r.id}`), ...cleanFolder.errors.map((r) => r.key)]),
 };
 const T = cleanRun.wall;
-console.log(`  ${clean.clips.size} clips, ${clean.errorKeys.size} error rows in ${T.toFixed(1)} s (exit ${CLEAN_CODE})`);
+console.log(
+  `  ${clean.clips.size} clips, ${clean.errorKeys.size} error rows in ${T.toFixed(1)} s (exit ${CLEAN_CODE})`,
+);
 
 // a) kill -9 at random points, each followed by a resume ------------------------------------------------
-console.log(`\n(a) ${KILLS} kill -9 at random points, each followed by a resume: half at a random time (uniform over 0..${(0.8 * T).toFixed(1)} s after the start), half once clips.jsonl reaches a random row count`);
+console.log(
+  `\n(a) ${KILLS} kill -9 at random points, each followed by a resume: half at a random time (uniform over 0..${(0.8 * T).toFixed(1)} s after the start), half once clips.jsonl reaches a random row count`,
+);
 let killsDone = 0;
 let killedMidRun = 0;
 for (let round = 0; round < ROUNDS; round++) {
@@ -292,20 +340,38 @@ for (let round = 0; round < ROUNDS; round++) {
     const byRows = left >= 2 && random() < 0.5;
     const target = have + 1 + Math.floor(random() * (left - 1));
     const at = Math.round(random() * (left > 0 ? 0.8 : 0.3) * T * 1000);
-    const r = await audit(scanArgs(out), byRows ? { killAtRows: { file: join(out, 'clips.jsonl'), rows: target } } : { killAfterMs: at }).done;
+    const r = await audit(
+      scanArgs(out),
+      byRows ? { killAtRows: { file: join(out, 'clips.jsonl'), rows: target } } : { killAfterMs: at },
+    ).done;
     killsDone++;
     const state = existsSync(out) ? readFolder(out) : { clips: [], errors: [], bad: 0, partial: false };
     if (r.signal === 'SIGKILL') killedMidRun++;
-    else expectCode(`kill round ${round + 1}, run ${k + 1} (ended before its kill ${byRows ? `at row ${target}` : `at ${at} ms`})`, r, [CLEAN_CODE]);
-    points.push(`${byRows ? `row ${target}` : `${(at / 1000).toFixed(1)}s`}:${r.signal === 'SIGKILL' ? '' : 'done,'}${state.clips.length + state.errors.length}${state.partial ? '+partial' : ''}`);
+    else
+      expectCode(
+        `kill round ${round + 1}, run ${k + 1} (ended before its kill ${byRows ? `at row ${target}` : `at ${at} ms`})`,
+        r,
+        [CLEAN_CODE],
+      );
+    points.push(
+      `${byRows ? `row ${target}` : `${(at / 1000).toFixed(1)}s`}:${r.signal === 'SIGKILL' ? '' : 'done,'}${state.clips.length + state.errors.length}${state.partial ? '+partial' : ''}`,
+    );
     // Between kills the folder may hold a partial last line, never a doubled or broken complete row.
     const mid = compare(clean, out);
-    if (mid.doubled || mid.corrupt) problem(`after kill ${killsDone}: doubled ${mid.doubled}, corrupt ${mid.corrupt}: ${mid.details.slice(0, 3).join('; ')}`);
+    if (mid.doubled || mid.corrupt)
+      problem(
+        `after kill ${killsDone}: doubled ${mid.doubled}, corrupt ${mid.corrupt}: ${mid.details.slice(0, 3).join('; ')}`,
+      );
   }
   const resume = await audit(scanArgs(out)).done;
   expectCode(`kill round ${round + 1}: the final resume`, resume, [CLEAN_CODE]);
   noLockLeft(`kill round ${round + 1}`, out);
-  record(`kill -9 round ${round + 1} (${kills} kills, then resume)`, kills + 1, compare(clean, out), `kill point:rows on disk after it ${points.join(', ')}`);
+  record(
+    `kill -9 round ${round + 1} (${kills} kills, then resume)`,
+    kills + 1,
+    compare(clean, out),
+    `kill point:rows on disk after it ${points.join(', ')}`,
+  );
 }
 console.log(`  ${killsDone} kills, ${killedMidRun} of them while the scan was running (the others hit a finished run)`);
 
@@ -319,14 +385,22 @@ console.log('\n(b) a worker thread that dies mid-clip (AUDIT_FAULT_CRASH_CLIP), 
   expectCode('worker crash run', r, [3]);
   const after = readFolder(out);
   const row = after.errors.find((e) => e.id === victim);
-  if (row?.code !== 'worker_failed') problem(`worker crash: expected a worker_failed error row for ${victim}, got ${JSON.stringify(row ?? null)}`);
+  if (row?.code !== 'worker_failed')
+    problem(`worker crash: expected a worker_failed error row for ${victim}, got ${JSON.stringify(row ?? null)}`);
   const others = compare(clean, out);
   if (others.lost || others.doubled) problem(`worker crash run: lost ${others.lost}, doubled ${others.doubled}`);
-  console.log(`  crash run: exit ${r.code}, ${after.clips.length} clips, error row for ${victim}: ${row ? `${row.code} (${row.message})` : 'none'}`);
+  console.log(
+    `  crash run: exit ${r.code}, ${after.clips.length} clips, error row for ${victim}: ${row ? `${row.code} (${row.message})` : 'none'}`,
+  );
   const again = await audit(scanArgs(out, ['--retry-errors'])).done;
   expectCode('worker crash: the resume with --retry-errors', again, [CLEAN_CODE]);
   noLockLeft('worker crash', out);
-  record('worker dies mid-clip, then --retry-errors', 2, compare(clean, out), `the crash run itself: lost ${others.lost}, doubled ${others.doubled}, 1 worker_failed row as expected`);
+  record(
+    'worker dies mid-clip, then --retry-errors',
+    2,
+    compare(clean, out),
+    `the crash run itself: lost ${others.lost}, doubled ${others.doubled}, 1 worker_failed row as expected`,
+  );
 }
 
 // c) a full disk while writing ---------------------------------------------------------------------------
@@ -335,31 +409,51 @@ console.log('\n(c) a full disk while writing (tmpfs)');
   const mnt = join(work, 'disk');
   mkdirSync(mnt);
   // The clean folder's written bytes; the disk gets about half, so it fills in the middle of the clips.
-  const used = ['clips.jsonl', 'errors.jsonl', 'cues.json', 'run.json'].map((f) => (existsSync(join(cleanDir, f)) ? statSync(join(cleanDir, f)).size : 0)).reduce((a, b) => a + b, 0) + readdirSync(join(cleanDir, 'series')).reduce((a, f) => a + statSync(join(cleanDir, 'series', f)).size, 0);
+  const used =
+    ['clips.jsonl', 'errors.jsonl', 'cues.json', 'run.json']
+      .map((f) => (existsSync(join(cleanDir, f)) ? statSync(join(cleanDir, f)).size : 0))
+      .reduce((a, b) => a + b, 0) +
+    readdirSync(join(cleanDir, 'series')).reduce((a, f) => a + statSync(join(cleanDir, 'series', f)).size, 0);
   const size = Math.ceil((used * 0.5) / 4096) * 4096;
   const isRoot = process.getuid?.() === 0;
-  const mounted = isRoot && spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mnt], { encoding: 'utf8' });
+  const mounted =
+    isRoot && spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mnt], { encoding: 'utf8' });
   if (!isRoot || !mounted || mounted.status !== 0) {
-    console.log(`  skipped: ${isRoot ? `mount -t tmpfs failed (${(mounted ? mounted.stderr?.trim() : '') || 'no mount'})` : 'needs root to mount a small tmpfs'}`);
+    console.log(
+      `  skipped: ${isRoot ? `mount -t tmpfs failed (${(mounted ? mounted.stderr?.trim() : '') || 'no mount'})` : 'needs root to mount a small tmpfs'}`,
+    );
     results.push({ name: 'full disk', skipped: true });
   } else {
     try {
       const out = join(mnt, 'out');
       const r = await audit(scanArgs(out)).done;
       expectCode(`scan onto a ${size}-byte disk`, r, [1]);
-      const msg = r.stderr.trim().split('\n').filter((l) => l.startsWith('audit:') || l.startsWith('Run the same'));
+      const msg = r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('audit:') || l.startsWith('Run the same'));
       console.log(`  disk of ${size} bytes (clean folder: ${used}): exit ${r.code}\n    ${msg.join('\n    ')}`);
-      if (!/no space left on device \(ENOSPC\)/.test(r.stderr) || !/Cannot \w[^:]* \/\S+: no space/.test(r.stderr)) problem(`full disk: the message does not name the file and ENOSPC: ${r.stderr.trim()}`);
-      if (!r.stderr.includes('Run the same command again to resume; finished clips are kept.')) problem('full disk: the message does not say that a rerun resumes');
+      if (!/no space left on device \(ENOSPC\)/.test(r.stderr) || !/Cannot \w[^:]* \/\S+: no space/.test(r.stderr))
+        problem(`full disk: the message does not name the file and ENOSPC: ${r.stderr.trim()}`);
+      if (!r.stderr.includes('Run the same command again to resume; finished clips are kept.'))
+        problem('full disk: the message does not say that a rerun resumes');
       const mid = compare(clean, out);
-      console.log(`  on the full disk: ${mid.rows} rows kept, doubled ${mid.doubled}, corrupt ${mid.corrupt}${readFolder(out).partial ? ' (a partial last line, cut on resume)' : ''}`);
-      if (mid.doubled || mid.corrupt) problem(`full disk, before the resume: doubled ${mid.doubled}, corrupt ${mid.corrupt}`);
+      console.log(
+        `  on the full disk: ${mid.rows} rows kept, doubled ${mid.doubled}, corrupt ${mid.corrupt}${readFolder(out).partial ? ' (a partial last line, cut on resume)' : ''}`,
+      );
+      if (mid.doubled || mid.corrupt)
+        problem(`full disk, before the resume: doubled ${mid.doubled}, corrupt ${mid.corrupt}`);
       const grow = spawnSync('mount', ['-o', 'remount,size=256m', mnt], { encoding: 'utf8' });
       if (grow.status !== 0) throw new Error(`remount failed: ${grow.stderr}`);
       const again = await audit(scanArgs(out)).done;
       expectCode('full disk: the resume after freeing space', again, [CLEAN_CODE]);
       noLockLeft('full disk', out);
-      record('full disk while writing, then space and resume', 2, compare(clean, out), `${mid.rows} rows were on disk when it filled`);
+      record(
+        'full disk while writing, then space and resume',
+        2,
+        compare(clean, out),
+        `${mid.rows} rows were on disk when it filled`,
+      );
     } finally {
       spawnSync('umount', [mnt]);
     }
@@ -377,8 +471,13 @@ for (let i = 0; i < RACES; i++) {
   const winner = loser === ra ? rb : ra;
   let note;
   if (loser && winner.code === CLEAN_CODE) {
-    if (!loser.stderr.includes(`is in use by another audit run (pid ${winner.pid} `)) problem(`race ${i + 1}: the refused scan does not name the other's pid ${winner.pid}: ${loser.stderr.trim()}`);
-    note = `exits ${ra.code} and ${rb.code}; refused: "${loser.stderr.trim().split('\n')[0].replace(/^audit: /, '').slice(0, 160)}..."`;
+    if (!loser.stderr.includes(`is in use by another audit run (pid ${winner.pid} `))
+      problem(`race ${i + 1}: the refused scan does not name the other's pid ${winner.pid}: ${loser.stderr.trim()}`);
+    note = `exits ${ra.code} and ${rb.code}; refused: "${loser.stderr
+      .trim()
+      .split('\n')[0]
+      .replace(/^audit: /, '')
+      .slice(0, 160)}..."`;
   } else if (ra.code === CLEAN_CODE && rb.code === CLEAN_CODE) {
     note = 'both finished: they did not overlap';
   } else {
@@ -393,7 +492,10 @@ for (let i = 0; i < RACES; i++) {
 console.log('\ncase                                              runs  rows  lost  doubled  corrupt');
 for (const r of results) {
   if (r.skipped) console.log(`${r.name.padEnd(50)}  skipped`);
-  else console.log(`${r.name.padEnd(50)}  ${String(r.runs).padStart(4)}  ${String(r.rows).padStart(4)}  ${String(r.lost).padStart(4)}  ${String(r.doubled).padStart(7)}  ${String(r.corrupt).padStart(7)}`);
+  else
+    console.log(
+      `${r.name.padEnd(50)}  ${String(r.runs).padStart(4)}  ${String(r.rows).padStart(4)}  ${String(r.lost).padStart(4)}  ${String(r.doubled).padStart(7)}  ${String(r.corrupt).padStart(7)}`,
+    );
 }
 if (!values.keep) rmSync(work, { recursive: true, force: true });
 else console.log(`kept: ${work}`);

@@ -94,7 +94,9 @@ const IO_HINTS: Record<string, string> = {
 /** errno codes that mean a file operation failed (as opposed to a bug). */
 export function isIoErrno(err: unknown): err is NodeJS.ErrnoException & { code: string } {
   const code = (err as NodeJS.ErrnoException | null)?.code;
-  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+  return (
+    typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) && typeof (err as NodeJS.ErrnoException).syscall === 'string'
+  );
 }
 
 /**
@@ -111,7 +113,12 @@ export class IoError extends AuditError {
     // Node's text is "ENOSPC: no space left on device, write": keep the middle part.
     const reason = cause.message.replace(/^E[A-Z0-9]+: /, '').replace(/, \w+( '.*)?$/, '');
     const hint = IO_HINTS[cause.code];
-    super('io', `Cannot ${op} ${file}: ${reason} (${cause.code})${hint ? `; ${hint}` : ''}.${rerun ? `\n${rerun}` : ''}`, { path: file }, { cause });
+    super(
+      'io',
+      `Cannot ${op} ${file}: ${reason} (${cause.code})${hint ? `; ${hint}` : ''}.${rerun ? `\n${rerun}` : ''}`,
+      { path: file },
+      { cause },
+    );
     this.errno = cause.code;
     this.op = op;
     this.file = file;
@@ -119,7 +126,9 @@ export class IoError extends AuditError {
   }
   /** The same error with what running the same command again does (kept when already said). */
   withRerun(rerun: string): IoError {
-    return this.rerun ? this : new IoError(this.op, this.file, this.cause as NodeJS.ErrnoException & { code: string }, rerun);
+    return this.rerun
+      ? this
+      : new IoError(this.op, this.file, this.cause as NodeJS.ErrnoException & { code: string }, rerun);
   }
 }
 
@@ -136,6 +145,7 @@ export function toIoError(err: unknown, op?: string, file?: string): unknown {
 
 /** Adds what running the same command again does to a file-system error (raw ones become IoErrors first). */
 export function withRerunAdvice(err: unknown, rerun: string, fallbackFile?: string): unknown {
-  const e = err instanceof AuditError ? err : toIoError(err, undefined, isIoErrno(err) && !err.path ? fallbackFile : undefined);
+  const e =
+    err instanceof AuditError ? err : toIoError(err, undefined, isIoErrno(err) && !err.path ? fallbackFile : undefined);
   return e instanceof IoError ? e.withRerun(rerun) : e;
 }

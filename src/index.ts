@@ -23,7 +23,13 @@ export { TOOL_VERSION } from './version.js';
 export * from './model/index.js';
 export { evaluate, formatEvalReport, DEFAULT_EVAL_MODEL } from './eval/index.js';
 export * from './labels/taxonomy/index.js';
-export { analyseCaption, reverseCaption, type CaptionAnalysis, type CaptionMatch, type CaptionStatus } from './labels/captions.js';
+export {
+  analyseCaption,
+  reverseCaption,
+  type CaptionAnalysis,
+  type CaptionMatch,
+  type CaptionStatus,
+} from './labels/captions.js';
 export * from './decide/index.js';
 export { writeReport, renderReport, collectReportData } from './report/index.js';
 export { renderContactSheet } from './report/contact-sheet.js';

@@ -15,7 +15,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
-import { captionInfo, pickTaxonomy, priorLookup, tryLoadTaxonomy, type TaxonomyChoice, type TaxonomyName } from '../decide/text-sources.js';
+import {
+  captionInfo,
+  pickTaxonomy,
+  priorLookup,
+  tryLoadTaxonomy,
+  type TaxonomyChoice,
+  type TaxonomyName,
+} from '../decide/text-sources.js';
 import { AuditError, SetupError, UsageError } from '../errors.js';
 import { exportDataset, judgedRows, type RowLabel } from '../model/dataset.js';
 import { fitDomainReference } from '../model/domain.js';
@@ -127,11 +134,22 @@ interface ClipFacts {
 
 async function readClips(scan: string): Promise<ClipFacts[]> {
   const file = join(scan, 'clips.jsonl');
-  if (!existsSync(file)) throw new AuditError('not_a_scan', `Expected a scan output folder with clips.jsonl but received ${JSON.stringify(scan)}`, { path: scan });
+  if (!existsSync(file))
+    throw new AuditError(
+      'not_a_scan',
+      `Expected a scan output folder with clips.jsonl but received ${JSON.stringify(scan)}`,
+      { path: scan },
+    );
   // a finished scan only: an interrupted one may end in a torn line, and more of its clips are still to come
-  const summary = JSON.parse(await readFile(join(scan, 'summary.json'), 'utf8').catch(() => '{}')) as { status?: string };
+  const summary = JSON.parse(await readFile(join(scan, 'summary.json'), 'utf8').catch(() => '{}')) as {
+    status?: string;
+  };
   if (summary.status !== 'complete') {
-    throw new AuditError('scan_unfinished', `The scan in ${scan} is ${summary.status ?? 'unfinished (no summary.json)'}: run the same scan command again to finish it, then adapt`, { path: scan });
+    throw new AuditError(
+      'scan_unfinished',
+      `The scan in ${scan} is ${summary.status ?? 'unfinished (no summary.json)'}: run the same scan command again to finish it, then adapt`,
+      { path: scan },
+    );
   }
   const out: ClipFacts[] = [];
   let line = 0;
@@ -142,20 +160,34 @@ async function readClips(scan: string): Promise<ClipFacts[]> {
     try {
       r = JSON.parse(text) as typeof r;
     } catch {
-      throw new AuditError('scan-output-corrupt', `${file} line ${line} is not JSON; is this a scan output folder?`, { path: file, row: line });
+      throw new AuditError('scan-output-corrupt', `${file} line ${line} is not JSON; is this a scan output folder?`, {
+        path: file,
+        row: line,
+      });
     }
-    if (!r || typeof r !== 'object' || typeof r.id !== 'string') throw new AuditError('scan-output-corrupt', `${file} line ${line} is not a clip row with an id`, { path: file, row: line });
+    if (!r || typeof r !== 'object' || typeof r.id !== 'string')
+      throw new AuditError('scan-output-corrupt', `${file} line ${line} is not a clip row with an id`, {
+        path: file,
+        row: line,
+      });
     // a degenerate clip (tiny, blank, still: no verdict, a doubt) shows no direction to learn or to score
-    const degenerate = r.verdict === null && Array.isArray(r.doubt) && r.doubt.some((d) => /^(tiny|blank|still):/.test(String(d)));
+    const degenerate =
+      r.verdict === null && Array.isArray(r.doubt) && r.doubt.some((d) => /^(tiny|blank|still):/.test(String(d)));
     out.push({ id: r.id, path: r.path ?? null, input: r.input ?? null, degenerate });
   }
   return out;
 }
 
-const text = (v: unknown): string | null => (v === null || v === undefined || String(v).trim() === '' ? null : String(v));
+const text = (v: unknown): string | null =>
+  v === null || v === undefined || String(v).trim() === '' ? null : String(v);
 
 /** The weak verdict the clip's text gives: irreversible when any source says so, else the label class's, else the caption's. */
-function textVerdict(c: ClipFacts, look: ((label: string) => { verdict: VerdictName } | null) | null, labelColumn?: string, captionColumn?: string): VerdictName | null {
+function textVerdict(
+  c: ClipFacts,
+  look: ((label: string) => { verdict: VerdictName } | null) | null,
+  labelColumn?: string,
+  captionColumn?: string,
+): VerdictName | null {
   const label = labelColumn ? text(c.input?.[labelColumn]) : null;
   const prior = label && look ? look(label) : null;
   const caption = captionColumn ? text(c.input?.[captionColumn]) : null;
@@ -185,10 +217,14 @@ function checkedTarget(options: AdaptOptions): AdaptTarget {
   const out = resolve(options.out.replace(/\.onnx$/, ''));
   const dir = dirname(out);
   const name = basename(out);
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`Expected --out DIR/NAME with a plain NAME (letters, digits, . _ -) but received ${JSON.stringify(options.out)}`);
+  if (!/^[A-Za-z0-9._-]+$/.test(name))
+    throw new UsageError(
+      `Expected --out DIR/NAME with a plain NAME (letters, digits, . _ -) but received ${JSON.stringify(options.out)}`,
+    );
   const base = resolve(options.base ?? DEFAULT_MODEL);
   if (!existsSync(base)) throw new UsageError(`Expected a base model file for --base but ${base} does not exist`);
-  if (resolve(`${out}.onnx`) === base) throw new UsageError(`--out ${options.out} would overwrite the base model; choose another NAME`);
+  if (resolve(`${out}.onnx`) === base)
+    throw new UsageError(`--out ${options.out} would overwrite the base model; choose another NAME`);
   return { share, out, dir, name, base };
 }
 
@@ -199,7 +235,9 @@ function checkDistinctIds(perScan: ClipFacts[][], scans: string[]): void {
     for (const c of clips) {
       const before = seenIn.get(c.id);
       if (before !== undefined && before !== k) {
-        throw new UsageError(`Clip id ${JSON.stringify(c.id)} is in two scans (${scans[before]} and ${scans[k]}); audit adapt needs distinct ids.\nPossible solutions:\n- scan manifests with an id column that differs between the corpora\n- adapt on one scan of the whole corpus`);
+        throw new UsageError(
+          `Clip id ${JSON.stringify(c.id)} is in two scans (${scans[before]} and ${scans[k]}); audit adapt needs distinct ids.\nPossible solutions:\n- scan manifests with an id column that differs between the corpora\n- adapt on one scan of the whole corpus`,
+        );
       }
       seenIn.set(c.id, k);
     }
@@ -209,12 +247,19 @@ function checkDistinctIds(perScan: ClipFacts[][], scans: string[]): void {
 type LabelLookup = ((label: string) => { verdict: VerdictName } | null) | null;
 
 /** The taxonomy the label column speaks (auto: the one most of the first 5000 labels match), as a lookup. */
-async function labelLookup(perScan: ClipFacts[][], options: AdaptOptions): Promise<{ look: LabelLookup; taxonomy: TaxonomyName | null }> {
+async function labelLookup(
+  perScan: ClipFacts[][],
+  options: AdaptOptions,
+): Promise<{ look: LabelLookup; taxonomy: TaxonomyName | null }> {
   if (!options.labelColumn) return { look: null, taxonomy: null };
   const choice = options.taxonomy ?? 'auto';
   const names: TaxonomyName[] = choice === 'auto' ? ['ssv2', 'jester'] : choice === 'none' ? [] : [choice];
   const loaded = (await Promise.all(names.map(tryLoadTaxonomy))).flatMap((t) => (t.taxonomy ? [t.taxonomy] : []));
-  const labels = perScan.flat().map((c) => text(c.input?.[options.labelColumn!])).filter((l): l is string => l !== null).slice(0, 5000);
+  const labels = perScan
+    .flat()
+    .map((c) => text(c.input?.[options.labelColumn!]))
+    .filter((l): l is string => l !== null)
+    .slice(0, 5000);
   const picked = choice === 'auto' ? pickTaxonomy(labels, loaded).taxonomy : (loaded[0] ?? null);
   return picked ? { look: priorLookup(picked), taxonomy: picked.name as TaxonomyName } : { look: null, taxonomy: null };
 }
@@ -222,14 +267,25 @@ async function labelLookup(perScan: ClipFacts[][], options: AdaptOptions): Promi
 function groupOf(c: ClipFacts, groupColumn: string | undefined): string {
   if (groupColumn) {
     const g = text(c.input?.[groupColumn]);
-    if (g === null) throw new AuditError('bad_group', `Clip ${c.id} has no value in the group column ${groupColumn}; every clip needs its group`, { id: c.id });
+    if (g === null)
+      throw new AuditError(
+        'bad_group',
+        `Clip ${c.id} has no value in the group column ${groupColumn}; every clip needs its group`,
+        { id: c.id },
+      );
     return g;
   }
   return c.path ? dirname(c.path) : '.';
 }
 
 /** The corpus: every clip (degenerate ones left out) with its group, split and text verdict, and the facts of it. */
-function splitCorpus(perScan: ClipFacts[][], options: AdaptOptions, share: number, look: LabelLookup, taxonomy: TaxonomyName | null): { labelled: Map<string, RowLabel>; corpus: CorpusFacts } {
+function splitCorpus(
+  perScan: ClipFacts[][],
+  options: AdaptOptions,
+  share: number,
+  look: LabelLookup,
+  taxonomy: TaxonomyName | null,
+): { labelled: Map<string, RowLabel>; corpus: CorpusFacts } {
   const labelled = new Map<string, RowLabel>();
   const groups = { train: new Set<string>(), val: new Set<string>() };
   const clips = { train: 0, val: 0 };
@@ -244,7 +300,13 @@ function splitCorpus(perScan: ClipFacts[][], options: AdaptOptions, share: numbe
     const split = heldOut(group, share) ? 'val' : 'train';
     const v = textVerdict(c, look, options.labelColumn, options.captionColumn);
     if (v) textVerdicts[v] = (textVerdicts[v] ?? 0) + 1;
-    labelled.set(c.id, { verdict: v ? VERDICTS.indexOf(v) : -1, family: 'adapt', group, split, verdict_weight: TEXT_VERDICT_WEIGHT });
+    labelled.set(c.id, {
+      verdict: v ? VERDICTS.indexOf(v) : -1,
+      family: 'adapt',
+      group,
+      split,
+      verdict_weight: TEXT_VERDICT_WEIGHT,
+    });
     groups[split].add(group);
     clips[split]++;
   }
@@ -284,7 +346,12 @@ async function exportTensors(work: string, scans: string[], labelled: Map<string
   const data: string[] = [];
   for (const [k, scan] of scans.entries()) {
     const folder = join(work, `data-${k}`);
-    await exportDataset({ scanOut: resolve(scan), out: folder, windows: 8, labelOf: (row) => labelled.get(row.id) ?? null });
+    await exportDataset({
+      scanOut: resolve(scan),
+      out: folder,
+      windows: 8,
+      labelOf: (row) => labelled.get(row.id) ?? null,
+    });
     data.push(folder);
   }
   return data;
@@ -292,16 +359,42 @@ async function exportTensors(work: string, scans: string[], labelled: Map<string
 
 /** models/adapt.py's command line: the base model, the tensors, the output (version BASE+NAME) and the training settings. */
 async function adaptArgs(target: AdaptTarget, data: string[], work: string, options: AdaptOptions): Promise<string[]> {
-  const baseCard = JSON.parse(await readFile(target.base.replace(/\.onnx$/, '.card.json'), 'utf8').catch(() => 'null')) as { version?: string; name?: string } | null;
+  const baseCard = JSON.parse(
+    await readFile(target.base.replace(/\.onnx$/, '.card.json'), 'utf8').catch(() => 'null'),
+  ) as { version?: string; name?: string } | null;
   const version = `${baseCard?.version ?? '0'}+${target.name}`;
-  const args = [ADAPT_PY, '--base', target.base, '--data', ...data, '--out', join(work, 'model'), '--name', target.name, '--version', version];
-  args.push('--epochs', String(options.epochs ?? 8), '--lr', String(options.lr ?? 3e-4), '--verdict-weight', String(options.verdictWeight ?? 0.5));
+  const args = [
+    ADAPT_PY,
+    '--base',
+    target.base,
+    '--data',
+    ...data,
+    '--out',
+    join(work, 'model'),
+    '--name',
+    target.name,
+    '--version',
+    version,
+  ];
+  args.push(
+    '--epochs',
+    String(options.epochs ?? 8),
+    '--lr',
+    String(options.lr ?? 3e-4),
+    '--verdict-weight',
+    String(options.verdictWeight ?? 0.5),
+  );
   args.push('--threads', String(Math.max(1, Math.min(2, cpus().length))));
   return args;
 }
 
 /** Runs models/adapt.py, showing its progress lines as one line with an ETA (unless quiet); `running.child` is it while it runs. */
-async function runAdaptPy(python: string, args: string[], quiet: boolean | undefined, running: { child: ChildProcess | null }): Promise<{ code: number | null; stderr: string }> {
+async function runAdaptPy(
+  python: string,
+  args: string[],
+  quiet: boolean | undefined,
+  running: { child: ChildProcess | null },
+): Promise<{ code: number | null; stderr: string }> {
   const started = performance.now();
   let stderr = '';
   let last = '';
@@ -332,16 +425,30 @@ async function runAdaptPy(python: string, args: string[], quiet: boolean | undef
  * Keeps the adapted model: its card gets the in_domain reference of this corpus (its training clips, calibrated on
  * its held-out ones), the corpus facts and the decision; then the three files move from the work folder into DIR.
  */
-async function installAdapted(o: { work: string; target: AdaptTarget; cardPath: string; card: Record<string, unknown>; data: string[]; corpus: CorpusFacts; reason: string; signal?: AbortSignal }): Promise<string> {
+async function installAdapted(o: {
+  work: string;
+  target: AdaptTarget;
+  cardPath: string;
+  card: Record<string, unknown>;
+  data: string[];
+  corpus: CorpusFacts;
+  reason: string;
+  signal?: AbortSignal;
+}): Promise<string> {
   const { work, card } = o;
   const { dir, name } = o.target;
   card.domain = await domainReference(join(work, 'model', `${name}.onnx`), o.data);
-  if (o.signal?.aborted) throw new AuditError('interrupted', 'Interrupted after training; nothing was written (run the same command again to start over)');
+  if (o.signal?.aborted)
+    throw new AuditError(
+      'interrupted',
+      'Interrupted after training; nothing was written (run the same command again to start over)',
+    );
   card.adapted_to = o.corpus;
   card.adapt_decision = o.reason;
   await writeFile(o.cardPath, `${JSON.stringify(card, null, 1)}\n`);
   await mkdir(dir, { recursive: true });
-  for (const f of [`${name}.onnx`, `${name}.parity.json`, `${name}.card.json`]) await rename(join(work, 'model', f), join(dir, f));
+  for (const f of [`${name}.onnx`, `${name}.parity.json`, `${name}.card.json`])
+    await rename(join(work, 'model', f), join(dir, f));
   return join(dir, `${name}.onnx`);
 }
 
@@ -363,7 +470,9 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   const { look, taxonomy } = await labelLookup(perScan, options);
   const { labelled, corpus } = splitCorpus(perScan, options, target.share, look, taxonomy);
   checkCorpusSize(corpus, options);
-  log(`adapt: ${corpus.clips} clips in ${corpus.groups} groups (${corpus.heldout.clips} clips in ${corpus.heldout.groups} groups held out); weak verdicts from text for ${Object.values(corpus.text_verdicts).reduce((a, b) => a + b, 0)} clips`);
+  log(
+    `adapt: ${corpus.clips} clips in ${corpus.groups} groups (${corpus.heldout.clips} clips in ${corpus.heldout.groups} groups held out); weak verdicts from text for ${Object.values(corpus.text_verdicts).reduce((a, b) => a + b, 0)} clips`,
+  );
 
   // Everything is built in a work folder beside the output and moved into place only when the model is kept.
   const work = join(target.dir, `.${target.name}.adapt`);
@@ -374,20 +483,54 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   options.signal?.addEventListener('abort', onAbort);
   try {
     const data = await exportTensors(work, options.scans, labelled);
-    if (options.signal?.aborted) throw new AuditError('interrupted', 'Interrupted before training; nothing was written');
-    const { code, stderr } = await runAdaptPy(python, await adaptArgs(target, data, work, options), options.quiet, running);
-    if (options.signal?.aborted) throw new AuditError('interrupted', 'Interrupted while training; nothing was written (run the same command again to start over)');
-    if (code !== 0) throw new AuditError('adapt_failed', `models/adapt.py exited with ${code}:\n${stderr.trim().split('\n').slice(-8).join('\n')}`);
+    if (options.signal?.aborted)
+      throw new AuditError('interrupted', 'Interrupted before training; nothing was written');
+    const { code, stderr } = await runAdaptPy(
+      python,
+      await adaptArgs(target, data, work, options),
+      options.quiet,
+      running,
+    );
+    if (options.signal?.aborted)
+      throw new AuditError(
+        'interrupted',
+        'Interrupted while training; nothing was written (run the same command again to start over)',
+      );
+    if (code !== 0)
+      throw new AuditError(
+        'adapt_failed',
+        `models/adapt.py exited with ${code}:\n${stderr.trim().split('\n').slice(-8).join('\n')}`,
+      );
 
     const cardPath = join(work, 'model', `${target.name}.card.json`);
-    const card = JSON.parse(await readFile(cardPath, 'utf8')) as Record<string, unknown> & { metrics: { heldout_before: HeldoutMetrics; heldout_after: HeldoutMetrics } };
+    const card = JSON.parse(await readFile(cardPath, 'utf8')) as Record<string, unknown> & {
+      metrics: { heldout_before: HeldoutMetrics; heldout_after: HeldoutMetrics };
+    };
     const before = card.metrics.heldout_before;
     const after = card.metrics.heldout_after;
     const verdict = judge(before, after, options.minGain ?? 0.01);
     const seconds = (performance.now() - t0) / 1000;
-    if (!verdict.better) return { status: 'refused', model: null, reason: verdict.reason, before, after, corpus, seconds };
-    const model = await installAdapted({ work, target, cardPath, card, data, corpus, reason: verdict.reason, signal: options.signal });
-    return { status: 'adapted', model, reason: verdict.reason, before, after, corpus, seconds: (performance.now() - t0) / 1000 };
+    if (!verdict.better)
+      return { status: 'refused', model: null, reason: verdict.reason, before, after, corpus, seconds };
+    const model = await installAdapted({
+      work,
+      target,
+      cardPath,
+      card,
+      data,
+      corpus,
+      reason: verdict.reason,
+      signal: options.signal,
+    });
+    return {
+      status: 'adapted',
+      model,
+      reason: verdict.reason,
+      before,
+      after,
+      corpus,
+      seconds: (performance.now() - t0) / 1000,
+    };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await rm(work, { recursive: true, force: true });
@@ -395,13 +538,28 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
 }
 
 /** Better on the held-out groups: the arrow up by `minGain` and the verdict agreement (when known) not down by more than 0.02. */
-export function judge(before: HeldoutMetrics, after: HeldoutMetrics, minGain: number): { better: boolean; reason: string } {
+export function judge(
+  before: HeldoutMetrics,
+  after: HeldoutMetrics,
+  minGain: number,
+): { better: boolean; reason: string } {
   const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)} %`);
   const arrowGain = (after.arrow_accuracy ?? 0) - (before.arrow_accuracy ?? 0);
-  const verdictDrop = before.verdict_agreement !== null && after.verdict_agreement !== null ? before.verdict_agreement - after.verdict_agreement : 0;
+  const verdictDrop =
+    before.verdict_agreement !== null && after.verdict_agreement !== null
+      ? before.verdict_agreement - after.verdict_agreement
+      : 0;
   const facts = `held-out arrow accuracy ${pct(before.arrow_accuracy)} -> ${pct(after.arrow_accuracy)}, verdict agreement ${pct(before.verdict_agreement)} -> ${pct(after.verdict_agreement)} (${after.clips} clips)`;
-  if (arrowGain < minGain) return { better: false, reason: `not better than the base model: ${facts}; the arrow must gain at least ${pct(minGain)}` };
-  if (verdictDrop > 0.02) return { better: false, reason: `not better than the base model: ${facts}; the verdict agreement fell by more than 2 points` };
+  if (arrowGain < minGain)
+    return {
+      better: false,
+      reason: `not better than the base model: ${facts}; the arrow must gain at least ${pct(minGain)}`,
+    };
+  if (verdictDrop > 0.02)
+    return {
+      better: false,
+      reason: `not better than the base model: ${facts}; the verdict agreement fell by more than 2 points`,
+    };
   return { better: true, reason: `better than the base model: ${facts}` };
 }
 
@@ -416,7 +574,11 @@ async function domainReference(model: string, data: string[]): Promise<unknown> 
   const clips: Array<{ folder: number; split: string; rows: number[] }> = [];
   const groupsOf: Array<Array<{ id: string; split: string; window?: number }>> = [];
   for (const [f, folder] of data.entries()) {
-    const groups = JSON.parse(await readFile(join(folder, 'groups.json'), 'utf8')) as Array<{ id: string; split: string; window?: number }>;
+    const groups = JSON.parse(await readFile(join(folder, 'groups.json'), 'utf8')) as Array<{
+      id: string;
+      split: string;
+      window?: number;
+    }>;
     groupsOf.push(groups);
     const byClip = new Map<string, { folder: number; split: string; rows: number[] }>();
     groups.forEach((g, i) => {
@@ -440,14 +602,23 @@ async function domainReference(model: string, data: string[]): Promise<unknown> 
   // rows are read one at a time from the tensor files: the corpus's tensors are never all in memory
   const files: Array<{ X: ReturnType<typeof openNpyRows>; M: ReturnType<typeof openNpyRows> }> = [];
   try {
-    for (const folder of data) files.push({ X: openNpyRows(join(folder, 'X.npy')), M: openNpyRows(join(folder, 'mask.npy')) });
+    for (const folder of data)
+      files.push({ X: openNpyRows(join(folder, 'X.npy')), M: openNpyRows(join(folder, 'mask.npy')) });
     for (let at = 0; at < chosen.length; at += 256) {
       const part = chosen.slice(at, at + 256);
-      const preds = await predictClips(m, part.map((c) => {
-        const groups = groupsOf[c.folder];
-        return judgedRows(c.rows, groups).map((i) => ({ x: files[c.folder].X.row(i), mask: files[c.folder].M.row(i) }));
-      }));
-      part.forEach((c, k) => { (c.split === 'val' ? calibration : fit).push(preds[k].embedding); });
+      const preds = await predictClips(
+        m,
+        part.map((c) => {
+          const groups = groupsOf[c.folder];
+          return judgedRows(c.rows, groups).map((i) => ({
+            x: files[c.folder].X.row(i),
+            mask: files[c.folder].M.row(i),
+          }));
+        }),
+      );
+      part.forEach((c, k) => {
+        (c.split === 'val' ? calibration : fit).push(preds[k].embedding);
+      });
     }
   } finally {
     for (const f of files) {
@@ -458,7 +629,12 @@ async function domainReference(model: string, data: string[]): Promise<unknown> 
   }
   const ref = fitDomainReference(fit, calibration);
   const round = (x: number) => Number(x.toPrecision(7));
-  return { ...ref, mean: ref.mean.map(round), cholesky: ref.cholesky.map(round), calibration: ref.calibration.map(round) };
+  return {
+    ...ref,
+    mean: ref.mean.map(round),
+    cholesky: ref.cholesky.map(round),
+    calibration: ref.calibration.map(round),
+  };
 }
 
 /** The before/after table the CLI prints. */
@@ -467,9 +643,20 @@ export function formatAdaptTable(r: AdaptResult): string {
   const rows: Array<[string, string, string]> = [
     ['held-out clips', String(r.before?.clips ?? '-'), String(r.after?.clips ?? '-')],
     ['arrow accuracy', pct(r.before?.arrow_accuracy), pct(r.after?.arrow_accuracy)],
-    ['mean |p_forward - 0.5|', r.before?.mean_abs_p_forward_minus_half?.toFixed(3) ?? '-', r.after?.mean_abs_p_forward_minus_half?.toFixed(3) ?? '-'],
-    [`verdict agreement (${r.before?.verdict_clips ?? 0} clips with a text verdict)`, pct(r.before?.verdict_agreement), pct(r.after?.verdict_agreement)],
+    [
+      'mean |p_forward - 0.5|',
+      r.before?.mean_abs_p_forward_minus_half?.toFixed(3) ?? '-',
+      r.after?.mean_abs_p_forward_minus_half?.toFixed(3) ?? '-',
+    ],
+    [
+      `verdict agreement (${r.before?.verdict_clips ?? 0} clips with a text verdict)`,
+      pct(r.before?.verdict_agreement),
+      pct(r.after?.verdict_agreement),
+    ],
   ];
   const w = Math.max(...rows.map((x) => x[0].length));
-  return [`${''.padEnd(w)}  ${'base'.padStart(8)}  ${'adapted'.padStart(8)}`, ...rows.map(([k, b, a]) => `${k.padEnd(w)}  ${b.padStart(8)}  ${a.padStart(8)}`)].join('\n');
+  return [
+    `${''.padEnd(w)}  ${'base'.padStart(8)}  ${'adapted'.padStart(8)}`,
+    ...rows.map(([k, b, a]) => `${k.padEnd(w)}  ${b.padStart(8)}  ${a.padStart(8)}`),
+  ].join('\n');
 }

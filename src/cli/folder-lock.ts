@@ -10,7 +10,8 @@ import { lockFolder, type FolderLock } from '../io/lock.js';
 const FOLDER_COMMANDS = new Set(['decide', 'report']);
 
 /** What running decide or report again does after a failure. */
-export const REWRITE_ADVICE = 'Run the same command again once the problem is fixed: it writes its files anew from the scan folder.';
+export const REWRITE_ADVICE =
+  'Run the same command again once the problem is fixed: it writes its files anew from the scan folder.';
 
 /**
  * Locks the folder of a `decide` or `report` command before it runs (a scan or another decide on it stops
@@ -21,7 +22,13 @@ export async function lockCommandFolder(action: Command): Promise<FolderLock | u
   const dir = action.args[0];
   if (!FOLDER_COMMANDS.has(action.name()) || !dir) return undefined;
   const abs = resolve(dir);
-  if (!(await stat(abs).then((s) => s.isDirectory(), () => false))) return undefined;
+  if (
+    !(await stat(abs).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    return undefined;
   return lockFolder(abs, { command: `audit ${action.name()} ${dir}` });
 }
 

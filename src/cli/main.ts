@@ -72,7 +72,14 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`audit: ${err.message}\n`);
       return EXIT.USAGE;
     }
-    const msg = err instanceof AuditError ? err.message : err instanceof Error ? (process.env.AUDIT_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
+    const msg =
+      err instanceof AuditError
+        ? err.message
+        : err instanceof Error
+          ? process.env.AUDIT_DEBUG
+            ? (err.stack ?? err.message)
+            : err.message
+          : String(err);
     process.stderr.write(`audit: ${msg}\n`);
     if (process.env.AUDIT_DEBUG && err instanceof AuditError && err.stack) process.stderr.write(`${err.stack}\n`);
     return EXIT.FAILURE;

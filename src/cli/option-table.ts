@@ -54,7 +54,8 @@ export function optionTable(cmd: Command, only?: readonly string[]): string {
 }
 
 /** `<!-- options: scan -->` or `<!-- options: scan --policy --taxonomy -->` ... `<!-- /options -->` blocks of a text. */
-export const OPTION_BLOCK = /<!-- options: ([a-z]+)((?: [-a-zA-Z0-9]+)*) -->\r?\n(?:((?:(?!<!--)[\s\S])*?)\r?\n)?<!-- \/options -->/g;
+export const OPTION_BLOCK =
+  /<!-- options: ([a-z]+)((?: [-a-zA-Z0-9]+)*) -->\r?\n(?:((?:(?!<!--)[\s\S])*?)\r?\n)?<!-- \/options -->/g;
 
 /** The text with every option block regenerated from `program` (a block naming an unknown command throws). */
 export function renderOptionBlocks(text: string, program: Command): string {

@@ -6,7 +6,8 @@ import type { ScanOptionsInput } from '../pipeline/options.js';
 export function int(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`Expected a positive integer for ${name} but received ${JSON.stringify(value)}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`Expected a positive integer for ${name} but received ${JSON.stringify(value)}`);
     return n;
   };
 }
@@ -14,7 +15,8 @@ export function int(name: string) {
 export function positive(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`Expected a positive number for ${name} but received ${JSON.stringify(value)}`);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new InvalidArgumentError(`Expected a positive number for ${name} but received ${JSON.stringify(value)}`);
     return n;
   };
 }
@@ -41,11 +43,30 @@ export interface AnalysisFlags extends ClipAnalysisFlags {
 /** Adds the options of one clip's analysis: size, rate, window, time limit, flow (scan, eval, physics, inspect). */
 export function addClipAnalysisOptions(cmd: Command): Command {
   return cmd
-    .option('--size <px>', 'short side of the analysis frames in pixels (the long side keeps the display aspect)', int('--size'), 96)
+    .option(
+      '--size <px>',
+      'short side of the analysis frames in pixels (the long side keeps the display aspect)',
+      int('--size'),
+      96,
+    )
     .option('--fps <rate>', 'analysis frame rate, never above the source rate', positive('--fps'), 24)
-    .option('--max-seconds <s>', 'longest analysed window in seconds; a longer clip is analysed on its centred window (the window policy)', positive('--max-seconds'), 10)
-    .option('--timeout <s>', 'per-clip limit for probe and decode in seconds; past it the clip becomes an error row', positive('--timeout'), 60)
-    .option('--flow-preset <name>', 'optical flow preset: ultrafast, fast (about 3x the flow cost, half the end-point error), medium', 'ultrafast')
+    .option(
+      '--max-seconds <s>',
+      'longest analysed window in seconds; a longer clip is analysed on its centred window (the window policy)',
+      positive('--max-seconds'),
+      10,
+    )
+    .option(
+      '--timeout <s>',
+      'per-clip limit for probe and decode in seconds; past it the clip becomes an error row',
+      positive('--timeout'),
+      60,
+    )
+    .option(
+      '--flow-preset <name>',
+      'optical flow preset: ultrafast, fast (about 3x the flow cost, half the end-point error), medium',
+      'ultrafast',
+    )
     .option('--both-ways', 'measure flow both ways per pair and average (about 2x the flow cost, less noise)', false);
 }
 
@@ -62,7 +83,9 @@ export function addAnalysisOptions(cmd: Command): Command {
 }
 
 /** The analysis settings those flags stand for. */
-export function clipAnalysisOptions(flags: ClipAnalysisFlags): Pick<ScanOptionsInput, 'shortSide' | 'fps' | 'maxSeconds' | 'timeoutMs' | 'flowPreset' | 'flowDirections'> {
+export function clipAnalysisOptions(
+  flags: ClipAnalysisFlags,
+): Pick<ScanOptionsInput, 'shortSide' | 'fps' | 'maxSeconds' | 'timeoutMs' | 'flowPreset' | 'flowDirections'> {
   return {
     shortSide: flags.size,
     fps: flags.fps,

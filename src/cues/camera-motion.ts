@@ -25,12 +25,37 @@ export const cameraMotion: PairCue = Object.freeze<PairCue>({
   kind: 'pair',
   name: 'camera-motion',
   columns: Object.freeze([
-    { name: 'cam_tx', parity: 'odd', unit: 'short sides/s', description: 'Camera-induced image translation, + = content moves right.' },
-    { name: 'cam_ty', parity: 'odd', unit: 'short sides/s', description: 'Camera-induced image translation, + = content moves down.' },
-    { name: 'cam_zoom', parity: 'odd', unit: '1/s (log scale)', description: 'Rate of log zoom; + = zooming in (content grows).' },
+    {
+      name: 'cam_tx',
+      parity: 'odd',
+      unit: 'short sides/s',
+      description: 'Camera-induced image translation, + = content moves right.',
+    },
+    {
+      name: 'cam_ty',
+      parity: 'odd',
+      unit: 'short sides/s',
+      description: 'Camera-induced image translation, + = content moves down.',
+    },
+    {
+      name: 'cam_zoom',
+      parity: 'odd',
+      unit: '1/s (log scale)',
+      description: 'Rate of log zoom; + = zooming in (content grows).',
+    },
     { name: 'cam_rot', parity: 'odd', unit: 'rad/s', description: 'Image rotation rate; + = clockwise on screen.' },
-    { name: 'cam_speed', parity: 'even', unit: 'short sides/s', description: 'Mean speed of the image motion the camera fit predicts (pan, zoom and roll together).' },
-    { name: 'cam_inliers', parity: 'even', unit: 'fraction', description: 'Share of flow samples the robust camera fit kept (low = little static background).' },
+    {
+      name: 'cam_speed',
+      parity: 'even',
+      unit: 'short sides/s',
+      description: 'Mean speed of the image motion the camera fit predicts (pan, zoom and roll together).',
+    },
+    {
+      name: 'cam_inliers',
+      parity: 'even',
+      unit: 'fraction',
+      description: 'Share of flow samples the robust camera fit kept (low = little static background).',
+    },
   ] as const),
   compute(view, out, offset) {
     const c = view.camera;

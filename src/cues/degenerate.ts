@@ -40,14 +40,18 @@ export function frameSpread(frames: readonly Uint8Array[]): number {
 export function degenerateReasons(c: DegenerateInput): string[] {
   const out: string[] = [];
   const side = Math.min(c.sourceWidth, c.sourceHeight);
-  if (side > 0 && side < MIN_SIDE_PX) out.push(`tiny: ${c.sourceWidth}x${c.sourceHeight} px, under ${MIN_SIDE_PX} on a side`);
+  if (side > 0 && side < MIN_SIDE_PX)
+    out.push(`tiny: ${c.sourceWidth}x${c.sourceHeight} px, under ${MIN_SIDE_PX} on a side`);
   const spread = frameSpread(c.frames);
-  if (spread < BLANK_SPREAD) out.push(`blank: every frame nearly uniform (pixel spread ${spread.toFixed(2)} < ${BLANK_SPREAD} of 255)`);
+  if (spread < BLANK_SPREAD)
+    out.push(`blank: every frame nearly uniform (pixel spread ${spread.toFixed(2)} < ${BLANK_SPREAD} of 255)`);
   else {
     const energy = c.summaries.mean_energy_total ?? Number.NaN;
     const residual = c.summaries.peak_energy_residual ?? Number.NaN;
     if (energy < STILL_ENERGY && residual < STILL_RESIDUAL) {
-      out.push(`still: nothing moves (object motion at most ${residual.toFixed(4)} < ${STILL_RESIDUAL} short sides/s, whole frame ${energy.toFixed(4)})`);
+      out.push(
+        `still: nothing moves (object motion at most ${residual.toFixed(4)} < ${STILL_RESIDUAL} short sides/s, whole frame ${energy.toFixed(4)})`,
+      );
     }
   }
   return out;

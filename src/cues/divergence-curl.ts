@@ -6,8 +6,18 @@ export const divergenceCurl: PairCue = Object.freeze<PairCue>({
   kind: 'pair',
   name: 'divergence-curl',
   columns: Object.freeze([
-    { name: 'res_div', parity: 'odd', unit: '1/s', description: 'Mean divergence of residual flow over moving pixels; + = spreading out, - = converging.' },
-    { name: 'res_curl', parity: 'odd', unit: 'rad/s', description: 'Mean curl of residual flow over moving pixels; + = clockwise on screen.' },
+    {
+      name: 'res_div',
+      parity: 'odd',
+      unit: '1/s',
+      description: 'Mean divergence of residual flow over moving pixels; + = spreading out, - = converging.',
+    },
+    {
+      name: 'res_curl',
+      parity: 'odd',
+      unit: 'rad/s',
+      description: 'Mean curl of residual flow over moving pixels; + = clockwise on screen.',
+    },
   ] as const),
   compute(view, out, offset) {
     const { width, height, u, v } = view.residual;

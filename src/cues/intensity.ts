@@ -50,9 +50,25 @@ export const intensity: PairCue = Object.freeze<PairCue>({
   kind: 'pair',
   name: 'intensity',
   columns: Object.freeze([
-    { name: 'intensity_change', parity: 'even', unit: '1/s', description: 'Mean absolute gray-level change between frames, as a fraction of full scale per second.' },
-    { name: 'entropy_delta', parity: 'odd', unit: 'bits/s', description: 'Change of the gray-level histogram entropy (32 bins); + = the picture gets more varied (spreading, mixing).' },
-    { name: 'detail_delta', parity: 'odd', unit: '1/s', description: 'Relative change of mean gradient magnitude; - = the picture gets smoother (smoke, blur, melting).' },
+    {
+      name: 'intensity_change',
+      parity: 'even',
+      unit: '1/s',
+      description: 'Mean absolute gray-level change between frames, as a fraction of full scale per second.',
+    },
+    {
+      name: 'entropy_delta',
+      parity: 'odd',
+      unit: 'bits/s',
+      description:
+        'Change of the gray-level histogram entropy (32 bins); + = the picture gets more varied (spreading, mixing).',
+    },
+    {
+      name: 'detail_delta',
+      parity: 'odd',
+      unit: '1/s',
+      description: 'Relative change of mean gradient magnitude; - = the picture gets smoother (smoke, blur, melting).',
+    },
   ] as const),
   compute(view, out, offset) {
     const a = view.a.data;

@@ -7,8 +7,19 @@ export const motionEnergy: PairCue = Object.freeze<PairCue>({
   kind: 'pair',
   name: 'motion-energy',
   columns: Object.freeze([
-    { name: 'energy_total', parity: 'even', unit: 'short sides/s', description: 'Mean optical-flow speed over the frame, camera motion included.' },
-    { name: 'energy_residual', parity: 'even', unit: 'short sides/s', description: 'Residual (object) speed summed over moving pixels, divided by all pixels: sub-threshold flow noise counts as zero.' },
+    {
+      name: 'energy_total',
+      parity: 'even',
+      unit: 'short sides/s',
+      description: 'Mean optical-flow speed over the frame, camera motion included.',
+    },
+    {
+      name: 'energy_residual',
+      parity: 'even',
+      unit: 'short sides/s',
+      description:
+        'Residual (object) speed summed over moving pixels, divided by all pixels: sub-threshold flow noise counts as zero.',
+    },
   ] as const),
   compute(view, out, offset) {
     const { u, v } = view.flow;

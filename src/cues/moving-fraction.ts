@@ -7,7 +7,12 @@ export const movingFraction: PairCue = Object.freeze<PairCue>({
   kind: 'pair',
   name: 'moving-fraction',
   columns: Object.freeze([
-    { name: 'moving_frac', parity: 'even', unit: 'fraction', description: `Share of pixels whose residual speed exceeds ${MOVING_SPEED} short sides/s (and 0.3 px per pair).` },
+    {
+      name: 'moving_frac',
+      parity: 'even',
+      unit: 'fraction',
+      description: `Share of pixels whose residual speed exceeds ${MOVING_SPEED} short sides/s (and 0.3 px per pair).`,
+    },
   ] as const),
   compute(view, out, offset) {
     out[offset] = view.movingCount / view.moving.length;

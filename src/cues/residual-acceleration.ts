@@ -11,8 +11,18 @@ export const residualAcceleration: SeriesCue = Object.freeze<SeriesCue>({
   kind: 'series',
   name: 'residual-acceleration',
   columns: Object.freeze([
-    { name: 'res_ax', parity: 'even', unit: 'short sides/s²', description: 'Horizontal acceleration of the moving mass (d res_vx / dt), + = right.' },
-    { name: 'res_ay', parity: 'even', unit: 'short sides/s²', description: 'Vertical acceleration of the moving mass (d res_vy / dt), + = down; a falling body shows about +g.' },
+    {
+      name: 'res_ax',
+      parity: 'even',
+      unit: 'short sides/s²',
+      description: 'Horizontal acceleration of the moving mass (d res_vx / dt), + = right.',
+    },
+    {
+      name: 'res_ay',
+      parity: 'even',
+      unit: 'short sides/s²',
+      description: 'Vertical acceleration of the moving mass (d res_vy / dt), + = down; a falling body shows about +g.',
+    },
   ] as const),
   derive(series, frames, width, column, own, fps) {
     const sources = [column('res_vx'), column('res_vy')];

@@ -7,10 +7,30 @@ export const residualVelocity: PairCue = Object.freeze<PairCue>({
   kind: 'pair',
   name: 'residual-velocity',
   columns: Object.freeze([
-    { name: 'res_vx', parity: 'odd', unit: 'short sides/s', description: 'Speed-weighted mean residual velocity of moving pixels, + = right.' },
-    { name: 'res_vy', parity: 'odd', unit: 'short sides/s', description: 'Speed-weighted mean residual velocity of moving pixels, + = down (with gravity).' },
-    { name: 'res_cx', parity: 'even', unit: 'fraction of width', description: 'Speed-weighted centroid of moving pixels, 0 = left edge (0.5 when nothing moves).' },
-    { name: 'res_cy', parity: 'even', unit: 'fraction of height', description: 'Speed-weighted centroid of moving pixels, 0 = top edge (0.5 when nothing moves).' },
+    {
+      name: 'res_vx',
+      parity: 'odd',
+      unit: 'short sides/s',
+      description: 'Speed-weighted mean residual velocity of moving pixels, + = right.',
+    },
+    {
+      name: 'res_vy',
+      parity: 'odd',
+      unit: 'short sides/s',
+      description: 'Speed-weighted mean residual velocity of moving pixels, + = down (with gravity).',
+    },
+    {
+      name: 'res_cx',
+      parity: 'even',
+      unit: 'fraction of width',
+      description: 'Speed-weighted centroid of moving pixels, 0 = left edge (0.5 when nothing moves).',
+    },
+    {
+      name: 'res_cy',
+      parity: 'even',
+      unit: 'fraction of height',
+      description: 'Speed-weighted centroid of moving pixels, 0 = top edge (0.5 when nothing moves).',
+    },
   ] as const),
   compute(view, out, offset) {
     const { width, height, u, v } = view.residual;

@@ -186,4 +186,3 @@ export function mirrorSeries(series: CueSeries): CueSeries {
   }
   return { frames: T, columns: F, data: out };
 }
-

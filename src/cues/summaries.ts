@@ -118,13 +118,40 @@ function periodicity(s: SeriesAccess): [number, number] {
 }
 
 export const SUMMARIES: readonly Summary[] = Object.freeze([
-  { name: 'mean_energy_total', parity: 'even', unit: 'short sides/s', description: 'Mean of energy_total.', compute: (s) => mean(s.col('energy_total')) },
-  { name: 'mean_energy_residual', parity: 'even', unit: 'short sides/s', description: 'Mean of energy_residual (object motion).', compute: (s) => mean(s.col('energy_residual')) },
-  { name: 'peak_energy_residual', parity: 'even', unit: 'short sides/s', description: 'Largest energy_residual of any pair.', compute: (s) => Math.max(0, ...s.col('energy_residual')) },
-  { name: 'mean_moving_frac', parity: 'even', unit: 'fraction', description: 'Mean of moving_frac.', compute: (s) => mean(s.col('moving_frac')) },
   {
-    name: 'camera_share', parity: 'even', unit: 'fraction',
-    description: 'Share of the motion that is the camera\'s: sum(cam_speed) / (sum(cam_speed) + sum(energy_residual)); 0 when the clip is still.',
+    name: 'mean_energy_total',
+    parity: 'even',
+    unit: 'short sides/s',
+    description: 'Mean of energy_total.',
+    compute: (s) => mean(s.col('energy_total')),
+  },
+  {
+    name: 'mean_energy_residual',
+    parity: 'even',
+    unit: 'short sides/s',
+    description: 'Mean of energy_residual (object motion).',
+    compute: (s) => mean(s.col('energy_residual')),
+  },
+  {
+    name: 'peak_energy_residual',
+    parity: 'even',
+    unit: 'short sides/s',
+    description: 'Largest energy_residual of any pair.',
+    compute: (s) => Math.max(0, ...s.col('energy_residual')),
+  },
+  {
+    name: 'mean_moving_frac',
+    parity: 'even',
+    unit: 'fraction',
+    description: 'Mean of moving_frac.',
+    compute: (s) => mean(s.col('moving_frac')),
+  },
+  {
+    name: 'camera_share',
+    parity: 'even',
+    unit: 'fraction',
+    description:
+      "Share of the motion that is the camera's: sum(cam_speed) / (sum(cam_speed) + sum(energy_residual)); 0 when the clip is still.",
     compute: (s) => {
       const cam = s.col('cam_speed').reduce((a, b) => a + b, 0);
       const res = s.col('energy_residual').reduce((a, b) => a + b, 0);
@@ -132,8 +159,11 @@ export const SUMMARIES: readonly Summary[] = Object.freeze([
     },
   },
   {
-    name: 'onset_decay_asymmetry', parity: 'odd', unit: '-1..1',
-    description: 'Temporal centroid of object motion energy mapped to -1 (all motion at the start, decaying) .. +1 (all at the end, building up).',
+    name: 'onset_decay_asymmetry',
+    parity: 'odd',
+    unit: '-1..1',
+    description:
+      'Temporal centroid of object motion energy mapped to -1 (all motion at the start, decaying) .. +1 (all at the end, building up).',
     compute: (s) => {
       const e = s.col('energy_residual');
       let w = 0;
@@ -146,8 +176,11 @@ export const SUMMARIES: readonly Summary[] = Object.freeze([
     },
   },
   {
-    name: 'energy_trend', parity: 'odd', unit: '1 per clip',
-    description: 'Least-squares slope of energy_residual over clip time scaled to -1..1, divided by its mean; < 0 = motion dies down.',
+    name: 'energy_trend',
+    parity: 'odd',
+    unit: '1 per clip',
+    description:
+      'Least-squares slope of energy_residual over clip time scaled to -1..1, divided by its mean; < 0 = motion dies down.',
     compute: (s) => {
       const e = s.col('energy_residual');
       const m = mean(e);
@@ -162,11 +195,27 @@ export const SUMMARIES: readonly Summary[] = Object.freeze([
       return num / den / m;
     },
   },
-  { name: 'periodicity', parity: 'even', unit: '0..1', description: 'Strongest first autocorrelation peak (after the first zero crossing) of res_vx, res_vy or energy_residual, among those that swing by at least 0.01 short sides/s; near 1 = strongly periodic (swinging, waving).', compute: (s) => periodicity(s)[0] },
-  { name: 'period_s', parity: 'even', unit: 's', description: 'Lag of that peak in seconds (0 when no peak).', compute: (s) => periodicity(s)[1] / s.fps },
   {
-    name: 'straightness', parity: 'even', unit: '0..1',
-    description: 'Net displacement over path length of the moving mass: |sum of (res_vx, res_vy)| / sum of |(res_vx, res_vy)|; 1 = one straight run, 0 = back and forth.',
+    name: 'periodicity',
+    parity: 'even',
+    unit: '0..1',
+    description:
+      'Strongest first autocorrelation peak (after the first zero crossing) of res_vx, res_vy or energy_residual, among those that swing by at least 0.01 short sides/s; near 1 = strongly periodic (swinging, waving).',
+    compute: (s) => periodicity(s)[0],
+  },
+  {
+    name: 'period_s',
+    parity: 'even',
+    unit: 's',
+    description: 'Lag of that peak in seconds (0 when no peak).',
+    compute: (s) => periodicity(s)[1] / s.fps,
+  },
+  {
+    name: 'straightness',
+    parity: 'even',
+    unit: '0..1',
+    description:
+      'Net displacement over path length of the moving mass: |sum of (res_vx, res_vy)| / sum of |(res_vx, res_vy)|; 1 = one straight run, 0 = back and forth.',
     compute: (s) => {
       const vx = s.col('res_vx');
       const vy = s.col('res_vy');
@@ -181,22 +230,51 @@ export const SUMMARIES: readonly Summary[] = Object.freeze([
       return path > 1e-9 ? Math.hypot(sx, sy) / path : 0;
     },
   },
-  { name: 'mean_res_vy', parity: 'odd', unit: 'short sides/s', description: 'Energy-weighted mean vertical velocity of the moving mass (+ = down).', compute: (s) => weighted(s, 'res_vy') },
   {
-    name: 'median_res_ay', parity: 'even', unit: 'short sides/s²',
-    description: 'Median vertical acceleration of the moving mass over the pairs with at least 20% of the peak energy (+ = down: free fall shows gravity; the median ignores the short upward kicks of bounces, which a mean would cancel it with).',
+    name: 'mean_res_vy',
+    parity: 'odd',
+    unit: 'short sides/s',
+    description: 'Energy-weighted mean vertical velocity of the moving mass (+ = down).',
+    compute: (s) => weighted(s, 'res_vy'),
+  },
+  {
+    name: 'median_res_ay',
+    parity: 'even',
+    unit: 'short sides/s²',
+    description:
+      'Median vertical acceleration of the moving mass over the pairs with at least 20% of the peak energy (+ = down: free fall shows gravity; the median ignores the short upward kicks of bounces, which a mean would cancel it with).',
     compute: (s) => {
       const e = s.col('energy_residual');
       const ay = s.col('res_ay');
       const peak = Math.max(0, ...e);
       if (mean(e) <= STILL_ENERGY) return 0;
-      const picked = Array.from(ay).filter((_, t) => e[t] >= 0.2 * peak).sort((a, b) => a - b);
+      const picked = Array.from(ay)
+        .filter((_, t) => e[t] >= 0.2 * peak)
+        .sort((a, b) => a - b);
       return picked.length ? picked[Math.floor(picked.length / 2)] : 0;
     },
   },
-  { name: 'mean_res_div', parity: 'odd', unit: '1/s', description: 'Energy-weighted mean divergence of object motion (+ = spreading).', compute: (s) => weighted(s, 'res_div') },
-  { name: 'mean_entropy_delta', parity: 'odd', unit: 'bits/s', description: 'Mean entropy_delta (+ = the picture gets more varied over the clip).', compute: (s) => mean(s.col('entropy_delta')) },
-  { name: 'mean_detail_delta', parity: 'odd', unit: '1/s', description: 'Mean detail_delta (- = the picture gets smoother over the clip).', compute: (s) => mean(s.col('detail_delta')) },
+  {
+    name: 'mean_res_div',
+    parity: 'odd',
+    unit: '1/s',
+    description: 'Energy-weighted mean divergence of object motion (+ = spreading).',
+    compute: (s) => weighted(s, 'res_div'),
+  },
+  {
+    name: 'mean_entropy_delta',
+    parity: 'odd',
+    unit: 'bits/s',
+    description: 'Mean entropy_delta (+ = the picture gets more varied over the clip).',
+    compute: (s) => mean(s.col('entropy_delta')),
+  },
+  {
+    name: 'mean_detail_delta',
+    parity: 'odd',
+    unit: '1/s',
+    description: 'Mean detail_delta (- = the picture gets smoother over the clip).',
+    compute: (s) => mean(s.col('detail_delta')),
+  },
 ] satisfies Summary[]);
 
 /** Typical magnitudes of the odd summaries, so fb_asymmetry weighs them alike (set from synthetic clips, not real-dev). */
@@ -236,5 +314,6 @@ export const FB_ASYMMETRY: Omit<Summary, 'compute'> = Object.freeze({
   name: 'fb_asymmetry',
   parity: 'even',
   unit: '0..1',
-  description: 'How different the clip looks analysed backwards: RMS over the odd summaries of tanh((S(forward) - S(reversed)) / 2·scale); 0 = indistinguishable (directionless motion).',
+  description:
+    'How different the clip looks analysed backwards: RMS over the odd summaries of tanh((S(forward) - S(reversed)) / 2·scale); 0 = indistinguishable (directionless motion).',
 });

@@ -61,7 +61,14 @@ export interface SeriesCue {
   kind: 'series';
   name: string;
   columns: readonly CueColumn[];
-  derive(series: Float32Array, frames: number, width: number, column: (name: string) => number, own: readonly number[], fps: number): void;
+  derive(
+    series: Float32Array,
+    frames: number,
+    width: number,
+    column: (name: string) => number,
+    own: readonly number[],
+    fps: number,
+  ): void;
 }
 
 export type Cue = PairCue | SeriesCue;

@@ -133,11 +133,21 @@ export function addClassClip(stats: ClassStats, row: ClassClipRow): void {
   const key = prior ? prior.name : label;
   let g = stats.groups.get(key);
   if (!g) {
-    g = { key, prior, n: 0, counts: { invariant: 0, equivariant: 0, irreversible: 0 }, pForward: [], fwd: null, rev: null, nEmbedded: 0 };
+    g = {
+      key,
+      prior,
+      n: 0,
+      counts: { invariant: 0, equivariant: 0, irreversible: 0 },
+      pForward: [],
+      fwd: null,
+      rev: null,
+      nEmbedded: 0,
+    };
     stats.groups.set(key, g);
   }
   g.n++;
-  if (row.verdict === 'invariant' || row.verdict === 'equivariant' || row.verdict === 'irreversible') g.counts[row.verdict]++;
+  if (row.verdict === 'invariant' || row.verdict === 'equivariant' || row.verdict === 'irreversible')
+    g.counts[row.verdict]++;
   if (typeof row.p_forward === 'number' && Number.isFinite(row.p_forward)) g.pForward.push(row.p_forward);
   if (row.embedding_forward || row.embedding_reversed) {
     stats.dim ??= row.embedding_forward?.length ?? row.embedding_reversed?.length ?? null;
@@ -157,7 +167,6 @@ export function addClassClip(stats: ClassStats, row: ClassClipRow): void {
     g.nEmbedded++;
   }
 }
-
 
 const round = (x: number | null): number | null => (x === null ? null : Math.round(x * 1e4) / 1e4);
 
@@ -204,9 +213,12 @@ export function classRows(stats: ClassStats, options: { minClips?: number; share
   };
   return groups.map((g) => {
     const scored = g.counts.invariant + g.counts.equivariant + g.counts.irreversible;
-    const top = (['invariant', 'equivariant', 'irreversible'] as const).reduce((a, b) => (g.counts[b] > g.counts[a] ? b : a));
+    const top = (['invariant', 'equivariant', 'irreversible'] as const).reduce((a, b) =>
+      g.counts[b] > g.counts[a] ? b : a,
+    );
     const topShare = scored ? g.counts[top] / scored : null;
-    const status: ClassStatus = scored === 0 ? 'unscored' : scored < minClips ? 'too_few' : topShare! >= share ? 'consistent' : 'inconsistent';
+    const status: ClassStatus =
+      scored === 0 ? 'unscored' : scored < minClips ? 'too_few' : topShare! >= share ? 'consistent' : 'inconsistent';
     const classVerdict = status === 'consistent' ? top : null;
     const pf = g.pForward;
     const nn = near.get(g);
@@ -214,7 +226,9 @@ export function classRows(stats: ClassStats, options: { minClips?: number; share
     const nearest = nn?.nearest ?? null;
     const nearestScore = nn?.score ?? null;
     // A pair is mutual: reversed A looks most like B and more than like A, and the same from B's side.
-    const pairFound = nn ? (nearest !== null && beatsSelf(g) && beatsSelf(nearest) && near.get(nearest)?.nearest === g) : null;
+    const pairFound = nn
+      ? nearest !== null && beatsSelf(g) && beatsSelf(nearest) && near.get(nearest)?.nearest === g
+      : null;
     const prior = g.prior;
     const counterpart = prior?.counterpart ?? null;
     return {
@@ -251,7 +265,13 @@ export function classSummary(rows: readonly ClassRow[]): {
   by_status: Record<ClassStatus, number>;
   inconsistent: string[];
   taxonomy_disagrees: string[];
-  pairs_found: Array<{ class: string; reversed_looks_like: string; score: number; self_score: number; taxonomy_agrees: boolean | null }>;
+  pairs_found: Array<{
+    class: string;
+    reversed_looks_like: string;
+    score: number;
+    self_score: number;
+    taxonomy_agrees: boolean | null;
+  }>;
 } {
   const by: Record<ClassStatus, number> = { consistent: 0, inconsistent: 0, too_few: 0, unscored: 0 };
   for (const r of rows) by[r.status]++;
@@ -262,6 +282,12 @@ export function classSummary(rows: readonly ClassRow[]): {
     taxonomy_disagrees: rows.filter((r) => r.taxonomy_agrees === false).map((r) => r.label),
     pairs_found: rows
       .filter((r) => r.pair_found)
-      .map((r) => ({ class: r.label, reversed_looks_like: r.nearest_class!, score: r.nearest_score!, self_score: r.self_score!, taxonomy_agrees: r.pair_agrees_taxonomy })),
+      .map((r) => ({
+        class: r.label,
+        reversed_looks_like: r.nearest_class!,
+        score: r.nearest_score!,
+        self_score: r.self_score!,
+        taxonomy_agrees: r.pair_agrees_taxonomy,
+      })),
   };
 }

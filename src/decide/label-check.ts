@@ -22,7 +22,10 @@ export interface LabelTally {
 }
 
 /** Counts one row's label into `tally` (rows without a label column or with an empty label do not count). */
-export function tallyLabel(tally: LabelTally, label: { text: string | null; prior: ClassPrior | null } | null | undefined): void {
+export function tallyLabel(
+  tally: LabelTally,
+  label: { text: string | null; prior: ClassPrior | null } | null | undefined,
+): void {
   if (!label?.text) return;
   tally.labelled++;
   if (label.prior) tally.matched++;
@@ -33,11 +36,18 @@ export function tallyLabel(tally: LabelTally, label: { text: string | null; prio
  * taxonomies (so an explicit `--taxonomy ssv2|jester|none` with it is a contradiction). Reads and checks the map
  * (bad rows are a UsageError naming the file and line). Returns null without a map.
  */
-export async function checkLabelMap(file: string | undefined, labelColumn: string | undefined, taxonomy: string | undefined): Promise<LabelMap | null> {
+export async function checkLabelMap(
+  file: string | undefined,
+  labelColumn: string | undefined,
+  taxonomy: string | undefined,
+): Promise<LabelMap | null> {
   if (file === undefined) return null;
-  if (labelColumn === undefined) throw new UsageError(`--label-map ${file} needs --label-column: the map is looked up with each row's label`);
+  if (labelColumn === undefined)
+    throw new UsageError(`--label-map ${file} needs --label-column: the map is looked up with each row's label`);
   if (taxonomy !== undefined && taxonomy !== 'auto') {
-    throw new UsageError(`--label-map replaces the built-in taxonomies; drop --taxonomy ${taxonomy} (or drop --label-map to use ${taxonomy})`);
+    throw new UsageError(
+      `--label-map replaces the built-in taxonomies; drop --taxonomy ${taxonomy} (or drop --label-map to use ${taxonomy})`,
+    );
   }
   return readLabelMap(file);
 }
@@ -50,7 +60,14 @@ export function labelMapPriors(map: LabelMap): (label: string) => ClassPrior | n
     const hit = memo.get(label);
     if (hit !== undefined) return hit;
     const e = find(label);
-    const prior: ClassPrior | null = e ? { name: e.label, verdict: e.verdict, counterpart: e.counterpart, reason: e.reason ?? `label map line ${e.line}` } : null;
+    const prior: ClassPrior | null = e
+      ? {
+          name: e.label,
+          verdict: e.verdict,
+          counterpart: e.counterpart,
+          reason: e.reason ?? `label map line ${e.line}`,
+        }
+      : null;
     if (memo.size < 100_000) memo.set(label, prior);
     return prior;
   };
@@ -75,10 +92,13 @@ export function labelWarning(o: {
   const rate = matched / labelled;
   if (o.source !== null && rate >= LABEL_MATCH_MIN) return null;
   const rates = Object.fromEntries(Object.entries(o.rates).map(([k, v]) => [k, Math.round(v * 1e4) / 1e4]));
-  const shown = Object.entries(rates).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
-  const what = o.source === null
-    ? `no taxonomy matches the labels of column ${JSON.stringify(o.labelColumn)} (${shown}), so they were not used as classes`
-    : `only ${matched} of ${labelled} labels of column ${JSON.stringify(o.labelColumn)} (${pct(rate)}) are in the ${o.source === 'label-map' ? 'label map' : `${o.source} taxonomy`}${shown ? ` (${shown})` : ''}`;
+  const shown = Object.entries(rates)
+    .map(([k, v]) => `${k} ${pct(v)}`)
+    .join(', ');
+  const what =
+    o.source === null
+      ? `no taxonomy matches the labels of column ${JSON.stringify(o.labelColumn)} (${shown}), so they were not used as classes`
+      : `only ${matched} of ${labelled} labels of column ${JSON.stringify(o.labelColumn)} (${pct(rate)}) are in the ${o.source === 'label-map' ? 'label map' : `${o.source} taxonomy`}${shown ? ` (${shown})` : ''}`;
   return {
     code: 'labels_unmatched',
     message:

@@ -51,11 +51,19 @@ function cut(text: string): string {
 
 function unreadable(file: string, kind: string, err: unknown): ManifestError {
   if (err instanceof ManifestError) return err;
-  return new ManifestError('manifest-unreadable', expected(`a readable ${kind} file`, file, err instanceof Error ? err.message : String(err)), { path: file }, { cause: err });
+  return new ManifestError(
+    'manifest-unreadable',
+    expected(`a readable ${kind} file`, file, err instanceof Error ? err.message : String(err)),
+    { path: file },
+    { cause: err },
+  );
 }
 
 /** CSV records with the raw text of the lines they start on (kept for two read chunks, enough for the error rows). */
-async function* csvRecords(file: string, delimiter: string): AsyncGenerator<{ rec: CsvRecord; raw: string | undefined }> {
+async function* csvRecords(
+  file: string,
+  delimiter: string,
+): AsyncGenerator<{ rec: CsvRecord; raw: string | undefined }> {
   const splitter = new CsvRecordSplitter(delimiter, delimiter === '\t');
   // Lines are numbered consecutively within a batch, so a line is found by its offset from the first.
   let prev: TextLine[] = [];
@@ -89,7 +97,9 @@ async function openCsv(file: string): Promise<Manifest> {
         continue;
       }
       const columns: Record<string, CellValue> = {};
-      names.forEach((n, i) => { define(columns, n, rec.fields[i] ?? ''); });
+      names.forEach((n, i) => {
+        define(columns, n, rec.fields[i] ?? '');
+      });
       yield { row: rec.line, columns };
     }
   }
@@ -110,7 +120,8 @@ function parseObject(text: string): Record<string, CellValue> | null {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
   const columns: Record<string, CellValue> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) define(columns, k, v === null || typeof v !== 'object' ? (v as CellValue) : JSON.stringify(v));
+  for (const [k, v] of Object.entries(value as Record<string, unknown>))
+    define(columns, k, v === null || typeof v !== 'object' ? (v as CellValue) : JSON.stringify(v));
   return columns;
 }
 
@@ -145,7 +156,10 @@ function typesOf(schema: Schema): Map<string, ColumnType> {
   const types = new Map<string, ColumnType>();
   for (const f of schema.fields) {
     const t = f.type;
-    types.set(f.name, DataType.isInt(t) ? 'int64' : DataType.isFloat(t) ? 'float64' : DataType.isBool(t) ? 'bool' : 'string');
+    types.set(
+      f.name,
+      DataType.isInt(t) ? 'int64' : DataType.isFloat(t) ? 'float64' : DataType.isBool(t) ? 'bool' : 'string',
+    );
   }
   return types;
 }
@@ -165,10 +179,19 @@ async function* batchRecords(batches: AsyncIterable<RecordBatch>): AsyncGenerato
 async function openParquetManifest(file: string): Promise<Manifest> {
   const { pf, schema } = await openParquet(file);
   pf.free();
-  return { kind: 'parquet', input: file, columns: schema.fields.map((f) => f.name), types: typesOf(schema), delimiter: null, records: () => batchRecords(parquetBatches(file)) };
+  return {
+    kind: 'parquet',
+    input: file,
+    columns: schema.fields.map((f) => f.name),
+    types: typesOf(schema),
+    delimiter: null,
+    records: () => batchRecords(parquetBatches(file)),
+  };
 }
 
-async function openArrowReader(file: string): Promise<{ close: () => Promise<void>; reader: RecordBatchReader; schema: Schema }> {
+async function openArrowReader(
+  file: string,
+): Promise<{ close: () => Promise<void>; reader: RecordBatchReader; schema: Schema }> {
   const fh = await open(file, 'r');
   try {
     const reader = await RecordBatchReader.from(fh);
@@ -192,7 +215,14 @@ async function openArrowManifest(file: string): Promise<Manifest> {
       await done();
     }
   }
-  return { kind: 'arrow', input: file, columns: schema.fields.map((f) => f.name), types: typesOf(schema), delimiter: null, records: () => batchRecords(batches()) };
+  return {
+    kind: 'arrow',
+    input: file,
+    columns: schema.fields.map((f) => f.name),
+    types: typesOf(schema),
+    delimiter: null,
+    records: () => batchRecords(batches()),
+  };
 }
 
 /**
@@ -250,7 +280,11 @@ export async function openManifest(input: string, kind: InputKind): Promise<Mani
  * Checks that the label and caption columns exist in the input; throws UsageError naming the column and the
  * columns there are. A folder or a single file has only `path`.
  */
-export async function checkDecisionColumns(input: string, kind: InputKind, columns: { labelColumn?: string | undefined; captionColumn?: string | undefined }): Promise<void> {
+export async function checkDecisionColumns(
+  input: string,
+  kind: InputKind,
+  columns: { labelColumn?: string | undefined; captionColumn?: string | undefined },
+): Promise<void> {
   const wanted: Array<[string, string]> = [];
   if (columns.labelColumn !== undefined) wanted.push(['--label-column', columns.labelColumn]);
   if (columns.captionColumn !== undefined) wanted.push(['--caption-column', columns.captionColumn]);
@@ -258,15 +292,25 @@ export async function checkDecisionColumns(input: string, kind: InputKind, colum
   const m = await openManifest(input, kind);
   for (const [flag, name] of wanted) {
     if (!m.columns.includes(name)) {
-      const where = kind === 'folder' || kind === 'file' ? `${input} (a ${kind} input has only the column "path")` : input;
-      const have = m.columns.length ? `the columns ${m.columns.map((c) => JSON.stringify(c)).join(', ')}` : 'no columns';
-      throw new UsageError(`Expected a column named ${JSON.stringify(name)} for ${flag} in ${where} but received ${have}`);
+      const where =
+        kind === 'folder' || kind === 'file' ? `${input} (a ${kind} input has only the column "path")` : input;
+      const have = m.columns.length
+        ? `the columns ${m.columns.map((c) => JSON.stringify(c)).join(', ')}`
+        : 'no columns';
+      throw new UsageError(
+        `Expected a column named ${JSON.stringify(name)} for ${flag} in ${where} but received ${have}`,
+      );
     }
   }
 }
 
 /** The scan's id of a parsed record: the id cell when it is non-empty, else the path cell as written. */
-export function recordId(columns: Record<string, CellValue>, pathColumn: string, idColumn: string, segments?: { startColumn: string; endColumn: string }): string | null {
+export function recordId(
+  columns: Record<string, CellValue>,
+  pathColumn: string,
+  idColumn: string,
+  segments?: { startColumn: string; endColumn: string },
+): string | null {
   const id = Object.hasOwn(columns, idColumn) ? columns[idColumn] : undefined;
   if (id !== undefined && id !== null && !(typeof id === 'string' && id.trim() === '')) return String(id);
   const p = Object.hasOwn(columns, pathColumn) ? columns[pathColumn] : undefined;

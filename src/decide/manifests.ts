@@ -205,7 +205,10 @@ export async function writeManifests(o: ManifestWriteOptions): Promise<ManifestF
       else excludedCount++;
       await o.onRow?.(d);
       for (const s of sinks) {
-        const line = s.format === 'jsonl' ? jsonlLine(d, o.added) : csvLine([...originalCells(d, o.manifest.columns), ...addedValues(d)], s.format === 'tsv' ? '\t' : ',');
+        const line =
+          s.format === 'jsonl'
+            ? jsonlLine(d, o.added)
+            : csvLine([...originalCells(d, o.manifest.columns), ...addedValues(d)], s.format === 'tsv' ? '\t' : ',');
         await (isSafe(d) ? s.safe : s.excluded).write(line);
       }
     }
@@ -243,7 +246,14 @@ export async function writeManifests(o: ManifestWriteOptions): Promise<ManifestF
           if (isSafe(d) !== keep) continue;
           const row: Record<string, unknown> = {};
           const cells = [...originalCells(d, o.manifest.columns), ...addedValues(d)];
-          columns.forEach((c, i) => { Object.defineProperty(row, c.name, { value: cells[i], enumerable: true, writable: true, configurable: true }); });
+          columns.forEach((c, i) => {
+            Object.defineProperty(row, c.name, {
+              value: cells[i],
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
+          });
           yield row;
         }
       }

@@ -7,7 +7,11 @@ export const POLICIES: readonly Policy[] = Object.freeze(['strict', 'balanced', 
 
 /** What to do with a clip when augmenting by time reversal. */
 export type Decision = 'reverse_keep_label' | 'reverse_swap_label' | 'exclude';
-export const DECISIONS: readonly Decision[] = Object.freeze(['reverse_keep_label', 'reverse_swap_label', 'exclude'] as const);
+export const DECISIONS: readonly Decision[] = Object.freeze([
+  'reverse_keep_label',
+  'reverse_swap_label',
+  'exclude',
+] as const);
 
 export type Verdict = 'invariant' | 'equivariant' | 'irreversible';
 
@@ -91,9 +95,27 @@ export interface PolicyThresholds {
 
 /** The thresholds of each policy (documented in src/decide/README.md and docs/design.md, "The decision table"). */
 export const POLICY_THRESHOLDS: Readonly<Record<Policy, Readonly<PolicyThresholds>>> = Object.freeze({
-  strict: Object.freeze({ irreversibleP: 0.2, minConfidence: 0.8, confidenceAlways: true, requireJudgedText: true, doubtExcludes: true }),
-  balanced: Object.freeze({ irreversibleP: 0.5, minConfidence: 0.6, confidenceAlways: false, requireJudgedText: false, doubtExcludes: true }),
-  permissive: Object.freeze({ irreversibleP: 0.8, minConfidence: 0, confidenceAlways: false, requireJudgedText: false, doubtExcludes: false }),
+  strict: Object.freeze({
+    irreversibleP: 0.2,
+    minConfidence: 0.8,
+    confidenceAlways: true,
+    requireJudgedText: true,
+    doubtExcludes: true,
+  }),
+  balanced: Object.freeze({
+    irreversibleP: 0.5,
+    minConfidence: 0.6,
+    confidenceAlways: false,
+    requireJudgedText: false,
+    doubtExcludes: true,
+  }),
+  permissive: Object.freeze({
+    irreversibleP: 0.8,
+    minConfidence: 0,
+    confidenceAlways: false,
+    requireJudgedText: false,
+    doubtExcludes: false,
+  }),
 });
 
 /** Facts derived once from a DecisionInput. */
@@ -108,7 +130,13 @@ interface Facts {
   unjudged: string[];
 }
 
-type Hit = { decision: Decision; verdict: Verdict | null; reason: string; label_reversed?: string | null; caption_reversed?: string | null };
+type Hit = {
+  decision: Decision;
+  verdict: Verdict | null;
+  reason: string;
+  label_reversed?: string | null;
+  caption_reversed?: string | null;
+};
 
 interface Rule {
   id: string;
@@ -148,7 +176,11 @@ function deriveFacts(input: DecisionInput): Facts {
       if (prior.verdict === 'irreversible') textIrreversible.push(`class ${quote(prior.name)} is irreversible`);
       else if (prior.verdict === 'equivariant') {
         eq = true;
-        textReasons.push(prior.counterpart ? `class ${quote(prior.name)} pairs with ${quote(prior.counterpart)}` : `class ${quote(prior.name)} is equivariant`);
+        textReasons.push(
+          prior.counterpart
+            ? `class ${quote(prior.name)} pairs with ${quote(prior.counterpart)}`
+            : `class ${quote(prior.name)} is equivariant`,
+        );
       } else {
         inv = true;
         textReasons.push(`class ${quote(prior.name)} is invariant`);
@@ -188,7 +220,8 @@ function contextOf(f: Facts): string[] {
   const m = f.input.model;
   const out = [...f.textReasons];
   if (m) out.push(modelText(m));
-  if (m && typeof m.p_forward === 'number' && m.p_forward < 0.1) out.push(`the clip probably already plays backwards (p_forward ${fmt(m.p_forward)})`);
+  if (m && typeof m.p_forward === 'number' && m.p_forward < 0.1)
+    out.push(`the clip probably already plays backwards (p_forward ${fmt(m.p_forward)})`);
   return out;
 }
 
@@ -205,7 +238,12 @@ export function swapLabel(text: string, prior: ClassPrior): string | null {
   const parts = prior.name.split(holes);
   const targetHoles = target.match(holes) ?? [];
   if (parts.length > 1 && targetHoles.length === parts.length - 1) {
-    const escaped = parts.map((p) => p.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'));
+    const escaped = parts.map((p) =>
+      p
+        .trim()
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/\s+/g, '\\s+'),
+    );
     const re = new RegExp(`^\\s*${escaped.join('\\s*(.+?)\\s*')}\\s*$`, 'i');
     const m = re.exec(text);
     if (m?.slice(1).every((g) => !/^\[[^\]]*\]$/.test(g))) {
@@ -217,7 +255,12 @@ export function swapLabel(text: string, prior: ClassPrior): string | null {
 }
 
 /** Under an equivariant verdict: the swapped label and caption, or why a given one cannot be swapped. */
-function swapTargets(f: Facts): { label: string | null; caption: string | null; changed: boolean; missing: string | null } {
+function swapTargets(f: Facts): {
+  label: string | null;
+  caption: string | null;
+  changed: boolean;
+  missing: string | null;
+} {
   let changed = false;
   let label: string | null = null;
   let caption: string | null = null;
@@ -225,25 +268,42 @@ function swapTargets(f: Facts): { label: string | null; caption: string | null; 
   if (l) {
     const prior = l.prior;
     if (!l.text) return { label, caption, changed, missing: 'no counterpart label: the label is empty' };
-    if (!prior) return { label, caption, changed, missing: `no counterpart label: label ${quote(l.text)} is in no known taxonomy` };
+    if (!prior)
+      return {
+        label,
+        caption,
+        changed,
+        missing: `no counterpart label: label ${quote(l.text)} is in no known taxonomy`,
+      };
     if (prior.verdict === 'invariant') label = l.text;
     else {
       label = swapLabel(l.text, prior);
-      if (label === null) return { label, caption, changed, missing: `no counterpart label: class ${quote(prior.name)} has none` };
+      if (label === null)
+        return { label, caption, changed, missing: `no counterpart label: class ${quote(prior.name)} has none` };
       changed = true;
     }
   }
   const c = f.input.caption;
   if (c) {
     const a = c.analysis;
-    if (!c.text || !a) return { label, caption, changed, missing: 'no counterpart caption: the caption could not be analysed' };
+    if (!c.text || !a)
+      return { label, caption, changed, missing: 'no counterpart caption: the caption could not be analysed' };
     if (a.status === 'swap' && a.reversed !== null) {
       caption = a.reversed;
       changed = true;
     } else if (a.status === 'keep') caption = c.text;
     else return { label, caption, changed, missing: `no counterpart caption (${a.reason})` };
   }
-  if (!changed) return { label, caption, changed, missing: l || c ? 'no counterpart label: nothing in the label or caption changes with direction' : 'no counterpart label: no label or caption column to swap' };
+  if (!changed)
+    return {
+      label,
+      caption,
+      changed,
+      missing:
+        l || c
+          ? 'no counterpart label: nothing in the label or caption changes with direction'
+          : 'no counterpart label: no label or caption column to swap',
+    };
   return { label, caption, changed, missing: null };
 }
 
@@ -273,7 +333,11 @@ const RULES: readonly Rule[] = Object.freeze([
     apply: (f) => {
       if (!f.textIrreversible.length) return null;
       const m = f.input.model;
-      return { decision: 'exclude', verdict: 'irreversible', reason: because(...f.textIrreversible, m && modelText(m)) };
+      return {
+        decision: 'exclude',
+        verdict: 'irreversible',
+        reason: because(...f.textIrreversible, m && modelText(m)),
+      };
     },
   },
   {
@@ -283,7 +347,10 @@ const RULES: readonly Rule[] = Object.freeze([
     apply: (f, t) => {
       const m = f.input.model;
       if (!m || m.p_irreversible < t.irreversibleP) return null;
-      const head = m.verdict === 'irreversible' ? modelText(m) : `model: p_irreversible ${fmt(m.p_irreversible)} >= ${t.irreversibleP} (${m.verdict} ${fmt(m.confidence)})`;
+      const head =
+        m.verdict === 'irreversible'
+          ? modelText(m)
+          : `model: p_irreversible ${fmt(m.p_irreversible)} >= ${t.irreversibleP} (${m.verdict} ${fmt(m.confidence)})`;
       return { decision: 'exclude', verdict: 'irreversible', reason: because(head, ...f.textReasons) };
     },
   },
@@ -293,34 +360,62 @@ const RULES: readonly Rule[] = Object.freeze([
     outcome: (t) => (t.requireJudgedText ? 'exclude' : 'no effect (the text is silent)'),
     apply: (f, t) => {
       if (!t.requireJudgedText || f.unjudged.length === 0) return null;
-      return { decision: 'exclude', verdict: f.textKind ?? (f.input.model?.verdict ?? null), reason: because(...f.unjudged, ...contextOf(f)) };
+      return {
+        decision: 'exclude',
+        verdict: f.textKind ?? f.input.model?.verdict ?? null,
+        reason: because(...f.unjudged, ...contextOf(f)),
+      };
     },
   },
   {
     id: 'doubtful-pixels',
     when: 'the pixels are in doubt: a degenerate clip (under 16 px, blank, still) or one unlike the training footage (in_domain below the threshold)',
-    outcome: (t) => (!t.doubtExcludes ? 'no effect' : t.confidenceAlways ? 'exclude (even when the class or caption speaks: a trusted model is required)' : 'exclude when the class and caption are silent'),
+    outcome: (t) =>
+      !t.doubtExcludes
+        ? 'no effect'
+        : t.confidenceAlways
+          ? 'exclude (even when the class or caption speaks: a trusted model is required)'
+          : 'exclude when the class and caption are silent',
     apply: (f, t) => {
       const doubt = f.input.doubt ?? [];
       if (!t.doubtExcludes || doubt.length === 0 || (f.textKind !== null && !t.confidenceAlways)) return null;
       const m = f.input.model;
       const head = f.textKind === null ? 'unsure: pixels only' : 'unsure: a trusted model is required';
-      return { decision: 'exclude', verdict: f.textKind ?? m?.verdict ?? null, reason: because(`${head}, and ${doubt.join('; ')}`, ...f.textReasons, m && modelText(m)) };
+      return {
+        decision: 'exclude',
+        verdict: f.textKind ?? m?.verdict ?? null,
+        reason: because(`${head}, and ${doubt.join('; ')}`, ...f.textReasons, m && modelText(m)),
+      };
     },
   },
   {
     id: 'unsure-model',
     when: 'the model is missing or less sure of its reversible reading than the policy asks',
     outcome: (t) =>
-      t.minConfidence === 0 ? 'no effect' : `exclude below ${t.minConfidence}${t.confidenceAlways ? ' (always; a model is required)' : ' when the class and caption are silent'}`,
+      t.minConfidence === 0
+        ? 'no effect'
+        : `exclude below ${t.minConfidence}${t.confidenceAlways ? ' (always; a model is required)' : ' when the class and caption are silent'}`,
     apply: (f, t) => {
       if (t.minConfidence === 0 || (!t.confidenceAlways && f.textKind !== null)) return null;
       const m = f.input.model;
-      if (!m) return { decision: 'exclude', verdict: f.textKind, reason: because(t.confidenceAlways ? `no model verdict (a confident model is required)` : 'no model verdict and no label class or caption to go by', ...f.textReasons) };
+      if (!m)
+        return {
+          decision: 'exclude',
+          verdict: f.textKind,
+          reason: because(
+            t.confidenceAlways
+              ? `no model verdict (a confident model is required)`
+              : 'no model verdict and no label class or caption to go by',
+            ...f.textReasons,
+          ),
+        };
       const kind = modelKind(m);
       const p = pOf(m, kind);
       if (p >= t.minConfidence) return null;
-      const head = m.verdict === kind ? `model unsure: ${kind} ${fmt(p)} < ${t.minConfidence}` : `model unsure: ${modelText(m)}, ${kind} ${fmt(p)} < ${t.minConfidence}`;
+      const head =
+        m.verdict === kind
+          ? `model unsure: ${kind} ${fmt(p)} < ${t.minConfidence}`
+          : `model unsure: ${modelText(m)}, ${kind} ${fmt(p)} < ${t.minConfidence}`;
       return { decision: 'exclude', verdict: f.textKind ?? m.verdict, reason: because(head, ...f.textReasons) };
     },
   },
@@ -331,7 +426,9 @@ const RULES: readonly Rule[] = Object.freeze([
     apply: (f) => {
       if (kindOf(f) !== 'equivariant') return null;
       const s = swapTargets(f);
-      return s.missing ? { decision: 'exclude', verdict: 'equivariant', reason: because(s.missing, ...contextOf(f)) } : null;
+      return s.missing
+        ? { decision: 'exclude', verdict: 'equivariant', reason: because(s.missing, ...contextOf(f)) }
+        : null;
     },
   },
   {
@@ -341,7 +438,13 @@ const RULES: readonly Rule[] = Object.freeze([
     apply: (f) => {
       if (kindOf(f) !== 'equivariant') return null;
       const s = swapTargets(f);
-      return { decision: 'reverse_swap_label', verdict: 'equivariant', reason: because(...contextOf(f)), label_reversed: s.label, caption_reversed: s.caption };
+      return {
+        decision: 'reverse_swap_label',
+        verdict: 'equivariant',
+        reason: because(...contextOf(f)),
+        label_reversed: s.label,
+        caption_reversed: s.caption,
+      };
     },
   },
   {
@@ -353,7 +456,9 @@ const RULES: readonly Rule[] = Object.freeze([
       return {
         decision: 'reverse_keep_label',
         verdict: 'invariant',
-        reason: ctx.length ? because(...ctx) : 'no evidence of irreversibility (nothing but the permissive policy to go by)',
+        reason: ctx.length
+          ? because(...ctx)
+          : 'no evidence of irreversibility (nothing but the permissive policy to go by)',
         label_reversed: f.input.label?.text ?? null,
         caption_reversed: f.input.caption?.text ?? null,
       };
@@ -386,7 +491,9 @@ export const DECISION_TABLE: readonly DecisionTableRow[] = Object.freeze(
 /** The decision table as Markdown (the one in src/decide/README.md). */
 export function formatDecisionTable(): string {
   const lines = ['| # | rule | when | strict | balanced | permissive |', '|---|---|---|---|---|---|'];
-  DECISION_TABLE.forEach((r, i) => { lines.push(`| ${i + 1} | \`${r.id}\` | ${r.when} | ${r.strict} | ${r.balanced} | ${r.permissive} |`); });
+  DECISION_TABLE.forEach((r, i) => {
+    lines.push(`| ${i + 1} | \`${r.id}\` | ${r.when} | ${r.strict} | ${r.balanced} | ${r.permissive} |`);
+  });
   return lines.join('\n');
 }
 
@@ -399,7 +506,8 @@ export function formatDecisionTable(): string {
  */
 export function decide(input: DecisionInput, policy: Policy = 'balanced'): DecisionResult {
   const t = POLICY_THRESHOLDS[policy];
-  if (!t) throw new TypeError(`Expected one of ${POLICIES.join(', ')} for policy but received ${JSON.stringify(policy)}`);
+  if (!t)
+    throw new TypeError(`Expected one of ${POLICIES.join(', ')} for policy but received ${JSON.stringify(policy)}`);
   const f = deriveFacts(input);
   for (const rule of RULES) {
     const hit = rule.apply(f, t);

@@ -29,24 +29,49 @@ export interface DecideOverrides {
  */
 export async function decideScan(out: string, overrides: DecideOverrides = {}): Promise<DecisionSummary> {
   const dir = path.resolve(out);
-  let summary: { status?: string; input?: { path?: string; kind?: InputKind }; settings?: { pathColumn?: string; idColumn?: string; startColumn?: string; endColumn?: string }; shard?: { index: number; count: number } | null; decisions?: unknown };
+  let summary: {
+    status?: string;
+    input?: { path?: string; kind?: InputKind };
+    settings?: { pathColumn?: string; idColumn?: string; startColumn?: string; endColumn?: string };
+    shard?: { index: number; count: number } | null;
+    decisions?: unknown;
+  };
   try {
     summary = JSON.parse(await readFile(join(dir, SUMMARY_JSON), 'utf8'));
   } catch (err) {
     // not a command-line mistake but a folder that is not (yet) a scan: exit 1, like any run that cannot be done
-    throw new AuditError('not_a_scan', `Expected a scan output folder with ${SUMMARY_JSON} for <scan-out> but received ${JSON.stringify(dir)} (${err instanceof Error ? err.message : String(err)})\nPossible solutions:\n- give the --out folder of a finished \`audit scan\``, { path: dir }, { cause: err });
+    throw new AuditError(
+      'not_a_scan',
+      `Expected a scan output folder with ${SUMMARY_JSON} for <scan-out> but received ${JSON.stringify(dir)} (${err instanceof Error ? err.message : String(err)})\nPossible solutions:\n- give the --out folder of a finished \`audit scan\``,
+      { path: dir },
+      { cause: err },
+    );
   }
-  if (summary.status !== 'complete') throw new AuditError('scan_unfinished', `The scan in ${dir} is ${summary.status ?? 'unfinished'}: run the same scan command again to finish it, then decide`, { path: dir });
-  if (!summary.input?.path || !summary.input.kind) throw new AuditError('not_a_scan', `Expected input.path and input.kind in ${join(dir, SUMMARY_JSON)} but they are missing`, { path: dir });
+  if (summary.status !== 'complete')
+    throw new AuditError(
+      'scan_unfinished',
+      `The scan in ${dir} is ${summary.status ?? 'unfinished'}: run the same scan command again to finish it, then decide`,
+      { path: dir },
+    );
+  if (!summary.input?.path || !summary.input.kind)
+    throw new AuditError(
+      'not_a_scan',
+      `Expected input.path and input.kind in ${join(dir, SUMMARY_JSON)} but they are missing`,
+      { path: dir },
+    );
   let last: Partial<DecisionSummary['settings']> = {};
   try {
     last = (JSON.parse(await readFile(join(dir, DECISIONS_JSON), 'utf8')) as DecisionSummary).settings ?? {};
   } catch {
     // No earlier decisions: defaults.
   }
-  const pick = (o: string | null | undefined, l: string | null | undefined) => (o === null ? undefined : (o ?? l ?? undefined));
+  const pick = (o: string | null | undefined, l: string | null | undefined) =>
+    o === null ? undefined : (o ?? l ?? undefined);
   // A label map replaces the taxonomy: a new one goes with --taxonomy (default auto), a new --taxonomy drops the last map.
-  const labelMap = overrides.labelMap === undefined && overrides.taxonomy !== undefined ? undefined : pick(overrides.labelMap, last.labelMap);
+  const labelMap =
+    overrides.labelMap === undefined && overrides.taxonomy !== undefined
+      ? undefined
+      : pick(overrides.labelMap, last.labelMap);
   const inheritedMap = overrides.labelMap === undefined && labelMap !== undefined;
   const d = await writeDecisions(dir, {
     input: summary.input.path,
@@ -64,10 +89,20 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
   }).catch((err: unknown) => {
     // A map taken over from the last decision step that is gone or broken now: say where it came from.
     if (!inheritedMap || !(err instanceof UsageError)) throw err;
-    throw new UsageError(`${err.message}\n(the label map is the one of the last decision step in ${dir}: give --label-map FILE, or --no-label-map to use none)`, { cause: err });
+    throw new UsageError(
+      `${err.message}\n(the label map is the one of the last decision step in ${dir}: give --label-map FILE, or --no-label-map to use none)`,
+      { cause: err },
+    );
   });
   // summary.json names the decisions now in the folder.
-  summary.decisions = { policy: d.policy, taxonomy: d.taxonomy, counts: d.counts, reverse_safe: d.reverse_safe, excluded: d.excluded, warnings: (d.warnings ?? []).map((w) => w.message) };
+  summary.decisions = {
+    policy: d.policy,
+    taxonomy: d.taxonomy,
+    counts: d.counts,
+    reverse_safe: d.reverse_safe,
+    excluded: d.excluded,
+    warnings: (d.warnings ?? []).map((w) => w.message),
+  };
   await writeFileAtomic(join(dir, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
   return d;
 }
@@ -76,19 +111,32 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
 export function formatDecisionCounts(s: DecisionSummary): string {
   const w = Math.max(...DECISIONS.map((d) => d.length));
   const head = `${'decision'.padEnd(w)}  ${POLICIES.map((p) => (p === s.policy ? `${p}*` : p).padStart(11)).join('')}`;
-  const lines = DECISIONS.map((d) => `${d.padEnd(w)}  ${POLICIES.map((p) => String(s.by_policy[p][d]).padStart(11)).join('')}`);
+  const lines = DECISIONS.map(
+    (d) => `${d.padEnd(w)}  ${POLICIES.map((p) => String(s.by_policy[p][d]).padStart(11)).join('')}`,
+  );
   const ev = evidenceLine(s);
-  return [head, ...lines, `(* the policy written: ${s.reverse_safe} reverse-safe, ${s.excluded} excluded of ${s.rows} rows${s.taxonomy ? `; taxonomy ${s.taxonomy}` : ''})`, ...(ev ? [ev] : [])].join('\n');
+  return [
+    head,
+    ...lines,
+    `(* the policy written: ${s.reverse_safe} reverse-safe, ${s.excluded} excluded of ${s.rows} rows${s.taxonomy ? `; taxonomy ${s.taxonomy}` : ''})`,
+    ...(ev ? [ev] : []),
+  ].join('\n');
 }
 
 /**
  * One line on what the decisions rest on: how many on pixels alone, how many clips in doubt (degenerate or out of
  * domain) and what became of them; null for summaries written before these counts existed.
  */
-export function evidenceLine(s: Pick<DecisionSummary, 'evidence' | 'rows' | 'by_rule' | 'policy'> | Pick<DecisionSummary, 'evidence' | 'reverse_safe' | 'excluded' | 'by_rule' | 'policy'>): string | null {
+export function evidenceLine(
+  s:
+    | Pick<DecisionSummary, 'evidence' | 'rows' | 'by_rule' | 'policy'>
+    | Pick<DecisionSummary, 'evidence' | 'reverse_safe' | 'excluded' | 'by_rule' | 'policy'>,
+): string | null {
   const e = s.evidence;
   if (!e) return null;
-  const kinds = Object.entries(e.doubt).map(([k, n]) => `${n} ${k}`).join(', ');
+  const kinds = Object.entries(e.doubt)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
   const unsure = s.by_rule?.['doubtful-pixels'] ?? 0;
   const rows = 'rows' in s ? s.rows : s.reverse_safe + s.excluded;
   return `${e.pixel_only} of ${rows} decisions rest on pixels alone (no label class or caption spoke); ${e.doubtful} clips in doubt${kinds ? ` (${kinds})` : ''}${unsure ? `, ${unsure} of them excluded as unsure under ${s.policy}` : ''}`;

@@ -66,7 +66,11 @@ export function modelOf(c: ClipLine): ModelOpinion | null {
 }
 
 function bad(file: string, line: number, what: string): ManifestError {
-  return new ManifestError('scan-output-corrupt', `Expected ${what} for ${file} line ${line} but received something else; is this a scan output folder?`, { path: file, row: line });
+  return new ManifestError(
+    'scan-output-corrupt',
+    `Expected ${what} for ${file} line ${line} but received something else; is this a scan output folder?`,
+    { path: file, row: line },
+  );
 }
 
 /**
@@ -85,7 +89,11 @@ export async function indexScan(out: string, onClip?: (c: ClipLine) => void): Pr
   const inputColumns = new Set<string>();
   let n = 0;
   const twice = (row: number, file: string, line: number) =>
-    new ManifestError('scan-output-corrupt', `Row ${row} appears twice in ${out} (second time: ${file} line ${line}); every input row must be in exactly one of clips.jsonl and errors.jsonl`, { path: file, row: line });
+    new ManifestError(
+      'scan-output-corrupt',
+      `Row ${row} appears twice in ${out} (second time: ${file} line ${line}); every input row must be in exactly one of clips.jsonl and errors.jsonl`,
+      { path: file, row: line },
+    );
   const add = (row: number, file: string, line: number): number => {
     if (!Number.isInteger(row) || row < 1) throw bad(file, line, 'a positive row number');
     if (slots.has(row) || errors.has(row)) throw twice(row, file, line);
@@ -110,7 +118,11 @@ export async function indexScan(out: string, onClip?: (c: ClipLine) => void): Pr
     const slot = add(c.row, clipsFile, line);
     const m = modelOf(c);
     verdicts[slot] = m ? VERDICTS.indexOf(m.verdict) : NO_MODEL;
-    if (m) data.set([m.p_invariant, m.p_equivariant, m.p_irreversible, m.confidence, m.p_forward ?? Number.NaN], slot * FIELDS);
+    if (m)
+      data.set(
+        [m.p_invariant, m.p_equivariant, m.p_irreversible, m.confidence, m.p_forward ?? Number.NaN],
+        slot * FIELDS,
+      );
     hashes[slot] = idHash(c.id);
     if (Array.isArray(c.doubt) && c.doubt.length > 0) doubts.set(slot, Object.freeze(c.doubt.map(String)));
     for (const k of Object.keys(c.input ?? {})) inputColumns.add(k);
@@ -119,10 +131,23 @@ export async function indexScan(out: string, onClip?: (c: ClipLine) => void): Pr
   }
   const errorsFile = join(out, ERRORS_JSONL);
   for await (const { line, value } of readJsonl(errorsFile)) {
-    const e = value as { row?: number; id?: string; code?: string; message?: string; stage?: string; input?: Record<string, unknown> };
-    if (!e || typeof e !== 'object' || typeof e.row !== 'number') throw bad(errorsFile, line, 'an error row with a row number');
+    const e = value as {
+      row?: number;
+      id?: string;
+      code?: string;
+      message?: string;
+      stage?: string;
+      input?: Record<string, unknown>;
+    };
+    if (!e || typeof e !== 'object' || typeof e.row !== 'number')
+      throw bad(errorsFile, line, 'an error row with a row number');
     if (slots.has(e.row) || errors.has(e.row)) throw twice(e.row, errorsFile, line);
-    errors.set(e.row, { code: String(e.code ?? 'error'), message: String(e.message ?? ''), stage: String(e.stage ?? 'scan'), idHash: typeof e.id === 'string' ? idHash(e.id) : null });
+    errors.set(e.row, {
+      code: String(e.code ?? 'error'),
+      message: String(e.message ?? ''),
+      stage: String(e.stage ?? 'scan'),
+      idHash: typeof e.id === 'string' ? idHash(e.id) : null,
+    });
     for (const k of Object.keys(e.input ?? {})) inputColumns.add(k);
   }
   return {
@@ -140,7 +165,14 @@ export async function indexScan(out: string, onClip?: (c: ClipLine) => void): Pr
       const model: ModelOpinion | null =
         v === NO_MODEL
           ? null
-          : { verdict: VERDICTS[v], p_invariant: p(0), p_equivariant: p(1), p_irreversible: p(2), confidence: p(3), p_forward: Number.isNaN(data[at + 4]) ? null : p(4) };
+          : {
+              verdict: VERDICTS[v],
+              p_invariant: p(0),
+              p_equivariant: p(1),
+              p_irreversible: p(2),
+              confidence: p(3),
+              p_forward: Number.isNaN(data[at + 4]) ? null : p(4),
+            };
       return { kind: 'clip', model, idHash: hashes[slot], doubt: doubts.get(slot) ?? NO_DOUBT };
     },
   };

@@ -21,7 +21,14 @@ export function priorLookup(t: Taxonomy): (label: string) => ClassPrior | null {
     if (hit !== undefined) return hit;
     const cls = findClass(t, label);
     const prior: ClassPrior | null = cls
-      ? { name: cls.name, verdict: cls.verdict, counterpart: cls.counterpart, reason: cls.reason, id: cls.id, counterpartId: cls.counterpart ? (counterpartOf(t, cls)?.id ?? null) : null }
+      ? {
+          name: cls.name,
+          verdict: cls.verdict,
+          counterpart: cls.counterpart,
+          reason: cls.reason,
+          id: cls.id,
+          counterpartId: cls.counterpart ? (counterpartOf(t, cls)?.id ?? null) : null,
+        }
       : null;
     if (memo.size < 100_000) memo.set(label, prior);
     return prior;
@@ -29,11 +36,16 @@ export function priorLookup(t: Taxonomy): (label: string) => ClassPrior | null {
 }
 
 /** Loads a shipped taxonomy, or null (with the reason) when its data file is not there. */
-export async function tryLoadTaxonomy(name: TaxonomyName): Promise<{ taxonomy: Taxonomy | null; problem: string | null }> {
+export async function tryLoadTaxonomy(
+  name: TaxonomyName,
+): Promise<{ taxonomy: Taxonomy | null; problem: string | null }> {
   try {
     return { taxonomy: await loadTaxonomy(name), problem: null };
   } catch (err) {
-    return { taxonomy: null, problem: `the ${name} taxonomy could not be loaded: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      taxonomy: null,
+      problem: `the ${name} taxonomy could not be loaded: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }
 
@@ -41,7 +53,10 @@ export async function tryLoadTaxonomy(name: TaxonomyName): Promise<{ taxonomy: T
  * Picks the taxonomy most of `labels` belong to (more than {@link AUTO_TAXONOMY_SHARE} of them), or null.
  * Returns the share of each candidate too, for decisions.json.
  */
-export function pickTaxonomy(labels: readonly string[], candidates: readonly Taxonomy[]): { taxonomy: Taxonomy | null; shares: Record<string, number> } {
+export function pickTaxonomy(
+  labels: readonly string[],
+  candidates: readonly Taxonomy[],
+): { taxonomy: Taxonomy | null; shares: Record<string, number> } {
   const shares: Record<string, number> = {};
   let best: Taxonomy | null = null;
   let bestShare = 0;

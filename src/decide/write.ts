@@ -11,15 +11,47 @@ import { writeFilteredShards } from '../io/webdataset-write.js';
 import { writeParquet } from '../io/parquet-writer.js';
 import { CLIPS_JSONL, ERRORS_JSONL } from '../outputs/layout.js';
 import { TOOL_VERSION } from '../version.js';
-import { CLASS_COLUMNS, addClassClip, classRows, classSummary, newClassStats, type ClassRow, type ClassStats } from './classes.js';
+import {
+  CLASS_COLUMNS,
+  addClassClip,
+  classRows,
+  classSummary,
+  newClassStats,
+  type ClassRow,
+  type ClassStats,
+} from './classes.js';
 import { checkDecisionColumns, openManifest, recordId, type Manifest, type ManifestRecord } from './manifest-read.js';
 import { addedColumnNames, csvLine, openTextSink, writeManifests, type DecidedRecord } from './manifests.js';
-import { DECISIONS, POLICIES, decide, restsOnPixels, type CaptionInfo, type ClassPrior, type Decision, type DecisionInput, type Policy } from './policy.js';
-import { LABEL_MATCH_MIN, checkLabelMap, labelMapPriors, labelWarning, tallyLabel, type DecisionWarning, type LabelTally } from './label-check.js';
+import {
+  DECISIONS,
+  POLICIES,
+  decide,
+  restsOnPixels,
+  type CaptionInfo,
+  type ClassPrior,
+  type Decision,
+  type DecisionInput,
+  type Policy,
+} from './policy.js';
+import {
+  LABEL_MATCH_MIN,
+  checkLabelMap,
+  labelMapPriors,
+  labelWarning,
+  tallyLabel,
+  type DecisionWarning,
+  type LabelTally,
+} from './label-check.js';
 import { idHash, indexScan, type RowResult, type ScanIndex } from './scan-results.js';
 import {
-  AUTO_TAXONOMY_SAMPLE, TAXONOMY_CHOICES, captionInfo, pickTaxonomy, priorLookup, tryLoadTaxonomy,
-  type TaxonomyChoice, type TaxonomyName,
+  AUTO_TAXONOMY_SAMPLE,
+  TAXONOMY_CHOICES,
+  captionInfo,
+  pickTaxonomy,
+  priorLookup,
+  tryLoadTaxonomy,
+  type TaxonomyChoice,
+  type TaxonomyName,
 } from './text-sources.js';
 
 export const DECISIONS_JSON = 'decisions.json';
@@ -56,7 +88,12 @@ export interface DecisionSummary {
   version: string;
   written_at: string;
   policy: Policy;
-  settings: { labelColumn: string | null; captionColumn: string | null; taxonomy: TaxonomyChoice; labelMap?: string | null };
+  settings: {
+    labelColumn: string | null;
+    captionColumn: string | null;
+    taxonomy: TaxonomyChoice;
+    labelMap?: string | null;
+  };
   /** The taxonomy used for labels (null: none; 'label-map': --label-map), and for auto the share of sampled labels each one matched. */
   taxonomy: TaxonomyName | 'label-map' | null;
   taxonomy_match: Record<string, number> | null;
@@ -90,7 +127,8 @@ function cellText(v: CellValue | undefined): string | null {
   return s.trim() === '' ? null : s;
 }
 
-const zeroCounts = (): Record<Decision, number> => Object.fromEntries(DECISIONS.map((d) => [d, 0])) as Record<Decision, number>;
+const zeroCounts = (): Record<Decision, number> =>
+  Object.fromEntries(DECISIONS.map((d) => [d, 0])) as Record<Decision, number>;
 
 /** Reads the labels of the first labelled rows of the scan (for `--taxonomy auto`). */
 async function sampleLabels(out: string, labelColumn: string): Promise<string[]> {
@@ -105,13 +143,23 @@ async function sampleLabels(out: string, labelColumn: string): Promise<string[]>
   return labels;
 }
 
-async function resolveTaxonomy(out: string, choice: TaxonomyChoice, labelColumn: string | undefined, notes: string[], labelMap?: string) {
+async function resolveTaxonomy(
+  out: string,
+  choice: TaxonomyChoice,
+  labelColumn: string | undefined,
+  notes: string[],
+  labelMap?: string,
+) {
   const map = await checkLabelMap(labelMap, labelColumn, choice);
   if (map) return { name: 'label-map' as const, lookup: labelMapPriors(map), shares: null, map };
   if (labelColumn === undefined || choice === 'none') return { name: null, lookup: null, shares: null };
   if (choice !== 'auto') {
     const { taxonomy, problem } = await tryLoadTaxonomy(choice);
-    if (!taxonomy) throw new AuditError('taxonomy', `${problem}\nPossible solutions:\n  - run \`npm run taxonomy\` to build data/taxonomy/\n  - use --taxonomy none`);
+    if (!taxonomy)
+      throw new AuditError(
+        'taxonomy',
+        `${problem}\nPossible solutions:\n  - run \`npm run taxonomy\` to build data/taxonomy/\n  - use --taxonomy none`,
+      );
     return { name: choice, lookup: priorLookup(taxonomy), shares: null };
   }
   const loaded = [];
@@ -121,7 +169,11 @@ async function resolveTaxonomy(out: string, choice: TaxonomyChoice, labelColumn:
     else notes.push(problem!);
   }
   const pick = pickTaxonomy(await sampleLabels(out, labelColumn), loaded);
-  return { name: pick.taxonomy?.name ?? null, lookup: pick.taxonomy ? priorLookup(pick.taxonomy) : null, shares: pick.shares };
+  return {
+    name: pick.taxonomy?.name ?? null,
+    lookup: pick.taxonomy ? priorLookup(pick.taxonomy) : null,
+    shares: pick.shares,
+  };
 }
 
 /** The warnings of the decision step: a label column that matches too few rows of the taxonomy in use (or none). */
@@ -162,16 +214,37 @@ interface RowNaming {
 /** The options a user can get wrong, checked before anything is read: the policy and the taxonomy choice. */
 function checkedSettings(opts: DecisionOptions): { policy: Policy; choice: TaxonomyChoice; naming: RowNaming } {
   const policy = opts.policy ?? 'balanced';
-  if (!POLICIES.includes(policy)) throw new UsageError(`Expected one of ${POLICIES.join(', ')} for --policy but received ${JSON.stringify(policy)}`);
+  if (!POLICIES.includes(policy))
+    throw new UsageError(`Expected one of ${POLICIES.join(', ')} for --policy but received ${JSON.stringify(policy)}`);
   const choice = opts.taxonomy ?? 'auto';
-  if (!TAXONOMY_CHOICES.includes(choice)) throw new UsageError(`Expected one of ${TAXONOMY_CHOICES.join(', ')} for --taxonomy but received ${JSON.stringify(choice)}`);
-  const segments = opts.startColumn !== undefined && opts.endColumn !== undefined ? { startColumn: opts.startColumn, endColumn: opts.endColumn } : undefined;
-  return { policy, choice, naming: { pathColumn: opts.pathColumn ?? 'path', idColumn: opts.idColumn ?? 'id', segments } };
+  if (!TAXONOMY_CHOICES.includes(choice))
+    throw new UsageError(
+      `Expected one of ${TAXONOMY_CHOICES.join(', ')} for --taxonomy but received ${JSON.stringify(choice)}`,
+    );
+  const segments =
+    opts.startColumn !== undefined && opts.endColumn !== undefined
+      ? { startColumn: opts.startColumn, endColumn: opts.endColumn }
+      : undefined;
+  return {
+    policy,
+    choice,
+    naming: { pathColumn: opts.pathColumn ?? 'path', idColumn: opts.idColumn ?? 'id', segments },
+  };
 }
 
 /** The id of a readable manifest row: the one the scan gave it, else its path (folders, files) or id column. */
-function rowId(id: string | undefined, columns: Record<string, CellValue>, kind: InputKind, naming: RowNaming): string | null {
-  return id ?? (kind === 'folder' || kind === 'file' ? cellText(columns.path) : recordId(columns, naming.pathColumn, naming.idColumn, naming.segments));
+function rowId(
+  id: string | undefined,
+  columns: Record<string, CellValue>,
+  kind: InputKind,
+  naming: RowNaming,
+): string | null {
+  return (
+    id ??
+    (kind === 'folder' || kind === 'file'
+      ? cellText(columns.path)
+      : recordId(columns, naming.pathColumn, naming.idColumn, naming.segments))
+  );
 }
 
 /** captionInfo, once per distinct caption: captions repeat in corpora (templates, duplicates). */
@@ -192,7 +265,11 @@ function captionAnalyser(): (text: string) => CaptionInfo | null {
 }
 
 /** Indexes the scan's rows; with a label column, also gathers the class statistics of its clips. */
-async function indexWithClasses(out: string, labelColumn: string | undefined, priorOf: (label: string) => ClassPrior | null): Promise<{ index: ScanIndex; stats: ClassStats | null }> {
+async function indexWithClasses(
+  out: string,
+  labelColumn: string | undefined,
+  priorOf: (label: string) => ClassPrior | null,
+): Promise<{ index: ScanIndex; stats: ClassStats | null }> {
   const stats = labelColumn !== undefined ? newClassStats(priorOf) : null;
   const index = await indexScan(out, (c) => {
     if (!stats) return;
@@ -245,7 +322,11 @@ function decisionInput(run: DecideRun, rec: ManifestRecord, res: RowResult): Dec
 }
 
 function manifestChanged(run: DecideRun, why: string): ManifestError {
-  return new ManifestError('manifest-changed', `${why}: ${run.manifest.input} changed since it was scanned into ${run.out}\nPossible solutions:\n  - scan it again into a new --out folder\n  - restore the manifest the scan read`, { path: run.manifest.input });
+  return new ManifestError(
+    'manifest-changed',
+    `${why}: ${run.manifest.input} changed since it was scanned into ${run.out}\nPossible solutions:\n  - scan it again into a new --out folder\n  - restore the manifest the scan read`,
+    { path: run.manifest.input },
+  );
 }
 
 /** Decided records in manifest order, checked against the scan: each pass streams the manifest again. */
@@ -259,16 +340,25 @@ async function* decidedRecords(run: DecideRun): AsyncGenerator<DecidedRecord> {
       throw manifestChanged(run, `Row ${rec.row} of the manifest has no result in clips.jsonl or errors.jsonl`);
     }
     matched++;
-    if (res.kind === 'clip' && rec.columns === null) throw manifestChanged(run, `Row ${rec.row} of the manifest cannot be read now but was scanned`);
+    if (res.kind === 'clip' && rec.columns === null)
+      throw manifestChanged(run, `Row ${rec.row} of the manifest cannot be read now but was scanned`);
     if (rec.columns !== null && res.idHash !== null && manifest.kind !== 'file') {
       const id = rowId(rec.id, rec.columns, manifest.kind, run.naming);
-      if (id !== null && idHash(id) !== res.idHash) throw manifestChanged(run, `Row ${rec.row} of the manifest holds ${JSON.stringify(id)}, not the clip the scan saw there`);
+      if (id !== null && idHash(id) !== res.idHash)
+        throw manifestChanged(
+          run,
+          `Row ${rec.row} of the manifest holds ${JSON.stringify(id)}, not the clip the scan saw there`,
+        );
     }
     const input = decisionInput(run, rec, res);
     const result = decide(input, run.policy);
     yield { record: rec, result, confidence: res.kind === 'clip' ? (res.model?.confidence ?? null) : null, input };
   }
-  if (matched !== index.clips + index.errors) throw manifestChanged(run, `${index.clips + index.errors - matched} rows of the scan are not in the manifest any more`);
+  if (matched !== index.clips + index.errors)
+    throw manifestChanged(
+      run,
+      `${index.clips + index.errors - matched} rows of the scan are not in the manifest any more`,
+    );
 }
 
 /** The counts gathered row by row while the manifests are written. */
@@ -302,9 +392,15 @@ function tallyDecision(t: DecisionTally, d: DecidedRecord, policy: Policy, kind:
   if (restsOnPixels(input)) t.evidence.pixel_only++;
   if (input.doubt?.length) {
     t.evidence.doubtful++;
-    for (const k of new Set(input.doubt.map((r) => r.split(':')[0]))) t.evidence.doubt[k] = (t.evidence.doubt[k] ?? 0) + 1;
+    for (const k of new Set(input.doubt.map((r) => r.split(':')[0])))
+      t.evidence.doubt[k] = (t.evidence.doubt[k] ?? 0) + 1;
   }
-  if (kind === 'webdataset' && d.result.reverse) t.shardRows.set(d.record.row, { label_reversed: d.result.label_reversed, caption_reversed: d.result.caption_reversed, decision: d.result.decision });
+  if (kind === 'webdataset' && d.result.reverse)
+    t.shardRows.set(d.record.row, {
+      label_reversed: d.result.label_reversed,
+      caption_reversed: d.result.caption_reversed,
+      decision: d.result.decision,
+    });
 }
 
 /** One decisions.jsonl line. */
@@ -327,7 +423,11 @@ function decisionLine(d: DecidedRecord, kind: InputKind, naming: RowNaming): str
 }
 
 /** Writes reverse-safe / excluded manifests and decisions.jsonl in one pass of decided rows, tallying each row. */
-async function writeDecidedRows(run: DecideRun, added: string[], t: DecisionTally): Promise<{ files: string[]; safe: number; excluded: number }> {
+async function writeDecidedRows(
+  run: DecideRun,
+  added: string[],
+  t: DecisionTally,
+): Promise<{ files: string[]; safe: number; excluded: number }> {
   const log = await openTextSink(join(run.out, DECISIONS_JSONL));
   try {
     const written = await writeManifests({
@@ -341,7 +441,11 @@ async function writeDecidedRows(run: DecideRun, added: string[], t: DecisionTall
       },
     });
     await log.commit();
-    return { files: [...written.files, join(run.out, DECISIONS_JSONL)], safe: written.reverse_safe, excluded: written.excluded };
+    return {
+      files: [...written.files, join(run.out, DECISIONS_JSONL)],
+      safe: written.reverse_safe,
+      excluded: written.excluded,
+    };
   } catch (err) {
     await log.abort();
     throw err;
@@ -349,7 +453,12 @@ async function writeDecidedRows(run: DecideRun, added: string[], t: DecisionTall
 }
 
 /** classes.csv and classes.parquet with a label column; without one, removes a stale table of an earlier run. */
-async function writeClassTable(out: string, stats: ClassStats | null, files: string[], notes: string[]): Promise<ClassRow[] | null> {
+async function writeClassTable(
+  out: string,
+  stats: ClassStats | null,
+  files: string[],
+  notes: string[],
+): Promise<ClassRow[] | null> {
   if (!stats) {
     // A class table from an earlier run with another label column would be stale.
     await rm(join(out, CLASSES_CSV), { force: true });
@@ -358,11 +467,26 @@ async function writeClassTable(out: string, stats: ClassStats | null, files: str
   }
   const classes = classRows(stats);
   const names = CLASS_COLUMNS.map((c) => c.name);
-  const csv = [csvLine(names, ','), ...classes.map((r) => csvLine(names.map((n) => r[n as keyof ClassRow] as CellValue), ','))].join('');
+  const csv = [
+    csvLine(names, ','),
+    ...classes.map((r) =>
+      csvLine(
+        names.map((n) => r[n as keyof ClassRow] as CellValue),
+        ',',
+      ),
+    ),
+  ].join('');
   await writeFileAtomic(join(out, CLASSES_CSV), csv);
-  await writeParquet(join(out, CLASSES_PARQUET), [...CLASS_COLUMNS], classes as unknown as Array<Record<string, unknown>>);
+  await writeParquet(
+    join(out, CLASSES_PARQUET),
+    [...CLASS_COLUMNS],
+    classes as unknown as Array<Record<string, unknown>>,
+  );
   files.push(join(out, CLASSES_CSV), join(out, CLASSES_PARQUET));
-  if (stats.skippedEmbeddings) notes.push(`${stats.skippedEmbeddings} clips had embeddings of another length or none and were left out of pair finding`);
+  if (stats.skippedEmbeddings)
+    notes.push(
+      `${stats.skippedEmbeddings} clips had embeddings of another length or none and were left out of pair finding`,
+    );
   return classes;
 }
 
@@ -388,11 +512,23 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
   const { index, stats } = await indexWithClasses(out, labelColumn, priorOf);
   const manifest = await openManifest(opts.input, opts.format);
   const added = addedColumnNames([...manifest.columns, ...index.inputColumns]);
-  const run: DecideRun = { out, policy, naming, labelColumn, captionColumn, priorOf, analyse: captionAnalyser(), manifest, index, sharded: !!opts.shard && opts.shard.count > 1 };
+  const run: DecideRun = {
+    out,
+    policy,
+    naming,
+    labelColumn,
+    captionColumn,
+    priorOf,
+    analyse: captionAnalyser(),
+    manifest,
+    index,
+    sharded: !!opts.shard && opts.shard.count > 1,
+  };
 
   const t = emptyDecisionTally();
   const { files, safe, excluded } = await writeDecidedRows(run, added, t);
-  if (manifest.kind === 'webdataset') files.push((await writeFilteredShards(manifest.input, join(out, REVERSE_SAFE_SHARDS), t.shardRows)).dir);
+  if (manifest.kind === 'webdataset')
+    files.push((await writeFilteredShards(manifest.input, join(out, REVERSE_SAFE_SHARDS), t.shardRows)).dir);
   const classes = await writeClassTable(out, stats, files, notes);
   const summary = await decisionSummary({ out, opts, policy, choice, tax, t, files, safe, excluded, classes, notes });
   await writeFileAtomic(join(out, DECISIONS_JSON), `${JSON.stringify(summary, null, 2)}\n`);
@@ -420,11 +556,22 @@ async function decisionSummary(o: {
     version: TOOL_VERSION,
     written_at: new Date().toISOString(),
     policy: o.policy,
-    settings: { labelColumn: labelColumn ?? null, captionColumn: captionColumn ?? null, taxonomy: o.choice, labelMap: tax.map?.file ?? null },
+    settings: {
+      labelColumn: labelColumn ?? null,
+      captionColumn: captionColumn ?? null,
+      taxonomy: o.choice,
+      labelMap: tax.map?.file ?? null,
+    },
     taxonomy: tax.name,
     taxonomy_match: tax.shares,
     label_map: tax.map ? { file: tax.map.file, sha256: tax.map.sha256, labels: tax.map.entries.length } : null,
-    label_match: labelColumn === undefined ? null : { ...t.labels, rate: t.labels.labelled ? Math.round((t.labels.matched / t.labels.labelled) * 1e4) / 1e4 : null },
+    label_match:
+      labelColumn === undefined
+        ? null
+        : {
+            ...t.labels,
+            rate: t.labels.labelled ? Math.round((t.labels.matched / t.labels.labelled) * 1e4) / 1e4 : null,
+          },
     warnings: await decisionWarnings(o.out, labelColumn, o.choice, tax, t.labels),
     rows: o.safe + o.excluded,
     counts: t.counts,

@@ -29,21 +29,50 @@ const MAX_STDERR = 64 * 1024;
 export async function encodeFrames(frames: readonly Uint8Array[], options: EncodeOptions): Promise<void> {
   const { width, height, fps, crf, path, pixelFormat } = options;
   // yuv420p subsamples chroma by 2 in both directions: odd sizes are refused by libx264.
-  if (!Number.isInteger(width) || width < 2 || width % 2 !== 0) throw new AuditError('encode', expected('an even width', 'encodeFrames', width));
-  if (!Number.isInteger(height) || height < 2 || height % 2 !== 0) throw new AuditError('encode', expected('an even height', 'encodeFrames', height));
+  if (!Number.isInteger(width) || width < 2 || width % 2 !== 0)
+    throw new AuditError('encode', expected('an even width', 'encodeFrames', width));
+  if (!Number.isInteger(height) || height < 2 || height % 2 !== 0)
+    throw new AuditError('encode', expected('an even height', 'encodeFrames', height));
   if (!(fps > 0)) throw new AuditError('encode', expected('a positive frame rate', 'encodeFrames', fps));
   if (frames.length === 0) throw new AuditError('encode', expected('at least one frame', 'encodeFrames', 0), { path });
   const frameBytes = width * height * (pixelFormat === 'rgba' ? 4 : 1);
   frames.forEach((f, i) => {
-    if (f.length !== frameBytes) throw new AuditError('encode', expected(`${frameBytes} bytes`, `frame ${i}`, f.length), { path });
+    if (f.length !== frameBytes)
+      throw new AuditError('encode', expected(`${frameBytes} bytes`, `frame ${i}`, f.length), { path });
   });
 
   const tmp = `${path}.part.mp4`;
   const args = [
-    '-hide_banner', '-nostdin', '-nostats', '-v', 'error', '-y',
-    '-f', 'rawvideo', '-pix_fmt', pixelFormat, '-s', `${width}x${height}`, '-framerate', String(fps), '-i', 'pipe:0',
-    '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(crf), '-pix_fmt', 'yuv420p',
-    '-movflags', '+faststart', '-f', 'mp4', tmp,
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    pixelFormat,
+    '-s',
+    `${width}x${height}`,
+    '-framerate',
+    String(fps),
+    '-i',
+    'pipe:0',
+    '-an',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    String(crf),
+    '-pix_fmt',
+    'yuv420p',
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    tmp,
   ];
   const child = spawn(locateFfmpeg().ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true });
   let stderr = '';
@@ -52,7 +81,11 @@ export async function encodeFrames(frames: readonly Uint8Array[], options: Encod
   });
   const exited = new Promise<number | null>((resolve, reject) => {
     child.on('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'ENOENT' || err.code === 'EACCES' ? new SetupError(`Could not start ffmpeg to encode ${path} (${err.code}).`, { cause: err }) : err);
+      reject(
+        err.code === 'ENOENT' || err.code === 'EACCES'
+          ? new SetupError(`Could not start ffmpeg to encode ${path} (${err.code}).`, { cause: err })
+          : err,
+      );
     });
     child.on('close', (code) => resolve(code));
   });
@@ -83,7 +116,11 @@ export async function encodeFrames(frames: readonly Uint8Array[], options: Encod
     child.stdin.end();
     const code = await exited;
     if (code !== 0) {
-      throw new AuditError('encode', `ffmpeg could not encode ${path} (exit ${code}): ${stderr.trim().split('\n')[0] ?? ''}`, { path });
+      throw new AuditError(
+        'encode',
+        `ffmpeg could not encode ${path} (exit ${code}): ${stderr.trim().split('\n')[0] ?? ''}`,
+        { path },
+      );
     }
     await rename(tmp, path);
   } catch (err) {

@@ -60,7 +60,8 @@ function setupError(problem: string): SetupError {
 function findFfprobe(ffmpegPath: string, allowPath: boolean): string | null {
   const env = process.env.FFPROBE_PATH;
   if (env) {
-    if (!isExecutable(env)) throw setupError(`FFPROBE_PATH is set to ${JSON.stringify(env)}, which is not an executable file.`);
+    if (!isExecutable(env))
+      throw setupError(`FFPROBE_PATH is set to ${JSON.stringify(env)}, which is not an executable file.`);
     return env;
   }
   const sibling = join(dirname(ffmpegPath), 'ffprobe' + EXE);
@@ -80,7 +81,8 @@ export function locateFfmpeg(): FfmpegLocation {
   let found: FfmpegLocation;
   const env = process.env.FFMPEG_PATH;
   if (env) {
-    if (!isExecutable(env)) throw setupError(`FFMPEG_PATH is set to ${JSON.stringify(env)}, which is not an executable file.`);
+    if (!isExecutable(env))
+      throw setupError(`FFMPEG_PATH is set to ${JSON.stringify(env)}, which is not an executable file.`);
     found = { ffmpeg: env, ffprobe: findFfprobe(env, true), source: 'FFMPEG_PATH' };
   } else {
     const fromPath = onPath('ffmpeg');
@@ -88,7 +90,10 @@ export function locateFfmpeg(): FfmpegLocation {
       found = { ffmpeg: fromPath, ffprobe: findFfprobe(fromPath, true), source: 'PATH' };
     } else {
       const fromNpm = fromPackage('@ffmpeg-installer/ffmpeg');
-      if (!fromNpm) throw setupError('ffmpeg was not found: FFMPEG_PATH is not set, there is no ffmpeg on PATH and @ffmpeg-installer/ffmpeg is not installed.');
+      if (!fromNpm)
+        throw setupError(
+          'ffmpeg was not found: FFMPEG_PATH is not set, there is no ffmpeg on PATH and @ffmpeg-installer/ffmpeg is not installed.',
+        );
       // A PATH ffprobe next to a bundled ffmpeg is unlikely and would be a different build: only the npm one.
       found = { ffmpeg: fromNpm, ffprobe: findFfprobe(fromNpm, false), source: 'npm' };
     }
@@ -133,10 +138,13 @@ export function runTool(bin: string, args: string[], timeoutMs: number): Promise
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, Math.max(1, timeoutMs));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      },
+      Math.max(1, timeoutMs),
+    );
     child.stdout.setEncoding('utf8').on('data', (s: string) => {
       if (stdout.length < MAX_TOOL_OUTPUT) stdout += s;
     });
@@ -161,7 +169,6 @@ function spawnFailure(bin: string, err: NodeJS.ErrnoException): Error {
   }
   return err;
 }
-
 
 /** ffmpeg's log levels, most severe first, as `-loglevel level+...` tags every line with them. */
 const LEVELS = ['panic', 'fatal', 'error', 'warning', 'info', 'verbose', 'debug', 'trace'] as const;
@@ -247,9 +254,28 @@ export function runDecode(run: DecodeRun, threads: number = DECODER_THREADS): Pr
   // -nostats matters: ffmpeg prints its progress line even at -v error. -filter_threads 1: the small gray
   // chain gains nothing from filter threads, they only add start-up and contention.
   const args = [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', `level+${run.logLevel ?? 'error'}`, '-filter_threads', '1',
-    '-threads', String(threads), ...run.inputOptions, '-i', run.input,
-    '-an', '-sn', '-dn', '-vf', run.filters, '-f', 'rawvideo', '-pix_fmt', run.pixelFormat ?? 'gray', 'pipe:1',
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    `level+${run.logLevel ?? 'error'}`,
+    '-filter_threads',
+    '1',
+    '-threads',
+    String(threads),
+    ...run.inputOptions,
+    '-i',
+    run.input,
+    '-an',
+    '-sn',
+    '-dn',
+    '-vf',
+    run.filters,
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    run.pixelFormat ?? 'gray',
+    'pipe:1',
   ];
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -265,10 +291,13 @@ export function runDecode(run: DecodeRun, threads: number = DECODER_THREADS): Pr
     const kill = (): void => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => {
-      kill();
-      settle({ error: new Error(`ffmpeg ran past ${run.timeoutMs} ms`), timedOut: true, stopped: false });
-    }, Math.max(1, run.timeoutMs));
+    const timer = setTimeout(
+      () => {
+        kill();
+        settle({ error: new Error(`ffmpeg ran past ${run.timeoutMs} ms`), timedOut: true, stopped: false });
+      },
+      Math.max(1, run.timeoutMs),
+    );
     let stopped = false;
     const onAbort = (): void => {
       stopped = true;
@@ -293,7 +322,12 @@ export function runDecode(run: DecodeRun, threads: number = DECODER_THREADS): Pr
       lines.end();
       if (stopped) settle({ error: null, timedOut: false, stopped: true });
       else if (code === 0) settle({ error: null, timedOut: false, stopped: false });
-      else settle({ error: new Error(code !== null ? `ffmpeg exited with code ${code}` : `ffmpeg was killed by ${signal}`), timedOut: false, stopped: false });
+      else
+        settle({
+          error: new Error(code !== null ? `ffmpeg exited with code ${code}` : `ffmpeg was killed by ${signal}`),
+          timedOut: false,
+          stopped: false,
+        });
     });
   });
 }

@@ -70,7 +70,10 @@ export function planDecode(probe: ProbeInfo, options: DecodeOptions): DecodePlan
   const from = options.segment?.startS ?? 0;
   const to = options.segment ? (d > 0 ? Math.min(options.segment.endS, d) : options.segment.endS) : d;
   if (options.segment && d > 0 && from >= d) {
-    throw new DecodeError('segment_out_of_range', `The segment ${from}-${options.segment.endS} s starts after the clip ends (${d.toFixed(2)} s)`);
+    throw new DecodeError(
+      'segment_out_of_range',
+      `The segment ${from}-${options.segment.endS} s starts after the clip ends (${d.toFixed(2)} s)`,
+    );
   }
   const span = Number.isFinite(to) && to > 0 ? to - from : 0;
   let windowStartS = from;
@@ -90,7 +93,11 @@ class FrameSink {
   private pos = 0;
   bytes = 0;
 
-  constructor(private readonly frameSize: number, private readonly capacity: number, private readonly keep: boolean) {
+  constructor(
+    private readonly frameSize: number,
+    private readonly capacity: number,
+    private readonly keep: boolean,
+  ) {
     // One allocation for the expected frames; pipe chunks are copied straight in (no Buffer.concat).
     this.block = new Uint8Array(keep ? frameSize * capacity : 0);
     if (keep) this.blocks.push(this.block);
@@ -137,13 +144,16 @@ function resolveOptions(options: Partial<DecodeOptions> = {}): DecodeOptions {
   for (const key of ['shortSide', 'fps', 'maxSeconds', 'timeoutMs'] as const) {
     const v = options[key];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new UsageError(expected('a positive number', key, v));
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      throw new UsageError(expected('a positive number', key, v));
     o[key] = v;
   }
-  if (!Number.isInteger(o.shortSide) || o.shortSide < 2) throw new UsageError(expected('an integer >= 2', 'shortSide', o.shortSide));
+  if (!Number.isInteger(o.shortSide) || o.shortSide < 2)
+    throw new UsageError(expected('an integer >= 2', 'shortSide', o.shortSide));
   const seg = options.segment;
   if (seg !== undefined) {
-    if (!(seg.startS >= 0) || !(seg.endS > seg.startS)) throw new UsageError(expected('0 <= startS < endS', 'segment', `${seg.startS}..${seg.endS}`));
+    if (!(seg.startS >= 0) || !(seg.endS > seg.startS))
+      throw new UsageError(expected('0 <= startS < endS', 'segment', `${seg.startS}..${seg.endS}`));
     o.segment = { startS: seg.startS, endS: seg.endS };
   }
   return o;
@@ -160,7 +170,12 @@ interface RawResult {
   warnings: string[];
 }
 
-function inputOptionsFor(tuning: DecodeTuning, windowStartS: number, maxSeconds: number, segment?: DecodeOptions['segment']): string[] {
+function inputOptionsFor(
+  tuning: DecodeTuning,
+  windowStartS: number,
+  maxSeconds: number,
+  segment?: DecodeOptions['segment'],
+): string[] {
   const inputOptions: string[] = [];
   if (tuning.skipLoopFilter) inputOptions.push('-skip_loop_filter', 'all');
   if (windowStartS > 0) inputOptions.push('-ss', windowStartS.toFixed(3));
@@ -178,10 +193,21 @@ function sinkFor(plan: DecodePlan, o: DecodeOptions, keep: boolean): FrameSink {
 }
 
 /** Classify a finished decode run of `plan` (corrupt / too_short / timeout) and collect its warnings. */
-function classify(path: string, o: DecodeOptions, plan: DecodePlan, sink: FrameSink, log: StderrLog, run: DecodeRunResult): RawResult {
+function classify(
+  path: string,
+  o: DecodeOptions,
+  plan: DecodePlan,
+  sink: FrameSink,
+  log: StderrLog,
+  run: DecodeRunResult,
+): RawResult {
   const where = { path };
   if (run.timedOut) {
-    throw new DecodeError('timeout', `Decoding clip ${path} took longer than ${o.timeoutMs} ms; ffmpeg was killed`, where);
+    throw new DecodeError(
+      'timeout',
+      `Decoding clip ${path} took longer than ${o.timeoutMs} ms; ffmpeg was killed`,
+      where,
+    );
   }
   const frameSize = plan.width * plan.height;
   const got = sink.frameCount;
@@ -193,20 +219,36 @@ function classify(path: string, o: DecodeOptions, plan: DecodePlan, sink: FrameS
   const exp = Math.round(plan.expectedFrames);
   // Truncated files end "successfully" with decoder errors: too few frames means the clip is not what it claims.
   if (summary && exp > 0 && got < 0.5 * exp) {
-    throw new DecodeError('corrupt', `Clip ${path} is damaged: decoded ${got} of ~${exp} expected frames; ${summary}`, where);
+    throw new DecodeError(
+      'corrupt',
+      `Clip ${path} is damaged: decoded ${got} of ~${exp} expected frames; ${summary}`,
+      where,
+    );
   }
   if (got < 2) {
-    throw new DecodeError('too_short', `Clip ${path} yields ${got} analysis frame${got === 1 ? '' : 's'}; at least 2 are needed (a still image or a one-frame video?)`, where);
+    throw new DecodeError(
+      'too_short',
+      `Clip ${path} yields ${got} analysis frame${got === 1 ? '' : 's'}; at least 2 are needed (a still image or a one-frame video?)`,
+      where,
+    );
   }
   const warnings: string[] = [];
   if (summary) warnings.push(summary);
   if (exp > 0 && got < 0.9 * exp - 1) warnings.push(`decoded ${got} of ~${exp} expected frames`);
-  if (sink.bytes % frameSize !== 0) warnings.push(`ffmpeg output ended inside a frame; ${sink.bytes % frameSize} bytes dropped`);
+  if (sink.bytes % frameSize !== 0)
+    warnings.push(`ffmpeg output ended inside a frame; ${sink.bytes % frameSize} bytes dropped`);
   return { plan, sink, warnings };
 }
 
 /** Run the decode for an already probed clip and classify the outcome (corrupt / too_short / timeout). */
-async function decodeRaw(path: string, probe: ProbeInfo, o: DecodeOptions, keep: boolean, tuning: DecodeTuning, timeoutMs: number): Promise<RawResult> {
+async function decodeRaw(
+  path: string,
+  probe: ProbeInfo,
+  o: DecodeOptions,
+  keep: boolean,
+  tuning: DecodeTuning,
+  timeoutMs: number,
+): Promise<RawResult> {
   const plan = planDecode(probe, o);
   const sink = sinkFor(plan, o, keep);
   const log = new StderrLog();
@@ -217,7 +259,10 @@ async function decodeRaw(path: string, probe: ProbeInfo, o: DecodeOptions, keep:
   const filters = `fps=${rateArg(plan.fps)},scale=${plan.width}:${plan.height}:flags=area,format=gray`;
   const run = await runDecode(
     {
-      input: fileUrl(path), inputOptions: inputOptionsFor(tuning, plan.windowStartS, o.maxSeconds, o.segment), filters, timeoutMs,
+      input: fileUrl(path),
+      inputOptions: inputOptionsFor(tuning, plan.windowStartS, o.maxSeconds, o.segment),
+      filters,
+      timeoutMs,
       onData: (chunk) => sink.write(chunk),
       onStderr: (line, level) => isErrorLevel(level) && log.add(line),
     },
@@ -304,7 +349,12 @@ const SAME_RATE = 0.005;
  * are classified exactly as for a probed decode. Without ffprobe the probe facts are ffmpeg's printed ones:
  * duration to 10 ms, no frame count.
  */
-async function decodeUnprobed(path: string, o: DecodeOptions, keep: boolean, tuning: DecodeTuning): Promise<{ probe: ProbeInfo; raw: RawResult }> {
+async function decodeUnprobed(
+  path: string,
+  o: DecodeOptions,
+  keep: boolean,
+  tuning: DecodeTuning,
+): Promise<{ probe: ProbeInfo; raw: RawResult }> {
   await checkFile(path);
   const deadline = Date.now() + o.timeoutMs;
   const bin = locateFfmpeg().ffmpeg;
@@ -329,7 +379,14 @@ async function decodeUnprobed(path: string, o: DecodeOptions, keep: boolean, tun
       want = null; // a segment outside the clip: the explicit decode below says so
     }
     const r = header.filterRate;
-    if (!want || Math.abs(want.windowStartS - seek) > 1e-6 || !(r > 0) || Math.abs(r - want.fps) > SAME_RATE * want.fps || header.width !== want.width || header.height !== want.height) {
+    if (
+      !want ||
+      Math.abs(want.windowStartS - seek) > 1e-6 ||
+      !(r > 0) ||
+      Math.abs(r - want.fps) > SAME_RATE * want.fps ||
+      header.width !== want.width ||
+      header.height !== want.height
+    ) {
       stop.abort();
       return;
     }
@@ -341,8 +398,12 @@ async function decodeUnprobed(path: string, o: DecodeOptions, keep: boolean, tun
   };
   const run = await runDecode(
     {
-      input: fileUrl(path), inputOptions: inputOptionsFor(tuning, seek, o.maxSeconds, o.segment), filters, timeoutMs: o.timeoutMs,
-      logLevel: 'verbose', signal: stop.signal,
+      input: fileUrl(path),
+      inputOptions: inputOptionsFor(tuning, seek, o.maxSeconds, o.segment),
+      filters,
+      timeoutMs: o.timeoutMs,
+      logLevel: 'verbose',
+      signal: stop.signal,
       onData: (chunk) => (sink ? sink.write(chunk) : pending.push(chunk)),
       onStderr: (line, level) => {
         if (isErrorLevel(level)) log.add(line);
@@ -351,7 +412,10 @@ async function decodeUnprobed(path: string, o: DecodeOptions, keep: boolean, tun
     },
     tuning.threads ?? DECODER_THREADS,
   );
-  if (run.timedOut) throw new DecodeError('timeout', `Decoding clip ${path} took longer than ${o.timeoutMs} ms; ffmpeg was killed`, { path });
+  if (run.timedOut)
+    throw new DecodeError('timeout', `Decoding clip ${path} took longer than ${o.timeoutMs} ms; ffmpeg was killed`, {
+      path,
+    });
   if (useExpr && run.error && !header.complete && log.lines.some((l) => l.includes('source_fps'))) {
     // An ffmpeg older than 5.0: its fps filter takes no expressions. Remember, and decode with a plain rate.
     fpsExpressions.set(bin, false);
@@ -361,12 +425,18 @@ async function decodeUnprobed(path: string, o: DecodeOptions, keep: boolean, tun
   if (plan && sink) return { probe: probe!, raw: classify(path, o, plan, sink, log, run) };
   probe = header.probe();
   if (probe === undefined) throw await probeFailure(path, 'ffmpeg', log.lines.join('\n'));
-  if (probe === null) throw new DecodeError('not_video', `Clip ${path} has no video stream (audio-only or not a video file)`, { path });
+  if (probe === null)
+    throw new DecodeError('not_video', `Clip ${path} has no video stream (audio-only or not a video file)`, { path });
   if (probe.width <= 0 || probe.height <= 0) {
-    throw new DecodeError('corrupt', `Clip ${path} has a video stream without a frame size (${probe.codec || 'unknown codec'})`, { path });
+    throw new DecodeError(
+      'corrupt',
+      `Clip ${path} has a video stream without a frame size (${probe.codec || 'unknown codec'})`,
+      { path },
+    );
   }
   const left = deadline - Date.now();
-  if (left <= 0) throw new DecodeError('timeout', `Clip ${path} used up its ${o.timeoutMs} ms budget while probing`, { path });
+  if (left <= 0)
+    throw new DecodeError('timeout', `Clip ${path} used up its ${o.timeoutMs} ms budget while probing`, { path });
   return { probe, raw: await decodeRaw(path, probe, o, keep, tuning, left) };
 }
 
@@ -375,7 +445,12 @@ async function decodeUnprobed(path: string, o: DecodeOptions, keep: boolean, tun
  * `options.timeoutMs` bounds this decode alone. Frames are views into one preallocated ArrayBuffer (a second
  * one only when the clip ran longer than probed): to transfer them, transfer the distinct `frame.buffer`s once.
  */
-export async function decodeProbed(path: string, probe: ProbeInfo, options?: Partial<DecodeOptions>, tuning: DecodeTuning = {}): Promise<DecodedClip> {
+export async function decodeProbed(
+  path: string,
+  probe: ProbeInfo,
+  options?: Partial<DecodeOptions>,
+  tuning: DecodeTuning = {},
+): Promise<DecodedClip> {
   const o = resolveOptions(options);
   return toClip(probe, await decodeRaw(path, probe, o, true, tuning, o.timeoutMs));
 }
@@ -407,7 +482,11 @@ function toClip(probe: ProbeInfo, { plan, sink, warnings }: RawResult): DecodedC
  *   'too_short' (< 2 analysis frames) | 'timeout'; a clip that decodes with errors but yields at least half
  *   the expected frames is returned with `warnings`. SetupError when ffmpeg is missing; UsageError for bad options.
  */
-export async function decodeClip(path: string, options?: Partial<DecodeOptions>, tuning: DecodeTuning = {}): Promise<DecodedClip> {
+export async function decodeClip(
+  path: string,
+  options?: Partial<DecodeOptions>,
+  tuning: DecodeTuning = {},
+): Promise<DecodedClip> {
   const o = resolveOptions(options);
   const { probe, raw } = await decodeUnprobed(path, o, true, tuning);
   return toClip(probe, raw);
@@ -417,7 +496,11 @@ export async function decodeClip(path: string, options?: Partial<DecodeOptions>,
  * Decode-only baseline for benchmarks: the same ffmpeg run as {@link decodeClip} (same probe, size, rate, window,
  * errors) but the frames are discarded as they arrive. Returns the number of frames.
  */
-export async function decodeOnly(path: string, options?: Partial<DecodeOptions>, tuning: DecodeTuning = {}): Promise<number> {
+export async function decodeOnly(
+  path: string,
+  options?: Partial<DecodeOptions>,
+  tuning: DecodeTuning = {},
+): Promise<number> {
   const o = resolveOptions(options);
   return (await decodeUnprobed(path, o, false, tuning)).raw.sink.frameCount;
 }
@@ -449,7 +532,11 @@ class SelectSink {
   private current: Uint8Array;
   private pos = 0;
 
-  constructor(private readonly frameSize: number, private readonly wanted: ReadonlySet<number>, private readonly last: number) {
+  constructor(
+    private readonly frameSize: number,
+    private readonly wanted: ReadonlySet<number>,
+    private readonly last: number,
+  ) {
     this.current = new Uint8Array(frameSize);
   }
 
@@ -484,15 +571,23 @@ class SelectSink {
  * @example
  * const { frames } = await decodeFrameSelection('a.mp4', { width: 160, height: 90, fps: 24, windowStartS: 0, windowEndS: 3, indices: [0, 36, 71] });
  */
-export async function decodeFrameSelection(path: string, sel: FrameSelection): Promise<{ frames: Uint8Array[]; decoded: number }> {
+export async function decodeFrameSelection(
+  path: string,
+  sel: FrameSelection,
+): Promise<{ frames: Uint8Array[]; decoded: number }> {
   for (const key of ['width', 'height'] as const) {
-    if (!Number.isInteger(sel[key]) || sel[key] < 1) throw new UsageError(expected('a positive integer', key, sel[key]));
+    if (!Number.isInteger(sel[key]) || sel[key] < 1)
+      throw new UsageError(expected('a positive integer', key, sel[key]));
   }
   if (!(sel.fps > 0)) throw new UsageError(expected('a positive frame rate', 'fps', sel.fps));
   if (!(sel.windowStartS >= 0) || !(sel.windowEndS > sel.windowStartS)) {
-    throw new UsageError(expected('0 <= windowStartS < windowEndS', 'window', `${sel.windowStartS}..${sel.windowEndS}`));
+    throw new UsageError(
+      expected('0 <= windowStartS < windowEndS', 'window', `${sel.windowStartS}..${sel.windowEndS}`),
+    );
   }
-  for (const k of sel.indices) if (!Number.isInteger(k) || k < 0) throw new UsageError(expected('non-negative integer frame indices', 'indices', k));
+  for (const k of sel.indices)
+    if (!Number.isInteger(k) || k < 0)
+      throw new UsageError(expected('non-negative integer frame indices', 'indices', k));
   const pixelFormat = sel.pixelFormat ?? 'rgb24';
   const frameSize = sel.width * sel.height * (pixelFormat === 'rgb24' ? 3 : 1);
   const filters = `fps=${rateArg(sel.fps)},scale=${sel.width}:${sel.height}:flags=area,format=${pixelFormat}`;
@@ -500,7 +595,14 @@ export async function decodeFrameSelection(path: string, sel: FrameSelection): P
 }
 
 /** Runs one selection decode: the window of `sel`, the filter chain, frames of frameSize bytes; the wanted ones kept. */
-async function selectFrames(path: string, sel: Pick<FrameSelection, 'windowStartS' | 'windowEndS' | 'timeoutMs'>, indices: readonly number[], filters: string, frameSize: number, pixelFormat: 'gray' | 'rgb24'): Promise<{ frames: Uint8Array[]; decoded: number }> {
+async function selectFrames(
+  path: string,
+  sel: Pick<FrameSelection, 'windowStartS' | 'windowEndS' | 'timeoutMs'>,
+  indices: readonly number[],
+  filters: string,
+  frameSize: number,
+  pixelFormat: 'gray' | 'rgb24',
+): Promise<{ frames: Uint8Array[]; decoded: number }> {
   const wanted = new Set(indices);
   const sink = new SelectSink(frameSize, wanted, Math.max(-1, ...indices));
   const log = new StderrLog();
@@ -509,15 +611,35 @@ async function selectFrames(path: string, sel: Pick<FrameSelection, 'windowStart
   inputOptions.push('-t', (sel.windowEndS - sel.windowStartS).toFixed(3));
   const timeoutMs = sel.timeoutMs ?? DEFAULT_DECODE_OPTIONS.timeoutMs;
   const run = await runDecode({
-    input: fileUrl(path), inputOptions, filters, timeoutMs, pixelFormat,
+    input: fileUrl(path),
+    inputOptions,
+    filters,
+    timeoutMs,
+    pixelFormat,
     onData: (chunk) => sink.write(chunk),
     onStderr: (line, level) => isErrorLevel(level) && log.add(line),
   });
   const where = { path };
-  if (run.timedOut) throw new DecodeError('timeout', `Decoding frames of ${path} took longer than ${timeoutMs} ms; ffmpeg was killed`, where);
-  if (run.error) throw new DecodeError('corrupt', `Clip ${path} could not be decoded: ${log.summary() ?? run.error.message}`, where, { cause: run.error });
+  if (run.timedOut)
+    throw new DecodeError(
+      'timeout',
+      `Decoding frames of ${path} took longer than ${timeoutMs} ms; ffmpeg was killed`,
+      where,
+    );
+  if (run.error)
+    throw new DecodeError(
+      'corrupt',
+      `Clip ${path} could not be decoded: ${log.summary() ?? run.error.message}`,
+      where,
+      { cause: run.error },
+    );
   const latest = sink.latest;
-  if (sink.frames === 0) throw new DecodeError('too_short', `Clip ${path} yields no frame between ${sel.windowStartS} s and ${sel.windowEndS} s`, where);
+  if (sink.frames === 0)
+    throw new DecodeError(
+      'too_short',
+      `Clip ${path} yields no frame between ${sel.windowStartS} s and ${sel.windowEndS} s`,
+      where,
+    );
   return { frames: indices.map((k) => sink.kept.get(k) ?? latest!), decoded: sink.frames };
 }
 
@@ -530,17 +652,27 @@ async function selectFrames(path: string, sel: Pick<FrameSelection, 'windowStart
  */
 export async function decodeSheetFrames(
   path: string,
-  sel: Omit<FrameSelection, 'indices' | 'pixelFormat'> & { tileWidth: number; tileHeight: number; grayIndices: readonly number[]; rgbIndices: readonly number[] },
+  sel: Omit<FrameSelection, 'indices' | 'pixelFormat'> & {
+    tileWidth: number;
+    tileHeight: number;
+    grayIndices: readonly number[];
+    rgbIndices: readonly number[];
+  },
 ): Promise<{ gray: Uint8Array[]; rgb: Uint8Array[]; decoded: number }> {
   for (const key of ['width', 'height', 'tileWidth', 'tileHeight'] as const) {
-    if (!Number.isInteger(sel[key]) || sel[key] < 1) throw new UsageError(expected('a positive integer', key, sel[key]));
+    if (!Number.isInteger(sel[key]) || sel[key] < 1)
+      throw new UsageError(expected('a positive integer', key, sel[key]));
   }
   if (!(sel.fps > 0)) throw new UsageError(expected('a positive frame rate', 'fps', sel.fps));
   if (!(sel.windowStartS >= 0) || !(sel.windowEndS > sel.windowStartS)) {
-    throw new UsageError(expected('0 <= windowStartS < windowEndS', 'window', `${sel.windowStartS}..${sel.windowEndS}`));
+    throw new UsageError(
+      expected('0 <= windowStartS < windowEndS', 'window', `${sel.windowStartS}..${sel.windowEndS}`),
+    );
   }
   const all = [...sel.grayIndices, ...sel.rgbIndices];
-  for (const k of all) if (!Number.isInteger(k) || k < 0) throw new UsageError(expected('non-negative integer frame indices', 'indices', k));
+  for (const k of all)
+    if (!Number.isInteger(k) || k < 0)
+      throw new UsageError(expected('non-negative integer frame indices', 'indices', k));
   const { width: W, height: H, tileWidth: tw, tileHeight: th } = sel;
   const P = Math.max(W, tw);
   const filters =

@@ -26,7 +26,10 @@ export async function checkFile(path: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      const dangling = await lstat(path).then((l) => l.isSymbolicLink(), () => false);
+      const dangling = await lstat(path).then(
+        (l) => l.isSymbolicLink(),
+        () => false,
+      );
       const what = dangling ? 'is a symbolic link to a file that does not exist' : 'does not exist';
       throw fail('missing', path, `Clip ${path} ${what}`, err);
     }
@@ -72,8 +75,11 @@ async function looksLikeVideoContainer(path: string): Promise<boolean> {
 export async function probeFailure(path: string, tool: string, stderr: string): Promise<DecodeError> {
   const line = firstRelevantLine(stderr) ?? 'no error output';
   if (/permission denied/i.test(stderr)) return fail('unreadable', path, `Clip ${path} cannot be read: ${line}`);
-  if (/no such file or directory/i.test(stderr)) return fail('missing', path, `Clip ${path} does not exist (${tool}: ${line})`);
-  if (/invalid data found|moov atom not found|EBML header parsing failed|could not find codec parameters/i.test(stderr)) {
+  if (/no such file or directory/i.test(stderr))
+    return fail('missing', path, `Clip ${path} does not exist (${tool}: ${line})`);
+  if (
+    /invalid data found|moov atom not found|EBML header parsing failed|could not find codec parameters/i.test(stderr)
+  ) {
     if (await looksLikeVideoContainer(path)) {
       return fail('corrupt', path, `Clip ${path} is a damaged video file: ${tool} could not read it (${line})`);
     }
@@ -103,7 +109,11 @@ function quarterTurns(deg: number): number {
 
 /** True when the two rates differ by more than 0.5 % (rounding in containers makes tiny differences common). */
 function isVfr(rFrameRate: number, avgFrameRate: number): boolean {
-  return rFrameRate > 0 && avgFrameRate > 0 && Math.abs(rFrameRate - avgFrameRate) / Math.max(rFrameRate, avgFrameRate) > 0.005;
+  return (
+    rFrameRate > 0 &&
+    avgFrameRate > 0 &&
+    Math.abs(rFrameRate - avgFrameRate) / Math.max(rFrameRate, avgFrameRate) > 0.005
+  );
 }
 
 type Json = Record<string, unknown>;
@@ -128,7 +138,8 @@ export function parseFfprobeJson(text: string): ProbeInfo | null {
   const tags = obj(video.tags);
   if (matrix) rotation = quarterTurns(-(matrix.rotation as number));
   else if (tags.rotate !== undefined) rotation = quarterTurns(Number(tags.rotate) || 0);
-  const [sarN, sarD] = typeof video.sample_aspect_ratio === 'string' ? video.sample_aspect_ratio.split(':').map(Number) : [];
+  const [sarN, sarD] =
+    typeof video.sample_aspect_ratio === 'string' ? video.sample_aspect_ratio.split(':').map(Number) : [];
   const frames = positive(video.nb_frames);
   return {
     durationS: positive(video.duration) || positive(format.duration),
@@ -210,16 +221,26 @@ export async function probeClip(path: string, timeoutMs: number = PROBE_TIMEOUT_
   const loc = locateFfmpeg();
   const tool = loc.ffprobe ? 'ffprobe' : 'ffmpeg';
   const result = loc.ffprobe
-    ? await runTool(loc.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', fileUrl(path)], timeoutMs)
+    ? await runTool(
+        loc.ffprobe,
+        ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', fileUrl(path)],
+        timeoutMs,
+      )
     : await runTool(loc.ffmpeg, ['-hide_banner', '-nostdin', '-i', fileUrl(path)], timeoutMs);
-  if (result.timedOut) throw fail('timeout', path, `Probing clip ${path} took longer than ${timeoutMs} ms; ${tool} was killed`);
+  if (result.timedOut)
+    throw fail('timeout', path, `Probing clip ${path} took longer than ${timeoutMs} ms; ${tool} was killed`);
   let info: ProbeInfo | null | undefined;
   if (loc.ffprobe) {
     if (result.code !== 0) throw await probeFailure(path, tool, result.stderr);
     try {
       info = parseFfprobeJson(result.stdout);
     } catch (err) {
-      throw fail('corrupt', path, `Clip ${path} could not be probed: unreadable ffprobe output (${cleanLine(result.stderr)})`, err);
+      throw fail(
+        'corrupt',
+        path,
+        `Clip ${path} could not be probed: unreadable ffprobe output (${cleanLine(result.stderr)})`,
+        err,
+      );
     }
   } else {
     // `ffmpeg -i` without an output always exits 1; success is "an input was described".
@@ -228,7 +249,11 @@ export async function probeClip(path: string, timeoutMs: number = PROBE_TIMEOUT_
   }
   if (info === null) throw fail('not_video', path, `Clip ${path} has no video stream (audio-only or not a video file)`);
   if (info.width <= 0 || info.height <= 0) {
-    throw fail('corrupt', path, `Clip ${path} has a video stream without a frame size (${info.codec || 'unknown codec'})`);
+    throw fail(
+      'corrupt',
+      path,
+      `Clip ${path} has a video stream without a frame size (${info.codec || 'unknown codec'})`,
+    );
   }
   return info;
 }

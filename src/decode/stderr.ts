@@ -35,6 +35,8 @@ export class StderrLog {
   summary(): string | null {
     const first = firstRelevantLine(this.lines);
     if (!first) return null;
-    return this.count === 1 ? `ffmpeg reported: ${first}` : `ffmpeg reported ${this.count} error lines, first: ${first}`;
+    return this.count === 1
+      ? `ffmpeg reported: ${first}`
+      : `ffmpeg reported ${this.count} error lines, first: ${first}`;
   }
 }

@@ -14,14 +14,28 @@ import { scan, type ScanHooks } from '../pipeline/scan.js';
 import { readSeries } from '../outputs/series-file.js';
 import { VERDICTS, type VerdictName } from '../model/dataset.js';
 import { clipWindows, MAX_WINDOWS, type ModelInput } from '../model/features.js';
-import { accuracy, arrowAccuracy, classScores, confusionMatrix, expectedCalibrationError, macroF1, meanAbsFromHalf, type ArrowPair, type CalibrationBin, type ClassScores } from '../model/metrics.js';
+import {
+  accuracy,
+  arrowAccuracy,
+  classScores,
+  confusionMatrix,
+  expectedCalibrationError,
+  macroF1,
+  meanAbsFromHalf,
+  type ArrowPair,
+  type CalibrationBin,
+  type ClassScores,
+} from '../model/metrics.js';
 import { loadModel, predictClips, type Device, type LoadedModel } from '../model/onnx.js';
 
 /** The model `audit eval` uses when none is given: models/reversal-v1.onnx of this package. */
 export const DEFAULT_EVAL_MODEL: string = fileURLToPath(new URL('../../models/reversal-v1.onnx', import.meta.url));
 
 /** Options of {@link evaluate}: the manifest, the model, and any `scan` option (size, fps, workers, ...). */
-export type EvaluateOptions = Omit<ScanOptionsInput, 'input' | 'out' | 'model' | 'device' | 'batch' | 'modelWindows'> & {
+export type EvaluateOptions = Omit<
+  ScanOptionsInput,
+  'input' | 'out' | 'model' | 'device' | 'batch' | 'modelWindows'
+> & {
   /** Manifest (CSV/TSV, JSONL, Parquet, Arrow) with a path column and a label column. */
   manifest: string;
   /** ONNX model (default {@link DEFAULT_EVAL_MODEL}). */
@@ -117,7 +131,11 @@ function nullIfNaN(x: number): number | null {
 
 /** Fails before a long scan when the manifest has no label column (a folder or a misspelt --label-column). */
 async function checkLabelColumn(manifest: string, opts: EvaluateOptions, labelColumn: string): Promise<void> {
-  const source = await openInput(resolve(manifest), { pathColumn: opts.pathColumn, idColumn: opts.idColumn, format: opts.format });
+  const source = await openInput(resolve(manifest), {
+    pathColumn: opts.pathColumn,
+    idColumn: opts.idColumn,
+    format: opts.format,
+  });
   for await (const r of source.rows()) {
     if (isRowProblem(r)) continue;
     if (!(labelColumn in r.columns)) {
@@ -130,21 +148,36 @@ async function checkLabelColumn(manifest: string, opts: EvaluateOptions, labelCo
 
 function labelOf(ref: ClipRef, labelColumn: string, directionColumn: string): Scored | EvalErrorRow {
   const cells = ref.input ?? {};
-  const err = (code: string, message: string): EvalErrorRow => ({ row: ref.row, id: ref.id, path: ref.path, stage: 'label', code, message });
+  const err = (code: string, message: string): EvalErrorRow => ({
+    row: ref.row,
+    id: ref.id,
+    path: ref.path,
+    stage: 'label',
+    code,
+    message,
+  });
   const where = `column "${labelColumn}" of row ${ref.row} (${ref.id})`;
-  const label = typeof cells[labelColumn] === 'string' ? (cells[labelColumn] as string).trim().toLowerCase() : cells[labelColumn];
+  const label =
+    typeof cells[labelColumn] === 'string' ? (cells[labelColumn] as string).trim().toLowerCase() : cells[labelColumn];
   const truth = VERDICTS.indexOf(label as VerdictName);
   if (truth < 0) return err('bad_label', expected(VERDICTS.join('|'), where, cells[labelColumn] ?? null));
   const dir = cells[directionColumn];
   const d = typeof dir === 'string' ? dir.trim().toLowerCase() : dir;
   if (d !== undefined && d !== null && d !== '' && d !== 'forward' && d !== 'backward') {
-    return err('bad_direction', expected('forward|backward (or empty)', `column "${directionColumn}" of row ${ref.row} (${ref.id})`, dir));
+    return err(
+      'bad_direction',
+      expected('forward|backward (or empty)', `column "${directionColumn}" of row ${ref.row} (${ref.id})`, dir),
+    );
   }
-  if (ref.series_pairs < 1) return err('empty_series', `Row ${ref.row} (${ref.id}): the clip gave no frame pairs to score`);
+  if (ref.series_pairs < 1)
+    return err('empty_series', `Row ${ref.row} (${ref.id}): the clip gave no frame pairs to score`);
   return { ref, truth, forward: d !== 'backward' };
 }
 
-function calibrationValue(card: { [key: string]: unknown } | null | undefined, key: 'verdict_temperature' | 'arrow_temperature'): number | null {
+function calibrationValue(
+  card: { [key: string]: unknown } | null | undefined,
+  key: 'verdict_temperature' | 'arrow_temperature',
+): number | null {
   const value = (card?.calibration as Record<string, unknown> | undefined)?.[key];
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
@@ -160,12 +193,23 @@ export function arrowTemperature(card: { [key: string]: unknown } | null | undef
 }
 
 /** The scan's error rows, then its clips: those with a usable label are scored, the rest become error rows (both by row). */
-async function readScanResults(scanOut: string, labelColumn: string, directionColumn: string): Promise<{ scored: Scored[]; errors: EvalErrorRow[] }> {
+async function readScanResults(
+  scanOut: string,
+  labelColumn: string,
+  directionColumn: string,
+): Promise<{ scored: Scored[]; errors: EvalErrorRow[] }> {
   const errors: EvalErrorRow[] = [];
   for await (const { value } of readJsonl(join(scanOut, ERRORS_JSONL))) {
     const e = value as Record<string, unknown>;
     const s = (k: string): string | null => (typeof e[k] === 'string' ? (e[k] as string) : null);
-    errors.push({ row: typeof e.row === 'number' ? e.row : null, id: s('id'), path: s('path'), stage: s('stage') ?? 'scan', code: s('code') ?? 'error', message: s('message') ?? '' });
+    errors.push({
+      row: typeof e.row === 'number' ? e.row : null,
+      id: s('id'),
+      path: s('path'),
+      stage: s('stage') ?? 'scan',
+      code: s('code') ?? 'error',
+      message: s('message') ?? '',
+    });
   }
   const scored: Scored[] = [];
   for await (const { value } of readJsonl(join(scanOut, CLIPS_JSONL))) {
@@ -187,7 +231,12 @@ interface Predictions {
 }
 
 /** Predicts every scored clip and its mirror, BATCH_CLIPS clips (their series read from the scan) at a time. */
-async function predictPairs(model: LoadedModel, scanOut: string, scored: Scored[], modelWindows: number): Promise<Predictions> {
+async function predictPairs(
+  model: LoadedModel,
+  scanOut: string,
+  scored: Scored[],
+  modelWindows: number,
+): Promise<Predictions> {
   const out: Predictions = { pred: [], conf: [], pairs: [], lines: [] };
   for (let start = 0; start < scored.length; start += BATCH_CLIPS) {
     const batch = scored.slice(start, start + BATCH_CLIPS);
@@ -204,20 +253,42 @@ async function predictPairs(model: LoadedModel, scanOut: string, scored: Scored[
       out.conf.push(f.confidence);
       out.pairs.push({ pForward: f.p_forward, pMirrored: m.p_forward, forward: s.forward });
       const probs = { p_invariant: f.p_invariant, p_equivariant: f.p_equivariant, p_irreversible: f.p_irreversible };
-      out.lines.push(JSON.stringify({ row: s.ref.row, id: s.ref.id, path: s.ref.path, label: VERDICTS[s.truth], direction: s.forward ? 'forward' : 'backward', verdict: f.verdict, ...probs, p_forward: f.p_forward, p_forward_mirrored: m.p_forward }));
+      out.lines.push(
+        JSON.stringify({
+          row: s.ref.row,
+          id: s.ref.id,
+          path: s.ref.path,
+          label: VERDICTS[s.truth],
+          direction: s.forward ? 'forward' : 'backward',
+          verdict: f.verdict,
+          ...probs,
+          p_forward: f.p_forward,
+          p_forward_mirrored: m.p_forward,
+        }),
+      );
     });
   }
   return out;
 }
 
 /** The scores of the report: confusion, per-class scores, arrow of time overall and per class, calibration, error counts. */
-function scoreReport(scored: Scored[], errors: EvalErrorRow[], { pred, conf, pairs }: Predictions): Omit<EvalReport, 'status' | 'model' | 'out' | 'timings'> {
+function scoreReport(
+  scored: Scored[],
+  errors: EvalErrorRow[],
+  { pred, conf, pairs }: Predictions,
+): Omit<EvalReport, 'status' | 'model' | 'out' | 'timings'> {
   const truth = scored.map((s) => s.truth);
   const confusion = confusionMatrix(truth, pred, VERDICTS.length);
   const scores = classScores(confusion);
   const byClass = <T>(f: (idx: number[]) => T): Record<VerdictName, T> =>
-    Object.fromEntries(VERDICTS.map((v, c) => [v, f(truth.flatMap((t, i) => (t === c ? [i] : [])))])) as Record<VerdictName, T>;
-  const calibration = expectedCalibrationError(conf, truth.map((t, i) => t === pred[i]));
+    Object.fromEntries(VERDICTS.map((v, c) => [v, f(truth.flatMap((t, i) => (t === c ? [i] : [])))])) as Record<
+      VerdictName,
+      T
+    >;
+  const calibration = expectedCalibrationError(
+    conf,
+    truth.map((t, i) => t === pred[i]),
+  );
   const errorsByCode: Record<string, number> = {};
   for (const e of errors) errorsByCode[e.code] = (errorsByCode[e.code] ?? 0) + 1;
   return {
@@ -231,7 +302,9 @@ function scoreReport(scored: Scored[], errors: EvalErrorRow[], { pred, conf, pai
     aot_accuracy: nullIfNaN(arrowAccuracy(pairs)),
     aot_accuracy_by_class: byClass((idx) => nullIfNaN(arrowAccuracy(idx.map((i) => pairs[i])))),
     aot_definition: AOT_DEFINITION,
-    mean_abs_p_forward_minus_half_by_class: byClass((idx) => nullIfNaN(meanAbsFromHalf(idx.map((i) => pairs[i].pForward)))),
+    mean_abs_p_forward_minus_half_by_class: byClass((idx) =>
+      nullIfNaN(meanAbsFromHalf(idx.map((i) => pairs[i].pForward))),
+    ),
     ece: nullIfNaN(calibration.ece),
     calibration_bins: calibration.bins,
     errors_by_code: errorsByCode,
@@ -274,7 +347,17 @@ async function writeEvalFiles(scanOut: string, report: EvalReport, lines: string
  * console.log(r.macro_f1, r.aot_accuracy_by_class.irreversible);
  */
 export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}): Promise<EvalReport> {
-  const { manifest, out, device, threads, modelWindows = MAX_WINDOWS, labelColumn = 'label', directionColumn = 'direction', model: modelPath = DEFAULT_EVAL_MODEL, ...scanOptions } = options;
+  const {
+    manifest,
+    out,
+    device,
+    threads,
+    modelWindows = MAX_WINDOWS,
+    labelColumn = 'label',
+    directionColumn = 'direction',
+    model: modelPath = DEFAULT_EVAL_MODEL,
+    ...scanOptions
+  } = options;
   // Load the model and check the labels first: a wrong path must not cost a whole scan.
   const model = await loadModel(modelPath, { device, threads });
   await checkLabelColumn(manifest, options, labelColumn);
@@ -312,24 +395,43 @@ export function formatEvalReport(r: EvalReport): string {
   const w = Math.max(...VERDICTS.map((v) => v.length));
   const out: string[] = [];
   const cal =
-    (r.model.verdict_temperature === null ? 'verdicts uncalibrated' : `verdicts calibrated, T ${r.model.verdict_temperature.toFixed(2)}`) +
+    (r.model.verdict_temperature === null
+      ? 'verdicts uncalibrated'
+      : `verdicts calibrated, T ${r.model.verdict_temperature.toFixed(2)}`) +
     (r.model.arrow_temperature === null ? '' : `; arrow calibrated, T ${r.model.arrow_temperature.toFixed(2)}`);
-  const name = r.model.name === null ? r.model.path : `${r.model.name}${r.model.version === null ? '' : `@${r.model.version}`}`;
-  out.push(`model ${name} (${r.model.provider}; ${cal}); ${r.n} clips scored, ${r.n_errors} error rows${r.status === 'interrupted' ? ' (scan interrupted: partial)' : ''}`);
+  const name =
+    r.model.name === null ? r.model.path : `${r.model.name}${r.model.version === null ? '' : `@${r.model.version}`}`;
+  out.push(
+    `model ${name} (${r.model.provider}; ${cal}); ${r.n} clips scored, ${r.n_errors} error rows${r.status === 'interrupted' ? ' (scan interrupted: partial)' : ''}`,
+  );
   out.push('', `confusion (rows true, columns predicted)`);
   out.push(`${''.padEnd(w)}  ${VERDICTS.map((v) => v.slice(0, 5).padStart(6)).join('')}`);
-  VERDICTS.forEach((v, t) => { out.push(`${v.padEnd(w)}  ${r.confusion[t].map((n) => String(n).padStart(6)).join('')}`); });
+  VERDICTS.forEach((v, t) => {
+    out.push(`${v.padEnd(w)}  ${r.confusion[t].map((n) => String(n).padStart(6)).join('')}`);
+  });
   out.push('', `${'class'.padEnd(w)}  support  precision  recall      F1     AoT  |p_fwd-0.5|`);
   for (const v of VERDICTS) {
     const s = r.per_class[v];
-    out.push(`${v.padEnd(w)}  ${String(s.support).padStart(7)}     ${pct(s.precision)}  ${pct(s.recall)}  ${pct(s.f1)}  ${pct(r.aot_accuracy_by_class[v])}  ${num(r.mean_abs_p_forward_minus_half_by_class[v], 4).padStart(10)}`);
+    out.push(
+      `${v.padEnd(w)}  ${String(s.support).padStart(7)}     ${pct(s.precision)}  ${pct(s.recall)}  ${pct(s.f1)}  ${pct(r.aot_accuracy_by_class[v])}  ${num(r.mean_abs_p_forward_minus_half_by_class[v], 4).padStart(10)}`,
+    );
   }
   out.push('');
-  out.push(`accuracy ${pct(r.accuracy)}   macro-F1 ${pct(r.macro_f1)}   arrow-of-time accuracy ${pct(r.aot_accuracy)}   ECE ${num(r.ece)}`);
-  out.push('(AoT: every clip counted forwards and reversed; about 50% is right for invariant clips, which carry no arrow)');
+  out.push(
+    `accuracy ${pct(r.accuracy)}   macro-F1 ${pct(r.macro_f1)}   arrow-of-time accuracy ${pct(r.aot_accuracy)}   ECE ${num(r.ece)}`,
+  );
+  out.push(
+    '(AoT: every clip counted forwards and reversed; about 50% is right for invariant clips, which carry no arrow)',
+  );
   if (r.n_errors > 0) {
-    out.push('', `error rows: ${Object.entries(r.errors_by_code).map(([k, n]) => `${k} ${n}`).join(', ')}`);
-    for (const e of r.errors.slice(0, 10)) out.push(`  row ${e.row ?? '?'} ${e.id ?? ''}: ${e.code}: ${e.message.split('\n')[0]}`);
+    out.push(
+      '',
+      `error rows: ${Object.entries(r.errors_by_code)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    );
+    for (const e of r.errors.slice(0, 10))
+      out.push(`  row ${e.row ?? '?'} ${e.id ?? ''}: ${e.code}: ${e.message.split('\n')[0]}`);
     if (r.errors.length > 10) out.push(`  ... ${r.errors.length - 10} more (--json lists them all)`);
   }
   return out.join('\n');

@@ -127,9 +127,7 @@ function checkFlow(flow: FlowField, name: string): void {
     throw new RangeError(expected('positive integer width and height', name, { width, height }));
   }
   if (flow.u.length !== width * height || flow.v.length !== width * height) {
-    throw new RangeError(
-      expected(`u and v of length ${width * height}`, name, { u: flow.u.length, v: flow.v.length }),
-    );
+    throw new RangeError(expected(`u and v of length ${width * height}`, name, { u: flow.u.length, v: flow.v.length }));
   }
 }
 

@@ -241,7 +241,8 @@ export class DisFlow {
     if (!(w > 0 && h > 0) || a.data.length < w * h || b.data.length < w * h) {
       throw new UsageError(expected('non-empty images with width*height samples', 'DisFlow.calc', `${w}x${h}`));
     }
-    let result: FlowField = native ?? out ?? { width: w, height: h, u: new Float32Array(w * h), v: new Float32Array(w * h) };
+    let result: FlowField = native ??
+      out ?? { width: w, height: h, u: new Float32Array(w * h), v: new Float32Array(w * h) };
     if (!native && (result.width !== w || result.height !== h || result.u.length < w * h || result.v.length < w * h)) {
       result = { width: w, height: h, u: new Float32Array(w * h), v: new Float32Array(w * h) };
     }

@@ -20,15 +20,7 @@ export function halfSize(n: number): number {
  * Same geometry as a 2x2 box (OpenCV's INTER_AREA) but with less aliasing, which keeps the coarse-level
  * Gauss-Newton search smooth. Borders replicate. `tmp` must hold at least dw * sh floats.
  */
-export function downsample2(
-  src: Plane,
-  sw: number,
-  sh: number,
-  dst: Plane,
-  dw: number,
-  dh: number,
-  tmp: Plane,
-): void {
+export function downsample2(src: Plane, sw: number, sh: number, dst: Plane, dw: number, dh: number, tmp: Plane): void {
   // Each pass lives in its own function: V8 optimises (and keeps) small single-loop functions far more reliably
   // than one function with several hot loops, which kept deoptimising on the not-yet-profiled second loop.
   downsampleRows(src, sw, sh, tmp, dw);
@@ -190,15 +182,39 @@ function downsample4Rows(
   // Border columns (x = 0 and the last ones): the merged clamped taps, the same for every row.
   for (let x = 0; x < dw; x = x === 0 ? Math.max(1, end) : x + 1) {
     mergedTaps(x, sw, taps, weights);
-    const t0 = taps[0], t1 = taps[1], t2 = taps[2], t3 = taps[3], t4 = taps[4];
-    const t5 = taps[5], t6 = taps[6], t7 = taps[7], t8 = taps[8], t9 = taps[9];
-    const w0 = weights[0], w1 = weights[1], w2 = weights[2], w3 = weights[3], w4 = weights[4];
-    const w5 = weights[5], w6 = weights[6], w7 = weights[7], w8 = weights[8], w9 = weights[9];
+    const t0 = taps[0],
+      t1 = taps[1],
+      t2 = taps[2],
+      t3 = taps[3],
+      t4 = taps[4];
+    const t5 = taps[5],
+      t6 = taps[6],
+      t7 = taps[7],
+      t8 = taps[8],
+      t9 = taps[9];
+    const w0 = weights[0],
+      w1 = weights[1],
+      w2 = weights[2],
+      w3 = weights[3],
+      w4 = weights[4];
+    const w5 = weights[5],
+      w6 = weights[6],
+      w7 = weights[7],
+      w8 = weights[8],
+      w9 = weights[9];
     for (let y = 0; y < sh; y++) {
       const r = y * sw;
       tmp[y * dw + x] =
-        w0 * src[r + t0] + w1 * src[r + t1] + w2 * src[r + t2] + w3 * src[r + t3] + w4 * src[r + t4] +
-        w5 * src[r + t5] + w6 * src[r + t6] + w7 * src[r + t7] + w8 * src[r + t8] + w9 * src[r + t9];
+        w0 * src[r + t0] +
+        w1 * src[r + t1] +
+        w2 * src[r + t2] +
+        w3 * src[r + t3] +
+        w4 * src[r + t4] +
+        w5 * src[r + t5] +
+        w6 * src[r + t6] +
+        w7 * src[r + t7] +
+        w8 * src[r + t8] +
+        w9 * src[r + t9];
     }
   }
 }
@@ -229,15 +245,39 @@ function downsample4Cols(
   for (let y = 0; y < dh; y = y === 0 ? Math.max(1, end) : y + 1) {
     mergedTaps(y, sh, taps, weights);
     for (let t = 0; t < 10; t++) taps[t] *= dw;
-    const t0 = taps[0], t1 = taps[1], t2 = taps[2], t3 = taps[3], t4 = taps[4];
-    const t5 = taps[5], t6 = taps[6], t7 = taps[7], t8 = taps[8], t9 = taps[9];
-    const w0 = weights[0], w1 = weights[1], w2 = weights[2], w3 = weights[3], w4 = weights[4];
-    const w5 = weights[5], w6 = weights[6], w7 = weights[7], w8 = weights[8], w9 = weights[9];
+    const t0 = taps[0],
+      t1 = taps[1],
+      t2 = taps[2],
+      t3 = taps[3],
+      t4 = taps[4];
+    const t5 = taps[5],
+      t6 = taps[6],
+      t7 = taps[7],
+      t8 = taps[8],
+      t9 = taps[9];
+    const w0 = weights[0],
+      w1 = weights[1],
+      w2 = weights[2],
+      w3 = weights[3],
+      w4 = weights[4];
+    const w5 = weights[5],
+      w6 = weights[6],
+      w7 = weights[7],
+      w8 = weights[8],
+      w9 = weights[9];
     const out = y * dw;
     for (let x = 0; x < dw; x++) {
       dst[out + x] =
-        w0 * tmp[t0 + x] + w1 * tmp[t1 + x] + w2 * tmp[t2 + x] + w3 * tmp[t3 + x] + w4 * tmp[t4 + x] +
-        w5 * tmp[t5 + x] + w6 * tmp[t6 + x] + w7 * tmp[t7 + x] + w8 * tmp[t8 + x] + w9 * tmp[t9 + x];
+        w0 * tmp[t0 + x] +
+        w1 * tmp[t1 + x] +
+        w2 * tmp[t2 + x] +
+        w3 * tmp[t3 + x] +
+        w4 * tmp[t4 + x] +
+        w5 * tmp[t5 + x] +
+        w6 * tmp[t6 + x] +
+        w7 * tmp[t7 + x] +
+        w8 * tmp[t8 + x] +
+        w9 * tmp[t9 + x];
     }
   }
 }
@@ -396,16 +436,7 @@ function widenRows(
   }
 }
 
-function blendRows(
-  ru: Plane,
-  rv: Plane,
-  sh: number,
-  du: Plane,
-  dv: Plane,
-  dw: number,
-  dh: number,
-  inv: number,
-): void {
+function blendRows(ru: Plane, rv: Plane, sh: number, du: Plane, dv: Plane, dw: number, dh: number, inv: number): void {
   let y = 0;
   while (y < dh) {
     const s = sourceRow(y, inv, sh);
@@ -415,8 +446,20 @@ function blendRows(
     if (y + 3 < dh && (sourceRow(y + 3, inv, sh) | 0) === y0) {
       // Four output rows between the same two source rows (every group when upsampling 4x): load each source
       // pair once for all four.
-      blend4(ru, rv, du, dv, dw, r0, r1, y * dw, s - y0, sourceRow(y + 1, inv, sh) - y0,
-        sourceRow(y + 2, inv, sh) - y0, sourceRow(y + 3, inv, sh) - y0);
+      blend4(
+        ru,
+        rv,
+        du,
+        dv,
+        dw,
+        r0,
+        r1,
+        y * dw,
+        s - y0,
+        sourceRow(y + 1, inv, sh) - y0,
+        sourceRow(y + 2, inv, sh) - y0,
+        sourceRow(y + 3, inv, sh) - y0,
+      );
       y += 4;
     } else {
       const fy = s - y0;

@@ -18,7 +18,10 @@ import { imageFormat, rasteriseSvg, stackImages, writeImage } from '../report/im
 import { explainClip, type PredictionCells } from '../report/reasoning.js';
 
 /** Options of {@link inspectClip}: the clip, the model, the picture, and the scan's analysis settings. */
-export type InspectOptions = Pick<ScanOptionsInput, 'shortSide' | 'fps' | 'maxSeconds' | 'timeoutMs' | 'flowPreset' | 'flowDirections' | 'model' | 'device'> & {
+export type InspectOptions = Pick<
+  ScanOptionsInput,
+  'shortSide' | 'fps' | 'maxSeconds' | 'timeoutMs' | 'flowPreset' | 'flowDirections' | 'model' | 'device'
+> & {
   /** The video file. */
   path: string;
   /** Write the contact sheet above the cue curves to this file (.png, or .jpg/.jpeg). */
@@ -28,8 +31,25 @@ export type InspectOptions = Pick<ScanOptionsInput, 'shortSide' | 'fps' | 'maxSe
 /** Everything `audit inspect` reports about one clip (the `--json` object). */
 export interface InspectResult {
   path: string;
-  probe: { duration_s: number; fps: number; width: number; height: number; rotation: number; codec: string; pix_fmt: string };
-  analysis: { fps: number; width: number; height: number; window_start_s: number; window_end_s: number; frames: number; pairs: number; warnings: string[] };
+  probe: {
+    duration_s: number;
+    fps: number;
+    width: number;
+    height: number;
+    rotation: number;
+    codec: string;
+    pix_fmt: string;
+  };
+  analysis: {
+    fps: number;
+    width: number;
+    height: number;
+    window_start_s: number;
+    window_end_s: number;
+    frames: number;
+    pairs: number;
+    warnings: string[];
+  };
   /** The clip summaries (src/cues/summaries.ts), as in a clips.jsonl row. */
   summaries: Record<string, number>;
   /** The model's columns of a clip row (verdict, p_*, confidence, reversed_in_corpus, embeddings), or null without a model. */
@@ -39,7 +59,16 @@ export interface InspectResult {
   png: { file: string; width: number; height: number } | null;
 }
 
-const InspectSettings = ScanOptionsSchema.pick({ shortSide: true, fps: true, maxSeconds: true, timeoutMs: true, flowPreset: true, flowDirections: true, model: true, device: true });
+const InspectSettings = ScanOptionsSchema.pick({
+  shortSide: true,
+  fps: true,
+  maxSeconds: true,
+  timeoutMs: true,
+  flowPreset: true,
+  flowDirections: true,
+  model: true,
+  device: true,
+});
 
 /** The model scan would use: a path, none for 'none', else the shipped model when it exists. */
 function modelPath(option: string | undefined): string | null {
@@ -64,12 +93,21 @@ export async function inspectClip(options: InspectOptions): Promise<InspectResul
     throw new UsageError(`Invalid option ${issue.path.join('.') || '(options)'}: ${issue.message}`);
   }
   const o = parsed.data;
-  if (typeof options.path !== 'string' || options.path === '') throw new UsageError('Expected a video file for CLIP but received nothing');
+  if (typeof options.path !== 'string' || options.path === '')
+    throw new UsageError('Expected a video file for CLIP but received nothing');
   // A bad picture name fails before minutes of analysis, not after.
   if (options.png !== undefined) imageFormat(options.png);
   // s3:// and http(s):// clips are read as scan reads them (io/remote-clip.ts).
   const path = isRemotePath(options.path) ? options.path : resolve(options.path);
-  const settings = { shortSide: o.shortSide, fps: o.fps, maxSeconds: o.maxSeconds, timeoutMs: o.timeoutMs, flowPreset: o.flowPreset, flowDirections: o.flowDirections, reverse: false };
+  const settings = {
+    shortSide: o.shortSide,
+    fps: o.fps,
+    maxSeconds: o.maxSeconds,
+    timeoutMs: o.timeoutMs,
+    flowPreset: o.flowPreset,
+    flowDirections: o.flowDirections,
+    reverse: false,
+  };
 
   const mp = modelPath(o.model);
   let model: LoadedModel | null = null;
@@ -88,8 +126,25 @@ export async function inspectClip(options: InspectOptions): Promise<InspectResul
     const a = r.analysis;
     const result: InspectResult = {
       path,
-      probe: { duration_s: r.probe.durationS, fps: r.probe.fps, width: r.probe.width, height: r.probe.height, rotation: r.probe.rotation, codec: r.probe.codec, pix_fmt: r.probe.pixFmt },
-      analysis: { fps: a.fps, width: a.width, height: a.height, window_start_s: a.windowStartS, window_end_s: a.windowEndS, frames: a.frames, pairs: r.pairs, warnings: a.warnings },
+      probe: {
+        duration_s: r.probe.durationS,
+        fps: r.probe.fps,
+        width: r.probe.width,
+        height: r.probe.height,
+        rotation: r.probe.rotation,
+        codec: r.probe.codec,
+        pix_fmt: r.probe.pixFmt,
+      },
+      analysis: {
+        fps: a.fps,
+        width: a.width,
+        height: a.height,
+        window_start_s: a.windowStartS,
+        window_end_s: a.windowEndS,
+        frames: a.frames,
+        pairs: r.pairs,
+        warnings: a.warnings,
+      },
       summaries: r.summaries,
       prediction,
       model: modelInfo,
@@ -97,9 +152,22 @@ export async function inspectClip(options: InspectOptions): Promise<InspectResul
       png: null,
     };
     if (options.png !== undefined) {
-      const sheet = await contactSheetImage({ path, windowStartS: a.windowStartS, windowEndS: a.windowEndS, fps: o.fps, shortSide: o.shortSide, flowPreset: o.flowPreset, timeoutMs: o.timeoutMs });
+      const sheet = await contactSheetImage({
+        path,
+        windowStartS: a.windowStartS,
+        windowEndS: a.windowEndS,
+        fps: o.fps,
+        shortSide: o.shortSide,
+        flowPreset: o.flowPreset,
+        timeoutMs: o.timeoutMs,
+      });
       const names = CUE_COLUMNS.map((c) => c.name);
-      const curves = await rasteriseSvg(cueCurvesSvg({ frames: r.pairs, columns: names, data: r.series }, { width: sheet.width, height: 440, fps: a.fps, startS: a.windowStartS, title: basename(path) }));
+      const curves = await rasteriseSvg(
+        cueCurvesSvg(
+          { frames: r.pairs, columns: names, data: r.series },
+          { width: sheet.width, height: 440, fps: a.fps, startS: a.windowStartS, title: basename(path) },
+        ),
+      );
       const picture = stackImages([sheet, curves]);
       await writeImage(picture, options.png);
       result.png = { file: options.png, width: picture.width, height: picture.height };
@@ -139,10 +207,13 @@ export function formatInspect(r: InspectResult): string {
   lines.push('', 'cue summaries');
   const width = Math.max(...Object.keys(r.summaries).map((k) => k.length));
   for (const [name, value] of Object.entries(r.summaries)) {
-    lines.push(`  ${name.padEnd(width)}  ${value >= 0 ? ' ' : ''}${value.toFixed(4)}  ${UNITS.get(name) ?? ''}`.trimEnd());
+    lines.push(
+      `  ${name.padEnd(width)}  ${value >= 0 ? ' ' : ''}${value.toFixed(4)}  ${UNITS.get(name) ?? ''}`.trimEnd(),
+    );
   }
   lines.push('', 'reasoning');
   for (const line of r.reasoning) lines.push(`  - ${line}`);
-  if (r.png) lines.push('', `picture    ${r.png.file} (${r.png.width}x${r.png.height}: contact sheet above the cue curves)`);
+  if (r.png)
+    lines.push('', `picture    ${r.png.file} (${r.png.width}x${r.png.height}: contact sheet above the cue curves)`);
   return lines.join('\n');
 }

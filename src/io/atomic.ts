@@ -7,7 +7,10 @@ import { toIoError } from '../errors.js';
 
 /** Temp name next to `target` (same folder, so the rename cannot cross file systems). */
 export function tempPathFor(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
 }
 
 /** fsyncs a folder so a rename inside it survives a crash; ignored where folders cannot be opened (Windows). */

@@ -21,7 +21,9 @@ const optionsSchema = z.object(
     idColumn: columnName.optional(),
     startColumn: columnName.optional(),
     endColumn: columnName.optional(),
-    format: z.enum(INPUT_KINDS as [InputKind, ...InputKind[]], { error: `one of ${INPUT_KINDS.join(', ')}` }).optional(),
+    format: z
+      .enum(INPUT_KINDS as [InputKind, ...InputKind[]], { error: `one of ${INPUT_KINDS.join(', ')}` })
+      .optional(),
   },
   { error: 'an options object' },
 );
@@ -31,7 +33,8 @@ export function isRowProblem(x: InputRow | RowProblem): x is RowProblem {
   return 'error' in x && !('path' in x);
 }
 
-const KNOWN = 'a folder, a video file, a manifest (.csv, .tsv, .jsonl, .ndjson, .parquet, .pq, .arrow, .feather, .ipc, .arrows), WebDataset shards (.tar) or an s3:// prefix';
+const KNOWN =
+  'a folder, a video file, a manifest (.csv, .tsv, .jsonl, .ndjson, .parquet, .pq, .arrow, .feather, .ipc, .arrows), WebDataset shards (.tar) or an s3:// prefix';
 
 /**
  * Detects the kind of `input` (a directory; .csv/.tsv; .jsonl/.ndjson; .parquet/.pq;
@@ -41,7 +44,8 @@ const KNOWN = 'a folder, a video file, a manifest (.csv, .tsv, .jsonl, .ndjson, 
  * that do exist); throws UsageError for invalid options.
  */
 export async function openInput(input: string, options: InputOptions = {}): Promise<InputSource> {
-  if (typeof input !== 'string' || input === '') throw new UsageError(expected('a file or folder path', 'input', input));
+  if (typeof input !== 'string' || input === '')
+    throw new UsageError(expected('a file or folder path', 'input', input));
   const parsed = optionsSchema.safeParse(options ?? {}, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -51,11 +55,16 @@ export async function openInput(input: string, options: InputOptions = {}): Prom
   }
   const { pathColumn = 'path', idColumn = 'id', format, startColumn, endColumn } = parsed.data;
   if ((startColumn === undefined) !== (endColumn === undefined)) {
-    throw new UsageError(`Expected both --start-column and --end-column (a segment needs its start and its end) but received only ${startColumn !== undefined ? '--start-column' : '--end-column'}`);
+    throw new UsageError(
+      `Expected both --start-column and --end-column (a segment needs its start and its end) but received only ${startColumn !== undefined ? '--start-column' : '--end-column'}`,
+    );
   }
   const segments = startColumn !== undefined ? { startColumn, endColumn } : {};
   // s3://bucket/prefix (listed like a folder) and WebDataset shards (a .tar or a brace pattern, local or s3://).
-  if ((isS3Url(input) || isWebDatasetInput(input)) && (format === undefined || format === 's3' || format === 'webdataset')) {
+  if (
+    (isS3Url(input) || isWebDatasetInput(input)) &&
+    (format === undefined || format === 's3' || format === 'webdataset')
+  ) {
     const kind: InputKind = format ?? (isWebDatasetInput(input) ? 'webdataset' : 's3');
     const where = isS3Url(input) ? input : path.resolve(input);
     return FORMATS[kind].open({ input: where, baseDir: path.dirname(where), pathColumn, idColumn, ...segments });
@@ -65,13 +74,22 @@ export async function openInput(input: string, options: InputOptions = {}): Prom
   try {
     st = await stat(abs);
   } catch (err) {
-    throw new ManifestError('input-missing', expected('an existing file or folder', 'input', abs), { path: abs }, { cause: err });
+    throw new ManifestError(
+      'input-missing',
+      expected('an existing file or folder', 'input', abs),
+      { path: abs },
+      { cause: err },
+    );
   }
   let kind: InputKind;
   if (format !== undefined) {
     kind = format;
     if ((kind === 'folder') !== st.isDirectory()) {
-      throw new ManifestError('input-kind', expected(kind === 'folder' ? 'a folder' : `a ${kind} file`, `input (--format ${kind})`, abs), { path: abs });
+      throw new ManifestError(
+        'input-kind',
+        expected(kind === 'folder' ? 'a folder' : `a ${kind} file`, `input (--format ${kind})`, abs),
+        { path: abs },
+      );
     }
   } else if (st.isDirectory()) {
     kind = 'folder';
@@ -85,6 +103,11 @@ export async function openInput(input: string, options: InputOptions = {}): Prom
     return await FORMATS[kind].open({ input: abs, baseDir, pathColumn, idColumn, ...segments });
   } catch (err) {
     if (err instanceof ManifestError) throw err;
-    throw new ManifestError('input-unreadable', expected(`a readable ${kind} input`, abs, messageOf(err)), { path: abs }, { cause: err });
+    throw new ManifestError(
+      'input-unreadable',
+      expected(`a readable ${kind} input`, abs, messageOf(err)),
+      { path: abs },
+      { cause: err },
+    );
   }
 }

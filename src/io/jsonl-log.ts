@@ -29,7 +29,11 @@ export class JsonlLog {
   /** Bytes of complete lines in the file (this process is assumed to be its only writer). */
   private size: number;
 
-  private constructor(readonly path: string, private readonly fh: FileHandle, size: number) {
+  private constructor(
+    readonly path: string,
+    private readonly fh: FileHandle,
+    size: number,
+  ) {
     this.size = size;
   }
 
@@ -61,14 +65,27 @@ export class JsonlLog {
 
   /** Appends one row (JSON, bigints as numbers) as a single write of one complete line. */
   append(row: unknown): Promise<void> {
-    if (this.closed) return Promise.reject(new AuditError('log-closed', `Cannot append to ${this.path}: the log is closed`, { path: this.path }));
+    if (this.closed)
+      return Promise.reject(
+        new AuditError('log-closed', `Cannot append to ${this.path}: the log is closed`, { path: this.path }),
+      );
     let text: string | undefined;
     try {
       text = JSON.stringify(row, bigintReplacer);
     } catch (err) {
-      return Promise.reject(new AuditError('log-row', expected('a JSON-serialisable row', this.path, String(err)), { path: this.path }, { cause: err }));
+      return Promise.reject(
+        new AuditError(
+          'log-row',
+          expected('a JSON-serialisable row', this.path, String(err)),
+          { path: this.path },
+          { cause: err },
+        ),
+      );
     }
-    if (text === undefined) return Promise.reject(new AuditError('log-row', expected('a JSON-serialisable row', this.path, String(row)), { path: this.path }));
+    if (text === undefined)
+      return Promise.reject(
+        new AuditError('log-row', expected('a JSON-serialisable row', this.path, String(row)), { path: this.path }),
+      );
     const bytes = Buffer.from(`${text}\n`, 'utf8');
     const next = this.tail.then(() => this.writeAll(bytes));
     this.tail = next.catch(() => undefined);
@@ -126,7 +143,12 @@ export async function* readJsonl(path: string): AsyncGenerator<{ line: number; v
         try {
           value = JSON.parse(ln.text);
         } catch (err) {
-          throw new ManifestError('jsonl-corrupt', `${path} line ${ln.line}: invalid JSON: ${(err as Error).message}`, { path, row: ln.line }, { cause: err });
+          throw new ManifestError(
+            'jsonl-corrupt',
+            `${path} line ${ln.line}: invalid JSON: ${(err as Error).message}`,
+            { path, row: ln.line },
+            { cause: err },
+          );
         }
         yield { line: ln.line, value };
       }

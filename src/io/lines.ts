@@ -53,7 +53,11 @@ export async function* readLineBatches(file: string, chunkBytes = 1 << 16): Asyn
         carry.push(chunk.subarray(start));
         carryBytes += chunk.length - start;
         if (carryBytes > MAX_LINE_BYTES) {
-          throw new ManifestError('manifest-line-too-long', `Expected lines shorter than ${MAX_LINE_BYTES} bytes for ${file} line ${line + 1} but received a longer one (is it a text file?)`, { path: file, row: line + 1 });
+          throw new ManifestError(
+            'manifest-line-too-long',
+            `Expected lines shorter than ${MAX_LINE_BYTES} bytes for ${file} line ${line + 1} but received a longer one (is it a text file?)`,
+            { path: file, row: line + 1 },
+          );
         }
       }
       if (out.length > 0) yield out;

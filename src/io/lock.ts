@@ -95,7 +95,13 @@ function thisMachine(): Pick<LockHolder, 'host' | 'boot_id' | 'pid_ns'> {
 
 function newHolder(command: string): LockHolder {
   const m = thisMachine();
-  const h: LockHolder = { pid: process.pid, host: m.host, started_at: new Date().toISOString(), command, nonce: randomBytes(8).toString('hex') };
+  const h: LockHolder = {
+    pid: process.pid,
+    host: m.host,
+    started_at: new Date().toISOString(),
+    command,
+    nonce: randomBytes(8).toString('hex'),
+  };
   if (m.boot_id) h.boot_id = m.boot_id;
   if (m.pid_ns) h.pid_ns = m.pid_ns;
   const ps = procStat(process.pid);
@@ -110,17 +116,24 @@ export type LockState = { state: 'alive' } | { state: 'stale'; why: string } | {
 export function judgeHolder(h: LockHolder): LockState {
   const m = thisMachine();
   if (h.host !== m.host) return { state: 'foreign', why: `it was taken on host ${h.host} and this is ${m.host}` };
-  if (h.boot_id && m.boot_id && h.boot_id !== m.boot_id) return { state: 'foreign', why: `it was taken before this host last booted (or in a container with its own boot id)` };
-  if (h.pid_ns && m.pid_ns && h.pid_ns !== m.pid_ns) return { state: 'foreign', why: `it was taken in another pid namespace (another container on this host)` };
+  if (h.boot_id && m.boot_id && h.boot_id !== m.boot_id)
+    return {
+      state: 'foreign',
+      why: `it was taken before this host last booted (or in a container with its own boot id)`,
+    };
+  if (h.pid_ns && m.pid_ns && h.pid_ns !== m.pid_ns)
+    return { state: 'foreign', why: `it was taken in another pid namespace (another container on this host)` };
   try {
     process.kill(h.pid, 0);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return { state: 'stale', why: `process ${h.pid} is no longer running` };
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH')
+      return { state: 'stale', why: `process ${h.pid} is no longer running` };
     // EPERM: the process exists but belongs to another user; it is alive.
   }
   const ps = procStat(h.pid);
   if (ps?.state === 'Z') return { state: 'stale', why: `process ${h.pid} has exited (a zombie)` };
-  if (ps && h.proc_start && ps.start && ps.start !== h.proc_start) return { state: 'stale', why: `process ${h.pid} is gone (the pid now belongs to another process)` };
+  if (ps && h.proc_start && ps.start && ps.start !== h.proc_start)
+    return { state: 'stale', why: `process ${h.pid} is gone (the pid now belongs to another process)` };
   return { state: 'alive' };
 }
 
@@ -236,7 +249,11 @@ async function take(file: string, holder: LockHolder, dir: string, depth: number
     }
     const judged = judgeHolder(current);
     if (judged.state === 'alive') {
-      throw new FolderLockedError(`${dir} is in use by another audit run (${describeHolder(current)}).\nWait for it to finish or stop it, then run this command again.`, dir, current);
+      throw new FolderLockedError(
+        `${dir} is in use by another audit run (${describeHolder(current)}).\nWait for it to finish or stop it, then run this command again.`,
+        dir,
+        current,
+      );
     }
     if (judged.state === 'foreign') {
       throw new FolderLockedError(
@@ -247,7 +264,11 @@ async function take(file: string, holder: LockHolder, dir: string, depth: number
     }
     // Stale on this machine: whoever holds `<file>.takeover-<nonce>` may replace this generation of the lock.
     if (depth >= MAX_TAKEOVER_DEPTH) {
-      throw new FolderLockedError(`${dir}: taking over the stale lock ${file} failed repeatedly (runs died while taking it over).\nIf no audit run uses this folder, clear it with:\n  rm -f ${shellQuote(file)} ${shellQuote(file)}.takeover-*\nand run this command again.`, dir, current);
+      throw new FolderLockedError(
+        `${dir}: taking over the stale lock ${file} failed repeatedly (runs died while taking it over).\nIf no audit run uses this folder, clear it with:\n  rm -f ${shellQuote(file)} ${shellQuote(file)}.takeover-*\nand run this command again.`,
+        dir,
+        current,
+      );
     }
     const guard = `${file}.takeover-${current.nonce}`;
     await take(guard, { ...holder, nonce: randomBytes(8).toString('hex') }, dir, depth + 1);
@@ -263,7 +284,11 @@ async function take(file: string, holder: LockHolder, dir: string, depth: number
       await unlink(guard).catch(() => undefined);
     }
   }
-  throw new FolderLockedError(`${dir}: the lock ${file} kept changing hands while this run tried to take it; run this command again.`, dir, null);
+  throw new FolderLockedError(
+    `${dir}: the lock ${file} kept changing hands while this run tried to take it; run this command again.`,
+    dir,
+    null,
+  );
 }
 
 // Locks this process holds, released synchronously on exit and on a signal nobody else handles.
@@ -321,7 +346,8 @@ function uninstall(): void {
 export async function lockFolder(dir: string, options: LockOptions): Promise<FolderLock> {
   const abs = path.resolve(dir);
   const st = await stat(abs);
-  if (!st.isDirectory()) throw new AuditError('not_a_folder', `Expected a folder to lock but ${abs} is not one`, { path: abs });
+  if (!st.isDirectory())
+    throw new AuditError('not_a_folder', `Expected a folder to lock but ${abs} is not one`, { path: abs });
   const file = path.join(abs, LOCK_FILE);
   const holder = newHolder(options.command);
   await take(file, holder, abs, 0);
@@ -344,7 +370,11 @@ export async function lockFolder(dir: string, options: LockOptions): Promise<Fol
 }
 
 /** Runs `fn` holding the lock of `dir`; released however `fn` ends. */
-export async function withFolderLock<T>(dir: string, options: LockOptions, fn: (lock: FolderLock) => Promise<T>): Promise<T> {
+export async function withFolderLock<T>(
+  dir: string,
+  options: LockOptions,
+  fn: (lock: FolderLock) => Promise<T>,
+): Promise<T> {
   const lock = await lockFolder(dir, options);
   try {
     return await fn(lock);

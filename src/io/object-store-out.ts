@@ -45,7 +45,15 @@ const DEFAULT_PART_SIZE = 64 * 2 ** 20;
 const CONCURRENCY = 4;
 
 /** Names (relative to the prefix) that show a prefix holds an earlier run's outputs (scan, physics, merge). */
-const OUTPUT_MARKERS = new Set(['summary.json', 'run.json', 'clips.jsonl', 'errors.jsonl', 'scan/run.json', 'scan/clips.jsonl', 'physics.jsonl']);
+const OUTPUT_MARKERS = new Set([
+  'summary.json',
+  'run.json',
+  'clips.jsonl',
+  'errors.jsonl',
+  'scan/run.json',
+  'scan/clips.jsonl',
+  'physics.jsonl',
+]);
 
 export interface StagedOutOptions {
   /** How the run is shown in the locks (`audit scan in/ --out s3://b/p`). */
@@ -92,9 +100,12 @@ export function outputStoreError(url: string, step: string, err: unknown): Audit
   const tag = status ? `HTTP ${status} ${reason}` : reason;
   const bucket = parseS3Url(url).bucket;
   let what: string;
-  if (name === 'NoSuchBucket' || (status === 404 && step.startsWith('list'))) what = `bucket ${bucket} does not exist (${tag}); create it, or check its name and the endpoint (--s3-endpoint, AWS_ENDPOINT_URL)`;
-  else if (status === 403 || status === 401 || name === 'AccessDenied' || name === 'Forbidden') what = `access denied (${tag}); check the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...) and that they may list, read, write and delete objects under it`;
-  else if (name === 'CredentialsProviderError') what = `no AWS credentials found (${e?.message ?? name}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`;
+  if (name === 'NoSuchBucket' || (status === 404 && step.startsWith('list')))
+    what = `bucket ${bucket} does not exist (${tag}); create it, or check its name and the endpoint (--s3-endpoint, AWS_ENDPOINT_URL)`;
+  else if (status === 403 || status === 401 || name === 'AccessDenied' || name === 'Forbidden')
+    what = `access denied (${tag}); check the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...) and that they may list, read, write and delete objects under it`;
+  else if (name === 'CredentialsProviderError')
+    what = `no AWS credentials found (${e?.message ?? name}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`;
   else what = tag;
   return new AuditError('object_store', `Cannot ${step} ${url}: ${what}`, { path: url }, { cause: err });
 }
@@ -111,7 +122,9 @@ async function listRemote(url: string, loc: S3Location): Promise<Map<string, { e
     const client = s3Client();
     let token: string | undefined;
     do {
-      const page = await client.send(new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: loc.key, ContinuationToken: token }));
+      const page = await client.send(
+        new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: loc.key, ContinuationToken: token }),
+      );
       for (const o of page.Contents ?? []) {
         if (o.Key === undefined || o.Key.endsWith('/')) continue;
         found.set(o.Key.slice(loc.key.length), { etag: quoteless(o.ETag), size: o.Size ?? 0 });
@@ -123,7 +136,11 @@ async function listRemote(url: string, loc: S3Location): Promise<Map<string, { e
   }
   for (const rel of found.keys()) {
     if (rel.split('/').some((part) => part === '' || part === '.' || part === '..') || rel.includes('\\')) {
-      throw new AuditError('object_store', `Cannot use ${url} as an output prefix: it holds the object ${s3Url({ bucket: loc.bucket, key: loc.key + rel })}, whose name is not a relative file path`, { path: url });
+      throw new AuditError(
+        'object_store',
+        `Cannot use ${url} as an output prefix: it holds the object ${s3Url({ bucket: loc.bucket, key: loc.key + rel })}, whose name is not a relative file path`,
+        { path: url },
+      );
     }
   }
   return found;
@@ -172,7 +189,9 @@ async function pool<T>(items: T[], job: (item: T) => Promise<void>): Promise<voi
 }
 
 async function download(url: string, loc: S3Location, rel: string, file: string, size: number): Promise<void> {
-  await mkdir(dirname(file), { recursive: true }).catch((err: unknown) => Promise.reject(toIoError(err, 'create the folder', dirname(file))));
+  await mkdir(dirname(file), { recursive: true }).catch((err: unknown) =>
+    Promise.reject(toIoError(err, 'create the folder', dirname(file))),
+  );
   const part = `${file}.download`;
   try {
     const r = await s3Client().send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key + rel }));
@@ -186,7 +205,11 @@ async function download(url: string, loc: S3Location, rel: string, file: string,
   const got = (await stat(part)).size;
   if (got !== size) {
     await unlink(part).catch(() => undefined);
-    throw new AuditError('object_store', `Cannot download ${objectUrl(url, rel)}: ${got} bytes arrived of ${size}; run the same command again`, { path: url });
+    throw new AuditError(
+      'object_store',
+      `Cannot download ${objectUrl(url, rel)}: ${got} bytes arrived of ${size}; run the same command again`,
+      { path: url },
+    );
   }
   await rename(part, file).catch((err: unknown) => Promise.reject(toIoError(err, 'rename a download over', file)));
 }
@@ -208,11 +231,16 @@ async function upload(loc: S3Location, rel: string, file: string, size: number, 
       const length = Math.min(partSize, size - offset);
       const buf = Buffer.alloc(length);
       const { bytesRead } = await fh.read(buf, 0, length, offset);
-      if (bytesRead !== length) throw new AuditError('io', `Cannot read ${file}: it shrank while it was uploaded`, { path: file });
-      const r = await client.send(new UploadPartCommand({ Bucket: loc.bucket, Key, UploadId, PartNumber: n, Body: buf }));
+      if (bytesRead !== length)
+        throw new AuditError('io', `Cannot read ${file}: it shrank while it was uploaded`, { path: file });
+      const r = await client.send(
+        new UploadPartCommand({ Bucket: loc.bucket, Key, UploadId, PartNumber: n, Body: buf }),
+      );
       parts.push({ PartNumber: n, ETag: r.ETag ?? '' });
     }
-    const done = await client.send(new CompleteMultipartUploadCommand({ Bucket: loc.bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+    const done = await client.send(
+      new CompleteMultipartUploadCommand({ Bucket: loc.bucket, Key, UploadId, MultipartUpload: { Parts: parts } }),
+    );
     return quoteless(done.ETag);
   } catch (err) {
     await client.send(new AbortMultipartUploadCommand({ Bucket: loc.bucket, Key, UploadId })).catch(() => undefined);
@@ -231,11 +259,22 @@ async function readState(file: string): Promise<SyncState | null> {
 }
 
 /** Takes the prefix's lock object, or throws naming the run that holds it. Returns its release. */
-async function lockPrefix(url: string, loc: S3Location, existing: boolean, command: string): Promise<() => Promise<void>> {
+async function lockPrefix(
+  url: string,
+  loc: S3Location,
+  existing: boolean,
+  command: string,
+): Promise<() => Promise<void>> {
   const client = s3Client();
   const Key = loc.key + REMOTE_LOCK;
   const where = s3Url({ bucket: loc.bucket, key: Key });
-  const holder: LockHolder = { pid: process.pid, host: hostname(), started_at: new Date().toISOString(), command, nonce: randomBytes(8).toString('hex') };
+  const holder: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    started_at: new Date().toISOString(),
+    command,
+    nonce: randomBytes(8).toString('hex'),
+  };
   if (existing) {
     let text = '';
     try {
@@ -251,9 +290,14 @@ async function lockPrefix(url: string, loc: S3Location, existing: boolean, comma
       } catch {
         h = null;
       }
-      const judged = h && typeof h.pid === 'number' && typeof h.host === 'string' ? judgeHolder(h) : ({ state: 'foreign', why: 'it cannot be read as a lock' } as const);
+      const judged =
+        h && typeof h.pid === 'number' && typeof h.host === 'string'
+          ? judgeHolder(h)
+          : ({ state: 'foreign', why: 'it cannot be read as a lock' } as const);
       if (judged.state !== 'stale') {
-        const who = h ? `pid ${h.pid} on host ${h.host}, started ${h.started_at}, command: ${h.command}` : 'an unreadable lock object';
+        const who = h
+          ? `pid ${h.pid} on host ${h.host}, started ${h.started_at}, command: ${h.command}`
+          : 'an unreadable lock object';
         const clear = `aws s3 rm ${where}${s3Endpoint() ? ` --endpoint-url ${s3Endpoint()}` : ''}`;
         throw new AuditError(
           'locked',
@@ -267,10 +311,23 @@ async function lockPrefix(url: string, loc: S3Location, existing: boolean, comma
   }
   try {
     // If-None-Match: where the store honours it, a lock object written by another run since the listing makes this fail.
-    await client.send(new PutObjectCommand({ Bucket: loc.bucket, Key, Body: `${JSON.stringify(holder)}\n`, ContentType: 'application/json', ...(existing ? {} : { IfNoneMatch: '*' }) }));
+    await client.send(
+      new PutObjectCommand({
+        Bucket: loc.bucket,
+        Key,
+        Body: `${JSON.stringify(holder)}\n`,
+        ContentType: 'application/json',
+        ...(existing ? {} : { IfNoneMatch: '*' }),
+      }),
+    );
   } catch (err) {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 412 || status === 409) throw new AuditError('locked', `Output prefix ${url} was taken by another run a moment ago (${where} appeared); wait for it to finish`, { path: where });
+    if (status === 412 || status === 409)
+      throw new AuditError(
+        'locked',
+        `Output prefix ${url} was taken by another run a moment ago (${where} appeared); wait for it to finish`,
+        { path: where },
+      );
     throw outputStoreError(url, 'write the lock object of', err);
   }
   return async () => {
@@ -286,14 +343,19 @@ export function relocate<T>(value: T, pairs: Relocation[]): T {
   const swap = (s: string): string => {
     for (const [local, url] of pairs) {
       if (s === local) return url;
-      if (s.startsWith(local + sep)) return `${url.replace(/\/+$/, '')}/${s.slice(local.length + 1).split(sep).join('/')}`;
+      if (s.startsWith(local + sep))
+        return `${url.replace(/\/+$/, '')}/${s
+          .slice(local.length + 1)
+          .split(sep)
+          .join('/')}`;
     }
     return s;
   };
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return swap(v);
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
   return walk(value) as T;
@@ -306,7 +368,10 @@ async function removeStaging(local: string, stateFile: string): Promise<void> {
 
 /** The staging folder of `url` under `base` (it holds `out`, `sync.json` and the lock). */
 export function stagingRoot(url: string, base: string): string {
-  const id = createHash('sha256').update(`${s3Endpoint() ?? 'aws'}\n${url.replace(/\/+$/, '')}`).digest('hex').slice(0, 16);
+  const id = createHash('sha256')
+    .update(`${s3Endpoint() ?? 'aws'}\n${url.replace(/\/+$/, '')}`)
+    .digest('hex')
+    .slice(0, 16);
   return join(base, id);
 }
 
@@ -318,7 +383,11 @@ export function stagingRoot(url: string, base: string): string {
  * @example
  * const summary = await withStagedOut('s3://bucket/runs/a', (dir) => scanInto(dir), { command: 'audit scan ...' });
  */
-export async function withStagedOut<T>(out: string, run: (local: string) => Promise<T>, options: StagedOutOptions): Promise<T> {
+export async function withStagedOut<T>(
+  out: string,
+  run: (local: string) => Promise<T>,
+  options: StagedOutOptions,
+): Promise<T> {
   if (!isS3Url(out)) return run(out);
   const url = out;
   const loc = folderLocation(url);
@@ -339,10 +408,20 @@ export async function withStagedOut<T>(out: string, run: (local: string) => Prom
     const hadLock = remote.delete(REMOTE_LOCK);
     if (remote.size > 0 && ![...remote.keys()].some((k) => OUTPUT_MARKERS.has(k))) {
       const first = [...remote.keys()].slice(0, 3).join(', ');
-      throw new UsageError(`Expected an empty output prefix or one an earlier run wrote for --out but ${url} holds ${remote.size} other objects (${first}${remote.size > 3 ? ', ...' : ''}); choose another prefix`);
+      throw new UsageError(
+        `Expected an empty output prefix or one an earlier run wrote for --out but ${url} holds ${remote.size} other objects (${first}${remote.size > 3 ? ', ...' : ''}); choose another prefix`,
+      );
     }
     releasePrefix = await lockPrefix(url, loc, hadLock, options.command);
-    const state = await syncDown(url, loc, local, remote, await readState(stateFile), log, ' (an earlier run, to resume)');
+    const state = await syncDown(
+      url,
+      loc,
+      local,
+      remote,
+      await readState(stateFile),
+      log,
+      ' (an earlier run, to resume)',
+    );
     await writeFileAtomic(stateFile, JSON.stringify(state));
 
     let result: T;
@@ -352,11 +431,17 @@ export async function withStagedOut<T>(out: string, run: (local: string) => Prom
       if (options.uploadOnFailure) {
         await syncUp(url, loc, local, remote, state, stateFile, options, partSize, log).then(
           () => removeStaging(local, stateFile),
-          (up: unknown) => log(`could not upload the finished files: ${up instanceof Error ? up.message : String(up)}; they stay in ${local}`),
+          (up: unknown) =>
+            log(
+              `could not upload the finished files: ${up instanceof Error ? up.message : String(up)}; they stay in ${local}`,
+            ),
         );
       }
       if (!options.uploadOnFailure) await removeStaging(local, stateFile);
-      if (err instanceof Error) err.message += options.uploadOnFailure ? `\n(${local} is the local staging folder of ${url}.)` : `\n(The run was staged in ${local}, now removed; nothing was uploaded to ${url}.)`;
+      if (err instanceof Error)
+        err.message += options.uploadOnFailure
+          ? `\n(${local} is the local staging folder of ${url}.)`
+          : `\n(The run was staged in ${local}, now removed; nothing was uploaded to ${url}.)`;
       throw err;
     }
     await syncUp(url, loc, local, remote, state, stateFile, options, partSize, log);
@@ -371,9 +456,20 @@ export async function withStagedOut<T>(out: string, run: (local: string) => Prom
 }
 
 /** Makes the staging folder equal to the prefix, keeping what a run left in it when the prefix has not changed since. */
-async function syncDown(url: string, loc: S3Location, local: string, remote: Map<string, { etag: string; size: number }>, state: SyncState | null, log: (line: string) => void, purpose = ''): Promise<SyncState> {
+async function syncDown(
+  url: string,
+  loc: S3Location,
+  local: string,
+  remote: Map<string, { etag: string; size: number }>,
+  state: SyncState | null,
+  log: (line: string) => void,
+  purpose = '',
+): Promise<SyncState> {
   const files = await localFiles(local);
-  const unchanged = state !== null && Object.keys(state).length === remote.size && [...remote].every(([rel, o]) => state[rel]?.etag === o.etag);
+  const unchanged =
+    state !== null &&
+    Object.keys(state).length === remote.size &&
+    [...remote].every(([rel, o]) => state[rel]?.etag === o.etag);
   const keep = new Set<string>();
   if (unchanged) {
     // The prefix is as this folder last saw it: whatever a killed or failed run added here is newer. Keep all of it.
@@ -383,11 +479,17 @@ async function syncDown(url: string, loc: S3Location, local: string, remote: Map
       const s = state?.[rel];
       const o = remote.get(rel);
       if (o && s && s.etag === o.etag && s.size === f.size && s.mtimeMs === f.mtimeMs) keep.add(rel);
-      else await unlink(join(local, rel)).catch((err: unknown) => Promise.reject(toIoError(err, 'remove', join(local, rel))));
+      else
+        await unlink(join(local, rel)).catch((err: unknown) =>
+          Promise.reject(toIoError(err, 'remove', join(local, rel))),
+        );
     }
   }
   const fetch = [...remote].filter(([rel]) => !keep.has(rel) || !files.has(rel));
-  if (fetch.length) log(`downloading ${fetch.length} file${fetch.length > 1 ? 's' : ''} (${(fetch.reduce((a, [, o]) => a + o.size, 0) / 1e6).toFixed(1)} MB) from ${url}${purpose}`);
+  if (fetch.length)
+    log(
+      `downloading ${fetch.length} file${fetch.length > 1 ? 's' : ''} (${(fetch.reduce((a, [, o]) => a + o.size, 0) / 1e6).toFixed(1)} MB) from ${url}${purpose}`,
+    );
   await pool(fetch, ([rel, o]) => download(url, loc, rel, join(local, ...rel.split('/')), o.size));
   const next: SyncState = {};
   for (const [rel, o] of remote) {
@@ -419,7 +521,8 @@ async function syncUp(
     const s = state[rel];
     return !s || s.size !== f.size || s.mtimeMs !== f.mtimeMs;
   });
-  const rank = (rel: string) => (rel.startsWith('series/') || rel.includes('/series/') ? 0 : rel.endsWith('summary.json') ? 2 : 1);
+  const rank = (rel: string) =>
+    rel.startsWith('series/') || rel.includes('/series/') ? 0 : rel.endsWith('summary.json') ? 2 : 1;
   const groups = [0, 1, 2].map((g) => changed.filter(([rel]) => rank(rel) === g));
   let bytes = 0;
   try {
@@ -444,7 +547,9 @@ async function syncUp(
       }
       delete state[rel];
     });
-    log(`uploaded ${changed.length} file${changed.length === 1 ? '' : 's'} (${(bytes / 1e6).toFixed(1)} MB)${gone.length ? `, deleted ${gone.length} removed file${gone.length === 1 ? '' : 's'}` : ''} -> ${url}`);
+    log(
+      `uploaded ${changed.length} file${changed.length === 1 ? '' : 's'} (${(bytes / 1e6).toFixed(1)} MB)${gone.length ? `, deleted ${gone.length} removed file${gone.length === 1 ? '' : 's'}` : ''} -> ${url}`,
+    );
   } finally {
     await writeFileAtomic(stateFile, JSON.stringify(state)).catch(() => undefined);
   }
@@ -454,7 +559,11 @@ async function syncUp(
  * Runs `run` on local copies of `dirs`: a local folder is passed as it is, an `s3://bucket/prefix` is downloaded whole
  * into a staging folder first (removed after the run). For commands that only read folders (merge's shard folders).
  */
-export async function withDownloadedFolders<T>(dirs: string[], run: (local: string[]) => Promise<T>, options: { command: string; stagingDir?: string; log?: (line: string) => void }): Promise<T> {
+export async function withDownloadedFolders<T>(
+  dirs: string[],
+  run: (local: string[]) => Promise<T>,
+  options: { command: string; stagingDir?: string; log?: (line: string) => void },
+): Promise<T> {
   const locks: Array<{ release(): Promise<void> }> = [];
   const staged: string[] = [];
   try {
@@ -467,22 +576,26 @@ export async function withDownloadedFolders<T>(dirs: string[], run: (local: stri
       const root = `${stagingRoot(d, options.stagingDir ?? defaultStagingDir())}-in`;
       const dir = join(root, 'out');
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-      await mkdir(dir, { recursive: true }).catch((err: unknown) => Promise.reject(toIoError(err, 'create the staging folder', dir)));
+      await mkdir(dir, { recursive: true }).catch((err: unknown) =>
+        Promise.reject(toIoError(err, 'create the staging folder', dir)),
+      );
       locks.push(await lockFolder(root, { command: options.command }));
       staged.push(dir);
       const remote = await listRemote(d, folderLocation(d));
       remote.delete(REMOTE_LOCK);
-      if (remote.size === 0) throw new AuditError('object_store', `Cannot read ${d}: no objects are stored under it`, { path: d });
+      if (remote.size === 0)
+        throw new AuditError('object_store', `Cannot read ${d}: no objects are stored under it`, { path: d });
       await syncDown(d, folderLocation(d), dir, remote, null, options.log ?? (() => undefined));
       local.push(dir);
     }
     return await run(local);
   } catch (err) {
     // Messages about a downloaded folder name its URL, not the staging folder.
-    if (err instanceof Error) dirs.forEach((d, i) => {
-      const dir = staged[dirs.slice(0, i).filter(isS3Url).length];
-      if (isS3Url(d) && dir) err.message = err.message.split(dir).join(d.replace(/\/+$/, ''));
-    });
+    if (err instanceof Error)
+      dirs.forEach((d, i) => {
+        const dir = staged[dirs.slice(0, i).filter(isS3Url).length];
+        if (isS3Url(d) && dir) err.message = err.message.split(dir).join(d.replace(/\/+$/, ''));
+      });
     throw err;
   } finally {
     for (const dir of staged) await rm(dir, { recursive: true, force: true }).catch(() => undefined);

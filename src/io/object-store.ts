@@ -94,17 +94,35 @@ function statusOf(err: unknown): { status: number | undefined; name: string } {
 export function remoteError(where: string, err: unknown): DecodeError {
   if (err instanceof DecodeError) return err;
   const { status, name } = statusOf(err);
-  const reason = err instanceof Error && err.message && err.message !== name && !/^UnknownError$/.test(err.message) ? `${name}: ${err.message}` : name;
+  const reason =
+    err instanceof Error && err.message && err.message !== name && !/^UnknownError$/.test(err.message)
+      ? `${name}: ${err.message}`
+      : name;
   const tag = status ? `HTTP ${status} ${reason}` : reason;
   if (status === 404 || name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket') {
     const what = name === 'NoSuchBucket' ? 'its bucket does not exist' : 'it does not exist';
-    return new DecodeError('missing', `Clip ${where} cannot be read: ${what} (${tag})`, { path: where }, { cause: err });
+    return new DecodeError(
+      'missing',
+      `Clip ${where} cannot be read: ${what} (${tag})`,
+      { path: where },
+      { cause: err },
+    );
   }
   if (status === 403 || status === 401 || name === 'AccessDenied' || name === 'Forbidden') {
-    return new DecodeError('access_denied', `Clip ${where} cannot be read: access denied (${tag}); check the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...) and the bucket policy`, { path: where }, { cause: err });
+    return new DecodeError(
+      'access_denied',
+      `Clip ${where} cannot be read: access denied (${tag}); check the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...) and the bucket policy`,
+      { path: where },
+      { cause: err },
+    );
   }
   if (name === 'CredentialsProviderError') {
-    return new DecodeError('no_credentials', `Clip ${where} cannot be read: no AWS credentials found (${err instanceof Error ? err.message : String(err)}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`, { path: where }, { cause: err });
+    return new DecodeError(
+      'no_credentials',
+      `Clip ${where} cannot be read: no AWS credentials found (${err instanceof Error ? err.message : String(err)}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`,
+      { path: where },
+      { cause: err },
+    );
   }
   return new DecodeError('remote_failed', `Clip ${where} cannot be read: ${tag}`, { path: where }, { cause: err });
 }
@@ -123,7 +141,9 @@ export async function* listS3Objects(loc: S3Location): AsyncGenerator<S3Object> 
   const client = s3Client();
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: loc.key, ContinuationToken: token }));
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: loc.key, ContinuationToken: token }),
+    );
     for (const o of page.Contents ?? []) if (o.Key !== undefined) yield { key: o.Key, size: o.Size ?? 0 };
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -140,12 +160,21 @@ export async function headS3Object(loc: S3Location): Promise<number> {
 }
 
 /** Bytes `start..end` (inclusive; `end` undefined: to the object's end) of an object, as a stream. */
-export async function readS3Range(loc: S3Location, start: number, end?: number, signal?: AbortSignal): Promise<Readable> {
+export async function readS3Range(
+  loc: S3Location,
+  start: number,
+  end?: number,
+  signal?: AbortSignal,
+): Promise<Readable> {
   const range = `bytes=${start}-${end === undefined ? '' : end}`;
-  const r = await s3Client().send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key, Range: range }), { abortSignal: signal });
+  const r = await s3Client().send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key, Range: range }), {
+    abortSignal: signal,
+  });
   const body = r.Body;
   if (!body) throw new Error(`no body for ${s3Url(loc)} ${range}`);
-  return body instanceof Readable ? body : Readable.fromWeb(body as unknown as import('node:stream/web').ReadableStream<Uint8Array>);
+  return body instanceof Readable
+    ? body
+    : Readable.fromWeb(body as unknown as import('node:stream/web').ReadableStream<Uint8Array>);
 }
 
 /** An http(s) failure carrying its status, so {@link remoteError} classifies it as it does S3's. */
@@ -174,7 +203,10 @@ export function isRetryableStatus(status: number | undefined): boolean {
 export async function headHttp(url: string): Promise<number | null> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const r = await fetch(url, { headers: { Range: 'bytes=0-0' }, signal: AbortSignal.timeout(HTTP_CHECK_TIMEOUT_MS) });
+      const r = await fetch(url, {
+        headers: { Range: 'bytes=0-0' },
+        signal: AbortSignal.timeout(HTTP_CHECK_TIMEOUT_MS),
+      });
       await r.body?.cancel();
       if (r.status === 206) {
         const total = /\/(\d+)$/.exec(r.headers.get('content-range') ?? '');

@@ -19,7 +19,12 @@ export async function openParquet(file: string): Promise<{ pf: ParquetFile; sche
     return { pf, schema };
   } catch (err) {
     const cause = err instanceof Error ? err.message : String(err);
-    throw new ManifestError('manifest-unreadable', expected('a readable Parquet file', file, cause), { path: file }, { cause: err });
+    throw new ManifestError(
+      'manifest-unreadable',
+      expected('a readable Parquet file', file, cause),
+      { path: file },
+      { cause: err },
+    );
   }
 }
 
@@ -41,7 +46,12 @@ export async function* parquetBatches(file: string): AsyncGenerator<RecordBatch>
   } catch (err) {
     if (err instanceof ManifestError) throw err;
     const cause = err instanceof Error ? err.message : String(err);
-    throw new ManifestError('manifest-unreadable', expected('a readable Parquet file', file, cause), { path: file }, { cause: err });
+    throw new ManifestError(
+      'manifest-unreadable',
+      expected('a readable Parquet file', file, cause),
+      { path: file },
+      { cause: err },
+    );
   } finally {
     pf.free();
   }

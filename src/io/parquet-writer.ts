@@ -1,10 +1,26 @@
 // Streams plain rows into a standard Parquet file (ZSTD, one row group per batch) and reads one back.
 
 import {
-  Bool, Field, Float64, Int64, RecordBatch, RecordBatchStreamWriter, Schema, Struct, Utf8, makeData,
-  type Data, type DataType,
+  Bool,
+  Field,
+  Float64,
+  Int64,
+  RecordBatch,
+  RecordBatchStreamWriter,
+  Schema,
+  Struct,
+  Utf8,
+  makeData,
+  type Data,
+  type DataType,
 } from 'apache-arrow';
-import { Compression, Table as WasmTable, WriterPropertiesBuilder, transformParquetStream, type RecordBatch as WasmRecordBatch } from 'parquet-wasm';
+import {
+  Compression,
+  Table as WasmTable,
+  WriterPropertiesBuilder,
+  transformParquetStream,
+  type RecordBatch as WasmRecordBatch,
+} from 'parquet-wasm';
 import { z } from 'zod';
 import { AuditError, expected } from '../errors.js';
 import { withAtomicFile } from './atomic.js';
@@ -123,8 +139,22 @@ function columnData(type: DataType, values: Cell[]): Data {
     for (const v of values) if (typeof v === 'string') at += view.write(v, at, 'utf8');
     return makeData({ type, length, nullCount, nullBitmap, valueOffsets, data });
   }
-  if (type instanceof Float64) return makeData({ type, length, nullCount, nullBitmap, data: Float64Array.from(values, (v) => (typeof v === 'number' ? v : 0)) });
-  if (type instanceof Int64) return makeData({ type, length, nullCount, nullBitmap, data: BigInt64Array.from(values, (v) => (typeof v === 'bigint' ? v : 0n)) });
+  if (type instanceof Float64)
+    return makeData({
+      type,
+      length,
+      nullCount,
+      nullBitmap,
+      data: Float64Array.from(values, (v) => (typeof v === 'number' ? v : 0)),
+    });
+  if (type instanceof Int64)
+    return makeData({
+      type,
+      length,
+      nullCount,
+      nullBitmap,
+      data: BigInt64Array.from(values, (v) => (typeof v === 'bigint' ? v : 0n)),
+    });
   const bits = new Uint8Array((length + 7) >> 3);
   for (let i = 0; i < length; i++) if (values[i] === true) bits[i >> 3] |= 1 << (i & 7);
   return makeData({ type: type as Bool, length, nullCount, nullBitmap, data: bits });
@@ -142,7 +172,8 @@ function toWasmBatch(ipc: Uint8Array): WasmRecordBatch {
   const table = WasmTable.fromIPCStream(ipc);
   try {
     const batch = table.recordBatch(0);
-    if (batch === undefined) throw new AuditError('parquet-write', 'Expected one record batch in the encoded IPC stream but received none');
+    if (batch === undefined)
+      throw new AuditError('parquet-write', 'Expected one record batch in the encoded IPC stream but received none');
     return batch;
   } finally {
     table.free();
@@ -163,13 +194,27 @@ export async function writeParquet(
   options: { batchSize?: number } = {},
 ): Promise<{ rows: number }> {
   const spec = specSchema.safeParse(columns);
-  if (!spec.success) throw new AuditError('parquet-spec', expected('a list of uniquely named columns with known types', `the columns of ${path}`, columns));
+  if (!spec.success)
+    throw new AuditError(
+      'parquet-spec',
+      expected('a list of uniquely named columns with known types', `the columns of ${path}`, columns),
+    );
   const size = batchSizeSchema.safeParse(options.batchSize ?? 10_000);
-  if (!size.success) throw new AuditError('parquet-spec', expected('a whole batch size of at least 1', `the batch size of ${path}`, options.batchSize));
+  if (!size.success)
+    throw new AuditError(
+      'parquet-spec',
+      expected('a whole batch size of at least 1', `the batch size of ${path}`, options.batchSize),
+    );
   const batchSize = size.data;
-  const fields = columns.map((c) => new Field(c.name, arrowType(c.type), true, c.type === 'json' ? new Map([[JSON_TYPE_KEY, 'json']]) : undefined));
+  const fields = columns.map(
+    (c) =>
+      new Field(c.name, arrowType(c.type), true, c.type === 'json' ? new Map([[JSON_TYPE_KEY, 'json']]) : undefined),
+  );
   const schema = new Schema(fields);
-  const iterator = Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : (rows as Iterable<Record<string, unknown>>)[Symbol.iterator]();
+  const iterator =
+    Symbol.asyncIterator in rows
+      ? rows[Symbol.asyncIterator]()
+      : (rows as Iterable<Record<string, unknown>>)[Symbol.iterator]();
   let count = 0;
   let sent = false;
   let failure: { error: unknown } | null = null;
@@ -189,7 +234,10 @@ export async function writeParquet(
             }
             const row = next.value;
             if (row === null || typeof row !== 'object') {
-              throw new AuditError('parquet-row', expected('a row object', `row ${count + length + 1} of ${path}`, row));
+              throw new AuditError(
+                'parquet-row',
+                expected('a row object', `row ${count + length + 1} of ${path}`, row),
+              );
             }
             for (let j = 0; j < columns.length; j++) {
               const { name, type } = columns[j] as ColumnSpec;
@@ -250,7 +298,8 @@ export async function* readParquetRows(path: string): AsyncGenerator<Record<stri
           }
         }
         const name = names[j] as string;
-        if (name === '__proto__') Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
+        if (name === '__proto__')
+          Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
         else row[name] = value;
       }
       yield row;

@@ -13,7 +13,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { AuditError, DecodeError } from '../errors.js';
-import { backoff, headHttp, headS3Object, isHttpUrl, isS3Url, isTransient, parseS3Url, readHttpRange, readS3Range, remoteError } from './object-store.js';
+import {
+  backoff,
+  headHttp,
+  headS3Object,
+  isHttpUrl,
+  isS3Url,
+  isTransient,
+  parseS3Url,
+  readHttpRange,
+  readS3Range,
+  remoteError,
+} from './object-store.js';
 import { parseMemberLocator } from './webdataset.js';
 
 /** Reads of one range that may break off before the clip is given up (each resumes where the last one stopped). */
@@ -84,7 +95,10 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.writeHead(416).end();
     return;
   }
-  const headers: Record<string, string | number> = { 'Content-Type': 'application/octet-stream', 'Accept-Ranges': size === null ? 'none' : 'bytes' };
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/octet-stream',
+    'Accept-Ranges': size === null ? 'none' : 'bytes',
+  };
   if (end !== undefined) headers['Content-Length'] = end - start + 1;
   if (m && size !== null) headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
   res.writeHead(m && size !== null ? 206 : 200, headers);
@@ -168,12 +182,26 @@ async function sourceFor(clip: string): Promise<Source> {
     }
     try {
       const st = await stat(shard);
-      if (st.size < offset + size) throw new DecodeError('corrupt', `Clip ${clip} cannot be read: shard ${shard} is ${st.size} bytes, shorter than the member's end at byte ${offset + size}`, { path: clip });
+      if (st.size < offset + size)
+        throw new DecodeError(
+          'corrupt',
+          `Clip ${clip} cannot be read: shard ${shard} is ${st.size} bytes, shorter than the member's end at byte ${offset + size}`,
+          { path: clip },
+        );
     } catch (err) {
       if (err instanceof AuditError) throw err;
-      throw new DecodeError((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable', `Clip ${clip} cannot be read: shard ${shard}: ${(err as Error).message}`, { path: clip }, { cause: err });
+      throw new DecodeError(
+        (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable',
+        `Clip ${clip} cannot be read: shard ${shard}: ${(err as Error).message}`,
+        { path: clip },
+        { cause: err },
+      );
     }
-    return { ...base, size, read: async (a, b) => createReadStream(shard, { start: offset + a, end: offset + (b ?? size - 1) }) };
+    return {
+      ...base,
+      size,
+      read: async (a, b) => createReadStream(shard, { start: offset + a, end: offset + (b ?? size - 1) }),
+    };
   }
   if (isS3Url(clip)) {
     const loc = parseS3Url(clip);

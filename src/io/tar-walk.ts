@@ -112,7 +112,11 @@ export interface TarMember {
  * it are whole), not inside a member's data.
  */
 export class TarError extends Error {
-  constructor(message: string, readonly offset: number, readonly atHeader = false) {
+  constructor(
+    message: string,
+    readonly offset: number,
+    readonly atHeader = false,
+  ) {
     super(message);
     this.name = 'TarError';
   }
@@ -174,17 +178,25 @@ export async function* tarMembers(reader: SeqReader): AsyncGenerator<TarMember> 
   for (;;) {
     const h = await reader.take(BLOCK);
     if (h.length === 0 && pos > 0) return; // no end-of-archive blocks: tolerated, as GNU tar does
-    if (h.length < BLOCK) throw new TarError(`the archive ends inside a header at byte ${pos}${h.length === 0 ? ' (it is empty)' : ''}`, pos, true);
+    if (h.length < BLOCK)
+      throw new TarError(
+        `the archive ends inside a header at byte ${pos}${h.length === 0 ? ' (it is empty)' : ''}`,
+        pos,
+        true,
+      );
     if (h.every((x) => x === 0)) return;
-    if (!checksumOk(h)) throw new TarError(`bad tar header checksum at byte ${pos} (not a tar archive, or damaged)`, pos, true);
+    if (!checksumOk(h))
+      throw new TarError(`bad tar header checksum at byte ${pos} (not a tar archive, or damaged)`, pos, true);
     const size = octal(h, 124, 12);
-    if (!Number.isFinite(size) || size < 0) throw new TarError(`bad member size in the header at byte ${pos}`, pos, true);
+    if (!Number.isFinite(size) || size < 0)
+      throw new TarError(`bad member size in the header at byte ${pos}`, pos, true);
     const type = String.fromCharCode(h[156]);
     const dataAt = pos + BLOCK;
     pos = dataAt + padded(size);
     const readAll = async (): Promise<Buffer> => {
       const d = await reader.take(padded(size));
-      if (d.length < padded(size) && d.length < size) throw new TarError(`the archive ends inside a member's data at byte ${dataAt + d.length}`, dataAt + d.length);
+      if (d.length < padded(size) && d.length < size)
+        throw new TarError(`the archive ends inside a member's data at byte ${dataAt + d.length}`, dataAt + d.length);
       return d.subarray(0, size);
     };
     if (type === 'L') {
@@ -208,7 +220,8 @@ export async function* tarMembers(reader: SeqReader): AsyncGenerator<TarMember> 
     pax = null;
     if (realSize !== size) pos = dataAt + padded(realSize);
     if (type !== '0' && type !== '\0' && type !== '7') {
-      if (!(await reader.skip(padded(realSize)))) throw new TarError(`the archive ends inside an entry at byte ${dataAt}`, dataAt);
+      if (!(await reader.skip(padded(realSize))))
+        throw new TarError(`the archive ends inside an entry at byte ${dataAt}`, dataAt);
       continue;
     }
     let consumed = false;
@@ -220,7 +233,11 @@ export async function* tarMembers(reader: SeqReader): AsyncGenerator<TarMember> 
         if (consumed) throw new Error(`data of tar member ${name} was already read`);
         consumed = true;
         const d = await reader.take(padded(realSize));
-        if (d.length < realSize) throw new TarError(`the archive ends inside member ${name} (${d.length} of ${realSize} bytes)`, dataAt + d.length);
+        if (d.length < realSize)
+          throw new TarError(
+            `the archive ends inside member ${name} (${d.length} of ${realSize} bytes)`,
+            dataAt + d.length,
+          );
         return d.subarray(0, realSize);
       },
     };

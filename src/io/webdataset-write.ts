@@ -32,7 +32,11 @@ function withFields(json: Buffer, fields: Readonly<Record<string, CellValue>>): 
  * gets `keep`'s fields for that row; a sample without a json gets one holding just them. The shards are written into
  * a temporary folder beside `dir` that replaces it at the end: a finished folder or none.
  */
-export async function writeFilteredShards(input: string, dir: string, keep: ReadonlyMap<number, Readonly<Record<string, CellValue>>>): Promise<FilteredShards> {
+export async function writeFilteredShards(
+  input: string,
+  dir: string,
+  keep: ReadonlyMap<number, Readonly<Record<string, CellValue>>>,
+): Promise<FilteredShards> {
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });

@@ -44,7 +44,12 @@ export function* expandBraces(pattern: string): Generator<string> {
   if (range) {
     const [a, b] = [Number(range[1]), Number(range[2])];
     const width = range[1].length;
-    if (b < a || b - a >= MAX_SHARDS) throw new ManifestError('input-pattern', expected(`a range {a..b} with a <= b and at most ${MAX_SHARDS} names`, 'input', pattern), { path: pattern });
+    if (b < a || b - a >= MAX_SHARDS)
+      throw new ManifestError(
+        'input-pattern',
+        expected(`a range {a..b} with a <= b and at most ${MAX_SHARDS} names`, 'input', pattern),
+        { path: pattern },
+      );
     parts = (function* () {
       for (let i = a; i <= b; i++) yield String(i).padStart(width, '0');
     })();
@@ -116,7 +121,11 @@ const MAX_SHARD_READS = 5;
  * (a video member, typically) starts a new ranged read past it instead of downloading it, and a read that breaks off
  * (or fails with a throttling, 5xx or network error) is started again from the byte it reached, with backoff.
  */
-export function rangedReader(open: (start: number) => Promise<Readable>, size: number, skipBytes = SKIP_BY_RANGE): SeqReader {
+export function rangedReader(
+  open: (start: number) => Promise<Readable>,
+  size: number,
+  skipBytes = SKIP_BY_RANGE,
+): SeqReader {
   let pos = 0;
   let inner: SeqReader | null = null;
   const drop = async (): Promise<void> => {
@@ -177,7 +186,11 @@ function sampleRow(ctx: FormatContext, shard: string, s: Sample, row: number): I
   const videos = s.members.filter((m) => isVideoName(m.name));
   if (videos.length === 0) {
     const have = s.members.map((m) => splitMemberName(m.name).ext || m.name).join(', ');
-    return rowProblem(row, 'webdataset_no_video', `${where} has no video member (mp4, webm, mkv, avi, mov, ...); it has: ${have}`);
+    return rowProblem(
+      row,
+      'webdataset_no_video',
+      `${where} has no video member (mp4, webm, mkv, avi, mov, ...); it has: ${have}`,
+    );
   }
   const rank = (m: TarMember) => {
     const ext = path.extname(m.name).slice(1).toLowerCase();
@@ -187,7 +200,8 @@ function sampleRow(ctx: FormatContext, shard: string, s: Sample, row: number): I
   const video = videos.reduce((best, m) => (rank(m) < rank(best) ? m : best));
   const columns: Record<string, CellValue> = {};
   for (const [ext, data] of s.meta) {
-    if (data instanceof Error) return rowProblem(row, 'webdataset_bad_member', `${where}: its ${ext} member cannot be read: ${data.message}`);
+    if (data instanceof Error)
+      return rowProblem(row, 'webdataset_bad_member', `${where}: its ${ext} member cannot be read: ${data.message}`);
     if (ext === 'json') {
       let value: unknown;
       try {
@@ -198,15 +212,23 @@ function sampleRow(ctx: FormatContext, shard: string, s: Sample, row: number): I
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         return rowProblem(row, 'webdataset_bad_json', expected('a JSON object', `the json member of ${where}`, value));
       }
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) setCell(columns, k, v === null || typeof v !== 'object' ? (v as CellValue) : JSON.stringify(v));
+      for (const [k, v] of Object.entries(value as Record<string, unknown>))
+        setCell(columns, k, v === null || typeof v !== 'object' ? (v as CellValue) : JSON.stringify(v));
     }
   }
-  for (const [ext, data] of s.meta) if (TEXT_MEMBERS.has(ext) && !(data instanceof Error)) setCell(columns, ext, data.toString('utf8').trim());
+  for (const [ext, data] of s.meta)
+    if (TEXT_MEMBERS.has(ext) && !(data instanceof Error)) setCell(columns, ext, data.toString('utf8').trim());
   setCell(columns, '__key__', s.key);
   setCell(columns, '__shard__', shard);
   const idRaw = Object.hasOwn(columns, ctx.idColumn) ? columns[ctx.idColumn] : undefined;
-  const id = idRaw === undefined || idRaw === null || (typeof idRaw === 'string' && idRaw.trim() === '') ? s.key : String(idRaw);
-  return { row, id, path: memberLocator({ shard, member: video.name, offset: video.offset, size: video.size }), columns };
+  const id =
+    idRaw === undefined || idRaw === null || (typeof idRaw === 'string' && idRaw.trim() === '') ? s.key : String(idRaw);
+  return {
+    row,
+    id,
+    path: memberLocator({ shard, member: video.name, offset: video.offset, size: video.size }),
+    columns,
+  };
 }
 
 /**
@@ -215,7 +237,10 @@ function sampleRow(ctx: FormatContext, shard: string, s: Sample, row: number): I
  * with one row problem (`webdataset_corrupt`) naming the shard, the byte and the last sample read, and the next
  * shard follows. Row numbers count samples (and those problems) from 1 across all shards.
  */
-async function* webDatasetRows(ctx: FormatContext, shards: () => Iterable<string>): AsyncGenerator<InputRow | RowProblem> {
+async function* webDatasetRows(
+  ctx: FormatContext,
+  shards: () => Iterable<string>,
+): AsyncGenerator<InputRow | RowProblem> {
   for await (const ev of walkSamples(ctx.input, shards())) {
     if (ev.type === 'sample') yield sampleRow(ctx, ev.shard, ev.sample, ev.row);
     else if (ev.type === 'problem') yield ev.problem;
@@ -226,7 +251,11 @@ async function* webDatasetRows(ctx: FormatContext, shards: () => Iterable<string
  * Walks the samples of `shards` in order, numbering them (and the problems) as the scan's rows. `wantBodies(row)`
  * says, when a sample starts, whether to read all its members' bytes (`sample.bodies`); otherwise only json/txt.
  */
-export async function* walkSamples(input: string, shards: Iterable<string>, wantBodies: (row: number) => boolean = () => false): AsyncGenerator<WalkEvent> {
+export async function* walkSamples(
+  input: string,
+  shards: Iterable<string>,
+  wantBodies: (row: number) => boolean = () => false,
+): AsyncGenerator<WalkEvent> {
   let row = 0;
   for (const shard of shards) {
     yield { type: 'shard', shard };
@@ -237,7 +266,16 @@ export async function* walkSamples(input: string, shards: Iterable<string>, want
       row++;
       const e = isS3Url(shard) ? remoteError(shard, err) : null;
       const missing = e ? e.code === 'missing' : (err as NodeJS.ErrnoException).code === 'ENOENT';
-      yield { type: 'problem', row, problem: rowProblem(row, missing ? 'webdataset_missing_shard' : 'webdataset_unreadable_shard', `Shard ${shard} of ${input} cannot be read: ${e ? e.message : messageOf(err)}`, err) };
+      yield {
+        type: 'problem',
+        row,
+        problem: rowProblem(
+          row,
+          missing ? 'webdataset_missing_shard' : 'webdataset_unreadable_shard',
+          `Shard ${shard} of ${input} cannot be read: ${e ? e.message : messageOf(err)}`,
+          err,
+        ),
+      };
       continue;
     }
     let current: Sample | null = null;
@@ -257,7 +295,12 @@ export async function* walkSamples(input: string, shards: Iterable<string>, want
           current.bodies.push(body);
           if (meta) current.meta.set(ext, body);
         } else if (meta) {
-          current.meta.set(ext, m.size > MAX_META_BYTES ? new Error(`${m.size} bytes, more than the ${MAX_META_BYTES} read`) : await m.data());
+          current.meta.set(
+            ext,
+            m.size > MAX_META_BYTES
+              ? new Error(`${m.size} bytes, more than the ${MAX_META_BYTES} read`)
+              : await m.data(),
+          );
         }
       }
       if (current) yield { type: 'sample', row: ++row, shard, sample: current };
@@ -267,8 +310,18 @@ export async function* walkSamples(input: string, shards: Iterable<string>, want
       if (whole) yield { type: 'sample', row: ++row, shard, sample: current! };
       row++;
       const after = current ? ` ${whole ? 'after' : 'in'} sample ${JSON.stringify(current.key)}` : '';
-      const why = err instanceof TarError ? err.message : isS3Url(shard) ? remoteError(shard, err).message : messageOf(err);
-      yield { type: 'problem', row, problem: rowProblem(row, 'webdataset_corrupt', `Shard ${shard} is damaged${after}: ${why}; the samples after this point are not read`, err) };
+      const why =
+        err instanceof TarError ? err.message : isS3Url(shard) ? remoteError(shard, err).message : messageOf(err);
+      yield {
+        type: 'problem',
+        row,
+        problem: rowProblem(
+          row,
+          'webdataset_corrupt',
+          `Shard ${shard} is damaged${after}: ${why}; the samples after this point are not read`,
+          err,
+        ),
+      };
     } finally {
       await reader.close().catch(() => undefined);
     }
@@ -281,14 +334,27 @@ export async function openWebDataset(ctx: FormatContext): Promise<InputSource> {
   if (isS3Url(first)) {
     await headS3Object(parseS3Url(first)).catch((err: unknown) => {
       const e = remoteError(first, err);
-      throw new ManifestError(`input-${e.code}`, `${expected('a readable tar shard', `the first shard of ${ctx.input}`, first)}: ${e.message.replace(/^Clip \S+ cannot be read: /, '')}`, { path: first }, { cause: err });
+      throw new ManifestError(
+        `input-${e.code}`,
+        `${expected('a readable tar shard', `the first shard of ${ctx.input}`, first)}: ${e.message.replace(/^Clip \S+ cannot be read: /, '')}`,
+        { path: first },
+        { cause: err },
+      );
     });
   } else {
     // The first shard must be there: a mistyped pattern fails now, not as a row problem per shard.
     const st = await stat(first).catch((err: unknown) => {
-      throw new ManifestError('input-missing', expected('an existing tar shard', `the first shard of ${ctx.input}`, first), { path: first }, { cause: err });
+      throw new ManifestError(
+        'input-missing',
+        expected('an existing tar shard', `the first shard of ${ctx.input}`, first),
+        { path: first },
+        { cause: err },
+      );
     });
-    if (!st.isFile()) throw new ManifestError('input-kind', expected('a tar file', `the first shard of ${ctx.input}`, first), { path: first });
+    if (!st.isFile())
+      throw new ManifestError('input-kind', expected('a tar file', `the first shard of ${ctx.input}`, first), {
+        path: first,
+      });
   }
   return { kind: 'webdataset', input: ctx.input, rows: () => webDatasetRows(ctx, () => expandBraces(ctx.input)) };
 }

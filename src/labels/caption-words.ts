@@ -18,7 +18,12 @@ const BREAK = /[.,;:!?()[\]{}\u2014\u2013\u2026\n]/;
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
   for (const m of text.matchAll(WORD)) {
-    out.push({ text: m[0], lower: m[0].toLowerCase().replace(/\u2019/g, "'"), start: m.index, end: m.index + m[0].length });
+    out.push({
+      text: m[0],
+      lower: m[0].toLowerCase().replace(/\u2019/g, "'"),
+      start: m.index,
+      end: m.index + m[0].length,
+    });
   }
   return out;
 }
@@ -81,46 +86,200 @@ export class Words {
 
 /** Words that start a noun phrase: a verb form right after one of them is a noun or adjective ("an open door"). */
 export const PRE_NOUN: ReadonlySet<string> = new Set([
-  'a', 'an', 'the', 'my', 'your', 'his', 'her', 'its', 'our', 'their', 'every', 'each', 'another', 'no',
+  'a',
+  'an',
+  'the',
+  'my',
+  'your',
+  'his',
+  'her',
+  'its',
+  'our',
+  'their',
+  'every',
+  'each',
+  'another',
+  'no',
 ]);
 
 /** Words that start a verb's object: "open the box", "close it". */
 export const OBJECT_START: ReadonlySet<string> = new Set([
-  ...PRE_NOUN, 'this', 'that', 'these', 'those', 'some', 'both', 'all', 'one', 'two', 'three', 'several',
-  'it', 'them', 'him', 'me', 'us', 'you', 'itself', 'himself', 'herself', 'themselves',
-  'something', 'someone', 'somebody', 'anything', 'everything', 'everyone',
+  ...PRE_NOUN,
+  'this',
+  'that',
+  'these',
+  'those',
+  'some',
+  'both',
+  'all',
+  'one',
+  'two',
+  'three',
+  'several',
+  'it',
+  'them',
+  'him',
+  'me',
+  'us',
+  'you',
+  'itself',
+  'himself',
+  'herself',
+  'themselves',
+  'something',
+  'someone',
+  'somebody',
+  'anything',
+  'everything',
+  'everyone',
 ]);
 
 /** Auxiliaries after which a form shared by past and participle ("put") is read as the participle. */
 export const PARTICIPLE_AUX: ReadonlySet<string> = new Set([
-  'has', 'have', 'had', 'is', 'are', 'was', 'were', 'be', 'been', 'being', 'get', 'gets', 'got',
+  'has',
+  'have',
+  'had',
+  'is',
+  'are',
+  'was',
+  'were',
+  'be',
+  'been',
+  'being',
+  'get',
+  'gets',
+  'got',
 ]);
 
 /** Words that end the stretch between a verb and its particle ("puts the pen down WHILE ..."). */
 export const CLAUSE_WORDS: ReadonlySet<string> = new Set([
-  'then', 'while', 'before', 'after', 'when', 'but', 'because', 'until', 'which', 'who', 'whereas', 'as', 'so',
+  'then',
+  'while',
+  'before',
+  'after',
+  'when',
+  'but',
+  'because',
+  'until',
+  'which',
+  'who',
+  'whereas',
+  'as',
+  'so',
 ]);
 
 /** Words that negate the verb they stand before ("does not open", "never falls", "without dropping"). */
 export const NEGATORS: ReadonlySet<string> = new Set([
-  'not', 'never', 'without', 'nobody', 'nothing', 'neither', 'nor', 'cannot', "don't", "doesn't", "didn't", "isn't",
-  "aren't", "wasn't", "weren't", "won't", "can't", "couldn't", "wouldn't", "shouldn't", "hasn't", "haven't", "hadn't",
-  'dont', 'doesnt', 'didnt', 'isnt', 'arent', 'wasnt', 'werent', 'wont', 'cant',
+  'not',
+  'never',
+  'without',
+  'nobody',
+  'nothing',
+  'neither',
+  'nor',
+  'cannot',
+  "don't",
+  "doesn't",
+  "didn't",
+  "isn't",
+  "aren't",
+  "wasn't",
+  "weren't",
+  "won't",
+  "can't",
+  "couldn't",
+  "wouldn't",
+  "shouldn't",
+  "hasn't",
+  "haven't",
+  "hadn't",
+  'dont',
+  'doesnt',
+  'didnt',
+  'isnt',
+  'arent',
+  'wasnt',
+  'werent',
+  'wont',
+  'cant',
 ]);
 
 /** Auxiliaries and degree words that may stand between a negator and its verb ("does not even open"). */
 export const NEGATION_GAP: ReadonlySet<string> = new Set([
-  'do', 'does', 'did', 'is', 'are', 'am', 'was', 'were', 'be', 'been', 'being', 'has', 'have', 'had', 'will', 'would',
-  'shall', 'should', 'can', 'could', 'may', 'might', 'must', 'to', 'even', 'quite', 'yet', 'ever', 'get', 'gets', 'got',
-  'seem', 'seems', 'seemed', 'try', 'tries', 'tried', 'manage', 'manages', 'managed',
+  'do',
+  'does',
+  'did',
+  'is',
+  'are',
+  'am',
+  'was',
+  'were',
+  'be',
+  'been',
+  'being',
+  'has',
+  'have',
+  'had',
+  'will',
+  'would',
+  'shall',
+  'should',
+  'can',
+  'could',
+  'may',
+  'might',
+  'must',
+  'to',
+  'even',
+  'quite',
+  'yet',
+  'ever',
+  'get',
+  'gets',
+  'got',
+  'seem',
+  'seems',
+  'seemed',
+  'try',
+  'tries',
+  'tried',
+  'manage',
+  'manages',
+  'managed',
 ]);
 
 /** Subject pronouns: a verb's base form right after one is a verb ("they open", "we close"). */
-export const SUBJECT_PRONOUNS: ReadonlySet<string> = new Set(['i', 'we', 'you', 'they', 'he', 'she', 'it', 'who', 'someone', 'somebody', 'everyone', 'everybody']);
+export const SUBJECT_PRONOUNS: ReadonlySet<string> = new Set([
+  'i',
+  'we',
+  'you',
+  'they',
+  'he',
+  'she',
+  'it',
+  'who',
+  'someone',
+  'somebody',
+  'everyone',
+  'everybody',
+]);
 
 /** Determiners and numbers that start a plural noun phrase ("the doors", "two drawers", "both lids"). */
 export const PLURAL_START: ReadonlySet<string> = new Set([
-  ...PRE_NOUN, 'these', 'those', 'some', 'both', 'all', 'many', 'several', 'few', 'two', 'three', 'four', 'five', 'six',
+  ...PRE_NOUN,
+  'these',
+  'those',
+  'some',
+  'both',
+  'all',
+  'many',
+  'several',
+  'few',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
 ]);
 
 function isCapitalised(word: string): boolean {

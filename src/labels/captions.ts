@@ -2,12 +2,40 @@
 
 import { expected } from '../errors.js';
 import {
-  CLAUSE_WORDS, copyCase, NEGATION_GAP, NEGATORS, OBJECT_START, PARTICIPLE_AUX, PLURAL_START, PRE_NOUN, SUBJECT_PRONOUNS, Words,
+  CLAUSE_WORDS,
+  copyCase,
+  NEGATION_GAP,
+  NEGATORS,
+  OBJECT_START,
+  PARTICIPLE_AUX,
+  PLURAL_START,
+  PRE_NOUN,
+  SUBJECT_PRONOUNS,
+  Words,
 } from './caption-words.js';
 import {
-  COMPOUND_HEADS, IN_REVERSE_NOT_AFTER, IN_REVERSE_NOT_BEFORE, IRREVERSIBLE, LIQUIDS, NOT_PLURAL_SUBJECT, PHRASE_RULES,
-  POSTURE_WORDS, QUANTITY_NOUNS, QUANTITY_START, REVERSED_PLAYBACK, SEASON_BEFORE, SYMMETRIC, VERB_RULES, WAVE_FORMS,
-  WAVE_NOUN_AFTER, WAVE_VERB_NEXT, type IrreversibleEntry, type Particle, type PhraseRule, type VerbForm, type VerbRule,
+  COMPOUND_HEADS,
+  IN_REVERSE_NOT_AFTER,
+  IN_REVERSE_NOT_BEFORE,
+  IRREVERSIBLE,
+  LIQUIDS,
+  NOT_PLURAL_SUBJECT,
+  PHRASE_RULES,
+  POSTURE_WORDS,
+  QUANTITY_NOUNS,
+  QUANTITY_START,
+  REVERSED_PLAYBACK,
+  SEASON_BEFORE,
+  SYMMETRIC,
+  VERB_RULES,
+  WAVE_FORMS,
+  WAVE_NOUN_AFTER,
+  WAVE_VERB_NEXT,
+  type IrreversibleEntry,
+  type Particle,
+  type PhraseRule,
+  type VerbForm,
+  type VerbRule,
 } from './lexicon.js';
 
 /** What a caption says about reversing its clip. */
@@ -36,7 +64,10 @@ export interface CaptionAnalysis {
 
 // Indexes over the lexicon tables, built once.
 const FORM_ORDER: readonly VerbForm[] = ['third', 'ing', 'base', 'past', 'participle'];
-interface RuleHit { rule: VerbRule; forms: VerbForm[] }
+interface RuleHit {
+  rule: VerbRule;
+  forms: VerbForm[];
+}
 const RULES_BY_WORD = new Map<string, RuleHit[]>();
 const PARTICLES = new Map<VerbRule, Particle[]>();
 for (const rule of VERB_RULES) {
@@ -46,10 +77,14 @@ for (const rule of VERB_RULES) {
     byWord.set(rule.from[tag], [...(byWord.get(rule.from[tag]) ?? []), tag]);
   }
   for (const [word, forms] of byWord) RULES_BY_WORD.set(word, [...(RULES_BY_WORD.get(word) ?? []), { rule, forms }]);
-  PARTICLES.set(rule, [...(rule.particles ?? [])].sort((a, b) => b.match.split(' ').length - a.match.split(' ').length));
+  PARTICLES.set(
+    rule,
+    [...(rule.particles ?? [])].sort((a, b) => b.match.split(' ').length - a.match.split(' ').length),
+  );
 }
 const IRREVERSIBLE_BY_WORD = new Map<string, IrreversibleEntry[]>();
-for (const entry of IRREVERSIBLE) for (const w of entry.forms) IRREVERSIBLE_BY_WORD.set(w, [...(IRREVERSIBLE_BY_WORD.get(w) ?? []), entry]);
+for (const entry of IRREVERSIBLE)
+  for (const w of entry.forms) IRREVERSIBLE_BY_WORD.set(w, [...(IRREVERSIBLE_BY_WORD.get(w) ?? []), entry]);
 const SYMMETRIC_WORDS = new Set(SYMMETRIC.flat().filter((w) => !w.includes(' ')));
 const SYMMETRIC_PHRASES = SYMMETRIC.flat().filter((w) => w.includes(' '));
 const PHRASES_BY_FIRST = new Map<string, PhraseRule[]>();
@@ -66,7 +101,13 @@ const PASSIVE_AUX = new Set(['is', 'are', 'was', 'were', 'be', 'been', 'being', 
 const PRESENT_COPULA = new Set(['is', 'are', 'am']);
 
 /** A stretch of the caption to replace; `cut` is what is spliced out (a dropped word takes its leading space). */
-interface Piece { start: number; end: number; text: string; replacement: string; cut: [number, number] }
+interface Piece {
+  start: number;
+  end: number;
+  text: string;
+  replacement: string;
+  cut: [number, number];
+}
 interface Candidate {
   tokens: number[];
   pieces: Piece[];
@@ -92,7 +133,12 @@ export function analyseCaption(text: string): CaptionAnalysis {
   const words = new Words(text);
   const playback = reversedPlayback(words);
   if (playback) {
-    return { status: 'unknown', reversed: null, matches: [], reason: `the caption says the clip already plays in reverse ('${playback}'): its words describe the other direction of time` };
+    return {
+      status: 'unknown',
+      reversed: null,
+      matches: [],
+      reason: `the caption says the clip already plays in reverse ('${playback}'): its words describe the other direction of time`,
+    };
   }
   const title = words.titleCase();
   const taken = new Set<number>();
@@ -107,7 +153,9 @@ export function analyseCaption(text: string): CaptionAnalysis {
   const candidates = swapCandidates(words, title).sort(byStrength);
   const accept = (c: Candidate) => {
     if (c.tokens.some((t) => taken.has(t))) return;
-    c.tokens.forEach((t) => { taken.add(t); });
+    c.tokens.forEach((t) => {
+      taken.add(t);
+    });
     accepted.push(c);
   };
   for (const c of candidates) if (!c.negated) accept(c);
@@ -121,11 +169,23 @@ export function analyseCaption(text: string): CaptionAnalysis {
   }
   // Up/down alone is no evidence: "the rock rolls downward" must not become "rolls upward".
   if (accepted.every((c) => c.vertical)) {
-    accepted.flatMap((c) => c.tokens).forEach((t) => { taken.delete(t); });
+    accepted
+      .flatMap((c) => c.tokens)
+      .forEach((t) => {
+        taken.delete(t);
+      });
     accepted = [];
   }
   const swaps = accepted.flatMap((c) => c.pieces);
-  matches.push(...swaps.map(({ text: t, start, end, replacement }) => ({ text: t, start, end, kind: 'swap' as const, replacement })));
+  matches.push(
+    ...swaps.map(({ text: t, start, end, replacement }) => ({
+      text: t,
+      start,
+      end,
+      kind: 'swap' as const,
+      replacement,
+    })),
+  );
   const symmetric = findSymmetric(words, taken, negatedWords);
   matches.push(...symmetric);
 
@@ -138,7 +198,8 @@ export function analyseCaption(text: string): CaptionAnalysis {
 
   if (irreversible.length > 0 || liquid) {
     const said = irreversible.map((m) => `'${m.text}'`);
-    if (liquidVerb && liquid) said.push(`'${liquidVerb.pieces[0].text}' with '${liquid.text}' (filling with a liquid is pouring)`);
+    if (liquidVerb && liquid)
+      said.push(`'${liquidVerb.pieces[0].text}' with '${liquid.text}' (filling with a liquid is pouring)`);
     return { status: 'irreversible', reversed: null, matches, reason: `caption says ${said.join(', ')}` };
   }
   if (accepted.length > 0) {
@@ -146,9 +207,19 @@ export function analyseCaption(text: string): CaptionAnalysis {
     return { status: 'swap', reversed: splice(text, swaps), matches, reason };
   }
   if (symmetric.length > 0) {
-    return { status: 'keep', reversed: text, matches, reason: `direction-free motion: ${symmetric.map((m) => `'${m.text}'`).join(', ')}` };
+    return {
+      status: 'keep',
+      reversed: text,
+      matches,
+      reason: `direction-free motion: ${symmetric.map((m) => `'${m.text}'`).join(', ')}`,
+    };
   }
-  const reason = text.trim() === '' ? 'empty caption' : negatedWords.length ? `only negated motion: ${[...new Set(negatedWords)].map((w) => `'${w}'`).join(', ')}` : 'no known motion word';
+  const reason =
+    text.trim() === ''
+      ? 'empty caption'
+      : negatedWords.length
+        ? `only negated motion: ${[...new Set(negatedWords)].map((w) => `'${w}'`).join(', ')}`
+        : 'no known motion word';
   return { status: 'unknown', reversed: null, matches, reason };
 }
 
@@ -165,7 +236,10 @@ const byStrength = (a: Candidate, b: Candidate): number =>
 
 function describe(c: Candidate): string {
   const from = c.pieces.map((p) => p.text).join(' … ');
-  const to = c.pieces.map((p) => p.replacement).filter((r) => r !== '').join(' … ');
+  const to = c.pieces
+    .map((p) => p.replacement)
+    .filter((r) => r !== '')
+    .join(' … ');
   return `'${from}' -> '${to}'`;
 }
 
@@ -190,7 +264,8 @@ function reversedPlayback(words: Words): string | null {
     const next = words.nextAt(i + 2);
     if (next !== undefined && IN_REVERSE_NOT_BEFORE.has(next)) continue;
     let vehicle = false;
-    for (let k = i - 1; k >= Math.max(0, i - 3) && !words.broken(k); k--) vehicle ||= IN_REVERSE_NOT_AFTER.has(words.lower(k)!);
+    for (let k = i - 1; k >= Math.max(0, i - 3) && !words.broken(k); k--)
+      vehicle ||= IN_REVERSE_NOT_AFTER.has(words.lower(k)!);
     if (!vehicle) return words.slice(i, i + 1);
   }
   return null;
@@ -216,7 +291,8 @@ function nounUse(words: Words, i: number): boolean {
   const next = words.tight(i) ? words.lower(i + 1) : undefined;
   if (next !== undefined && COMPOUND_HEADS.has(next) && !/(s|ed)$/.test(w)) return true;
   const prev = words.previous(i);
-  if (QUANTITY_NOUNS.has(w) && words.nextAt(i + 1) === 'of' && prev !== undefined && QUANTITY_START.has(prev)) return true;
+  if (QUANTITY_NOUNS.has(w) && words.nextAt(i + 1) === 'of' && prev !== undefined && QUANTITY_START.has(prev))
+    return true;
   if (w === 'fall' && prev !== undefined) {
     if (SEASON_BEFORE.has(prev)) return true;
     const prev2 = words.previous(i - 1);
@@ -228,7 +304,14 @@ function nounUse(words: Words, i: number): boolean {
 /** True when "wave"/"waves" at i is the gesture of a subject ("she waves", "a man waves goodbye"), not water. */
 function waveVerb(words: Words, i: number): boolean {
   const prev = words.previous(i);
-  if (prev === undefined || PRE_NOUN.has(prev) || WAVE_NOUN_AFTER.has(prev) || prev.endsWith('ing') || VERB_WORDS.has(prev)) return false;
+  if (
+    prev === undefined ||
+    PRE_NOUN.has(prev) ||
+    WAVE_NOUN_AFTER.has(prev) ||
+    prev.endsWith('ing') ||
+    VERB_WORDS.has(prev)
+  )
+    return false;
   if (SUBJECT_PRONOUNS.has(prev)) return true;
   const next = words.nextAt(i + 1);
   return next === undefined || WAVE_VERB_NEXT.has(next);
@@ -296,7 +379,12 @@ function findSymmetric(words: Words, taken: Set<number>, negatedWords: string[])
       n = 1;
     }
     if (n === 0 || Array.from({ length: n }, (_, k) => i + k).some((k) => taken.has(k))) continue;
-    out.push({ text: words.slice(i, i + n - 1), start: words.tokens[i].start, end: words.tokens[i + n - 1].end, kind: 'symmetric' });
+    out.push({
+      text: words.slice(i, i + n - 1),
+      start: words.tokens[i].start,
+      end: words.tokens[i + n - 1].end,
+      kind: 'symmetric',
+    });
     i += n - 1;
   }
   return out;
@@ -330,8 +418,20 @@ function phraseCandidate(words: Words, i: number, title: boolean): Candidate | n
     const t = words.tokens[i];
     const last = words.tokens[i + n - 1];
     const original = words.slice(i, i + n - 1);
-    const piece = { start: t.start, end: last.end, text: original, replacement: copyCase(original, rule.to, title), cut: [t.start, last.end] as [number, number] };
-    return { tokens: Array.from({ length: n }, (_, k) => i + k), pieces: [piece], gap: 0, liquid: false, vertical: rule.vertical === true };
+    const piece = {
+      start: t.start,
+      end: last.end,
+      text: original,
+      replacement: copyCase(original, rule.to, title),
+      cut: [t.start, last.end] as [number, number],
+    };
+    return {
+      tokens: Array.from({ length: n }, (_, k) => i + k),
+      pieces: [piece],
+      gap: 0,
+      liquid: false,
+      vertical: rule.vertical === true,
+    };
   }
   return null;
 }
@@ -353,7 +453,8 @@ function particleAt(words: Words, j: number, particles: readonly Particle[]): { 
 }
 
 function chooseForm(forms: VerbForm[], prev: string | undefined): VerbForm {
-  if (forms.length > 1 && prev !== undefined && PARTICIPLE_AUX.has(prev) && forms.includes('participle')) return 'participle';
+  if (forms.length > 1 && prev !== undefined && PARTICIPLE_AUX.has(prev) && forms.includes('participle'))
+    return 'participle';
   return forms[0];
 }
 
@@ -371,7 +472,10 @@ function verbCandidate(words: Words, i: number, hit: RuleHit, title: boolean): C
   const found = findParticle(words, i, rule);
   if (!found && rule.particleRequired) return null;
   if (
-    rule.from.guard?.[tag] === 'object' && !passive && !objectAt(words, i + 1) && !(found?.j === i + 1 && objectAt(words, i + 1 + found.n)) &&
+    rule.from.guard?.[tag] === 'object' &&
+    !passive &&
+    !objectAt(words, i + 1) &&
+    !(found?.j === i + 1 && objectAt(words, i + 1 + found.n)) &&
     !(tag === 'base' && afterPluralSubject(words, i))
   ) {
     return null; // "wide open", "kitchen sinks", "packs of gum"; but "zips up the jacket", "was shut by", "the doors open"
@@ -384,13 +488,19 @@ function verbCandidate(words: Words, i: number, hit: RuleHit, title: boolean): C
     const near = words.tokens.slice(Math.max(0, i - 3), lastUsed + 4);
     if (!near.some((t) => rule.context!.has(t.lower))) return null;
   }
-  return found ? verbWithParticle(words, i, rule, tag, passive, found, title, neg) : verbAlone(words, i, rule, tag, title, neg);
+  return found
+    ? verbWithParticle(words, i, rule, tag, passive, found, title, neg)
+    : verbAlone(words, i, rule, tag, title, neg);
 }
 
 /** Whether a verb read at a token is negated, and the counterpart pair it belongs to. */
 type Negation = Pick<Candidate, 'negated' | 'verb'>;
 /** A particle of a rule found at token j, n words long. */
-interface FoundParticle { j: number; n: number; particle: Particle }
+interface FoundParticle {
+  j: number;
+  n: number;
+  particle: Particle;
+}
 
 /**
  * The nearest of the rule's particles after the verb at i, within its gap, in the same clause and before another
@@ -425,7 +535,15 @@ function verbAlone(words: Words, i: number, rule: VerbRule, tag: VerbForm, title
   const endOffset = words.tokens[end].end;
   return {
     tokens: end > i ? [i, end] : [i],
-    pieces: [{ start: verbToken.start, end: endOffset, text: original, replacement: copyCase(original, replacement, title), cut: [verbToken.start, endOffset] }],
+    pieces: [
+      {
+        start: verbToken.start,
+        end: endOffset,
+        text: original,
+        replacement: copyCase(original, replacement, title),
+        cut: [verbToken.start, endOffset],
+      },
+    ],
     gap: 0,
     liquid: rule.liquid === true,
     ...neg,
@@ -437,7 +555,14 @@ function verbAlone(words: Words, i: number, rule: VerbRule, tag: VerbForm, title
  * rule), further away as a preposition when a noun phrase follows it.
  */
 function verbWithParticle(
-  words: Words, i: number, rule: VerbRule, tag: VerbForm, passive: boolean, found: FoundParticle, title: boolean, neg: Negation,
+  words: Words,
+  i: number,
+  rule: VerbRule,
+  tag: VerbForm,
+  passive: boolean,
+  found: FoundParticle,
+  title: boolean,
+  neg: Negation,
 ): Candidate | 'blocked' {
   const { j, n, particle } = found;
   const gap = j - i - 1;
@@ -458,8 +583,20 @@ function verbWithParticle(
   return {
     tokens: [i, ...Array.from({ length: n }, (_, k) => j + k)],
     pieces: [
-      { start: verbToken.start, end: verbToken.end, text: verbToken.text, replacement: copyCase(verbToken.text, target[tag], title), cut: [verbToken.start, verbToken.end] },
-      { start: first.start, end: last.end, text: original, replacement: particleText === '' ? '' : copyCase(original, particleText, title), cut: [cutStart, last.end] },
+      {
+        start: verbToken.start,
+        end: verbToken.end,
+        text: verbToken.text,
+        replacement: copyCase(verbToken.text, target[tag], title),
+        cut: [verbToken.start, verbToken.end],
+      },
+      {
+        start: first.start,
+        end: last.end,
+        text: original,
+        replacement: particleText === '' ? '' : copyCase(original, particleText, title),
+        cut: [cutStart, last.end],
+      },
     ],
     gap,
     liquid: rule.liquid === true,

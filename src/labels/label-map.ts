@@ -45,7 +45,9 @@ function records(text: string): CsvRecord[] {
   const splitter = new CsvRecordSplitter(',', false);
   const out: CsvRecord[] = [];
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  body.split('\n').forEach((t, k) => { splitter.push({ line: k + 1, text: t.replace(/\r$/, ''), terminated: true }, out); });
+  body.split('\n').forEach((t, k) => {
+    splitter.push({ line: k + 1, text: t.replace(/\r$/, ''), terminated: true }, out);
+  });
   splitter.end(out);
   return out;
 }
@@ -75,8 +77,13 @@ export function parseLabelMap(text: string, file: string): LabelMap {
     const key = labelKey(entry.label);
     const seen = byKey.get(key);
     if (seen) {
-      const same = seen.verdict === entry.verdict && labelKey(seen.counterpart ?? '') === labelKey(entry.counterpart ?? '');
-      if (!same) bad(r.line, `label ${JSON.stringify(entry.label)} is ${describe(entry)} here but ${describe(seen)} on line ${seen.line}`);
+      const same =
+        seen.verdict === entry.verdict && labelKey(seen.counterpart ?? '') === labelKey(entry.counterpart ?? '');
+      if (!same)
+        bad(
+          r.line,
+          `label ${JSON.stringify(entry.label)} is ${describe(entry)} here but ${describe(seen)} on line ${seen.line}`,
+        );
       continue;
     }
     byKey.set(key, entry);
@@ -87,20 +94,30 @@ export function parseLabelMap(text: string, file: string): LabelMap {
     if (e.verdict !== 'equivariant') continue;
     const other = byKey.get(labelKey(e.counterpart!));
     if (other && (other.verdict !== 'equivariant' || labelKey(other.counterpart!) !== labelKey(e.label))) {
-      bad(e.line, `label ${JSON.stringify(e.label)} pairs with ${JSON.stringify(e.counterpart)}, but line ${other.line} makes ${JSON.stringify(other.label)} ${describe(other)}; reversed twice a clip is itself again, so it must pair back`);
+      bad(
+        e.line,
+        `label ${JSON.stringify(e.label)} pairs with ${JSON.stringify(e.counterpart)}, but line ${other.line} makes ${JSON.stringify(other.label)} ${describe(other)}; reversed twice a clip is itself again, so it must pair back`,
+      );
     }
   }
   if (!problems.length && entries.length === 0) notALabelMap(file, 'has no label rows under its header');
   if (problems.length) {
-    const listed = problems.slice(0, MAX_LISTED).map((p) => `  ${p}`).join('\n');
+    const listed = problems
+      .slice(0, MAX_LISTED)
+      .map((p) => `  ${p}`)
+      .join('\n');
     const more = problems.length > MAX_LISTED ? `\n  ... and ${problems.length - MAX_LISTED} more` : '';
-    throw new UsageError(`The label map ${file} has ${problems.length} bad row${problems.length === 1 ? '' : 's'} (columns ${LABEL_MAP_COLUMNS.join(',')}; verdict ${VERDICTS.join('|')}; counterpart only, and always, for equivariant):\n${listed}${more}`);
+    throw new UsageError(
+      `The label map ${file} has ${problems.length} bad row${problems.length === 1 ? '' : 's'} (columns ${LABEL_MAP_COLUMNS.join(',')}; verdict ${VERDICTS.join('|')}; counterpart only, and always, for equivariant):\n${listed}${more}`,
+    );
   }
   return { file: where, sha256: createHash('sha256').update(text).digest('hex'), entries };
 }
 
 function notALabelMap(file: string, what: string): never {
-  throw new UsageError(`Expected a label map for --label-map (a CSV file with the header ${LABEL_MAP_COLUMNS.join(',')}) but ${file} ${what}`);
+  throw new UsageError(
+    `Expected a label map for --label-map (a CSV file with the header ${LABEL_MAP_COLUMNS.join(',')}) but ${file} ${what}`,
+  );
 }
 
 /** A label map's header: its column count and where each known column is (-1 for an absent reason column). */
@@ -118,25 +135,39 @@ function labelMapHeader(first: CsvRecord | undefined, file: string): LabelMapHea
   if ('error' in first) notALabelMap(file, `line ${first.line} is not CSV: ${first.error}`);
   const header = (first as { fields: string[] }).fields.map((h) => h.trim().toLowerCase());
   const missing = LABEL_MAP_COLUMNS.filter((c) => !header.includes(c));
-  const unknown = header.filter((h) => !(LABEL_MAP_COLUMNS as readonly string[]).includes(h) && !(OPTIONAL_COLUMNS as readonly string[]).includes(h));
+  const unknown = header.filter(
+    (h) =>
+      !(LABEL_MAP_COLUMNS as readonly string[]).includes(h) && !(OPTIONAL_COLUMNS as readonly string[]).includes(h),
+  );
   if (missing.length || unknown.length) {
-    notALabelMap(file, `line ${first.line} has the columns ${JSON.stringify(header.join(','))}${missing.length ? `, without ${missing.join(', ')}` : ''}${unknown.length ? `; unknown: ${unknown.join(', ')} (allowed besides: ${OPTIONAL_COLUMNS.join(', ')})` : ''}`);
+    notALabelMap(
+      file,
+      `line ${first.line} has the columns ${JSON.stringify(header.join(','))}${missing.length ? `, without ${missing.join(', ')}` : ''}${unknown.length ? `; unknown: ${unknown.join(', ')} (allowed besides: ${OPTIONAL_COLUMNS.join(', ')})` : ''}`,
+    );
   }
   const col = (name: string) => header.indexOf(name);
-  return { width: header.length, label: col('label'), verdict: col('verdict'), counterpart: col('counterpart'), reason: col('reason') };
+  return {
+    width: header.length,
+    label: col('label'),
+    verdict: col('verdict'),
+    counterpart: col('counterpart'),
+    reason: col('reason'),
+  };
 }
 
 /** One row as an entry, or what is wrong with it (duplicates and pairs are checked across rows by the caller). */
 function rowEntry(r: CsvRecord, header: LabelMapHeader): LabelMapEntry | string {
   if ('error' in r) return `not CSV: ${r.error}`;
-  if (r.fields.length > header.width) return `${r.fields.length} fields, but the header has ${header.width} (quote a label that holds a comma)`;
+  if (r.fields.length > header.width)
+    return `${r.fields.length} fields, but the header has ${header.width} (quote a label that holds a comma)`;
   const cell = (k: number) => (k >= 0 ? (r.fields[k] ?? '').trim() : '');
   const label = cell(header.label);
   const verdictText = cell(header.verdict);
   const counterpart = cell(header.counterpart);
   if (label === '') return 'the label is empty';
   const verdict = verdictText.toLowerCase() as ClassVerdict;
-  if (!VERDICTS.includes(verdict)) return `label ${JSON.stringify(label)} has the verdict ${JSON.stringify(verdictText)}; expected ${VERDICTS.join(', ')}`;
+  if (!VERDICTS.includes(verdict))
+    return `label ${JSON.stringify(label)} has the verdict ${JSON.stringify(verdictText)}; expected ${VERDICTS.join(', ')}`;
   if (verdict === 'equivariant' && counterpart === '') {
     return `label ${JSON.stringify(label)} is equivariant but has no counterpart (the label its reversed clip should carry)`;
   }
@@ -146,7 +177,13 @@ function rowEntry(r: CsvRecord, header: LabelMapHeader): LabelMapEntry | string 
   if (verdict === 'equivariant' && labelKey(counterpart) === labelKey(label)) {
     return `label ${JSON.stringify(label)} is its own counterpart; a label that stays the same reversed is invariant`;
   }
-  return { label, verdict, counterpart: counterpart === '' ? null : counterpart, reason: cell(header.reason) || null, line: r.line };
+  return {
+    label,
+    verdict,
+    counterpart: counterpart === '' ? null : counterpart,
+    reason: cell(header.reason) || null,
+    line: r.line,
+  };
 }
 
 function describe(e: LabelMapEntry): string {
@@ -159,7 +196,9 @@ export async function readLabelMap(file: string): Promise<LabelMap> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`Expected a readable CSV file for --label-map but received ${JSON.stringify(file)} (${err instanceof Error ? err.message : String(err)})`);
+    throw new UsageError(
+      `Expected a readable CSV file for --label-map but received ${JSON.stringify(file)} (${err instanceof Error ? err.message : String(err)})`,
+    );
   }
   return parseLabelMap(text, file);
 }
@@ -174,7 +213,14 @@ export function labelMapLookup(map: LabelMap): (label: string) => LabelMapEntry 
   const templates = map.entries.filter((e) => /\[[^\]]*\]/.test(e.label));
   const asClass = new Map<TaxonomyClass, LabelMapEntry>();
   const classes = templates.map((e) => {
-    const cls: TaxonomyClass = { id: e.label, name: e.label, verdict: e.verdict, counterpart: e.counterpart, reason: e.reason ?? '', source: 'override' };
+    const cls: TaxonomyClass = {
+      id: e.label,
+      name: e.label,
+      verdict: e.verdict,
+      counterpart: e.counterpart,
+      reason: e.reason ?? '',
+      source: 'override',
+    };
     asClass.set(cls, e);
     return cls;
   });

@@ -15,19 +15,39 @@
 // has a second row with only its later routes ("bounce", "throw", "trajectory", "slide", "roll").
 
 /** Directions a text can state: down is +vy on the image, toward the camera is spreading flow (+div). */
-export type StatedDirection = 'down' | 'up' | 'right' | 'left' | 'toward_camera' | 'away_from_camera' | 'outward' | 'inward';
+export type StatedDirection =
+  | 'down'
+  | 'up'
+  | 'right'
+  | 'left'
+  | 'toward_camera'
+  | 'away_from_camera'
+  | 'outward'
+  | 'inward';
 
 /**
  * The order caption_direction tries the directions in: a stretch of text read for one direction is not read again
  * for a later one ("away from the camera" is away_from_camera, not outward "away from").
  */
 export const STATED_DIRECTIONS: readonly StatedDirection[] = Object.freeze([
-  'right', 'left', 'toward_camera', 'away_from_camera', 'inward', 'outward', 'down', 'up',
+  'right',
+  'left',
+  'toward_camera',
+  'away_from_camera',
+  'inward',
+  'outward',
+  'down',
+  'up',
 ]);
 
 /** The physics checks a rule is routed to by its words, in the order routing lists them. */
 export type RoutedCheck = 'time_direction' | 'gravity' | 'momentum' | 'persistence';
-export const ROUTED_CHECKS: readonly RoutedCheck[] = Object.freeze(['time_direction', 'gravity', 'momentum', 'persistence']);
+export const ROUTED_CHECKS: readonly RoutedCheck[] = Object.freeze([
+  'time_direction',
+  'gravity',
+  'momentum',
+  'persistence',
+]);
 
 /** A word (all its forms) that makes a reversed clip implausible, optionally only before one of `tails`. */
 export interface IrreversibleEntry {
@@ -70,7 +90,10 @@ export const MOTION_WORDS: readonly MotionWord[] = Object.freeze([
   row('towards', { partner: 'away from', states: { toward_camera: 'towards? the (?:camera|viewer|lens)' } }),
   row('approach', { partner: 'recede', states: { toward_camera: 'approach(?:es|ing)? the (?:camera|viewer)' } }),
   row('at the camera', { states: { toward_camera: 'at the camera' } }),
-  row('away from', { partner: 'towards', states: { away_from_camera: 'away from the (?:camera|viewer|lens)', outward: 'away from' } }),
+  row('away from', {
+    partner: 'towards',
+    states: { away_from_camera: 'away from the (?:camera|viewer|lens)', outward: 'away from' },
+  }),
   row('into the distance', { states: { away_from_camera: 'into the distance' } }),
   row('recede', { partner: 'approach', states: { away_from_camera: 'reced(?:es|ing)' } }),
   row('converge', { states: { inward: 'converg(?:es?|ing)' } }),
@@ -78,41 +101,84 @@ export const MOTION_WORDS: readonly MotionWord[] = Object.freeze([
   row('come together', { states: { inward: '(?:comes?|coming|brought|drawn) together' } }),
 
   // Liquids, spreading and changes of state (time_direction).
-  row('pour', { irreversible: irr('pour', 'pours', 'poured', 'pouring'), states: { down: 'pour(?:s|ing|ed)?' }, routes: { time_direction: ['pour'] } }),
-  row('spill', { irreversible: irr('spill', 'spills', 'spilled', 'spilt', 'spilling'), routes: { time_direction: ['spill'] } }),
-  row('splash', { irreversible: irr('splash', 'splashes', 'splashed', 'splashing'), routes: { time_direction: ['splash'] } }),
+  row('pour', {
+    irreversible: irr('pour', 'pours', 'poured', 'pouring'),
+    states: { down: 'pour(?:s|ing|ed)?' },
+    routes: { time_direction: ['pour'] },
+  }),
+  row('spill', {
+    irreversible: irr('spill', 'spills', 'spilled', 'spilt', 'spilling'),
+    routes: { time_direction: ['spill'] },
+  }),
+  row('splash', {
+    irreversible: irr('splash', 'splashes', 'splashed', 'splashing'),
+    routes: { time_direction: ['splash'] },
+  }),
   row('splatter', { irreversible: irr('splatter', 'splatters', 'splattered', 'splattering') }),
   row('spray', { irreversible: irr('spray', 'sprays', 'sprayed', 'spraying') }),
   row('squirt', { irreversible: irr('squirt', 'squirts', 'squirted', 'squirting') }),
   row('leak', { irreversible: irr('leak', 'leaks', 'leaked', 'leaking') }),
   row('sprinkle', { irreversible: irr('sprinkle', 'sprinkles', 'sprinkled', 'sprinkling') }),
-  row('scatter', { irreversible: irr('scatter', 'scatters', 'scattered', 'scattering'), states: { outward: 'scatter(?:s|ed|ing)?' } }),
+  row('scatter', {
+    irreversible: irr('scatter', 'scatters', 'scattered', 'scattering'),
+    states: { outward: 'scatter(?:s|ed|ing)?' },
+  }),
   row('disperse', { states: { outward: 'dispers(?:es?|ing)' } }),
   row('fan out', { states: { outward: 'fans? out' } }),
   row('radiate out', { states: { outward: 'radiat(?:es?|ing) out' } }),
   row('smoke', { irreversible: irr('smoke', 'smokes', 'smoking') }),
   row('steam', { irreversible: irr('steam', 'steams', 'steaming') }),
   row('melt', { irreversible: irr('melt', 'melts', 'melted', 'melting'), routes: { time_direction: ['melt'] } }),
-  row('burn', { irreversible: irr('burn', 'burns', 'burned', 'burnt', 'burning'), routes: { time_direction: ['burn'] } }),
-  row('shatter', { irreversible: irr('shatter', 'shatters', 'shattered', 'shattering'), routes: { time_direction: ['shatter'] } }),
-  row('break', { irreversible: irr('break', 'breaks', 'broke', 'broken', 'breaking'), routes: { time_direction: ['break(?:s|ing)?\\b', 'broke'] } }),
+  row('burn', {
+    irreversible: irr('burn', 'burns', 'burned', 'burnt', 'burning'),
+    routes: { time_direction: ['burn'] },
+  }),
+  row('shatter', {
+    irreversible: irr('shatter', 'shatters', 'shattered', 'shattering'),
+    routes: { time_direction: ['shatter'] },
+  }),
+  row('break', {
+    irreversible: irr('break', 'breaks', 'broke', 'broken', 'breaking'),
+    routes: { time_direction: ['break(?:s|ing)?\\b', 'broke'] },
+  }),
   row('crack', { irreversible: irr('crack', 'cracks', 'cracked', 'cracking'), routes: { time_direction: ['crack'] } }),
-  row('tear', { irreversible: irr('tear', 'tears', 'tore', 'torn', 'tearing'), routes: { time_direction: ['tear(?:s|ing)? (?:apart|open|through|off)', 'torn'] } }),
+  row('tear', {
+    irreversible: irr('tear', 'tears', 'tore', 'torn', 'tearing'),
+    routes: { time_direction: ['tear(?:s|ing)? (?:apart|open|through|off)', 'torn'] },
+  }),
   row('rip', { irreversible: irr('rip', 'rips', 'ripped', 'ripping') }),
-  row('dissolve', { irreversible: irr('dissolve', 'dissolves', 'dissolved', 'dissolving'), routes: { time_direction: ['dissolv'] } }),
-  row('spread', { irreversible: irr('spread', 'spreads', 'spreading'), states: { outward: 'spread(?:s|ing)? out' }, routes: { time_direction: ['spread'] } }),
+  row('dissolve', {
+    irreversible: irr('dissolve', 'dissolves', 'dissolved', 'dissolving'),
+    routes: { time_direction: ['dissolv'] },
+  }),
+  row('spread', {
+    irreversible: irr('spread', 'spreads', 'spreading'),
+    states: { outward: 'spread(?:s|ing)? out' },
+    routes: { time_direction: ['spread'] },
+  }),
   row('fill', { partner: 'empty', routes: { time_direction: ['fill(?:s|ing|ed)?\\b'] } }),
   row('drain', { irreversible: irr('drain', 'drains', 'drained', 'draining'), routes: { time_direction: ['drain'] } }),
-  row('evaporate', { irreversible: irr('evaporate', 'evaporates', 'evaporated', 'evaporating'), routes: { time_direction: ['evaporat'] } }),
+  row('evaporate', {
+    irreversible: irr('evaporate', 'evaporates', 'evaporated', 'evaporating'),
+    routes: { time_direction: ['evaporat'] },
+  }),
   row('freeze', { routes: { time_direction: ['freez'] } }),
   row('ignite', { routes: { time_direction: ['ignit'] } }),
   row('explode', {
-    irreversible: irr('explode', 'explodes', 'exploded', 'exploding', 'explosion'), states: { outward: 'explod(?:es?|ing)' }, routes: { time_direction: ['explod'] },
+    irreversible: irr('explode', 'explodes', 'exploded', 'exploding', 'explosion'),
+    states: { outward: 'explod(?:es?|ing)' },
+    routes: { time_direction: ['explod'] },
   }),
   row('fireworks', { irreversible: irr('fireworks') }),
-  row('burst', { irreversible: irr('burst', 'bursts', 'bursting'), states: { outward: 'burst(?:s|ing)? (?:out|apart)' } }),
+  row('burst', {
+    irreversible: irr('burst', 'bursts', 'bursting'),
+    states: { outward: 'burst(?:s|ing)? (?:out|apart)' },
+  }),
   row('pop', { irreversible: irr('pops', 'popped', 'popping') }),
-  row('crumble', { irreversible: irr('crumble', 'crumbles', 'crumbled', 'crumbling'), routes: { time_direction: ['crumbl'] } }),
+  row('crumble', {
+    irreversible: irr('crumble', 'crumbles', 'crumbled', 'crumbling'),
+    routes: { time_direction: ['crumbl'] },
+  }),
   row('crumple', { irreversible: irr('crumple', 'crumples', 'crumpled', 'crumpling') }),
   row('crush', { irreversible: irr('crush', 'crushes', 'crushed', 'crushing'), routes: { time_direction: ['crush'] } }),
   row('smash', { irreversible: irr('smash', 'smashes', 'smashed', 'smashing'), routes: { time_direction: ['smash'] } }),
@@ -121,7 +187,11 @@ export const MOTION_WORDS: readonly MotionWord[] = Object.freeze([
   row('blend', { irreversible: irr('blend', 'blends', 'blended', 'blending') }),
   row('whisk', { irreversible: irr('whisk', 'whisks', 'whisked', 'whisking') }),
   row('churn', { irreversible: irr('churn', 'churns', 'churned', 'churning') }),
-  row('drip', { irreversible: irr('drip', 'drips', 'dripped', 'dripping'), states: { down: 'drips?|dripping' }, routes: { time_direction: ['drip'] } }),
+  row('drip', {
+    irreversible: irr('drip', 'drips', 'dripped', 'dripping'),
+    states: { down: 'drips?|dripping' },
+    routes: { time_direction: ['drip'] },
+  }),
   row('foam', { routes: { time_direction: ['foam'] } }),
   row('cut', { irreversible: irr('cut', 'cuts', 'cutting') }),
   row('slice', { irreversible: irr('slice', 'slices', 'sliced', 'slicing') }),
@@ -140,25 +210,50 @@ export const MOTION_WORDS: readonly MotionWord[] = Object.freeze([
   row('scribble', { irreversible: irr('scribbles', 'scribbled', 'scribbling') }),
 
   // Falling, rising and flight (gravity).
-  row('fall', { irreversible: irr('fall', 'falls', 'fell', 'fallen', 'falling'), states: { down: 'falls?|falling|fell' }, routes: { gravity: ['fall', 'fell\\b'] } }),
-  row('drop', { irreversible: irr('drop', 'drops', 'dropped', 'dropping'), states: { down: 'drops?(?! of)|dropping|dropped' }, routes: { gravity: ['drop'] } }),
+  row('fall', {
+    irreversible: irr('fall', 'falls', 'fell', 'fallen', 'falling'),
+    states: { down: 'falls?|falling|fell' },
+    routes: { gravity: ['fall', 'fell\\b'] },
+  }),
+  row('drop', {
+    irreversible: irr('drop', 'drops', 'dropped', 'dropping'),
+    states: { down: 'drops?(?! of)|dropping|dropped' },
+    routes: { gravity: ['drop'] },
+  }),
   row('gravity', { routes: { gravity: ['gravity'] } }),
   row('downward', { partner: 'upward', states: { down: 'downwards?' }, routes: { gravity: ['downward'] } }),
   row('downhill', { states: { down: 'downhill' } }),
   row('descend', { partner: 'ascend', states: { down: 'descend(?:s|ing)?' }, routes: { gravity: ['descend'] } }),
-  row('land', { irreversible: irr('lands', 'landed', 'landing'), states: { down: 'lands?|landing' }, routes: { gravity: ['land(?:s|ing|ed)?\\b'] } }),
-  row('tumble', { irreversible: irr('tumble', 'tumbles', 'tumbled', 'tumbling'), states: { down: down('tumbl') }, routes: { gravity: ['tumbl'] } }),
+  row('land', {
+    irreversible: irr('lands', 'landed', 'landing'),
+    states: { down: 'lands?|landing' },
+    routes: { gravity: ['land(?:s|ing|ed)?\\b'] },
+  }),
+  row('tumble', {
+    irreversible: irr('tumble', 'tumbles', 'tumbled', 'tumbling'),
+    states: { down: down('tumbl') },
+    routes: { gravity: ['tumbl'] },
+  }),
   row('toss', { irreversible: irr('toss', 'tosses', 'tossed', 'tossing'), routes: { gravity: ['toss'] } }),
-  row('throw', { irreversible: irr('throw', 'throws', 'threw', 'thrown', 'throwing'), routes: { gravity: ['thrown', 'throw'] } }),
+  row('throw', {
+    irreversible: irr('throw', 'throws', 'threw', 'thrown', 'throwing'),
+    routes: { gravity: ['thrown', 'throw'] },
+  }),
   row('trajectory', { routes: { gravity: ['trajector'] } }),
   row('arc', { routes: { gravity: ['arc(?:s|ing)?\\b'] } }),
   row('bounce', { states: { up: up('bounc') }, routes: { gravity: ['bounc'] } }),
   row('hang', { routes: { gravity: ['hang'] } }),
   row('weight', { routes: { gravity: ['weight'] } }),
   row('pulled down', { routes: { gravity: ['pulled down'] } }),
-  row('roll', { irreversible: irrBefore(['down', 'off'], 'roll', 'rolls', 'rolled', 'rolling'), states: { down: down('roll') }, routes: { gravity: ['roll(?:s|ing|ed)? down'] } }),
+  row('roll', {
+    irreversible: irrBefore(['down', 'off'], 'roll', 'rolls', 'rolled', 'rolling'),
+    states: { down: down('roll') },
+    routes: { gravity: ['roll(?:s|ing|ed)? down'] },
+  }),
   row('slide', {
-    irreversible: irrBefore(['down', 'off', 'to a stop', 'to a halt'], 'slide', 'slides', 'slid', 'sliding'), partner: 'slide', states: { down: down('slid') },
+    irreversible: irrBefore(['down', 'off', 'to a stop', 'to a halt'], 'slide', 'slides', 'slid', 'sliding'),
+    partner: 'slide',
+    states: { down: down('slid') },
     routes: { gravity: ['slid(?:e|es|ing)? down'] },
   }),
   row('rise', { partner: 'sink', states: { up: 'rises?|rising|rose' }, routes: { gravity: ['rise', 'rising'] } }),
@@ -167,7 +262,9 @@ export const MOTION_WORDS: readonly MotionWord[] = Object.freeze([
   row('hover', { routes: { gravity: ['hover'] } }),
   row('levitate', { routes: { gravity: ['levitat'] } }),
   row('jump', {
-    irreversible: irrBefore(['into', 'in', 'off', 'onto', 'down', 'out of'], 'jump', 'jumps', 'jumped', 'jumping'), states: { up: up('jump') }, routes: { gravity: ['jump'] },
+    irreversible: irrBefore(['into', 'in', 'off', 'onto', 'down', 'out of'], 'jump', 'jumps', 'jumped', 'jumping'),
+    states: { up: up('jump') },
+    routes: { gravity: ['jump'] },
   }),
   row('leap', { states: { up: up('leap') }, routes: { gravity: ['leap'] } }),
   row('sink', { partner: 'rise', states: { down: 'sinks?|sinking|sank' } }),
@@ -193,7 +290,20 @@ export const MOTION_WORDS: readonly MotionWord[] = Object.freeze([
   row('topple', { irreversible: irr('topple', 'topples', 'toppled', 'toppling') }),
   row('collapse', { irreversible: irr('collapse', 'collapses', 'collapsed', 'collapsing') }),
   row('dive', { irreversible: irr('dive', 'dives', 'dived', 'dove', 'diving') }),
-  row('rain', { irreversible: irr('waterfall', 'waterfalls', 'rain', 'rains', 'rained', 'raining', 'rainfall', 'raindrops', 'snowing', 'snowfall') }),
+  row('rain', {
+    irreversible: irr(
+      'waterfall',
+      'waterfalls',
+      'rain',
+      'rains',
+      'rained',
+      'raining',
+      'rainfall',
+      'raindrops',
+      'snowing',
+      'snowfall',
+    ),
+  }),
   row('tip', { irreversible: irrBefore(['over'], 'tip', 'tips', 'tipped', 'tipping') }),
   row('grind', { irreversible: irrBefore(['to a halt'], 'grind', 'grinds', 'ground', 'grinding') }),
 
@@ -216,9 +326,15 @@ export const MOTION_WORDS: readonly MotionWord[] = Object.freeze([
   row('velocity', { routes: { momentum: ['velocit'] } }),
   row('trajectory', { routes: { momentum: ['trajector'] } }),
   row('recoil', { routes: { momentum: ['recoil'] } }),
-  row('swing', { symmetric: ['swing', 'swings', 'swung', 'swinging'], partner: 'swing', routes: { momentum: ['swing'] } }),
+  row('swing', {
+    symmetric: ['swing', 'swings', 'swung', 'swinging'],
+    partner: 'swing',
+    routes: { momentum: ['swing'] },
+  }),
   row('come', {
-    irreversible: irrBefore(['to a stop', 'to a halt', 'to rest', 'to a rest'], 'come', 'comes', 'came', 'coming'), partner: 'go', states: { down: down('com') },
+    irreversible: irrBefore(['to a stop', 'to a halt', 'to rest', 'to a rest'], 'come', 'comes', 'came', 'coming'),
+    partner: 'go',
+    states: { down: down('com') },
     routes: { momentum: ['comes? to a (?:stop|halt)'] },
   }),
   row('stop', { routes: { momentum: ['stops\\b'] } }),
@@ -226,13 +342,19 @@ export const MOTION_WORDS: readonly MotionWord[] = Object.freeze([
   row('decelerate', { routes: { momentum: ['decelerat'] } }),
   row('accelerate', { routes: { momentum: ['accelerat'] } }),
   row('propel', { routes: { momentum: ['propel'] } }),
-  row('knock', { irreversible: irrBefore(['over', 'down', 'off'], 'knock', 'knocks', 'knocked', 'knocking'), routes: { momentum: ['knock'] } }),
+  row('knock', {
+    irreversible: irrBefore(['over', 'down', 'off'], 'knock', 'knocks', 'knocked', 'knocking'),
+    routes: { momentum: ['knock'] },
+  }),
   row('punch', { irreversible: irr('punch', 'punches', 'punched', 'punching') }),
   row('catch', { irreversible: irr('catch', 'catches', 'caught', 'catching') }),
   row('crash', { irreversible: irr('crash', 'crashes', 'crashed', 'crashing') }),
   row('slam', { irreversible: irr('slam', 'slams', 'slammed', 'slamming') }),
   row('skid', { irreversible: irr('skid', 'skids', 'skidded', 'skidding') }),
-  row('blow', { irreversible: irrBefore(['away', 'out'], 'blow', 'blows', 'blew', 'blown', 'blowing'), states: { outward: 'blown (?:away|off)|blows? (?:away|off)' } }),
+  row('blow', {
+    irreversible: irrBefore(['away', 'out'], 'blow', 'blows', 'blew', 'blown', 'blowing'),
+    states: { outward: 'blown (?:away|off)|blows? (?:away|off)' },
+  }),
 
   // Appearing and staying (persistence).
   row('disappear', { partner: 'appear', routes: { persistence: ['disappear'] } }),

@@ -8,7 +8,16 @@ import { CUE_COLUMNS } from '../cues/index.js';
 import { expected, ManifestError, ModelError } from '../errors.js';
 import type { CueSeries } from '../cues/series.js';
 import { readSeries } from '../outputs/series-file.js';
-import { clipWindows, COLUMNS_HASH, MODEL_F, MODEL_T, seriesToModelInput, VERDICTS, type ModelInput, type VerdictName } from './features.js';
+import {
+  clipWindows,
+  COLUMNS_HASH,
+  MODEL_F,
+  MODEL_T,
+  seriesToModelInput,
+  VERDICTS,
+  type ModelInput,
+  type VerdictName,
+} from './features.js';
 import { NpyWriter } from './npy.js';
 import { CONFIDENCE_WEIGHT, readRealCorpus, type RealClip } from './real-corpus.js';
 import { fnv1a } from '../util/hash.js';
@@ -105,7 +114,12 @@ async function* jsonLines(path: string): AsyncGenerator<{ line: number; value: u
     try {
       yield { line, value: JSON.parse(text) };
     } catch (cause) {
-      throw new ManifestError('bad_json', expected('a JSON object', `line ${line} of ${path}`, text), { path, row: line }, { cause });
+      throw new ManifestError(
+        'bad_json',
+        expected('a JSON object', `line ${line} of ${path}`, text),
+        { path, row: line },
+        { cause },
+      );
     }
   }
 }
@@ -118,14 +132,29 @@ async function readLabels(path: string): Promise<Map<string, Label>> {
   for await (const { line, value } of jsonLines(path)) {
     const r = value as Record<string, unknown>;
     const where = `line ${line} of ${path}`;
-    if (typeof r.id !== 'string') throw new ManifestError('bad_label', expected('a string id', where, r.id), { path, row: line });
+    if (typeof r.id !== 'string')
+      throw new ManifestError('bad_label', expected('a string id', where, r.id), { path, row: line });
     const verdict = VERDICTS.indexOf(r.verdict as VerdictName);
-    if (verdict < 0) throw new ManifestError('bad_label', expected(`verdict ${VERDICTS.join('|')}`, where, r.verdict), { path, row: line, id: r.id });
+    if (verdict < 0)
+      throw new ManifestError('bad_label', expected(`verdict ${VERDICTS.join('|')}`, where, r.verdict), {
+        path,
+        row: line,
+        id: r.id,
+      });
     if (r.direction !== 'forward' && r.direction !== 'backward') {
-      throw new ManifestError('bad_label', expected('direction forward|backward', where, r.direction), { path, row: line, id: r.id });
+      throw new ManifestError('bad_label', expected('direction forward|backward', where, r.direction), {
+        path,
+        row: line,
+        id: r.id,
+      });
     }
     const seed = typeof r.seed === 'number' ? r.seed : hashSeed(r.id);
-    labels.set(r.id, { verdict, forward: r.direction === 'forward' ? 1 : 0, family: String(r.family ?? 'unknown'), seed });
+    labels.set(r.id, {
+      verdict,
+      forward: r.direction === 'forward' ? 1 : 0,
+      family: String(r.family ?? 'unknown'),
+      seed,
+    });
   }
   return labels;
 }
@@ -134,21 +163,47 @@ async function readLabels(path: string): Promise<Map<string, Label>> {
 async function realLabels(dir: string): Promise<Map<string, Label>> {
   const labels = new Map<string, Label>();
   for (const [file, c] of await readRealCorpus(dir)) {
-    labels.set(file, { verdict: c.verdict, forward: 1, family: 'real', seed: hashSeed(c.group), real: { group: c.group, repo: c.repo, confidence: c.confidence, verdict_weight: CONFIDENCE_WEIGHT[c.confidence], split: c.split } });
+    labels.set(file, {
+      verdict: c.verdict,
+      forward: 1,
+      family: 'real',
+      seed: hashSeed(c.group),
+      real: {
+        group: c.group,
+        repo: c.repo,
+        confidence: c.confidence,
+        verdict_weight: CONFIDENCE_WEIGHT[c.confidence],
+        split: c.split,
+      },
+    });
   }
   return labels;
 }
 
 function fromRowLabel(l: RowLabel | null): Label | undefined {
   if (l === null) return undefined;
-  return { verdict: l.verdict, forward: 1, family: l.family, seed: hashSeed(l.group), real: { group: l.group, split: l.split, verdict_weight: l.verdict_weight } };
+  return {
+    verdict: l.verdict,
+    forward: 1,
+    family: l.family,
+    seed: hashSeed(l.group),
+    real: { group: l.group, split: l.split, verdict_weight: l.verdict_weight },
+  };
 }
 
 function checkClipRow(r: Record<string, unknown>, where: string): ClipRow {
-  const ok = typeof r.id === 'string' && typeof r.series_file === 'string' && Number.isInteger(r.series_pairs) && r.series_columns !== undefined;
-  if (!ok) throw new ManifestError('bad_clip_row', expected('a clips.jsonl row with id and series_* columns', where, r));
+  const ok =
+    typeof r.id === 'string' &&
+    typeof r.series_file === 'string' &&
+    Number.isInteger(r.series_pairs) &&
+    r.series_columns !== undefined;
+  if (!ok)
+    throw new ManifestError('bad_clip_row', expected('a clips.jsonl row with id and series_* columns', where, r));
   if (r.series_columns !== MODEL_F) {
-    throw new ManifestError('bad_clip_row', expected(`${MODEL_F} series columns (the current cue table)`, `series_columns at ${where}`, r.series_columns));
+    throw new ManifestError(
+      'bad_clip_row',
+      expected(`${MODEL_F} series columns (the current cue table)`, `series_columns at ${where}`, r.series_columns),
+    );
   }
   return r as unknown as ClipRow;
 }
@@ -198,10 +253,20 @@ export function judgedRows(rows: readonly number[], groups: readonly WindowRow[]
 export async function exportDataset(options: ExportDatasetOptions): Promise<ExportSummary> {
   const T = options.T ?? MODEL_T;
   const windows = options.windows ?? 1;
-  if (!Number.isInteger(windows) || windows < 1) throw new ModelError('bad_option', expected('a positive integer', 'windows', windows));
+  if (!Number.isInteger(windows) || windows < 1)
+    throw new ModelError('bad_option', expected('a positive integer', 'windows', windows));
   const sources = [options.labels, options.realCorpus, options.labelOf].filter((x) => x !== undefined).length;
-  if (sources > 1) throw new ModelError('bad_option', expected('one of labels, realCorpus and labelOf', 'options', Object.keys(options)));
-  const labels = options.labels !== undefined ? await readLabels(options.labels) : options.realCorpus !== undefined ? await realLabels(options.realCorpus) : null;
+  if (sources > 1)
+    throw new ModelError(
+      'bad_option',
+      expected('one of labels, realCorpus and labelOf', 'options', Object.keys(options)),
+    );
+  const labels =
+    options.labels !== undefined
+      ? await readLabels(options.labels)
+      : options.realCorpus !== undefined
+        ? await realLabels(options.realCorpus)
+        : null;
   await mkdir(options.out, { recursive: true });
   const X = await NpyWriter.create(join(options.out, 'X.npy'), 'float32', [T, MODEL_F]);
   const M = await NpyWriter.create(join(options.out, 'mask.npy'), 'float32', [T]);
@@ -218,7 +283,11 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
       const row = checkClipRow(value as Record<string, unknown>, `line ${line} of ${clipsPath}`);
       // Real corpus labels are keyed by file name (the scan of its clips/ folder ids rows by path).
       const key = options.realCorpus === undefined ? row.id : basename(row.path ?? row.id);
-      const label = labels ? labels.get(key) : options.labelOf ? fromRowLabel(options.labelOf({ id: row.id, path: row.path ?? null, input: row.input ?? null })) : { verdict: -1, forward: 1, family: 'unlabelled', seed: hashSeed(row.id) };
+      const label = labels
+        ? labels.get(key)
+        : options.labelOf
+          ? fromRowLabel(options.labelOf({ id: row.id, path: row.path ?? null, input: row.input ?? null }))
+          : { verdict: -1, forward: 1, family: 'unlabelled', seed: hashSeed(row.id) };
       if (!label) {
         summary.unlabelled += 1;
         continue;
@@ -236,7 +305,14 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
         await M.append(input.mask);
         await yV.append(BigInt64Array.of(BigInt(label.verdict)));
         await yF.append(BigInt64Array.of(BigInt(label.forward)));
-        const group = { id: row.id, path: row.path ?? null, family: label.family, seed: label.seed, ...label.real, ...(windows > 1 ? { window, judged } : {}) };
+        const group = {
+          id: row.id,
+          path: row.path ?? null,
+          family: label.family,
+          seed: label.seed,
+          ...label.real,
+          ...(windows > 1 ? { window, judged } : {}),
+        };
         await groups.write(`${summary.rows === 0 ? '' : ','}\n${JSON.stringify(group)}`);
         summary.rows += 1;
       }

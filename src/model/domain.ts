@@ -34,7 +34,11 @@ export interface DomainReference {
 /** Root-mean-square Mahalanobis distance per dimension: sqrt(|L⁻¹(x - mean)|² / dims). */
 export function domainDistance(ref: DomainReference, embedding: ArrayLike<number>): number {
   const E = ref.dims;
-  if (embedding.length !== E) throw new ModelError('input_contract', `domain reference: expected an embedding of ${E} values, got ${embedding.length}`);
+  if (embedding.length !== E)
+    throw new ModelError(
+      'input_contract',
+      `domain reference: expected an embedding of ${E} values, got ${embedding.length}`,
+    );
   const z = new Float64Array(E);
   let sum = 0;
   let at = 0;
@@ -72,15 +76,22 @@ export function inDomain(ref: DomainReference | null | undefined, embedding: Arr
  * Fits a reference: mean and shrunk covariance of `fit` embeddings, then the distances of `calibration` embeddings
  * (clips the model did not train on). `shrinkage` in [0, 1): S = (1 - a) C + a (tr C / dims) I.
  */
-export function fitDomainReference(fit: ReadonlyArray<ArrayLike<number>>, calibration: ReadonlyArray<ArrayLike<number>>, options: { shrinkage?: number; threshold?: number } = {}): DomainReference {
+export function fitDomainReference(
+  fit: ReadonlyArray<ArrayLike<number>>,
+  calibration: ReadonlyArray<ArrayLike<number>>,
+  options: { shrinkage?: number; threshold?: number } = {},
+): DomainReference {
   const a = options.shrinkage ?? 0.05;
-  if (fit.length < 2) throw new ModelError('input_contract', `domain reference: need at least 2 clips to fit, got ${fit.length}`);
-  if (calibration.length < 1) throw new ModelError('input_contract', 'domain reference: need held-out clips to calibrate on');
+  if (fit.length < 2)
+    throw new ModelError('input_contract', `domain reference: need at least 2 clips to fit, got ${fit.length}`);
+  if (calibration.length < 1)
+    throw new ModelError('input_contract', 'domain reference: need held-out clips to calibrate on');
   if (!(a >= 0 && a < 1)) throw new ModelError('bad_option', `domain reference: shrinkage must be in [0, 1), got ${a}`);
   const E = fit[0].length;
   const mean = new Float64Array(E);
   for (const x of fit) {
-    if (x.length !== E) throw new ModelError('input_contract', `domain reference: embeddings of ${x.length} and ${E} values`);
+    if (x.length !== E)
+      throw new ModelError('input_contract', `domain reference: embeddings of ${x.length} and ${E} values`);
     for (let i = 0; i < E; i++) mean[i] += x[i] / fit.length;
   }
   const cov = new Float64Array(E * E);
@@ -103,7 +114,11 @@ export function fitDomainReference(fit: ReadonlyArray<ArrayLike<number>>, calibr
       let s = cov[i * E + j];
       for (let k = 0; k < j; k++) s -= L[row(i) + k] * L[row(j) + k];
       if (i === j) {
-        if (!(s > 0)) throw new ModelError('bad_model', `domain reference: covariance not positive definite at dimension ${i} (use shrinkage > 0)`);
+        if (!(s > 0))
+          throw new ModelError(
+            'bad_model',
+            `domain reference: covariance not positive definite at dimension ${i} (use shrinkage > 0)`,
+          );
         L[row(i) + i] = Math.sqrt(s);
       } else L[row(i) + j] = s / L[row(j) + j];
     }
@@ -130,10 +145,14 @@ export function checkDomainReference(value: unknown, where: string): DomainRefer
   const bad = (what: string) => new ModelError('bad_model', `${where}: domain reference ${what}`);
   if (!r || typeof r !== 'object') throw bad('is not an object');
   if (!Number.isInteger(r.dims) || r.dims < 1) throw bad(`dims ${String(r.dims)} is not a positive integer`);
-  if (!Array.isArray(r.mean) || r.mean.length !== r.dims) throw bad(`mean has ${r.mean?.length} values, expected ${r.dims}`);
-  if (!Array.isArray(r.cholesky) || r.cholesky.length !== (r.dims * (r.dims + 1)) / 2) throw bad(`cholesky has ${r.cholesky?.length} values, expected ${(r.dims * (r.dims + 1)) / 2}`);
+  if (!Array.isArray(r.mean) || r.mean.length !== r.dims)
+    throw bad(`mean has ${r.mean?.length} values, expected ${r.dims}`);
+  if (!Array.isArray(r.cholesky) || r.cholesky.length !== (r.dims * (r.dims + 1)) / 2)
+    throw bad(`cholesky has ${r.cholesky?.length} values, expected ${(r.dims * (r.dims + 1)) / 2}`);
   if (!Array.isArray(r.calibration) || r.calibration.length === 0) throw bad('has no calibration distances');
-  for (let k = 1; k < r.calibration.length; k++) if (!(r.calibration[k] >= r.calibration[k - 1])) throw bad('calibration distances are not ascending');
-  if (!(typeof r.threshold === 'number' && r.threshold > 0 && r.threshold < 1)) throw bad(`threshold ${String(r.threshold)} is not in (0, 1)`);
+  for (let k = 1; k < r.calibration.length; k++)
+    if (!(r.calibration[k] >= r.calibration[k - 1])) throw bad('calibration distances are not ascending');
+  if (!(typeof r.threshold === 'number' && r.threshold > 0 && r.threshold < 1))
+    throw bad(`threshold ${String(r.threshold)} is not in (0, 1)`);
   return r;
 }

@@ -64,10 +64,16 @@ export function seriesToInput(series: CueSeries, T: number = MODEL_T): Float32Ar
   checkT(T);
   const F = MODEL_F;
   if (series.columns !== F) {
-    throw new ModelError('input_contract', expected(`a series of ${F} columns (the current cue table)`, 'series.columns', series.columns));
+    throw new ModelError(
+      'input_contract',
+      expected(`a series of ${F} columns (the current cue table)`, 'series.columns', series.columns),
+    );
   }
   if (series.data.length !== series.frames * F) {
-    throw new ModelError('input_contract', expected(`${series.frames * F} values (frames x columns)`, 'series.data.length', series.data.length));
+    throw new ModelError(
+      'input_contract',
+      expected(`${series.frames * F} values (frames x columns)`, 'series.data.length', series.data.length),
+    );
   }
   const { frames, data } = series;
   const out = new Float32Array(T * F);
@@ -112,7 +118,8 @@ export function seriesToModelInput(series: CueSeries, T: number = MODEL_T): Mode
 /** A [T x F] input mirrored in time: rows reversed, odd columns negated (the input of the reversed clip). */
 export function mirrorInput(x: Float32Array, T: number = MODEL_T): Float32Array {
   const F = MODEL_F;
-  if (x.length !== T * F) throw new ModelError('input_contract', expected(`${T * F} values (T x F)`, 'input length', x.length));
+  if (x.length !== T * F)
+    throw new ModelError('input_contract', expected(`${T * F} values (T x F)`, 'input length', x.length));
   const out = new Float32Array(x.length);
   for (let i = 0; i < T; i++) {
     const src = (T - 1 - i) * F;
@@ -140,11 +147,13 @@ export const MAX_WINDOWS = 8;
  */
 export function clipWindows(series: CueSeries, T: number = MODEL_T, maxWindows: number = MAX_WINDOWS): ModelInput[] {
   checkT(T);
-  if (!Number.isInteger(maxWindows) || maxWindows < 1) throw new ModelError('bad_option', expected('a positive integer', 'maxWindows', maxWindows));
+  if (!Number.isInteger(maxWindows) || maxWindows < 1)
+    throw new ModelError('bad_option', expected('a positive integer', 'maxWindows', maxWindows));
   const { frames, columns, data } = series;
   const K = Math.min(maxWindows, Math.ceil(frames / T));
   if (frames <= T || K === 1) return [seriesToModelInput(series, T)];
-  const window = (start: number): ModelInput => seriesToModelInput({ frames: T, columns, data: data.subarray(start * columns, (start + T) * columns) }, T);
+  const window = (start: number): ModelInput =>
+    seriesToModelInput({ frames: T, columns, data: data.subarray(start * columns, (start + T) * columns) }, T);
   const out: ModelInput[] = new Array(K);
   for (let k = 0; k < Math.floor(K / 2); k++) {
     const start = Math.floor(((frames - T) * k) / (K - 1));

@@ -15,7 +15,8 @@ export interface ClassScores {
 
 function checkLabels(values: readonly number[], k: number, name: string): void {
   values.forEach((v, i) => {
-    if (!Number.isInteger(v) || v < 0 || v >= k) throw new UsageError(expected(`a class index 0..${k - 1}`, `${name}[${i}]`, v));
+    if (!Number.isInteger(v) || v < 0 || v >= k)
+      throw new UsageError(expected(`a class index 0..${k - 1}`, `${name}[${i}]`, v));
   });
 }
 
@@ -26,11 +27,14 @@ function checkLabels(values: readonly number[], k: number, name: string): void {
  * confusionMatrix([0, 1, 1], [0, 1, 0], 2); // [[1, 0], [1, 1]]
  */
 export function confusionMatrix(truth: readonly number[], pred: readonly number[], k: number): number[][] {
-  if (truth.length !== pred.length) throw new UsageError(expected(`${truth.length} predictions (one per true label)`, 'predictions', pred.length));
+  if (truth.length !== pred.length)
+    throw new UsageError(expected(`${truth.length} predictions (one per true label)`, 'predictions', pred.length));
   checkLabels(truth, k, 'truth');
   checkLabels(pred, k, 'pred');
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  truth.forEach((t, i) => { m[t][pred[i]] += 1; });
+  truth.forEach((t, i) => {
+    m[t][pred[i]] += 1;
+  });
   return m;
 }
 
@@ -127,8 +131,13 @@ export interface CalibrationBin {
  * @example
  * expectedCalibrationError([0.95, 0.95], [true, false]).ece; // 0.45
  */
-export function expectedCalibrationError(confidence: readonly number[], correct: readonly boolean[], bins = 10): { ece: number; bins: CalibrationBin[] } {
-  if (confidence.length !== correct.length) throw new UsageError(expected(`${confidence.length} outcomes (one per confidence)`, 'correct', correct.length));
+export function expectedCalibrationError(
+  confidence: readonly number[],
+  correct: readonly boolean[],
+  bins = 10,
+): { ece: number; bins: CalibrationBin[] } {
+  if (confidence.length !== correct.length)
+    throw new UsageError(expected(`${confidence.length} outcomes (one per confidence)`, 'correct', correct.length));
   if (!Number.isInteger(bins) || bins < 1) throw new UsageError(expected('a positive integer', 'bins', bins));
   const n = new Array<number>(bins).fill(0);
   const conf = new Array<number>(bins).fill(0);

@@ -29,7 +29,8 @@ function header(dtype: NpyDtype, shape: readonly number[]): Uint8Array {
   const dims = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   const dict = `{'descr': '${DESCR[dtype]}', 'fortran_order': False, 'shape': ${dims}, }`;
   const room = HEADER_BYTES - 10 - 1; // magic(6) + version(2) + length(2), and the closing newline
-  if (dict.length > room) throw new ModelError('npy', expected(`a shape that fits a ${HEADER_BYTES}-byte header`, 'shape', shape));
+  if (dict.length > room)
+    throw new ModelError('npy', expected(`a shape that fits a ${HEADER_BYTES}-byte header`, 'shape', shape));
   const bytes = new Uint8Array(HEADER_BYTES);
   bytes.set(MAGIC, 0);
   bytes[6] = 1;
@@ -40,9 +41,11 @@ function header(dtype: NpyDtype, shape: readonly number[]): Uint8Array {
 }
 
 function checkShape(shape: readonly number[], length: number): void {
-  if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 0)) throw new ModelError('npy', expected('a shape of non-negative integers', 'shape', shape));
+  if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new ModelError('npy', expected('a shape of non-negative integers', 'shape', shape));
   const n = shape.reduce((a, b) => a * b, 1);
-  if (n !== length) throw new ModelError('npy', expected(`${n} values for shape (${shape.join(', ')})`, 'data.length', length));
+  if (n !== length)
+    throw new ModelError('npy', expected(`${n} values for shape (${shape.join(', ')})`, 'data.length', length));
 }
 
 function bytesOf(data: Float32Array | BigInt64Array): Uint8Array {
@@ -91,7 +94,14 @@ export class NpyWriter {
   async append(data: Float32Array | BigInt64Array): Promise<void> {
     const wanted = this.dtype === 'float32' ? data instanceof Float32Array : data instanceof BigInt64Array;
     if (!wanted || data.length % Math.max(1, this.rowSize) !== 0) {
-      throw new ModelError('npy', expected(`whole ${this.dtype} rows of ${this.rowSize} values`, 'data', `${data.constructor.name}(${data.length})`));
+      throw new ModelError(
+        'npy',
+        expected(
+          `whole ${this.dtype} rows of ${this.rowSize} values`,
+          'data',
+          `${data.constructor.name}(${data.length})`,
+        ),
+      );
     }
     await this.fh.write(bytesOf(data));
     this.rows += this.rowSize === 0 ? 0 : data.length / this.rowSize;
@@ -113,8 +123,12 @@ export class NpyWriter {
 }
 
 /** The header of an .npy file: dtype, shape and where the data start. */
-function parseHeader(buf: Uint8Array & { readUInt16LE(o: number): number; readUInt32LE(o: number): number }, path: string): { dtype: NpyDtype; shape: number[]; dataStart: number } {
-  if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b)) throw new ModelError('npy', expected('an .npy file (\\x93NUMPY magic)', 'file', path));
+function parseHeader(
+  buf: Uint8Array & { readUInt16LE(o: number): number; readUInt32LE(o: number): number },
+  path: string,
+): { dtype: NpyDtype; shape: number[]; dataStart: number } {
+  if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b))
+    throw new ModelError('npy', expected('an .npy file (\\x93NUMPY magic)', 'file', path));
   const major = buf[6];
   const lenBytes = major === 1 ? 2 : 4;
   const len = lenBytes === 2 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
@@ -127,7 +141,11 @@ function parseHeader(buf: Uint8Array & { readUInt16LE(o: number): number; readUI
   if (!dtype) throw new ModelError('npy', expected("dtype '<f4' or '<i8'", `dtype of ${path}`, descr));
   if (fortran !== 'False') throw new ModelError('npy', expected('C order', `fortran_order of ${path}`, fortran));
   if (shapeText === undefined) throw new ModelError('npy', expected('a shape in the header', path, text));
-  const shape = shapeText.split(',').map((x) => x.trim()).filter((x) => x.length > 0).map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0)
+    .map(Number);
   return { dtype, shape, dataStart: start + len };
 }
 
@@ -135,7 +153,12 @@ function parseHeader(buf: Uint8Array & { readUInt16LE(o: number): number; readUI
  * Rows of a float32 .npy file read on demand (one read per row, nothing else held): for exported training tensors
  * larger than memory should hold. `row(i)` is row i ([shape[1] x ...] values); `close()` releases the file.
  */
-export function openNpyRows(path: string): { shape: number[]; rows: number; row(i: number): Float32Array; close(): void } {
+export function openNpyRows(path: string): {
+  shape: number[];
+  rows: number;
+  row(i: number): Float32Array;
+  close(): void;
+} {
   const fd = openSync(path, 'r');
   try {
     const head = Buffer.alloc(65536);
@@ -147,7 +170,8 @@ export function openNpyRows(path: string): { shape: number[]; rows: number; row(
       shape,
       rows: shape[0] ?? 0,
       row(i) {
-        if (!(i >= 0 && i < (shape[0] ?? 0))) throw new ModelError('npy', expected(`a row from 0 to ${(shape[0] ?? 0) - 1}`, `row of ${path}`, i));
+        if (!(i >= 0 && i < (shape[0] ?? 0)))
+          throw new ModelError('npy', expected(`a row from 0 to ${(shape[0] ?? 0) - 1}`, `row of ${path}`, i));
         const out = new Float32Array(per);
         readSync(fd, new Uint8Array(out.buffer), 0, per * 4, dataStart + i * per * 4);
         return out;
@@ -167,7 +191,8 @@ export async function readNpy(path: string): Promise<NpyArray> {
   const n = shape.reduce((a, b) => a * b, 1);
   const body = buf.subarray(dataStart);
   const width = dtype === 'float32' ? 4 : 8;
-  if (body.length !== n * width) throw new ModelError('npy', expected(`${n * width} data bytes for shape (${shape.join(', ')})`, path, body.length));
+  if (body.length !== n * width)
+    throw new ModelError('npy', expected(`${n * width} data bytes for shape (${shape.join(', ')})`, path, body.length));
   // Copy into a fresh, aligned buffer: the file's data start need not be 8-byte aligned.
   const copy = new Uint8Array(body.length);
   copy.set(body);

@@ -87,7 +87,10 @@ const ACCELERATORS = ['cuda', 'webgpu'] as const;
 const VERDICTS = ['invariant', 'equivariant', 'irreversible'] as const;
 
 function howToGet(device: Device): string {
-  const lines = [`Possible solutions:`, `- use --device cpu (always available) or --device auto (tries ${ACCELERATORS.join(', ')}, then cpu)`];
+  const lines = [
+    `Possible solutions:`,
+    `- use --device cpu (always available) or --device auto (tries ${ACCELERATORS.join(', ')}, then cpu)`,
+  ];
   if (device === 'cuda') {
     lines.push(
       '- the npm package ships no CUDA provider; where there is network, reinstall it with CUDA 12 files:',
@@ -112,7 +115,9 @@ function skipReason(provider: 'cuda' | 'webgpu'): string | null {
     // The npm package ships no CUDA provider library; trying anyway makes onnxruntime print a red
     // "Failed to load library" line even with logging off (seen on an H200).
     const lib = cudaProviderLibrary();
-    return lib && !existsSync(lib) ? `no CUDA provider library (${lib}; install with ONNXRUNTIME_NODE_INSTALL=cuda12)` : null;
+    return lib && !existsSync(lib)
+      ? `no CUDA provider library (${lib}; install with ONNXRUNTIME_NODE_INSTALL=cuda12)`
+      : null;
   }
   let render = false;
   try {
@@ -156,9 +161,14 @@ function contract(session: InferenceSession, card: ModelCard | null, path: strin
   const T = typeof shape[1] === 'number' ? shape[1] : card?.input.T;
   const F = typeof shape[2] === 'number' ? shape[2] : card?.input.F;
   if (!session.inputNames.includes('x') || !session.inputNames.includes('mask') || typeof T !== 'number') {
-    throw new ModelError('bad_model', expected('a model with inputs x [batch, T, F] and mask [batch, T]', 'model', path), { path });
+    throw new ModelError(
+      'bad_model',
+      expected('a model with inputs x [batch, T, F] and mask [batch, T]', 'model', path),
+      { path },
+    );
   }
-  if (F !== MODEL_F) throw new ModelError('input_contract', expected(`a model over ${MODEL_F} cue columns`, 'model F', F), { path });
+  if (F !== MODEL_F)
+    throw new ModelError('input_contract', expected(`a model over ${MODEL_F} cue columns`, 'model F', F), { path });
   return { T, F };
 }
 
@@ -173,16 +183,26 @@ function contract(session: InferenceSession, card: ModelCard | null, path: strin
  */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const device = options.device ?? 'auto';
-  if (!DEVICES.includes(device)) throw new ModelError('bad_device', expected(`one of ${DEVICES.join(', ')}`, 'device', device));
+  if (!DEVICES.includes(device))
+    throw new ModelError('bad_device', expected(`one of ${DEVICES.join(', ')}`, 'device', device));
   if (!existsSync(path)) {
-    throw new ModelError('missing_model', `${expected('an ONNX model file', 'model', path)}\nPossible solutions:\n- train one: see models/README.md`, { path });
+    throw new ModelError(
+      'missing_model',
+      `${expected('an ONNX model file', 'model', path)}\nPossible solutions:\n- train one: see models/README.md`,
+      { path },
+    );
   }
   let ort: typeof import('onnxruntime-node');
   try {
     // Loaded on demand: the rest of the library works where the native binding does not.
     ort = (await import('onnxruntime-node')).default;
   } catch (cause) {
-    throw new ModelError('setup', `onnxruntime-node could not be loaded\nPossible solutions:\n- ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`, { path }, { cause });
+    throw new ModelError(
+      'setup',
+      `onnxruntime-node could not be loaded\nPossible solutions:\n- ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`,
+      { path },
+      { cause },
+    );
   }
   const card = await readCard(path);
   const domain = card?.domain !== undefined ? checkDomainReference(card.domain, `${path} card`) : null;
@@ -206,7 +226,12 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
       if (error instanceof ModelError) throw error;
       if (provider === 'cpu') {
         // The CPU provider is always there: a failure here is the file's, not the device's.
-        throw new ModelError('bad_model', `${expected('an ONNX model onnxruntime can load', 'model', path)}: ${String((error as Error).message ?? error).split('\n')[0]}`, { path }, { cause: error });
+        throw new ModelError(
+          'bad_model',
+          `${expected('an ONNX model onnxruntime can load', 'model', path)}: ${String((error as Error).message ?? error).split('\n')[0]}`,
+          { path },
+          { cause: error },
+        );
       }
       failures.push(`${provider}: ${String((error as Error).message ?? error).split('\n')[0]}`);
     }
@@ -221,7 +246,14 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
 function toInput(input: Float32Array | ModelInput, n: number, T: number): ModelInput {
   if (input instanceof Float32Array) return { x: input, mask: new Float32Array(T).fill(1) };
   if (input.x.length !== T * MODEL_F || input.mask.length !== T) {
-    throw new ModelError('input_contract', expected(`x of ${T * MODEL_F} and mask of ${T} values`, `input ${n}`, `x ${input.x.length}, mask ${input.mask.length}`));
+    throw new ModelError(
+      'input_contract',
+      expected(
+        `x of ${T * MODEL_F} and mask of ${T} values`,
+        `input ${n}`,
+        `x ${input.x.length}, mask ${input.mask.length}`,
+      ),
+    );
   }
   return input;
 }
@@ -233,9 +265,14 @@ function toInput(input: Float32Array | ModelInput, n: number, T: number): ModelI
  * const [p] = await predict(model, [seriesToModelInput(series)]);
  * if (p.p_forward < 0.1) console.log('probably reversed already');
  */
-export async function predict(model: LoadedModel, inputs: ReadonlyArray<Float32Array | ModelInput>, options: { batchSize?: number } = {}): Promise<Prediction[]> {
+export async function predict(
+  model: LoadedModel,
+  inputs: ReadonlyArray<Float32Array | ModelInput>,
+  options: { batchSize?: number } = {},
+): Promise<Prediction[]> {
   const batchSize = options.batchSize ?? 64;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ModelError('bad_option', expected('a positive integer', 'batchSize', batchSize));
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ModelError('bad_option', expected('a positive integer', 'batchSize', batchSize));
   const { T, F, ort, session } = model;
   const out: Prediction[] = [];
   for (let start = 0; start < inputs.length; start += batchSize) {
@@ -245,13 +282,19 @@ export async function predict(model: LoadedModel, inputs: ReadonlyArray<Float32A
     for (let i = 0; i < n; i++) {
       const input = inputs[start + i];
       if (input === undefined || (input instanceof Float32Array && input.length !== T * F)) {
-        throw new ModelError('input_contract', expected(`${T * F} values (T x F)`, `input ${start + i}`, input?.length));
+        throw new ModelError(
+          'input_contract',
+          expected(`${T * F} values (T x F)`, `input ${start + i}`, input?.length),
+        );
       }
       const one = toInput(input, start + i, T);
       x.set(one.x, i * T * F);
       mask.set(one.mask, i * T);
     }
-    const result = await session.run({ x: new ort.Tensor('float32', x, [n, T, F]), mask: new ort.Tensor('float32', mask, [n, T]) });
+    const result = await session.run({
+      x: new ort.Tensor('float32', x, [n, T, F]),
+      mask: new ort.Tensor('float32', mask, [n, T]),
+    });
     for (const p of unpack(result, n)) out.push({ ...p, in_domain: inDomain(model.domain, p.embedding) });
   }
   return out;
@@ -260,7 +303,8 @@ export async function predict(model: LoadedModel, inputs: ReadonlyArray<Float32A
 function unpack(result: InferenceSession.OnnxValueMapType, n: number): Prediction[] {
   const tensor = (name: string): Tensor => {
     const t = result[name];
-    if (!t) throw new ModelError('bad_model', expected(`an output named ${name}`, 'model outputs', Object.keys(result)));
+    if (!t)
+      throw new ModelError('bad_model', expected(`an output named ${name}`, 'model outputs', Object.keys(result)));
     return t as Tensor;
   };
   const pf = tensor('p_forward').data as Float32Array;
@@ -268,7 +312,8 @@ function unpack(result: InferenceSession.OnnxValueMapType, n: number): Predictio
   const emb = tensor('embedding');
   const E = emb.dims[1] ?? 0;
   const embData = emb.data as Float32Array;
-  const optional = (name: string): Float32Array | null => (result[name] ? ((result[name] as Tensor).data as Float32Array) : null);
+  const optional = (name: string): Float32Array | null =>
+    result[name] ? ((result[name] as Tensor).data as Float32Array) : null;
   const logit = optional('arrow_logit');
   const fwd = optional('embedding_forward');
   const rev = optional('embedding_reversed');
@@ -341,7 +386,11 @@ export function mergeWindows(preds: readonly Prediction[]): Prediction {
  * @example
  * const [p] = await predictClips(model, [clipWindows(series)]);
  */
-export async function predictClips(model: LoadedModel, clips: ReadonlyArray<ReadonlyArray<ModelInput>>, options: { batchSize?: number } = {}): Promise<Prediction[]> {
+export async function predictClips(
+  model: LoadedModel,
+  clips: ReadonlyArray<ReadonlyArray<ModelInput>>,
+  options: { batchSize?: number } = {},
+): Promise<Prediction[]> {
   const flat = clips.flat();
   const preds = await predict(model, flat, options);
   const out: Prediction[] = [];

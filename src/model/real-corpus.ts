@@ -48,14 +48,22 @@ export function repositoryOf(source: string): string {
 }
 
 /** The rows of a CSV keyed by its `file` column, each with its line number; a malformed row stops the read, naming it. */
-async function readCsv(path: string, need: readonly string[]): Promise<Map<string, { line: number; cells: Record<string, string> }>> {
+async function readCsv(
+  path: string,
+  need: readonly string[],
+): Promise<Map<string, { line: number; cells: Record<string, string> }>> {
   const out = new Map<string, { line: number; cells: Record<string, string> }>();
   const source = await openInput(path, { pathColumn: 'file', format: 'csv' });
   for await (const row of source.rows()) {
     if (isRowProblem(row)) throw row.error;
     const cells = Object.fromEntries(Object.entries(row.columns).map(([k, v]) => [k, v === null ? '' : String(v)]));
     for (const k of need) {
-      if (!(k in cells)) throw new ManifestError('bad_real_corpus', expected(`a column ${k}`, `line ${row.row} of ${path}`, Object.keys(cells)), { path, row: row.row });
+      if (!(k in cells))
+        throw new ManifestError(
+          'bad_real_corpus',
+          expected(`a column ${k}`, `line ${row.row} of ${path}`, Object.keys(cells)),
+          { path, row: row.row },
+        );
     }
     out.set(cells.file, { line: row.row, cells });
   }
@@ -79,13 +87,28 @@ export async function readRealCorpus(dir: string): Promise<Map<string, RealClip>
     const where = `${file} (line ${l?.line}) in ${labelsPath}`;
     const verdict = VERDICTS.indexOf(label as VerdictName);
     if (verdict < 0 && label !== 'unclear') {
-      throw new ManifestError('bad_label', expected(`label ${VERDICTS.join('|')}|unclear`, where, label), { path: labelsPath, row: l?.line });
+      throw new ManifestError('bad_label', expected(`label ${VERDICTS.join('|')}|unclear`, where, label), {
+        path: labelsPath,
+        row: l?.line,
+      });
     }
     if (!(confidence in CONFIDENCE_WEIGHT)) {
-      throw new ManifestError('bad_label', expected(`confidence ${Object.keys(CONFIDENCE_WEIGHT).join('|')}`, where, confidence), { path: labelsPath, row: l?.line });
+      throw new ManifestError(
+        'bad_label',
+        expected(`confidence ${Object.keys(CONFIDENCE_WEIGHT).join('|')}`, where, confidence),
+        { path: labelsPath, row: l?.line },
+      );
     }
     const repo = repositoryOf(r.source);
-    clips.set(file, { file, group: r.group, repo, license: r.license ?? 'unknown', verdict, confidence, split: isRealValidation(repo) ? 'val' : 'train' });
+    clips.set(file, {
+      file,
+      group: r.group,
+      repo,
+      license: r.license ?? 'unknown',
+      verdict,
+      confidence,
+      split: isRealValidation(repo) ? 'val' : 'train',
+    });
   }
   return clips;
 }

@@ -33,7 +33,12 @@ export async function seriesColumnNames(outDir: string): Promise<string[]> {
   try {
     mtimeMs = (await stat(file)).mtimeMs;
   } catch (cause) {
-    throw new AuditError('series_missing', `${expected('a cues.json written by audit scan', 'the output folder', outDir)}: ${file} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`, { path: file }, { cause });
+    throw new AuditError(
+      'series_missing',
+      `${expected('a cues.json written by audit scan', 'the output folder', outDir)}: ${file} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`,
+      { path: file },
+      { cause },
+    );
   }
   const hit = columnCache.get(file);
   if (hit && hit.mtimeMs === mtimeMs) return hit.names;
@@ -41,11 +46,24 @@ export async function seriesColumnNames(outDir: string): Promise<string[]> {
   try {
     parsed = JSON.parse(await readFile(file, 'utf8'));
   } catch (cause) {
-    throw new AuditError('series_bad', `${expected('JSON', file, 'text that does not parse')}: ${(cause as Error).message}`, { path: file }, { cause });
+    throw new AuditError(
+      'series_bad',
+      `${expected('JSON', file, 'text that does not parse')}: ${(cause as Error).message}`,
+      { path: file },
+      { cause },
+    );
   }
   const columns = (parsed as { columns?: unknown }).columns;
   if (!Array.isArray(columns) || !columns.every((c) => typeof (c as { name?: unknown })?.name === 'string')) {
-    throw new AuditError('series_bad', expected('a "columns" list of {name, ...} objects', file, typeof columns === 'object' ? 'another shape' : columns), { path: file });
+    throw new AuditError(
+      'series_bad',
+      expected(
+        'a "columns" list of {name, ...} objects',
+        file,
+        typeof columns === 'object' ? 'another shape' : columns,
+      ),
+      { path: file },
+    );
   }
   const names = columns.map((c) => (c as { name: string }).name);
   columnCache.set(file, { mtimeMs, names });
@@ -56,20 +74,31 @@ export async function seriesColumnNames(outDir: string): Promise<string[]> {
 function intCell(row: SeriesRef, name: keyof SeriesRef, where: string): number {
   const v = row[name];
   const n = typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new AuditError('series_bad', expected('a non-negative integer', `${name} of ${where}`, v));
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+    throw new AuditError('series_bad', expected('a non-negative integer', `${name} of ${where}`, v));
   return n;
 }
 
 /** Where a row's series lies, checked: the file inside the folder, whole numbers for offset and shape. */
-function locate(outDir: string, row: SeriesRef): { file: string; offset: number; pairs: number; width: number; where: string } {
+function locate(
+  outDir: string,
+  row: SeriesRef,
+): { file: string; offset: number; pairs: number; width: number; where: string } {
   const where = `clip ${JSON.stringify(row.id ?? row.path ?? '?')}`;
   const rel = row.series_file;
-  if (typeof rel !== 'string' || rel === '') throw new AuditError('series_bad', expected('a series file name', `series_file of ${where}`, rel));
+  if (typeof rel !== 'string' || rel === '')
+    throw new AuditError('series_bad', expected('a series file name', `series_file of ${where}`, rel));
   // The row names a file inside the output folder; a path leading elsewhere is a damaged or foreign row.
   if (isAbsolute(rel) || normalize(rel).split(sep).includes('..')) {
     throw new AuditError('series_bad', expected('a path inside the output folder', `series_file of ${where}`, rel));
   }
-  return { file: join(outDir, rel), offset: intCell(row, 'series_offset', where), pairs: intCell(row, 'series_pairs', where), width: intCell(row, 'series_columns', where), where };
+  return {
+    file: join(outDir, rel),
+    offset: intCell(row, 'series_offset', where),
+    pairs: intCell(row, 'series_pairs', where),
+    width: intCell(row, 'series_columns', where),
+    where,
+  };
 }
 
 async function readLocated(at: ReturnType<typeof locate>): Promise<Float32Array> {
@@ -79,13 +108,22 @@ async function readLocated(at: ReturnType<typeof locate>): Promise<Float32Array>
   try {
     fh = await open(file, 'r');
   } catch (cause) {
-    throw new AuditError('series_missing', `Series file ${file} of ${where} cannot be opened (${(cause as NodeJS.ErrnoException).code ?? cause})`, { path: file }, { cause });
+    throw new AuditError(
+      'series_missing',
+      `Series file ${file} of ${where} cannot be opened (${(cause as NodeJS.ErrnoException).code ?? cause})`,
+      { path: file },
+      { cause },
+    );
   }
   try {
     const buf = new Uint8Array(bytes);
     const { bytesRead } = bytes > 0 ? await fh.read(buf, 0, bytes, offset) : { bytesRead: 0 };
     if (bytesRead !== bytes) {
-      throw new AuditError('series_short', `${expected(`${bytes} bytes at offset ${offset}`, `series file ${file} (${where})`, `${bytesRead} bytes`)}: the file is truncated or belongs to another run`, { path: file });
+      throw new AuditError(
+        'series_short',
+        `${expected(`${bytes} bytes at offset ${offset}`, `series file ${file} (${where})`, `${bytesRead} bytes`)}: the file is truncated or belongs to another run`,
+        { path: file },
+      );
     }
     // Little-endian on disk: a view on little-endian hosts, a DataView copy elsewhere.
     if (endianness() === 'LE') return new Float32Array(buf.buffer);
@@ -118,7 +156,10 @@ export async function readClipSeries(outDir: string, row: SeriesRef): Promise<Na
   const at = locate(outDir, row);
   const names = await seriesColumnNames(outDir);
   if (names.length !== at.width) {
-    throw new AuditError('series_bad', `${expected(`${names.length} columns (as ${join(outDir, CUES_JSON)} lists)`, `series_columns of ${at.where}`, at.width)}; was the row written by another version?`);
+    throw new AuditError(
+      'series_bad',
+      `${expected(`${names.length} columns (as ${join(outDir, CUES_JSON)} lists)`, `series_columns of ${at.where}`, at.width)}; was the row written by another version?`,
+    );
   }
   return { frames: at.pairs, columns: names, data: await readLocated(at) };
 }

@@ -30,11 +30,15 @@ const num = (v: unknown, fallback: number): number => (typeof v === 'number' && 
 export async function rowSignals(scanOut: string, row: Row): Promise<ClipSignals> {
   const series = await readClipSeries(scanOut, row);
   const fps = num(row.analysis_fps, 24);
-  return signalsFromSeries({ frames: series.frames, columns: series.columns.length, data: series.data }, series.columns, {
-    fps,
-    startS: num(row.window_start_s, 0),
-    sourceFps: num(row.fps, fps),
-  });
+  return signalsFromSeries(
+    { frames: series.frames, columns: series.columns.length, data: series.data },
+    series.columns,
+    {
+      fps,
+      startS: num(row.window_start_s, 0),
+      sourceFps: num(row.fps, fps),
+    },
+  );
 }
 
 /** The model's outputs on a clips.jsonl row, or null when no model ran. */

@@ -16,13 +16,37 @@ import { judgeClip, judgeRule } from './score.js';
 import type { ClipContext } from './types.js';
 
 export { CHECKS, checkByName } from './checks/index.js';
-export { judgeClip, judgeRule, pcFromViolation, ARTEFACT_THRESHOLD, type ClipJudgment, type RuleJudgment } from './score.js';
+export {
+  judgeClip,
+  judgeRule,
+  pcFromViolation,
+  ARTEFACT_THRESHOLD,
+  type ClipJudgment,
+  type RuleJudgment,
+} from './score.js';
 export { routeRule, ROUTES, type Route, type RouteHit } from './route.js';
-export { readPhysicsInput, detectFormat, captionFromFileName, parseLawMap, type PhysicsInput, type PhysicsRow, type InputFormat } from './inputs.js';
+export {
+  readPhysicsInput,
+  detectFormat,
+  captionFromFileName,
+  parseLawMap,
+  type PhysicsInput,
+  type PhysicsRow,
+  type InputFormat,
+} from './inputs.js';
 export { parsePythonLiteral, parseRuleList, PythonLiteralError, type PyValue } from './python-literal.js';
 export { signalsFromSeries, mirrorSignals, makeSignals, type ClipSignals } from './signals.js';
 export { statedDirections, DIRECTION_PHRASES, type Direction } from './checks/caption-direction.js';
-export { ruleCsv, pcCsv, leaderboard, agreement, pearson, type VideoResult, type LeaderboardRow, type Agreement } from './outputs.js';
+export {
+  ruleCsv,
+  pcCsv,
+  leaderboard,
+  agreement,
+  pearson,
+  type VideoResult,
+  type LeaderboardRow,
+  type Agreement,
+} from './outputs.js';
 export { renderPlanted, PLANTED_SCENES, type PlantedClip, type PlantedScene } from './planted.js';
 export { readScanRows, rowSignals, rowModel } from './clips.js';
 export type { CheckResult, CheckName, ClipContext, Evidence, PhysicsCheck, RuleScore, ModelOutputs } from './types.js';
@@ -42,7 +66,10 @@ export interface PhysicsOptions {
   /** Folder where http(s) video URLs of a released CSV are found by file name (default: the CSV's folder). */
   videosDir?: string;
   /** Analysis settings passed to the scan (size, rate, window, flow preset, timeout). */
-  analysis?: Pick<ScanOptionsInput, 'shortSide' | 'fps' | 'maxSeconds' | 'timeoutMs' | 'flowPreset' | 'flowDirections' | 'retryErrors'>;
+  analysis?: Pick<
+    ScanOptionsInput,
+    'shortSide' | 'fps' | 'maxSeconds' | 'timeoutMs' | 'flowPreset' | 'flowDirections' | 'retryErrors'
+  >;
   quiet?: boolean;
   /** Write report.html (rules with evidence, leaderboard, galleries) into `out` at the end (the CLI does unless --no-report). */
   report?: boolean;
@@ -89,23 +116,59 @@ function modelNote(option: string | undefined): string {
  * const s = await physics({ input: '../shared/data/videophy2/rule.csv', out: 'out/vp-rule', model: 'none' });
  */
 export async function physics(options: PhysicsOptions, hooks: ScanHooks = {}): Promise<PhysicsSummary> {
-  return withOutputFolder(options.out, (out) => withResumableOut(out, (held) => physicsLocked({ ...options, out }, hooks, held)), { command: `audit physics ${options.input} --out ${options.out}`, quiet: options.quiet, stream: hooks.progressStream });
+  return withOutputFolder(
+    options.out,
+    (out) => withResumableOut(out, (held) => physicsLocked({ ...options, out }, hooks, held)),
+    {
+      command: `audit physics ${options.input} --out ${options.out}`,
+      quiet: options.quiet,
+      stream: hooks.progressStream,
+    },
+  );
 }
 
-async function physicsLocked(options: PhysicsOptions, hooks: ScanHooks, held: { lock?: FolderLock }): Promise<PhysicsSummary> {
+async function physicsLocked(
+  options: PhysicsOptions,
+  hooks: ScanHooks,
+  held: { lock?: FolderLock },
+): Promise<PhysicsSummary> {
   const t0 = performance.now();
   if (!options.out) throw new UsageError('Expected an output folder for --out but received nothing');
   const out = resolve(options.out);
-  const parsed = await readPhysicsInput(options.input, { pathColumn: options.pathColumn, videosDir: options.videosDir });
+  const parsed = await readPhysicsInput(options.input, {
+    pathColumn: options.pathColumn,
+    videosDir: options.videosDir,
+  });
   // One run per output folder (the scan in <out>/scan takes its own lock too).
   held.lock = await lockOutDir(out, `audit physics ${options.input} --out ${options.out}`);
 
   const videos = videosOf(parsed.rows);
   const scanOut = join(out, 'scan');
   const summary = await scanVideos(out, scanOut, videos, options, hooks);
-  const base = { tool: 'reversal-audit physics', version: TOOL_VERSION, input: { path: parsed.input, format: parsed.format }, out, model: modelUsed(options.model) };
+  const base = {
+    tool: 'reversal-audit physics',
+    version: TOOL_VERSION,
+    input: { path: parsed.input, format: parsed.format },
+    out,
+    model: modelUsed(options.model),
+  };
   if (summary.status === 'interrupted') {
-    return { ...base, status: 'interrupted', counts: { input_rows: parsed.rows.length + parsed.problems.length, videos: videos.size, analysed: 0, errors: 0, rules: 0, rules_judged: 0, rules_violated: 0, artefacts: 0 }, files: null, wall_s: (performance.now() - t0) / 1000 };
+    return {
+      ...base,
+      status: 'interrupted',
+      counts: {
+        input_rows: parsed.rows.length + parsed.problems.length,
+        videos: videos.size,
+        analysed: 0,
+        errors: 0,
+        rules: 0,
+        rules_judged: 0,
+        rules_violated: 0,
+        artefacts: 0,
+      },
+      files: null,
+      wall_s: (performance.now() - t0) / 1000,
+    };
   }
 
   const { results, errorRows } = await judgeVideos(scanOut, videos, parsed, options.model);
@@ -132,15 +195,39 @@ function videosOf(rows: readonly PhysicsRow[]): Map<string, PhysicsRow[]> {
 }
 
 /** Writes <out>/scan-manifest.jsonl (one row per video) and scans it into `scanOut` (resuming there). */
-async function scanVideos(out: string, scanOut: string, videos: Map<string, PhysicsRow[]>, options: PhysicsOptions, hooks: ScanHooks): Promise<ScanSummary> {
+async function scanVideos(
+  out: string,
+  scanOut: string,
+  videos: Map<string, PhysicsRow[]>,
+  options: PhysicsOptions,
+  hooks: ScanHooks,
+): Promise<ScanSummary> {
   const manifest = join(out, 'scan-manifest.jsonl');
   await writeFileAtomic(manifest, [...videos.keys()].map((p) => `${JSON.stringify({ id: p, path: p })}\n`).join(''));
-  return scan({ input: manifest, out: scanOut, model: options.model, device: options.device, workers: options.workers, quiet: options.quiet, count: false, ...options.analysis }, hooks);
+  return scan(
+    {
+      input: manifest,
+      out: scanOut,
+      model: options.model,
+      device: options.device,
+      workers: options.workers,
+      quiet: options.quiet,
+      count: false,
+      ...options.analysis,
+    },
+    hooks,
+  );
 }
 
 /** The model file the scan used, or null. */
 function modelUsed(option: string | undefined): string | null {
-  return option === 'none' ? null : option !== undefined ? resolve(option) : existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : null;
+  return option === 'none'
+    ? null
+    : option !== undefined
+      ? resolve(option)
+      : existsSync(DEFAULT_MODEL)
+        ? DEFAULT_MODEL
+        : null;
 }
 
 type VideoFailure = NonNullable<VideoResult['error']>;
@@ -149,10 +236,20 @@ type VideoFailure = NonNullable<VideoResult['error']>;
  * Runs the checks on every video (in first-appearance order) and judges its rules; a video the scan could not
  * analyse, or whose series cannot be read, gets every rule unjudged and one error row per input row naming it.
  */
-async function judgeVideos(scanOut: string, videos: Map<string, PhysicsRow[]>, parsed: PhysicsInput, modelOption: string | undefined): Promise<{ results: Map<string, VideoResult>; errorRows: Record<string, unknown>[] }> {
+async function judgeVideos(
+  scanOut: string,
+  videos: Map<string, PhysicsRow[]>,
+  parsed: PhysicsInput,
+  modelOption: string | undefined,
+): Promise<{ results: Map<string, VideoResult>; errorRows: Record<string, unknown>[] }> {
   const scanned = await readScanRows(scanOut);
   const results = new Map<string, VideoResult>();
-  const errorRows: Record<string, unknown>[] = parsed.problems.map((p) => ({ row: p.row, stage: 'input', code: p.code, message: p.message }));
+  const errorRows: Record<string, unknown>[] = parsed.problems.map((p) => ({
+    row: p.row,
+    stage: 'input',
+    code: p.code,
+    message: p.message,
+  }));
   for (const [path, rows] of videos) {
     const v = await judgeVideo(scanOut, scanned, path, rows, modelOption);
     results.set(path, v);
@@ -161,7 +258,13 @@ async function judgeVideos(scanOut: string, videos: Map<string, PhysicsRow[]>, p
   return { results, errorRows };
 }
 
-async function judgeVideo(scanOut: string, scanned: Awaited<ReturnType<typeof readScanRows>>, path: string, rows: PhysicsRow[], modelOption: string | undefined): Promise<VideoResult> {
+async function judgeVideo(
+  scanOut: string,
+  scanned: Awaited<ReturnType<typeof readScanRows>>,
+  path: string,
+  rows: PhysicsRow[],
+  modelOption: string | undefined,
+): Promise<VideoResult> {
   const first = rows[0];
   const caption = rows.find((r) => r.caption)?.caption ?? null;
   const common = {
@@ -178,22 +281,55 @@ async function judgeVideo(scanOut: string, scanned: Awaited<ReturnType<typeof re
   let failure: VideoFailure | null = null;
   if (!clip) {
     const e = scanned.errors.get(path);
-    failure = e ? { stage: String(e.stage ?? 'decode'), code: String(e.code ?? 'error'), message: String(e.message ?? '') } : { stage: 'scan', code: 'not_scanned', message: `${path} has no row in ${scanOut}` };
+    failure = e
+      ? { stage: String(e.stage ?? 'decode'), code: String(e.code ?? 'error'), message: String(e.message ?? '') }
+      : { stage: 'scan', code: 'not_scanned', message: `${path} has no row in ${scanOut}` };
   }
   let ctx: ClipContext | null = null;
   if (clip) {
     try {
-      ctx = { signals: await rowSignals(scanOut, clip), caption, model: rowModel(clip), modelNote: modelNote(modelOption) };
+      ctx = {
+        signals: await rowSignals(scanOut, clip),
+        caption,
+        model: rowModel(clip),
+        modelNote: modelNote(modelOption),
+      };
     } catch (err) {
-      failure = { stage: 'series', code: (err as { code?: string }).code ?? 'series_bad', message: err instanceof Error ? err.message : String(err) };
+      failure = {
+        stage: 'series',
+        code: (err as { code?: string }).code ?? 'series_bad',
+        message: err instanceof Error ? err.message : String(err),
+      };
     }
   }
   if (!ctx || failure) {
     const f = failure!;
-    return { ...common, artefact: null, artefact_score: null, violation_score: null, pc: null, p_forward: null, model_version: null, checks: [], rules: rows.flatMap((r) => r.rules.map((x) => ({ rule: x.text, law: x.law, score: 2 as const, checks: [], reason: `video not analysed: ${f.message}`, human: x.human }))), error: f };
+    return {
+      ...common,
+      artefact: null,
+      artefact_score: null,
+      violation_score: null,
+      pc: null,
+      p_forward: null,
+      model_version: null,
+      checks: [],
+      rules: rows.flatMap((r) =>
+        r.rules.map((x) => ({
+          rule: x.text,
+          law: x.law,
+          score: 2 as const,
+          checks: [],
+          reason: `video not analysed: ${f.message}`,
+          human: x.human,
+        })),
+      ),
+      error: f,
+    };
   }
   const j = judgeClip(ctx);
-  const ruleResults = rows.flatMap((r) => r.rules.map((x) => ({ ...judgeRule(x.text, x.law, ctx, j), human: x.human })));
+  const ruleResults = rows.flatMap((r) =>
+    r.rules.map((x) => ({ ...judgeRule(x.text, x.law, ctx, j), human: x.human })),
+  );
   return {
     ...common,
     artefact: j.artefact,
@@ -209,7 +345,10 @@ async function judgeVideo(scanOut: string, scanned: Awaited<ReturnType<typeof re
 }
 
 /** AutoEval rows keep the input's order: one rule row per input rule, one PC row per input row (per video for rule inputs). */
-function autoEvalRows(parsed: PhysicsInput, results: Map<string, VideoResult>): { ruleRows: RuleRow[]; pcRows: PcRow[] } {
+function autoEvalRows(
+  parsed: PhysicsInput,
+  results: Map<string, VideoResult>,
+): { ruleRows: RuleRow[]; pcRows: PcRow[] } {
   const ruleRows: RuleRow[] = [];
   const pcRows: PcRow[] = [];
   const used = new Map<string, number>();
@@ -233,7 +372,13 @@ function autoEvalRows(parsed: PhysicsInput, results: Map<string, VideoResult>): 
   return { ruleRows, pcRows };
 }
 
-function physicsCounts(parsed: PhysicsInput, videos: Map<string, PhysicsRow[]>, all: VideoResult[], errorRows: unknown[], ruleRows: RuleRow[]): PhysicsSummary['counts'] {
+function physicsCounts(
+  parsed: PhysicsInput,
+  videos: Map<string, PhysicsRow[]>,
+  all: VideoResult[],
+  errorRows: unknown[],
+  ruleRows: RuleRow[],
+): PhysicsSummary['counts'] {
   const ruleJudgments = all.filter((v) => !v.error).flatMap((v) => v.rules);
   return {
     input_rows: parsed.rows.length + parsed.problems.length,

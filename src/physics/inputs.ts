@@ -55,11 +55,23 @@ export interface PhysicsInput {
 }
 
 /** Columns that may hold the video path, in order of preference. */
-export const PATH_COLUMNS = Object.freeze(['videopath', 'video_path', 'video_url', 'local_path', 'path', 'file', 'video', 'filename']);
+export const PATH_COLUMNS = Object.freeze([
+  'videopath',
+  'video_path',
+  'video_url',
+  'local_path',
+  'path',
+  'file',
+  'video',
+  'filename',
+]);
 const CAPTION_COLUMNS = ['caption', 'prompt', 'text'];
 const MODEL_COLUMNS = ['model_name', 'model'];
-const RULE_LISTS: readonly [string, RuleScore][] = [['physics_rules_followed', 1], ['physics_rules_unfollowed', 0], ['physics_rules_cannot_be_determined', 2]];
-
+const RULE_LISTS: readonly [string, RuleScore][] = [
+  ['physics_rules_followed', 1],
+  ['physics_rules_unfollowed', 0],
+  ['physics_rules_cannot_be_determined', 2],
+];
 
 /** Format of a CSV from its columns. */
 export function detectFormat(columns: readonly string[]): InputFormat {
@@ -82,10 +94,16 @@ export function captionFromFileName(file: string): string | null {
   return words.join(' ');
 }
 
-const norm = (s: string): string => s.toLowerCase().replace(/\s+/g, ' ').replace(/[.\s]+$/, '').trim();
+const norm = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[.\s]+$/, '')
+    .trim();
 
 /** Known physical laws (for telling a law from a rule in metadata_rules). */
-const LAW_WORDS = /\b(?:gravity|gravitation|momentum|inertia|mass|energy|elasticity|friction|buoyancy|reflection|refraction|collision|conservation|thermodynamics|fluid|pressure|tension|torque|newton|impenetrability|solidity|deformation|permanence|continuity|entropy|surface|viscosity|bernoulli|permeability|optics|shadow)\b/i;
+const LAW_WORDS =
+  /\b(?:gravity|gravitation|momentum|inertia|mass|energy|elasticity|friction|buoyancy|reflection|refraction|collision|conservation|thermodynamics|fluid|pressure|tension|torque|newton|impenetrability|solidity|deformation|permanence|continuity|entropy|surface|viscosity|bernoulli|permeability|optics|shadow)\b/i;
 
 /**
  * The rule -> law map of a `metadata_rules` cell (keys normalised: lower case, no trailing period). Accepts a
@@ -120,8 +138,12 @@ export function parseLawMap(cell: CellValue | undefined): Map<string, string> {
       else x.forEach(visit);
     } else if (x && typeof x === 'object') {
       const o = x as Record<string, PyValue>;
-      const rule = ['rule', 'physical_rule', 'physics_rule', 'text'].map((k) => o[k]).find((y) => typeof y === 'string') as string | undefined;
-      const law = ['law', 'physical_law', 'physics_law', 'category'].map((k) => o[k]).find((y) => typeof y === 'string') as string | undefined;
+      const rule = ['rule', 'physical_rule', 'physics_rule', 'text']
+        .map((k) => o[k])
+        .find((y) => typeof y === 'string') as string | undefined;
+      const law = ['law', 'physical_law', 'physics_law', 'category']
+        .map((k) => o[k])
+        .find((y) => typeof y === 'string') as string | undefined;
       if (rule && law) {
         out.set(norm(rule), law.trim());
         return;
@@ -152,7 +174,8 @@ const boolCell = (v: CellValue | undefined): boolean | null => {
   return /^(?:true|1|yes)$/i.test(v.trim()) ? true : /^(?:false|0|no)$/i.test(v.trim()) ? false : null;
 };
 
-const firstColumn = (columns: readonly string[], names: readonly string[]): string | null => names.find((n) => columns.includes(n)) ?? null;
+const firstColumn = (columns: readonly string[], names: readonly string[]): string | null =>
+  names.find((n) => columns.includes(n)) ?? null;
 
 /** Local file of a video URL: its file name in `videosDir` (default the CSV's folder). */
 function urlToLocal(url: string, videosDir: string): string {
@@ -172,7 +195,10 @@ export interface ReadInputOptions {
  * Every row of `source` through `toRow`: the reader's row problems and the ManifestErrors `toRow` throws become
  * problems (row, code, message), so a bad row is reported and the rest are still read.
  */
-async function collectRows(source: InputSource, toRow: (r: InputRow) => PhysicsRow): Promise<{ rows: PhysicsRow[]; problems: RowProblemOut[] }> {
+async function collectRows(
+  source: InputSource,
+  toRow: (r: InputRow) => PhysicsRow,
+): Promise<{ rows: PhysicsRow[]; problems: RowProblemOut[] }> {
   const rows: PhysicsRow[] = [];
   const problems: RowProblemOut[] = [];
   for await (const r of source.rows()) {
@@ -201,16 +227,36 @@ async function collectRows(source: InputSource, toRow: (r: InputRow) => PhysicsR
 export async function readPhysicsInput(input: string, options: ReadInputOptions = {}): Promise<PhysicsInput> {
   const abs = path.resolve(input);
   const st = await stat(abs).catch((cause: unknown) => {
-    throw new ManifestError('input-missing', expected('an existing folder, video file or CSV', 'input', abs), { path: abs }, { cause });
+    throw new ManifestError(
+      'input-missing',
+      expected('an existing folder, video file or CSV', 'input', abs),
+      { path: abs },
+      { cause },
+    );
   });
   const ext = path.extname(abs).toLowerCase();
   if (st.isDirectory() || (ext !== '.csv' && ext !== '.tsv')) {
-    if (!st.isDirectory() && ['.jsonl', '.ndjson', '.parquet', '.pq', '.arrow', '.feather', '.ipc', '.arrows'].includes(ext)) {
+    if (
+      !st.isDirectory() &&
+      ['.jsonl', '.ndjson', '.parquet', '.pq', '.arrow', '.feather', '.ipc', '.arrows'].includes(ext)
+    ) {
       throw new UsageError(expected('a folder, a video file or a CSV/TSV (VideoPhy-2 formats)', 'input', abs));
     }
     const { rows, problems } = await collectRows(await openInput(abs), (r) => {
       const caption = captionFromFileName(r.path);
-      return { row: r.row, videopath: path.relative(st.isDirectory() ? abs : path.dirname(abs), r.path) || path.basename(r.path), path: r.path, caption, captionSource: caption ? 'file name' : null, rules: [], sa: null, pc: null, modelName: null, isHard: null, columns: { path: r.path } };
+      return {
+        row: r.row,
+        videopath: path.relative(st.isDirectory() ? abs : path.dirname(abs), r.path) || path.basename(r.path),
+        path: r.path,
+        caption,
+        captionSource: caption ? 'file name' : null,
+        rules: [],
+        sa: null,
+        pc: null,
+        modelName: null,
+        isHard: null,
+        columns: { path: r.path },
+      };
     });
     return { format: st.isDirectory() ? 'folder' : 'file', input: abs, rows, problems };
   }
@@ -219,7 +265,11 @@ export async function readPhysicsInput(input: string, options: ReadInputOptions 
   const format = detectFormat(header);
   const pathColumn = options.pathColumn ?? firstColumn(header, PATH_COLUMNS);
   if (!pathColumn || !header.includes(pathColumn)) {
-    throw new ManifestError('manifest-no-path-column', `${expected(`a video path column (${options.pathColumn ?? PATH_COLUMNS.join(', ')})`, `${abs} line 1`, header)} (name it with --path-column)`, { path: abs, row: 1 });
+    throw new ManifestError(
+      'manifest-no-path-column',
+      `${expected(`a video path column (${options.pathColumn ?? PATH_COLUMNS.join(', ')})`, `${abs} line 1`, header)} (name it with --path-column)`,
+      { path: abs, row: 1 },
+    );
   }
   const captionColumn = firstColumn(header, CAPTION_COLUMNS);
   const modelColumn = firstColumn(header, MODEL_COLUMNS);
@@ -234,7 +284,12 @@ export async function readPhysicsInput(input: string, options: ReadInputOptions 
     const rules: InputRule[] = [];
     if (format === 'autoeval_rule') {
       const text = typeof c.rule === 'string' ? c.rule.trim() : '';
-      if (text === '') throw new ManifestError('manifest-empty-rule', expected('a non-empty rule', `column "rule" of ${where}`, c.rule ?? null), { row: r.row });
+      if (text === '')
+        throw new ManifestError(
+          'manifest-empty-rule',
+          expected('a non-empty rule', `column "rule" of ${where}`, c.rule ?? null),
+          { row: r.row },
+        );
       rules.push({ text, law: laws.get(norm(text)) ?? null, human: null });
     } else {
       for (const [column, human] of RULE_LISTS) {
@@ -243,12 +298,19 @@ export async function readPhysicsInput(input: string, options: ReadInputOptions 
           items = parseRuleList(c[column]);
         } catch (err) {
           if (!(err instanceof PythonLiteralError)) throw err;
-          throw new ManifestError('manifest-bad-rule-list', `Expected a Python list of rules for column "${column}" of ${where} but received a cell that does not parse: ${err.message}`, { row: r.row });
+          throw new ManifestError(
+            'manifest-bad-rule-list',
+            `Expected a Python list of rules for column "${column}" of ${where} but received a cell that does not parse: ${err.message}`,
+            { row: r.row },
+          );
         }
         for (const text of items) rules.push({ text, law: laws.get(norm(text)) ?? null, human });
       }
     }
-    const given = captionColumn && typeof c[captionColumn] === 'string' && (c[captionColumn] as string).trim() !== '' ? (c[captionColumn] as string).trim() : null;
+    const given =
+      captionColumn && typeof c[captionColumn] === 'string' && (c[captionColumn] as string).trim() !== ''
+        ? (c[captionColumn] as string).trim()
+        : null;
     const fromName = given ? null : captionFromFileName(local);
     return {
       row: r.row,
@@ -259,7 +321,10 @@ export async function readPhysicsInput(input: string, options: ReadInputOptions 
       rules,
       sa: numberCell(c.sa),
       pc: numberCell(c.pc),
-      modelName: modelColumn && typeof c[modelColumn] === 'string' && (c[modelColumn] as string).trim() ? (c[modelColumn] as string).trim() : null,
+      modelName:
+        modelColumn && typeof c[modelColumn] === 'string' && (c[modelColumn] as string).trim()
+          ? (c[modelColumn] as string).trim()
+          : null,
       isHard: boolCell(c.is_hard),
       columns: c,
     };

@@ -19,7 +19,8 @@ export function ramp(x: number, lo: number, hi: number): number {
 /** 1 for every pair that shows a moving mass (see {@link MOVING_FRAC_MIN}, {@link MOVING_SPEED_MIN}). */
 export function movingMask(s: ClipSignals): Uint8Array {
   const out = new Uint8Array(s.pairs);
-  for (let t = 0; t < s.pairs; t++) out[t] = s.movingFrac[t] >= MOVING_FRAC_MIN && Math.hypot(s.vx[t], s.vy[t]) >= MOVING_SPEED_MIN ? 1 : 0;
+  for (let t = 0; t < s.pairs; t++)
+    out[t] = s.movingFrac[t] >= MOVING_FRAC_MIN && Math.hypot(s.vx[t], s.vy[t]) >= MOVING_SPEED_MIN ? 1 : 0;
   return out;
 }
 
@@ -147,7 +148,10 @@ export function smooth3(x: Float64Array): Float64Array {
 }
 
 /** Source frame numbers and seconds of analysis pairs [a, b]. */
-export function pairRange(s: ClipSignals, pairs: [number, number]): { frames: [number, number]; seconds: [number, number] } {
+export function pairRange(
+  s: ClipSignals,
+  pairs: [number, number],
+): { frames: [number, number]; seconds: [number, number] } {
   const s0 = s.startS + pairs[0] / s.fps;
   const s1 = s.startS + (pairs[1] + 1) / s.fps;
   const r = (x: number) => Math.round(x * 1000) / 1000;
@@ -169,16 +173,27 @@ export const VIOLATION_STRENGTH = 0.5;
  * else 1 when the check could judge the clip (`judged`), else 2. The evidence is the strongest finding's,
  * or `otherwise` (what was measured and why nothing was found, or why nothing could be judged).
  */
-export function checkResult(check: CheckName, s: ClipSignals | null, findings: Finding[], judged: boolean, otherwise: { values: Evidence['values']; explanation: string; pairs?: [number, number] }): CheckResult {
+export function checkResult(
+  check: CheckName,
+  s: ClipSignals | null,
+  findings: Finding[],
+  judged: boolean,
+  otherwise: { values: Evidence['values']; explanation: string; pairs?: [number, number] },
+): CheckResult {
   const sorted = findings.filter((f) => f.strength > 0).sort((a, b) => b.strength - a.strength);
   const top = sorted[0];
   const strength = top?.strength ?? 0;
   const reversal = Math.max(0, ...sorted.filter((f) => f.reversal).map((f) => f.strength));
   const score = strength >= VIOLATION_STRENGTH ? 0 : judged ? 1 : 2;
-  const where = (pairs: [number, number] | undefined) => (s && pairs ? pairRange(s, pairs) : { frames: null, seconds: null });
+  const where = (pairs: [number, number] | undefined) =>
+    s && pairs ? pairRange(s, pairs) : { frames: null, seconds: null };
   const evidence: Evidence =
     top && score === 0
-      ? { ...where(top.pairs), values: roundValues({ ...top.values, strength: top.strength }), explanation: top.explanation }
+      ? {
+          ...where(top.pairs),
+          values: roundValues({ ...top.values, strength: top.strength }),
+          explanation: top.explanation,
+        }
       : { ...where(otherwise.pairs), values: roundValues(otherwise.values), explanation: otherwise.explanation };
   return {
     check,
@@ -186,6 +201,11 @@ export function checkResult(check: CheckName, s: ClipSignals | null, findings: F
     strength: Math.round(strength * 1e4) / 1e4,
     reversal_strength: Math.round(reversal * 1e4) / 1e4,
     evidence,
-    findings: sorted.slice(0, 5).map(({ pairs, ...f }) => ({ ...f, values: roundValues(f.values), strength: Math.round(f.strength * 1e4) / 1e4, ...(s ? pairRange(s, pairs) : { frames: pairs, seconds: [0, 0] as [number, number] }) })),
+    findings: sorted.slice(0, 5).map(({ pairs, ...f }) => ({
+      ...f,
+      values: roundValues(f.values),
+      strength: Math.round(f.strength * 1e4) / 1e4,
+      ...(s ? pairRange(s, pairs) : { frames: pairs, seconds: [0, 0] as [number, number] }),
+    })),
   };
 }

@@ -53,20 +53,31 @@ export function csvCell(v: string | number | null): string {
  * The AutoEval output layout (VideoPhy-2 inference.py: `df.to_csv(path)`): an unnamed index column, the input
  * columns, then `score` as a float (`1.0`). A video that could not be analysed gets an empty score.
  */
-export function autoevalCsv(columns: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
+export function autoevalCsv(
+  columns: readonly string[],
+  rows: readonly (readonly (string | number | null)[])[],
+): string {
   const lines = [`,${columns.join(',')}`];
-  rows.forEach((r, i) => { lines.push([String(i), ...r.map(csvCell)].join(',')); });
+  rows.forEach((r, i) => {
+    lines.push([String(i), ...r.map(csvCell)].join(','));
+  });
   return `${lines.join('\n')}\n`;
 }
 
 /** `videopath,rule,score` with the index column (AutoEval rule task output). */
 export function ruleCsv(rows: readonly RuleRow[]): string {
-  return autoevalCsv(['videopath', 'rule', 'score'], rows.map((r) => [r.videopath, r.rule, r.score]));
+  return autoevalCsv(
+    ['videopath', 'rule', 'score'],
+    rows.map((r) => [r.videopath, r.rule, r.score]),
+  );
 }
 
 /** `caption,videopath,score` with the index column (AutoEval PC task output; score 1-5). */
 export function pcCsv(rows: readonly PcRow[]): string {
-  return autoevalCsv(['caption', 'videopath', 'score'], rows.map((r) => [r.caption, r.videopath, r.score]));
+  return autoevalCsv(
+    ['caption', 'videopath', 'score'],
+    rows.map((r) => [r.caption, r.videopath, r.score]),
+  );
 }
 
 /** One leaderboard line (a model_name of the input). */
@@ -86,7 +97,8 @@ export interface LeaderboardRow {
   human_joint: number | null;
 }
 
-const share = (xs: boolean[]): number | null => (xs.length ? Math.round((xs.filter(Boolean).length / xs.length) * 1e4) / 1e4 : null);
+const share = (xs: boolean[]): number | null =>
+  xs.length ? Math.round((xs.filter(Boolean).length / xs.length) * 1e4) / 1e4 : null;
 
 /** Per-model table over videos that have a model_name, sorted by joint (or PC >= 4) share, best first. */
 export function leaderboard(videos: readonly VideoResult[]): LeaderboardRow[] {
@@ -105,7 +117,9 @@ export function leaderboard(videos: readonly VideoResult[]): LeaderboardRow[] {
       pc_ge4: share(ok.map((v) => v.pc! >= 4)),
       joint: withSa.length ? share(withSa.map((v) => v.human.sa! >= 4 && v.pc! >= 4)) : null,
       artefact_rate: share(ok.map((v) => v.artefact === true)),
-      mean_artefact_score: scores.length ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 1e4) / 1e4 : null,
+      mean_artefact_score: scores.length
+        ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 1e4) / 1e4
+        : null,
       human_pc_ge4: withHuman.length ? share(withHuman.map((v) => v.human.pc! >= 4)) : null,
       human_joint: withBoth.length ? share(withBoth.map((v) => v.human.sa! >= 4 && v.human.pc! >= 4)) : null,
     };
@@ -113,7 +127,17 @@ export function leaderboard(videos: readonly VideoResult[]): LeaderboardRow[] {
   return rows.sort((a, b) => (b.joint ?? b.pc_ge4 ?? 0) - (a.joint ?? a.pc_ge4 ?? 0) || a.model.localeCompare(b.model));
 }
 
-const LEADER_COLUMNS: readonly (keyof LeaderboardRow)[] = ['model', 'videos', 'errors', 'pc_ge4', 'joint', 'artefact_rate', 'mean_artefact_score', 'human_pc_ge4', 'human_joint'];
+const LEADER_COLUMNS: readonly (keyof LeaderboardRow)[] = [
+  'model',
+  'videos',
+  'errors',
+  'pc_ge4',
+  'joint',
+  'artefact_rate',
+  'mean_artefact_score',
+  'human_pc_ge4',
+  'human_joint',
+];
 
 /** leaderboard.csv (plain CSV, one row per model). */
 export function leaderboardCsv(rows: readonly LeaderboardRow[]): string {
@@ -125,8 +149,12 @@ const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toF
 
 /** leaderboard.md: the same table for people. */
 export function leaderboardMd(rows: readonly LeaderboardRow[]): string {
-  const head = '| model | videos | errors | PC>=4 | SA>=4 & PC>=4 | reversal artefacts | mean artefact score | human PC>=4 | human joint |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|';
-  const body = rows.map((r) => `| ${r.model.replace(/\|/g, '\\|')} | ${r.videos} | ${r.errors} | ${pct(r.pc_ge4)} | ${pct(r.joint)} | ${pct(r.artefact_rate)} | ${r.mean_artefact_score?.toFixed(3) ?? '–'} | ${pct(r.human_pc_ge4)} | ${pct(r.human_joint)} |`);
+  const head =
+    '| model | videos | errors | PC>=4 | SA>=4 & PC>=4 | reversal artefacts | mean artefact score | human PC>=4 | human joint |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const body = rows.map(
+    (r) =>
+      `| ${r.model.replace(/\|/g, '\\|')} | ${r.videos} | ${r.errors} | ${pct(r.pc_ge4)} | ${pct(r.joint)} | ${pct(r.artefact_rate)} | ${r.mean_artefact_score?.toFixed(3) ?? '–'} | ${pct(r.human_pc_ge4)} | ${pct(r.human_joint)} |`,
+  );
   return `# Physics leaderboard\n\nPC is ours (1-5 from the motion checks, see \`audit physics --help\`); SA and the human columns come from the input.\n\n${head}\n${body.join('\n')}\n`;
 }
 
@@ -182,7 +210,13 @@ export function agreement(videos: readonly VideoResult[]): Agreement | null {
       accuracy_all: pairs.length ? r4(pairs.filter(([h, o]) => h === o).length / pairs.length) : null,
       confusion,
     },
-    pc: { n: pcs.length, pearson: pearson(pcs.map((v) => v.pc!), pcs.map((v) => v.human.pc!)) },
+    pc: {
+      n: pcs.length,
+      pearson: pearson(
+        pcs.map((v) => v.pc!),
+        pcs.map((v) => v.human.pc!),
+      ),
+    },
   };
 }
 
@@ -198,7 +232,9 @@ export function agreementMd(a: Agreement): string {
     '',
     '| human \\ ours | 0 violated | 1 followed | 2 cannot tell |',
     '|---|---:|---:|---:|',
-    ...['0 violated', '1 followed', '2 cannot tell'].map((label, h) => `| ${label} | ${c[h][0]} | ${c[h][1]} | ${c[h][2]} |`),
+    ...['0 violated', '1 followed', '2 cannot tell'].map(
+      (label, h) => `| ${label} | ${c[h][0]} | ${c[h][1]} | ${c[h][2]} |`,
+    ),
     '',
   ].join('\n');
 }
@@ -220,8 +256,21 @@ export interface WrittenFiles {
  * output_rule.csv (when there are rules), output_pc.csv, leaderboard.csv/.md (when videos have a
  * model_name), agreement.json/.md (when the input has human answers).
  */
-export async function writeOutputs(out: string, format: InputFormat, data: { videos: VideoResult[]; ruleRows: RuleRow[]; pcRows: PcRow[]; errors: Record<string, unknown>[] }): Promise<WrittenFiles> {
-  const files: WrittenFiles = { physics: 'physics.jsonl', errors: 'errors.jsonl', rule_csv: null, pc_csv: null, leaderboard_csv: null, leaderboard_md: null, agreement_json: null, agreement_md: null };
+export async function writeOutputs(
+  out: string,
+  format: InputFormat,
+  data: { videos: VideoResult[]; ruleRows: RuleRow[]; pcRows: PcRow[]; errors: Record<string, unknown>[] },
+): Promise<WrittenFiles> {
+  const files: WrittenFiles = {
+    physics: 'physics.jsonl',
+    errors: 'errors.jsonl',
+    rule_csv: null,
+    pc_csv: null,
+    leaderboard_csv: null,
+    leaderboard_md: null,
+    agreement_json: null,
+    agreement_md: null,
+  };
   await writeFileAtomic(join(out, files.physics), data.videos.map((v) => `${JSON.stringify(v)}\n`).join(''));
   await writeFileAtomic(join(out, files.errors), data.errors.map((e) => `${JSON.stringify(e)}\n`).join(''));
   if (data.ruleRows.length > 0 || format === 'autoeval_rule') {

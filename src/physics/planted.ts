@@ -39,7 +39,11 @@ interface Setup {
   meta: Record<string, unknown>;
 }
 
-function draw(rng: Rng, params: RenderParams | undefined, make: (r: Rng, fps: number, frames: number) => Setup): RenderResult {
+function draw(
+  rng: Rng,
+  params: RenderParams | undefined,
+  make: (r: Rng, fps: number, frames: number) => Setup,
+): RenderResult {
   const { look, stage, rng: r } = begin(rng, params);
   const s = make(r.fork('motion'), look.fps, look.frames);
   const view: View = fitView(r.fork('view'), look, s.box, 0.08);
@@ -101,8 +105,19 @@ function slopeSetup(up: boolean) {
     }
     const pts = ramp(angle, length, dir);
     const xs = poses.map((p) => p.x).concat([pts[2], 0]);
-    const box: [number, number, number, number] = [Math.min(...xs) - radius * 2, -radius * 2, Math.max(...xs) + radius * 2, Math.max(pts[5], ...poses.map((p) => p.y)) + radius * 2];
-    return { shape: { kind: 'ball', r: radius }, poses, ramp: pts, box, meta: { angle, length, dir, radius, rest_frames: rest, accel_along_slope: up ? a : -a } };
+    const box: [number, number, number, number] = [
+      Math.min(...xs) - radius * 2,
+      -radius * 2,
+      Math.max(...xs) + radius * 2,
+      Math.max(pts[5], ...poses.map((p) => p.y)) + radius * 2,
+    ];
+    return {
+      shape: { kind: 'ball', r: radius },
+      poses,
+      ramp: pts,
+      box,
+      meta: { angle, length, dir, radius, rest_frames: rest, accel_along_slope: up ? a : -a },
+    };
   };
 }
 
@@ -141,8 +156,19 @@ function floorSetup(kind: 'launch' | 'drop' | 'rest') {
       const h = kind === 'rest' ? 0 : kind === 'launch' ? bounce(t, 0, v0) : bounce(t, height, 0);
       poses.push({ x: x0, y: h + radius, a: 0 });
     }
-    const box: [number, number, number, number] = [x0 - height * 0.6, -radius * 2, x0 + height * 0.6, height + radius * 3];
-    return { shape: { kind: 'ball', r: radius }, poses, ramp: null, box, meta: { radius, height, restitution, rest_frames: rest, kind } };
+    const box: [number, number, number, number] = [
+      x0 - height * 0.6,
+      -radius * 2,
+      x0 + height * 0.6,
+      height + radius * 3,
+    ];
+    return {
+      shape: { kind: 'ball', r: radius },
+      poses,
+      ramp: null,
+      box,
+      meta: { radius, height, restitution, rest_frames: rest, kind },
+    };
   };
 }
 
@@ -182,19 +208,67 @@ function midairSetup(slows: boolean) {
       poses.push({ x: x0, y, a: spin * Math.min(t, slows ? tStop : Math.sqrt((2 * top) / G)) });
     }
     const boxOut: [number, number, number, number] = [x0 - top * 0.5, -floor * 2, x0 + top * 0.5, top + floor * 3];
-    return { shape, poses, ramp: null, box: boxOut, meta: { height: top, rest_frames: rest, free_fall_s: slows ? t1 : null, decel: slows ? decel : null } };
+    return {
+      shape,
+      poses,
+      ramp: null,
+      box: boxOut,
+      meta: { height: top, rest_frames: rest, free_fall_s: slows ? t1 : null, decel: slows ? decel : null },
+    };
   };
 }
 
 /** Every planted scene: three violations and their correct twins, frozen. */
 export const PLANTED_SCENES: readonly PlantedScene[] = Object.freeze([
-  { name: 'slope_accelerates_up', setting: 'slope', violation: true, description: 'A ball at rest near the foot of a ramp rolls up it, speeding up.', render: (rng, p) => draw(rng, p, slopeSetup(true)) },
-  { name: 'slope_rolls_down', setting: 'slope', violation: false, description: 'A ball at rest near the top of a ramp rolls down it, speeding up, then slows on the floor.', render: (rng, p) => draw(rng, p, slopeSetup(false)) },
-  { name: 'floor_launch_from_rest', setting: 'floor', violation: true, description: 'A ball lying on the floor leaps up by itself, flies up and falls back.', render: (rng, p) => draw(rng, p, floorSetup('launch')) },
-  { name: 'floor_drop', setting: 'floor', violation: false, description: 'A ball let go in the air falls, bounces lower each time and comes to rest.', render: (rng, p) => draw(rng, p, floorSetup('drop')) },
-  { name: 'floor_rest', setting: 'floor', violation: false, description: 'A ball lies still on the floor.', render: (rng, p) => draw(rng, p, floorSetup('rest')) },
-  { name: 'fall_slows_midair', setting: 'midair', violation: true, description: 'A body let go in the air falls, then slows down and hovers with nothing holding it.', render: (rng, p) => draw(rng, p, midairSetup(true)) },
-  { name: 'fall_accelerates', setting: 'midair', violation: false, description: 'A body let go in the air falls faster and faster and lands on the floor.', render: (rng, p) => draw(rng, p, midairSetup(false)) },
+  {
+    name: 'slope_accelerates_up',
+    setting: 'slope',
+    violation: true,
+    description: 'A ball at rest near the foot of a ramp rolls up it, speeding up.',
+    render: (rng, p) => draw(rng, p, slopeSetup(true)),
+  },
+  {
+    name: 'slope_rolls_down',
+    setting: 'slope',
+    violation: false,
+    description: 'A ball at rest near the top of a ramp rolls down it, speeding up, then slows on the floor.',
+    render: (rng, p) => draw(rng, p, slopeSetup(false)),
+  },
+  {
+    name: 'floor_launch_from_rest',
+    setting: 'floor',
+    violation: true,
+    description: 'A ball lying on the floor leaps up by itself, flies up and falls back.',
+    render: (rng, p) => draw(rng, p, floorSetup('launch')),
+  },
+  {
+    name: 'floor_drop',
+    setting: 'floor',
+    violation: false,
+    description: 'A ball let go in the air falls, bounces lower each time and comes to rest.',
+    render: (rng, p) => draw(rng, p, floorSetup('drop')),
+  },
+  {
+    name: 'floor_rest',
+    setting: 'floor',
+    violation: false,
+    description: 'A ball lies still on the floor.',
+    render: (rng, p) => draw(rng, p, floorSetup('rest')),
+  },
+  {
+    name: 'fall_slows_midair',
+    setting: 'midair',
+    violation: true,
+    description: 'A body let go in the air falls, then slows down and hovers with nothing holding it.',
+    render: (rng, p) => draw(rng, p, midairSetup(true)),
+  },
+  {
+    name: 'fall_accelerates',
+    setting: 'midair',
+    violation: false,
+    description: 'A body let go in the air falls faster and faster and lands on the floor.',
+    render: (rng, p) => draw(rng, p, midairSetup(false)),
+  },
 ] satisfies PlantedScene[]);
 
 /** One rendered planted clip (a manifest.jsonl row). */
@@ -232,12 +306,14 @@ export interface PlantedOptions {
 export async function renderPlanted(options: PlantedOptions): Promise<PlantedClip[]> {
   const perScene = options.perScene ?? 10;
   const seed = options.seed ?? 1;
-  if (!Number.isInteger(perScene) || perScene < 1) throw new UsageError(expected('a positive integer', 'perScene', perScene));
+  if (!Number.isInteger(perScene) || perScene < 1)
+    throw new UsageError(expected('a positive integer', 'perScene', perScene));
   await mkdir(options.out, { recursive: true });
   const manifest = join(options.out, 'manifest.jsonl');
   const done = new Map<string, PlantedClip>();
   try {
-    for (const line of (await readFile(manifest, 'utf8')).split('\n')) if (line.trim()) done.set((JSON.parse(line) as PlantedClip).id, JSON.parse(line) as PlantedClip);
+    for (const line of (await readFile(manifest, 'utf8')).split('\n'))
+      if (line.trim()) done.set((JSON.parse(line) as PlantedClip).id, JSON.parse(line) as PlantedClip);
   } catch {
     // No manifest yet.
   }
@@ -255,14 +331,27 @@ export async function renderPlanted(options: PlantedOptions): Promise<PlantedCli
       const id = `${scene.name}_s${seed}_${String(i).padStart(3, '0')}`;
       const path = join(options.out, `${id}.mp4`);
       const known = done.get(id);
-      if (known && (await access(path).then(() => true, () => false))) {
+      if (
+        known &&
+        (await access(path).then(
+          () => true,
+          () => false,
+        ))
+      ) {
         clips.push(known);
         continue;
       }
       const clipSeed = hashSeed(seed, `planted:${scene.name}:${i}`);
       const rng = new Rng(clipSeed);
       const result = scene.render(rng.fork('render'), options.params ?? { clean: true });
-      await encodeFrames(result.frames, { width: result.width, height: result.height, fps: result.fps, crf: rng.fork('crf').int(20, 30), pixelFormat: 'rgba', path });
+      await encodeFrames(result.frames, {
+        width: result.width,
+        height: result.height,
+        fps: result.fps,
+        crf: rng.fork('crf').int(20, 30),
+        pixelFormat: 'rgba',
+        path,
+      });
       const row: PlantedClip = { id, path, scene: scene.name, setting, violation: scene.violation, seed: clipSeed };
       await appendFile(manifest, `${JSON.stringify(row)}\n`);
       clips.push(row);

@@ -24,7 +24,18 @@ export function parsePythonLiteral(text: string): PyValue {
 
 /** Escapes that stand for one character (a backslash before a newline continues the line). */
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
-  n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '',
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\n': '',
 };
 
 /** None, booleans, NaN, infinities and numbers, at the start of the rest of the text. */
@@ -41,7 +52,9 @@ class LiteralReader {
 
   fail(what: string): never {
     const { text } = this;
-    throw new PythonLiteralError(`${what} at offset ${this.i} of ${JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text)}`);
+    throw new PythonLiteralError(
+      `${what} at offset ${this.i} of ${JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text)}`,
+    );
   }
 
   ws(): void {
@@ -51,7 +64,9 @@ class LiteralReader {
   /** Whether a string literal starts at `at`: a quote, or r/R before one. */
   private stringStart(at: number): boolean {
     const c = this.text[at];
-    return c === "'" || c === '"' || ((c === 'r' || c === 'R') && (this.text[at + 1] === "'" || this.text[at + 1] === '"'));
+    return (
+      c === "'" || c === '"' || ((c === 'r' || c === 'R') && (this.text[at + 1] === "'" || this.text[at + 1] === '"'))
+    );
   }
 
   value(): PyValue {

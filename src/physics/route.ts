@@ -31,7 +31,18 @@ export const ROUTES: readonly Route[] = Object.freeze([
   },
   {
     check: 'momentum',
-    laws: ['momentum', 'inertia', 'collision', 'elasticity', 'conservation of energy', 'conservation of momentum', "newton", 'kinetic energy', 'impulse', 'friction'],
+    laws: [
+      'momentum',
+      'inertia',
+      'collision',
+      'elasticity',
+      'conservation of energy',
+      'conservation of momentum',
+      'newton',
+      'kinetic energy',
+      'impulse',
+      'friction',
+    ],
     words: routedWords('momentum'),
   },
   {
@@ -71,6 +82,7 @@ export function routeRule(rule: string, law: string | null = null): RouteHit[] {
     if (word) hits.push({ check: r.check, because: `word "${word[0].toLowerCase()}"` });
   }
   const dirs = statedDirections(rule);
-  if (dirs.length) hits.push({ check: 'caption_direction', because: `direction ${dirs.map((d) => `"${d.phrase}"`).join(', ')}` });
+  if (dirs.length)
+    hits.push({ check: 'caption_direction', because: `direction ${dirs.map((d) => `"${d.phrase}"`).join(', ')}` });
   return hits;
 }

@@ -50,11 +50,22 @@ export function pcFromViolation(v: number, judged: boolean): number {
  */
 export function judgeClip(ctx: ClipContext): ClipJudgment {
   const checks = CHECKS.map((c) => c.run(ctx, ctx.caption));
-  const artefactScore = Math.max(0, ...checks.map((c) => (c.check === 'time_direction' ? Math.min(c.reversal_strength, TIME_DIRECTION_CAP) : c.reversal_strength)));
+  const artefactScore = Math.max(
+    0,
+    ...checks.map((c) =>
+      c.check === 'time_direction' ? Math.min(c.reversal_strength, TIME_DIRECTION_CAP) : c.reversal_strength,
+    ),
+  );
   const violation = Math.max(0, ...checks.map((c) => c.strength));
   const judged = checks.some((c) => c.score !== 2);
   const round = (x: number) => Math.round(x * 1e4) / 1e4;
-  return { checks, artefact: artefactScore >= ARTEFACT_THRESHOLD, artefact_score: round(artefactScore), violation_score: round(violation), pc: pcFromViolation(violation, judged) };
+  return {
+    checks,
+    artefact: artefactScore >= ARTEFACT_THRESHOLD,
+    artefact_score: round(artefactScore),
+    violation_score: round(violation),
+    pc: pcFromViolation(violation, judged),
+  };
 }
 
 /** One rule's answer with the checks that judged it and why. */
@@ -76,7 +87,13 @@ export interface RuleJudgment {
 export function judgeRule(rule: string, law: string | null, ctx: ClipContext, clip: ClipJudgment): RuleJudgment {
   const hits = routeRule(rule, law);
   if (hits.length === 0) return { rule, law, score: 2, checks: [], reason: 'no motion check applies' };
-  const results = hits.map((h) => ({ hit: h, result: h.check === 'caption_direction' ? checkByName('caption_direction').run(ctx, rule) : clip.checks.find((c) => c.check === h.check)! }));
+  const results = hits.map((h) => ({
+    hit: h,
+    result:
+      h.check === 'caption_direction'
+        ? checkByName('caption_direction').run(ctx, rule)
+        : clip.checks.find((c) => c.check === h.check)!,
+  }));
   const violated = results.filter((r) => r.result.score === 0).sort((a, b) => b.result.strength - a.result.strength)[0];
   const followed = results.find((r) => r.result.score === 1);
   const decider = violated ?? followed;
@@ -86,6 +103,8 @@ export function judgeRule(rule: string, law: string | null, ctx: ClipContext, cl
     law,
     score,
     checks: results.map((r) => ({ check: r.hit.check, because: r.hit.because, score: r.result.score })),
-    reason: decider ? `${decider.hit.check}: ${decider.result.evidence.explanation}` : `routed to ${hits.map((h) => h.check).join(', ')}, none could judge it: ${results.map((r) => r.result.evidence.explanation).join('; ')}`,
+    reason: decider
+      ? `${decider.hit.check}: ${decider.result.evidence.explanation}`
+      : `routed to ${hits.map((h) => h.check).join(', ')}, none could judge it: ${results.map((r) => r.result.evidence.explanation).join('; ')}`,
   };
 }

@@ -35,7 +35,17 @@ export interface ClipSignals {
 
 /** Series columns the checks read; a series without one of them cannot be judged. */
 export const NEEDED_COLUMNS = Object.freeze([
-  'energy_residual', 'moving_frac', 'res_vx', 'res_vy', 'res_ax', 'res_ay', 'res_cx', 'res_cy', 'res_div', 'cam_speed', 'intensity_change',
+  'energy_residual',
+  'moving_frac',
+  'res_vx',
+  'res_vy',
+  'res_ax',
+  'res_ay',
+  'res_cx',
+  'res_cy',
+  'res_div',
+  'cam_speed',
+  'intensity_change',
 ] as const);
 
 /** Which signals change sign when the clip is played backwards (velocity-like) and which keep it. */
@@ -45,12 +55,24 @@ const ODD_SIGNALS = new Set(['vx', 'vy', 'div']);
  * Builds the signals of a `[pairs x columns]` series whose column names are `names` (cues.json order).
  * @throws Error naming the first missing column.
  */
-export function signalsFromSeries(series: CueSeries, names: readonly string[], meta: { fps: number; startS?: number; sourceFps?: number }): ClipSignals {
-  if (names.length !== series.columns) throw new Error(expected(`${series.columns} column names (series_columns)`, 'cues.json columns', names.length));
+export function signalsFromSeries(
+  series: CueSeries,
+  names: readonly string[],
+  meta: { fps: number; startS?: number; sourceFps?: number },
+): ClipSignals {
+  if (names.length !== series.columns)
+    throw new Error(expected(`${series.columns} column names (series_columns)`, 'cues.json columns', names.length));
   const index = new Map(names.map((n, i) => [n, i]));
   const col = (name: string): Float64Array => {
     const k = index.get(name);
-    if (k === undefined) throw new Error(expected(`a series column named ${JSON.stringify(name)}`, 'cues.json columns', names.length > 8 ? `${names.slice(0, 8).join(', ')}, ...` : names.join(', ')));
+    if (k === undefined)
+      throw new Error(
+        expected(
+          `a series column named ${JSON.stringify(name)}`,
+          'cues.json columns',
+          names.length > 8 ? `${names.slice(0, 8).join(', ')}, ...` : names.join(', '),
+        ),
+      );
     const out = new Float64Array(series.frames);
     for (let t = 0; t < series.frames; t++) {
       const v = series.data[t * series.columns + k];
@@ -106,8 +128,22 @@ export function mirrorSignals(s: ClipSignals): ClipSignals {
 }
 
 /** Signals built from plain arrays (tests, planted scenes): missing ones are zero, centroids 0.5, fps 24. */
-export function makeSignals(parts: Partial<Record<'energy' | 'movingFrac' | 'vx' | 'vy' | 'ax' | 'ay' | 'cx' | 'cy' | 'div' | 'camSpeed' | 'intensity', ArrayLike<number>>> & { fps?: number; pairs?: number }): ClipSignals {
-  const pairs = parts.pairs ?? Math.max(0, ...Object.values(parts).filter((v): v is ArrayLike<number> => typeof v === 'object').map((v) => v.length));
+export function makeSignals(
+  parts: Partial<
+    Record<
+      'energy' | 'movingFrac' | 'vx' | 'vy' | 'ax' | 'ay' | 'cx' | 'cy' | 'div' | 'camSpeed' | 'intensity',
+      ArrayLike<number>
+    >
+  > & { fps?: number; pairs?: number },
+): ClipSignals {
+  const pairs =
+    parts.pairs ??
+    Math.max(
+      0,
+      ...Object.values(parts)
+        .filter((v): v is ArrayLike<number> => typeof v === 'object')
+        .map((v) => v.length),
+    );
   const fill = (x: ArrayLike<number> | undefined, d = 0): Float64Array => {
     const out = new Float64Array(pairs).fill(d);
     if (x) for (let t = 0; t < Math.min(pairs, x.length); t++) out[t] = x[t];

@@ -42,8 +42,14 @@ export async function analyseClip(task: ClipTask): Promise<ClipOutcome> {
     if (remote && clip.warnings) clip.warnings = clip.warnings.map((w) => remote!.rename(w));
     const t1 = performance.now();
     stage = 'analyse';
-    const frames: GrayImage[] = clip.frames.map((f) => ({ width: clip.width, height: clip.height, data: Float32Array.from(f) }));
-    const series = analyserFor(settings.flowPreset, settings.flowDirections).analyse(frames, clip.fps, { reverse: settings.reverse });
+    const frames: GrayImage[] = clip.frames.map((f) => ({
+      width: clip.width,
+      height: clip.height,
+      data: Float32Array.from(f),
+    }));
+    const series = analyserFor(settings.flowPreset, settings.flowDirections).analyse(frames, clip.fps, {
+      reverse: settings.reverse,
+    });
     const summaries = summarise(series, clip.fps);
     const t2 = performance.now();
     return {
@@ -60,7 +66,12 @@ export async function analyseClip(task: ClipTask): Promise<ClipOutcome> {
         windowEndS: clip.windowEndS,
         frames: clip.frames.length,
         warnings: clip.warnings ?? [],
-        degenerate: degenerateReasons({ sourceWidth: clip.probe.width, sourceHeight: clip.probe.height, frames: clip.frames, summaries }),
+        degenerate: degenerateReasons({
+          sourceWidth: clip.probe.width,
+          sourceHeight: clip.probe.height,
+          frames: clip.frames,
+          summaries,
+        }),
       },
       series: series.data,
       pairs: series.frames,

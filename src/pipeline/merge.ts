@@ -30,22 +30,36 @@ function checkShards(dirs: string[], summaries: ScanSummary[]): void {
   const seen = new Map<number, string>();
   summaries.forEach((s, i) => {
     const dir = dirs[i];
-    if (s.status !== 'complete') throw mismatch(`Shard folder ${dir} is ${s.status}: run the same scan command again with --out ${dir} to finish it`);
-    if (s.input.path !== first.input.path) throw mismatch(`Shard folder ${dir} scanned ${s.input.path} but ${dirs[0]} scanned ${first.input.path}`);
-    if ((s.shard?.count ?? 1) !== n) throw mismatch(`Shard folder ${dir} is one of ${s.shard?.count ?? 1} shards but ${dirs[0]} is one of ${n}`);
-    if (s.counts.input_rows !== first.counts.input_rows) throw mismatch(`Shard folder ${dir} saw ${s.counts.input_rows} input rows but ${dirs[0]} saw ${first.counts.input_rows}: the input changed between shards`);
+    if (s.status !== 'complete')
+      throw mismatch(
+        `Shard folder ${dir} is ${s.status}: run the same scan command again with --out ${dir} to finish it`,
+      );
+    if (s.input.path !== first.input.path)
+      throw mismatch(`Shard folder ${dir} scanned ${s.input.path} but ${dirs[0]} scanned ${first.input.path}`);
+    if ((s.shard?.count ?? 1) !== n)
+      throw mismatch(`Shard folder ${dir} is one of ${s.shard?.count ?? 1} shards but ${dirs[0]} is one of ${n}`);
+    if (s.counts.input_rows !== first.counts.input_rows)
+      throw mismatch(
+        `Shard folder ${dir} saw ${s.counts.input_rows} input rows but ${dirs[0]} saw ${first.counts.input_rows}: the input changed between shards`,
+      );
     const idx = s.shard?.index ?? 0;
     const other = seen.get(idx);
     if (other !== undefined) throw mismatch(`Shard ${idx}/${n} appears twice: ${other} and ${dir}`);
     seen.set(idx, dir);
     if (s.counts.clips + s.counts.errors !== s.counts.shard_rows) {
-      throw mismatch(`Shard folder ${dir} holds ${s.counts.clips} clips + ${s.counts.errors} errors but its shard has ${s.counts.shard_rows} rows`);
+      throw mismatch(
+        `Shard folder ${dir} holds ${s.counts.clips} clips + ${s.counts.errors} errors but its shard has ${s.counts.shard_rows} rows`,
+      );
     }
   });
   const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !seen.has(i));
-  if (missing.length) throw mismatch(`Missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')}: run them and merge again`);
+  if (missing.length)
+    throw mismatch(
+      `Missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')}: run them and merge again`,
+    );
   const total = summaries.reduce((a, s) => a + s.counts.shard_rows, 0);
-  if (total !== first.counts.input_rows) throw mismatch(`The shards hold ${total} rows but the input has ${first.counts.input_rows}`);
+  if (total !== first.counts.input_rows)
+    throw mismatch(`The shards hold ${total} rows but the input has ${first.counts.input_rows}`);
 }
 
 /**
@@ -54,24 +68,42 @@ function checkShards(dirs: string[], summaries: ScanSummary[]): void {
  * @example
  * await merge(['out/shard-0', 'out/shard-1'], 'out/all');
  */
-export async function merge(shardDirs: string[], outDir: string, hooks: { quiet?: boolean; stream?: NodeJS.WritableStream } = {}): Promise<MergeSummary> {
+export async function merge(
+  shardDirs: string[],
+  outDir: string,
+  hooks: { quiet?: boolean; stream?: NodeJS.WritableStream } = {},
+): Promise<MergeSummary> {
   if (shardDirs.length === 0) throw new UsageError('Expected at least one shard folder for merge but received none');
   const command = `audit merge ${shardDirs.join(' ')} --out ${outDir}`;
   const stream = hooks.stream ?? process.stderr;
   const log = hooks.quiet ? undefined : (line: string) => void stream.write(`${line}\n`);
   // An s3:// --out is staged and uploaded when the merge is done (nothing when it fails); s3:// shard folders are downloaded first.
-  return withOutputFolder(outDir, (local) => withDownloadedFolders(shardDirs, (dirs) => mergeInto(dirs, local, shardDirs), { command, log }), { command, quiet: hooks.quiet, stream, uploadOnFailure: false });
+  return withOutputFolder(
+    outDir,
+    (local) => withDownloadedFolders(shardDirs, (dirs) => mergeInto(dirs, local, shardDirs), { command, log }),
+    { command, quiet: hooks.quiet, stream, uploadOnFailure: false },
+  );
 }
 
 /** The merge into the local folder `outDir` of the local shard folders `shardDirs` (`shown`: how summary.json names them). */
 async function mergeInto(shardDirs: string[], outDir: string, shown: string[]): Promise<MergeSummary> {
   const out = resolve(outDir);
   // Only the merged folder is locked: the shard folders are only read, and shards never share a folder.
-  const lock = await lockOutDir(out, `audit merge ${shown.join(' ')} --out ${outDir}`).catch((err: unknown) => Promise.reject(withRerunAdvice(err, 'Run the same command again once the problem is fixed.', out)));
+  const lock = await lockOutDir(out, `audit merge ${shown.join(' ')} --out ${outDir}`).catch((err: unknown) =>
+    Promise.reject(withRerunAdvice(err, 'Run the same command again once the problem is fixed.', out)),
+  );
   try {
-    return await mergeLocked(shardDirs, out, shown.map((d) => (isS3Url(d) ? d : resolve(d))));
+    return await mergeLocked(
+      shardDirs,
+      out,
+      shown.map((d) => (isS3Url(d) ? d : resolve(d))),
+    );
   } catch (err) {
-    throw withRerunAdvice(err, `Rerunning does not resume a merge: delete ${out} (a partial merge; the shard folders are untouched) and run the same command again.`, out);
+    throw withRerunAdvice(
+      err,
+      `Rerunning does not resume a merge: delete ${out} (a partial merge; the shard folders are untouched) and run the same command again.`,
+      out,
+    );
   } finally {
     await lock.release();
   }
@@ -79,14 +111,20 @@ async function mergeInto(shardDirs: string[], outDir: string, shown: string[]): 
 
 async function mergeLocked(shardDirs: string[], out: string, shown: string[]): Promise<MergeSummary> {
   const dirs = shardDirs.map((d) => resolve(d));
-  const existing = await stat(join(out, CLIPS_JSONL)).then(() => true, () => false);
-  if (existing) throw new UsageError(`Expected a new or empty folder for --out but ${out} already holds ${CLIPS_JSONL}`);
+  const existing = await stat(join(out, CLIPS_JSONL)).then(
+    () => true,
+    () => false,
+  );
+  if (existing)
+    throw new UsageError(`Expected a new or empty folder for --out but ${out} already holds ${CLIPS_JSONL}`);
   const summaries: ScanSummary[] = [];
   for (const d of dirs) {
     try {
       summaries.push(await readSummary(d));
     } catch (err) {
-      throw mismatch(`Cannot read ${join(d, SUMMARY_JSON)}: ${(err as Error).message}. Is ${d} the --out folder of a finished scan?`);
+      throw mismatch(
+        `Cannot read ${join(d, SUMMARY_JSON)}: ${(err as Error).message}. Is ${d} the --out folder of a finished scan?`,
+      );
     }
   }
   checkShards(dirs, summaries);
@@ -106,14 +144,18 @@ async function mergeLocked(shardDirs: string[], out: string, shown: string[]): P
       for await (const { line, value } of readJsonl(join(dir, CLIPS_JSONL))) {
         const row = value as { id: string; series_file: string };
         const prev = ids.get(row.id);
-        if (prev !== undefined) throw mismatch(`Clip id ${JSON.stringify(row.id)} is in ${prev} and in ${join(dir, CLIPS_JSONL)} line ${line}`);
+        if (prev !== undefined)
+          throw mismatch(
+            `Clip id ${JSON.stringify(row.id)} is in ${prev} and in ${join(dir, CLIPS_JSONL)} line ${line}`,
+          );
         ids.set(row.id, join(dir, CLIPS_JSONL));
         await clips.append({ ...row, series_file: `${SERIES_DIR}/${tag}-${basename(row.series_file)}` });
         nClips++;
       }
       for await (const { line, value } of readJsonl(join(dir, ERRORS_JSONL))) {
         const row = value as { key: string };
-        if (keys.has(row.key) || ids.has(row.key.replace(/^id:/, ''))) throw mismatch(`Error row ${row.key} of ${join(dir, ERRORS_JSONL)} line ${line} appears twice across shards`);
+        if (keys.has(row.key) || ids.has(row.key.replace(/^id:/, '')))
+          throw mismatch(`Error row ${row.key} of ${join(dir, ERRORS_JSONL)} line ${line} appears twice across shards`);
         keys.add(row.key);
         await errors.append(row);
         nErrors++;
@@ -131,7 +173,15 @@ async function mergeLocked(shardDirs: string[], out: string, shown: string[]): P
     out,
     shard: null,
     merged_from: dirs.map((_d, i) => ({ dir: shown[i], shard: summaries[i].shard })),
-    counts: { ...first.counts, shard_rows: first.counts.input_rows, clips: nClips, errors: nErrors, resumed: 0, this_run_clips: nClips, this_run_errors: nErrors },
+    counts: {
+      ...first.counts,
+      shard_rows: first.counts.input_rows,
+      clips: nClips,
+      errors: nErrors,
+      resumed: 0,
+      this_run_clips: nClips,
+      this_run_errors: nErrors,
+    },
   };
   await writeFileAtomic(join(out, SUMMARY_JSON), `${JSON.stringify(merged, null, 2)}\n`);
   return { shards: dirs.length, input_rows: first.counts.input_rows, clips: nClips, errors: nErrors, out };

@@ -7,10 +7,14 @@ import { UsageError } from '../errors.js';
 /** Parses "i/n" (0-based i) into a shard selector. */
 export function parseShard(text: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!m) throw new UsageError(`Expected a shard like 0/8 (index/count, index from 0) for --shard but received ${JSON.stringify(text)}`);
+  if (!m)
+    throw new UsageError(
+      `Expected a shard like 0/8 (index/count, index from 0) for --shard but received ${JSON.stringify(text)}`,
+    );
   const index = Number(m[1]);
   const count = Number(m[2]);
-  if (count < 1 || index >= count) throw new UsageError(`Expected 0 <= index < count for --shard but received ${JSON.stringify(text)}`);
+  if (count < 1 || index >= count)
+    throw new UsageError(`Expected 0 <= index < count for --shard but received ${JSON.stringify(text)}`);
   return { index, count };
 }
 
@@ -25,7 +29,12 @@ export const ScanOptionsSchema = z.object({
   startColumn: z.string().min(1).optional(),
   endColumn: z.string().min(1).optional(),
   format: z.enum(['folder', 'file', 'csv', 'jsonl', 'parquet', 'arrow']).optional(),
-  workers: z.number().int().min(1).max(512).default(() => availableParallelism()),
+  workers: z
+    .number()
+    .int()
+    .min(1)
+    .max(512)
+    .default(() => availableParallelism()),
   shortSide: z.number().int().min(32).max(720).default(96),
   fps: z.number().positive().max(240).default(24),
   maxSeconds: z.number().positive().max(3600).default(10),
@@ -78,6 +87,7 @@ export function parseScanOptions(input: ScanOptionsInput): ScanOptions {
   }
   const shard = parsed.data.shard;
   const shardSel = shard === undefined ? null : typeof shard === 'string' ? parseShard(shard) : shard;
-  if (shardSel && shardSel.index >= shardSel.count) throw new UsageError(`Expected 0 <= index < count for shard but received ${shardSel.index}/${shardSel.count}`);
+  if (shardSel && shardSel.index >= shardSel.count)
+    throw new UsageError(`Expected 0 <= index < count for shard but received ${shardSel.index}/${shardSel.count}`);
   return { ...parsed.data, shardSel };
 }

@@ -33,7 +33,10 @@ export const RESUME_ADVICE = 'Run the same command again to resume; finished cli
  * reading or writing it; the lock is released however the job ends, and a failure says that rerunning resumes (every
  * row is appended whole and resume skips finished rows).
  */
-export async function withResumableOut<T>(out: string | undefined, run: (held: { lock?: FolderLock }) => Promise<T>): Promise<T> {
+export async function withResumableOut<T>(
+  out: string | undefined,
+  run: (held: { lock?: FolderLock }) => Promise<T>,
+): Promise<T> {
   const held: { lock?: FolderLock } = {};
   try {
     return await run(held);
@@ -62,7 +65,11 @@ export interface OutputFolderOptions {
  * object (io/object-store-out.ts). Paths into the staging folder in the result and in summary.json files are given as
  * the URL.
  */
-export function withOutputFolder<T>(out: string, run: (dir: string) => Promise<T>, options: OutputFolderOptions): Promise<T> {
+export function withOutputFolder<T>(
+  out: string,
+  run: (dir: string) => Promise<T>,
+  options: OutputFolderOptions,
+): Promise<T> {
   const stream = options.stream ?? process.stderr;
   return withStagedOut(out, run, {
     command: options.command,
@@ -74,7 +81,10 @@ export function withOutputFolder<T>(out: string, run: (dir: string) => Promise<T
 
 /** summary.json of the folder and of its sub-folders (physics' scan/) say the URL instead of the staging folder. */
 async function relocateSummaries(local: string, url: string): Promise<void> {
-  const dirs = [local, ...(await readdir(local, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => join(local, e.name))];
+  const dirs = [
+    local,
+    ...(await readdir(local, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => join(local, e.name)),
+  ];
   for (const d of dirs) {
     const file = join(d, SUMMARY_JSON);
     let text: string;
@@ -156,7 +166,12 @@ export class OutDir {
       errors++;
     }
     if (dropped > 0) await writeFileAtomic(join(dir, ERRORS_JSONL), kept.length ? `${kept.join('\n')}\n` : '');
-    const out = new OutDir(dir, await JsonlLog.open(join(dir, CLIPS_JSONL)), await JsonlLog.open(join(dir, ERRORS_JSONL)), runId);
+    const out = new OutDir(
+      dir,
+      await JsonlLog.open(join(dir, CLIPS_JSONL)),
+      await JsonlLog.open(join(dir, ERRORS_JSONL)),
+      runId,
+    );
     for (const k of done) out.done.add(k);
     out.clipsWritten = clips;
     out.errorsWritten = errors;
@@ -173,7 +188,9 @@ export class OutDir {
     const offset = this.seriesOffset;
     this.seriesOffset += bytes.length;
     const fh = await this.series;
-    await fh.write(bytes, 0, bytes.length, offset).catch((err: unknown) => Promise.reject(toIoError(err, 'write a clip series to', file)));
+    await fh
+      .write(bytes, 0, bytes.length, offset)
+      .catch((err: unknown) => Promise.reject(toIoError(err, 'write a clip series to', file)));
     await this.clips.append({ ...row, series_file: this.seriesName, series_offset: offset });
     this.done.add(rowKey(row.id as string, 0));
     this.clipsWritten++;
@@ -188,7 +205,9 @@ export class OutDir {
   }
 
   async sync(): Promise<void> {
-    await (await this.series)?.sync().catch((err: unknown) => Promise.reject(toIoError(err, 'sync', join(this.dir, this.seriesName))));
+    await (await this.series)
+      ?.sync()
+      .catch((err: unknown) => Promise.reject(toIoError(err, 'sync', join(this.dir, this.seriesName))));
     await this.clips.sync();
     await this.errors.sync();
   }

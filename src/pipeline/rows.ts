@@ -43,8 +43,21 @@ export function clipRow(r: ClipSuccess, input: Cells): Record<string, unknown> {
 }
 
 /** One errors.jsonl row for a clip that failed in a worker. */
-export function clipErrorRow(r: ClipFailure, key: string, input: Cells): { key: string; code: string } & Record<string, unknown> {
-  return { key, id: r.id, path: r.path, row: r.row, stage: r.error.stage, code: r.error.code, message: r.error.message, input };
+export function clipErrorRow(
+  r: ClipFailure,
+  key: string,
+  input: Cells,
+): { key: string; code: string } & Record<string, unknown> {
+  return {
+    key,
+    id: r.id,
+    path: r.path,
+    row: r.row,
+    stage: r.error.stage,
+    code: r.error.code,
+    message: r.error.message,
+    input,
+  };
 }
 
 /** Columns of clips.parquet, in order. `input` holds the manifest's own columns as a JSON object. */
@@ -90,23 +103,38 @@ export const CLIP_COLUMNS: readonly ColumnSpec[] = Object.freeze([
   { name: 'input', type: 'json' },
 ]);
 
-
 /**
  * The model's columns of a clip row. A degenerate clip (`degenerate` reasons from the worker) gets no verdict: its
  * probabilities would be noise. `doubt` lists those reasons and, when the card has a reference of the training
  * footage, that the clip is out of domain (`in_domain` below the card's threshold).
  */
-export function predictionColumns(p: Prediction, modelVersion: string, degenerate: readonly string[] = [], threshold: number = IN_DOMAIN_THRESHOLD): Record<string, unknown> {
+export function predictionColumns(
+  p: Prediction,
+  modelVersion: string,
+  degenerate: readonly string[] = [],
+  threshold: number = IN_DOMAIN_THRESHOLD,
+): Record<string, unknown> {
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   const vector = (v: Float32Array) => Array.from(v, (x) => Math.round(x * 1e4) / 1e4);
   const inDomain = p.in_domain === null ? null : round(p.in_domain);
   const doubt = [...degenerate];
-  if (inDomain !== null && inDomain < threshold) doubt.push(`out of domain: unlike the model's training footage (in_domain ${inDomain.toFixed(4)} < ${threshold})`);
+  if (inDomain !== null && inDomain < threshold)
+    doubt.push(`out of domain: unlike the model's training footage (in_domain ${inDomain.toFixed(4)} < ${threshold})`);
   if (degenerate.length > 0) {
     return {
-      verdict: null, p_invariant: null, p_equivariant: null, p_irreversible: null, p_forward: null, confidence: null,
-      model_windows: p.windows, reversed_in_corpus: null, model_version: modelVersion,
-      embedding_forward: null, embedding_reversed: null, in_domain: inDomain, doubt,
+      verdict: null,
+      p_invariant: null,
+      p_equivariant: null,
+      p_irreversible: null,
+      p_forward: null,
+      confidence: null,
+      model_windows: p.windows,
+      reversed_in_corpus: null,
+      model_version: modelVersion,
+      embedding_forward: null,
+      embedding_reversed: null,
+      in_domain: inDomain,
+      doubt,
     };
   }
   return {

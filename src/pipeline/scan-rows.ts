@@ -69,7 +69,9 @@ export async function countRows(source: InputSource, opts: ScanOptions): Promise
 
 function workerUrl(): URL {
   // Running from TypeScript sources (tests) the compiled worker lives under dist/.
-  return import.meta.url.endsWith('.ts') ? new URL('../../dist/pipeline/worker.js', import.meta.url) : new URL('./worker.js', import.meta.url);
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/pipeline/worker.js', import.meta.url)
+    : new URL('./worker.js', import.meta.url);
 }
 
 interface Batcher {
@@ -96,10 +98,22 @@ function modelBatcher(run: RowRun, model: LoadedModel): Batcher {
     pending = [];
     flushing = flushing.then(async () => {
       if (!batch.length) return;
-      const preds = await predictClips(model, batch.map(({ r }) => clipWindows({ frames: r.pairs, columns: r.columns, data: r.series }, model.T, run.opts.modelWindows)), { batchSize: run.opts.batch });
+      const preds = await predictClips(
+        model,
+        batch.map(({ r }) =>
+          clipWindows({ frames: r.pairs, columns: r.columns, data: r.series }, model.T, run.opts.modelWindows),
+        ),
+        { batchSize: run.opts.batch },
+      );
       for (let i = 0; i < batch.length; i++) {
         const { r, input } = batch[i];
-        await run.dir.appendClip({ ...clipRow(r, input), ...predictionColumns(preds[i], run.modelVersion!, r.analysis.degenerate, model.domain?.threshold) }, r.series);
+        await run.dir.appendClip(
+          {
+            ...clipRow(r, input),
+            ...predictionColumns(preds[i], run.modelVersion!, r.analysis.degenerate, model.domain?.threshold),
+          },
+          r.series,
+        );
       }
     });
     return flushing;
@@ -123,7 +137,13 @@ function modelBatcher(run: RowRun, model: LoadedModel): Batcher {
 }
 
 /** Writes what a worker made of one clip: a clips row (through the model batch when there is a model) or an errors row. */
-async function finishClip(run: RowRun, batcher: Batcher | null, r: ClipOutcome, key: string, input: InputRow['columns']): Promise<void> {
+async function finishClip(
+  run: RowRun,
+  batcher: Batcher | null,
+  r: ClipOutcome,
+  key: string,
+  input: InputRow['columns'],
+): Promise<void> {
   const { tally, state } = run;
   if (r.ok) {
     if (batcher) {
@@ -144,16 +164,36 @@ async function finishClip(run: RowRun, batcher: Batcher | null, r: ClipOutcome, 
 }
 
 /** Sends one clip to the pool; the promise settles once its row is written (or the run has stopped). */
-function analyseClip(run: RowRun, pool: Piscina<ClipTask, ClipOutcome>, batcher: Batcher | null, r: InputRow, key: string): Promise<void> {
+function analyseClip(
+  run: RowRun,
+  pool: Piscina<ClipTask, ClipOutcome>,
+  batcher: Batcher | null,
+  r: InputRow,
+  key: string,
+): Promise<void> {
   const signal = run.abort.signal;
-  const task: ClipTask = { id: r.id, path: r.path, row: r.row, settings: run.settings, ...(r.segment ? { segment: r.segment } : {}) };
+  const task: ClipTask = {
+    id: r.id,
+    path: r.path,
+    row: r.row,
+    settings: run.settings,
+    ...(r.segment ? { segment: r.segment } : {}),
+  };
   return pool
     .run(task, { signal })
     .then(
       (res) => res,
       // A worker that died (out of memory, a crash in native code) fails its clip, not the run.
       (err: unknown): ClipOutcome | null =>
-        signal.aborted ? null : { ok: false, id: r.id, row: r.row, path: r.path, error: { code: 'worker_failed', message: String((err as Error)?.message ?? err), stage: 'analyse' } },
+        signal.aborted
+          ? null
+          : {
+              ok: false,
+              id: r.id,
+              row: r.row,
+              path: r.path,
+              error: { code: 'worker_failed', message: String((err as Error)?.message ?? err), stage: 'analyse' },
+            },
     )
     .then((res) => (res ? finishClip(run, batcher, res, key, r.columns) : undefined))
     .catch((err: unknown) => {
@@ -172,8 +212,21 @@ async function recordManifestError(run: RowRun, row: ErrorRow): Promise<void> {
 }
 
 function duplicateIdRow(r: InputRow, first: number, key: string): ErrorRow {
-  const err = new ManifestError('duplicate_id', `Row ${r.row}: id ${JSON.stringify(r.id)} already appeared at row ${first}; ids must be unique`, { row: r.row, id: r.id });
-  return { key, id: r.id, path: r.path, row: r.row, stage: 'manifest', code: err.code, message: err.message, input: r.columns };
+  const err = new ManifestError(
+    'duplicate_id',
+    `Row ${r.row}: id ${JSON.stringify(r.id)} already appeared at row ${first}; ids must be unique`,
+    { row: r.row, id: r.id },
+  );
+  return {
+    key,
+    id: r.id,
+    path: r.path,
+    row: r.row,
+    stage: 'manifest',
+    code: err.code,
+    message: err.message,
+    input: r.columns,
+  };
 }
 
 /**
@@ -181,7 +234,12 @@ function duplicateIdRow(r: InputRow, first: number, key: string): ErrorRow {
  * error rows, rows finished by an earlier run are skipped, the rest go to the pool (at most two per worker
  * in flight). Returns once every clip sent has been written or given up.
  */
-async function dispatchRows(run: RowRun, source: InputSource, pool: Piscina<ClipTask, ClipOutcome>, batcher: Batcher | null): Promise<void> {
+async function dispatchRows(
+  run: RowRun,
+  source: InputSource,
+  pool: Piscina<ClipTask, ClipOutcome>,
+  batcher: Batcher | null,
+): Promise<void> {
   const { dir, state, tally } = run;
   const inflight = new Set<Promise<void>>();
   const maxInflight = run.opts.workers * 2;
@@ -194,7 +252,14 @@ async function dispatchRows(run: RowRun, source: InputSource, pool: Piscina<Clip
     tally.shardRows++;
     if (isRowProblem(r)) {
       if (dir.done.has(key)) state.skipped++;
-      else await recordManifestError(run, { key, row: r.row, stage: 'manifest', code: r.error.code, message: r.error.message });
+      else
+        await recordManifestError(run, {
+          key,
+          row: r.row,
+          stage: 'manifest',
+          code: r.error.code,
+          message: r.error.message,
+        });
       continue;
     }
     const first = seen.get(r.id);
@@ -224,7 +289,12 @@ async function dispatchRows(run: RowRun, source: InputSource, pool: Piscina<Clip
  * closed and the progress line finished. A failure to write is left in `run.fatal`.
  */
 export async function scanRows(run: RowRun, source: InputSource, signal: AbortSignal | undefined): Promise<void> {
-  const pool = new Piscina<ClipTask, ClipOutcome>({ filename: workerUrl().href, maxThreads: run.opts.workers, minThreads: run.opts.workers, idleTimeout: 5_000 });
+  const pool = new Piscina<ClipTask, ClipOutcome>({
+    filename: workerUrl().href,
+    maxThreads: run.opts.workers,
+    minThreads: run.opts.workers,
+    idleTimeout: 5_000,
+  });
   const onAbort = () => run.abort.abort();
   signal?.addEventListener('abort', onAbort);
   const batcher = run.model ? modelBatcher(run, run.model) : null;

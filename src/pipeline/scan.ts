@@ -35,7 +35,13 @@ export interface ScanSummary {
   finished_at: string;
   input: { path: string; kind: string };
   out: string;
-  settings: AnalysisSettings & { workers: number; pathColumn: string; idColumn: string; startColumn?: string; endColumn?: string };
+  settings: AnalysisSettings & {
+    workers: number;
+    pathColumn: string;
+    idColumn: string;
+    startColumn?: string;
+    endColumn?: string;
+  };
   shard: { index: number; count: number } | null;
   counts: {
     /** Rows the input has in all (every shard's). */
@@ -55,7 +61,12 @@ export interface ScanSummary {
   series_format: string;
   /** The decision step (reverse-safe / excluded manifests): its policy and counts, or why it failed. */
   /** The decision step's counts; `evidence`: decisions on pixels alone and clips in doubt (see DecisionSummary). */
-  decisions?: Pick<DecisionSummary, 'policy' | 'taxonomy' | 'counts' | 'reverse_safe' | 'excluded' | 'evidence' | 'by_rule' | 'warnings'> | { error: string };
+  decisions?:
+    | Pick<
+        DecisionSummary,
+        'policy' | 'taxonomy' | 'counts' | 'reverse_safe' | 'excluded' | 'evidence' | 'by_rule' | 'warnings'
+      >
+    | { error: string };
   /** report.html of this run, or why it could not be written (absent with --no-report or when interrupted). */
   report?: { file: string } | { error: string };
 }
@@ -67,7 +78,8 @@ export interface ScanHooks {
   progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-const SERIES_FORMAT = 'float32 little-endian, series_pairs x series_columns row-major, at byte series_offset of series_file (relative to the output folder); column names in cues.json';
+const SERIES_FORMAT =
+  'float32 little-endian, series_pairs x series_columns row-major, at byte series_offset of series_file (relative to the output folder); column names in cues.json';
 
 /** The model shipped with the package (used when --model is not given and the file exists). */
 export const DEFAULT_MODEL = fileURLToPath(new URL('../../models/reversal-v1.onnx', import.meta.url));
@@ -92,7 +104,8 @@ async function checkSameRun(out: string, now: RunIdentity): Promise<void> {
   if (!existsSync(file) || !existsSync(join(out, CLIPS_JSONL))) return;
   const before = JSON.parse(await readFile(file, 'utf8')) as RunIdentity;
   // A run.json without model windows predates them: its clips were judged on the centred window alone (--model-windows 1).
-  const describe = (r: RunIdentity) => `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}, ${r.model.windows ?? 1} model window(s)` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}`;
+  const describe = (r: RunIdentity) =>
+    `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}, ${r.model.windows ?? 1} model window(s)` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}`;
   if (describe(before) !== describe(now)) {
     throw new RunMismatchError(
       `${out} holds rows of an earlier scan made with ${describe(before)}; this run asks for ${describe(now)}. Resuming would mix the two.\nPossible solutions:\n- use a new --out folder\n- or run with the earlier settings and --model to resume`,
@@ -108,26 +121,42 @@ async function checkSameRun(out: string, now: RunIdentity): Promise<void> {
  * const summary = await scan({ input: 'samples/manifest.csv', out: 'out/samples' });
  */
 export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Promise<ScanSummary> {
-  return withOutputFolder(options.out, (out) => withResumableOut(out, (held) => scanLocked({ ...options, out }, hooks, held)), { command: `audit scan ${options.input} --out ${options.out}`, quiet: options.quiet, stream: hooks.progressStream });
+  return withOutputFolder(
+    options.out,
+    (out) => withResumableOut(out, (held) => scanLocked({ ...options, out }, hooks, held)),
+    { command: `audit scan ${options.input} --out ${options.out}`, quiet: options.quiet, stream: hooks.progressStream },
+  );
 }
 
 /** The scan itself; takes the lock of the output folder into `held` before reading or writing it. */
-async function scanLocked(options: ScanOptionsInput, hooks: ScanHooks, held: { lock?: FolderLock }): Promise<ScanSummary> {
+async function scanLocked(
+  options: ScanOptionsInput,
+  hooks: ScanHooks,
+  held: { lock?: FolderLock },
+): Promise<ScanSummary> {
   const opts = parseScanOptions(options);
   const started = new Date();
   const t0 = performance.now();
   const source = await openScanInput(opts);
   const out = resolve(opts.out);
   // One run per output folder: a second one stops here, before loading the model, naming this one.
-  held.lock = await lockOutDir(out, `audit scan ${opts.input} --out ${opts.out}${opts.shardSel ? ` --shard ${opts.shardSel.index}/${opts.shardSel.count}` : ''}`);
+  held.lock = await lockOutDir(
+    out,
+    `audit scan ${opts.input} --out ${opts.out}${opts.shardSel ? ` --shard ${opts.shardSel.index}/${opts.shardSel.count}` : ''}`,
+  );
   const settings = analysisSettings(opts);
   const { mp, model, modelVersion, identity } = await loadRunModel(out, opts, settings);
-  const dir = await OutDir.open(out, `${started.getTime().toString(36)}-${process.pid}`, { retryErrors: opts.retryErrors });
+  const dir = await OutDir.open(out, `${started.getTime().toString(36)}-${process.pid}`, {
+    retryErrors: opts.retryErrors,
+  });
   const resumed = dir.done.size;
   await writeRunFiles(out, identity);
 
   const progress = new ProgressReporter(hooks.progressStream ?? process.stderr, opts.quiet);
-  if (model) progress.note(`verdicts from ${mp} (${modelVersion}) on ${model.provider}${model.tried.length ? `; passed over: ${model.tried.join('; ')}` : ''}`);
+  if (model)
+    progress.note(
+      `verdicts from ${mp} (${modelVersion}) on ${model.provider}${model.tried.length ? `; passed over: ${model.tried.join('; ')}` : ''}`,
+    );
   if (opts.count) progress.note(`counting the rows of ${source.input} (--no-count skips this)...`);
   const counted = opts.count ? await countRows(source, opts) : null;
   const run: RowRun = {
@@ -157,9 +186,18 @@ async function scanLocked(options: ScanOptionsInput, hooks: ScanHooks, held: { l
 
 /** Opens the input and checks the options that name its columns (or a label map) before any clip is scanned. */
 async function openScanInput(opts: ScanOptions): Promise<InputSource> {
-  const source = await openInput(isRemotePath(opts.input) ? opts.input : resolve(opts.input), { pathColumn: opts.pathColumn, idColumn: opts.idColumn, format: opts.format, startColumn: opts.startColumn, endColumn: opts.endColumn });
+  const source = await openInput(isRemotePath(opts.input) ? opts.input : resolve(opts.input), {
+    pathColumn: opts.pathColumn,
+    idColumn: opts.idColumn,
+    format: opts.format,
+    startColumn: opts.startColumn,
+    endColumn: opts.endColumn,
+  });
   // A wrong --label-column / --caption-column is a usage error now, not after the clips are scanned.
-  await checkDecisionColumns(source.input, source.kind, { labelColumn: opts.labelColumn, captionColumn: opts.captionColumn });
+  await checkDecisionColumns(source.input, source.kind, {
+    labelColumn: opts.labelColumn,
+    captionColumn: opts.captionColumn,
+  });
   // A bad --label-map row is a usage error now, not after the clips are scanned.
   await checkLabelMap(opts.labelMap, opts.labelColumn, opts.taxonomy);
   return source;
@@ -178,12 +216,20 @@ function analysisSettings(opts: ScanOptions): AnalysisSettings {
 }
 
 /** Loads the model (if any) and checks that the folder's earlier rows, if any, came from the same analysis. */
-async function loadRunModel(out: string, opts: ScanOptions, settings: AnalysisSettings): Promise<{ mp: string | null; model: LoadedModel | null; modelVersion: string | null; identity: RunIdentity }> {
+async function loadRunModel(
+  out: string,
+  opts: ScanOptions,
+  settings: AnalysisSettings,
+): Promise<{ mp: string | null; model: LoadedModel | null; modelVersion: string | null; identity: RunIdentity }> {
   const mp = modelPath(opts.model);
   const model: LoadedModel | null = mp ? await loadModel(mp, { device: opts.device }) : null;
   const modelVersion = model ? `${model.card?.name ?? 'model'}@${model.card?.version ?? '?'}` : null;
   // Rows of one folder must come from one analysis: resuming with other settings or another model would mix them.
-  const identity: RunIdentity = { settings, model: model ? { version: modelVersion!, sha256: model.card?.sha256 ?? null, windows: opts.modelWindows } : null, columns_hash: COLUMNS_HASH };
+  const identity: RunIdentity = {
+    settings,
+    model: model ? { version: modelVersion!, sha256: model.card?.sha256 ?? null, windows: opts.modelWindows } : null,
+    columns_hash: COLUMNS_HASH,
+  };
   await checkSameRun(out, identity).catch(async (err: unknown) => {
     await model?.session.release();
     throw err;
@@ -194,24 +240,72 @@ async function loadRunModel(out: string, opts: ScanOptions, settings: AnalysisSe
 /** run.json (what makes the folder's rows comparable) and cues.json (how to read the series). */
 async function writeRunFiles(out: string, identity: RunIdentity): Promise<void> {
   await writeFileAtomic(join(out, RUN_JSON), `${JSON.stringify(identity, null, 2)}\n`);
-  await writeFileAtomic(join(out, CUES_JSON), `${JSON.stringify({ series_format: SERIES_FORMAT, columns: CUE_COLUMNS, summaries: [...SUMMARIES.map(({ compute: _c, ...s }) => s), FB_ASYMMETRY] }, null, 2)}\n`);
+  await writeFileAtomic(
+    join(out, CUES_JSON),
+    `${JSON.stringify({ series_format: SERIES_FORMAT, columns: CUE_COLUMNS, summaries: [...SUMMARIES.map(({ compute: _c, ...s }) => s), FB_ASYMMETRY] }, null, 2)}\n`,
+  );
 }
 
 /** The decision step of a finished scan; a failure is kept for summary.json and thrown after it is written. */
-async function decideAfterScan(out: string, source: InputSource, opts: ScanOptions): Promise<{ decisions: ScanSummary['decisions']; failed: AuditError | null }> {
+async function decideAfterScan(
+  out: string,
+  source: InputSource,
+  opts: ScanOptions,
+): Promise<{ decisions: ScanSummary['decisions']; failed: AuditError | null }> {
   try {
-    const d = await writeDecisions(out, { input: source.input, format: source.kind, pathColumn: opts.pathColumn, idColumn: opts.idColumn, startColumn: opts.startColumn, endColumn: opts.endColumn, shard: opts.shardSel, labelColumn: opts.labelColumn, captionColumn: opts.captionColumn, taxonomy: opts.taxonomy, labelMap: opts.labelMap, policy: opts.policy });
-    return { decisions: { policy: d.policy, taxonomy: d.taxonomy, counts: d.counts, reverse_safe: d.reverse_safe, excluded: d.excluded, evidence: d.evidence, by_rule: d.by_rule, warnings: d.warnings }, failed: null };
+    const d = await writeDecisions(out, {
+      input: source.input,
+      format: source.kind,
+      pathColumn: opts.pathColumn,
+      idColumn: opts.idColumn,
+      startColumn: opts.startColumn,
+      endColumn: opts.endColumn,
+      shard: opts.shardSel,
+      labelColumn: opts.labelColumn,
+      captionColumn: opts.captionColumn,
+      taxonomy: opts.taxonomy,
+      labelMap: opts.labelMap,
+      policy: opts.policy,
+    });
+    return {
+      decisions: {
+        policy: d.policy,
+        taxonomy: d.taxonomy,
+        counts: d.counts,
+        reverse_safe: d.reverse_safe,
+        excluded: d.excluded,
+        evidence: d.evidence,
+        by_rule: d.by_rule,
+        warnings: d.warnings,
+      },
+      failed: null,
+    };
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    return { decisions: { error: msg }, failed: new AuditError(err instanceof AuditError ? err.code : 'decisions', `${msg}\n(the scan itself finished; run \`audit decide ${out}\` to write the decisions again)`, {}, { cause: err }) };
+    return {
+      decisions: { error: msg },
+      failed: new AuditError(
+        err instanceof AuditError ? err.code : 'decisions',
+        `${msg}\n(the scan itself finished; run \`audit decide ${out}\` to write the decisions again)`,
+        {},
+        { cause: err },
+      ),
+    };
   }
 }
 
 /** summary.json of the run (its wall time and finished_at taken now). */
 function scanSummary(
   run: RowRun,
-  at: { started: Date; t0: number; out: string; source: InputSource; counted: { all: number; shard: number } | null; resumed: number; decisions: ScanSummary['decisions'] },
+  at: {
+    started: Date;
+    t0: number;
+    out: string;
+    source: InputSource;
+    counted: { all: number; shard: number } | null;
+    resumed: number;
+    decisions: ScanSummary['decisions'];
+  },
 ): ScanSummary {
   const { opts, settings, dir, tally } = run;
   const wall = (performance.now() - at.t0) / 1000;
@@ -223,7 +317,13 @@ function scanSummary(
     finished_at: new Date().toISOString(),
     input: { path: at.source.input, kind: at.source.kind },
     out: at.out,
-    settings: { ...settings, workers: opts.workers, pathColumn: opts.pathColumn, idColumn: opts.idColumn, ...(opts.startColumn ? { startColumn: opts.startColumn, endColumn: opts.endColumn } : {}) },
+    settings: {
+      ...settings,
+      workers: opts.workers,
+      pathColumn: opts.pathColumn,
+      idColumn: opts.idColumn,
+      ...(opts.startColumn ? { startColumn: opts.startColumn, endColumn: opts.endColumn } : {}),
+    },
     shard: opts.shardSel,
     counts: {
       input_rows: at.counted?.all ?? tally.inputRows,
@@ -248,13 +348,17 @@ function scanSummary(
 
 /** report.html, a view of the outputs above: failing to draw it must not fail the scan (summary.json says why). */
 async function reportAfterScan(out: string, summary: ScanSummary, progress: ProgressReporter): Promise<void> {
-  progress.note(`writing ${join(out, 'report.html')} (contact sheets take about 1 s per gallery clip; --no-report skips this)...`);
+  progress.note(
+    `writing ${join(out, 'report.html')} (contact sheets take about 1 s per gallery clip; --no-report skips this)...`,
+  );
   try {
     const { writeReport } = await import('../report/index.js');
     summary.report = { file: await writeReport(out) };
   } catch (err) {
     summary.report = { error: err instanceof Error ? err.message : String(err) };
-    process.stderr.write(`warning: ${join(out, 'report.html')} was not written: ${summary.report.error} (run \`audit report ${out}\` to try again)\n`);
+    process.stderr.write(
+      `warning: ${join(out, 'report.html')} was not written: ${summary.report.error} (run \`audit report ${out}\` to try again)\n`,
+    );
   }
   await writeFileAtomic(join(out, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
 }

@@ -30,8 +30,10 @@ export interface Histogram {
 
 /** An empty histogram; throws RangeError unless min < max and bins is a positive integer. */
 export function emptyHistogram(min: number, max: number, bins: number): Histogram {
-  if (!(Number.isFinite(min) && Number.isFinite(max) && min < max)) throw new RangeError(`Expected min < max for a histogram range but received [${min}, ${max}]`);
-  if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`Expected a positive integer for histogram bins but received ${bins}`);
+  if (!(Number.isFinite(min) && Number.isFinite(max) && min < max))
+    throw new RangeError(`Expected min < max for a histogram range but received [${min}, ${max}]`);
+  if (!Number.isInteger(bins) || bins < 1)
+    throw new RangeError(`Expected a positive integer for histogram bins but received ${bins}`);
   return { min, max, counts: new Array<number>(bins).fill(0), below: 0, above: 0 };
 }
 
@@ -61,7 +63,9 @@ export function histogram(values: Iterable<number>, min: number, max: number, bi
 
 /** The q-quantile (0..1, linear interpolation) of finite values; NaN when there are none. */
 export function quantile(values: ArrayLike<number>, q: number): number {
-  const xs = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
+  const xs = Array.from(values)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   if (!xs.length) return Number.NaN;
   const pos = Math.min(1, Math.max(0, q)) * (xs.length - 1);
   const lo = Math.floor(pos);
@@ -74,7 +78,11 @@ export function quantile(values: ArrayLike<number>, q: number): number {
  * on, so a few outliers do not squash the chart; the full range below that), widened to a non-empty interval when all values are equal.
  * Null when there is no finite value.
  */
-export function robustRange(values: ArrayLike<number>, lo = values.length < 200 ? 0 : 0.01, hi = values.length < 200 ? 1 : 0.99): { min: number; max: number } | null {
+export function robustRange(
+  values: ArrayLike<number>,
+  lo = values.length < 200 ? 0 : 0.01,
+  hi = values.length < 200 ? 1 : 0.99,
+): { min: number; max: number } | null {
   let min = quantile(values, lo);
   let max = quantile(values, hi);
   if (!Number.isFinite(min) || !Number.isFinite(max)) return null;
@@ -94,7 +102,8 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const m = raw / mag;
   const step = (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * mag;
   const ticks: number[] = [];
-  for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(12)));
+  for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step)
+    ticks.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(12)));
   return ticks;
 }
 
@@ -199,7 +208,8 @@ export function histogramSvg(
     out += `<line x1="${x.toFixed(1)}" y1="${top + plotH}" x2="${x.toFixed(1)}" y2="${top + plotH + 4}" class="axis"/><text x="${x.toFixed(1)}" y="${top + plotH + 15}" text-anchor="middle" class="tick">${escapeHtml(formatNumber(t))}</text>`;
   }
   const xl = `${opts.xLabel ?? ''}${h.outside ? `${opts.xLabel ? '; ' : ''}${h.outside} outside the range shown` : ''}`;
-  if (xl) out += `<text x="${left + plotW / 2}" y="${top + plotH + 29}" text-anchor="middle" class="tick">${escapeHtml(xl)}</text>`;
+  if (xl)
+    out += `<text x="${left + plotW / 2}" y="${top + plotH + 29}" text-anchor="middle" class="tick">${escapeHtml(xl)}</text>`;
   if (legendH) {
     let x = left;
     h.layers.forEach((l, k) => {

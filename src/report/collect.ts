@@ -12,7 +12,16 @@ import { joinDecisions, readDecisionFacts } from './decisions-data.js';
 import { readPhysics } from './physics-data.js';
 import { Reservoir, TopN, rng } from './sampling.js';
 import { readFirstTable, toCell } from './tables.js';
-import type { Cell, ClipTable, ErrorEntry, Gallery, GalleryItem, LayeredHistogram, PlainTable, ReportData } from './types.js';
+import type {
+  Cell,
+  ClipTable,
+  ErrorEntry,
+  Gallery,
+  GalleryItem,
+  LayeredHistogram,
+  PlainTable,
+  ReportData,
+} from './types.js';
 
 type Row = Record<string, unknown>;
 
@@ -40,11 +49,19 @@ export interface Collected {
 }
 
 /** Clip summaries drawn as histograms: the report's "key cues". */
-export const KEY_CUES: readonly string[] = Object.freeze(['mean_energy_residual', 'camera_share', 'mean_res_vy', 'median_res_ay', 'mean_res_div', 'fb_asymmetry']);
+export const KEY_CUES: readonly string[] = Object.freeze([
+  'mean_energy_residual',
+  'camera_share',
+  'mean_res_vy',
+  'median_res_ay',
+  'mean_res_div',
+  'fb_asymmetry',
+]);
 const VERDICT_ORDER = ['invariant', 'equivariant', 'irreversible'];
 const NO_VERDICT = '(no verdict)';
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null);
+const str = (v: unknown): string | null =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
 const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** The label and caption of a row: the decision step's columns, else the manifest's `label` / `caption` / `description`. */
@@ -62,12 +79,31 @@ function layerOrder(names: Iterable<string>): string[] {
   return [...VERDICT_ORDER.filter((v) => set.has(v)), ...[...set].filter((v) => !VERDICT_ORDER.includes(v)).sort()];
 }
 
-function layered(name: string, values: number[], layers: string[], bins: number, total: number, range: { min: number; max: number }, meta: { unit?: string; description?: string }): LayeredHistogram {
+function layered(
+  name: string,
+  values: number[],
+  layers: string[],
+  bins: number,
+  total: number,
+  range: { min: number; max: number },
+  meta: { unit?: string; description?: string },
+): LayeredHistogram {
   const order = layerOrder(layers);
   const hs = new Map(order.map((l) => [l, emptyHistogram(range.min, range.max, bins)]));
-  values.forEach((x, i) => { addToHistogram(hs.get(layers[i])!, x); });
+  values.forEach((x, i) => {
+    addToHistogram(hs.get(layers[i])!, x);
+  });
   const outside = [...hs.values()].reduce((s, h) => s + h.below + h.above, 0);
-  return { name, ...meta, min: range.min, max: range.max, layers: order.map((l) => ({ name: l, counts: hs.get(l)!.counts })), outside, sampled: values.length, total };
+  return {
+    name,
+    ...meta,
+    min: range.min,
+    max: range.max,
+    layers: order.map((l) => ({ name: l, counts: hs.get(l)!.counts })),
+    outside,
+    sampled: values.length,
+    total,
+  };
 }
 
 /** A gallery entry of a row (without pictures). */
@@ -98,7 +134,13 @@ function slim(row: Row): Row {
   return rest;
 }
 
-const TABLE_COLUMNS: ReadonlyArray<{ key: string; title: string; numeric: boolean; get: (r: Row) => Cell; when?: 'label' | 'decision' | 'model' }> = [
+const TABLE_COLUMNS: ReadonlyArray<{
+  key: string;
+  title: string;
+  numeric: boolean;
+  get: (r: Row) => Cell;
+  when?: 'label' | 'decision' | 'model';
+}> = [
   { key: 'id', title: 'id', numeric: false, get: (r) => str(r.id) },
   { key: 'path', title: 'file', numeric: false, get: (r) => str(r.path) },
   { key: 'label', title: 'label', numeric: false, get: labelOf, when: 'label' },
@@ -106,10 +148,27 @@ const TABLE_COLUMNS: ReadonlyArray<{ key: string; title: string; numeric: boolea
   { key: 'decision', title: 'decision', numeric: false, get: (r) => str(r.decision), when: 'decision' },
   { key: 'confidence', title: 'confidence', numeric: true, get: (r) => numOrNull(r.confidence), when: 'model' },
   { key: 'p_forward', title: 'p_forward', numeric: true, get: (r) => numOrNull(r.p_forward), when: 'model' },
-  { key: 'p_irreversible', title: 'p_irreversible', numeric: true, get: (r) => numOrNull(r.p_irreversible), when: 'model' },
+  {
+    key: 'p_irreversible',
+    title: 'p_irreversible',
+    numeric: true,
+    get: (r) => numOrNull(r.p_irreversible),
+    when: 'model',
+  },
   { key: 'in_domain', title: 'in domain', numeric: true, get: (r) => numOrNull(r.in_domain), when: 'model' },
-  { key: 'doubt', title: 'doubt', numeric: false, get: (r) => (Array.isArray(r.doubt) && r.doubt.length ? r.doubt.map(String).join('; ') : null) },
-  { key: 'reversed_in_corpus', title: 'reversed?', numeric: false, get: (r) => (typeof r.reversed_in_corpus === 'boolean' ? r.reversed_in_corpus : null), when: 'model' },
+  {
+    key: 'doubt',
+    title: 'doubt',
+    numeric: false,
+    get: (r) => (Array.isArray(r.doubt) && r.doubt.length ? r.doubt.map(String).join('; ') : null),
+  },
+  {
+    key: 'reversed_in_corpus',
+    title: 'reversed?',
+    numeric: false,
+    get: (r) => (typeof r.reversed_in_corpus === 'boolean' ? r.reversed_in_corpus : null),
+    when: 'model',
+  },
   { key: 'duration_s', title: 'duration s', numeric: true, get: (r) => numOrNull(r.duration_s) },
   { key: 'mean_energy_residual', title: 'object motion', numeric: true, get: (r) => numOrNull(r.mean_energy_residual) },
   { key: 'camera_share', title: 'camera share', numeric: true, get: (r) => numOrNull(r.camera_share) },
@@ -140,14 +199,22 @@ interface Limits {
 }
 
 function limitsOf(opts: CollectOptions): Limits {
-  return { maxTable: opts.maxTableRows ?? 2000, nGallery: opts.galleries ?? 12, maxFlagged: opts.maxFlagged ?? 100, maxErrors: opts.maxErrors ?? 200, sampleSize: opts.sampleSize ?? 5000 };
+  return {
+    maxTable: opts.maxTableRows ?? 2000,
+    nGallery: opts.galleries ?? 12,
+    maxFlagged: opts.maxFlagged ?? 100,
+    maxErrors: opts.maxErrors ?? 200,
+    sampleSize: opts.sampleSize ?? 5000,
+  };
 }
 
 /** Unit and description of each clip summary, from cues.json. */
 async function readCueMeta(scanDir: string | null): Promise<Map<string, { unit?: string; description?: string }>> {
   const cues = scanDir ? await readJson(join(scanDir, CUES_JSON)) : null;
   const cueMeta = new Map<string, { unit?: string; description?: string }>();
-  for (const s of (Array.isArray(cues?.summaries) ? cues.summaries : []) as Row[]) if (typeof s?.name === 'string') cueMeta.set(s.name, { unit: str(s.unit) ?? undefined, description: str(s.description) ?? undefined });
+  for (const s of (Array.isArray(cues?.summaries) ? cues.summaries : []) as Row[])
+    if (typeof s?.name === 'string')
+      cueMeta.set(s.name, { unit: str(s.unit) ?? undefined, description: str(s.description) ?? undefined });
   return cueMeta;
 }
 
@@ -243,7 +310,10 @@ function tallyClip(t: ClipTally, row: Row, maxTable: number): void {
 }
 
 /** errors.jsonl: the count per code and the first `maxErrors` rows. */
-async function collectErrors(scanDir: string | null, maxErrors: number): Promise<{ errors: ErrorEntry[]; byCode: Map<string, number>; nErrors: number }> {
+async function collectErrors(
+  scanDir: string | null,
+  maxErrors: number,
+): Promise<{ errors: ErrorEntry[]; byCode: Map<string, number>; nErrors: number }> {
   const errors: ErrorEntry[] = [];
   const byCode = new Map<string, number>();
   let nErrors = 0;
@@ -253,7 +323,15 @@ async function collectErrors(scanDir: string | null, maxErrors: number): Promise
       nErrors++;
       const code = str(e.code) ?? 'unknown';
       byCode.set(code, (byCode.get(code) ?? 0) + 1);
-      if (errors.length < maxErrors) errors.push({ id: str(e.id) ?? undefined, path: str(e.path) ?? undefined, row: numOrNull(e.row) ?? undefined, stage: str(e.stage) ?? undefined, code, message: str(e.message) ?? '' });
+      if (errors.length < maxErrors)
+        errors.push({
+          id: str(e.id) ?? undefined,
+          path: str(e.path) ?? undefined,
+          row: numOrNull(e.row) ?? undefined,
+          stage: str(e.stage) ?? undefined,
+          code,
+          message: str(e.message) ?? '',
+        });
     }
   }
   return { errors, byCode, nErrors };
@@ -270,9 +348,24 @@ function modelGalleries(t: ClipTally, itemRows: Map<GalleryItem, Row>): Gallery[
     return { key, title, note, items, omitted: Math.max(0, top.count - items.length) };
   };
   return [
-    gallery('irreversible', 'Most confident irreversible', 'Verdict irreversible, highest p_irreversible first: never reverse these.', t.confident),
-    gallery('doubtful', 'Most doubtful', "Lowest confidence (the model's top verdict probability) first: worth a look by a person.", t.doubtful),
-    gallery('reversed', 'Flagged reversed in corpus', 'p_forward below the flag threshold: these clips probably already play backwards in the corpus (lowest p_forward first).', t.flagged),
+    gallery(
+      'irreversible',
+      'Most confident irreversible',
+      'Verdict irreversible, highest p_irreversible first: never reverse these.',
+      t.confident,
+    ),
+    gallery(
+      'doubtful',
+      'Most doubtful',
+      "Lowest confidence (the model's top verdict probability) first: worth a look by a person.",
+      t.doubtful,
+    ),
+    gallery(
+      'reversed',
+      'Flagged reversed in corpus',
+      'p_forward below the flag threshold: these clips probably already play backwards in the corpus (lowest p_forward first).',
+      t.flagged,
+    ),
   ];
 }
 
@@ -281,7 +374,8 @@ function pForwardChart(t: ClipTally): LayeredHistogram | null {
   const pfOrder = layerOrder(t.pfHists.keys());
   return {
     name: 'p_forward',
-    description: 'Arrow of time: the probability that the clip plays forwards. Clips near 0 probably play backwards in the corpus.',
+    description:
+      'Arrow of time: the probability that the clip plays forwards. Clips near 0 probably play backwards in the corpus.',
     min: 0,
     max: 1,
     layers: pfOrder.map((l) => ({ name: l, counts: t.pfHists.get(l)!.counts })),
@@ -309,19 +403,35 @@ function verdictMixTable(t: ClipTally, notes: string[]): PlainTable {
     return [label, n, ...vs.map((v) => m.get(v) ?? 0), top[0], Number((top[1] / n).toFixed(3))];
   });
   rows.sort((a, b) => (b[1] as number) - (a[1] as number) || String(a[0]).localeCompare(String(b[0])));
-  if (t.labelOverflow) notes.push(`More than 5000 distinct labels: ${t.labelOverflow} clips of further labels are not in the class table.`);
-  return { columns: ['label', 'clips', ...vs, 'top verdict', 'top share'], rows: rows.slice(0, 500), source: 'verdict mix per label (no classes file from the decision step)', omitted: Math.max(0, rows.length - 500) };
+  if (t.labelOverflow)
+    notes.push(
+      `More than 5000 distinct labels: ${t.labelOverflow} clips of further labels are not in the class table.`,
+    );
+  return {
+    columns: ['label', 'clips', ...vs, 'top verdict', 'top share'],
+    rows: rows.slice(0, 500),
+    source: 'verdict mix per label (no classes file from the decision step)',
+    omitted: Math.max(0, rows.length - 500),
+  };
 }
 
 /** The clip table: the columns the scan has (label, decision, model ones only when present) over the first rows. */
 function clipTable(t: ClipTally, hasModel: boolean, outDir: string, scanDir: string | null): ClipTable {
-  const show = (w?: 'label' | 'decision' | 'model') => !w || (w === 'label' ? t.anyLabel : w === 'decision' ? t.anyDecision : hasModel);
+  const show = (w?: 'label' | 'decision' | 'model') =>
+    !w || (w === 'label' ? t.anyLabel : w === 'decision' ? t.anyDecision : hasModel);
   const cols = TABLE_COLUMNS.filter((c) => show(c.when));
   return {
     columns: cols.map(({ key, title, numeric }) => ({ key, title, numeric })),
-    rows: t.tableRows.map((r) => ({ cells: cols.map((c) => c.get(r)), verdict: str(r.verdict) ?? '', decision: str(r.decision) ?? '', label: labelOf(r) ?? '' })),
+    rows: t.tableRows.map((r) => ({
+      cells: cols.map((c) => c.get(r)),
+      verdict: str(r.verdict) ?? '',
+      decision: str(r.decision) ?? '',
+      label: labelOf(r) ?? '',
+    })),
     total: t.clips,
-    fullFile: scanDir ? relative(outDir, join(scanDir, existsSync(join(scanDir, CLIPS_PARQUET)) ? CLIPS_PARQUET : CLIPS_JSONL)) : null,
+    fullFile: scanDir
+      ? relative(outDir, join(scanDir, existsSync(join(scanDir, CLIPS_PARQUET)) ? CLIPS_PARQUET : CLIPS_JSONL))
+      : null,
   };
 }
 
@@ -353,7 +463,9 @@ export async function collectReportData(outDir: string, opts: CollectOptions = {
 
   const physics = await readPhysics(outDir);
   if (!scanDir && !physics) {
-    throw new UsageError(`${expected('an output folder of audit scan or audit physics (with clips.jsonl, summary.json or physics.jsonl)', 'the report folder', outDir)}${existsSync(outDir) ? '' : ' (it does not exist)'}`);
+    throw new UsageError(
+      `${expected('an output folder of audit scan or audit physics (with clips.jsonl, summary.json or physics.jsonl)', 'the report folder', outDir)}${existsSync(outDir) ? '' : ' (it does not exist)'}`,
+    );
   }
   const summary = scanDir ? await readJson(join(scanDir, SUMMARY_JSON)) : null;
   const cueMeta = await readCueMeta(scanDir);
@@ -367,7 +479,11 @@ export async function collectReportData(outDir: string, opts: CollectOptions = {
   const { errors, byCode, nErrors } = await collectErrors(scanDir, limits.maxErrors);
 
   if (!t.anyDecision && scanDir) {
-    const joined = await joinDecisions(scanDir, [...t.tableRows, ...t.confident.rows(), ...t.doubtful.rows(), ...t.flagged.rows()], t.decisions);
+    const joined = await joinDecisions(
+      scanDir,
+      [...t.tableRows, ...t.confident.rows(), ...t.doubtful.rows(), ...t.flagged.rows()],
+      t.decisions,
+    );
     t.anyDecision = joined.any;
     t.anyLabel ||= joined.labels;
   }
@@ -376,7 +492,10 @@ export async function collectReportData(outDir: string, opts: CollectOptions = {
   const hasModel = t.models.size > 0 || [...t.verdicts.keys()].some((v) => v !== NO_VERDICT);
   const itemRows = new Map<GalleryItem, Row>();
   const galleries = hasModel ? modelGalleries(t, itemRows) : [];
-  if (!hasModel && t.clips) notes.push('No model ran on this scan (--model none, or the model file is missing), so there are no verdicts, galleries or p_forward chart; run `audit scan --model PATH` to add them.');
+  if (!hasModel && t.clips)
+    notes.push(
+      'No model ran on this scan (--model none, or the model file is missing), so there are no verdicts, galleries or p_forward chart; run `audit scan --model PATH` to add them.',
+    );
   const pForward = pForwardChart(t);
   const cueHists = cueCharts(t, cueMeta);
   let classes = scanDir ? await readFirstTable(scanDir, ['classes.jsonl', 'classes.csv', 'classes.parquet']) : null;
@@ -385,12 +504,20 @@ export async function collectReportData(outDir: string, opts: CollectOptions = {
 
   const run = runOf(summary, outDir);
   const data: ReportData = {
-    title: physics && !t.clips ? `Physics checks: ${basename(outDir)}` : `Reversal audit: ${run.input ? basename(run.input) : basename(outDir)}`,
+    title:
+      physics && !t.clips
+        ? `Physics checks: ${basename(outDir)}`
+        : `Reversal audit: ${run.input ? basename(run.input) : basename(outDir)}`,
     generatedAt: new Date().toISOString(),
     tool: { name: 'reversal-audit', version: TOOL_VERSION },
     run,
     models: [...t.models],
-    counts: { clips: t.clips, errors: nErrors, inputRows: numOrNull((summary?.counts as Row | undefined)?.input_rows), reversedInCorpus: t.reversed },
+    counts: {
+      clips: t.clips,
+      errors: nErrors,
+      inputRows: numOrNull((summary?.counts as Row | undefined)?.input_rows),
+      reversedInCorpus: t.reversed,
+    },
     verdicts: Object.fromEntries(layerOrder(t.verdicts.keys()).map((v) => [v, t.verdicts.get(v)!])),
     decisions: Object.fromEntries(t.decisions),
     decisionFacts,

@@ -52,7 +52,8 @@ const BACKGROUND: readonly [number, number, number] = [17, 17, 17];
 export const CONTACT_SHEET_ROWS = Object.freeze(['forwards', 'reversed', 'residual motion'] as const);
 
 function positiveInt(value: number, name: string, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(expected(`an integer from ${min} to ${max}`, name, value));
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new UsageError(expected(`an integer from ${min} to ${max}`, name, value));
   return value;
 }
 
@@ -78,7 +79,10 @@ export interface ContactSheetLayout {
 /** The layout of a sheet `width` px wide with `n` frames per row for a clip of display aspect `aspect` (width / height). */
 export function contactSheetLayout(width: number, n: number, aspect: number): ContactSheetLayout {
   const tileW = Math.floor((width - 2 * PAD - (n - 1) * GAP) / n);
-  if (tileW < 16) throw new UsageError(expected(`a width of at least ${2 * PAD + (n - 1) * GAP + 16 * n} px for ${n} frames per row`, 'width', width));
+  if (tileW < 16)
+    throw new UsageError(
+      expected(`a width of at least ${2 * PAD + (n - 1) * GAP + 16 * n} px for ${n} frames per row`, 'width', width),
+    );
   const tileH = Math.max(2, Math.round(tileW / aspect));
   const rowTop = [0, 1, 2].map((r) => PAD + r * (BAND + tileH + GAP));
   return { tileW, tileH, rowTop, band: BAND, pad: PAD, gap: GAP, height: rowTop[2] + BAND + tileH + PAD };
@@ -97,8 +101,12 @@ function labelsSvg(width: number, height: number, geo: ContactSheetLayout, times
       const x = PAD + i * (geo.tileW + GAP);
       const y = top + BAND + geo.tileH;
       const s = `${t.toFixed(2)} s`;
-      parts.push(`<rect x="${x}" y="${y - 15}" width="${s.length * 7 + 6}" height="15" fill="#000000" fill-opacity="0.6"/>`);
-      parts.push(`<text x="${x + 3}" y="${y - 4}" font-family="DejaVu Sans, Arial, sans-serif" font-size="11" fill="#ffffff">${escapeXml(s)}</text>`);
+      parts.push(
+        `<rect x="${x}" y="${y - 15}" width="${s.length * 7 + 6}" height="15" fill="#000000" fill-opacity="0.6"/>`,
+      );
+      parts.push(
+        `<text x="${x + 3}" y="${y - 4}" font-family="DejaVu Sans, Arial, sans-serif" font-size="11" fill="#ffffff">${escapeXml(s)}</text>`,
+      );
     });
     if (r === 0 && n > 1) parts.push(text(width - PAD, top + 16, 'time →', ' text-anchor="end" fill-opacity="0.7"'));
     if (r === 1 && n > 1) parts.push(text(width - PAD, top + 16, 'time ←', ' text-anchor="end" fill-opacity="0.7"'));
@@ -106,20 +114,35 @@ function labelsSvg(width: number, height: number, geo: ContactSheetLayout, times
   // Legend of the heat map: a ramp from the moving threshold to HEAT_FULL_SPEED.
   const top = geo.rowTop[2];
   // Narrow sheets have no room beside the row label for the legend.
-  if (width < 420) return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
+  if (width < 420)
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
   const barW = 120;
   const barX = width - PAD - barW;
   for (let k = 0; k < 24; k++) {
     const [cr, cg, cb] = heatColour(k / 23);
-    parts.push(`<rect x="${(barX + (k * barW) / 24).toFixed(1)}" y="${top + 6}" width="${(barW / 24 + 0.5).toFixed(1)}" height="11" fill="rgb(${cr},${cg},${cb})"/>`);
+    parts.push(
+      `<rect x="${(barX + (k * barW) / 24).toFixed(1)}" y="${top + 6}" width="${(barW / 24 + 0.5).toFixed(1)}" height="11" fill="rgb(${cr},${cg},${cb})"/>`,
+    );
   }
-  const legend = width >= 720 ? `object speed after the camera fit: moving … ≥${formatNumber(HEAT_FULL_SPEED)} short side/s` : `moving … ≥${formatNumber(HEAT_FULL_SPEED)} short side/s`;
+  const legend =
+    width >= 720
+      ? `object speed after the camera fit: moving … ≥${formatNumber(HEAT_FULL_SPEED)} short side/s`
+      : `moving … ≥${formatNumber(HEAT_FULL_SPEED)} short side/s`;
   parts.push(text(barX - 6, top + 16, legend, ' text-anchor="end"', 11));
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
 }
 
-function blit(canvas: Uint8Array, canvasW: number, tile: Uint8Array, tileW: number, tileH: number, left: number, top: number): void {
-  for (let y = 0; y < tileH; y++) canvas.set(tile.subarray(y * tileW * 3, (y + 1) * tileW * 3), ((top + y) * canvasW + left) * 3);
+function blit(
+  canvas: Uint8Array,
+  canvasW: number,
+  tile: Uint8Array,
+  tileW: number,
+  tileH: number,
+  left: number,
+  top: number,
+): void {
+  for (let y = 0; y < tileH; y++)
+    canvas.set(tile.subarray(y * tileW * 3, (y + 1) * tileW * 3), ((top + y) * canvasW + left) * 3);
 }
 
 /**
@@ -145,12 +168,24 @@ export async function contactSheetImage(options: Omit<ContactSheetOptions, 'outF
   const width = positiveInt(options.width ?? CONTACT_SHEET_DEFAULTS.width, 'width', 64, 8192);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DECODE_OPTIONS.timeoutMs;
   const known = options.analysis;
-  const fromScan = known !== undefined && known.fps > 0 && known.width > 0 && known.height > 0 && options.windowStartS !== undefined && options.windowEndS !== undefined;
+  const fromScan =
+    known !== undefined &&
+    known.fps > 0 &&
+    known.width > 0 &&
+    known.height > 0 &&
+    options.windowStartS !== undefined &&
+    options.windowEndS !== undefined;
   let plan: { fps: number; width: number; height: number; windowStartS: number; windowEndS: number };
   let aspect: number;
   if (fromScan) {
     // What the scan measured: no probe (an ffprobe start per clip) is needed.
-    plan = { fps: known.fps, width: known.width, height: known.height, windowStartS: options.windowStartS!, windowEndS: options.windowEndS! };
+    plan = {
+      fps: known.fps,
+      width: known.width,
+      height: known.height,
+      windowStartS: options.windowStartS!,
+      windowEndS: options.windowEndS!,
+    };
     aspect = known.width / known.height;
   } else {
     const probe = await probeClip(options.path, timeoutMs);
@@ -165,7 +200,8 @@ export async function contactSheetImage(options: Omit<ContactSheetOptions, 'outF
   }
   const start = options.windowStartS ?? plan.windowStartS;
   const end = options.windowEndS ?? plan.windowEndS;
-  if (!(start >= 0) || !(end > start)) throw new UsageError(expected('0 <= windowStartS < windowEndS', 'window', `${start}..${end}`));
+  if (!(start >= 0) || !(end > start))
+    throw new UsageError(expected('0 <= windowStartS < windowEndS', 'window', `${start}..${end}`));
   const total = Math.max(2, Math.round((end - start) * plan.fps));
   const picks = sampleIndices(total, n);
   const geo = contactSheetLayout(width, n, aspect);
@@ -173,7 +209,15 @@ export async function contactSheetImage(options: Omit<ContactSheetOptions, 'outF
   const pairs = picks.flatMap((k) => [k, k + 1]);
 
   // One decode: the pictures at tile size and the gray analysis frames for the motion, from one filter graph.
-  const decoded = await decodeSheetFrames(options.path, { ...window, width: plan.width, height: plan.height, tileWidth: geo.tileW, tileHeight: geo.tileH, grayIndices: pairs, rgbIndices: picks });
+  const decoded = await decodeSheetFrames(options.path, {
+    ...window,
+    width: plan.width,
+    height: plan.height,
+    tileWidth: geo.tileW,
+    tileHeight: geo.tileH,
+    grayIndices: pairs,
+    rgbIndices: picks,
+  });
   const rgb = { frames: decoded.rgb };
   const gray = { frames: decoded.gray };
   const dis = new DisFlow(options.flowPreset ?? 'ultrafast');
@@ -201,7 +245,9 @@ export async function contactSheetImage(options: Omit<ContactSheetOptions, 'outF
  * await renderContactSheet({ path: 'samples/drop.mp4', outFile: 'out/drop.jpg', windowStartS: 0, windowEndS: 3 });
  * // row 1 forwards, row 2 reversed, row 3 residual motion; 960 px wide, 6 frames per row
  */
-export async function renderContactSheet(options: ContactSheetOptions): Promise<{ file: string; width: number; height: number }> {
+export async function renderContactSheet(
+  options: ContactSheetOptions,
+): Promise<{ file: string; width: number; height: number }> {
   imageFormat(options.outFile);
   const image = await contactSheetImage(options);
   await writeImage(image, options.outFile);

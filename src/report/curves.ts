@@ -30,9 +30,19 @@ export interface CurvePanel {
 
 /** The panels, top to bottom (column names from src/cues/: motion-energy, residual-velocity, residual-acceleration, divergence-curl). */
 export const CURVE_PANELS: readonly CurvePanel[] = Object.freeze([
-  { column: 'energy_residual', label: 'motion energy (object motion, camera removed)', unit: 'short sides/s', signed: false },
+  {
+    column: 'energy_residual',
+    label: 'motion energy (object motion, camera removed)',
+    unit: 'short sides/s',
+    signed: false,
+  },
   { column: 'res_vy', label: 'vertical velocity of the moving mass (+ = down)', unit: 'short sides/s', signed: true },
-  { column: 'res_ay', label: 'vertical acceleration of the moving mass (+ = down)', unit: 'short sides/s²', signed: true },
+  {
+    column: 'res_ay',
+    label: 'vertical acceleration of the moving mass (+ = down)',
+    unit: 'short sides/s²',
+    signed: true,
+  },
   { column: 'res_div', label: 'divergence of object motion (+ = spreading)', unit: '1/s', signed: true },
 ]);
 
@@ -45,7 +55,8 @@ const AXIS = 34;
 const COLOURS = ['#1f5fa8', '#2a8a3e', '#c0392b', '#8e44ad'];
 
 function checkSize(value: number, name: string, min: number): number {
-  if (!Number.isInteger(value) || value < min || value > 10_000) throw new UsageError(expected(`an integer from ${min} to 10000`, name, value));
+  if (!Number.isInteger(value) || value < min || value > 10_000)
+    throw new UsageError(expected(`an integer from ${min} to 10000`, name, value));
   return value;
 }
 
@@ -82,7 +93,13 @@ export function cueCurvesSvg(series: NamedSeries, opts: CueCurvesOptions = {}): 
   const T = series.frames;
   if (!Number.isInteger(T) || T < 0) throw new UsageError(expected('a non-negative integer', 'series frames', T));
   if (series.data.length !== T * series.columns.length) {
-    throw new UsageError(expected(`${T} x ${series.columns.length} = ${T * series.columns.length} values`, 'series data', `${series.data.length} values`));
+    throw new UsageError(
+      expected(
+        `${T} x ${series.columns.length} = ${T * series.columns.length} values`,
+        'series data',
+        `${series.data.length} values`,
+      ),
+    );
   }
 
   const top = opts.title !== undefined ? 24 : 6;
@@ -98,7 +115,9 @@ export function cueCurvesSvg(series: NamedSeries, opts: CueCurvesOptions = {}): 
   const step = niceStep(duration, Math.max(2, Math.floor(plotW / 80)));
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+  );
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
   if (opts.title !== undefined) out.push(text(LEFT, 16, opts.title, ' font-weight="bold"', 13, '#111111'));
 
@@ -106,10 +125,14 @@ export function cueCurvesSvg(series: NamedSeries, opts: CueCurvesOptions = {}): 
     const y0 = top + p * (PANEL_HEAD + plotH + PANEL_GAP) + PANEL_HEAD;
     out.push(`<g class="panel" data-column="${escapeXml(panel.column)}">`);
     out.push(text(LEFT, y0 - 5, `${panel.label}, ${panel.unit}`, ' font-weight="bold"'));
-    out.push(`<rect x="${LEFT}" y="${y0}" width="${plotW}" height="${plotH}" fill="#fafafa" stroke="#bbbbbb" stroke-width="1"/>`);
+    out.push(
+      `<rect x="${LEFT}" y="${y0}" width="${plotW}" height="${plotH}" fill="#fafafa" stroke="#bbbbbb" stroke-width="1"/>`,
+    );
     // Time grid on every panel, so the small multiples line up by eye.
     for (let s = step; duration > 0 && s < duration - 1e-9; s += step) {
-      out.push(`<line x1="${xOf(s).toFixed(1)}" y1="${y0}" x2="${xOf(s).toFixed(1)}" y2="${y0 + plotH}" stroke="#e4e4e4" stroke-width="1"/>`);
+      out.push(
+        `<line x1="${xOf(s).toFixed(1)}" y1="${y0}" x2="${xOf(s).toFixed(1)}" y2="${y0 + plotH}" stroke="#e4e4e4" stroke-width="1"/>`,
+      );
     }
     const index = series.columns.indexOf(panel.column);
     if (index < 0 || T === 0) {
@@ -133,22 +156,35 @@ export function cueCurvesSvg(series: NamedSeries, opts: CueCurvesOptions = {}): 
     // A flat series still needs a range to draw in.
     if (hi - lo < 1e-9) hi = lo + 1;
     const yOf = (v: number): number => y0 + plotH - ((v - lo) / (hi - lo)) * plotH;
-    out.push(`<line class="zero" x1="${LEFT}" y1="${yOf(0).toFixed(1)}" x2="${LEFT + plotW}" y2="${yOf(0).toFixed(1)}" stroke="#777777" stroke-width="1" stroke-dasharray="4 3"/>`);
+    out.push(
+      `<line class="zero" x1="${LEFT}" y1="${yOf(0).toFixed(1)}" x2="${LEFT + plotW}" y2="${yOf(0).toFixed(1)}" stroke="#777777" stroke-width="1" stroke-dasharray="4 3"/>`,
+    );
     out.push(text(LEFT - 4, y0 + 9, formatNumber(hi), ' text-anchor="end"'));
     out.push(text(LEFT - 4, yOf(0) + 4, '0', ' text-anchor="end"'));
     if (panel.signed) out.push(text(LEFT - 4, y0 + plotH, formatNumber(lo), ' text-anchor="end"'));
     const points = Array.from(values, (v, t) => `${xOf((t + 0.5) / fps).toFixed(1)},${yOf(v).toFixed(1)}`).join(' ');
-    out.push(`<polyline points="${points}" fill="none" stroke="${COLOURS[p % COLOURS.length]}" stroke-width="1.5" stroke-linejoin="round"/>`);
+    out.push(
+      `<polyline points="${points}" fill="none" stroke="${COLOURS[p % COLOURS.length]}" stroke-width="1.5" stroke-linejoin="round"/>`,
+    );
     out.push('</g>');
   });
 
   const axisY = top + panels * (PANEL_HEAD + plotH) + (panels - 1) * PANEL_GAP;
   for (let s = 0; duration > 0 && s <= duration + 1e-9; s += step) {
     const x = xOf(s);
-    out.push(`<line x1="${x.toFixed(1)}" y1="${axisY}" x2="${x.toFixed(1)}" y2="${axisY + 4}" stroke="#777777" stroke-width="1"/>`);
+    out.push(
+      `<line x1="${x.toFixed(1)}" y1="${axisY}" x2="${x.toFixed(1)}" y2="${axisY + 4}" stroke="#777777" stroke-width="1"/>`,
+    );
     out.push(text(x, axisY + 15, formatNumber(Number((startS + s).toFixed(6))), ' text-anchor="middle"'));
   }
-  out.push(text(LEFT + plotW / 2, axisY + 29, startS === 0 ? 'time in the analysed window (s)' : 'time in the clip (s)', ' text-anchor="middle"'));
+  out.push(
+    text(
+      LEFT + plotW / 2,
+      axisY + 29,
+      startS === 0 ? 'time in the analysed window (s)' : 'time in the clip (s)',
+      ' text-anchor="middle"',
+    ),
+  );
   out.push('</svg>');
   return out.join('');
 }

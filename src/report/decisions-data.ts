@@ -22,7 +22,11 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
  * and caption of the matching manifest row onto each of `kept` (fields a row already has are left alone).
  * Memory is bounded by `kept`, not by the run. `any` is false when there is no decisions file.
  */
-export async function joinDecisions(scanDir: string, kept: readonly Row[], counts: Map<string, number>): Promise<{ any: boolean; labels: boolean }> {
+export async function joinDecisions(
+  scanDir: string,
+  kept: readonly Row[],
+  counts: Map<string, number>,
+): Promise<{ any: boolean; labels: boolean }> {
   const byRow = new Map<number, Row[]>();
   for (const r of kept) {
     const n = num(r.row);
@@ -54,29 +58,55 @@ export async function joinDecisions(scanDir: string, kept: readonly Row[], count
  * warnings first. When `counts` is given (no per-row decisions were
  * found), it is filled from the file's counts per decision.
  */
-export async function readDecisionFacts(dir: string, notes: string[], counts: Map<string, number> | null): Promise<Record<string, Cell>> {
+export async function readDecisionFacts(
+  dir: string,
+  notes: string[],
+  counts: Map<string, number> | null,
+): Promise<Record<string, Cell>> {
   const file = join(dir, DECISIONS_JSON);
   if (!existsSync(file)) return {};
   const j = JSON.parse(await readFile(file, 'utf8')) as Row;
   const settings = (j.settings ?? {}) as Row;
   const facts: Record<string, Cell> = {};
-  const pairs: Array<[string, unknown]> = [['policy', j.policy], ['label column', settings.labelColumn], ['caption column', settings.captionColumn], ['taxonomy', j.taxonomy], ['reverse-safe rows', j.reverse_safe], ['excluded rows', j.excluded]];
+  const pairs: Array<[string, unknown]> = [
+    ['policy', j.policy],
+    ['label column', settings.labelColumn],
+    ['caption column', settings.captionColumn],
+    ['taxonomy', j.taxonomy],
+    ['reverse-safe rows', j.reverse_safe],
+    ['excluded rows', j.excluded],
+  ];
   for (const [k, v] of pairs) if (v !== null && v !== undefined && typeof v !== 'object') facts[k] = toCell(v);
   // What the decisions rest on (decisions.json `evidence`): pixels alone, and clips whose pixels are in doubt.
   const ev = j.evidence as { pixel_only?: unknown; doubtful?: unknown; doubt?: Record<string, unknown> } | undefined;
   if (ev && typeof ev.pixel_only === 'number' && typeof ev.doubtful === 'number') {
-    const rows = typeof j.reverse_safe === 'number' && typeof j.excluded === 'number' ? j.reverse_safe + j.excluded : null;
-    facts['on pixels alone'] = toCell(`${ev.pixel_only}${rows !== null ? ` of ${rows}` : ''} (no label class or caption spoke)`);
-    const kinds = Object.entries(ev.doubt ?? {}).filter(([, n]) => typeof n === 'number').map(([k, n]) => `${String(n)} ${k}`).join(', ');
+    const rows =
+      typeof j.reverse_safe === 'number' && typeof j.excluded === 'number' ? j.reverse_safe + j.excluded : null;
+    facts['on pixels alone'] = toCell(
+      `${ev.pixel_only}${rows !== null ? ` of ${rows}` : ''} (no label class or caption spoke)`,
+    );
+    const kinds = Object.entries(ev.doubt ?? {})
+      .filter(([, n]) => typeof n === 'number')
+      .map(([k, n]) => `${String(n)} ${k}`)
+      .join(', ');
     const unsure = (j.by_rule as Record<string, unknown> | undefined)?.['doubtful-pixels'];
-    facts['clips in doubt'] = toCell(`${ev.doubtful}${kinds ? ` (${kinds})` : ''}${typeof unsure === 'number' && unsure > 0 ? `; ${unsure} excluded as unsure` : ''}`);
+    facts['clips in doubt'] = toCell(
+      `${ev.doubtful}${kinds ? ` (${kinds})` : ''}${typeof unsure === 'number' && unsure > 0 ? `; ${unsure} excluded as unsure` : ''}`,
+    );
   }
   if (Array.isArray(j.notes)) for (const n of j.notes) if (typeof n === 'string') notes.push(`Decisions: ${n}`);
   // Warnings (a label column no taxonomy knows) go on top of the notes, and the match rates into the header.
-  const warnings = Array.isArray(j.warnings) ? (j.warnings as Row[]).filter((w) => w && typeof w.message === 'string') : [];
+  const warnings = Array.isArray(j.warnings)
+    ? (j.warnings as Row[]).filter((w) => w && typeof w.message === 'string')
+    : [];
   notes.unshift(...warnings.map((w) => `Decisions warning: ${w.message as string}`));
   const rates = warnings.map((w) => w.match_rates).find((r): r is Row => !!r && typeof r === 'object');
-  if (rates) facts['label match'] = Object.entries(rates).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k} ${Math.round((v as number) * 1000) / 10} %`).join(', ');
-  if (counts && j.counts && typeof j.counts === 'object') for (const [k, n] of Object.entries(j.counts as Row)) if (typeof n === 'number') counts.set(k, n);
+  if (rates)
+    facts['label match'] = Object.entries(rates)
+      .filter(([, v]) => typeof v === 'number')
+      .map(([k, v]) => `${k} ${Math.round((v as number) * 1000) / 10} %`)
+      .join(', ');
+  if (counts && j.counts && typeof j.counts === 'object')
+    for (const [k, n] of Object.entries(j.counts as Row)) if (typeof n === 'number') counts.set(k, n);
   return facts;
 }

@@ -10,6 +10,9 @@ const HTML_ESCAPES: Readonly<Record<string, string>> = Object.freeze({
   '=': '&#61;',
 });
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
 /**
  * Escapes any value for HTML text and for quoted attribute values (`& < > " ' \` =` become entities), so
  * that data from other people (paths, labels, captions) can never open a tag, end an attribute or add
@@ -21,9 +24,7 @@ const HTML_ESCAPES: Readonly<Record<string, string>> = Object.freeze({
 export function escapeHtml(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text = typeof value === 'string' ? value : String(value);
-  // eslint-disable-next-line no-control-regex
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').replace(/[&<>"'`=]/g, (c) => HTML_ESCAPES[c]);
+  return text.replace(CONTROL_CHARACTERS, '').replace(/[&<>"'`=]/g, (c) => HTML_ESCAPES[c]);
 }
 
 /** The same escaping, named for attribute values; always use it inside double quotes. */
@@ -55,6 +56,12 @@ export function trustedSvg(svg: string): string | null {
   const s = svg.trim();
   if (!s.startsWith('<svg') || !s.endsWith('</svg>')) return null;
   if (/<\s*(script|foreignObject|iframe|object|embed|image|use|a)\b/i.test(s)) return null;
-  if (/\son[a-z]+\s*=/i.test(s) || /(href|src)\s*=/i.test(s) || /url\s*\(\s*['"]?(?!#)/i.test(s) || /javascript:/i.test(s)) return null;
+  if (
+    /\son[a-z]+\s*=/i.test(s) ||
+    /(href|src)\s*=/i.test(s) ||
+    /url\s*\(\s*['"]?(?!#)/i.test(s) ||
+    /javascript:/i.test(s)
+  )
+    return null;
   return s;
 }

@@ -46,7 +46,9 @@ export function contentSecurityPolicy(script: string): string {
 }
 
 function facts(pairs: Array<[string, Cell | undefined]>): string {
-  const items = pairs.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(cellText(v as Cell))}</dd>`);
+  const items = pairs
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(cellText(v as Cell))}</dd>`);
   return items.length ? `<dl class="facts">${items.join('')}</dl>` : '';
 }
 
@@ -58,7 +60,9 @@ function countBoxes(counts: Record<string, number>, what: string): string {
 
 function headerHtml(d: ReportData): string {
   const r = d.run;
-  const settings = Object.entries(r.settings).map(([k, v]) => `${k}=${cellText(v)}`).join(', ');
+  const settings = Object.entries(r.settings)
+    .map(([k, v]) => `${k}=${cellText(v)}`)
+    .join(', ');
   const when = r.startedAt ? `${r.startedAt}${r.finishedAt ? ` to ${r.finishedAt}` : ''}` : null;
   return `<header><h1>${esc(d.title)}</h1>
 ${facts([
@@ -78,16 +82,28 @@ ${facts([
 function layeredChart(h: LayeredHistogram, xLabel: string): string {
   const sampled = h.sampled < h.total ? `; a uniform sample of ${h.sampled} of ${h.total} clips` : '';
   return `<div class="chart-box" data-chart="${attr(h.name)}">${histogramSvg(
-    { min: h.min, max: h.max, layers: h.layers.map((l, i) => ({ ...l, color: categoryColor(l.name, i) })), outside: h.outside },
+    {
+      min: h.min,
+      max: h.max,
+      layers: h.layers.map((l, i) => ({ ...l, color: categoryColor(l.name, i) })),
+      outside: h.outside,
+    },
     { title: h.name, xLabel: `${xLabel}${sampled}`, width: 380 },
   )}${h.description ? `<p class="muted chart-note">${esc(h.description)}</p>` : ''}</div>`;
 }
 
 function chartsHtml(d: ReportData): string {
   const parts: string[] = [];
-  const bars = (c: Record<string, number>) => Object.entries(c).map(([label, value], i) => ({ label, value, color: categoryColor(label, i) }));
-  if (Object.keys(d.verdicts).length) parts.push(`<div class="chart-box" data-chart="verdicts">${barChartSvg(bars(d.verdicts), { title: 'Verdicts', width: 380 })}</div>`);
-  if (Object.keys(d.decisions).length) parts.push(`<div class="chart-box" data-chart="decisions">${barChartSvg(bars(d.decisions), { title: 'Decisions', width: 380 })}</div>`);
+  const bars = (c: Record<string, number>) =>
+    Object.entries(c).map(([label, value], i) => ({ label, value, color: categoryColor(label, i) }));
+  if (Object.keys(d.verdicts).length)
+    parts.push(
+      `<div class="chart-box" data-chart="verdicts">${barChartSvg(bars(d.verdicts), { title: 'Verdicts', width: 380 })}</div>`,
+    );
+  if (Object.keys(d.decisions).length)
+    parts.push(
+      `<div class="chart-box" data-chart="decisions">${barChartSvg(bars(d.decisions), { title: 'Decisions', width: 380 })}</div>`,
+    );
   if (d.pForward) parts.push(layeredChart(d.pForward, 'p_forward: 1 = plays forwards, 0 = plays backwards'));
   for (const h of d.cues) parts.push(layeredChart(h, h.unit ?? ''));
   if (!parts.length) return '';
@@ -95,9 +111,12 @@ function chartsHtml(d: ReportData): string {
 }
 
 function classesHtml(t: PlainTable): string {
-  const flag = (r: Cell[]) => r[t.columns.indexOf('inconsistent')] === true || r[t.columns.indexOf('status')] === 'inconsistent';
+  const flag = (r: Cell[]) =>
+    r[t.columns.indexOf('inconsistent')] === true || r[t.columns.indexOf('status')] === 'inconsistent';
   const n = t.rows.filter(flag).length;
-  const note = n ? `<p class="muted">${n} inconsistent class${n === 1 ? '' : 'es'} highlighted: their clips disagree (a labelling or data problem worth a look).</p>` : '';
+  const note = n
+    ? `<p class="muted">${n} inconsistent class${n === 1 ? '' : 'es'} highlighted: their clips disagree (a labelling or data problem worth a look).</p>`
+    : '';
   return `<section id="classes"><h2>Classes</h2>${note}${plainTableHtml(t, { id: 'classes-table', highlight: flag })}</section>`;
 }
 
@@ -114,11 +133,23 @@ function galleriesHtml(d: ReportData): string {
  * await writeFile('report.html', renderReport(await collectReportData('out/run')));
  */
 export function renderReport(d: ReportData): string {
-  const machine = { title: d.title, generatedAt: d.generatedAt, input: d.run.input, counts: d.counts, verdicts: d.verdicts, decisions: d.decisions, errorsByCode: d.errors.byCode, models: d.models, table: d.table ? { shown: d.table.rows.length, total: d.table.total } : null };
+  const machine = {
+    title: d.title,
+    generatedAt: d.generatedAt,
+    input: d.run.input,
+    counts: d.counts,
+    verdicts: d.verdicts,
+    decisions: d.decisions,
+    errorsByCode: d.errors.byCode,
+    models: d.models,
+    table: d.table ? { shown: d.table.rows.length, total: d.table.total } : null,
+  };
   const body = [
     headerHtml(d),
     '<main>',
-    d.notes.length ? `<section id="notes">${d.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('')}</section>` : '',
+    d.notes.length
+      ? `<section id="notes">${d.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('')}</section>`
+      : '',
     chartsHtml(d),
     errorsHtml(d.errors),
     d.classes ? classesHtml(d.classes) : '',

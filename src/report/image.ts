@@ -33,7 +33,11 @@ export async function writeImage(image: RgbImage, file: string): Promise<void> {
 
 /** Rasterises an SVG document (its width/height attributes give the pixel size) to RGB over `background`. */
 export async function rasteriseSvg(svg: string, background = '#ffffff'): Promise<RgbImage> {
-  const { data, info } = await sharp(Buffer.from(svg)).flatten({ background }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(Buffer.from(svg))
+    .flatten({ background })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }
 
@@ -48,14 +52,18 @@ export async function overlaySvg(image: RgbImage, svg: string): Promise<RgbImage
 }
 
 /** Stacks pictures top to bottom on one canvas as wide as the widest (narrower ones left-aligned on `fill`). */
-export function stackImages(images: readonly RgbImage[], fill: readonly [number, number, number] = [17, 17, 17]): RgbImage {
+export function stackImages(
+  images: readonly RgbImage[],
+  fill: readonly [number, number, number] = [17, 17, 17],
+): RgbImage {
   const width = Math.max(...images.map((i) => i.width));
   const height = images.reduce((s, i) => s + i.height, 0);
   const data = new Uint8Array(width * height * 3);
   for (let p = 0; p < width * height; p++) data.set(fill, p * 3);
   let top = 0;
   for (const img of images) {
-    for (let y = 0; y < img.height; y++) data.set(img.data.subarray(y * img.width * 3, (y + 1) * img.width * 3), ((top + y) * width) * 3);
+    for (let y = 0; y < img.height; y++)
+      data.set(img.data.subarray(y * img.width * 3, (y + 1) * img.width * 3), (top + y) * width * 3);
     top += img.height;
   }
   return { data, width, height };

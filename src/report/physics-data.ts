@@ -8,7 +8,8 @@ import type { PhysicsCheck, PhysicsVideo, ReportData } from './types.js';
 
 type Row = Record<string, unknown>;
 
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null);
+const str = (v: unknown): string | null =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const NAME_KEYS = ['check', 'name', 'id', 'checks'];
 const TEXT_KEYS = ['explanation', 'reason', 'message', 'why', 'summary'];
@@ -17,9 +18,14 @@ const MAX_EVIDENCE = 600;
 function compact(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
   if (typeof v === 'string') return v;
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return `${compact(v[0])}–${compact(v[1])}`;
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number'))
+    return `${compact(v[0])}–${compact(v[1])}`;
   try {
-    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isInteger(x) ? Number(x.toPrecision(4)) : x)) ?? String(v);
+    return (
+      JSON.stringify(v, (_k, x: unknown) =>
+        typeof x === 'number' && !Number.isInteger(x) ? Number(x.toPrecision(4)) : x,
+      ) ?? String(v)
+    );
   } catch {
     return String(v);
   }
@@ -40,7 +46,8 @@ export function describeEvidence(v: unknown, skip: readonly string[] = []): stri
   for (const [k, x] of Object.entries(o)) {
     if (TEXT_KEYS.includes(k) || skip.includes(k) || k === 'evidence' || x === null || x === undefined) continue;
     if (k === 'findings' && Array.isArray(x)) parts.push(`${x.length} finding${x.length === 1 ? '' : 's'}`);
-    else if (k === 'values' && typeof x === 'object' && !Array.isArray(x)) parts.push(...Object.entries(x as Row).map(([n, y]) => `${n}=${compact(y)}`));
+    else if (k === 'values' && typeof x === 'object' && !Array.isArray(x))
+      parts.push(...Object.entries(x as Row).map(([n, y]) => `${n}=${compact(y)}`));
     else parts.push(`${k}=${compact(x)}`);
   }
   const text = parts.join('; ');
@@ -50,9 +57,15 @@ export function describeEvidence(v: unknown, skip: readonly string[] = []): stri
 /** Normalises the `checks` of a physics.jsonl row (an array of check objects, or an object keyed by check name). */
 export function normaliseChecks(checks: unknown): PhysicsCheck[] {
   const one = (name: string, c: unknown): PhysicsCheck => {
-    if (c === null || typeof c !== 'object' || Array.isArray(c)) return { name, score: num(c), evidence: num(c) === null ? describeEvidence(c) : '' };
+    if (c === null || typeof c !== 'object' || Array.isArray(c))
+      return { name, score: num(c), evidence: num(c) === null ? describeEvidence(c) : '' };
     const o = c as Row;
-    return { name, rule: str(o.rule), score: num(o.score), evidence: describeEvidence(o, [...NAME_KEYS, 'rule', 'score']) };
+    return {
+      name,
+      rule: str(o.rule),
+      score: num(o.score),
+      evidence: describeEvidence(o, [...NAME_KEYS, 'rule', 'score']),
+    };
   };
   if (Array.isArray(checks)) {
     return checks.map((c, i) => {

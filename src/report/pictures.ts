@@ -29,7 +29,15 @@ export interface PictureOptions {
 async function sheetName(row: Row): Promise<string> {
   const path = String(row.path ?? '');
   const st = await stat(path).catch(() => null);
-  const key = JSON.stringify([path, st?.size ?? null, st?.mtimeMs ?? null, row.window_start_s ?? null, row.window_end_s ?? null, SHEET_FRAMES, SHEET_WIDTH]);
+  const key = JSON.stringify([
+    path,
+    st?.size ?? null,
+    st?.mtimeMs ?? null,
+    row.window_start_s ?? null,
+    row.window_end_s ?? null,
+    SHEET_FRAMES,
+    SHEET_WIDTH,
+  ]);
   return `sheet-${createHash('sha1').update(key).digest('hex').slice(0, 16)}.jpg`;
 }
 
@@ -50,7 +58,15 @@ async function sheetFor(outDir: string, row: Row): Promise<{ src: string; width:
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   // The scan's own analysis facts: no probe, and one decode per sheet.
   const analysis = { fps: num(row.analysis_fps), width: num(row.analysis_width), height: num(row.analysis_height) };
-  const r = await renderContactSheet({ path: String(row.path ?? ''), outFile: file, windowStartS: ws, windowEndS: we, frames: SHEET_FRAMES, width: SHEET_WIDTH, analysis });
+  const r = await renderContactSheet({
+    path: String(row.path ?? ''),
+    outFile: file,
+    windowStartS: ws,
+    windowEndS: we,
+    frames: SHEET_FRAMES,
+    width: SHEET_WIDTH,
+    analysis,
+  });
   return { src: `${PICTURES_DIR}/${name}`, width: r.width, height: r.height };
 }
 
@@ -66,10 +82,18 @@ async function curvesFor(scanDir: string, row: Row): Promise<string> {
  * `outDir/report/` (reused when the clip and window did not change; stale sheets are removed). A clip whose
  * picture fails keeps a note saying why; the failures are counted in the returned list of problems.
  */
-export async function addPictures(outDir: string, scanDir: string | null, itemRows: Map<GalleryItem, Row>, opts: PictureOptions = {}): Promise<string[]> {
+export async function addPictures(
+  outDir: string,
+  scanDir: string | null,
+  itemRows: Map<GalleryItem, Row>,
+  opts: PictureOptions = {},
+): Promise<string[]> {
   const problems: string[] = [];
   await mkdir(join(outDir, PICTURES_DIR), { recursive: true });
-  const byClip = new Map<string, Promise<{ image: GalleryItem['image']; curves: string | null; note: string | null }>>();
+  const byClip = new Map<
+    string,
+    Promise<{ image: GalleryItem['image']; curves: string | null; note: string | null }>
+  >();
   const queue: Array<() => Promise<void>> = [];
   const work = (row: Row) => {
     // Rows repeating a clip (same file, window and series) share one picture.
@@ -113,8 +137,10 @@ export async function addPictures(outDir: string, scanDir: string | null, itemRo
   });
   await Promise.all([...workers, ...pending]);
   const failed = [...itemRows.keys()].filter((i) => i.note);
-  if (failed.length) problems.push(`${failed.length} gallery clips have no contact sheet or curves (each says why under its picture).`);
+  if (failed.length)
+    problems.push(`${failed.length} gallery clips have no contact sheet or curves (each says why under its picture).`);
   const used = new Set([...itemRows.keys()].map((i) => i.image?.src.slice(PICTURES_DIR.length + 1)).filter(Boolean));
-  for (const f of await readdir(join(outDir, PICTURES_DIR))) if (SHEET_NAME.test(f) && !used.has(f)) await rm(join(outDir, PICTURES_DIR, f), { force: true });
+  for (const f of await readdir(join(outDir, PICTURES_DIR)))
+    if (SHEET_NAME.test(f) && !used.has(f)) await rm(join(outDir, PICTURES_DIR, f), { force: true });
   return problems;
 }

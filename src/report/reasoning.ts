@@ -74,44 +74,67 @@ export function explainClip(s: Record<string, number>, prediction: PredictionCel
       `Almost no object motion: mean residual energy ${num(energy, 4)} short sides/s (below ${STILL_ENERGY}); the direction cues would only describe flow noise, so they are left out.`,
     );
     if (total > 10 * STILL_ENERGY) {
-      lines.push(`The picture does move (mean total flow ${num(total, 3)} short sides/s), but the camera fit (pan, zoom, roll) accounts for it.`);
+      lines.push(
+        `The picture does move (mean total flow ${num(total, 3)} short sides/s), but the camera fit (pan, zoom, roll) accounts for it.`,
+      );
     }
   } else {
     lines.push(
       `Object motion: mean ${num(energy, 3)}, peak ${num(s.peak_energy_residual ?? 0, 3)} short sides/s; on average ${percent(s.mean_moving_frac ?? 0)} of the picture moves.`,
     );
-    if (camera >= T.cameraShare) lines.push(`${percent(camera)} of the image motion is the camera's (pan, zoom, roll); it is removed before every residual cue.`);
+    if (camera >= T.cameraShare)
+      lines.push(
+        `${percent(camera)} of the image motion is the camera's (pan, zoom, roll); it is removed before every residual cue.`,
+      );
     const ay = s.median_res_ay ?? 0;
     if (ay >= T.verticalAcceleration) {
-      lines.push(`Median vertical acceleration of the moving mass ${signed(ay)} short sides/s², downward: the sign gravity gives to falling motion (acceleration keeps its sign under reversal, so this alone does not give the direction).`);
+      lines.push(
+        `Median vertical acceleration of the moving mass ${signed(ay)} short sides/s², downward: the sign gravity gives to falling motion (acceleration keeps its sign under reversal, so this alone does not give the direction).`,
+      );
     } else if (ay <= -T.verticalAcceleration) {
-      lines.push(`Median vertical acceleration of the moving mass ${signed(ay)} short sides/s², upward: against gravity, which falling motion does not show forwards or backwards.`);
+      lines.push(
+        `Median vertical acceleration of the moving mass ${signed(ay)} short sides/s², upward: against gravity, which falling motion does not show forwards or backwards.`,
+      );
     } else {
       lines.push(`No steady vertical acceleration of the moving mass (median ${signed(ay)} short sides/s²).`);
     }
     const vy = s.mean_res_vy ?? 0;
     if (Math.abs(vy) >= T.verticalVelocity) {
-      lines.push(`The moving mass goes ${vy > 0 ? 'down' : 'up'} on average (${signed(vy)} short sides/s, energy-weighted); played backwards it would go ${vy > 0 ? 'up' : 'down'}.`);
+      lines.push(
+        `The moving mass goes ${vy > 0 ? 'down' : 'up'} on average (${signed(vy)} short sides/s, energy-weighted); played backwards it would go ${vy > 0 ? 'up' : 'down'}.`,
+      );
     }
     lines.push(energyLine(s));
     const div = s.mean_res_div ?? 0;
     if (Math.abs(div) >= T.divergence) {
-      lines.push(`Object motion ${div > 0 ? 'spreads out' : 'converges'} (mean divergence ${signed(div)} /s); played backwards it would ${div > 0 ? 'converge' : 'spread out'}.`);
+      lines.push(
+        `Object motion ${div > 0 ? 'spreads out' : 'converges'} (mean divergence ${signed(div)} /s); played backwards it would ${div > 0 ? 'converge' : 'spread out'}.`,
+      );
     }
     const periodicity = s.periodicity ?? 0;
     if (periodicity >= T.periodicity) {
-      lines.push(`Strongly periodic motion (periodicity ${num(periodicity)}, period ${num(s.period_s ?? 0)} s): a repeated movement looks much the same played either way.`);
+      lines.push(
+        `Strongly periodic motion (periodicity ${num(periodicity)}, period ${num(s.period_s ?? 0)} s): a repeated movement looks much the same played either way.`,
+      );
     }
   }
-  lines.push(`Forward/backward asymmetry of the summaries ${num(s.fb_asymmetry ?? 0)} (0 = the clip's summaries are the same played backwards, 1 = entirely different).`);
+  lines.push(
+    `Forward/backward asymmetry of the summaries ${num(s.fb_asymmetry ?? 0)} (0 = the clip's summaries are the same played backwards, 1 = entirely different).`,
+  );
   if (prediction) {
     const p = prediction;
     const margin = p.p_forward - 0.5;
-    const arrow = Math.abs(margin) < T.arrowMargin ? 'no clear direction' : margin > 0 ? 'reads as playing forwards' : 'reads as playing backwards';
+    const arrow =
+      Math.abs(margin) < T.arrowMargin
+        ? 'no clear direction'
+        : margin > 0
+          ? 'reads as playing forwards'
+          : 'reads as playing backwards';
     lines.push(
       `Model: ${p.verdict} (p ${p.confidence.toFixed(2)}; invariant ${p.p_invariant.toFixed(2)}, equivariant ${p.p_equivariant.toFixed(2)}, irreversible ${p.p_irreversible.toFixed(2)}); p_forward ${p.p_forward.toFixed(2)}: ${arrow}.`,
     );
-    if (p.p_forward < REVERSED_IN_CORPUS_P) lines.push(`p_forward is below ${REVERSED_IN_CORPUS_P}: the clip is probably already reversed in the corpus.`);
+    if (p.p_forward < REVERSED_IN_CORPUS_P)
+      lines.push(`p_forward is below ${REVERSED_IN_CORPUS_P}: the clip is probably already reversed in the corpus.`);
   } else {
     lines.push('No model ran (--model none, or the model file is missing): no verdict, only the measured cues.');
   }

@@ -52,7 +52,11 @@ export function heatColour(t: number): [number, number, number] {
   const f = x - i;
   const a = RAMP[i];
   const b = RAMP[i + 1];
-  return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f)];
+  return [
+    Math.round(a[0] + (b[0] - a[0]) * f),
+    Math.round(a[1] + (b[1] - a[1]) * f),
+    Math.round(a[2] + (b[2] - a[2]) * f),
+  ];
 }
 
 function sample(map: ResidualSpeedMap, gx: number, gy: number): number {

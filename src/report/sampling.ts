@@ -11,7 +11,10 @@ export class Reservoir {
   readonly values: number[] = [];
   readonly layers: string[] = [];
   seen = 0;
-  constructor(private readonly size: number, private readonly random: () => number) {}
+  constructor(
+    private readonly size: number,
+    private readonly random: () => number,
+  ) {}
   add(x: number, layer: string): void {
     this.seen++;
     if (this.values.length < this.size) {

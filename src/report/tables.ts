@@ -23,12 +23,16 @@ export function toCell(v: unknown): Cell {
 }
 
 async function* csvRows(file: string): AsyncGenerator<Record<string, unknown>> {
-  const splitter = new CsvRecordSplitter(extname(file).toLowerCase() === '.tsv' ? '\t' : ',', extname(file).toLowerCase() === '.tsv');
+  const splitter = new CsvRecordSplitter(
+    extname(file).toLowerCase() === '.tsv' ? '\t' : ',',
+    extname(file).toLowerCase() === '.tsv',
+  );
   let header: string[] | null = null;
   const recs: CsvRecord[] = [];
   const emit = function* (): Generator<Record<string, unknown>> {
     for (const r of recs.splice(0)) {
-      if ('error' in r) throw new ManifestError('table-corrupt', `${file} line ${r.line}: ${r.error}`, { path: file, row: r.line });
+      if ('error' in r)
+        throw new ManifestError('table-corrupt', `${file} line ${r.line}: ${r.error}`, { path: file, row: r.line });
       if (!header) {
         header = r.fields;
         continue;
@@ -37,7 +41,14 @@ async function* csvRows(file: string): AsyncGenerator<Record<string, unknown>> {
       header.forEach((h, i) => {
         const raw = r.fields[i] ?? '';
         // Numbers written by our own CSV writers come back as numbers so they sort and format as such.
-        row[h] = raw !== '' && /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw;
+        row[h] =
+          raw !== '' && /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw)
+            ? Number(raw)
+            : raw === 'true'
+              ? true
+              : raw === 'false'
+                ? false
+                : raw;
       });
       yield row;
     }
@@ -55,7 +66,11 @@ export async function* tableRows(file: string): AsyncGenerator<Record<string, un
   const ext = extname(file).toLowerCase();
   if (ext === '.jsonl' || ext === '.ndjson') {
     for await (const { line, value } of readJsonl(file)) {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ManifestError('table-corrupt', expected('a JSON object', `${file} line ${line}`, value), { path: file, row: line });
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new ManifestError('table-corrupt', expected('a JSON object', `${file} line ${line}`, value), {
+          path: file,
+          row: line,
+        });
       yield value as Record<string, unknown>;
     }
   } else if (ext === '.csv' || ext === '.tsv') {
@@ -63,7 +78,9 @@ export async function* tableRows(file: string): AsyncGenerator<Record<string, un
   } else if (ext === '.parquet') {
     yield* readParquetRows(file);
   } else {
-    throw new ManifestError('table-kind', expected('a .jsonl, .csv, .tsv or .parquet table', 'report table', file), { path: file });
+    throw new ManifestError('table-kind', expected('a .jsonl, .csv, .tsv or .parquet table', 'report table', file), {
+      path: file,
+    });
   }
 }
 

@@ -3,7 +3,18 @@
 import { rng, sampleWrap, valueNoise } from './texture.js';
 
 /** A scene's name; each one states the motion it contains and what the cues must show. */
-export type SceneName = 'drop' | 'pan' | 'zoom' | 'roll' | 'shake' | 'swing' | 'wave' | 'spin' | 'slide' | 'spread' | 'still';
+export type SceneName =
+  | 'drop'
+  | 'pan'
+  | 'zoom'
+  | 'roll'
+  | 'shake'
+  | 'swing'
+  | 'wave'
+  | 'spin'
+  | 'slide'
+  | 'spread'
+  | 'still';
 
 export interface SceneOptions {
   width: number;
@@ -89,7 +100,11 @@ function camera(scene: SceneName, t: number, S: number): { x: number; y: number;
   if (scene === 'shake') {
     // Sum of incommensurate sinusoids: smooth, irregular hand tremor of about 2% of the short side.
     const j = (f: number, p: number) => Math.sin(2 * Math.PI * f * t + p);
-    return { x: 0.012 * S * (j(2.3, 0.4) + 0.6 * j(5.1, 1.3)), y: 0.012 * S * (j(1.7, 2.1) + 0.6 * j(4.3, 0.2)), zoom: 1 };
+    return {
+      x: 0.012 * S * (j(2.3, 0.4) + 0.6 * j(5.1, 1.3)),
+      y: 0.012 * S * (j(1.7, 2.1) + 0.6 * j(4.3, 0.2)),
+      zoom: 1,
+    };
   }
   return { x: 0, y: 0, zoom: 1 };
 }

@@ -25,10 +25,25 @@ async function corpusScan(dir: string, items: readonly LabelledSeries[], groups:
   const rows: string[] = [];
   let offset = 0;
   for (const [i, it] of items.entries()) {
-    await appendFile(seriesFile, new Uint8Array(it.series.data.buffer, it.series.data.byteOffset, it.series.data.byteLength));
+    await appendFile(
+      seriesFile,
+      new Uint8Array(it.series.data.buffer, it.series.data.byteOffset, it.series.data.byteLength),
+    );
     const path = `/corpus/g${i % groups}/${it.id}.mp4`;
     const caption = it.family === 'drop' ? 'a ball falls to the floor' : '';
-    rows.push(JSON.stringify({ id: it.id, path, row: i + 1, analysis_fps: 24, series_file: 'series/part-0.f32', series_offset: offset, series_pairs: it.series.frames, series_columns: it.series.columns, input: { path, caption } }));
+    rows.push(
+      JSON.stringify({
+        id: it.id,
+        path,
+        row: i + 1,
+        analysis_fps: 24,
+        series_file: 'series/part-0.f32',
+        series_offset: offset,
+        series_pairs: it.series.frames,
+        series_columns: it.series.columns,
+        input: { path, caption },
+      }),
+    );
     offset += it.series.data.byteLength;
   }
   await writeFile(join(scanOut, 'clips.jsonl'), `${rows.join('\n')}\n`);
@@ -36,7 +51,8 @@ async function corpusScan(dir: string, items: readonly LabelledSeries[], groups:
   return scanOut;
 }
 
-if (!python) console.warn('adapt: skipped (no /usr/bin/python3 with torch; apt-get install python3-torch python3-numpy)');
+if (!python)
+  console.warn('adapt: skipped (no /usr/bin/python3 with torch; apt-get install python3-torch python3-numpy)');
 
 describe('the held-out rule', () => {
   it('holds a group out or not, the same way every time, at about the share asked', () => {
@@ -48,10 +64,22 @@ describe('the held-out rule', () => {
   });
 
   it('keeps an adapted model only when the arrow gains and the verdict does not fall', () => {
-    const m = (arrow: number, verdict: number | null) => ({ clips: 50, arrow_accuracy: arrow, mean_abs_p_forward_minus_half: 0.1, verdict_clips: verdict === null ? 0 : 10, verdict_agreement: verdict });
+    const m = (arrow: number, verdict: number | null) => ({
+      clips: 50,
+      arrow_accuracy: arrow,
+      mean_abs_p_forward_minus_half: 0.1,
+      verdict_clips: verdict === null ? 0 : 10,
+      verdict_agreement: verdict,
+    });
     expect(judge(m(0.5, 0.6), m(0.6, 0.6), 0.01).better).toBe(true);
-    expect(judge(m(0.5, null), m(0.505, null), 0.01)).toMatchObject({ better: false, reason: expect.stringMatching(/^not better than the base model: held-out arrow accuracy 50\.0 % -> 50\.5 %/) });
-    expect(judge(m(0.5, 0.6), m(0.7, 0.55), 0.01)).toMatchObject({ better: false, reason: expect.stringMatching(/verdict agreement fell/) });
+    expect(judge(m(0.5, null), m(0.505, null), 0.01)).toMatchObject({
+      better: false,
+      reason: expect.stringMatching(/^not better than the base model: held-out arrow accuracy 50\.0 % -> 50\.5 %/),
+    });
+    expect(judge(m(0.5, 0.6), m(0.7, 0.55), 0.01)).toMatchObject({
+      better: false,
+      reason: expect.stringMatching(/verdict agreement fell/),
+    });
   });
 });
 
@@ -65,7 +93,29 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
     const { scanOut, labels } = await writeFakeScan(join(dir, 'base-data'), sceneSeries(2));
     const data = join(dir, 'base-tensors');
     await exportDataset({ scanOut, labels, out: data, windows: 8 });
-    const run = spawnSync(python!, [TRAIN, '--data', data, '--holdout-families', 'slide,roll,wave', '--holdout-seed-frac', '0.25', '--epochs', '3', '--width', '16', '--threads', '1', '--name', 'base', '--out', join(dir, 'base')], { encoding: 'utf8' });
+    const run = spawnSync(
+      python!,
+      [
+        TRAIN,
+        '--data',
+        data,
+        '--holdout-families',
+        'slide,roll,wave',
+        '--holdout-seed-frac',
+        '0.25',
+        '--epochs',
+        '3',
+        '--width',
+        '16',
+        '--threads',
+        '1',
+        '--name',
+        'base',
+        '--out',
+        join(dir, 'base'),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(run.status, run.stderr).toBe(0);
     base = join(dir, 'base', 'base.onnx');
     // the user's corpus: ten other seeds of every scene, forwards as filmed, in 20 folders
@@ -78,7 +128,16 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
 
   it('fine-tunes every layer, keeps the model when the held-out groups improve, and writes its card', async () => {
     const out = join(dir, 'models', 'mine');
-    const r = await adapt({ scans: [scan], out, base, captionColumn: 'caption', holdout: 0.3, epochs: 20, lr: 3e-3, quiet: true });
+    const r = await adapt({
+      scans: [scan],
+      out,
+      base,
+      captionColumn: 'caption',
+      holdout: 0.3,
+      epochs: 20,
+      lr: 3e-3,
+      quiet: true,
+    });
     expect(r.status, r.reason).toBe('adapted');
     expect(r.after!.arrow_accuracy! - r.before!.arrow_accuracy!).toBeGreaterThanOrEqual(0.01);
     expect(r.corpus.groups).toBe(20);
@@ -95,34 +154,74 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
     // the written model runs, reproduces its parity samples and scores in_domain against this corpus
     const model = await loadModel(r.model!, { device: 'cpu' });
     const parity = JSON.parse(await readFile(join(dir, 'models', 'mine.parity.json'), 'utf8'));
-    const dec = (b: string) => { const x = Buffer.from(b, 'base64'); return new Float32Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength)); };
-    const preds = await predict(model, parity.samples.map((s: { x: string; mask: string }) => ({ x: dec(s.x), mask: dec(s.mask) })));
-    preds.forEach((p, i) => { expect(Math.abs(p.p_forward - parity.samples[i].p_forward)).toBeLessThan(1e-4); });
+    const dec = (b: string) => {
+      const x = Buffer.from(b, 'base64');
+      return new Float32Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength));
+    };
+    const preds = await predict(
+      model,
+      parity.samples.map((s: { x: string; mask: string }) => ({ x: dec(s.x), mask: dec(s.mask) })),
+    );
+    preds.forEach((p, i) => {
+      expect(Math.abs(p.p_forward - parity.samples[i].p_forward)).toBeLessThan(1e-4);
+    });
     expect(preds[0].in_domain).toBeGreaterThan(0);
     expect((await readdir(join(dir, 'models'))).sort()).toEqual(['mine.card.json', 'mine.onnx', 'mine.parity.json']);
   }, 300_000);
 
   it('refuses a model that is not better, writing nothing (exit 1 from the CLI)', async () => {
     const outDir = join(dir, 'refused');
-    const r = await runCliInProcess(['adapt', scan, '--out', join(outDir, 'same'), '--base', base, '--holdout', '0.3', '--epochs', '1', '--lr', '1e-12', '-q']);
+    const r = await runCliInProcess([
+      'adapt',
+      scan,
+      '--out',
+      join(outDir, 'same'),
+      '--base',
+      base,
+      '--holdout',
+      '0.3',
+      '--epochs',
+      '1',
+      '--lr',
+      '1e-12',
+      '-q',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refused, the base model is kept: not better than the base model/);
     expect(await readdir(outDir).catch(() => [])).toEqual([]);
   }, 300_000);
 
   it('refuses a corpus too small to hold out, and says what python it needs', async () => {
-    const small = await corpusScan(join(dir, 'small'), sceneSeries(1).filter((it) => it.direction === 'forward'), 3);
-    await expect(adapt({ scans: [small], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(/too small to hold out a meaningful share: .* in 3 groups/);
+    const small = await corpusScan(
+      join(dir, 'small'),
+      sceneSeries(1).filter((it) => it.direction === 'forward'),
+      3,
+    );
+    await expect(adapt({ scans: [small], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(
+      /too small to hold out a meaningful share: .* in 3 groups/,
+    );
     // an interrupted scan, or a clips.jsonl with a broken line, is not read as if it were whole
     await writeFile(join(small, 'summary.json'), JSON.stringify({ status: 'interrupted' }));
-    await expect(adapt({ scans: [small], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(/is interrupted: run the same scan command again to finish it/);
+    await expect(adapt({ scans: [small], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(
+      /is interrupted: run the same scan command again to finish it/,
+    );
     await writeFile(join(small, 'summary.json'), JSON.stringify({ status: 'complete' }));
     await appendFile(join(small, 'clips.jsonl'), '{"id": "torn\n{"id": "after"}\n');
-    await expect(adapt({ scans: [small], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(/clips\.jsonl line \d+ is not JSON/);
-    await expect(adapt({ scans: [scan], out: join(dir, 'x', 'y'), base, python: '/nonexistent/python3', quiet: true })).rejects.toThrow(/apt-get install python3-torch python3-numpy/);
-    await expect(adapt({ scans: [scan], out: base, base, quiet: true })).rejects.toThrow(/would overwrite the base model/);
+    await expect(adapt({ scans: [small], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(
+      /clips\.jsonl line \d+ is not JSON/,
+    );
+    await expect(
+      adapt({ scans: [scan], out: join(dir, 'x', 'y'), base, python: '/nonexistent/python3', quiet: true }),
+    ).rejects.toThrow(/apt-get install python3-torch python3-numpy/);
+    await expect(adapt({ scans: [scan], out: base, base, quiet: true })).rejects.toThrow(
+      /would overwrite the base model/,
+    );
     // the same clip ids in two scans would mix clips up in the tensors: refused, naming both scans
-    await expect(adapt({ scans: [scan, scan], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(/is in two scans .*distinct ids/);
-    expect((await runCliInProcess(['adapt', scan, '--out', join(dir, 'x', 'y'), '--verdict-weight', 'abc'])).code).toBe(2);
+    await expect(adapt({ scans: [scan, scan], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(
+      /is in two scans .*distinct ids/,
+    );
+    expect((await runCliInProcess(['adapt', scan, '--out', join(dir, 'x', 'y'), '--verdict-weight', 'abc'])).code).toBe(
+      2,
+    );
   });
 });

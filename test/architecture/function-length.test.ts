@@ -52,7 +52,8 @@ describe('function length', () => {
     for (const file of [...files(join(ROOT, 'src')), ...files(join(ROOT, 'scripts'))]) {
       const rel = relative(ROOT, file);
       for (const f of functionLengths(file)) {
-        if (f.lines > MAX_LINES && !HOT_LOOPS.has(`${rel}:${f.name}`)) long.push(`${rel}:${f.line} ${f.name} (${f.lines} lines)`);
+        if (f.lines > MAX_LINES && !HOT_LOOPS.has(`${rel}:${f.name}`))
+          long.push(`${rel}:${f.line} ${f.name} (${f.lines} lines)`);
       }
     }
     expect(long).toEqual([]);

@@ -10,22 +10,32 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
 /** Layer of each folder of src/ (and of the files at its root), lowest first. */
 const LAYERS: Readonly<Record<string, number>> = {
-  util: 0, 'errors.ts': 0, 'version.ts': 0,
+  util: 0,
+  'errors.ts': 0,
+  'version.ts': 0,
   io: 1,
-  decode: 2, flow: 2, labels: 2,
-  cues: 3, synth: 3,
+  decode: 2,
+  flow: 2,
+  labels: 2,
+  cues: 3,
+  synth: 3,
   outputs: 4,
   model: 5,
   decide: 6,
   report: 7,
   pipeline: 8,
-  physics: 9, eval: 9, inspect: 9, adapt: 9,
+  physics: 9,
+  eval: 9,
+  inspect: 9,
+  adapt: 9,
   cli: 10,
   'index.ts': 11,
 };
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** The src/ folder (or root file) a path belongs to. */
@@ -47,7 +57,10 @@ describe('layers', () => {
         const a = unit(f);
         const b = unit(target);
         if (a === b) continue;
-        if (!(LAYERS[b] < LAYERS[a])) up.push(`${relative(SRC, f)} (${a}, layer ${LAYERS[a]}) imports ${relative(SRC, target)} (${b}, layer ${LAYERS[b]})`);
+        if (!(LAYERS[b] < LAYERS[a]))
+          up.push(
+            `${relative(SRC, f)} (${a}, layer ${LAYERS[a]}) imports ${relative(SRC, target)} (${b}, layer ${LAYERS[b]})`,
+          );
       }
     }
     expect(up).toEqual([]);
@@ -57,6 +70,7 @@ describe('layers', () => {
     const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
     const byLayer = new Map<number, string[]>();
     for (const [k, n] of Object.entries(LAYERS)) if (!k.endsWith('.ts')) byLayer.set(n, [...(byLayer.get(n) ?? []), k]);
-    for (const [n, folders] of byLayer) expect(readme, `layer ${n}`).toContain(`| ${n} | ${folders.map((x) => `\`${x}/\``).join(', ')} |`);
+    for (const [n, folders] of byLayer)
+      expect(readme, `layer ${n}`).toContain(`| ${n} | ${folders.map((x) => `\`${x}/\``).join(', ')} |`);
   });
 });

@@ -40,7 +40,8 @@ describe('audit CLI', () => {
 
   it('README documents every output column and summary; versions agree', async () => {
     const readme = await readFile(new URL('README.md', root), 'utf8');
-    for (const c of CUE_COLUMNS.filter((c) => !c.name.startsWith('grid_'))) expect(readme, c.name).toContain(`\`${c.name}\``);
+    for (const c of CUE_COLUMNS.filter((c) => !c.name.startsWith('grid_')))
+      expect(readme, c.name).toContain(`\`${c.name}\``);
     expect(readme).toContain('`grid_u_R_C`');
     for (const s of [...SUMMARIES, FB_ASYMMETRY]) expect(readme, s.name).toContain(`\`${s.name}\``);
     const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));

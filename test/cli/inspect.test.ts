@@ -52,7 +52,15 @@ describe('audit inspect', () => {
     const j = JSON.parse(lines[0]) as Record<string, any>;
     expect(j.path).toBe(DROP);
     // The sample is 3 s of 320x180 at 24 fps: analysed whole at 170x96.
-    expect(j.analysis).toMatchObject({ width: 170, height: 96, fps: 24, window_start_s: 0, window_end_s: 3, frames: 72, pairs: 71 });
+    expect(j.analysis).toMatchObject({
+      width: 170,
+      height: 96,
+      fps: 24,
+      window_start_s: 0,
+      window_end_s: 3,
+      frames: 72,
+      pairs: 71,
+    });
     expect(Object.keys(j.summaries).sort()).toEqual([...SUMMARIES.map((s) => s.name), FB_ASYMMETRY.name].sort());
     // The ball falls and comes to rest: downward acceleration, decaying energy (the scene's ground truth).
     expect(j.summaries.median_res_ay).toBeGreaterThan(0.5);
@@ -115,22 +123,62 @@ describe('audit inspect', () => {
 });
 
 describe('explainClip', () => {
-  const base = { mean_energy_total: 0.1, mean_energy_residual: 0.05, peak_energy_residual: 0.2, mean_moving_frac: 0.1, camera_share: 0.2, fb_asymmetry: 0.3 };
+  const base = {
+    mean_energy_total: 0.1,
+    mean_energy_residual: 0.05,
+    peak_energy_residual: 0.2,
+    mean_moving_frac: 0.1,
+    camera_share: 0.2,
+    fb_asymmetry: 0.3,
+  };
   it('reads the sign of each cue and stays quiet below the thresholds', () => {
-    const up = explainClip({ ...base, median_res_ay: -0.9, mean_res_vy: -0.3, energy_trend: 0.8, onset_decay_asymmetry: 0.4, mean_res_div: -0.6, periodicity: 0.1 }, null).join('\n');
+    const up = explainClip(
+      {
+        ...base,
+        median_res_ay: -0.9,
+        mean_res_vy: -0.3,
+        energy_trend: 0.8,
+        onset_decay_asymmetry: 0.4,
+        mean_res_div: -0.6,
+        periodicity: 0.1,
+      },
+      null,
+    ).join('\n');
     expect(up).toMatch(/−0\.90 short sides\/s², upward/);
     expect(up).toMatch(/goes up on average/);
     expect(up).toMatch(/builds up/);
     expect(up).toMatch(/converges/);
     expect(up).not.toMatch(/periodic/);
-    const level = explainClip({ ...base, median_res_ay: 0.1, mean_res_vy: 0.02, energy_trend: 0.1, onset_decay_asymmetry: 0, mean_res_div: 0.05, periodicity: 0.9, period_s: 1.2 }, null).join('\n');
+    const level = explainClip(
+      {
+        ...base,
+        median_res_ay: 0.1,
+        mean_res_vy: 0.02,
+        energy_trend: 0.1,
+        onset_decay_asymmetry: 0,
+        mean_res_div: 0.05,
+        periodicity: 0.9,
+        period_s: 1.2,
+      },
+      null,
+    ).join('\n');
     expect(level).toMatch(/No steady vertical acceleration/);
     expect(level).not.toMatch(/on average \(/);
     expect(level).toMatch(/stays about level/);
     expect(level).toMatch(/Strongly periodic .*period 1\.20 s/);
   });
   it('flags a clip the model reads as reversed', () => {
-    const text = explainClip({ ...base }, { verdict: 'irreversible', p_invariant: 0.1, p_equivariant: 0.1, p_irreversible: 0.8, p_forward: 0.04, confidence: 0.8 }).join('\n');
+    const text = explainClip(
+      { ...base },
+      {
+        verdict: 'irreversible',
+        p_invariant: 0.1,
+        p_equivariant: 0.1,
+        p_irreversible: 0.8,
+        p_forward: 0.04,
+        confidence: 0.8,
+      },
+    ).join('\n');
     expect(text).toMatch(/p_forward 0\.04: reads as playing backwards/);
     expect(text).toMatch(/probably already reversed in the corpus/);
   });

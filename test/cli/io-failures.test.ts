@@ -35,8 +35,12 @@ describe('an output folder that cannot be written', () => {
       const lock = join(out, '.audit.lock');
       expect(again.stderr).toMatch(
         root
-          ? new RegExp(`^audit: Cannot write the lock file ${lock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: read-only file system \\(EROFS\\); the file system is mounted read-only: choose another --out\\.`)
-          : new RegExp(`^audit: Cannot write the lock file ${lock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: permission denied \\(EACCES\\)`),
+          ? new RegExp(
+              `^audit: Cannot write the lock file ${lock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: read-only file system \\(EROFS\\); the file system is mounted read-only: choose another --out\\.`,
+            )
+          : new RegExp(
+              `^audit: Cannot write the lock file ${lock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: permission denied \\(EACCES\\)`,
+            ),
       );
       expect(again.stderr).toContain('\nRun the same command again to resume; finished clips are kept.');
       // Nothing was lost.

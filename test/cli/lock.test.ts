@@ -47,7 +47,10 @@ function lockAppears(dir: string): Promise<void> {
 
 async function jsonl(file: string): Promise<Array<Record<string, unknown>>> {
   const text = await readFile(file, 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe('audit on a folder in use', () => {
@@ -58,7 +61,9 @@ describe('audit on a folder in use', () => {
     const input = await manifest(dir, 3);
     const args = ['scan', input, '--out', out, '--model', 'none', '--workers', '1', '--no-report', '-q'];
     const first = startCli(args);
-    const firstEnded = first.done.then((r) => Promise.reject(new Error(`the first scan ended before taking the lock: ${r.code} ${r.stderr}`)));
+    const firstEnded = first.done.then((r) =>
+      Promise.reject(new Error(`the first scan ended before taking the lock: ${r.code} ${r.stderr}`)),
+    );
     await Promise.race([lockAppears(out), firstEnded]);
     firstEnded.catch(() => undefined);
     // Freeze the first while it holds the folder, so the second meets it whatever the machine's speed.
@@ -72,7 +77,9 @@ describe('audit on a folder in use', () => {
       first.child.kill('SIGCONT');
     }
     expect(second.code).toBe(EXIT.FAILURE);
-    expect(second.stderr).toContain(`${out} is in use by another audit run (pid ${first.child.pid} on host ${hostname()}, started ${holder.started_at}`);
+    expect(second.stderr).toContain(
+      `${out} is in use by another audit run (pid ${first.child.pid} on host ${hostname()}, started ${holder.started_at}`,
+    );
     expect(second.stderr).toContain(`audit scan ${input} --out ${out}`);
     const r1 = await first.done;
     expect(r1.stderr).toBe('');
@@ -92,7 +99,13 @@ describe('audit on a folder in use', () => {
     const out = join(dir, 'held');
     await mkdir(out);
     // This test process is alive on this host: its lock must be respected.
-    const holder: LockHolder = { pid: process.pid, host: hostname(), started_at: '2026-12-02T06:00:00.000Z', command: 'audit scan elsewhere --out held', nonce: '00112233aabbccdd' };
+    const holder: LockHolder = {
+      pid: process.pid,
+      host: hostname(),
+      started_at: '2026-12-02T06:00:00.000Z',
+      command: 'audit scan elsewhere --out held',
+      nonce: '00112233aabbccdd',
+    };
     const text = `${JSON.stringify(holder)}\n`;
     await writeFile(join(out, LOCK_FILE), text);
     const runs: Array<[string, string[]]> = [
@@ -105,7 +118,9 @@ describe('audit on a folder in use', () => {
     for (const [name, args] of runs) {
       const r = await runCliProcess(args);
       expect(r.code, `${name}: ${r.stderr}`).toBe(EXIT.FAILURE);
-      expect(r.stderr, name).toContain(`is in use by another audit run (pid ${process.pid} on host ${hostname()}, started 2026-12-02T06:00:00.000Z, command: audit scan elsewhere --out held)`);
+      expect(r.stderr, name).toContain(
+        `is in use by another audit run (pid ${process.pid} on host ${hostname()}, started 2026-12-02T06:00:00.000Z, command: audit scan elsewhere --out held)`,
+      );
       expect(await readdir(out), name).toEqual([LOCK_FILE]);
       expect(await readFile(join(out, LOCK_FILE), 'utf8'), name).toBe(text);
     }
@@ -116,7 +131,9 @@ describe('audit on a folder in use', () => {
     const out = join(dir, 'out');
     await mkdir(out);
     const killed = startCli(['scan', SAMPLES, '--out', out, '--model', 'none', '--workers', '1', '--no-report', '-q']);
-    const killedEnded = killed.done.then((r) => Promise.reject(new Error(`the scan ended before taking the lock: ${r.code} ${r.stderr}`)));
+    const killedEnded = killed.done.then((r) =>
+      Promise.reject(new Error(`the scan ended before taking the lock: ${r.code} ${r.stderr}`)),
+    );
     await Promise.race([lockAppears(out), killedEnded]);
     killedEnded.catch(() => undefined);
     killed.child.kill('SIGKILL');
@@ -152,6 +169,8 @@ describe('audit on a folder in use', () => {
     const out = join(dir, 'a-file', 'out');
     const r = await runCliProcess(['scan', SAMPLES, '--out', out, '--model', 'none', '-q']);
     expect(r.code).toBe(EXIT.FAILURE);
-    expect(r.stderr).toContain(`audit: Cannot create the output folder ${out}: not a directory (ENOTDIR); a part of the path is a file, not a folder.\nRun the same command again to resume; finished clips are kept.`);
+    expect(r.stderr).toContain(
+      `audit: Cannot create the output folder ${out}: not a directory (ENOTDIR); a part of the path is a file, not a folder.\nRun the same command again to resume; finished clips are kept.`,
+    );
   });
 });

@@ -19,21 +19,26 @@ describe('option documentation', () => {
   it('every command with options has a full table in the README', async () => {
     const readme = await readFile(readmeUrl, 'utf8');
     const full = new Set([...readme.matchAll(OPTION_BLOCK)].filter((m) => !m[2].trim()).map((m) => m[1]));
-    const commands = buildProgram().commands.filter((c) => documentedOptions(c).length > 0).map((c) => c.name());
+    const commands = buildProgram()
+      .commands.filter((c) => documentedOptions(c).length > 0)
+      .map((c) => c.name());
     expect(commands).toContain('scan');
     for (const name of commands) expect(full, name).toContain(name);
   });
 
   it('fills empty blocks and rewrites stale ones without touching the text between them', () => {
     const program = buildProgram();
-    const text = 'a\n<!-- options: merge -->\n<!-- /options -->\nkeep <b>this</b>\n<!-- options: taxonomy -->\n| stale <x> |\n<!-- /options -->\nz';
+    const text =
+      'a\n<!-- options: merge -->\n<!-- /options -->\nkeep <b>this</b>\n<!-- options: taxonomy -->\n| stale <x> |\n<!-- /options -->\nz';
     const out = renderOptionBlocks(text, program);
     expect(out).toContain('keep <b>this</b>');
     expect(out.startsWith('a\n<!-- options: merge -->\n| option | default | meaning |')).toBe(true);
     expect(out).not.toContain('stale');
     expect(out.endsWith('<!-- /options -->\nz')).toBe(true);
     expect(renderOptionBlocks(out, program)).toBe(out);
-    expect(() => renderOptionBlocks('<!-- options: nope -->\n<!-- /options -->', program)).toThrow(/unknown command: nope/);
+    expect(() => renderOptionBlocks('<!-- options: nope -->\n<!-- /options -->', program)).toThrow(
+      /unknown command: nope/,
+    );
   });
 
   it('shows defaults and required options as a user reads them, and refuses an unknown option name', () => {

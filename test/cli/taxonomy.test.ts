@@ -17,7 +17,9 @@ describe('audit taxonomy', () => {
     expect(opening).toMatch(/Opening \[something\]\s+equivariant\s+5 Closing \[something\]\s+derived\s+reversed it is/);
     expect(lines.find((l) => l.startsWith('151 '))).toMatch(/Throwing \[something\]\s+irreversible\s+-\s+rule/);
     expect(lines.filter((l) => /^\d+ /.test(l))).toHaveLength(174);
-    expect(lines.at(-1)).toMatch(/^ssv2: 174 classes: 55 invariant, 68 equivariant \(21 pairs, 26 without a counterpart class\), 51 irreversible/);
+    expect(lines.at(-1)).toMatch(
+      /^ssv2: 174 classes: 55 invariant, 68 equivariant \(21 pairs, 26 without a counterpart class\), 51 irreversible/,
+    );
   });
 
   it('prints Jester as JSON with --json', async () => {

@@ -23,8 +23,12 @@ describe('degenerateReasons', () => {
 
   it('names a source under 16 px on a side', () => {
     const frames = [gray(96, 96, (i) => i % 256)];
-    expect(degenerateReasons({ sourceWidth: 1, sourceHeight: 1, frames, summaries: MOVING })).toEqual(['tiny: 1x1 px, under 16 on a side']);
-    expect(degenerateReasons({ sourceWidth: 320, sourceHeight: 15, frames, summaries: MOVING })[0]).toMatch(/^tiny: 320x15/);
+    expect(degenerateReasons({ sourceWidth: 1, sourceHeight: 1, frames, summaries: MOVING })).toEqual([
+      'tiny: 1x1 px, under 16 on a side',
+    ]);
+    expect(degenerateReasons({ sourceWidth: 320, sourceHeight: 15, frames, summaries: MOVING })[0]).toMatch(
+      /^tiny: 320x15/,
+    );
     expect(degenerateReasons({ sourceWidth: 16, sourceHeight: 16, frames, summaries: MOVING })).toEqual([]);
   });
 
@@ -34,20 +38,41 @@ describe('degenerateReasons', () => {
     // alternating 127/129: standard deviation 1 gray level
     const faint = gray(64, 36, (i) => (i % 2 ? 127 : 129));
     expect(frameSpread([faint])).toBeCloseTo(1, 9);
-    expect(degenerateReasons({ sourceWidth: 320, sourceHeight: 180, frames: [flat, faint], summaries: MOVING })[0]).toMatch(/^blank: .*spread 1\.00 < 2/);
+    expect(
+      degenerateReasons({ sourceWidth: 320, sourceHeight: 180, frames: [flat, faint], summaries: MOVING })[0],
+    ).toMatch(/^blank: .*spread 1\.00 < 2/);
     const textured = gray(64, 36, (i) => (i % 2 ? 120 : 136));
     expect(frameSpread([textured])).toBeGreaterThan(BLANK_SPREAD);
   });
 
   it('calls a clip still when neither objects nor the frame move', () => {
     const frames = [gray(64, 36, (i) => (i * 7) % 200)];
-    const still = degenerateReasons({ sourceWidth: 320, sourceHeight: 180, frames, summaries: { mean_energy_total: 0.011, peak_energy_residual: 0 } });
+    const still = degenerateReasons({
+      sourceWidth: 320,
+      sourceHeight: 180,
+      frames,
+      summaries: { mean_energy_total: 0.011, peak_energy_residual: 0 },
+    });
     expect(still).toHaveLength(1);
     expect(still[0]).toMatch(/^still: nothing moves/);
     // a camera pan over a still scene moves the whole frame: not still
-    expect(degenerateReasons({ sourceWidth: 320, sourceHeight: 180, frames, summaries: { mean_energy_total: 0.35, peak_energy_residual: 0.0005 } })).toEqual([]);
+    expect(
+      degenerateReasons({
+        sourceWidth: 320,
+        sourceHeight: 180,
+        frames,
+        summaries: { mean_energy_total: 0.35, peak_energy_residual: 0.0005 },
+      }),
+    ).toEqual([]);
     // a small object moving on a still background: not still
-    expect(degenerateReasons({ sourceWidth: 320, sourceHeight: 180, frames, summaries: { mean_energy_total: 0.015, peak_energy_residual: 0.05 } })).toEqual([]);
+    expect(
+      degenerateReasons({
+        sourceWidth: 320,
+        sourceHeight: 180,
+        frames,
+        summaries: { mean_energy_total: 0.015, peak_energy_residual: 0.05 },
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -55,10 +80,23 @@ describe('scan with the shipped model', () => {
   let media: string;
   beforeAll(async () => {
     media = await tempDir();
-    const ff = (args: string[], name: string) => run('ffmpeg', ['-v', 'error', '-y', ...args, '-pix_fmt', 'yuv420p', join(media, name)]);
+    const ff = (args: string[], name: string) =>
+      run('ffmpeg', ['-v', 'error', '-y', ...args, '-pix_fmt', 'yuv420p', join(media, name)]);
     await ff(['-f', 'lavfi', '-i', 'testsrc2=s=8x8:r=24:d=2', '-c:v', 'libx264'], 'tiny.mp4');
     await ff(['-f', 'lavfi', '-i', 'color=c=gray:s=160x90:r=24:d=2', '-c:v', 'libx264'], 'blank.mp4');
-    await ff(['-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=24:d=2', '-vf', 'trim=end_frame=1,loop=loop=47:size=1:start=0', '-c:v', 'libx264'], 'still.mp4');
+    await ff(
+      [
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=s=160x90:r=24:d=2',
+        '-vf',
+        'trim=end_frame=1,loop=loop=47:size=1:start=0',
+        '-c:v',
+        'libx264',
+      ],
+      'still.mp4',
+    );
     await sceneClip('drop', join(media, 'drop.mp4'), { seconds: 2 });
   });
 
@@ -66,9 +104,16 @@ describe('scan with the shipped model', () => {
     const out = join(await tempDir(), 'out');
     const summary = await scan({ input: media, out, workers: 2, quiet: true, report: false });
     expect(summary.counts.clips).toBe(4);
-    const rows = (await readFile(join(out, 'clips.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = (await readFile(join(out, 'clips.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const byId = Object.fromEntries(rows.map((r) => [r.id as string, r]));
-    for (const [id, kind] of [['tiny.mp4', 'tiny'], ['blank.mp4', 'blank'], ['still.mp4', 'still']] as const) {
+    for (const [id, kind] of [
+      ['tiny.mp4', 'tiny'],
+      ['blank.mp4', 'blank'],
+      ['still.mp4', 'still'],
+    ] as const) {
       const r = byId[id];
       expect(r.verdict, id).toBeNull();
       expect(r.confidence, id).toBeNull();
@@ -80,12 +125,17 @@ describe('scan with the shipped model', () => {
     expect(drop.in_domain).toBeLessThanOrEqual(1);
     expect(Array.isArray(drop.doubt)).toBe(true);
 
-    const decisions = (await readFile(join(out, 'decisions.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const decisions = (await readFile(join(out, 'decisions.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const tiny = decisions.find((d) => d.id === 'tiny.mp4')!;
     expect(tiny.decision).toBe('exclude');
     expect(tiny.rule).toBe('doubtful-pixels');
     expect(tiny.reason).toMatch(/^unsure: pixels only, and tiny: 8x8 px/);
-    const json = JSON.parse(await readFile(join(out, 'decisions.json'), 'utf8')) as { evidence: { pixel_only: number; doubtful: number; doubt: Record<string, number> } };
+    const json = JSON.parse(await readFile(join(out, 'decisions.json'), 'utf8')) as {
+      evidence: { pixel_only: number; doubtful: number; doubt: Record<string, number> };
+    };
     expect(json.evidence.doubtful).toBeGreaterThanOrEqual(3);
     expect(json.evidence.doubt).toMatchObject({ tiny: 1, blank: 1, still: 1 });
     expect(json.evidence.pixel_only).toBe(4 - json.evidence.doubtful);

@@ -13,7 +13,11 @@ const FPS = 24;
 const analyser = new SeriesAnalyser({ flowPreset: 'ultrafast' });
 
 function frames(scene: SceneName, seconds: number, seed = 3): GrayImage[] {
-  return renderScene(scene, { width: W, height: H, fps: FPS, seconds, seed }).map((f) => ({ width: W, height: H, data: Float32Array.from(f) }));
+  return renderScene(scene, { width: W, height: H, fps: FPS, seconds, seed }).map((f) => ({
+    width: W,
+    height: H,
+    data: Float32Array.from(f),
+  }));
 }
 
 function col(s: CueSeries, name: string): number[] {
@@ -73,10 +77,12 @@ describe('cues on synthetic scenes', () => {
     expect(Math.abs(median(col(series, 'res_cx')) - 0.5)).toBeLessThan(0.1);
   });
 
-  it('drop: the grid sees the fall in the ball\'s column, and the centroid moves down', () => {
+  it("drop: the grid sees the fall in the ball's column, and the centroid moves down", () => {
     const { series } = run('drop');
     const t = 10; // mid-fall
-    const row = Array.from({ length: 8 }, (_, c) => Array.from({ length: 8 }, (_, r) => series.data[t * series.columns + cueColumnIndex(`grid_v_${r}_${c}`)]));
+    const row = Array.from({ length: 8 }, (_, c) =>
+      Array.from({ length: 8 }, (_, r) => series.data[t * series.columns + cueColumnIndex(`grid_v_${r}_${c}`)]),
+    );
     const colSum = row.map((cells) => cells.reduce((a, b) => a + Math.max(0, b), 0));
     const best = colSum.indexOf(Math.max(...colSum));
     expect([3, 4]).toContain(best); // the ball falls through the middle columns
@@ -85,7 +91,9 @@ describe('cues on synthetic scenes', () => {
   });
 
   it('intensity: a still scene barely changes; spreading ink changes the picture', () => {
-    expect(mean(col(run('still', 2).series, 'intensity_change'))).toBeLessThan(mean(col(run('spread').series, 'intensity_change')));
+    expect(mean(col(run('still', 2).series, 'intensity_change'))).toBeLessThan(
+      mean(col(run('spread').series, 'intensity_change')),
+    );
   });
 
   it('shake: a hand-held jitter is camera motion, not object motion', () => {
@@ -99,7 +107,11 @@ describe('cues on synthetic scenes', () => {
     expect(summary.periodicity).toBeGreaterThan(0.6);
     expect(Math.abs(summary.period_s - 0.25)).toBeLessThan(0.05);
     // The reason the analysis rate defaults to 24 fps: at 10 fps the same motion loses its rhythm.
-    const at10 = renderScene('wave', { width: W, height: H, fps: 10, seconds: 3, seed: 3 }).map((f) => ({ width: W, height: H, data: Float32Array.from(f) }));
+    const at10 = renderScene('wave', { width: W, height: H, fps: 10, seconds: 3, seed: 3 }).map((f) => ({
+      width: W,
+      height: H,
+      data: Float32Array.from(f),
+    }));
     const slow = summarise(new SeriesAnalyser({ flowPreset: 'ultrafast' }).analyse(at10, 10), 10);
     expect(Math.abs(slow.period_s - 0.25) < 0.05 && slow.periodicity > 0.6).toBe(false);
   });
@@ -147,30 +159,33 @@ describe('cues on synthetic scenes', () => {
 });
 
 describe('reversal consistency (synthetic)', () => {
-  it.each(['canonical', 'both'] as const)('analysing the reversed frame order gives the mirrored series (%s)', (directions) => {
-    const f = frames('drop', 1.5, 11);
-    const an = new SeriesAnalyser({ flowPreset: 'ultrafast', directions });
-    const fwd = an.analyse(f, FPS);
-    const rev = an.analyse(f, FPS, { reverse: true });
-    const mirrored = mirrorSeries(fwd);
-    let worst = 0;
-    let worstName = '';
-    for (let k = 0; k < fwd.columns; k++) {
-      for (let t = 0; t < fwd.frames; t++) {
-        const d = Math.abs(rev.data[t * fwd.columns + k] - mirrored.data[t * fwd.columns + k]);
-        if (d > worst) {
-          worst = d;
-          worstName = CUE_COLUMNS[k].name;
+  it.each(['canonical', 'both'] as const)(
+    'analysing the reversed frame order gives the mirrored series (%s)',
+    (directions) => {
+      const f = frames('drop', 1.5, 11);
+      const an = new SeriesAnalyser({ flowPreset: 'ultrafast', directions });
+      const fwd = an.analyse(f, FPS);
+      const rev = an.analyse(f, FPS, { reverse: true });
+      const mirrored = mirrorSeries(fwd);
+      let worst = 0;
+      let worstName = '';
+      for (let k = 0; k < fwd.columns; k++) {
+        for (let t = 0; t < fwd.frames; t++) {
+          const d = Math.abs(rev.data[t * fwd.columns + k] - mirrored.data[t * fwd.columns + k]);
+          if (d > worst) {
+            worst = d;
+            worstName = CUE_COLUMNS[k].name;
+          }
         }
       }
-    }
-    expect(worst, `worst column ${worstName}`).toBeLessThan(1e-4);
-    const a = summarise(fwd, FPS);
-    const b = summarise(rev, FPS);
-    expect(b.onset_decay_asymmetry).toBeCloseTo(-a.onset_decay_asymmetry, 4);
-    expect(b.median_res_ay).toBeCloseTo(a.median_res_ay, 4);
-    expect(b.fb_asymmetry).toBeCloseTo(a.fb_asymmetry, 4);
-  });
+      expect(worst, `worst column ${worstName}`).toBeLessThan(1e-4);
+      const a = summarise(fwd, FPS);
+      const b = summarise(rev, FPS);
+      expect(b.onset_decay_asymmetry).toBeCloseTo(-a.onset_decay_asymmetry, 4);
+      expect(b.median_res_ay).toBeCloseTo(a.median_res_ay, 4);
+      expect(b.fb_asymmetry).toBeCloseTo(a.fb_asymmetry, 4);
+    },
+  );
 });
 
 describe('canonical flow order', () => {

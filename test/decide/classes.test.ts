@@ -21,7 +21,13 @@ function axis(k: number, scale = 1): number[] {
 }
 
 function clips(label: string, verdicts: Verdict[], fwd: number, rev: number, pForward = 0.8): ClassClipRow[] {
-  return verdicts.map((verdict, i) => ({ label, verdict, p_forward: pForward + 0.01 * i, embedding_forward: axis(fwd), embedding_reversed: axis(rev) }));
+  return verdicts.map((verdict, i) => ({
+    label,
+    verdict,
+    p_forward: pForward + 0.01 * i,
+    embedding_forward: axis(fwd),
+    embedding_reversed: axis(rev),
+  }));
 }
 
 const I: Verdict = 'invariant';
@@ -66,8 +72,22 @@ describe('class analysis', () => {
 
   it('counts verdicts and p_forward per class, and gives a verdict where the clips agree', () => {
     expect(rows.map((r) => r.label)).toEqual(['closing', 'mixed', 'opening', 'rare', 'waving']);
-    expect(by.opening).toMatchObject({ n: 6, n_scored: 6, n_equivariant: 5, n_invariant: 1, class_verdict: 'equivariant', status: 'consistent', class_share: 0.8333 });
-    expect(by.waving).toMatchObject({ n: 7, class_verdict: 'invariant', status: 'consistent', share_invariant: 0.8571, p_forward_median: 0.53 });
+    expect(by.opening).toMatchObject({
+      n: 6,
+      n_scored: 6,
+      n_equivariant: 5,
+      n_invariant: 1,
+      class_verdict: 'equivariant',
+      status: 'consistent',
+      class_share: 0.8333,
+    });
+    expect(by.waving).toMatchObject({
+      n: 7,
+      class_verdict: 'invariant',
+      status: 'consistent',
+      share_invariant: 0.8571,
+      p_forward_median: 0.53,
+    });
     expect(by.waving.p_forward_mean).toBeCloseTo(0.53, 6);
   });
 
@@ -78,7 +98,11 @@ describe('class analysis', () => {
   });
 
   it('compares class verdicts with the taxonomy', () => {
-    expect(by.opening).toMatchObject({ taxonomy_verdict: 'equivariant', taxonomy_agrees: true, taxonomy_counterpart: 'closing' });
+    expect(by.opening).toMatchObject({
+      taxonomy_verdict: 'equivariant',
+      taxonomy_agrees: true,
+      taxonomy_counterpart: 'closing',
+    });
     expect(by.waving).toMatchObject({ taxonomy_verdict: 'irreversible', taxonomy_agrees: false });
     expect(by.mixed.taxonomy_agrees).toBeNull();
     expect(classSummary(rows).taxonomy_disagrees).toEqual(['waving']);
@@ -111,11 +135,39 @@ describe('class analysis', () => {
   });
 
   it('groups raw labels under their taxonomy class, skips empty labels and bad embeddings', () => {
-    const s = newClassStats((label) => (label.startsWith('Opening ') ? { name: 'Opening [something]', verdict: 'equivariant', counterpart: 'Closing [something]', reason: '' } : null));
-    addClassClip(s, { label: 'Opening a drawer', verdict: 'equivariant', p_forward: 0.9, embedding_forward: [1, 0], embedding_reversed: [0, 1] });
-    addClassClip(s, { label: 'Opening a jar', verdict: 'equivariant', p_forward: 0.7, embedding_forward: [1, 0, 0], embedding_reversed: [0, 1, 0] });
-    addClassClip(s, { label: '  ', verdict: 'invariant', p_forward: 0.5, embedding_forward: null, embedding_reversed: null });
-    addClassClip(s, { label: 'other', verdict: null, p_forward: null, embedding_forward: null, embedding_reversed: null });
+    const s = newClassStats((label) =>
+      label.startsWith('Opening ')
+        ? { name: 'Opening [something]', verdict: 'equivariant', counterpart: 'Closing [something]', reason: '' }
+        : null,
+    );
+    addClassClip(s, {
+      label: 'Opening a drawer',
+      verdict: 'equivariant',
+      p_forward: 0.9,
+      embedding_forward: [1, 0],
+      embedding_reversed: [0, 1],
+    });
+    addClassClip(s, {
+      label: 'Opening a jar',
+      verdict: 'equivariant',
+      p_forward: 0.7,
+      embedding_forward: [1, 0, 0],
+      embedding_reversed: [0, 1, 0],
+    });
+    addClassClip(s, {
+      label: '  ',
+      verdict: 'invariant',
+      p_forward: 0.5,
+      embedding_forward: null,
+      embedding_reversed: null,
+    });
+    addClassClip(s, {
+      label: 'other',
+      verdict: null,
+      p_forward: null,
+      embedding_forward: null,
+      embedding_reversed: null,
+    });
     const r = classRows(s, { minClips: 1 });
     expect(r.map((x) => [x.label, x.n, x.status])).toEqual([
       ['Opening [something]', 2, 'consistent'],

@@ -40,7 +40,9 @@ describe('neutraliseCell', () => {
   });
 
   it('quotes cells with the delimiter, quotes or line breaks', () => {
-    expect(csvLine(['a,b', 'say "hi"', 'two\nlines', null, true, 1.5], ',')).toBe('"a,b","say ""hi""","two\nlines",,true,1.5\n');
+    expect(csvLine(['a,b', 'say "hi"', 'two\nlines', null, true, 1.5], ',')).toBe(
+      '"a,b","say ""hi""","two\nlines",,true,1.5\n',
+    );
     expect(csvLine(['a,b', 'c\td'], '\t')).toBe('a,b\t"c\td"\n');
   });
 });
@@ -76,10 +78,34 @@ describe('CSV manifest', () => {
         clipRow(5, 'd', input('d', 'multi\nline label', '@SUM(A1)'), modelColumns(0.85, 0.1, 0.05)),
       ],
       [
-        errorRow(7, 'manifest-bad-row', `Expected a well-formed CSV record for ${manifest} line 7 but received a malformed one: unexpected "x"`, 'manifest'),
-        errorRow(8, 'duplicate_id', 'Row 8: id "a" already appeared at row 2; ids must be unique', 'manifest', 'a', input('a', 'dup', '2')),
-        errorRow(9, 'missing', 'Expected an existing file for gone.mp4', 'decode', 'gone', input('gone', 'waving', '3')),
-        errorRow(10, 'manifest-bad-row', `Expected 4 columns for ${manifest} line 10 but received 3 columns`, 'manifest'),
+        errorRow(
+          7,
+          'manifest-bad-row',
+          `Expected a well-formed CSV record for ${manifest} line 7 but received a malformed one: unexpected "x"`,
+          'manifest',
+        ),
+        errorRow(
+          8,
+          'duplicate_id',
+          'Row 8: id "a" already appeared at row 2; ids must be unique',
+          'manifest',
+          'a',
+          input('a', 'dup', '2'),
+        ),
+        errorRow(
+          9,
+          'missing',
+          'Expected an existing file for gone.mp4',
+          'decode',
+          'gone',
+          input('gone', 'waving', '3'),
+        ),
+        errorRow(
+          10,
+          'manifest-bad-row',
+          `Expected 4 columns for ${manifest} line 10 but received 3 columns`,
+          'manifest',
+        ),
       ],
     );
     return { out, manifest };
@@ -87,7 +113,13 @@ describe('CSV manifest', () => {
 
   it('writes CSV with every original column in order, then the decision columns; each row in exactly one file', async () => {
     const { out, manifest } = await scanned();
-    const s = await writeDecisions(out, { input: manifest, format: 'csv', labelColumn: 'label', taxonomy: 'none', policy: 'balanced' });
+    const s = await writeDecisions(out, {
+      input: manifest,
+      format: 'csv',
+      labelColumn: 'label',
+      taxonomy: 'none',
+      policy: 'balanced',
+    });
     expect(s.rows).toBe(8);
     expect(s.reverse_safe + s.excluded).toBe(8);
     const safe = await records(join(out, 'reverse-safe.csv'), 'csv');
@@ -97,7 +129,11 @@ describe('CSV manifest', () => {
     expect(safe.rows.length + excluded.rows.length).toBe(8);
     expect(excluded.rows.every((r) => r.columns !== null)).toBe(true);
 
-    const input = new Map((await collect((await openManifest(manifest, 'csv')).records())).filter((r) => r.columns).map((r) => [`${r.columns!.id}:${r.columns!.label}`, r.columns!]));
+    const input = new Map(
+      (await collect((await openManifest(manifest, 'csv')).records()))
+        .filter((r) => r.columns)
+        .map((r) => [`${r.columns!.id}:${r.columns!.label}`, r.columns!]),
+    );
     const unneutralise = (s: string) => (/^'[=+\-@\t\r]/.test(s) ? s.slice(1) : s);
     for (const r of [...safe.rows, ...excluded.rows]) {
       const c = r.columns!;
@@ -105,13 +141,35 @@ describe('CSV manifest', () => {
       if (!original) continue; // the rows that could not be parsed
       for (const k of ['path', 'id', 'label', 'note']) expect(unneutralise(String(c[k]))).toBe(original[k]);
     }
-    const byId = (rows: ManifestRecord[], id: string) => rows.filter((r) => r.columns!.id === id).map((r) => r.columns!);
-    expect(byId(safe.rows, 'c')[0]).toMatchObject({ note: "'+44 20 7946", decision: 'reverse_keep_label', reverse: 'true', label_reversed: 'waving', verdict: 'invariant', confidence: '0.9' });
+    const byId = (rows: ManifestRecord[], id: string) =>
+      rows.filter((r) => r.columns!.id === id).map((r) => r.columns!);
+    expect(byId(safe.rows, 'c')[0]).toMatchObject({
+      note: "'+44 20 7946",
+      decision: 'reverse_keep_label',
+      reverse: 'true',
+      label_reversed: 'waving',
+      verdict: 'invariant',
+      confidence: '0.9',
+    });
     expect(byId(safe.rows, 'd')[0]).toMatchObject({ label: 'multi\nline label', note: "'@SUM(A1)" });
-    expect(byId(excluded.rows, 'a')[0]).toMatchObject({ note: `'=HYPERLINK("http://evil")`, decision: 'exclude', reverse: 'false', label_reversed: '' });
-    expect(byId(excluded.rows, 'a')[0].reason).toMatch(/^no counterpart label: label 'Opening a drawer' is in no known taxonomy/);
-    expect(byId(excluded.rows, 'b')[0]).toMatchObject({ note: '-3.5', verdict: 'irreversible', reason: 'model: irreversible 0.90' });
-    expect(byId(excluded.rows, 'a')[1]).toMatchObject({ label: 'dup', reason: expect.stringMatching(/^manifest row \(duplicate_id\): Row 8: id "a" already appeared/) });
+    expect(byId(excluded.rows, 'a')[0]).toMatchObject({
+      note: `'=HYPERLINK("http://evil")`,
+      decision: 'exclude',
+      reverse: 'false',
+      label_reversed: '',
+    });
+    expect(byId(excluded.rows, 'a')[0].reason).toMatch(
+      /^no counterpart label: label 'Opening a drawer' is in no known taxonomy/,
+    );
+    expect(byId(excluded.rows, 'b')[0]).toMatchObject({
+      note: '-3.5',
+      verdict: 'irreversible',
+      reason: 'model: irreversible 0.90',
+    });
+    expect(byId(excluded.rows, 'a')[1]).toMatchObject({
+      label: 'dup',
+      reason: expect.stringMatching(/^manifest row \(duplicate_id\): Row 8: id "a" already appeared/),
+    });
     expect(byId(excluded.rows, 'gone')[0].reason).toMatch(/^decode error \(missing\)/);
     const unparsed = excluded.rows.filter((r) => r.columns!.id === '');
     expect(unparsed).toHaveLength(2);
@@ -124,7 +182,10 @@ describe('CSV manifest', () => {
     expect(decisions.counts).toEqual({ reverse_keep_label: 2, reverse_swap_label: 0, exclude: 6 });
     expect(decisions.by_policy.strict.exclude).toBe(8);
     expect(decisions.by_policy.permissive.reverse_keep_label).toBe(2);
-    const log = (await readFile(join(out, 'decisions.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const log = (await readFile(join(out, 'decisions.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(log.map((r) => r.row)).toEqual([2, 3, 4, 5, 7, 8, 9, 10]);
   });
 
@@ -132,7 +193,9 @@ describe('CSV manifest', () => {
     const out = await tempDir();
     const manifest = join(out, 'list.tsv');
     await writeFile(manifest, 'id\tpath\tnote\nx\tx.mp4\t=1+1\n');
-    await writeScan(out, manifest, 'csv', [clipRow(2, 'x', { id: 'x', path: 'x.mp4', note: '=1+1' }, modelColumns(0.9, 0.05, 0.05))]);
+    await writeScan(out, manifest, 'csv', [
+      clipRow(2, 'x', { id: 'x', path: 'x.mp4', note: '=1+1' }, modelColumns(0.9, 0.05, 0.05)),
+    ]);
     await writeDecisions(out, { input: manifest, format: 'csv' });
     const text = await readFile(join(out, 'reverse-safe.tsv'), 'utf8');
     expect(text.split('\n')[0]).toBe(['id', 'path', 'note', ...ADDED].join('\t'));
@@ -142,25 +205,41 @@ describe('CSV manifest', () => {
 
   it('names a missing label or caption column and the columns there are', async () => {
     const { out, manifest } = await scanned();
-    const err = await writeDecisions(out, { input: manifest, format: 'csv', labelColumn: 'labels' }).catch((e: unknown) => e);
+    const err = await writeDecisions(out, { input: manifest, format: 'csv', labelColumn: 'labels' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UsageError);
-    expect((err as Error).message).toBe(`Expected a column named "labels" for --label-column in ${manifest} but received the columns "path", "id", "label", "note"`);
-    await expect(writeDecisions(out, { input: manifest, format: 'csv', captionColumn: 'text' })).rejects.toThrow(/"text" for --caption-column/);
+    expect((err as Error).message).toBe(
+      `Expected a column named "labels" for --label-column in ${manifest} but received the columns "path", "id", "label", "note"`,
+    );
+    await expect(writeDecisions(out, { input: manifest, format: 'csv', captionColumn: 'text' })).rejects.toThrow(
+      /"text" for --caption-column/,
+    );
   });
 
   it('refuses a manifest that changed since the scan', async () => {
     const { out, manifest } = await scanned();
     await writeFile(manifest, CSV.replace('c.mp4,c,waving', 'c.mp4,c2,waving'));
-    await expect(writeDecisions(out, { input: manifest, format: 'csv' })).rejects.toThrow(/Row 4 of the manifest holds "c2".*changed since it was scanned/s);
+    await expect(writeDecisions(out, { input: manifest, format: 'csv' })).rejects.toThrow(
+      /Row 4 of the manifest holds "c2".*changed since it was scanned/s,
+    );
     await writeFile(manifest, `${CSV}z.mp4,z,new,4\n`);
-    await expect(writeDecisions(out, { input: manifest, format: 'csv' })).rejects.toThrow(/Row 11 of the manifest has no result/);
+    await expect(writeDecisions(out, { input: manifest, format: 'csv' })).rejects.toThrow(
+      /Row 11 of the manifest has no result/,
+    );
   });
 
   it('skips the rows of other shards', async () => {
     const { out, manifest } = await scanned();
     // This shard holds rows 3 and 9 only.
-    const all = (await readFile(join(out, 'clips.jsonl'), 'utf8')).trim().split('\n').filter((l) => JSON.parse(l).row === 3);
-    const errs = (await readFile(join(out, 'errors.jsonl'), 'utf8')).trim().split('\n').filter((l) => JSON.parse(l).row === 9);
+    const all = (await readFile(join(out, 'clips.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .filter((l) => JSON.parse(l).row === 3);
+    const errs = (await readFile(join(out, 'errors.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .filter((l) => JSON.parse(l).row === 9);
     await writeFile(join(out, 'clips.jsonl'), `${all.join('\n')}\n`);
     await writeFile(join(out, 'errors.jsonl'), `${errs.join('\n')}\n`);
     const s = await writeDecisions(out, { input: manifest, format: 'csv', shard: { index: 1, count: 4 } });
@@ -186,12 +265,27 @@ describe('JSONL manifest', () => {
       manifest,
       'jsonl',
       [
-        clipRow(1, 'a', { path: 'a.mp4', id: 'a', caption: 'a man opens the door', meta: '{"k":[1,2.5]}', big: 12345678901234567000 }, modelColumns(0.9, 0.05, 0.05)),
-        clipRow(3, 'b', { path: 'b.mp4', id: 'b', caption: 'a ball falls', decision: 'mine' }, modelColumns(0.9, 0.05, 0.05)),
+        clipRow(
+          1,
+          'a',
+          { path: 'a.mp4', id: 'a', caption: 'a man opens the door', meta: '{"k":[1,2.5]}', big: 12345678901234567000 },
+          modelColumns(0.9, 0.05, 0.05),
+        ),
+        clipRow(
+          3,
+          'b',
+          { path: 'b.mp4', id: 'b', caption: 'a ball falls', decision: 'mine' },
+          modelColumns(0.9, 0.05, 0.05),
+        ),
       ],
       [
         errorRow(2, 'manifest-bad-row', `${manifest} line 2: invalid JSON: Unexpected token`, 'manifest'),
-        errorRow(5, 'manifest-empty-path', `Expected a non-empty path for column "path" of ${manifest} line 5 but received null`, 'manifest'),
+        errorRow(
+          5,
+          'manifest-empty-path',
+          `Expected a non-empty path for column "path" of ${manifest} line 5 but received null`,
+          'manifest',
+        ),
       ],
     );
     const s = await writeDecisions(out, { input: manifest, format: 'jsonl', captionColumn: 'caption' });
@@ -204,7 +298,15 @@ describe('JSONL manifest', () => {
     expect(lineA.startsWith(lines[0].slice(0, -1) + ',"reverse":')).toBe(true);
     const lineB = all.find((l) => l.startsWith('{"path":"b.mp4"'))!;
     expect(JSON.parse(lineB)).toMatchObject({ decision: 'mine', audit_decision: 'exclude' });
-    expect(Object.keys(JSON.parse(lineB)).slice(-7)).toEqual(['reverse', 'label_reversed', 'caption_reversed', 'verdict', 'audit_decision', 'confidence', 'reason']);
+    expect(Object.keys(JSON.parse(lineB)).slice(-7)).toEqual([
+      'reverse',
+      'label_reversed',
+      'caption_reversed',
+      'verdict',
+      'audit_decision',
+      'confidence',
+      'reason',
+    ]);
     const broken = JSON.parse(all.find((l) => l.includes('invalid JSON'))!);
     expect(broken).toMatchObject({ reverse: false, audit_decision: 'exclude' });
     expect(broken.reason).toMatch(/; raw: not json$/);
@@ -242,7 +344,18 @@ describe('Parquet manifest', () => {
     expect(s.files.sort()).toEqual(['decisions.jsonl', 'excluded.parquet', 'reverse-safe.parquet']);
     const safe = await collect(readParquetRows(join(out, 'reverse-safe.parquet')));
     const excluded = await collect(readParquetRows(join(out, 'excluded.parquet')));
-    expect(safe).toEqual([{ ...rows[0], reverse: true, label_reversed: null, caption_reversed: null, verdict: 'invariant', decision: 'reverse_keep_label', confidence: 0.9, reason: 'model: invariant 0.90' }]);
+    expect(safe).toEqual([
+      {
+        ...rows[0],
+        reverse: true,
+        label_reversed: null,
+        caption_reversed: null,
+        verdict: 'invariant',
+        decision: 'reverse_keep_label',
+        confidence: 0.9,
+        reason: 'model: invariant 0.90',
+      },
+    ]);
     expect(excluded.map((r) => r.id)).toEqual(['q', 'r']);
     expect(excluded[0]).toMatchObject({ n: 2, score: 2.25, ok: false, reverse: false, verdict: 'irreversible' });
     expect(Object.keys(excluded[1])).toEqual([...cols.map((c) => c.name), ...ADDED]);
@@ -254,19 +367,36 @@ describe('Arrow IPC manifest', () => {
   it('writes Parquet (Arrow in, Parquet out) with the original columns and types', async () => {
     const out = await tempDir();
     const manifest = join(out, 'corpus.arrow');
-    await writeFile(manifest, tableToIPC(tableFromArrays({ video: ['u.mp4', 'v.mp4'], frames: Int32Array.from([10, 20]), weight: Float64Array.from([0.5, 1.5]) }), 'file'));
+    await writeFile(
+      manifest,
+      tableToIPC(
+        tableFromArrays({
+          video: ['u.mp4', 'v.mp4'],
+          frames: Int32Array.from([10, 20]),
+          weight: Float64Array.from([0.5, 1.5]),
+        }),
+        'file',
+      ),
+    );
     await writeScan(
       out,
       manifest,
       'arrow',
-      [clipRow(1, 'u.mp4', { video: 'u.mp4', frames: 10, weight: 0.5 }, modelColumns(0.05, 0.05, 0.9)), clipRow(2, 'v.mp4', { video: 'v.mp4', frames: 20, weight: 1.5 }, modelColumns(0.9, 0.05, 0.05))],
+      [
+        clipRow(1, 'u.mp4', { video: 'u.mp4', frames: 10, weight: 0.5 }, modelColumns(0.05, 0.05, 0.9)),
+        clipRow(2, 'v.mp4', { video: 'v.mp4', frames: 20, weight: 1.5 }, modelColumns(0.9, 0.05, 0.05)),
+      ],
       [],
       { settings: { pathColumn: 'video', idColumn: 'id' } },
     );
     const s = await decideScan(out);
     expect(s.files.sort()).toEqual(['decisions.jsonl', 'excluded.parquet', 'reverse-safe.parquet']);
-    expect(await collect(readParquetRows(join(out, 'reverse-safe.parquet')))).toMatchObject([{ video: 'v.mp4', frames: 20, weight: 1.5, decision: 'reverse_keep_label' }]);
-    expect(await collect(readParquetRows(join(out, 'excluded.parquet')))).toMatchObject([{ video: 'u.mp4', frames: 10, weight: 0.5, decision: 'exclude' }]);
+    expect(await collect(readParquetRows(join(out, 'reverse-safe.parquet')))).toMatchObject([
+      { video: 'v.mp4', frames: 20, weight: 1.5, decision: 'reverse_keep_label' },
+    ]);
+    expect(await collect(readParquetRows(join(out, 'excluded.parquet')))).toMatchObject([
+      { video: 'u.mp4', frames: 10, weight: 0.5, decision: 'exclude' },
+    ]);
   });
 });
 
@@ -277,12 +407,28 @@ describe('folder input', () => {
     await import('node:fs/promises').then((fs) => fs.mkdir(media));
     await writeFile(join(media, 'a.mp4'), '');
     await writeFile(join(media, 'b.mp4'), '');
-    await writeScan(out, media, 'folder', [clipRow(1, 'a.mp4', { path: 'a.mp4' }, modelColumns(0.95, 0.03, 0.02))], [errorRow(2, 'empty', 'the file is empty', 'decode', 'b.mp4', { path: 'b.mp4' })]);
+    await writeScan(
+      out,
+      media,
+      'folder',
+      [clipRow(1, 'a.mp4', { path: 'a.mp4' }, modelColumns(0.95, 0.03, 0.02))],
+      [errorRow(2, 'empty', 'the file is empty', 'decode', 'b.mp4', { path: 'b.mp4' })],
+    );
     const s = await decideScan(out, { policy: 'strict' });
     expect(s.policy).toBe('strict');
-    expect(s.files.sort()).toEqual(['decisions.jsonl', 'excluded.csv', 'excluded.parquet', 'reverse-safe.csv', 'reverse-safe.parquet']);
-    expect((await readFile(join(out, 'reverse-safe.csv'), 'utf8')).split('\n')[1]).toBe('a.mp4,true,,,invariant,reverse_keep_label,0.95,model: invariant 0.95');
-    expect(await collect(readParquetRows(join(out, 'excluded.parquet')))).toMatchObject([{ path: 'b.mp4', decision: 'exclude' }]);
+    expect(s.files.sort()).toEqual([
+      'decisions.jsonl',
+      'excluded.csv',
+      'excluded.parquet',
+      'reverse-safe.csv',
+      'reverse-safe.parquet',
+    ]);
+    expect((await readFile(join(out, 'reverse-safe.csv'), 'utf8')).split('\n')[1]).toBe(
+      'a.mp4,true,,,invariant,reverse_keep_label,0.95,model: invariant 0.95',
+    );
+    expect(await collect(readParquetRows(join(out, 'excluded.parquet')))).toMatchObject([
+      { path: 'b.mp4', decision: 'exclude' },
+    ]);
   });
 
   it('refuses a scan that did not finish', async () => {

@@ -45,22 +45,54 @@ describe('scan with decisions', () => {
     const manifest = join(media, 'labelled.csv');
     await writeFile(
       manifest,
-      ['clip,path,label,source', 'd1,drop.mp4,Dropping a pen onto the floor,=cmd|calc', 's1,swing.mp4,Opening a drawer,lab', 'l1,slide.mp4,Holding a cup,-2.5', 'g1,gone.mp4,Holding a pen,lab', ''].join('\n'),
+      [
+        'clip,path,label,source',
+        'd1,drop.mp4,Dropping a pen onto the floor,=cmd|calc',
+        's1,swing.mp4,Opening a drawer,lab',
+        'l1,slide.mp4,Holding a cup,-2.5',
+        'g1,gone.mp4,Holding a pen,lab',
+        '',
+      ].join('\n'),
     );
     const out = await tempDir();
-    const summary = await scan({ input: manifest, out, idColumn: 'clip', workers: 2, quiet: true, model: MODEL, labelColumn: 'label' });
+    const summary = await scan({
+      input: manifest,
+      out,
+      idColumn: 'clip',
+      workers: 2,
+      quiet: true,
+      model: MODEL,
+      labelColumn: 'label',
+    });
     expect(summary.counts).toMatchObject({ clips: 3, errors: 1 });
     expect(summary.decisions).toMatchObject({ policy: 'balanced', taxonomy: 'ssv2' });
 
     const safe = await rowsOf(join(out, 'reverse-safe.csv'), 'csv');
     const excluded = await rowsOf(join(out, 'excluded.csv'), 'csv');
     expect(safe.length + excluded.length).toBe(4);
-    expect((await openManifest(join(out, 'excluded.csv'), 'csv')).columns).toEqual(['clip', 'path', 'label', 'source', ...ADDED]);
+    expect((await openManifest(join(out, 'excluded.csv'), 'csv')).columns).toEqual([
+      'clip',
+      'path',
+      'label',
+      'source',
+      ...ADDED,
+    ]);
     const all = new Map([...safe, ...excluded].map((r) => [r.columns!.clip, r.columns!]));
     expect([...all.keys()].sort()).toEqual(['d1', 'g1', 'l1', 's1']);
-    expect(all.get('d1')).toMatchObject({ path: 'drop.mp4', label: 'Dropping a pen onto the floor', source: "'=cmd|calc", decision: 'exclude', verdict: 'irreversible' });
-    expect(all.get('d1')!.reason).toMatch(/^class 'Dropping \[something\] onto \[something\]' is irreversible; model: /);
-    expect(all.get('g1')).toMatchObject({ decision: 'exclude', reason: expect.stringMatching(/^decode error \(missing\)/) });
+    expect(all.get('d1')).toMatchObject({
+      path: 'drop.mp4',
+      label: 'Dropping a pen onto the floor',
+      source: "'=cmd|calc",
+      decision: 'exclude',
+      verdict: 'irreversible',
+    });
+    expect(all.get('d1')!.reason).toMatch(
+      /^class 'Dropping \[something\] onto \[something\]' is irreversible; model: /,
+    );
+    expect(all.get('g1')).toMatchObject({
+      decision: 'exclude',
+      reason: expect.stringMatching(/^decode error \(missing\)/),
+    });
     expect(all.get('l1')!.source).toBe('-2.5');
     // The swing clip is labelled with an equivariant class: swapped when the (meaningless) fixture model does not object.
     const s1 = all.get('s1')!;
@@ -68,12 +100,26 @@ describe('scan with decisions', () => {
     else expect(s1.reason).toMatch(/model/);
 
     const classes = await collect(readParquetRows(join(out, 'classes.parquet')));
-    expect(classes.map((c) => c.label).sort()).toEqual(['Dropping [something] onto [something]', 'Holding [something]', 'Opening [something]']);
-    expect(classes.find((c) => c.label === 'Opening [something]')).toMatchObject({ n: 1, taxonomy_verdict: 'equivariant', taxonomy_counterpart: 'Closing [something]', status: 'too_few' });
+    expect(classes.map((c) => c.label).sort()).toEqual([
+      'Dropping [something] onto [something]',
+      'Holding [something]',
+      'Opening [something]',
+    ]);
+    expect(classes.find((c) => c.label === 'Opening [something]')).toMatchObject({
+      n: 1,
+      taxonomy_verdict: 'equivariant',
+      taxonomy_counterpart: 'Closing [something]',
+      status: 'too_few',
+    });
     expect((await readFile(join(out, 'classes.csv'), 'utf8')).split('\n')[0]).toMatch(/^label,n,n_scored,/);
 
     const decisions = JSON.parse(await readFile(join(out, 'decisions.json'), 'utf8'));
-    expect(decisions).toMatchObject({ policy: 'balanced', rows: 4, taxonomy: 'ssv2', settings: { labelColumn: 'label', captionColumn: null } });
+    expect(decisions).toMatchObject({
+      policy: 'balanced',
+      rows: 4,
+      taxonomy: 'ssv2',
+      settings: { labelColumn: 'label', captionColumn: null },
+    });
     expect(decisions.taxonomy_match.ssv2).toBe(1);
 
     // audit decide: strict, from the folder, keeping the label column of the last decision step.
@@ -84,8 +130,13 @@ describe('scan with decisions', () => {
     expect(again).toMatchObject({ policy: 'strict', rows: 4, settings: { labelColumn: 'label' } });
     expect(again.counts).toEqual(again.by_policy.strict);
     expect(again.by_policy.balanced).toEqual(decisions.counts);
-    expect(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).decisions).toMatchObject({ policy: 'strict', counts: again.counts });
-    expect(strict.out).toContain(`${'exclude'.padEnd(18)}  ${String(again.counts.exclude).padStart(11)}${String(decisions.counts.exclude).padStart(11)}`);
+    expect(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).decisions).toMatchObject({
+      policy: 'strict',
+      counts: again.counts,
+    });
+    expect(strict.out).toContain(
+      `${'exclude'.padEnd(18)}  ${String(again.counts.exclude).padStart(11)}${String(decisions.counts.exclude).padStart(11)}`,
+    );
     // Strict reverses a subset of what balanced reverses.
     const strictSafe = (await rowsOf(join(out, 'reverse-safe.csv'), 'csv')).map((r) => r.columns!.clip);
     expect(strictSafe.length).toBe(again.reverse_safe);
@@ -101,7 +152,15 @@ describe('scan with decisions', () => {
     ];
     await writeFile(manifest, `${lines.join('\n')}\n`);
     const out = await tempDir();
-    const summary = await scan({ input: manifest, out, workers: 2, quiet: true, model: MODEL, captionColumn: 'caption', policy: 'permissive' });
+    const summary = await scan({
+      input: manifest,
+      out,
+      workers: 2,
+      quiet: true,
+      model: MODEL,
+      captionColumn: 'caption',
+      policy: 'permissive',
+    });
     expect(summary.decisions).toMatchObject({ policy: 'permissive' });
     const safe = (await readFile(join(out, 'reverse-safe.jsonl'), 'utf8')).split('\n').filter(Boolean);
     const excluded = (await readFile(join(out, 'excluded.jsonl'), 'utf8')).split('\n').filter(Boolean);
@@ -109,16 +168,31 @@ describe('scan with decisions', () => {
     for (const original of lines) {
       const written = [...safe, ...excluded].find((l) => l.startsWith(original.slice(0, -1)))!;
       expect(written, original).toBeDefined();
-      expect(written.slice(original.length - 1)).toMatch(/^,"reverse":(true|false),"label_reversed":null,"caption_reversed":/);
+      expect(written.slice(original.length - 1)).toMatch(
+        /^,"reverse":(true|false),"label_reversed":null,"caption_reversed":/,
+      );
     }
     const byPath = new Map([...safe, ...excluded].map((l) => JSON.parse(l)).map((r) => [r.path, r]));
-    expect(byPath.get('drop.mp4')).toMatchObject({ decision: 'exclude', verdict: 'irreversible', caption_reversed: null, reason: expect.stringMatching(/^caption says 'falls'/) });
+    expect(byPath.get('drop.mp4')).toMatchObject({
+      decision: 'exclude',
+      verdict: 'irreversible',
+      caption_reversed: null,
+      reason: expect.stringMatching(/^caption says 'falls'/),
+    });
     expect(byPath.get('drop.mp4').meta).toEqual({ fps: 24 });
     // Permissive reverses unless something says irreversible; the fixture model may still object.
     const slide = byPath.get('slide.mp4');
-    if (slide.reverse) expect(slide).toMatchObject({ decision: 'reverse_swap_label', caption_reversed: 'a puck slides to the left and stops' });
+    if (slide.reverse)
+      expect(slide).toMatchObject({
+        decision: 'reverse_swap_label',
+        caption_reversed: 'a puck slides to the left and stops',
+      });
     const swing = byPath.get('swing.mp4');
-    if (swing.reverse) expect(swing).toMatchObject({ decision: 'reverse_keep_label', caption_reversed: 'a pendulum swings back and forth' });
+    if (swing.reverse)
+      expect(swing).toMatchObject({
+        decision: 'reverse_keep_label',
+        caption_reversed: 'a pendulum swings back and forth',
+      });
     expect([slide, swing].every((r) => r.reverse || /model/.test(r.reason))).toBe(true);
   });
 
@@ -132,7 +206,10 @@ describe('scan with decisions', () => {
         return true;
       });
       try {
-        return { code: await runCli(['scan', manifest, '--out', out, '--label-column', 'class', '--model', 'none', '-q']), err };
+        return {
+          code: await runCli(['scan', manifest, '--out', out, '--label-column', 'class', '--model', 'none', '-q']),
+          err,
+        };
       } finally {
         spy.mockRestore();
       }

@@ -10,13 +10,19 @@ describe('text sources', async () => {
 
   it('turns a raw SSv2 label into a class prior with the counterpart and both ids', () => {
     const prior = priorLookup(ssv2)('Putting a pen into a cup');
-    expect(prior).toMatchObject({ name: 'Putting [something] into [something]', verdict: 'equivariant', counterpart: 'Taking [something] out of [something]' });
+    expect(prior).toMatchObject({
+      name: 'Putting [something] into [something]',
+      verdict: 'equivariant',
+      counterpart: 'Taking [something] out of [something]',
+    });
     expect(ssv2.classes.find((c) => c.id === prior!.counterpartId)?.name).toBe(prior!.counterpart);
     expect(priorLookup(ssv2)('no such action at all')).toBeNull();
   });
 
   it('auto picks the taxonomy more than half of the labels belong to, else none', () => {
-    expect(pickTaxonomy(['Swiping Left', 'Swiping Right', 'Thumb Up', 'misc'], [ssv2, jester]).taxonomy?.name).toBe('jester');
+    expect(pickTaxonomy(['Swiping Left', 'Swiping Right', 'Thumb Up', 'misc'], [ssv2, jester]).taxonomy?.name).toBe(
+      'jester',
+    );
     expect(pickTaxonomy(['Opening a drawer', 'Closing a jar', 'misc'], [ssv2, jester]).taxonomy?.name).toBe('ssv2');
     const none = pickTaxonomy(['Opening a drawer', 'misc', 'other', 'cat'], [ssv2, jester]);
     expect(none.taxonomy).toBeNull();
@@ -25,7 +31,11 @@ describe('text sources', async () => {
   });
 
   it('reads the caption analysis as the policy needs it', () => {
-    expect(captionInfo('a man opens the door')).toEqual({ status: 'swap', reversed: 'a man closes the door', reason: expect.any(String) });
+    expect(captionInfo('a man opens the door')).toEqual({
+      status: 'swap',
+      reversed: 'a man closes the door',
+      reason: expect.any(String),
+    });
     expect(captionInfo('a ball falls').status).toBe('irreversible');
   });
 });

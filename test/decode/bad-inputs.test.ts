@@ -41,7 +41,8 @@ afterAll(async () => {
 const clip = (name: string): DecodedClip => {
   const c = cases.find((x) => x.file.includes(name));
   const o = c && outcomes.get(c.file);
-  if (!(o && !(o instanceof DecodeError))) throw new Error(`${name} did not decode: ${String(o instanceof Error ? o.message : o)}`);
+  if (!(o && !(o instanceof DecodeError)))
+    throw new Error(`${name} did not decode: ${String(o instanceof Error ? o.message : o)}`);
   return o;
 };
 
@@ -71,7 +72,9 @@ describe('bad inputs', () => {
   it('a truncated file names the first ffmpeg error line', () => {
     const err = outcomes.get(cases.find((c) => c.file.endsWith('truncated.mp4'))!.file);
     expect(err).toBeInstanceOf(DecodeError);
-    expect((err as DecodeError).message).toMatch(/decoded \d+ of ~\d+ expected frames; ffmpeg reported .*\[(h264|mov|NULL)/);
+    expect((err as DecodeError).message).toMatch(
+      /decoded \d+ of ~\d+ expected frames; ffmpeg reported .*\[(h264|mov|NULL)/,
+    );
     expect((err as DecodeError).message).not.toMatch(/0x[0-9a-f]{6,}/);
   });
 

@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecodeError } from '../../src/errors.js';
-import { analysisSize, decodeClip, decodeOnly, decodeProbed, planDecode, probeClip, DEFAULT_DECODE_OPTIONS } from '../../src/decode/index.js';
+import {
+  analysisSize,
+  decodeClip,
+  decodeOnly,
+  decodeProbed,
+  planDecode,
+  probeClip,
+  DEFAULT_DECODE_OPTIONS,
+} from '../../src/decode/index.js';
 import type { ProbeInfo } from '../../src/decode/index.js';
 import { parseFfmpegInfo } from '../../src/decode/probe.js';
 import { ffmpegTo } from '../fixtures/bad-inputs.js';
@@ -23,11 +31,53 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'decode-'));
   await Promise.all([
     // 5 s 640x360 30 fps with an audio track.
-    ffmpegTo(f('base.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=s=640x360:r=30:d=5', '-f', 'lavfi', '-i', 'sine=d=5', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest']),
+    ffmpegTo(f('base.mp4'), [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=640x360:r=30:d=5',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=d=5',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-shortest',
+    ]),
     // 25 s whose brightness is a clock: luma = 10 * t (limited range), so a frame's mean tells its time.
-    ffmpegTo(f('clock-25s.mp4'), ['-f', 'lavfi', '-i', "color=c=black:s=64x36:r=30:d=25,format=yuv420p,geq=lum='10*T':cb=128:cr=128", '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0']),
+    ffmpegTo(f('clock-25s.mp4'), [
+      '-f',
+      'lavfi',
+      '-i',
+      "color=c=black:s=64x36:r=30:d=25,format=yuv420p,geq=lum='10*T':cb=128:cr=128",
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-qp',
+      '0',
+    ]),
     // Anamorphic: 320x180 pixels shown 4:3 wide -> display 426.7x180.
-    ffmpegTo(f('sar.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=25:d=1', '-vf', 'setsar=4/3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']),
+    ffmpegTo(f('sar.mp4'), [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=320x180:r=25:d=1',
+      '-vf',
+      'setsar=4/3',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+    ]),
   ]);
 });
 
@@ -45,7 +95,15 @@ describe('probeClip', () => {
     expect(p.durationS).toBeCloseTo(5, 1);
     expect(p.fps).toBe(30);
     expect([p.width, p.height]).toEqual([640, 360]);
-    expect(p).toMatchObject({ rotation: 0, pixFmt: 'yuv420p', codec: 'h264', frameCount: 150, vfr: false, hasAudio: true, sampleAspectRatio: 1 });
+    expect(p).toMatchObject({
+      rotation: 0,
+      pixFmt: 'yuv420p',
+      codec: 'h264',
+      frameCount: 150,
+      vfr: false,
+      hasAudio: true,
+      sampleAspectRatio: 1,
+    });
     expect(p.format).toMatch(/mp4/);
   });
 
@@ -54,7 +112,10 @@ describe('probeClip', () => {
   });
 
   it('times out and kills ffprobe', async () => {
-    await expect(probeClip(f('base.mp4'), 1)).rejects.toMatchObject({ code: 'timeout', where: { path: f('base.mp4') } });
+    await expect(probeClip(f('base.mp4'), 1)).rejects.toMatchObject({
+      code: 'timeout',
+      where: { path: f('base.mp4') },
+    });
   });
 });
 
@@ -112,7 +173,9 @@ describe('decodeClip', () => {
 
   it('kills a running ffmpeg with SIGKILL on timeout', async () => {
     const probe = await probeClip(f('clock-25s.mp4'));
-    const err = await decodeProbed(f('clock-25s.mp4'), probe, { timeoutMs: 10, maxSeconds: 1000, fps: 30 }).catch((e: unknown) => e);
+    const err = await decodeProbed(f('clock-25s.mp4'), probe, { timeoutMs: 10, maxSeconds: 1000, fps: 30 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'timeout' });
     // The killed ffmpeg leaves the process table once the kernel has reaped it: look until it is gone (a 25 s decode
     // that was not killed would still be listed after all the looks).
@@ -128,13 +191,25 @@ describe('decodeClip', () => {
 
 describe('planDecode and analysisSize', () => {
   const probe: ProbeInfo = {
-    durationS: 0, fps: 0, width: 1920, height: 1080, rotation: 0, pixFmt: 'yuv420p', codec: 'h264',
-    frameCount: null, vfr: false, hasAudio: false, format: 'mp4',
+    durationS: 0,
+    fps: 0,
+    width: 1920,
+    height: 1080,
+    rotation: 0,
+    pixFmt: 'yuv420p',
+    codec: 'h264',
+    frameCount: null,
+    vfr: false,
+    hasAudio: false,
+    format: 'mp4',
   };
   it('computes the size from the display aspect', () => {
     expect(analysisSize({ ...probe, width: 640, height: 360 }, 96)).toEqual({ width: 170, height: 96 });
     expect(analysisSize({ ...probe, rotation: 90 }, 96)).toEqual({ width: 96, height: 170 });
-    expect(analysisSize({ ...probe, width: 720, height: 480, sampleAspectRatio: 32 / 27 }, 96)).toEqual({ width: 170, height: 96 });
+    expect(analysisSize({ ...probe, width: 720, height: 480, sampleAspectRatio: 32 / 27 }, 96)).toEqual({
+      width: 170,
+      height: 96,
+    });
     expect(analysisSize({ ...probe, width: 100, height: 100 }, 96)).toEqual({ width: 96, height: 96 });
   });
   it('decodes from the start for at most maxSeconds when the duration is unknown', () => {
@@ -163,8 +238,14 @@ describe('ffmpeg -i fallback probe', () => {
         const viaProbe = await probeClip(f(name));
         const viaFfmpeg = parseFfmpegInfo(await stderrOf(bin, f(name)));
         expect(viaFfmpeg, `${bin} ${name}`).toMatchObject({
-          width: viaProbe.width, height: viaProbe.height, rotation: viaProbe.rotation, pixFmt: viaProbe.pixFmt,
-          codec: viaProbe.codec, fps: viaProbe.fps, hasAudio: viaProbe.hasAudio, vfr: false,
+          width: viaProbe.width,
+          height: viaProbe.height,
+          rotation: viaProbe.rotation,
+          pixFmt: viaProbe.pixFmt,
+          codec: viaProbe.codec,
+          fps: viaProbe.fps,
+          hasAudio: viaProbe.hasAudio,
+          vfr: false,
         });
         expect(viaFfmpeg!.durationS).toBeCloseTo(viaProbe.durationS, 1);
         expect(viaFfmpeg!.sampleAspectRatio).toBeCloseTo(viaProbe.sampleAspectRatio!, 5);
@@ -174,6 +255,10 @@ describe('ffmpeg -i fallback probe', () => {
 
   it('tells no input from no video stream', () => {
     expect(parseFfmpegInfo('x.mp4: Invalid data found when processing input\n')).toBeUndefined();
-    expect(parseFfmpegInfo("Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'a.m4a':\n  Duration: 00:00:01.00, start: 0.000000, bitrate: 1 kb/s\n    Stream #0:0(und): Audio: aac (LC), 44100 Hz, mono, fltp, 69 kb/s (default)\n")).toBeNull();
+    expect(
+      parseFfmpegInfo(
+        "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'a.m4a':\n  Duration: 00:00:01.00, start: 0.000000, bitrate: 1 kb/s\n    Stream #0:0(und): Audio: aac (LC), 44100 Hz, mono, fltp, 69 kb/s (default)\n",
+      ),
+    ).toBeNull();
   });
 });

@@ -33,7 +33,21 @@ function restore(): void {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'locate-'));
-  await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=30:d=1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(dir, 'c.mp4')]);
+  await run('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=s=320x180:r=30:d=1',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    join(dir, 'c.mp4'),
+  ]);
 });
 afterEach(restore);
 afterAll(async () => {
@@ -77,21 +91,31 @@ describe('locateFfmpeg', () => {
     expect(locateFfmpeg()).toBe(loc);
   });
 
-  it.skipIf(!hasNpmFfmpeg)('falls back to the npm binary, probing via `ffmpeg -i` when there is no ffprobe', async () => {
-    delete process.env.FFMPEG_PATH;
-    delete process.env.FFPROBE_PATH;
-    process.env.PATH = dir; // no ffmpeg there
-    resetFfmpegLocation();
-    const loc = locateFfmpeg();
-    expect(loc.source).toBe('npm');
-    expect(loc.ffmpeg).toContain('@ffmpeg-installer');
-    if (loc.ffprobe === null) {
-      const p = await probeClip(join(dir, 'c.mp4'));
-      expect(p).toMatchObject({ width: 320, height: 180, fps: 30, codec: 'h264', pixFmt: 'yuv420p', frameCount: null });
-      expect(p.durationS).toBeCloseTo(1, 1);
-    }
-    const c = await decodeClip(join(dir, 'c.mp4'));
-    expect([c.width, c.height, c.fps, c.frames.length]).toEqual([170, 96, 24, 24]);
-    await expect(decodeClip(join(dir, 'nope.mp4'))).rejects.toMatchObject({ code: 'missing' });
-  });
+  it.skipIf(!hasNpmFfmpeg)(
+    'falls back to the npm binary, probing via `ffmpeg -i` when there is no ffprobe',
+    async () => {
+      delete process.env.FFMPEG_PATH;
+      delete process.env.FFPROBE_PATH;
+      process.env.PATH = dir; // no ffmpeg there
+      resetFfmpegLocation();
+      const loc = locateFfmpeg();
+      expect(loc.source).toBe('npm');
+      expect(loc.ffmpeg).toContain('@ffmpeg-installer');
+      if (loc.ffprobe === null) {
+        const p = await probeClip(join(dir, 'c.mp4'));
+        expect(p).toMatchObject({
+          width: 320,
+          height: 180,
+          fps: 30,
+          codec: 'h264',
+          pixFmt: 'yuv420p',
+          frameCount: null,
+        });
+        expect(p.durationS).toBeCloseTo(1, 1);
+      }
+      const c = await decodeClip(join(dir, 'c.mp4'));
+      expect([c.width, c.height, c.fps, c.frames.length]).toEqual([170, 96, 24, 24]);
+      await expect(decodeClip(join(dir, 'nope.mp4'))).rejects.toMatchObject({ code: 'missing' });
+    },
+  );
 });

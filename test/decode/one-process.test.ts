@@ -23,9 +23,42 @@ beforeAll(async () => {
   log = f('starts.log');
   const real = locateFfmpeg().ffmpeg;
   await Promise.all([
-    ffmpegTo(f('short.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=30:d=2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']),
-    ffmpegTo(f('slow-rate.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=12:d=2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']),
-    ffmpegTo(f('long.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=10:d=8', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']),
+    ffmpegTo(f('short.mp4'), [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=320x180:r=30:d=2',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+    ]),
+    ffmpegTo(f('slow-rate.mp4'), [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=320x180:r=12:d=2',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+    ]),
+    ffmpegTo(f('long.mp4'), [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=160x90:r=10:d=8',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+    ]),
     writeFile(f('text.mp4'), 'This is a text file, not a video.\n'.repeat(20)),
   ]);
   // A wrapper that logs every start, then runs the real binary.

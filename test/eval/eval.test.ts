@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrames } from '../../src/decode/encode.js';
-import { accuracy, arrowAccuracy, classScores, confusionMatrix, expectedCalibrationError, macroF1, meanAbsFromHalf } from '../../src/model/metrics.js';
+import {
+  accuracy,
+  arrowAccuracy,
+  classScores,
+  confusionMatrix,
+  expectedCalibrationError,
+  macroF1,
+  meanAbsFromHalf,
+} from '../../src/model/metrics.js';
 import { arrowTemperature, verdictTemperature } from '../../src/eval/index.js';
 import { renderScene, type SceneName } from '../../src/synth/scenes.js';
 import { runCliProcess, tempDir } from '../fixtures/cli.js';
@@ -45,7 +53,7 @@ describe('eval metrics', () => {
     expect(Number.isNaN(macroF1(classScores(confusionMatrix([], [], 3))))).toBe(true);
   });
 
-  it("reads the verdict temperature from a model card (null when the card has none or a bad one)", () => {
+  it('reads the verdict temperature from a model card (null when the card has none or a bad one)', () => {
     expect(verdictTemperature({ calibration: { verdict_temperature: 2.5 } })).toBe(2.5);
     expect(verdictTemperature({ calibration: { verdict_temperature: 'hot' } })).toBeNull();
     expect(arrowTemperature({ calibration: { verdict_temperature: 2.5, arrow_temperature: 3 } })).toBe(3);
@@ -94,10 +102,21 @@ describe('audit eval (CLI, tiny model)', () => {
     for (const [id, scene, , direction] of clips) {
       const frames = renderScene(scene, { width: 96, height: 64, fps: 24, seconds: 2, seed: 3 });
       if (direction === 'backward') frames.reverse();
-      await encodeFrames(frames, { width: 96, height: 64, fps: 24, crf: 18, path: join(dir, `${id}.mp4`), pixelFormat: 'gray' });
+      await encodeFrames(frames, {
+        width: 96,
+        height: 64,
+        fps: 24,
+        crf: 18,
+        path: join(dir, `${id}.mp4`),
+        pixelFormat: 'gray',
+      });
     }
     manifest = join(dir, 'manifest.csv');
-    await writeFile(manifest, ['id,path,label,direction', ...clips.map(([id, , label, d]) => `${id},${id}.mp4,${label},${d}`)].join('\n') + '\n');
+    await writeFile(
+      manifest,
+      ['id,path,label,direction', ...clips.map(([id, , label, d]) => `${id},${id}.mp4,${label},${d}`)].join('\n') +
+        '\n',
+    );
   });
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -111,21 +130,28 @@ describe('audit eval (CLI, tiny model)', () => {
     const rep = JSON.parse(r.stdout);
     expect(rep.n).toBe(4);
     expect(rep.errors).toEqual([expect.objectContaining({ row: 6, id: 'spin', code: 'bad_label', stage: 'label' })]);
-    expect(rep.errors[0].message).toMatch(/invariant\|equivariant\|irreversible for column "label" of row 6 \(spin\) but received "maybe"/);
+    expect(rep.errors[0].message).toMatch(
+      /invariant\|equivariant\|irreversible for column "label" of row 6 \(spin\) but received "maybe"/,
+    );
     expect(rep.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(4);
     expect(rep.confusion.map((row: number[]) => row.reduce((a, b) => a + b, 0))).toEqual([1, 1, 2]);
     expect(Object.keys(rep.per_class)).toEqual(['invariant', 'equivariant', 'irreversible']);
     for (const k of ['macro_f1', 'accuracy', 'aot_accuracy', 'ece']) expect(rep[k], k).toBeGreaterThanOrEqual(0);
-    for (const k of ['aot_accuracy_by_class', 'mean_abs_p_forward_minus_half_by_class']) expect(Object.keys(rep[k])).toEqual(Object.keys(rep.per_class));
+    for (const k of ['aot_accuracy_by_class', 'mean_abs_p_forward_minus_half_by_class'])
+      expect(Object.keys(rep[k])).toEqual(Object.keys(rep.per_class));
 
     // The mirrored series is exactly the reversed clip's: the antisymmetric model gives 1 - p_forward.
-    const preds = (await readFile(join(out, 'eval-predictions.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const preds = (await readFile(join(out, 'eval-predictions.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(preds.map((p) => p.id)).toEqual(['drop', 'drop_rev', 'pan', 'swing']);
     for (const p of preds) expect(Math.abs(p.p_forward_mirrored - (1 - p.p_forward))).toBeLessThan(1e-5);
     expect(preds[1].direction).toBe('backward');
     // Recompute the arrow accuracy from the rows: each clip twice, backward clips swapped.
     const right = preds.reduce((a, p) => {
-      const [f, b] = p.direction === 'forward' ? [p.p_forward, p.p_forward_mirrored] : [p.p_forward_mirrored, p.p_forward];
+      const [f, b] =
+        p.direction === 'forward' ? [p.p_forward, p.p_forward_mirrored] : [p.p_forward_mirrored, p.p_forward];
       return a + (f > 0.5 ? 1 : 0) + (b < 0.5 ? 1 : 0);
     }, 0);
     expect(rep.aot_accuracy).toBeCloseTo(right / 8, 12);

@@ -55,7 +55,6 @@ function simField(m: Sim, object?: (x: number, y: number) => Sim | null): FlowFi
   return { width: W, height: H, u, v };
 }
 
-
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }

@@ -7,7 +7,6 @@ import { downsample2, downsample4, padReplicate, resizeFlow, sampleBilinear } fr
 import type { FlowField, GrayImage } from '../../src/flow/types.js';
 import { rng } from '../../src/synth/texture.js';
 
-
 type Texture = (x: number, y: number) => number;
 type Motion = { inverse: (x: number, y: number) => [number, number]; flow: (x: number, y: number) => [number, number] };
 
@@ -373,7 +372,8 @@ describe('calcNative', () => {
     const H = 96;
     const data = new Float32Array(W * H);
     const shifted = new Float32Array(W * H);
-    const tex = (x: number, y: number) => 128 + 40 * Math.sin(x * 0.21 + y * 0.05) + 30 * Math.cos(y * 0.17 - x * 0.07) + 20 * Math.sin((x + y) * 0.11);
+    const tex = (x: number, y: number) =>
+      128 + 40 * Math.sin(x * 0.21 + y * 0.05) + 30 * Math.cos(y * 0.17 - x * 0.07) + 20 * Math.sin((x + y) * 0.11);
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
         data[y * W + x] = tex(x, y);

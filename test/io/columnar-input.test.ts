@@ -46,7 +46,11 @@ describe('Parquet and Arrow manifests', () => {
 
   it('reads Arrow IPC in file format (.arrow, .feather) and stream format (.arrows)', async () => {
     const dir = await tempDir();
-    for (const [name, format] of [['m.arrow', 'file'], ['m.feather', 'file'], ['m.arrows', 'stream']] as const) {
+    for (const [name, format] of [
+      ['m.arrow', 'file'],
+      ['m.feather', 'file'],
+      ['m.arrows', 'stream'],
+    ] as const) {
       const file = join(dir, name);
       await writeFile(file, tableToIPC(sampleTable(), format));
       const src = await openInput(file);
@@ -65,7 +69,12 @@ describe('Parquet and Arrow manifests', () => {
     expect(rows[19]?.id).toBe('v9.mp4');
 
     const pq = join(dir, 'groups.parquet');
-    await writeParquet(pq, [{ name: 'video', type: 'string' }], Array.from({ length: 25 }, (_, i) => ({ video: `v${i}.mp4` })), { batchSize: 10 });
+    await writeParquet(
+      pq,
+      [{ name: 'video', type: 'string' }],
+      Array.from({ length: 25 }, (_, i) => ({ video: `v${i}.mp4` })),
+      { batchSize: 10 },
+    );
     const source = await openInput(pq, { pathColumn: 'video' });
     for await (const first of source.rows()) {
       expect(first.row).toBe(1);
@@ -81,12 +90,23 @@ describe('Parquet and Arrow manifests', () => {
   it('throws naming the file and the existing columns when the path column is missing or the file is not readable', async () => {
     const dir = await tempDir();
     const pq = join(dir, 'm.pq');
-    await writeParquet(pq, [{ name: 'url', type: 'string' }, { name: 'n', type: 'int64' }], [{ url: 'a.mp4', n: 1 }]);
-    await expect(openInput(pq)).rejects.toThrow(/Expected a column named "path" for .*m\.pq \(schema\) but received \["url","n"\]/);
+    await writeParquet(
+      pq,
+      [
+        { name: 'url', type: 'string' },
+        { name: 'n', type: 'int64' },
+      ],
+      [{ url: 'a.mp4', n: 1 }],
+    );
+    await expect(openInput(pq)).rejects.toThrow(
+      /Expected a column named "path" for .*m\.pq \(schema\) but received \["url","n"\]/,
+    );
     await writeFile(join(dir, 'm.ipc'), tableToIPC(tableFromArrays({ url: ['a'] }), 'file'));
     await expect(openInput(join(dir, 'm.ipc'))).rejects.toThrow(/\["url"\]/);
     await writeFile(join(dir, 'bad.parquet'), 'not parquet at all');
-    await expect(openInput(join(dir, 'bad.parquet'))).rejects.toThrow(/Expected a readable Parquet file for .*bad\.parquet/);
+    await expect(openInput(join(dir, 'bad.parquet'))).rejects.toThrow(
+      /Expected a readable Parquet file for .*bad\.parquet/,
+    );
     await writeFile(join(dir, 'bad.arrow'), 'not arrow');
     await expect(openInput(join(dir, 'bad.arrow'))).rejects.toThrow(/Expected a readable Arrow IPC/);
   });

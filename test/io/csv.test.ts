@@ -102,13 +102,17 @@ describe('CSV and TSV manifests', () => {
       expect(p.error.where.row).toBe(p.row);
     }
     expect(problems[2]?.error.message).toContain('Expected 3 columns (path, id, caption)');
-    expect(problems[3]?.error.message).toMatch(/Expected a non-empty path for column "path" of .* line 7 but received ""/);
+    expect(problems[3]?.error.message).toMatch(
+      /Expected a non-empty path for column "path" of .* line 7 but received ""/,
+    );
     expect(problems[7]?.error.message).toContain('not closed');
   });
 
   it('throws for a missing input, an unknown extension and bad options', async () => {
     const dir = await tempDir();
-    await expect(openInput(join(dir, 'nope.csv'))).rejects.toThrow(/Expected an existing file or folder for input but received .*nope\.csv/);
+    await expect(openInput(join(dir, 'nope.csv'))).rejects.toThrow(
+      /Expected an existing file or folder for input but received .*nope\.csv/,
+    );
     await writeFile(join(dir, 'x.txt'), 'hi');
     await expect(openInput(join(dir, 'x.txt'))).rejects.toBeInstanceOf(ManifestError);
     await expect(openInput(join(dir, 'x.txt'), { format: 'bogus' as never })).rejects.toThrow(/format/);

@@ -13,8 +13,20 @@ describe('folder and single-file inputs', () => {
   it('walks recursively in stable sorted order, filters extensions case-insensitively, skips hidden entries', async () => {
     const root = await tempDir();
     const files = [
-      'b.mp4', 'a/z.MOV', 'a/b/c.mkv', 'a-b.webm', 'a.b/x.ts', 'A.MP4', 'sp ace/é clip.m2ts',
-      'notes.txt', 'a/readme.md', 'a/cover.jpg', '.hidden/h.mp4', 'a/.trash/t.mp4', '._b.mp4', 'noext',
+      'b.mp4',
+      'a/z.MOV',
+      'a/b/c.mkv',
+      'a-b.webm',
+      'a.b/x.ts',
+      'A.MP4',
+      'sp ace/é clip.m2ts',
+      'notes.txt',
+      'a/readme.md',
+      'a/cover.jpg',
+      '.hidden/h.mp4',
+      'a/.trash/t.mp4',
+      '._b.mp4',
+      'noext',
     ];
     for (const f of files) await touch(root, f);
     await symlink(root, join(root, 'a', 'loop')); // a folder loop must not be walked twice
@@ -46,7 +58,9 @@ describe('folder and single-file inputs', () => {
     await touch(dir, 'My Clip.MKV');
     const src = await openInput(join(dir, 'My Clip.MKV'));
     expect(src.kind).toBe('file');
-    expect(await collect(src.rows())).toEqual([{ row: 1, id: 'My Clip.MKV', path: join(dir, 'My Clip.MKV'), columns: { path: join(dir, 'My Clip.MKV') } }]);
+    expect(await collect(src.rows())).toEqual([
+      { row: 1, id: 'My Clip.MKV', path: join(dir, 'My Clip.MKV'), columns: { path: join(dir, 'My Clip.MKV') } },
+    ]);
     expect(VIDEO_EXTENSIONS.has('.m2ts')).toBe(true);
   });
 });

@@ -25,16 +25,26 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 
 describe('IoError', () => {
   it('turns Node\'s bare "ENOSPC: ..., write" into a message with the file, the operation and what to do', () => {
-    const e = toIoError(errno('ENOSPC', 'write', 'ENOSPC: no space left on device, write'), 'append a row to', '/out/clips.jsonl');
+    const e = toIoError(
+      errno('ENOSPC', 'write', 'ENOSPC: no space left on device, write'),
+      'append a row to',
+      '/out/clips.jsonl',
+    );
     expect(e).toBeInstanceOf(IoError);
-    expect((e as IoError).message).toBe('Cannot append a row to /out/clips.jsonl: no space left on device (ENOSPC); the disk is full: free some space or choose another --out.');
+    expect((e as IoError).message).toBe(
+      'Cannot append a row to /out/clips.jsonl: no space left on device (ENOSPC); the disk is full: free some space or choose another --out.',
+    );
     expect((e as IoError).where.path).toBe('/out/clips.jsonl');
     expect((e as IoError).errno).toBe('ENOSPC');
   });
 
   it("uses Node's own path and syscall when the caller gives none, and leaves other errors alone", () => {
-    const e = toIoError(errno('EACCES', 'open', "EACCES: permission denied, open '/out/x.json'", '/out/x.json')) as IoError;
-    expect(e.message).toMatch(/^Cannot open \/out\/x\.json: permission denied \(EACCES\); permission denied: give this user access/);
+    const e = toIoError(
+      errno('EACCES', 'open', "EACCES: permission denied, open '/out/x.json'", '/out/x.json'),
+    ) as IoError;
+    expect(e.message).toMatch(
+      /^Cannot open \/out\/x\.json: permission denied \(EACCES\); permission denied: give this user access/,
+    );
     const audit = new AuditError('corrupt', 'bad clip');
     expect(toIoError(audit, 'write', '/x')).toBe(audit);
     const plain = new Error('not a file-system error');
@@ -45,9 +55,15 @@ describe('IoError', () => {
   });
 
   it('adds what a rerun does once, and names a fallback file for a bare error', () => {
-    const once = withRerunAdvice(errno('EIO', 'write', 'EIO: i/o error, write'), 'Run the same command again to resume; finished clips are kept.', '/out') as IoError;
+    const once = withRerunAdvice(
+      errno('EIO', 'write', 'EIO: i/o error, write'),
+      'Run the same command again to resume; finished clips are kept.',
+      '/out',
+    ) as IoError;
     expect(once).toBeInstanceOf(IoError);
-    expect(once.message).toBe('Cannot write /out: i/o error (EIO); the disk reported an input/output error: check the disk or the network file system.\nRun the same command again to resume; finished clips are kept.');
+    expect(once.message).toBe(
+      'Cannot write /out: i/o error (EIO); the disk reported an input/output error: check the disk or the network file system.\nRun the same command again to resume; finished clips are kept.',
+    );
     const twice = withRerunAdvice(once, 'something else') as IoError;
     expect(twice.message.match(/Run the same/g)).toHaveLength(1);
     expect(twice.message).not.toContain('something else');
@@ -69,7 +85,11 @@ describe('writers name the file they failed on', () => {
     const target = join(dir, 'gone', 'summary.json');
     const err = await rejection(writeFileAtomic(target, '{}'));
     expect(err).toBeInstanceOf(IoError);
-    expect((err as IoError).message).toMatch(new RegExp(`^Cannot create a temporary file for ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no such file or directory \\(ENOENT\\)`));
+    expect((err as IoError).message).toMatch(
+      new RegExp(
+        `^Cannot create a temporary file for ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no such file or directory \\(ENOENT\\)`,
+      ),
+    );
   });
 
   it('writeFileAtomic: a folder in the way of the rename names the target and leaves no temp file', async () => {
@@ -91,7 +111,9 @@ describe('writers name the file they failed on', () => {
       const a = await rejection(JsonlLog.open(join(dir, 'clips.jsonl')));
       expect((a as IoError).message).toMatch(/^Cannot open for appending .*clips\.jsonl: permission denied \(EACCES\)/);
       const b = await rejection(writeFileAtomic(join(dir, 'summary.json'), '{}'));
-      expect((b as IoError).message).toMatch(/^Cannot create a temporary file for .*summary\.json: permission denied \(EACCES\)/);
+      expect((b as IoError).message).toMatch(
+        /^Cannot create a temporary file for .*summary\.json: permission denied \(EACCES\)/,
+      );
     } finally {
       await chmod(dir, 0o700);
     }

@@ -10,7 +10,16 @@ describe('JSONL manifests', () => {
     const dir = await tempDir();
     const file = join(dir, 'm.ndjson');
     const lines = [
-      JSON.stringify({ path: 'a b/ç.mp4', id: 'x1', label: 'drop', score: 0.5, ok: true, none: null, tags: ['a', 'b'], meta: { k: 1 } }),
+      JSON.stringify({
+        path: 'a b/ç.mp4',
+        id: 'x1',
+        label: 'drop',
+        score: 0.5,
+        ok: true,
+        none: null,
+        tags: ['a', 'b'],
+        meta: { k: 1 },
+      }),
       '',
       '{"path": "b.mp4", "id": 7', // 3: broken
       '[1, 2]', // 4: not an object
@@ -29,14 +38,32 @@ describe('JSONL manifests', () => {
       row: 1,
       id: 'x1',
       path: join(dir, 'a b/ç.mp4'),
-      columns: { path: 'a b/ç.mp4', id: 'x1', label: 'drop', score: 0.5, ok: true, none: null, tags: '["a","b"]', meta: '{"k":1}' },
+      columns: {
+        path: 'a b/ç.mp4',
+        id: 'x1',
+        label: 'drop',
+        score: 0.5,
+        ok: true,
+        none: null,
+        tags: '["a","b"]',
+        meta: '{"k":1}',
+      },
     });
-    expect(rows[1]).toMatchObject({ row: 5, id: '/abs/c.mp4', path: '/abs/c.mp4', columns: { caption: 'line\nbreak, "quoted"' } });
+    expect(rows[1]).toMatchObject({
+      row: 5,
+      id: '/abs/c.mp4',
+      path: '/abs/c.mp4',
+      columns: { caption: 'line\nbreak, "quoted"' },
+    });
     expect(rows[2]).toMatchObject({ row: 8, id: '9' });
     const problems = items.filter(isRowProblem);
-    expect(problems[0]?.error.message).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line 3: invalid JSON: `));
+    expect(problems[0]?.error.message).toMatch(
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line 3: invalid JSON: `),
+    );
     expect(problems[1]?.error.message).toContain('Expected a JSON object for');
-    expect(problems[2]?.error.message).toMatch(/Expected a non-empty path for column "path" of .*line 6 but received null/);
+    expect(problems[2]?.error.message).toMatch(
+      /Expected a non-empty path for column "path" of .*line 6 but received null/,
+    );
     expect(problems[3]?.error.message).toMatch(/Expected a path string .*line 7 but received 42/);
     for (const p of problems) expect(p.error).toBeInstanceOf(ManifestError);
   });
@@ -45,7 +72,9 @@ describe('JSONL manifests', () => {
     const dir = await tempDir();
     const file = join(dir, 'm.jsonl');
     await writeFile(file, '\n{broken\n{"url": "a.mp4", "label": "x"}\n');
-    await expect(openInput(file)).rejects.toThrow(/Expected a column named "path" for .*m\.jsonl line 3 but received \["url","label"\]/);
+    await expect(openInput(file)).rejects.toThrow(
+      /Expected a column named "path" for .*m\.jsonl line 3 but received \["url","label"\]/,
+    );
     const rows = await collect((await openInput(file, { pathColumn: 'url' })).rows());
     expect(rows.map((r) => r.row)).toEqual([2, 3]);
   });

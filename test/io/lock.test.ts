@@ -8,7 +8,16 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import { FolderLockedError, LOCK_FILE, judgeHolder, lockFolder, readLock, shellQuote, withFolderLock, type LockHolder } from '../../src/io/lock.js';
+import {
+  FolderLockedError,
+  LOCK_FILE,
+  judgeHolder,
+  lockFolder,
+  readLock,
+  shellQuote,
+  withFolderLock,
+  type LockHolder,
+} from '../../src/io/lock.js';
 import { tempDir } from './tmp.js';
 
 const LOCK_JS = new URL('../../dist/io/lock.js', import.meta.url).href;
@@ -22,7 +31,14 @@ async function deadPid(): Promise<number> {
 
 /** A lock file as a run that died on this machine would have left it. */
 async function plantLock(dir: string, fields: Partial<LockHolder>): Promise<LockHolder> {
-  const h: LockHolder = { pid: await deadPid(), host: hostname(), started_at: '2026-01-01T00:00:00.000Z', command: 'audit scan old --out x', nonce: 'feedfacecafebeef', ...fields };
+  const h: LockHolder = {
+    pid: await deadPid(),
+    host: hostname(),
+    started_at: '2026-01-01T00:00:00.000Z',
+    command: 'audit scan old --out x',
+    nonce: 'feedfacecafebeef',
+    ...fields,
+  };
   await writeFile(join(dir, LOCK_FILE), `${JSON.stringify(h)}\n`);
   return h;
 }
@@ -37,11 +53,20 @@ async function lockError(p: Promise<unknown>): Promise<FolderLockedError> {
 }
 
 /** Starts a node process running `code` (an ES module with the dist lock API as `L`); lines of its stdout. */
-function child(code: string, env: Record<string, string>): { proc: ChildProcess; lines: AsyncIterator<string>; done: Promise<{ code: number | null; signal: string | null }> } {
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', `const L = await import(${JSON.stringify(LOCK_JS)});\n${code}`], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+function child(
+  code: string,
+  env: Record<string, string>,
+): { proc: ChildProcess; lines: AsyncIterator<string>; done: Promise<{ code: number | null; signal: string | null }> } {
+  const proc = spawn(
+    process.execPath,
+    ['--input-type=module', '-e', `const L = await import(${JSON.stringify(LOCK_JS)});\n${code}`],
+    { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   proc.stdin.on('error', () => undefined); // a child that lost has exited: writing to it fails with EPIPE
   const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
-  const done = new Promise<{ code: number | null; signal: string | null }>((r) => proc.on('close', (c, s) => r({ code: c, signal: s })));
+  const done = new Promise<{ code: number | null; signal: string | null }>((r) =>
+    proc.on('close', (c, s) => r({ code: c, signal: s })),
+  );
   return { proc, lines, done };
 }
 
@@ -50,7 +75,12 @@ describe('lockFolder', () => {
     const dir = await tempDir();
     const lock = await lockFolder(dir, { command: 'audit scan in --out out' });
     const onDisk = JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8')) as LockHolder;
-    expect(onDisk).toMatchObject({ pid: process.pid, host: hostname(), command: 'audit scan in --out out', nonce: lock.holder.nonce });
+    expect(onDisk).toMatchObject({
+      pid: process.pid,
+      host: hostname(),
+      command: 'audit scan in --out out',
+      nonce: lock.holder.nonce,
+    });
     expect(Number.isNaN(Date.parse(onDisk.started_at))).toBe(false);
     expect(await readLock(dir)).toEqual(onDisk);
 
@@ -72,7 +102,9 @@ describe('lockFolder', () => {
 
   it('withFolderLock releases when the work throws', async () => {
     const dir = await tempDir();
-    await expect(withFolderLock(dir, { command: 'x' }, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(withFolderLock(dir, { command: 'x' }, async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
   });
 
@@ -91,16 +123,24 @@ describe('lockFolder', () => {
 
   it('sees a reused pid (alive, but started at another time) as a dead holder', async () => {
     if (!existsSync('/proc/self/stat')) return;
-    expect(judgeHolder({ pid: process.pid, host: hostname(), started_at: '', command: '', nonce: 'x', proc_start: '1' }).state).toBe('stale');
+    expect(
+      judgeHolder({ pid: process.pid, host: hostname(), started_at: '', command: '', nonce: 'x', proc_start: '1' })
+        .state,
+    ).toBe('stale');
     const mine = (await readFile('/proc/self/stat', 'utf8')).trim();
     const start = mine.slice(mine.lastIndexOf(')') + 2).split(' ')[19];
-    expect(judgeHolder({ pid: process.pid, host: hostname(), started_at: '', command: '', nonce: 'x', proc_start: start }).state).toBe('alive');
+    expect(
+      judgeHolder({ pid: process.pid, host: hostname(), started_at: '', command: '', nonce: 'x', proc_start: start })
+        .state,
+    ).toBe('alive');
   });
 
   it('lets exactly one of many concurrent takers in this process win a stale lock', async () => {
     const dir = await tempDir();
     await plantLock(dir, {});
-    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => lockFolder(dir, { command: `taker ${i}` })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => lockFolder(dir, { command: `taker ${i}` })),
+    );
     const won = results.filter((r) => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(FolderLockedError);
@@ -145,7 +185,10 @@ describe('lockFolder', () => {
   it('takes over a takeover guard left by a run that died while taking over', async () => {
     const dir = await tempDir();
     const old = await plantLock(dir, {});
-    await writeFile(join(dir, `${LOCK_FILE}.takeover-${old.nonce}`), JSON.stringify({ ...old, nonce: '0123456789abcdef', command: 'died taking over' }));
+    await writeFile(
+      join(dir, `${LOCK_FILE}.takeover-${old.nonce}`),
+      JSON.stringify({ ...old, nonce: '0123456789abcdef', command: 'died taking over' }),
+    );
     const lock = await lockFolder(dir, { command: 'new' });
     expect((await readdir(dir)).sort()).toEqual([LOCK_FILE]);
     await lock.release();
@@ -187,7 +230,10 @@ describe('lockFolder', () => {
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     it(`is released when the process dies of an unhandled ${sig}`, async () => {
       const dir = await tempDir();
-      const k = child(`await L.lockFolder(process.env.DIR, { command: 'held' }); console.log('locked'); setInterval(() => {}, 1000);`, { DIR: dir });
+      const k = child(
+        `await L.lockFolder(process.env.DIR, { command: 'held' }); console.log('locked'); setInterval(() => {}, 1000);`,
+        { DIR: dir },
+      );
       expect((await k.lines.next()).value).toBe('locked');
       expect((await readLock(dir))?.pid).toBe(k.proc.pid);
       k.proc.kill(sig);

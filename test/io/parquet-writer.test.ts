@@ -20,7 +20,14 @@ describe('writeParquet / readParquetRows', () => {
     const file = join(dir, 'clips.parquet');
     async function* rows() {
       for (let i = 0; i < 23; i++) {
-        yield { id: `clip-${i}`, score: i / 4, frames: i * 1000, vfr: i % 2 === 0, input: { path: `é ${i}.mp4`, tags: [i] }, extra: 'ignored' };
+        yield {
+          id: `clip-${i}`,
+          score: i / 4,
+          frames: i * 1000,
+          vfr: i % 2 === 0,
+          input: { path: `é ${i}.mp4`, tags: [i] },
+          extra: 'ignored',
+        };
       }
       yield { id: 'nulls' };
       yield { id: 7, score: '1.5', frames: '42', vfr: 'false', input: 'plain text' };
@@ -32,7 +39,13 @@ describe('writeParquet / readParquetRows', () => {
     expect(await readdir(dir)).toEqual(['clips.parquet']);
     const back = await collect(readParquetRows(file));
     expect(back).toHaveLength(27);
-    expect(back[5]).toEqual({ id: 'clip-5', score: 1.25, frames: 5000, vfr: false, input: { path: 'é 5.mp4', tags: [5] } });
+    expect(back[5]).toEqual({
+      id: 'clip-5',
+      score: 1.25,
+      frames: 5000,
+      vfr: false,
+      input: { path: 'é 5.mp4', tags: [5] },
+    });
     expect(back[23]).toEqual({ id: 'nulls', score: null, frames: null, vfr: null, input: null });
     expect(back[24]).toEqual({ id: '7', score: 1.5, frames: 42, vfr: false, input: 'plain text' });
     expect(back[25]).toEqual({ id: null, score: null, frames: null, vfr: null, input: null });
@@ -48,7 +61,13 @@ describe('writeParquet / readParquetRows', () => {
     expect(meta.rowGroups().map((g) => g.numRows())).toEqual([10, 10, 7]);
     expect(meta.rowGroup(0).column(0).compression()).toBe(5); // Compression.ZSTD
     const table = tableFromIPC(readParquet(bytes).intoIPCStream());
-    expect(table.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual(['id:Utf8', 'score:Float64', 'frames:Int64', 'vfr:Bool', 'input:Utf8']);
+    expect(table.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual([
+      'id:Utf8',
+      'score:Float64',
+      'frames:Int64',
+      'vfr:Bool',
+      'input:Utf8',
+    ]);
     expect(table.getChild('input')?.get(0)).toBe('{"path":"é 0.mp4","tags":[0]}');
   });
 
@@ -64,9 +83,20 @@ describe('writeParquet / readParquetRows', () => {
       yield { id: 'a' };
       throw new Error('upstream broke');
     }
-    await expect(writeParquet(join(dir, 'broken.parquet'), SPEC, failing(), { batchSize: 1 })).rejects.toThrow('upstream broke');
+    await expect(writeParquet(join(dir, 'broken.parquet'), SPEC, failing(), { batchSize: 1 })).rejects.toThrow(
+      'upstream broke',
+    );
     expect((await readdir(dir)).sort()).toEqual(['empty.parquet']);
-    await expect(writeParquet(join(dir, 'x.parquet'), [{ name: 'a', type: 'string' }, { name: 'a', type: 'int64' }], [])).rejects.toThrow(/Expected a list of uniquely named columns/);
+    await expect(
+      writeParquet(
+        join(dir, 'x.parquet'),
+        [
+          { name: 'a', type: 'string' },
+          { name: 'a', type: 'int64' },
+        ],
+        [],
+      ),
+    ).rejects.toThrow(/Expected a list of uniquely named columns/);
     await expect(writeParquet(join(dir, 'x.parquet'), SPEC, [], { batchSize: 0 })).rejects.toThrow(/batch size/);
   });
 });

@@ -25,10 +25,19 @@ beforeAll(async () => {
   dir = await tempDir();
   s3 = await startTestS3(dir, ['out']);
   staging = join(dir, 'staging');
-  Object.assign(process.env, S3RVER_KEYS, { AWS_ENDPOINT_URL: s3.endpoint, AWS_MAX_ATTEMPTS: '2', AUDIT_STAGING_DIR: staging });
+  Object.assign(process.env, S3RVER_KEYS, {
+    AWS_ENDPOINT_URL: s3.endpoint,
+    AWS_MAX_ATTEMPTS: '2',
+    AUDIT_STAGING_DIR: staging,
+  });
   delete process.env.AWS_ENDPOINT_URL_S3;
   delete process.env.AWS_PROFILE;
-  client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  client = new S3Client({
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   clips = join(dir, 'clips');
   await mkdir(clips);
   await sceneClip('drop', join(clips, 'a.mp4'), { seconds: 1 });
@@ -70,20 +79,30 @@ function stableRows(text: Buffer | undefined): unknown[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => {
-      const { decode_ms: _d, analyse_ms: _a, series_file: _s, series_offset: _o, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      const {
+        decode_ms: _d,
+        analyse_ms: _a,
+        series_file: _s,
+        series_offset: _o,
+        ...rest
+      } = JSON.parse(l) as Record<string, unknown>;
       return rest;
     })
     .sort((a, b) => String((a as { id: string }).id).localeCompare(String((b as { id: string }).id)));
 }
 
-const normalise = (names: Iterable<string>) => [...names].map((n) => n.replace(/part-[^/]+\.f32$/, 'part-RUN.f32')).sort();
+const normalise = (names: Iterable<string>) =>
+  [...names].map((n) => n.replace(/part-[^/]+\.f32$/, 'part-RUN.f32')).sort();
 
 describe('scan --out s3://bucket/prefix', () => {
-  it("writes the same files as a local scan, one object each, and says so in summary.json; nothing is left behind", async () => {
+  it('writes the same files as a local scan, one object each, and says so in summary.json; nothing is left behind', async () => {
     const localOut = join(dir, 'local-a');
     const local = await scan({ input: clips, out: localOut, workers: 2, quiet: true, model: 'none' });
     const lines: string[] = [];
-    const remote = await scan({ input: clips, out: 's3://out/runs/a', workers: 2, model: 'none' }, { progressStream: { write: (l: string) => lines.push(l) > 0, isTTY: false } as unknown as NodeJS.WritableStream });
+    const remote = await scan(
+      { input: clips, out: 's3://out/runs/a', workers: 2, model: 'none' },
+      { progressStream: { write: (l: string) => lines.push(l) > 0, isTTY: false } as unknown as NodeJS.WritableStream },
+    );
     expect(remote.counts.clips).toBe(2);
     expect(remote.out).toBe('s3://out/runs/a');
     const got = await objects('runs/a/');
@@ -98,9 +117,23 @@ describe('scan --out s3://bucket/prefix', () => {
       String(all.get('clips.jsonl'))
         .split('\n')
         .filter(Boolean)
-        .map((l) => JSON.parse(l) as { id: string; series_file: string; series_offset: number; series_pairs: number; series_columns: number })
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              id: string;
+              series_file: string;
+              series_offset: number;
+              series_pairs: number;
+              series_columns: number;
+            },
+        )
         .sort((a, b) => a.id.localeCompare(b.id))
-        .map((r) => all.get(r.series_file)!.subarray(r.series_offset, r.series_offset + r.series_pairs * r.series_columns * 4).toString('hex'));
+        .map((r) =>
+          all
+            .get(r.series_file)!
+            .subarray(r.series_offset, r.series_offset + r.series_pairs * r.series_columns * 4)
+            .toString('hex'),
+        );
     expect(seriesOf(got)).toEqual(seriesOf(want));
     expect(JSON.parse(String(got.get('summary.json'))).out).toBe('s3://out/runs/a');
     expect(local.counts.clips).toBe(2);
@@ -127,7 +160,15 @@ describe('scan --out s3://bucket/prefix', () => {
   }, 120_000);
 
   it('merge reads shard prefixes and writes the merged folder to a prefix', async () => {
-    for (const i of [0, 1]) await scan({ input: clips, out: `s3://out/shards/s${i}`, workers: 2, quiet: true, model: 'none', shard: `${i}/2` });
+    for (const i of [0, 1])
+      await scan({
+        input: clips,
+        out: `s3://out/shards/s${i}`,
+        workers: 2,
+        quiet: true,
+        model: 'none',
+        shard: `${i}/2`,
+      });
     const m = await merge(['s3://out/shards/s0', 's3://out/shards/s1'], 's3://out/shards/all', { quiet: true });
     expect(m).toMatchObject({ shards: 2, clips: 2, errors: 0, out: 's3://out/shards/all' });
     const got = await objects('shards/all/');
@@ -136,7 +177,9 @@ describe('scan --out s3://bucket/prefix', () => {
     expect(summary.out).toBe('s3://out/shards/all');
     expect(summary.merged_from.map((s) => s.dir)).toEqual(['s3://out/shards/s0', 's3://out/shards/s1']);
     // A second merge into the same prefix is refused (as into a local folder that holds one), and nothing changes.
-    await expect(merge(['s3://out/shards/s0', 's3://out/shards/s1'], 's3://out/shards/all', { quiet: true })).rejects.toThrow(/already holds clips\.jsonl[\s\S]*nothing was uploaded to s3:\/\/out\/shards\/all/);
+    await expect(
+      merge(['s3://out/shards/s0', 's3://out/shards/s1'], 's3://out/shards/all', { quiet: true }),
+    ).rejects.toThrow(/already holds clips\.jsonl[\s\S]*nothing was uploaded to s3:\/\/out\/shards\/all/);
   }, 180_000);
 });
 
@@ -144,56 +187,108 @@ describe('the staging wrapper', () => {
   it('uploads a file above the part size as a multipart upload that holds every byte', async () => {
     const big = Buffer.alloc(11 * 2 ** 20 + 123);
     for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
-    await withStagedOut('s3://out/big', async (local) => writeFile(join(local, 'summary.json'), big), { command: 'test', partSize: 5 * 2 ** 20 });
+    await withStagedOut('s3://out/big', async (local) => writeFile(join(local, 'summary.json'), big), {
+      command: 'test',
+      partSize: 5 * 2 ** 20,
+    });
     const got = await objects('big/');
     expect(got.get('summary.json')?.equals(big)).toBe(true);
   }, 60_000);
 
   it('uploads what a failed run left; a run killed before its upload is continued from the staging folder while the prefix is unchanged', async () => {
     await expect(
-      withStagedOut('s3://out/failed', async (local) => {
-        await writeFile(join(local, 'clips.jsonl'), '{"id":"a"}\n');
-        throw new Error('disk trouble');
-      }, { command: 'test', uploadOnFailure: true }),
+      withStagedOut(
+        's3://out/failed',
+        async (local) => {
+          await writeFile(join(local, 'clips.jsonl'), '{"id":"a"}\n');
+          throw new Error('disk trouble');
+        },
+        { command: 'test', uploadOnFailure: true },
+      ),
     ).rejects.toThrow(/disk trouble\n\(.* is the local staging folder of s3:\/\/out\/failed\.\)/);
     expect(String((await objects('failed/')).get('clips.jsonl'))).toBe('{"id":"a"}\n');
     // What a killed run leaves: the files as last synced (sync.json) plus rows it added after.
     const root = stagingRoot('s3://out/failed', staging);
-    const etag = (await client.send(new ListObjectsV2Command({ Bucket: 'out', Prefix: 'failed/' }))).Contents![0].ETag!.replace(/"/g, '');
+    const etag = (
+      await client.send(new ListObjectsV2Command({ Bucket: 'out', Prefix: 'failed/' }))
+    ).Contents![0].ETag!.replace(/"/g, '');
     await mkdir(join(root, 'out'), { recursive: true });
     await writeFile(join(root, 'out', 'clips.jsonl'), '{"id":"a"}\n{"id":"b"}\n');
     const st = await stat(join(root, 'out', 'clips.jsonl'));
-    await writeFile(join(root, 'sync.json'), JSON.stringify({ 'clips.jsonl': { etag, size: 11, mtimeMs: st.mtimeMs - 1 } }));
-    const seen = await withStagedOut('s3://out/failed', async (local) => readFile(join(local, 'clips.jsonl'), 'utf8'), { command: 'test' });
+    await writeFile(
+      join(root, 'sync.json'),
+      JSON.stringify({ 'clips.jsonl': { etag, size: 11, mtimeMs: st.mtimeMs - 1 } }),
+    );
+    const seen = await withStagedOut('s3://out/failed', async (local) => readFile(join(local, 'clips.jsonl'), 'utf8'), {
+      command: 'test',
+    });
     expect(seen).toBe('{"id":"a"}\n{"id":"b"}\n');
     expect(String((await objects('failed/')).get('clips.jsonl'))).toBe('{"id":"a"}\n{"id":"b"}\n');
     // When the prefix changed since (another machine wrote it), the staging folder is made equal to the prefix first.
     await mkdir(join(root, 'out'), { recursive: true });
     await writeFile(join(root, 'out', 'clips.jsonl'), 'stale\n');
     await writeFile(join(root, 'sync.json'), JSON.stringify({ 'clips.jsonl': { etag: 'older', size: 6, mtimeMs: 1 } }));
-    expect(await withStagedOut('s3://out/failed', async (local) => readFile(join(local, 'clips.jsonl'), 'utf8'), { command: 'test' })).toBe('{"id":"a"}\n{"id":"b"}\n');
+    expect(
+      await withStagedOut('s3://out/failed', async (local) => readFile(join(local, 'clips.jsonl'), 'utf8'), {
+        command: 'test',
+      }),
+    ).toBe('{"id":"a"}\n{"id":"b"}\n');
   }, 60_000);
 
   it("refuses a prefix marked in use from another host, naming it and how to clear the mark; takes over this host's dead run", async () => {
-    await s3.put('out', `locked/${REMOTE_LOCK}`, JSON.stringify({ pid: 4242, host: 'other-host', started_at: '2026-01-01T00:00:00Z', command: 'audit scan x --out s3://out/locked', nonce: 'n' }));
-    await expect(withStagedOut('s3://out/locked', async () => 1, { command: 'test' })).rejects.toThrow(/s3:\/\/out\/locked is marked in use by pid 4242 on host other-host[\s\S]*aws s3 rm s3:\/\/out\/locked\/\.audit\.lock --endpoint-url http/);
+    await s3.put(
+      'out',
+      `locked/${REMOTE_LOCK}`,
+      JSON.stringify({
+        pid: 4242,
+        host: 'other-host',
+        started_at: '2026-01-01T00:00:00Z',
+        command: 'audit scan x --out s3://out/locked',
+        nonce: 'n',
+      }),
+    );
+    await expect(withStagedOut('s3://out/locked', async () => 1, { command: 'test' })).rejects.toThrow(
+      /s3:\/\/out\/locked is marked in use by pid 4242 on host other-host[\s\S]*aws s3 rm s3:\/\/out\/locked\/\.audit\.lock --endpoint-url http/,
+    );
     // A run on this host whose process is gone: its mark is taken over.
-    await s3.put('out', `stale/${REMOTE_LOCK}`, JSON.stringify({ pid: 2 ** 22 + 17, host: hostname(), started_at: '2026-01-01T00:00:00Z', command: 'audit scan x', nonce: 'n' }));
-    expect(await withStagedOut('s3://out/stale', async (local) => writeFile(join(local, 'run.json'), '{}'), { command: 'test' })).toBeUndefined();
+    await s3.put(
+      'out',
+      `stale/${REMOTE_LOCK}`,
+      JSON.stringify({
+        pid: 2 ** 22 + 17,
+        host: hostname(),
+        started_at: '2026-01-01T00:00:00Z',
+        command: 'audit scan x',
+        nonce: 'n',
+      }),
+    );
+    expect(
+      await withStagedOut('s3://out/stale', async (local) => writeFile(join(local, 'run.json'), '{}'), {
+        command: 'test',
+      }),
+    ).toBeUndefined();
     expect([...(await objects('stale/')).keys()]).toEqual(['run.json']);
   }, 60_000);
 
   it('names the URL when the bucket does not exist, the credentials are refused, or the prefix holds other data', async () => {
-    await expect(scan({ input: clips, out: 's3://no-such-bucket/runs', workers: 1, quiet: true, model: 'none' })).rejects.toThrow(/Cannot list the output prefix s3:\/\/no-such-bucket\/runs: bucket no-such-bucket does not exist/);
+    await expect(
+      scan({ input: clips, out: 's3://no-such-bucket/runs', workers: 1, quiet: true, model: 'none' }),
+    ).rejects.toThrow(
+      /Cannot list the output prefix s3:\/\/no-such-bucket\/runs: bucket no-such-bucket does not exist/,
+    );
     // Keys s3rver does not know (a client per endpoint is kept, so the same endpoint written another way gets a new one).
     const before = { key: process.env.AWS_ACCESS_KEY_ID, endpoint: process.env.AWS_ENDPOINT_URL };
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'NOT-A-KEY', AWS_ENDPOINT_URL: `${s3.endpoint}/` });
     try {
-      await expect(withStagedOut('s3://out/denied', async () => 1, { command: 'test' })).rejects.toThrow(/Cannot list the output prefix s3:\/\/out\/denied: access denied \(HTTP 403/);
+      await expect(withStagedOut('s3://out/denied', async () => 1, { command: 'test' })).rejects.toThrow(
+        /Cannot list the output prefix s3:\/\/out\/denied: access denied \(HTTP 403/,
+      );
     } finally {
       Object.assign(process.env, { AWS_ACCESS_KEY_ID: before.key, AWS_ENDPOINT_URL: before.endpoint });
     }
     await s3.put('out', 'corpus/video.mp4', 'not an output');
-    await expect(withStagedOut('s3://out/corpus', async () => 1, { command: 'test' })).rejects.toThrow(/s3:\/\/out\/corpus holds 1 other objects \(video\.mp4\); choose another prefix/);
+    await expect(withStagedOut('s3://out/corpus', async () => 1, { command: 'test' })).rejects.toThrow(
+      /s3:\/\/out\/corpus holds 1 other objects \(video\.mp4\); choose another prefix/,
+    );
   }, 60_000);
 });

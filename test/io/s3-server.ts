@@ -31,47 +31,65 @@ export interface TestS3 {
 
 /** Starts s3rver (data under `dir`) with `buckets`, and the fault proxy; both on 127.0.0.1, ephemeral ports. */
 export async function startTestS3(dir: string, buckets: string[]): Promise<TestS3> {
-  const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(dir, 's3rver'), configureBuckets: [] });
+  const s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: join(dir, 's3rver'),
+    configureBuckets: [],
+  });
   const { port: s3Port } = (await s3.run()) as AddressInfo;
   const faults: Faults = { slowDown: 0, cutBodies: 0, denied: new Set(), log: [] };
   const proxy: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const parts = url.pathname.split('/').filter(Boolean);
-    const isObject = parts.length >= 2 && (req.method === 'GET' || req.method === 'HEAD') && !url.searchParams.has('list-type');
+    const isObject =
+      parts.length >= 2 && (req.method === 'GET' || req.method === 'HEAD') && !url.searchParams.has('list-type');
     const key = decodeURIComponent(parts.slice(1).join('/'));
     faults.log.push(`${req.method} ${url.pathname}${req.headers.range ? ` ${req.headers.range}` : ''}`);
     if (isObject && faults.denied.has(key)) {
-      res.writeHead(403, { 'Content-Type': 'application/xml' }).end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+      res
+        .writeHead(403, { 'Content-Type': 'application/xml' })
+        .end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+        );
       return;
     }
     if (isObject && req.method === 'GET' && faults.slowDown > 0) {
       faults.slowDown--;
-      res.writeHead(503, { 'Content-Type': 'application/xml' }).end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+      res
+        .writeHead(503, { 'Content-Type': 'application/xml' })
+        .end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+        );
       return;
     }
     const cut = isObject && req.method === 'GET' && faults.cutBodies > 0;
     if (cut) faults.cutBodies--;
     // The Host header is forwarded unchanged: the request's signature covers it.
-    const up = request({ host: '127.0.0.1', port: s3Port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      if (!cut) {
-        upRes.pipe(res);
-        return;
-      }
-      let sent = 0;
-      upRes.on('data', (chunk: Buffer) => {
-        const room = 20000 - sent;
-        if (room <= 0) return;
-        sent += Math.min(room, chunk.length);
-        const last = sent >= 20000;
-        // Once the bytes have left, break the connection: the client holds a body that stops mid-way.
-        res.write(chunk.subarray(0, room), () => {
-          if (last) setTimeout(() => res.destroy(), 50);
+    const up = request(
+      { host: '127.0.0.1', port: s3Port, method: req.method, path: req.url, headers: req.headers },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        if (!cut) {
+          upRes.pipe(res);
+          return;
+        }
+        let sent = 0;
+        upRes.on('data', (chunk: Buffer) => {
+          const room = 20000 - sent;
+          if (room <= 0) return;
+          sent += Math.min(room, chunk.length);
+          const last = sent >= 20000;
+          // Once the bytes have left, break the connection: the client holds a body that stops mid-way.
+          res.write(chunk.subarray(0, room), () => {
+            if (last) setTimeout(() => res.destroy(), 50);
+          });
+          if (last) upRes.destroy();
         });
-        if (last) upRes.destroy();
-      });
-      upRes.on('end', () => res.end());
-    });
+        upRes.on('end', () => res.end());
+      },
+    );
     up.on('error', () => res.destroy());
     req.pipe(up);
   });

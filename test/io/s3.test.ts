@@ -19,7 +19,15 @@ import { S3RVER_KEYS, startTestS3, type TestS3 } from './s3-server.js';
 import { collect, tempDir } from './tmp.js';
 import { writeShard } from './wds-fixtures.js';
 
-const SETTINGS = { shortSide: 96, fps: 24, maxSeconds: 10, timeoutMs: 60_000, flowPreset: 'ultrafast', flowDirections: 'canonical', reverse: false } as const;
+const SETTINGS = {
+  shortSide: 96,
+  fps: 24,
+  maxSeconds: 10,
+  timeoutMs: 60_000,
+  flowPreset: 'ultrafast',
+  flowDirections: 'canonical',
+  reverse: false,
+} as const;
 
 const TINY_MODEL = new URL('../fixtures/model/tiny.onnx', import.meta.url).pathname;
 let dir: string;
@@ -31,7 +39,10 @@ const saved = { ...process.env };
 
 async function jsonl(file: string): Promise<Array<Record<string, unknown>>> {
   const text = await readFile(file, 'utf8');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 beforeAll(async () => {
@@ -57,7 +68,10 @@ beforeAll(async () => {
     const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
     const start = m ? Number(m[1]) : 0;
     const end = m?.[2] ? Math.min(Number(m[2]), clip.length - 1) : clip.length - 1;
-    res.writeHead(m ? 206 : 200, { 'Content-Length': end - start + 1, ...(m ? { 'Content-Range': `bytes ${start}-${end}/${clip.length}` } : {}) });
+    res.writeHead(m ? 206 : 200, {
+      'Content-Length': end - start + 1,
+      ...(m ? { 'Content-Range': `bytes ${start}-${end}/${clip.length}` } : {}),
+    });
     res.end(clip.subarray(start, end + 1));
   });
   await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
@@ -84,8 +98,14 @@ describe('s3://bucket/prefix as input', () => {
   });
 
   it('an empty prefix or a missing bucket is an input error naming it', async () => {
-    await expect(openInput('s3://corpus/nothing-here/')).rejects.toMatchObject({ code: 'input-missing', message: expect.stringContaining('s3://corpus/nothing-here/') });
-    await expect(openInput('s3://no-such-bucket/x')).rejects.toMatchObject({ code: 'input-missing', message: expect.stringMatching(/s3:\/\/no-such-bucket.*NoSuchBucket/) });
+    await expect(openInput('s3://corpus/nothing-here/')).rejects.toMatchObject({
+      code: 'input-missing',
+      message: expect.stringContaining('s3://corpus/nothing-here/'),
+    });
+    await expect(openInput('s3://no-such-bucket/x')).rejects.toMatchObject({
+      code: 'input-missing',
+      message: expect.stringMatching(/s3:\/\/no-such-bucket.*NoSuchBucket/),
+    });
   });
 
   it('reads a clip by byte range through the SDK, retrying throttling and a body cut mid-read', async () => {
@@ -100,20 +120,38 @@ describe('s3://bucket/prefix as input', () => {
     const gets = s3.faults.log.filter((l) => l.startsWith('GET /corpus/clips/a.mp4'));
     expect(gets.every((l) => / bytes=\d+-\d*$/.test(l))).toBe(true);
     expect(gets.filter((l) => l.endsWith(` bytes=0-${clip.length - 1}`)).length).toBeGreaterThanOrEqual(3);
-    expect(gets.some((l) => l.endsWith(` bytes=20000-${clip.length - 1}`)), gets.join("\n")).toBe(true);
+    expect(
+      gets.some((l) => l.endsWith(` bytes=20000-${clip.length - 1}`)),
+      gets.join('\n'),
+    ).toBe(true);
   });
 
   it('a missing key and a denied read are error rows with a code and the s3:// path', async () => {
     const missing = await analyseClip({ id: 'm', path: 's3://corpus/clips/nope.mp4', row: 1, settings: SETTINGS });
-    expect(missing).toMatchObject({ ok: false, error: { code: 'missing', message: expect.stringMatching(/^Clip s3:\/\/corpus\/clips\/nope\.mp4 cannot be read: it does not exist/) } });
+    expect(missing).toMatchObject({
+      ok: false,
+      error: {
+        code: 'missing',
+        message: expect.stringMatching(/^Clip s3:\/\/corpus\/clips\/nope\.mp4 cannot be read: it does not exist/),
+      },
+    });
     const denied = await analyseClip({ id: 'd', path: 's3://corpus/private/e.mp4', row: 1, settings: SETTINGS });
-    expect(denied).toMatchObject({ ok: false, error: { code: 'access_denied', message: expect.stringMatching(/^Clip s3:\/\/corpus\/private\/e\.mp4 cannot be read: access denied \(HTTP 403/) } });
+    expect(denied).toMatchObject({
+      ok: false,
+      error: {
+        code: 'access_denied',
+        message: expect.stringMatching(/^Clip s3:\/\/corpus\/private\/e\.mp4 cannot be read: access denied \(HTTP 403/),
+      },
+    });
   });
 
   it('classifies the SDK errors of a missing bucket, a throttled and a credential-less read', () => {
-    const err = (name: string, status?: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+    const err = (name: string, status?: number) =>
+      Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
     expect(remoteError('s3://b/k', err('NoSuchBucket', 404)).code).toBe('missing');
-    expect(remoteError('s3://b/k', err('SlowDown', 503)).message).toBe('Clip s3://b/k cannot be read: HTTP 503 SlowDown');
+    expect(remoteError('s3://b/k', err('SlowDown', 503)).message).toBe(
+      'Clip s3://b/k cannot be read: HTTP 503 SlowDown',
+    );
     expect(remoteError('s3://b/k', err('CredentialsProviderError')).code).toBe('no_credentials');
   });
 });
@@ -136,7 +174,16 @@ describe('scans', () => {
     const manifest = join(dir, 'manifest.csv');
     await writeFile(
       manifest,
-      ['id,path,caption', 'a,s3://corpus/clips/a.mp4,a ball drops', 'gone,s3://corpus/clips/gone.mp4,x', 'private,s3://corpus/private/e.mp4,x', `web,${webUrl}/ok.mp4,a ball drops`, `webdenied,${webUrl}/denied.mp4,x`, `webgone,${webUrl}/gone.mp4,x`, 'local,a.mp4,local file'].join('\n') + '\n',
+      [
+        'id,path,caption',
+        'a,s3://corpus/clips/a.mp4,a ball drops',
+        'gone,s3://corpus/clips/gone.mp4,x',
+        'private,s3://corpus/private/e.mp4,x',
+        `web,${webUrl}/ok.mp4,a ball drops`,
+        `webdenied,${webUrl}/denied.mp4,x`,
+        `webgone,${webUrl}/gone.mp4,x`,
+        'local,a.mp4,local file',
+      ].join('\n') + '\n',
     );
     const out = join(dir, 'out-manifest');
     const s = await scan({ input: manifest, out, workers: 2, quiet: true, model: 'none', captionColumn: 'caption' });
@@ -144,12 +191,30 @@ describe('scans', () => {
     const clips = await jsonl(join(out, 'clips.jsonl'));
     expect(clips.map((c) => c.id).sort()).toEqual(['a', 'local', 'web']);
     const errors = Object.fromEntries((await jsonl(join(out, 'errors.jsonl'))).map((e) => [e.id, e]));
-    expect(errors.gone).toMatchObject({ code: 'missing', path: 's3://corpus/clips/gone.mp4', message: expect.stringContaining('s3://corpus/clips/gone.mp4') });
-    expect(errors.private).toMatchObject({ code: 'access_denied', message: expect.stringContaining('s3://corpus/private/e.mp4') });
-    expect(errors.webdenied).toMatchObject({ code: 'access_denied', message: expect.stringContaining(`${webUrl}/denied.mp4`) });
+    expect(errors.gone).toMatchObject({
+      code: 'missing',
+      path: 's3://corpus/clips/gone.mp4',
+      message: expect.stringContaining('s3://corpus/clips/gone.mp4'),
+    });
+    expect(errors.private).toMatchObject({
+      code: 'access_denied',
+      message: expect.stringContaining('s3://corpus/private/e.mp4'),
+    });
+    expect(errors.webdenied).toMatchObject({
+      code: 'access_denied',
+      message: expect.stringContaining(`${webUrl}/denied.mp4`),
+    });
     expect(errors.webgone).toMatchObject({ code: 'missing' });
-    for (const e of Object.values(errors)) expect(String((e as Record<string, unknown>).message)).not.toMatch(/\/clip\/[0-9a-f]+/);
-    const again = await scan({ input: manifest, out, workers: 2, quiet: true, model: 'none', captionColumn: 'caption' });
+    for (const e of Object.values(errors))
+      expect(String((e as Record<string, unknown>).message)).not.toMatch(/\/clip\/[0-9a-f]+/);
+    const again = await scan({
+      input: manifest,
+      out,
+      workers: 2,
+      quiet: true,
+      model: 'none',
+      captionColumn: 'caption',
+    });
     expect(again.counts).toMatchObject({ resumed: 7, this_run_clips: 0, this_run_errors: 0 });
   });
 
@@ -163,13 +228,24 @@ describe('scans', () => {
     await s3.put('corpus', 'shards/shard-0.tar', await readFile(local));
     await writeShard(local, [{ name: 's2.mp4', data: clip }]);
     await s3.put('corpus', 'shards/shard-1.tar', await readFile(local));
-    await expect(openInput('s3://corpus/shards/nope-{0..2}.tar')).rejects.toMatchObject({ code: 'input-missing', message: expect.stringContaining('s3://corpus/shards/nope-0.tar') });
+    await expect(openInput('s3://corpus/shards/nope-{0..2}.tar')).rejects.toMatchObject({
+      code: 'input-missing',
+      message: expect.stringContaining('s3://corpus/shards/nope-0.tar'),
+    });
     const rows = await collect((await openInput('s3://corpus/shards/shard-{0..2}.tar')).rows());
-    expect(rows.map((r) => (isRowProblem(r) ? r.error.code : r.id))).toEqual(['s0', 'webdataset_no_video', 's2', 'webdataset_missing_shard']);
+    expect(rows.map((r) => (isRowProblem(r) ? r.error.code : r.id))).toEqual([
+      's0',
+      'webdataset_no_video',
+      's2',
+      'webdataset_missing_shard',
+    ]);
     const out = join(dir, 'out-wds');
     const s = await scan({ input: 's3://corpus/shards/shard-{0..2}.tar', out, workers: 2, quiet: true, model: 'none' });
     expect(s.counts).toMatchObject({ input_rows: 4, clips: 2, errors: 2 });
-    expect((await jsonl(join(out, 'clips.jsonl'))).map((c) => c.path).sort()).toEqual([expect.stringMatching(/^s3:\/\/corpus\/shards\/shard-0\.tar#s0\.mp4@512\+\d+$/), expect.stringMatching(/^s3:\/\/corpus\/shards\/shard-1\.tar#s2\.mp4@512\+\d+$/)]);
+    expect((await jsonl(join(out, 'clips.jsonl'))).map((c) => c.path).sort()).toEqual([
+      expect.stringMatching(/^s3:\/\/corpus\/shards\/shard-0\.tar#s0\.mp4@512\+\d+$/),
+      expect.stringMatching(/^s3:\/\/corpus\/shards\/shard-1\.tar#s2\.mp4@512\+\d+$/),
+    ]);
   });
 
   it('walks a shard in S3 by ranged reads that jump over video members, resuming a read cut mid-member', async () => {
@@ -185,7 +261,8 @@ describe('scans', () => {
     await s3.put('corpus', 'shards/ranged.tar', bytes);
     const walk = async (reader: SeqReader) => {
       const seen: Array<[string, number, number, string | null]> = [];
-      for await (const m of tarMembers(reader)) seen.push([m.name, m.offset, m.size, m.name.endsWith('.mp4') ? null : (await m.data()).toString()]);
+      for await (const m of tarMembers(reader))
+        seen.push([m.name, m.offset, m.size, m.name.endsWith('.mp4') ? null : (await m.data()).toString()]);
       await reader.close();
       return seen;
     };
@@ -195,7 +272,9 @@ describe('scans', () => {
     const loc = { bucket: 'corpus', key: 'shards/ranged.tar' };
     expect(await walk(rangedReader((start) => readS3Range(loc, start), bytes.length, 10_000))).toEqual(expected);
     expect(s3.faults.cutBodies).toBe(0);
-    const gets = s3.faults.log.filter((l) => l.startsWith('GET /corpus/shards/ranged.tar')).map((l) => Number(/bytes=(\d+)-/.exec(l)![1]));
+    const gets = s3.faults.log
+      .filter((l) => l.startsWith('GET /corpus/shards/ranged.tar'))
+      .map((l) => Number(/bytes=(\d+)-/.exec(l)![1]));
     // From 0; past r0.mp4 to r0.json's header; again within r0.json (from the start of the read the cut broke: its
     // bytes so far were not handed out); past r1.mp4.
     const r0json = expected[1];
@@ -209,7 +288,10 @@ describe('scans', () => {
   it('the CLI scans an s3:// prefix with --s3-endpoint, its report drawing contact sheets from the objects', async () => {
     const out = join(dir, 'out-cli');
     const env = { ...S3RVER_KEYS, AWS_ENDPOINT_URL: '', AWS_ENDPOINT_URL_S3: '' };
-    const r = await runCliProcess(['scan', 's3://corpus/clips', '--s3-endpoint', s3.endpoint, '--out', out, '--model', TINY_MODEL, '-w', '2', '-q'], env);
+    const r = await runCliProcess(
+      ['scan', 's3://corpus/clips', '--s3-endpoint', s3.endpoint, '--out', out, '--model', TINY_MODEL, '-w', '2', '-q'],
+      env,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect((await jsonl(join(out, 'clips.jsonl'))).length).toBe(2);

@@ -21,7 +21,10 @@ function liveHeap(): number {
 }
 
 /** Iterates every row, sampling the live heap every `every` rows; returns the row count, the peak and the number of problems. */
-async function drain(file: string, every: number): Promise<{ rows: number; problems: number; peakMb: number; lastPath: string }> {
+async function drain(
+  file: string,
+  every: number,
+): Promise<{ rows: number; problems: number; peakMb: number; lastPath: string }> {
   const src = await openInput(file);
   let rows = 0;
   let problems = 0;
@@ -64,10 +67,20 @@ describe('streaming stays in bounded memory', () => {
     function* rows() {
       for (let i = 0; i < 300_000; i++) {
         if (i % 25_000 === 0) peakWrite = Math.max(peakWrite, liveHeap());
-        yield { path: `clips/part ${i % 100}/clip_${i}.mp4`, id: `c${i}`, caption: `a caption, number ${i} ${'x'.repeat(40)}`, n: i };
+        yield {
+          path: `clips/part ${i % 100}/clip_${i}.mp4`,
+          id: `c${i}`,
+          caption: `a caption, number ${i} ${'x'.repeat(40)}`,
+          n: i,
+        };
       }
     }
-    const cols = [{ name: 'path', type: 'string' }, { name: 'id', type: 'string' }, { name: 'caption', type: 'string' }, { name: 'n', type: 'int64' }] as const;
+    const cols = [
+      { name: 'path', type: 'string' },
+      { name: 'id', type: 'string' },
+      { name: 'caption', type: 'string' },
+      { name: 'n', type: 'int64' },
+    ] as const;
     const written = await writeParquet(file, [...cols], rows(), { batchSize: 50_000 });
     expect(written.rows).toBe(300_000);
     const { rows: n, problems, peakMb, lastPath } = await drain(file, 25_000);

@@ -16,7 +16,9 @@ export async function writeShard(file: string, members: Member[]): Promise<void>
   const done = pipeline(pack, createWriteStream(file));
   for (const m of members) {
     await new Promise<void>((resolve, reject) => {
-      pack.entry({ name: m.name }, typeof m.data === 'string' ? Buffer.from(m.data) : m.data, (err) => (err ? reject(err) : resolve()));
+      pack.entry({ name: m.name }, typeof m.data === 'string' ? Buffer.from(m.data) : m.data, (err) =>
+        err ? reject(err) : resolve(),
+      );
     });
   }
   pack.finalize();

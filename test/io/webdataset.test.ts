@@ -14,7 +14,15 @@ import { runCliProcess } from '../fixtures/cli.js';
 import { collect, tempDir } from './tmp.js';
 import { writeShard } from './wds-fixtures.js';
 
-const SETTINGS = { shortSide: 96, fps: 24, maxSeconds: 10, timeoutMs: 60_000, flowPreset: 'ultrafast', flowDirections: 'canonical', reverse: false } as const;
+const SETTINGS = {
+  shortSide: 96,
+  fps: 24,
+  maxSeconds: 10,
+  timeoutMs: 60_000,
+  flowPreset: 'ultrafast',
+  flowDirections: 'canonical',
+  reverse: false,
+} as const;
 const LONG_KEY = `deep/${'k'.repeat(120)}`;
 const TINY_MODEL = new URL('../fixtures/model/tiny.onnx', import.meta.url).pathname;
 
@@ -24,7 +32,10 @@ let clipA: Buffer;
 
 async function jsonl(file: string): Promise<Array<Record<string, unknown>>> {
   const text = await readFile(file, 'utf8');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 beforeAll(async () => {
@@ -86,23 +97,39 @@ describe('WebDataset shards as input', () => {
     expect(rows.map((r) => r.row)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(ok.map((r) => r.id)).toEqual(['000000', LONG_KEY, '000002']);
     const first = ok[0];
-    expect(first.columns).toMatchObject({ caption: 'a ball drops', meta: '{"fps":24}', txt: 'a ball drops onto the floor', __key__: '000000', __shard__: join(dir, 'shard-00000.tar') });
+    expect(first.columns).toMatchObject({
+      caption: 'a ball drops',
+      meta: '{"fps":24}',
+      txt: 'a ball drops onto the floor',
+      __key__: '000000',
+      __shard__: join(dir, 'shard-00000.tar'),
+    });
     const ref = parseMemberLocator(first.path)!;
     expect(ref).toMatchObject({ shard: join(dir, 'shard-00000.tar'), member: '000000.mp4', size: clipA.length });
     // The locator's range is exactly the clip's bytes in the shard.
     const shard = await readFile(ref.shard);
     expect(shard.subarray(ref.offset, ref.offset + ref.size).equals(clipA)).toBe(true);
     expect(ok[1].columns.txt).toBe('the camera pans');
-    expect(bad.map((b) => b.error.code)).toEqual(['webdataset_no_video', 'webdataset_corrupt', 'webdataset_missing_shard', 'webdataset_corrupt']);
+    expect(bad.map((b) => b.error.code)).toEqual([
+      'webdataset_no_video',
+      'webdataset_corrupt',
+      'webdataset_missing_shard',
+      'webdataset_corrupt',
+    ]);
     expect(bad[0].error.message).toContain('sample "000001" of shard');
     expect(bad[0].error.message).toContain('shard-00000.tar');
     expect(bad[1].error.message).toMatch(/Shard .*shard-00001\.tar is damaged.*bad tar header checksum/);
     expect(bad[2].error.message).toContain('shard-00002.tar');
-    expect(bad[3].error.message).toMatch(/shard-00003\.tar is damaged in sample "000004".*ends inside member 000004\.mp4/);
+    expect(bad[3].error.message).toMatch(
+      /shard-00003\.tar is damaged in sample "000004".*ends inside member 000004\.mp4/,
+    );
   });
 
   it('a missing first shard is an input error naming it', async () => {
-    await expect(openInput(join(dir, 'nope-{0..3}.tar'))).rejects.toMatchObject({ code: 'input-missing', message: expect.stringContaining('nope-0.tar') });
+    await expect(openInput(join(dir, 'nope-{0..3}.tar'))).rejects.toMatchObject({
+      code: 'input-missing',
+      message: expect.stringContaining('nope-0.tar'),
+    });
   });
 
   it('decodes a member in place by byte range, and names the member in a decode error', async () => {
@@ -122,7 +149,15 @@ describe('WebDataset shards as input', () => {
   it('scans every sample exactly once (clips or errors), writes JSONL decisions, and resumes', async () => {
     const out = join(dir, 'out');
     // permissive: a caption that says nothing irreversible ("the camera pans") makes its sample reverse-safe
-    const s = await scan({ input: pattern, out, workers: 2, quiet: true, model: 'none', captionColumn: 'txt', policy: 'permissive' });
+    const s = await scan({
+      input: pattern,
+      out,
+      workers: 2,
+      quiet: true,
+      model: 'none',
+      captionColumn: 'txt',
+      policy: 'permissive',
+    });
     expect(s.input.kind).toBe('webdataset');
     expect(s.counts).toMatchObject({ input_rows: 7, clips: 3, errors: 4 });
     const clips = await jsonl(join(out, 'clips.jsonl'));
@@ -130,18 +165,50 @@ describe('WebDataset shards as input', () => {
     const c0 = clips.find((c) => c.id === '000000')!;
     expect(c0.input).toMatchObject({ __key__: '000000', txt: 'a ball drops onto the floor' });
     const errors = await jsonl(join(out, 'errors.jsonl'));
-    expect(errors.map((e) => e.code).sort()).toEqual(['webdataset_corrupt', 'webdataset_corrupt', 'webdataset_missing_shard', 'webdataset_no_video']);
+    expect(errors.map((e) => e.code).sort()).toEqual([
+      'webdataset_corrupt',
+      'webdataset_corrupt',
+      'webdataset_missing_shard',
+      'webdataset_no_video',
+    ]);
     expect(s.decisions && 'counts' in s.decisions).toBe(true);
     const safe = await jsonl(join(out, 'reverse-safe.jsonl'));
     const excluded = await jsonl(join(out, 'excluded.jsonl'));
     expect(safe.length + excluded.length).toBe(7);
-    for (const r of [...safe, ...excluded].filter((r) => r.__key__ !== undefined)) expect(r.__shard__).toMatch(/shard-0000[0-3]\.tar$/);
+    for (const r of [...safe, ...excluded].filter((r) => r.__key__ !== undefined))
+      expect(r.__shard__).toMatch(/shard-0000[0-3]\.tar$/);
     // The reverse-safe shards hold exactly the reverse-safe samples.
     expect(safe.map((r) => r.__key__)).toContain(LONG_KEY);
-    const shardFiles = (await readdir(join(out, 'reverse-safe-shards'))).map((f) => join(out, 'reverse-safe-shards', f));
-    const written = shardFiles.length ? await collect((await openInput(shardFiles.length === 1 ? shardFiles[0] : join(out, 'reverse-safe-shards', `{${shardFiles.map((f) => f.slice(f.lastIndexOf('/') + 1)).join(',')}}`))).rows()) : [];
-    expect(written.map((r) => (isRowProblem(r) ? r.error.code : r.columns.__key__)).sort()).toEqual(safe.map((r) => r.__key__).sort());
-    const again = await scan({ input: pattern, out, workers: 2, quiet: true, model: 'none', captionColumn: 'txt', policy: 'permissive' });
+    const shardFiles = (await readdir(join(out, 'reverse-safe-shards'))).map((f) =>
+      join(out, 'reverse-safe-shards', f),
+    );
+    const written = shardFiles.length
+      ? await collect(
+          (
+            await openInput(
+              shardFiles.length === 1
+                ? shardFiles[0]
+                : join(
+                    out,
+                    'reverse-safe-shards',
+                    `{${shardFiles.map((f) => f.slice(f.lastIndexOf('/') + 1)).join(',')}}`,
+                  ),
+            )
+          ).rows(),
+        )
+      : [];
+    expect(written.map((r) => (isRowProblem(r) ? r.error.code : r.columns.__key__)).sort()).toEqual(
+      safe.map((r) => r.__key__).sort(),
+    );
+    const again = await scan({
+      input: pattern,
+      out,
+      workers: 2,
+      quiet: true,
+      model: 'none',
+      captionColumn: 'txt',
+      policy: 'permissive',
+    });
     expect(again.counts).toMatchObject({ resumed: 7, this_run_clips: 0, this_run_errors: 0, clips: 3, errors: 4 });
   });
 
@@ -157,7 +224,13 @@ describe('WebDataset shards as input', () => {
     expect((await readdir(dest)).sort()).toEqual(['shard-00000.tar', 'shard-00001.tar']);
     const rows = (await collect((await openInput(join(dest, 'shard-0000{0,1}.tar'))).rows())) as InputRow[];
     expect(rows.map((x) => x.id)).toEqual(['000000', LONG_KEY, '000002']);
-    expect(rows[0].columns).toMatchObject({ caption: 'a ball drops', meta: '{"fps":24}', txt: 'a ball drops onto the floor', caption_reversed: 'a ball rises', decision: 'reverse_swap_label' });
+    expect(rows[0].columns).toMatchObject({
+      caption: 'a ball drops',
+      meta: '{"fps":24}',
+      txt: 'a ball drops onto the floor',
+      caption_reversed: 'a ball rises',
+      decision: 'reverse_swap_label',
+    });
     // A sample without a json member gets one with the decision.
     expect(rows[1].columns).toMatchObject({ txt: 'the camera pans', decision: 'reverse_keep_label' });
     const ref = parseMemberLocator(rows[0].path)!;
@@ -167,9 +240,16 @@ describe('WebDataset shards as input', () => {
     expect(await readdir(dest)).toEqual([]);
   });
 
-  it('draws the report\'s contact sheets from the members in place', async () => {
+  it("draws the report's contact sheets from the members in place", async () => {
     const out = join(dir, 'out-report');
-    const s = await scan({ input: join(dir, 'shard-00000.tar'), out, workers: 1, quiet: true, model: TINY_MODEL, report: true });
+    const s = await scan({
+      input: join(dir, 'shard-00000.tar'),
+      out,
+      workers: 1,
+      quiet: true,
+      model: TINY_MODEL,
+      report: true,
+    });
     expect(s.report).toEqual({ file: join(out, 'report.html') });
     expect((await readdir(join(out, 'report'))).filter((f) => f.startsWith('sheet-')).length).toBe(2);
     expect(await readFile(join(out, 'report.html'), 'utf8')).not.toContain('no contact sheet');

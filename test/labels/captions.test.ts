@@ -89,7 +89,11 @@ const FORMS: Row[] = [
   ['He takes it out\u00a0of the box', 'swap', 'He puts it into the box'],
   ['A  kid   opens  the  box', 'swap', 'A  kid   closes  the  box'],
   ['A ZOOM-IN on the face', 'swap', 'A ZOOM-OUT on the face'],
-  ['Pretending to open something without actually opening it', 'swap', 'Pretending to close something without actually closing it'],
+  [
+    'Pretending to open something without actually opening it',
+    'swap',
+    'Pretending to close something without actually closing it',
+  ],
 ];
 
 /** Irreversible words win over everything, swaps included. */
@@ -169,8 +173,13 @@ describe('analyseCaption: round trip', () => {
   // Rows whose rewrite has more than one reading back: shut/close -> open -> close, lift -> put down -> pick up,
   // a dropped particle ("plugs the lamp in" -> "unplugs the lamp" -> "plugs in the lamp"), "in" vs "into", NBSP.
   const ONE_WAY = new Set([
-    'He shuts the window', 'He plugs the lamp in.', 'She lifts the box', 'She lifts it', 'Someone zips up the jacket',
-    'Pick up the cup, then put it in the box', 'He takes it out\u00a0of the box',
+    'He shuts the window',
+    'He plugs the lamp in.',
+    'She lifts the box',
+    'She lifts it',
+    'Someone zips up the jacket',
+    'Pick up the cup, then put it in the box',
+    'He takes it out\u00a0of the box',
   ]);
   const swaps = [...PAIRS, ...FORMS].filter(([c, s]) => s === 'swap' && !ONE_WAY.has(c));
 
@@ -206,7 +215,10 @@ describe('analyseCaption: matches and reasons', () => {
     const a = analyseCaption('He opens the bottle and it falls');
     expect(a.status).toBe('irreversible');
     expect(a.reason).toBe("caption says 'falls'");
-    expect(a.matches.map((m) => [m.text, m.kind])).toEqual([['opens', 'swap'], ['falls', 'irreversible']]);
+    expect(a.matches.map((m) => [m.text, m.kind])).toEqual([
+      ['opens', 'swap'],
+      ['falls', 'irreversible'],
+    ]);
   });
 
   it('explains a liquid fill', () => {
@@ -223,7 +235,9 @@ describe('analyseCaption: matches and reasons', () => {
   });
 
   it('swaps in one pass: a rewritten word is never rewritten back', () => {
-    expect(reverseCaption('open the box, close the box, open the box')).toBe('close the box, open the box, close the box');
+    expect(reverseCaption('open the box, close the box, open the box')).toBe(
+      'close the box, open the box, close the box',
+    );
     expect(reverseCaption('from left to right then to the left')).toBe('from right to left then to the right');
   });
 

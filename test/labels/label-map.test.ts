@@ -48,39 +48,100 @@ describe('parseLabelMap', () => {
   });
 
   it('takes the columns in any order, verdicts in any case, an optional reason column, and a counterpart outside the map', () => {
-    const m = parseLabelMap('Verdict, Label ,counterpart,reason\nEquivariant,zoom in,zoom out,camera move\n', 'map.csv');
-    expect(m.entries).toEqual([{ label: 'zoom in', verdict: 'equivariant', counterpart: 'zoom out', reason: 'camera move', line: 2 }]);
+    const m = parseLabelMap(
+      'Verdict, Label ,counterpart,reason\nEquivariant,zoom in,zoom out,camera move\n',
+      'map.csv',
+    );
+    expect(m.entries).toEqual([
+      { label: 'zoom in', verdict: 'equivariant', counterpart: 'zoom out', reason: 'camera move', line: 2 },
+    ]);
   });
 
   it('allows the same label twice when both rows say the same', () => {
-    expect(parseLabelMap('label,verdict,counterpart\nspin,invariant,\nSpin ,invariant,\n', 'map.csv').entries).toHaveLength(1);
+    expect(
+      parseLabelMap('label,verdict,counterpart\nspin,invariant,\nSpin ,invariant,\n', 'map.csv').entries,
+    ).toHaveLength(1);
   });
 
   it.each([
-    ['an unknown verdict', 'label,verdict,counterpart\nopening,reversible,closing\n', /my-map\.csv line 2: label "opening" has the verdict "reversible"; expected invariant, equivariant, irreversible/],
-    ['an empty verdict', 'label,verdict,counterpart\nopening,,\n', /my-map\.csv line 2: label "opening" has the verdict ""/],
-    ['equivariant without a counterpart', 'label,verdict,counterpart\nsitting,invariant,\nopening,equivariant,\n', /my-map\.csv line 3: label "opening" is equivariant but has no counterpart/],
-    ['a counterpart on an invariant label', 'label,verdict,counterpart\nwaving,invariant,waving back\n', /my-map\.csv line 2: label "waving" is invariant but has the counterpart "waving back"; only equivariant labels have one/],
-    ['a label that is its own counterpart', 'label,verdict,counterpart\nspin,equivariant,Spin\n', /my-map\.csv line 2: label "spin" is its own counterpart/],
-    ['a duplicate label with another verdict', 'label,verdict,counterpart\nfalling,irreversible,\nwaving,invariant,\nFalling,invariant,\n', /my-map\.csv line 4: label "Falling" is invariant here but irreversible on line 2/],
-    ['a duplicate label with another counterpart', 'label,verdict,counterpart\nup,equivariant,down\nup,equivariant,sideways\n', /my-map\.csv line 3: label "up" is equivariant with the counterpart "sideways" here but equivariant with the counterpart "down" on line 2/],
-    ['a pair that does not come back', 'label,verdict,counterpart\nopening,equivariant,closing\nclosing,irreversible,\n', /my-map\.csv line 2: label "opening" pairs with "closing", but line 3 makes "closing" irreversible/],
+    [
+      'an unknown verdict',
+      'label,verdict,counterpart\nopening,reversible,closing\n',
+      /my-map\.csv line 2: label "opening" has the verdict "reversible"; expected invariant, equivariant, irreversible/,
+    ],
+    [
+      'an empty verdict',
+      'label,verdict,counterpart\nopening,,\n',
+      /my-map\.csv line 2: label "opening" has the verdict ""/,
+    ],
+    [
+      'equivariant without a counterpart',
+      'label,verdict,counterpart\nsitting,invariant,\nopening,equivariant,\n',
+      /my-map\.csv line 3: label "opening" is equivariant but has no counterpart/,
+    ],
+    [
+      'a counterpart on an invariant label',
+      'label,verdict,counterpart\nwaving,invariant,waving back\n',
+      /my-map\.csv line 2: label "waving" is invariant but has the counterpart "waving back"; only equivariant labels have one/,
+    ],
+    [
+      'a label that is its own counterpart',
+      'label,verdict,counterpart\nspin,equivariant,Spin\n',
+      /my-map\.csv line 2: label "spin" is its own counterpart/,
+    ],
+    [
+      'a duplicate label with another verdict',
+      'label,verdict,counterpart\nfalling,irreversible,\nwaving,invariant,\nFalling,invariant,\n',
+      /my-map\.csv line 4: label "Falling" is invariant here but irreversible on line 2/,
+    ],
+    [
+      'a duplicate label with another counterpart',
+      'label,verdict,counterpart\nup,equivariant,down\nup,equivariant,sideways\n',
+      /my-map\.csv line 3: label "up" is equivariant with the counterpart "sideways" here but equivariant with the counterpart "down" on line 2/,
+    ],
+    [
+      'a pair that does not come back',
+      'label,verdict,counterpart\nopening,equivariant,closing\nclosing,irreversible,\n',
+      /my-map\.csv line 2: label "opening" pairs with "closing", but line 3 makes "closing" irreversible/,
+    ],
     ['an empty label', 'label,verdict,counterpart\n,invariant,\n', /my-map\.csv line 2: the label is empty/],
-    ['too many fields', 'label,verdict,counterpart\nwaving, twice,invariant,\n', /my-map\.csv line 2: 4 fields, but the header has 3/],
-    ['a broken quote', 'label,verdict,counterpart\n"waving"x,invariant,\n', /my-map\.csv line 2: not CSV: unexpected "x"/],
+    [
+      'too many fields',
+      'label,verdict,counterpart\nwaving, twice,invariant,\n',
+      /my-map\.csv line 2: 4 fields, but the header has 3/,
+    ],
+    [
+      'a broken quote',
+      'label,verdict,counterpart\n"waving"x,invariant,\n',
+      /my-map\.csv line 2: not CSV: unexpected "x"/,
+    ],
   ])('names the file and line of %s', (_what, text, message) => {
     expect(problem(text)).toMatch(message);
   });
 
   it('lists every bad row, not only the first, with the count', () => {
-    const text = ['label,verdict,counterpart', 'a,sometimes,', 'b,equivariant,', 'c,invariant,', 'd,irreversible,e', ''].join('\n');
+    const text = [
+      'label,verdict,counterpart',
+      'a,sometimes,',
+      'b,equivariant,',
+      'c,invariant,',
+      'd,irreversible,e',
+      '',
+    ].join('\n');
     const msg = problem(text);
     expect(msg).toMatch(/^The label map my-map\.csv has 3 bad rows/);
-    expect(msg.split('\n').filter((l) => l.startsWith('  my-map.csv line ')).map((l) => l.match(/line (\d+)/)![1])).toEqual(['2', '3', '5']);
+    expect(
+      msg
+        .split('\n')
+        .filter((l) => l.startsWith('  my-map.csv line '))
+        .map((l) => l.match(/line (\d+)/)![1]),
+    ).toEqual(['2', '3', '5']);
   });
 
   it('rejects a file without the header, with unknown columns, or without rows', () => {
-    expect(problem('opening,equivariant,closing\n')).toMatch(/but my-map\.csv line 1 has the columns "opening,equivariant,closing", without label, verdict, counterpart/);
+    expect(problem('opening,equivariant,closing\n')).toMatch(
+      /but my-map\.csv line 1 has the columns "opening,equivariant,closing", without label, verdict, counterpart/,
+    );
     expect(problem('label,verdict,counterpart,notes\n')).toMatch(/unknown: notes \(allowed besides: reason\)/);
     expect(problem('label,verdict\nx,invariant\n')).toMatch(/without counterpart/);
     expect(problem('label,verdict,counterpart\n')).toMatch(/my-map\.csv has no label rows under its header/);
@@ -89,7 +150,9 @@ describe('parseLabelMap', () => {
 
   it('names an unreadable file', async () => {
     const dir = await tempDir();
-    await expect(readLabelMap(join(dir, 'missing.csv'))).rejects.toThrow(/Expected a readable CSV file for --label-map but received ".*missing\.csv" \(ENOENT/);
+    await expect(readLabelMap(join(dir, 'missing.csv'))).rejects.toThrow(
+      /Expected a readable CSV file for --label-map but received ".*missing\.csv" \(ENOENT/,
+    );
     await writeFile(join(dir, 'map.csv'), GOOD);
     expect((await readLabelMap(join(dir, 'map.csv'))).entries).toHaveLength(7);
   });
@@ -112,7 +175,9 @@ describe('labelMapLookup', () => {
 
   it('compares labels in Unicode NFC', () => {
     expect(labelKey('Cafe\u0301  Door')).toBe(labelKey('caf\u00e9 door'));
-    const m = labelMapLookup(parseLabelMap('label,verdict,counterpart\n\u00f6ffnen,equivariant,schlie\u00dfen\n', 'map.csv'));
+    const m = labelMapLookup(
+      parseLabelMap('label,verdict,counterpart\n\u00f6ffnen,equivariant,schlie\u00dfen\n', 'map.csv'),
+    );
     expect(m('O\u0308ffnen')?.counterpart).toBe('schlie\u00dfen');
     expect(m('\u00e4ffnen')).toBeNull();
   });

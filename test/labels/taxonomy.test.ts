@@ -5,14 +5,33 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildJesterTaxonomy, buildSsv2Taxonomy, buildTaxonomies, readTaxonomySources, taxonomyJson, TaxonomyError } from '../../src/labels/taxonomy/build.js';
+import {
+  buildJesterTaxonomy,
+  buildSsv2Taxonomy,
+  buildTaxonomies,
+  readTaxonomySources,
+  taxonomyJson,
+  TaxonomyError,
+} from '../../src/labels/taxonomy/build.js';
 import { deriveUndoPairs } from '../../src/labels/taxonomy/derive.js';
-import { counterpartOf, findClass, loadTaxonomy, taxonomyCounts, taxonomyFile, TAXONOMY_NAMES, type Taxonomy, type TaxonomyClass } from '../../src/labels/taxonomy/index.js';
+import {
+  counterpartOf,
+  findClass,
+  loadTaxonomy,
+  taxonomyCounts,
+  taxonomyFile,
+  TAXONOMY_NAMES,
+  type Taxonomy,
+  type TaxonomyClass,
+} from '../../src/labels/taxonomy/index.js';
 import { SSV2_OVERRIDES } from '../../src/labels/taxonomy/overrides.js';
 import { parseDomain, parseSExpressions, PddlError, showSExpr } from '../../src/labels/taxonomy/pddl.js';
 import { directionPairs, matchRule, SSV2_RULES } from '../../src/labels/taxonomy/rules.js';
 
-const SHARED_TAXONOMY = join(process.env.REVERSAL_AUDIT_SHARED_DATA ?? fileURLToPath(new URL('../../../shared/data/', import.meta.url)), 'taxonomy');
+const SHARED_TAXONOMY = join(
+  process.env.REVERSAL_AUDIT_SHARED_DATA ?? fileURLToPath(new URL('../../../shared/data/', import.meta.url)),
+  'taxonomy',
+);
 const haveShared = existsSync(join(SHARED_TAXONOMY, 'ssv2_domain.pddl'));
 
 let ssv2: Taxonomy;
@@ -57,7 +76,8 @@ describe('shipped SSv2 taxonomy', () => {
     expectPair(ssv2, 'Folding [something]', 'Unfolding [something]');
     expectPair(ssv2, 'Putting [something] into [something]', 'Taking [something] out of [something]');
     // Three of them come out of the PDDL on their own; covering needs the reviewed table (cover does not hide).
-    for (const n of ['Opening [something]', 'Folding [something]', 'Putting [something] into [something]']) expect(cls(ssv2, n).source, n).toBe('derived');
+    for (const n of ['Opening [something]', 'Folding [something]', 'Putting [something] into [something]'])
+      expect(cls(ssv2, n).source, n).toBe('derived');
     expect(cls(ssv2, 'Covering [something] with [something]').source).toBe('override');
     expectPair(ssv2, 'Moving [something] up', 'Moving [something] down');
     expectPair(ssv2, 'Approaching [something] with your camera', 'Moving away from [something] with your camera');
@@ -68,23 +88,38 @@ describe('shipped SSv2 taxonomy', () => {
     const irreversible = ssv2.classes.filter((c) => /^(Dropping|Pouring|Tearing)\b/.test(c.name));
     expect(irreversible.length).toBe(5 + 4 + 2);
     for (const c of irreversible) expect(c.verdict, c.name).toBe('irreversible');
-    for (const n of ['Throwing [something]', 'Throwing [something] against [something]', 'Throwing [something] onto a surface', 'Throwing [something] in the air and letting it fall']) {
+    for (const n of [
+      'Throwing [something]',
+      'Throwing [something] against [something]',
+      'Throwing [something] onto a surface',
+      'Throwing [something] in the air and letting it fall',
+    ]) {
       expect(cls(ssv2, n).verdict, n).toBe('irreversible');
     }
-    for (const n of ['[Something] falling like a rock', 'Bending [something] until it breaks', 'Spilling [something] onto [something]', 'Tipping [something] over']) {
+    for (const n of [
+      '[Something] falling like a rock',
+      'Bending [something] until it breaks',
+      'Spilling [something] onto [something]',
+      'Tipping [something] over',
+    ]) {
       expect(cls(ssv2, n).verdict, n).toBe('irreversible');
     }
   });
 
   it('keeps pretences, holding and showing invariant, and the decided debatable cases', () => {
-    for (const c of ssv2.classes.filter((x) => /^(Pretending|Holding|Showing)\b/.test(x.name))) expect(c.verdict, c.name).toBe('invariant');
-    expect(cls(ssv2, 'Pretending to pour [something] out of [something], but [something] is empty').verdict).toBe('invariant');
+    for (const c of ssv2.classes.filter((x) => /^(Pretending|Holding|Showing)\b/.test(x.name)))
+      expect(c.verdict, c.name).toBe('invariant');
+    expect(cls(ssv2, 'Pretending to pour [something] out of [something], but [something] is empty').verdict).toBe(
+      'invariant',
+    );
     expect(cls(ssv2, 'Squeezing [something]').verdict).toBe('invariant');
     expect(cls(ssv2, 'Squeezing [something]').reason).toMatch(/debatable/);
     expect(cls(ssv2, 'Throwing [something] in the air and catching it').verdict).toBe('invariant');
     // Negated events do not trigger the falling rule.
     expect(cls(ssv2, "Pushing [something] so that it almost falls off but doesn't").verdict).not.toBe('irreversible');
-    expect(cls(ssv2, 'Lifting [something] up completely without letting it drop down').verdict).not.toBe('irreversible');
+    expect(cls(ssv2, 'Lifting [something] up completely without letting it drop down').verdict).not.toBe(
+      'irreversible',
+    );
   });
 
   it('has no asymmetric pair, and counterparts only on equivariant classes', () => {
@@ -111,13 +146,26 @@ describe('shipped SSv2 taxonomy', () => {
     const n = taxonomyCounts(ssv2.classes);
     expect(n.invariant + n.equivariant + n.irreversible).toBe(174);
     expect(n.equivariant).toBe(2 * n.equivariant_pairs + n.equivariant_without_counterpart);
-    expect(n).toMatchObject({ invariant: 55, equivariant_pairs: 21, equivariant_without_counterpart: 26, irreversible: 51 });
+    expect(n).toMatchObject({
+      invariant: 55,
+      equivariant_pairs: 21,
+      equivariant_without_counterpart: 26,
+      irreversible: 51,
+    });
     expect(ssv2.provenance).toMatchObject({ counts: n });
   });
 
   it('records the sources with sha256 and upstream repositories', () => {
-    const p = ssv2.provenance as { sources: { file: string; sha256: string; upstream: string }[]; generator_version: string };
-    expect(p.sources.map((s) => s.file)).toEqual(['ssv2_labels.json', 'ssv2_domain.pddl', 'ssv2_fine_to_coarse.csv', 'ssv2_coarse_classes.csv']);
+    const p = ssv2.provenance as {
+      sources: { file: string; sha256: string; upstream: string }[];
+      generator_version: string;
+    };
+    expect(p.sources.map((s) => s.file)).toEqual([
+      'ssv2_labels.json',
+      'ssv2_domain.pddl',
+      'ssv2_fine_to_coarse.csv',
+      'ssv2_coarse_classes.csv',
+    ]);
     for (const s of p.sources) expect(s.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(p.sources[1].upstream).toContain('tmigimatsu/grounding-predicates');
     expect(p.sources[2].upstream).toContain('willprice/20bn-something-something-label-hierarchies');
@@ -137,10 +185,20 @@ describe('shipped Jester taxonomy', () => {
     expectPair(jester, 'Rolling Hand Forward', 'Rolling Hand Backward');
     expectPair(jester, 'Pushing Hand Away', 'Pulling Hand In');
     expectPair(jester, 'Turning Hand Clockwise', 'Turning Hand Counterclockwise');
-    for (const n of ['No gesture', 'Doing other things', 'Thumb Up', 'Thumb Down', 'Shaking Hand', 'Stop Sign', 'Drumming Fingers']) {
+    for (const n of [
+      'No gesture',
+      'Doing other things',
+      'Thumb Up',
+      'Thumb Down',
+      'Shaking Hand',
+      'Stop Sign',
+      'Drumming Fingers',
+    ]) {
       expect(cls(jester, n).verdict, n).toBe('invariant');
     }
-    expect((jester.provenance as { sources: { upstream: string }[] }).sources[0].upstream).toContain('open-mmlab/mmaction2');
+    expect((jester.provenance as { sources: { upstream: string }[] }).sources[0].upstream).toContain(
+      'open-mmlab/mmaction2',
+    );
   });
 });
 
@@ -156,13 +214,21 @@ describe('findClass', () => {
   it('finds by id, by name without placeholders, and by raw SSv2 labels', () => {
     expect(findClass(ssv2, '46')?.name).toBe('Opening [something]');
     expect(findClass(ssv2, 'putting something into something')?.name).toBe('Putting [something] into [something]');
-    expect(findClass(ssv2, '  Putting [something]   into [something]. ')?.name).toBe('Putting [something] into [something]');
+    expect(findClass(ssv2, '  Putting [something]   into [something]. ')?.name).toBe(
+      'Putting [something] into [something]',
+    );
     expect(findClass(ssv2, 'Putting a pen into a cup')?.name).toBe('Putting [something] into [something]');
     expect(findClass(ssv2, 'taking a pen out of a pencil case')?.name).toBe('Taking [something] out of [something]');
-    expect(findClass(ssv2, 'Pushing a toy car from left to right')?.name).toBe('Pushing [something] from left to right');
-    expect(findClass(ssv2, 'putting pen, cup and phone on the table')?.name).toBe('Putting [something], [something] and [something] on the table');
+    expect(findClass(ssv2, 'Pushing a toy car from left to right')?.name).toBe(
+      'Pushing [something] from left to right',
+    );
+    expect(findClass(ssv2, 'putting pen, cup and phone on the table')?.name).toBe(
+      'Putting [something], [something] and [something] on the table',
+    );
     expect(findClass(ssv2, 'Uncovering the red mug')?.name).toBe('Uncovering [something]');
-    expect(findClass(ssv2, 'Pretending to pour water out of a bottle, but bottle is empty')?.name).toBe('Pretending to pour [something] out of [something], but [something] is empty');
+    expect(findClass(ssv2, 'Pretending to pour water out of a bottle, but bottle is empty')?.name).toBe(
+      'Pretending to pour [something] out of [something], but [something] is empty',
+    );
     expect(findClass(ssv2, 'a dog running in a park')).toBeNull();
     expect(findClass(ssv2, '')).toBeNull();
   });
@@ -230,7 +296,8 @@ describe('PDDL reader', () => {
   it('rejects broken text and constructs outside the subset, with the line', () => {
     expect(() => parseSExpressions('(a (b c)')).toThrow(PddlError);
     expect(() => parseSExpressions('(a))')).toThrow(/line 1/);
-    const forall = '(define (domain x)\n (:action a :parameters (?a)\n  :precondition (forall (?b) (p ?b))\n  :effect (q ?a)))';
+    const forall =
+      '(define (domain x)\n (:action a :parameters (?a)\n  :precondition (forall (?b) (p ?b))\n  :effect (q ?a)))';
     expect(() => parseDomain(forall)).toThrow(/conjunctions of literals only.*line 3/);
     expect(() => parseDomain('(foo)')).toThrow(/define/);
   });
@@ -242,7 +309,10 @@ describe('PDDL reader', () => {
     expect(pairs[0].restoredByB.sort()).toEqual(['!open(?a)', 'closed(?a)']);
     // Counting hand literals as changes of their own pairs grab with release too.
     const all = deriveUndoPairs(parseDomain(MINI), { incidental: () => false });
-    expect(all.map((p) => [p.a, p.b])).toEqual([['open', 'close'], ['grab', 'release']]);
+    expect(all.map((p) => [p.a, p.b])).toEqual([
+      ['open', 'close'],
+      ['grab', 'release'],
+    ]);
   });
 });
 
@@ -254,8 +324,13 @@ describe('name rules', () => {
   });
 
   it('pairs names that differ only by direction words, and refuses two partners', () => {
-    expect(directionPairs(['Swiping Left', 'Swiping Right', 'Shaking Hand'])).toEqual([{ a: 'Swiping Left', b: 'Swiping Right', words: [['left', 'right']] }]);
-    expect(directionPairs(['Pushing Hand Away', 'Pulling Hand In'])[0].words).toEqual([['pushing', 'pulling'], ['away', 'in']]);
+    expect(directionPairs(['Swiping Left', 'Swiping Right', 'Shaking Hand'])).toEqual([
+      { a: 'Swiping Left', b: 'Swiping Right', words: [['left', 'right']] },
+    ]);
+    expect(directionPairs(['Pushing Hand Away', 'Pulling Hand In'])[0].words).toEqual([
+      ['pushing', 'pulling'],
+      ['away', 'in'],
+    ]);
     expect(() => directionPairs(['Go In', 'Go Out', 'Go Away'])).toThrow(/at most one direction partner/);
   });
 
@@ -282,7 +357,9 @@ describe.skipIf(!haveShared)('data/taxonomy/*.json against the shared sources', 
     const wrongComment = texts.ssv2Domain.replace('; 5 Closing something', '; 5 Shutting something');
     expect(() => buildSsv2Taxonomy({ ...texts, ssv2Domain: wrongComment })).toThrow(/before action close/);
     expect(() => buildSsv2Taxonomy({ ...texts, ssv2Domain: texts.ssv2Domain.slice(0, -3) })).toThrow(TaxonomyError);
-    expect(() => buildJesterTaxonomy({ ...texts, jesterLabels: `${texts.jesterLabels}Waving Hand\n` })).toThrow(/received none for "Waving Hand"/);
+    expect(() => buildJesterTaxonomy({ ...texts, jesterLabels: `${texts.jesterLabels}Waving Hand\n` })).toThrow(
+      /received none for "Waving Hand"/,
+    );
     await expect(readTaxonomySources('/nonexistent/taxonomy')).rejects.toThrow(/ssv2_labels.json/);
   });
 });

@@ -19,20 +19,33 @@ const CASES = (JSON.parse(readFileSync(FIXTURE, 'utf8')) as { cases: Case[] }).c
 
 /** What the case expects of analyseCaption's status and reversed caption. */
 function wanted(c: Case): { status: CaptionStatus; reversed: string | null } {
-  return { status: c.expect, reversed: c.expect === 'swap' ? (c.reversed ?? null) : c.expect === 'keep' ? c.caption : null };
+  return {
+    status: c.expect,
+    reversed: c.expect === 'swap' ? (c.reversed ?? null) : c.expect === 'keep' ? c.caption : null,
+  };
 }
 
 describe('tricky captions', () => {
   it('has at least 60 cases in every required group, each well-formed and distinct', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(60);
     const groups = new Set(CASES.map((c) => c.group));
-    for (const g of ['noun that looks like a verb', 'negation', 'reverse, rewind, played backwards', 'passive voice', 'plural and -ing forms', 'several actions']) {
+    for (const g of [
+      'noun that looks like a verb',
+      'negation',
+      'reverse, rewind, played backwards',
+      'passive voice',
+      'plural and -ing forms',
+      'several actions',
+    ]) {
       expect(groups, g).toContain(g);
     }
     expect(new Set(CASES.map((c) => c.caption)).size).toBe(CASES.length);
     for (const c of CASES) {
       expect(['swap', 'keep', 'irreversible', 'unknown'], c.caption).toContain(c.expect);
-      expect(c.expect === 'swap' ? typeof c.reversed === 'string' && c.reversed !== c.caption : c.reversed === undefined, c.caption).toBe(true);
+      expect(
+        c.expect === 'swap' ? typeof c.reversed === 'string' && c.reversed !== c.caption : c.reversed === undefined,
+        c.caption,
+      ).toBe(true);
     }
   });
 
@@ -45,7 +58,9 @@ describe('tricky captions', () => {
     console.log(`tricky captions: passing ${CASES.length - failing.length}/${CASES.length}`);
     for (const c of failing) {
       const a = analyseCaption(c.caption);
-      console.log(`  FAIL [${c.group}] ${JSON.stringify(c.caption)}: want ${JSON.stringify(wanted(c))}, got ${JSON.stringify({ status: a.status, reversed: a.reversed })} (${a.reason})`);
+      console.log(
+        `  FAIL [${c.group}] ${JSON.stringify(c.caption)}: want ${JSON.stringify(wanted(c))}, got ${JSON.stringify({ status: a.status, reversed: a.reversed })} (${a.reason})`,
+      );
     }
     expect(failing.map((c) => c.caption)).toEqual([]);
   });

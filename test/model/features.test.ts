@@ -4,7 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { CUE_COLUMNS } from '../../src/cues/index.js';
 import { mirrorSeries, SeriesAnalyser } from '../../src/cues/series.js';
 import { ModelError } from '../../src/errors.js';
-import { clipWindows, inputMask, MAX_WINDOWS, MODEL_F, MODEL_T, mirrorInput, mirrorMask, ODD_MASK, seriesToInput, seriesToModelInput } from '../../src/model/features.js';
+import {
+  clipWindows,
+  inputMask,
+  MAX_WINDOWS,
+  MODEL_F,
+  MODEL_T,
+  mirrorInput,
+  mirrorMask,
+  ODD_MASK,
+  seriesToInput,
+  seriesToModelInput,
+} from '../../src/model/features.js';
 import { renderScene } from '../../src/synth/scenes.js';
 import { randomSeries } from './helpers.js';
 
@@ -15,7 +26,9 @@ const same = (a: Float32Array, b: Float32Array): boolean => a.length === b.lengt
 describe('seriesToInput / inputMask', () => {
   it('ODD_MASK marks exactly the odd-parity columns', () => {
     expect(ODD_MASK.length).toBe(CUE_COLUMNS.length);
-    CUE_COLUMNS.forEach((c, k) => { expect(ODD_MASK[k]).toBe(c.parity === 'odd' ? 1 : 0); });
+    CUE_COLUMNS.forEach((c, k) => {
+      expect(ODD_MASK[k]).toBe(c.parity === 'odd' ? 1 : 0);
+    });
     expect(ODD_MASK.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 
@@ -70,7 +83,11 @@ describe('seriesToInput / inputMask', () => {
   });
 
   it('mirror property on a real cue series (a dropped ball analysed, and analysed reversed)', () => {
-    const frames = renderScene('drop', { width: 96, height: 64, fps: 24, seconds: 3.5, seed: 5 }).map((f) => ({ width: 96, height: 64, data: Float32Array.from(f) }));
+    const frames = renderScene('drop', { width: 96, height: 64, fps: 24, seconds: 3.5, seed: 5 }).map((f) => ({
+      width: 96,
+      height: 64,
+      data: Float32Array.from(f),
+    }));
     const analyser = new SeriesAnalyser({ flowPreset: 'ultrafast' });
     const forward = analyser.analyse(frames, 24);
     const backward = analyser.analyse(frames, 24, { reverse: true });
@@ -104,7 +121,9 @@ describe('clipWindows', () => {
     expect(same(w[1].x.subarray(0, MODEL_F), row(45))).toBe(true);
     expect(same(w[2].x.subarray(0, MODEL_F), row(91))).toBe(true);
     expect(same(w[3].x.subarray((MODEL_T - 1) * MODEL_F), row(199))).toBe(true); // the last row is seen
-    w.forEach((x) => { expect(x.mask.every((v) => v === 1)).toBe(true); });
+    w.forEach((x) => {
+      expect(x.mask.every((v) => v === 1)).toBe(true);
+    });
     expect(clipWindows(randomSeries(10_000, 1))).toHaveLength(MAX_WINDOWS);
     expect(clipWindows(randomSeries(200, 3), MODEL_T, 2)).toHaveLength(2);
     expect(() => clipWindows(s, MODEL_T, 0)).toThrow(ModelError);
@@ -123,4 +142,3 @@ describe('clipWindows', () => {
     }
   });
 });
-

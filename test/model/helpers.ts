@@ -58,7 +58,11 @@ export function sceneSeries(seeds: number): LabelledSeries[] {
     scenes.forEach((scene, k) => {
       const seed = 1000 * s + k + 1;
       const seconds = 1.5 + ((s * 7 + k * 3) % 11) * 0.25;
-      const frames = renderScene(scene, { width: 96, height: 64, fps: 24, seconds, seed }).map((f) => ({ width: 96, height: 64, data: Float32Array.from(f) }));
+      const frames = renderScene(scene, { width: 96, height: 64, fps: 24, seconds, seed }).map((f) => ({
+        width: 96,
+        height: 64,
+        data: Float32Array.from(f),
+      }));
       const series = analyser.analyse(frames, 24);
       const base = { family: scene, verdict: SCENE_VERDICT[scene], seed };
       out.push({ id: `${scene}_${seed}`, direction: 'forward', series, ...base });
@@ -69,7 +73,11 @@ export function sceneSeries(seeds: number): LabelledSeries[] {
 }
 
 /** Writes `clips.jsonl` + `series/part-0.f32` (like `audit scan`) and `labels.jsonl` (like the corpus). */
-export async function writeFakeScan(dir: string, items: readonly LabelledSeries[], opts: { pathPrefix?: string } = {}): Promise<{ scanOut: string; labels: string }> {
+export async function writeFakeScan(
+  dir: string,
+  items: readonly LabelledSeries[],
+  opts: { pathPrefix?: string } = {},
+): Promise<{ scanOut: string; labels: string }> {
   const scanOut = join(dir, 'scan');
   await mkdir(join(scanOut, 'series'), { recursive: true });
   const seriesFile = join(scanOut, 'series', 'part-0.f32');
@@ -79,9 +87,33 @@ export async function writeFakeScan(dir: string, items: readonly LabelledSeries[
   let offset = 0;
   for (const [i, it] of items.entries()) {
     const path = `${opts.pathPrefix ?? '/corpus/clips/'}${it.id}.mp4`;
-    await appendFile(seriesFile, new Uint8Array(it.series.data.buffer, it.series.data.byteOffset, it.series.data.byteLength));
-    clips.push(JSON.stringify({ id: it.id, path, row: i + 1, analysis_fps: 24, series_file: 'series/part-0.f32', series_offset: offset, series_pairs: it.series.frames, series_columns: it.series.columns }));
-    labels.push(JSON.stringify({ id: it.id, path, family: it.family, verdict: it.verdict, direction: it.direction, twin_id: null, seed: it.seed }));
+    await appendFile(
+      seriesFile,
+      new Uint8Array(it.series.data.buffer, it.series.data.byteOffset, it.series.data.byteLength),
+    );
+    clips.push(
+      JSON.stringify({
+        id: it.id,
+        path,
+        row: i + 1,
+        analysis_fps: 24,
+        series_file: 'series/part-0.f32',
+        series_offset: offset,
+        series_pairs: it.series.frames,
+        series_columns: it.series.columns,
+      }),
+    );
+    labels.push(
+      JSON.stringify({
+        id: it.id,
+        path,
+        family: it.family,
+        verdict: it.verdict,
+        direction: it.direction,
+        twin_id: null,
+        seed: it.seed,
+      }),
+    );
     offset += it.series.data.byteLength;
   }
   await writeFile(join(scanOut, 'clips.jsonl'), `${clips.join('\n')}\n`);

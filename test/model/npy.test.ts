@@ -68,7 +68,9 @@ describe('npy', () => {
     await expect(w.append(new Float32Array(3))).rejects.toThrow(ModelError);
     await expect(w.append(new BigInt64Array(4))).rejects.toThrow(/float32 rows/);
     await w.close();
-    await expect(writeNpy(join(dir, 'x.npy'), { dtype: 'float32', shape: [5], data: new Float32Array(4) })).rejects.toThrow(/5 values/);
+    await expect(
+      writeNpy(join(dir, 'x.npy'), { dtype: 'float32', shape: [5], data: new Float32Array(4) }),
+    ).rejects.toThrow(/5 values/);
     await writeFile(join(dir, 'not.npy'), 'hello world');
     await expect(readNpy(join(dir, 'not.npy'))).rejects.toThrow(/magic/);
   });

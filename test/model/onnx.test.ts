@@ -8,7 +8,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mirrorSeries } from '../../src/cues/series.js';
 import { ModelError } from '../../src/errors.js';
-import { clipWindows, COLUMNS_HASH, MODEL_F, mirrorInput, mirrorMask, seriesToModelInput, type ModelInput } from '../../src/model/features.js';
+import {
+  clipWindows,
+  COLUMNS_HASH,
+  MODEL_F,
+  mirrorInput,
+  mirrorMask,
+  seriesToModelInput,
+  type ModelInput,
+} from '../../src/model/features.js';
 import { loadModel, mergeWindows, predict, predictClips, type LoadedModel } from '../../src/model/onnx.js';
 import { randomSeries } from './helpers.js';
 
@@ -36,7 +44,8 @@ function decode(b64: string): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number =>
+  Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 describe.each(MODELS)('$name in onnxruntime-node', ({ onnx }) => {
   let model: LoadedModel;
@@ -63,8 +72,12 @@ describe.each(MODELS)('$name in onnxruntime-node', ({ onnx }) => {
       expect(Math.abs(p.p_forward - want.p_forward)).toBeLessThan(1e-4);
       expect(maxDiff([p.p_invariant, p.p_equivariant, p.p_irreversible], want.p_verdict)).toBeLessThan(1e-4);
       expect(maxDiff(p.embedding, want.embedding)).toBeLessThan(1e-4 * Math.max(1, ...want.embedding.map(Math.abs)));
-      expect(maxDiff(p.embedding_forward!, want.embedding_forward)).toBeLessThan(1e-4 * Math.max(1, ...want.embedding_forward.map(Math.abs)));
-      expect(maxDiff(p.embedding_reversed!, want.embedding_reversed)).toBeLessThan(1e-4 * Math.max(1, ...want.embedding_reversed.map(Math.abs)));
+      expect(maxDiff(p.embedding_forward!, want.embedding_forward)).toBeLessThan(
+        1e-4 * Math.max(1, ...want.embedding_forward.map(Math.abs)),
+      );
+      expect(maxDiff(p.embedding_reversed!, want.embedding_reversed)).toBeLessThan(
+        1e-4 * Math.max(1, ...want.embedding_reversed.map(Math.abs)),
+      );
       expect(p.confidence).toBe(Math.max(p.p_invariant, p.p_equivariant, p.p_irreversible));
     });
   });
@@ -73,7 +86,10 @@ describe.each(MODELS)('$name in onnxruntime-node', ({ onnx }) => {
     // By construction (models/train.py): arrow = a(x) - a(m(x)), verdict and embedding sum over x and m(x).
     const clips = [...inputs, ...[10, 64, 65, 200].map((n, k) => seriesToModelInput(randomSeries(n, k + 1)))];
     const preds = await predict(model, clips);
-    const mirrored = await predict(model, clips.map((c) => ({ x: mirrorInput(c.x), mask: mirrorMask(c.mask) })));
+    const mirrored = await predict(
+      model,
+      clips.map((c) => ({ x: mirrorInput(c.x), mask: mirrorMask(c.mask) })),
+    );
     preds.forEach((p, i) => {
       const m = mirrored[i];
       expect(Math.abs(m.p_forward - (1 - p.p_forward))).toBeLessThan(1e-5);
@@ -97,7 +113,11 @@ describe.each(MODELS)('$name in onnxruntime-node', ({ onnx }) => {
   it('whole clips: windows averaged, the mirror properties kept, a short clip the same as one window', async () => {
     const long = randomSeries(230, 4); // 4 windows
     const short = randomSeries(50, 5);
-    const [p, m, one] = await predictClips(model, [clipWindows(long), clipWindows(mirrorSeries(long)), clipWindows(short)], { batchSize: 3 });
+    const [p, m, one] = await predictClips(
+      model,
+      [clipWindows(long), clipWindows(mirrorSeries(long)), clipWindows(short)],
+      { batchSize: 3 },
+    );
     expect(p.windows).toBe(4);
     expect(Math.abs(m.p_forward - (1 - p.p_forward))).toBeLessThan(1e-5);
     expect(Math.abs(m.arrow_logit + p.arrow_logit)).toBeLessThan(1e-4);
@@ -116,7 +136,9 @@ describe.each(MODELS)('$name in onnxruntime-node', ({ onnx }) => {
     const clips = [10, 40, 64, 90, 130].map((n, k) => seriesToModelInput(randomSeries(n, 20 + k)));
     const a = await predict(model, clips, { batchSize: 2 });
     const b = await predict(model, clips);
-    a.forEach((p, i) => { expect(Math.abs(p.p_forward - b[i].p_forward)).toBeLessThan(1e-6); });
+    a.forEach((p, i) => {
+      expect(Math.abs(p.p_forward - b[i].p_forward)).toBeLessThan(1e-6);
+    });
     const [bare] = await predict(model, [clips[4].x]);
     expect(Math.abs(bare.p_forward - b[4].p_forward)).toBeLessThan(1e-6);
     expect(await predict(model, [])).toEqual([]);
@@ -124,7 +146,9 @@ describe.each(MODELS)('$name in onnxruntime-node', ({ onnx }) => {
 
   it('rejects inputs of the wrong size', async () => {
     await expect(predict(model, [new Float32Array(10)])).rejects.toThrow(ModelError);
-    await expect(predict(model, [{ x: new Float32Array(64 * MODEL_F), mask: new Float32Array(3) }])).rejects.toThrow(/mask of 64/);
+    await expect(predict(model, [{ x: new Float32Array(64 * MODEL_F), mask: new Float32Array(3) }])).rejects.toThrow(
+      /mask of 64/,
+    );
   });
 });
 
@@ -163,6 +187,8 @@ describe('loadModel devices and contract', () => {
     await writeFile(join(dir, 'old.card.json'), JSON.stringify(card));
     await expect(loadModel(join(dir, 'old.onnx'), { device: 'cpu' })).rejects.toThrow(/current cue columns/);
     await writeFile(join(dir, 'junk.onnx'), 'not a model');
-    await expect(loadModel(join(dir, 'junk.onnx'), { device: 'cpu' })).rejects.toThrow(/an ONNX model onnxruntime can load/);
+    await expect(loadModel(join(dir, 'junk.onnx'), { device: 'cpu' })).rejects.toThrow(
+      /an ONNX model onnxruntime can load/,
+    );
   });
 });

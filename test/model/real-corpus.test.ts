@@ -38,7 +38,9 @@ describe('real corpus', () => {
   });
 
   it('takes the repository out of a source cell', () => {
-    expect(repositoryOf('github intel-iot-devkit/sample-videos @ 0123abc : videos/a.mp4')).toBe('intel-iot-devkit/sample-videos');
+    expect(repositoryOf('github intel-iot-devkit/sample-videos @ 0123abc : videos/a.mp4')).toBe(
+      'intel-iot-devkit/sample-videos',
+    );
     expect(repositoryOf('local footage')).toBe('local footage');
   });
 
@@ -57,8 +59,21 @@ describe('real corpus', () => {
   it('reads weak labels, confidence and split per clip; unclear clips have no verdict', async () => {
     const clips = await readRealCorpus(join(dir, 'corpus'));
     expect([...clips.keys()]).toEqual(['a_001.mp4', 'a_002.mp4', 'b_001.mp4', 'c_001.mp4']);
-    expect(clips.get('a_001.mp4')).toEqual({ file: 'a_001.mp4', group: 'g1', repo: 'intel-iot-devkit/sample-videos', license: 'Apache-2.0', verdict: 2, confidence: 'high', split: 'val' });
-    expect([...clips.values()].map((c) => [c.verdict, c.split])).toEqual([[2, 'val'], [0, 'val'], [1, 'train'], [-1, 'train']]);
+    expect(clips.get('a_001.mp4')).toEqual({
+      file: 'a_001.mp4',
+      group: 'g1',
+      repo: 'intel-iot-devkit/sample-videos',
+      license: 'Apache-2.0',
+      verdict: 2,
+      confidence: 'high',
+      split: 'val',
+    });
+    expect([...clips.values()].map((c) => [c.verdict, c.split])).toEqual([
+      [2, 'val'],
+      [0, 'val'],
+      [1, 'train'],
+      [-1, 'train'],
+    ]);
   });
 
   it('refuses an unknown label, naming the clip', async () => {
@@ -71,7 +86,14 @@ describe('real corpus', () => {
   });
 
   it('exports its scanned clips as forward examples with weak verdicts, weights and the split in groups.json', async () => {
-    const items = ['a_001', 'b_001', 'c_001'].map((id, k) => ({ id, family: 'x', verdict: 'invariant', direction: 'forward' as const, seed: k, series: randomSeries(40 + k, k + 1) }));
+    const items = ['a_001', 'b_001', 'c_001'].map((id, k) => ({
+      id,
+      family: 'x',
+      verdict: 'invariant',
+      direction: 'forward' as const,
+      seed: k,
+      series: randomSeries(40 + k, k + 1),
+    }));
     // audit scan of the clips/ folder: ids are paths; the labels join on the file name.
     const { scanOut } = await writeFakeScan(join(dir, 'scan'), items, { pathPrefix: '/somewhere/clips/' });
     const out = join(dir, 'scan', 'data');
@@ -80,7 +102,9 @@ describe('real corpus', () => {
     expect(Array.from((await readNpy(join(out, 'y_verdict.npy'))).data as BigInt64Array)).toEqual([2n, 1n, -1n]);
     expect(Array.from((await readNpy(join(out, 'y_forward.npy'))).data as BigInt64Array)).toEqual([1n, 1n, 1n]);
     const groups = JSON.parse(await readFile(join(out, 'groups.json'), 'utf8'));
-    expect(groups.map((g: Record<string, unknown>) => [g.family, g.group, g.split, g.confidence, g.verdict_weight])).toEqual([
+    expect(
+      groups.map((g: Record<string, unknown>) => [g.family, g.group, g.split, g.confidence, g.verdict_weight]),
+    ).toEqual([
       ['real', 'g1', 'val', 'high', 1],
       ['real', 'g2', 'train', 'medium', 0.7],
       ['real', 'g3', 'train', 'low', 0.3],
@@ -88,16 +112,19 @@ describe('real corpus', () => {
   });
 
   const shared = join(SHARED_DATA, 'real-corpus');
-  it.skipIf(!existsSync(join(shared, 'index.csv')))('the shared real corpus: about a fifth of its clips validate, and no source video or repository is on both sides', async () => {
-    const clips = [...(await readRealCorpus(shared)).values()];
-    const val = clips.filter((c) => c.split === 'val');
-    expect(val.length / clips.length).toBeGreaterThan(0.15);
-    expect(val.length / clips.length).toBeLessThan(0.3);
-    for (const key of ['group', 'repo'] as const) {
-      const sides = new Map<string, Set<string>>();
-      for (const c of clips) sides.set(c[key], (sides.get(c[key]) ?? new Set()).add(c.split));
-      expect([...sides.values()].filter((s) => s.size > 1)).toHaveLength(0);
-    }
-    for (const v of [0, 1, 2]) expect(val.filter((c) => c.verdict === v).length).toBeGreaterThan(50);
-  });
+  it.skipIf(!existsSync(join(shared, 'index.csv')))(
+    'the shared real corpus: about a fifth of its clips validate, and no source video or repository is on both sides',
+    async () => {
+      const clips = [...(await readRealCorpus(shared)).values()];
+      const val = clips.filter((c) => c.split === 'val');
+      expect(val.length / clips.length).toBeGreaterThan(0.15);
+      expect(val.length / clips.length).toBeLessThan(0.3);
+      for (const key of ['group', 'repo'] as const) {
+        const sides = new Map<string, Set<string>>();
+        for (const c of clips) sides.set(c[key], (sides.get(c[key]) ?? new Set()).add(c.split));
+        expect([...sides.values()].filter((s) => s.size > 1)).toHaveLength(0);
+      }
+      for (const v of [0, 1, 2]) expect(val.filter((c) => c.verdict === v).length).toBeGreaterThan(50);
+    },
+  );
 });

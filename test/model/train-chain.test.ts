@@ -42,7 +42,8 @@ import train as T
 names = json.loads(${JSON.stringify(names)}); odd = np.array([p == 'odd' for p in json.loads(${JSON.stringify(parities)})], np.float32)`;
 }
 
-if (!python) console.warn('train-chain: skipped (no /usr/bin/python3 with torch; apt-get install python3-torch python3-numpy)');
+if (!python)
+  console.warn('train-chain: skipped (no /usr/bin/python3 with torch; apt-get install python3-torch python3-numpy)');
 
 describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)', () => {
   let dir = '';
@@ -62,8 +63,31 @@ describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)',
     expect(summary.rows).toBeGreaterThan(items.length);
 
     const out = join(dir, 'model');
-    const args = [TRAIN, '--data', data, '--holdout-families', 'slide,roll,wave', '--holdout-seed-frac', '0.25', '--epochs', writeFixture ? '40' : '8'];
-    args.push('--width', '16', '--threads', '1', '--seed', '0', '--name', 'tiny', '--out', out, '--parity-samples', '2');
+    const args = [
+      TRAIN,
+      '--data',
+      data,
+      '--holdout-families',
+      'slide,roll,wave',
+      '--holdout-seed-frac',
+      '0.25',
+      '--epochs',
+      writeFixture ? '40' : '8',
+    ];
+    args.push(
+      '--width',
+      '16',
+      '--threads',
+      '1',
+      '--seed',
+      '0',
+      '--name',
+      'tiny',
+      '--out',
+      out,
+      '--parity-samples',
+      '2',
+    );
     const run = spawnSync(python!, args, { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/samples\/s/);
@@ -76,18 +100,28 @@ describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)',
     expect(card.metrics.whole_clip.heldout_families.n).toBe(card.metrics.heldout_families.n);
     expect(card.metrics.whole_clip.heldout_families.confusion).toHaveLength(3);
     const model = await loadModel(join(out, 'tiny.onnx'), { device: 'cpu' });
-    const inputs: ModelInput[] = parity.samples.map((s: { x: string; mask: string }) => ({ x: decode(s.x), mask: decode(s.mask) }));
+    const inputs: ModelInput[] = parity.samples.map((s: { x: string; mask: string }) => ({
+      x: decode(s.x),
+      mask: decode(s.mask),
+    }));
     const preds = await predict(model, inputs);
     preds.forEach((p, i) => {
       const want = parity.samples[i];
       expect(Math.abs(p.p_forward - want.p_forward)).toBeLessThan(1e-4);
-      [p.p_invariant, p.p_equivariant, p.p_irreversible].forEach((v, k) => { expect(Math.abs(v - want.p_verdict[k])).toBeLessThan(1e-4); });
+      [p.p_invariant, p.p_equivariant, p.p_irreversible].forEach((v, k) => {
+        expect(Math.abs(v - want.p_verdict[k])).toBeLessThan(1e-4);
+      });
     });
-    const mirrored = await predict(model, inputs.map((s) => ({ x: mirrorInput(s.x), mask: mirrorMask(s.mask) })));
+    const mirrored = await predict(
+      model,
+      inputs.map((s) => ({ x: mirrorInput(s.x), mask: mirrorMask(s.mask) })),
+    );
     mirrored.forEach((m, i) => {
       expect(Math.abs(m.p_forward - (1 - preds[i].p_forward))).toBeLessThan(1e-5);
       // The verdict head also sees abs(g(x) - g(m(x))) by default: still the same verdict both ways.
-      [m.p_invariant - preds[i].p_invariant, m.p_equivariant - preds[i].p_equivariant].forEach((d) => { expect(Math.abs(d)).toBeLessThan(1e-5); });
+      [m.p_invariant - preds[i].p_invariant, m.p_equivariant - preds[i].p_equivariant].forEach((d) => {
+        expect(Math.abs(d)).toBeLessThan(1e-5);
+      });
     });
     expect(card.training.recipe).toMatchObject({ verdict_diff: true, hflip: 0.5, flip_average: true });
     // The verdict temperature is fitted on the held-out families (by default) and baked into the graph (the parity above).
@@ -98,8 +132,28 @@ describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)',
     expect(card.calibration.fitting_split_after.accuracy).toBe(card.calibration.fitting_split_before.accuracy);
 
     // scripts/eval-tensors.js rebuilds train.py's split in JavaScript: the same held-out clips, scored the same way.
-    for (const [split, key] of [['families', 'heldout_families'], ['seeds', 'heldout_seeds']] as const) {
-      const ev = spawnSync(process.execPath, [EVAL_TENSORS, '--data', data, '--model', join(out, 'tiny.onnx'), '--holdout-families', 'slide,roll,wave', '--holdout-seed-frac', '0.25', '--split', split, '--json'], { encoding: 'utf8' });
+    for (const [split, key] of [
+      ['families', 'heldout_families'],
+      ['seeds', 'heldout_seeds'],
+    ] as const) {
+      const ev = spawnSync(
+        process.execPath,
+        [
+          EVAL_TENSORS,
+          '--data',
+          data,
+          '--model',
+          join(out, 'tiny.onnx'),
+          '--holdout-families',
+          'slide,roll,wave',
+          '--holdout-seed-frac',
+          '0.25',
+          '--split',
+          split,
+          '--json',
+        ],
+        { encoding: 'utf8' },
+      );
       expect(ev.status, ev.stderr).toBe(0);
       const r = JSON.parse(ev.stdout).results[0];
       expect(r.clips, split).toBe(card.metrics.whole_clip[key].n);
@@ -108,7 +162,23 @@ describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)',
     }
 
     // scripts/domain-reference.js fits the in_domain reference on the same split and writes it into the card.
-    const dr = spawnSync(process.execPath, [DOMAIN_REFERENCE, '--data', data, '--model', join(out, 'tiny.onnx'), '--holdout-families', 'slide,roll,wave', '--holdout-seed-frac', '0.25', '--write', '--json'], { encoding: 'utf8' });
+    const dr = spawnSync(
+      process.execPath,
+      [
+        DOMAIN_REFERENCE,
+        '--data',
+        data,
+        '--model',
+        join(out, 'tiny.onnx'),
+        '--holdout-families',
+        'slide,roll,wave',
+        '--holdout-seed-frac',
+        '0.25',
+        '--write',
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(dr.status, dr.stderr).toBe(0);
     const fitted = JSON.parse(dr.stdout);
     const withDomain = JSON.parse(await readFile(join(out, 'tiny.card.json'), 'utf8'));
@@ -116,7 +186,9 @@ describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)',
     expect(withDomain.domain.fit_clips).toBe(fitted.fit_clips);
     // every clip outside the held-out families once (a reversed twin has the same mirror-invariant embedding)
     const groups: Array<{ id: string; family: string }> = JSON.parse(await readFile(join(data, 'groups.json'), 'utf8'));
-    const once = new Set(groups.filter((g) => !['slide', 'roll', 'wave'].includes(g.family) && !g.id.endsWith('_rev')).map((g) => g.id));
+    const once = new Set(
+      groups.filter((g) => !['slide', 'roll', 'wave'].includes(g.family) && !g.id.endsWith('_rev')).map((g) => g.id),
+    );
     expect(once.size).toBeGreaterThan(0);
     expect(withDomain.domain.fit_clips + withDomain.domain.calibration_clips).toBe(once.size);
     expect(withDomain.domain.calibration_clips).toBeGreaterThan(0);
@@ -126,7 +198,8 @@ describe.skipIf(!python)('training chain (PyTorch -> ONNX -> onnxruntime-node)',
 
     if (writeFixture) {
       await mkdir(FIXTURE, { recursive: true });
-      for (const f of ['tiny.onnx', 'tiny.card.json', 'tiny.parity.json']) await copyFile(join(out, f), join(FIXTURE, f));
+      for (const f of ['tiny.onnx', 'tiny.card.json', 'tiny.parity.json'])
+        await copyFile(join(out, f), join(FIXTURE, f));
       console.log(run.stdout);
     }
   }, 300_000);
@@ -238,9 +311,16 @@ print(json.dumps(out))`;
     const scale = new Float64Array(F);
     for (const scene of Object.keys(SCENE_NOTES) as SceneName[]) {
       const frames = renderScene(scene, { width: W, height: H, fps: 24, seconds: 2, seed: 7 });
-      const flip = (f: Uint8Array): Float32Array => Float32Array.from({ length: W * H }, (_, i) => f[i - (i % W) + W - 1 - (i % W)]);
-      const a = analyser.analyse(frames.map((f) => ({ width: W, height: H, data: Float32Array.from(f) })), 24);
-      const b = analyser.analyse(frames.map((f) => ({ width: W, height: H, data: flip(f) })), 24);
+      const flip = (f: Uint8Array): Float32Array =>
+        Float32Array.from({ length: W * H }, (_, i) => f[i - (i % W) + W - 1 - (i % W)]);
+      const a = analyser.analyse(
+        frames.map((f) => ({ width: W, height: H, data: Float32Array.from(f) })),
+        24,
+      );
+      const b = analyser.analyse(
+        frames.map((f) => ({ width: W, height: H, data: flip(f) })),
+        24,
+      );
       for (let t = 0; t < a.frames; t++) {
         for (let k = 0; k < F; k++) {
           const src = a.data[t * F + perm[k]];
@@ -255,29 +335,67 @@ print(json.dumps(out))`;
       if (scale[k] === 0) continue;
       // DIS is not exactly symmetric under a flip: measured 0.00-0.28 of the column's scale per column
       expect(err[k] / scale[k], names[k]).toBeLessThan(0.35);
-      if (sign[k] === -1 && one[k] === 0 && !names[k].startsWith('grid_')) expect(wrong[k] / scale[k], `${names[k]} unflipped`).toBeGreaterThan(0.8);
+      if (sign[k] === -1 && one[k] === 0 && !names[k].startsWith('grid_'))
+        expect(wrong[k] / scale[k], `${names[k]} unflipped`).toBeGreaterThan(0.8);
     }
   });
 
   it('real corpus rows: trained on their split, scored on their validation clips, and the temperature fitted there', async () => {
     const base = await mkdtemp(join(tmpdir(), 'ra-train-real-'));
     try {
-      const synth = [...randomItems('drop', 'irreversible'), ...randomItems('pan', 'equivariant'), ...randomItems('spin', 'invariant')];
+      const synth = [
+        ...randomItems('drop', 'irreversible'),
+        ...randomItems('pan', 'equivariant'),
+        ...randomItems('spin', 'invariant'),
+      ];
       const { scanOut, labels } = await writeFakeScan(join(base, 'synth'), synth);
       await exportDataset({ scanOut, labels, out: join(base, 'synth', 'data') });
       // 6 real clips from 2 repositories: intel-iot-devkit/sample-videos validates, Phong163/actrecognition trains.
       const repos = ['intel-iot-devkit/sample-videos', 'Phong163/actrecognition'];
       const verdicts = ['irreversible', 'invariant', 'equivariant'];
-      const real = Array.from({ length: 6 }, (_, k) => ({ id: `r${k}`, family: 'x', verdict: 'invariant', direction: 'forward' as const, seed: k, series: randomSeries(100, 50 + k) }));
+      const real = Array.from({ length: 6 }, (_, k) => ({
+        id: `r${k}`,
+        family: 'x',
+        verdict: 'invariant',
+        direction: 'forward' as const,
+        seed: k,
+        series: randomSeries(100, 50 + k),
+      }));
       const index = real.map((r, k) => `${r.id}.mp4,g${k % 3},github ${repos[k % 2]} @ abc : v${k}.mp4,MIT`).join('\n');
       const weak = real.map((r, k) => `${r.id}.mp4,${verdicts[k % 3]},${k < 3 ? 'high' : 'medium'}`).join('\n');
       await mkdir(join(base, 'corpus'));
       await writeFile(join(base, 'corpus', 'index.csv'), `file,group,source,license\n${index}\n`);
       await writeFile(join(base, 'corpus', 'labels.csv'), `file,label,confidence\n${weak}\n`);
       const scan = await writeFakeScan(join(base, 'real'), real, { pathPrefix: '/x/clips/' });
-      await exportDataset({ scanOut: scan.scanOut, realCorpus: join(base, 'corpus'), out: join(base, 'real', 'data'), windows: 8 });
+      await exportDataset({
+        scanOut: scan.scanOut,
+        realCorpus: join(base, 'corpus'),
+        out: join(base, 'real', 'data'),
+        windows: 8,
+      });
       const out = join(base, 'm');
-      const run = spawnSync(python!, [TRAIN, '--data', join(base, 'synth', 'data'), join(base, 'real', 'data'), '--holdout-families', 'drop,pan,spin', '--epochs', '2', '--width', '8', '--real-arrow', 'all', '--out', out, '--name', 'r'], { encoding: 'utf8' });
+      const run = spawnSync(
+        python!,
+        [
+          TRAIN,
+          '--data',
+          join(base, 'synth', 'data'),
+          join(base, 'real', 'data'),
+          '--holdout-families',
+          'drop,pan,spin',
+          '--epochs',
+          '2',
+          '--width',
+          '8',
+          '--real-arrow',
+          'all',
+          '--out',
+          out,
+          '--name',
+          'r',
+        ],
+        { encoding: 'utf8' },
+      );
       expect(run.status, run.stderr).toBe(0);
       const card = JSON.parse(await readFile(join(out, 'r.card.json'), 'utf8'));
       // groups g0..g2 alternate repositories: clips 0, 2, 4 come from the validation repository
@@ -289,12 +407,28 @@ print(json.dumps(out))`;
       expect(card.metrics.heldout_seeds.n).toBe(0); // real rows never fall into the synthetic seed hold-out
       expect(card.calibration.fitted_on).toBe('real_val');
       expect(card.calibration.arrow_temperature).toBeGreaterThanOrEqual(0.5);
-      expect(card.calibration.arrow_fitting_split.bce_after).toBeLessThanOrEqual(card.calibration.arrow_fitting_split.bce_before + 1e-12);
+      expect(card.calibration.arrow_fitting_split.bce_after).toBeLessThanOrEqual(
+        card.calibration.arrow_fitting_split.bce_before + 1e-12,
+      );
       // The graph tempers the arrow: p_forward is the sigmoid of the (tempered) arrow_logit it outputs.
       const parity = JSON.parse(await readFile(join(out, 'r.parity.json'), 'utf8'));
-      for (const sample of parity.samples) expect(sample.p_forward).toBeCloseTo(1 / (1 + Math.exp(-sample.arrow_logit)), 6);
+      for (const sample of parity.samples)
+        expect(sample.p_forward).toBeCloseTo(1 / (1 + Math.exp(-sample.arrow_logit)), 6);
       expect(card.training.recipe).toMatchObject({ real_arrow: 'all', real_weight: 1 });
-      const ev = spawnSync(process.execPath, [EVAL_TENSORS, '--data', join(base, 'real', 'data'), '--model', join(out, 'r.onnx'), '--split', 'real', '--json'], { encoding: 'utf8' });
+      const ev = spawnSync(
+        process.execPath,
+        [
+          EVAL_TENSORS,
+          '--data',
+          join(base, 'real', 'data'),
+          '--model',
+          join(out, 'r.onnx'),
+          '--split',
+          'real',
+          '--json',
+        ],
+        { encoding: 'utf8' },
+      );
       expect(ev.status, ev.stderr).toBe(0);
       const r = JSON.parse(ev.stdout).results[0];
       expect(r.clips).toBe(3);
@@ -307,12 +441,24 @@ print(json.dumps(out))`;
   it('refuses real-dev footage and hold-outs that leave a verdict without an unseen family', async () => {
     const base = await mkdtemp(join(tmpdir(), 'ra-train-guard-'));
     try {
-      const items = [...randomItems('drop', 'irreversible'), ...randomItems('pan', 'equivariant'), ...randomItems('spin', 'invariant')];
-      for (const [name, prefix] of [['ok', '/corpus/'], ['dev', '/data/real-dev/']] as const) {
+      const items = [
+        ...randomItems('drop', 'irreversible'),
+        ...randomItems('pan', 'equivariant'),
+        ...randomItems('spin', 'invariant'),
+      ];
+      for (const [name, prefix] of [
+        ['ok', '/corpus/'],
+        ['dev', '/data/real-dev/'],
+      ] as const) {
         const { scanOut, labels } = await writeFakeScan(join(base, name), items, { pathPrefix: prefix });
         await exportDataset({ scanOut, labels, out: join(base, name, 'data') });
       }
-      const train = (data: string, held: string) => spawnSync(python!, [TRAIN, '--data', data, '--holdout-families', held, '--epochs', '1', '--out', join(base, 'm')], { encoding: 'utf8' });
+      const train = (data: string, held: string) =>
+        spawnSync(
+          python!,
+          [TRAIN, '--data', data, '--holdout-families', held, '--epochs', '1', '--out', join(base, 'm')],
+          { encoding: 'utf8' },
+        );
       const uncovered = train(join(base, 'ok', 'data'), 'drop');
       expect(uncovered.status).not.toBe(0);
       expect(uncovered.stderr).toMatch(/at least one family per verdict; none for \['invariant', 'equivariant'\]/);
@@ -326,5 +472,12 @@ print(json.dumps(out))`;
 });
 
 function randomItems(family: string, verdict: string): LabelledSeries[] {
-  return [1, 2].map((seed) => ({ id: `${family}_${seed}`, family, verdict, direction: 'forward', seed, series: randomSeries(50, seed) }));
+  return [1, 2].map((seed) => ({
+    id: `${family}_${seed}`,
+    family,
+    verdict,
+    direction: 'forward',
+    seed,
+    series: randomSeries(50, seed),
+  }));
 }

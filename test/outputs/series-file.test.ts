@@ -49,13 +49,28 @@ describe('readClipSeries', () => {
 
   it('names the file when the series is missing or short, and the field when the row is bad', async () => {
     const [ra] = await rows(out);
-    await expect(readClipSeries(out, { ...ra, series_file: 'series/part-gone.f32' })).rejects.toMatchObject({ code: 'series_missing', message: expect.stringContaining('part-gone.f32') });
-    await expect(readClipSeries(out, { ...ra, series_offset: a.byteLength + b.byteLength - 4 })).rejects.toMatchObject({ code: 'series_short', message: expect.stringContaining(String(ra.series_file)) });
-    await expect(readClipSeries(out, { ...ra, series_offset: -4 })).rejects.toThrow(/non-negative integer for series_offset of clip "a"/);
+    await expect(readClipSeries(out, { ...ra, series_file: 'series/part-gone.f32' })).rejects.toMatchObject({
+      code: 'series_missing',
+      message: expect.stringContaining('part-gone.f32'),
+    });
+    await expect(readClipSeries(out, { ...ra, series_offset: a.byteLength + b.byteLength - 4 })).rejects.toMatchObject({
+      code: 'series_short',
+      message: expect.stringContaining(String(ra.series_file)),
+    });
+    await expect(readClipSeries(out, { ...ra, series_offset: -4 })).rejects.toThrow(
+      /non-negative integer for series_offset of clip "a"/,
+    );
     await expect(readClipSeries(out, { ...ra, series_file: undefined })).rejects.toThrow(/series_file of clip "a"/);
-    await expect(readClipSeries(out, { ...ra, series_file: '../../etc/passwd' })).rejects.toThrow(/inside the output folder/);
-    await expect(readClipSeries(out, { ...ra, series_columns: F - 1 })).rejects.toThrow(new RegExp(`${F} columns .*cues\\.json.*series_columns of clip "a"`));
-    await expect(readClipSeries(join(out, 'nowhere'), ra)).rejects.toMatchObject({ code: 'series_missing', message: expect.stringContaining('cues.json') });
+    await expect(readClipSeries(out, { ...ra, series_file: '../../etc/passwd' })).rejects.toThrow(
+      /inside the output folder/,
+    );
+    await expect(readClipSeries(out, { ...ra, series_columns: F - 1 })).rejects.toThrow(
+      new RegExp(`${F} columns .*cues\\.json.*series_columns of clip "a"`),
+    );
+    await expect(readClipSeries(join(out, 'nowhere'), ra)).rejects.toMatchObject({
+      code: 'series_missing',
+      message: expect.stringContaining('cues.json'),
+    });
   });
 
   it('reports a truncated series file after the fact', async () => {
@@ -73,7 +88,14 @@ describe('readClipSeries', () => {
 
   it('round-trips a real scan of a sample clip', async () => {
     const real = await tempDir('audit-series-scan-');
-    await scan({ input: new URL('../../samples/swing.mp4', import.meta.url).pathname, out: real, model: 'none', workers: 1, quiet: true, parquet: false });
+    await scan({
+      input: new URL('../../samples/swing.mp4', import.meta.url).pathname,
+      out: real,
+      model: 'none',
+      workers: 1,
+      quiet: true,
+      parquet: false,
+    });
     const [row] = await rows(real);
     const s = await readClipSeries(real, row);
     const cues = JSON.parse(await readFile(join(real, CUES_JSON), 'utf8')) as { columns: Array<{ name: string }> };
@@ -83,6 +105,8 @@ describe('readClipSeries', () => {
     expect(Array.from(s.data)).toEqual(Array.from(ref.data));
     // A swinging pendulum moves: the energy column is not all zero.
     const k = s.columns.indexOf('energy_residual');
-    expect(Math.max(...Array.from({ length: s.frames }, (_, t) => s.data[t * s.columns.length + k]))).toBeGreaterThan(0.01);
+    expect(Math.max(...Array.from({ length: s.frames }, (_, t) => s.data[t * s.columns.length + k]))).toBeGreaterThan(
+      0.01,
+    );
   });
 });

@@ -9,12 +9,17 @@ const fall = () => bodySignals(pathOf(1.5, 24, (t) => [0.5, 0.1 + 0.3 * t * t]))
 
 describe('statedDirections', () => {
   it('finds the directions the VideoPhy-2 examples state', () => {
-    expect(statedDirections('A small rock tumbles down a steep, rocky hillside').map((d) => d.direction)).toEqual(['down']);
+    expect(statedDirections('A small rock tumbles down a steep, rocky hillside').map((d) => d.direction)).toEqual([
+      'down',
+    ]);
     expect(statedDirections('Smoke rises from the chimney').map((d) => d.direction)).toEqual(['up']);
     expect(statedDirections('Leaves are blown away from the leaf blower').map((d) => d.direction)).toEqual(['outward']);
     expect(statedDirections('A car drives from left to right').map((d) => d.direction)).toEqual(['right']);
     expect(statedDirections('A dog runs towards the camera').map((d) => d.direction)).toEqual(['toward_camera']);
-    expect(statedDirections('The cup falls and the water splashes, spreading out').map((d) => d.direction)).toEqual(['down', 'outward']);
+    expect(statedDirections('The cup falls and the water splashes, spreading out').map((d) => d.direction)).toEqual([
+      'down',
+      'outward',
+    ]);
   });
   it('leaves out negated directions and texts without any', () => {
     expect(statedDirections('The pot nearly slides down but remains in place')).toEqual([]);
@@ -25,7 +30,8 @@ describe('statedDirections', () => {
 });
 
 describe('caption-direction check', () => {
-  const run = (s: ReturnType<typeof fall>, text: string | null) => captionDirection.run({ signals: s, caption: null, model: null }, text);
+  const run = (s: ReturnType<typeof fall>, text: string | null) =>
+    captionDirection.run({ signals: s, caption: null, model: null }, text);
   it('passes a falling body whose caption says it falls', () => {
     expect(run(fall(), 'The apple falls from the tree').score).toBe(1);
   });

@@ -25,8 +25,10 @@ beforeAll(async () => {
   dir = await tempDir('audit-physics-');
   out = join(dir, 'out');
   // A ball dropped from rest (falls, bounces lower, rests), a puck sliding to a stop, a still scene.
-  for (const scene of ['drop', 'slide', 'still'] as const) await sceneClip(scene, join(dir, 'videos', `${scene}.mp4`), { width: 128, height: 72, seconds: 1.5 });
-  const header = 'caption,video_url,sa,pc,joint,physics_rules_followed,physics_rules_unfollowed,physics_rules_cannot_be_determined,metadata_rules,model_name';
+  for (const scene of ['drop', 'slide', 'still'] as const)
+    await sceneClip(scene, join(dir, 'videos', `${scene}.mp4`), { width: 128, height: 72, seconds: 1.5 });
+  const header =
+    'caption,video_url,sa,pc,joint,physics_rules_followed,physics_rules_unfollowed,physics_rules_cannot_be_determined,metadata_rules,model_name';
   const rows = [
     `A ball falls to the floor and bounces,videos/drop.mp4,5,4,1,"['The ball falls down.', 'The ball bounces lower each time.']",[],[],"{'The ball falls down.': 'gravity'}",model-a`,
     `A puck slides to the right and stops,videos/slide.mp4,4,2,0,[],"['The puck slows down and stops.']","[""The puck's shadow is visible.""]",nan,model-a`,
@@ -34,7 +36,17 @@ beforeAll(async () => {
     `A glass falls off the table,videos/missing.mp4,5,1,0,[],"['The glass falls down.']",[],nan,model-b`,
   ];
   await import('node:fs/promises').then((fs) => fs.writeFile(join(dir, 'test.csv'), `${header}\n${rows.join('\n')}\n`));
-  result = await runCliProcess(['physics', join(dir, 'test.csv'), '--out', out, '--model', 'none', '--workers', '1', '-q']);
+  result = await runCliProcess([
+    'physics',
+    join(dir, 'test.csv'),
+    '--out',
+    out,
+    '--model',
+    'none',
+    '--workers',
+    '1',
+    '-q',
+  ]);
 }, 120_000);
 
 describe('audit physics on a released-format CSV', () => {
@@ -54,13 +66,25 @@ describe('audit physics on a released-format CSV', () => {
   it('writes the AutoEval rule and PC outputs in their formats, rows in input order', async () => {
     expect((await readFile(join(out, 'output_rule.csv'), 'utf8')).split('\n')[0]).toBe(',videopath,rule,score');
     const rules = await csvRows(join(out, 'output_rule.csv'), 'videopath');
-    expect(rules.map((r) => r.rule)).toEqual(['The ball falls down.', 'The ball bounces lower each time.', 'The puck slows down and stops.', "The puck's shadow is visible.", 'Nothing moves.', 'The glass falls down.']);
+    expect(rules.map((r) => r.rule)).toEqual([
+      'The ball falls down.',
+      'The ball bounces lower each time.',
+      'The puck slows down and stops.',
+      "The puck's shadow is visible.",
+      'Nothing moves.',
+      'The glass falls down.',
+    ]);
     expect(rules.map((r) => r['']).join()).toBe('0,1,2,3,4,5');
     for (const r of rules.slice(0, 5)) expect(['0.0', '1.0', '2.0']).toContain(r.score);
     expect(rules[3].score).toBe('2.0'); // the shadow: no motion check applies
     expect(rules[5].score).toBe(''); // the missing video
     const pcs = await csvRows(join(out, 'output_pc.csv'), 'videopath');
-    expect(pcs.map((r) => r.videopath)).toEqual(['videos/drop.mp4', 'videos/slide.mp4', 'videos/still.mp4', 'videos/missing.mp4']);
+    expect(pcs.map((r) => r.videopath)).toEqual([
+      'videos/drop.mp4',
+      'videos/slide.mp4',
+      'videos/still.mp4',
+      'videos/missing.mp4',
+    ]);
     for (const r of pcs.slice(0, 3)) expect(['1.0', '2.0', '3.0', '4.0', '5.0']).toContain(r.score);
     expect(pcs[3].score).toBe('');
   });
@@ -76,16 +100,29 @@ describe('audit physics on a released-format CSV', () => {
     expect(typeof drop.artefact).toBe('boolean');
     expect(drop.artefact_score).toBeGreaterThanOrEqual(0);
     expect(drop.artefact_score).toBeLessThanOrEqual(1);
-    expect(drop.checks.map((c: { check: string }) => c.check)).toEqual(['time_direction', 'gravity', 'caption_direction', 'momentum', 'persistence']);
+    expect(drop.checks.map((c: { check: string }) => c.check)).toEqual([
+      'time_direction',
+      'gravity',
+      'caption_direction',
+      'momentum',
+      'persistence',
+    ]);
     for (const c of drop.checks) expect(typeof c.evidence.explanation).toBe('string');
     expect(drop.checks[0]).toMatchObject({ score: 2 });
     expect(drop.rules[0]).toMatchObject({ rule: 'The ball falls down.', law: 'gravity', human: 1 });
-    expect(rows[3]).toMatchObject({ videopath: 'videos/missing.mp4', pc: null, artefact: null, error: { code: 'missing' } });
+    expect(rows[3]).toMatchObject({
+      videopath: 'videos/missing.mp4',
+      pc: null,
+      artefact: null,
+      error: { code: 'missing' },
+    });
   });
 
   it('writes a leaderboard per model and the agreement with the human answers', async () => {
     const board = await readFile(join(out, 'leaderboard.csv'), 'utf8');
-    expect(board.split('\n')[0]).toBe('model,videos,errors,pc_ge4,joint,artefact_rate,mean_artefact_score,human_pc_ge4,human_joint');
+    expect(board.split('\n')[0]).toBe(
+      'model,videos,errors,pc_ge4,joint,artefact_rate,mean_artefact_score,human_pc_ge4,human_joint',
+    );
     expect(board).toMatch(/^model-a,2,0,/m);
     expect(board).toMatch(/^model-b,2,1,/m);
     expect(await readFile(join(out, 'leaderboard.md'), 'utf8')).toMatch(/\| model-a \| 2 \| 0 \|/);

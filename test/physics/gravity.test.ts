@@ -43,10 +43,14 @@ describe('gravity check', () => {
   it('lets a brief upward speed-up pass (an arm lifting: 0.46 s measured on forward real clips) but not a longer one', () => {
     // the same motion as above, stopped after `dur` s of speeding up
     const rise = (dur: number) =>
-      run(bodySignals(pathOf(1.5, 24, (t) => {
-        const u = Math.min(Math.max(0, t - 0.3), dur);
-        return [0.5, 0.9 - 0.75 * u * u];
-      })));
+      run(
+        bodySignals(
+          pathOf(1.5, 24, (t) => {
+            const u = Math.min(Math.max(0, t - 0.3), dur);
+            return [0.5, 0.9 - 0.75 * u * u];
+          }),
+        ),
+      );
     // 0.6 s of path speed-up measures as a 0.5 s phase after smoothing and trimming: under GRAVITY.risePhaseSeconds
     expect(rise(0.6).findings.filter((f) => f.kind === 'rising_speeds_up')).toEqual([]);
     expect(rise(0.7).findings.some((f) => f.kind === 'rising_speeds_up')).toBe(true);

@@ -11,7 +11,11 @@ export type Path = readonly (readonly [number, number])[];
  * on the moving-mass columns and on the grid cell it is in (60 %) and the 8 around it (5 % each). `flow` replaces
  * the measured flow of a pair (default: the displacement).
  */
-export function bodySignals(path: Path, fps = 24, opts: { flow?: (t: number, u: number, v: number) => readonly [number, number] } = {}): ClipSignals {
+export function bodySignals(
+  path: Path,
+  fps = 24,
+  opts: { flow?: (t: number, u: number, v: number) => readonly [number, number] } = {},
+): ClipSignals {
   const pairs = path.length - 1;
   const vx: number[] = [];
   const vy: number[] = [];
@@ -55,7 +59,9 @@ export function pathOf(seconds: number, fps: number, f: (t: number) => readonly 
 }
 
 /** A ball dropped from rest at y0 with gravity g (short sides/s²), bouncing with restitution e on the floor at y = floor. */
-export function dropPath(opts: { seconds?: number; fps?: number; y0?: number; floor?: number; g?: number; e?: number; hold?: number } = {}): Path {
+export function dropPath(
+  opts: { seconds?: number; fps?: number; y0?: number; floor?: number; g?: number; e?: number; hold?: number } = {},
+): Path {
   const { seconds = 3, fps = 24, y0 = 0.1, floor = 0.85, g = 4, e = 0.55, hold = 0.3 } = opts;
   return pathOf(seconds, fps, (time) => {
     let t = time - hold;

@@ -9,7 +9,10 @@ import { tempDir } from '../io/tmp.js';
 describe('readPhysicsInput', () => {
   it('reads the AutoEval rule input: one rule per row, paths against the CSV folder, caption from the file name', async () => {
     const dir = await tempDir();
-    await writeFile(join(dir, 'rule.csv'), 'videopath,rule\n"examples/A_rock_tumbles_down_a_steep_hill,_fast_0.mp4",The rock accelerates downhill.\nexamples/b.mp4,"Leaves move away from the blower, fast."\n');
+    await writeFile(
+      join(dir, 'rule.csv'),
+      'videopath,rule\n"examples/A_rock_tumbles_down_a_steep_hill,_fast_0.mp4",The rock accelerates downhill.\nexamples/b.mp4,"Leaves move away from the blower, fast."\n',
+    );
     const r = await readPhysicsInput(join(dir, 'rule.csv'));
     expect(r.format).toBe('autoeval_rule');
     expect(r.rows.map((x) => x.row)).toEqual([2, 3]);
@@ -26,30 +29,52 @@ describe('readPhysicsInput', () => {
     await writeFile(join(dir, 'sa_pc.csv'), 'caption,videopath\n"A jetski moves quickly, spraying water.",v/j.mp4\n');
     const r = await readPhysicsInput(join(dir, 'sa_pc.csv'));
     expect(r.format).toBe('autoeval_sa_pc');
-    expect(r.rows[0]).toMatchObject({ caption: 'A jetski moves quickly, spraying water.', captionSource: 'input', rules: [], path: join(dir, 'v', 'j.mp4') });
+    expect(r.rows[0]).toMatchObject({
+      caption: 'A jetski moves quickly, spraying water.',
+      captionSource: 'input',
+      rules: [],
+      path: join(dir, 'v', 'j.mp4'),
+    });
   });
 
   it('reads a released test CSV: rule lists with human answers, laws, SA/PC, model, URLs by file name', async () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'videos'));
-    const header = 'caption,video_url,sa,pc,joint,physics_rules_followed,physics_rules_unfollowed,physics_rules_cannot_be_determined,human_violated_rules,action,category,is_hard,metadata_rules,upsampled_caption,model_name';
+    const header =
+      'caption,video_url,sa,pc,joint,physics_rules_followed,physics_rules_unfollowed,physics_rules_cannot_be_determined,human_violated_rules,action,category,is_hard,metadata_rules,upsampled_caption,model_name';
     const row = [
       '"A ball falls, then bounces."',
       'https://huggingface.co/datasets/videophysics/videophy2_test/resolve/main/videos/ball%201.mp4',
-      '5', '2', '0',
+      '5',
+      '2',
+      '0',
       `"['The ball falls down.', ""The ball's speed grows as it falls.""]"`,
       `"['The ball bounces lower each time.']"`,
-      '[]', '[]', 'dropping', 'object interactions', 'True',
+      '[]',
+      '[]',
+      'dropping',
+      'object interactions',
+      'True',
       `"{'The ball falls down.': 'Gravity', 'The ball bounces lower each time.': 'Conservation of energy'}"`,
-      'up', 'wan2.1',
+      'up',
+      'wan2.1',
     ].join(',');
-    await writeFile(join(dir, 'test.csv'), `${header}\n${row}\n${row.replace("['The ball bounces lower each time.']", "['broken")}\n`);
+    await writeFile(
+      join(dir, 'test.csv'),
+      `${header}\n${row}\n${row.replace("['The ball bounces lower each time.']", "['broken")}\n`,
+    );
     const r = await readPhysicsInput(join(dir, 'test.csv'), { videosDir: join(dir, 'videos') });
     expect(r.format).toBe('videophy2');
     expect(r.rows).toHaveLength(1);
     const x = r.rows[0];
     expect(x.path).toBe(join(dir, 'videos', 'ball 1.mp4'));
-    expect(x).toMatchObject({ sa: 5, pc: 2, modelName: 'wan2.1', isHard: true, caption: 'A ball falls, then bounces.' });
+    expect(x).toMatchObject({
+      sa: 5,
+      pc: 2,
+      modelName: 'wan2.1',
+      isHard: true,
+      caption: 'A ball falls, then bounces.',
+    });
     expect(x.rules).toEqual([
       { text: 'The ball falls down.', law: 'Gravity', human: 1 },
       { text: "The ball's speed grows as it falls.", law: null, human: 1 },
@@ -66,7 +91,9 @@ describe('readPhysicsInput', () => {
     await writeFile(join(dir, 'notes.txt'), '');
     const r = await readPhysicsInput(dir);
     expect(r.format).toBe('folder');
-    expect(r.rows.map((x) => [x.videopath, x.caption])).toEqual([['Water_drips_from_a_leaky_tap_into_a_sink._1.gif', 'Water drips from a leaky tap into a sink.']]);
+    expect(r.rows.map((x) => [x.videopath, x.caption])).toEqual([
+      ['Water_drips_from_a_leaky_tap_into_a_sink._1.gif', 'Water drips from a leaky tap into a sink.'],
+    ]);
     await writeFile(join(dir, 'bad.csv'), 'caption,score\na,1\n');
     await expect(readPhysicsInput(join(dir, 'bad.csv'))).rejects.toThrow(/video path column.*line 1/);
     await expect(readPhysicsInput(join(dir, 'nope.csv'))).rejects.toThrow(/existing folder, video file or CSV/);

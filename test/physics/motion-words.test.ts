@@ -4,7 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { analyseCaption } from '../../src/labels/captions.js';
 import { IRREVERSIBLE, PHRASE_RULES, SYMMETRIC, VERB_RULES } from '../../src/labels/lexicon.js';
-import { MOTION_WORDS, ROUTED_CHECKS, routedWords, STATED_DIRECTIONS, statedPattern } from '../../src/labels/motion-words.js';
+import {
+  MOTION_WORDS,
+  ROUTED_CHECKS,
+  routedWords,
+  STATED_DIRECTIONS,
+  statedPattern,
+} from '../../src/labels/motion-words.js';
 import { DIRECTION_PHRASES, statedDirections } from '../../src/physics/checks/caption-direction.js';
 import { ROUTES, routeRule } from '../../src/physics/route.js';
 
@@ -187,11 +193,14 @@ const READINGS: readonly (readonly [phrase: string, directions: string, routes: 
   ['is thrown and bounces', '', 'gravity(thrown) momentum(bounc)', 'irreversible'],
   ['slides and rolls', '', 'momentum(slides)', 'unknown'],
   ['rolls and slides', '', 'momentum(slides)', 'unknown'],
-  ['splashes and pours', 'down(pours)', 'time_direction(pour)', 'irreversible'],];
+  ['splashes and pours', 'down(pours)', 'time_direction(pour)', 'irreversible'],
+];
 
 function readings(phrase: string): [string, string, string] {
   const text = `The thing ${phrase}.`;
-  const directions = statedDirections(text).map((d) => `${d.direction}(${d.phrase})`).join(' ');
+  const directions = statedDirections(text)
+    .map((d) => `${d.direction}(${d.phrase})`)
+    .join(' ');
   const routes = routeRule(text)
     .filter((h) => h.check !== 'caption_direction')
     .map((h) => `${h.check}(${/^word "(.*)"$/.exec(h.because)![1]})`)
@@ -211,7 +220,9 @@ describe('motion words: what each reader makes of them', () => {
 
   it('states a direction once per text, the first phrase for it, and reads no direction said under a negation', () => {
     expect(statedDirections('It falls, then drops and falls again')).toEqual([{ direction: 'down', phrase: 'falls' }]);
-    expect(statedDirections('The cup does not fall but the spoon rises')).toEqual([{ direction: 'up', phrase: 'rises' }]);
+    expect(statedDirections('The cup does not fall but the spoon rises')).toEqual([
+      { direction: 'up', phrase: 'rises' },
+    ]);
   });
 });
 
@@ -233,7 +244,8 @@ describe('motion words: one table', () => {
   it("names the counterpart the lexicon's rewrite rules give each word, and none where they give none", () => {
     const firstRows = MOTION_WORDS.filter((w, i) => MOTION_WORDS.findIndex((x) => x.word === w.word) === i);
     for (const w of firstRows) {
-      const rule = VERB_RULES.find((r) => r.from.base === w.word)?.to.base ?? PHRASE_RULES.find((r) => r.from === w.word)?.to;
+      const rule =
+        VERB_RULES.find((r) => r.from.base === w.word)?.to.base ?? PHRASE_RULES.find((r) => r.from === w.word)?.to;
       expect([w.word, w.partner]).toEqual([w.word, rule]);
     }
   });

@@ -34,7 +34,12 @@ describe('planted scenes', () => {
     const out = await tempDir();
     const clips = await renderPlanted({ out, perScene: 1, seed: 7, params });
     expect(clips).toHaveLength(6);
-    expect(clips.filter((c) => c.violation).map((c) => c.scene).sort()).toEqual(['fall_slows_midair', 'floor_launch_from_rest', 'slope_accelerates_up']);
+    expect(
+      clips
+        .filter((c) => c.violation)
+        .map((c) => c.scene)
+        .sort(),
+    ).toEqual(['fall_slows_midair', 'floor_launch_from_rest', 'slope_accelerates_up']);
     for (const c of clips) expect((await stat(c.path)).size).toBeGreaterThan(500);
     const before = (await stat(join(out, `${clips[0].id}.mp4`))).mtimeMs;
     const again = await renderPlanted({ out, perScene: 1, seed: 7, params });

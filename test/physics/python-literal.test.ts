@@ -5,14 +5,21 @@ import { parsePythonLiteral, parseRuleList, PythonLiteralError } from '../../src
 
 describe('parsePythonLiteral', () => {
   it('reads lists with either quote, escaped quotes and apostrophes inside double quotes', () => {
-    expect(parsePythonLiteral(`['The ball falls.', "The ball's shadow moves.", 'It\\'s "round".']`)).toEqual(['The ball falls.', "The ball's shadow moves.", 'It\'s "round".']);
+    expect(parsePythonLiteral(`['The ball falls.', "The ball's shadow moves.", 'It\\'s "round".']`)).toEqual([
+      'The ball falls.',
+      "The ball's shadow moves.",
+      'It\'s "round".',
+    ]);
   });
   it('reads empty lists, None, booleans, numbers, nan, tuples and dicts', () => {
     expect(parsePythonLiteral('[]')).toEqual([]);
     expect(parsePythonLiteral('None')).toBeNull();
     expect(parsePythonLiteral('(True, False, -1.5e2, 3)')).toEqual([true, false, -150, 3]);
     expect(Number.isNaN((parsePythonLiteral('[nan]') as number[])[0])).toBe(true);
-    expect(parsePythonLiteral("{'The rock rolls down.': 'gravity', 'k': ['a', 'b']}")).toEqual({ 'The rock rolls down.': 'gravity', k: ['a', 'b'] });
+    expect(parsePythonLiteral("{'The rock rolls down.': 'gravity', 'k': ['a', 'b']}")).toEqual({
+      'The rock rolls down.': 'gravity',
+      k: ['a', 'b'],
+    });
   });
   it('handles escapes and adjacent literals', () => {
     expect(parsePythonLiteral(`'a\\nb\\x41\\u00e9' "c"`)).toBe('a\nbAéc');

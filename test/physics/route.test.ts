@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { routeRule } from '../../src/physics/route.js';
 
-const checks = (rule: string, law: string | null = null) => routeRule(rule, law).map((h) => h.check).sort();
+const checks = (rule: string, law: string | null = null) =>
+  routeRule(rule, law)
+    .map((h) => h.check)
+    .sort();
 
 describe('routeRule', () => {
   it('routes by words', () => {
@@ -15,13 +18,15 @@ describe('routeRule', () => {
     expect(checks('Leaves move away from the leaf blower.')).toEqual(['caption_direction']);
   });
   it('routes by the law of metadata_rules, and says why', () => {
-    expect(routeRule('The pot stays on the counter.', 'Inertia')).toEqual([{ check: 'momentum', because: 'law "Inertia"' }]);
+    expect(routeRule('The pot stays on the counter.', 'Inertia')).toEqual([
+      { check: 'momentum', because: 'law "Inertia"' },
+    ]);
     expect(checks('The parachute opens.', 'Gravity')).toEqual(['gravity']);
     expect(routeRule('The knife slides.')[0].because).toBe('word "slides"');
   });
   it('routes nothing for rules no motion check can judge', () => {
     expect(routeRule("The pot's shadow is visible (if light source is present).")).toEqual([]);
-    expect(routeRule('The clay deforms under the potter\'s hands.')).toEqual([]);
+    expect(routeRule("The clay deforms under the potter's hands.")).toEqual([]);
     expect(routeRule('The paint roller leaves an even coat.')).toEqual([]);
   });
 });

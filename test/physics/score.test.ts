@@ -13,10 +13,20 @@ describe('pcFromViolation', () => {
 });
 
 describe('judgeClip and judgeRule', () => {
-  const forward = { signals: bodySignals(dropPath({ seconds: 4 })), caption: 'A ball falls and bounces on the floor', model: null };
+  const forward = {
+    signals: bodySignals(dropPath({ seconds: 4 })),
+    caption: 'A ball falls and bounces on the floor',
+    model: null,
+  };
 
   it("counts the model's arrow alone as corroboration, not as an artefact", () => {
-    const model = { p_forward: 0.01, p_irreversible: 1, verdict: 'irreversible', confidence: 1, model_version: 'test@1' };
+    const model = {
+      p_forward: 0.01,
+      p_irreversible: 1,
+      verdict: 'irreversible',
+      confidence: 1,
+      model_version: 'test@1',
+    };
     const j = judgeClip({ ...forward, caption: null, model });
     const td = j.checks.find((c) => c.check === 'time_direction')!;
     expect(td.score).toBe(0);
@@ -28,7 +38,13 @@ describe('judgeClip and judgeRule', () => {
 
   it('finds no artefact in a drop and one in the reversed drop', () => {
     const f = judgeClip(forward);
-    expect(f.checks.map((c) => c.check)).toEqual(['time_direction', 'gravity', 'caption_direction', 'momentum', 'persistence']);
+    expect(f.checks.map((c) => c.check)).toEqual([
+      'time_direction',
+      'gravity',
+      'caption_direction',
+      'momentum',
+      'persistence',
+    ]);
     expect(f.artefact).toBe(false);
     expect(f.pc).toBeGreaterThanOrEqual(4);
     const b = judgeClip(backward);
@@ -51,6 +67,10 @@ describe('judgeClip and judgeRule', () => {
   });
 
   it('answers 2 "no motion check applies" for a rule nothing can judge', () => {
-    expect(judgeRule("The ball's shadow is visible.", null, forward, judgeClip(forward))).toMatchObject({ score: 2, reason: 'no motion check applies', checks: [] });
+    expect(judgeRule("The ball's shadow is visible.", null, forward, judgeClip(forward))).toMatchObject({
+      score: 2,
+      reason: 'no motion check applies',
+      checks: [],
+    });
   });
 });

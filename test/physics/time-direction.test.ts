@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { timeDirection } from '../../src/physics/checks/time-direction.js';
 import { makeSignals } from '../../src/physics/signals.js';
 
-const ctx = (p: number | null, pIrr: number | null = null) => ({ signals: makeSignals({ pairs: 24 }), caption: null, model: p === null ? null : { p_forward: p, p_irreversible: pIrr, verdict: 'irreversible', confidence: 0.9, model_version: 'test@1' }, modelNote: 'no model (--model none): the arrow of time was not measured' });
+const ctx = (p: number | null, pIrr: number | null = null) => ({
+  signals: makeSignals({ pairs: 24 }),
+  caption: null,
+  model:
+    p === null
+      ? null
+      : { p_forward: p, p_irreversible: pIrr, verdict: 'irreversible', confidence: 0.9, model_version: 'test@1' },
+  modelNote: 'no model (--model none): the arrow of time was not measured',
+});
 
 describe('time-direction check', () => {
   it('answers 0 when the model says the clip plays backwards', () => {

@@ -5,7 +5,10 @@ import { ProgressReporter, progressLine } from '../../src/pipeline/progress.js';
 
 function sink(isTTY: boolean) {
   const chunks: string[] = [];
-  return { isTTY, chunks, write: (s: string) => chunks.push(s) > 0 } as unknown as NodeJS.WritableStream & { isTTY: boolean; chunks: string[] };
+  return { isTTY, chunks, write: (s: string) => chunks.push(s) > 0 } as unknown as NodeJS.WritableStream & {
+    isTTY: boolean;
+    chunks: string[];
+  };
 }
 
 describe('progress', () => {

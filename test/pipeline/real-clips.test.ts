@@ -34,7 +34,15 @@ function correlation(x: number[], y: number[]): number {
   return xy / Math.sqrt(xx * yy);
 }
 
-const SETTINGS: AnalysisSettings = { shortSide: 96, fps: 24, maxSeconds: 10, timeoutMs: 60_000, flowPreset: 'ultrafast', flowDirections: 'canonical', reverse: false };
+const SETTINGS: AnalysisSettings = {
+  shortSide: 96,
+  fps: 24,
+  maxSeconds: 10,
+  timeoutMs: 60_000,
+  flowPreset: 'ultrafast',
+  flowDirections: 'canonical',
+  reverse: false,
+};
 
 describe.skipIf(!HAS_REAL_DEV)(`real clips (need ${REAL_DEV})`, () => {
   it('audit scan of real-dev writes 15 clips and no errors', async () => {
@@ -60,7 +68,11 @@ describe.skipIf(!HAS_REAL_DEV)(`real clips (need ${REAL_DEV})`, () => {
     const src = join(REAL_DEV, 'inv01_pendulum_swing.mp4');
     const reversed = join(dir, 'reversed.mp4');
     await new Promise<void>((resolve, reject) => {
-      execFile(locateFfmpeg().ffmpeg, ['-v', 'error', '-y', '-i', src, '-vf', 'reverse', '-c:v', 'libx264', '-crf', '18', reversed], (err) => (err ? reject(err) : resolve()));
+      execFile(
+        locateFfmpeg().ffmpeg,
+        ['-v', 'error', '-y', '-i', src, '-vf', 'reverse', '-c:v', 'libx264', '-crf', '18', reversed],
+        (err) => (err ? reject(err) : resolve()),
+      );
     });
     const settings = { ...SETTINGS, fps: 240 };
     const a = (await analyseClip({ id: 'a', path: src, row: 1, settings })) as ClipSuccess;
@@ -81,32 +93,40 @@ describe.skipIf(!HAS_REAL_DEV)(`real clips (need ${REAL_DEV})`, () => {
     ['irr04_paper_cups_falling.mp4', 'canonical'],
     ['eqv02_sliding_glass_door_opened.mp4', 'canonical'],
     ['irr03_cart_incline_bounce_damped.mp4', 'both'],
-  ] as const)('reversal consistency on %s (%s)', async (file, flowDirections) => {
-    const path = join(REAL_DEV, file);
-    const settings = { ...SETTINGS, maxSeconds: 4, flowDirections };
-    const fwd = (await analyseClip({ id: file, path, row: 1, settings })) as ClipSuccess;
-    const rev = (await analyseClip({ id: file, path, row: 1, settings: { ...settings, reverse: true } })) as ClipSuccess;
-    expect(fwd.ok && rev.ok).toBe(true);
-    const mirrored = mirrorSeries({ frames: fwd.pairs, columns: fwd.columns, data: fwd.series });
-    // Per column: largest deviation relative to the column's own scale.
-    for (let k = 0; k < fwd.columns; k++) {
-      let scale = 1e-3;
-      let worst = 0;
-      for (let t = 0; t < fwd.pairs; t++) {
-        const i = t * fwd.columns + k;
-        scale = Math.max(scale, Math.abs(fwd.series[i]));
-        worst = Math.max(worst, Math.abs(rev.series[i] - mirrored.data[i]));
+  ] as const)(
+    'reversal consistency on %s (%s)',
+    async (file, flowDirections) => {
+      const path = join(REAL_DEV, file);
+      const settings = { ...SETTINGS, maxSeconds: 4, flowDirections };
+      const fwd = (await analyseClip({ id: file, path, row: 1, settings })) as ClipSuccess;
+      const rev = (await analyseClip({
+        id: file,
+        path,
+        row: 1,
+        settings: { ...settings, reverse: true },
+      })) as ClipSuccess;
+      expect(fwd.ok && rev.ok).toBe(true);
+      const mirrored = mirrorSeries({ frames: fwd.pairs, columns: fwd.columns, data: fwd.series });
+      // Per column: largest deviation relative to the column's own scale.
+      for (let k = 0; k < fwd.columns; k++) {
+        let scale = 1e-3;
+        let worst = 0;
+        for (let t = 0; t < fwd.pairs; t++) {
+          const i = t * fwd.columns + k;
+          scale = Math.max(scale, Math.abs(fwd.series[i]));
+          worst = Math.max(worst, Math.abs(rev.series[i] - mirrored.data[i]));
+        }
+        expect(worst / scale, CUE_COLUMNS[k].name).toBeLessThan(1e-3);
       }
-      expect(worst / scale, CUE_COLUMNS[k].name).toBeLessThan(1e-3);
-    }
-    for (const name of ['onset_decay_asymmetry', 'energy_trend', 'mean_res_vy', 'mean_res_div']) {
-      expect(rev.summaries[name], name).toBeCloseTo(-fwd.summaries[name], 3);
-    }
-    for (const name of ['median_res_ay', 'periodicity', 'fb_asymmetry', 'camera_share']) {
-      expect(rev.summaries[name], name).toBeCloseTo(fwd.summaries[name], 3);
-    }
-  }, 120_000);
-
+      for (const name of ['onset_decay_asymmetry', 'energy_trend', 'mean_res_vy', 'mean_res_div']) {
+        expect(rev.summaries[name], name).toBeCloseTo(-fwd.summaries[name], 3);
+      }
+      for (const name of ['median_res_ay', 'periodicity', 'fb_asymmetry', 'camera_share']) {
+        expect(rev.summaries[name], name).toBeCloseTo(fwd.summaries[name], 3);
+      }
+    },
+    120_000,
+  );
 });
 
 describe('bad inputs', () => {
@@ -152,8 +172,13 @@ describe('bad inputs', () => {
     // Every broken file the folder walk can see (video extension, regular file or dangling link) is an error row.
     const seen = new Set([...errs, ...clips].map((x) => String(x.path)));
     for (const c of cases.filter((c) => seen.has(c.file))) {
-      expect(errs.some((e) => e.path === c.file), c.note).toBe(c.expect === 'error');
+      expect(
+        errs.some((e) => e.path === c.file),
+        c.note,
+      ).toBe(c.expect === 'error');
     }
-    expect(Object.keys(summary.counts.errors_by_code)).toEqual(expect.arrayContaining(['empty', 'not_video', 'corrupt', 'too_short']));
+    expect(Object.keys(summary.counts.errors_by_code)).toEqual(
+      expect.arrayContaining(['empty', 'not_video', 'corrupt', 'too_short']),
+    );
   }, 300_000);
 });

@@ -35,18 +35,34 @@ describe('resuming a scan folder', () => {
     await scan({ input: CLIP, out, model: 'none', quiet: true, workers: 1 });
     const withModel = scan({ input: CLIP, out, model: TINY, device: 'cpu', quiet: true, workers: 1 });
     await expect(withModel).rejects.toThrow(UsageError);
-    await expect(scan({ input: CLIP, out, model: TINY, device: 'cpu', quiet: true, workers: 1 })).rejects.toThrow(RunMismatchError);
-    await expect(scan({ input: CLIP, out, model: TINY, device: 'cpu', quiet: true, workers: 1 })).rejects.toThrow(/model none.*this run asks for model tiny@[\s\S]*new --out folder/);
-    await expect(scan({ input: CLIP, out, model: 'none', shortSide: 64, quiet: true, workers: 1 })).rejects.toThrow(/"shortSide":64/);
+    await expect(scan({ input: CLIP, out, model: TINY, device: 'cpu', quiet: true, workers: 1 })).rejects.toThrow(
+      RunMismatchError,
+    );
+    await expect(scan({ input: CLIP, out, model: TINY, device: 'cpu', quiet: true, workers: 1 })).rejects.toThrow(
+      /model none.*this run asks for model tiny@[\s\S]*new --out folder/,
+    );
+    await expect(scan({ input: CLIP, out, model: 'none', shortSide: 64, quiet: true, workers: 1 })).rejects.toThrow(
+      /"shortSide":64/,
+    );
   });
 
   it('the number of model windows is part of a run: another --model-windows is refused', async () => {
     const out = join(dir, 'c');
-    const first = await scan({ input: CLIP, out, model: TINY, device: 'cpu', modelWindows: 1, quiet: true, workers: 1 });
+    const first = await scan({
+      input: CLIP,
+      out,
+      model: TINY,
+      device: 'cpu',
+      modelWindows: 1,
+      quiet: true,
+      workers: 1,
+    });
     expect(first.counts.clips).toBe(1);
     expect(JSON.parse(await readFile(join(out, 'run.json'), 'utf8')).model.windows).toBe(1);
     const row = JSON.parse((await readFile(join(out, 'clips.jsonl'), 'utf8')).split('\n')[0]);
     expect(row.model_windows).toBe(1);
-    await expect(scan({ input: CLIP, out, model: TINY, device: 'cpu', quiet: true, workers: 1 })).rejects.toThrow(/1 model window\(s\).*this run asks for .*8 model window\(s\)/s);
+    await expect(scan({ input: CLIP, out, model: TINY, device: 'cpu', quiet: true, workers: 1 })).rejects.toThrow(
+      /1 model window\(s\).*this run asks for .*8 model window\(s\)/s,
+    );
   });
 });

@@ -28,7 +28,8 @@ beforeAll(async () => {
   for (const s of SCENES) await sceneClip(s, join(media, `${s}.mp4`), { seconds: 1.5 });
   // 12 rows over 6 files: ids differ, so each row is its own clip; captions carry commas and quotes.
   const lines = ['id,path,label,caption'];
-  for (let i = 0; i < N; i++) lines.push(`clip-${i},${SCENES[i % SCENES.length]}.mp4,${SCENES[i % SCENES.length]},"a ""quoted"", caption ${i}"`);
+  for (let i = 0; i < N; i++)
+    lines.push(`clip-${i},${SCENES[i % SCENES.length]}.mp4,${SCENES[i % SCENES.length]},"a ""quoted"", caption ${i}"`);
   manifest = join(media, 'manifest.csv');
   await writeFile(manifest, `${lines.join('\n')}\n`);
 });
@@ -86,9 +87,23 @@ describe('scan', () => {
     // lands long before the last of them, however fast the machine; the resume uses both cores.
     const long = join(media, 'long.csv');
     const M = 60;
-    await writeFile(long, `id,path\n${Array.from({ length: M }, (_, i) => `long-${i},${SCENES[i % SCENES.length]}.mp4`).join('\n')}\n`);
+    await writeFile(
+      long,
+      `id,path\n${Array.from({ length: M }, (_, i) => `long-${i},${SCENES[i % SCENES.length]}.mp4`).join('\n')}\n`,
+    );
     const out = await tempDir();
-    const { child, done } = startCli(['scan', long, '--out', out, '--workers', '1', '--quiet', '--model', 'none', '--no-report']);
+    const { child, done } = startCli([
+      'scan',
+      long,
+      '--out',
+      out,
+      '--workers',
+      '1',
+      '--quiet',
+      '--model',
+      'none',
+      '--no-report',
+    ]);
     for (let i = 0; i < 600; i++) {
       await new Promise((r) => setTimeout(r, 100));
       if ((await rows(join(out, 'clips.jsonl')).catch(() => [])).length >= 2) break;
@@ -101,7 +116,18 @@ describe('scan', () => {
     const kept = (await rows(join(out, 'clips.jsonl'))).length;
     expect(kept).toBeGreaterThanOrEqual(2);
     expect(kept).toBeLessThan(M);
-    const again = await runCliProcess(['scan', long, '--out', out, '--quiet', '--model', 'none', '--no-report', '--workers', '2']);
+    const again = await runCliProcess([
+      'scan',
+      long,
+      '--out',
+      out,
+      '--quiet',
+      '--model',
+      'none',
+      '--no-report',
+      '--workers',
+      '2',
+    ]);
     expect(again.code, again.stderr).toBe(0);
     const clips = await rows(join(out, 'clips.jsonl'));
     expect(clips).toHaveLength(M);
@@ -119,13 +145,23 @@ describe('scan', () => {
     const sizes = parts.map((p) => p.s.counts.clips);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(N);
     // Same shard twice picks the same rows.
-    const again = await scan({ input: manifest, out: join(base, 'again-0'), shard: '0/3', workers: 2, quiet: true, parquet: false });
+    const again = await scan({
+      input: manifest,
+      out: join(base, 'again-0'),
+      shard: '0/3',
+      workers: 2,
+      quiet: true,
+      parquet: false,
+    });
     const idsA = (await rows(join(parts[0].out, 'clips.jsonl'))).map((r) => r.id).sort();
     const idsB = (await rows(join(base, 'again-0', 'clips.jsonl'))).map((r) => r.id).sort();
     expect(idsB).toEqual(idsA);
     expect(again.counts.clips).toBe(idsA.length);
 
-    const merged = await merge(parts.map((p) => p.out), join(base, 'all'));
+    const merged = await merge(
+      parts.map((p) => p.out),
+      join(base, 'all'),
+    );
     expect(merged).toMatchObject({ shards: 3, input_rows: N, clips: N, errors: 0 });
     const all = await rows(join(base, 'all', 'clips.jsonl'));
     expect(new Set(all.map((r) => r.id)).size).toBe(N);
@@ -133,7 +169,9 @@ describe('scan', () => {
     expect(s0.frames).toBe(all[0].series_pairs);
 
     await expect(merge([parts[0].out, parts[2].out], join(base, 'partial'))).rejects.toThrow(/Missing shard 1\/3/);
-    await expect(merge([parts[0].out, parts[0].out, parts[1].out], join(base, 'double'))).rejects.toThrow(/appears twice/);
+    await expect(merge([parts[0].out, parts[0].out, parts[1].out], join(base, 'double'))).rejects.toThrow(
+      /appears twice/,
+    );
     const cli = await runCliProcess(['merge', parts[0].out, '--out', join(base, 'cli-partial')]);
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/Missing shards 1\/3, 2\/3/);
@@ -141,13 +179,16 @@ describe('scan', () => {
 
   it('reports manifest problems with line numbers and carries on', async () => {
     const dir = await tempDir();
-    await writeFile(join(dir, 'm.jsonl'), [
-      JSON.stringify({ id: 'a', path: join(media, 'drop.mp4') }),
-      '{"id": "b", "path": ',
-      JSON.stringify({ id: 'c' }),
-      JSON.stringify({ id: 'a', path: join(media, 'pan.mp4') }),
-      JSON.stringify({ id: 'd', path: join(media, 'pan.mp4') }),
-    ].join('\n'));
+    await writeFile(
+      join(dir, 'm.jsonl'),
+      [
+        JSON.stringify({ id: 'a', path: join(media, 'drop.mp4') }),
+        '{"id": "b", "path": ',
+        JSON.stringify({ id: 'c' }),
+        JSON.stringify({ id: 'a', path: join(media, 'pan.mp4') }),
+        JSON.stringify({ id: 'd', path: join(media, 'pan.mp4') }),
+      ].join('\n'),
+    );
     const out = join(dir, 'out');
     const r = await runCliProcess(['scan', join(dir, 'm.jsonl'), '--out', out, '--quiet']);
     expect(r.code, r.stderr).toBe(3);
@@ -179,10 +220,25 @@ describe('scan', () => {
     const dir = await tempDir();
     const rowsIn = SCENES.map((s, i) => ({ id: `p${i}`, video: `${s}.mp4`, label: s }));
     // Manifests live beside the media so relative paths resolve against the manifest's folder.
-    await writeParquet(join(media, 'm.parquet'), [{ name: 'id', type: 'string' }, { name: 'video', type: 'string' }, { name: 'label', type: 'string' }], rowsIn);
+    await writeParquet(
+      join(media, 'm.parquet'),
+      [
+        { name: 'id', type: 'string' },
+        { name: 'video', type: 'string' },
+        { name: 'label', type: 'string' },
+      ],
+      rowsIn,
+    );
     await writeFile(join(media, 'm.jsonl'), rowsIn.map((r) => JSON.stringify(r)).join('\n'));
     for (const name of ['m.parquet', 'm.jsonl']) {
-      const s = await scan({ input: join(media, name), out: join(dir, name), pathColumn: 'video', workers: 2, quiet: true, parquet: false });
+      const s = await scan({
+        input: join(media, name),
+        out: join(dir, name),
+        pathColumn: 'video',
+        workers: 2,
+        quiet: true,
+        parquet: false,
+      });
       expect(s.counts, name).toMatchObject({ input_rows: SCENES.length, clips: SCENES.length, errors: 0 });
       const clips = await rows(join(dir, name, 'clips.jsonl'));
       expect(clips.find((c) => c.id === 'p0')!.input, name).toEqual({ id: 'p0', video: 'drop.mp4', label: 'drop' });
@@ -214,8 +270,25 @@ describe('scan with a model', () => {
 
   it('adds verdict columns; the reversed clips get 1 - p_forward and the same verdict', async () => {
     const out = await tempDir();
-    const fwd = await scan({ input: manifest, out: join(out, 'fwd'), model: TINY, device: 'cpu', batch: 5, workers: 2, quiet: true });
-    const rev = await scan({ input: manifest, out: join(out, 'rev'), model: TINY, device: 'cpu', batch: 5, workers: 2, quiet: true, reverse: true });
+    const fwd = await scan({
+      input: manifest,
+      out: join(out, 'fwd'),
+      model: TINY,
+      device: 'cpu',
+      batch: 5,
+      workers: 2,
+      quiet: true,
+    });
+    const rev = await scan({
+      input: manifest,
+      out: join(out, 'rev'),
+      model: TINY,
+      device: 'cpu',
+      batch: 5,
+      workers: 2,
+      quiet: true,
+      reverse: true,
+    });
     expect(fwd.counts.clips).toBe(N);
     expect(rev.counts.clips).toBe(N);
     const a = new Map((await rows(join(out, 'fwd', 'clips.jsonl'))).map((r) => [r.id, r]));

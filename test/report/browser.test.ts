@@ -22,7 +22,10 @@ declare const window: any;
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
-if (!HAS_CHROMIUM) console.warn(`report browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+if (!HAS_CHROMIUM)
+  console.warn(
+    `report browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+  );
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SAMPLES = join(ROOT, 'samples');
@@ -37,7 +40,28 @@ const BIG_ROWS = 10_000;
 
 function reverseVideo(src: string, dst: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const ff = spawn('ffmpeg', ['-v', 'error', '-y', '-i', src, '-vf', 'reverse', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '18', '-pix_fmt', 'yuv420p', dst], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ff = spawn(
+      'ffmpeg',
+      [
+        '-v',
+        'error',
+        '-y',
+        '-i',
+        src,
+        '-vf',
+        'reverse',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-crf',
+        '18',
+        '-pix_fmt',
+        'yuv420p',
+        dst,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let err = '';
     ff.stderr.on('data', (d: Buffer) => (err += d.toString()));
     ff.on('error', reject);
@@ -53,7 +77,14 @@ let big: string; // the same rows repeated to 10,000 clips
 let reportWriteS = 0;
 
 /** Opens a page, recording console errors, page errors, dialogs, CSP violations and every request URL. */
-async function open(file: string): Promise<{ page: Page; problems: string[]; dialogs: string[]; requests: string[]; loadMs: number; navMs: { domContentLoaded: number; load: number } }> {
+async function open(file: string): Promise<{
+  page: Page;
+  problems: string[];
+  dialogs: string[];
+  requests: string[];
+  loadMs: number;
+  navMs: { domContentLoaded: number; load: number };
+}> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const problems: string[] = [];
   const dialogs: string[] = [];
@@ -68,13 +99,19 @@ async function open(file: string): Promise<{ page: Page; problems: string[]; dia
   });
   page.on('request', (r) => requests.push(r.url()));
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string; blockedURI: string }) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string; blockedURI: string }) =>
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   const t0 = performance.now();
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
   const loadMs = performance.now() - t0;
   const navMs = await page.evaluate(() => {
-    const n = (performance as unknown as { getEntriesByType(t: string): Array<{ domContentLoadedEventEnd: number; loadEventEnd: number }> }).getEntriesByType('navigation')[0];
+    const n = (
+      performance as unknown as {
+        getEntriesByType(t: string): Array<{ domContentLoadedEventEnd: number; loadEventEnd: number }>;
+      }
+    ).getEntriesByType('navigation')[0];
     return { domContentLoaded: n.domContentLoadedEventEnd, load: n.loadEventEnd };
   });
   return { page, problems, dialogs, requests, loadMs, navMs };
@@ -108,7 +145,10 @@ beforeAll(async () => {
   for (const f of ['summary.json', 'cues.json', 'errors.jsonl']) await copyFile(join(small, f), join(big, f));
   await cp(join(small, 'series'), join(big, 'series'), { recursive: true });
   await cp(join(small, 'report'), join(big, 'report'), { recursive: true });
-  const rows = (await readFile(join(small, 'clips.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const rows = (await readFile(join(small, 'clips.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const lines: string[] = [];
   for (let i = 0; i < BIG_ROWS; i++) {
     const r = rows[i % rows.length];
@@ -142,7 +182,13 @@ describe.skipIf(!HAS_CHROMIUM)('report.html in Chromium', () => {
   it('renders the charts as SVG with a size, and the galleries with contact sheets and curves', async () => {
     const { page } = await open(join(small, 'report.html'));
     await page.screenshot({ path: join(SHOTS, 'first-screen.png') });
-    const charts = await page.locator('svg.chart').evaluateAll((els) => els.map((e) => ({ w: e.getBoundingClientRect().width, h: e.getBoundingClientRect().height, marks: e.querySelectorAll('rect').length })));
+    const charts = await page.locator('svg.chart').evaluateAll((els) =>
+      els.map((e) => ({
+        w: e.getBoundingClientRect().width,
+        h: e.getBoundingClientRect().height,
+        marks: e.querySelectorAll('rect').length,
+      })),
+    );
     expect(charts.length).toBeGreaterThanOrEqual(4); // verdicts, p_forward, key cues
     for (const c of charts) {
       expect(c.w).toBeGreaterThan(100);
@@ -157,7 +203,17 @@ describe.skipIf(!HAS_CHROMIUM)('report.html in Chromium', () => {
     for (const key of ['irreversible', 'doubtful', 'reversed']) {
       const img = page.locator(`#gallery-${key} img.sheet`).first();
       await img.scrollIntoViewIfNeeded();
-      await expect.poll(() => img.evaluate((e) => ((e as unknown as { complete: boolean }).complete ? (e as unknown as { naturalWidth: number }).naturalWidth : 0)), { timeout: 10_000 }).toBeGreaterThan(100);
+      await expect
+        .poll(
+          () =>
+            img.evaluate((e) =>
+              (e as unknown as { complete: boolean }).complete
+                ? (e as unknown as { naturalWidth: number }).naturalWidth
+                : 0,
+            ),
+          { timeout: 10_000 },
+        )
+        .toBeGreaterThan(100);
       const box = await img.boundingBox();
       expect(box!.width).toBeGreaterThan(100);
       expect(box!.height).toBeGreaterThan(50);
@@ -173,7 +229,10 @@ describe.skipIf(!HAS_CHROMIUM)('report.html in Chromium', () => {
     const visibleIds = () => page.locator('#clips tbody tr:not([hidden]) td:first-child').allTextContents();
     const column = async (title: string) => (await page.locator('#clips thead th').allTextContents()).indexOf(title);
     const pfCol = await column('p_forward');
-    const pfValues = () => page.locator(`#clips tbody tr:not([hidden]) td:nth-child(${pfCol + 1})`).evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-v'))));
+    const pfValues = () =>
+      page
+        .locator(`#clips tbody tr:not([hidden]) td:nth-child(${pfCol + 1})`)
+        .evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-v'))));
     const before = await visibleIds();
     expect(before).toHaveLength(5);
 
@@ -188,10 +247,14 @@ describe.skipIf(!HAS_CHROMIUM)('report.html in Chromium', () => {
     expect(await visibleIds()).toEqual([...descIds].reverse());
     expect(descIds.join() !== before.join() || asc.join() !== desc.join()).toBe(true);
 
-    const verdicts = await page.locator('#clips tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-verdict')));
+    const verdicts = await page
+      .locator('#clips tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-verdict')));
     const pick = verdicts[0]!;
     await page.selectOption('#f-verdict', pick);
-    const shownVerdicts = await page.locator('#clips tbody tr:not([hidden])').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-verdict')));
+    const shownVerdicts = await page
+      .locator('#clips tbody tr:not([hidden])')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-verdict')));
     expect(shownVerdicts).toHaveLength(verdicts.filter((v) => v === pick).length);
     expect(shownVerdicts.every((v) => v === pick)).toBe(true);
     expect(await page.locator('#shown').textContent()).toBe(`${shownVerdicts.length} of 5 rows shown`);
@@ -219,7 +282,9 @@ describe.skipIf(!HAS_CHROMIUM)('report.html in Chromium', () => {
     expect(await page.locator('script').count()).toBe(2);
     expect(await page.locator('[onerror], [onload]').count()).toBe(0);
     expect(await page.locator('img:not(.sheet)').count()).toBe(0);
-    expect(await page.locator('svg').evaluateAll((els) => els.filter((e) => !e.closest('.curves, .chart-box')).length)).toBe(0);
+    expect(
+      await page.locator('svg').evaluateAll((els) => els.filter((e) => !e.closest('.curves, .chart-box')).length),
+    ).toBe(0);
     const text = (await page.locator('body').textContent()) ?? '';
     for (const s of [EVIL_FILE, EVIL_LABEL, EVIL_CAPTION, EVIL_ID, `gone${EVIL_LABEL}.mp4`]) expect(text).toContain(s);
     const data = JSON.parse((await page.locator('#report-data').textContent()) ?? '{}');
@@ -245,7 +310,17 @@ describe.skipIf(!HAS_CHROMIUM)('report.html in Chromium', () => {
     await page.locator('#clips thead th button', { hasText: 'confidence' }).click();
     await page.locator('#clips thead th[aria-sort="descending"]').waitFor();
     const sortMs = performance.now() - t0;
-    const timing = { clips: BIG_ROWS, table_rows: 2000, html_bytes: (await stat(html)).size, write_report_s: Number(reportWriteS.toFixed(2)), load_ms: Math.round(loadMs), dom_content_loaded_ms: Math.round(navMs.domContentLoaded), load_event_ms: Math.round(navMs.load), sort_click_ms: Math.round(sortMs), browser: browser.version() };
+    const timing = {
+      clips: BIG_ROWS,
+      table_rows: 2000,
+      html_bytes: (await stat(html)).size,
+      write_report_s: Number(reportWriteS.toFixed(2)),
+      load_ms: Math.round(loadMs),
+      dom_content_loaded_ms: Math.round(navMs.domContentLoaded),
+      load_event_ms: Math.round(navMs.load),
+      sort_click_ms: Math.round(sortMs),
+      browser: browser.version(),
+    };
     console.log(`10,000-clip report: ${JSON.stringify(timing)}`);
     await writeFile(join(SHOTS, 'timing.json'), `${JSON.stringify(timing, null, 2)}\n`);
     await page.close();

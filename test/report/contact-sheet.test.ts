@@ -6,7 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeClip, decodeFrameSelection, decodeSheetFrames } from '../../src/decode/frames.js';
 import { encodeFrames } from '../../src/decode/encode.js';
 import { UsageError } from '../../src/errors.js';
-import { contactSheetImage, contactSheetLayout, renderContactSheet, sampleIndices, type ContactSheetImage } from '../../src/report/contact-sheet.js';
+import {
+  contactSheetImage,
+  contactSheetLayout,
+  renderContactSheet,
+  sampleIndices,
+  type ContactSheetImage,
+} from '../../src/report/contact-sheet.js';
 import { sampleWrap, valueNoise } from '../../src/synth/texture.js';
 import { tempDir } from '../fixtures/cli.js';
 
@@ -30,7 +36,9 @@ function renderSquareClip(): Uint8Array[] {
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
         const inside = x >= x0 && x < x0 + SIDE && y >= SQUARE_Y && y < SQUARE_Y + SIDE;
-        const g = inside ? 0.45 + 0.55 * sampleWrap(tex, 64, (x - x0) * 2, (y - SQUARE_Y) * 2) : 0.35 + 0.3 * sampleWrap(bg, 256, x * 1.5, y * 1.5);
+        const g = inside
+          ? 0.45 + 0.55 * sampleWrap(tex, 64, (x - x0) * 2, (y - SQUARE_Y) * 2)
+          : 0.35 + 0.3 * sampleWrap(bg, 256, x * 1.5, y * 1.5);
         out[y * W + x] = Math.round(255 * Math.min(1, g));
       }
     }
@@ -63,7 +71,8 @@ function tileStd(img: ContactSheetImage, row: number, i: number): number {
   const left = L.pad + i * (L.tileW + L.gap);
   const top = L.rowTop[row] + L.band;
   const values: number[] = [];
-  for (let y = top; y < top + L.tileH; y++) for (let x = left; x < left + L.tileW; x++) values.push(img.data[(y * img.width + x) * 3]);
+  for (let y = top; y < top + L.tileH; y++)
+    for (let x = left; x < left + L.tileW; x++) values.push(img.data[(y * img.width + x) * 3]);
   const m = values.reduce((a, b) => a + b, 0) / values.length;
   return Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / values.length);
 }
@@ -113,7 +122,8 @@ describe('contact sheet', () => {
     for (let row = 0; row < 3; row++) {
       const top = sheet.layout.rowTop[row];
       let light = 0;
-      for (let y = top; y < top + sheet.layout.band; y++) for (let x = 0; x < 100; x++) light += sheet.data[(y * sheet.width + x) * 3] > 150 ? 1 : 0;
+      for (let y = top; y < top + sheet.layout.band; y++)
+        for (let x = 0; x < 100; x++) light += sheet.data[(y * sheet.width + x) * 3] > 150 ? 1 : 0;
       expect(light).toBeGreaterThan(20);
     }
   });
@@ -126,12 +136,24 @@ describe('contact sheet', () => {
       const top = L.rowTop[2] + L.band;
       const x0 = squareX(sheet.times[i]);
       // The square's inner half, and a band of background below it (above the time stamp).
-      const onSquare = meanLuma(sheet, left + (x0 + SIDE * 0.25) * k, top + (SQUARE_Y + SIDE * 0.25) * k, left + (x0 + SIDE * 0.75) * k, top + (SQUARE_Y + SIDE * 0.75) * k);
+      const onSquare = meanLuma(
+        sheet,
+        left + (x0 + SIDE * 0.25) * k,
+        top + (SQUARE_Y + SIDE * 0.25) * k,
+        left + (x0 + SIDE * 0.75) * k,
+        top + (SQUARE_Y + SIDE * 0.75) * k,
+      );
       const background = meanLuma(sheet, left, top + 0.66 * L.tileH, left + L.tileW, top + 0.8 * L.tileH);
       expect(onSquare, `frame ${i} on the square`).toBeGreaterThan(140);
       expect(background, `frame ${i} background`).toBeLessThan(70);
       // The forward frame there is plain texture, not bright: the colour is the motion's.
-      const raw = meanLuma(sheet, left, L.rowTop[0] + L.band + 0.66 * L.tileH, left + L.tileW, L.rowTop[0] + L.band + 0.8 * L.tileH);
+      const raw = meanLuma(
+        sheet,
+        left,
+        L.rowTop[0] + L.band + 0.66 * L.tileH,
+        left + L.tileW,
+        L.rowTop[0] + L.band + 0.8 * L.tileH,
+      );
       expect(raw).toBeGreaterThan(background * 2);
     }
   });
@@ -139,7 +161,11 @@ describe('contact sheet', () => {
   it("draws the same sheet from the scan's analysis facts, without probing the clip again", async () => {
     const scanned = await decodeClip(clip);
     const fromScan = await contactSheetImage({
-      path: clip, frames: N, width: 640, windowStartS: scanned.windowStartS, windowEndS: scanned.windowEndS,
+      path: clip,
+      frames: N,
+      width: 640,
+      windowStartS: scanned.windowStartS,
+      windowEndS: scanned.windowEndS,
       analysis: { fps: scanned.fps, width: scanned.width, height: scanned.height },
     });
     expect(fromScan.layout).toEqual(sheet.layout);
@@ -148,18 +174,34 @@ describe('contact sheet', () => {
     for (let k = 0; k < sheet.data.length; k++) diff += Math.abs(fromScan.data[k] - sheet.data[k]);
     expect(diff / sheet.data.length).toBe(0);
     // a missing file is still named, though nothing probed it first
-    await expect(contactSheetImage({ path: join(dir, 'gone.mp4'), windowStartS: 0, windowEndS: 1, analysis: { fps: 24, width: 96, height: 96 } })).rejects.toThrow(/gone\.mp4/);
+    await expect(
+      contactSheetImage({
+        path: join(dir, 'gone.mp4'),
+        windowStartS: 0,
+        windowEndS: 1,
+        analysis: { fps: 24, width: 96, height: 96 },
+      }),
+    ).rejects.toThrow(/gone\.mp4/);
   });
 
   it('writes PNG or JPEG by extension and refuses other names', async () => {
     const png = await renderContactSheet({ path: clip, outFile: join(dir, 'sheet.png'), frames: 3, width: 480 });
     expect(png).toEqual({ file: join(dir, 'sheet.png'), width: 480, height: contactSheetLayout(480, 3, W / H).height });
     expect((await sharp(png.file).metadata()).format).toBe('png');
-    const jpg = await renderContactSheet({ path: clip, outFile: join(dir, 'sub', 'sheet.jpg'), windowStartS: 0.5, windowEndS: 1.5 });
+    const jpg = await renderContactSheet({
+      path: clip,
+      outFile: join(dir, 'sub', 'sheet.jpg'),
+      windowStartS: 0.5,
+      windowEndS: 1.5,
+    });
     const meta = await sharp(jpg.file).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 960, jpg.height]);
-    await expect(renderContactSheet({ path: clip, outFile: join(dir, 'sheet.gif') })).rejects.toThrow(/\.png, \.jpg or \.jpeg.*sheet\.gif/);
-    await expect(renderContactSheet({ path: clip, outFile: join(dir, 'x.png'), windowStartS: 2, windowEndS: 1 })).rejects.toBeInstanceOf(UsageError);
+    await expect(renderContactSheet({ path: clip, outFile: join(dir, 'sheet.gif') })).rejects.toThrow(
+      /\.png, \.jpg or \.jpeg.*sheet\.gif/,
+    );
+    await expect(
+      renderContactSheet({ path: clip, outFile: join(dir, 'x.png'), windowStartS: 2, windowEndS: 1 }),
+    ).rejects.toBeInstanceOf(UsageError);
     await expect(renderContactSheet({ path: clip, outFile: join(dir, 'x.png'), frames: 0 })).rejects.toThrow(/frames/);
   });
 
@@ -169,7 +211,15 @@ describe('contact sheet', () => {
 
   it('gray frame selection gives the analysis frames of the scan decode', async () => {
     const full = await decodeClip(clip);
-    const { frames, decoded } = await decodeFrameSelection(clip, { width: full.width, height: full.height, fps: full.fps, windowStartS: 0, windowEndS: full.windowEndS, indices: [5, 0, 5, 999], pixelFormat: 'gray' });
+    const { frames, decoded } = await decodeFrameSelection(clip, {
+      width: full.width,
+      height: full.height,
+      fps: full.fps,
+      windowStartS: 0,
+      windowEndS: full.windowEndS,
+      indices: [5, 0, 5, 999],
+      pixelFormat: 'gray',
+    });
     expect(decoded).toBe(full.frames.length);
     expect(Buffer.from(frames[0]).equals(Buffer.from(full.frames[5]))).toBe(true);
     expect(Buffer.from(frames[1]).equals(Buffer.from(full.frames[0]))).toBe(true);
@@ -180,17 +230,35 @@ describe('contact sheet', () => {
   it('one sheet decode gives the analysis frames exactly and the pictures as an RGB decode does', async () => {
     const full = await decodeClip(clip);
     const window = { fps: full.fps, windowStartS: 0, windowEndS: full.windowEndS };
-    for (const [tw, th] of [[40, 22], [full.width + 30, full.height + 17]] as const) {
-      const both = await decodeSheetFrames(clip, { ...window, width: full.width, height: full.height, tileWidth: tw, tileHeight: th, grayIndices: [5, 6, 999], rgbIndices: [5, 0] });
+    for (const [tw, th] of [
+      [40, 22],
+      [full.width + 30, full.height + 17],
+    ] as const) {
+      const both = await decodeSheetFrames(clip, {
+        ...window,
+        width: full.width,
+        height: full.height,
+        tileWidth: tw,
+        tileHeight: th,
+        grayIndices: [5, 6, 999],
+        rgbIndices: [5, 0],
+      });
       expect(both.decoded).toBe(full.frames.length);
       expect(Buffer.from(both.gray[0]).equals(Buffer.from(full.frames[5]))).toBe(true);
       expect(Buffer.from(both.gray[1]).equals(Buffer.from(full.frames[6]))).toBe(true);
       expect(Buffer.from(both.gray[2]).equals(Buffer.from(full.frames.at(-1)!))).toBe(true);
-      const rgb = await decodeFrameSelection(clip, { ...window, width: tw, height: th, indices: [5, 0], pixelFormat: 'rgb24' });
+      const rgb = await decodeFrameSelection(clip, {
+        ...window,
+        width: tw,
+        height: th,
+        indices: [5, 0],
+        pixelFormat: 'rgb24',
+      });
       for (let i = 0; i < 2; i++) {
         expect(both.rgb[i].length).toBe(tw * th * 3);
         let worst = 0;
-        for (let k = 0; k < rgb.frames[i].length; k++) worst = Math.max(worst, Math.abs(both.rgb[i][k] - rgb.frames[i][k]));
+        for (let k = 0; k < rgb.frames[i].length; k++)
+          worst = Math.max(worst, Math.abs(both.rgb[i][k] - rgb.frames[i][k]));
         expect(worst, `tile ${tw}x${th} frame ${i}`).toBeLessThanOrEqual(4); // planar and packed RGB round differently
       }
     }

@@ -8,18 +8,31 @@ import { CURVE_PANELS, cueCurvesSvg, type NamedSeries } from '../../src/report/c
 /** A series of T pairs over the given columns; column c at pair t holds f(c, t). */
 function series(T: number, columns: string[], f: (c: string, t: number) => number): NamedSeries {
   const data = new Float32Array(T * columns.length);
-  for (let t = 0; t < T; t++) columns.forEach((c, k) => { data[t * columns.length + k] = f(c, t); });
+  for (let t = 0; t < T; t++)
+    columns.forEach((c, k) => {
+      data[t * columns.length + k] = f(c, t);
+    });
   return { frames: T, columns, data };
 }
 
 const COLUMNS = ['energy_total', 'energy_residual', 'res_vx', 'res_vy', 'res_ay', 'res_div'];
 // A falling thing: energy grows, velocity goes from -0.5 (up) to +0.5 (down), acceleration constant +3.
 const fall = series(48, COLUMNS, (c, t) =>
-  c === 'energy_residual' ? 0.01 * t : c === 'res_vy' ? -0.5 + t / 47 : c === 'res_ay' ? 3 : c === 'res_div' ? Math.sin(t / 5) : 7,
+  c === 'energy_residual'
+    ? 0.01 * t
+    : c === 'res_vy'
+      ? -0.5 + t / 47
+      : c === 'res_ay'
+        ? 3
+        : c === 'res_div'
+          ? Math.sin(t / 5)
+          : 7,
 );
 
 function polylines(svg: string): Array<Array<[number, number]>> {
-  return [...svg.matchAll(/<polyline points="([^"]*)"/g)].map((m) => m[1].split(' ').map((p) => p.split(',').map(Number) as [number, number]));
+  return [...svg.matchAll(/<polyline points="([^"]*)"/g)].map((m) =>
+    m[1].split(' ').map((p) => p.split(',').map(Number) as [number, number]),
+  );
 }
 
 describe('cueCurvesSvg', () => {
@@ -30,7 +43,10 @@ describe('cueCurvesSvg', () => {
     expect(svg).not.toMatch(/href|url\(|<image|<script|@import/);
     const meta = await sharp(Buffer.from(svg)).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['svg', 600, 400]);
-    const { data, info } = await sharp(Buffer.from(svg)).flatten({ background: '#fff' }).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(Buffer.from(svg))
+      .flatten({ background: '#fff' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     // Not blank: some pixels are well away from white (curves, text).
     let dark = 0;
     for (let i = 0; i < data.length; i += info.channels) dark += data[i] < 128 ? 1 : 0;
@@ -89,7 +105,9 @@ describe('cueCurvesSvg', () => {
     const empty = cueCurvesSvg({ frames: 0, columns: COLUMNS, data: new Float32Array(0) });
     expect(polylines(empty)).toHaveLength(0);
     expect(empty).toContain('no frame pairs to draw');
-    expect(() => cueCurvesSvg({ frames: 3, columns: COLUMNS, data: new Float32Array(5) })).toThrow(/18 values for series data but received "5 values"/);
+    expect(() => cueCurvesSvg({ frames: 3, columns: COLUMNS, data: new Float32Array(5) })).toThrow(
+      /18 values for series data but received "5 values"/,
+    );
     expect(() => cueCurvesSvg(fall, { fps: 0 })).toThrow(UsageError);
     expect(() => cueCurvesSvg(fall, { width: 50 })).toThrow(/width/);
     // Non-finite samples are drawn at 0 rather than breaking the path.

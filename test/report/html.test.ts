@@ -2,7 +2,18 @@
 
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { addToHistogram, barChartSvg, binIndex, emptyHistogram, formatNumber, histogram, histogramSvg, niceTicks, quantile, robustRange } from '../../src/report/charts.js';
+import {
+  addToHistogram,
+  barChartSvg,
+  binIndex,
+  emptyHistogram,
+  formatNumber,
+  histogram,
+  histogramSvg,
+  niceTicks,
+  quantile,
+  robustRange,
+} from '../../src/report/charts.js';
 import { escapeHtml, jsonForScript, safeImageSrc, trustedSvg } from '../../src/report/escape.js';
 import { contentSecurityPolicy, renderReport } from '../../src/report/html.js';
 import { PAGE_SCRIPT } from '../../src/report/page-script.js';
@@ -14,7 +25,9 @@ describe('escapeHtml', () => {
   it('leaves no character that can open a tag or end a quoted attribute', () => {
     const out = escapeHtml(HOSTILE);
     expect(out).not.toMatch(/[<>"'`=]/);
-    expect(out).toBe('&lt;script&gt;alert(1)&lt;/script&gt;&quot; onerror&#61;alert(2) x&#61;&quot;&#39;&gt;&lt;img src&#61;x onerror&#61;alert(3)&gt;');
+    expect(out).toBe(
+      '&lt;script&gt;alert(1)&lt;/script&gt;&quot; onerror&#61;alert(2) x&#61;&quot;&#39;&gt;&lt;img src&#61;x onerror&#61;alert(3)&gt;',
+    );
   });
   it('escapes & first so entities in data stay text, converts non-strings and drops control characters', () => {
     expect(escapeHtml('&lt;')).toBe('&amp;lt;');
@@ -27,7 +40,12 @@ describe('escapeHtml', () => {
 
 describe('jsonForScript', () => {
   it('cannot close the script element and parses back to the same value', () => {
-    const value = { caption: '</script><script>alert(1)</script><!--', line: 'a\u2028b\u2029c', amp: 'x & y', n: [1, 2.5, null] };
+    const value = {
+      caption: '</script><script>alert(1)</script><!--',
+      line: 'a\u2028b\u2029c',
+      amp: 'x & y',
+      n: [1, 2.5, null],
+    };
     const text = jsonForScript(value);
     expect(text).not.toMatch(/[<>&\u2028\u2029]/);
     expect(JSON.parse(text)).toEqual(value);
@@ -38,13 +56,32 @@ describe('safeImageSrc and trustedSvg', () => {
   it('accepts relative picture paths and data images only', () => {
     expect(safeImageSrc('report/sheet-0123456789abcdef.jpg')).toBe('report/sheet-0123456789abcdef.jpg');
     expect(safeImageSrc('data:image/png;base64,iVBORw0KGgo=')).not.toBeNull();
-    for (const bad of ['javascript:alert(1)', 'http://example.com/a.jpg', '//example.com/a.jpg', '../secret.jpg', 'report/../../x.jpg', '/etc/passwd', 'a" onerror="x', 'data:text/html;base64,PHNjcmlwdD4=']) {
+    for (const bad of [
+      'javascript:alert(1)',
+      'http://example.com/a.jpg',
+      '//example.com/a.jpg',
+      '../secret.jpg',
+      'report/../../x.jpg',
+      '/etc/passwd',
+      'a" onerror="x',
+      'data:text/html;base64,PHNjcmlwdD4=',
+    ]) {
       expect(safeImageSrc(bad), bad).toBeNull();
     }
   });
   it('rejects SVG with script, handlers, links or external references', () => {
-    expect(trustedSvg('<svg width="10" height="10"><rect width="1" height="1" clip-path="url(#c)"/></svg>')).not.toBeNull();
-    for (const bad of ['<svg onload="alert(1)"></svg>', '<svg><script>alert(1)</script></svg>', '<svg><a href="http://x">x</a></svg>', '<svg><image href="http://x/a.png"/></svg>', '<svg><rect style="fill:url(http://x)"/></svg>', '<div></div>', '<svg><foreignObject></foreignObject></svg>']) {
+    expect(
+      trustedSvg('<svg width="10" height="10"><rect width="1" height="1" clip-path="url(#c)"/></svg>'),
+    ).not.toBeNull();
+    for (const bad of [
+      '<svg onload="alert(1)"></svg>',
+      '<svg><script>alert(1)</script></svg>',
+      '<svg><a href="http://x">x</a></svg>',
+      '<svg><image href="http://x/a.png"/></svg>',
+      '<svg><rect style="fill:url(http://x)"/></svg>',
+      '<div></div>',
+      '<svg><foreignObject></foreignObject></svg>',
+    ]) {
       expect(trustedSvg(bad), bad).toBeNull();
     }
   });
@@ -97,7 +134,14 @@ describe('chart arithmetic', () => {
 
 describe('chart SVG', () => {
   it('draws bars proportional to their values with escaped labels', () => {
-    const svg = barChartSvg([{ label: 'a<b>', value: 10 }, { label: 'c', value: 5 }, { label: 'd', value: 0 }], { title: 'T"itle', width: 400 });
+    const svg = barChartSvg(
+      [
+        { label: 'a<b>', value: 10 },
+        { label: 'c', value: 5 },
+        { label: 'd', value: 0 },
+      ],
+      { title: 'T"itle', width: 400 },
+    );
     const widths = [...svg.matchAll(/<rect x="\d+" y="[\d.]+" width="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(widths).toHaveLength(3);
     expect(widths[1] / widths[0]).toBeCloseTo(0.5, 2);
@@ -108,7 +152,17 @@ describe('chart SVG', () => {
     expect(svg).toMatch(/^<svg [^>]*width="400" height="\d+"/);
   });
   it('stacks histogram layers so each bin is as tall as its total', () => {
-    const svg = histogramSvg({ min: 0, max: 1, layers: [{ name: 'x', counts: [1, 0, 3] }, { name: 'y', counts: [1, 2, 0] }] }, { title: 'h', width: 300, height: 200 });
+    const svg = histogramSvg(
+      {
+        min: 0,
+        max: 1,
+        layers: [
+          { name: 'x', counts: [1, 0, 3] },
+          { name: 'y', counts: [1, 2, 0] },
+        ],
+      },
+      { title: 'h', width: 300, height: 200 },
+    );
     const heights = [...svg.matchAll(/class="hbar"[^>]*height="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(heights).toHaveLength(4); // zero counts draw nothing
     // Tallest bin (3) spans the plot; bin 0 (1 + 1) is two thirds of it, bin 1 (2) too.
@@ -124,14 +178,30 @@ function hostileData(): ReportData {
     title: `Report ${HOSTILE}`,
     generatedAt: '2026-01-01T00:00:00Z',
     tool: { name: 'reversal-audit', version: '0.1.0' },
-    run: { input: `/data/${HOSTILE}.csv`, inputKind: 'csv', outDir: '/tmp/out', status: 'complete', startedAt: null, finishedAt: null, settings: { fps: 24, note: HOSTILE } },
+    run: {
+      input: `/data/${HOSTILE}.csv`,
+      inputKind: 'csv',
+      outDir: '/tmp/out',
+      status: 'complete',
+      startedAt: null,
+      finishedAt: null,
+      settings: { fps: 24, note: HOSTILE },
+    },
     models: [`m${HOSTILE}`],
     counts: { clips: 2, errors: 1, inputRows: 3, reversedInCorpus: 1 },
     verdicts: { irreversible: 1, [HOSTILE]: 1 },
     decisions: { exclude: 2 },
     decisionFacts: { policy: HOSTILE },
     errors: { total: 1, byCode: { [HOSTILE]: 1 }, rows: [{ code: HOSTILE, message: HOSTILE, path: HOSTILE, row: 3 }] },
-    pForward: { name: 'p_forward', min: 0, max: 1, layers: [{ name: HOSTILE, counts: [1, 1] }], outside: 0, sampled: 2, total: 2 },
+    pForward: {
+      name: 'p_forward',
+      min: 0,
+      max: 1,
+      layers: [{ name: HOSTILE, counts: [1, 1] }],
+      outside: 0,
+      sampled: 2,
+      total: 2,
+    },
     cues: [],
     classes: { columns: ['label', HOSTILE, 'inconsistent'], rows: [[HOSTILE, 1, true]], source: HOSTILE },
     galleries: [
@@ -140,11 +210,41 @@ function hostileData(): ReportData {
         title: HOSTILE,
         note: HOSTILE,
         omitted: 0,
-        items: [{ id: HOSTILE, path: HOSTILE, label: HOSTILE, caption: HOSTILE, verdict: HOSTILE, reason: HOSTILE, image: { src: `javascript:alert(1)`, width: 10, height: 10 }, curvesSvg: '<svg onload="alert(1)"></svg>' }],
+        items: [
+          {
+            id: HOSTILE,
+            path: HOSTILE,
+            label: HOSTILE,
+            caption: HOSTILE,
+            verdict: HOSTILE,
+            reason: HOSTILE,
+            image: { src: `javascript:alert(1)`, width: 10, height: 10 },
+            curvesSvg: '<svg onload="alert(1)"></svg>',
+          },
+        ],
       },
     ],
-    table: { columns: [{ key: 'id', title: HOSTILE, numeric: false }, { key: 'p', title: 'p', numeric: true }], rows: [{ cells: [HOSTILE, 0.5], verdict: HOSTILE, decision: HOSTILE, label: HOSTILE }], total: 5, fullFile: HOSTILE },
-    physics: { total: 1, videos: [{ videopath: HOSTILE, caption: HOSTILE, model: HOSTILE, checks: [{ name: HOSTILE, rule: HOSTILE, score: 0, evidence: HOSTILE }] }], leaderboard: { columns: [HOSTILE], rows: [[HOSTILE]] } },
+    table: {
+      columns: [
+        { key: 'id', title: HOSTILE, numeric: false },
+        { key: 'p', title: 'p', numeric: true },
+      ],
+      rows: [{ cells: [HOSTILE, 0.5], verdict: HOSTILE, decision: HOSTILE, label: HOSTILE }],
+      total: 5,
+      fullFile: HOSTILE,
+    },
+    physics: {
+      total: 1,
+      videos: [
+        {
+          videopath: HOSTILE,
+          caption: HOSTILE,
+          model: HOSTILE,
+          checks: [{ name: HOSTILE, rule: HOSTILE, score: 0, evidence: HOSTILE }],
+        },
+      ],
+      leaderboard: { columns: [HOSTILE], rows: [[HOSTILE]] },
+    },
     notes: [HOSTILE],
   };
 }

@@ -45,19 +45,63 @@ async function handMadeScan(): Promise<string> {
   }));
   await writeFile(join(dir, 'clips.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const errors = [
-    { key: 'id:e1', id: 'e1', path: '/x/e1.mp4', row: 40, stage: 'probe', code: 'missing', message: 'Expected an existing file for e1 but received "/x/e1.mp4"' },
+    {
+      key: 'id:e1',
+      id: 'e1',
+      path: '/x/e1.mp4',
+      row: 40,
+      stage: 'probe',
+      code: 'missing',
+      message: 'Expected an existing file for e1 but received "/x/e1.mp4"',
+    },
     { key: 'id:e2', id: 'e2', path: '/x/e2.mp4', row: 41, stage: 'decode', code: 'corrupt', message: 'broken' },
     { key: 'id:e3', id: 'e3', path: '/x/e3.mp4', row: 42, stage: 'probe', code: 'missing', message: 'gone' },
   ];
   await writeFile(join(dir, 'errors.jsonl'), errors.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  await writeFile(join(dir, 'summary.json'), JSON.stringify({ status: 'complete', started_at: '2026-01-01T00:00:00Z', finished_at: '2026-01-01T00:01:00Z', input: { path: '/data/corpus.csv', kind: 'csv' }, settings: { fps: 24, shortSide: 96 }, counts: { input_rows: 33 } }));
-  await writeFile(join(dir, 'classes.csv'), 'label,n,class_verdict,inconsistent\ndropping,15,irreversible,false\n"waving, hands",15,,true\n');
-  await writeFile(join(dir, 'decisions.json'), JSON.stringify({ policy: 'balanced', counts: { exclude: 10, reverse_keep_label: 20 } }));
+  await writeFile(
+    join(dir, 'summary.json'),
+    JSON.stringify({
+      status: 'complete',
+      started_at: '2026-01-01T00:00:00Z',
+      finished_at: '2026-01-01T00:01:00Z',
+      input: { path: '/data/corpus.csv', kind: 'csv' },
+      settings: { fps: 24, shortSide: 96 },
+      counts: { input_rows: 33 },
+    }),
+  );
+  await writeFile(
+    join(dir, 'classes.csv'),
+    'label,n,class_verdict,inconsistent\ndropping,15,irreversible,false\n"waving, hands",15,,true\n',
+  );
+  await writeFile(
+    join(dir, 'decisions.json'),
+    JSON.stringify({ policy: 'balanced', counts: { exclude: 10, reverse_keep_label: 20 } }),
+  );
   await writeFile(
     join(dir, 'physics.jsonl'),
     [
-      { videopath: 'a.mp4', artefact: true, artefact_score: 0.9, pc: 2, model_name: 'm1', checks: [{ check: 'gravity', rule: 'Objects fall down', score: 0, evidence: { explanation: 'moving mass accelerates upwards', frames: [3, 17], ay: -0.81234 } }] },
-      { videopath: 'b.mp4', artefact: false, artefact_score: 0.1, pc: 5, checks: { time_direction: { score: 1, reason: 'p_forward 0.93' } } },
+      {
+        videopath: 'a.mp4',
+        artefact: true,
+        artefact_score: 0.9,
+        pc: 2,
+        model_name: 'm1',
+        checks: [
+          {
+            check: 'gravity',
+            rule: 'Objects fall down',
+            score: 0,
+            evidence: { explanation: 'moving mass accelerates upwards', frames: [3, 17], ay: -0.81234 },
+          },
+        ],
+      },
+      {
+        videopath: 'b.mp4',
+        artefact: false,
+        artefact_score: 0.1,
+        pc: 5,
+        checks: { time_direction: { score: 1, reason: 'p_forward 0.93' } },
+      },
     ]
       .map((r) => JSON.stringify(r))
       .join('\n') + '\n',
@@ -77,21 +121,47 @@ describe('collectReportData', () => {
     expect(data.errors.byCode).toEqual({ missing: 2, corrupt: 1 });
     expect(data.errors.rows.map((e) => e.row)).toEqual([40, 41, 42]);
     expect(data.models).toEqual(['tiny@0.1.0']);
-    expect(data.run).toMatchObject({ input: '/data/corpus.csv', inputKind: 'csv', status: 'complete', settings: { fps: 24, shortSide: 96 } });
+    expect(data.run).toMatchObject({
+      input: '/data/corpus.csv',
+      inputKind: 'csv',
+      status: 'complete',
+      settings: { fps: 24, shortSide: 96 },
+    });
 
     const [irr, doubtful, flagged] = data.galleries;
     expect(irr.items.map((i) => i.id)).toEqual(['clip-29', 'clip-26', 'clip-23']);
     expect(irr.omitted).toBe(7);
     expect(doubtful.items.map((i) => i.id)).toEqual(['clip-0', 'clip-1', 'clip-2']);
     expect(flagged.items.map((i) => i.id)).toEqual(['clip-0', 'clip-1', 'clip-2']);
-    expect(flagged.items[0]).toMatchObject({ label: 'dropping', caption: 'caption 0', decision: 'reverse_keep_label', window: [0, 2] });
+    expect(flagged.items[0]).toMatchObject({
+      label: 'dropping',
+      caption: 'caption 0',
+      decision: 'reverse_keep_label',
+      window: [0, 2],
+    });
     expect(itemRows.size).toBe(9);
     expect([...itemRows.values()].every((r) => !('embedding_forward' in r))).toBe(true);
 
     expect(data.table!.total).toBe(30);
     expect(data.table!.rows).toHaveLength(10);
     expect(data.table!.fullFile).toBe('clips.jsonl');
-    expect(data.table!.columns.map((c) => c.key)).toEqual(['id', 'path', 'label', 'verdict', 'decision', 'confidence', 'p_forward', 'p_irreversible', 'in_domain', 'doubt', 'reversed_in_corpus', 'duration_s', 'mean_energy_residual', 'camera_share', 'reason']);
+    expect(data.table!.columns.map((c) => c.key)).toEqual([
+      'id',
+      'path',
+      'label',
+      'verdict',
+      'decision',
+      'confidence',
+      'p_forward',
+      'p_irreversible',
+      'in_domain',
+      'doubt',
+      'reversed_in_corpus',
+      'duration_s',
+      'mean_energy_residual',
+      'camera_share',
+      'reason',
+    ]);
 
     const pf = data.pForward!;
     expect(pf.layers.map((l) => l.name)).toEqual(['invariant', 'equivariant', 'irreversible']);
@@ -101,11 +171,30 @@ describe('collectReportData', () => {
     const energy = data.cues.find((c) => c.name === 'mean_energy_residual')!;
     expect(energy).toMatchObject({ min: 0, max: 0.29, sampled: 30, total: 30, outside: 0 });
 
-    expect(data.classes).toMatchObject({ columns: ['label', 'n', 'class_verdict', 'inconsistent'], rows: [['dropping', 15, 'irreversible', false], ['waving, hands', 15, '', true]], source: 'classes.csv' });
+    expect(data.classes).toMatchObject({
+      columns: ['label', 'n', 'class_verdict', 'inconsistent'],
+      rows: [
+        ['dropping', 15, 'irreversible', false],
+        ['waving, hands', 15, '', true],
+      ],
+      source: 'classes.csv',
+    });
     expect(data.physics!.total).toBe(2);
-    expect(data.physics!.leaderboard).toMatchObject({ columns: ['model_name', 'videos', 'pc_ge_4', 'artefact_rate'], rows: [['m1', 1, 0, 1]] });
-    expect(data.physics!.videos[0].checks).toEqual([{ name: 'gravity', rule: 'Objects fall down', score: 0, evidence: 'moving mass accelerates upwards; frames=3–17; ay=-0.8123' }]);
-    expect(data.physics!.videos[1].checks).toEqual([{ name: 'time_direction', rule: null, score: 1, evidence: 'p_forward 0.93' }]);
+    expect(data.physics!.leaderboard).toMatchObject({
+      columns: ['model_name', 'videos', 'pc_ge_4', 'artefact_rate'],
+      rows: [['m1', 1, 0, 1]],
+    });
+    expect(data.physics!.videos[0].checks).toEqual([
+      {
+        name: 'gravity',
+        rule: 'Objects fall down',
+        score: 0,
+        evidence: 'moving mass accelerates upwards; frames=3–17; ay=-0.8123',
+      },
+    ]);
+    expect(data.physics!.videos[1].checks).toEqual([
+      { name: 'time_direction', rule: null, score: 1, evidence: 'p_forward 0.93' },
+    ]);
   });
 
   it('samples cue histograms beyond the sample size and says so', async () => {
@@ -128,8 +217,22 @@ describe('collectReportData', () => {
       });
     await writeFile(join(dir, 'clips.jsonl'), `${plain.join('\n')}\n`);
     // Manifest order (rows 2..31), plus one error row (row 40) the clips do not have.
-    const decided = Array.from({ length: 30 }, (_, i) => ({ row: i + 2, id: `clip-${i}`, decision: i < 10 ? 'exclude' : 'reverse_swap_label', reason: `why ${i}`, label: `class ${i % 2}`, label_reversed: i < 10 ? null : `undo ${i % 2}` }));
-    decided.push({ row: 40, id: 'e1', decision: 'exclude', reason: 'scan error: missing', label: 'x', label_reversed: null });
+    const decided = Array.from({ length: 30 }, (_, i) => ({
+      row: i + 2,
+      id: `clip-${i}`,
+      decision: i < 10 ? 'exclude' : 'reverse_swap_label',
+      reason: `why ${i}`,
+      label: `class ${i % 2}`,
+      label_reversed: i < 10 ? null : `undo ${i % 2}`,
+    }));
+    decided.push({
+      row: 40,
+      id: 'e1',
+      decision: 'exclude',
+      reason: 'scan error: missing',
+      label: 'x',
+      label_reversed: null,
+    });
     await writeFile(join(dir, 'decisions.jsonl'), decided.map((d) => JSON.stringify(d)).join('\n') + '\n');
     const { data } = await collectReportData(dir, { maxTableRows: 4, galleries: 2 });
     expect(data.decisions).toEqual({ exclude: 11, reverse_swap_label: 20 });
@@ -140,14 +243,27 @@ describe('collectReportData', () => {
       ['exclude', 'class 1'],
     ]);
     expect(data.table!.columns.map((c) => c.key)).toContain('reason');
-    expect(data.galleries[0].items[0]).toMatchObject({ id: 'clip-29', decision: 'reverse_swap_label', reason: 'why 29', label: 'class 1' });
+    expect(data.galleries[0].items[0]).toMatchObject({
+      id: 'clip-29',
+      decision: 'reverse_swap_label',
+      reason: 'why 29',
+      label: 'class 1',
+    });
   });
 
   it('falls back to the verdict mix per label without a classes file', async () => {
     const dir = await handMadeScan();
     await rm(join(dir, 'classes.csv'));
     const { data } = await collectReportData(dir);
-    expect(data.classes!.columns).toEqual(['label', 'clips', 'invariant', 'equivariant', 'irreversible', 'top verdict', 'top share']);
+    expect(data.classes!.columns).toEqual([
+      'label',
+      'clips',
+      'invariant',
+      'equivariant',
+      'irreversible',
+      'top verdict',
+      'top share',
+    ]);
     expect(data.classes!.rows).toEqual([
       ['dropping', 15, 5, 5, 5, 'invariant', 0.333],
       ['waving', 15, 5, 5, 5, 'invariant', 0.333],
@@ -156,7 +272,9 @@ describe('collectReportData', () => {
 
   it('refuses a folder that is not a scan or physics output, naming it', async () => {
     const dir = await tempDir();
-    await expect(collectReportData(dir)).rejects.toThrow(/Expected an output folder of audit scan or audit physics .* for the report folder but received ".*ra-io-/);
+    await expect(collectReportData(dir)).rejects.toThrow(
+      /Expected an output folder of audit scan or audit physics .* for the report folder but received ".*ra-io-/,
+    );
     await expect(collectReportData(join(dir, 'nope'))).rejects.toThrow(/does not exist/);
   });
 });
@@ -166,10 +284,31 @@ describe('describeEvidence / normaliseChecks', () => {
     expect(describeEvidence('plain')).toBe('plain');
     expect(describeEvidence({ reason: 'r', values: { a: 1.23456, b: 'up' } })).toBe('r; a=1.235; b=up');
     // The shape of a src/physics CheckResult.
-    const check = { check: 'gravity', score: 0, strength: 0.9, evidence: { frames: [12, 30], seconds: [0.5, 1.25], values: { ay: -9.71 }, explanation: 'moving mass accelerates upwards' }, findings: [{ kind: 'x' }, { kind: 'y' }] };
-    expect(normaliseChecks([check])).toEqual([{ name: 'gravity', rule: null, score: 0, evidence: 'moving mass accelerates upwards; frames=12–30; seconds=0.5–1.25; ay=-9.71; strength=0.9; 2 findings' }]);
+    const check = {
+      check: 'gravity',
+      score: 0,
+      strength: 0.9,
+      evidence: {
+        frames: [12, 30],
+        seconds: [0.5, 1.25],
+        values: { ay: -9.71 },
+        explanation: 'moving mass accelerates upwards',
+      },
+      findings: [{ kind: 'x' }, { kind: 'y' }],
+    };
+    expect(normaliseChecks([check])).toEqual([
+      {
+        name: 'gravity',
+        rule: null,
+        score: 0,
+        evidence: 'moving mass accelerates upwards; frames=12–30; seconds=0.5–1.25; ay=-9.71; strength=0.9; 2 findings',
+      },
+    ]);
     expect(describeEvidence({ x: 'y'.repeat(700) }).length).toBe(600);
-    expect(normaliseChecks([{ name: 'n', score: 2 }, 5])).toEqual([{ name: 'n', rule: null, score: 2, evidence: '' }, { name: 'check 2', score: 5, evidence: '' }]);
+    expect(normaliseChecks([{ name: 'n', score: 2 }, 5])).toEqual([
+      { name: 'n', rule: null, score: 2, evidence: '' },
+      { name: 'check 2', score: 5, evidence: '' },
+    ]);
     expect(normaliseChecks(null)).toEqual([]);
   });
 });
@@ -194,7 +333,9 @@ describe('writeReport and `audit report`', () => {
       expect(await runCli(['report', dir, '--max-table-rows', '5', '--galleries', '1'])).toBe(0);
       expect(await readFile(join(dir, 'report.html'), 'utf8')).toMatch(/Showing the first 5 of 30 clips/);
       expect(await runCli(['report', join(dir, 'nope')])).toBe(2);
-      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/audit: Expected an output folder of audit scan/);
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(
+        /audit: Expected an output folder of audit scan/,
+      );
     } finally {
       err.mockRestore();
     }
@@ -212,7 +353,9 @@ describe('scan writes the report', () => {
     const s = await scan({ input: manifest, out, workers: 1, quiet: true, model: 'none', report: true });
     expect(s.report).toEqual({ file: join(out, 'report.html') });
     expect(await readFile(join(out, 'report.html'), 'utf8')).toContain('No model ran on this scan');
-    expect(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).report).toEqual({ file: join(out, 'report.html') });
+    expect(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).report).toEqual({
+      file: join(out, 'report.html'),
+    });
 
     const blocked = await tempDir();
     await mkdir(join(blocked, 'report.html')); // a folder where the page should go: writing it fails
@@ -225,7 +368,9 @@ describe('scan writes the report', () => {
       expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/warning: .*report\.html was not written/);
 
       const cliOut = await tempDir();
-      expect(await runCli(['scan', manifest, '--out', cliOut, '--model', 'none', '-w', '1', '-q', '--no-report'])).toBe(0);
+      expect(await runCli(['scan', manifest, '--out', cliOut, '--model', 'none', '-w', '1', '-q', '--no-report'])).toBe(
+        0,
+      );
       expect(existsSync(join(cliOut, 'clips.jsonl'))).toBe(true);
       expect(existsSync(join(cliOut, 'report.html'))).toBe(false);
     } finally {

@@ -17,7 +17,8 @@ function maxChange(frames: Uint8Array[]): number {
   let best = 0;
   for (let i = 1; i < frames.length; i++) {
     let s = 0;
-    for (let p = 0; p < frames[0].length; p += 4) s += Math.abs(frames[i][p] - frames[0][p]) + Math.abs(frames[i][p + 1] - frames[0][p + 1]);
+    for (let p = 0; p < frames[0].length; p += 4)
+      s += Math.abs(frames[i][p] - frames[0][p]) + Math.abs(frames[i][p + 1] - frames[0][p + 1]);
     best = Math.max(best, s / (frames[0].length / 2));
   }
   return best;

@@ -21,19 +21,26 @@ afterAll(async () => {
 });
 
 async function labels(out: string): Promise<LabelRow[]> {
-  return (await readFile(join(out, 'labels.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as LabelRow);
+  return (await readFile(join(out, 'labels.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as LabelRow);
 }
 
 describe('encodeFrames', () => {
   it('encodes gray frames that decode back to the same count and size', async () => {
     const out = await tempDir();
-    const frames = Array.from({ length: 12 }, (_, i) => Uint8Array.from({ length: 64 * 48 }, (_, p) => ((p % 64) * 4 + i * 10) & 255));
+    const frames = Array.from({ length: 12 }, (_, i) =>
+      Uint8Array.from({ length: 64 * 48 }, (_, p) => ((p % 64) * 4 + i * 10) & 255),
+    );
     const path = join(out, 'g.mp4');
     await encodeFrames(frames, { width: 64, height: 48, fps: 12, crf: 20, path, pixelFormat: 'gray' });
     const clip = await decodeClip(path, { shortSide: 48, fps: 12 });
     expect(clip.frames.length).toBe(12);
     expect([clip.width, clip.height]).toEqual([64, 48]);
-    await expect(encodeFrames(frames, { width: 63, height: 48, fps: 12, crf: 20, path, pixelFormat: 'gray' })).rejects.toThrow(/even width/);
+    await expect(
+      encodeFrames(frames, { width: 63, height: 48, fps: 12, crf: 20, path, pixelFormat: 'gray' }),
+    ).rejects.toThrow(/even width/);
   });
 });
 
@@ -60,7 +67,8 @@ describe('synthCorpus', () => {
       expect(twin.twin_id).toBe(r.id);
       expect(twin.direction).not.toBe(r.direction);
       if (r.direction === 'backward') expect(r.id).toBe(`${twin.id}_rev`);
-      if (r.verdict === 'equivariant') expect(r.action).toBe(r.direction === 'forward' ? r.meta.action : r.meta.reversed_action);
+      if (r.verdict === 'equivariant')
+        expect(r.action).toBe(r.direction === 'forward' ? r.meta.action : r.meta.reversed_action);
       const probe = await probeClip(join(out, r.path));
       expect([probe.width, probe.height]).toEqual([160, 90]);
       expect(probe.durationS).toBeGreaterThan(1.5);
@@ -79,8 +87,22 @@ describe('synthCorpus', () => {
 
   it('is deterministic for a seed and can skip the twins', async () => {
     const [a, b] = [await tempDir(), await tempDir()];
-    await synthCorpus({ out: a, count: 2, seed: 9, families: ['throw_land', 'wave'], reversedTwins: false, renderParams });
-    await synthCorpus({ out: b, count: 2, seed: 9, families: ['throw_land', 'wave'], reversedTwins: false, renderParams });
+    await synthCorpus({
+      out: a,
+      count: 2,
+      seed: 9,
+      families: ['throw_land', 'wave'],
+      reversedTwins: false,
+      renderParams,
+    });
+    await synthCorpus({
+      out: b,
+      count: 2,
+      seed: 9,
+      families: ['throw_land', 'wave'],
+      reversedTwins: false,
+      renderParams,
+    });
     const [ra, rb] = [await labels(a), await labels(b)];
     expect(ra.map((r) => r.direction)).toEqual(['forward', 'forward']);
     expect(ra.map((r) => r.twin_id)).toEqual([null, null]);

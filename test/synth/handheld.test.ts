@@ -40,20 +40,26 @@ describe('pickLook handheld', () => {
   });
 
   it('draws some clips with background things and some without, over many seeds', () => {
-    const counts = Array.from({ length: 200 }, (_, s) => pickLook(new Rng(s), { handheld: true }).handheld!.distractors.length);
+    const counts = Array.from(
+      { length: 200 },
+      (_, s) => pickLook(new Rng(s), { handheld: true }).handheld!.distractors.length,
+    );
     expect(counts.filter((n) => n === 0).length).toBeGreaterThan(20);
     expect(counts.filter((n) => n >= 2).length).toBeGreaterThan(50);
   });
 });
 
-describe.each(FAMILIES.filter((_, i) => i % 4 === 0).map((f) => [f.name, f] as const))('family %s, handheld', (_name, family) => {
-  it('renders deterministically, records the look, and differs from the standard render of the same seed', () => {
-    const a = family.render(new Rng(11), { ...SMALL, handheld: true });
-    const b = family.render(new Rng(11), { ...SMALL, handheld: true });
-    const plain = family.render(new Rng(11), SMALL);
-    expect(digest(a.frames)).toBe(digest(b.frames));
-    expect(digest(a.frames)).not.toBe(digest(plain.frames));
-    expect((a.meta.look as Look).handheld).not.toBeNull();
-    expect((plain.meta.look as Look).handheld).toBeNull();
-  });
-});
+describe.each(FAMILIES.filter((_, i) => i % 4 === 0).map((f) => [f.name, f] as const))(
+  'family %s, handheld',
+  (_name, family) => {
+    it('renders deterministically, records the look, and differs from the standard render of the same seed', () => {
+      const a = family.render(new Rng(11), { ...SMALL, handheld: true });
+      const b = family.render(new Rng(11), { ...SMALL, handheld: true });
+      const plain = family.render(new Rng(11), SMALL);
+      expect(digest(a.frames)).toBe(digest(b.frames));
+      expect(digest(a.frames)).not.toBe(digest(plain.frames));
+      expect((a.meta.look as Look).handheld).not.toBeNull();
+      expect((plain.meta.look as Look).handheld).toBeNull();
+    });
+  },
+);

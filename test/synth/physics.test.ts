@@ -112,9 +112,14 @@ describe('rigid-body families', () => {
     for (const seed of SEEDS) {
       const p = puckParams(new Rng(seed), 16 / 9);
       const tracks = simulatePucks(p, FPS, FPS * 5);
-      const energy = (i: number): number => tracks.reduce((s, t, k) => s + p.pucks[k].r ** 2 * ((t.x[i + 1] - t.x[i]) ** 2 + (t.y[i + 1] - t.y[i]) ** 2), 0);
+      const energy = (i: number): number =>
+        tracks.reduce(
+          (s, t, k) => s + p.pucks[k].r ** 2 * ((t.x[i + 1] - t.x[i]) ** 2 + (t.y[i + 1] - t.y[i]) ** 2),
+          0,
+        );
       // Frame differences blur collisions; compare averages over a second at the start and at the end.
-      const avg = (from: number): number => Array.from({ length: FPS }, (_, i) => energy(from + i)).reduce((a, b) => a + b) / FPS;
+      const avg = (from: number): number =>
+        Array.from({ length: FPS }, (_, i) => energy(from + i)).reduce((a, b) => a + b) / FPS;
       expect(Math.abs(avg(FPS * 4 - 2) - avg(0))).toBeLessThan(avg(0) * 0.1);
     }
   });

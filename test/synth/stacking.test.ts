@@ -36,15 +36,24 @@ describe('stacking family', () => {
       const n = plan.blocks.length;
       expect(stackHeight(plan, stackingPose(plan, 1))).toBeGreaterThan(stackHeight(plan, stackingPose(plan, 0)) + 0.01);
       // All blocks on the floor at u = 0, all on the stack at u = 1.
-      stackingPose(plan, 0).blocks.forEach(([, y], k) => { expect(y).toBeCloseTo(plan.blocks[k].hh, 6); });
-      expect(stackHeight(plan, stackingPose(plan, 1))).toBeCloseTo(plan.blocks.reduce((a, b) => a + 2 * b.hh, 0), 5);
+      stackingPose(plan, 0).blocks.forEach(([, y], k) => {
+        expect(y).toBeCloseTo(plan.blocks[k].hh, 6);
+      });
+      expect(stackHeight(plan, stackingPose(plan, 1))).toBeCloseTo(
+        plan.blocks.reduce((a, b) => a + 2 * b.hh, 0),
+        5,
+      );
       const steps = 2000;
       let prev = stackingPose(plan, 0);
       let maxStep = 0;
       for (let i = 1; i <= steps; i++) {
         const pose = stackingPose(plan, i / steps);
         const g = pose.gripper;
-        maxStep = Math.max(maxStep, Math.hypot(g.x - prev.gripper.x, g.y - prev.gripper.y), Math.abs(g.gap - prev.gripper.gap));
+        maxStep = Math.max(
+          maxStep,
+          Math.hypot(g.x - prev.gripper.x, g.y - prev.gripper.y),
+          Math.abs(g.gap - prev.gripper.gap),
+        );
         pose.blocks.forEach(([x, y], k) => {
           const b = plan.blocks[k];
           if (k === pose.held) {

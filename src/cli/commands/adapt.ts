@@ -25,7 +25,8 @@ interface AdaptFlags {
 /** --verdict-weight: a finite number >= 0 (0: the arrow alone). */
 function verdictWeight(v: string): number {
   const n = Number(v);
-  if (!(n >= 0 && Number.isFinite(n))) throw new InvalidArgumentError(`Expected a number >= 0 for --verdict-weight but received ${JSON.stringify(v)}`);
+  if (!(n >= 0 && Number.isFinite(n)))
+    throw new InvalidArgumentError(`Expected a number >= 0 for --verdict-weight but received ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -36,11 +37,19 @@ export function adaptCommand(program: Command, result: ActionResult): void {
     .description('Fine-tune the model to your own corpus from its scans, without labels (python3 + PyTorch).')
     .requiredOption('-o, --out <dir/name>', 'writes DIR/NAME.onnx, .card.json and .parity.json')
     .option('--base <path>', 'model to start from (default: the shipped models/reversal-v1.onnx)')
-    .option('--group-column <name>', "manifest column naming each clip's group, e.g. its source video (default: the clip's folder)")
+    .option(
+      '--group-column <name>',
+      "manifest column naming each clip's group, e.g. its source video (default: the clip's folder)",
+    )
     .option('--label-column <name>', 'manifest column with labels: their taxonomy class gives weak verdicts')
     .option('--caption-column <name>', 'manifest column with captions: their motion words give weak verdicts')
     .option('--taxonomy <name>', 'taxonomy of the labels: auto|ssv2|jester|none', 'auto')
-    .option('--holdout <share>', 'share of the groups held out to compare the base and the adapted model', positive('--holdout'), 0.2)
+    .option(
+      '--holdout <share>',
+      'share of the groups held out to compare the base and the adapted model',
+      positive('--holdout'),
+      0.2,
+    )
     .option('--epochs <n>', 'passes over the training clips', int('--epochs'), 8)
     .option('--lr <rate>', 'learning rate', positive('--lr'), 3e-4)
     .option('--verdict-weight <w>', 'weight of the weak verdicts beside the arrow (0: arrow only)', verdictWeight, 0.5)
@@ -50,11 +59,30 @@ export function adaptCommand(program: Command, result: ActionResult): void {
     .action(async (scans: string[], flags: AdaptFlags) => {
       const { adapt, formatAdaptTable } = await import('../../adapt/index.js');
       const r = await withInterrupt(
-        (signal) => adapt({ scans, out: flags.out, base: flags.base, groupColumn: flags.groupColumn, labelColumn: flags.labelColumn, captionColumn: flags.captionColumn, taxonomy: flags.taxonomy, holdout: flags.holdout, epochs: flags.epochs, lr: flags.lr, verdictWeight: flags.verdictWeight, python: flags.python, quiet: flags.quiet, signal }),
+        (signal) =>
+          adapt({
+            scans,
+            out: flags.out,
+            base: flags.base,
+            groupColumn: flags.groupColumn,
+            labelColumn: flags.labelColumn,
+            captionColumn: flags.captionColumn,
+            taxonomy: flags.taxonomy,
+            holdout: flags.holdout,
+            epochs: flags.epochs,
+            lr: flags.lr,
+            verdictWeight: flags.verdictWeight,
+            python: flags.python,
+            quiet: flags.quiet,
+            signal,
+          }),
         '\nInterrupted: stopping the training; nothing is written.\n',
       );
       process.stdout.write(`${formatAdaptTable(r)}\n`);
-      if (r.status === 'adapted') process.stderr.write(`adapted in ${r.seconds.toFixed(0)} s: ${r.reason}\n-> ${r.model} (use it with: audit scan INPUT --out DIR --model ${r.model})\n`);
+      if (r.status === 'adapted')
+        process.stderr.write(
+          `adapted in ${r.seconds.toFixed(0)} s: ${r.reason}\n-> ${r.model} (use it with: audit scan INPUT --out DIR --model ${r.model})\n`,
+        );
       else process.stderr.write(`refused, the base model is kept: ${r.reason}\n`);
       result.code = r.status === 'adapted' ? EXIT.OK : EXIT.FAILURE;
     });

@@ -24,11 +24,23 @@ export function evalCommand(program: Command, result: ActionResult): void {
       .argument('<manifest>', 'manifest (.csv .tsv .jsonl .parquet .arrow) with path and label columns')
       .description('Score a model against labelled clips: verdict F1, arrow-of-time accuracy, calibration.')
       .option('-m, --model <path>', 'ONNX model (default: models/reversal-v1.onnx of this package)')
-      .option('-o, --out <dir>', 'keep the scan here (resumes; gets eval.json, eval-predictions.jsonl); default a temporary folder')
+      .option(
+        '-o, --out <dir>',
+        'keep the scan here (resumes; gets eval.json, eval-predictions.jsonl); default a temporary folder',
+      )
       .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
-      .option('--model-windows <n>', 'most windows of 64 frame pairs a clip is judged on, averaged (1 = centred window only)', int('--model-windows'), 8)
+      .option(
+        '--model-windows <n>',
+        'most windows of 64 frame pairs a clip is judged on, averaged (1 = centred window only)',
+        int('--model-windows'),
+        8,
+      )
       .option('--label-column <name>', 'column with invariant|equivariant|irreversible', 'label')
-      .option('--direction-column <name>', 'optional column saying a clip already plays backward (forward|backward)', 'direction'),
+      .option(
+        '--direction-column <name>',
+        'optional column saying a clip already plays backward (forward|backward)',
+        'direction',
+      ),
   )
     .option('--json', 'print one JSON object instead of the table', false)
     .addHelpText('after', EVAL_HELP)
@@ -50,6 +62,7 @@ export function evalCommand(program: Command, result: ActionResult): void {
         ),
       );
       process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatEvalReport(report)}\n`);
-      result.code = report.status === 'interrupted' ? EXIT.INTERRUPTED : report.n_errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+      result.code =
+        report.status === 'interrupted' ? EXIT.INTERRUPTED : report.n_errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     });
 }

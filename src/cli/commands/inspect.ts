@@ -17,7 +17,10 @@ export function inspectCommand(program: Command): void {
     .command('inspect')
     .argument('<clip>', 'one video file')
     .description('Analyse one clip as scan does and explain it: cue summaries, verdict, reasoning; --png draws it.')
-    .option('--model <path>', 'ONNX model for the verdict (default: the shipped models/reversal-v1.onnx; "none" to skip)')
+    .option(
+      '--model <path>',
+      'ONNX model for the verdict (default: the shipped models/reversal-v1.onnx; "none" to skip)',
+    )
     .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
     .option('--png <file>', 'write the contact sheet above the cue curves to this .png (or .jpg) file')
     .option('--json', 'print one JSON object instead of the text', false);

@@ -15,7 +15,9 @@ export function mergeCommand(program: Command, result: ActionResult): void {
     .addHelpText('after', MERGE_HELP)
     .action(async (shards: string[], flags: { out: string }) => {
       const m = await merge(shards, flags.out);
-      process.stderr.write(`merged ${m.shards} shards: ${m.clips} clips, ${m.errors} errors of ${m.input_rows} input rows -> ${m.out}\n`);
+      process.stderr.write(
+        `merged ${m.shards} shards: ${m.clips} clips, ${m.errors} errors of ${m.input_rows} input rows -> ${m.out}\n`,
+      );
       result.code = m.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
     });
 }

@@ -22,9 +22,15 @@ export function physicsCommand(program: Command, result: ActionResult): void {
       .argument('<input>', 'folder of videos, a video, or a VideoPhy-2 CSV (rule, SA/PC or released format)')
       .description('Check generated videos for physics violations and reversal artefacts (VideoPhy-2 formats).')
       .requiredOption('-o, --out <dir>', 'output folder (the scan in <dir>/scan resumes)')
-      .option('--model <path>', 'ONNX model for the time-direction check (default: the shipped models/reversal-v1.onnx; "none" to skip)')
+      .option(
+        '--model <path>',
+        'ONNX model for the time-direction check (default: the shipped models/reversal-v1.onnx; "none" to skip)',
+      )
       .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
-      .option('--videos <dir>', 'folder where http(s) video URLs of a released CSV are found by file name (default: the CSV folder)')
+      .option(
+        '--videos <dir>',
+        'folder where http(s) video URLs of a released CSV are found by file name (default: the CSV folder)',
+      )
       .option('--no-report', 'do not write report.html (and its contact sheets) at the end'),
   )
     .addHelpText('after', PHYSICS_HELP)
@@ -49,7 +55,15 @@ async function runPhysics(input: string, flags: PhysicsFlags): Promise<number> {
           // --path-column keeps its scan default "path"; physics picks videopath, video_url, ... itself unless told.
           pathColumn: flags.pathColumn === 'path' ? undefined : flags.pathColumn,
           videosDir: flags.videos,
-          analysis: { shortSide: a.shortSide, fps: a.fps, maxSeconds: a.maxSeconds, timeoutMs: a.timeoutMs, flowPreset: a.flowPreset, flowDirections: a.flowDirections, retryErrors: a.retryErrors },
+          analysis: {
+            shortSide: a.shortSide,
+            fps: a.fps,
+            maxSeconds: a.maxSeconds,
+            timeoutMs: a.timeoutMs,
+            flowPreset: a.flowPreset,
+            flowDirections: a.flowDirections,
+            retryErrors: a.retryErrors,
+          },
           quiet: flags.quiet,
           report: flags.report,
         },

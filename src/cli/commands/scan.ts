@@ -41,23 +41,61 @@ export function scanCommand(program: Command, result: ActionResult): void {
       .description('Measure motion and gravity cues of every clip.')
       .requiredOption('-o, --out <dir>', 'output folder; running the same command again with the same folder resumes')
       .option('--format <kind>', 'input kind instead of guessing from the name: folder|file|csv|jsonl|parquet|arrow')
-      .option('--start-column <name>', "manifest column with each row's segment start (seconds or [HH:]MM:SS[.mmm]): the row is that span of its video; needs --end-column; rows without an id are named path#start-end")
-      .option('--end-column <name>', "manifest column with each row's segment end (empty: the video's end); the window policy applies inside the segment"),
+      .option(
+        '--start-column <name>',
+        "manifest column with each row's segment start (seconds or [HH:]MM:SS[.mmm]): the row is that span of its video; needs --end-column; rows without an id are named path#start-end",
+      )
+      .option(
+        '--end-column <name>',
+        "manifest column with each row's segment end (empty: the video's end); the window policy applies inside the segment",
+      ),
   )
     .option('--reverse', 'analyse every clip played backwards (its series is the mirror of the forward one)', false)
-    .option('--model <path>', 'ONNX model that adds the verdict columns; "none" skips it (default: the shipped models/reversal-v1.onnx)')
-    .option('--device <name>', 'where the model runs: auto (tries cuda, webgpu, then cpu, and says which runs), cpu, cuda, webgpu; an explicit device that cannot load fails with the alternatives', 'auto')
+    .option(
+      '--model <path>',
+      'ONNX model that adds the verdict columns; "none" skips it (default: the shipped models/reversal-v1.onnx)',
+    )
+    .option(
+      '--device <name>',
+      'where the model runs: auto (tries cuda, webgpu, then cpu, and says which runs), cpu, cuda, webgpu; an explicit device that cannot load fails with the alternatives',
+      'auto',
+    )
     .option('--batch <n>', 'clips per model batch (the model runs on the main thread)', int('--batch'), 64)
-    .option('--model-windows <n>', 'most windows of 64 frame pairs a clip is judged on, averaged (1 = centred window only)', int('--model-windows'), 8)
+    .option(
+      '--model-windows <n>',
+      'most windows of 64 frame pairs a clip is judged on, averaged (1 = centred window only)',
+      int('--model-windows'),
+      8,
+    )
     .option('--shard <i/n>', 'only the rows whose id hashes to shard i of n (0-based), for array jobs')
     .option('--no-count', 'skip counting input rows first (no total or ETA in the progress line)')
     .option('--no-report', 'do not write report.html (and its contact sheets) at the end')
-    .option('--label-column <name>', 'the label (action class) of each clip: its taxonomy class decides invariant/equivariant/irreversible, equivariant labels are swapped ("Opening a drawer" -> "Closing a drawer"), and classes.csv/classes.parquet analyse the classes')
-    .option('--caption-column <name>', 'the caption of each clip: rewritten for the reversed clip ("opens" -> "closes"); "falls", "pours", ... exclude it')
-    .option('--taxonomy <name>', 'taxonomy of the labels: ssv2, jester, none, or auto (the one more than half of the labels belong to)', 'auto')
-    .option('--label-map <csv>', 'your own taxonomy instead of ssv2/jester: CSV label,verdict,counterpart (needs --label-column)')
-    .option('--policy <name>', 'decision policy: strict (every source must agree, model >= 0.8), balanced, permissive (reverse unless something says irreversible)', 'balanced')
-    .option('--s3-endpoint <url>', 'endpoint of an S3-compatible store (MinIO, Ceph, ...) for s3:// inputs and paths; default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS')
+    .option(
+      '--label-column <name>',
+      'the label (action class) of each clip: its taxonomy class decides invariant/equivariant/irreversible, equivariant labels are swapped ("Opening a drawer" -> "Closing a drawer"), and classes.csv/classes.parquet analyse the classes',
+    )
+    .option(
+      '--caption-column <name>',
+      'the caption of each clip: rewritten for the reversed clip ("opens" -> "closes"); "falls", "pours", ... exclude it',
+    )
+    .option(
+      '--taxonomy <name>',
+      'taxonomy of the labels: ssv2, jester, none, or auto (the one more than half of the labels belong to)',
+      'auto',
+    )
+    .option(
+      '--label-map <csv>',
+      'your own taxonomy instead of ssv2/jester: CSV label,verdict,counterpart (needs --label-column)',
+    )
+    .option(
+      '--policy <name>',
+      'decision policy: strict (every source must agree, model >= 0.8), balanced, permissive (reverse unless something says irreversible)',
+      'balanced',
+    )
+    .option(
+      '--s3-endpoint <url>',
+      'endpoint of an S3-compatible store (MinIO, Ceph, ...) for s3:// inputs and paths; default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS',
+    )
     .addHelpText('after', SCAN_HELP)
     .action(async (input: string, flags: ScanFlags) => {
       result.code = await runScan(input, flags);
@@ -101,21 +139,34 @@ async function runScan(input: string, flags: ScanFlags): Promise<number> {
   const dw = summary.decisions && 'counts' in summary.decisions ? (summary.decisions.warnings ?? []) : [];
   for (const w of dw) process.stderr.write(`warning: ${w.message}\n`);
   const c = summary.counts;
-  return summary.status === 'interrupted' ? EXIT.INTERRUPTED : summary.report && 'error' in summary.report ? EXIT.REPORT_FAILED : c.errors > 0 ? EXIT.SOME_FAILED : EXIT.OK;
+  return summary.status === 'interrupted'
+    ? EXIT.INTERRUPTED
+    : summary.report && 'error' in summary.report
+      ? EXIT.REPORT_FAILED
+      : c.errors > 0
+        ? EXIT.SOME_FAILED
+        : EXIT.OK;
 }
 
 /** The lines on stderr after a scan: counts, errors by code, the report, the decisions and their evidence. */
 function printScanSummary(summary: ScanSummary): void {
   const c = summary.counts;
-  process.stderr.write(`${summary.status}: ${c.clips} clips, ${c.errors} errors (${c.resumed} rows from earlier runs) in ${summary.timings.wall_s.toFixed(1)} s -> ${summary.out}\n`);
+  process.stderr.write(
+    `${summary.status}: ${c.clips} clips, ${c.errors} errors (${c.resumed} rows from earlier runs) in ${summary.timings.wall_s.toFixed(1)} s -> ${summary.out}\n`,
+  );
   if (c.errors > 0) {
-    const codes = Object.entries(c.errors_by_code).map(([k, n]) => `${k} ${n}`).join(', ');
+    const codes = Object.entries(c.errors_by_code)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
     process.stderr.write(`errors by code: ${codes}; each row with its reason is in ${summary.out}/errors.jsonl\n`);
   }
   if (summary.status === 'interrupted') process.stderr.write('run the same command again to resume\n');
   if (summary.report && 'file' in summary.report) process.stderr.write(`report: ${summary.report.file}\n`);
   const d = summary.decisions;
-  if (d && 'counts' in d) process.stderr.write(`decisions (${d.policy}): ${d.reverse_safe} reverse-safe (${d.counts.reverse_keep_label ?? 0} keep, ${d.counts.reverse_swap_label ?? 0} swap), ${d.excluded} excluded -> ${summary.out}/reverse-safe.*, excluded.*\n`);
+  if (d && 'counts' in d)
+    process.stderr.write(
+      `decisions (${d.policy}): ${d.reverse_safe} reverse-safe (${d.counts.reverse_keep_label ?? 0} keep, ${d.counts.reverse_swap_label ?? 0} swap), ${d.excluded} excluded -> ${summary.out}/reverse-safe.*, excluded.*\n`,
+    );
   const ev = d && 'counts' in d ? evidenceLine(d) : null;
   if (ev) process.stderr.write(`${ev}\n`);
 }

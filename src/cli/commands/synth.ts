@@ -19,7 +19,8 @@ interface SynthFlags {
 /** --seed: an integer >= 0 (0 is a seed like any other). */
 function seed(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`Expected a non-negative integer for --seed but received ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`Expected a non-negative integer for --seed but received ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -33,7 +34,11 @@ export function synthCommand(program: Command): void {
     .option('--families <names>', 'comma-separated scene families (default: all; unknown names list the known ones)')
     .option('--no-twins', 'do not write the reversed twin of each clip')
     .option('--backgrounds <dir>', 'folder of real clips whose frames become backgrounds (never evaluation data)')
-    .option('--handheld', 'handheld-camera look for every clip: sway, strong shake, exposure breathing, background things oscillating', false)
+    .option(
+      '--handheld',
+      'handheld-camera look for every clip: sway, strong shake, exposure breathing, background things oscillating',
+      false,
+    )
     .option('-q, --quiet', 'no progress output', false)
     .addHelpText('after', SYNTH_HELP)
     .action(runSynth);
@@ -43,9 +48,15 @@ async function runSynth(flags: SynthFlags): Promise<void> {
   // Loaded here so that other commands do not pay for the physics engine and canvas at start-up.
   const { FAMILIES } = await import('../../synth/corpus/index.js');
   const { synthCorpus } = await import('../../synth/corpus/generate.js');
-  const families = flags.families?.split(',').map((f) => f.trim()).filter(Boolean);
+  const families = flags.families
+    ?.split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const unknown = families?.filter((f) => !FAMILIES.some((x) => x.name === f)) ?? [];
-  if (unknown.length) throw new UsageError(`Unknown scene famil${unknown.length > 1 ? 'ies' : 'y'} ${unknown.join(', ')}; known: ${FAMILIES.map((f) => f.name).join(', ')}`);
+  if (unknown.length)
+    throw new UsageError(
+      `Unknown scene famil${unknown.length > 1 ? 'ies' : 'y'} ${unknown.join(', ')}; known: ${FAMILIES.map((f) => f.name).join(', ')}`,
+    );
   const t0 = performance.now();
   const r = await synthCorpus({
     out: flags.out,
@@ -57,5 +68,8 @@ async function runSynth(flags: SynthFlags): Promise<void> {
     handheld: flags.handheld,
     onClip: flags.quiet ? undefined : (done, count, id) => process.stderr.write(`\r\x1b[K${done}/${count} ${id}`),
   });
-  if (!flags.quiet) process.stderr.write(`\nwrote ${r.clips} files (${r.skipped} already there) in ${((performance.now() - t0) / 1000).toFixed(1)} s -> ${flags.out}/manifest.csv\n`);
+  if (!flags.quiet)
+    process.stderr.write(
+      `\nwrote ${r.clips} files (${r.skipped} already there) in ${((performance.now() - t0) / 1000).toFixed(1)} s -> ${flags.out}/manifest.csv\n`,
+    );
 }

@@ -8,7 +8,12 @@ import { messageOf, missingPathColumn } from './common.js';
 import { rowsOfBatches } from './parquet.js';
 
 function unreadable(file: string, err: unknown): ManifestError {
-  return new ManifestError('manifest-unreadable', expected('a readable Arrow IPC file or stream', file, messageOf(err)), { path: file }, { cause: err });
+  return new ManifestError(
+    'manifest-unreadable',
+    expected('a readable Arrow IPC file or stream', file, messageOf(err)),
+    { path: file },
+    { cause: err },
+  );
 }
 
 /**

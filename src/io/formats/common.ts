@@ -7,8 +7,22 @@ import { isRemotePath } from '../object-store.js';
 
 /** Extensions (lower case, with the dot) treated as video files. */
 export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set([
-  '.mp4', '.mov', '.mkv', '.webm', '.avi', '.m4v', '.mpg', '.mpeg', '.wmv', '.flv', '.gif',
-  '.ts', '.mts', '.m2ts', '.3gp', '.ogv',
+  '.mp4',
+  '.mov',
+  '.mkv',
+  '.webm',
+  '.avi',
+  '.m4v',
+  '.mpg',
+  '.mpeg',
+  '.wmv',
+  '.flv',
+  '.gif',
+  '.ts',
+  '.mts',
+  '.m2ts',
+  '.3gp',
+  '.ogv',
 ]);
 
 /** True when the file name has a video extension (case-insensitive). */
@@ -18,7 +32,8 @@ export function isVideoName(name: string): boolean {
 
 /** Sets `obj[key] = value` as an own property, even for the key "__proto__". */
 export function setCell(obj: Record<string, CellValue>, key: string, value: CellValue): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
 }
 
@@ -30,11 +45,10 @@ export function messageOf(err: unknown): string {
 /** The error thrown at open time when the manifest lacks the path column. */
 export function missingPathColumn(ctx: FormatContext, where: string, columns: readonly string[]): ManifestError {
   const msg = expected(`a column named ${JSON.stringify(ctx.pathColumn)}`, `${ctx.input} ${where}`, columns);
-  return new ManifestError(
-    'manifest-no-path-column',
-    `${msg} (name the path column with --path-column)`,
-    { path: ctx.input, row: where.startsWith('line ') ? Number(where.slice(5)) : undefined },
-  );
+  return new ManifestError('manifest-no-path-column', `${msg} (name the path column with --path-column)`, {
+    path: ctx.input,
+    row: where.startsWith('line ') ? Number(where.slice(5)) : undefined,
+  });
 }
 
 /** A RowProblem for manifest row `row` (the message names the file and row). */
@@ -47,7 +61,12 @@ export function rowProblem(row: number, code: string, message: string, cause?: u
  * Turns one manifest record into an InputRow: checks the path cell (present, a string, not blank),
  * resolves it against the manifest's folder (no `~` expansion; s3:// and http(s):// kept) and picks the id.
  */
-export function buildRow(ctx: FormatContext, row: number, where: string, columns: Record<string, CellValue>): InputRow | RowProblem {
+export function buildRow(
+  ctx: FormatContext,
+  row: number,
+  where: string,
+  columns: Record<string, CellValue>,
+): InputRow | RowProblem {
   const raw = Object.hasOwn(columns, ctx.pathColumn) ? columns[ctx.pathColumn] : undefined;
   const name = `column ${JSON.stringify(ctx.pathColumn)} of ${ctx.input} ${where}`;
   if (raw === undefined || raw === null || raw === '' || (typeof raw === 'string' && raw.trim() === '')) {
@@ -61,11 +80,30 @@ export function buildRow(ctx: FormatContext, row: number, where: string, columns
     const start = segmentTime(columns[ctx.startColumn]);
     const end = segmentTime(columns[ctx.endColumn]);
     const cell = (c: string) => `column ${JSON.stringify(c)} of ${ctx.input} ${where}`;
-    if (start === undefined) return rowProblem(row, 'manifest-bad-segment', expected('seconds or [HH:]MM:SS[.mmm] (empty: the start)', cell(ctx.startColumn), columns[ctx.startColumn] ?? null));
-    if (end === undefined) return rowProblem(row, 'manifest-bad-segment', expected('seconds or [HH:]MM:SS[.mmm] (empty: the end)', cell(ctx.endColumn), columns[ctx.endColumn] ?? null));
+    if (start === undefined)
+      return rowProblem(
+        row,
+        'manifest-bad-segment',
+        expected(
+          'seconds or [HH:]MM:SS[.mmm] (empty: the start)',
+          cell(ctx.startColumn),
+          columns[ctx.startColumn] ?? null,
+        ),
+      );
+    if (end === undefined)
+      return rowProblem(
+        row,
+        'manifest-bad-segment',
+        expected('seconds or [HH:]MM:SS[.mmm] (empty: the end)', cell(ctx.endColumn), columns[ctx.endColumn] ?? null),
+      );
     const startS = start ?? 0;
     const endS = end ?? Infinity;
-    if (!(endS > startS)) return rowProblem(row, 'manifest-bad-segment', expected(`an end after the start (${startS} s)`, cell(ctx.endColumn), endS));
+    if (!(endS > startS))
+      return rowProblem(
+        row,
+        'manifest-bad-segment',
+        expected(`an end after the start (${startS} s)`, cell(ctx.endColumn), endS),
+      );
     if (start !== null || end !== null) segment = { startS, endS };
   }
   const idRaw = Object.hasOwn(columns, ctx.idColumn) ? columns[ctx.idColumn] : undefined;
@@ -73,7 +111,12 @@ export function buildRow(ctx: FormatContext, row: number, where: string, columns
   // Without an id, a segment is known by its video and span (`path#start-end`): pieces of one video differ.
   const id = noId ? (segment ? segmentId(raw, segment) : raw) : String(idRaw);
   // s3:// and http(s):// locations are kept as written (read by the workers from object storage or the web).
-  const out: InputRow = { row, id, path: path.isAbsolute(raw) || isRemotePath(raw) ? raw : path.resolve(ctx.baseDir, raw), columns };
+  const out: InputRow = {
+    row,
+    id,
+    path: path.isAbsolute(raw) || isRemotePath(raw) ? raw : path.resolve(ctx.baseDir, raw),
+    columns,
+  };
   if (segment) out.segment = segment;
   return out;
 }

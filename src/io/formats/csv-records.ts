@@ -22,7 +22,10 @@ class FieldParser {
   private fields: string[] = [];
   private field = '';
   private inQuotes = false;
-  constructor(private readonly delimiter: string, private readonly relaxQuotes: boolean) {}
+  constructor(
+    private readonly delimiter: string,
+    private readonly relaxQuotes: boolean,
+  ) {}
 
   reset(): void {
     this.fields = [];
@@ -53,7 +56,9 @@ class FieldParser {
         i = q + 1;
         if (i === n) return this.fields;
         if (text[i] !== this.delimiter) {
-          return { error: `unexpected ${JSON.stringify(text[i])} after the closing quote of field ${this.fields.length}` };
+          return {
+            error: `unexpected ${JSON.stringify(text[i])} after the closing quote of field ${this.fields.length}`,
+          };
         }
         i++;
       }

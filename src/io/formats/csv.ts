@@ -29,15 +29,26 @@ async function* csvRecordBatches(file: string): AsyncGenerator<CsvRecord[]> {
 /** Reads and checks the header record: present, well-formed, no duplicate names. */
 function checkHeader(file: string, rec: CsvRecord | undefined): { fields: string[]; line: number } {
   if (rec === undefined) {
-    throw new ManifestError('manifest-empty', expected('a header line naming the columns', `${file} line 1`, ''), { path: file, row: 1 });
+    throw new ManifestError('manifest-empty', expected('a header line naming the columns', `${file} line 1`, ''), {
+      path: file,
+      row: 1,
+    });
   }
   if ('error' in rec) {
-    throw new ManifestError('manifest-bad-header', `Expected a well-formed header for ${file} line ${rec.line} but received a malformed one: ${rec.error}`, { path: file, row: rec.line });
+    throw new ManifestError(
+      'manifest-bad-header',
+      `Expected a well-formed header for ${file} line ${rec.line} but received a malformed one: ${rec.error}`,
+      { path: file, row: rec.line },
+    );
   }
   const seen = new Set<string>();
   for (const name of rec.fields) {
     if (seen.has(name)) {
-      throw new ManifestError('manifest-bad-header', expected('unique column names', `${file} line ${rec.line}`, rec.fields), { path: file, row: rec.line });
+      throw new ManifestError(
+        'manifest-bad-header',
+        expected('unique column names', `${file} line ${rec.line}`, rec.fields),
+        { path: file, row: rec.line },
+      );
     }
     seen.add(name);
   }
@@ -65,12 +76,20 @@ async function* csvRows(ctx: FormatContext): AsyncGenerator<InputRow | RowProble
       }
       const where = `line ${rec.line}`;
       if ('error' in rec) {
-        yield rowProblem(rec.line, 'manifest-bad-row', `Expected a well-formed CSV record for ${file} ${where} but received a malformed one: ${rec.error}`);
+        yield rowProblem(
+          rec.line,
+          'manifest-bad-row',
+          `Expected a well-formed CSV record for ${file} ${where} but received a malformed one: ${rec.error}`,
+        );
         continue;
       }
       if (rec.fields.length !== header.length) {
         const what = `${header.length} columns (${header.join(', ')})`;
-        yield rowProblem(rec.line, 'manifest-bad-row', `${expected(what, `${file} ${where}`, rec.fields.length)} columns`);
+        yield rowProblem(
+          rec.line,
+          'manifest-bad-row',
+          `${expected(what, `${file} ${where}`, rec.fields.length)} columns`,
+        );
         continue;
       }
       const columns: Record<string, CellValue> = {};

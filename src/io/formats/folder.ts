@@ -70,7 +70,12 @@ async function* folderRows(ctx: FormatContext): AsyncGenerator<InputRow | RowPro
         stack.push({ rel, entries: await listDir(path.join(root, rel)), next: 0 });
       } catch (err) {
         row++;
-        yield rowProblem(row, 'input-unreadable-folder', `${expected('a readable folder', `${path.join(root, rel)} (entry ${row} of ${root})`, messageOf(err))}`, err);
+        yield rowProblem(
+          row,
+          'input-unreadable-folder',
+          `${expected('a readable folder', `${path.join(root, rel)} (entry ${row} of ${root})`, messageOf(err))}`,
+          err,
+        );
       }
       continue;
     }
@@ -87,7 +92,12 @@ export const folderFormat: FormatHandler = Object.freeze({
     try {
       await readdir(ctx.input);
     } catch (err) {
-      throw new ManifestError('input-unreadable', expected('a readable folder', ctx.input, messageOf(err)), { path: ctx.input }, { cause: err });
+      throw new ManifestError(
+        'input-unreadable',
+        expected('a readable folder', ctx.input, messageOf(err)),
+        { path: ctx.input },
+        { cause: err },
+      );
     }
     return { kind: 'folder', input: ctx.input, rows: () => folderRows(ctx) };
   },
@@ -99,7 +109,8 @@ export const fileFormat: FormatHandler = Object.freeze({
   extensions: Object.freeze([...VIDEO_EXTENSIONS]),
   async open(ctx: FormatContext): Promise<InputSource> {
     const st = await stat(ctx.input);
-    if (!st.isFile()) throw new ManifestError('input-not-file', expected('a video file', 'input', ctx.input), { path: ctx.input });
+    if (!st.isFile())
+      throw new ManifestError('input-not-file', expected('a video file', 'input', ctx.input), { path: ctx.input });
     async function* one(): AsyncGenerator<InputRow> {
       yield { row: 1, id: path.basename(ctx.input), path: ctx.input, columns: { path: ctx.input } };
     }

@@ -21,7 +21,16 @@ export const FORMATS: Readonly<Record<InputKind, FormatHandler>> = Object.freeze
 });
 
 /** All kinds, in the order shown to users. */
-export const INPUT_KINDS: readonly InputKind[] = Object.freeze(['folder', 'file', 'csv', 'jsonl', 'parquet', 'arrow', 's3', 'webdataset'] as const);
+export const INPUT_KINDS: readonly InputKind[] = Object.freeze([
+  'folder',
+  'file',
+  'csv',
+  'jsonl',
+  'parquet',
+  'arrow',
+  's3',
+  'webdataset',
+] as const);
 
 /** The handler whose extensions include `ext` (lower case, with the dot), if any. */
 export function formatForExtension(ext: string): FormatHandler | undefined {

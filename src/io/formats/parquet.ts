@@ -7,14 +7,18 @@ import type { RecordBatch } from 'apache-arrow';
 import { buildRow, missingPathColumn, setCell } from './common.js';
 
 /** Rows of a stream of Arrow record batches, numbered from 1 across batches (shared with the Arrow IPC reader). */
-export async function* rowsOfBatches(ctx: FormatContext, batches: AsyncIterable<RecordBatch>): AsyncGenerator<InputRow | RowProblem> {
+export async function* rowsOfBatches(
+  ctx: FormatContext,
+  batches: AsyncIterable<RecordBatch>,
+): AsyncGenerator<InputRow | RowProblem> {
   let record = 0;
   for await (const batch of batches) {
     const { names, get } = batchColumns(batch);
     for (let i = 0; i < batch.numRows; i++) {
       record++;
       const columns: Record<string, CellValue> = {};
-      for (let j = 0; j < names.length; j++) setCell(columns, names[j] as string, toCell((get[j] as (i: number) => unknown)(i)));
+      for (let j = 0; j < names.length; j++)
+        setCell(columns, names[j] as string, toCell((get[j] as (i: number) => unknown)(i)));
       yield buildRow(ctx, record, `record ${record}`, columns);
     }
   }

@@ -41,10 +41,20 @@ export const s3Format: FormatHandler = Object.freeze({
     } catch (err) {
       const e = remoteError(ctx.input, err);
       const where = s3Endpoint() ? ` at ${s3Endpoint()}` : '';
-      throw new ManifestError(`input-${e.code}`, `${expected('a readable S3 prefix', 'input', ctx.input)}: listing s3://${loc.bucket}${where} failed: ${e.message.replace(/^Clip \S+ cannot be read: /, '')}`, { path: ctx.input }, { cause: err });
+      throw new ManifestError(
+        `input-${e.code}`,
+        `${expected('a readable S3 prefix', 'input', ctx.input)}: listing s3://${loc.bucket}${where} failed: ${e.message.replace(/^Clip \S+ cannot be read: /, '')}`,
+        { path: ctx.input },
+        { cause: err },
+      );
     }
     // S3 has no folders: a mistyped prefix lists nothing, which is reported like a missing folder.
-    if (first.done) throw new ManifestError('input-missing', `${expected('an S3 prefix holding objects', 'input', ctx.input)}: nothing is stored under s3://${loc.bucket}/${loc.key}`, { path: ctx.input });
+    if (first.done)
+      throw new ManifestError(
+        'input-missing',
+        `${expected('an S3 prefix holding objects', 'input', ctx.input)}: nothing is stored under s3://${loc.bucket}/${loc.key}`,
+        { path: ctx.input },
+      );
     return { kind: 's3', input: ctx.input, rows: () => s3Rows(ctx) };
   },
 });
@@ -58,7 +68,12 @@ export const webdatasetFormat: FormatHandler = Object.freeze({
       return await openWebDataset(ctx);
     } catch (err) {
       if (err instanceof ManifestError) throw err;
-      throw new ManifestError('input-unreadable', expected('readable WebDataset shards', 'input', ctx.input) + `: ${messageOf(err)}`, { path: ctx.input }, { cause: err });
+      throw new ManifestError(
+        'input-unreadable',
+        expected('readable WebDataset shards', 'input', ctx.input) + `: ${messageOf(err)}`,
+        { path: ctx.input },
+        { cause: err },
+      );
     }
   },
 });

@@ -17,10 +17,23 @@ export const TAXONOMY_GENERATOR_VERSION = '1.0.0';
 
 /** The source files, their upstream (from shared/data/README.md), and the key they are read under. */
 export const TAXONOMY_SOURCES = Object.freeze({
-  ssv2Labels: { file: 'ssv2_labels.json', upstream: 'Something-Something v2 label templates (the dataset\'s 174 classes; shared/data/README.md names no repository)' },
-  ssv2Domain: { file: 'ssv2_domain.pddl', upstream: 'github.com/tmigimatsu/grounding-predicates (Migimatsu and Bohg, ICRA 2022)' },
-  ssv2FineToCoarse: { file: 'ssv2_fine_to_coarse.csv', upstream: 'github.com/willprice/20bn-something-something-label-hierarchies' },
-  ssv2Coarse: { file: 'ssv2_coarse_classes.csv', upstream: 'github.com/willprice/20bn-something-something-label-hierarchies' },
+  ssv2Labels: {
+    file: 'ssv2_labels.json',
+    upstream:
+      "Something-Something v2 label templates (the dataset's 174 classes; shared/data/README.md names no repository)",
+  },
+  ssv2Domain: {
+    file: 'ssv2_domain.pddl',
+    upstream: 'github.com/tmigimatsu/grounding-predicates (Migimatsu and Bohg, ICRA 2022)',
+  },
+  ssv2FineToCoarse: {
+    file: 'ssv2_fine_to_coarse.csv',
+    upstream: 'github.com/willprice/20bn-something-something-label-hierarchies',
+  },
+  ssv2Coarse: {
+    file: 'ssv2_coarse_classes.csv',
+    upstream: 'github.com/willprice/20bn-something-something-label-hierarchies',
+  },
   jesterLabels: { file: 'jester_labels.txt', upstream: 'github.com/open-mmlab/mmaction2 (Jester label map)' },
 } as const);
 
@@ -39,18 +52,27 @@ export class TaxonomyError extends AuditError {
 /** Reads the source files from `dir` (the shared `data/taxonomy` folder). */
 export async function readTaxonomySources(dir: string): Promise<TaxonomySourceTexts> {
   const out: Partial<TaxonomySourceTexts> = {};
-  for (const [key, src] of Object.entries(TAXONOMY_SOURCES) as [TaxonomySourceKey, (typeof TAXONOMY_SOURCES)[TaxonomySourceKey]][]) {
+  for (const [key, src] of Object.entries(TAXONOMY_SOURCES) as [
+    TaxonomySourceKey,
+    (typeof TAXONOMY_SOURCES)[TaxonomySourceKey],
+  ][]) {
     const path = join(dir, src.file);
     try {
       out[key] = await readFile(path, 'utf8');
     } catch (err) {
-      throw new TaxonomyError(`Expected a readable taxonomy source for ${path} but received ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { path });
+      throw new TaxonomyError(
+        `Expected a readable taxonomy source for ${path} but received ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        { path },
+      );
     }
   }
   return out as TaxonomySourceTexts;
 }
 
-function sourceEntry(texts: TaxonomySourceTexts, key: TaxonomySourceKey): { file: string; sha256: string; upstream: string } {
+function sourceEntry(
+  texts: TaxonomySourceTexts,
+  key: TaxonomySourceKey,
+): { file: string; sha256: string; upstream: string } {
   const { file, upstream } = TAXONOMY_SOURCES[key];
   return { file, sha256: createHash('sha256').update(texts[key]).digest('hex'), upstream };
 }
@@ -69,17 +91,36 @@ interface BaseClass {
 }
 
 /** Applies the override table; checks every entry names a class, once, and every counterpart exists. */
-function applyOverrides(classes: readonly BaseClass[], overrides: readonly TaxonomyOverride[], table: string): Map<string, Decision> {
+function applyOverrides(
+  classes: readonly BaseClass[],
+  overrides: readonly TaxonomyOverride[],
+  table: string,
+): Map<string, Decision> {
   const names = new Set(classes.map((c) => c.name));
   const out = new Map<string, Decision>();
   overrides.forEach((o, k) => {
     const where = { path: table, row: k + 1 };
-    if (!names.has(o.class)) throw new TaxonomyError(`Expected a class name of the taxonomy for override ${k + 1} but received ${JSON.stringify(o.class)}`, where);
-    if (out.has(o.class)) throw new TaxonomyError(`Expected one override per class for ${JSON.stringify(o.class)} but received a second one`, where);
-    if (!o.reason.trim()) throw new TaxonomyError(`Expected a reason for the override of ${JSON.stringify(o.class)} but received an empty one`, where);
+    if (!names.has(o.class))
+      throw new TaxonomyError(
+        `Expected a class name of the taxonomy for override ${k + 1} but received ${JSON.stringify(o.class)}`,
+        where,
+      );
+    if (out.has(o.class))
+      throw new TaxonomyError(
+        `Expected one override per class for ${JSON.stringify(o.class)} but received a second one`,
+        where,
+      );
+    if (!o.reason.trim())
+      throw new TaxonomyError(
+        `Expected a reason for the override of ${JSON.stringify(o.class)} but received an empty one`,
+        where,
+      );
     const counterpart = o.counterpart ?? null;
     if (counterpart !== null && (o.verdict !== 'equivariant' || !names.has(counterpart))) {
-      throw new TaxonomyError(`Expected an equivariant verdict and an existing counterpart class for the override of ${JSON.stringify(o.class)} but received ${o.verdict} -> ${JSON.stringify(counterpart)}`, where);
+      throw new TaxonomyError(
+        `Expected an equivariant verdict and an existing counterpart class for the override of ${JSON.stringify(o.class)} but received ${o.verdict} -> ${JSON.stringify(counterpart)}`,
+        where,
+      );
     }
     out.set(o.class, { verdict: o.verdict, counterpart, reason: o.reason, source: 'override' });
   });
@@ -90,17 +131,29 @@ function applyOverrides(classes: readonly BaseClass[], overrides: readonly Taxon
 function finish(classes: readonly BaseClass[], decided: Map<string, Decision>, what: string): TaxonomyClass[] {
   const missing = classes.filter((c) => !decided.has(c.name));
   if (missing.length) {
-    throw new TaxonomyError(`Expected a verdict for every ${what} class but received none for ${missing.map((c) => JSON.stringify(c.name)).join(', ')}; add an override entry for each`);
+    throw new TaxonomyError(
+      `Expected a verdict for every ${what} class but received none for ${missing.map((c) => JSON.stringify(c.name)).join(', ')}; add an override entry for each`,
+    );
   }
   const out = classes.map((c): TaxonomyClass => {
     const d = decided.get(c.name)!;
-    return { id: c.id, name: c.name, verdict: d.verdict, counterpart: d.counterpart, reason: d.reason, source: d.source, ...(c.coarse !== undefined ? { coarse: c.coarse } : {}) };
+    return {
+      id: c.id,
+      name: c.name,
+      verdict: d.verdict,
+      counterpart: d.counterpart,
+      reason: d.reason,
+      source: d.source,
+      ...(c.coarse !== undefined ? { coarse: c.coarse } : {}),
+    };
   });
   for (const c of out) {
     if (c.counterpart === null) continue;
     const back = decided.get(c.counterpart);
     if (c.verdict !== 'equivariant' || back?.verdict !== 'equivariant' || back.counterpart !== c.name) {
-      throw new TaxonomyError(`Expected ${JSON.stringify(c.counterpart)} to have ${JSON.stringify(c.name)} as its counterpart (pairs are symmetric) but received ${back ? `${back.verdict} -> ${JSON.stringify(back.counterpart)}` : 'no verdict'}`);
+      throw new TaxonomyError(
+        `Expected ${JSON.stringify(c.counterpart)} to have ${JSON.stringify(c.name)} as its counterpart (pairs are symmetric) but received ${back ? `${back.verdict} -> ${JSON.stringify(back.counterpart)}` : 'no verdict'}`,
+      );
     }
   }
   return out;
@@ -114,17 +167,36 @@ function parseSsv2Labels(text: string): { id: string; name: string; label: strin
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new TaxonomyError(`Expected JSON for ${file} but received text that does not parse (${(err as Error).message})`, { path: file });
+    throw new TaxonomyError(
+      `Expected JSON for ${file} but received text that does not parse (${(err as Error).message})`,
+      { path: file },
+    );
   }
-  if (!Array.isArray(data)) throw new TaxonomyError(`Expected an array of {id, label, template} for ${file} but received ${typeof data}`, { path: file });
+  if (!Array.isArray(data))
+    throw new TaxonomyError(`Expected an array of {id, label, template} for ${file} but received ${typeof data}`, {
+      path: file,
+    });
   const seen = new Set<string>();
   return data.map((x: unknown, k) => {
     const e = x as { id?: unknown; label?: unknown; template?: unknown };
-    if (typeof e !== 'object' || e === null || !Number.isInteger(e.id) || typeof e.label !== 'string' || typeof e.template !== 'string') {
-      throw new TaxonomyError(`Expected {id: integer, label: string, template: string} for entry ${k} of ${file} but received ${JSON.stringify(x)}`, { path: file, row: k });
+    if (
+      typeof e !== 'object' ||
+      e === null ||
+      !Number.isInteger(e.id) ||
+      typeof e.label !== 'string' ||
+      typeof e.template !== 'string'
+    ) {
+      throw new TaxonomyError(
+        `Expected {id: integer, label: string, template: string} for entry ${k} of ${file} but received ${JSON.stringify(x)}`,
+        { path: file, row: k },
+      );
     }
     const id = String(e.id);
-    if (seen.has(id) || seen.has(e.template)) throw new TaxonomyError(`Expected unique ids and templates in ${file} but received ${id} / ${JSON.stringify(e.template)} twice`, { path: file, row: k });
+    if (seen.has(id) || seen.has(e.template))
+      throw new TaxonomyError(
+        `Expected unique ids and templates in ${file} but received ${id} / ${JSON.stringify(e.template)} twice`,
+        { path: file, row: k },
+      );
     seen.add(id).add(e.template);
     return { id, name: e.template, label: e.label };
   });
@@ -133,10 +205,16 @@ function parseSsv2Labels(text: string): { id: string; name: string; label: strin
 function parseCsv(text: string, file: string): string[][] {
   const splitter = new CsvRecordSplitter(',', false);
   const records: CsvRecord[] = [];
-  text.split('\n').forEach((t, k) => { splitter.push({ line: k + 1, text: t.replace(/\r$/, ''), terminated: true }, records); });
+  text.split('\n').forEach((t, k) => {
+    splitter.push({ line: k + 1, text: t.replace(/\r$/, ''), terminated: true }, records);
+  });
   splitter.end(records);
   return records.map((r) => {
-    if ('error' in r) throw new TaxonomyError(`Expected CSV for line ${r.line} of ${file} but received ${r.error}`, { path: file, row: r.line });
+    if ('error' in r)
+      throw new TaxonomyError(`Expected CSV for line ${r.line} of ${file} but received ${r.error}`, {
+        path: file,
+        row: r.line,
+      });
     return r.fields;
   });
 }
@@ -151,14 +229,21 @@ function parseCoarse(fineCsv: string, coarseCsv: string): Map<string, string> {
   const head = fine[0] ?? [];
   const col = (name: string): number => {
     const k = head.indexOf(name);
-    if (k < 0) throw new TaxonomyError(`Expected a ${name} column in ${fineFile} but received columns ${head.join(', ')}`, { path: fineFile, row: 1 });
+    if (k < 0)
+      throw new TaxonomyError(`Expected a ${name} column in ${fineFile} but received columns ${head.join(', ')}`, {
+        path: fineFile,
+        row: 1,
+      });
     return k;
   };
   const [fc, cc, ci] = [col('fine_grained_class'), col('coarse_grained_class'), col('coarse_grained_class_index')];
   const out = new Map<string, string>();
   fine.slice(1).forEach((r, k) => {
     if (names.get(r[ci]) !== r[cc]) {
-      throw new TaxonomyError(`Expected coarse class ${r[ci]} to be named ${JSON.stringify(names.get(r[ci]))} as in ${coarseFile} for row ${k + 2} of ${fineFile} but received ${JSON.stringify(r[cc])}`, { path: fineFile, row: k + 2 });
+      throw new TaxonomyError(
+        `Expected coarse class ${r[ci]} to be named ${JSON.stringify(names.get(r[ci]))} as in ${coarseFile} for row ${k + 2} of ${fineFile} but received ${JSON.stringify(r[cc])}`,
+        { path: fineFile, row: k + 2 },
+      );
     }
     out.set(r[fc], r[cc]);
   });
@@ -167,7 +252,12 @@ function parseCoarse(fineCsv: string, coarseCsv: string): Map<string, string> {
 
 /** Lower-case words of a template without its placeholders, for comparing templates. */
 function templateWords(name: string): Set<string> {
-  return new Set(name.replace(/\[[^\]]*\]/g, ' ').toLowerCase().match(/[a-z']+/g) ?? []);
+  return new Set(
+    name
+      .replace(/\[[^\]]*\]/g, ' ')
+      .toLowerCase()
+      .match(/[a-z']+/g) ?? [],
+  );
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {
@@ -217,20 +307,27 @@ function readSsv2Domain(text: string): PddlDomain {
   try {
     return parseDomain(text);
   } catch (err) {
-    if (err instanceof PddlError) throw new TaxonomyError(`${err.message} in ${pddlFile}`, { path: pddlFile, row: err.line });
+    if (err instanceof PddlError)
+      throw new TaxonomyError(`${err.message} in ${pddlFile}`, { path: pddlFile, row: err.line });
     throw err;
   }
 }
 
 /** The class each action models, from the comment before it: "; <id> <label>". */
-function actionClasses(domain: PddlDomain, labels: ReturnType<typeof parseSsv2Labels>): Map<string, { id: string; name: string }> {
+function actionClasses(
+  domain: PddlDomain,
+  labels: ReturnType<typeof parseSsv2Labels>,
+): Map<string, { id: string; name: string }> {
   const byId = new Map(labels.map((l) => [l.id, l]));
   const classOfAction = new Map<string, { id: string; name: string }>();
   for (const action of domain.actions) {
     const m = action.comments.map((c) => /^(\d+)\s+(.+)$/.exec(c)).find((x) => x !== null);
     const cls = m ? byId.get(m[1]) : undefined;
     if (!m || !cls || cls.label !== m[2]) {
-      throw new TaxonomyError(`Expected a comment "<class id> <class label>" matching ${TAXONOMY_SOURCES.ssv2Labels.file} before action ${action.name} but received ${JSON.stringify(action.comments)}`, { path: TAXONOMY_SOURCES.ssv2Domain.file, row: action.line });
+      throw new TaxonomyError(
+        `Expected a comment "<class id> <class label>" matching ${TAXONOMY_SOURCES.ssv2Labels.file} before action ${action.name} but received ${JSON.stringify(action.comments)}`,
+        { path: TAXONOMY_SOURCES.ssv2Domain.file, row: action.line },
+      );
     }
     classOfAction.set(action.name, { id: cls.id, name: cls.name });
   }
@@ -243,11 +340,20 @@ function decideByOverridesAndRules(classes: BaseClass[]): Map<string, Decision> 
   for (const c of classes) {
     if (decided.has(c.name)) continue;
     const rule = matchRule(SSV2_RULES, c.name);
-    if (rule) decided.set(c.name, { verdict: rule.verdict, counterpart: null, reason: `rule "${rule.name}": ${rule.reason}`, source: 'rule' });
+    if (rule)
+      decided.set(c.name, {
+        verdict: rule.verdict,
+        counterpart: null,
+        reason: `rule "${rule.name}": ${rule.reason}`,
+        source: 'rule',
+      });
   }
   for (const o of SSV2_OVERRIDES) {
     const rule = matchRule(SSV2_RULES, o.class);
-    if (rule && rule.verdict === o.verdict) throw new TaxonomyError(`Expected the override of ${JSON.stringify(o.class)} to change what rule "${rule.name}" decides but received the same verdict`);
+    if (rule && rule.verdict === o.verdict)
+      throw new TaxonomyError(
+        `Expected the override of ${JSON.stringify(o.class)} to change what rule "${rule.name}" decides but received the same verdict`,
+      );
   }
   return decided;
 }
@@ -257,7 +363,12 @@ function decideByOverridesAndRules(classes: BaseClass[]): Map<string, Decision> 
  * most shared template words, fewest words, lowest ids), adding the pairs to `decided`; returns every candidate with
  * what became of it.
  */
-function pairUndoActions(domain: PddlDomain, classOfAction: Map<string, { id: string; name: string }>, classes: BaseClass[], decided: Map<string, Decision>): CandidateNote[] {
+function pairUndoActions(
+  domain: PddlDomain,
+  classOfAction: Map<string, { id: string; name: string }>,
+  classes: BaseClass[],
+  decided: Map<string, Decision>,
+): CandidateNote[] {
   const open = new Set(classes.filter((c) => !decided.has(c.name)).map((c) => c.name));
   const ranked = deriveUndoPairs(domain)
     .map((p) => {
@@ -266,16 +377,33 @@ function pairUndoActions(domain: PddlDomain, classOfAction: Map<string, { id: st
       const [wa, wb] = [templateWords(a.name), templateWords(b.name)];
       return { p, a, b, sim: jaccard(wa, wb), words: wa.size + wb.size };
     })
-    .sort((x, y) => x.p.extra - y.p.extra || y.sim - x.sim || x.words - y.words || Number(x.a.id) - Number(y.a.id) || Number(x.b.id) - Number(y.b.id));
+    .sort(
+      (x, y) =>
+        x.p.extra - y.p.extra ||
+        y.sim - x.sim ||
+        x.words - y.words ||
+        Number(x.a.id) - Number(y.a.id) ||
+        Number(x.b.id) - Number(y.b.id),
+    );
   const candidates: CandidateNote[] = [];
   for (const { p, a, b, sim } of ranked) {
-    const note: CandidateNote = { a: `${a.id} ${a.name}`, b: `${b.id} ${b.name}`, actions: [p.a, p.b], extra: p.extra, similarity: Math.round(sim * 1000) / 1000, used: false, note: '' };
+    const note: CandidateNote = {
+      a: `${a.id} ${a.name}`,
+      b: `${b.id} ${b.name}`,
+      actions: [p.a, p.b],
+      extra: p.extra,
+      similarity: Math.round(sim * 1000) / 1000,
+      used: false,
+      note: '',
+    };
     const closed = [a, b].filter((c) => !open.has(c.name));
     if (closed.length) {
       note.note = closed
         .map((c) => {
           const d = decided.get(c.name)!;
-          return d.source === 'derived' ? `${c.id} already paired with ${JSON.stringify(d.counterpart)}` : `${c.id} decided by ${d.source} (${d.verdict})`;
+          return d.source === 'derived'
+            ? `${c.id} already paired with ${JSON.stringify(d.counterpart)}`
+            : `${c.id} decided by ${d.source} (${d.verdict})`;
         })
         .join('; ');
     } else {
@@ -291,25 +419,44 @@ function pairUndoActions(domain: PddlDomain, classOfAction: Map<string, { id: st
   return candidates;
 }
 
-function ssv2Provenance(texts: TaxonomySourceTexts, candidates: CandidateNote[], counts: ReturnType<typeof taxonomyCounts>): Taxonomy['provenance'] {
+function ssv2Provenance(
+  texts: TaxonomySourceTexts,
+  candidates: CandidateNote[],
+  counts: ReturnType<typeof taxonomyCounts>,
+): Taxonomy['provenance'] {
   return {
     generator: 'scripts/build-taxonomy.js (src/labels/taxonomy/build.ts)',
     generator_version: TAXONOMY_GENERATOR_VERSION,
-    sources: (['ssv2Labels', 'ssv2Domain', 'ssv2FineToCoarse', 'ssv2Coarse'] as const).map((k) => sourceEntry(texts, k)),
+    sources: (['ssv2Labels', 'ssv2Domain', 'ssv2FineToCoarse', 'ssv2Coarse'] as const).map((k) =>
+      sourceEntry(texts, k),
+    ),
     method: [
       'override: the reviewed table in src/labels/taxonomy/overrides.ts decides first; each entry gives its reason',
       'rule: otherwise the first keyword rule that fits the template decides (src/labels/taxonomy/rules.ts, listed below)',
-      'derived: the remaining classes are paired from ssv2_domain.pddl: action B undoes action A when, under a parameter mapping, B can run after A and B\'s effects restore every precondition A destroyed, and vice versa (preconditions and effects closed under the domain axioms; hand-only changes such as letting go do not count)',
+      "derived: the remaining classes are paired from ssv2_domain.pddl: action B undoes action A when, under a parameter mapping, B can run after A and B's effects restore every precondition A destroyed, and vice versa (preconditions and effects closed under the domain axioms; hand-only changes such as letting go do not count)",
       'derived candidates are matched one-to-one: exact inverses first (fewest changes left undone), then templates sharing the most words, then the most general templates (fewest words), then the lowest ids',
       'the build fails when a class has no verdict or a counterpart is not symmetric',
     ],
-    rules: SSV2_RULES.map((r) => ({ name: r.name, verdict: r.verdict, match: r.match.source, ...(r.unless ? { unless: r.unless.source } : {}), reason: r.reason })),
+    rules: SSV2_RULES.map((r) => ({
+      name: r.name,
+      verdict: r.verdict,
+      match: r.match.source,
+      ...(r.unless ? { unless: r.unless.source } : {}),
+      reason: r.reason,
+    })),
     derived_candidates: candidates,
     counts,
   };
 }
 
-function derivedDecision(counterpart: string, p: UndoPair, self: string, other: string, restoredByOther: string[], restoredBySelf: string[]): Decision {
+function derivedDecision(
+  counterpart: string,
+  p: UndoPair,
+  self: string,
+  other: string,
+  restoredByOther: string[],
+  restoredBySelf: string[],
+): Decision {
   const lits = (keys: string[]): string => keys.map(showLiteral).join(', ');
   return {
     verdict: 'equivariant',
@@ -324,8 +471,12 @@ function derivedDecision(counterpart: string, p: UndoPair, self: string, other: 
 /** Builds the Jester taxonomy: the reviewed overrides first, then direction-word pairs of gesture names. */
 export function buildJesterTaxonomy(texts: TaxonomySourceTexts): Taxonomy {
   const file = TAXONOMY_SOURCES.jesterLabels.file;
-  const names = texts.jesterLabels.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
-  if (new Set(names).size !== names.length) throw new TaxonomyError(`Expected unique gesture names in ${file} but received a repeated one`, { path: file });
+  const names = texts.jesterLabels
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  if (new Set(names).size !== names.length)
+    throw new TaxonomyError(`Expected unique gesture names in ${file} but received a repeated one`, { path: file });
   const classes: BaseClass[] = names.map((name, k) => ({ id: String(k), name }));
   const decided = applyOverrides(classes, JESTER_OVERRIDES, 'src/labels/taxonomy/overrides.ts JESTER_OVERRIDES');
   const open = names.filter((n) => !decided.has(n));
@@ -337,8 +488,18 @@ export function buildJesterTaxonomy(texts: TaxonomySourceTexts): Taxonomy {
   }
   for (const { a, b, words } of pairs) {
     const said = words.map(([x, y]) => `${x}/${y}`).join(', ');
-    decided.set(a, { verdict: 'equivariant', counterpart: b, source: 'rule', reason: `rule "direction words": the names differ only by ${said}; played backwards the hand moves the opposite way, which is ${JSON.stringify(b)}` });
-    decided.set(b, { verdict: 'equivariant', counterpart: a, source: 'rule', reason: `rule "direction words": the names differ only by ${said}; played backwards the hand moves the opposite way, which is ${JSON.stringify(a)}` });
+    decided.set(a, {
+      verdict: 'equivariant',
+      counterpart: b,
+      source: 'rule',
+      reason: `rule "direction words": the names differ only by ${said}; played backwards the hand moves the opposite way, which is ${JSON.stringify(b)}`,
+    });
+    decided.set(b, {
+      verdict: 'equivariant',
+      counterpart: a,
+      source: 'rule',
+      reason: `rule "direction words": the names differ only by ${said}; played backwards the hand moves the opposite way, which is ${JSON.stringify(a)}`,
+    });
   }
   const out = finish(classes, decided, 'Jester');
   return {
@@ -351,7 +512,7 @@ export function buildJesterTaxonomy(texts: TaxonomySourceTexts): Taxonomy {
       sources: [sourceEntry(texts, 'jesterLabels')],
       method: [
         'override: the reviewed table in src/labels/taxonomy/overrides.ts decides first; each entry gives its reason',
-        'rule: two gestures whose names differ only by direction words (left/right, up/down, in/out, forward/backward, clockwise/counterclockwise, pushing/pulling, away/in) are each other\'s reversal',
+        "rule: two gestures whose names differ only by direction words (left/right, up/down, in/out, forward/backward, clockwise/counterclockwise, pushing/pulling, away/in) are each other's reversal",
         'the build fails when a gesture has no verdict or a counterpart is not symmetric',
       ],
       counts: taxonomyCounts(out),

@@ -24,6 +24,10 @@ export function taxonomyCounts(classes: readonly TaxonomyClass[]): TaxonomyCount
     equivariant_pairs: n((c) => c.verdict === 'equivariant' && c.counterpart !== null) / 2,
     equivariant_without_counterpart: n((c) => c.verdict === 'equivariant' && c.counterpart === null),
     irreversible: n((c) => c.verdict === 'irreversible'),
-    by_source: { derived: n((c) => c.source === 'derived'), rule: n((c) => c.source === 'rule'), override: n((c) => c.source === 'override') },
+    by_source: {
+      derived: n((c) => c.source === 'derived'),
+      rule: n((c) => c.source === 'rule'),
+      override: n((c) => c.source === 'override'),
+    },
   };
 }

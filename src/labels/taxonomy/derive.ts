@@ -46,8 +46,16 @@ export function actionModels(domain: PddlDomain): ActionModel[] {
   return domain.actions.map((action) => modelOf(domain, rules, fluents, action));
 }
 
-function modelOf(domain: PddlDomain, rules: ReturnType<typeof axiomRules>, fluents: Set<string>, action: PddlAction): ActionModel {
-  const types = new Map<string, string>([...domain.constants.map((c) => [c.name, c.type] as const), ...action.parameters.map((p) => [p.name, p.type] as const)]);
+function modelOf(
+  domain: PddlDomain,
+  rules: ReturnType<typeof axiomRules>,
+  fluents: Set<string>,
+  action: PddlAction,
+): ActionModel {
+  const types = new Map<string, string>([
+    ...domain.constants.map((c) => [c.name, c.type] as const),
+    ...action.parameters.map((p) => [p.name, p.type] as const),
+  ]);
   const typeOf = (arg: string): string => types.get(arg) ?? 'object';
   const pre = closure(domain, rules, action.precondition, typeOf);
   const eff = closure(domain, rules, action.effect, typeOf);
@@ -152,7 +160,9 @@ export function deriveUndoPairs(domain: PddlDomain, options: DeriveOptions = {})
         if (!applicableAfter(A.post, rename(B.pre, toA)) || !applicableAfter(B.post, rename(A.pre, toB))) continue;
         const extra = leftover(B.destroyed, toA, A.destroyed) + leftover(A.destroyed, toB, B.destroyed);
         const better =
-          !best || extra < best.extra || (extra === best.extra && byB.length + byA.length > best.restoredByB.length + best.restoredByA.length);
+          !best ||
+          extra < best.extra ||
+          (extra === best.extra && byB.length + byA.length > best.restoredByB.length + best.restoredByA.length);
         if (better) best = { a: A.name, b: B.name, mapping: m, restoredByB: byB, restoredByA: byA, extra };
       }
       if (best) pairs.push(best);

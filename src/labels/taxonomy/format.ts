@@ -16,9 +16,19 @@ export function formatTaxonomyCounts(t: Taxonomy): string {
 export function formatTaxonomyTable(t: Taxonomy): string {
   const idOf = new Map(t.classes.map((c) => [c.name, c.id]));
   const head = ['id', 'class', 'verdict', 'counterpart', 'source', 'reason'];
-  const rows = t.classes.map((c) => [c.id, c.name, c.verdict, c.counterpart === null ? '-' : `${idOf.get(c.counterpart)} ${c.counterpart}`, c.source, c.reason]);
+  const rows = t.classes.map((c) => [
+    c.id,
+    c.name,
+    c.verdict,
+    c.counterpart === null ? '-' : `${idOf.get(c.counterpart)} ${c.counterpart}`,
+    c.source,
+    c.reason,
+  ]);
   const all = [head, ...rows];
   const widths = head.map((_, k) => Math.max(...all.map((r) => r[k].length)));
-  const line = (r: string[]): string => r.map((cell, k) => (k < r.length - 1 ? cell.padEnd(widths[k]) : cell)).join('  ');
-  return [`${t.title} (taxonomy ${t.version})`, '', line(head), ...rows.map(line), '', formatTaxonomyCounts(t)].join('\n');
+  const line = (r: string[]): string =>
+    r.map((cell, k) => (k < r.length - 1 ? cell.padEnd(widths[k]) : cell)).join('  ');
+  return [`${t.title} (taxonomy ${t.version})`, '', line(head), ...rows.map(line), '', formatTaxonomyCounts(t)].join(
+    '\n',
+  );
 }

@@ -29,7 +29,11 @@ export async function loadTaxonomy(name: 'ssv2' | 'jester'): Promise<Taxonomy> {
   const file = taxonomyFile(name);
   const t = JSON.parse(await readFile(file, 'utf8')) as Taxonomy;
   if (t.name !== name || !Array.isArray(t.classes)) {
-    throw new AuditError('taxonomy', expected(`the ${name} taxonomy`, file.pathname, { name: t.name, classes: typeof t.classes }), { path: file.pathname });
+    throw new AuditError(
+      'taxonomy',
+      expected(`the ${name} taxonomy`, file.pathname, { name: t.name, classes: typeof t.classes }),
+      { path: file.pathname },
+    );
   }
   return t;
 }

@@ -47,14 +47,20 @@ export function axiomRules(axioms: readonly PddlAxiom[]): Rule[] {
     const conclusions = ax.implies.filter((l) => l.predicate !== '=');
     rules.push({ premise, conclusions, vars: ax.vars });
     for (const c of conclusions) {
-      if (premise.args.every((v) => !v.startsWith('?') || c.args.includes(v))) rules.push({ premise: negate(c), conclusions: [negate(premise)], vars: ax.vars });
+      if (premise.args.every((v) => !v.startsWith('?') || c.args.includes(v)))
+        rules.push({ premise: negate(c), conclusions: [negate(premise)], vars: ax.vars });
     }
   }
   return rules;
 }
 
 /** Binds a rule's premise to a literal whose arguments have the given types; null when it does not match. */
-function match(domain: PddlDomain, rule: Rule, l: Literal, typeOf: (arg: string) => string): Map<string, string> | null {
+function match(
+  domain: PddlDomain,
+  rule: Rule,
+  l: Literal,
+  typeOf: (arg: string) => string,
+): Map<string, string> | null {
   const p = rule.premise;
   if (p.predicate !== l.predicate || p.positive !== l.positive || p.args.length !== l.args.length) return null;
   const sub = new Map<string, string>();
@@ -78,7 +84,12 @@ function match(domain: PddlDomain, rule: Rule, l: Literal, typeOf: (arg: string)
  * Everything that follows from `literals` by the axiom rules (fixpoint), keyed by `literalKey`.
  * `typeOf` gives the type of an argument (a parameter or a constant).
  */
-export function closure(domain: PddlDomain, rules: readonly Rule[], literals: readonly Literal[], typeOf: (arg: string) => string): Map<string, Literal> {
+export function closure(
+  domain: PddlDomain,
+  rules: readonly Rule[],
+  literals: readonly Literal[],
+  typeOf: (arg: string) => string,
+): Map<string, Literal> {
   const out = new Map<string, Literal>();
   const work: Literal[] = [];
   const add = (l: Literal): void => {

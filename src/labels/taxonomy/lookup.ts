@@ -8,7 +8,9 @@ const PLACEHOLDER_WORD = 'zzplaceholderzz';
 /** Lower case, placeholders as "something", punctuation dropped (commas kept as words when asked), single spaces. */
 function normalise(text: string, commas = false): string {
   const lower = text.replace(/\[[^\]]*\]/g, ' something ').toLowerCase();
-  const words = commas ? lower.replace(/,/g, ' , ').replace(/[^a-z0-9\s,]+/g, ' ') : lower.replace(/[^a-z0-9\s]+/g, ' ');
+  const words = commas
+    ? lower.replace(/,/g, ' , ').replace(/[^a-z0-9\s,]+/g, ' ')
+    : lower.replace(/[^a-z0-9\s]+/g, ' ');
   return words.replace(/\s+/g, ' ').trim();
 }
 
@@ -38,8 +40,14 @@ function patterns(t: Pick<Taxonomy, 'classes'>, commas: boolean): Pattern[] {
 function compile(cls: TaxonomyClass, commas: boolean): Pattern {
   const words = normalise(cls.name.replace(/\[[^\]]*\]/g, ` ${PLACEHOLDER_WORD} `), commas).split(' ');
   const word = commas ? '[^\\s,]+' : '\\S+';
-  const parts = words.map((w) => (w === PLACEHOLDER_WORD ? `${word}(?: ${word})*?` : w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-  return { cls, regex: new RegExp(`^${parts.join(' ')}$`), literal: words.filter((w) => w !== PLACEHOLDER_WORD).join(' ').length };
+  const parts = words.map((w) =>
+    w === PLACEHOLDER_WORD ? `${word}(?: ${word})*?` : w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  );
+  return {
+    cls,
+    regex: new RegExp(`^${parts.join(' ')}$`),
+    literal: words.filter((w) => w !== PLACEHOLDER_WORD).join(' ').length,
+  };
 }
 
 /**

@@ -105,9 +105,14 @@ export function parseSExpressions(text: string): SList[] {
       i = j;
     }
   }
-  if (stack.length > 1) throw new PddlError(`Expected ")" to close the list opened on line ${stack[stack.length - 1].line} but received the end of the text`, line);
+  if (stack.length > 1)
+    throw new PddlError(
+      `Expected ")" to close the list opened on line ${stack[stack.length - 1].line} but received the end of the text`,
+      line,
+    );
   return root.items.map((x) => {
-    if (typeof x === 'string') throw new PddlError(`Expected a list at the top level but received ${JSON.stringify(x)}`, 1);
+    if (typeof x === 'string')
+      throw new PddlError(`Expected a list at the top level but received ${JSON.stringify(x)}`, 1);
     return x;
   });
 }
@@ -128,10 +133,15 @@ export function parseParams(x: SExpr, where: string, line: number): Param[] {
   let untyped: string[] = [];
   for (let k = 0; k < x.items.length; k++) {
     const it = x.items[k];
-    if (typeof it !== 'string') throw new PddlError(`Expected a parameter name for ${where} but received ${showSExpr(it)}`, x.line);
+    if (typeof it !== 'string')
+      throw new PddlError(`Expected a parameter name for ${where} but received ${showSExpr(it)}`, x.line);
     if (it === '-') {
       const type = x.items[++k];
-      if (typeof type !== 'string') throw new PddlError(`Expected a type name after "-" for ${where} but received ${type === undefined ? 'nothing' : showSExpr(type)}`, x.line);
+      if (typeof type !== 'string')
+        throw new PddlError(
+          `Expected a type name after "-" for ${where} but received ${type === undefined ? 'nothing' : showSExpr(type)}`,
+          x.line,
+        );
       for (const name of untyped) out.push({ name, type });
       untyped = [];
     } else {
@@ -156,16 +166,22 @@ function parseLiteral(x: SList, where: string): Literal {
   const head = x.items[0];
   if (head === 'not') {
     const inner = x.items[1];
-    if (x.items.length !== 2 || !isList(inner)) throw new PddlError(`Expected (not (predicate ...)) for ${where} but received ${showSExpr(x)}`, x.line);
+    if (x.items.length !== 2 || !isList(inner))
+      throw new PddlError(`Expected (not (predicate ...)) for ${where} but received ${showSExpr(x)}`, x.line);
     const lit = parseLiteral(inner, where);
-    if (!lit.positive) throw new PddlError(`Expected a single negation for ${where} but received ${showSExpr(x)}`, x.line);
+    if (!lit.positive)
+      throw new PddlError(`Expected a single negation for ${where} but received ${showSExpr(x)}`, x.line);
     return { ...lit, positive: false };
   }
   if (typeof head !== 'string' || ['and', 'or', 'forall', 'exists', 'when', 'imply'].includes(head)) {
-    throw new PddlError(`Expected a literal (conjunctions of literals only) for ${where} but received ${showSExpr(x)}`, x.line);
+    throw new PddlError(
+      `Expected a literal (conjunctions of literals only) for ${where} but received ${showSExpr(x)}`,
+      x.line,
+    );
   }
   const args = x.items.slice(1).map((a) => {
-    if (typeof a !== 'string') throw new PddlError(`Expected a variable or constant argument for ${where} but received ${showSExpr(a)}`, x.line);
+    if (typeof a !== 'string')
+      throw new PddlError(`Expected a variable or constant argument for ${where} but received ${showSExpr(a)}`, x.line);
     return a;
   });
   return { predicate: head, args, positive: true };
@@ -188,20 +204,39 @@ export function parseDomain(text: string): PddlDomain {
   if (!def) throw new PddlError('Expected (define (domain NAME) ...) for the PDDL text but received no define form', 1);
   const nameForm = def.items[1];
   if (!isList(nameForm) || nameForm.items[0] !== 'domain' || typeof nameForm.items[1] !== 'string') {
-    throw new PddlError(`Expected (domain NAME) for the domain name but received ${nameForm === undefined ? 'nothing' : showSExpr(nameForm)}`, def.line);
+    throw new PddlError(
+      `Expected (domain NAME) for the domain name but received ${nameForm === undefined ? 'nothing' : showSExpr(nameForm)}`,
+      def.line,
+    );
   }
-  const domain: PddlDomain = { name: nameForm.items[1], types: {}, constants: [], predicates: [], actions: [], axioms: [] };
+  const domain: PddlDomain = {
+    name: nameForm.items[1],
+    types: {},
+    constants: [],
+    predicates: [],
+    actions: [],
+    axioms: [],
+  };
   for (const form of def.items.slice(2)) {
-    if (!isList(form)) throw new PddlError(`Expected a (:section ...) list in the domain but received ${JSON.stringify(form)}`, def.line);
+    if (!isList(form))
+      throw new PddlError(
+        `Expected a (:section ...) list in the domain but received ${JSON.stringify(form)}`,
+        def.line,
+      );
     const head = form.items[0];
     if (head === ':types') {
-      for (const t of parseParams({ ...form, items: form.items.slice(1) }, ':types', form.line)) domain.types[t.name] = t.type;
+      for (const t of parseParams({ ...form, items: form.items.slice(1) }, ':types', form.line))
+        domain.types[t.name] = t.type;
     } else if (head === ':constants') {
       domain.constants = parseParams({ ...form, items: form.items.slice(1) }, ':constants', form.line);
     } else if (head === ':predicates') {
       for (const p of form.items.slice(1)) {
-        if (!isList(p) || typeof p.items[0] !== 'string') throw new PddlError(`Expected (predicate ?arg ...) in :predicates but received ${showSExpr(p)}`, form.line);
-        domain.predicates.push({ name: p.items[0], params: parseParams({ ...p, items: p.items.slice(1) }, `predicate ${p.items[0]}`, p.line) });
+        if (!isList(p) || typeof p.items[0] !== 'string')
+          throw new PddlError(`Expected (predicate ?arg ...) in :predicates but received ${showSExpr(p)}`, form.line);
+        domain.predicates.push({
+          name: p.items[0],
+          params: parseParams({ ...p, items: p.items.slice(1) }, `predicate ${p.items[0]}`, p.line),
+        });
       }
     } else if (head === ':action') {
       domain.actions.push(parseAction(form));
@@ -215,7 +250,11 @@ export function parseDomain(text: string): PddlDomain {
 
 function parseAction(form: SList): PddlAction {
   const name = form.items[1];
-  if (typeof name !== 'string') throw new PddlError(`Expected an action name but received ${name === undefined ? 'nothing' : showSExpr(name)}`, form.line);
+  if (typeof name !== 'string')
+    throw new PddlError(
+      `Expected an action name but received ${name === undefined ? 'nothing' : showSExpr(name)}`,
+      form.line,
+    );
   const where = `action ${name}`;
   const params = keyword(form, ':parameters');
   const pre = keyword(form, ':precondition');
@@ -235,7 +274,8 @@ function parseAxiom(form: SList): PddlAxiom {
   const vars = keyword(form, ':vars');
   const context = keyword(form, ':context');
   const implies = keyword(form, ':implies');
-  if (context === undefined || implies === undefined) throw new PddlError('Expected :context and :implies in an axiom but received neither or one', form.line);
+  if (context === undefined || implies === undefined)
+    throw new PddlError('Expected :context and :implies in an axiom but received neither or one', form.line);
   return {
     vars: vars === undefined ? [] : parseParams(vars, 'axiom', form.line),
     context: parseConjunction(context, `the context of the axiom on line ${form.line}`, form.line),

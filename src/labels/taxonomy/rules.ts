@@ -24,13 +24,15 @@ export const SSV2_RULES: readonly KeywordRule[] = Object.freeze([
     name: 'pretence',
     verdict: 'invariant',
     match: /^Pretending\b/i,
-    reason: 'a pretended action changes nothing: the hand approaches, mimes and withdraws, and played backwards it is the same pretence',
+    reason:
+      'a pretended action changes nothing: the hand approaches, mimes and withdraws, and played backwards it is the same pretence',
   },
   {
     name: 'liquids and loose material',
     verdict: 'irreversible',
     match: /\b(pour|pouring|spill|spills|spilling|sprinkling|spreading|overflows|water comes out)\b/i,
-    reason: 'liquid or loose material flows and spreads; played backwards it gathers itself and flows back up to where it came from',
+    reason:
+      'liquid or loose material flows and spreads; played backwards it gathers itself and flows back up to where it came from',
   },
   {
     name: 'falling',
@@ -43,20 +45,24 @@ export const SSV2_RULES: readonly KeywordRule[] = Object.freeze([
     name: 'breaking and tearing',
     verdict: 'irreversible',
     match: /\b(breaks|tearing|separates into two pieces|collapses|hole)\b/i,
-    reason: 'an irreversible change of the object (broken, torn, collapsed, holed); played backwards the pieces join or the hole closes by itself',
+    reason:
+      'an irreversible change of the object (broken, torn, collapsed, holed); played backwards the pieces join or the hole closes by itself',
   },
   {
     name: 'throwing',
     verdict: 'irreversible',
     match: /^Throwing\b/i,
-    reason: 'the thrown object flies off and lands or hits something; played backwards it leaps from rest into the open hand',
+    reason:
+      'the thrown object flies off and lands or hits something; played backwards it leaps from rest into the open hand',
   },
   {
     name: 'friction',
     verdict: 'irreversible',
-    match: /\b(roll along|roll down|sliding down|slides down|stops spinning|come to a halt|so it slightly moves|so it spins|spins around)\b/i,
+    match:
+      /\b(roll along|roll down|sliding down|slides down|stops spinning|come to a halt|so it slightly moves|so it spins|spins around)\b/i,
     unless: NEGATED,
-    reason: 'the object moves on its own (after a push, a poke or a collision, or sliding and rolling under gravity) until friction or impact stops it; played backwards it starts moving from rest by itself',
+    reason:
+      'the object moves on its own (after a push, a poke or a collision, or sliding and rolling under gravity) until friction or impact stops it; played backwards it starts moving from rest by itself',
   },
   {
     name: 'held or shown',
@@ -68,13 +74,15 @@ export const SSV2_RULES: readonly KeywordRule[] = Object.freeze([
     name: 'failed attempt',
     verdict: 'invariant',
     match: /^(Failing|Trying)\b|nothing happens|doesn't or almost doesn't move|without the stack collapsing/i,
-    reason: 'the attempt leaves everything as it was: the hand comes, tries and goes; played backwards it is the same failed attempt',
+    reason:
+      'the attempt leaves everything as it was: the hand comes, tries and goes; played backwards it is the same failed attempt',
   },
   {
     name: 'elastic deflection',
     verdict: 'invariant',
     match: /\b(being deflected|both are being deflected|pass each other)\b/i,
-    reason: 'objects passing or bouncing off each other keep their speed, which looks the same backwards: it is again a deflection or a pass',
+    reason:
+      'objects passing or bouncing off each other keep their speed, which looks the same backwards: it is again a deflection or a pass',
   },
 ] satisfies KeywordRule[]);
 
@@ -121,9 +129,15 @@ export function directionPairs(names: readonly string[]): { a: string; b: string
         else ok = false;
       }
       if (!ok || diff.length === 0) continue;
-      for (const [x, y] of [[names[i], names[j]], [names[j], names[i]]] as const) {
+      for (const [x, y] of [
+        [names[i], names[j]],
+        [names[j], names[i]],
+      ] as const) {
         const prev = partner.get(x);
-        if (prev !== undefined) throw new Error(`Expected at most one direction partner for ${JSON.stringify(x)} but received ${JSON.stringify(prev)} and ${JSON.stringify(y)}`);
+        if (prev !== undefined)
+          throw new Error(
+            `Expected at most one direction partner for ${JSON.stringify(x)} but received ${JSON.stringify(prev)} and ${JSON.stringify(y)}`,
+          );
         partner.set(x, y);
       }
       out.push({ a: names[i], b: names[j], words: diff });

@@ -9,16 +9,17 @@ import type { Finding, PhysicsCheck } from '../types.js';
 export type Direction = StatedDirection;
 
 /** Which signal shows a direction and with which sign: down is +vy, toward the camera is spreading (+div). */
-const PREDICTS: Readonly<Record<Direction, { signal: 'vx' | 'vy' | 'div'; sign: 1 | -1; words: string }>> = Object.freeze({
-  down: { signal: 'vy', sign: 1, words: 'downwards' },
-  up: { signal: 'vy', sign: -1, words: 'upwards' },
-  right: { signal: 'vx', sign: 1, words: 'to the right' },
-  left: { signal: 'vx', sign: -1, words: 'to the left' },
-  toward_camera: { signal: 'div', sign: 1, words: 'towards the camera (growing)' },
-  away_from_camera: { signal: 'div', sign: -1, words: 'away from the camera (shrinking)' },
-  outward: { signal: 'div', sign: 1, words: 'outwards (spreading)' },
-  inward: { signal: 'div', sign: -1, words: 'inwards (converging)' },
-});
+const PREDICTS: Readonly<Record<Direction, { signal: 'vx' | 'vy' | 'div'; sign: 1 | -1; words: string }>> =
+  Object.freeze({
+    down: { signal: 'vy', sign: 1, words: 'downwards' },
+    up: { signal: 'vy', sign: -1, words: 'upwards' },
+    right: { signal: 'vx', sign: 1, words: 'to the right' },
+    left: { signal: 'vx', sign: -1, words: 'to the left' },
+    toward_camera: { signal: 'div', sign: 1, words: 'towards the camera (growing)' },
+    away_from_camera: { signal: 'div', sign: -1, words: 'away from the camera (shrinking)' },
+    outward: { signal: 'div', sign: 1, words: 'outwards (spreading)' },
+    inward: { signal: 'div', sign: -1, words: 'inwards (converging)' },
+  });
 
 /**
  * Direction phrases, from the motion-word table (MOTION_WORDS in labels/motion-words.ts, column `states`): one
@@ -30,9 +31,13 @@ export const DIRECTION_PHRASES: readonly { direction: Direction; pattern: string
 );
 
 /** Words that undo a direction said right after them ("does not fall", "without falling", "nearly slides off"). */
-const NEGATION = /(?:\b(?:not|never|no|without|nearly|almost|prevent(?:s|ed|ing)?|avoid(?:s|ed|ing)?|before|about to|instead of|rather than)|n't|\b(?:keep|stop)(?:s|ped|ping)?\s+(?:\w+\s+){0,2}from)\s+(?:\w+\s+){0,2}$/;
+const NEGATION =
+  /(?:\b(?:not|never|no|without|nearly|almost|prevent(?:s|ed|ing)?|avoid(?:s|ed|ing)?|before|about to|instead of|rather than)|n't|\b(?:keep|stop)(?:s|ped|ping)?\s+(?:\w+\s+){0,2}from)\s+(?:\w+\s+){0,2}$/;
 
-const COMPILED = DIRECTION_PHRASES.map((p) => ({ direction: p.direction, re: new RegExp(`\\b(?:${p.pattern})\\b`, 'g') }));
+const COMPILED = DIRECTION_PHRASES.map((p) => ({
+  direction: p.direction,
+  re: new RegExp(`\\b(?:${p.pattern})\\b`, 'g'),
+}));
 
 /** The directions `text` states, each with the phrase that says it (negated phrases left out), in text order. */
 export function statedDirections(text: string | null | undefined): { direction: Direction; phrase: string }[] {
@@ -99,23 +104,36 @@ function measure(s: ClipSignals, moving: Uint8Array, signal: 'vx' | 'vy' | 'div'
     else if (x[t] * sign <= -floor) con += e;
   }
   const decided = pro + con;
-  return { mean: w > 0 ? acc / w : 0, agree: decided > 0 ? pro / decided : 0, against: decided > 0 ? con / decided : 0 };
+  return {
+    mean: w > 0 ? acc / w : 0,
+    agree: decided > 0 ? pro / decided : 0,
+    against: decided > 0 ? con / decided : 0,
+  };
 }
 
 export const captionDirection: PhysicsCheck = Object.freeze<PhysicsCheck>({
   name: 'caption_direction',
-  description: 'Motion against a direction the caption or rule states ("tumbles down", "rises", "left to right", "towards the camera", "blown away from") is a reversal artefact.',
+  description:
+    'Motion against a direction the caption or rule states ("tumbles down", "rises", "left to right", "towards the camera", "blown away from") is a reversal artefact.',
   run(ctx, text) {
     const s = ctx.signals;
     const source = text ?? ctx.caption;
     const stated = statedDirections(source);
     if (stated.length === 0) {
-      return checkResult('caption_direction', s, [], false, { values: { text: source ?? null }, explanation: source ? 'the text states no direction of motion' : 'no caption or rule text to compare the motion with' });
+      return checkResult('caption_direction', s, [], false, {
+        values: { text: source ?? null },
+        explanation: source
+          ? 'the text states no direction of motion'
+          : 'no caption or rule text to compare the motion with',
+      });
     }
     const moving = movingMask(s);
     const movingPairs = moving.reduce((a, b) => a + b, 0);
     if (movingPairs < Math.max(3, CAPTION_DIRECTION.minMovingSeconds * s.fps)) {
-      return checkResult('caption_direction', s, [], false, { values: { stated: stated.map((d) => d.phrase).join(', '), moving_s: movingPairs / s.fps }, explanation: 'too little object motion to compare with the stated direction' });
+      return checkResult('caption_direction', s, [], false, {
+        values: { stated: stated.map((d) => d.phrase).join(', '), moving_s: movingPairs / s.fps },
+        explanation: 'too little object motion to compare with the stated direction',
+      });
     }
     const findings: Finding[] = [];
     const followed: string[] = [];
@@ -128,7 +146,9 @@ export const captionDirection: PhysicsCheck = Object.freeze<PhysicsCheck>({
       if (enough && m.mean < 0) {
         findings.push({
           kind: 'against_stated_direction',
-          strength: ramp(m.against, CAPTION_DIRECTION.againstLo, CAPTION_DIRECTION.againstHi) * ramp(-m.mean, 0, 3 * CAPTION_DIRECTION.minMean[p.signal]),
+          strength:
+            ramp(m.against, CAPTION_DIRECTION.againstLo, CAPTION_DIRECTION.againstHi) *
+            ramp(-m.mean, 0, 3 * CAPTION_DIRECTION.minMean[p.signal]),
           reversal: true,
           pairs: whole,
           values: { mean_component: m.mean, share_against: m.against, share_with: m.agree },
@@ -140,7 +160,9 @@ export const captionDirection: PhysicsCheck = Object.freeze<PhysicsCheck>({
     return checkResult('caption_direction', s, findings, judged, {
       values: { stated: stated.map((d) => d.phrase).join(', ') },
       pairs: whole,
-      explanation: followed.length ? `the object motion goes the way the text says (${followed.join(', ')})` : `the object motion neither follows nor clearly contradicts ${stated.map((d) => `"${d.phrase}"`).join(', ')}`,
+      explanation: followed.length
+        ? `the object motion goes the way the text says (${followed.join(', ')})`
+        : `the object motion neither follows nor clearly contradicts ${stated.map((d) => `"${d.phrase}"`).join(', ')}`,
     });
   },
 });

@@ -48,7 +48,9 @@ const neighbours = (k: number): number[] => {
   const r = Math.floor(k / GRID);
   const c = k % GRID;
   const out: number[] = [];
-  for (let dr = -1; dr <= 1; dr++) for (let dc = -1; dc <= 1; dc++) if (r + dr >= 0 && r + dr < GRID && c + dc >= 0 && c + dc < GRID) out.push((r + dr) * GRID + c + dc);
+  for (let dr = -1; dr <= 1; dr++)
+    for (let dc = -1; dc <= 1; dc++)
+      if (r + dr >= 0 && r + dr < GRID && c + dc >= 0 && c + dc < GRID) out.push((r + dr) * GRID + c + dc);
   return out;
 };
 
@@ -72,7 +74,8 @@ export function launches(s: ClipSignals): Finding[] {
       // Camera moves or most of the picture "moves" (flicker, exposure change): the flow is not an object's.
       if (s.camSpeed[t] > GRAVITY.cameraMax || s.movingFrac[t] > GRAVITY.maxMovingShare) continue;
       let still = true;
-      for (let tau = t - 2 - pre; tau < t - 2 && still; tau++) if (nearMax(near, tau) >= GRAVITY.cellRest) still = false;
+      for (let tau = t - 2 - pre; tau < t - 2 && still; tau++)
+        if (nearMax(near, tau) >= GRAVITY.cellRest) still = false;
       if (!still || nearMax(near, t - 2) >= -v / 2 || nearMax(near, t - 1) >= -v / 2) continue;
       // It goes on: the next pair moves up at a similar speed here or in the cell above.
       const next = Math.min(s.gridV[k][t + 1], s.gridV[above][t + 1]);
@@ -83,7 +86,14 @@ export function launches(s: ClipSignals): Finding[] {
         strength,
         reversal: true,
         pairs: [t - 2, t + 1],
-        values: { cell_row: Math.floor(k / GRID), cell_col: k % GRID, launch_vy: v, next_vy: next, still_s: pre / s.fps, mass_vy: s.vy[t] },
+        values: {
+          cell_row: Math.floor(k / GRID),
+          cell_col: k % GRID,
+          launch_vy: v,
+          next_vy: next,
+          still_s: pre / s.fps,
+          mass_vy: s.vy[t],
+        },
         explanation: `something still for ${(pre / s.fps).toFixed(2)} s starts moving up at once (cell flow ${(-v).toFixed(2)} short sides/s upwards, row ${Math.floor(k / GRID)} col ${k % GRID} of 8x8) with nothing moving near it before: nothing at rest leaps up without a visible cause`,
       });
       t += pre; // one finding per launch
@@ -109,12 +119,14 @@ export function verticalPhases(s: ClipSignals): { findings: Finding[]; vertical:
   let vertical = 0;
   for (const dir of [-1, 1] as const) {
     // Up (or down) along any path steeper than about 9 degrees: a ball rolling up a gentle slope counts.
-    const goes = (t: number): boolean => s.movingFrac[t] > 0 && speedOf(s, t) >= GRAVITY.segmentSpeed && dir * s.vy[t] >= GRAVITY.minSlope * speedOf(s, t);
+    const goes = (t: number): boolean =>
+      s.movingFrac[t] > 0 && speedOf(s, t) >= GRAVITY.segmentSpeed && dir * s.vy[t] >= GRAVITY.minSlope * speedOf(s, t);
     const segs = joinedRuns(s.pairs, goes, GRAVITY.gapPairs).filter(([a, b]) => b - a + 1 >= minLen);
     for (const [a, b] of segs) {
       vertical += b - a + 1;
       // Speeds smoothed [1 2 1]/4 inside the run, so a one-pair flow spike is not taken for the peak.
-      const sm = (t: number): number => (speedOf(s, Math.max(a, t - 1)) + 2 * speedOf(s, t) + speedOf(s, Math.min(b, t + 1))) / 4;
+      const sm = (t: number): number =>
+        (speedOf(s, Math.max(a, t - 1)) + 2 * speedOf(s, t) + speedOf(s, Math.min(b, t + 1))) / 4;
       let peak = a;
       for (let t = a; t <= b; t++) if (sm(t) > sm(peak)) peak = t;
       const peakSpeed = sm(peak);
@@ -145,7 +157,8 @@ export function verticalPhases(s: ClipSignals): { findings: Finding[]; vertical:
       for (let i = 1; i < phase.length; i++) if (-dir * (phase[i] - phase[i - 1]) > 0) steady++;
       steady /= Math.max(1, phase.length - 1);
       // How the run ends: the speed right after it as a share of the peak (0 at the end of the clip).
-      const after = b + 1 >= s.pairs ? 0 : Math.min(speedOf(s, b + 1), b + 2 < s.pairs ? speedOf(s, b + 2) : Infinity) / peakSpeed;
+      const after =
+        b + 1 >= s.pairs ? 0 : Math.min(speedOf(s, b + 1), b + 2 < s.pairs ? speedOf(s, b + 2) : Infinity) / peakSpeed;
       const strength = ramp(rate, GRAVITY.accelLo, GRAVITY.accelHi);
       const rising = dir < 0;
       const secs = ((p1 - p0 + 1) / s.fps).toFixed(2);
@@ -154,7 +167,15 @@ export function verticalPhases(s: ClipSignals): { findings: Finding[]; vertical:
         strength,
         reversal: true,
         pairs: [p0, p1],
-        values: { against_gravity_accel: rate, phase_s: (p1 - p0 + 1) / s.fps, peak_speed: peakSpeed, speed_change_share: change, steady, speed_after: after, one_body_share: body },
+        values: {
+          against_gravity_accel: rate,
+          phase_s: (p1 - p0 + 1) / s.fps,
+          peak_speed: peakSpeed,
+          speed_change_share: change,
+          steady,
+          speed_after: after,
+          one_body_share: body,
+        },
         explanation: rising
           ? `the moving mass rises and keeps speeding up for ${secs} s (${rate.toFixed(2)} short sides/s² against gravity): unsupported bodies slow down when they rise`
           : `the moving mass falls and slows down for ${secs} s in mid-air (${rate.toFixed(2)} short sides/s² against gravity) instead of speeding up until an impact`,
@@ -166,7 +187,8 @@ export function verticalPhases(s: ClipSignals): { findings: Finding[]; vertical:
 
 export const gravity: PhysicsCheck = Object.freeze<PhysicsCheck>({
   name: 'gravity',
-  description: 'Unsupported moving mass accelerates downwards: nothing leaves rest upwards without a visible cause, rising bodies do not speed up, falling ones do not slow in mid-air.',
+  description:
+    'Unsupported moving mass accelerates downwards: nothing leaves rest upwards without a visible cause, rising bodies do not speed up, falling ones do not slow in mid-air.',
   run(ctx) {
     const s = ctx.signals;
     const { findings, vertical } = verticalPhases(s);

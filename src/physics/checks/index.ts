@@ -8,7 +8,13 @@ import { timeDirection } from './time-direction.js';
 import type { CheckName, PhysicsCheck } from '../types.js';
 
 /** All checks, frozen, in the order their results appear in physics.jsonl. */
-export const CHECKS: readonly PhysicsCheck[] = Object.freeze([timeDirection, gravity, captionDirection, momentum, persistence]);
+export const CHECKS: readonly PhysicsCheck[] = Object.freeze([
+  timeDirection,
+  gravity,
+  captionDirection,
+  momentum,
+  persistence,
+]);
 
 /** The check called `name`; throws on an unknown name (a programming error). */
 export function checkByName(name: CheckName): PhysicsCheck {

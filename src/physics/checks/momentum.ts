@@ -69,7 +69,9 @@ export function rebounds(s: ClipSignals, axis: Axis): [number, number, number, n
       continue;
     }
     const before = Math.max(...[t - 1, t].filter((k) => k >= 0 && Math.sign(v[k]) === sign).map((k) => Math.abs(v[k])));
-    const after = Math.max(...[u, u + 1].filter((k) => k < s.pairs && Math.sign(v[k]) === -sign).map((k) => Math.abs(v[k])));
+    const after = Math.max(
+      ...[u, u + 1].filter((k) => k < s.pairs && Math.sign(v[k]) === -sign).map((k) => Math.abs(v[k])),
+    );
     out.push([t, u, before, after]);
     t = u;
   }
@@ -84,7 +86,10 @@ export function energyGain(s: ClipSignals): { finding: Finding | null; rebounds:
   if (rs.length === 0) return { finding: null, rebounds: 0 };
   const logs = rs.map(([, , b, a]) => Math.log(a / b));
   const mean = logs.reduce((x, y) => x + y, 0) / logs.length;
-  const strength = rs.length >= 2 ? ramp(mean, MOMENTUM.gainLo, MOMENTUM.gainHi) : ramp(mean, MOMENTUM.singleGainLo, MOMENTUM.singleGainHi);
+  const strength =
+    rs.length >= 2
+      ? ramp(mean, MOMENTUM.gainLo, MOMENTUM.gainHi)
+      : ramp(mean, MOMENTUM.singleGainLo, MOMENTUM.singleGainHi);
   const gains = logs.filter((l) => l > 0).length;
   return {
     rebounds: rs.length,
@@ -93,7 +98,12 @@ export function energyGain(s: ClipSignals): { finding: Finding | null; rebounds:
       strength,
       reversal: true,
       pairs: [rs[0][0], rs[rs.length - 1][1]],
-      values: { rebounds: rs.length, mean_speed_ratio: Math.exp(mean), rebounds_gaining: gains, axis_vertical: axis === 'vy' ? 1 : 0 },
+      values: {
+        rebounds: rs.length,
+        mean_speed_ratio: Math.exp(mean),
+        rebounds_gaining: gains,
+        axis_vertical: axis === 'vy' ? 1 : 0,
+      },
       explanation: `${gains} of ${rs.length} rebound${rs.length > 1 ? 's' : ''} (${axis === 'vy' ? 'up-down' : 'left-right'}) leave faster than they came in (mean speed ratio ${Math.exp(mean).toFixed(2)}): impacts lose energy, so each rebound should be slower`,
     },
   };
@@ -131,7 +141,10 @@ export function jumps(s: ClipSignals): Finding[] {
     const ratio = s.movingFrac[t + 1] / Math.max(s.movingFrac[t], 1e-9);
     if (ratio < 0.5 || ratio > 2) continue; // the moving mass changed: another body started or stopped
     // Grid cells are 1/8 of the frame; the flow carries the body speed / fps short sides per pair.
-    const cells = Math.max(Math.abs(Math.floor(a.cell / 8) - Math.floor(b.cell / 8)), Math.abs((a.cell % 8) - (b.cell % 8)));
+    const cells = Math.max(
+      Math.abs(Math.floor(a.cell / 8) - Math.floor(b.cell / 8)),
+      Math.abs((a.cell % 8) - (b.cell % 8)),
+    );
     const carried = (Math.max(Math.hypot(s.vx[t], s.vy[t]), Math.hypot(s.vx[t + 1], s.vy[t + 1])) / s.fps) * 8;
     const excess = cells - carried;
     if (excess < MOMENTUM.jumpLo) continue;
@@ -139,7 +152,8 @@ export function jumps(s: ClipSignals): Finding[] {
     const blockSpeed = (cell: number, at: number): number => {
       let m = 0;
       for (let r = Math.max(0, Math.floor(cell / 8) - 1); r <= Math.min(7, Math.floor(cell / 8) + 1); r++) {
-        for (let c = Math.max(0, (cell % 8) - 1); c <= Math.min(7, (cell % 8) + 1); c++) m += Math.hypot(s.gridU[r * 8 + c][at], s.gridV[r * 8 + c][at]);
+        for (let c = Math.max(0, (cell % 8) - 1); c <= Math.min(7, (cell % 8) + 1); c++)
+          m += Math.hypot(s.gridU[r * 8 + c][at], s.gridV[r * 8 + c][at]);
       }
       return m;
     };
@@ -158,7 +172,8 @@ export function jumps(s: ClipSignals): Finding[] {
 
 export const momentum: PhysicsCheck = Object.freeze<PhysicsCheck>({
   name: 'momentum',
-  description: 'Momentum and energy: rebounds leave slower than they came in; a moving mass does not reverse in mid-air or jump without contact.',
+  description:
+    'Momentum and energy: rebounds leave slower than they came in; a moving mass does not reverse in mid-air or jump without contact.',
   run(ctx) {
     const s = ctx.signals;
     const gain = energyGain(s);
@@ -167,7 +182,11 @@ export const momentum: PhysicsCheck = Object.freeze<PhysicsCheck>({
     const moving = movingMask(s).reduce((a, b) => a + b, 0);
     const judged = moving >= Math.max(4, 0.3 * s.fps);
     return checkResult('momentum', s, findings, judged, {
-      values: { rebounds: gain.rebounds, moving_s: moving / s.fps, ...(gain.finding ? { mean_speed_ratio: gain.finding.values.mean_speed_ratio } : {}) },
+      values: {
+        rebounds: gain.rebounds,
+        moving_s: moving / s.fps,
+        ...(gain.finding ? { mean_speed_ratio: gain.finding.values.mean_speed_ratio } : {}),
+      },
       explanation: judged
         ? gain.rebounds > 0
           ? `${gain.rebounds} rebound${gain.rebounds > 1 ? 's' : ''} lose speed as impacts should; no reversal in mid-air, no jump`

@@ -49,14 +49,17 @@ export function pops(s: ClipSignals): Finding[] {
 
 export const persistence: PhysicsCheck = Object.freeze<PhysicsCheck>({
   name: 'persistence',
-  description: 'Object permanence: moving regions do not appear or vanish abruptly, and the picture does not jump between frames.',
+  description:
+    'Object permanence: moving regions do not appear or vanish abruptly, and the picture does not jump between frames.',
   run(ctx) {
     const s = ctx.signals;
     const findings = pops(s);
     const judged = s.pairs >= 3;
     return checkResult('persistence', s, findings, judged, {
       values: { median_intensity_change: median(s.intensity), pairs: s.pairs },
-      explanation: judged ? 'the picture changes smoothly: nothing pops into or out of view' : 'too few frames to judge persistence',
+      explanation: judged
+        ? 'the picture changes smoothly: nothing pops into or out of view'
+        : 'too few frames to judge persistence',
     });
   },
 });

@@ -7,7 +7,8 @@ import type { Family } from './types.js';
 export const approachRecede: Family = {
   name: 'approach_recede',
   verdict: 'equivariant',
-  description: 'An object travels towards the camera (growing) or away from it (shrinking), starting and stopping smoothly; reversed, approaching becomes receding.',
+  description:
+    'An object travels towards the camera (growing) or away from it (shrinking), starting and stopping smoothly; reversed, approaching becomes receding.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const action = r.pick(['approach', 'recede'] as const);
@@ -37,6 +38,11 @@ export const approachRecede: Family = {
       ctx.fill();
       ctx.restore();
     });
-    return finish(look, frames, { action, reversed_action: action === 'approach' ? 'recede' : 'approach', farthest, timing });
+    return finish(look, frames, {
+      action,
+      reversed_action: action === 'approach' ? 'recede' : 'approach',
+      farthest,
+      timing,
+    });
   },
 };

@@ -7,13 +7,19 @@ import type { Shape } from './physics.js';
 import { actionProgress, actionTiming, begin, finish, renderWindow } from './scene.js';
 import type { Family } from './types.js';
 
-const COUNTERPART = { carry_left: 'carry_right', carry_right: 'carry_left', carry_up: 'carry_down', carry_down: 'carry_up' } as const;
+const COUNTERPART = {
+  carry_left: 'carry_right',
+  carry_right: 'carry_left',
+  carry_up: 'carry_down',
+  carry_down: 'carry_up',
+} as const;
 type CarryAction = keyof typeof COUNTERPART;
 
 export const carry: Family = {
   name: 'carry',
   verdict: 'equivariant',
-  description: 'A gripper or cart carries an object left/right/up/down, starting and stopping smoothly; reversed it is the same carry the opposite way.',
+  description:
+    'A gripper or cart carries an object left/right/up/down, starting and stopping smoothly; reversed it is the same carry the opposite way.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const action = r.pick(Object.keys(COUNTERPART) as CarryAction[]);
@@ -24,7 +30,9 @@ export const carry: Family = {
     const view = new View(look.height, look.width * r.uniform(0.45, 0.55), look.height * 0.85);
     const span = (look.width / look.height) * r.uniform(0.45, 0.7);
     const size = r.uniform(0.06, 0.12);
-    const shape: Shape = r.chance(0.5) ? { kind: 'box', hw: size, hh: size * r.uniform(0.6, 1) } : { kind: 'ball', r: size };
+    const shape: Shape = r.chance(0.5)
+      ? { kind: 'box', hw: size, hh: size * r.uniform(0.6, 1) }
+      : { kind: 'ball', r: size };
     const hh = shape.kind === 'box' ? shape.hh : size;
     const lift = r.uniform(0.25, 0.45);
     const paint = texturePattern(stage.ctx, r.fork('tex'), objectColour(r.fork('col'), look));
@@ -59,7 +67,13 @@ export const carry: Family = {
       ctx.fillStyle = metal;
       ctx.fillRect(view.px(x - 0.02), view.py(2), 0.04 * view.scale, (2 - top - 0.03) * view.scale);
       ctx.fillRect(view.px(x - size - 0.03), view.py(top + 0.03), (2 * size + 0.06) * view.scale, 0.03 * view.scale);
-      for (const side of [-1, 1]) ctx.fillRect(view.px(x + side * (size + 0.015) - 0.015), view.py(top + 0.03), 0.03 * view.scale, hh * 1.4 * view.scale);
+      for (const side of [-1, 1])
+        ctx.fillRect(
+          view.px(x + side * (size + 0.015) - 0.015),
+          view.py(top + 0.03),
+          0.03 * view.scale,
+          hh * 1.4 * view.scale,
+        );
     });
     return finish(look, frames, { action, reversed_action: COUNTERPART[action], mover, span, lift, size, timing });
   },

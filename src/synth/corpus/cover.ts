@@ -9,7 +9,8 @@ import type { Family } from './types.js';
 export const coverUncover: Family = {
   name: 'cover_uncover',
   verdict: 'equivariant',
-  description: 'A cloth or board is slid over an object until it hides it, or slid off to reveal it; reversed, covering becomes uncovering.',
+  description:
+    'A cloth or board is slid over an object until it hides it, or slid off to reveal it; reversed, covering becomes uncovering.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const action = r.pick(['cover', 'uncover'] as const);
@@ -17,7 +18,9 @@ export const coverUncover: Family = {
     const timing = actionTiming(r.fork('timing'), look.frames);
     const view = new View(look.height, look.width * r.uniform(0.4, 0.6), look.height * 0.8);
     const size = r.uniform(0.08, 0.15);
-    const shape: Shape = r.chance(0.5) ? { kind: 'ball', r: size } : { kind: 'box', hw: size, hh: size * r.uniform(0.6, 1) };
+    const shape: Shape = r.chance(0.5)
+      ? { kind: 'ball', r: size }
+      : { kind: 'box', hw: size, hh: size * r.uniform(0.6, 1) };
     const hh = shape.kind === 'box' ? shape.hh : size;
     const obj = texturePattern(stage.ctx, r.fork('tex'), objectColour(r.fork('col'), look));
     const sheet = texturePattern(stage.ctx, r.fork('sheet'), objectColour(r.fork('sheetcol'), look), 0.5, 32);
@@ -41,6 +44,12 @@ export const coverUncover: Family = {
       ctx.fillRect(0, 0, sheetW * 2 * view.scale, (sheetH + 0.01) * view.scale);
       ctx.restore();
     });
-    return finish(look, frames, { action, reversed_action: action === 'cover' ? 'uncover' : 'cover', from: from > 0 ? 'right' : 'left', size, timing });
+    return finish(look, frames, {
+      action,
+      reversed_action: action === 'cover' ? 'uncover' : 'cover',
+      from: from > 0 ? 'right' : 'left',
+      size,
+      timing,
+    });
   },
 };

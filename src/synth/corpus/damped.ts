@@ -46,14 +46,33 @@ export function simulateOscillator(p: OscillatorParams, fps: number, frames: num
     // Unit mass so the spring stiffness is omega^2 directly.
     const density = 1 / (Math.PI * p.radius * p.radius);
     if (p.kind === 'pendulum') {
-      const bob = sim.dynamic({ kind: 'ball', r: p.radius }, p.length * Math.sin(p.amplitude), -p.length * Math.cos(p.amplitude), 0, { density, linearDamping: p.damping });
-      sim.world.createImpulseJoint(R.JointData.revolute({ x: 0, y: 0 }, { x: -p.length * Math.sin(p.amplitude), y: p.length * Math.cos(p.amplitude) }), pivot, bob, true);
+      const bob = sim.dynamic(
+        { kind: 'ball', r: p.radius },
+        p.length * Math.sin(p.amplitude),
+        -p.length * Math.cos(p.amplitude),
+        0,
+        { density, linearDamping: p.damping },
+      );
+      sim.world.createImpulseJoint(
+        R.JointData.revolute(
+          { x: 0, y: 0 },
+          { x: -p.length * Math.sin(p.amplitude), y: p.length * Math.cos(p.amplitude) },
+        ),
+        pivot,
+        bob,
+        true,
+      );
     } else {
       const omega = 2 * Math.PI * p.frequency;
       const sag = 9.81 / (omega * omega);
       const bob = sim.dynamic({ kind: 'ball', r: p.radius }, 0, -(p.length + sag + p.amplitude), 0, { density });
       bob.lockRotations(true, true);
-      sim.world.createImpulseJoint(R.JointData.spring(p.length, omega * omega, p.damping, { x: 0, y: 0 }, { x: 0, y: 0 }), pivot, bob, true);
+      sim.world.createImpulseJoint(
+        R.JointData.spring(p.length, omega * omega, p.damping, { x: 0, y: 0 }, { x: 0, y: 0 }),
+        pivot,
+        bob,
+        true,
+      );
     }
     return sim.run(frames);
   } finally {
@@ -62,7 +81,15 @@ export function simulateOscillator(p: OscillatorParams, fps: number, frames: num
 }
 
 /** Draw the mount, the rod or coil, and the bob of an oscillator at frame f. */
-export function drawOscillator(ctx: SKRSContext2D, view: View, p: OscillatorParams, t: Track, f: number, paint: ReturnType<typeof texturePattern>, wire: string): void {
+export function drawOscillator(
+  ctx: SKRSContext2D,
+  view: View,
+  p: OscillatorParams,
+  t: Track,
+  f: number,
+  paint: ReturnType<typeof texturePattern>,
+  wire: string,
+): void {
   const px = view.px(0);
   const py = view.py(0);
   const bx = view.px(t.x[f]);
@@ -85,14 +112,23 @@ export function drawOscillator(ctx: SKRSContext2D, view: View, p: OscillatorPara
 }
 
 /** Shared render of the damped and the undamped oscillator families. */
-export function renderOscillator(rng: Rng, params: Parameters<Family['render']>[1], damped: boolean): ReturnType<Family['render']> {
+export function renderOscillator(
+  rng: Rng,
+  params: Parameters<Family['render']>[1],
+  damped: boolean,
+): ReturnType<Family['render']> {
   const { look, stage, rng: r } = begin(rng, params);
   const p = oscillatorParams(r.fork('params'), look.frames / look.fps, damped);
   const lead = damped ? 0 : r.int(0, Math.round(look.fps * 2));
   const total = look.frames + lead;
   const tracks = simulateOscillator(p, look.fps, total);
   const b = trackBounds(tracks, 0, total, [[0, 0]]);
-  const view = fitView(r.fork('view'), look, [b[0] - p.radius, b[1] - p.radius, b[2] + p.radius, b[3] + p.radius * 0.5], 0.1);
+  const view = fitView(
+    r.fork('view'),
+    look,
+    [b[0] - p.radius, b[1] - p.radius, b[2] + p.radius, b[3] + p.radius * 0.5],
+    0.1,
+  );
   const paint = texturePattern(stage.ctx, r.fork('tex'), objectColour(r.fork('col'), look));
   const wire = colour(look, 180, 0.1, r.fork('wire').pick([0.15, 0.85]));
   const frames = renderWindow(stage, lead, (ctx, f) => drawOscillator(ctx, view, p, tracks[0], f, paint, wire));
@@ -102,7 +138,8 @@ export function renderOscillator(rng: Rng, params: Parameters<Family['render']>[
 export const dampedOscillation: Family = {
   name: 'damped_oscillation',
   verdict: 'irreversible',
-  description: 'A pendulum or a mass on a spring is let go and swings with shrinking amplitude; reversed the swing grows out of nothing.',
+  description:
+    'A pendulum or a mass on a spring is let go and swings with shrinking amplitude; reversed the swing grows out of nothing.',
   render(rng, params) {
     return renderOscillator(rng, params, true);
   },

@@ -41,7 +41,10 @@ export function simulateDominoes(p: DominoParams, fps: number, frames: number): 
   try {
     sim.fixed({ kind: 'box', hw: 100, hh: 0.5 }, 0, -0.5, 0, { friction: 0.8, restitution: 0 });
     const first = Array.from({ length: p.count }, (_, k) =>
-      sim.dynamic({ kind: 'box', hw: p.thickness / 2, hh: p.height / 2 }, p.dir * k * p.spacing, p.height / 2, 0, { friction: p.friction, restitution: 0.05 }),
+      sim.dynamic({ kind: 'box', hw: p.thickness / 2, hh: p.height / 2 }, p.dir * k * p.spacing, p.height / 2, 0, {
+        friction: p.friction,
+        restitution: 0.05,
+      }),
     )[0];
     return sim.run(frames, (f) => {
       // A finger flick at the top: a tip about the bottom edge towards the row (spin plus the matching centre velocity).
@@ -57,7 +60,8 @@ export function simulateDominoes(p: DominoParams, fps: number, frames: number): 
 export const dominoes: Family = {
   name: 'dominoes',
   verdict: 'irreversible',
-  description: 'A push topples a row of dominoes in a chain until they lie still; reversed they stand up one after another by themselves.',
+  description:
+    'A push topples a row of dominoes in a chain until they lie still; reversed they stand up one after another by themselves.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const p = dominoParams(r.fork('params'));
@@ -70,11 +74,24 @@ export const dominoes: Family = {
     const view = fitView(r.fork('view'), look, [x0, -p.height * 0.4, x1, p.height * 1.3], 0.06);
     const cr = r.fork('col');
     const base = objectColour(cr, look);
-    const paints = Array.from({ length: p.count }, (_, k) => texturePattern(stage.ctx, r.fork(`tex${k % 3}`), base, 0.3, 16));
+    const paints = Array.from({ length: p.count }, (_, k) =>
+      texturePattern(stage.ctx, r.fork(`tex${k % 3}`), base, 0.3, 16),
+    );
     const floor = texturePattern(stage.ctx, r.fork('floor'), objectColour(r.fork('floorcol'), look), 0.5, 64);
     const frames = renderWindow(stage, start, (ctx, f) => {
       drawFloor(ctx, view, 0, look.width, look.height, floor);
-      tracks.forEach((t, k) => { drawShape(ctx, view, { kind: 'box', hw: p.thickness / 2, hh: p.height / 2 }, t.x[f], t.y[f], t.a[f], paints[k], 'rgba(0,0,0,0.8)'); });
+      tracks.forEach((t, k) => {
+        drawShape(
+          ctx,
+          view,
+          { kind: 'box', hw: p.thickness / 2, hh: p.height / 2 },
+          t.x[f],
+          t.y[f],
+          t.a[f],
+          paints[k],
+          'rgba(0,0,0,0.8)',
+        );
+      });
     });
     return finish(look, frames, { ...p, rest_frame: rest, window_start: start, simulated_frames: total });
   },

@@ -44,7 +44,15 @@ export function simulateDrop(p: DropParams, fps: number, frames: number): Track[
   try {
     sim.fixed({ kind: 'box', hw: 50, hh: 0.5 }, 0, -0.5, 0, { friction: 0.8 });
     const bodies = p.objects.map((o) => {
-      const b = sim.dynamic(o.shape, o.x, o.y, 0, { restitution: o.restitution, friction: o.friction, vx: o.vx, spin: o.spin, angularDamping: 0.3, rollingDecel: p.rollingResistance, linearDamping: 0.05 });
+      const b = sim.dynamic(o.shape, o.x, o.y, 0, {
+        restitution: o.restitution,
+        friction: o.friction,
+        vx: o.vx,
+        spin: o.spin,
+        angularDamping: 0.3,
+        rollingDecel: p.rollingResistance,
+        linearDamping: 0.05,
+      });
       b.setGravityScale(0, true);
       b.setLinvel({ x: 0, y: 0 }, true);
       b.setAngvel(0, true);
@@ -66,7 +74,8 @@ export function simulateDrop(p: DropParams, fps: number, frames: number): Track[
 export const dropBounce: Family = {
   name: 'drop_bounce',
   verdict: 'irreversible',
-  description: 'Objects fall, bounce lower each time and come to rest; reversed they leap up from rest, gaining height each bounce.',
+  description:
+    'Objects fall, bounce lower each time and come to rest; reversed they leap up from rest, gaining height each bounce.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const p = dropParams(r.fork('params'));
@@ -76,11 +85,15 @@ export const dropBounce: Family = {
     const reach = Math.max(...p.objects.map((o) => shapeRadius(o.shape)));
     const box = trackBounds(tracks, 0, total, [[0, 0]]);
     const view = fitView(r.fork('view'), look, [box[0] - reach, -reach * 2, box[2] + reach, box[3] + reach]);
-    const paints = p.objects.map((_, k) => texturePattern(stage.ctx, r.fork(`tex${k}`), objectColour(r.fork(`col${k}`), look)));
+    const paints = p.objects.map((_, k) =>
+      texturePattern(stage.ctx, r.fork(`tex${k}`), objectColour(r.fork(`col${k}`), look)),
+    );
     const floor = texturePattern(stage.ctx, r.fork('floor'), objectColour(r.fork('floorcol'), look), 0.5, 64);
     const frames = renderWindow(stage, start, (ctx, f) => {
       drawFloor(ctx, view, 0, look.width, look.height, floor);
-      p.objects.forEach((o, k) => { drawShape(ctx, view, o.shape, tracks[k].x[f], tracks[k].y[f], tracks[k].a[f], paints[k]); });
+      p.objects.forEach((o, k) => {
+        drawShape(ctx, view, o.shape, tracks[k].x[f], tracks[k].y[f], tracks[k].a[f], paints[k]);
+      });
     });
     return finish(look, frames, { ...p, window_start: start, simulated_frames: total });
   },

@@ -8,7 +8,8 @@ import type { Family } from './types.js';
 export const flicker: Family = {
   name: 'flicker',
   verdict: 'invariant',
-  description: 'A failing lamp or a candle flickers and the lit scene brightens and dims at random; reversed it is the same flicker.',
+  description:
+    'A failing lamp or a candle flickers and the lit scene brightens and dims at random; reversed it is the same flicker.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const kind = r.pick(['bulb', 'flame'] as const);
@@ -20,7 +21,9 @@ export const flicker: Family = {
     const slow = stationarySignal(r.fork('slow'), 0.3, 2);
     const fast = stationarySignal(r.fork('fast'), 4, 12);
     const flips = r.fork('flips');
-    const dropouts = new Set(Array.from({ length: look.frames }, (_, i) => (flips.chance(0.12) ? i : -1)).filter((i) => i >= 0));
+    const dropouts = new Set(
+      Array.from({ length: look.frames }, (_, i) => (flips.chance(0.12) ? i : -1)).filter((i) => i >= 0),
+    );
     const props = Array.from({ length: r.int(2, 5) }, (_, k) => ({
       x: look.width * r.uniform(0.05, 0.85),
       y: look.height * r.uniform(0.5, 0.9),
@@ -30,7 +33,8 @@ export const flicker: Family = {
     const glow = colour(look, r.uniform(20, 60), 0.9, 0.8);
     const frames = renderWindow(stage, 0, (ctx, f) => {
       const t = f / look.fps;
-      let level = kind === 'flame' ? 0.75 + 0.15 * slow(t) + 0.1 * fast(t) : dropouts.has(f) ? 0.15 : 0.9 + 0.08 * fast(t);
+      let level =
+        kind === 'flame' ? 0.75 + 0.15 * slow(t) + 0.1 * fast(t) : dropouts.has(f) ? 0.15 : 0.9 + 0.08 * fast(t);
       level = Math.min(1, Math.max(0, level));
       for (const p of props) {
         ctx.fillStyle = p.paint;

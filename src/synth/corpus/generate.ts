@@ -138,18 +138,43 @@ export async function synthCorpus(options: SynthOptions): Promise<{ clips: numbe
     const clipSeed = hashSeed(seed, `clip:${i}`);
     const rng = new Rng(clipSeed);
     const crf = rng.fork('crf').int(18, 35);
-    const result = family.render(rng.fork('render'), { ...options.renderParams, backgrounds, ...(options.handheld ? { handheld: true } : {}) });
+    const result = family.render(rng.fork('render'), {
+      ...options.renderParams,
+      backgrounds,
+      ...(options.handheld ? { handheld: true } : {}),
+    });
     const enc = { width: result.width, height: result.height, fps: result.fps, crf, pixelFormat: 'rgba' as const };
     await encodeFrames(result.frames, { ...enc, path: paths[0] });
     const action = typeof result.meta.action === 'string' ? result.meta.action : null;
     const reversedAction = typeof result.meta.reversed_action === 'string' ? result.meta.reversed_action : action;
-    const base = { family: family.name, verdict: family.verdict, seed: clipSeed, corpus_seed: seed, index: i, fps: result.fps, width: result.width, height: result.height, frames: result.frames.length, crf, meta: result.meta };
-    const rows: LabelRow[] = [{ id, path: `clips/${id}.mp4`, direction: 'forward', twin_id: twins ? revId : null, action, ...base }];
+    const base = {
+      family: family.name,
+      verdict: family.verdict,
+      seed: clipSeed,
+      corpus_seed: seed,
+      index: i,
+      fps: result.fps,
+      width: result.width,
+      height: result.height,
+      frames: result.frames.length,
+      crf,
+      meta: result.meta,
+    };
+    const rows: LabelRow[] = [
+      { id, path: `clips/${id}.mp4`, direction: 'forward', twin_id: twins ? revId : null, action, ...base },
+    ];
     if (twins) {
       // In place: the forward frames are no longer needed, and a copy would double the clip's memory.
       result.frames.reverse();
       await encodeFrames(result.frames, { ...enc, path: paths[1] });
-      rows.push({ id: revId, path: `clips/${revId}.mp4`, direction: 'backward', twin_id: id, action: reversedAction, ...base });
+      rows.push({
+        id: revId,
+        path: `clips/${revId}.mp4`,
+        direction: 'backward',
+        twin_id: id,
+        action: reversedAction,
+        ...base,
+      });
     }
     // Rows only after both files exist: a run killed in between re-renders the clip.
     await appendFile(labelsPath, rows.map((r) => JSON.stringify(r) + '\n').join(''));

@@ -31,9 +31,29 @@ export { Rng } from './randomise.js';
 
 /** Every family, frozen; names are unique and stable (they go into label rows). */
 export const FAMILIES: readonly Family[] = Object.freeze([
-  dropBounce, throwLand, slideStop, rollSlope, dampedOscillation, pouring, shattering, smokeSpread, dominoes, walking,
-  carry, lidDoor, coverUncover, cameraZoom, approachRecede, stacking,
-  pendulum, wave, spin, elasticPucks, jitter, flicker, sway,
+  dropBounce,
+  throwLand,
+  slideStop,
+  rollSlope,
+  dampedOscillation,
+  pouring,
+  shattering,
+  smokeSpread,
+  dominoes,
+  walking,
+  carry,
+  lidDoor,
+  coverUncover,
+  cameraZoom,
+  approachRecede,
+  stacking,
+  pendulum,
+  wave,
+  spin,
+  elasticPucks,
+  jitter,
+  flicker,
+  sway,
 ]);
 
 /** Load what rendering needs (Rapier's wasm); await once before calling any family's render. */

@@ -7,7 +7,11 @@ import type { Family } from './types.js';
 
 /** A smooth stationary random signal: a sum of sinusoids with random rates and phases (its statistics are the same played backwards). */
 export function stationarySignal(rng: Rng, fmin: number, fmax: number, parts = 5): (t: number) => number {
-  const comps = Array.from({ length: parts }, () => ({ f: rng.uniform(fmin, fmax), p: rng.uniform(0, Math.PI * 2), a: rng.uniform(0.3, 1) }));
+  const comps = Array.from({ length: parts }, () => ({
+    f: rng.uniform(fmin, fmax),
+    p: rng.uniform(0, Math.PI * 2),
+    a: rng.uniform(0.3, 1),
+  }));
   const norm = Math.sqrt(comps.reduce((s, c) => s + (c.a * c.a) / 2, 0));
   return (t) => comps.reduce((s, c) => s + c.a * Math.sin(2 * Math.PI * c.f * t + c.p), 0) / norm;
 }

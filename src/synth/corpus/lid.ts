@@ -8,7 +8,8 @@ import type { Family } from './types.js';
 export const lidDoor: Family = {
   name: 'lid_door',
   verdict: 'equivariant',
-  description: 'A box lid (side view) or a door (front view) is opened or closed by hand, smoothly; reversed, opening becomes closing.',
+  description:
+    'A box lid (side view) or a door (front view) is opened or closed by hand, smoothly; reversed, opening becomes closing.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const kind = r.pick(['lid', 'door'] as const);
@@ -57,6 +58,13 @@ export const lidDoor: Family = {
         ctx.restore();
       }
     });
-    return finish(look, frames, { action, reversed_action: action === 'open' ? 'close' : 'open', kind, open_angle: openAngle, hinge, timing });
+    return finish(look, frames, {
+      action,
+      reversed_action: action === 'open' ? 'close' : 'open',
+      kind,
+      open_angle: openAngle,
+      hinge,
+      timing,
+    });
   },
 };

@@ -6,7 +6,8 @@ import type { Family } from './types.js';
 export const pendulum: Family = {
   name: 'pendulum',
   verdict: 'invariant',
-  description: 'A frictionless pendulum swings with constant amplitude; reversed it is the same swing, equally plausible.',
+  description:
+    'A frictionless pendulum swings with constant amplitude; reversed it is the same swing, equally plausible.',
   render(rng, params) {
     return renderOscillator(rng, params, false);
   },

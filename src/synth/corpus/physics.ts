@@ -16,12 +16,18 @@ export async function initPhysics(): Promise<void> {
 
 /** The initialised Rapier module. */
 export function rapier(): typeof RAPIER {
-  if (!ready) throw new SetupError('Rapier is not initialised: await prepareCorpus() (src/synth/corpus/index.ts) before rendering.');
+  if (!ready)
+    throw new SetupError(
+      'Rapier is not initialised: await prepareCorpus() (src/synth/corpus/index.ts) before rendering.',
+    );
   return RAPIER;
 }
 
 /** Body outline in metres, centred on the body origin. */
-export type Shape = { kind: 'ball'; r: number } | { kind: 'box'; hw: number; hh: number } | { kind: 'poly'; pts: readonly number[] };
+export type Shape =
+  | { kind: 'ball'; r: number }
+  | { kind: 'box'; hw: number; hh: number }
+  | { kind: 'poly'; pts: readonly number[] };
 
 /** Material and initial motion of a body. */
 export interface BodyOptions {
@@ -75,7 +81,12 @@ export class Sim {
   fixed(shape: Shape, x: number, y: number, angle = 0, opts: BodyOptions = {}): RigidBody {
     const R = rapier();
     const body = this.world.createRigidBody(R.RigidBodyDesc.fixed().setTranslation(x, y).setRotation(angle));
-    this.world.createCollider(this.collider(shape).setRestitution(opts.restitution ?? 0.3).setFriction(opts.friction ?? 0.6), body);
+    this.world.createCollider(
+      this.collider(shape)
+        .setRestitution(opts.restitution ?? 0.3)
+        .setFriction(opts.friction ?? 0.6),
+      body,
+    );
     return body;
   }
 
@@ -118,7 +129,11 @@ export class Sim {
    */
   run(frames: number, before?: (frame: number) => void): Track[] {
     const tracks: Track[] = [];
-    const track = (): Track => ({ x: new Float32Array(frames).fill(NaN), y: new Float32Array(frames).fill(NaN), a: new Float32Array(frames).fill(NaN) });
+    const track = (): Track => ({
+      x: new Float32Array(frames).fill(NaN),
+      y: new Float32Array(frames).fill(NaN),
+      a: new Float32Array(frames).fill(NaN),
+    });
     for (let f = 0; f < frames; f++) {
       before?.(f);
       if (f > 0) {
@@ -175,7 +190,16 @@ export class View {
 }
 
 /** Draw a body at pose (x, y, angle) in world units; the paint (a pattern) turns with the body, so its spin is visible. */
-export function drawShape(ctx: SKRSContext2D, view: View, shape: Shape, x: number, y: number, angle: number, paint: string | CanvasPattern, outline = 'rgba(0,0,0,0.5)'): void {
+export function drawShape(
+  ctx: SKRSContext2D,
+  view: View,
+  shape: Shape,
+  x: number,
+  y: number,
+  angle: number,
+  paint: string | CanvasPattern,
+  outline = 'rgba(0,0,0,0.5)',
+): void {
   const s = view.scale;
   ctx.save();
   ctx.translate(view.px(x), view.py(y));
@@ -199,7 +223,14 @@ export function drawShape(ctx: SKRSContext2D, view: View, shape: Shape, x: numbe
 }
 
 /** A floor band from world height `top` down past the frame, wide enough for camera drift. */
-export function drawFloor(ctx: SKRSContext2D, view: View, top: number, width: number, height: number, paint: string | CanvasPattern): void {
+export function drawFloor(
+  ctx: SKRSContext2D,
+  view: View,
+  top: number,
+  width: number,
+  height: number,
+  paint: string | CanvasPattern,
+): void {
   const y = view.py(top);
   ctx.fillStyle = paint;
   ctx.fillRect(-width, y, width * 3, height * 2);

@@ -68,13 +68,19 @@ export function simulatePour(p: PourParams, rng: Rng, fps: number, frames: numbe
       const due = Math.min(p.maxGrains, Math.floor(((f - p.startFrame + 1) * p.rate) / fps));
       for (; emitted < due; emitted++) {
         const r = p.grain * rng.uniform(0.8, 1.2);
-        sim.dynamic({ kind: 'ball', r }, p.spoutX + rng.uniform(-1, 1) * p.grain, p.spoutY + rng.uniform(-1, 1) * p.grain, 0, {
-          vx: -Math.sign(p.spoutX || 1) * rng.uniform(0.05, 0.25),
-          vy: -rng.uniform(0, 0.3),
-          friction: p.friction,
-          restitution: 0.05,
-          angularDamping: p.material === 'sand' ? 5 : 0.3,
-        });
+        sim.dynamic(
+          { kind: 'ball', r },
+          p.spoutX + rng.uniform(-1, 1) * p.grain,
+          p.spoutY + rng.uniform(-1, 1) * p.grain,
+          0,
+          {
+            vx: -Math.sign(p.spoutX || 1) * rng.uniform(0.05, 0.25),
+            vy: -rng.uniform(0, 0.3),
+            friction: p.friction,
+            restitution: 0.05,
+            angularDamping: p.material === 'sand' ? 5 : 0.3,
+          },
+        );
       }
     });
   } finally {
@@ -85,17 +91,25 @@ export function simulatePour(p: PourParams, rng: Rng, fps: number, frames: numbe
 export const pouring: Family = {
   name: 'pouring',
   verdict: 'irreversible',
-  description: 'Grains pour from a tilted cup and pile up in a bowl; reversed they leap out of the pile and fly up into the cup.',
+  description:
+    'Grains pour from a tilted cup and pile up in a bowl; reversed they leap out of the pile and fly up into the cup.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const total = look.frames + Math.round(look.fps * 1.5);
     const p = pourParams(r.fork('params'), look.fps, look.frames);
     const tracks = simulatePour(p, r.fork('grains'), look.fps, total);
     const start = cropStart(r.fork('crop'), total, look.frames, p.startFrame, p.stopFrame + Math.round(look.fps * 0.5));
-    const view = fitView(r.fork('view'), look, [-p.width * 1.4, -p.width * 0.3, p.width * 1.4, p.spoutY + p.width * 0.4], 0.06);
+    const view = fitView(
+      r.fork('view'),
+      look,
+      [-p.width * 1.4, -p.width * 0.3, p.width * 1.4, p.spoutY + p.width * 0.4],
+      0.06,
+    );
     const tone = r.fork('tone');
     const hue = tone.uniform(-180, 180);
-    const grainColours = Array.from({ length: 8 }, () => colour(look, hue + tone.uniform(-10, 10), tone.uniform(0.4, 0.8), tone.uniform(0.35, 0.7)));
+    const grainColours = Array.from({ length: 8 }, () =>
+      colour(look, hue + tone.uniform(-10, 10), tone.uniform(0.4, 0.8), tone.uniform(0.35, 0.7)),
+    );
     const bowl = texturePattern(stage.ctx, r.fork('bowl'), objectColour(r.fork('bowlcol'), look), 0.3, 32);
     const cup = texturePattern(stage.ctx, r.fork('cup'), objectColour(r.fork('cupcol'), look), 0.3, 32);
     const floor = texturePattern(stage.ctx, r.fork('floor'), objectColour(r.fork('floorcol'), look), 0.5, 64);

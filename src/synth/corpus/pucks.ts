@@ -37,10 +37,16 @@ export function simulatePucks(p: PuckParams, fps: number, frames: number): Track
   const sim = new Sim(fps, 0);
   try {
     const t = 0.2;
-    for (const [x, y, hw, hh] of [[0, -p.halfH - t, p.halfW + 2 * t, t], [0, p.halfH + t, p.halfW + 2 * t, t], [-p.halfW - t, 0, t, p.halfH + 2 * t], [p.halfW + t, 0, t, p.halfH + 2 * t]] as const) {
+    for (const [x, y, hw, hh] of [
+      [0, -p.halfH - t, p.halfW + 2 * t, t],
+      [0, p.halfH + t, p.halfW + 2 * t, t],
+      [-p.halfW - t, 0, t, p.halfH + 2 * t],
+      [p.halfW + t, 0, t, p.halfH + 2 * t],
+    ] as const) {
       sim.fixed({ kind: 'box', hw, hh }, x, y, 0, { restitution: 1, friction: 0 });
     }
-    for (const q of p.pucks) sim.dynamic({ kind: 'ball', r: q.r }, q.x, q.y, 0, { vx: q.vx, vy: q.vy, restitution: 1, friction: 0 });
+    for (const q of p.pucks)
+      sim.dynamic({ kind: 'ball', r: q.r }, q.x, q.y, 0, { vx: q.vx, vy: q.vy, restitution: 1, friction: 0 });
     return sim.run(frames);
   } finally {
     sim.free();
@@ -50,7 +56,8 @@ export function simulatePucks(p: PuckParams, fps: number, frames: number): Track
 export const elasticPucks: Family = {
   name: 'elastic_pucks',
   verdict: 'invariant',
-  description: 'Pucks glide without friction and collide elastically; reversed, every path and collision is equally lawful and keeps its speed.',
+  description:
+    'Pucks glide without friction and collide elastically; reversed, every path and collision is equally lawful and keeps its speed.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const p = puckParams(r.fork('params'), look.width / look.height);
@@ -58,14 +65,18 @@ export const elasticPucks: Family = {
     const scale = (look.height * 0.9) / (2 * p.halfH);
     const view = new View(scale, look.width / 2, look.height / 2);
     const table = texturePattern(stage.ctx, r.fork('table'), colour(look, 180, 0.3, 0.5), 0.25, 64);
-    const paints = p.pucks.map((_, k) => texturePattern(stage.ctx, r.fork(`tex${k}`), objectColour(r.fork(`col${k}`), look)));
+    const paints = p.pucks.map((_, k) =>
+      texturePattern(stage.ctx, r.fork(`tex${k}`), objectColour(r.fork(`col${k}`), look)),
+    );
     const frames = renderWindow(stage, 0, (ctx, f) => {
       ctx.fillStyle = table;
       ctx.fillRect(view.px(-p.halfW), view.py(p.halfH), 2 * p.halfW * scale, 2 * p.halfH * scale);
       ctx.strokeStyle = colour(look, 0, 0.2, 0.2);
       ctx.lineWidth = 2;
       ctx.strokeRect(view.px(-p.halfW), view.py(p.halfH), 2 * p.halfW * scale, 2 * p.halfH * scale);
-      tracks.forEach((t, k) => { drawShape(ctx, view, { kind: 'ball', r: p.pucks[k].r }, t.x[f], t.y[f], t.a[f], paints[k]); });
+      tracks.forEach((t, k) => {
+        drawShape(ctx, view, { kind: 'ball', r: p.pucks[k].r }, t.x[f], t.y[f], t.a[f], paints[k]);
+      });
     });
     return finish(look, frames, { ...p });
   },

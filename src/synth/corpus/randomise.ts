@@ -90,11 +90,30 @@ export interface Look {
 export interface Handheld {
   sway: { ax: number; ay: number; f: number; p: number };
   exposure: { a: number; f: number; p: number };
-  distractors: { x: number; y: number; rx: number; ry: number; ax: number; ay: number; f: number; p: number; hue: number; light: number; alpha: number }[];
+  distractors: {
+    x: number;
+    y: number;
+    rx: number;
+    ry: number;
+    ax: number;
+    ay: number;
+    f: number;
+    p: number;
+    hue: number;
+    light: number;
+    alpha: number;
+  }[];
 }
 
 const SIZES: readonly (readonly [number, number])[] = [
-  [160, 90], [192, 108], [224, 126], [256, 144], [288, 162], [320, 180], [160, 120], [240, 180],
+  [160, 90],
+  [192, 108],
+  [224, 126],
+  [256, 144],
+  [288, 162],
+  [320, 180],
+  [160, 120],
+  [240, 180],
 ];
 const CAPTIONS = ['CAM 2', 'REC', 'demo', 'lab 4', 'take 3', 'TEST', 'HD', 'clip', 'preview', 'sample'];
 
@@ -104,7 +123,8 @@ export function pickLook(rng: Rng, params: RenderParams = {}, backgrounds: reado
   const fps = params.fps ?? (rng.chance(0.6) ? rng.pick([15, 20, 24, 25, 30]) : rng.int(15, 30));
   const seconds = params.seconds ?? rng.uniform(2, 5);
   const clean = params.clean === true;
-  const bgKind = backgrounds.length > 0 && rng.chance(0.25) ? 'real' : rng.pick(['noise', 'gradient', 'clutter'] as const);
+  const bgKind =
+    backgrounds.length > 0 && rng.chance(0.25) ? 'real' : rng.pick(['noise', 'gradient', 'clutter'] as const);
   const look: Look = {
     width: params.width ?? w,
     height: params.height ?? h,
@@ -147,8 +167,15 @@ export function pickHandheld(rng: Rng, look: Look): void {
   const h = look.height;
   look.camera.shake = rng.uniform(1.5, 5);
   look.handheld = {
-    sway: { ax: rng.uniform(0.01, 0.1) * look.width, ay: rng.uniform(0, 0.06) * h, f: rng.uniform(0.1, 0.5), p: rng.uniform(0, 2 * Math.PI) },
-    exposure: rng.chance(0.6) ? { a: rng.uniform(0.03, 0.15), f: rng.uniform(0.2, 1), p: rng.uniform(0, 2 * Math.PI) } : { a: 0, f: 0, p: 0 },
+    sway: {
+      ax: rng.uniform(0.01, 0.1) * look.width,
+      ay: rng.uniform(0, 0.06) * h,
+      f: rng.uniform(0.1, 0.5),
+      p: rng.uniform(0, 2 * Math.PI),
+    },
+    exposure: rng.chance(0.6)
+      ? { a: rng.uniform(0.03, 0.15), f: rng.uniform(0.2, 1), p: rng.uniform(0, 2 * Math.PI) }
+      : { a: 0, f: 0, p: 0 },
     distractors: Array.from({ length: rng.chance(0.75) ? rng.int(1, 5) : 0 }, () => ({
       x: rng.uniform(-0.3, 1.3) * look.width,
       y: rng.uniform(-0.3, 1.3) * h,
@@ -168,12 +195,17 @@ export function pickHandheld(rng: Rng, look: Look): void {
 /** A colour of the clip's palette: hue offset from the clip hue, saturation and lightness in 0..1. */
 export function colour(look: Look, hueOffset: number, sat: number, light: number, alpha = 1): string {
   const s = look.gray ? 0 : sat;
-  return `hsla(${((look.hue + hueOffset) % 360 + 360) % 360}, ${Math.round(s * 100)}%, ${Math.round(light * 100)}%, ${alpha})`;
+  return `hsla(${(((look.hue + hueOffset) % 360) + 360) % 360}, ${Math.round(s * 100)}%, ${Math.round(light * 100)}%, ${alpha})`;
 }
 
 /** A random saturated colour for an object, distinct enough from the background. */
 export function objectColour(rng: Rng, look: Look): string {
-  return colour(look, rng.uniform(90, 270), rng.uniform(0.4, 0.9), rng.pick([rng.uniform(0.15, 0.35), rng.uniform(0.6, 0.85)]));
+  return colour(
+    look,
+    rng.uniform(90, 270),
+    rng.uniform(0.4, 0.9),
+    rng.pick([rng.uniform(0.15, 0.35), rng.uniform(0.6, 0.85)]),
+  );
 }
 
 /** A small tileable texture (value noise between two shades of `base`), used as a fill pattern so objects carry trackable detail. */
@@ -241,7 +273,13 @@ function paintBackground(rng: Rng, look: Look, bw: number, bh: number, backgroun
   if (kind === 'clutter') {
     const n = rng.int(10, 40);
     for (let i = 0; i < n; i++) {
-      ctx.fillStyle = colour(look, rng.uniform(-180, 180), rng.uniform(0, 0.6), rng.uniform(0.2, 0.8), rng.uniform(0.3, 0.9));
+      ctx.fillStyle = colour(
+        look,
+        rng.uniform(-180, 180),
+        rng.uniform(0, 0.6),
+        rng.uniform(0.2, 0.8),
+        rng.uniform(0.3, 0.9),
+      );
       const x = rng.uniform(0, bw);
       const y = rng.uniform(0, bh);
       const s = rng.uniform(4, Math.min(bw, bh) / 6);
@@ -293,11 +331,17 @@ export class Stage {
     // Twice the frame: camera drift, shake and zoom-out never show an edge.
     this.bg = paintBackground(rng.fork('bg'), look, look.width * 2, look.height * 2, backgrounds);
     const nr = rng.fork('noise');
-    this.noiseTable = Int8Array.from({ length: 1 << 16 }, () => Math.max(-127, Math.min(127, Math.round(nr.normal() * look.noise))));
+    this.noiseTable = Int8Array.from({ length: 1 << 16 }, () =>
+      Math.max(-127, Math.min(127, Math.round(nr.normal() * look.noise))),
+    );
     // Smooth random shake: summed sinusoids at hand-tremor rates, the same forwards and backwards in distribution.
     const sr = rng.fork('shake');
     this.shake = new Float32Array(look.frames * 2);
-    const comps = Array.from({ length: 6 }, () => ({ f: sr.uniform(1, 6), p: sr.uniform(0, 6.28), a: sr.uniform(0.3, 1) }));
+    const comps = Array.from({ length: 6 }, () => ({
+      f: sr.uniform(1, 6),
+      p: sr.uniform(0, 6.28),
+      a: sr.uniform(0.3, 1),
+    }));
     for (let i = 0; i < look.frames; i++) {
       const t = i / look.fps;
       let x = 0;
@@ -330,8 +374,16 @@ export class Stage {
     const hh = look.handheld;
     const time = i / look.fps;
     const wave = (a: number, f: number, p: number): number => a * Math.sin(2 * Math.PI * f * time + p);
-    const tx = look.camera.panX * (u - 0.5) + this.shake[i * 2] + (cam.panX ?? 0) + (hh ? wave(hh.sway.ax, hh.sway.f, hh.sway.p) : 0);
-    const ty = look.camera.panY * (u - 0.5) + this.shake[i * 2 + 1] + (cam.panY ?? 0) + (hh ? wave(hh.sway.ay, hh.sway.f * 0.8, hh.sway.p + 1) : 0);
+    const tx =
+      look.camera.panX * (u - 0.5) +
+      this.shake[i * 2] +
+      (cam.panX ?? 0) +
+      (hh ? wave(hh.sway.ax, hh.sway.f, hh.sway.p) : 0);
+    const ty =
+      look.camera.panY * (u - 0.5) +
+      this.shake[i * 2 + 1] +
+      (cam.panY ?? 0) +
+      (hh ? wave(hh.sway.ay, hh.sway.f * 0.8, hh.sway.p + 1) : 0);
     ctx.translate(w / 2 + tx, h / 2 + ty);
     ctx.scale(zoom, zoom);
     ctx.translate(-w / 2, -h / 2);
@@ -352,7 +404,10 @@ export class Stage {
     o.filter = 'none';
     this.overlays(o);
     const data = o.getImageData(0, 0, w, h).data;
-    const gain = look.light.gain * (1 + look.light.drift * (u - 0.5)) * (hh ? 1 + wave(hh.exposure.a, hh.exposure.f, hh.exposure.p) : 1);
+    const gain =
+      look.light.gain *
+      (1 + look.light.drift * (u - 0.5)) *
+      (hh ? 1 + wave(hh.exposure.a, hh.exposure.f, hh.exposure.p) : 1);
     const px = new Uint8Array(data.length);
     const table = this.noiseTable;
     let k = (Math.imul(i + 1, 0x9e3779b1) ^ this.rng.seed) & 0xffff;
@@ -387,7 +442,12 @@ export class Stage {
     if (ov.logo) {
       const s = Math.round(h / 9);
       o.fillStyle = this.logoColour;
-      o.fillRect(this.logoCorner & 1 ? w - s * 2 - 4 : 4 + w * 0.1, this.logoCorner & 2 ? h - s - 4 - h * 0.1 : 4 + h * 0.1, s * 2, s);
+      o.fillRect(
+        this.logoCorner & 1 ? w - s * 2 - 4 : 4 + w * 0.1,
+        this.logoCorner & 2 ? h - s - 4 - h * 0.1 : 4 + h * 0.1,
+        s * 2,
+        s,
+      );
     }
   }
 }

@@ -24,9 +24,15 @@ export function begin(rng: Rng, params: RenderParams = {}): SceneStart {
  * Render the clip's look.frames frames; frame i shows simulation frame `start + i`.
  * `cam` adds a camera of the family's own (the zoom family's action).
  */
-export function renderWindow(stage: Stage, start: number, draw: (ctx: SKRSContext2D, f: number) => void, cam?: (f: number) => CameraOverride): Uint8Array[] {
+export function renderWindow(
+  stage: Stage,
+  start: number,
+  draw: (ctx: SKRSContext2D, f: number) => void,
+  cam?: (f: number) => CameraOverride,
+): Uint8Array[] {
   const frames: Uint8Array[] = [];
-  for (let i = 0; i < stage.look.frames; i++) frames.push(stage.frame(i, (ctx) => draw(ctx, start + i), cam?.(start + i)));
+  for (let i = 0; i < stage.look.frames; i++)
+    frames.push(stage.frame(i, (ctx) => draw(ctx, start + i), cam?.(start + i)));
   return frames;
 }
 
@@ -42,7 +48,12 @@ export function minJerk(u: number): number {
 }
 
 /** World bounds of tracks (finite samples in [from, to)) plus extra points, in metres. */
-export function trackBounds(tracks: readonly Track[], from: number, to: number, extra: readonly (readonly [number, number])[] = []): [number, number, number, number] {
+export function trackBounds(
+  tracks: readonly Track[],
+  from: number,
+  to: number,
+  extra: readonly (readonly [number, number])[] = [],
+): [number, number, number, number] {
   let x0 = Infinity;
   let x1 = -Infinity;
   let y0 = Infinity;

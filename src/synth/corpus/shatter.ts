@@ -23,12 +23,30 @@ export interface ShatterParams {
 /** Draw break parameters: a 0.1-0.3 m plate or block dropped from 0.5-1.5 m, 5-11 pieces. */
 export function shatterParams(rng: Rng): ShatterParams {
   const hw = rng.uniform(0.1, 0.3);
-  return { hw, hh: hw * rng.uniform(0.15, 0.8), height: rng.uniform(0.5, 1.5), tilt: rng.uniform(-0.4, 0.4), burst: rng.uniform(0.6, 2), pieces: rng.int(5, 11), releaseFrame: rng.int(0, 6) };
+  return {
+    hw,
+    hh: hw * rng.uniform(0.15, 0.8),
+    height: rng.uniform(0.5, 1.5),
+    tilt: rng.uniform(-0.4, 0.4),
+    burst: rng.uniform(0.6, 2),
+    pieces: rng.int(5, 11),
+    releaseFrame: rng.int(0, 6),
+  };
 }
 
 /** Cut a box into convex pieces: a fan of triangles from an inner point to corners and random edge points. */
-export function fragments(rng: Rng, hw: number, hh: number, pieces: number): { cx: number; cy: number; pts: number[] }[] {
-  const ring: [number, number][] = [[-hw, -hh], [hw, -hh], [hw, hh], [-hw, hh]];
+export function fragments(
+  rng: Rng,
+  hw: number,
+  hh: number,
+  pieces: number,
+): { cx: number; cy: number; pts: number[] }[] {
+  const ring: [number, number][] = [
+    [-hw, -hh],
+    [hw, -hh],
+    [hw, hh],
+    [-hw, hh],
+  ];
   const cuts: { t: number; p: [number, number] }[] = ring.map((p, i) => ({ t: i, p }));
   for (let k = 0; k < pieces - 4; k++) {
     const t = rng.uniform(0, 4);
@@ -55,7 +73,12 @@ export function fragments(rng: Rng, hw: number, hh: number, pieces: number): { c
 }
 
 /** Simulate drop and break: track 0 is the whole body (NaN after impact), then one track per fragment. */
-export function simulateShatter(p: ShatterParams, rng: Rng, fps: number, frames: number): { tracks: Track[]; shapes: Shape[]; impactFrame: number } {
+export function simulateShatter(
+  p: ShatterParams,
+  rng: Rng,
+  fps: number,
+  frames: number,
+): { tracks: Track[]; shapes: Shape[]; impactFrame: number } {
   const sim = new Sim(fps);
   const shapes: Shape[] = [{ kind: 'box', hw: p.hw, hh: p.hh }];
   let impactFrame = -1;
@@ -79,7 +102,14 @@ export function simulateShatter(p: ShatterParams, rng: Rng, fps: number, frames:
   }
 }
 
-function breakUp(sim: Sim, whole: RigidBody, pieces: ReturnType<typeof fragments>, p: ShatterParams, rng: Rng, shapes: Shape[]): void {
+function breakUp(
+  sim: Sim,
+  whole: RigidBody,
+  pieces: ReturnType<typeof fragments>,
+  p: ShatterParams,
+  rng: Rng,
+  shapes: Shape[],
+): void {
   const pos = whole.translation();
   const a = whole.rotation();
   const v = whole.linvel();
@@ -108,14 +138,21 @@ function breakUp(sim: Sim, whole: RigidBody, pieces: ReturnType<typeof fragments
 export const shattering: Family = {
   name: 'shattering',
   verdict: 'irreversible',
-  description: 'A plate or block falls, breaks on impact and its fragments fly out and settle; reversed scattered pieces fly together into one whole.',
+  description:
+    'A plate or block falls, breaks on impact and its fragments fly out and settle; reversed scattered pieces fly together into one whole.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const p = shatterParams(r.fork('params'));
     const total = look.frames + Math.round(look.fps * 2);
     const { tracks, shapes, impactFrame } = simulateShatter(p, r.fork('pieces'), look.fps, total);
     const rest = restFrame(tracks);
-    const start = cropStart(r.fork('crop'), total, look.frames, Math.max(0, impactFrame - Math.round(look.fps * 0.3)), rest);
+    const start = cropStart(
+      r.fork('crop'),
+      total,
+      look.frames,
+      Math.max(0, impactFrame - Math.round(look.fps * 0.3)),
+      rest,
+    );
     const b = trackBounds(tracks, start, start + look.frames);
     const view = fitView(r.fork('view'), look, [b[0] - p.hw, -p.hw * 0.5, b[2] + p.hw, b[3] + p.hw], 0.05);
     const paint = texturePattern(stage.ctx, r.fork('tex'), objectColour(r.fork('col'), look), 0.4, 32);
@@ -126,6 +163,12 @@ export const shattering: Family = {
         if (!Number.isNaN(t.x[f])) drawShape(ctx, view, shapes[k], t.x[f], t.y[f], t.a[f], paint, 'rgba(0,0,0,0.7)');
       });
     });
-    return finish(look, frames, { ...p, impact_frame: impactFrame, fragments: shapes.length - 1, window_start: start, simulated_frames: total });
+    return finish(look, frames, {
+      ...p,
+      impact_frame: impactFrame,
+      fragments: shapes.length - 1,
+      window_start: start,
+      simulated_frames: total,
+    });
   },
 };

@@ -42,7 +42,8 @@ export function simulateSlide(p: SlideParams, fps: number, frames: number): Trac
 export const slideStop: Family = {
   name: 'slide_stop',
   verdict: 'irreversible',
-  description: 'A pushed block slides and friction slows it steadily to a stop; reversed it starts moving by itself and speeds up.',
+  description:
+    'A pushed block slides and friction slows it steadily to a stop; reversed it starts moving by itself and speeds up.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const p = slideParams(r.fork('params'));

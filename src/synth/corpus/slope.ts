@@ -53,7 +53,13 @@ export function simulateSlope(p: SlopeParams, fps: number, frames: number): Trac
     // On the surface: the slope point plus the surface normal times the radius.
     const sx = -p.dir * Math.cos(p.angle) * along + p.dir * Math.sin(p.angle) * p.radius * 1.02;
     const sy = Math.sin(p.angle) * along + Math.cos(p.angle) * p.radius * 1.02;
-    const ball = sim.dynamic({ kind: 'ball', r: p.radius }, sx, sy, 0, { friction: 0.9, restitution: 0.1, angularDamping: 0.2, rollingDecel: p.rollingResistance, linearDamping: p.airDrag });
+    const ball = sim.dynamic({ kind: 'ball', r: p.radius }, sx, sy, 0, {
+      friction: 0.9,
+      restitution: 0.1,
+      angularDamping: 0.2,
+      rollingDecel: p.rollingResistance,
+      linearDamping: p.airDrag,
+    });
     ball.setGravityScale(0, true);
     return sim.run(frames, (f) => {
       if (f === p.releaseFrame) ball.setGravityScale(1, true);
@@ -66,7 +72,8 @@ export function simulateSlope(p: SlopeParams, fps: number, frames: number): Trac
 export const rollSlope: Family = {
   name: 'roll_slope',
   verdict: 'irreversible',
-  description: 'A ball rolls down a ramp, on along the floor, slows and stops; reversed it starts rolling by itself and climbs the ramp.',
+  description:
+    'A ball rolls down a ramp, on along the floor, slows and stops; reversed it starts rolling by itself and climbs the ramp.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const p = slopeParams(r.fork('params'));
@@ -75,8 +82,16 @@ export const rollSlope: Family = {
     const rest = restFrame(tracks);
     const start = cropStart(r.fork('crop'), total, look.frames, p.releaseFrame, rest);
     const ramp = rampPolygon(p);
-    const b = trackBounds(tracks, start, start + look.frames, [[ramp[2] * 0.6, ramp[5] * 0.6], [0, 0]]);
-    const view = fitView(r.fork('view'), look, [b[0] - p.radius * 2, -p.radius * 3, b[2] + p.radius * 2, b[3] + p.radius * 2], 0.06);
+    const b = trackBounds(tracks, start, start + look.frames, [
+      [ramp[2] * 0.6, ramp[5] * 0.6],
+      [0, 0],
+    ]);
+    const view = fitView(
+      r.fork('view'),
+      look,
+      [b[0] - p.radius * 2, -p.radius * 3, b[2] + p.radius * 2, b[3] + p.radius * 2],
+      0.06,
+    );
     const paint = texturePattern(stage.ctx, r.fork('tex'), objectColour(r.fork('col'), look));
     const rampPaint = texturePattern(stage.ctx, r.fork('ramp'), objectColour(r.fork('rampcol'), look), 0.5, 64);
     const floor = texturePattern(stage.ctx, r.fork('floor'), objectColour(r.fork('floorcol'), look), 0.5, 64);

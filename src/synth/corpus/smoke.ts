@@ -53,7 +53,11 @@ interface Puff {
 }
 
 /** Positions (short sides) and radii of every puff alive at time t; the same for a given seed and t. */
-export function puffsAt(p: SmokeParams, puffs: readonly Puff[], t: number): { x: number; y: number; r: number; alpha: number }[] {
+export function puffsAt(
+  p: SmokeParams,
+  puffs: readonly Puff[],
+  t: number,
+): { x: number; y: number; r: number; alpha: number }[] {
   const out: { x: number; y: number; r: number; alpha: number }[] = [];
   for (const q of puffs) {
     const age = t - q.born;
@@ -75,14 +79,23 @@ export function emitPuffs(p: SmokeParams, rng: Rng): Puff[] {
   return Array.from({ length: n }, (_, k) => {
     const a = rng.uniform(0, Math.PI * 2);
     const burst = p.kind === 'ink' ? rng.uniform(0.05, 0.25) : rng.uniform(0, 0.04);
-    return { born: p.emitFrom + (k / p.rate) * rng.uniform(0.9, 1.1), x: p.sourceX, y: p.sourceY, vx: Math.cos(a) * burst, vy: Math.sin(a) * burst, size: rng.uniform(0.01, 0.03), phase: rng.uniform(0, 6.28) };
+    return {
+      born: p.emitFrom + (k / p.rate) * rng.uniform(0.9, 1.1),
+      x: p.sourceX,
+      y: p.sourceY,
+      vx: Math.cos(a) * burst,
+      vy: Math.sin(a) * burst,
+      size: rng.uniform(0.01, 0.03),
+      phase: rng.uniform(0, 6.28),
+    };
   });
 }
 
 export const smokeSpread: Family = {
   name: 'smoke_spread',
   verdict: 'irreversible',
-  description: 'Smoke rises from a source or a drop of ink spreads through water, growing and fading; reversed diffuse clouds converge into a dense spot.',
+  description:
+    'Smoke rises from a source or a drop of ink spreads through water, growing and fading; reversed diffuse clouds converge into a dense spot.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const short = Math.min(look.width, look.height);
@@ -90,7 +103,13 @@ export const smokeSpread: Family = {
     const puffs = emitPuffs(p, r.fork('puffs'));
     const total = look.frames + Math.round(look.fps * 2);
     const emitStart = Math.round(p.emitFrom * look.fps);
-    const start = cropStart(r.fork('crop'), total, look.frames, emitStart, emitStart + Math.round((p.emitSeconds + p.life * 0.6) * look.fps));
+    const start = cropStart(
+      r.fork('crop'),
+      total,
+      look.frames,
+      emitStart,
+      emitStart + Math.round((p.emitSeconds + p.life * 0.6) * look.fps),
+    );
     const shade = p.dark ? colour(look, r.fork('hue').uniform(0, 360), 0.5, 0.12) : colour(look, 0, 0.05, 0.92);
     const sourcePaint = texturePattern(stage.ctx, r.fork('tex'), objectColour(r.fork('col'), look));
     const frames = renderWindow(stage, start, (ctx, f) => {

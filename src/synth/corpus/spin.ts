@@ -7,7 +7,8 @@ import type { Family } from './types.js';
 export const spin: Family = {
   name: 'spin',
   verdict: 'invariant',
-  description: 'A wheel or fan spins at a steady rate; reversed it spins the other way at the same rate, still "spinning" (the caption names no direction).',
+  description:
+    'A wheel or fan spins at a steady rate; reversed it spins the other way at the same rate, still "spinning" (the caption names no direction).',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const kind = r.pick(['wheel', 'fan', 'disc'] as const);
@@ -62,6 +63,11 @@ export const spin: Family = {
       ctx.fill();
       ctx.restore();
     });
-    return finish(look, frames, { kind, rate_hz: rate, spokes, direction: rate > 0 ? 'clockwise' : 'counterclockwise' });
+    return finish(look, frames, {
+      kind,
+      rate_hz: rate,
+      spokes,
+      direction: rate > 0 ? 'clockwise' : 'counterclockwise',
+    });
   },
 };

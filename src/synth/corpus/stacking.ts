@@ -70,7 +70,10 @@ const BAR_H = 0.03;
 export function planStacking(rng: Rng, moved: number): StackPlan {
   const size = rng.uniform(0.05, 0.085);
   const n = moved + 1;
-  const dims = Array.from({ length: n }, () => ({ hw: size * rng.uniform(0.75, 1.15), hh: size * rng.uniform(0.5, 0.95) }));
+  const dims = Array.from({ length: n }, () => ({
+    hw: size * rng.uniform(0.75, 1.15),
+    hh: size * rng.uniform(0.5, 0.95),
+  }));
   const hwMax = Math.max(...dims.map((d) => d.hw));
   const hhMin = Math.min(...dims.map((d) => d.hh));
   const openGap = hwMax + rng.uniform(0.025, 0.045);
@@ -78,7 +81,10 @@ export function planStacking(rng: Rng, moved: number): StackPlan {
   // Floor places for blocks 1..n-1: all on one side of the base or alternating sides; gaps leave room for open fingers.
   const split = moved > 1 && rng.chance(0.35);
   const side0 = rng.sign();
-  const edge = new Map<number, number>([[-1, -dims[0].hw], [1, dims[0].hw]]);
+  const edge = new Map<number, number>([
+    [-1, -dims[0].hw],
+    [1, dims[0].hw],
+  ]);
   const floorX: number[] = [0];
   for (let k = 1; k < n; k++) {
     const side = split && k % 2 === 0 ? -side0 : side0;
@@ -88,7 +94,9 @@ export function planStacking(rng: Rng, moved: number): StackPlan {
     floorX.push(x);
   }
   // Which floor block goes up first: nearest or farthest first; the stack order is the pick order.
-  const order = Array.from({ length: moved }, (_, i) => i + 1).sort((a, b) => Math.abs(floorX[a]) - Math.abs(floorX[b]));
+  const order = Array.from({ length: moved }, (_, i) => i + 1).sort(
+    (a, b) => Math.abs(floorX[a]) - Math.abs(floorX[b]),
+  );
   if (rng.chance(0.5)) order.reverse();
   const blocks: StackBlock[] = [{ ...dims[0], floor: [0, dims[0].hh], stack: [0, dims[0].hh] }];
   let top = 2 * dims[0].hh;
@@ -177,7 +185,8 @@ export function stackHeight(plan: StackPlan, pose: StackPose): number {
 export const stacking: Family = {
   name: 'stacking',
   verdict: 'equivariant',
-  description: 'A gripper picks blocks one at a time and stacks them, or unstacks them side by side, with smooth moves; reversed, stacking is unstacking.',
+  description:
+    'A gripper picks blocks one at a time and stacks them, or unstacks them side by side, with smooth moves; reversed, stacking is unstacking.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const action = r.pick(Object.keys(COUNTERPART) as StackAction[]);
@@ -193,9 +202,16 @@ export const stacking: Family = {
     };
     const xs = plan.blocks.map((b) => b.floor[0]);
     const reach = plan.openGap + FINGER_W;
-    const box: [number, number, number, number] = [Math.min(...xs, plan.home[0]) - reach, -0.06, Math.max(...xs, plan.home[0]) + reach, Math.max(plan.altitude, plan.home[1]) + BAR_H + 0.08];
+    const box: [number, number, number, number] = [
+      Math.min(...xs, plan.home[0]) - reach,
+      -0.06,
+      Math.max(...xs, plan.home[0]) + reach,
+      Math.max(plan.altitude, plan.home[1]) + BAR_H + 0.08,
+    ];
     const view = fitView(r.fork('view'), look, box, 0.08);
-    const paints = plan.blocks.map((_, k) => texturePattern(stage.ctx, r.fork(`tex${k}`), objectColour(r.fork(`col${k}`), look), 0.3, 16));
+    const paints = plan.blocks.map((_, k) =>
+      texturePattern(stage.ctx, r.fork(`tex${k}`), objectColour(r.fork(`col${k}`), look), 0.3, 16),
+    );
     const metal = colour(look, 200, 0.1, r.pick([0.3, 0.7]));
     const floor = texturePattern(stage.ctx, r.fork('floor'), objectColour(r.fork('floorcol'), look), 0.5, 64);
     const frames = renderWindow(stage, 0, (ctx: SKRSContext2D, f) => {
@@ -211,7 +227,13 @@ export const stacking: Family = {
       ctx.fillStyle = metal;
       ctx.fillRect(view.px(x - 0.02), view.py(y + 20), 0.04 * s, (20 - BAR_H) * s);
       ctx.fillRect(view.px(x - reach), view.py(y + BAR_H), 2 * reach * s, BAR_H * s);
-      for (const side of [-1, 1]) ctx.fillRect(view.px(x + side * (gap + FINGER_W / 2) - FINGER_W / 2), view.py(y + BAR_H), FINGER_W * s, plan.fingerLen * s);
+      for (const side of [-1, 1])
+        ctx.fillRect(
+          view.px(x + side * (gap + FINGER_W / 2) - FINGER_W / 2),
+          view.py(y + BAR_H),
+          FINGER_W * s,
+          plan.fingerLen * s,
+        );
     });
     const first = stackingPose(plan, progress(0));
     const last = stackingPose(plan, progress(look.frames - 1));

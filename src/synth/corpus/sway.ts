@@ -8,7 +8,8 @@ import type { Family } from './types.js';
 export const sway: Family = {
   name: 'sway',
   verdict: 'invariant',
-  description: 'Leaves sway back and forth about their stems in a gusty breeze; reversed it is the same swaying (no leaf travels away).',
+  description:
+    'Leaves sway back and forth about their stems in a gusty breeze; reversed it is the same swaying (no leaf travels away).',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const n = r.int(40, 120);

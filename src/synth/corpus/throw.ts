@@ -22,7 +22,9 @@ export interface ThrowParams {
 
 /** A random convex polygon of `n` corners around the origin with radius about `r`. */
 export function randomPolygon(rng: Rng, r: number, n: number): number[] {
-  const angles = Array.from({ length: n }, (_, i) => ((i + rng.uniform(-0.3, 0.3)) / n) * Math.PI * 2).sort((a, b) => a - b);
+  const angles = Array.from({ length: n }, (_, i) => ((i + rng.uniform(-0.3, 0.3)) / n) * Math.PI * 2).sort(
+    (a, b) => a - b,
+  );
   return angles.flatMap((a) => [Math.cos(a) * r * rng.uniform(0.8, 1.1), Math.sin(a) * r * rng.uniform(0.8, 1.1)]);
 }
 
@@ -30,7 +32,12 @@ export function randomPolygon(rng: Rng, r: number, n: number): number[] {
 export function throwParams(rng: Rng): ThrowParams {
   const s = rng.uniform(0.05, 0.12);
   const kind = rng.pick(['ball', 'box', 'poly'] as const);
-  const shape: Shape = kind === 'ball' ? { kind, r: s } : kind === 'box' ? { kind, hw: s, hh: s * rng.uniform(0.5, 1) } : { kind, pts: randomPolygon(rng, s, rng.int(5, 8)) };
+  const shape: Shape =
+    kind === 'ball'
+      ? { kind, r: s }
+      : kind === 'box'
+        ? { kind, hw: s, hh: s * rng.uniform(0.5, 1) }
+        : { kind, pts: randomPolygon(rng, s, rng.int(5, 8)) };
   const dir = rng.sign();
   return {
     shape,
@@ -50,7 +57,16 @@ export function simulateThrow(p: ThrowParams, fps: number, frames: number): Trac
   const sim = new Sim(fps);
   try {
     sim.fixed({ kind: 'box', hw: 100, hh: 0.5 }, 0, -0.5, 0, { friction: 0.9 });
-    sim.dynamic(p.shape, p.x0, p.y0, 0, { vx: p.vx, vy: p.vy, spin: p.spin, restitution: p.restitution, friction: p.friction, angularDamping: 0.5, rollingDecel: p.rollingResistance, linearDamping: 0.05 });
+    sim.dynamic(p.shape, p.x0, p.y0, 0, {
+      vx: p.vx,
+      vy: p.vy,
+      spin: p.spin,
+      restitution: p.restitution,
+      friction: p.friction,
+      angularDamping: 0.5,
+      rollingDecel: p.rollingResistance,
+      linearDamping: 0.05,
+    });
     return sim.run(frames);
   } finally {
     sim.free();
@@ -60,7 +76,8 @@ export function simulateThrow(p: ThrowParams, fps: number, frames: number): Trac
 export const throwLand: Family = {
   name: 'throw_land',
   verdict: 'irreversible',
-  description: 'An object is thrown on an arc, lands, skids or rolls and stops; reversed it jumps from rest into flight and lands in a hand.',
+  description:
+    'An object is thrown on an arc, lands, skids or rolls and stops; reversed it jumps from rest into flight and lands in a hand.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const p = throwParams(r.fork('params'));
@@ -70,7 +87,12 @@ export const throwLand: Family = {
     const start = cropStart(r.fork('crop'), total, look.frames, 0, rest);
     const reach = shapeRadius(p.shape);
     const b = trackBounds(tracks, start, start + look.frames);
-    const view = fitView(r.fork('view'), look, [b[0] - reach, -reach * 2, b[2] + reach, Math.max(b[3], reach * 3) + reach], 0.08);
+    const view = fitView(
+      r.fork('view'),
+      look,
+      [b[0] - reach, -reach * 2, b[2] + reach, Math.max(b[3], reach * 3) + reach],
+      0.08,
+    );
     const paint = texturePattern(stage.ctx, r.fork('tex'), objectColour(r.fork('col'), look));
     const floor = texturePattern(stage.ctx, r.fork('floor'), objectColour(r.fork('floorcol'), look), 0.5, 64);
     const t = tracks[0];

@@ -114,7 +114,10 @@ export function drawGait(rng: Rng): Gait {
 
 /** Hip-to-ankle distance and its angle offset from the thigh for a knee flexion (the leg as one straight strut). */
 function equivalentLeg(thigh: number, shin: number, knee: number): { r: number; offset: number } {
-  return { r: Math.sqrt(thigh * thigh + shin * shin + 2 * thigh * shin * Math.cos(knee)), offset: Math.atan2(-shin * Math.sin(knee), thigh + shin * Math.cos(knee)) };
+  return {
+    r: Math.sqrt(thigh * thigh + shin * shin + 2 * thigh * shin * Math.cos(knee)),
+    offset: Math.atan2(-shin * Math.sin(knee), thigh + shin * Math.cos(knee)),
+  };
 }
 
 /**
@@ -168,11 +171,22 @@ export function walkPose(g: Gait, phase: number): WalkPose {
       const s = Math.sin(tilt);
       return world(ankle[0] + along * c + g.ankle * s, ankle[1] + along * s - g.ankle * c);
     };
-    return { knee: world(knee[0], knee[1]), ankle: world(ankle[0], ankle[1]), heel: sole(-0.25 * g.foot), toe: sole(0.75 * g.foot), stance: a.stance, hipAngle: a.hip, kneeFlexion: a.knee };
+    return {
+      knee: world(knee[0], knee[1]),
+      ankle: world(ankle[0], ankle[1]),
+      heel: sole(-0.25 * g.foot),
+      toe: sole(0.75 * g.foot),
+      stance: a.stance,
+      hipAngle: a.hip,
+      kneeFlexion: a.knee,
+    };
   }) as [LegPose, LegPose];
   // A little extra lean as the body passes over the planted foot; the head follows the torso.
   const lean = g.lean + 0.03 * Math.sin(4 * Math.PI * phase);
-  const up = (len: number, from: Point, angle: number): Point => [from[0] + d * len * Math.sin(angle), from[1] + len * Math.cos(angle)];
+  const up = (len: number, from: Point, angle: number): Point => [
+    from[0] + d * len * Math.sin(angle),
+    from[1] + len * Math.cos(angle),
+  ];
   const hip = world(0, 0);
   const shoulder = up(g.torso, hip, lean);
   const neck = up(g.neck, shoulder, lean * 0.5);
@@ -184,7 +198,10 @@ export function walkPose(g: Gait, phase: number): WalkPose {
     const n = Math.max(-1.2, Math.min(1.2, (a.hip + offset) / half));
     const sh = -g.armSwing * n;
     const elbow: Point = [shoulder[0] + d * g.upperArm * Math.sin(sh), shoulder[1] - g.upperArm * Math.cos(sh)];
-    const hand: Point = [elbow[0] + d * g.forearm * Math.sin(sh + g.elbow), elbow[1] - g.forearm * Math.cos(sh + g.elbow)];
+    const hand: Point = [
+      elbow[0] + d * g.forearm * Math.sin(sh + g.elbow),
+      elbow[1] - g.forearm * Math.cos(sh + g.elbow),
+    ];
     return { elbow, hand };
   }) as WalkPose['arms'];
   return { hip, shoulder, neck, head, legs, arms, support };
@@ -192,7 +209,13 @@ export function walkPose(g: Gait, phase: number): WalkPose {
 
 /** Every point drawn for a pose (for framing). */
 function posePoints(g: Gait, p: WalkPose): Point[] {
-  const pts: Point[] = [p.hip, p.shoulder, [p.head[0], p.head[1] + g.headR], [p.head[0] + g.headR * 1.4, p.head[1]], [p.head[0] - g.headR * 1.4, p.head[1]]];
+  const pts: Point[] = [
+    p.hip,
+    p.shoulder,
+    [p.head[0], p.head[1] + g.headR],
+    [p.head[0] + g.headR * 1.4, p.head[1]],
+    [p.head[0] - g.headR * 1.4, p.head[1]],
+  ];
   for (const l of p.legs) pts.push(l.knee, l.heel, l.toe);
   if (g.arms) for (const a of p.arms) pts.push(a.elbow, a.hand);
   return pts;
@@ -209,7 +232,10 @@ function walkerView(vr: Rng, look: Look, pts: readonly Point[]): View {
   const x1 = Math.max(...xs) + 0.1 * top;
   const box: [number, number, number, number] = [x0, -0.12 * top, x1, top * 1.08];
   const margin = 0.08;
-  const fit = Math.min((look.width * (1 - 2 * margin)) / (x1 - x0), (look.height * (1 - 2 * margin)) / (box[3] - box[1]));
+  const fit = Math.min(
+    (look.width * (1 - 2 * margin)) / (x1 - x0),
+    (look.height * (1 - 2 * margin)) / (box[3] - box[1]),
+  );
   const least = (look.height * 0.3) / top;
   if (fit >= least) return fitView(vr, look, box, margin);
   const cx = look.width * (0.5 + vr.uniform(-0.1, 0.1));
@@ -273,7 +299,16 @@ function drawWalker(ctx: SKRSContext2D, view: View, g: Gait, p: WalkPose, paints
   const tx = (p.hip[0] + p.shoulder[0]) / 2;
   const ty = (p.hip[1] + p.shoulder[1]) / 2;
   const tilt = Math.atan2(p.shoulder[1] - p.hip[1], p.shoulder[0] - p.hip[0]) - Math.PI / 2;
-  drawShape(ctx, view, { kind: 'box', hw: g.torsoWidth / 2, hh: g.torso / 2 + limbW / view.scale / 2 }, tx, ty, tilt, paints.body, 'rgba(0,0,0,0.7)');
+  drawShape(
+    ctx,
+    view,
+    { kind: 'box', hw: g.torsoWidth / 2, hh: g.torso / 2 + limbW / view.scale / 2 },
+    tx,
+    ty,
+    tilt,
+    paints.body,
+    'rgba(0,0,0,0.7)',
+  );
   line(paints.skin, limbW * 0.7, p.shoulder, p.neck);
   drawShape(ctx, view, { kind: 'ball', r: g.headR }, p.head[0], p.head[1], 0, paints.skin, 'rgba(0,0,0,0.7)');
   drawFace(ctx, view, g, p.head, paints.skin);
@@ -305,7 +340,8 @@ function drawFace(ctx: SKRSContext2D, view: View, g: Gait, head: Point, skin: st
 export const walking: Family = {
   name: 'walking',
   verdict: 'irreversible',
-  description: 'A side-view figure walks forward with planted stance feet, a swinging leg and a slight bob, facing its way; reversed it walks backwards, feet first behind it.',
+  description:
+    'A side-view figure walks forward with planted stance feet, a swinging leg and a slight bob, facing its way; reversed it walks backwards, feet first behind it.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const g = drawGait(r.fork('gait'));

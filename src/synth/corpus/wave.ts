@@ -7,7 +7,8 @@ import type { Family } from './types.js';
 export const wave: Family = {
   name: 'wave',
   verdict: 'invariant',
-  description: 'An arm waves to and fro (or a weight bobs on a spring) with steady amplitude; reversed it is the same periodic motion.',
+  description:
+    'An arm waves to and fro (or a weight bobs on a spring) with steady amplitude; reversed it is the same periodic motion.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const kind = r.pick(['arm', 'bob'] as const);

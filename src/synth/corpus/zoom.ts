@@ -7,7 +7,8 @@ import type { Family } from './types.js';
 export const cameraZoom: Family = {
   name: 'camera_zoom',
   verdict: 'equivariant',
-  description: 'The camera zooms in on (or out of) a still scene with a smooth start and stop; reversed, zooming in becomes zooming out.',
+  description:
+    'The camera zooms in on (or out of) a still scene with a smooth start and stop; reversed, zooming in becomes zooming out.',
   render(rng, params) {
     const { look, stage, rng: r } = begin(rng, params);
     const action = r.pick(['zoom_in', 'zoom_out'] as const);
@@ -41,6 +42,12 @@ export const cameraZoom: Family = {
         return { zoom: z, panX: -fx * (z - 1), panY: -fy * (z - 1) };
       },
     );
-    return finish(look, frames, { action, reversed_action: action === 'zoom_in' ? 'zoom_out' : 'zoom_in', factor, focus: [fx, fy], timing });
+    return finish(look, frames, {
+      action,
+      reversed_action: action === 'zoom_in' ? 'zoom_out' : 'zoom_in',
+      factor,
+      focus: [fx, fy],
+      timing,
+    });
   },
 };
