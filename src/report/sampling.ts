@@ -30,7 +30,10 @@ export class Reservoir {
   }
 }
 
-/** Keeps the `n` entries with the highest score (earlier rows win ties); memory stays O(n). */
+/**
+ * Keeps the `n` entries with the highest score; memory stays O(n). Ties go to the earlier input row (the row's `row`
+ * number, else the order of arrival), so the choice does not depend on which worker finished a clip first.
+ */
 export class TopN {
   private items: Array<{ score: number; order: number; row: Row }> = [];
   count = 0;
@@ -38,7 +41,7 @@ export class TopN {
   add(score: number, row: Row): void {
     this.count++;
     if (this.n <= 0) return;
-    this.items.push({ score, order: this.count, row });
+    this.items.push({ score, order: typeof row.row === 'number' ? row.row : this.count, row });
     if (this.items.length > 2 * this.n) this.trim();
   }
   private trim(): void {
