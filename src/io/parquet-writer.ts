@@ -180,6 +180,125 @@ function toWasmBatch(ipc: Uint8Array): WasmRecordBatch {
   }
 }
 
+/** Checks the column spec and batch size of {@link writeParquet}, returning the batch size. */
+function checkedBatchSize(path: string, columns: ColumnSpec[], batchSize: number | undefined): number {
+  const spec = specSchema.safeParse(columns);
+  if (!spec.success)
+    throw new AuditError(
+      'parquet-spec',
+      expected('a list of uniquely named columns with known types', `the columns of ${path}`, columns),
+    );
+  const size = batchSizeSchema.safeParse(batchSize ?? 10_000);
+  if (!size.success)
+    throw new AuditError(
+      'parquet-spec',
+      expected('a whole batch size of at least 1', `the batch size of ${path}`, batchSize),
+    );
+  return size.data;
+}
+
+/** The Arrow schema of the columns, 'json' columns marked in their field metadata. */
+function parquetSchema(columns: ColumnSpec[]): Schema {
+  const fields = columns.map(
+    (c) =>
+      new Field(c.name, arrowType(c.type), true, c.type === 'json' ? new Map([[JSON_TYPE_KEY, 'json']]) : undefined),
+  );
+  return new Schema(fields);
+}
+
+type RowIterator = AsyncIterator<Record<string, unknown>> | Iterator<Record<string, unknown>>;
+
+/** What the row stream shares with the writer: rows sent so far and the first error it met. */
+interface StreamState {
+  count: number;
+  failure: { error: unknown } | null;
+}
+
+/** Pulls up to `batchSize` rows and coerces them, one array of values per column; `done` once the rows end. */
+async function readBatch(
+  iterator: RowIterator,
+  columns: ColumnSpec[],
+  batchSize: number,
+  path: string,
+  before: number,
+): Promise<{ values: Cell[][]; length: number; done: boolean }> {
+  const values: Cell[][] = columns.map(() => []);
+  let length = 0;
+  while (length < batchSize) {
+    const next = await iterator.next();
+    if (next.done) return { values, length, done: true };
+    const row = next.value;
+    if (row === null || typeof row !== 'object') {
+      throw new AuditError('parquet-row', expected('a row object', `row ${before + length + 1} of ${path}`, row));
+    }
+    for (let j = 0; j < columns.length; j++) {
+      const { name, type } = columns[j] as ColumnSpec;
+      (values[j] as Cell[]).push(coerce(type, Object.hasOwn(row, name) ? row[name] : undefined));
+    }
+    length++;
+  }
+  return { values, length, done: false };
+}
+
+/** A pull stream of wasm record batches, one per `batchSize` rows; errors are recorded in `state` too. */
+function rowBatchStream(
+  path: string,
+  columns: ColumnSpec[],
+  rows: AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>>,
+  batchSize: number,
+  state: StreamState,
+): ReadableStream<WasmRecordBatch> {
+  const schema = parquetSchema(columns);
+  const iterator: RowIterator =
+    Symbol.asyncIterator in rows
+      ? rows[Symbol.asyncIterator]()
+      : (rows as Iterable<Record<string, unknown>>)[Symbol.iterator]();
+  let sent = false;
+  return new ReadableStream<WasmRecordBatch>(
+    {
+      async pull(controller) {
+        try {
+          const { values, length, done } = await readBatch(iterator, columns, batchSize, path, state.count);
+          // An empty file still needs one (empty) batch so its schema is written.
+          if (length > 0 || !sent) controller.enqueue(toWasmBatch(encodeBatch(schema, values, length)));
+          sent = true;
+          state.count += length;
+          if (done) controller.close();
+        } catch (error) {
+          state.failure = { error };
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** Writes the batches through parquet-wasm (ZSTD, one row group per batch) to a temp file renamed over `path`. */
+async function writeBatchesAtomically(
+  path: string,
+  source: ReadableStream<WasmRecordBatch>,
+  batchSize: number,
+  state: StreamState,
+): Promise<void> {
+  const props = new WriterPropertiesBuilder().setCompression(Compression.ZSTD).setMaxRowGroupSize(batchSize).build();
+  try {
+    await withAtomicFile(path, async (fh) => {
+      const bytes = (await transformParquetStream(source, props)) as ReadableStream<Uint8Array>;
+      for await (const chunk of bytes) await fh.write(chunk);
+      // parquet-wasm ends its output normally (a valid, shorter file) when the input stream errors: check.
+      if (state.failure !== null) throw state.failure.error;
+    });
+  } catch (err) {
+    // Rethrow the caller's own error (from the rows iterable) rather than its wasm-wrapped echo.
+    if (state.failure !== null) throw state.failure.error;
+    throw err;
+  }
+}
+
 /**
  * Streams rows (plain objects) into a ZSTD Parquet file with one row group per `batchSize` rows (default
  * 10 000). Rows are buffered one batch at a time, encoded to Arrow, and pulled by parquet-wasm's
@@ -193,89 +312,11 @@ export async function writeParquet(
   rows: AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>>,
   options: { batchSize?: number } = {},
 ): Promise<{ rows: number }> {
-  const spec = specSchema.safeParse(columns);
-  if (!spec.success)
-    throw new AuditError(
-      'parquet-spec',
-      expected('a list of uniquely named columns with known types', `the columns of ${path}`, columns),
-    );
-  const size = batchSizeSchema.safeParse(options.batchSize ?? 10_000);
-  if (!size.success)
-    throw new AuditError(
-      'parquet-spec',
-      expected('a whole batch size of at least 1', `the batch size of ${path}`, options.batchSize),
-    );
-  const batchSize = size.data;
-  const fields = columns.map(
-    (c) =>
-      new Field(c.name, arrowType(c.type), true, c.type === 'json' ? new Map([[JSON_TYPE_KEY, 'json']]) : undefined),
-  );
-  const schema = new Schema(fields);
-  const iterator =
-    Symbol.asyncIterator in rows
-      ? rows[Symbol.asyncIterator]()
-      : (rows as Iterable<Record<string, unknown>>)[Symbol.iterator]();
-  let count = 0;
-  let sent = false;
-  let failure: { error: unknown } | null = null;
-
-  const source = new ReadableStream<WasmRecordBatch>(
-    {
-      async pull(controller) {
-        try {
-          const values: Cell[][] = columns.map(() => []);
-          let length = 0;
-          let done = false;
-          while (length < batchSize) {
-            const next = await iterator.next();
-            if (next.done) {
-              done = true;
-              break;
-            }
-            const row = next.value;
-            if (row === null || typeof row !== 'object') {
-              throw new AuditError(
-                'parquet-row',
-                expected('a row object', `row ${count + length + 1} of ${path}`, row),
-              );
-            }
-            for (let j = 0; j < columns.length; j++) {
-              const { name, type } = columns[j] as ColumnSpec;
-              (values[j] as Cell[]).push(coerce(type, Object.hasOwn(row, name) ? row[name] : undefined));
-            }
-            length++;
-          }
-          // An empty file still needs one (empty) batch so its schema is written.
-          if (length > 0 || !sent) controller.enqueue(toWasmBatch(encodeBatch(schema, values, length)));
-          sent = true;
-          count += length;
-          if (done) controller.close();
-        } catch (error) {
-          failure = { error };
-          controller.error(error);
-        }
-      },
-      async cancel() {
-        await iterator.return?.();
-      },
-    },
-    { highWaterMark: 0 },
-  );
-
-  const props = new WriterPropertiesBuilder().setCompression(Compression.ZSTD).setMaxRowGroupSize(batchSize).build();
-  try {
-    await withAtomicFile(path, async (fh) => {
-      const bytes = (await transformParquetStream(source, props)) as ReadableStream<Uint8Array>;
-      for await (const chunk of bytes) await fh.write(chunk);
-      // parquet-wasm ends its output normally (a valid, shorter file) when the input stream errors: check.
-      if (failure !== null) throw (failure as { error: unknown }).error;
-    });
-  } catch (err) {
-    // Rethrow the caller's own error (from the rows iterable) rather than its wasm-wrapped echo.
-    if (failure !== null) throw (failure as { error: unknown }).error;
-    throw err;
-  }
-  return { rows: count };
+  const batchSize = checkedBatchSize(path, columns, options.batchSize);
+  const state: StreamState = { count: 0, failure: null };
+  const source = rowBatchStream(path, columns, rows, batchSize, state);
+  await writeBatchesAtomically(path, source, batchSize, state);
+  return { rows: state.count };
 }
 
 /**
