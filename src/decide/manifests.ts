@@ -177,33 +177,51 @@ function originalCells(d: DecidedRecord, columns: readonly string[]): CellValue[
   return columns.map((name) => (c && Object.hasOwn(c, name) ? (c[name] ?? null) : null));
 }
 
-/**
- * Writes reverse-safe.<ext> and excluded.<ext> for every output format of the input. Text formats are
- * written in one pass over the records (which also feeds `onRow`); each Parquet file takes one more pass.
- * Every record lands in exactly one of the two files of each format.
- */
-export async function writeManifests(o: ManifestWriteOptions): Promise<ManifestFiles> {
-  const formats = outputFormats(o.manifest);
-  const text = formats.filter((f): f is 'csv' | 'tsv' | 'jsonl' => f !== 'parquet');
-  const files: string[] = [];
-  const sinks: Array<{ format: 'csv' | 'tsv' | 'jsonl'; safe: TextSink; excluded: TextSink }> = [];
-  let safeCount = 0;
-  let excludedCount = 0;
-  try {
-    for (const format of text) {
-      const safe = await openTextSink(join(o.out, `${REVERSE_SAFE}.${format}`));
-      const excluded = await openTextSink(join(o.out, `${EXCLUDED}.${format}`));
-      sinks.push({ format, safe, excluded });
-      if (format !== 'jsonl') {
-        const header = csvLine([...o.manifest.columns, ...o.added], format === 'tsv' ? '\t' : ',');
-        await safe.write(header);
-        await excluded.write(header);
-      }
+/** Records counted so far, per output file. */
+interface Counts {
+  safe: number;
+  excluded: number;
+}
+
+/** Counts one record of the observed pass and hands it to `onRow`. */
+async function observeRow(o: ManifestWriteOptions, d: DecidedRecord, counts: Counts): Promise<void> {
+  if (isSafe(d)) counts.safe++;
+  else counts.excluded++;
+  await o.onRow?.(d);
+}
+
+type TextFormat = 'csv' | 'tsv' | 'jsonl';
+type TextSinks = Array<{ format: TextFormat; safe: TextSink; excluded: TextSink }>;
+
+/** Opens both files of every text format into `sinks` (so a failure part way still aborts the opened ones) and writes the CSV/TSV headers. */
+async function openTextSinks(o: ManifestWriteOptions, text: readonly TextFormat[], sinks: TextSinks): Promise<void> {
+  for (const format of text) {
+    const safe = await openTextSink(join(o.out, `${REVERSE_SAFE}.${format}`));
+    const excluded = await openTextSink(join(o.out, `${EXCLUDED}.${format}`));
+    sinks.push({ format, safe, excluded });
+    if (format !== 'jsonl') {
+      const header = csvLine([...o.manifest.columns, ...o.added], format === 'tsv' ? '\t' : ',');
+      await safe.write(header);
+      await excluded.write(header);
     }
+  }
+}
+
+/**
+ * Writes the text formats in one pass over the records (which also counts them and feeds `onRow`), then
+ * commits every file and adds it to `files`; on any failure every opened file is aborted.
+ */
+async function writeTextManifests(
+  o: ManifestWriteOptions,
+  text: readonly TextFormat[],
+  files: string[],
+  counts: Counts,
+): Promise<void> {
+  const sinks: TextSinks = [];
+  try {
+    await openTextSinks(o, text, sinks);
     for await (const d of o.rows()) {
-      if (isSafe(d)) safeCount++;
-      else excludedCount++;
-      await o.onRow?.(d);
+      await observeRow(o, d, counts);
       for (const s of sinks) {
         const line =
           s.format === 'jsonl'
@@ -224,43 +242,82 @@ export async function writeManifests(o: ManifestWriteOptions): Promise<ManifestF
     }
     throw err;
   }
-  if (formats.includes('parquet')) {
-    const columns: ColumnSpec[] = [
-      ...o.manifest.columns.map((name) => ({ name, type: (o.manifest.types.get(name) ?? 'string') as ColumnType })),
-      ...ADDED_COLUMNS.map((c, i) => ({ name: o.added[i], type: c.type })),
-    ];
-    let first = !text.length;
-    for (const [name, keep] of [
-      [REVERSE_SAFE, true],
-      [EXCLUDED, false],
-    ] as const) {
-      const observe = first;
-      first = false;
-      async function* rows(): AsyncGenerator<Record<string, unknown>> {
-        for await (const d of o.rows()) {
-          if (observe) {
-            if (isSafe(d)) safeCount++;
-            else excludedCount++;
-            await o.onRow?.(d);
-          }
-          if (isSafe(d) !== keep) continue;
-          const row: Record<string, unknown> = {};
-          const cells = [...originalCells(d, o.manifest.columns), ...addedValues(d)];
-          columns.forEach((c, i) => {
-            Object.defineProperty(row, c.name, {
-              value: cells[i],
-              enumerable: true,
-              writable: true,
-              configurable: true,
-            });
-          });
-          yield row;
-        }
-      }
-      const file = join(o.out, `${name}.parquet`);
-      await writeParquet(file, columns, rows());
-      files.push(file);
-    }
+}
+
+/** The Parquet schema: the original columns with their read types, then the added ones under their names. */
+function parquetColumns(o: ManifestWriteOptions): ColumnSpec[] {
+  return [
+    ...o.manifest.columns.map((name) => ({ name, type: (o.manifest.types.get(name) ?? 'string') as ColumnType })),
+    ...ADDED_COLUMNS.map((c, i) => ({ name: o.added[i], type: c.type })),
+  ];
+}
+
+/** The Parquet row of a record: its cells as own properties named by the columns (names like `__proto__` included). */
+function parquetRow(
+  d: DecidedRecord,
+  o: ManifestWriteOptions,
+  columns: readonly ColumnSpec[],
+): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  const cells = [...originalCells(d, o.manifest.columns), ...addedValues(d)];
+  columns.forEach((c, i) => {
+    Object.defineProperty(row, c.name, {
+      value: cells[i],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  });
+  return row;
+}
+
+/** One pass for one Parquet file: the records that belong in it (`keep`: the reverse-safe one), counting all when `observe`. */
+async function* parquetRows(
+  o: ManifestWriteOptions,
+  columns: readonly ColumnSpec[],
+  keep: boolean,
+  observe: boolean,
+  counts: Counts,
+): AsyncGenerator<Record<string, unknown>> {
+  for await (const d of o.rows()) {
+    if (observe) await observeRow(o, d, counts);
+    if (isSafe(d) !== keep) continue;
+    yield parquetRow(d, o, columns);
   }
-  return { formats, files, reverse_safe: safeCount, excluded: excludedCount };
+}
+
+/** Writes reverse-safe.parquet then excluded.parquet, one pass each; the first pass counts when no text pass did. */
+async function writeParquetManifests(
+  o: ManifestWriteOptions,
+  observeFirst: boolean,
+  files: string[],
+  counts: Counts,
+): Promise<void> {
+  const columns = parquetColumns(o);
+  let first = observeFirst;
+  for (const [name, keep] of [
+    [REVERSE_SAFE, true],
+    [EXCLUDED, false],
+  ] as const) {
+    const observe = first;
+    first = false;
+    const file = join(o.out, `${name}.parquet`);
+    await writeParquet(file, columns, parquetRows(o, columns, keep, observe, counts));
+    files.push(file);
+  }
+}
+
+/**
+ * Writes reverse-safe.<ext> and excluded.<ext> for every output format of the input. Text formats are
+ * written in one pass over the records (which also feeds `onRow`); each Parquet file takes one more pass.
+ * Every record lands in exactly one of the two files of each format.
+ */
+export async function writeManifests(o: ManifestWriteOptions): Promise<ManifestFiles> {
+  const formats = outputFormats(o.manifest);
+  const text = formats.filter((f): f is TextFormat => f !== 'parquet');
+  const files: string[] = [];
+  const counts: Counts = { safe: 0, excluded: 0 };
+  await writeTextManifests(o, text, files, counts);
+  if (formats.includes('parquet')) await writeParquetManifests(o, !text.length, files, counts);
+  return { formats, files, reverse_safe: counts.safe, excluded: counts.excluded };
 }
