@@ -232,7 +232,8 @@ interface ClipTally {
   confident: TopN;
   doubtful: TopN;
   flagged: TopN;
-  tableRows: Row[];
+  /** The table's rows: the first `maxTable` by input row (not by which worker finished first). */
+  table: TopN;
   clips: number;
   reversed: number;
   anyLabel: boolean;
@@ -253,7 +254,7 @@ function emptyTally(limits: Limits): ClipTally {
     confident: new TopN(limits.nGallery),
     doubtful: new TopN(limits.nGallery),
     flagged: new TopN(limits.maxFlagged),
-    tableRows: [],
+    table: new TopN(limits.maxTable),
     clips: 0,
     reversed: 0,
     anyLabel: false,
@@ -262,7 +263,7 @@ function emptyTally(limits: Limits): ClipTally {
 }
 
 /** Counts one clips.jsonl row into the tally. */
-function tallyClip(t: ClipTally, row: Row, maxTable: number): void {
+function tallyClip(t: ClipTally, row: Row): void {
   t.clips++;
   const verdict = str(row.verdict);
   const layer = verdict ?? NO_VERDICT;
@@ -306,7 +307,7 @@ function tallyClip(t: ClipTally, row: Row, maxTable: number): void {
     t.reversed++;
     t.flagged.add(-(p ?? 0), slim(row));
   }
-  if (t.tableRows.length < maxTable) t.tableRows.push(slim(row));
+  t.table.add(-(typeof row.row === 'number' ? row.row : t.clips), slim(row));
 }
 
 /** errors.jsonl: the count per code and the first `maxErrors` rows. */
@@ -422,7 +423,7 @@ function clipTable(t: ClipTally, hasModel: boolean, outDir: string, scanDir: str
   const cols = TABLE_COLUMNS.filter((c) => show(c.when));
   return {
     columns: cols.map(({ key, title, numeric }) => ({ key, title, numeric })),
-    rows: t.tableRows.map((r) => ({
+    rows: t.table.rows().map((r) => ({
       cells: cols.map((c) => c.get(r)),
       verdict: str(r.verdict) ?? '',
       decision: str(r.decision) ?? '',
@@ -473,7 +474,7 @@ export async function collectReportData(outDir: string, opts: CollectOptions = {
   const t = emptyTally(limits);
   if (scanDir) {
     for await (const { value } of readJsonl(join(scanDir, CLIPS_JSONL))) {
-      if (value !== null && typeof value === 'object') tallyClip(t, value as Row, limits.maxTable);
+      if (value !== null && typeof value === 'object') tallyClip(t, value as Row);
     }
   }
   const { errors, byCode, nErrors } = await collectErrors(scanDir, limits.maxErrors);
@@ -481,7 +482,7 @@ export async function collectReportData(outDir: string, opts: CollectOptions = {
   if (!t.anyDecision && scanDir) {
     const joined = await joinDecisions(
       scanDir,
-      [...t.tableRows, ...t.confident.rows(), ...t.doubtful.rows(), ...t.flagged.rows()],
+      [...t.table.rows(), ...t.confident.rows(), ...t.doubtful.rows(), ...t.flagged.rows()],
       t.decisions,
     );
     t.anyDecision = joined.any;

@@ -111,6 +111,17 @@ async function handMadeScan(): Promise<string> {
 }
 
 describe('collectReportData', () => {
+  it('shows the same table and galleries whatever order the workers wrote clips.jsonl in', async () => {
+    const dir = await handMadeScan();
+    const inOrder = await collectReportData(dir, { maxTableRows: 10, galleries: 3 });
+    const lines = (await readFile(join(dir, 'clips.jsonl'), 'utf8')).trim().split('\n');
+    await writeFile(join(dir, 'clips.jsonl'), [...lines.slice(15).reverse(), ...lines.slice(0, 15)].join('\n') + '\n');
+    const shuffled = await collectReportData(dir, { maxTableRows: 10, galleries: 3 });
+    expect(shuffled.data.table!.rows.map((r) => r.cells[0])).toEqual(Array.from({ length: 10 }, (_, i) => `clip-${i}`));
+    expect(shuffled.data.table).toEqual(inOrder.data.table);
+    expect(shuffled.data.galleries).toEqual(inOrder.data.galleries);
+  });
+
   it('counts verdicts, decisions, flags and errors and keeps only bounded lists', async () => {
     const dir = await handMadeScan();
     const { data, itemRows } = await collectReportData(dir, { maxTableRows: 10, galleries: 3 });
