@@ -11,6 +11,7 @@ import {
   PLURAL_START,
   PRE_NOUN,
   SUBJECT_PRONOUNS,
+  type Token,
   Words,
 } from './caption-words.js';
 import {
@@ -142,15 +143,29 @@ export function analyseCaption(text: string): CaptionAnalysis {
   }
   const title = words.titleCase();
   const taken = new Set<number>();
-  const matches: CaptionMatch[] = [];
   /** Words read but negated ("does not break"): no evidence either way. */
   const negatedWords: string[] = [];
 
   const irreversible = findIrreversible(words, taken, negatedWords);
-  matches.push(...irreversible);
+  const accepted = acceptSwaps(swapCandidates(words, title).sort(byStrength), taken, negatedWords);
+  const swaps = accepted.flatMap((c) => c.pieces);
+  const symmetric = findSymmetric(words, taken, negatedWords);
+  const fill = liquidFill(words, accepted);
+  const matches: CaptionMatch[] = [...irreversible, ...swaps.map(swapMatch), ...symmetric];
+  if (fill)
+    matches.push({ text: fill.liquid.text, start: fill.liquid.start, end: fill.liquid.end, kind: 'irreversible' });
+  matches.sort((a, b) => a.start - b.start || a.end - b.end);
+  return verdict(text, { irreversible, accepted, swaps, symmetric, fill, negatedWords, matches });
+}
 
-  let accepted: Candidate[] = [];
-  const candidates = swapCandidates(words, title).sort(byStrength);
+/**
+ * Takes the strongest swap candidates whose tokens are still free, marking them taken. A negated verb is rewritten
+ * only with the same verb or its counterpart read plainly elsewhere ("pretends to open it without opening it"); alone
+ * ("the cat does not come in") it stays as it is, counts for nothing and is added to `negatedWords`. Up/down alone is
+ * no evidence ("the rock rolls downward" must not become "rolls upward"): then nothing is taken.
+ */
+function acceptSwaps(candidates: Candidate[], taken: Set<number>, negatedWords: string[]): Candidate[] {
+  const accepted: Candidate[] = [];
   const accept = (c: Candidate) => {
     if (c.tokens.some((t) => taken.has(t))) return;
     c.tokens.forEach((t) => {
@@ -159,47 +174,57 @@ export function analyseCaption(text: string): CaptionAnalysis {
     accepted.push(c);
   };
   for (const c of candidates) if (!c.negated) accept(c);
-  // A negated verb is rewritten only with the same verb or its counterpart read plainly elsewhere ("pretends to open
-  // it without opening it"); alone ("the cat does not come in") it stays as it is and counts for nothing.
   const plain = new Set(accepted.map((c) => c.verb).filter((v) => v !== undefined));
   for (const c of candidates) {
     if (!c.negated) continue;
     if (c.verb !== undefined && plain.has(c.verb)) accept(c);
     else negatedWords.push(c.pieces[0].text);
   }
-  // Up/down alone is no evidence: "the rock rolls downward" must not become "rolls upward".
   if (accepted.every((c) => c.vertical)) {
     accepted
       .flatMap((c) => c.tokens)
       .forEach((t) => {
         taken.delete(t);
       });
-    accepted = [];
+    return [];
   }
-  const swaps = accepted.flatMap((c) => c.pieces);
-  matches.push(
-    ...swaps.map(({ text: t, start, end, replacement }) => ({
-      text: t,
-      start,
-      end,
-      kind: 'swap' as const,
-      replacement,
-    })),
-  );
-  const symmetric = findSymmetric(words, taken, negatedWords);
-  matches.push(...symmetric);
+  return accepted;
+}
 
-  const liquidVerb = accepted.find((c) => c.liquid);
-  const liquid = liquidVerb ? words.tokens.find((t) => LIQUIDS.has(t.lower)) : undefined;
-  if (liquidVerb && liquid) {
-    matches.push({ text: liquid.text, start: liquid.start, end: liquid.end, kind: 'irreversible' });
-  }
-  matches.sort((a, b) => a.start - b.start || a.end - b.end);
+function swapMatch({ text, start, end, replacement }: Piece): CaptionMatch {
+  return { text, start, end, kind: 'swap', replacement };
+}
 
-  if (irreversible.length > 0 || liquid) {
+/** An accepted verb of filling and the liquid the caption names ("fills the glass with water"). */
+interface LiquidFill {
+  verb: Candidate;
+  liquid: Token;
+}
+
+/** The liquid fill the caption describes, or null when no accepted verb fills or no liquid is named. */
+function liquidFill(words: Words, accepted: Candidate[]): LiquidFill | null {
+  const verb = accepted.find((c) => c.liquid);
+  const liquid = verb ? words.tokens.find((t) => LIQUIDS.has(t.lower)) : undefined;
+  return verb && liquid ? { verb, liquid } : null;
+}
+
+/** The status, reversed caption and reason from what was found: irreversible beats swap beats keep beats unknown. */
+function verdict(
+  text: string,
+  found: {
+    irreversible: CaptionMatch[];
+    accepted: Candidate[];
+    swaps: Piece[];
+    symmetric: CaptionMatch[];
+    fill: LiquidFill | null;
+    negatedWords: string[];
+    matches: CaptionMatch[];
+  },
+): CaptionAnalysis {
+  const { irreversible, accepted, swaps, symmetric, fill, negatedWords, matches } = found;
+  if (irreversible.length > 0 || fill) {
     const said = irreversible.map((m) => `'${m.text}'`);
-    if (liquidVerb && liquid)
-      said.push(`'${liquidVerb.pieces[0].text}' with '${liquid.text}' (filling with a liquid is pouring)`);
+    if (fill) said.push(`'${fill.verb.pieces[0].text}' with '${fill.liquid.text}' (filling with a liquid is pouring)`);
     return { status: 'irreversible', reversed: null, matches, reason: `caption says ${said.join(', ')}` };
   }
   if (accepted.length > 0) {
