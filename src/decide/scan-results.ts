@@ -73,63 +73,94 @@ function bad(file: string, line: number, what: string): ManifestError {
   );
 }
 
-/**
- * Indexes the rows of the scan in `out`; `onClip` sees every clip row as it streams by (for class statistics).
- * Throws ManifestError for a row without a row number, or a row number that appears twice.
- */
-export async function indexScan(out: string, onClip?: (c: ClipLine) => void): Promise<ScanIndex> {
-  const slots = new Map<number, number>();
-  let data = new Float32Array(1024 * FIELDS);
-  let verdicts = new Uint8Array(1024);
-  let hashes = new Uint32Array(1024);
-  const errors = new Map<number, { code: string; message: string; stage: string; idHash: number | null }>();
-  // Only doubtful clips (a few in a hundred) carry reasons, so they are kept by slot.
-  const doubts = new Map<number, readonly string[]>();
-  const NO_DOUBT: readonly string[] = Object.freeze([]);
-  const inputColumns = new Set<string>();
-  let n = 0;
-  const twice = (row: number, file: string, line: number) =>
-    new ManifestError(
-      'scan-output-corrupt',
-      `Row ${row} appears twice in ${out} (second time: ${file} line ${line}); every input row must be in exactly one of clips.jsonl and errors.jsonl`,
-      { path: file, row: line },
-    );
-  const add = (row: number, file: string, line: number): number => {
-    if (!Number.isInteger(row) || row < 1) throw bad(file, line, 'a positive row number');
-    if (slots.has(row) || errors.has(row)) throw twice(row, file, line);
-    if (n === verdicts.length) {
-      const grow = <T extends Float32Array | Uint8Array | Uint32Array>(a: T, size: number): T => {
-        const b = new (a.constructor as new (n: number) => T)(size);
-        b.set(a);
-        return b;
-      };
-      data = grow(data, data.length * 2);
-      verdicts = grow(verdicts, verdicts.length * 2);
-      hashes = grow(hashes, hashes.length * 2);
-    }
-    slots.set(row, n);
-    return n++;
+/** Only doubtful clips (a few in a hundred) carry reasons; the rest share this empty list. */
+const NO_DOUBT: readonly string[] = Object.freeze([]);
+
+/** The index being built: clip rows by slot in growing typed arrays, error rows in a map. */
+interface ScanTable {
+  /** The scan folder (named in errors). */
+  out: string;
+  slots: Map<number, number>;
+  data: Float32Array;
+  verdicts: Uint8Array;
+  hashes: Uint32Array;
+  errors: Map<number, { code: string; message: string; stage: string; idHash: number | null }>;
+  /** Doubt reasons by slot, for the doubtful clips only. */
+  doubts: Map<number, readonly string[]>;
+  inputColumns: Set<string>;
+  /** Slots used. */
+  n: number;
+}
+
+function emptyTable(out: string): ScanTable {
+  return {
+    out,
+    slots: new Map(),
+    data: new Float32Array(1024 * FIELDS),
+    verdicts: new Uint8Array(1024),
+    hashes: new Uint32Array(1024),
+    errors: new Map(),
+    doubts: new Map(),
+    inputColumns: new Set(),
+    n: 0,
   };
-  const clipsFile = join(out, CLIPS_JSONL);
+}
+
+function twice(t: ScanTable, row: number, file: string, line: number): ManifestError {
+  return new ManifestError(
+    'scan-output-corrupt',
+    `Row ${row} appears twice in ${t.out} (second time: ${file} line ${line}); every input row must be in exactly one of clips.jsonl and errors.jsonl`,
+    { path: file, row: line },
+  );
+}
+
+/** A copy of `a` in a new array of `size` elements. */
+function grow<T extends Float32Array | Uint8Array | Uint32Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
+}
+
+/** Takes the next slot for a clip row (doubling the arrays when full); throws for a bad or repeated row number. */
+function addSlot(t: ScanTable, row: number, file: string, line: number): number {
+  if (!Number.isInteger(row) || row < 1) throw bad(file, line, 'a positive row number');
+  if (t.slots.has(row) || t.errors.has(row)) throw twice(t, row, file, line);
+  if (t.n === t.verdicts.length) {
+    t.data = grow(t.data, t.data.length * 2);
+    t.verdicts = grow(t.verdicts, t.verdicts.length * 2);
+    t.hashes = grow(t.hashes, t.hashes.length * 2);
+  }
+  t.slots.set(row, t.n);
+  return t.n++;
+}
+
+/** Indexes clips.jsonl, handing every row to `onClip`; returns the number of clip rows. */
+async function readClips(t: ScanTable, onClip?: (c: ClipLine) => void): Promise<number> {
+  const clipsFile = join(t.out, CLIPS_JSONL);
   let clips = 0;
   for await (const { line, value } of readJsonl(clipsFile)) {
     const c = value as ClipLine;
     if (!c || typeof c !== 'object' || typeof c.id !== 'string') throw bad(clipsFile, line, 'a clip row with an id');
-    const slot = add(c.row, clipsFile, line);
+    const slot = addSlot(t, c.row, clipsFile, line);
     const m = modelOf(c);
-    verdicts[slot] = m ? VERDICTS.indexOf(m.verdict) : NO_MODEL;
+    t.verdicts[slot] = m ? VERDICTS.indexOf(m.verdict) : NO_MODEL;
     if (m)
-      data.set(
+      t.data.set(
         [m.p_invariant, m.p_equivariant, m.p_irreversible, m.confidence, m.p_forward ?? Number.NaN],
         slot * FIELDS,
       );
-    hashes[slot] = idHash(c.id);
-    if (Array.isArray(c.doubt) && c.doubt.length > 0) doubts.set(slot, Object.freeze(c.doubt.map(String)));
-    for (const k of Object.keys(c.input ?? {})) inputColumns.add(k);
+    t.hashes[slot] = idHash(c.id);
+    if (Array.isArray(c.doubt) && c.doubt.length > 0) t.doubts.set(slot, Object.freeze(c.doubt.map(String)));
+    for (const k of Object.keys(c.input ?? {})) t.inputColumns.add(k);
     onClip?.(c);
     clips++;
   }
-  const errorsFile = join(out, ERRORS_JSONL);
+  return clips;
+}
+
+/** Indexes errors.jsonl. */
+async function readErrors(t: ScanTable): Promise<void> {
+  const errorsFile = join(t.out, ERRORS_JSONL);
   for await (const { line, value } of readJsonl(errorsFile)) {
     const e = value as {
       row?: number;
@@ -141,39 +172,55 @@ export async function indexScan(out: string, onClip?: (c: ClipLine) => void): Pr
     };
     if (!e || typeof e !== 'object' || typeof e.row !== 'number')
       throw bad(errorsFile, line, 'an error row with a row number');
-    if (slots.has(e.row) || errors.has(e.row)) throw twice(e.row, errorsFile, line);
-    errors.set(e.row, {
+    if (t.slots.has(e.row) || t.errors.has(e.row)) throw twice(t, e.row, errorsFile, line);
+    t.errors.set(e.row, {
       code: String(e.code ?? 'error'),
       message: String(e.message ?? ''),
       stage: String(e.stage ?? 'scan'),
       idHash: typeof e.id === 'string' ? idHash(e.id) : null,
     });
-    for (const k of Object.keys(e.input ?? {})) inputColumns.add(k);
+    for (const k of Object.keys(e.input ?? {})) t.inputColumns.add(k);
   }
+}
+
+/** The result of one row, rebuilt from the table (probabilities rounded to 6 decimals). */
+function lookup(t: ScanTable, row: number): RowResult | undefined {
+  const e = t.errors.get(row);
+  if (e) return { kind: 'error', error: { code: e.code, message: e.message, stage: e.stage }, idHash: e.idHash };
+  const slot = t.slots.get(row);
+  if (slot === undefined) return undefined;
+  const { data } = t;
+  const v = t.verdicts[slot];
+  const at = slot * FIELDS;
+  const p = (k: number) => Math.round(data[at + k] * 1e6) / 1e6;
+  const model: ModelOpinion | null =
+    v === NO_MODEL
+      ? null
+      : {
+          verdict: VERDICTS[v],
+          p_invariant: p(0),
+          p_equivariant: p(1),
+          p_irreversible: p(2),
+          confidence: p(3),
+          p_forward: Number.isNaN(data[at + 4]) ? null : p(4),
+        };
+  return { kind: 'clip', model, idHash: t.hashes[slot], doubt: t.doubts.get(slot) ?? NO_DOUBT };
+}
+
+/**
+ * Indexes the rows of the scan in `out`; `onClip` sees every clip row as it streams by (for class statistics).
+ * Throws ManifestError for a row without a row number, or a row number that appears twice.
+ */
+export async function indexScan(out: string, onClip?: (c: ClipLine) => void): Promise<ScanIndex> {
+  const t = emptyTable(out);
+  const clips = await readClips(t, onClip);
+  await readErrors(t);
   return {
     clips,
-    errors: errors.size,
-    inputColumns,
+    errors: t.errors.size,
+    inputColumns: t.inputColumns,
     get(row) {
-      const e = errors.get(row);
-      if (e) return { kind: 'error', error: { code: e.code, message: e.message, stage: e.stage }, idHash: e.idHash };
-      const slot = slots.get(row);
-      if (slot === undefined) return undefined;
-      const v = verdicts[slot];
-      const at = slot * FIELDS;
-      const p = (k: number) => Math.round(data[at + k] * 1e6) / 1e6;
-      const model: ModelOpinion | null =
-        v === NO_MODEL
-          ? null
-          : {
-              verdict: VERDICTS[v],
-              p_invariant: p(0),
-              p_equivariant: p(1),
-              p_irreversible: p(2),
-              confidence: p(3),
-              p_forward: Number.isNaN(data[at + 4]) ? null : p(4),
-            };
-      return { kind: 'clip', model, idHash: hashes[slot], doubt: doubts.get(slot) ?? NO_DOUBT };
+      return lookup(t, row);
     },
   };
 }
