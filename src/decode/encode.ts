@@ -1,7 +1,8 @@
 // The one place that encodes video: raw gray or RGBA frames piped into ffmpeg/libx264 as an H.264 mp4.
 
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { rename, rm } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
 import { AuditError, SetupError, expected } from '../errors.js';
 import { locateFfmpeg } from './ffmpeg.js';
 
@@ -20,14 +21,9 @@ export interface EncodeOptions {
 /** The stderr kept for an error message; ffmpeg runs with `-v error`, so this is only errors. */
 const MAX_STDERR = 64 * 1024;
 
-/**
- * Encode `frames` (each width*height bytes for gray, width*height*4 for RGBA) to an H.264 mp4 (libx264,
- * `-preset veryfast`, yuv420p so every player and our decoder reads it). Frames are streamed through stdin
- * with backpressure, so ffmpeg never buffers more than a pipe's worth.
- * @throws AuditError code 'encode' when ffmpeg fails; SetupError when it cannot start.
- */
-export async function encodeFrames(frames: readonly Uint8Array[], options: EncodeOptions): Promise<void> {
-  const { width, height, fps, crf, path, pixelFormat } = options;
+/** Refuses what libx264 or the raw input cannot take: odd sizes, no frame rate, no frames, frames of the wrong length. */
+function checkEncodeInput(frames: readonly Uint8Array[], options: EncodeOptions): void {
+  const { width, height, fps, path, pixelFormat } = options;
   // yuv420p subsamples chroma by 2 in both directions: odd sizes are refused by libx264.
   if (!Number.isInteger(width) || width < 2 || width % 2 !== 0)
     throw new AuditError('encode', expected('an even width', 'encodeFrames', width));
@@ -40,9 +36,12 @@ export async function encodeFrames(frames: readonly Uint8Array[], options: Encod
     if (f.length !== frameBytes)
       throw new AuditError('encode', expected(`${frameBytes} bytes`, `frame ${i}`, f.length), { path });
   });
+}
 
-  const tmp = `${path}.part.mp4`;
-  const args = [
+/** The ffmpeg command line: raw frames from stdin, libx264 yuv420p mp4 into `tmp`. */
+function encodeArgs(options: EncodeOptions, tmp: string): string[] {
+  const { width, height, fps, crf, pixelFormat } = options;
+  return [
     '-hide_banner',
     '-nostdin',
     '-nostats',
@@ -74,6 +73,35 @@ export async function encodeFrames(frames: readonly Uint8Array[], options: Encod
     'mp4',
     tmp,
   ];
+}
+
+/** Resolves when the encoder's stdin drains, closes, or the process fails (whichever comes first). */
+function drained(child: ChildProcessByStdio<Writable, null, Readable>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      child.stdin.off('drain', done);
+      child.stdin.off('close', done);
+      child.off('error', done);
+      resolve();
+    };
+    child.stdin.on('drain', done);
+    child.stdin.on('close', done);
+    child.on('error', done);
+  });
+}
+
+/**
+ * Encode `frames` (each width*height bytes for gray, width*height*4 for RGBA) to an H.264 mp4 (libx264,
+ * `-preset veryfast`, yuv420p so every player and our decoder reads it). Frames are streamed through stdin
+ * with backpressure, so ffmpeg never buffers more than a pipe's worth.
+ * @throws AuditError code 'encode' when ffmpeg fails; SetupError when it cannot start.
+ */
+export async function encodeFrames(frames: readonly Uint8Array[], options: EncodeOptions): Promise<void> {
+  const { path } = options;
+  checkEncodeInput(frames, options);
+
+  const tmp = `${path}.part.mp4`;
+  const args = encodeArgs(options, tmp);
   const child = spawn(locateFfmpeg().ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (s: string) => {
@@ -99,19 +127,7 @@ export async function encodeFrames(frames: readonly Uint8Array[], options: Encod
   try {
     for (const f of frames) {
       if (writeFailed) break;
-      if (!child.stdin.write(f)) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            child.stdin.off('drain', done);
-            child.stdin.off('close', done);
-            child.off('error', done);
-            resolve();
-          };
-          child.stdin.on('drain', done);
-          child.stdin.on('close', done);
-          child.on('error', done);
-        });
-      }
+      if (!child.stdin.write(f)) await drained(child);
     }
     child.stdin.end();
     const code = await exited;
