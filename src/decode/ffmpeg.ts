@@ -243,17 +243,11 @@ export interface DecodeRunResult {
  */
 export const DECODER_THREADS = 1;
 
-/**
- * Run ffmpeg (one process, spawned directly), handing its `-f rawvideo` output to `run.onData`.
- * Resolves once ffmpeg has exited and its output has been read; never rejects for ffmpeg's own failures (the
- * caller classifies them from stderr), only for a binary that cannot be started (SetupError).
- * On timeout ffmpeg is killed with SIGKILL and the run resolves at once with `timedOut`.
- */
-export function runDecode(run: DecodeRun, threads: number = DECODER_THREADS): Promise<DecodeRunResult> {
-  const bin = locateFfmpeg().ffmpeg;
+/** The decode command line: `run`'s input options and filters, raw frames to stdout in `run.pixelFormat`. */
+function decodeArgs(run: DecodeRun, threads: number): string[] {
   // -nostats matters: ffmpeg prints its progress line even at -v error. -filter_threads 1: the small gray
   // chain gains nothing from filter threads, they only add start-up and contention.
-  const args = [
+  return [
     '-hide_banner',
     '-nostdin',
     '-nostats',
@@ -277,6 +271,28 @@ export function runDecode(run: DecodeRun, threads: number = DECODER_THREADS): Pr
     run.pixelFormat ?? 'gray',
     'pipe:1',
   ];
+}
+
+/** How a run that ended with `close` ended: stopped through the signal, a clean exit, or an exit error. */
+function closeResult(code: number | null, signal: NodeJS.Signals | null, stopped: boolean): DecodeRunResult {
+  if (stopped) return { error: null, timedOut: false, stopped: true };
+  if (code === 0) return { error: null, timedOut: false, stopped: false };
+  return {
+    error: new Error(code !== null ? `ffmpeg exited with code ${code}` : `ffmpeg was killed by ${signal}`),
+    timedOut: false,
+    stopped: false,
+  };
+}
+
+/**
+ * Run ffmpeg (one process, spawned directly), handing its `-f rawvideo` output to `run.onData`.
+ * Resolves once ffmpeg has exited and its output has been read; never rejects for ffmpeg's own failures (the
+ * caller classifies them from stderr), only for a binary that cannot be started (SetupError).
+ * On timeout ffmpeg is killed with SIGKILL and the run resolves at once with `timedOut`.
+ */
+export function runDecode(run: DecodeRun, threads: number = DECODER_THREADS): Promise<DecodeRunResult> {
+  const bin = locateFfmpeg().ffmpeg;
+  const args = decodeArgs(run, threads);
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (result: DecodeRunResult | Error): void => {
@@ -320,14 +336,7 @@ export function runDecode(run: DecodeRun, threads: number = DECODER_THREADS): Pr
     // 'close' (not 'exit'): every byte of stdout and stderr has been read by then.
     child.on('close', (code, signal) => {
       lines.end();
-      if (stopped) settle({ error: null, timedOut: false, stopped: true });
-      else if (code === 0) settle({ error: null, timedOut: false, stopped: false });
-      else
-        settle({
-          error: new Error(code !== null ? `ffmpeg exited with code ${code}` : `ffmpeg was killed by ${signal}`),
-          timedOut: false,
-          stopped: false,
-        });
+      settle(closeResult(code, signal, stopped));
     });
   });
 }
