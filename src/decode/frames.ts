@@ -339,6 +339,72 @@ function scaleExpression(shortSide: number): string {
 /** Relative difference under which two rates are the same rate (as the VFR test of the probe). */
 const SAME_RATE = 0.005;
 
+/** The one-process chain: `fps=min(rate, source_fps)` (a plain rate on an ffmpeg without expressions), scaled by the display aspect, gray. */
+function unprobedFilters(o: DecodeOptions, useExpr: boolean): string {
+  const rate = rateArg(o.fps);
+  return `fps=${useExpr ? `'min(${rate},source_fps)'` : rate},${scaleExpression(o.shortSide)},format=gray`;
+}
+
+/**
+ * The plan the one-process run is following, or null when it differs from {@link planDecode}'s plan for the probed
+ * facts (another window start, rate or size) or there is none. Its rate is the one the fps filter runs at (the
+ * source's exact rational when it is the lower one).
+ */
+function agreedPlan(
+  header: RunHeader,
+  probe: ProbeInfo | null | undefined,
+  o: DecodeOptions,
+  seek: number,
+): DecodePlan | null {
+  let want: DecodePlan | null = null;
+  try {
+    want = probe && probe.width > 0 && probe.height > 0 ? planDecode(probe, o) : null;
+  } catch {
+    want = null; // a segment outside the clip: the explicit decode says so
+  }
+  const r = header.filterRate;
+  if (
+    !want ||
+    Math.abs(want.windowStartS - seek) > 1e-6 ||
+    !(r > 0) ||
+    Math.abs(r - want.fps) > SAME_RATE * want.fps ||
+    header.width !== want.width ||
+    header.height !== want.height
+  )
+    return null;
+  return { ...want, fps: r, expectedFrames: want.expectedFrames > 0 ? (want.windowEndS - want.windowStartS) * r : 0 };
+}
+
+/**
+ * After a one-process run that was stopped or failed before its first frame: the probe facts its header printed
+ * (or the probe failure), then one explicit decode within what is left of the time budget.
+ */
+async function decodeAfterHeader(
+  path: string,
+  header: RunHeader,
+  log: StderrLog,
+  o: DecodeOptions,
+  keep: boolean,
+  tuning: DecodeTuning,
+  deadline: number,
+): Promise<{ probe: ProbeInfo; raw: RawResult }> {
+  const probe = header.probe();
+  if (probe === undefined) throw await probeFailure(path, 'ffmpeg', log.lines.join('\n'));
+  if (probe === null)
+    throw new DecodeError('not_video', `Clip ${path} has no video stream (audio-only or not a video file)`, { path });
+  if (probe.width <= 0 || probe.height <= 0) {
+    throw new DecodeError(
+      'corrupt',
+      `Clip ${path} has a video stream without a frame size (${probe.codec || 'unknown codec'})`,
+      { path },
+    );
+  }
+  const left = deadline - Date.now();
+  if (left <= 0)
+    throw new DecodeError('timeout', `Clip ${path} used up its ${o.timeoutMs} ms budget while probing`, { path });
+  return { probe, raw: await decodeRaw(path, probe, o, keep, tuning, left) };
+}
+
 /**
  * Decode a clip that has not been probed, in ONE ffmpeg process that is also its probe: ffmpeg prints the input's
  * stream dump before the first frame, and the chain needs no facts beforehand (`fps=min(fps, source_fps)`, a scale
@@ -359,8 +425,7 @@ async function decodeUnprobed(
   const deadline = Date.now() + o.timeoutMs;
   const bin = locateFfmpeg().ffmpeg;
   const useExpr = fpsExpressions.get(bin) !== false;
-  const rate = rateArg(o.fps);
-  const filters = `fps=${useExpr ? `'min(${rate},source_fps)'` : rate},${scaleExpression(o.shortSide)},format=gray`;
+  const filters = unprobedFilters(o, useExpr);
   const header = new RunHeader();
   const log = new StderrLog();
   const pending: Uint8Array[] = [];
@@ -372,26 +437,11 @@ async function decodeUnprobed(
   const stop = new AbortController();
   const onHeader = (): void => {
     probe = header.probe();
-    let want: DecodePlan | null = null;
-    try {
-      want = probe && probe.width > 0 && probe.height > 0 ? planDecode(probe, o) : null;
-    } catch {
-      want = null; // a segment outside the clip: the explicit decode below says so
-    }
-    const r = header.filterRate;
-    if (
-      !want ||
-      Math.abs(want.windowStartS - seek) > 1e-6 ||
-      !(r > 0) ||
-      Math.abs(r - want.fps) > SAME_RATE * want.fps ||
-      header.width !== want.width ||
-      header.height !== want.height
-    ) {
+    plan = agreedPlan(header, probe, o, seek);
+    if (!plan) {
       stop.abort();
       return;
     }
-    // The rate the fps filter runs at (the source's exact rational when it is the lower one).
-    plan = { ...want, fps: r, expectedFrames: want.expectedFrames > 0 ? (want.windowEndS - want.windowStartS) * r : 0 };
     sink = sinkFor(plan, o, keep);
     for (const chunk of pending) sink.write(chunk);
     pending.length = 0;
@@ -423,21 +473,7 @@ async function decodeUnprobed(
   }
   if (useExpr && header.complete) fpsExpressions.set(bin, true);
   if (plan && sink) return { probe: probe!, raw: classify(path, o, plan, sink, log, run) };
-  probe = header.probe();
-  if (probe === undefined) throw await probeFailure(path, 'ffmpeg', log.lines.join('\n'));
-  if (probe === null)
-    throw new DecodeError('not_video', `Clip ${path} has no video stream (audio-only or not a video file)`, { path });
-  if (probe.width <= 0 || probe.height <= 0) {
-    throw new DecodeError(
-      'corrupt',
-      `Clip ${path} has a video stream without a frame size (${probe.codec || 'unknown codec'})`,
-      { path },
-    );
-  }
-  const left = deadline - Date.now();
-  if (left <= 0)
-    throw new DecodeError('timeout', `Clip ${path} used up its ${o.timeoutMs} ms budget while probing`, { path });
-  return { probe, raw: await decodeRaw(path, probe, o, keep, tuning, left) };
+  return decodeAfterHeader(path, header, log, o, keep, tuning, deadline);
 }
 
 /**
