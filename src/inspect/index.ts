@@ -10,6 +10,7 @@ import { analyseClip } from '../pipeline/analyse-clip.js';
 import { isRemotePath } from '../io/object-store.js';
 import { ScanOptionsSchema, type ScanOptionsInput } from '../pipeline/options.js';
 import { predictionColumns } from '../pipeline/rows.js';
+import type { AnalysisSettings, ClipSuccess } from '../pipeline/task.js';
 import { DEFAULT_MODEL } from '../pipeline/scan.js';
 import { CUE_COLUMNS } from '../cues/index.js';
 import { contactSheetImage } from '../report/contact-sheet.js';
@@ -77,16 +78,10 @@ function modelPath(option: string | undefined): string | null {
   return existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : null;
 }
 
-/**
- * Analyses one video file exactly as `audit scan` does (same decode, flow, camera fit, cues, summaries and
- * model input), runs the model when there is one (default: the shipped model, as scan), explains the cues in
- * a few sentences and, with `png`, writes the contact sheet above the cue curves.
- * @throws DecodeError (missing, unreadable, not a video, too short, ...), ModelError, UsageError for bad options.
- * @example
- * const r = await inspectClip({ path: 'samples/drop.mp4', model: 'none', png: 'drop.png' });
- * console.log(r.reasoning.join('\n'));
- */
-export async function inspectClip(options: InspectOptions): Promise<InspectResult> {
+type Settings = ReturnType<typeof InspectSettings.parse>;
+
+/** The options checked before any work: the parsed analysis settings and the clip's path. */
+function checkOptions(options: InspectOptions): { o: Settings; path: string } {
   const parsed = InspectSettings.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -99,7 +94,12 @@ export async function inspectClip(options: InspectOptions): Promise<InspectResul
   if (options.png !== undefined) imageFormat(options.png);
   // s3:// and http(s):// clips are read as scan reads them (io/remote-clip.ts).
   const path = isRemotePath(options.path) ? options.path : resolve(options.path);
-  const settings = {
+  return { o, path };
+}
+
+/** Scan's analysis settings for this clip, forwards. */
+function analysisSettings(o: Settings): AnalysisSettings {
+  return {
     shortSide: o.shortSide,
     fps: o.fps,
     maxSeconds: o.maxSeconds,
@@ -108,70 +108,108 @@ export async function inspectClip(options: InspectOptions): Promise<InspectResul
     flowDirections: o.flowDirections,
     reverse: false,
   };
+}
 
+/** The model's clip-row columns for the analysed clip, and which model gave them. */
+async function predictClip(
+  model: LoadedModel,
+  r: ClipSuccess,
+): Promise<{ prediction: Record<string, unknown>; modelInfo: NonNullable<InspectResult['model']> }> {
+  const version = `${model.card?.name ?? 'model'}@${model.card?.version ?? '?'}`;
+  const [p] = await predictClips(model, [clipWindows({ frames: r.pairs, columns: r.columns, data: r.series })]);
+  return {
+    prediction: predictionColumns(p, version),
+    modelInfo: { path: model.path, version, provider: model.provider },
+  };
+}
+
+/** The result without a picture: probe and analysis facts, summaries, prediction and the reasoning. */
+function inspectResult(
+  path: string,
+  r: ClipSuccess,
+  prediction: Record<string, unknown> | null,
+  modelInfo: InspectResult['model'],
+): InspectResult {
+  const a = r.analysis;
+  return {
+    path,
+    probe: {
+      duration_s: r.probe.durationS,
+      fps: r.probe.fps,
+      width: r.probe.width,
+      height: r.probe.height,
+      rotation: r.probe.rotation,
+      codec: r.probe.codec,
+      pix_fmt: r.probe.pixFmt,
+    },
+    analysis: {
+      fps: a.fps,
+      width: a.width,
+      height: a.height,
+      window_start_s: a.windowStartS,
+      window_end_s: a.windowEndS,
+      frames: a.frames,
+      pairs: r.pairs,
+      warnings: a.warnings,
+    },
+    summaries: r.summaries,
+    prediction,
+    model: modelInfo,
+    reasoning: explainClip(r.summaries, prediction as PredictionCells | null),
+    png: null,
+  };
+}
+
+/** Writes the contact sheet of the analysed window above the cue curves to `file`; returns the picture's size. */
+async function writePicture(
+  path: string,
+  r: ClipSuccess,
+  o: Settings,
+  file: string,
+): Promise<NonNullable<InspectResult['png']>> {
+  const a = r.analysis;
+  const sheet = await contactSheetImage({
+    path,
+    windowStartS: a.windowStartS,
+    windowEndS: a.windowEndS,
+    fps: o.fps,
+    shortSide: o.shortSide,
+    flowPreset: o.flowPreset,
+    timeoutMs: o.timeoutMs,
+  });
+  const names = CUE_COLUMNS.map((c) => c.name);
+  const curves = await rasteriseSvg(
+    cueCurvesSvg(
+      { frames: r.pairs, columns: names, data: r.series },
+      { width: sheet.width, height: 440, fps: a.fps, startS: a.windowStartS, title: basename(path) },
+    ),
+  );
+  const picture = stackImages([sheet, curves]);
+  await writeImage(picture, file);
+  return { file, width: picture.width, height: picture.height };
+}
+
+/**
+ * Analyses one video file exactly as `audit scan` does (same decode, flow, camera fit, cues, summaries and
+ * model input), runs the model when there is one (default: the shipped model, as scan), explains the cues in
+ * a few sentences and, with `png`, writes the contact sheet above the cue curves.
+ * @throws DecodeError (missing, unreadable, not a video, too short, ...), ModelError, UsageError for bad options.
+ * @example
+ * const r = await inspectClip({ path: 'samples/drop.mp4', model: 'none', png: 'drop.png' });
+ * console.log(r.reasoning.join('\n'));
+ */
+export async function inspectClip(options: InspectOptions): Promise<InspectResult> {
+  const { o, path } = checkOptions(options);
+  const settings = analysisSettings(o);
   const mp = modelPath(o.model);
   let model: LoadedModel | null = null;
   try {
     model = mp ? await loadModel(mp, { device: o.device }) : null;
     const r = await analyseClip({ id: options.path, row: 1, path, settings });
     if (!r.ok) throw new DecodeError(r.error.code, r.error.message, { path });
-    let prediction: Record<string, unknown> | null = null;
-    let modelInfo: InspectResult['model'] = null;
-    if (model) {
-      const version = `${model.card?.name ?? 'model'}@${model.card?.version ?? '?'}`;
-      const [p] = await predictClips(model, [clipWindows({ frames: r.pairs, columns: r.columns, data: r.series })]);
-      prediction = predictionColumns(p, version);
-      modelInfo = { path: model.path, version, provider: model.provider };
-    }
-    const a = r.analysis;
-    const result: InspectResult = {
-      path,
-      probe: {
-        duration_s: r.probe.durationS,
-        fps: r.probe.fps,
-        width: r.probe.width,
-        height: r.probe.height,
-        rotation: r.probe.rotation,
-        codec: r.probe.codec,
-        pix_fmt: r.probe.pixFmt,
-      },
-      analysis: {
-        fps: a.fps,
-        width: a.width,
-        height: a.height,
-        window_start_s: a.windowStartS,
-        window_end_s: a.windowEndS,
-        frames: a.frames,
-        pairs: r.pairs,
-        warnings: a.warnings,
-      },
-      summaries: r.summaries,
-      prediction,
-      model: modelInfo,
-      reasoning: explainClip(r.summaries, prediction as PredictionCells | null),
-      png: null,
-    };
-    if (options.png !== undefined) {
-      const sheet = await contactSheetImage({
-        path,
-        windowStartS: a.windowStartS,
-        windowEndS: a.windowEndS,
-        fps: o.fps,
-        shortSide: o.shortSide,
-        flowPreset: o.flowPreset,
-        timeoutMs: o.timeoutMs,
-      });
-      const names = CUE_COLUMNS.map((c) => c.name);
-      const curves = await rasteriseSvg(
-        cueCurvesSvg(
-          { frames: r.pairs, columns: names, data: r.series },
-          { width: sheet.width, height: 440, fps: a.fps, startS: a.windowStartS, title: basename(path) },
-        ),
-      );
-      const picture = stackImages([sheet, curves]);
-      await writeImage(picture, options.png);
-      result.png = { file: options.png, width: picture.width, height: picture.height };
-    }
+    const { prediction, modelInfo } = model ? await predictClip(model, r) : { prediction: null, modelInfo: null };
+    const result = inspectResult(path, r, prediction, modelInfo);
+    if (options.png !== undefined) result.png = await writePicture(path, r, o, options.png);
     return result;
   } finally {
     await model?.session.release();
