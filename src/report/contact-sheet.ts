@@ -145,6 +145,76 @@ function blit(
     canvas.set(tile.subarray(y * tileW * 3, (y + 1) * tileW * 3), ((top + y) * canvasW + left) * 3);
 }
 
+/** How the sheet's frames are decoded: analysis rate and size and the default window, and the display aspect. */
+interface SheetPlan {
+  plan: { fps: number; width: number; height: number; windowStartS: number; windowEndS: number };
+  aspect: number;
+}
+
+/** The decode plan: what the scan measured when `options.analysis` and the window are given, else from a probe. */
+async function sheetPlan(options: Omit<ContactSheetOptions, 'outFile'>, timeoutMs: number): Promise<SheetPlan> {
+  const known = options.analysis;
+  const fromScan =
+    known !== undefined &&
+    known.fps > 0 &&
+    known.width > 0 &&
+    known.height > 0 &&
+    options.windowStartS !== undefined &&
+    options.windowEndS !== undefined;
+  if (fromScan) {
+    // What the scan measured: no probe (an ffprobe start per clip) is needed.
+    return {
+      plan: {
+        fps: known.fps,
+        width: known.width,
+        height: known.height,
+        windowStartS: options.windowStartS!,
+        windowEndS: options.windowEndS!,
+      },
+      aspect: known.width / known.height,
+    };
+  }
+  const probe = await probeClip(options.path, timeoutMs);
+  const plan = planDecode(probe, {
+    ...DEFAULT_DECODE_OPTIONS,
+    shortSide: options.shortSide ?? DEFAULT_DECODE_OPTIONS.shortSide,
+    fps: options.fps ?? DEFAULT_DECODE_OPTIONS.fps,
+    timeoutMs,
+  });
+  const display = analysisSize(probe, 1000);
+  return { plan, aspect: display.width / display.height };
+}
+
+/**
+ * The sheet's pixels without labels: on the background, row 1 the tiles forwards, row 2 reversed, row 3 each
+ * tile dimmed with the residual motion from its pair of gray analysis frames (2i, 2i + 1).
+ */
+function paintSheet(
+  decoded: { rgb: Uint8Array[]; gray: Uint8Array[] },
+  n: number,
+  width: number,
+  geo: ContactSheetLayout,
+  plan: SheetPlan['plan'],
+  flowPreset: DisPresetName | undefined,
+): Uint8Array {
+  const rgb = { frames: decoded.rgb };
+  const gray = { frames: decoded.gray };
+  const dis = new DisFlow(flowPreset ?? 'ultrafast');
+  const asGray = (f: Uint8Array) => ({ width: plan.width, height: plan.height, data: Float32Array.from(f) });
+
+  const data = new Uint8Array(width * geo.height * 3);
+  for (let p = 0; p < width * geo.height; p++) data.set(BACKGROUND, p * 3);
+  for (let i = 0; i < n; i++) {
+    const left = PAD + i * (geo.tileW + GAP);
+    const frame = rgb.frames[i];
+    blit(data, width, frame, geo.tileW, geo.tileH, left, geo.rowTop[0] + BAND);
+    blit(data, width, rgb.frames[n - 1 - i], geo.tileW, geo.tileH, left, geo.rowTop[1] + BAND);
+    const map = residualSpeedMap(asGray(gray.frames[2 * i]), asGray(gray.frames[2 * i + 1]), plan.fps, dis);
+    blit(data, width, heatOverlay(frame, geo.tileW, geo.tileH, map), geo.tileW, geo.tileH, left, geo.rowTop[2] + BAND);
+  }
+  return data;
+}
+
 /**
  * Renders a contact sheet in memory: row 1 `frames` frames evenly spaced over the analysis window, forwards;
  * row 2 the same frames in reverse order; row 3 each frame dimmed with its object motion (optical flow to
@@ -167,37 +237,7 @@ export async function contactSheetImage(options: Omit<ContactSheetOptions, 'outF
   const n = positiveInt(options.frames ?? CONTACT_SHEET_DEFAULTS.frames, 'frames', 1, 32);
   const width = positiveInt(options.width ?? CONTACT_SHEET_DEFAULTS.width, 'width', 64, 8192);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DECODE_OPTIONS.timeoutMs;
-  const known = options.analysis;
-  const fromScan =
-    known !== undefined &&
-    known.fps > 0 &&
-    known.width > 0 &&
-    known.height > 0 &&
-    options.windowStartS !== undefined &&
-    options.windowEndS !== undefined;
-  let plan: { fps: number; width: number; height: number; windowStartS: number; windowEndS: number };
-  let aspect: number;
-  if (fromScan) {
-    // What the scan measured: no probe (an ffprobe start per clip) is needed.
-    plan = {
-      fps: known.fps,
-      width: known.width,
-      height: known.height,
-      windowStartS: options.windowStartS!,
-      windowEndS: options.windowEndS!,
-    };
-    aspect = known.width / known.height;
-  } else {
-    const probe = await probeClip(options.path, timeoutMs);
-    plan = planDecode(probe, {
-      ...DEFAULT_DECODE_OPTIONS,
-      shortSide: options.shortSide ?? DEFAULT_DECODE_OPTIONS.shortSide,
-      fps: options.fps ?? DEFAULT_DECODE_OPTIONS.fps,
-      timeoutMs,
-    });
-    const display = analysisSize(probe, 1000);
-    aspect = display.width / display.height;
-  }
+  const { plan, aspect } = await sheetPlan(options, timeoutMs);
   const start = options.windowStartS ?? plan.windowStartS;
   const end = options.windowEndS ?? plan.windowEndS;
   if (!(start >= 0) || !(end > start))
@@ -218,21 +258,7 @@ export async function contactSheetImage(options: Omit<ContactSheetOptions, 'outF
     grayIndices: pairs,
     rgbIndices: picks,
   });
-  const rgb = { frames: decoded.rgb };
-  const gray = { frames: decoded.gray };
-  const dis = new DisFlow(options.flowPreset ?? 'ultrafast');
-  const asGray = (f: Uint8Array) => ({ width: plan.width, height: plan.height, data: Float32Array.from(f) });
-
-  const data = new Uint8Array(width * geo.height * 3);
-  for (let p = 0; p < width * geo.height; p++) data.set(BACKGROUND, p * 3);
-  for (let i = 0; i < n; i++) {
-    const left = PAD + i * (geo.tileW + GAP);
-    const frame = rgb.frames[i];
-    blit(data, width, frame, geo.tileW, geo.tileH, left, geo.rowTop[0] + BAND);
-    blit(data, width, rgb.frames[n - 1 - i], geo.tileW, geo.tileH, left, geo.rowTop[1] + BAND);
-    const map = residualSpeedMap(asGray(gray.frames[2 * i]), asGray(gray.frames[2 * i + 1]), plan.fps, dis);
-    blit(data, width, heatOverlay(frame, geo.tileW, geo.tileH, map), geo.tileW, geo.tileH, left, geo.rowTop[2] + BAND);
-  }
+  const data = paintSheet(decoded, n, width, geo, plan, options.flowPreset);
   const times = picks.map((k) => start + k / plan.fps);
   const image = await overlaySvg({ data, width, height: geo.height }, labelsSvg(width, geo.height, geo, times));
   return { ...image, times, layout: geo };
