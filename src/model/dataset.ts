@@ -1,7 +1,7 @@
 // Training tensors from a scan: joins clips.jsonl and its series with labels.jsonl and writes .npy files for numpy.
 
 import { createReadStream } from 'node:fs';
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CUE_COLUMNS } from '../cues/index.js';
@@ -241,17 +241,8 @@ export function judgedRows(rows: readonly number[], groups: readonly WindowRow[]
   return windows.length > 0 ? windows : [...rows];
 }
 
-/**
- * Writes the training tensors of a scan: `X.npy` [N x T x F] float32 (see seriesToInput), `mask.npy`
- * [N x T] float32 (see inputMask), `y_verdict.npy` [N] int64 (0 invariant, 1 equivariant,
- * 2 irreversible, -1 unknown), `y_forward.npy` [N] int64 (1 forward, 0 backward), `groups.json`
- * ([{id, path, family, seed}] per row, for hold-out splits) and `columns.json` (names, parity, hash, T, F).
- * Rows come in clips.jsonl order; one series is held at a time (plus the label table).
- * @example
- * await exportDataset({ scanOut: 'out/corpus-scan', labels: 'out/corpus/labels.jsonl', out: 'out/train' });
- */
-export async function exportDataset(options: ExportDatasetOptions): Promise<ExportSummary> {
-  const T = options.T ?? MODEL_T;
+/** The `windows` option checked, and labels given by at most one source; returns the window count. */
+function checkedWindows(options: ExportDatasetOptions): number {
   const windows = options.windows ?? 1;
   if (!Number.isInteger(windows) || windows < 1)
     throw new ModelError('bad_option', expected('a positive integer', 'windows', windows));
@@ -261,69 +252,88 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
       'bad_option',
       expected('one of labels, realCorpus and labelOf', 'options', Object.keys(options)),
     );
-  const labels =
-    options.labels !== undefined
-      ? await readLabels(options.labels)
-      : options.realCorpus !== undefined
-        ? await realLabels(options.realCorpus)
-        : null;
-  await mkdir(options.out, { recursive: true });
-  const X = await NpyWriter.create(join(options.out, 'X.npy'), 'float32', [T, MODEL_F]);
-  const M = await NpyWriter.create(join(options.out, 'mask.npy'), 'float32', [T]);
-  const yV = await NpyWriter.create(join(options.out, 'y_verdict.npy'), 'int64');
-  const yF = await NpyWriter.create(join(options.out, 'y_forward.npy'), 'int64');
-  const groups = await open(join(options.out, 'groups.json'), 'w');
-  const summary: ExportSummary = { rows: 0, clips: 0, unlabelled: 0, unscanned: 0, empty: 0, analysisFps: [] };
-  const seen = new Set<string>();
-  const fps = new Set<number>();
-  const clipsPath = join(options.scanOut, 'clips.jsonl');
-  try {
-    await groups.write('[');
-    for await (const { line, value } of jsonLines(clipsPath)) {
-      const row = checkClipRow(value as Record<string, unknown>, `line ${line} of ${clipsPath}`);
-      // Real corpus labels are keyed by file name (the scan of its clips/ folder ids rows by path).
-      const key = options.realCorpus === undefined ? row.id : basename(row.path ?? row.id);
-      const label = labels
-        ? labels.get(key)
-        : options.labelOf
-          ? fromRowLabel(options.labelOf({ id: row.id, path: row.path ?? null, input: row.input ?? null }))
-          : { verdict: -1, forward: 1, family: 'unlabelled', seed: hashSeed(row.id) };
-      if (!label) {
-        summary.unlabelled += 1;
-        continue;
-      }
-      seen.add(key);
-      if (row.series_pairs < 1) {
-        summary.empty += 1;
-        continue;
-      }
-      if (typeof row.analysis_fps === 'number') fps.add(row.analysis_fps);
-      const series = await readSeries(options.scanOut, row);
-      const inputs = exportWindows(series, T, windows);
-      for (const [window, { input, judged }] of inputs.entries()) {
-        await X.append(input.x);
-        await M.append(input.mask);
-        await yV.append(BigInt64Array.of(BigInt(label.verdict)));
-        await yF.append(BigInt64Array.of(BigInt(label.forward)));
-        const group = {
-          id: row.id,
-          path: row.path ?? null,
-          family: label.family,
-          seed: label.seed,
-          ...label.real,
-          ...(windows > 1 ? { window, judged } : {}),
-        };
-        await groups.write(`${summary.rows === 0 ? '' : ','}\n${JSON.stringify(group)}`);
-        summary.rows += 1;
-      }
-      summary.clips += 1;
-    }
-    await groups.write('\n]\n');
-  } finally {
-    await Promise.all([X.close(), M.close(), yV.close(), yF.close(), groups.close()]);
+  return windows;
+}
+
+/** The label table of a labels.jsonl or a real corpus, or null when labels come from `labelOf` or nowhere. */
+async function labelTable(options: ExportDatasetOptions): Promise<Map<string, Label> | null> {
+  return options.labels !== undefined
+    ? await readLabels(options.labels)
+    : options.realCorpus !== undefined
+      ? await realLabels(options.realCorpus)
+      : null;
+}
+
+/** Real corpus labels are keyed by file name (the scan of its clips/ folder ids rows by path), the others by id. */
+function labelKey(row: ClipRow, options: ExportDatasetOptions): string {
+  return options.realCorpus === undefined ? row.id : basename(row.path ?? row.id);
+}
+
+/** A clip's label: from the table, from `labelOf`, or self-supervised (unknown verdict, forward); undefined = none. */
+function clipLabel(
+  row: ClipRow,
+  key: string,
+  labels: Map<string, Label> | null,
+  options: ExportDatasetOptions,
+): Label | undefined {
+  return labels
+    ? labels.get(key)
+    : options.labelOf
+      ? fromRowLabel(options.labelOf({ id: row.id, path: row.path ?? null, input: row.input ?? null }))
+      : { verdict: -1, forward: 1, family: 'unlabelled', seed: hashSeed(row.id) };
+}
+
+/** The open output files of an export: the four tensors and groups.json. */
+interface TensorFiles {
+  X: NpyWriter;
+  M: NpyWriter;
+  yV: NpyWriter;
+  yF: NpyWriter;
+  groups: FileHandle;
+}
+
+async function openTensorFiles(out: string, T: number): Promise<TensorFiles> {
+  const X = await NpyWriter.create(join(out, 'X.npy'), 'float32', [T, MODEL_F]);
+  const M = await NpyWriter.create(join(out, 'mask.npy'), 'float32', [T]);
+  const yV = await NpyWriter.create(join(out, 'y_verdict.npy'), 'int64');
+  const yF = await NpyWriter.create(join(out, 'y_forward.npy'), 'int64');
+  const groups = await open(join(out, 'groups.json'), 'w');
+  return { X, M, yV, yF, groups };
+}
+
+async function closeTensorFiles({ X, M, yV, yF, groups }: TensorFiles): Promise<void> {
+  await Promise.all([X.close(), M.close(), yV.close(), yF.close(), groups.close()]);
+}
+
+/** Appends one tensor row and one groups.json row per window of a clip, counting them in `summary.rows`. */
+async function appendClipRows(
+  files: TensorFiles,
+  row: ClipRow,
+  label: Label,
+  inputs: { input: ModelInput; judged: boolean }[],
+  markWindows: boolean,
+  summary: ExportSummary,
+): Promise<void> {
+  for (const [window, { input, judged }] of inputs.entries()) {
+    await files.X.append(input.x);
+    await files.M.append(input.mask);
+    await files.yV.append(BigInt64Array.of(BigInt(label.verdict)));
+    await files.yF.append(BigInt64Array.of(BigInt(label.forward)));
+    const group = {
+      id: row.id,
+      path: row.path ?? null,
+      family: label.family,
+      seed: label.seed,
+      ...label.real,
+      ...(markWindows ? { window, judged } : {}),
+    };
+    await files.groups.write(`${summary.rows === 0 ? '' : ','}\n${JSON.stringify(group)}`);
+    summary.rows += 1;
   }
-  if (labels) for (const id of labels.keys()) if (!seen.has(id)) summary.unscanned += 1;
-  summary.analysisFps = [...fps].sort((a, b) => a - b);
+}
+
+/** Writes columns.json: window length, cue names and parity, their hash, frame rates, windows, verdicts, summary. */
+async function writeColumns(out: string, T: number, windows: number, summary: ExportSummary): Promise<void> {
   const columns = {
     T,
     F: MODEL_F,
@@ -335,6 +345,54 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
     verdicts: VERDICTS,
     summary,
   };
-  await writeFile(join(options.out, 'columns.json'), `${JSON.stringify(columns, null, 1)}\n`);
+  await writeFile(join(out, 'columns.json'), `${JSON.stringify(columns, null, 1)}\n`);
+}
+
+/**
+ * Writes the training tensors of a scan: `X.npy` [N x T x F] float32 (see seriesToInput), `mask.npy`
+ * [N x T] float32 (see inputMask), `y_verdict.npy` [N] int64 (0 invariant, 1 equivariant,
+ * 2 irreversible, -1 unknown), `y_forward.npy` [N] int64 (1 forward, 0 backward), `groups.json`
+ * ([{id, path, family, seed}] per row, for hold-out splits) and `columns.json` (names, parity, hash, T, F).
+ * Rows come in clips.jsonl order; one series is held at a time (plus the label table).
+ * @example
+ * await exportDataset({ scanOut: 'out/corpus-scan', labels: 'out/corpus/labels.jsonl', out: 'out/train' });
+ */
+export async function exportDataset(options: ExportDatasetOptions): Promise<ExportSummary> {
+  const T = options.T ?? MODEL_T;
+  const windows = checkedWindows(options);
+  const labels = await labelTable(options);
+  await mkdir(options.out, { recursive: true });
+  const files = await openTensorFiles(options.out, T);
+  const summary: ExportSummary = { rows: 0, clips: 0, unlabelled: 0, unscanned: 0, empty: 0, analysisFps: [] };
+  const seen = new Set<string>();
+  const fps = new Set<number>();
+  const clipsPath = join(options.scanOut, 'clips.jsonl');
+  try {
+    await files.groups.write('[');
+    for await (const { line, value } of jsonLines(clipsPath)) {
+      const row = checkClipRow(value as Record<string, unknown>, `line ${line} of ${clipsPath}`);
+      const key = labelKey(row, options);
+      const label = clipLabel(row, key, labels, options);
+      if (!label) {
+        summary.unlabelled += 1;
+        continue;
+      }
+      seen.add(key);
+      if (row.series_pairs < 1) {
+        summary.empty += 1;
+        continue;
+      }
+      if (typeof row.analysis_fps === 'number') fps.add(row.analysis_fps);
+      const series = await readSeries(options.scanOut, row);
+      await appendClipRows(files, row, label, exportWindows(series, T, windows), windows > 1, summary);
+      summary.clips += 1;
+    }
+    await files.groups.write('\n]\n');
+  } finally {
+    await closeTensorFiles(files);
+  }
+  if (labels) for (const id of labels.keys()) if (!seen.has(id)) summary.unscanned += 1;
+  summary.analysisFps = [...fps].sort((a, b) => a - b);
+  await writeColumns(options.out, T, windows, summary);
   return summary;
 }
