@@ -317,7 +317,9 @@ export async function writeManifests(o: ManifestWriteOptions): Promise<ManifestF
   const text = formats.filter((f): f is TextFormat => f !== 'parquet');
   const files: string[] = [];
   const counts: Counts = { safe: 0, excluded: 0 };
-  await writeTextManifests(o, text, files, counts);
-  if (formats.includes('parquet')) await writeParquetManifests(o, !text.length, files, counts);
+  // One pass observes each row (counts, onRow: decisions.jsonl): the text pass when there is one, else the Parquet one.
+  const parquet = formats.includes('parquet');
+  if (text.length > 0 || !parquet) await writeTextManifests(o, text, files, counts);
+  if (parquet) await writeParquetManifests(o, text.length === 0, files, counts);
   return { formats, files, reverse_safe: counts.safe, excluded: counts.excluded };
 }

@@ -360,6 +360,10 @@ describe('Parquet manifest', () => {
     expect(excluded[0]).toMatchObject({ n: 2, score: 2.25, ok: false, reverse: false, verdict: 'irreversible' });
     expect(Object.keys(excluded[1])).toEqual([...cols.map((c) => c.name), ...ADDED]);
     expect(excluded[1].reason).toBe('decode error (corrupt): moov atom not found');
+    // Every input row once in decisions.jsonl and the counts: a Parquet-only manifest is read in one pass, not two.
+    expect([s.reverse_safe, s.excluded]).toEqual([1, 2]);
+    const decided = (await readFile(join(out, 'decisions.jsonl'), 'utf8')).trim().split('\n');
+    expect(decided.map((l) => JSON.parse(l).id)).toEqual(['p', 'q', 'r']);
   });
 });
 
