@@ -66,19 +66,14 @@ const DWELL = 0.3;
 const FINGER_W = 0.03;
 const BAR_H = 0.03;
 
-/** Draw a stacking plan: `moved` blocks (1-3) on the floor to one or both sides of a base block. */
-export function planStacking(rng: Rng, moved: number): StackPlan {
-  const size = rng.uniform(0.05, 0.085);
-  const n = moved + 1;
-  const dims = Array.from({ length: n }, () => ({
-    hw: size * rng.uniform(0.75, 1.15),
-    hh: size * rng.uniform(0.5, 0.95),
-  }));
-  const hwMax = Math.max(...dims.map((d) => d.hw));
-  const hhMin = Math.min(...dims.map((d) => d.hh));
-  const openGap = hwMax + rng.uniform(0.025, 0.045);
-  const fingerLen = BAR_H + 1.4 * hhMin;
-  // Floor places for blocks 1..n-1: all on one side of the base or alternating sides; gaps leave room for open fingers.
+/** Block half sizes, base first. */
+type BlockDims = { hw: number; hh: number }[];
+
+/**
+ * Floor x of each block (the base at 0): blocks 1..n-1 all on one side of the base or alternating sides; gaps
+ * leave room for open fingers.
+ */
+function floorPlaces(rng: Rng, dims: BlockDims, moved: number, openGap: number): number[] {
   const split = moved > 1 && rng.chance(0.35);
   const side0 = rng.sign();
   const edge = new Map<number, number>([
@@ -86,14 +81,26 @@ export function planStacking(rng: Rng, moved: number): StackPlan {
     [1, dims[0].hw],
   ]);
   const floorX: number[] = [0];
-  for (let k = 1; k < n; k++) {
+  for (let k = 1; k < dims.length; k++) {
     const side = split && k % 2 === 0 ? -side0 : side0;
     const gap = openGap + FINGER_W - dims[k].hw + rng.uniform(0.06, 0.16);
     const x = edge.get(side)! + side * (gap + dims[k].hw);
     edge.set(side, x + side * dims[k].hw);
     floorX.push(x);
   }
-  // Which floor block goes up first: nearest or farthest first; the stack order is the pick order.
+  return floorX;
+}
+
+/**
+ * The blocks in stack order (the base, then the pick order: nearest or farthest first) with their floor and stack
+ * places, where each moved block sits down (`placed`: its index and the stack top under it) and the stack's height.
+ */
+function stackBlocks(
+  rng: Rng,
+  dims: BlockDims,
+  floorX: number[],
+  moved: number,
+): { blocks: StackBlock[]; placed: { idx: number; top: number }[]; top: number } {
   const order = Array.from({ length: moved }, (_, i) => i + 1).sort(
     (a, b) => Math.abs(floorX[a]) - Math.abs(floorX[b]),
   );
@@ -109,10 +116,19 @@ export function planStacking(rng: Rng, moved: number): StackPlan {
     blocks.push({ ...d, floor: [floorX[k], d.hh], stack: [sx, top + d.hh] });
     top += 2 * d.hh;
   }
-  const hhMax = Math.max(...dims.map((d) => d.hh));
-  const altitude = top + rng.uniform(0.04, 0.12) + 2 * hhMax;
-  const xs = blocks.map((b) => b.floor[0]);
-  const home: [number, number] = [rng.uniform(Math.min(...xs), Math.max(...xs)), altitude + rng.uniform(0, 0.15)];
+  return { blocks, placed, top };
+}
+
+/**
+ * The gripper's moves from home, over every placed block (down, grip, up, across, down, release, up) and back home,
+ * timed on the canonical timeline, and the u at which each block is set down (the base: 0).
+ */
+function choreograph(
+  blocks: StackBlock[],
+  placed: { idx: number }[],
+  altitude: number,
+  home: readonly [number, number],
+): { segments: Segment[]; placedAt: number[] } {
   // Keyframes; weights are time in arbitrary units, longer for longer moves.
   const raw: Omit<Segment, 'u0' | 'u1'>[] = [];
   const weights: number[] = [];
@@ -150,6 +166,28 @@ export function planStacking(rng: Rng, moved: number): StackPlan {
     return { ...s, u0, u1: i === raw.length - 1 ? 1 : acc / total };
   });
   const placedAt = [0, ...placeSeg.map((i) => segments[i].u1)];
+  return { segments, placedAt };
+}
+
+/** Draw a stacking plan: `moved` blocks (1-3) on the floor to one or both sides of a base block. */
+export function planStacking(rng: Rng, moved: number): StackPlan {
+  const size = rng.uniform(0.05, 0.085);
+  const n = moved + 1;
+  const dims: BlockDims = Array.from({ length: n }, () => ({
+    hw: size * rng.uniform(0.75, 1.15),
+    hh: size * rng.uniform(0.5, 0.95),
+  }));
+  const hwMax = Math.max(...dims.map((d) => d.hw));
+  const hhMin = Math.min(...dims.map((d) => d.hh));
+  const openGap = hwMax + rng.uniform(0.025, 0.045);
+  const fingerLen = BAR_H + 1.4 * hhMin;
+  const floorX = floorPlaces(rng, dims, moved, openGap);
+  const { blocks, placed, top } = stackBlocks(rng, dims, floorX, moved);
+  const hhMax = Math.max(...dims.map((d) => d.hh));
+  const altitude = top + rng.uniform(0.04, 0.12) + 2 * hhMax;
+  const xs = blocks.map((b) => b.floor[0]);
+  const home: [number, number] = [rng.uniform(Math.min(...xs), Math.max(...xs)), altitude + rng.uniform(0, 0.15)];
+  const { segments, placedAt } = choreograph(blocks, placed, altitude, home);
   return { blocks, segments, placedAt, altitude, home, fingerLen, openGap };
 }
 
