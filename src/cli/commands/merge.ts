@@ -11,7 +11,7 @@ export function mergeCommand(program: Command, result: ActionResult): void {
     .command('merge')
     .argument('<shards...>', 'the --out folders of the shards')
     .description('Combine the output folders of a sharded scan.')
-    .requiredOption('-o, --out <dir>', 'new folder for the merged output')
+    .requiredOption('-o, --out <dir>', 'new folder (or s3://bucket/prefix) for the merged output')
     .addHelpText('after', MERGE_HELP)
     .action(async (shards: string[], flags: { out: string }) => {
       const m = await merge(shards, flags.out);

@@ -21,7 +21,7 @@ export function physicsCommand(program: Command, result: ActionResult): void {
       .command('physics')
       .argument('<input>', 'folder of videos, a video, or a VideoPhy-2 CSV (rule, SA/PC or released format)')
       .description('Check generated videos for physics violations and reversal artefacts (VideoPhy-2 formats).')
-      .requiredOption('-o, --out <dir>', 'output folder (the scan in <dir>/scan resumes)')
+      .requiredOption('-o, --out <dir>', 'output folder or s3://bucket/prefix (the scan in <dir>/scan resumes)')
       .option(
         '--model <path>',
         'ONNX model for the time-direction check (default: the shipped models/reversal-v1.onnx; "none" to skip)',

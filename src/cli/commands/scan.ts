@@ -39,7 +39,10 @@ export function scanCommand(program: Command, result: ActionResult): void {
       .command('scan')
       .argument('<input>', 'folder, video file, or manifest (.csv .tsv .jsonl .parquet .arrow)')
       .description('Measure motion and gravity cues of every clip.')
-      .requiredOption('-o, --out <dir>', 'output folder; running the same command again with the same folder resumes')
+      .requiredOption(
+        '-o, --out <dir>',
+        'output folder or s3://bucket/prefix (staged locally, uploaded as finished objects); running the same command again with the same folder resumes',
+      )
       .option('--format <kind>', 'input kind instead of guessing from the name: folder|file|csv|jsonl|parquet|arrow')
       .option(
         '--start-column <name>',
