@@ -111,18 +111,51 @@ function same(a, b) {
 }
 
 /**
+ * A field's difference as the report lists it.
+ * @param {string} key
+ * @param {string} f
+ * @param {unknown} u
+ * @param {unknown} v
+ */
+function fieldDiff(key, f, u, v) {
+  return `${key}: ${f} ${JSON.stringify(u)} vs ${JSON.stringify(v)}`;
+}
+
+/**
+ * The differences of one clip row present once in both folders: EXACT columns equal, CLOSE ones within TOLERANCE,
+ * then the series bytes. Returns whether the series bytes were equal.
+ * @param {string} key
+ * @param {Entry} x
+ * @param {Entry} y
  * @param {string} singleDir
  * @param {string} otherDir
+ * @param {string[]} differ  appended to
  */
-export function compareScans(singleDir, otherDir) {
-  const a = rowsOf(singleDir);
-  const b = rowsOf(otherDir);
-  const lost = [...a.keys()].filter((k) => !b.has(k));
-  const extra = [...b.keys()].filter((k) => !a.has(k));
-  const doubled = [...b.entries()].filter(([, v]) => v.length > 1).map(([k]) => k);
-  const doubledSingle = [...a.entries()].filter(([, v]) => v.length > 1).map(([k]) => k);
-  /** @type {string[]} */
-  const differ = [];
+function compareClip(key, x, y, singleDir, otherDir, differ) {
+  for (const f of EXACT) if (!same(x.row[f], y.row[f])) differ.push(fieldDiff(key, f, x.row[f], y.row[f]));
+  for (const f of CLOSE) {
+    const u = x.row[f];
+    const v = y.row[f];
+    const ok = typeof u === 'number' && typeof v === 'number' ? Math.abs(u - v) <= TOLERANCE : same(u, v);
+    if (!ok) differ.push(fieldDiff(key, f, u, v));
+  }
+  if (!seriesBytes(singleDir, x.row).equals(seriesBytes(otherDir, y.row))) {
+    differ.push(`${key}: the cue series differ`);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Each row of the single scan against its one counterpart in the other (rows lost or doubled there are skipped):
+ * the same kind, an error's id, stage and code, a clip's columns and series (compareClip).
+ * @param {Map<string, Entry[]>} a
+ * @param {Map<string, Entry[]>} b
+ * @param {string} singleDir
+ * @param {string} otherDir
+ * @param {string[]} differ  appended to
+ */
+function compareRows(a, b, singleDir, otherDir, differ) {
   let clips = 0;
   let errors = 0;
   let seriesChecked = 0;
@@ -137,49 +170,68 @@ export function compareScans(singleDir, otherDir) {
     if (x.kind === 'error') {
       errors++;
       for (const f of ['id', 'stage', 'code'])
-        if (!same(x.row[f], y.row[f]))
-          differ.push(`${key}: ${f} ${JSON.stringify(x.row[f])} vs ${JSON.stringify(y.row[f])}`);
+        if (!same(x.row[f], y.row[f])) differ.push(fieldDiff(key, f, x.row[f], y.row[f]));
       continue;
     }
     clips++;
-    for (const f of EXACT)
-      if (!same(x.row[f], y.row[f]))
-        differ.push(`${key}: ${f} ${JSON.stringify(x.row[f])} vs ${JSON.stringify(y.row[f])}`);
-    for (const f of CLOSE) {
-      const u = x.row[f];
-      const v = y.row[f];
-      const ok = typeof u === 'number' && typeof v === 'number' ? Math.abs(u - v) <= TOLERANCE : same(u, v);
-      if (!ok) differ.push(`${key}: ${f} ${JSON.stringify(u)} vs ${JSON.stringify(v)}`);
-    }
-    if (!seriesBytes(singleDir, x.row).equals(seriesBytes(otherDir, y.row)))
-      differ.push(`${key}: the cue series differ`);
-    else seriesChecked++;
+    if (compareClip(key, x, y, singleDir, otherDir, differ)) seriesChecked++;
   }
-  // Decisions (decisions.jsonl, when both folders have one): the same decision per input row.
-  let decisions = null;
-  if (existsSync(join(singleDir, 'decisions.jsonl')) && existsSync(join(otherDir, 'decisions.jsonl'))) {
-    const da = new Map(
-      readJsonl(join(singleDir, 'decisions.jsonl')).map((r) => [`row ${r.row} (${r.id})`, r.decision]),
-    );
-    const db = new Map(readJsonl(join(otherDir, 'decisions.jsonl')).map((r) => [`row ${r.row} (${r.id})`, r.decision]));
-    decisions = 0;
-    for (const [id, d] of da) {
-      if (db.get(id) !== d) differ.push(`decision of ${id}: ${d} vs ${db.get(id) ?? 'none'}`);
-      else decisions++;
-    }
-    for (const id of db.keys()) if (!da.has(id)) differ.push(`decision of ${id}: none vs ${db.get(id)}`);
+  return { clips, errors, seriesChecked };
+}
+
+/**
+ * Decisions (decisions.jsonl, when both folders have one): the same decision per input row. Returns how many
+ * agree, or null without both files.
+ * @param {string} singleDir
+ * @param {string} otherDir
+ * @param {string[]} differ  appended to
+ */
+function compareDecisions(singleDir, otherDir, differ) {
+  if (!existsSync(join(singleDir, 'decisions.jsonl')) || !existsSync(join(otherDir, 'decisions.jsonl'))) return null;
+  const da = new Map(readJsonl(join(singleDir, 'decisions.jsonl')).map((r) => [`row ${r.row} (${r.id})`, r.decision]));
+  const db = new Map(readJsonl(join(otherDir, 'decisions.jsonl')).map((r) => [`row ${r.row} (${r.id})`, r.decision]));
+  let decisions = 0;
+  for (const [id, d] of da) {
+    if (db.get(id) !== d) differ.push(`decision of ${id}: ${d} vs ${db.get(id) ?? 'none'}`);
+    else decisions++;
   }
-  /** @param {Map<string, Entry[]>} m */
-  const count = (m) => [...m.values()].reduce((s, v) => s + v.length, 0);
-  /**
-   * @param {Map<string, Entry[]>} m
-   * @param {Entry['kind']} kind
-   */
-  const countKind = (m, kind) => [...m.values()].flat().filter((e) => e.kind === kind).length;
-  const single = { rows: count(a), clips: countKind(a, 'clip'), errors: countKind(a, 'error') };
+  for (const id of db.keys()) if (!da.has(id)) differ.push(`decision of ${id}: none vs ${db.get(id)}`);
+  return decisions;
+}
+
+/**
+ * Rows, clips and errors of a folder, every entry counted (a doubled key twice).
+ * @param {Map<string, Entry[]>} m
+ */
+function countsOf(m) {
+  /** @param {Entry['kind']} kind */
+  const countKind = (kind) => [...m.values()].flat().filter((e) => e.kind === kind).length;
+  return {
+    rows: [...m.values()].reduce((s, v) => s + v.length, 0),
+    clips: countKind('clip'),
+    errors: countKind('error'),
+  };
+}
+
+/**
+ * @param {string} singleDir
+ * @param {string} otherDir
+ */
+export function compareScans(singleDir, otherDir) {
+  const a = rowsOf(singleDir);
+  const b = rowsOf(otherDir);
+  const lost = [...a.keys()].filter((k) => !b.has(k));
+  const extra = [...b.keys()].filter((k) => !a.has(k));
+  const doubled = [...b.entries()].filter(([, v]) => v.length > 1).map(([k]) => k);
+  const doubledSingle = [...a.entries()].filter(([, v]) => v.length > 1).map(([k]) => k);
+  /** @type {string[]} */
+  const differ = [];
+  const { clips, errors, seriesChecked } = compareRows(a, b, singleDir, otherDir, differ);
+  const decisions = compareDecisions(singleDir, otherDir, differ);
+  const single = countsOf(a);
   return {
     single,
-    other: { rows: count(b), clips: countKind(b, 'clip'), errors: countKind(b, 'error') },
+    other: countsOf(b),
     lost,
     extra,
     doubled,
