@@ -258,74 +258,107 @@ async function judgeVideos(
   return { results, errorRows };
 }
 
+type ScannedRows = Awaited<ReturnType<typeof readScanRows>>;
+/** The fields of a video's result that come from its input rows (the first one, and the first caption). */
+type VideoCommon = Pick<
+  VideoResult,
+  'videopath' | 'path' | 'row' | 'caption' | 'caption_source' | 'model_name' | 'is_hard' | 'human'
+>;
+
+/** Runs the checks on one video and judges its rules, or marks them all unjudged when it was not analysed. */
 async function judgeVideo(
   scanOut: string,
-  scanned: Awaited<ReturnType<typeof readScanRows>>,
+  scanned: ScannedRows,
   path: string,
   rows: PhysicsRow[],
   modelOption: string | undefined,
 ): Promise<VideoResult> {
+  const common = videoCommon(path, rows);
+  const read = await clipContext(scanOut, scanned, path, common.caption, modelOption);
+  return 'failure' in read ? unanalysedVideo(common, rows, read.failure) : judgedVideo(common, rows, read.ctx);
+}
+
+function videoCommon(path: string, rows: PhysicsRow[]): VideoCommon {
   const first = rows[0];
-  const caption = rows.find((r) => r.caption)?.caption ?? null;
-  const common = {
+  return {
     videopath: first.videopath,
     path,
     row: first.row,
-    caption,
+    caption: rows.find((r) => r.caption)?.caption ?? null,
     caption_source: rows.find((r) => r.caption)?.captionSource ?? null,
     model_name: first.modelName,
     is_hard: first.isHard,
     human: { sa: first.sa, pc: first.pc },
   };
+}
+
+/**
+ * The checks' view of a scanned video (its signals, caption and model outputs), or why there is none: the scan's
+ * error row, no scan row at all, or a series that cannot be read.
+ */
+async function clipContext(
+  scanOut: string,
+  scanned: ScannedRows,
+  path: string,
+  caption: string | null,
+  modelOption: string | undefined,
+): Promise<{ ctx: ClipContext } | { failure: VideoFailure }> {
   const clip = scanned.clips.get(path);
-  let failure: VideoFailure | null = null;
   if (!clip) {
     const e = scanned.errors.get(path);
-    failure = e
-      ? { stage: String(e.stage ?? 'decode'), code: String(e.code ?? 'error'), message: String(e.message ?? '') }
-      : { stage: 'scan', code: 'not_scanned', message: `${path} has no row in ${scanOut}` };
+    return {
+      failure: e
+        ? { stage: String(e.stage ?? 'decode'), code: String(e.code ?? 'error'), message: String(e.message ?? '') }
+        : { stage: 'scan', code: 'not_scanned', message: `${path} has no row in ${scanOut}` },
+    };
   }
-  let ctx: ClipContext | null = null;
-  if (clip) {
-    try {
-      ctx = {
+  try {
+    return {
+      ctx: {
         signals: await rowSignals(scanOut, clip),
         caption,
         model: rowModel(clip),
         modelNote: modelNote(modelOption),
-      };
-    } catch (err) {
-      failure = {
+      },
+    };
+  } catch (err) {
+    return {
+      failure: {
         stage: 'series',
         code: (err as { code?: string }).code ?? 'series_bad',
         message: err instanceof Error ? err.message : String(err),
-      };
-    }
-  }
-  if (!ctx || failure) {
-    const f = failure!;
-    return {
-      ...common,
-      artefact: null,
-      artefact_score: null,
-      violation_score: null,
-      pc: null,
-      p_forward: null,
-      model_version: null,
-      checks: [],
-      rules: rows.flatMap((r) =>
-        r.rules.map((x) => ({
-          rule: x.text,
-          law: x.law,
-          score: 2 as const,
-          checks: [],
-          reason: `video not analysed: ${f.message}`,
-          human: x.human,
-        })),
-      ),
-      error: f,
+      },
     };
   }
+}
+
+/** A video that was not analysed: every rule unjudged (score 2) with the failure as its reason. */
+function unanalysedVideo(common: VideoCommon, rows: PhysicsRow[], failure: VideoFailure): VideoResult {
+  return {
+    ...common,
+    artefact: null,
+    artefact_score: null,
+    violation_score: null,
+    pc: null,
+    p_forward: null,
+    model_version: null,
+    checks: [],
+    rules: rows.flatMap((r) =>
+      r.rules.map((x) => ({
+        rule: x.text,
+        law: x.law,
+        score: 2 as const,
+        checks: [],
+        reason: `video not analysed: ${failure.message}`,
+        human: x.human,
+      })),
+    ),
+    error: failure,
+  };
+}
+
+/** An analysed video: the clip's checks and each of its rules judged against them. */
+function judgedVideo(common: VideoCommon, rows: PhysicsRow[], ctx: ClipContext): VideoResult {
   const j = judgeClip(ctx);
   const ruleResults = rows.flatMap((r) =>
     r.rules.map((x) => ({ ...judgeRule(x.text, x.law, ctx, j), human: x.human })),
