@@ -1,5 +1,6 @@
 // Reads what `audit physics` is given: a folder or video file, or a CSV in a VideoPhy-2 format, as video rows with rules.
 
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ManifestError, UsageError, expected } from '../errors.js';
@@ -226,7 +227,14 @@ async function collectRows(
  */
 export async function readPhysicsInput(input: string, options: ReadInputOptions = {}): Promise<PhysicsInput> {
   const abs = path.resolve(input);
-  const st = await stat(abs).catch((cause: unknown) => {
+  const st = await statInput(abs);
+  const ext = path.extname(abs).toLowerCase();
+  if (st.isDirectory() || (ext !== '.csv' && ext !== '.tsv')) return readVideoFiles(abs, st, ext);
+  return readPhysicsCsv(abs, options);
+}
+
+async function statInput(abs: string): Promise<Stats> {
+  return stat(abs).catch((cause: unknown) => {
     throw new ManifestError(
       'input-missing',
       expected('an existing folder, video file or CSV', 'input', abs),
@@ -234,33 +242,47 @@ export async function readPhysicsInput(input: string, options: ReadInputOptions 
       { cause },
     );
   });
-  const ext = path.extname(abs).toLowerCase();
-  if (st.isDirectory() || (ext !== '.csv' && ext !== '.tsv')) {
-    if (
-      !st.isDirectory() &&
-      ['.jsonl', '.ndjson', '.parquet', '.pq', '.arrow', '.feather', '.ipc', '.arrows'].includes(ext)
-    ) {
-      throw new UsageError(expected('a folder, a video file or a CSV/TSV (VideoPhy-2 formats)', 'input', abs));
-    }
-    const { rows, problems } = await collectRows(await openInput(abs), (r) => {
-      const caption = captionFromFileName(r.path);
-      return {
-        row: r.row,
-        videopath: path.relative(st.isDirectory() ? abs : path.dirname(abs), r.path) || path.basename(r.path),
-        path: r.path,
-        caption,
-        captionSource: caption ? 'file name' : null,
-        rules: [],
-        sa: null,
-        pc: null,
-        modelName: null,
-        isHard: null,
-        columns: { path: r.path },
-      };
-    });
-    return { format: st.isDirectory() ? 'folder' : 'file', input: abs, rows, problems };
-  }
+}
 
+/** A folder of videos or one video file: a row per video, captioned from its file name when the name reads as one. */
+async function readVideoFiles(abs: string, st: Stats, ext: string): Promise<PhysicsInput> {
+  if (
+    !st.isDirectory() &&
+    ['.jsonl', '.ndjson', '.parquet', '.pq', '.arrow', '.feather', '.ipc', '.arrows'].includes(ext)
+  ) {
+    throw new UsageError(expected('a folder, a video file or a CSV/TSV (VideoPhy-2 formats)', 'input', abs));
+  }
+  const { rows, problems } = await collectRows(await openInput(abs), (r) => {
+    const caption = captionFromFileName(r.path);
+    return {
+      row: r.row,
+      videopath: path.relative(st.isDirectory() ? abs : path.dirname(abs), r.path) || path.basename(r.path),
+      path: r.path,
+      caption,
+      captionSource: caption ? 'file name' : null,
+      rules: [],
+      sa: null,
+      pc: null,
+      modelName: null,
+      isHard: null,
+      columns: { path: r.path },
+    };
+  });
+  return { format: st.isDirectory() ? 'folder' : 'file', input: abs, rows, problems };
+}
+
+/** What a CSV's header says about where to read each row: its format and the columns found for each field. */
+interface CsvLayout {
+  abs: string;
+  format: InputFormat;
+  pathColumn: string;
+  captionColumn: string | null;
+  modelColumn: string | null;
+  videosDir: string;
+}
+
+/** A CSV in one of the VideoPhy-2 formats (or with a path column): a row per CSV record, bad records as problems. */
+async function readPhysicsCsv(abs: string, options: ReadInputOptions): Promise<PhysicsInput> {
   const header = await csvHeader(abs);
   const format = detectFormat(header);
   const pathColumn = options.pathColumn ?? firstColumn(header, PATH_COLUMNS);
@@ -271,63 +293,81 @@ export async function readPhysicsInput(input: string, options: ReadInputOptions 
       { path: abs, row: 1 },
     );
   }
-  const captionColumn = firstColumn(header, CAPTION_COLUMNS);
-  const modelColumn = firstColumn(header, MODEL_COLUMNS);
-  const videosDir = path.resolve(options.videosDir ?? path.dirname(abs));
+  const layout: CsvLayout = {
+    abs,
+    format,
+    pathColumn,
+    captionColumn: firstColumn(header, CAPTION_COLUMNS),
+    modelColumn: firstColumn(header, MODEL_COLUMNS),
+    videosDir: path.resolve(options.videosDir ?? path.dirname(abs)),
+  };
   // The io reader does the CSV work (quoting, line numbers, bad records); paths are resolved here because of URLs.
-  const { rows, problems } = await collectRows(await openInput(abs, { pathColumn, format: 'csv' }), (r) => {
-    const c = r.columns;
-    const written = String(c[pathColumn]);
-    const local = /^https?:\/\//i.test(written) ? urlToLocal(written, videosDir) : r.path;
-    const where = `${abs} line ${r.row}`;
-    const laws = parseLawMap(c.metadata_rules);
-    const rules: InputRule[] = [];
-    if (format === 'autoeval_rule') {
-      const text = typeof c.rule === 'string' ? c.rule.trim() : '';
-      if (text === '')
-        throw new ManifestError(
-          'manifest-empty-rule',
-          expected('a non-empty rule', `column "rule" of ${where}`, c.rule ?? null),
-          { row: r.row },
-        );
-      rules.push({ text, law: laws.get(norm(text)) ?? null, human: null });
-    } else {
-      for (const [column, human] of RULE_LISTS) {
-        let items: string[];
-        try {
-          items = parseRuleList(c[column]);
-        } catch (err) {
-          if (!(err instanceof PythonLiteralError)) throw err;
-          throw new ManifestError(
-            'manifest-bad-rule-list',
-            `Expected a Python list of rules for column "${column}" of ${where} but received a cell that does not parse: ${err.message}`,
-            { row: r.row },
-          );
-        }
-        for (const text of items) rules.push({ text, law: laws.get(norm(text)) ?? null, human });
-      }
-    }
-    const given =
-      captionColumn && typeof c[captionColumn] === 'string' && (c[captionColumn] as string).trim() !== ''
-        ? (c[captionColumn] as string).trim()
-        : null;
-    const fromName = given ? null : captionFromFileName(local);
-    return {
-      row: r.row,
-      videopath: written,
-      path: local,
-      caption: given ?? fromName,
-      captionSource: given ? 'input' : fromName ? 'file name' : null,
-      rules,
-      sa: numberCell(c.sa),
-      pc: numberCell(c.pc),
-      modelName:
-        modelColumn && typeof c[modelColumn] === 'string' && (c[modelColumn] as string).trim()
-          ? (c[modelColumn] as string).trim()
-          : null,
-      isHard: boolCell(c.is_hard),
-      columns: c,
-    };
-  });
+  const source = await openInput(abs, { pathColumn, format: 'csv' });
+  const { rows, problems } = await collectRows(source, (r) => csvRow(r, layout));
   return { format, input: abs, rows, problems };
+}
+
+/** The trimmed text of a column when the row has it non-empty, else null. */
+function textCell(c: Record<string, CellValue>, column: string | null): string | null {
+  return column && typeof c[column] === 'string' && (c[column] as string).trim() !== ''
+    ? (c[column] as string).trim()
+    : null;
+}
+
+/** One CSV record as a video row: its local path (URLs looked up in `videosDir`), rules, caption and human scores. */
+function csvRow(r: InputRow, layout: CsvLayout): PhysicsRow {
+  const c = r.columns;
+  const written = String(c[layout.pathColumn]);
+  const local = /^https?:\/\//i.test(written) ? urlToLocal(written, layout.videosDir) : r.path;
+  const rules = csvRules(c, layout.format, `${layout.abs} line ${r.row}`, r.row);
+  const given = textCell(c, layout.captionColumn);
+  const fromName = given ? null : captionFromFileName(local);
+  return {
+    row: r.row,
+    videopath: written,
+    path: local,
+    caption: given ?? fromName,
+    captionSource: given ? 'input' : fromName ? 'file name' : null,
+    rules,
+    sa: numberCell(c.sa),
+    pc: numberCell(c.pc),
+    modelName: textCell(c, layout.modelColumn),
+    isHard: boolCell(c.is_hard),
+    columns: c,
+  };
+}
+
+/**
+ * The rules of a CSV record with their laws (from `metadata_rules`): the `rule` cell of an AutoEval rule input, else
+ * the items of the released CSV's rule-list columns with the human answer each column stands for.
+ */
+function csvRules(c: Record<string, CellValue>, format: InputFormat, where: string, row: number): InputRule[] {
+  const laws = parseLawMap(c.metadata_rules);
+  const rules: InputRule[] = [];
+  if (format === 'autoeval_rule') {
+    const text = typeof c.rule === 'string' ? c.rule.trim() : '';
+    if (text === '')
+      throw new ManifestError(
+        'manifest-empty-rule',
+        expected('a non-empty rule', `column "rule" of ${where}`, c.rule ?? null),
+        { row },
+      );
+    rules.push({ text, law: laws.get(norm(text)) ?? null, human: null });
+    return rules;
+  }
+  for (const [column, human] of RULE_LISTS) {
+    let items: string[];
+    try {
+      items = parseRuleList(c[column]);
+    } catch (err) {
+      if (!(err instanceof PythonLiteralError)) throw err;
+      throw new ManifestError(
+        'manifest-bad-rule-list',
+        `Expected a Python list of rules for column "${column}" of ${where} but received a cell that does not parse: ${err.message}`,
+        { row },
+      );
+    }
+    for (const text of items) rules.push({ text, law: laws.get(norm(text)) ?? null, human });
+  }
+  return rules;
 }
