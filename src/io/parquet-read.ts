@@ -8,6 +8,17 @@ import { ManifestError, expected } from '../errors.js';
 /** Rows per decoded batch: memory stays at one row group's compressed column chunks plus one batch. */
 export const PARQUET_READ_BATCH = 4096;
 
+/** The error of a Parquet file that parquet-wasm could not open or decode. */
+function unreadable(file: string, err: unknown): ManifestError {
+  const cause = err instanceof Error ? err.message : String(err);
+  return new ManifestError(
+    'manifest-unreadable',
+    expected('a readable Parquet file', file, cause),
+    { path: file },
+    { cause: err },
+  );
+}
+
 /**
  * Opens a Parquet file lazily: `fs.openAsBlob` gives a file-backed Blob and parquet-wasm only reads the
  * footer now, then the byte ranges of one row group at a time.
@@ -18,13 +29,7 @@ export async function openParquet(file: string): Promise<{ pf: ParquetFile; sche
     const schema = tableFromIPC(pf.schema().intoIPCStream()).schema;
     return { pf, schema };
   } catch (err) {
-    const cause = err instanceof Error ? err.message : String(err);
-    throw new ManifestError(
-      'manifest-unreadable',
-      expected('a readable Parquet file', file, cause),
-      { path: file },
-      { cause: err },
-    );
+    throw unreadable(file, err);
   }
 }
 
@@ -45,13 +50,7 @@ export async function* parquetBatches(file: string): AsyncGenerator<RecordBatch>
     }
   } catch (err) {
     if (err instanceof ManifestError) throw err;
-    const cause = err instanceof Error ? err.message : String(err);
-    throw new ManifestError(
-      'manifest-unreadable',
-      expected('a readable Parquet file', file, cause),
-      { path: file },
-      { cause: err },
-    );
+    throw unreadable(file, err);
   } finally {
     pf.free();
   }
