@@ -611,7 +611,24 @@ export async function decodeFrameSelection(
   path: string,
   sel: FrameSelection,
 ): Promise<{ frames: Uint8Array[]; decoded: number }> {
-  for (const key of ['width', 'height'] as const) {
+  checkSelection(sel, ['width', 'height'], sel.indices);
+  const pixelFormat = sel.pixelFormat ?? 'rgb24';
+  const frameSize = sel.width * sel.height * (pixelFormat === 'rgb24' ? 3 : 1);
+  const filters = `fps=${rateArg(sel.fps)},scale=${sel.width}:${sel.height}:flags=area,format=${pixelFormat}`;
+  return selectFrames(path, sel, sel.indices, filters, frameSize, pixelFormat);
+}
+
+/**
+ * Checks the options of a selection decode: the named sizes positive integers, a positive rate, a window
+ * 0 <= start < end and non-negative integer frame indices.
+ * @throws UsageError naming the first bad option.
+ */
+function checkSelection<K extends string>(
+  sel: Record<K, number> & Pick<FrameSelection, 'fps' | 'windowStartS' | 'windowEndS'>,
+  sizes: readonly K[],
+  indices: readonly number[],
+): void {
+  for (const key of sizes) {
     if (!Number.isInteger(sel[key]) || sel[key] < 1)
       throw new UsageError(expected('a positive integer', key, sel[key]));
   }
@@ -621,13 +638,9 @@ export async function decodeFrameSelection(
       expected('0 <= windowStartS < windowEndS', 'window', `${sel.windowStartS}..${sel.windowEndS}`),
     );
   }
-  for (const k of sel.indices)
+  for (const k of indices)
     if (!Number.isInteger(k) || k < 0)
       throw new UsageError(expected('non-negative integer frame indices', 'indices', k));
-  const pixelFormat = sel.pixelFormat ?? 'rgb24';
-  const frameSize = sel.width * sel.height * (pixelFormat === 'rgb24' ? 3 : 1);
-  const filters = `fps=${rateArg(sel.fps)},scale=${sel.width}:${sel.height}:flags=area,format=${pixelFormat}`;
-  return selectFrames(path, sel, sel.indices, filters, frameSize, pixelFormat);
 }
 
 /** Runs one selection decode: the window of `sel`, the filter chain, frames of frameSize bytes; the wanted ones kept. */
@@ -695,20 +708,8 @@ export async function decodeSheetFrames(
     rgbIndices: readonly number[];
   },
 ): Promise<{ gray: Uint8Array[]; rgb: Uint8Array[]; decoded: number }> {
-  for (const key of ['width', 'height', 'tileWidth', 'tileHeight'] as const) {
-    if (!Number.isInteger(sel[key]) || sel[key] < 1)
-      throw new UsageError(expected('a positive integer', key, sel[key]));
-  }
-  if (!(sel.fps > 0)) throw new UsageError(expected('a positive frame rate', 'fps', sel.fps));
-  if (!(sel.windowStartS >= 0) || !(sel.windowEndS > sel.windowStartS)) {
-    throw new UsageError(
-      expected('0 <= windowStartS < windowEndS', 'window', `${sel.windowStartS}..${sel.windowEndS}`),
-    );
-  }
   const all = [...sel.grayIndices, ...sel.rgbIndices];
-  for (const k of all)
-    if (!Number.isInteger(k) || k < 0)
-      throw new UsageError(expected('non-negative integer frame indices', 'indices', k));
+  checkSelection(sel, ['width', 'height', 'tileWidth', 'tileHeight'], all);
   const { width: W, height: H, tileWidth: tw, tileHeight: th } = sel;
   const P = Math.max(W, tw);
   const filters =
