@@ -5,14 +5,26 @@ import type { CellValue } from './input-types.js';
 
 const utf8 = new TextDecoder();
 
+/** A bigint as a number when that is exact, else as its decimal text. */
+function exactBigint(value: bigint): number | string {
+  return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+}
+
 /** JSON.stringify replacer that writes bigints as numbers when exact, else as strings. */
 export function bigintReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (typeof value === 'bigint') return exactBigint(value);
   return value;
 }
 
-/** A value from an Arrow vector as plain data: bigint -> number (lossy beyond 2^53), Date -> ISO text, nested -> JSON-like. */
-export function toPlain(value: unknown): unknown {
+/**
+ * The conversion {@link toPlain} and {@link toCell} share: null and undefined -> null, strings, numbers and booleans
+ * kept, Date -> ISO text, bytes -> UTF-8 text; bigints and nested values go to the caller's `bigint` and `nested`.
+ */
+function convertValue<T>(
+  value: unknown,
+  bigint: (v: bigint) => T,
+  nested: (v: unknown) => T,
+): string | number | boolean | null | T {
   if (value === null || value === undefined) return null;
   switch (typeof value) {
     case 'string':
@@ -20,31 +32,26 @@ export function toPlain(value: unknown): unknown {
     case 'boolean':
       return value;
     case 'bigint':
-      return Number(value);
+      return bigint(value);
     default:
       break;
   }
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return utf8.decode(value);
-  return JSON.parse(JSON.stringify(value, bigintReplacer)) as unknown;
+  return nested(value);
+}
+
+const nestedPlain = (value: unknown): unknown => JSON.parse(JSON.stringify(value, bigintReplacer)) as unknown;
+const nestedCell = (value: unknown): string | null => JSON.stringify(value, bigintReplacer) ?? null;
+
+/** A value from an Arrow vector as plain data: bigint -> number (lossy beyond 2^53), Date -> ISO text, nested -> JSON-like. */
+export function toPlain(value: unknown): unknown {
+  return convertValue(value, Number, nestedPlain);
 }
 
 /** A value from an Arrow vector as a manifest cell: primitives kept (bigints exact or as text), nested -> JSON text. */
 export function toCell(value: unknown): CellValue {
-  if (value === null || value === undefined) return null;
-  switch (typeof value) {
-    case 'string':
-    case 'number':
-    case 'boolean':
-      return value;
-    case 'bigint':
-      return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-    default:
-      break;
-  }
-  if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return utf8.decode(value);
-  return JSON.stringify(value, bigintReplacer) ?? null;
+  return convertValue(value, exactBigint, nestedCell);
 }
 
 /** Column names and per-row getters of a record batch (Vector.get is faster than StructRow proxies). */
