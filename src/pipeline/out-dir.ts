@@ -118,7 +118,6 @@ export async function lockOutDir(dir: string, command: string): Promise<FolderLo
  * line is cut on reopen) and at worst unreferenced series bytes; never a row without its data.
  */
 export class OutDir {
-  readonly done = new Set<string>();
   clipsWritten = 0;
   errorsWritten = 0;
   /** Error rows per code, earlier runs included (for summary.json and the closing line). */
@@ -132,6 +131,8 @@ export class OutDir {
     private readonly clips: JsonlLog,
     private readonly errors: JsonlLog,
     runId: string,
+    /** Resume keys of the rows earlier runs finished (and this one's as they finish). */
+    readonly done: Set<string>,
   ) {
     this.seriesName = `${SERIES_DIR}/part-${runId}.f32`;
   }
@@ -171,8 +172,8 @@ export class OutDir {
       await JsonlLog.open(join(dir, CLIPS_JSONL)),
       await JsonlLog.open(join(dir, ERRORS_JSONL)),
       runId,
+      done, // handed over, not copied: two sets of every key would double the peak of a large resume
     );
-    for (const k of done) out.done.add(k);
     out.clipsWritten = clips;
     out.errorsWritten = errors;
     for (const [k, n] of codes) out.errorCodes.set(k, n);
