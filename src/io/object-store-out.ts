@@ -34,7 +34,7 @@ import {
 import { AuditError, UsageError, toIoError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { LOCK_FILE, judgeHolder, lockFolder, type LockHolder } from './lock.js';
-import { isS3Url, parseS3Url, s3Client, s3Endpoint, s3Url, type S3Location } from './object-store.js';
+import { isS3Url, parseS3Url, s3Client, s3Endpoint, s3Url, storeFailure, type S3Location } from './object-store.js';
 
 /** Name of the object that marks a prefix in use by a run (the same name as a local folder's lock file). */
 export const REMOTE_LOCK = LOCK_FILE;
@@ -93,11 +93,7 @@ function folderLocation(url: string): S3Location {
 /** The clear error for a failed request on the output prefix `url`: names the URL, the step and what to check. */
 export function outputStoreError(url: string, step: string, err: unknown): AuditError {
   if (err instanceof AuditError) return err;
-  const e = err as { $metadata?: { httpStatusCode?: number }; name?: string; Code?: string; message?: string } | null;
-  const status = e?.$metadata?.httpStatusCode;
-  const name = e?.Code ?? e?.name ?? 'Error';
-  const reason = e?.message && e.message !== name && e.message !== 'UnknownError' ? `${name}: ${e.message}` : name;
-  const tag = status ? `HTTP ${status} ${reason}` : reason;
+  const { status, name, tag } = storeFailure(err);
   const bucket = parseS3Url(url).bucket;
   let what: string;
   if (name === 'NoSuchBucket' || (status === 404 && step.startsWith('list')))
@@ -105,7 +101,7 @@ export function outputStoreError(url: string, step: string, err: unknown): Audit
   else if (status === 403 || status === 401 || name === 'AccessDenied' || name === 'Forbidden')
     what = `access denied (${tag}); check the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...) and that they may list, read, write and delete objects under it`;
   else if (name === 'CredentialsProviderError')
-    what = `no AWS credentials found (${e?.message ?? name}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`;
+    what = `no AWS credentials found (${err instanceof Error ? err.message : name}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`;
   else what = tag;
   return new AuditError('object_store', `Cannot ${step} ${url}: ${what}`, { path: url }, { cause: err });
 }

@@ -86,6 +86,16 @@ function statusOf(err: unknown): { status: number | undefined; name: string } {
   return { status: e?.$metadata?.httpStatusCode, name: e?.Code ?? e?.name ?? 'Error' };
 }
 
+/** What a store's failure says: its HTTP status, its error name, and `tag`, both in one line for a message. */
+export function storeFailure(err: unknown): { status: number | undefined; name: string; tag: string } {
+  const { status, name } = statusOf(err);
+  const reason =
+    err instanceof Error && err.message && err.message !== name && !/^UnknownError$/.test(err.message)
+      ? `${name}: ${err.message}`
+      : name;
+  return { status, name, tag: status ? `HTTP ${status} ${reason}` : reason };
+}
+
 /**
  * The clip-level error for a failed read of `where` (an s3:// or https:// location): 'missing' (404, NoSuchKey,
  * NoSuchBucket), 'access_denied' (401, 403), 'no_credentials' (no credentials found), else 'remote_failed' after the
@@ -93,12 +103,7 @@ function statusOf(err: unknown): { status: number | undefined; name: string } {
  */
 export function remoteError(where: string, err: unknown): DecodeError {
   if (err instanceof DecodeError) return err;
-  const { status, name } = statusOf(err);
-  const reason =
-    err instanceof Error && err.message && err.message !== name && !/^UnknownError$/.test(err.message)
-      ? `${name}: ${err.message}`
-      : name;
-  const tag = status ? `HTTP ${status} ${reason}` : reason;
+  const { status, name, tag } = storeFailure(err);
   if (status === 404 || name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket') {
     const what = name === 'NoSuchBucket' ? 'its bucket does not exist' : 'it does not exist';
     return new DecodeError(
