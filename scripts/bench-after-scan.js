@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
+import { peakRssBytes } from './lib/proc.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'audit.js');
@@ -81,17 +82,14 @@ async function rescan(/** @type {string} */ work, /** @type {string | undefined}
   child.stderr.on('data', (d) => {
     stderr += d;
   });
-  let peakKb = 0;
+  let peak = 0;
   const timer = setInterval(() => {
-    try {
-      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-    } catch {}
+    if (child.pid !== undefined) peak = Math.max(peak, peakRssBytes(child.pid));
   }, 200);
   const [code] = await once(child, 'exit');
   clearInterval(timer);
   if (code !== 0) throw new Error(`the resumed scan failed (exit ${code}): ${stderr.slice(-2000)}`);
-  return { peakMb: Math.round(peakKb / 1024), wallS: Number(process.hrtime.bigint() - started) / 1e9 };
+  return { peakMb: Math.round(peak / 2 ** 20), wallS: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
 const work = mkdtempSync(join(tmpdir(), 'audit-bench-after-'));

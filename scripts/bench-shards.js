@@ -22,6 +22,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import tar from 'tar-stream';
 import { benchClips } from './bench-clips.js';
+import { peakRssBytes } from './lib/proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -110,15 +111,6 @@ function procTable() {
   return table;
 }
 const PAGE = 4096;
-/** @param {number} pid */
-function hwm(pid) {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 const out = join(work, 'out');
 rmSync(out, { recursive: true, force: true });
@@ -157,7 +149,7 @@ const sample = () => {
   walk(pid);
   const nodeRss = me.rssPages * PAGE;
   const kidRss = kids.reduce((a, k) => a + k.rssPages * PAGE, 0);
-  const h = hwm(pid);
+  const h = peakRssBytes(pid);
   samples.push({ t: (performance.now() - t0) / 1000, node_rss: nodeRss, ffmpeg_rss: kidRss, procs: kids.length });
   peak = {
     node_hwm: Math.max(peak.node_hwm, h),
