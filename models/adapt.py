@@ -71,7 +71,9 @@ def finetune(member, data, clips, a, rng, flip_maps, step, total):
     """Trains one network in place; clips holds each training clip's rows (its windows), and every epoch sees one
     window of every clip, drawn at random: the variety of all windows at the cost of one row per clip."""
     keep = verdict_targets(member, data, np.concatenate(clips)) if a.keep_verdict > 0 else None
-    opt = torch.optim.AdamW(member.parameters(), lr=a.lr, weight_decay=1e-4)
+    params = list(member.parameters())
+    start = [p.detach().clone() for p in params] if a.anchor > 0 else None
+    opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=1e-4)
     bce = nn.BCEWithLogitsLoss(reduction='none')
     ce = nn.CrossEntropyLoss(ignore_index=-1, reduction='none')
     vweight = torch.from_numpy(data.vweight)
@@ -91,6 +93,9 @@ def finetune(member, data, clips, a, rng, flip_maps, step, total):
                 loss = loss + a.keep_verdict * kl
             if a.verdict_weight > 0 and (yv >= 0).any():
                 loss = loss + a.verdict_weight * (ce(logits, yv) * vweight[batch]).sum() / int((yv >= 0).sum())
+            if start is not None:  # L2-SP: the squared distance from the base weights, so the network stays near it
+                moved = zip(params, start, strict=True)
+                loss = loss + a.anchor * sum(((p - p0) ** 2).sum() for p, p0 in moved)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -124,11 +129,13 @@ def parse_args(argv=None):
     ap.add_argument('--keep-verdict', type=float, default=1.0,
                     help='weight of KL(base verdict || adapted verdict) on every training row (0: let the verdict '
                          'drift)')
+    ap.add_argument('--anchor', type=float, default=1.0,
+                    help='weight of the squared distance of every weight from the base model\'s (L2-SP; 0: none)')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=1)
     a = ap.parse_args(argv)
-    if a.epochs < 1 or a.lr < 0 or a.batch < 1:
-        raise SystemExit('--epochs and --batch must be positive and --lr not negative')
+    if a.epochs < 1 or a.lr < 0 or a.batch < 1 or a.anchor < 0:
+        raise SystemExit('--epochs and --batch must be positive, --lr and --anchor not negative')
     return a
 
 
@@ -175,11 +182,11 @@ def adapted_card(a, base_card, data, onnx_path, digest, train, clips, metrics, s
     the held-out metrics before and after."""
     base_digest = hashlib.sha256(open(a.base, 'rb').read()).hexdigest()
     settings = {'epochs': a.epochs, 'lr': a.lr, 'batch': a.batch, 'verdict_weight': a.verdict_weight,
-                'keep_verdict': a.keep_verdict, 'seed': a.seed,
+                'keep_verdict': a.keep_verdict, 'anchor': a.anchor, 'seed': a.seed,
                 'optimizer': 'AdamW (weight decay 1e-4), every layer',
                 'losses': 'BCE of the arrow (every clip as filmed) + keep_verdict x KL(base verdict || adapted '
                           'verdict) on every row + verdict_weight x cross-entropy of the weak verdicts (weighted per '
-                          'row)',
+                          'row) + anchor x squared distance of the weights from the base model\'s (L2-SP)',
                 'train_rows': int(len(train)), 'train_clips': int(len(clips)), 'seconds': seconds,
                 'torch': torch.__version__}
     return {

@@ -8,10 +8,10 @@
 // the reference of the corpus for in_domain (model/domain) -> NAME.onnx, .card.json, .parity.json.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, existsSync, rmSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
@@ -54,6 +54,12 @@ export interface AdaptOptions {
   lr?: number;
   /** Weight of the weak verdicts beside the arrow (default 0.5; 0 = arrow only). */
   verdictWeight?: number;
+  /** Weight of the squared distance of the weights from the base model's (L2-SP; default 1; 0 = none). */
+  anchor?: number;
+  /** Torch threads (default: 2, or 1 on one core). */
+  threads?: number;
+  /** Seed of the training draws (default 0). */
+  seed?: number;
   /** python3 with PyTorch and numpy (default /usr/bin/python3 when it has them, else python3 on PATH). */
   python?: string;
   /** Fewest groups on each side of the split, and clips (default 4 groups and 20 clips held out, 40 to train on). */
@@ -383,8 +389,11 @@ async function adaptArgs(target: AdaptTarget, data: string[], work: string, opti
     String(options.lr ?? 3e-4),
     '--verdict-weight',
     String(options.verdictWeight ?? 0.5),
+    '--anchor',
+    String(options.anchor ?? 1),
   );
-  args.push('--threads', String(Math.max(1, Math.min(2, cpus().length))));
+  args.push('--threads', String(options.threads ?? Math.max(1, Math.min(2, cpus().length))));
+  args.push('--seed', String(options.seed ?? 0));
   return args;
 }
 
@@ -474,13 +483,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
     `adapt: ${corpus.clips} clips in ${corpus.groups} groups (${corpus.heldout.clips} clips in ${corpus.heldout.groups} groups held out); weak verdicts from text for ${Object.values(corpus.text_verdicts).reduce((a, b) => a + b, 0)} clips`,
   );
 
-  // Everything is built in a work folder beside the output and moved into place only when the model is kept.
-  const work = join(target.dir, `.${target.name}.adapt`);
-  await rm(work, { recursive: true, force: true });
-  await mkdir(work, { recursive: true });
-  const running: { child: ChildProcess | null } = { child: null };
-  const onAbort = () => running.child?.kill('SIGTERM');
-  options.signal?.addEventListener('abort', onAbort);
+  const { work, running, close } = await openWork(target, options.signal);
   try {
     const data = await exportTensors(work, options.scans, labelled);
     if (options.signal?.aborted)
@@ -510,8 +513,10 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
     const after = card.metrics.heldout_after;
     const verdict = judge(before, after, options.minGain ?? 0.01);
     const seconds = (performance.now() - t0) / 1000;
-    if (!verdict.better)
-      return { status: 'refused', model: null, reason: verdict.reason, before, after, corpus, seconds };
+    if (!verdict.better) {
+      const anchored = (options.anchor ?? 1) > 0 ? '; --anchor 0 lets the weights move further from the base' : '';
+      return { status: 'refused', model: null, reason: verdict.reason + anchored, before, after, corpus, seconds };
+    }
     const model = await installAdapted({
       work,
       target,
@@ -532,8 +537,82 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
+    await close();
+  }
+}
+
+/**
+ * The work folder beside the output, where everything is built and from which the model moves into place only when
+ * it is kept; `running.child` (models/adapt.py) is stopped on abort. close() removes the folder, and the output
+ * folders made for it when they stayed empty.
+ */
+async function openWork(
+  target: AdaptTarget,
+  signal: AbortSignal | undefined,
+): Promise<{ work: string; running: { child: ChildProcess | null }; close: () => Promise<void> }> {
+  const work = join(target.dir, `.${target.name}.adapt`);
+  await rm(work, { recursive: true, force: true });
+  const created = await mkdir(work, { recursive: true });
+  const running: { child: ChildProcess | null } = { child: null };
+  const onAbort = () => running.child?.kill('SIGTERM');
+  signal?.addEventListener('abort', onAbort);
+  const unguard = guardWork(work, running);
+  const close = async () => {
+    signal?.removeEventListener('abort', onAbort);
+    unguard();
     await rm(work, { recursive: true, force: true });
+    await removeEmptyMade(target.dir, created);
+  };
+  return { work, running, close };
+}
+
+const WORK_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * While the work folder exists, a signal nobody else handles (a second Ctrl-C: withInterrupt's handler is gone after
+ * the first) would kill the process with the folder left behind. Until the returned function is called: such a
+ * signal stops models/adapt.py, removes the work folder, and then kills the process with the same signal.
+ */
+function guardWork(work: string, running: { child: ChildProcess | null }): () => void {
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  const onExit = () => rmSync(work, { recursive: true, force: true });
+  const uninstall = () => {
+    for (const [sig, h] of handlers) process.off(sig, h);
+    handlers.clear();
+    process.off('exit', onExit);
+  };
+  for (const sig of WORK_SIGNALS) {
+    const h = () => {
+      // another handler (withInterrupt's first Ctrl-C) stops the run gracefully; the finally removes the folder
+      if (process.listenerCount(sig) > 1) return;
+      running.child?.kill('SIGKILL');
+      onExit();
+      uninstall();
+      process.kill(process.pid, sig);
+    };
+    handlers.set(sig, h);
+    // prepended, so it runs before a once-listener (withInterrupt) removes itself and can still count it
+    process.prependListener(sig, h);
+  }
+  process.on('exit', onExit);
+  return uninstall;
+}
+
+/**
+ * Removes the folders `mkdir -p` made for the work folder (`created`: the first one it made) up to `dir`, where they
+ * are empty: a refused or failed run leaves no new empty output folder behind.
+ */
+async function removeEmptyMade(dir: string, created: string | undefined): Promise<void> {
+  if (!created) return;
+  const first = resolve(created);
+  if (relative(first, resolve(dir)).split(sep).includes('..')) return;
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    // rmdir removes an empty folder only: one that now holds the adapted model stays
+    const removed = await rmdir(d).then(
+      () => true,
+      () => false,
+    );
+    if (!removed || d === first) return;
   }
 }
 

@@ -189,6 +189,8 @@ verdict too. A share of the groups (--holdout, by --group-column, default each c
 the base and the adapted model are both measured there, and the adapted model is written only when its
 arrow of time is better by at least 1 point without the verdict agreement falling by more than 2.
 Group by source video where you can: pieces of one video on both sides would flatter the held-out score.
+--anchor (default 1) holds every weight near the base model's (L2-SP), so other footage drifts less;
+--anchor 0 lets the weights move freely, for a corpus far from the base model's footage.
 
 Needs python3 with PyTorch and numpy (Debian: apt-get install python3-torch python3-numpy).
 Writes <dir>/<name>.onnx, .card.json (base model and its sha256, the corpus, held-out numbers before and

@@ -1,7 +1,8 @@
 // `audit adapt` on a small synthetic corpus: a tiny base model trained here (models/train.py), then fine-tuned on the
 // forward clips of new scenes in group folders. Needs /usr/bin/python3 with torch (skipped, saying so, without).
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,6 +137,8 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
       holdout: 0.3,
       epochs: 20,
       lr: 3e-3,
+      // the tiny base (width 16, 3 epochs) must move far from its weights: the default anchor (1) holds it back
+      anchor: 0,
       quiet: true,
     });
     expect(r.status, r.reason).toBe('adapted');
@@ -188,8 +191,58 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
     ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refused, the base model is kept: not better than the base model/);
-    expect(await readdir(outDir).catch(() => [])).toEqual([]);
+    expect(r.stderr).toMatch(/--anchor 0 lets the weights move further/);
+    // not even the output folder the run made for its work folder is left behind
+    expect(existsSync(outDir)).toBe(false);
   }, 300_000);
+
+  it('--anchor holds the weights near the base model (L2-SP), and is said in the card', async () => {
+    const run = (anchor: number, name: string) =>
+      adapt({
+        scans: [scan],
+        out: join(dir, 'anchored', name),
+        base,
+        holdout: 0.3,
+        epochs: 4,
+        lr: 3e-3,
+        anchor,
+        minGain: -1,
+        quiet: true,
+      });
+    const free = await run(0, 'free');
+    const held = await run(1e4, 'held');
+    expect(free.status, free.reason).toBe('adapted');
+    expect(held.status, held.reason).toBe('adapted');
+    const card = JSON.parse(await readFile(join(dir, 'anchored', 'held.card.json'), 'utf8'));
+    expect(card.training.adapt.anchor).toBe(1e4);
+    const moved = (r: typeof free) =>
+      Math.abs(r.after!.mean_abs_p_forward_minus_half! - r.before!.mean_abs_p_forward_minus_half!);
+    expect(moved(held)).toBeLessThan(moved(free) / 4);
+    expect((await runCliInProcess(['adapt', scan, '--out', join(dir, 'x', 'y'), '--anchor', '-1'])).code).toBe(2);
+  }, 300_000);
+
+  it('a signal nobody handles (a second Ctrl-C) still removes the work folder before the process dies', async () => {
+    // withInterrupt's handler is gone after the first Ctrl-C: the second one meets adapt alone, as here
+    const out = join(dir, 'killed', 'm');
+    const work = join(dir, 'killed', '.m.adapt');
+    const lib = fileURLToPath(new URL('../../dist/adapt/index.js', import.meta.url));
+    const code = `const { adapt } = await import(${JSON.stringify(lib)});
+      await adapt({ scans: [process.env.SCAN], out: process.env.OUT, base: process.env.BASE, holdout: 0.3, epochs: 500, quiet: true });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+      env: { ...process.env, SCAN: scan, OUT: out, BASE: base },
+      stdio: 'ignore',
+    });
+    const done = new Promise<NodeJS.Signals | null>((ok) => child.on('close', (_code, signal) => ok(signal)));
+    const until = Date.now() + 60_000;
+    // models/adapt.py is training once the tensors are written (columns.json is the export's last file)
+    while (!existsSync(join(work, 'data-0', 'columns.json')) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(work)).toBe(true);
+    child.kill('SIGINT');
+    expect(await done).toBe('SIGINT');
+    expect(existsSync(work)).toBe(false);
+    expect(existsSync(join(dir, 'killed'))).toBe(true);
+  }, 120_000);
 
   it('refuses a corpus too small to hold out, and says what python it needs', async () => {
     const small = await corpusScan(

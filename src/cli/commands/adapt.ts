@@ -18,16 +18,19 @@ interface AdaptFlags {
   epochs: number;
   lr: number;
   verdictWeight: number;
+  anchor: number;
   python?: string;
   quiet: boolean;
 }
 
-/** --verdict-weight: a finite number >= 0 (0: the arrow alone). */
-function verdictWeight(v: string): number {
-  const n = Number(v);
-  if (!(n >= 0 && Number.isFinite(n)))
-    throw new InvalidArgumentError(`Expected a number >= 0 for --verdict-weight but received ${JSON.stringify(v)}`);
-  return n;
+/** A finite number >= 0 for the option `flag` (--verdict-weight 0: the arrow alone; --anchor 0: no anchor). */
+function nonNegative(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!(n >= 0 && Number.isFinite(n)))
+      throw new InvalidArgumentError(`Expected a number >= 0 for ${flag} but received ${JSON.stringify(v)}`);
+    return n;
+  };
 }
 
 export function adaptCommand(program: Command, result: ActionResult): void {
@@ -52,7 +55,18 @@ export function adaptCommand(program: Command, result: ActionResult): void {
     )
     .option('--epochs <n>', 'passes over the training clips', int('--epochs'), 8)
     .option('--lr <rate>', 'learning rate', positive('--lr'), 3e-4)
-    .option('--verdict-weight <w>', 'weight of the weak verdicts beside the arrow (0: arrow only)', verdictWeight, 0.5)
+    .option(
+      '--verdict-weight <w>',
+      'weight of the weak verdicts beside the arrow (0: arrow only)',
+      nonNegative('--verdict-weight'),
+      0.5,
+    )
+    .option(
+      '--anchor <w>',
+      "weight of the squared distance of the weights from the base model's (L2-SP: keeps the adapted model near the base; 0: none)",
+      nonNegative('--anchor'),
+      1,
+    )
     .option('--python <path>', 'python3 with torch and numpy (default: /usr/bin/python3, else python3)')
     .option('-q, --quiet', 'no progress output', false)
     .addHelpText('after', ADAPT_HELP)
@@ -72,6 +86,7 @@ export function adaptCommand(program: Command, result: ActionResult): void {
             epochs: flags.epochs,
             lr: flags.lr,
             verdictWeight: flags.verdictWeight,
+            anchor: flags.anchor,
             python: flags.python,
             quiet: flags.quiet,
             signal,
