@@ -10,6 +10,7 @@ import { withDownloadedFolders } from '../io/object-store-out.js';
 import { lockOutDir, withOutputFolder } from './out-dir.js';
 import { CLIPS_JSONL, CUES_JSON, ERRORS_JSONL, SERIES_DIR, SUMMARY_JSON } from '../outputs/layout.js';
 import { readSummary, writeClipsParquet, type ScanSummary } from './scan.js';
+import { StringTable } from '../util/string-table.js';
 
 export interface MergeSummary {
   shards: number;
@@ -131,8 +132,10 @@ async function mergeLocked(shardDirs: string[], out: string, shown: string[]): P
   await mkdir(join(out, SERIES_DIR), { recursive: true });
   const clips = await JsonlLog.open(join(out, CLIPS_JSONL));
   const errors = await JsonlLog.open(join(out, ERRORS_JSONL));
-  const ids = new Map<string, string>();
-  const keys = new Set<string>();
+  // Every clip id (-> the index of its shard folder) and error key across the shards: compact tables, as a merge of
+  // millions of rows holds them all until the end.
+  const ids = new StringTable();
+  const keys = new StringTable();
   let nClips = 0;
   let nErrors = 0;
   try {
@@ -146,9 +149,9 @@ async function mergeLocked(shardDirs: string[], out: string, shown: string[]): P
         const prev = ids.get(row.id);
         if (prev !== undefined)
           throw mismatch(
-            `Clip id ${JSON.stringify(row.id)} is in ${prev} and in ${join(dir, CLIPS_JSONL)} line ${line}`,
+            `Clip id ${JSON.stringify(row.id)} is in ${join(dirs[prev] as string, CLIPS_JSONL)} and in ${join(dir, CLIPS_JSONL)} line ${line}`,
           );
-        ids.set(row.id, join(dir, CLIPS_JSONL));
+        ids.set(row.id, i);
         await clips.append({ ...row, series_file: `${SERIES_DIR}/${tag}-${basename(row.series_file)}` });
         nClips++;
       }

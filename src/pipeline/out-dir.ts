@@ -10,6 +10,7 @@ import { lockFolder, type FolderLock } from '../io/lock.js';
 import { relocate, withStagedOut } from '../io/object-store-out.js';
 
 import { CLIPS_JSONL, ERRORS_JSONL, SERIES_DIR, SUMMARY_JSON } from '../outputs/layout.js';
+import { StringTable } from '../util/string-table.js';
 
 /** Resume key of a manifest row: its id, or `row:N` for a row that never got an id. */
 export function rowKey(id: string | undefined, row: number): string {
@@ -132,7 +133,7 @@ export class OutDir {
     private readonly errors: JsonlLog,
     runId: string,
     /** Resume keys of the rows earlier runs finished (and this one's as they finish). */
-    readonly done: Set<string>,
+    readonly done: StringTable,
   ) {
     this.seriesName = `${SERIES_DIR}/part-${runId}.f32`;
   }
@@ -144,7 +145,7 @@ export class OutDir {
     } catch (err) {
       throw toIoError(err, 'create the output folder', join(dir, SERIES_DIR));
     }
-    const done = new Set<string>();
+    const done = new StringTable();
     let clips = 0;
     let errors = 0;
     for await (const { value } of readJsonl(join(dir, CLIPS_JSONL))) {

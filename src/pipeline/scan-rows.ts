@@ -10,6 +10,7 @@ import { rowKey, shardOf, type OutDir } from './out-dir.js';
 import type { ProgressReporter, ProgressState } from './progress.js';
 import { clipErrorRow, clipRow, predictionColumns } from './rows.js';
 import type { AnalysisSettings, ClipOutcome, ClipTask } from './task.js';
+import { StringTable } from '../util/string-table.js';
 
 /** Longest wait of an analysed clip for its model batch to fill (milliseconds). */
 const BATCH_WAIT_MS = 1000;
@@ -243,7 +244,8 @@ async function dispatchRows(
   const { dir, state, tally } = run;
   const inflight = new Set<Promise<void>>();
   const maxInflight = run.opts.workers * 2;
-  const seen = new Map<string, number>();
+  // id -> first row, for the duplicate-id check: compact, as it holds every row of the shard until the rows end
+  const seen = new StringTable();
   for await (const r of source.rows()) {
     if (run.abort.signal.aborted) break;
     tally.inputRows++;
