@@ -15,6 +15,19 @@ const SPEC: ColumnSpec[] = [
 ];
 
 describe('writeParquet / readParquetRows', () => {
+  it('keeps row groups of batchSize rows when the rows are fed to the writer in smaller record batches', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'big.parquet');
+    function* rows() {
+      for (let i = 0; i < 5_500; i++) yield { id: `clip-${i}`, score: i, frames: i, vfr: false, input: { i } };
+    }
+    expect(await writeParquet(file, SPEC, rows(), { batchSize: 2_500 })).toEqual({ rows: 5_500 });
+    const meta = (await ParquetFile.fromFile(new Blob([await readFile(file)]))).metadata();
+    expect(meta.rowGroups().map((g) => g.numRows())).toEqual([2_500, 2_500, 500]);
+    const back = await collect(readParquetRows(file));
+    expect(back.map((r) => r.frames)).toEqual(Array.from({ length: 5_500 }, (_, i) => i));
+  });
+
   it('round-trips all column types with nulls and coercion, over several row groups', async () => {
     const dir = await tempDir();
     const file = join(dir, 'clips.parquet');
