@@ -76,11 +76,47 @@ function bad(file: string, line: number, what: string): ManifestError {
 /** Only doubtful clips (a few in a hundred) carry reasons; the rest share this empty list. */
 const NO_DOUBT: readonly string[] = Object.freeze([]);
 
+/**
+ * Row number -> slot, for millions of rows: row numbers are positions in the input (dense from 1 or 2, or every
+ * n-th of a shard), so they index a growing Int32Array (4 bytes a row) instead of a Map (about 40 bytes an entry,
+ * live through the whole decision pass). A row number far beyond the rows seen goes to a Map instead.
+ */
+class RowSlots {
+  private dense = new Int32Array(1024).fill(-1);
+  private readonly sparse = new Map<number, number>();
+
+  has(row: number): boolean {
+    return this.get(row) !== undefined;
+  }
+
+  get(row: number): number | undefined {
+    if (row < this.dense.length) {
+      const slot = this.dense[row] as number;
+      return slot < 0 ? undefined : slot;
+    }
+    return this.sparse.get(row);
+  }
+
+  /** Records `slot` for `row` (a positive whole number); `used` is how many slots exist (bounds the dense array). */
+  set(row: number, slot: number, used: number): void {
+    if (row >= this.dense.length && row < 16 * (used + 65_536)) {
+      let size = this.dense.length;
+      while (size <= row) size *= 2;
+      const grown = new Int32Array(size).fill(-1);
+      grown.set(this.dense);
+      this.dense = grown;
+    }
+    if (row < this.dense.length) this.dense[row] = slot;
+    else this.sparse.set(row, slot);
+  }
+}
+
 /** The index being built: clip rows by slot in growing typed arrays, error rows in a map. */
 interface ScanTable {
   /** The scan folder (named in errors). */
   out: string;
-  slots: Map<number, number>;
+  /** Clip rows' slots by row number (see {@link RowSlots}). */
+  slots: RowSlots;
   data: Float32Array;
   verdicts: Uint8Array;
   hashes: Uint32Array;
@@ -95,7 +131,7 @@ interface ScanTable {
 function emptyTable(out: string): ScanTable {
   return {
     out,
-    slots: new Map(),
+    slots: new RowSlots(),
     data: new Float32Array(1024 * FIELDS),
     verdicts: new Uint8Array(1024),
     hashes: new Uint32Array(1024),
@@ -130,7 +166,7 @@ function addSlot(t: ScanTable, row: number, file: string, line: number): number 
     t.verdicts = grow(t.verdicts, t.verdicts.length * 2);
     t.hashes = grow(t.hashes, t.hashes.length * 2);
   }
-  t.slots.set(row, t.n);
+  t.slots.set(row, t.n, t.n);
   return t.n++;
 }
 
