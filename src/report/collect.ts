@@ -10,7 +10,7 @@ import { TOOL_VERSION } from '../version.js';
 import { addToHistogram, emptyHistogram, robustRange, type Histogram } from './charts.js';
 import { joinDecisions, readDecisionFacts } from './decisions-data.js';
 import { readPhysics } from './physics-data.js';
-import { Reservoir, TopN, rng } from './sampling.js';
+import { Reservoir, TopN } from './sampling.js';
 import { readFirstTable, toCell } from './tables.js';
 import type {
   Cell,
@@ -241,14 +241,13 @@ interface ClipTally {
 }
 
 function emptyTally(limits: Limits): ClipTally {
-  const random = rng(1);
   return {
     verdicts: new Map(),
     decisions: new Map(),
     models: new Set(),
     pfHists: new Map(),
     nPf: 0,
-    cueRes: new Map(KEY_CUES.map((c) => [c, new Reservoir(limits.sampleSize, random)])),
+    cueRes: new Map(KEY_CUES.map((c) => [c, new Reservoir(limits.sampleSize)])),
     labelMix: new Map(),
     labelOverflow: 0,
     confident: new TopN(limits.nGallery),
@@ -285,9 +284,10 @@ function tallyClip(t: ClipTally, row: Row): void {
     }
     addToHistogram(h, p);
   }
+  const order = typeof row.row === 'number' ? row.row : t.clips;
   for (const [c, r] of t.cueRes) {
     const x = numOrNull(row[c]);
-    if (x !== null) r.add(x, layer);
+    if (x !== null) r.add(x, layer, order);
   }
   const label = labelOf(row);
   if (label !== null) {

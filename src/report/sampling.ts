@@ -1,32 +1,45 @@
-// Bounded-memory helpers for streaming a run of any size: a seeded generator, reservoir sampling, top-N.
+// Bounded-memory helpers for streaming a run of any size: a uniform sample and top-N, both independent of the
+// order rows arrive in (workers finish clips in any order).
 
 type Row = Record<string, unknown>;
 
-import { rng } from '../util/random.js';
+/** A well-mixed 32-bit key of a row number (the murmur3 finaliser): the sample's random draw, fixed per row. */
+function sampleKey(order: number): number {
+  let h = (order ^ Math.floor(order / 2 ** 32)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
 
-export { rng };
-
-/** A uniform sample of at most `size` (value, layer) pairs from a stream (reservoir sampling). */
+/**
+ * A uniform sample of at most `size` (value, layer) pairs from a stream: the pairs whose rows have the smallest keys
+ * (a hash of the row number), so the same rows are kept whatever order they arrive in. Memory stays O(size).
+ */
 export class Reservoir {
-  readonly values: number[] = [];
-  readonly layers: string[] = [];
+  private items: Array<{ key: number; order: number; value: number; layer: string }> = [];
   seen = 0;
-  constructor(
-    private readonly size: number,
-    private readonly random: () => number,
-  ) {}
-  add(x: number, layer: string): void {
+  constructor(private readonly size: number) {}
+  /** Offers a value of the row numbered `order` (each row once). */
+  add(value: number, layer: string, order: number): void {
     this.seen++;
-    if (this.values.length < this.size) {
-      this.values.push(x);
-      this.layers.push(layer);
-      return;
-    }
-    const j = Math.floor(this.random() * this.seen);
-    if (j < this.size) {
-      this.values[j] = x;
-      this.layers[j] = layer;
-    }
+    if (this.size <= 0) return;
+    this.items.push({ key: sampleKey(order), order, value, layer });
+    if (this.items.length > 2 * this.size) this.trim();
+  }
+  private trim(): void {
+    this.items.sort((a, b) => a.key - b.key || a.order - b.order);
+    this.items.length = Math.min(this.items.length, this.size);
+  }
+  get values(): number[] {
+    this.trim();
+    return this.items.map((i) => i.value);
+  }
+  get layers(): string[] {
+    this.trim();
+    return this.items.map((i) => i.layer);
   }
 }
 
