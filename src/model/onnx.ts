@@ -173,6 +173,21 @@ function contract(session: InferenceSession, card: ModelCard | null, path: strin
 }
 
 /**
+ * A card's domain reference must measure the model's own embedding: a reference of another width (a card copied from
+ * another model) would otherwise load and fail at the first prediction. Checked when the graph names the width.
+ */
+function checkDomainDims(session: InferenceSession, domain: DomainReference | null, path: string): void {
+  const meta = session.outputMetadata.find((m) => m.name === 'embedding');
+  const width = meta?.isTensor ? meta.shape[1] : undefined;
+  if (domain && typeof width === 'number' && width !== domain.dims)
+    throw new ModelError(
+      'bad_model',
+      `${expected(`a domain reference over the model's ${width}-wide embedding`, `${path} card`, `one over ${domain.dims}`)}\nPossible solutions:\n- use the card written with this model\n- remove the card's domain entry (in_domain is then null)`,
+      { path },
+    );
+}
+
+/**
  * Loads an ONNX classifier (and its `<name>.card.json` when present, whose column hash must match the
  * current cue table). `device: 'auto'` tries CUDA, then WebGPU, then the CPU and says in `provider`
  * which one runs (and in `tried` why the others did not; accelerators without a device file are
@@ -221,6 +236,7 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
     try {
       const session = await ort.InferenceSession.create(path, base);
       const { T, F } = contract(session, card, path);
+      checkDomainDims(session, domain, path);
       return { path, provider, tried: failures, T, F, card, domain, session, ort };
     } catch (error) {
       if (error instanceof ModelError) throw error;

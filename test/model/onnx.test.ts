@@ -178,6 +178,24 @@ describe('loadModel devices and contract', () => {
     expect(String((error as Error).message)).toMatch(/--device cpu/);
   });
 
+  it("rejects at load a card whose domain reference measures another model's embedding", async () => {
+    const shippedCard = JSON.parse(await readFile(SHIPPED.replace(/\.onnx$/, '.card.json'), 'utf8'));
+    const card = JSON.parse(await readFile(MODEL.replace(/\.onnx$/, '.card.json'), 'utf8'));
+    const tiny = await loadModel(MODEL, { device: 'cpu' });
+    const width = (await predict(tiny, [seriesToModelInput(randomSeries(64, 1))]))[0]?.embedding.length;
+    await tiny.session.release();
+    expect(shippedCard.domain.dims).not.toBe(width);
+    card.domain = shippedCard.domain;
+    await copyFile(MODEL, join(dir, 'borrowed.onnx'));
+    await writeFile(join(dir, 'borrowed.card.json'), JSON.stringify(card));
+    await expect(loadModel(join(dir, 'borrowed.onnx'), { device: 'cpu' })).rejects.toThrow(
+      new RegExp(`domain reference over the model's ${width}-wide embedding.*one over ${shippedCard.domain.dims}`),
+    );
+    const shipped = await loadModel(SHIPPED, { device: 'cpu' });
+    expect(shipped.domain?.dims).toBe(128);
+    await shipped.session.release();
+  });
+
   it('rejects an unknown device, a missing file and a model trained on other columns', async () => {
     await expect(loadModel(MODEL, { device: 'tpu' as never })).rejects.toThrow(/one of auto, cpu, cuda, webgpu/);
     await expect(loadModel(join(dir, 'none.onnx'))).rejects.toThrow(ModelError);
