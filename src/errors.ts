@@ -130,6 +130,10 @@ export class IoError extends AuditError {
       ? this
       : new IoError(this.op, this.file, this.cause as NodeJS.ErrnoException & { code: string }, rerun);
   }
+  /** The same error with `rerun` in place of what it said running the command again does. */
+  replacingRerun(rerun: string): IoError {
+    return new IoError(this.op, this.file, this.cause as NodeJS.ErrnoException & { code: string }, rerun);
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mirrorSeries } from '../cues/series.js';
-import { expected, ManifestError } from '../errors.js';
+import { expected, IoError, ManifestError } from '../errors.js';
 import { isRowProblem, openInput } from '../io/inputs.js';
 import { readJsonl } from '../io/jsonl-log.js';
 import { CLIPS_JSONL, ERRORS_JSONL } from '../outputs/layout.js';
@@ -336,6 +336,10 @@ async function writeEvalFiles(scanOut: string, report: EvalReport, lines: string
   }
 }
 
+/** What rerunning does after a failure when the scan went to a temporary folder (removed as eval ends). */
+export const TEMPORARY_SCAN_ADVICE =
+  'The scan went to a temporary folder, now removed: a rerun starts over; give --out DIR to keep the scan so that a rerun resumes.';
+
 /**
  * Scans `manifest` (into `out`, resuming, or a temporary folder), predicts every clip forwards and
  * mirrored (exactly what analysing the reversed clip gives) and scores the verdicts against the label
@@ -382,6 +386,10 @@ export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}):
     };
     if (out !== undefined) await writeEvalFiles(scanOut, report, predictions.lines);
     return report;
+  } catch (err) {
+    // The scan's own advice ("run the same command again to resume") is wrong for a folder removed below.
+    if (out === undefined && err instanceof IoError) throw err.replacingRerun(TEMPORARY_SCAN_ADVICE);
+    throw err;
   } finally {
     if (out === undefined) await rm(scanOut, { recursive: true, force: true });
   }

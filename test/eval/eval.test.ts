@@ -1,6 +1,7 @@
 // `audit eval`: the metric functions on hand-computed examples, and the command end to end on rendered clips with the tiny model.
 
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -169,6 +170,25 @@ describe('audit eval (CLI, tiny model)', () => {
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     expect(summary.counts.resumed).toBe(5);
   }, 120_000);
+
+  it('into its temporary folder on a full disk: exit 1, names the file, and says a rerun starts over (not resumes)', async (ctx) => {
+    // A full disk needs a small file system of its own: a tmpfs, which only root can mount.
+    const tiny = join(dir, 'tiny');
+    await mkdir(tiny, { recursive: true });
+    if (process.getuid?.() !== 0 || spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=12k', 'tmpfs', tiny]).status !== 0)
+      return ctx.skip();
+    try {
+      const r = await runCliProcess(['eval', manifest, '--model', MODEL, '--device', 'cpu', '--workers', '1', '-q'], {
+        TMPDIR: tiny,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/Cannot \w+ .*audit-eval-.*: no space left on device \(ENOSPC\)/);
+      expect(r.stderr).toContain('a rerun starts over; give --out DIR to keep the scan so that a rerun resumes.');
+      expect(r.stderr).not.toContain('Run the same command again to resume');
+    } finally {
+      spawnSync('umount', [tiny]);
+    }
+  });
 
   it('refuses a manifest without the label column before scanning', async () => {
     const bare = join(dir, 'bare.csv');
