@@ -1,17 +1,13 @@
 // Bounded-memory helpers for streaming a run of any size: a uniform sample and top-N, both independent of the
 // order rows arrive in (workers finish clips in any order).
 
+import { mix32 } from '../util/hash.js';
+
 type Row = Record<string, unknown>;
 
 /** A well-mixed 32-bit key of a row number (the murmur3 finaliser): the sample's random draw, fixed per row. */
 function sampleKey(order: number): number {
-  let h = (order ^ Math.floor(order / 2 ** 32)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mix32((order ^ Math.floor(order / 2 ** 32)) >>> 0);
 }
 
 /**

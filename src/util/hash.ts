@@ -18,3 +18,13 @@ export function fnv1a(text: string, seed = 0): number {
   for (let i = 0; i < text.length; i++) h = fnv1aStep(h, text.charCodeAt(i));
   return h;
 }
+
+/** The murmur3 finaliser: a 32-bit value with every input bit spread over every output bit (for table indexes). */
+export function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

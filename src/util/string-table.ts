@@ -6,6 +6,8 @@
 // chunks, and 12 bytes of slot (arena offset, hash, value) in an open-addressing table kept between 35 and 70 %
 // full: about 40 bytes for a 16-character id. Keys are compared byte for byte, so it is exact: no false hits.
 
+import { FNV_BASIS, fnv1aStep, mix32 } from './hash.js';
+
 const CHUNK_BITS = 20;
 const CHUNK = 1 << CHUNK_BITS;
 /** Keys longer than this (not ids anyone writes) go to a plain Map instead of the arena. */
@@ -15,14 +17,9 @@ const EMPTY = 0;
 
 /** A 32-bit hash of bytes: FNV-1a, then a finaliser so that the low bits (the table index) are well mixed. */
 function hashBytes(bytes: Uint8Array, length: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < length; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  let h = FNV_BASIS;
+  for (let i = 0; i < length; i++) h = fnv1aStep(h, bytes[i] as number);
+  return mix32(h);
 }
 
 /**

@@ -1,11 +1,19 @@
 // The shared small helpers against known values: FNV-1a test vectors, mulberry32 streams, the median.
 
 import { describe, expect, it } from 'vitest';
-import { fnv1a, fnv1aStep, FNV_BASIS } from '../../src/util/hash.js';
+import { fnv1a, fnv1aStep, FNV_BASIS, mix32 } from '../../src/util/hash.js';
 import { rng } from '../../src/util/random.js';
 import { median } from '../../src/util/stats.js';
 import { hashSeed, Rng } from '../../src/synth/corpus/randomise.js';
 import { idHash } from '../../src/decide/scan-results.js';
+
+describe('mix32', () => {
+  it("is murmur3's 32-bit finaliser (published values)", () => {
+    expect(mix32(0)).toBe(0);
+    expect(mix32(1)).toBe(0x514e28b7);
+    expect(mix32(0xffffffff)).toBe(0x81f16f39);
+  });
+});
 
 describe('fnv1a', () => {
   it('gives the published 32-bit FNV-1a test vectors', () => {
