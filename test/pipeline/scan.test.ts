@@ -59,11 +59,18 @@ describe('scan', () => {
   });
 
   it('resumes after SIGKILL without losing or doubling rows', async () => {
+    // 60 rows on one worker, polled every 20 ms: the kill after the third row lands long before the last of them,
+    // however fast the machine (12 rows polled every 100 ms could all finish first).
+    const many = join(media, 'many.csv');
+    const M = 60;
+    await writeFile(
+      many,
+      `id,path\n${Array.from({ length: M }, (_, i) => `many-${i},${SCENES[i % SCENES.length]}.mp4`).join('\n')}\n`,
+    );
     const out = await tempDir();
-    const { child, done } = startCli(['scan', manifest, '--out', out, '--workers', '1', '--quiet']);
-    // Kill as soon as a few rows are on disk.
-    for (let i = 0; i < 600; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+    const { child, done } = startCli(['scan', many, '--out', out, '--workers', '1', '--quiet', '--no-report']);
+    for (let i = 0; i < 3000; i++) {
+      await new Promise((r) => setTimeout(r, 20));
       const n = (await rows(join(out, 'clips.jsonl')).catch(() => [])).length;
       if (n >= 3) break;
     }
@@ -71,16 +78,16 @@ describe('scan', () => {
     await done;
     const before = (await rows(join(out, 'clips.jsonl'))).length;
     expect(before).toBeGreaterThanOrEqual(3);
-    expect(before).toBeLessThan(N);
-    const second = await runCliProcess(['scan', manifest, '--out', out, '--workers', '2', '--quiet']);
+    expect(before).toBeLessThan(M);
+    const second = await runCliProcess(['scan', many, '--out', out, '--workers', '2', '--quiet', '--no-report']);
     expect(second.code, second.stderr).toBe(0);
     const clips = await rows(join(out, 'clips.jsonl'));
-    expect(clips).toHaveLength(N);
-    expect(new Set(clips.map((c) => c.id)).size).toBe(N);
+    expect(clips).toHaveLength(M);
+    expect(new Set(clips.map((c) => c.id)).size).toBe(M);
     const sum = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     expect(sum.counts.resumed).toBe(before);
-    expect(sum.counts.this_run_clips).toBe(N - before);
-  });
+    expect(sum.counts.this_run_clips).toBe(M - before);
+  }, 120_000);
 
   it('stops cleanly on SIGINT with exit code 130 and resumes', async () => {
     // 60 rows (the 6 files again and again, each row its own id) on one worker: the signal sent after the second row
