@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { probeClip } from '../../src/decode/probe.js';
 import { decodeClip } from '../../src/decode/frames.js';
 import { encodeFrames } from '../../src/decode/encode.js';
+import { FolderLockedError, lockFolder } from '../../src/io/lock.js';
 import { synthCorpus } from '../../src/synth/corpus/generate.js';
 import type { LabelRow } from '../../src/synth/corpus/generate.js';
 
@@ -107,6 +108,22 @@ describe('synthCorpus', () => {
     expect(ra.map((r) => r.direction)).toEqual(['forward', 'forward']);
     expect(ra.map((r) => r.twin_id)).toEqual([null, null]);
     expect(JSON.stringify(ra)).toBe(JSON.stringify(rb));
+  });
+
+  it('locks its folder: a second render into it stops, naming the first, and writes nothing', async () => {
+    const out = await tempDir();
+    await synthCorpus({ out, count: 0, seed: 1, families, renderParams });
+    const other = await lockFolder(out, { command: 'audit synth --out elsewhere' });
+    try {
+      const second = synthCorpus({ out, count: 1, seed: 1, families, renderParams });
+      await expect(second).rejects.toBeInstanceOf(FolderLockedError);
+      await expect(second).rejects.toThrow(/audit synth --out elsewhere/);
+      expect(await readdir(join(out, 'clips'))).toEqual([]);
+    } finally {
+      await other.release();
+    }
+    // Released after the run: the next one takes the lock again.
+    expect((await synthCorpus({ out, count: 1, seed: 1, families, renderParams, reversedTwins: false })).clips).toBe(1);
   });
 
   it('refuses an unknown family', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { encodeFrames } from '../../decode/encode.js';
 import { UsageError, expected } from '../../errors.js';
+import { lockFolder } from '../../io/lock.js';
 import { FAMILIES, prepareCorpus } from './index.js';
 import { Rng, hashSeed, loadRealBackgrounds } from './randomise.js';
 import type { RealBackground } from './randomise.js';
@@ -118,6 +119,22 @@ export async function synthCorpus(options: SynthOptions): Promise<{ clips: numbe
   const twins = options.reversedTwins !== false;
   await prepareCorpus();
   await mkdir(join(out, 'clips'), { recursive: true });
+  // Two renders into one folder would append to one labels.jsonl: the second stops, naming the first.
+  const lock = await lockFolder(out, { command: `audit synth --out ${out} --seed ${seed}` });
+  try {
+    return await renderCorpus(options, families, twins);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Renders the clips of {@link synthCorpus} into its locked folder, skipping those labels.jsonl already lists. */
+async function renderCorpus(
+  options: SynthOptions,
+  families: Family[],
+  twins: boolean,
+): Promise<{ clips: number; seconds: number; skipped: number }> {
+  const { out, count, seed } = options;
   const labelsPath = join(out, 'labels.jsonl');
   const done = new Set((await readLabels(labelsPath)).map((r) => r.id));
   const backgrounds: RealBackground[] = options.backgroundsDir ? await loadRealBackgrounds(options.backgroundsDir) : [];
