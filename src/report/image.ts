@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
 import sharp from 'sharp';
 import { UsageError, expected } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
 
 /** An 8-bit RGB picture, row-major. */
 export interface RgbImage {
@@ -28,7 +29,10 @@ export async function writeImage(image: RgbImage, file: string): Promise<void> {
   const format = imageFormat(file);
   await mkdir(dirname(file), { recursive: true });
   const s = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
-  await (format === 'png' ? s.png() : s.jpeg({ quality: JPEG_QUALITY })).toFile(file);
+  // Encoded in memory, then written whole under a temporary name and renamed: a killed run or a second writer of the
+  // same file (two `audit inspect --png` runs) never leaves a half-written picture.
+  const bytes = await (format === 'png' ? s.png() : s.jpeg({ quality: JPEG_QUALITY })).toBuffer();
+  await writeFileAtomic(file, bytes);
 }
 
 /** Rasterises an SVG document (its width/height attributes give the pixel size) to RGB over `background`. */
