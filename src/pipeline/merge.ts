@@ -146,20 +146,18 @@ async function mergeLocked(shardDirs: string[], out: string, shown: string[]): P
       for (const f of seriesFiles) await copyFile(join(dir, SERIES_DIR, f), join(out, SERIES_DIR, `${tag}-${f}`));
       for await (const { line, value } of readJsonl(join(dir, CLIPS_JSONL))) {
         const row = value as { id: string; series_file: string };
-        const prev = ids.get(row.id);
+        const prev = ids.putIfAbsent(row.id, i);
         if (prev !== undefined)
           throw mismatch(
             `Clip id ${JSON.stringify(row.id)} is in ${join(dirs[prev] as string, CLIPS_JSONL)} and in ${join(dir, CLIPS_JSONL)} line ${line}`,
           );
-        ids.set(row.id, i);
         await clips.append({ ...row, series_file: `${SERIES_DIR}/${tag}-${basename(row.series_file)}` });
         nClips++;
       }
       for await (const { line, value } of readJsonl(join(dir, ERRORS_JSONL))) {
         const row = value as { key: string };
-        if (keys.has(row.key) || ids.has(row.key.replace(/^id:/, '')))
+        if (keys.putIfAbsent(row.key, 0) !== undefined || ids.has(row.key.replace(/^id:/, '')))
           throw mismatch(`Error row ${row.key} of ${join(dir, ERRORS_JSONL)} line ${line} appears twice across shards`);
-        keys.add(row.key);
         await errors.append(row);
         nErrors++;
       }

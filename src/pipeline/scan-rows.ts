@@ -264,14 +264,13 @@ async function dispatchRows(
         });
       continue;
     }
-    const first = seen.get(r.id);
+    const first = seen.putIfAbsent(r.id, r.row);
     if (first !== undefined) {
       const dupKey = rowKey(undefined, r.row);
       if (dir.done.has(dupKey)) state.skipped++;
       else await recordManifestError(run, duplicateIdRow(r, first, dupKey));
       continue;
     }
-    seen.set(r.id, r.row);
     if (dir.done.has(key)) {
       state.skipped++;
       run.progress.update(state);

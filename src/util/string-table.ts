@@ -51,8 +51,16 @@ export class StringTable {
 
   /** Adds `key` (a set member; its value is 0 unless `set` gave it one). */
   add(key: string): this {
-    if (!this.has(key)) this.set(key, 0);
+    this.putIfAbsent(key, 0);
     return this;
+  }
+
+  /**
+   * The value `key` already has; when it has none, stores `value` for it and returns undefined. One lookup for the
+   * usual check-then-insert (a first sighting, or the row an id was first seen at).
+   */
+  putIfAbsent(key: string, value: number): number | undefined {
+    return this.put(key, value, false);
   }
 
   /** The value stored for `key`, or undefined when it is not in the table. */
@@ -66,24 +74,34 @@ export class StringTable {
 
   /** Stores `value` (a whole number 0 .. 2^32-1) for `key`, replacing any value it had. */
   set(key: string, value: number): this {
+    this.put(key, value, true);
+    return this;
+  }
+
+  /** Stores `value` for `key` when it is new, or when `replace`; returns the value it had before (or undefined). */
+  private put(key: string, value: number, replace: boolean): number | undefined {
     if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
       throw new RangeError(`StringTable values are whole numbers from 0 to 2^32-1, got ${value}`);
     }
     const length = this.encode(key);
     if (length > MAX_ARENA_KEY) {
-      this.long.set(key, value);
-      return this;
+      const had = this.long.get(key);
+      if (had === undefined || replace) this.long.set(key, value);
+      return had;
     }
     if (this.count + 1 > this.addr.length * MAX_LOAD) this.grow();
     const hash = hashBytes(this.scratch, length);
     const slot = this.find(hash, length);
-    if (this.addr[slot] === EMPTY) {
-      this.addr[slot] = this.store(length) + 1;
-      this.hashes[slot] = hash;
-      this.count++;
+    if (this.addr[slot] !== EMPTY) {
+      const had = this.values[slot];
+      if (replace) this.values[slot] = value;
+      return had;
     }
+    this.addr[slot] = this.store(length) + 1;
+    this.hashes[slot] = hash;
     this.values[slot] = value;
-    return this;
+    this.count++;
+    return undefined;
   }
 
   /** Forgets every key and hands the memory back. */

@@ -1,6 +1,6 @@
 // The scan pipeline end to end: outputs, resume after a kill, shards and merge, bad rows.
 
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJsonl } from '../../src/io/jsonl-log.js';
@@ -178,6 +178,15 @@ describe('scan', () => {
     await expect(merge([parts[0].out, parts[2].out], join(base, 'partial'))).rejects.toThrow(/Missing shard 1\/3/);
     await expect(merge([parts[0].out, parts[0].out, parts[1].out], join(base, 'double'))).rejects.toThrow(
       /appears twice/,
+    );
+    // A clip id in two shards (a shard folder edited by hand): the merge names both files and the line.
+    const tampered = join(base, 'tampered-1');
+    await cp(parts[1].out, tampered, { recursive: true });
+    const stray = (await readFile(join(parts[0].out, 'clips.jsonl'), 'utf8')).split('\n')[0];
+    await appendFile(join(tampered, 'clips.jsonl'), `${stray}\n`);
+    const strayLine = (await readFile(join(tampered, 'clips.jsonl'), 'utf8')).trim().split('\n').length;
+    await expect(merge([parts[0].out, tampered, parts[2].out], join(base, 'twice'))).rejects.toThrow(
+      `is in ${join(parts[0].out, 'clips.jsonl')} and in ${join(tampered, 'clips.jsonl')} line ${strayLine}`,
     );
     const cli = await runCliProcess(['merge', parts[0].out, '--out', join(base, 'cli-partial')]);
     expect(cli.code).toBe(1);

@@ -48,6 +48,20 @@ describe('StringTable', () => {
     expect(t.has('id:a')).toBe(true);
   });
 
+  it('putIfAbsent keeps the first value and returns it, as a Map check-then-set would, for short and long keys', () => {
+    const table = new StringTable();
+    const ref = new Map<string, number>();
+    const all = keys(30_000, 9);
+    for (let i = 0; i < all.length; i++) {
+      const k = all[i] as string;
+      const had = ref.get(k);
+      if (had === undefined) ref.set(k, i);
+      expect(table.putIfAbsent(k, i)).toBe(had);
+    }
+    expect(table.size).toBe(ref.size);
+    for (const [k, v] of ref) expect(table.get(k)).toBe(v);
+  });
+
   it('refuses values that are not whole numbers from 0 to 2^32-1', () => {
     const t = new StringTable();
     expect(() => t.set('a', -1)).toThrow(RangeError);
