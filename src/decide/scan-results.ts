@@ -97,9 +97,10 @@ class RowSlots {
     return this.sparse.get(row);
   }
 
-  /** Records `slot` for `row` (a positive whole number); `used` is how many slots exist (bounds the dense array). */
-  set(row: number, slot: number, used: number): void {
-    if (row >= this.dense.length && row < 16 * (used + 65_536)) {
+  /** Records `slot` for `row` (a positive whole number); slots are handed out 0, 1, 2..., so `slot` also bounds how
+   * far the dense array may grow: up to 16 entries per slot in use (plus a first million). */
+  set(row: number, slot: number): void {
+    if (row >= this.dense.length && row < 16 * (slot + 65_536)) {
       let size = this.dense.length;
       while (size <= row) size *= 2;
       const grown = new Int32Array(size).fill(-1);
@@ -166,7 +167,7 @@ function addSlot(t: ScanTable, row: number, file: string, line: number): number 
     t.verdicts = grow(t.verdicts, t.verdicts.length * 2);
     t.hashes = grow(t.hashes, t.hashes.length * 2);
   }
-  t.slots.set(row, t.n, t.n);
+  t.slots.set(row, t.n);
   return t.n++;
 }
 

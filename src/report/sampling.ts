@@ -15,27 +15,24 @@ function sampleKey(order: number): number {
  * (a hash of the row number), so the same rows are kept whatever order they arrive in. Memory stays O(size).
  */
 export class Reservoir {
-  private items: Array<{ key: number; order: number; value: number; layer: string }> = [];
-  seen = 0;
-  constructor(private readonly size: number) {}
+  /** The kept rows: the highest -key, i.e. the smallest keys, ties to the earlier row. */
+  private readonly top: TopN;
+  constructor(size: number) {
+    this.top = new TopN(size);
+  }
+  /** Rows offered so far. */
+  get seen(): number {
+    return this.top.count;
+  }
   /** Offers a value of the row numbered `order` (each row once). */
   add(value: number, layer: string, order: number): void {
-    this.seen++;
-    if (this.size <= 0) return;
-    this.items.push({ key: sampleKey(order), order, value, layer });
-    if (this.items.length > 2 * this.size) this.trim();
-  }
-  private trim(): void {
-    this.items.sort((a, b) => a.key - b.key || a.order - b.order);
-    this.items.length = Math.min(this.items.length, this.size);
+    this.top.add(-sampleKey(order), { row: order, value, layer });
   }
   get values(): number[] {
-    this.trim();
-    return this.items.map((i) => i.value);
+    return this.top.rows().map((r) => r.value as number);
   }
   get layers(): string[] {
-    this.trim();
-    return this.items.map((i) => i.layer);
+    return this.top.rows().map((r) => r.layer as string);
   }
 }
 
