@@ -442,7 +442,9 @@ console.log('\n(c) a full disk while writing (tmpfs)');
         `  on the full disk: ${mid.rows} rows kept, doubled ${mid.doubled}, corrupt ${mid.corrupt}${readFolder(out).partial ? ' (a partial last line, cut on resume)' : ''}`,
       );
       if (mid.doubled || mid.corrupt)
-        problem(`full disk, before the resume: doubled ${mid.doubled}, corrupt ${mid.corrupt}`);
+        problem(
+          `full disk, before the resume: doubled ${mid.doubled}, corrupt ${mid.corrupt}: ${mid.details.slice(0, 3).join('; ')}`,
+        );
       const grow = spawnSync('mount', ['-o', 'remount,size=256m', mnt], { encoding: 'utf8' });
       if (grow.status !== 0) throw new Error(`remount failed: ${grow.stderr}`);
       const again = await audit(scanArgs(out)).done;

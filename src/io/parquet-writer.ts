@@ -24,6 +24,7 @@ import {
 import { z } from 'zod';
 import { AuditError, expected } from '../errors.js';
 import { withAtomicFile } from './atomic.js';
+import { writeFully } from './write-fully.js';
 import { batchColumns, bigintReplacer, toPlain } from './arrow-values.js';
 import { parquetBatches } from './parquet-read.js';
 
@@ -295,7 +296,7 @@ async function writeBatchesAtomically(
   try {
     await withAtomicFile(path, async (fh) => {
       const bytes = (await transformParquetStream(source, props)) as ReadableStream<Uint8Array>;
-      for await (const chunk of bytes) await fh.write(chunk);
+      for await (const chunk of bytes) await writeFully(fh, chunk);
       // parquet-wasm ends its output normally (a valid, shorter file) when the input stream errors: check.
       if (state.failure !== null) throw state.failure.error;
     });

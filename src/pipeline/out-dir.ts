@@ -11,6 +11,7 @@ import { relocate, withStagedOut } from '../io/object-store-out.js';
 
 import { CLIPS_JSONL, ERRORS_JSONL, SERIES_DIR, SUMMARY_JSON } from '../outputs/layout.js';
 import { StringTable } from '../util/string-table.js';
+import { writeFully } from '../io/write-fully.js';
 
 /** Resume key of a manifest row: its id, or `row:N` for a row that never got an id. */
 export function rowKey(id: string | undefined, row: number): string {
@@ -190,9 +191,9 @@ export class OutDir {
     const offset = this.seriesOffset;
     this.seriesOffset += bytes.length;
     const fh = await this.series;
-    await fh
-      .write(bytes, 0, bytes.length, offset)
-      .catch((err: unknown) => Promise.reject(toIoError(err, 'write a clip series to', file)));
+    await writeFully(fh, bytes, offset).catch((err: unknown) =>
+      Promise.reject(toIoError(err, 'write a clip series to', file)),
+    );
     await this.clips.append({ ...row, series_file: this.seriesName, series_offset: offset });
     this.done.add(rowKey(row.id as string, 0));
     this.clipsWritten++;
