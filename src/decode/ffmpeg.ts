@@ -243,34 +243,37 @@ export interface DecodeRunResult {
  */
 export const DECODER_THREADS = 1;
 
-/** The decode command line: `run`'s input options and filters, raw frames to stdout in `run.pixelFormat`. */
-function decodeArgs(run: DecodeRun, threads: number): string[] {
+/** The output of one decode run: its filter chain and pixel format, and who receives the raw frames. */
+export interface DecodeOutput {
+  filters: string;
+  pixelFormat?: 'gray' | 'rgb24';
+  onData: (chunk: Buffer) => void;
+}
+
+/** The pipe output `k` of a run writes to: stdout for the first, file descriptors 3, 4, ... for the others. */
+function outputFd(k: number): number {
+  return k === 0 ? 1 : k + 2;
+}
+
+/** The decode command line: every input with its options, then every output (its first video stream, raw frames to its pipe). */
+function decodeArgs(
+  inputs: readonly { input: string; inputOptions: string[] }[],
+  outputs: readonly DecodeOutput[],
+  logLevel: 'error' | 'verbose',
+  threads: number,
+): string[] {
   // -nostats matters: ffmpeg prints its progress line even at -v error. -filter_threads 1: the small gray
   // chain gains nothing from filter threads, they only add start-up and contention.
-  return [
-    '-hide_banner',
-    '-nostdin',
-    '-nostats',
-    '-loglevel',
-    `level+${run.logLevel ?? 'error'}`,
-    '-filter_threads',
-    '1',
-    '-threads',
-    String(threads),
-    ...run.inputOptions,
-    '-i',
-    run.input,
-    '-an',
-    '-sn',
-    '-dn',
-    '-vf',
-    run.filters,
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    run.pixelFormat ?? 'gray',
-    'pipe:1',
-  ];
+  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', `level+${logLevel}`];
+  args.push('-filter_threads', '1', '-threads', String(threads));
+  for (const { input, inputOptions } of inputs) args.push(...inputOptions, '-i', input);
+  outputs.forEach((out, k) => {
+    // One input keeps ffmpeg's own choice of video stream; with several, output k takes input k's first one.
+    if (outputs.length > 1) args.push('-map', `${k}:v:0`);
+    args.push('-an', '-sn', '-dn', '-vf', out.filters, '-f', 'rawvideo', '-pix_fmt', out.pixelFormat ?? 'gray');
+    args.push(`pipe:${outputFd(k)}`);
+  });
+  return args;
 }
 
 /** How a run that ended with `close` ended: stopped through the signal, a clean exit, or an exit error. */
@@ -291,49 +294,73 @@ function closeResult(code: number | null, signal: NodeJS.Signals | null, stopped
  * On timeout ffmpeg is killed with SIGKILL and the run resolves at once with `timedOut`.
  */
 export function runDecode(run: DecodeRun, threads: number = DECODER_THREADS): Promise<DecodeRunResult> {
+  return runDecodeMany(
+    [{ input: run.input, inputOptions: run.inputOptions }],
+    [{ filters: run.filters, onData: run.onData, ...(run.pixelFormat ? { pixelFormat: run.pixelFormat } : {}) }],
+    run,
+    threads,
+  );
+}
+
+/**
+ * One ffmpeg for several clips: input k is decoded through `outputs[k]` (its filters, its own pipe), so a batch
+ * pays one process start. As {@link runDecode} otherwise: `control` gives the time limit, the stderr reader (every
+ * line of every input, unattributed), the log level and the stop signal; the timeout covers the whole run.
+ */
+export function runDecodeMany(
+  inputs: readonly { input: string; inputOptions: string[] }[],
+  outputs: readonly DecodeOutput[],
+  control: Pick<DecodeRun, 'timeoutMs' | 'onStderr' | 'logLevel' | 'signal'>,
+  threads: number = DECODER_THREADS,
+): Promise<DecodeRunResult> {
   const bin = locateFfmpeg().ffmpeg;
-  const args = decodeArgs(run, threads);
+  const args = decodeArgs(inputs, outputs, control.logLevel ?? 'error', threads);
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (result: DecodeRunResult | Error): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      run.signal?.removeEventListener('abort', onAbort);
+      control.signal?.removeEventListener('abort', onAbort);
       if (result instanceof Error) reject(result);
       else resolve(result);
     };
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe'];
+    for (let k = 1; k < outputs.length; k++) stdio.push('pipe');
+    const child = spawn(bin, args, { stdio, windowsHide: true });
     const kill = (): void => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     };
     const timer = setTimeout(
       () => {
         kill();
-        settle({ error: new Error(`ffmpeg ran past ${run.timeoutMs} ms`), timedOut: true, stopped: false });
+        settle({ error: new Error(`ffmpeg ran past ${control.timeoutMs} ms`), timedOut: true, stopped: false });
       },
-      Math.max(1, run.timeoutMs),
+      Math.max(1, control.timeoutMs),
     );
     let stopped = false;
     const onAbort = (): void => {
       stopped = true;
       kill();
     };
-    if (run.signal?.aborted) onAbort();
-    else run.signal?.addEventListener('abort', onAbort, { once: true });
+    if (control.signal?.aborted) onAbort();
+    else control.signal?.addEventListener('abort', onAbort, { once: true });
     const lines = new LevelLines((line, level) => {
-      if (!settled && !stopped) run.onStderr(line, level);
+      if (!settled && !stopped) control.onStderr(line, level);
     });
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (!settled && !stopped) run.onData(chunk);
+    outputs.forEach((out, k) => {
+      const pipe = child.stdio[outputFd(k)] as NodeJS.ReadableStream;
+      pipe.on('data', (chunk: Buffer) => {
+        if (!settled && !stopped) out.onData(chunk);
+      });
     });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => lines.push(s));
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => lines.push(s));
     child.on('error', (err: NodeJS.ErrnoException) => {
       // A process that started and then failed (rare: a kill of an exited child) still ends with 'close'.
       if (err.code === 'ENOENT' || err.code === 'EACCES') settle(spawnFailure(bin, err));
       else if (child.pid === undefined) settle(err);
     });
-    // 'close' (not 'exit'): every byte of stdout and stderr has been read by then.
+    // 'close' (not 'exit'): every byte of every output pipe and of stderr has been read by then.
     child.on('close', (code, signal) => {
       lines.end();
       settle(closeResult(code, signal, stopped));

@@ -3,7 +3,8 @@
 import { DecodeError, UsageError, expected } from '../errors.js';
 import { DECODER_THREADS, fileUrl, isErrorLevel, locateFfmpeg, runDecode } from './ffmpeg.js';
 import type { DecodeRunResult } from './ffmpeg.js';
-import { checkFile, parseFfmpegInfo, probeFailure } from './probe.js';
+import { checkFile, probeFailure } from './probe.js';
+import { RunHeader } from './run-header.js';
 import type { probeClip } from './probe.js';
 import { StderrLog } from './stderr.js';
 import type { DecodedClip, DecodeOptions, ProbeInfo } from './types.js';
@@ -87,7 +88,7 @@ export function planDecode(probe: ProbeInfo, options: DecodeOptions): DecodePlan
 }
 
 /** Cuts ffmpeg's raw gray stream into frames, or only counts bytes when `keep` is false. */
-class FrameSink {
+export class FrameSink {
   private readonly blocks: Uint8Array[] = [];
   private block: Uint8Array;
   private pos = 0;
@@ -139,7 +140,7 @@ class FrameSink {
   }
 }
 
-function resolveOptions(options: Partial<DecodeOptions> = {}): DecodeOptions {
+export function resolveOptions(options: Partial<DecodeOptions> = {}): DecodeOptions {
   const o: DecodeOptions = { ...DEFAULT_DECODE_OPTIONS };
   for (const key of ['shortSide', 'fps', 'maxSeconds', 'timeoutMs'] as const) {
     const v = options[key];
@@ -164,13 +165,13 @@ function rateArg(fps: number): string {
   return Number.isInteger(fps) ? String(fps) : fps.toFixed(6);
 }
 
-interface RawResult {
+export interface RawResult {
   plan: DecodePlan;
   sink: FrameSink;
   warnings: string[];
 }
 
-function inputOptionsFor(
+export function inputOptionsFor(
   tuning: DecodeTuning,
   windowStartS: number,
   maxSeconds: number,
@@ -188,12 +189,12 @@ function inputOptionsFor(
 }
 
 /** The FrameSink for a plan: room for the expected frames (or maxSeconds of them when the duration is unknown). */
-function sinkFor(plan: DecodePlan, o: DecodeOptions, keep: boolean): FrameSink {
+export function sinkFor(plan: DecodePlan, o: DecodeOptions, keep: boolean): FrameSink {
   return new FrameSink(plan.width * plan.height, Math.ceil((plan.expectedFrames || o.maxSeconds * plan.fps) + 2), keep);
 }
 
 /** Classify a finished decode run of `plan` (corrupt / too_short / timeout) and collect its warnings. */
-function classify(
+export function classify(
   path: string,
   o: DecodeOptions,
   plan: DecodePlan,
@@ -271,59 +272,6 @@ async function decodeRaw(
   return classify(path, o, plan, sink, log, run);
 }
 
-/**
- * What a verbose decode run printed before its first frame: the input's stream dump (the text `ffmpeg -i`
- * prints, read by {@link parseFfmpegInfo}), the frame rate ffmpeg fed the filter chain, the rate the fps filter
- * settled on, and the size of the raw frames it writes.
- */
-class RunHeader {
-  private readonly dump: string[] = [];
-  private stage: 'input' | 'between' | 'output' | 'done' = 'input';
-  /** The rate ffmpeg gives the filter chain (r_frame_rate as a rational, exact), 0 until seen. */
-  sourceRate = 0;
-  /** The fps filter's output rate, 0 until seen. */
-  filterRate = 0;
-  width = 0;
-  height = 0;
-
-  /** Read one stderr line; true when it completed the header (the output stream is described: frames follow). */
-  add(line: string): boolean {
-    if (this.stage === 'done') return false;
-    if (this.stage === 'input') {
-      if (/^(Stream mapping:|Output #0, )/.test(line)) this.stage = 'between';
-      else if (this.dump.length < 500) this.dump.push(line);
-    }
-    const fr = /^\[graph \d+ input from stream [^\]]*\] w:\d+ h:\d+ pixfmt:\S+ tb:\d+\/\d+ fr:(\d+)\/(\d+)/.exec(line);
-    if (fr && !this.sourceRate && Number(fr[2]) > 0) this.sourceRate = Number(fr[1]) / Number(fr[2]);
-    const fps = /^\[Parsed_fps_\d+ @ [^\]]*\] fps=(\d+)\/(\d+)/.exec(line);
-    if (fps && Number(fps[2]) > 0) this.filterRate = Number(fps[1]) / Number(fps[2]);
-    if (/^Output #0, /.test(line)) this.stage = 'output';
-    else if (this.stage === 'output' && /^\s+Stream #\d+:\d+.*: Video: /.test(line)) {
-      const geom = /, ([a-z][a-z0-9_]*)(?:\([^)]*\))?, (\d+)x(\d+)/.exec(line);
-      this.width = geom ? Number(geom[2]) : 0;
-      this.height = geom ? Number(geom[3]) : 0;
-      this.stage = 'done';
-      return true;
-    }
-    return false;
-  }
-
-  get complete(): boolean {
-    return this.stage === 'done';
-  }
-
-  /**
-   * The clip's facts from the stream dump, as {@link parseFfmpegInfo} gives them (null: no video stream; undefined:
-   * the input was not recognised). ffmpeg prints the average rate to 0.01 fps; when the exact rational it feeds the
-   * filter chain agrees with that, the exact one is kept (30000/1001, not 29.97).
-   */
-  probe(): ProbeInfo | null | undefined {
-    const info = parseFfmpegInfo(this.dump.join('\n'));
-    if (info && this.sourceRate > 0 && Math.abs(this.sourceRate - info.fps) <= 0.005 + 1e-9) info.fps = this.sourceRate;
-    return info;
-  }
-}
-
 /** Whether an ffmpeg build reads `source_fps` in the fps filter (5.0 and later); learnt from the first run, per binary. */
 const fpsExpressions = new Map<string, boolean>();
 
@@ -339,10 +287,19 @@ function scaleExpression(shortSide: number): string {
 /** Relative difference under which two rates are the same rate (as the VFR test of the probe). */
 const SAME_RATE = 0.005;
 
-/** The one-process chain: `fps=min(rate, source_fps)` (a plain rate on an ffmpeg without expressions), scaled by the display aspect, gray. */
-function unprobedFilters(o: DecodeOptions, useExpr: boolean): string {
+/**
+ * The one-process chain: `fps=min(rate, source_fps)` (a plain rate on an ffmpeg without expressions), scaled by the
+ * display aspect, gray. `clip` names the fps filter `fps@c<clip>` (a run decoding several clips tells them apart by it).
+ */
+function unprobedFilters(o: DecodeOptions, useExpr: boolean, clip?: number): string {
   const rate = rateArg(o.fps);
-  return `fps=${useExpr ? `'min(${rate},source_fps)'` : rate},${scaleExpression(o.shortSide)},format=gray`;
+  const fps = clip === undefined ? 'fps' : `fps@c${clip}`;
+  return `${fps}=${useExpr ? `'min(${rate},source_fps)'` : rate},${scaleExpression(o.shortSide)},format=gray`;
+}
+
+/** The one-process chain for clip `clip` of a run decoding several, with what the binary is known to read (see fpsExpressions). */
+export function batchFilters(o: DecodeOptions, clip: number): string {
+  return unprobedFilters(o, fpsExpressions.get(locateFfmpeg().ffmpeg) !== false, clip);
 }
 
 /**
@@ -350,7 +307,7 @@ function unprobedFilters(o: DecodeOptions, useExpr: boolean): string {
  * facts (another window start, rate or size) or there is none. Its rate is the one the fps filter runs at (the
  * source's exact rational when it is the lower one).
  */
-function agreedPlan(
+export function agreedPlan(
   header: RunHeader,
   probe: ProbeInfo | null | undefined,
   o: DecodeOptions,
@@ -379,7 +336,7 @@ function agreedPlan(
  * After a one-process run that was stopped or failed before its first frame: the probe facts its header printed
  * (or the probe failure), then one explicit decode within what is left of the time budget.
  */
-async function decodeAfterHeader(
+export async function decodeAfterHeader(
   path: string,
   header: RunHeader,
   log: StderrLog,
@@ -491,7 +448,7 @@ export async function decodeProbed(
   return toClip(probe, await decodeRaw(path, probe, o, true, tuning, o.timeoutMs));
 }
 
-function toClip(probe: ProbeInfo, { plan, sink, warnings }: RawResult): DecodedClip {
+export function toClip(probe: ProbeInfo, { plan, sink, warnings }: RawResult): DecodedClip {
   const frames = sink.frames();
   const clip: DecodedClip = {
     probe,

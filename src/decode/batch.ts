@@ -1,0 +1,224 @@
+// Decodes several clips in one ffmpeg (input k through output pipe k), so a batch pays one process start; a clip the
+// batch cannot vouch for is decoded again alone, so every clip gets what decodeClip gives it.
+
+import { DECODER_THREADS, fileUrl, isErrorLevel, runDecodeMany } from './ffmpeg.js';
+import {
+  agreedPlan,
+  batchFilters,
+  classify,
+  decodeAfterHeader,
+  decodeClip,
+  inputOptionsFor,
+  resolveOptions,
+  sinkFor,
+  toClip,
+} from './frames.js';
+import type { DecodePlan, DecodeTuning, FrameSink } from './frames.js';
+import { checkFile } from './probe.js';
+import { BatchHeaders, type RunHeader } from './run-header.js';
+import { StderrLog } from './stderr.js';
+import type { DecodedClip, DecodeOptions } from './types.js';
+
+/** One clip to decode, with the options {@link decodeClip} takes. */
+export interface ClipRequest {
+  path: string;
+  options?: Partial<DecodeOptions>;
+}
+
+/** A clip's decode: its frames, or what {@link decodeClip} would have thrown. */
+export type ClipResult = { ok: true; clip: DecodedClip } | { ok: false; error: unknown };
+
+/** A clip in a batch run: where its result goes, and what the run has told about it so far. */
+interface Member {
+  index: number;
+  path: string;
+  o: DecodeOptions;
+  header: RunHeader | null;
+  plan: DecodePlan | null;
+  sink: FrameSink | null;
+  /** Output that came before the clip's header was read; null once the header is read. */
+  pending: Uint8Array[] | null;
+}
+
+function settled(p: Promise<DecodedClip>): Promise<ClipResult> {
+  return p.then(
+    (clip) => ({ ok: true, clip }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+/**
+ * Decode clips as {@link decodeClip} does, several in ONE ffmpeg: each clip is an input with its own seek and read
+ * cap and an output with its own chain (the one-process chain of decodeClip, its fps filter named `fps@c<k>`) writing
+ * to its own pipe, and ffmpeg's verbose set-up lines tell each clip's facts, rate and size apart. Files that cannot be
+ * read fail before the run, as in decodeClip. A clip is decoded again on its own (by decodeClip, or by the explicit
+ * decode after its printed facts) when the batch cannot vouch for it: any error line in the run (errors are not
+ * attributed to inputs), a failed or timed-out run (limit: the sum of the clips' budgets), more than one video
+ * stream (the batch takes the first; ffmpeg alone picks the best), or a plan that differs from the run (a clip longer
+ * than maxSeconds, a variable-rate clip). Clips come back in the order asked; one ffmpeg runs at a time.
+ */
+export async function decodeClips(requests: readonly ClipRequest[], tuning: DecodeTuning = {}): Promise<ClipResult[]> {
+  const results: ClipResult[] = new Array(requests.length);
+  const members: Member[] = [];
+  await Promise.all(
+    requests.map(async ({ path, options }, index) => {
+      try {
+        const o = resolveOptions(options);
+        await checkFile(path);
+        members.push({ index, path, o, header: null, plan: null, sink: null, pending: [] });
+      } catch (error) {
+        results[index] = { ok: false, error };
+      }
+    }),
+  );
+  members.sort((a, b) => a.index - b.index);
+  const alone = members.length < 2 ? members : await runBatch(members, results, tuning);
+  for (const m of alone) {
+    const header = m.header;
+    results[m.index] = header
+      ? await settled(
+          decodeAfterHeader(m.path, header, new StderrLog(), m.o, true, tuning, Date.now() + m.o.timeoutMs).then(
+            ({ probe, raw }) => toClip(probe, raw),
+          ),
+        )
+      : await settled(decodeClip(m.path, m.o, tuning));
+  }
+  return results;
+}
+
+/**
+ * One ffmpeg over all members: fills the results of the clips it decoded cleanly and returns the others, those whose
+ * printed facts can still be used keeping `header` (an explicit decode follows), the rest with `header` null.
+ */
+async function runBatch(members: Member[], results: ClipResult[], tuning: DecodeTuning): Promise<Member[]> {
+  const headers = new BatchHeaders(members.length);
+  const log = new StderrLog();
+  const onHeader = (k: number): void => {
+    const m = members[k];
+    const h = headers.headers[k];
+    if (!m || !h) return;
+    const plan = h.videoStreams === 1 ? agreedPlan(h, h.probe(), m.o, m.o.segment?.startS ?? 0) : null;
+    if (plan) {
+      m.plan = plan;
+      m.sink = sinkFor(plan, m.o, true);
+      for (const chunk of m.pending ?? []) m.sink.write(chunk);
+    }
+    m.pending = null;
+  };
+  const run = await runDecodeMany(
+    members.map((m) => ({
+      input: fileUrl(m.path),
+      inputOptions: inputOptionsFor(tuning, m.o.segment?.startS ?? 0, m.o.maxSeconds, m.o.segment),
+    })),
+    members.map((m, k) => ({
+      filters: batchFilters(m.o, k),
+      onData: (chunk: Buffer) => (m.sink ? m.sink.write(chunk) : m.pending?.push(chunk)),
+    })),
+    {
+      timeoutMs: members.reduce((sum, m) => sum + m.o.timeoutMs, 0),
+      logLevel: 'verbose',
+      onStderr: (line, level) => {
+        if (isErrorLevel(level)) log.add(line);
+        else {
+          const k = headers.add(line);
+          if (k >= 0) onHeader(k);
+        }
+      },
+    },
+    tuning.threads ?? DECODER_THREADS,
+  );
+  if (run.error || run.timedOut || log.count > 0) return members;
+  const alone: Member[] = [];
+  members.forEach((m, k) => {
+    const h = headers.headers[k];
+    const probe = h?.probe();
+    if (m.plan && m.sink && probe) {
+      try {
+        results[m.index] = { ok: true, clip: toClip(probe, classify(m.path, m.o, m.plan, m.sink, log, run)) };
+      } catch (error) {
+        results[m.index] = { ok: false, error };
+      }
+      return;
+    }
+    // Facts printed, but the plan differs (or several video streams): the explicit decode follows, as decodeClip's.
+    if (h && probe !== undefined && h.videoStreams === 1) m.header = h;
+    alone.push(m);
+  });
+  return alone;
+}
+
+/** A clip from {@link DecodeBatcher}, with its share of its batch's wall time (the batch's time over its clips). */
+export interface BatchedClip {
+  clip: DecodedClip;
+  shareMs: number;
+}
+
+interface Waiting {
+  request: ClipRequest;
+  resolve: (clip: BatchedClip) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Gathers decodes asked for one by one into batches for {@link decodeClips}: a batch starts when `size` clips wait,
+ * or `waitMs` after the first of fewer asked; batches run one at a time, so a caller has at most one ffmpeg running.
+ * With `size` 1 every clip is decoded alone, at once.
+ */
+export class DecodeBatcher {
+  private readonly waiting: Waiting[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private busy = false;
+  private due = false;
+
+  constructor(
+    readonly size: number,
+    private readonly waitMs = 5,
+    private readonly tuning: DecodeTuning = {},
+  ) {}
+
+  /** Decode one clip as {@link decodeClip} would, in the next batch. */
+  decode(path: string, options?: Partial<DecodeOptions>): Promise<BatchedClip> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ request: options ? { path, options } : { path }, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.busy || this.waiting.length === 0) return;
+    if (this.waiting.length < this.size && !this.due) {
+      this.timer ??= setTimeout(() => {
+        this.timer = null;
+        this.due = true;
+        this.pump();
+      }, this.waitMs);
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.due = false;
+    this.busy = true;
+    const batch = this.waiting.splice(0, this.size);
+    const t0 = performance.now();
+    decodeClips(
+      batch.map((w) => w.request),
+      this.tuning,
+    )
+      .then(
+        (results) => {
+          const shareMs = (performance.now() - t0) / batch.length;
+          results.forEach((r, i) => {
+            if (r.ok) batch[i]?.resolve({ clip: r.clip, shareMs });
+            else batch[i]?.reject(r.error);
+          });
+        },
+        (error: unknown) => {
+          for (const w of batch) w.reject(error);
+        },
+      )
+      .finally(() => {
+        this.busy = false;
+        this.pump();
+      });
+  }
+}

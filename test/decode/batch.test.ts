@@ -1,0 +1,163 @@
+// decodeClips gives every clip exactly what decodeClip gives it, in one ffmpeg for a clean batch; DecodeBatcher gathers clips asked one by one.
+
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DecodeBatcher, decodeClips } from '../../src/decode/batch.js';
+import type { BatchedClip, ClipRequest, ClipResult } from '../../src/decode/batch.js';
+import { decodeClip, locateFfmpeg, resetFfmpegLocation } from '../../src/decode/index.js';
+import { ffmpegTo, makeBadInputs } from '../fixtures/bad-inputs.js';
+import type { BadInput } from '../fixtures/bad-inputs.js';
+
+const saved = process.env.FFMPEG_PATH;
+let dir: string;
+let log: string;
+let cases: BadInput[];
+const f = (name: string): string => join(dir, name);
+const X264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
+
+async function starts(): Promise<string[]> {
+  const text = await readFile(log, 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => l !== '');
+}
+
+/** What decodeClip gives a request, in the shape decodeClips returns. */
+async function alone({ path, options }: ClipRequest): Promise<ClipResult> {
+  return decodeClip(path, options).then(
+    (clip) => ({ ok: true, clip }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+/** A comparable view of a result: the clip's facts and frame bytes, or the error's class, code and message. */
+function view(r: ClipResult): unknown {
+  if (!r.ok) {
+    const e = r.error as { name?: string; code?: string; message?: string };
+    return { error: [e.name, e.code, e.message] };
+  }
+  const { frames, ...rest } = r.clip;
+  return { ...rest, frames: frames.length, bytes: Buffer.concat(frames).toString('base64') };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'decode-batch-'));
+  log = f('starts.log');
+  const real = locateFfmpeg().ffmpeg;
+  const [made] = await Promise.all([
+    makeBadInputs(dir),
+    ffmpegTo(f('short.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=30:d=2', ...X264]),
+    ffmpegTo(f('slow-rate.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=12:d=2', ...X264]),
+    ffmpegTo(f('long.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=10:d=8', ...X264]),
+    ffmpegTo(f('ntsc.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=s=200x120:r=24000/1001:d=2', ...X264]),
+  ]);
+  cases = made;
+  await writeFile(f('ffmpeg'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${real}' "$@"\n`);
+  await chmod(f('ffmpeg'), 0o755);
+  process.env.FFMPEG_PATH = f('ffmpeg');
+  resetFfmpegLocation();
+}, 120_000);
+
+beforeEach(async () => {
+  await rm(log, { force: true });
+});
+
+afterAll(async () => {
+  if (saved === undefined) delete process.env.FFMPEG_PATH;
+  else process.env.FFMPEG_PATH = saved;
+  resetFfmpegLocation();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('decodeClips', () => {
+  it('one ffmpeg for a batch of clean clips, each exactly as decoded alone', async () => {
+    const requests: ClipRequest[] = ['short.mp4', 'slow-rate.mp4', 'ntsc.mp4'].map((n) => ({ path: f(n) }));
+    requests.push({ path: f('long.mp4'), options: { maxSeconds: 10 } });
+    const batch = await decodeClips(requests);
+    expect(await starts()).toHaveLength(1);
+    expect(batch.map((r) => r.ok && [r.clip.fps, r.clip.frames.length])).toEqual([
+      [24, 48],
+      [12, 24],
+      [24000 / 1001, 48],
+      [10, 80],
+    ]);
+    const each = [];
+    for (const r of requests) each.push(view(await alone(r)));
+    expect(batch.map(view)).toEqual(each);
+  });
+
+  it('a clip longer than maxSeconds is decoded again at its centred window, once, after the batch', async () => {
+    const requests = [{ path: f('short.mp4') }, { path: f('long.mp4'), options: { maxSeconds: 4 } }];
+    const batch = await decodeClips(requests);
+    const s = await starts();
+    expect(s).toHaveLength(2);
+    expect(s[1]).toContain('-ss 2.000');
+    expect(batch.map((r) => r.ok && [r.clip.windowStartS, r.clip.windowEndS, r.clip.frames.length])).toEqual([
+      [0, 2, 48],
+      [2, 6, 40],
+    ]);
+    expect(batch.map(view)).toEqual([view(await alone(requests[0])), view(await alone(requests[1]))]);
+  });
+
+  it('every bad and hard input, batched with good ones, gets what decodeClip gives it', async () => {
+    const requests: ClipRequest[] = [{ path: f('short.mp4') }, ...cases.map((c) => ({ path: c.file }))];
+    const batch = await decodeClips(requests);
+    expect(batch).toHaveLength(requests.length);
+    const each = [];
+    for (const r of requests) each.push(view(await alone(r)));
+    expect(batch.map(view)).toEqual(each);
+    const codes = batch.map((r) => (r.ok ? 'ok' : (r.error as { code: string }).code));
+    expect(codes.slice(1)).toEqual(cases.map((c) => (c.expect === 'ok' ? 'ok' : c.code)));
+  }, 120_000);
+
+  it('the hard but valid inputs decode in one batch run, but for those that need their own decode', async () => {
+    const ok = cases.filter((c) => c.expect === 'ok' && !c.warns).map((c) => ({ path: c.file }));
+    const batch = await decodeClips(ok);
+    const s = await starts();
+    // The variable-rate clip's average rate is below 24 fps while its nominal rate is not: an explicit decode.
+    expect(s).toHaveLength(2);
+    expect(s[0]?.match(/ -i /g)).toHaveLength(ok.length);
+    expect(s[1]).toContain('vfr.mp4');
+    const each = [];
+    for (const r of ok) each.push(view(await alone(r)));
+    expect(batch.map(view)).toEqual(each);
+  }, 60_000);
+
+  it('a bad option fails its own clip only', async () => {
+    const batch = await decodeClips([{ path: f('short.mp4'), options: { fps: -1 } }, { path: f('short.mp4') }]);
+    expect(batch[0]).toMatchObject({ ok: false, error: { name: 'UsageError' } });
+    expect(batch[1]?.ok).toBe(true);
+  });
+});
+
+describe('DecodeBatcher', () => {
+  it('clips asked for together share one ffmpeg; results go back to their callers', async () => {
+    const batcher = new DecodeBatcher(8);
+    const clips: Promise<BatchedClip>[] = [
+      batcher.decode(f('short.mp4')),
+      batcher.decode(f('slow-rate.mp4')),
+      batcher.decode(f('ntsc.mp4')),
+    ];
+    const missing = batcher.decode(f('missing.mp4'));
+    await expect(missing).rejects.toMatchObject({ code: 'missing' });
+    expect((await Promise.all(clips)).map((c) => c.clip.fps)).toEqual([24, 12, 24000 / 1001]);
+    expect(await starts()).toHaveLength(1);
+  });
+
+  it('starts a batch when it is full and the next when the first is done', async () => {
+    const batcher = new DecodeBatcher(2, 60_000);
+    const clips = await Promise.all(
+      ['short.mp4', 'slow-rate.mp4', 'ntsc.mp4', 'short.mp4'].map((n) => batcher.decode(f(n))),
+    );
+    expect(clips.map((c) => c.clip.frames.length)).toEqual([48, 24, 48, 48]);
+    expect(clips.every((c) => c.shareMs > 0)).toBe(true);
+    const s = await starts();
+    expect(s.map((line) => line.match(/ -i /g)?.length)).toEqual([2, 2]);
+  });
+
+  it('with size 1 every clip is decoded alone', async () => {
+    const batcher = new DecodeBatcher(1);
+    await Promise.all([batcher.decode(f('short.mp4')), batcher.decode(f('slow-rate.mp4'))]);
+    expect((await starts()).map((line) => line.match(/ -i /g)?.length)).toEqual([1, 1]);
+  });
+});
