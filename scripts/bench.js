@@ -1,5 +1,5 @@
 // `npm run bench`: pipeline throughput against an ffmpeg decode-only pass of the same clips, same process.
-// Usage: npm run bench [-- --clips 40 --seconds 5 --workers N --json]
+// Usage: npm run bench [-- --clips 40 --seconds 5 --workers N --decode-batch 8 --json]
 import { availableParallelism } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     workers: { type: 'string', default: String(availableParallelism()) },
     preset: { type: 'string', default: 'ultrafast' },
+    'decode-batch': { type: 'string', default: '8' },
     'both-ways': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
@@ -41,7 +42,7 @@ let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 
 // 1. Baseline: ffmpeg decode-only to the same size, rate and window, `workers` at a time.
-let t0 = performance.now();
+const t0 = performance.now();
 let next = 0;
 let decodedFrames = 0;
 await Promise.all(
@@ -54,22 +55,29 @@ await Promise.all(
 );
 const decodeS = (performance.now() - t0) / 1000;
 
-// 2. The pipeline: probe, decode, flow both ways, camera fit, cues, writers.
-t0 = performance.now();
-const summary = await scan({
-  input: manifest,
-  out: join(work, 'out'),
-  workers,
-  quiet: true,
-  count: false,
-  flowPreset: preset,
-  flowDirections: values['both-ways'] ? 'both' : 'canonical',
-  ...decodeOpts,
-});
-const pipeS = (performance.now() - t0) / 1000;
+// 2. The pipeline: probe, decode, flow both ways, camera fit, cues, writers; with --decode-batch clips per
+// ffmpeg, then (when that is more than 1) with one ffmpeg per clip, for the gain of batching in the same run.
+const decodeBatch = Number(values['decode-batch']);
+/** @param {number} batch @param {string} name */
+async function timedScan(batch, name) {
+  const t = performance.now();
+  const s = await scan({
+    input: manifest,
+    out: join(work, name),
+    workers,
+    quiet: true,
+    count: false,
+    flowPreset: preset,
+    flowDirections: values['both-ways'] ? 'both' : 'canonical',
+    decodeBatch: batch,
+    ...decodeOpts,
+  });
+  if (s.counts.errors) throw new Error(`${s.counts.errors} clips failed; see ${join(work, name, 'errors.jsonl')}`);
+  return { summary: s, seconds: (performance.now() - t) / 1000 };
+}
+const { summary, seconds: pipeS } = await timedScan(decodeBatch, 'out');
+const perClip = decodeBatch > 1 ? await timedScan(1, 'out-per-clip') : null;
 clearInterval(sampler);
-if (summary.counts.errors)
-  throw new Error(`${summary.counts.errors} clips failed; see ${join(work, 'out', 'errors.jsonl')}`);
 
 // 3. DIS alone on one core, 160x90.
 /** @type {Partial<Record<DisPresetName, number>>} */
@@ -83,6 +91,9 @@ const result = {
   clips_per_s: clips / pipeS,
   decode_only_clips_per_s: clips / decodeS,
   throughput_ratio: decodeS / pipeS,
+  decode_batch: decodeBatch,
+  per_clip_ffmpeg_clips_per_s: perClip ? clips / perClip.seconds : null,
+  batch_speedup: perClip ? perClip.seconds / pipeS : null,
   frames_per_s: decodedFrames / pipeS,
   decode_only_frames_per_s: decodedFrames / decodeS,
   pairs_per_s: (decodedFrames - clips) / pipeS,
@@ -107,6 +118,10 @@ else {
     `pipeline:    ${result.clips_per_s.toFixed(2)} clips/s, ${result.frames_per_s.toFixed(0)} frames/s, ${result.pairs_per_s.toFixed(0)} pairs/s`,
   );
   log(`ratio pipeline/decode-only: ${result.throughput_ratio.toFixed(2)}`);
+  if (perClip)
+    log(
+      `one ffmpeg per clip (--decode-batch 1): ${result.per_clip_ffmpeg_clips_per_s?.toFixed(2)} clips/s; ${decodeBatch} clips per ffmpeg is ${result.batch_speedup?.toFixed(2)}x that`,
+    );
   log(
     `per clip: decode ${result.mean_decode_ms.toFixed(0)} ms, analyse ${result.mean_analyse_ms.toFixed(0)} ms (${result.ms_per_flow_pair_in_pipeline.toFixed(2)} ms per pair: flow, camera fit, cues)`,
   );

@@ -36,6 +36,7 @@ export interface AnalysisFlags extends ClipAnalysisFlags {
   pathColumn: string;
   idColumn: string;
   workers?: number;
+  decodeBatch: number;
   retryErrors: boolean;
   quiet: boolean;
 }
@@ -76,7 +77,17 @@ export function addAnalysisOptions(cmd: Command): Command {
     cmd
       .option('--path-column <name>', 'manifest column with the clip path', 'path')
       .option('--id-column <name>', 'manifest column with the clip id; a row without one is known by its path', 'id')
-      .option('-w, --workers <n>', 'worker threads, one clip per task (default: all cores)', int('--workers')),
+      .option(
+        '-w, --workers <n>',
+        'worker threads, each analysing one clip at a time (default: all cores)',
+        int('--workers'),
+      )
+      .option(
+        '--decode-batch <n>',
+        'clips one ffmpeg decodes together in a worker, so a batch pays one process start (1: one ffmpeg per clip)',
+        int('--decode-batch'),
+        8,
+      ),
   )
     .option('--retry-errors', 'try clips that failed in an earlier run into the same --out again', false)
     .option('-q, --quiet', 'no progress output', false);
@@ -102,6 +113,7 @@ export function analysisOptions(flags: AnalysisFlags): Omit<ScanOptionsInput, 'i
     pathColumn: flags.pathColumn,
     idColumn: flags.idColumn,
     workers: flags.workers,
+    decodeBatch: flags.decodeBatch,
     ...clipAnalysisOptions(flags),
     retryErrors: flags.retryErrors,
     quiet: flags.quiet,

@@ -35,6 +35,11 @@ export const ScanOptionsSchema = z.object({
     .min(1)
     .max(512)
     .default(() => availableParallelism()),
+  /**
+   * Clips one ffmpeg decodes together in a worker (1 = one ffmpeg per clip). Process start-up is most of a short
+   * clip's decode cost; the results are the same either way.
+   */
+  decodeBatch: z.number().int().min(1).max(64).default(8),
   shortSide: z.number().int().min(32).max(720).default(96),
   fps: z.number().positive().max(240).default(24),
   maxSeconds: z.number().positive().max(3600).default(10),

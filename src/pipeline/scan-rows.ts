@@ -164,38 +164,81 @@ async function finishClip(
   run.progress.update(state);
 }
 
-/** Sends one clip to the pool; the promise settles once its row is written (or the run has stopped). */
-function analyseClip(
-  run: RowRun,
+/**
+ * The worker threads of a scan: `main` takes `decodeBatch` clips per thread at once (one ffmpeg decodes them
+ * together); `solo`, started the first time a thread dies, takes one clip at a time on one thread. Tasks get no
+ * abort signal (piscina never shares a thread among abortable tasks): `stopped` settles when the run stops, and
+ * the pools are destroyed at the end of the run, which ends what still runs.
+ */
+interface Pools {
+  main: Piscina<ClipTask, ClipOutcome>;
+  solo: Piscina<ClipTask, ClipOutcome> | null;
+  stopped: Promise<null>;
+}
+
+function newPool(threads: number, tasksPerThread: number): Piscina<ClipTask, ClipOutcome> {
+  return new Piscina<ClipTask, ClipOutcome>({
+    filename: workerUrl().href,
+    maxThreads: threads,
+    minThreads: threads,
+    concurrentTasksPerWorker: tasksPerThread,
+    idleTimeout: 5_000,
+  });
+}
+
+/** A clip's outcome from a pool, or null once the run stops first. */
+function runOn(
   pool: Piscina<ClipTask, ClipOutcome>,
-  batcher: Batcher | null,
-  r: InputRow,
-  key: string,
-): Promise<void> {
-  const signal = run.abort.signal;
+  task: ClipTask,
+  stopped: Promise<null>,
+): Promise<ClipOutcome | null> {
+  const job = pool.run(task);
+  job.catch(() => undefined); // a task still running when the pool is destroyed rejects: nobody waits for it then
+  return Promise.race([job, stopped]);
+}
+
+/**
+ * Runs a clip on the pool. A thread that dies (out of memory, a crash in native code) takes every clip it held
+ * with it: when it held several, each is run again alone on the solo pool, so only the clip that kills its thread
+ * fails (`worker_failed`), never the run. Null when the run was stopped.
+ */
+async function runTask(pools: Pools, task: ClipTask, signal: AbortSignal): Promise<ClipOutcome | null> {
+  let err: unknown;
+  try {
+    return await runOn(pools.main, task, pools.stopped);
+  } catch (thrown) {
+    err = thrown;
+  }
+  if (!signal.aborted && (task.decodeBatch ?? 1) > 1) {
+    pools.solo ??= newPool(1, 1);
+    try {
+      return await runOn(pools.solo, { ...task, decodeBatch: 1 }, pools.stopped);
+    } catch (thrown) {
+      err = thrown;
+    }
+  }
+  if (signal.aborted) return null;
+  const message = String((err as Error)?.message ?? err);
+  return {
+    ok: false,
+    id: task.id,
+    row: task.row,
+    path: task.path,
+    error: { code: 'worker_failed', message, stage: 'analyse' },
+  };
+}
+
+/** Sends one clip to the pool; the promise settles once its row is written (or the run has stopped). */
+function analyseClip(run: RowRun, pools: Pools, batcher: Batcher | null, r: InputRow, key: string): Promise<void> {
   const task: ClipTask = {
     id: r.id,
     path: r.path,
     row: r.row,
     settings: run.settings,
     ...(r.segment ? { segment: r.segment } : {}),
+    decodeBatch: run.opts.decodeBatch,
   };
-  return pool
-    .run(task, { signal })
-    .then(
-      (res) => res,
-      // A worker that died (out of memory, a crash in native code) fails its clip, not the run.
-      (err: unknown): ClipOutcome | null =>
-        signal.aborted
-          ? null
-          : {
-              ok: false,
-              id: r.id,
-              row: r.row,
-              path: r.path,
-              error: { code: 'worker_failed', message: String((err as Error)?.message ?? err), stage: 'analyse' },
-            },
-    )
+  return runTask(pools, task, run.abort.signal)
     .then((res) => (res ? finishClip(run, batcher, res, key, r.columns) : undefined))
     .catch((err: unknown) => {
       // Writing failed (disk full, folder removed): stop, keeping what is on disk, and report it.
@@ -232,18 +275,13 @@ function duplicateIdRow(r: InputRow, first: number, key: string): ErrorRow {
 
 /**
  * Reads the input once: rows of other shards are passed over, manifest problems and repeated ids become
- * error rows, rows finished by an earlier run are skipped, the rest go to the pool (at most two per worker
- * in flight). Returns once every clip sent has been written or given up.
+ * error rows, rows finished by an earlier run are skipped, the rest go to the pool (at most a decode batch and
+ * one clip more per worker in flight). Returns once every clip sent has been written or given up.
  */
-async function dispatchRows(
-  run: RowRun,
-  source: InputSource,
-  pool: Piscina<ClipTask, ClipOutcome>,
-  batcher: Batcher | null,
-): Promise<void> {
+async function dispatchRows(run: RowRun, source: InputSource, pools: Pools, batcher: Batcher | null): Promise<void> {
   const { dir, state, tally } = run;
   const inflight = new Set<Promise<void>>();
-  const maxInflight = run.opts.workers * 2;
+  const maxInflight = run.opts.workers * (run.opts.decodeBatch + 1);
   // id -> first row, for the duplicate-id check: compact, as it holds every row of the shard until the rows end
   const seen = new StringTable();
   for await (const r of source.rows()) {
@@ -278,7 +316,7 @@ async function dispatchRows(
     }
     while (inflight.size >= maxInflight) await Promise.race(inflight);
     if (run.abort.signal.aborted) break;
-    const p: Promise<void> = analyseClip(run, pool, batcher, r, key).finally(() => inflight.delete(p));
+    const p: Promise<void> = analyseClip(run, pools, batcher, r, key).finally(() => inflight.delete(p));
     inflight.add(p);
   }
   await Promise.allSettled(inflight);
@@ -290,24 +328,23 @@ async function dispatchRows(
  * closed and the progress line finished. A failure to write is left in `run.fatal`.
  */
 export async function scanRows(run: RowRun, source: InputSource, signal: AbortSignal | undefined): Promise<void> {
-  const pool = new Piscina<ClipTask, ClipOutcome>({
-    filename: workerUrl().href,
-    maxThreads: run.opts.workers,
-    minThreads: run.opts.workers,
-    idleTimeout: 5_000,
+  const stopped = new Promise<null>((resolve) => {
+    if (run.abort.signal.aborted) resolve(null);
+    else run.abort.signal.addEventListener('abort', () => resolve(null), { once: true });
   });
+  const pools: Pools = { main: newPool(run.opts.workers, run.opts.decodeBatch), solo: null, stopped };
   const onAbort = () => run.abort.abort();
   signal?.addEventListener('abort', onAbort);
   const batcher = run.model ? modelBatcher(run, run.model) : null;
   try {
-    await dispatchRows(run, source, pool, batcher);
+    await dispatchRows(run, source, pools, batcher);
   } finally {
     // Clips already analysed are written even when interrupted (not when writing itself failed).
     batcher?.stopWaiting();
     if (batcher && !run.fatal) await batcher.flush().catch((err: unknown) => (run.fatal ??= err));
     await run.model?.session.release();
     signal?.removeEventListener('abort', onAbort);
-    await pool.destroy();
+    await Promise.all([pools.main.destroy(), pools.solo?.destroy()]);
     await run.dir.close();
     run.progress.finish(run.state);
   }

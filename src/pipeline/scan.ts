@@ -37,6 +37,8 @@ export interface ScanSummary {
   out: string;
   settings: AnalysisSettings & {
     workers: number;
+    /** Clips one ffmpeg decoded together (1: one ffmpeg per clip). */
+    decodeBatch: number;
     pathColumn: string;
     idColumn: string;
     startColumn?: string;
@@ -323,6 +325,7 @@ function scanSummary(
     settings: {
       ...settings,
       workers: opts.workers,
+      decodeBatch: opts.decodeBatch,
       pathColumn: opts.pathColumn,
       idColumn: opts.idColumn,
       ...(opts.startColumn ? { startColumn: opts.startColumn, endColumn: opts.endColumn } : {}),

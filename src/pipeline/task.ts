@@ -29,6 +29,8 @@ export interface ClipTask {
   settings: AnalysisSettings;
   /** The span of the video this row stands for (seconds; endS Infinity: to the end); absent: the whole video. */
   segment?: { startS: number; endS: number };
+  /** Clips the worker's ffmpeg decodes together (absent: 1, each alone); not an analysis setting, results are the same. */
+  decodeBatch?: number;
 }
 
 /** Facts about how a clip was analysed. */

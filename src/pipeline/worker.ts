@@ -1,4 +1,4 @@
-// Piscina worker entry: one task = one clip; frames never leave this thread, only numbers do.
+// Piscina worker entry: one task = one clip (a worker holds up to --decode-batch at once); frames never leave this thread, only numbers do.
 
 import { analyseClip } from './analyse-clip.js';
 import type { ClipOutcome, ClipTask } from './task.js';
