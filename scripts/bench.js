@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchDis, decodeOnly, locateFfmpeg, scan } from '../dist/index.js';
+import { benchDis, decodeClips, decodeOnly, locateFfmpeg, scan } from '../dist/index.js';
 import { benchClips, benchManifest } from './bench-clips.js';
 
 const { values } = parseArgs({
@@ -54,6 +54,19 @@ await Promise.all(
   }),
 );
 const decodeS = (performance.now() - t0) / 1000;
+// The same, --decode-batch clips per ffmpeg (frames kept, then dropped): what decoding alone allows when batched.
+const t1 = performance.now();
+next = 0;
+await Promise.all(
+  Array.from({ length: workers }, async () => {
+    while (next < rows.length) {
+      const batch = rows.slice(next, next + Number(values['decode-batch']));
+      next += batch.length;
+      await decodeClips(batch.map((path) => ({ path, options: decodeOpts })));
+    }
+  }),
+);
+const decodeBatchedS = (performance.now() - t1) / 1000;
 
 // 2. The pipeline: probe, decode, flow both ways, camera fit, cues, writers; with --decode-batch clips per
 // ffmpeg, then (when that is more than 1) with one ffmpeg per clip, for the gain of batching in the same run.
@@ -91,6 +104,8 @@ const result = {
   clips_per_s: clips / pipeS,
   decode_only_clips_per_s: clips / decodeS,
   throughput_ratio: decodeS / pipeS,
+  decode_only_batched_clips_per_s: clips / decodeBatchedS,
+  throughput_ratio_batched: decodeBatchedS / pipeS,
   decode_batch: decodeBatch,
   per_clip_ffmpeg_clips_per_s: perClip ? clips / perClip.seconds : null,
   batch_speedup: perClip ? perClip.seconds / pipeS : null,
@@ -118,6 +133,9 @@ else {
     `pipeline:    ${result.clips_per_s.toFixed(2)} clips/s, ${result.frames_per_s.toFixed(0)} frames/s, ${result.pairs_per_s.toFixed(0)} pairs/s`,
   );
   log(`ratio pipeline/decode-only: ${result.throughput_ratio.toFixed(2)}`);
+  log(
+    `decode-only, ${values['decode-batch']} clips per ffmpeg: ${result.decode_only_batched_clips_per_s.toFixed(2)} clips/s; ratio pipeline/that: ${result.throughput_ratio_batched.toFixed(2)}`,
+  );
   if (perClip)
     log(
       `one ffmpeg per clip (--decode-batch 1): ${result.per_clip_ffmpeg_clips_per_s?.toFixed(2)} clips/s; ${decodeBatch} clips per ffmpeg is ${result.batch_speedup?.toFixed(2)}x that`,

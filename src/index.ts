@@ -13,7 +13,7 @@ export { cueDocRows, type CueDocRow } from './cues/docs.js';
 export { DisFlow, DIS_PRESETS, type DisParams, type DisPresetName } from './flow/dis.js';
 export { fitCamera, residualFlow } from './flow/camera.js';
 export type { CameraMotion, FlowField, GrayImage } from './flow/types.js';
-export { decodeClip, decodeOnly, probeClip, locateFfmpeg } from './decode/index.js';
+export { decodeClip, decodeClips, decodeOnly, probeClip, locateFfmpeg } from './decode/index.js';
 export { benchDis } from './flow/dis-bench.js';
 export type { DecodedClip, DecodeOptions, ProbeInfo } from './decode/types.js';
 export { openInput, isRowProblem, type InputRow, type InputSource } from './io/inputs.js';
