@@ -53,7 +53,8 @@ function settled(p: Promise<DecodedClip>): Promise<ClipResult> {
  * to its own pipe, and ffmpeg's verbose set-up lines tell each clip's facts, rate and size apart. Files that cannot be
  * read fail before the run, as in decodeClip. A clip is decoded again on its own (by decodeClip, or by the explicit
  * decode after its printed facts) when the batch cannot vouch for it: any error line in the run (errors are not
- * attributed to inputs), a failed or timed-out run (limit: the sum of the clips' budgets), more than one video
+ * attributed to inputs), a failed or timed-out run (limits: the sum of the clips' budgets, and the smallest budget
+ * without a frame or a line written: an input that hangs stalls the whole run), more than one video
  * stream (the batch takes the first; ffmpeg alone picks the best), or a plan that differs from the run (a clip longer
  * than maxSeconds, a variable-rate clip). Clips come back in the order asked; one ffmpeg runs at a time.
  */
@@ -116,6 +117,7 @@ async function runBatch(members: Member[], results: ClipResult[], tuning: Decode
     })),
     {
       timeoutMs: members.reduce((sum, m) => sum + m.o.timeoutMs, 0),
+      stallMs: Math.min(...members.map((m) => m.o.timeoutMs)),
       logLevel: 'verbose',
       onStderr: (line, level) => {
         if (isErrorLevel(level)) log.add(line);

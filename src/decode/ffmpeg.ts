@@ -303,14 +303,47 @@ export function runDecode(run: DecodeRun, threads: number = DECODER_THREADS): Pr
 }
 
 /**
+ * Calls `fire` once: `limitMs` after it starts, or when `touch` has not been called for `stallMs` (when given).
+ * `clear` stops it.
+ */
+function watchdog(
+  limitMs: number,
+  stallMs: number | undefined,
+  fire: (why: string) => void,
+): { touch: () => void; clear: () => void } {
+  let last = Date.now();
+  const timer = setTimeout(() => fire(`ran past ${limitMs} ms`), Math.max(1, limitMs));
+  const stall =
+    stallMs === undefined
+      ? null
+      : setInterval(
+          () => {
+            if (Date.now() - last >= stallMs) fire(`wrote nothing for ${stallMs} ms`);
+          },
+          Math.max(20, stallMs / 4),
+        );
+  return {
+    touch: () => {
+      last = Date.now();
+    },
+    clear: () => {
+      clearTimeout(timer);
+      if (stall) clearInterval(stall);
+    },
+  };
+}
+
+/**
  * One ffmpeg for several clips: input k is decoded through `outputs[k]` (its filters, its own pipe), so a batch
  * pays one process start. As {@link runDecode} otherwise: `control` gives the time limit, the stderr reader (every
- * line of every input, unattributed), the log level and the stop signal; the timeout covers the whole run.
+ * line of every input, unattributed), the log level and the stop signal; the timeout covers the whole run, and
+ * with `stallMs` a run that writes no frame and no stderr line for that long is killed as timed out too (an input
+ * that stops feeding stops every output of the run).
  */
 export function runDecodeMany(
   inputs: readonly { input: string; inputOptions: string[] }[],
   outputs: readonly DecodeOutput[],
-  control: Pick<DecodeRun, 'timeoutMs' | 'onStderr' | 'logLevel' | 'signal'>,
+  control: Pick<DecodeRun, 'timeoutMs' | 'onStderr' | 'logLevel' | 'signal'> & { stallMs?: number },
   threads: number = DECODER_THREADS,
 ): Promise<DecodeRunResult> {
   const bin = locateFfmpeg().ffmpeg;
@@ -320,7 +353,7 @@ export function runDecodeMany(
     const settle = (result: DecodeRunResult | Error): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      watch.clear();
       control.signal?.removeEventListener('abort', onAbort);
       if (result instanceof Error) reject(result);
       else resolve(result);
@@ -331,13 +364,10 @@ export function runDecodeMany(
     const kill = (): void => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     };
-    const timer = setTimeout(
-      () => {
-        kill();
-        settle({ error: new Error(`ffmpeg ran past ${control.timeoutMs} ms`), timedOut: true, stopped: false });
-      },
-      Math.max(1, control.timeoutMs),
-    );
+    const watch = watchdog(control.timeoutMs, control.stallMs, (why) => {
+      kill();
+      settle({ error: new Error(`ffmpeg ${why}`), timedOut: true, stopped: false });
+    });
     let stopped = false;
     const onAbort = (): void => {
       stopped = true;
@@ -351,10 +381,14 @@ export function runDecodeMany(
     outputs.forEach((out, k) => {
       const pipe = child.stdio[outputFd(k)] as NodeJS.ReadableStream;
       pipe.on('data', (chunk: Buffer) => {
+        watch.touch();
         if (!settled && !stopped) out.onData(chunk);
       });
     });
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => lines.push(s));
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+      watch.touch();
+      lines.push(s);
+    });
     child.on('error', (err: NodeJS.ErrnoException) => {
       // A process that started and then failed (rare: a kill of an exited child) still ends with 'close'.
       if (err.code === 'ENOENT' || err.code === 'EACCES') settle(spawnFailure(bin, err));

@@ -1,6 +1,8 @@
 // decodeClips gives every clip exactly what decodeClip gives it, in one ffmpeg for a clean batch; DecodeBatcher gathers clips asked one by one.
 
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -122,6 +124,26 @@ describe('decodeClips', () => {
     for (const r of ok) each.push(view(await alone(r)));
     expect(batch.map(view)).toEqual(each);
   }, 60_000);
+
+  it('an input that hangs stops the batch after the smallest budget without output, then each clip goes alone', async () => {
+    // A loopback clip URL whose server never answers: ffmpeg waits on it, and the whole run with it.
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const hang = `http://127.0.0.1:${(server.address() as AddressInfo).port}/clip/0abc`;
+    try {
+      // The batch's overall limit is the sum of the budgets (61 s): only the stall watch ends it within this test's time.
+      const batch = await decodeClips([
+        { path: f('short.mp4'), options: { timeoutMs: 60_000 } },
+        { path: hang, options: { timeoutMs: 1_000 } },
+      ]);
+      expect(batch[0]?.ok).toBe(true);
+      expect(batch[1]).toMatchObject({ ok: false, error: { code: 'timeout' } });
+      expect((await starts()).map((line) => line.match(/ -i /g)?.length)).toEqual([2, 1, 1]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  }, 20_000);
 
   it('a bad option fails its own clip only', async () => {
     const batch = await decodeClips([{ path: f('short.mp4'), options: { fps: -1 } }, { path: f('short.mp4') }]);
