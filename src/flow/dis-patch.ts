@@ -1,6 +1,6 @@
 // DIS patch stage on one pyramid level: patch grid and inverse-compositional search with spatial propagation.
 
-import type { Plane } from './pyramid.js';
+import type { Pixels } from './pyramid.js';
 
 /** Patch layout of one level. */
 export interface PatchGrid {
@@ -61,8 +61,8 @@ export function makeSparse(n: number): SparseBuffers {
 export interface LevelImages {
   w: number;
   h: number;
-  /** The caller's Float32 frame on level 0, DisFlow's Float64 buffers on coarser levels. */
-  i0: Plane;
+  /** The caller's frame on level 0 (Uint8 or Float32), DisFlow's Float64 buffers on coarser levels. */
+  i0: Pixels;
   i0x: Float64Array;
   i0y: Float64Array;
   i1e: Float64Array;

@@ -1,7 +1,7 @@
 // Variational flow refinement of one DIS level: brightness + gradient constancy and smoothness, robust, solved by SOR.
 
 import { centralDiff } from './pyramid.js';
-import type { Plane } from './pyramid.js';
+import type { Pixels } from './pyramid.js';
 import type { LevelImages } from './dis-patch.js';
 
 /** Weights of the energy terms, as in Kroeger et al. / OpenCV (alpha smoothness, gamma gradient, delta intensity). */
@@ -147,7 +147,7 @@ export class VariationalRefiner {
   }
 
   /** Averaged gradients (Ix, Iy) and temporal differences (It, Ixt, Iyt) of the warped pair. */
-  private combine(i0: Plane, n: number, offset: number): void {
+  private combine(i0: Pixels, n: number, offset: number): void {
     const { gx0, gy0, gx1, gy1, ix, iy, it, ixt, iyt, i1w } = this;
     for (let p = 0; p < n; p++) {
       ix[p] = 0.5 * (gx0[p] + gx1[p]);

@@ -6,7 +6,7 @@ import { inverseSearch, makeGrid, makeSparse } from './dis-patch.js';
 import type { LevelImages, PatchGrid, SparseBuffers } from './dis-patch.js';
 import { VariationalRefiner } from './dis-variational.js';
 import { downsample2, downsample4, halfSize, padReplicate, resizeFlow, sampleBilinear, sobel } from './pyramid.js';
-import type { Plane } from './pyramid.js';
+import type { Pixels } from './pyramid.js';
 import type { FlowField, GrayImage } from './types.js';
 
 export type DisPresetName = 'ultrafast' | 'fast' | 'medium';
@@ -74,7 +74,10 @@ export const DIS_PRESETS: Readonly<Record<DisPresetName, Readonly<DisParams>>> =
 });
 
 interface Level extends LevelImages {
-  i1: Plane;
+  i1: Pixels;
+  /** The level's own buffers, which i0 and i1 are on every level but 0 (there: the caller's frames); empty on 0. */
+  own0: Float64Array;
+  own1: Float64Array;
   u: Float64Array;
   v: Float64Array;
   grid: PatchGrid | null;
@@ -172,14 +175,18 @@ export class DisFlow {
       const n = lw * lh;
       const used = l >= finest;
       const filled = l > 0 && !(l + 1 <= coarsest && this.skipFrom[l + 1]);
+      const own0 = filled ? new Float64Array(n) : EMPTY;
+      const own1 = filled ? new Float64Array(n) : EMPTY;
       const grid = used ? makeGrid(lw, lh, patchSize, patchStride) : null;
       if (grid) maxPatches = Math.max(maxPatches, grid.ws * grid.hs);
       this.levels.push({
         w: lw,
         h: lh,
         b,
-        i0: filled ? new Float64Array(n) : EMPTY,
-        i1: filled ? new Float64Array(n) : EMPTY,
+        i0: own0,
+        i1: own1,
+        own0,
+        own1,
         i0x: used ? new Float64Array(n) : EMPTY,
         i0y: used ? new Float64Array(n) : EMPTY,
         i1e: used ? new Float64Array((lw + 2 * b) * (lh + 2 * b)) : EMPTY,
@@ -255,12 +262,12 @@ export class DisFlow {
       const dst = levels[l];
       if (this.skipFrom[l]) {
         const src = levels[l - 2];
-        downsample4(src.i0, src.w, src.h, dst.i0, dst.w, dst.h, this.tmp, this.taps, this.tapWeights);
-        downsample4(src.i1, src.w, src.h, dst.i1, dst.w, dst.h, this.tmp, this.taps, this.tapWeights);
+        downsample4(src.i0, src.w, src.h, dst.own0, dst.w, dst.h, this.tmp, this.taps, this.tapWeights);
+        downsample4(src.i1, src.w, src.h, dst.own1, dst.w, dst.h, this.tmp, this.taps, this.tapWeights);
       } else if (!(l + 1 <= this.coarsest && this.skipFrom[l + 1])) {
         const src = levels[l - 1];
-        downsample2(src.i0, src.w, src.h, dst.i0, dst.w, dst.h, this.tmp);
-        downsample2(src.i1, src.w, src.h, dst.i1, dst.w, dst.h, this.tmp);
+        downsample2(src.i0, src.w, src.h, dst.own0, dst.w, dst.h, this.tmp);
+        downsample2(src.i1, src.w, src.h, dst.own1, dst.w, dst.h, this.tmp);
       }
     }
     const p = this.params;
@@ -314,7 +321,7 @@ function copyFlow(su: Float64Array, sv: Float64Array, du: Float32Array, dv: Floa
 }
 
 /** Mean of i1 minus mean of i0: the global brightness change discounted when mean normalisation is on. */
-function meanDifference(i0: Plane, i1: Plane, n: number): number {
+function meanDifference(i0: Pixels, i1: Pixels, n: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) s += i1[i] - i0[i];
   return s / n;

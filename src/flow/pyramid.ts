@@ -6,6 +6,8 @@
  * either costs the same, so the caller's level-0 frames stay Float32).
  */
 export type Plane = Float32Array | Float64Array;
+/** Samples that are only read: a Plane, or a decoded frame's bytes (values 0..255 either way). */
+export type Pixels = Plane | Uint8Array;
 
 /**
  * Size of the next pyramid level: floor(n / 2), as in OpenCV's DIS pyramid. Pixel x of the coarse level sits at
@@ -20,14 +22,14 @@ export function halfSize(n: number): number {
  * Same geometry as a 2x2 box (OpenCV's INTER_AREA) but with less aliasing, which keeps the coarse-level
  * Gauss-Newton search smooth. Borders replicate. `tmp` must hold at least dw * sh floats.
  */
-export function downsample2(src: Plane, sw: number, sh: number, dst: Plane, dw: number, dh: number, tmp: Plane): void {
+export function downsample2(src: Pixels, sw: number, sh: number, dst: Plane, dw: number, dh: number, tmp: Plane): void {
   // Each pass lives in its own function: V8 optimises (and keeps) small single-loop functions far more reliably
   // than one function with several hot loops, which kept deoptimising on the not-yet-profiled second loop.
   downsampleRows(src, sw, sh, tmp, dw);
   downsampleCols(tmp, sh, dst, dw, dh);
 }
 
-function downsampleRows(src: Plane, sw: number, sh: number, tmp: Plane, dw: number): void {
+function downsampleRows(src: Pixels, sw: number, sh: number, tmp: Plane, dw: number): void {
   const last = sw - 1;
   // Output columns whose four taps 2x-1 .. 2x+2 are all inside the row need no clamping.
   const interiorEnd = Math.min(dw, Math.floor((last - 2) / 2) + 1);
@@ -53,7 +55,7 @@ function downsampleRows(src: Plane, sw: number, sh: number, tmp: Plane, dw: numb
 }
 
 /** One output sample of the horizontal pass with replicated-border clamping (used at the row ends only). */
-function rowTap(src: Plane, row: number, last: number, x: number): number {
+function rowTap(src: Pixels, row: number, last: number, x: number): number {
   const s = 2 * x;
   const a = s > 0 ? s - 1 : 0;
   const b = s <= last ? s : last;
@@ -93,7 +95,7 @@ const K4 = 12 / 64;
  * halfSize(halfSize(sh)); `tmp` holds at least dw * sh floats.
  */
 export function downsample4(
-  src: Plane,
+  src: Pixels,
   sw: number,
   sh: number,
   dst: Plane,
@@ -143,7 +145,7 @@ function interior4End(n: number, outputs: number): number {
 }
 
 function downsample4Rows(
-  src: Plane,
+  src: Pixels,
   sw: number,
   sh: number,
   tmp: Plane,
@@ -286,7 +288,7 @@ function downsample4Cols(
  * Sobel gradients normalised to intensity per pixel (kernel / 8), borders replicated. The 1-2-1 cross smoothing
  * makes the template gradients of the inverse search less noisy than plain central differences.
  */
-export function sobel(src: Plane, w: number, h: number, gx: Plane, gy: Plane): void {
+export function sobel(src: Pixels, w: number, h: number, gx: Plane, gy: Plane): void {
   for (let y = 0; y < h; y++) {
     const rm = (y > 0 ? y - 1 : 0) * w;
     const r0 = y * w;
@@ -305,7 +307,7 @@ export function sobel(src: Plane, w: number, h: number, gx: Plane, gy: Plane): v
 }
 
 /** Central-difference gradients ((x+1) - (x-1)) / 2, one-sided at the image border. */
-export function centralDiff(src: Plane, w: number, h: number, gx: Plane, gy: Plane): void {
+export function centralDiff(src: Pixels, w: number, h: number, gx: Plane, gy: Plane): void {
   for (let y = 0; y < h; y++) {
     const r0 = y * w;
     const rm = y > 0 ? r0 - w : r0;
@@ -324,7 +326,7 @@ export function centralDiff(src: Plane, w: number, h: number, gx: Plane, gy: Pla
  * Copy an image into a buffer with a replicated border of `b` pixels on every side (row stride w + 2b),
  * so patch sampling near and beyond the edges needs no per-pixel clamping.
  */
-export function padReplicate(src: Plane, w: number, h: number, b: number, dst: Plane): void {
+export function padReplicate(src: Pixels, w: number, h: number, b: number, dst: Plane): void {
   const W = w + 2 * b;
   for (let y = 0; y < h; y++) {
     const s = y * w;
@@ -344,7 +346,7 @@ export function padReplicate(src: Plane, w: number, h: number, b: number, dst: P
 }
 
 /** Bilinear sample of a w x h image at (x, y), coordinates clamped to the image (replicated border). */
-export function sampleBilinear(data: Float32Array, w: number, h: number, x: number, y: number): number {
+export function sampleBilinear(data: Pixels, w: number, h: number, x: number, y: number): number {
   const cx = x < 0 ? 0 : x > w - 1 ? w - 1 : x;
   const cy = y < 0 ? 0 : y > h - 1 ? h - 1 : y;
   const x0 = cx | 0;

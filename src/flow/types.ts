@@ -1,10 +1,13 @@
 // Plain data types of the flow stage: dense flow fields and global (camera) motion.
 
-/** A grayscale image, row-major, values 0..255 (Float32 so pyramids and warps stay exact). */
+/**
+ * A grayscale image, row-major, values 0..255: the decoder's bytes, or Float32 (pyramid levels and warps are
+ * Float32 so they stay exact; a Uint8 frame gives the same flow and cues as its Float32 copy).
+ */
 export interface GrayImage {
   width: number;
   height: number;
-  data: Float32Array;
+  data: Float32Array | Uint8Array;
 }
 
 /**

@@ -200,7 +200,7 @@ function paintSheet(
   const rgb = { frames: decoded.rgb };
   const gray = { frames: decoded.gray };
   const dis = new DisFlow(flowPreset ?? 'ultrafast');
-  const asGray = (f: Uint8Array) => ({ width: plan.width, height: plan.height, data: Float32Array.from(f) });
+  const asGray = (f: Uint8Array) => ({ width: plan.width, height: plan.height, data: f });
 
   const data = new Uint8Array(width * geo.height * 3);
   for (let p = 0; p < width * geo.height; p++) data.set(BACKGROUND, p * 3);
