@@ -1,5 +1,5 @@
 // `npm run bench:memory`: peak RSS of a scan over a long manifest of repeated short clips (memory must stay flat).
-// Usage: npm run bench:memory [-- --rows 100000 --workers N --json]
+// Usage: npm run bench:memory [-- --rows 100000 --workers N --decode-batch 8 --json]
 import { availableParallelism, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '100000' },
     workers: { type: 'string', default: String(availableParallelism()) },
+    'decode-batch': { type: 'string', default: '8' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -47,7 +48,14 @@ const progressStream = /** @type {NodeJS.WritableStream} */ (
 );
 const t0 = performance.now();
 const summary = await scan(
-  { input: manifest, out: join(work, 'out'), workers: Number(values.workers), fps: 24, count: true },
+  {
+    input: manifest,
+    out: join(work, 'out'),
+    workers: Number(values.workers),
+    decodeBatch: Number(values['decode-batch']),
+    fps: 24,
+    count: true,
+  },
   { progressStream },
 );
 clearInterval(sampler);
