@@ -1,6 +1,6 @@
 // decodeClips gives every clip exactly what decodeClip gives it, in one ffmpeg for a clean batch; DecodeBatcher gathers clips asked one by one.
 
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,21 +8,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DecodeBatcher, decodeClips } from '../../src/decode/batch.js';
 import type { BatchedClip, ClipRequest, ClipResult } from '../../src/decode/batch.js';
-import { decodeClip, locateFfmpeg, resetFfmpegLocation } from '../../src/decode/index.js';
+import { decodeClip } from '../../src/decode/index.js';
 import { ffmpegTo, makeBadInputs } from '../fixtures/bad-inputs.js';
 import type { BadInput } from '../fixtures/bad-inputs.js';
+import { logStarts, type StartLog } from '../fixtures/ffmpeg-starts.js';
 
-const saved = process.env.FFMPEG_PATH;
 let dir: string;
-let log: string;
+let wrapper: StartLog | undefined;
 let cases: BadInput[];
 const f = (name: string): string => join(dir, name);
 const X264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
 
-async function starts(): Promise<string[]> {
-  const text = await readFile(log, 'utf8').catch(() => '');
-  return text.split('\n').filter((l) => l !== '');
-}
+const starts = (): Promise<string[]> => wrapper!.starts();
 
 /** What decodeClip gives a request, in the shape decodeClips returns. */
 async function alone({ path, options }: ClipRequest): Promise<ClipResult> {
@@ -44,8 +41,6 @@ function view(r: ClipResult): unknown {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'decode-batch-'));
-  log = f('starts.log');
-  const real = locateFfmpeg().ffmpeg;
   const [made] = await Promise.all([
     makeBadInputs(dir),
     ffmpegTo(f('short.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=30:d=2', ...X264]),
@@ -54,20 +49,15 @@ beforeAll(async () => {
     ffmpegTo(f('ntsc.mp4'), ['-f', 'lavfi', '-i', 'testsrc2=s=200x120:r=24000/1001:d=2', ...X264]),
   ]);
   cases = made;
-  await writeFile(f('ffmpeg'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${real}' "$@"\n`);
-  await chmod(f('ffmpeg'), 0o755);
-  process.env.FFMPEG_PATH = f('ffmpeg');
-  resetFfmpegLocation();
+  wrapper = await logStarts(dir);
 }, 120_000);
 
 beforeEach(async () => {
-  await rm(log, { force: true });
+  await wrapper?.clear();
 });
 
 afterAll(async () => {
-  if (saved === undefined) delete process.env.FFMPEG_PATH;
-  else process.env.FFMPEG_PATH = saved;
-  resetFfmpegLocation();
+  wrapper?.restore();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,27 +1,20 @@
 // decodeClip starts one ffmpeg per clip (its own probe), a second only when the printed plan needs one, none for stat failures.
 
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { decodeClip, locateFfmpeg, resetFfmpegLocation } from '../../src/decode/index.js';
+import { decodeClip } from '../../src/decode/index.js';
 import { ffmpegTo } from '../fixtures/bad-inputs.js';
+import { logStarts, type StartLog } from '../fixtures/ffmpeg-starts.js';
 
-const saved = process.env.FFMPEG_PATH;
 let dir: string;
-let log: string;
+let wrapper: StartLog | undefined;
 const f = (name: string): string => join(dir, name);
-
-/** ffmpeg starts recorded by the wrapper since the last reset (one line each). */
-async function starts(): Promise<string[]> {
-  const text = await readFile(log, 'utf8').catch(() => '');
-  return text.split('\n').filter((l) => l !== '');
-}
+const starts = (): Promise<string[]> => wrapper!.starts();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'one-process-'));
-  log = f('starts.log');
-  const real = locateFfmpeg().ffmpeg;
   await Promise.all([
     ffmpegTo(f('short.mp4'), [
       '-f',
@@ -61,21 +54,15 @@ beforeAll(async () => {
     ]),
     writeFile(f('text.mp4'), 'This is a text file, not a video.\n'.repeat(20)),
   ]);
-  // A wrapper that logs every start, then runs the real binary.
-  await writeFile(f('ffmpeg'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${real}' "$@"\n`);
-  await chmod(f('ffmpeg'), 0o755);
-  process.env.FFMPEG_PATH = f('ffmpeg');
-  resetFfmpegLocation();
+  wrapper = await logStarts(dir);
 });
 
 beforeEach(async () => {
-  await rm(log, { force: true });
+  await wrapper?.clear();
 });
 
 afterAll(async () => {
-  if (saved === undefined) delete process.env.FFMPEG_PATH;
-  else process.env.FFMPEG_PATH = saved;
-  resetFfmpegLocation();
+  wrapper?.restore();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
