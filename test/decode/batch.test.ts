@@ -78,6 +78,24 @@ describe('decodeClips', () => {
     expect(batch.map(view)).toEqual(each);
   });
 
+  it('segments of one video are inputs of their own, each read from its start', async () => {
+    const requests = [
+      { path: f('long.mp4'), options: { segment: { startS: 1, endS: 3 } } },
+      { path: f('long.mp4'), options: { segment: { startS: 5, endS: Number.POSITIVE_INFINITY } } },
+      { path: f('short.mp4') },
+    ];
+    const batch = await decodeClips(requests);
+    expect(await starts()).toHaveLength(1);
+    expect(batch.map((r) => r.ok && [r.clip.windowStartS, r.clip.windowEndS, r.clip.frames.length])).toEqual([
+      [1, 3, 20],
+      [5, 8, 30],
+      [0, 2, 48],
+    ]);
+    const each = [];
+    for (const r of requests) each.push(view(await alone(r)));
+    expect(batch.map(view)).toEqual(each);
+  });
+
   it('a clip longer than maxSeconds is decoded again at its centred window, once, after the batch', async () => {
     const requests = [{ path: f('short.mp4') }, { path: f('long.mp4'), options: { maxSeconds: 4 } }];
     const batch = await decodeClips(requests);
