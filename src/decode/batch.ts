@@ -3,17 +3,22 @@
 
 import { DECODER_THREADS, fileUrl, isErrorLevel, runDecodeMany } from './ffmpeg.js';
 import {
+  DEFAULT_DECODE_OPTIONS,
+  SelectSink,
   agreedPlan,
   batchFilters,
   classify,
   decodeAfterHeader,
   decodeClip,
+  decodeSheetFrames,
   inputOptionsFor,
   resolveOptions,
+  selectionInputOptions,
+  sheetJob,
   sinkFor,
   toClip,
 } from './frames.js';
-import type { DecodePlan, DecodeTuning, FrameSink } from './frames.js';
+import type { DecodePlan, DecodeTuning, FrameSink, SheetFrames, SheetJob, SheetSelection } from './frames.js';
 import { checkFile } from './probe.js';
 import { BatchHeaders, type RunHeader } from './run-header.js';
 import { StderrLog } from './stderr.js';
@@ -149,45 +154,49 @@ async function runBatch(members: Member[], results: ClipResult[], tuning: Decode
   return alone;
 }
 
-/** A clip from {@link DecodeBatcher}, with its share of its batch's wall time (the batch's time over its clips). */
-export interface BatchedClip {
-  clip: DecodedClip;
+/** A request's outcome in a batch: its value, or what deciding it alone would have thrown. */
+export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+/** A value from {@link BatchQueue}, with its share of its batch's wall time (the batch's time over its requests). */
+export interface Batched<R> {
+  value: R;
   shareMs: number;
 }
 
-interface Waiting {
-  request: ClipRequest;
-  resolve: (clip: BatchedClip) => void;
+interface Waiting<Q, R> {
+  request: Q;
+  resolve: (value: Batched<R>) => void;
   reject: (error: unknown) => void;
 }
 
 /**
- * Gathers decodes asked for one by one into batches for {@link decodeClips}: a batch starts when `size` clips wait,
- * or `waitMs` after the first of fewer asked; batches run one at a time, so a caller has at most one ffmpeg running.
- * With `size` 1 every clip is decoded alone, at once.
+ * Gathers requests asked one by one into batches for `run`: a batch starts when `size` requests wait, or `waitMs`
+ * after the first of fewer asked; at most `lanes` batches run at once (default 1: a worker thread that decodes while
+ * it waits has at most one ffmpeg running). With `size` 1 every request runs alone.
  */
-export class DecodeBatcher {
-  private readonly waiting: Waiting[] = [];
+export class BatchQueue<Q, R> {
+  private readonly waiting: Waiting<Q, R>[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private busy = false;
+  private running = 0;
   private due = false;
 
   constructor(
     readonly size: number,
+    private readonly run: (requests: Q[]) => Promise<Settled<R>[]>,
     private readonly waitMs = 5,
-    private readonly tuning: DecodeTuning = {},
+    private readonly lanes = 1,
   ) {}
 
-  /** Decode one clip as {@link decodeClip} would, in the next batch. */
-  decode(path: string, options?: Partial<DecodeOptions>): Promise<BatchedClip> {
+  /** The request's value, from the next batch. */
+  ask(request: Q): Promise<Batched<R>> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ request: options ? { path, options } : { path }, resolve, reject });
+      this.waiting.push({ request, resolve, reject });
       this.pump();
     });
   }
 
   private pump(): void {
-    if (this.busy || this.waiting.length === 0) return;
+    if (this.running >= this.lanes || this.waiting.length === 0) return;
     if (this.waiting.length < this.size && !this.due) {
       this.timer ??= setTimeout(() => {
         this.timer = null;
@@ -199,18 +208,15 @@ export class DecodeBatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.due = false;
-    this.busy = true;
+    this.running++;
     const batch = this.waiting.splice(0, this.size);
     const t0 = performance.now();
-    decodeClips(
-      batch.map((w) => w.request),
-      this.tuning,
-    )
+    this.run(batch.map((w) => w.request))
       .then(
         (results) => {
           const shareMs = (performance.now() - t0) / batch.length;
           results.forEach((r, i) => {
-            if (r.ok) batch[i]?.resolve({ clip: r.clip, shareMs });
+            if (r.ok) batch[i]?.resolve({ value: r.value, shareMs });
             else batch[i]?.reject(r.error);
           });
         },
@@ -219,8 +225,89 @@ export class DecodeBatcher {
         },
       )
       .finally(() => {
-        this.busy = false;
+        this.running--;
         this.pump();
       });
   }
+}
+
+/** A clip from {@link DecodeBatcher}, with its share of its batch's wall time (the batch's time over its clips). */
+export interface BatchedClip {
+  clip: DecodedClip;
+  shareMs: number;
+}
+
+/** Gathers clips asked for one by one into batches for {@link decodeClips} (see {@link BatchQueue}). */
+export class DecodeBatcher {
+  private readonly queue: BatchQueue<ClipRequest, DecodedClip>;
+
+  constructor(
+    readonly size: number,
+    waitMs = 5,
+    tuning: DecodeTuning = {},
+  ) {
+    const run = async (requests: ClipRequest[]): Promise<Settled<DecodedClip>[]> =>
+      (await decodeClips(requests, tuning)).map((r) => (r.ok ? { ok: true, value: r.clip } : r));
+    this.queue = new BatchQueue(size, run, waitMs);
+  }
+
+  /** Decode one clip as {@link decodeClip} would, in the next batch. */
+  async decode(path: string, options?: Partial<DecodeOptions>): Promise<BatchedClip> {
+    const { value, shareMs } = await this.queue.ask(options ? { path, options } : { path });
+    return { clip: value, shareMs };
+  }
+}
+
+/** One contact sheet to decode, as {@link decodeSheetFrames} takes it. */
+export interface SheetRequest {
+  path: string;
+  sel: SheetSelection;
+}
+
+/**
+ * Contact sheets' frames as {@link decodeSheetFrames} gives them, several in ONE ffmpeg: each sheet an input (its
+ * window by input seeking) and an output with the sheet's filter graph on its own pipe. A run that printed any error
+ * line, failed or timed out (limits as {@link decodeClips}'), and a sheet that got no frame, are decoded again alone,
+ * so each sheet gets its own error. Output k takes input k's first video stream that is not a cover picture, where
+ * ffmpeg alone picks the largest: the two differ only for a file with several video streams.
+ */
+export async function decodeSheets(requests: readonly SheetRequest[]): Promise<Settled<SheetFrames>[]> {
+  const results: Settled<SheetFrames>[] = new Array(requests.length);
+  const members: { index: number; req: SheetRequest; job: SheetJob; sink: SelectSink }[] = [];
+  requests.forEach((req, index) => {
+    try {
+      const job = sheetJob(req.sel);
+      const sink = new SelectSink(job.frameSize, new Set(job.indices), Math.max(-1, ...job.indices));
+      members.push({ index, req, job, sink });
+    } catch (error) {
+      results[index] = { ok: false, error };
+    }
+  });
+  let alone = members;
+  if (members.length > 1) {
+    const log = new StderrLog();
+    const budgets = members.map((m) => m.req.sel.timeoutMs ?? DEFAULT_DECODE_OPTIONS.timeoutMs);
+    const run = await runDecodeMany(
+      members.map((m) => ({ input: fileUrl(m.req.path), inputOptions: selectionInputOptions(m.req.sel) })),
+      members.map((m) => ({ filters: m.job.filters, onData: (chunk: Buffer) => m.sink.write(chunk) })),
+      {
+        timeoutMs: budgets.reduce((a, b) => a + b, 0),
+        stallMs: Math.min(...budgets),
+        onStderr: (line, level) => isErrorLevel(level) && log.add(line),
+      },
+    );
+    if (!run.error && !run.timedOut && log.count === 0) {
+      alone = members.filter((m) => m.sink.frames === 0);
+      for (const m of members)
+        if (m.sink.frames > 0)
+          results[m.index] = { ok: true, value: m.job.unpack(m.sink.pick(m.job.indices), m.sink.frames) };
+    }
+  }
+  for (const m of alone) {
+    results[m.index] = await decodeSheetFrames(m.req.path, m.req.sel).then(
+      (value): Settled<SheetFrames> => ({ ok: true, value }),
+      (error: unknown) => ({ ok: false, error }),
+    );
+  }
+  return results;
 }

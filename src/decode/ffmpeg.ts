@@ -268,8 +268,9 @@ function decodeArgs(
   args.push('-filter_threads', '1', '-threads', String(threads));
   for (const { input, inputOptions } of inputs) args.push(...inputOptions, '-i', input);
   outputs.forEach((out, k) => {
-    // One input keeps ffmpeg's own choice of video stream; with several, output k takes input k's first one.
-    if (outputs.length > 1) args.push('-map', `${k}:v:0`);
+    // One input keeps ffmpeg's own choice of video stream; with several, output k takes input k's first one that is
+    // not a cover picture (`V`).
+    if (outputs.length > 1) args.push('-map', `${k}:V:0`);
     args.push('-an', '-sn', '-dn', '-vf', out.filters, '-f', 'rawvideo', '-pix_fmt', out.pixelFormat ?? 'gray');
     args.push(`pipe:${outputFd(k)}`);
   });

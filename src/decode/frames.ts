@@ -517,7 +517,7 @@ export interface FrameSelection {
 }
 
 /** Keeps the frames whose index is wanted (and the latest one up to the highest wanted index); counts the rest. */
-class SelectSink {
+export class SelectSink {
   readonly kept = new Map<number, Uint8Array>();
   /** The latest complete frame with an index up to the highest wanted one (stands in for indices past the end). */
   latest: Uint8Array | null = null;
@@ -550,6 +550,11 @@ class SelectSink {
         this.pos = 0;
       }
     }
+  }
+
+  /** The kept frames at `indices`; an index past the last decoded frame gets the latest one (call with frames > 0). */
+  pick(indices: readonly number[]): Uint8Array[] {
+    return indices.map((k) => this.kept.get(k) ?? this.latest!);
   }
 }
 
@@ -600,6 +605,14 @@ function checkSelection<K extends string>(
       throw new UsageError(expected('non-negative integer frame indices', 'indices', k));
 }
 
+/** What goes before `-i` for a selection: input seeking to the window's start, and the window's length. */
+export function selectionInputOptions(sel: Pick<FrameSelection, 'windowStartS' | 'windowEndS'>): string[] {
+  const inputOptions: string[] = [];
+  if (sel.windowStartS > 0) inputOptions.push('-ss', sel.windowStartS.toFixed(3));
+  inputOptions.push('-t', (sel.windowEndS - sel.windowStartS).toFixed(3));
+  return inputOptions;
+}
+
 /** Runs one selection decode: the window of `sel`, the filter chain, frames of frameSize bytes; the wanted ones kept. */
 async function selectFrames(
   path: string,
@@ -609,16 +622,12 @@ async function selectFrames(
   frameSize: number,
   pixelFormat: 'gray' | 'rgb24',
 ): Promise<{ frames: Uint8Array[]; decoded: number }> {
-  const wanted = new Set(indices);
-  const sink = new SelectSink(frameSize, wanted, Math.max(-1, ...indices));
+  const sink = new SelectSink(frameSize, new Set(indices), Math.max(-1, ...indices));
   const log = new StderrLog();
-  const inputOptions: string[] = [];
-  if (sel.windowStartS > 0) inputOptions.push('-ss', sel.windowStartS.toFixed(3));
-  inputOptions.push('-t', (sel.windowEndS - sel.windowStartS).toFixed(3));
   const timeoutMs = sel.timeoutMs ?? DEFAULT_DECODE_OPTIONS.timeoutMs;
   const run = await runDecode({
     input: fileUrl(path),
-    inputOptions,
+    inputOptions: selectionInputOptions(sel),
     filters,
     timeoutMs,
     pixelFormat,
@@ -639,32 +648,44 @@ async function selectFrames(
       where,
       { cause: run.error },
     );
-  const latest = sink.latest;
   if (sink.frames === 0)
     throw new DecodeError(
       'too_short',
       `Clip ${path} yields no frame between ${sel.windowStartS} s and ${sel.windowEndS} s`,
       where,
     );
-  return { frames: indices.map((k) => sink.kept.get(k) ?? latest!), decoded: sink.frames };
+  return { frames: sink.pick(indices), decoded: sink.frames };
+}
+
+/** What a contact sheet asks of the decoder (see {@link decodeSheetFrames}). */
+export type SheetSelection = Omit<FrameSelection, 'indices' | 'pixelFormat'> & {
+  tileWidth: number;
+  tileHeight: number;
+  grayIndices: readonly number[];
+  rgbIndices: readonly number[];
+};
+
+/** A contact sheet's frames: gray frames at analysis size, RGB pictures at tile size, and the frames the window held. */
+export interface SheetFrames {
+  gray: Uint8Array[];
+  rgb: Uint8Array[];
+  decoded: number;
+}
+
+/** One contact sheet's decode: its filter chain, the bytes of one output frame, the frames to keep, and their unpacking. */
+export interface SheetJob {
+  filters: string;
+  frameSize: number;
+  indices: number[];
+  unpack(frames: Uint8Array[], decoded: number): SheetFrames;
 }
 
 /**
- * The frames of a contact sheet in one ffmpeg run: gray frames at analysis size (exactly the analysis decode's, for
- * the motion) at `grayIndices`, and RGB pictures at tile size at `rgbIndices`, on the grid of {@link decodeFrameSelection}.
- * Both come out of one filter graph (the picture's R, G and B planes stacked under the gray frame), so a sheet costs
- * one process start instead of two.
- * @throws as {@link decodeFrameSelection}.
+ * The decode of a contact sheet: one filter graph gives both the gray frames and the RGB pictures (the picture's R, G
+ * and B planes stacked under the gray frame), so a sheet costs one ffmpeg run.
+ * @throws UsageError for bad options.
  */
-export async function decodeSheetFrames(
-  path: string,
-  sel: Omit<FrameSelection, 'indices' | 'pixelFormat'> & {
-    tileWidth: number;
-    tileHeight: number;
-    grayIndices: readonly number[];
-    rgbIndices: readonly number[];
-  },
-): Promise<{ gray: Uint8Array[]; rgb: Uint8Array[]; decoded: number }> {
+export function sheetJob(sel: SheetSelection): SheetJob {
   const all = [...sel.grayIndices, ...sel.rgbIndices];
   checkSelection(sel, ['width', 'height', 'tileWidth', 'tileHeight'], all);
   const { width: W, height: H, tileWidth: tw, tileHeight: th } = sel;
@@ -673,24 +694,38 @@ export async function decodeSheetFrames(
     `fps=${rateArg(sel.fps)},split[a][b];[a]scale=${W}:${H}:flags=area,format=gray,pad=${P}:${H}:0:0[g];` +
     `[b]scale=${tw}:${th}:flags=area,format=gbrp,extractplanes=r+g+b[r][gg][bb];[r][gg][bb]vstack=inputs=3,pad=${P}:${3 * th}:0:0[t];[g][t]vstack=inputs=2`;
   const unique = [...new Set(all)];
-  const { frames, decoded } = await selectFrames(path, sel, unique, filters, P * (H + 3 * th), 'gray');
-  const byIndex = new Map(unique.map((k, i) => [k, frames[i]]));
-  const gray = sel.grayIndices.map((k) => {
-    const f = byIndex.get(k)!;
-    const out = new Uint8Array(W * H);
-    for (let y = 0; y < H; y++) out.set(f.subarray(y * P, y * P + W), y * W);
-    return out;
-  });
-  const rgb = sel.rgbIndices.map((k) => {
-    const f = byIndex.get(k)!;
-    const out = new Uint8Array(tw * th * 3);
-    for (let c = 0; c < 3; c++) {
-      for (let y = 0; y < th; y++) {
-        const row = (H + c * th + y) * P;
-        for (let x = 0; x < tw; x++) out[(y * tw + x) * 3 + c] = f[row + x];
+  const unpack = (frames: Uint8Array[], decoded: number): SheetFrames => {
+    const byIndex = new Map(unique.map((k, i) => [k, frames[i]]));
+    const gray = sel.grayIndices.map((k) => {
+      const f = byIndex.get(k)!;
+      const out = new Uint8Array(W * H);
+      for (let y = 0; y < H; y++) out.set(f.subarray(y * P, y * P + W), y * W);
+      return out;
+    });
+    const rgb = sel.rgbIndices.map((k) => {
+      const f = byIndex.get(k)!;
+      const out = new Uint8Array(tw * th * 3);
+      for (let c = 0; c < 3; c++) {
+        for (let y = 0; y < th; y++) {
+          const row = (H + c * th + y) * P;
+          for (let x = 0; x < tw; x++) out[(y * tw + x) * 3 + c] = f[row + x];
+        }
       }
-    }
-    return out;
-  });
-  return { gray, rgb, decoded };
+      return out;
+    });
+    return { gray, rgb, decoded };
+  };
+  return { filters, frameSize: P * (H + 3 * th), indices: unique, unpack };
+}
+
+/**
+ * The frames of a contact sheet in one ffmpeg run: gray frames at analysis size (exactly the analysis decode's, for
+ * the motion) at `grayIndices`, and RGB pictures at tile size at `rgbIndices`, on the grid of {@link decodeFrameSelection}.
+ * Both come out of one filter graph (see {@link sheetJob}), so a sheet costs one process start instead of two.
+ * @throws as {@link decodeFrameSelection}.
+ */
+export async function decodeSheetFrames(path: string, sel: SheetSelection): Promise<SheetFrames> {
+  const job = sheetJob(sel);
+  const { frames, decoded } = await selectFrames(path, sel, job.indices, job.filters, job.frameSize, 'gray');
+  return job.unpack(frames, decoded);
 }

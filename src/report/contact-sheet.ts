@@ -1,6 +1,7 @@
 // Contact sheets: a clip's frames forwards, the same frames reversed, and its residual (object) motion as a heat map.
 
-import { DEFAULT_DECODE_OPTIONS, analysisSize, decodeSheetFrames, planDecode } from '../decode/frames.js';
+import { BatchQueue, decodeSheets } from '../decode/batch.js';
+import { DEFAULT_DECODE_OPTIONS, analysisSize, planDecode } from '../decode/frames.js';
 import { probeClip } from '../decode/probe.js';
 import { UsageError, expected } from '../errors.js';
 import { isRemoteClip, openRemoteClip } from '../io/remote-clip.js';
@@ -216,6 +217,13 @@ function paintSheet(
 }
 
 /**
+ * Sheets decoded together: the report asks for several at once (pictures.ts), each batch of 4 one ffmpeg start, two
+ * batches at a time so that decoding keeps a core busy while this thread paints (a 500-clip report, 24 sheets: 2.4 s
+ * -> 1.8 s; one batch of 8 at a time 1.9-2.0 s).
+ */
+const sheetQueue = new BatchQueue(4, decodeSheets, 5, 2);
+
+/**
  * Renders a contact sheet in memory: row 1 `frames` frames evenly spaced over the analysis window, forwards;
  * row 2 the same frames in reverse order; row 3 each frame dimmed with its object motion (optical flow to
  * the next analysis frame minus the fitted camera motion, the scan's own flow and camera code on its gray
@@ -248,15 +256,19 @@ export async function contactSheetImage(options: Omit<ContactSheetOptions, 'outF
   const window = { fps: plan.fps, windowStartS: start, windowEndS: end, timeoutMs };
   const pairs = picks.flatMap((k) => [k, k + 1]);
 
-  // One decode: the pictures at tile size and the gray analysis frames for the motion, from one filter graph.
-  const decoded = await decodeSheetFrames(options.path, {
-    ...window,
-    width: plan.width,
-    height: plan.height,
-    tileWidth: geo.tileW,
-    tileHeight: geo.tileH,
-    grayIndices: pairs,
-    rgbIndices: picks,
+  // One decode: the pictures at tile size and the gray analysis frames for the motion, from one filter graph; sheets
+  // asked for together share one ffmpeg.
+  const { value: decoded } = await sheetQueue.ask({
+    path: options.path,
+    sel: {
+      ...window,
+      width: plan.width,
+      height: plan.height,
+      tileWidth: geo.tileW,
+      tileHeight: geo.tileH,
+      grayIndices: pairs,
+      rgbIndices: picks,
+    },
   });
   const data = paintSheet(decoded, n, width, geo, plan, options.flowPreset);
   const times = picks.map((k) => start + k / plan.fps);

@@ -20,7 +20,7 @@ const SHEET_NAME = /^sheet-[0-9a-f]{16}\.jpg$/;
 
 /** Options of {@link addPictures}. */
 export interface PictureOptions {
-  /** Contact sheets rendered at the same time [2]. */
+  /** Contact sheets rendered at the same time [8]: their decodes share one ffmpeg (see contact-sheet.ts). */
   concurrency?: number;
   /** Skip contact sheets (curves only), e.g. for a quick look [false]. */
   noSheets?: boolean;
@@ -132,7 +132,7 @@ export async function addPictures(
     item.curvesSvg = r.curves;
     item.note = r.note;
   });
-  const workers = Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, async () => {
+  const workers = Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, async () => {
     for (let job = queue.shift(); job; job = queue.shift()) await job();
   });
   await Promise.all([...workers, ...pending]);

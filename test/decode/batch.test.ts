@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DecodeBatcher, decodeClips } from '../../src/decode/batch.js';
+import { BatchQueue, DecodeBatcher, decodeClips, decodeSheets } from '../../src/decode/batch.js';
+import type { SheetRequest } from '../../src/decode/batch.js';
+import { decodeSheetFrames } from '../../src/decode/frames.js';
 import type { BatchedClip, ClipRequest, ClipResult } from '../../src/decode/batch.js';
 import { decodeClip } from '../../src/decode/index.js';
 import { ffmpegTo, makeBadInputs } from '../fixtures/bad-inputs.js';
@@ -190,4 +192,110 @@ describe('DecodeBatcher', () => {
     await Promise.all([batcher.decode(f('short.mp4')), batcher.decode(f('slow-rate.mp4'))]);
     expect((await starts()).map((line) => line.match(/ -i /g)?.length)).toEqual([1, 1]);
   });
+});
+
+describe('decodeSheets', () => {
+  const sel = (windowEndS: number) => ({
+    width: 170,
+    height: 96,
+    fps: 24,
+    windowStartS: 0.5,
+    windowEndS,
+    tileWidth: 64,
+    tileHeight: 36,
+    grayIndices: [0, 1, 10, 11, 40, 41],
+    rgbIndices: [0, 10, 40],
+  });
+
+  /** What decodeSheetFrames gives a request, in the shape decodeSheets returns, bytes as text. */
+  async function sheetAlone({ path, sel: s }: SheetRequest): Promise<unknown> {
+    return decodeSheetFrames(path, s).then(
+      (v) => ({
+        gray: Buffer.concat(v.gray).toString('base64'),
+        rgb: Buffer.concat(v.rgb).toString('base64'),
+        n: v.decoded,
+      }),
+      (e: { code?: string; message?: string }) => ({ error: [e.code, e.message] }),
+    );
+  }
+
+  function sheetView(r: Awaited<ReturnType<typeof decodeSheets>>[number]): unknown {
+    if (!r.ok) {
+      const e = r.error as { code?: string; message?: string };
+      return { error: [e.code, e.message] };
+    }
+    const v = r.value;
+    return {
+      gray: Buffer.concat(v.gray).toString('base64'),
+      rgb: Buffer.concat(v.rgb).toString('base64'),
+      n: v.decoded,
+    };
+  }
+
+  it('sheets of several clips in one ffmpeg, each exactly as decoded alone', async () => {
+    const requests = [
+      { path: f('short.mp4'), sel: sel(2) },
+      { path: f('long.mp4'), sel: sel(6) },
+      { path: f('slow-rate.mp4'), sel: { ...sel(2), fps: 12 } },
+    ];
+    const batch = await decodeSheets(requests);
+    expect(await starts()).toHaveLength(1);
+    expect(batch.every((r) => r.ok)).toBe(true);
+    const each = [];
+    for (const r of requests) each.push(await sheetAlone(r));
+    expect(batch.map(sheetView)).toEqual(each);
+  });
+
+  it('a sheet that cannot be decoded fails alone, with the error it gets alone; the others still decode', async () => {
+    const requests = [
+      { path: f('short.mp4'), sel: sel(2) },
+      { path: f('missing.mp4'), sel: sel(2) },
+      { path: f('short.mp4'), sel: { ...sel(2), windowStartS: 30, windowEndS: 31 } },
+      { path: f('short.mp4'), sel: { ...sel(2), tileWidth: 0 } },
+    ];
+    const batch = await decodeSheets(requests);
+    expect(batch.map((r) => (r.ok ? 'ok' : (r.error as { code: string }).code))).toEqual([
+      'ok',
+      'corrupt',
+      'too_short',
+      'usage',
+    ]);
+    const each = [];
+    for (const r of requests.slice(0, 3)) each.push(await sheetAlone(r));
+    expect(batch.slice(0, 3).map(sheetView)).toEqual(each);
+  });
+});
+
+describe('BatchQueue', () => {
+  /** A run whose batches end when the test says so, recording how many run at once. */
+  function gatedRun() {
+    const gates: (() => void)[] = [];
+    let now = 0;
+    let most = 0;
+    const sizes: number[] = [];
+    const run = async (requests: number[]) => {
+      now++;
+      most = Math.max(most, now);
+      sizes.push(requests.length);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      now--;
+      return requests.map((q) => ({ ok: true as const, value: q * 10 }));
+    };
+    return { run, gates, stats: () => ({ most, sizes }) };
+  }
+
+  for (const lanes of [1, 2]) {
+    it(`runs at most ${lanes} batch(es) at once and answers each request with its own value`, async () => {
+      const g = gatedRun();
+      const q = new BatchQueue(2, g.run, 5, lanes);
+      const answers = [1, 2, 3, 4, 5, 6].map((n) => q.ask(n));
+      for (let i = 0; i < 20 && g.stats().sizes.length < 3; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        for (const open of g.gates.splice(0)) open();
+      }
+      expect((await Promise.all(answers)).map((a) => a.value)).toEqual([10, 20, 30, 40, 50, 60]);
+      expect(g.stats().most).toBe(lanes);
+      expect(g.stats().sizes).toEqual([2, 2, 2]);
+    });
+  }
 });
