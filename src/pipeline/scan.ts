@@ -355,7 +355,7 @@ function scanSummary(
 /** report.html, a view of the outputs above: failing to draw it must not fail the scan (summary.json says why). */
 async function reportAfterScan(out: string, summary: ScanSummary, progress: ProgressReporter): Promise<void> {
   progress.note(
-    `writing ${join(out, 'report.html')} (contact sheets take about 1 s per gallery clip; --no-report skips this)...`,
+    `writing ${join(out, 'report.html')} (a contact sheet per gallery clip, about 0.1 s each; --no-report skips this)...`,
   );
   try {
     const { writeReport } = await import('../report/index.js');
