@@ -30,8 +30,11 @@ export interface ClipRequest {
   options?: Partial<DecodeOptions>;
 }
 
+/** A request's outcome in a batch: its value, or what deciding it alone would have thrown. */
+export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
 /** A clip's decode: its frames, or what {@link decodeClip} would have thrown. */
-export type ClipResult = { ok: true; clip: DecodedClip } | { ok: false; error: unknown };
+export type ClipResult = Settled<DecodedClip>;
 
 /** A clip in a batch run: where its result goes, and what the run has told about it so far. */
 interface Member {
@@ -45,11 +48,19 @@ interface Member {
   pending: Uint8Array[] | null;
 }
 
-function settled(p: Promise<DecodedClip>): Promise<ClipResult> {
+function settled<R>(p: Promise<R>): Promise<Settled<R>> {
   return p.then(
-    (clip) => ({ ok: true, clip }),
+    (value) => ({ ok: true, value }),
     (error: unknown) => ({ ok: false, error }),
   );
+}
+
+/**
+ * The limits of a batch run over clips with these budgets: their sum for the whole run, and the smallest without a
+ * frame or a line written (an input that hangs stalls every output).
+ */
+function batchLimits(budgets: readonly number[]): { timeoutMs: number; stallMs: number } {
+  return { timeoutMs: budgets.reduce((a, b) => a + b, 0), stallMs: Math.min(...budgets) };
 }
 
 /**
@@ -121,8 +132,7 @@ async function runBatch(members: Member[], results: ClipResult[], tuning: Decode
       onData: (chunk: Buffer) => (m.sink ? m.sink.write(chunk) : m.pending?.push(chunk)),
     })),
     {
-      timeoutMs: members.reduce((sum, m) => sum + m.o.timeoutMs, 0),
-      stallMs: Math.min(...members.map((m) => m.o.timeoutMs)),
+      ...batchLimits(members.map((m) => m.o.timeoutMs)),
       logLevel: 'verbose',
       onStderr: (line, level) => {
         if (isErrorLevel(level)) log.add(line);
@@ -141,7 +151,7 @@ async function runBatch(members: Member[], results: ClipResult[], tuning: Decode
     const probe = h?.probe();
     if (m.plan && m.sink && probe) {
       try {
-        results[m.index] = { ok: true, clip: toClip(probe, classify(m.path, m.o, m.plan, m.sink, log, run)) };
+        results[m.index] = { ok: true, value: toClip(probe, classify(m.path, m.o, m.plan, m.sink, log, run)) };
       } catch (error) {
         results[m.index] = { ok: false, error };
       }
@@ -153,9 +163,6 @@ async function runBatch(members: Member[], results: ClipResult[], tuning: Decode
   });
   return alone;
 }
-
-/** A request's outcome in a batch: its value, or what deciding it alone would have thrown. */
-export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
 /** A value from {@link BatchQueue}, with its share of its batch's wall time (the batch's time over its requests). */
 export interface Batched<R> {
@@ -231,12 +238,6 @@ export class BatchQueue<Q, R> {
   }
 }
 
-/** A clip from {@link DecodeBatcher}, with its share of its batch's wall time (the batch's time over its clips). */
-export interface BatchedClip {
-  clip: DecodedClip;
-  shareMs: number;
-}
-
 /** Gathers clips asked for one by one into batches for {@link decodeClips} (see {@link BatchQueue}). */
 export class DecodeBatcher {
   private readonly queue: BatchQueue<ClipRequest, DecodedClip>;
@@ -246,15 +247,12 @@ export class DecodeBatcher {
     waitMs = 5,
     tuning: DecodeTuning = {},
   ) {
-    const run = async (requests: ClipRequest[]): Promise<Settled<DecodedClip>[]> =>
-      (await decodeClips(requests, tuning)).map((r) => (r.ok ? { ok: true, value: r.clip } : r));
-    this.queue = new BatchQueue(size, run, waitMs);
+    this.queue = new BatchQueue(size, (requests: ClipRequest[]) => decodeClips(requests, tuning), waitMs);
   }
 
-  /** Decode one clip as {@link decodeClip} would, in the next batch. */
-  async decode(path: string, options?: Partial<DecodeOptions>): Promise<BatchedClip> {
-    const { value, shareMs } = await this.queue.ask(options ? { path, options } : { path });
-    return { clip: value, shareMs };
+  /** Decode one clip as {@link decodeClip} would, in the next batch; with its share of the batch's wall time. */
+  decode(path: string, options?: Partial<DecodeOptions>): Promise<Batched<DecodedClip>> {
+    return this.queue.ask(options ? { path, options } : { path });
   }
 }
 
@@ -291,8 +289,7 @@ export async function decodeSheets(requests: readonly SheetRequest[]): Promise<S
       members.map((m) => ({ input: fileUrl(m.req.path), inputOptions: selectionInputOptions(m.req.sel) })),
       members.map((m) => ({ filters: m.job.filters, onData: (chunk: Buffer) => m.sink.write(chunk) })),
       {
-        timeoutMs: budgets.reduce((a, b) => a + b, 0),
-        stallMs: Math.min(...budgets),
+        ...batchLimits(budgets),
         onStderr: (line, level) => isErrorLevel(level) && log.add(line),
       },
     );
@@ -303,11 +300,6 @@ export async function decodeSheets(requests: readonly SheetRequest[]): Promise<S
           results[m.index] = { ok: true, value: m.job.unpack(m.sink.pick(m.job.indices), m.sink.frames) };
     }
   }
-  for (const m of alone) {
-    results[m.index] = await decodeSheetFrames(m.req.path, m.req.sel).then(
-      (value): Settled<SheetFrames> => ({ ok: true, value }),
-      (error: unknown) => ({ ok: false, error }),
-    );
-  }
+  for (const m of alone) results[m.index] = await settled(decodeSheetFrames(m.req.path, m.req.sel));
   return results;
 }

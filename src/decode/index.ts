@@ -6,5 +6,5 @@ export { DECODER_THREADS, locateFfmpeg, resetFfmpegLocation } from './ffmpeg.js'
 export { PROBE_TIMEOUT_MS, probeClip } from './probe.js';
 export type { DecodePlan, DecodeTuning } from './frames.js';
 export { DEFAULT_DECODE_OPTIONS, analysisSize, decodeClip, decodeOnly, decodeProbed, planDecode } from './frames.js';
-export type { BatchedClip, ClipRequest, ClipResult } from './batch.js';
+export type { Batched, ClipRequest, ClipResult, Settled } from './batch.js';
 export { DecodeBatcher, decodeClips } from './batch.js';

@@ -42,7 +42,7 @@ export async function analyseClip(task: ClipTask): Promise<ClipOutcome> {
   let remote: RemoteClip | null = null;
   try {
     if (isRemoteClip(path)) remote = await openRemoteClip(path);
-    const { clip, shareMs } = await batcherFor(task.decodeBatch ?? 1).decode(remote?.url ?? path, {
+    const { value: clip, shareMs } = await batcherFor(task.decodeBatch ?? 1).decode(remote?.url ?? path, {
       shortSide: settings.shortSide,
       fps: settings.fps,
       maxSeconds: settings.maxSeconds,

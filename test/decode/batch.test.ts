@@ -9,7 +9,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BatchQueue, DecodeBatcher, decodeClips, decodeSheets } from '../../src/decode/batch.js';
 import type { SheetRequest } from '../../src/decode/batch.js';
 import { decodeSheetFrames } from '../../src/decode/frames.js';
-import type { BatchedClip, ClipRequest, ClipResult } from '../../src/decode/batch.js';
+import type { Batched, ClipRequest, ClipResult } from '../../src/decode/batch.js';
+import type { DecodedClip } from '../../src/decode/index.js';
 import { decodeClip } from '../../src/decode/index.js';
 import { ffmpegTo, makeBadInputs } from '../fixtures/bad-inputs.js';
 import type { BadInput } from '../fixtures/bad-inputs.js';
@@ -26,7 +27,7 @@ const starts = (): Promise<string[]> => wrapper!.starts();
 /** What decodeClip gives a request, in the shape decodeClips returns. */
 async function alone({ path, options }: ClipRequest): Promise<ClipResult> {
   return decodeClip(path, options).then(
-    (clip) => ({ ok: true, clip }),
+    (value) => ({ ok: true, value }),
     (error: unknown) => ({ ok: false, error }),
   );
 }
@@ -37,7 +38,7 @@ function view(r: ClipResult): unknown {
     const e = r.error as { name?: string; code?: string; message?: string };
     return { error: [e.name, e.code, e.message] };
   }
-  const { frames, ...rest } = r.clip;
+  const { frames, ...rest } = r.value;
   return { ...rest, frames: frames.length, bytes: Buffer.concat(frames).toString('base64') };
 }
 
@@ -69,7 +70,7 @@ describe('decodeClips', () => {
     requests.push({ path: f('long.mp4'), options: { maxSeconds: 10 } });
     const batch = await decodeClips(requests);
     expect(await starts()).toHaveLength(1);
-    expect(batch.map((r) => r.ok && [r.clip.fps, r.clip.frames.length])).toEqual([
+    expect(batch.map((r) => r.ok && [r.value.fps, r.value.frames.length])).toEqual([
       [24, 48],
       [12, 24],
       [24000 / 1001, 48],
@@ -88,7 +89,7 @@ describe('decodeClips', () => {
     ];
     const batch = await decodeClips(requests);
     expect(await starts()).toHaveLength(1);
-    expect(batch.map((r) => r.ok && [r.clip.windowStartS, r.clip.windowEndS, r.clip.frames.length])).toEqual([
+    expect(batch.map((r) => r.ok && [r.value.windowStartS, r.value.windowEndS, r.value.frames.length])).toEqual([
       [1, 3, 20],
       [5, 8, 30],
       [0, 2, 48],
@@ -104,7 +105,7 @@ describe('decodeClips', () => {
     const s = await starts();
     expect(s).toHaveLength(2);
     expect(s[1]).toContain('-ss 2.000');
-    expect(batch.map((r) => r.ok && [r.clip.windowStartS, r.clip.windowEndS, r.clip.frames.length])).toEqual([
+    expect(batch.map((r) => r.ok && [r.value.windowStartS, r.value.windowEndS, r.value.frames.length])).toEqual([
       [0, 2, 48],
       [2, 6, 40],
     ]);
@@ -165,14 +166,14 @@ describe('decodeClips', () => {
 describe('DecodeBatcher', () => {
   it('clips asked for together share one ffmpeg; results go back to their callers', async () => {
     const batcher = new DecodeBatcher(8);
-    const clips: Promise<BatchedClip>[] = [
+    const clips: Promise<Batched<DecodedClip>>[] = [
       batcher.decode(f('short.mp4')),
       batcher.decode(f('slow-rate.mp4')),
       batcher.decode(f('ntsc.mp4')),
     ];
     const missing = batcher.decode(f('missing.mp4'));
     await expect(missing).rejects.toMatchObject({ code: 'missing' });
-    expect((await Promise.all(clips)).map((c) => c.clip.fps)).toEqual([24, 12, 24000 / 1001]);
+    expect((await Promise.all(clips)).map((c) => c.value.fps)).toEqual([24, 12, 24000 / 1001]);
     expect(await starts()).toHaveLength(1);
   });
 
@@ -181,7 +182,7 @@ describe('DecodeBatcher', () => {
     const clips = await Promise.all(
       ['short.mp4', 'slow-rate.mp4', 'ntsc.mp4', 'short.mp4'].map((n) => batcher.decode(f(n))),
     );
-    expect(clips.map((c) => c.clip.frames.length)).toEqual([48, 24, 48, 48]);
+    expect(clips.map((c) => c.value.frames.length)).toEqual([48, 24, 48, 48]);
     expect(clips.every((c) => c.shareMs > 0)).toBe(true);
     const s = await starts();
     expect(s.map((line) => line.match(/ -i /g)?.length)).toEqual([2, 2]);
