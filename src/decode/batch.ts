@@ -22,7 +22,7 @@ import type { DecodePlan, DecodeTuning, FrameSink, SheetFrames, SheetJob, SheetS
 import { checkFile } from './probe.js';
 import { BatchHeaders, type RunHeader } from './run-header.js';
 import { StderrLog } from './stderr.js';
-import type { DecodedClip, DecodeOptions } from './types.js';
+import type { DecodedClip, DecodeOptions, ProbeInfo } from './types.js';
 
 /** One clip to decode, with the options {@link decodeClip} takes. */
 export interface ClipRequest {
@@ -42,6 +42,8 @@ interface Member {
   path: string;
   o: DecodeOptions;
   header: RunHeader | null;
+  /** The clip's facts as its header printed them, read once when the header is complete. */
+  probe: ProbeInfo | null | undefined;
   plan: DecodePlan | null;
   sink: FrameSink | null;
   /** Output that came before the clip's header was read; null once the header is read. */
@@ -82,7 +84,7 @@ export async function decodeClips(requests: readonly ClipRequest[], tuning: Deco
       try {
         const o = resolveOptions(options);
         await checkFile(path);
-        members.push({ index, path, o, header: null, plan: null, sink: null, pending: [] });
+        members.push({ index, path, o, header: null, probe: undefined, plan: null, sink: null, pending: [] });
       } catch (error) {
         results[index] = { ok: false, error };
       }
@@ -114,7 +116,8 @@ async function runBatch(members: Member[], results: ClipResult[], tuning: Decode
     const m = members[k];
     const h = headers.headers[k];
     if (!m || !h) return;
-    const plan = h.videoStreams === 1 ? agreedPlan(h, h.probe(), m.o, m.o.segment?.startS ?? 0) : null;
+    m.probe = h.probe();
+    const plan = h.videoStreams === 1 ? agreedPlan(h, m.probe, m.o, m.o.segment?.startS ?? 0) : null;
     if (plan) {
       m.plan = plan;
       m.sink = sinkFor(plan, m.o, true);
@@ -148,7 +151,8 @@ async function runBatch(members: Member[], results: ClipResult[], tuning: Decode
   const alone: Member[] = [];
   members.forEach((m, k) => {
     const h = headers.headers[k];
-    const probe = h?.probe();
+    // A header the run never completed (no output described) still holds the input's dump.
+    const probe = h?.complete ? m.probe : h?.probe();
     if (m.plan && m.sink && probe) {
       try {
         results[m.index] = { ok: true, value: toClip(probe, classify(m.path, m.o, m.plan, m.sink, log, run)) };
