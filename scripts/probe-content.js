@@ -29,6 +29,11 @@ if (!values.clips || !values.out) {
   console.error('usage: node scripts/probe-content.js --clips DIR --out FILE.jsonl [--at S] [--shard I/N]');
   process.exit(2);
 }
+const at0 = Number(values.at);
+if (!(Number.isFinite(at0) && at0 >= 0)) {
+  console.error(`--at: expected a time in seconds >= 0, got ${values.at}`);
+  process.exit(2);
+}
 const [shard, shards] = values.shard.split('/').map(Number);
 if (!(Number.isInteger(shard) && Number.isInteger(shards) && shard >= 0 && shard < shards)) {
   console.error(`--shard: expected I/N with 0 <= I < N, got ${values.shard}`);
@@ -87,7 +92,7 @@ for (let k = shard; k < files.length; k += shards) {
   const file = files[k];
   if (done.has(file)) continue;
   const path = join(values.clips, file);
-  let at = Number(values.at);
+  let at = at0;
   let rgb = frameAt(path, at);
   if (!rgb) {
     at = 0;
