@@ -18,6 +18,7 @@ const LAYERS: Readonly<Record<string, number>> = {
   flow: 2,
   labels: 2,
   cues: 3,
+  content: 3,
   synth: 3,
   outputs: 4,
   model: 5,
