@@ -1,0 +1,95 @@
+// The content head's chain on a small real-corpus-shaped folder: scripts/train-content.js (scan --content, series
+// statistics) -> models/train_content.py (scikit-learn trees) -> a head file this tool loads, whose trees give
+// scikit-learn's probabilities. Skipped, saying so, without /usr/bin/python3 + numpy + scikit-learn.
+
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DETECTOR_ID } from '../../src/content/detector.js';
+import { headProbabilities, headVerdict, loadContentHead, mixVerdict } from '../../src/model/content-head.js';
+import { isRealValidation } from '../../src/model/real-corpus.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const py = process.env.REVERSAL_AUDIT_PYTHON ?? '/usr/bin/python3';
+const hasSklearn = spawnSync(py, ['-c', 'import numpy, sklearn'], { encoding: 'utf8' }).status === 0;
+if (!hasSklearn) console.warn(`train-content chain skipped: ${py} cannot import numpy and sklearn`);
+
+const SAMPLES = ['swing', 'drop', 'slide', 'spread', 'zoom', 'pan'];
+const LABELS = ['invariant', 'equivariant', 'irreversible'];
+
+/** Repositories named so that 2 fall in the fixed validation split and 6 in training. */
+function repositories(): string[] {
+  const val: string[] = [];
+  const train: string[] = [];
+  for (let k = 0; val.length < 2 || train.length < 6; k++) {
+    const repo = `test-owner/repo-${k}`;
+    const side = isRealValidation(repo) ? val : train;
+    if (side.length < (side === val ? 2 : 6)) side.push(repo);
+  }
+  return [...val, ...train];
+}
+
+/** A real-corpus folder: 8 repositories x 3 clips (one per verdict), each clip a copy of a sample, its own source video. */
+async function corpus(dir: string): Promise<void> {
+  await mkdir(join(dir, 'clips'), { recursive: true });
+  const index = ['file,group,source,license'];
+  const labels = ['file,label,confidence'];
+  let n = 0;
+  for (const repo of repositories()) {
+    for (const label of LABELS) {
+      const file = `c${n}.mp4`;
+      await copyFile(join(ROOT, 'samples', `${SAMPLES[n % SAMPLES.length]}.mp4`), join(dir, 'clips', file));
+      index.push(`${file},g${n},github ${repo} @ abc : v${n}.mp4,CC-BY-4.0`);
+      labels.push(`${file},${label},high`);
+      n++;
+    }
+  }
+  await writeFile(join(dir, 'index.csv'), `${index.join('\n')}\n`);
+  await writeFile(join(dir, 'labels.csv'), `${labels.join('\n')}\n`);
+}
+
+describe.skipIf(!hasSklearn)('npm run train:content chain', () => {
+  let dir = '';
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('trains a head that loads, matches scikit-learn on its parity rows, and records its data', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ra-train-content-'));
+    await corpus(join(dir, 'corpus'));
+    const args = [join(ROOT, 'scripts', 'train-content.js'), '--real-corpus', join(dir, 'corpus')];
+    args.push('--work-dir', join(dir, 'work'), '--out-dir', join(dir, 'out'), '--name', 'h', '--workers', '2');
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: ROOT });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const head = await loadContentHead(join(dir, 'out', 'h.json'), DETECTOR_ID);
+    const parity = JSON.parse(await readFile(join(dir, 'out', 'h.parity.json'), 'utf8'));
+    expect(parity.rows.length).toBeGreaterThan(0);
+    for (const row of parity.rows as { x: number[]; head: number[]; network: number[]; mixed: number[] }[]) {
+      const own = headProbabilities(head, row.x);
+      own.forEach((p, k) => {
+        expect(p).toBeCloseTo(row.head[k], 5);
+      });
+      mixVerdict(head, row.network, headVerdict(head, own)).forEach((p, k) => {
+        expect(p).toBeCloseTo(row.mixed[k], 5);
+      });
+    }
+    const card = JSON.parse(await readFile(join(dir, 'out', 'h.card.json'), 'utf8'));
+    expect(card.training.clips).toBe(24);
+    expect(card.training.labelled_training_clips).toBe(18);
+    expect(card.training.licences).toEqual({ 'CC-BY-4.0': 24 });
+    expect(card.metrics.real_val_high_medium.averaged.n).toBe(6);
+    expect(card.training.command).toMatch(/^npm run train:content/);
+    expect(card.training.network.sha256).toMatch(/^[0-9a-f]{64}$/);
+  }, 240_000);
+
+  it('refuses real-dev, naming why', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'train-content.js'), '--real-corpus', '/x/real-dev'], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/real-dev is for evaluation only/);
+  });
+});
