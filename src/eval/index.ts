@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mirrorSeries } from '../cues/series.js';
-import { expected, IoError, ManifestError } from '../errors.js';
+import { DETECTOR_ID } from '../content/detector.js';
+import { expected, IoError, ManifestError, UsageError } from '../errors.js';
 import { isRowProblem, openInput } from '../io/inputs.js';
 import { readJsonl } from '../io/jsonl-log.js';
 import { CLIPS_JSONL, ERRORS_JSONL } from '../outputs/layout.js';
@@ -27,6 +28,15 @@ import {
   type ClassScores,
 } from '../model/metrics.js';
 import { loadModel, predictClips, type Device, type LoadedModel } from '../model/onnx.js';
+import {
+  DEFAULT_CONTENT_HEAD,
+  headProbabilities,
+  headVerdict,
+  loadContentHead,
+  mixVerdict,
+  seriesStats,
+  type ContentHead,
+} from '../model/content-head.js';
 
 /** The model `audit eval` uses when none is given: models/reversal-v1.onnx of this package. */
 export const DEFAULT_EVAL_MODEL: string = fileURLToPath(new URL('../../models/reversal-v1.onnx', import.meta.url));
@@ -96,6 +106,8 @@ export interface EvalReport {
     verdict_temperature: number | null;
     /** The arrow temperature baked into the graph (p_forward = sigmoid(arrow_logit / Ta)), when there is one. */
     arrow_temperature: number | null;
+    /** With --content: the content head averaged with the model's verdict. */
+    content_head: { path: string; name: string; version: string } | null;
   };
   /** The kept scan folder, or null when a temporary one was used. */
   out: string | null;
@@ -110,6 +122,8 @@ interface ClipRef {
   id: string;
   path: string;
   row: number;
+  /** With --content: the class scores of the clip's frame (or why there are none). */
+  content?: { scores?: number[]; error?: string };
   series_file: string;
   series_offset: number;
   series_pairs: number;
@@ -236,23 +250,37 @@ async function predictPairs(
   scanOut: string,
   scored: Scored[],
   modelWindows: number,
+  head: ContentHead | null,
 ): Promise<Predictions> {
   const out: Predictions = { pred: [], conf: [], pairs: [], lines: [] };
   for (let start = 0; start < scored.length; start += BATCH_CLIPS) {
     const batch = scored.slice(start, start + BATCH_CLIPS);
     const inputs: ModelInput[][] = [];
+    const own: (number[] | null)[] = [];
     for (const s of batch) {
       const series = await readSeries(scanOut, s.ref);
       inputs.push(clipWindows(series, model.T, modelWindows), clipWindows(mirrorSeries(series), model.T, modelWindows));
+      const scores = s.ref.content?.scores;
+      own.push(head && scores ? headVerdict(head, headProbabilities(head, [...seriesStats(series), ...scores])) : null);
     }
     const p = await predictClips(model, inputs);
     batch.forEach((s, i) => {
       const f = p[2 * i];
       const m = p[2 * i + 1];
-      out.pred.push(VERDICTS.indexOf(f.verdict));
-      out.conf.push(f.confidence);
+      const h = own[i];
+      // The head's inputs are unchanged by reversal, so the mirrored clip's verdict is averaged alike (not scored).
+      const v = h ? mixVerdict(head!, [f.p_invariant, f.p_equivariant, f.p_irreversible], h) : null;
+      const [pi, pe, pr] = v ?? [f.p_invariant, f.p_equivariant, f.p_irreversible];
+      const conf = Math.max(pi, pe, pr);
+      out.pred.push(v ? v.indexOf(conf) : VERDICTS.indexOf(f.verdict));
+      out.conf.push(conf);
       out.pairs.push({ pForward: f.p_forward, pMirrored: m.p_forward, forward: s.forward });
-      const probs = { p_invariant: f.p_invariant, p_equivariant: f.p_equivariant, p_irreversible: f.p_irreversible };
+      const probs = {
+        p_invariant: pi,
+        p_equivariant: pe,
+        p_irreversible: pr,
+        ...(h ? { p_content_head: h } : {}),
+      };
       out.lines.push(
         JSON.stringify({
           row: s.ref.row,
@@ -260,7 +288,7 @@ async function predictPairs(
           path: s.ref.path,
           label: VERDICTS[s.truth],
           direction: s.forward ? 'forward' : 'backward',
-          verdict: f.verdict,
+          verdict: VERDICTS[out.pred[out.pred.length - 1]],
           ...probs,
           p_forward: f.p_forward,
           p_forward_mirrored: m.p_forward,
@@ -312,7 +340,7 @@ function scoreReport(
   };
 }
 
-function modelFacts(model: LoadedModel, modelPath: string): EvalReport['model'] {
+function modelFacts(model: LoadedModel, modelPath: string): Omit<EvalReport['model'], 'content_head'> {
   const card = model.card;
   return {
     path: resolve(modelPath),
@@ -334,6 +362,17 @@ async function writeEvalFiles(scanOut: string, report: EvalReport, lines: string
   } finally {
     await fh.close();
   }
+}
+
+/** The content head eval averages in: none without --content, the shipped one, or the file given. */
+async function evalContentHead(content: boolean, path: string | undefined): Promise<ContentHead | null> {
+  if (!content) {
+    if (path !== undefined) throw new UsageError('--content-head needs --content');
+    return null;
+  }
+  if (path === 'none')
+    throw new UsageError('audit eval --content scores the averaged verdict: give a content head, not none');
+  return loadContentHead(path === undefined ? fileURLToPath(DEFAULT_CONTENT_HEAD) : resolve(path), DETECTOR_ID);
 }
 
 /** What rerunning does after a failure when the scan went to a temporary folder (removed as eval ends). */
@@ -360,27 +399,43 @@ export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}):
     labelColumn = 'label',
     directionColumn = 'direction',
     model: modelPath = DEFAULT_EVAL_MODEL,
+    content = false,
+    contentHead,
     ...scanOptions
   } = options;
   // Load the model and check the labels first: a wrong path must not cost a whole scan.
   const model = await loadModel(modelPath, { device, threads });
+  const head = await evalContentHead(content, contentHead);
   await checkLabelColumn(manifest, options, labelColumn);
   const scanOut = out ?? (await mkdtemp(join(tmpdir(), 'audit-eval-')));
   try {
     const t0 = performance.now();
     // The scan must not run a model of its own: eval predicts with the one it was given.
-    const summary = await scan({ ...scanOptions, model: 'none', input: manifest, out: scanOut }, hooks);
+    // With --content the scan records each clip's class scores; the head is averaged in below, as for the model.
+    const summary = await scan(
+      {
+        ...scanOptions,
+        model: 'none',
+        ...(content ? { content, contentHead: 'none' } : {}),
+        input: manifest,
+        out: scanOut,
+      },
+      hooks,
+    );
     const scanS = (performance.now() - t0) / 1000;
     const { scored, errors } = await readScanResults(scanOut, labelColumn, directionColumn);
 
     const t1 = performance.now();
-    const predictions = await predictPairs(model, scanOut, scored, modelWindows);
+    const predictions = await predictPairs(model, scanOut, scored, modelWindows, head);
     const predictS = (performance.now() - t1) / 1000;
 
     const report: EvalReport = {
       status: summary.status,
       ...scoreReport(scored, errors, predictions),
-      model: modelFacts(model, modelPath),
+      model: {
+        ...modelFacts(model, modelPath),
+        content_head: head ? { path: head.path, name: head.name, version: head.version } : null,
+      },
       out: out === undefined ? null : resolve(out),
       timings: { scan_s: scanS, predict_s: predictS },
     };

@@ -4,11 +4,12 @@ import { SeriesAnalyser, type FlowDirections } from '../cues/series.js';
 import { degenerateReasons } from '../cues/degenerate.js';
 import { summarise } from '../cues/summaries.js';
 import { DecodeBatcher } from '../decode/batch.js';
-import { AuditError } from '../errors.js';
+import { clipContent } from '../content/detector.js';
+import { AuditError, SetupError } from '../errors.js';
 import { isRemoteClip, openRemoteClip, type RemoteClip } from '../io/remote-clip.js';
 import type { DisPresetName } from '../flow/dis.js';
 import type { GrayImage } from '../flow/types.js';
-import type { ClipOutcome, ClipTask } from './task.js';
+import type { ClipOutcome, ClipSuccess, ClipTask } from './task.js';
 
 const analysers = new Map<string, SeriesAnalyser>();
 /** The worker's decoders by batch size: clips asked for while one batch decodes go into the next. */
@@ -33,6 +34,24 @@ function analyserFor(preset: DisPresetName, directions: FlowDirections): SeriesA
   return a;
 }
 
+/**
+ * The class scores of the clip's content frame. A frame that cannot be decoded is the clip's content error (its
+ * verdict then comes from the network alone); missing packages throw, as every clip would fail alike.
+ */
+async function lookAtContent(
+  path: string,
+  window: { windowStartS: number; windowEndS: number },
+  timeoutMs: number,
+): Promise<NonNullable<ClipSuccess['content']>> {
+  try {
+    const scores = await clipContent(path, { ...window, timeoutMs });
+    return { scores: Array.from(scores, (s) => Math.round(s * 1e4) / 1e4) };
+  } catch (err) {
+    if (err instanceof SetupError) throw err;
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 /** Analyses one clip; never throws for a bad clip (the failure is the outcome). */
 export async function analyseClip(task: ClipTask): Promise<ClipOutcome> {
   const { id, row, path, settings } = task;
@@ -49,6 +68,7 @@ export async function analyseClip(task: ClipTask): Promise<ClipOutcome> {
       timeoutMs: settings.timeoutMs,
       ...(task.segment ? { segment: task.segment } : {}),
     });
+    const content = task.content ? await lookAtContent(remote?.url ?? path, clip, settings.timeoutMs) : undefined;
     remote?.close();
     if (remote && clip.warnings) clip.warnings = clip.warnings.map((w) => remote!.rename(w));
     const t1 = performance.now();
@@ -87,6 +107,7 @@ export async function analyseClip(task: ClipTask): Promise<ClipOutcome> {
       pairs: series.frames,
       columns: series.columns,
       summaries,
+      ...(content ? { content: remote && 'error' in content ? { error: remote.rename(content.error) } : content } : {}),
       timings: { decodeMs, analyseMs: t2 - t1 },
     };
   } catch (thrown) {

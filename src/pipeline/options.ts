@@ -69,6 +69,13 @@ export const ScanOptionsSchema = z.object({
   batch: z.number().int().min(1).max(4096).default(64),
   /** Most model windows of 64 pairs a clip is judged on and averaged over (1 = its centred window only). */
   modelWindows: z.number().int().min(1).max(64).default(8),
+  /**
+   * Look at what is in the picture too (an object detector on one frame a clip; optional packages, about 0.3 s a clip
+   * more on one core) and average the content head's verdict with the model's. Needs a model.
+   */
+  content: z.boolean().default(false),
+  /** Content head for `content`: a path, 'none' (class scores recorded, verdict from the model alone), or unset for the shipped one. */
+  contentHead: z.string().min(1).optional(),
   /** Manifest column with each clip's label (action class), for the decisions and the class table. */
   labelColumn: z.string().min(1).optional(),
   /** Manifest column with each clip's caption, rewritten for reversed clips. */

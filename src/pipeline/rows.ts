@@ -1,5 +1,6 @@
 // The shape of output rows: clips.jsonl / clips.parquet columns and errors.jsonl rows.
 
+import { COCO_CLASSES } from '../content/coco.js';
 import { SUMMARIES } from '../cues/summaries.js';
 import type { ColumnSpec } from '../io/parquet-writer.js';
 import { IN_DOMAIN_THRESHOLD } from '../model/domain.js';
@@ -60,6 +61,31 @@ export function clipErrorRow(
   };
 }
 
+/** Class scores at least this high are named in the `content` column's `objects`. */
+export const OBJECT_SCORE_NAMED = 0.2;
+
+/**
+ * The `content` column of a --content scan: the classes seen (score >= OBJECT_SCORE_NAMED, best first, at most 5), all
+ * 80 class scores (content/coco.ts order), and the verdict probabilities of the network and of the content head
+ * before they were averaged (null when not averaged); or why the frame could not be looked at.
+ */
+export function contentColumn(
+  content: NonNullable<ClipSuccess['content']>,
+  network: readonly number[] | null,
+  head: readonly number[] | null,
+): { content: Record<string, unknown> } {
+  if ('error' in content) return { content: { error: content.error } };
+  const round = (v: readonly number[] | null) => (v ? v.map((x) => Math.round(x * 1e4) / 1e4) : null);
+  const named = content.scores
+    .map((score, k) => [COCO_CLASSES[k], score] as const)
+    .filter(([, s]) => s >= OBJECT_SCORE_NAMED)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5);
+  return {
+    content: { objects: Object.fromEntries(named), scores: content.scores, network: round(network), head: round(head) },
+  };
+}
+
 /** Columns of clips.parquet, in order. `input` holds the manifest's own columns as a JSON object. */
 export const CLIP_COLUMNS: readonly ColumnSpec[] = Object.freeze([
   { name: 'id', type: 'string' },
@@ -95,6 +121,7 @@ export const CLIP_COLUMNS: readonly ColumnSpec[] = Object.freeze([
   { name: 'embedding_reversed', type: 'json' },
   { name: 'in_domain', type: 'float64' },
   { name: 'doubt', type: 'json' },
+  { name: 'content', type: 'json' },
   { name: 'series_file', type: 'string' },
   { name: 'series_offset', type: 'int64' },
   { name: 'decode_ms', type: 'int64' },

@@ -3,12 +3,13 @@
 import { Piscina } from 'piscina';
 import { ManifestError } from '../errors.js';
 import { isRowProblem, type InputRow, type InputSource, type RowProblem } from '../io/inputs.js';
-import { clipWindows } from '../model/features.js';
-import { predictClips, type LoadedModel } from '../model/onnx.js';
+import { clipWindows, VERDICTS } from '../model/features.js';
+import { predictClips, type LoadedModel, type Prediction } from '../model/onnx.js';
+import { headProbabilities, headVerdict, mixVerdict, seriesStats, type ContentHead } from '../model/content-head.js';
 import type { ScanOptions } from './options.js';
 import { rowKey, shardOf, type OutDir } from './out-dir.js';
 import type { ProgressReporter, ProgressState } from './progress.js';
-import { clipErrorRow, clipRow, predictionColumns } from './rows.js';
+import { clipErrorRow, clipRow, contentColumn, predictionColumns } from './rows.js';
 import type { AnalysisSettings, ClipOutcome, ClipTask } from './task.js';
 import { StringTable } from '../util/string-table.js';
 
@@ -35,6 +36,8 @@ export interface RowRun {
   dir: OutDir;
   model: LoadedModel | null;
   modelVersion: string | null;
+  /** With --content: the content head whose verdict is averaged with the model's (null: class scores only). */
+  content: { head: ContentHead | null } | null;
   progress: ProgressReporter;
   state: ProgressState;
   tally: RowTally;
@@ -85,6 +88,37 @@ interface Batcher {
 }
 
 /**
+ * With --content: the clip's `content` column, and its prediction with the verdict averaged with the content head's
+ * (content/detector.ts scores and model/content-head.ts series statistics). Without --content: both unchanged.
+ */
+function withContent(
+  run: RowRun,
+  r: Analysed,
+  p: Prediction,
+): { prediction: Prediction; content: Record<string, unknown> } {
+  if (!run.content || !r.content) return { prediction: p, content: {} };
+  if ('error' in r.content) return { prediction: p, content: contentColumn(r.content, null, null) };
+  const head = run.content.head;
+  const network = [p.p_invariant, p.p_equivariant, p.p_irreversible];
+  if (!head) return { prediction: p, content: contentColumn(r.content, network, null) };
+  const features = [...seriesStats({ frames: r.pairs, columns: r.columns, data: r.series }), ...r.content.scores];
+  const own = headVerdict(head, headProbabilities(head, features));
+  const mixed = mixVerdict(head, network, own);
+  const k = mixed.indexOf(Math.max(...mixed));
+  return {
+    prediction: {
+      ...p,
+      p_invariant: mixed[0],
+      p_equivariant: mixed[1],
+      p_irreversible: mixed[2],
+      verdict: VERDICTS[k],
+      confidence: mixed[k],
+    },
+    content: contentColumn(r.content, network, own),
+  };
+}
+
+/**
  * Analysed clips wait here for a model batch; they count as in flight until written. A partial batch
  * waits at most BATCH_WAIT_MS, so rows reach clips.jsonl steadily and a crash loses at most that much work.
  */
@@ -108,10 +142,12 @@ function modelBatcher(run: RowRun, model: LoadedModel): Batcher {
       );
       for (let i = 0; i < batch.length; i++) {
         const { r, input } = batch[i];
+        const { prediction, content } = withContent(run, r, preds[i]);
         await run.dir.appendClip(
           {
             ...clipRow(r, input),
-            ...predictionColumns(preds[i], run.modelVersion!, r.analysis.degenerate, model.domain?.threshold),
+            ...predictionColumns(prediction, run.modelVersion!, r.analysis.degenerate, model.domain?.threshold),
+            ...content,
           },
           r.series,
         );
@@ -150,7 +186,10 @@ async function finishClip(
     if (batcher) {
       if (batcher.push(r, input)) await batcher.flush();
     } else {
-      await run.dir.appendClip(clipRow(r, input), r.series);
+      await run.dir.appendClip(
+        { ...clipRow(r, input), ...(r.content ? contentColumn(r.content, null, null) : {}) },
+        r.series,
+      );
     }
     tally.runClips++;
     tally.decodeMs += r.timings.decodeMs;
@@ -237,6 +276,7 @@ function analyseClip(run: RowRun, pools: Pools, batcher: Batcher | null, r: Inpu
     settings: run.settings,
     ...(r.segment ? { segment: r.segment } : {}),
     decodeBatch: run.opts.decodeBatch,
+    ...(run.content ? { content: true } : {}),
   };
   return runTask(pools, task, run.abort.signal)
     .then((res) => (res ? finishClip(run, batcher, res, key, r.columns) : undefined))

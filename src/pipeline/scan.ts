@@ -4,7 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CUE_COLUMNS } from '../cues/index.js';
 import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
-import { AuditError, RunMismatchError } from '../errors.js';
+import { AuditError, RunMismatchError, UsageError } from '../errors.js';
+import { DETECTOR_ID, checkContentPackages } from '../content/detector.js';
+import { DEFAULT_CONTENT_HEAD, loadContentHead, type ContentHead } from '../model/content-head.js';
 import type { FolderLock } from '../io/lock.js';
 import { openInput, type InputSource } from '../io/inputs.js';
 import { isRemotePath } from '../io/object-store.js';
@@ -97,6 +99,8 @@ interface RunIdentity {
   settings: AnalysisSettings;
   model: { version: string; sha256: string | null; windows?: number } | null;
   columns_hash: string;
+  /** With --content: the detector and the content head (name@version, or null for scores only); absent without. */
+  content?: { detector: string; head: string | null };
 }
 
 const RUN_JSON = 'run.json';
@@ -107,7 +111,7 @@ async function checkSameRun(out: string, now: RunIdentity): Promise<void> {
   const before = JSON.parse(await readFile(file, 'utf8')) as RunIdentity;
   // A run.json without model windows predates them: its clips were judged on the centred window alone (--model-windows 1).
   const describe = (r: RunIdentity) =>
-    `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}, ${r.model.windows ?? 1} model window(s)` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}`;
+    `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}, ${r.model.windows ?? 1} model window(s)` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}${r.content ? `, content ${r.content.detector} head ${r.content.head ?? 'none'}` : ''}`;
   if (describe(before) !== describe(now)) {
     throw new RunMismatchError(
       `${out} holds rows of an earlier scan made with ${describe(before)}; this run asks for ${describe(now)}. Resuming would mix the two.\nPossible solutions:\n- use a new --out folder\n- or run with the earlier settings and --model to resume`,
@@ -147,7 +151,8 @@ async function scanLocked(
     `audit scan ${opts.input} --out ${opts.out}${opts.shardSel ? ` --shard ${opts.shardSel.index}/${opts.shardSel.count}` : ''}`,
   );
   const settings = analysisSettings(opts);
-  const { mp, model, modelVersion, identity } = await loadRunModel(out, opts, settings);
+  const content = await loadRunContent(opts);
+  const { mp, model, modelVersion, identity } = await loadRunModel(out, opts, settings, content);
   const dir = await OutDir.open(out, `${started.getTime().toString(36)}-${process.pid}`, {
     retryErrors: opts.retryErrors,
   });
@@ -159,6 +164,10 @@ async function scanLocked(
     progress.note(
       `verdicts from ${mp} (${modelVersion}) on ${model.provider}${model.tried.length ? `; passed over: ${model.tried.join('; ')}` : ''}`,
     );
+  if (content)
+    progress.note(
+      `content: ${DETECTOR_ID}${content.head ? `, verdict averaged with ${content.head.path} (${content.head.name}@${content.head.version})` : ', class scores only (--content-head none)'}`,
+    );
   if (opts.count) progress.note(`counting the rows of ${source.input} (--no-count skips this)...`);
   const counted = opts.count ? await countRows(source, opts) : null;
   const run: RowRun = {
@@ -167,6 +176,7 @@ async function scanLocked(
     dir,
     model,
     modelVersion,
+    content,
     progress,
     state: { done: 0, errors: 0, skipped: 0, total: counted ? counted.shard : null },
     tally: emptyTally(),
@@ -220,11 +230,31 @@ function analysisSettings(opts: ScanOptions): AnalysisSettings {
   };
 }
 
+/**
+ * With --content: checks that the detector's packages are installed and loads the content head (null head with
+ * --content-head none); null without --content. Before the model, so a missing package fails in a second.
+ */
+async function loadRunContent(opts: ScanOptions): Promise<{ head: ContentHead | null } | null> {
+  if (!opts.content) {
+    if (opts.contentHead !== undefined) throw new UsageError('--content-head needs --content');
+    return null;
+  }
+  await checkContentPackages();
+  if (opts.contentHead === 'none') return { head: null };
+  if (modelPath(opts.model) === null)
+    throw new UsageError(
+      "--content averages the content head's verdict with the model's: with --model none, only --content-head none (class scores only) can run",
+    );
+  const path = opts.contentHead === undefined ? fileURLToPath(DEFAULT_CONTENT_HEAD) : resolve(opts.contentHead);
+  return { head: await loadContentHead(path, DETECTOR_ID) };
+}
+
 /** Loads the model (if any) and checks that the folder's earlier rows, if any, came from the same analysis. */
 async function loadRunModel(
   out: string,
   opts: ScanOptions,
   settings: AnalysisSettings,
+  content: { head: ContentHead | null } | null,
 ): Promise<{ mp: string | null; model: LoadedModel | null; modelVersion: string | null; identity: RunIdentity }> {
   const mp = modelPath(opts.model);
   const model: LoadedModel | null = mp ? await loadModel(mp, { device: opts.device }) : null;
@@ -234,6 +264,14 @@ async function loadRunModel(
     settings,
     model: model ? { version: modelVersion!, sha256: model.card?.sha256 ?? null, windows: opts.modelWindows } : null,
     columns_hash: COLUMNS_HASH,
+    ...(content
+      ? {
+          content: {
+            detector: DETECTOR_ID,
+            head: content.head ? `${content.head.name}@${content.head.version}` : null,
+          },
+        }
+      : {}),
   };
   await checkSameRun(out, identity).catch(async (err: unknown) => {
     await model?.session.release();

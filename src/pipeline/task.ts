@@ -31,6 +31,8 @@ export interface ClipTask {
   segment?: { startS: number; endS: number };
   /** Clips the worker's ffmpeg decodes together (absent: 1, each alone); not an analysis setting, results are the same. */
   decodeBatch?: number;
+  /** Also look at what is in the picture (`--content`: content/detector.ts class scores of one frame). */
+  content?: boolean;
 }
 
 /** Facts about how a clip was analysed. */
@@ -58,6 +60,11 @@ export interface ClipSuccess {
   pairs: number;
   columns: number;
   summaries: Record<string, number>;
+  /**
+   * With `content`: the 80 COCO class scores of the clip's frame (content/detector.ts), or why there are none
+   * (the frame could not be decoded); absent without `content`.
+   */
+  content?: { scores: number[] } | { error: string };
   timings: { decodeMs: number; analyseMs: number };
 }
 

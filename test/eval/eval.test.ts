@@ -5,6 +5,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DETECTOR_ID } from '../../src/content/detector.js';
 import { encodeFrames } from '../../src/decode/encode.js';
 import {
   accuracy,
@@ -16,6 +17,7 @@ import {
   meanAbsFromHalf,
 } from '../../src/model/metrics.js';
 import { arrowTemperature, verdictTemperature } from '../../src/eval/index.js';
+import { DEFAULT_CONTENT_HEAD, loadContentHead, mixVerdict } from '../../src/model/content-head.js';
 import { renderScene, type SceneName } from '../../src/synth/scenes.js';
 import { runCliProcess, tempDir } from '../fixtures/cli.js';
 
@@ -169,6 +171,35 @@ describe('audit eval (CLI, tiny model)', () => {
     expect(again.stdout).toMatch(/row 6 spin: bad_label/);
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     expect(summary.counts.resumed).toBe(5);
+  }, 120_000);
+
+  it('--content scores the verdict averaged with the content head, the arrow unchanged', async () => {
+    const plain = join(dir, 'out-plain');
+    const base = ['eval', manifest, '--model', MODEL, '--device', 'cpu', '--workers', '1', '-q', '--json'];
+    const without = JSON.parse((await runCliProcess([...base, '--out', plain])).stdout);
+    const out = join(dir, 'out-content');
+    const r = await runCliProcess([...base, '--out', out, '--content']);
+    expect(r.code, r.stderr).toBe(3);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.model.content_head).toMatchObject({ name: 'reversal-content-v1' });
+    expect(without.model.content_head).toBeNull();
+    expect(rep.n).toBe(4);
+    expect(rep.aot_accuracy).toBe(without.aot_accuracy); // the head judges the verdict only
+    const head = await loadContentHead(fileURLToPath(DEFAULT_CONTENT_HEAD), DETECTOR_ID);
+    const plainPreds = (await readFile(join(plain, 'eval-predictions.jsonl'), 'utf8')).trim().split('\n');
+    const preds = (await readFile(join(out, 'eval-predictions.jsonl'), 'utf8')).trim().split('\n');
+    preds.forEach((line, i) => {
+      const p = JSON.parse(line);
+      const q = JSON.parse(plainPreds[i]);
+      const network = [q.p_invariant, q.p_equivariant, q.p_irreversible];
+      const mixed = mixVerdict(head, network, p.p_content_head);
+      expect(p.p_invariant).toBeCloseTo(mixed[0], 9);
+      expect(p.p_irreversible).toBeCloseTo(mixed[2], 9);
+      expect(p.verdict).toBe(['invariant', 'equivariant', 'irreversible'][mixed.indexOf(Math.max(...mixed))]);
+    });
+    const bad = await runCliProcess([...base, '--content-head', 'none']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/needs --content/);
   }, 120_000);
 
   it('into its temporary folder on a full disk: exit 1, names the file, and says a rerun starts over (not resumes)', async (ctx) => {

@@ -12,6 +12,8 @@ interface EvalFlags extends AnalysisFlags {
   out?: string;
   device: Device;
   modelWindows: number;
+  content: boolean;
+  contentHead?: string;
   labelColumn: string;
   directionColumn: string;
   json: boolean;
@@ -35,6 +37,15 @@ export function evalCommand(program: Command, result: ActionResult): void {
         int('--model-windows'),
         8,
       )
+      .option(
+        '--content',
+        "score the verdict averaged with the content head's, as audit scan --content gives it (an object detector on one frame a clip; optional packages)",
+        false,
+      )
+      .option(
+        '--content-head <path>',
+        'content head for --content instead of the shipped models/reversal-content-v1.json',
+      )
       .option('--label-column <name>', 'column with invariant|equivariant|irreversible', 'label')
       .option(
         '--direction-column <name>',
@@ -55,6 +66,8 @@ export function evalCommand(program: Command, result: ActionResult): void {
             out: flags.out,
             device: flags.device,
             modelWindows: flags.modelWindows,
+            content: flags.content,
+            contentHead: flags.contentHead,
             labelColumn: flags.labelColumn,
             directionColumn: flags.directionColumn,
           },

@@ -20,6 +20,8 @@ interface ScanFlags extends AnalysisFlags {
   device: Device;
   batch: number;
   modelWindows: number;
+  content: boolean;
+  contentHead?: string;
   shard?: string;
   count: boolean;
   report: boolean;
@@ -69,6 +71,15 @@ export function scanCommand(program: Command, result: ActionResult): void {
       'most windows of 64 frame pairs a clip is judged on, averaged (1 = centred window only)',
       int('--model-windows'),
       8,
+    )
+    .option(
+      '--content',
+      "also look at what is in the picture (an object detector on one frame a clip, about 0.3 s a clip more on one core; optional packages) and average the shipped content head's verdict with the model's",
+      false,
+    )
+    .option(
+      '--content-head <path>',
+      'content head for --content instead of the shipped models/reversal-content-v1.json; "none" records the class scores only',
     )
     .option('--shard <i/n>', 'only the rows whose id hashes to shard i of n (0-based), for array jobs')
     .option('--no-count', 'skip counting input rows first (no total or ETA in the progress line)')
@@ -124,6 +135,8 @@ async function runScan(input: string, flags: ScanFlags): Promise<number> {
           device: flags.device,
           batch: flags.batch,
           modelWindows: flags.modelWindows,
+          content: flags.content,
+          contentHead: flags.contentHead,
           shard: flags.shard,
           count: flags.count,
           report: flags.report,
