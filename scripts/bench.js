@@ -1,5 +1,6 @@
 // `npm run bench`: pipeline throughput against an ffmpeg decode-only pass of the same clips, same process.
-// Usage: npm run bench [-- --clips 40 --seconds 5 --workers N --decode-batch 8 --json]
+// Usage: npm run bench [-- --clips 40 --seconds 5 --workers N --decode-batch 8 --content --json]
+// --content also times the scan with --content (object detector on one frame a clip, content head) in the same run.
 import { availableParallelism } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     preset: { type: 'string', default: 'ultrafast' },
     'decode-batch': { type: 'string', default: '8' },
     'both-ways': { type: 'boolean', default: false },
+    content: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -71,8 +73,8 @@ const decodeBatchedS = (performance.now() - t1) / 1000;
 // 2. The pipeline: probe, decode, flow both ways, camera fit, cues, writers; with --decode-batch clips per
 // ffmpeg, then (when that is more than 1) with one ffmpeg per clip, for the gain of batching in the same run.
 const decodeBatch = Number(values['decode-batch']);
-/** @param {number} batch @param {string} name */
-async function timedScan(batch, name) {
+/** @param {number} batch @param {string} name @param {{ content?: boolean }} [extra] */
+async function timedScan(batch, name, extra = {}) {
   const t = performance.now();
   const s = await scan({
     input: manifest,
@@ -84,12 +86,14 @@ async function timedScan(batch, name) {
     flowDirections: values['both-ways'] ? 'both' : 'canonical',
     decodeBatch: batch,
     ...decodeOpts,
+    ...extra,
   });
   if (s.counts.errors) throw new Error(`${s.counts.errors} clips failed; see ${join(work, name, 'errors.jsonl')}`);
   return { summary: s, seconds: (performance.now() - t) / 1000 };
 }
 const { summary, seconds: pipeS } = await timedScan(decodeBatch, 'out');
 const perClip = decodeBatch > 1 ? await timedScan(1, 'out-per-clip') : null;
+const withContent = values.content ? await timedScan(decodeBatch, 'out-content', { content: true }) : null;
 clearInterval(sampler);
 
 // 3. DIS alone on one core, 160x90.
@@ -118,6 +122,8 @@ const result = {
   mean_decode_ms: summary.timings.mean_decode_ms,
   mean_analyse_ms: summary.timings.mean_analyse_ms,
   peak_rss_mb: peakRss / 2 ** 20,
+  content_clips_per_s: withContent ? clips / withContent.seconds : null,
+  content_throughput_ratio: withContent ? pipeS / withContent.seconds : null,
   flow_preset: values.preset,
   flow_directions: values['both-ways'] ? 'both' : 'canonical',
   ffmpeg: ff.ffmpeg,
@@ -148,5 +154,9 @@ else {
       .map(([k, v]) => `${k} ${v.toFixed(2)}`)
       .join(', ')}`,
   );
+  if (withContent)
+    log(
+      `with --content: ${result.content_clips_per_s?.toFixed(2)} clips/s, ${result.content_throughput_ratio?.toFixed(2)}x the pipeline's throughput`,
+    );
   log(`peak RSS (this process, workers included; ffmpeg children not): ${result.peak_rss_mb.toFixed(0)} MB`);
 }
