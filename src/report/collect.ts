@@ -128,10 +128,19 @@ export function galleryItem(row: Row): GalleryItem {
   };
 }
 
-/** The row without its heavy fields (embeddings), for keeping in memory. */
+/** The row without its heavy fields (embeddings, the 80 class scores of --content), for keeping in memory. */
 function slim(row: Row): Row {
-  const { embedding_forward: _f, embedding_reversed: _r, ...rest } = row;
-  return rest;
+  const { embedding_forward: _f, embedding_reversed: _r, content, ...rest } = row;
+  const objects = (content as { objects?: unknown } | null | undefined)?.objects;
+  return objects === undefined ? rest : { ...rest, content: { objects } };
+}
+
+/** What --content saw in the clip's frame: "person 0.65, car 0.43"; null without --content or when nothing scored 0.2. */
+function seenOf(r: Row): string | null {
+  const objects = (r.content as { objects?: Record<string, unknown> } | null | undefined)?.objects;
+  if (!objects || typeof objects !== 'object') return null;
+  const seen = Object.entries(objects).filter(([, s]) => typeof s === 'number');
+  return seen.length ? seen.map(([k, s]) => `${k} ${(s as number).toFixed(2)}`).join(', ') : null;
 }
 
 const TABLE_COLUMNS: ReadonlyArray<{
@@ -139,7 +148,7 @@ const TABLE_COLUMNS: ReadonlyArray<{
   title: string;
   numeric: boolean;
   get: (r: Row) => Cell;
-  when?: 'label' | 'decision' | 'model';
+  when?: 'label' | 'decision' | 'model' | 'content';
 }> = [
   { key: 'id', title: 'id', numeric: false, get: (r) => str(r.id) },
   { key: 'path', title: 'file', numeric: false, get: (r) => str(r.path) },
@@ -156,6 +165,7 @@ const TABLE_COLUMNS: ReadonlyArray<{
     when: 'model',
   },
   { key: 'in_domain', title: 'in domain', numeric: true, get: (r) => numOrNull(r.in_domain), when: 'model' },
+  { key: 'seen', title: 'seen (--content)', numeric: false, get: seenOf, when: 'content' },
   {
     key: 'doubt',
     title: 'doubt',
@@ -238,6 +248,8 @@ interface ClipTally {
   reversed: number;
   anyLabel: boolean;
   anyDecision: boolean;
+  /** Some row has a `content` column (a --content scan). */
+  anyContent: boolean;
 }
 
 function emptyTally(limits: Limits): ClipTally {
@@ -258,6 +270,7 @@ function emptyTally(limits: Limits): ClipTally {
     reversed: 0,
     anyLabel: false,
     anyDecision: false,
+    anyContent: false,
   };
 }
 
@@ -274,6 +287,7 @@ function tallyClip(t: ClipTally, row: Row): void {
   }
   const mv = str(row.model_version);
   if (mv && t.models.size < 20) t.models.add(mv);
+  if (row.content) t.anyContent = true;
   const p = numOrNull(row.p_forward);
   if (p !== null) {
     t.nPf++;
@@ -418,8 +432,8 @@ function verdictMixTable(t: ClipTally, notes: string[]): PlainTable {
 
 /** The clip table: the columns the scan has (label, decision, model ones only when present) over the first rows. */
 function clipTable(t: ClipTally, hasModel: boolean, outDir: string, scanDir: string | null): ClipTable {
-  const show = (w?: 'label' | 'decision' | 'model') =>
-    !w || (w === 'label' ? t.anyLabel : w === 'decision' ? t.anyDecision : hasModel);
+  const show = (w?: 'label' | 'decision' | 'model' | 'content') =>
+    !w || (w === 'label' ? t.anyLabel : w === 'decision' ? t.anyDecision : w === 'content' ? t.anyContent : hasModel);
   const cols = TABLE_COLUMNS.filter((c) => show(c.when));
   return {
     columns: cols.map(({ key, title, numeric }) => ({ key, title, numeric })),

@@ -43,7 +43,7 @@ describe('scan --content', () => {
 
   it('records 80 class scores a clip and averages the head’s verdict with the network’s', async () => {
     const out = join(dir, 'mixed');
-    const summary = await scan({ input: SAMPLES, out, content: true, quiet: true, workers: 2 });
+    const summary = await scan({ input: SAMPLES, out, content: true, quiet: true, workers: 2, report: true });
     expect(summary.counts.errors).toBe(0);
     const head = await loadContentHead(fileURLToPath(DEFAULT_CONTENT_HEAD), DETECTOR_ID);
     const all = await rows(out);
@@ -68,6 +68,14 @@ describe('scan --content', () => {
     }
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
     expect(run.content).toEqual({ detector: DETECTOR_ID, head: `${head.name}@${head.version}` });
+    // The report's clip table names what was seen: "class score, ..." for clips with a class at 0.2 or more.
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('seen (--content)');
+    const named = all.find((r) => Object.keys(r.content.objects).length > 0);
+    if (named) {
+      const [name, score] = Object.entries(named.content.objects)[0];
+      expect(html).toContain(`${name} ${score.toFixed(2)}`);
+    }
   }, 120_000);
 
   it('--content-head none records the scores and leaves the network’s verdict as it is', async () => {
