@@ -141,6 +141,7 @@ for (const line of lines) {
   meta.push({
     file: clip.file,
     group: clip.group,
+    repo: clip.repo,
     split: clip.split,
     verdict: clip.verdict,
     confidence: clip.confidence,
