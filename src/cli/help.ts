@@ -36,6 +36,7 @@ Examples:
   audit scan ssv2.csv --label-column label --policy strict --out out/ssv2
   audit scan lab.csv --label-column action --label-map my-labels.csv --out out/lab
   audit scan captions.jsonl --caption-column caption --out out/t2v
+  audit scan real-footage/ --content --out out/real    # what is in the picture joins the verdict (slower)
 `;
 
 export const MERGE_HELP = `
