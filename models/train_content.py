@@ -118,6 +118,8 @@ def crossfit(tried, X, y, net, va, repo):
     """The validation score without choosing on the clips scored: the validation repositories in two halves (by crc32),
     the setting and both temperatures chosen on one half and the other half scored, then the other way round."""
     half = np.array([zlib.crc32(r.encode()) % 2 for r in repo])
+    if len(set(half[va])) < 2:
+        return None  # every validation repository in one half: nothing to cross-fit
     pred = np.zeros((len(y), 3))
     for a in (0, 1):
         A, B = va & (half == a), va & (half != a)
@@ -180,8 +182,11 @@ def main():
         print(f'  validation {k:20s} macro-F1 {m["macro_f1"]:.3f}  accuracy {m["accuracy"]:.3f}  ECE {m["ece"]:.3f}  '
               f'F1 {m["f1"]}')
     crossfitted = crossfit(tried, X, y, net, va, meta['repo'])
-    print(f'  validation cross-fitted over two halves of its repositories: averaged macro-F1 '
-          f'{crossfitted["averaged"]["macro_f1"]:.3f}, ECE {crossfitted["averaged"]["ece"]:.3f}')
+    if crossfitted:
+        print(f'  validation cross-fitted over two halves of its repositories: averaged macro-F1 '
+              f'{crossfitted["averaged"]["macro_f1"]:.3f}, ECE {crossfitted["averaged"]["ece"]:.3f}')
+    else:
+        print('  validation cross-fitted: skipped (every validation repository falls in one half)')
     cv = group_cv(setting, X[tr], y[tr], w[tr], group[tr], net[tr])  # the network's row: in sample
     for k, m in cv.items():
         print(f'  training 5-fold by group {k:10s} macro-F1 {m["macro_f1"]:.3f}  accuracy {m["accuracy"]:.3f}')
