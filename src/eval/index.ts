@@ -29,12 +29,10 @@ import {
 } from '../model/metrics.js';
 import { loadModel, predictClips, type Device, type LoadedModel } from '../model/onnx.js';
 import {
+  contentVerdict,
   DEFAULT_CONTENT_HEAD,
-  headProbabilities,
-  headVerdict,
   loadContentHead,
   mixVerdict,
-  seriesStats,
   type ContentHead,
 } from '../model/content-head.js';
 
@@ -261,7 +259,7 @@ async function predictPairs(
       const series = await readSeries(scanOut, s.ref);
       inputs.push(clipWindows(series, model.T, modelWindows), clipWindows(mirrorSeries(series), model.T, modelWindows));
       const scores = s.ref.content?.scores;
-      own.push(head && scores ? headVerdict(head, headProbabilities(head, [...seriesStats(series), ...scores])) : null);
+      own.push(head && scores ? contentVerdict(head, series, scores) : null);
     }
     const p = await predictClips(model, inputs);
     batch.forEach((s, i) => {

@@ -158,6 +158,11 @@ export function headVerdict(head: ContentHeadFile, own: readonly number[]): numb
   return temper(own, head.head_temperature);
 }
 
+/** The head's verdict ({@link headVerdict}) of one clip: its cue series and the 80 class scores of its frame. */
+export function contentVerdict(head: ContentHeadFile, series: CueSeries, scores: readonly number[]): number[] {
+  return headVerdict(head, headProbabilities(head, [...seriesStats(series), ...scores]));
+}
+
 /**
  * The verdict of the network and the head together: the weighted mean of the network's probabilities and the head's
  * verdict ({@link headVerdict}, already tempered), tempered by the file's temperature.

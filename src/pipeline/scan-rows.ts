@@ -5,7 +5,7 @@ import { ManifestError } from '../errors.js';
 import { isRowProblem, type InputRow, type InputSource, type RowProblem } from '../io/inputs.js';
 import { clipWindows, VERDICTS } from '../model/features.js';
 import { predictClips, type LoadedModel, type Prediction } from '../model/onnx.js';
-import { headProbabilities, headVerdict, mixVerdict, seriesStats, type ContentHead } from '../model/content-head.js';
+import { contentVerdict, mixVerdict, type ContentHead } from '../model/content-head.js';
 import type { ScanOptions } from './options.js';
 import { rowKey, shardOf, type OutDir } from './out-dir.js';
 import type { ProgressReporter, ProgressState } from './progress.js';
@@ -101,8 +101,7 @@ function withContent(
   const head = run.content.head;
   const network = [p.p_invariant, p.p_equivariant, p.p_irreversible];
   if (!head) return { prediction: p, content: contentColumn(r.content, network, null) };
-  const features = [...seriesStats({ frames: r.pairs, columns: r.columns, data: r.series }), ...r.content.scores];
-  const own = headVerdict(head, headProbabilities(head, features));
+  const own = contentVerdict(head, { frames: r.pairs, columns: r.columns, data: r.series }, r.content.scores);
   const mixed = mixVerdict(head, network, own);
   const k = mixed.indexOf(Math.max(...mixed));
   return {
