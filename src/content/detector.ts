@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { decodeFrameSelection } from '../decode/frames.js';
+import { decodeFrameSelection, type FrameSelection } from '../decode/frames.js';
 import { SetupError } from '../errors.js';
 import { COCO_CLASSES } from './coco.js';
 
@@ -110,18 +110,14 @@ export function contentFrameTime(windowStartS: number, windowEndS: number): numb
   return windowStartS + Math.min(CONTENT_FRAME_AT_S, Math.max(0, (windowEndS - windowStartS) / 2));
 }
 
-/**
- * What is in a clip: the class scores of its frame at {@link contentFrameTime} of the analysed window, scaled to the
- * detector's square (the picture is stretched, as the detector was run in training).
- * @throws DecodeError when that frame cannot be decoded; SetupError when the optional packages are missing.
- */
-export async function clipContent(
-  path: string,
-  window: { windowStartS: number; windowEndS: number; timeoutMs?: number },
-): Promise<Float32Array> {
-  await detector();
+/** The frame that {@link clipContent} looks at: RGB at the detector's size, at {@link contentFrameTime}. */
+export function contentFrameSelection(window: {
+  windowStartS: number;
+  windowEndS: number;
+  timeoutMs?: number;
+}): FrameSelection {
   const at = contentFrameTime(window.windowStartS, window.windowEndS);
-  const { frames } = await decodeFrameSelection(path, {
+  return {
     width: DETECTOR_SIZE,
     height: DETECTOR_SIZE,
     fps: 24,
@@ -130,6 +126,23 @@ export async function clipContent(
     indices: [0],
     pixelFormat: 'rgb24',
     ...(window.timeoutMs ? { timeoutMs: window.timeoutMs } : {}),
-  });
+  };
+}
+
+/** Decodes a frame selection as {@link decodeFrameSelection} does (the scan passes one that batches clips). */
+export type SelectionDecoder = (path: string, sel: FrameSelection) => Promise<{ frames: Uint8Array[] }>;
+
+/**
+ * What is in a clip: the class scores of its frame at {@link contentFrameTime} of the analysed window, scaled to the
+ * detector's square (the picture is stretched, as the detector was run in training).
+ * @throws DecodeError when that frame cannot be decoded; SetupError when the optional packages are missing.
+ */
+export async function clipContent(
+  path: string,
+  window: { windowStartS: number; windowEndS: number; timeoutMs?: number },
+  decode: SelectionDecoder = decodeFrameSelection,
+): Promise<Float32Array> {
+  await detector();
+  const { frames } = await decode(path, contentFrameSelection(window));
   return classScores(frames[0]);
 }

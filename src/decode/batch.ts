@@ -10,15 +10,24 @@ import {
   classify,
   decodeAfterHeader,
   decodeClip,
-  decodeSheetFrames,
+  decodeJob,
   inputOptionsFor,
   resolveOptions,
   selectionInputOptions,
+  selectionJob,
   sheetJob,
   sinkFor,
   toClip,
 } from './frames.js';
-import type { DecodePlan, DecodeTuning, FrameSink, SheetFrames, SheetJob, SheetSelection } from './frames.js';
+import type {
+  DecodePlan,
+  DecodeTuning,
+  FrameSelection,
+  FrameSink,
+  SelectionJob,
+  SheetFrames,
+  SheetSelection,
+} from './frames.js';
 import { checkFile } from './probe.js';
 import { BatchHeaders, type RunHeader } from './run-header.js';
 import { StderrLog } from './stderr.js';
@@ -266,19 +275,44 @@ export interface SheetRequest {
   sel: SheetSelection;
 }
 
+/** One frame selection to decode, as {@link decodeFrameSelection} takes it. */
+export interface SelectionRequest {
+  path: string;
+  sel: FrameSelection;
+}
+
 /**
- * Contact sheets' frames as {@link decodeSheetFrames} gives them, several in ONE ffmpeg: each sheet an input (its
- * window by input seeking) and an output with the sheet's filter graph on its own pipe. A run that printed any error
- * line, failed or timed out (limits as {@link decodeClips}'), and a sheet that got no frame, are decoded again alone,
- * so each sheet gets its own error. Output k takes input k's first video stream that is not a cover picture, where
- * ffmpeg alone picks the largest: the two differ only for a file with several video streams.
+ * Contact sheets' frames as {@link decodeSheetFrames} gives them, several in ONE ffmpeg (see {@link decodeJobs}).
  */
-export async function decodeSheets(requests: readonly SheetRequest[]): Promise<Settled<SheetFrames>[]> {
-  const results: Settled<SheetFrames>[] = new Array(requests.length);
-  const members: { index: number; req: SheetRequest; job: SheetJob; sink: SelectSink }[] = [];
+export function decodeSheets(requests: readonly SheetRequest[]): Promise<Settled<SheetFrames>[]> {
+  return decodeJobs(requests, sheetJob);
+}
+
+/**
+ * Frame selections as {@link decodeFrameSelection} gives them, several in ONE ffmpeg (see {@link decodeJobs}).
+ */
+export function decodeSelections(
+  requests: readonly SelectionRequest[],
+): Promise<Settled<{ frames: Uint8Array[]; decoded: number }>[]> {
+  return decodeJobs(requests, selectionJob);
+}
+
+/**
+ * Selection decodes ({@link SelectionJob}s: contact sheets, frame selections) several in ONE ffmpeg: each request an
+ * input (its window by input seeking) and an output with its job's filter graph on its own pipe. A run that printed
+ * any error line, failed or timed out (limits as {@link decodeClips}'), and a request that got no frame, are decoded
+ * again alone, so each gets its own error. Output k takes input k's first video stream that is not a cover picture,
+ * where ffmpeg alone picks the largest: the two differ only for a file with several video streams.
+ */
+async function decodeJobs<S extends Pick<FrameSelection, 'windowStartS' | 'windowEndS' | 'timeoutMs'>, T>(
+  requests: readonly { path: string; sel: S }[],
+  jobFor: (sel: S) => SelectionJob<T>,
+): Promise<Settled<T>[]> {
+  const results: Settled<T>[] = new Array(requests.length);
+  const members: { index: number; req: { path: string; sel: S }; job: SelectionJob<T>; sink: SelectSink }[] = [];
   requests.forEach((req, index) => {
     try {
-      const job = sheetJob(req.sel);
+      const job = jobFor(req.sel);
       const sink = new SelectSink(job.frameSize, new Set(job.indices), Math.max(-1, ...job.indices));
       members.push({ index, req, job, sink });
     } catch (error) {
@@ -291,7 +325,11 @@ export async function decodeSheets(requests: readonly SheetRequest[]): Promise<S
     const budgets = members.map((m) => m.req.sel.timeoutMs ?? DEFAULT_DECODE_OPTIONS.timeoutMs);
     const run = await runDecodeMany(
       members.map((m) => ({ input: fileUrl(m.req.path), inputOptions: selectionInputOptions(m.req.sel) })),
-      members.map((m) => ({ filters: m.job.filters, onData: (chunk: Buffer) => m.sink.write(chunk) })),
+      members.map((m) => ({
+        filters: m.job.filters,
+        pixelFormat: m.job.pixelFormat,
+        onData: (chunk: Buffer) => m.sink.write(chunk),
+      })),
       {
         ...batchLimits(budgets),
         onStderr: (line, level) => isErrorLevel(level) && log.add(line),
@@ -304,6 +342,6 @@ export async function decodeSheets(requests: readonly SheetRequest[]): Promise<S
           results[m.index] = { ok: true, value: m.job.unpack(m.sink.pick(m.job.indices), m.sink.frames) };
     }
   }
-  for (const m of alone) results[m.index] = await settled(decodeSheetFrames(m.req.path, m.req.sel));
+  for (const m of alone) results[m.index] = await settled(decodeJob(m.req.path, m.req.sel, m.job));
   return results;
 }

@@ -573,11 +573,23 @@ export async function decodeFrameSelection(
   path: string,
   sel: FrameSelection,
 ): Promise<{ frames: Uint8Array[]; decoded: number }> {
+  return decodeJob(path, sel, selectionJob(sel));
+}
+
+/**
+ * The decode of a frame selection (see {@link decodeFrameSelection}): its filter chain, frame size and the frames to keep.
+ * @throws UsageError for bad options.
+ */
+export function selectionJob(sel: FrameSelection): SelectionJob<{ frames: Uint8Array[]; decoded: number }> {
   checkSelection(sel, ['width', 'height'], sel.indices);
   const pixelFormat = sel.pixelFormat ?? 'rgb24';
-  const frameSize = sel.width * sel.height * (pixelFormat === 'rgb24' ? 3 : 1);
-  const filters = `fps=${rateArg(sel.fps)},scale=${sel.width}:${sel.height}:flags=area,format=${pixelFormat}`;
-  return selectFrames(path, sel, sel.indices, filters, frameSize, pixelFormat);
+  return {
+    filters: `fps=${rateArg(sel.fps)},scale=${sel.width}:${sel.height}:flags=area,format=${pixelFormat}`,
+    frameSize: sel.width * sel.height * (pixelFormat === 'rgb24' ? 3 : 1),
+    pixelFormat,
+    indices: [...sel.indices],
+    unpack: (frames, decoded) => ({ frames, decoded }),
+  };
 }
 
 /**
@@ -613,15 +625,17 @@ export function selectionInputOptions(sel: Pick<FrameSelection, 'windowStartS' |
   return inputOptions;
 }
 
-/** Runs one selection decode: the window of `sel`, the filter chain, frames of frameSize bytes; the wanted ones kept. */
-async function selectFrames(
+/**
+ * Runs one selection decode (a {@link SelectionJob}) of `path`: the window of `sel`, the job's filter chain, its
+ * wanted frames kept and unpacked.
+ * @throws DecodeError code 'corrupt' (ffmpeg failed), 'too_short' (no frame decoded) or 'timeout'.
+ */
+export async function decodeJob<T>(
   path: string,
   sel: Pick<FrameSelection, 'windowStartS' | 'windowEndS' | 'timeoutMs'>,
-  indices: readonly number[],
-  filters: string,
-  frameSize: number,
-  pixelFormat: 'gray' | 'rgb24',
-): Promise<{ frames: Uint8Array[]; decoded: number }> {
+  job: SelectionJob<T>,
+): Promise<T> {
+  const { filters, frameSize, indices, pixelFormat } = job;
   const sink = new SelectSink(frameSize, new Set(indices), Math.max(-1, ...indices));
   const log = new StderrLog();
   const timeoutMs = sel.timeoutMs ?? DEFAULT_DECODE_OPTIONS.timeoutMs;
@@ -654,7 +668,7 @@ async function selectFrames(
       `Clip ${path} yields no frame between ${sel.windowStartS} s and ${sel.windowEndS} s`,
       where,
     );
-  return { frames: sink.pick(indices), decoded: sink.frames };
+  return job.unpack(sink.pick(indices), sink.frames);
 }
 
 /** What a contact sheet asks of the decoder (see {@link decodeSheetFrames}). */
@@ -672,12 +686,16 @@ export interface SheetFrames {
   decoded: number;
 }
 
-/** One contact sheet's decode: its filter chain, the bytes of one output frame, the frames to keep, and their unpacking. */
-export interface SheetJob {
+/**
+ * One selection decode: its filter chain, output pixel format and bytes per output frame, the output frames to keep
+ * (grid indices, repeats allowed), and how the kept frames become the result.
+ */
+export interface SelectionJob<T> {
   filters: string;
+  pixelFormat: 'gray' | 'rgb24';
   frameSize: number;
   indices: number[];
-  unpack(frames: Uint8Array[], decoded: number): SheetFrames;
+  unpack(frames: Uint8Array[], decoded: number): T;
 }
 
 /**
@@ -685,7 +703,7 @@ export interface SheetJob {
  * and B planes stacked under the gray frame), so a sheet costs one ffmpeg run.
  * @throws UsageError for bad options.
  */
-export function sheetJob(sel: SheetSelection): SheetJob {
+export function sheetJob(sel: SheetSelection): SelectionJob<SheetFrames> {
   const all = [...sel.grayIndices, ...sel.rgbIndices];
   checkSelection(sel, ['width', 'height', 'tileWidth', 'tileHeight'], all);
   const { width: W, height: H, tileWidth: tw, tileHeight: th } = sel;
@@ -715,7 +733,7 @@ export function sheetJob(sel: SheetSelection): SheetJob {
     });
     return { gray, rgb, decoded };
   };
-  return { filters, frameSize: P * (H + 3 * th), indices: unique, unpack };
+  return { filters, pixelFormat: 'gray', frameSize: P * (H + 3 * th), indices: unique, unpack };
 }
 
 /**
@@ -725,7 +743,5 @@ export function sheetJob(sel: SheetSelection): SheetJob {
  * @throws as {@link decodeFrameSelection}.
  */
 export async function decodeSheetFrames(path: string, sel: SheetSelection): Promise<SheetFrames> {
-  const job = sheetJob(sel);
-  const { frames, decoded } = await selectFrames(path, sel, job.indices, job.filters, job.frameSize, 'gray');
-  return job.unpack(frames, decoded);
+  return decodeJob(path, sel, sheetJob(sel));
 }

@@ -3,8 +3,8 @@
 import { SeriesAnalyser, type FlowDirections } from '../cues/series.js';
 import { degenerateReasons } from '../cues/degenerate.js';
 import { summarise } from '../cues/summaries.js';
-import { DecodeBatcher } from '../decode/batch.js';
-import { clipContent } from '../content/detector.js';
+import { BatchQueue, DecodeBatcher, decodeSelections } from '../decode/batch.js';
+import { clipContent, type SelectionDecoder } from '../content/detector.js';
 import { AuditError, SetupError } from '../errors.js';
 import { isRemoteClip, openRemoteClip, type RemoteClip } from '../io/remote-clip.js';
 import type { DisPresetName } from '../flow/dis.js';
@@ -22,6 +22,22 @@ function batcherFor(size: number): DecodeBatcher {
     batchers.set(size, b);
   }
   return b;
+}
+
+/**
+ * The worker's content-frame decoders by batch size (with --content): the frames of the clips the worker holds are
+ * decoded in one ffmpeg too, instead of one more process start per clip.
+ */
+const contentDecoders = new Map<number, SelectionDecoder>();
+
+function contentDecoderFor(size: number): SelectionDecoder {
+  let d = contentDecoders.get(size);
+  if (!d) {
+    const queue = new BatchQueue(size, decodeSelections);
+    d = async (path, sel) => (await queue.ask({ path, sel })).value;
+    contentDecoders.set(size, d);
+  }
+  return d;
 }
 
 function analyserFor(preset: DisPresetName, directions: FlowDirections): SeriesAnalyser {
@@ -42,9 +58,10 @@ async function lookAtContent(
   path: string,
   window: { windowStartS: number; windowEndS: number },
   timeoutMs: number,
+  batch: number,
 ): Promise<NonNullable<ClipSuccess['content']>> {
   try {
-    const scores = await clipContent(path, { ...window, timeoutMs });
+    const scores = await clipContent(path, { ...window, timeoutMs }, contentDecoderFor(batch));
     return { scores: Array.from(scores, (s) => Math.round(s * 1e4) / 1e4) };
   } catch (err) {
     if (err instanceof SetupError) throw err;
@@ -68,7 +85,9 @@ export async function analyseClip(task: ClipTask): Promise<ClipOutcome> {
       timeoutMs: settings.timeoutMs,
       ...(task.segment ? { segment: task.segment } : {}),
     });
-    const content = task.content ? await lookAtContent(remote?.url ?? path, clip, settings.timeoutMs) : undefined;
+    const content = task.content
+      ? await lookAtContent(remote?.url ?? path, clip, settings.timeoutMs, task.decodeBatch ?? 1)
+      : undefined;
     remote?.close();
     if (remote && clip.warnings) clip.warnings = clip.warnings.map((w) => remote!.rename(w));
     const t1 = performance.now();

@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BatchQueue, DecodeBatcher, decodeClips, decodeSheets } from '../../src/decode/batch.js';
+import { BatchQueue, DecodeBatcher, decodeClips, decodeSelections, decodeSheets } from '../../src/decode/batch.js';
 import type { SheetRequest } from '../../src/decode/batch.js';
-import { decodeSheetFrames } from '../../src/decode/frames.js';
+import { decodeFrameSelection, decodeSheetFrames } from '../../src/decode/frames.js';
 import type { Batched, ClipRequest, ClipResult } from '../../src/decode/batch.js';
 import type { DecodedClip } from '../../src/decode/index.js';
 import { decodeClip } from '../../src/decode/index.js';
@@ -264,6 +264,65 @@ describe('decodeSheets', () => {
     const each = [];
     for (const r of requests.slice(0, 3)) each.push(await sheetAlone(r));
     expect(batch.slice(0, 3).map(sheetView)).toEqual(each);
+  });
+});
+
+describe('decodeSelections', () => {
+  const sel = (windowStartS: number, indices: number[] = [0, 3, 3, 50]) => ({
+    width: 64,
+    height: 64,
+    fps: 24,
+    windowStartS,
+    windowEndS: windowStartS + 1,
+    indices,
+    pixelFormat: 'rgb24' as const,
+  });
+
+  /** A selection's outcome, bytes as text: frames and count, or the error's code and message. */
+  function view(r: { ok: true; value: { frames: Uint8Array[]; decoded: number } } | { ok: false; error: unknown }) {
+    if (!r.ok) {
+      const e = r.error as { code?: string; message?: string };
+      return { error: [e.code, e.message] };
+    }
+    return { frames: Buffer.concat(r.value.frames).toString('base64'), n: r.value.decoded };
+  }
+
+  it('selections of several clips in one ffmpeg, each exactly as decoded alone; a bad one fails alone', async () => {
+    const requests = [
+      { path: f('short.mp4'), sel: sel(1) },
+      { path: f('long.mp4'), sel: { ...sel(4, [0]), pixelFormat: 'gray' as const } },
+      { path: f('missing.mp4'), sel: sel(0) },
+      { path: f('short.mp4'), sel: sel(30) },
+      { path: f('short.mp4'), sel: { ...sel(0), width: 0 } },
+    ];
+    const batch = await decodeSelections(requests);
+    expect(batch.map((r) => (r.ok ? 'ok' : (r.error as { code: string }).code))).toEqual([
+      'ok',
+      'ok',
+      'corrupt',
+      'too_short',
+      'usage',
+    ]);
+    const each = [];
+    for (const r of requests.slice(0, 4))
+      each.push(
+        view(
+          await decodeFrameSelection(r.path, r.sel).then(
+            (value) => ({ ok: true as const, value }),
+            (error: unknown) => ({ ok: false as const, error }),
+          ),
+        ),
+      );
+    expect(batch.slice(0, 4).map(view)).toEqual(each);
+  });
+
+  it('a clean batch is one ffmpeg start', async () => {
+    const batch = await decodeSelections([
+      { path: f('short.mp4'), sel: sel(0) },
+      { path: f('slow-rate.mp4'), sel: sel(0.5, [1]) },
+    ]);
+    expect(batch.every((r) => r.ok)).toBe(true);
+    expect(await starts()).toHaveLength(1);
   });
 });
 

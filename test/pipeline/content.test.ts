@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COCO_CLASSES } from '../../src/content/coco.js';
-import { DETECTOR_ID } from '../../src/content/detector.js';
+import { DETECTOR_ID, clipContent } from '../../src/content/detector.js';
 import { RunMismatchError, UsageError } from '../../src/errors.js';
 import { DEFAULT_CONTENT_HEAD, loadContentHead, mixVerdict } from '../../src/model/content-head.js';
 import { scan } from '../../src/pipeline/scan.js';
@@ -22,6 +22,9 @@ interface Row {
   p_equivariant: number;
   p_irreversible: number;
   confidence: number;
+  path: string;
+  window_start_s: number;
+  window_end_s: number;
   content: { objects: Record<string, number>; scores: number[]; network: number[] | null; head: number[] | null };
 }
 
@@ -65,6 +68,11 @@ describe('scan --content', () => {
       const p = [r.p_invariant, r.p_equivariant, r.p_irreversible];
       expect(r.verdict).toBe(['invariant', 'equivariant', 'irreversible'][p.indexOf(Math.max(...p))]);
       expect(r.confidence).toBe(Math.max(...p));
+    }
+    // The scan decodes the frames of the clips a worker holds in one ffmpeg: the scores are those of a clip alone.
+    for (const r of all.slice(0, 2)) {
+      const alone = await clipContent(r.path, { windowStartS: r.window_start_s, windowEndS: r.window_end_s });
+      expect(r.content.scores).toEqual(Array.from(alone, (s) => Math.round(s * 1e4) / 1e4));
     }
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
     expect(run.content).toEqual({ detector: DETECTOR_ID, head: `${head.name}@${head.version}` });
