@@ -1,5 +1,6 @@
 // `npm run train`: synthetic corpora -> scans -> real corpus and unlabelled real scans -> tensors -> models/train.py -> ONNX model, card, parity file;
-// then the content head averaged with it (scripts/train-content.js) when the real corpus is used.
+// then, when the real corpus is used, the content head averaged with it (scripts/train-content.js) and the arrow head
+// that gives p_forward (scripts/train-arrow.js).
 // Usage: npm run train [-- --count 2000 --seed 1 --epochs 30 --work-dir .train --out-dir models --skip-synth --no-unlabeled]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -34,8 +35,9 @@ const USAGE = `npm run train -- [options]
   --real-corpus DIR         real footage with weak labels (clips/, index.csv, labels.csv): every clip an arrow-of-time
                             example and a weak verdict; its fixed validation split (by source repository) chooses and
                             calibrates                                             [<shared-data>/real-corpus]
-  --no-real                 train without the real corpus (and so without the content head)
+  --no-real                 train without the real corpus (and so without the content and arrow heads)
   --no-content              no content head (scripts/train-content.js, \`npm run train:content\`) after the network
+  --no-arrow                no arrow head (scripts/train-arrow.js, \`npm run train:arrow\`) after the network
   --real-arrow MODE         real clips' arrow target: definition or all (models/train.py --real-arrow) [definition]
   --real-weight W           weight of real corpus rows in the losses (models/train.py --real-weight) [3]
   --skip-synth              use the corpora already in <work-dir>/corpus and corpus-handheld
@@ -74,6 +76,7 @@ function readOptions() {
         'real-corpus': { type: 'string' },
         'no-real': { type: 'boolean', default: false },
         'no-content': { type: 'boolean', default: false },
+        'no-arrow': { type: 'boolean', default: false },
         'real-arrow': { type: 'string', default: 'definition' },
         'real-weight': { type: 'string', default: '3' },
         python: { type: 'string', default: process.env.REVERSAL_AUDIT_PYTHON ?? '/usr/bin/python3' },
@@ -270,6 +273,15 @@ async function contentHead() {
   if (r.status !== 0) fail(`scripts/train-content.js exited with ${r.status ?? r.signal}`);
 }
 
+/** The arrow head, from the series of stage 3b's scan of the real corpus (npm run train:arrow). */
+async function arrowHead() {
+  const args = [join(ROOT, 'scripts', 'train-arrow.js'), '--real-corpus', realDir, '--work-dir', work];
+  args.push('--scan', join(work, 'real-corpus'), '--model', join(outDir, `${values.name}.onnx`));
+  args.push('--out-dir', outDir, '--python', values.python);
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  if (r.status !== 0) fail(`scripts/train-arrow.js exited with ${r.status ?? r.signal}`);
+}
+
 // The corpora: the standard one, and the handheld one when asked for (own folders, scans and tensors).
 const corpora = [{ name: 'corpus', count, seed, handheld: false }];
 if (handheldCount > 0)
@@ -456,6 +468,7 @@ try {
     if (r.status !== 0) fail(`scripts/domain-reference.js exited with ${r.status ?? r.signal}`);
   });
   if (useReal && !values['no-content']) await stage('7. content head (scripts/train-content.js)', () => contentHead());
+  if (useReal && !values['no-arrow']) await stage('8. arrow head (scripts/train-arrow.js)', () => arrowHead());
   console.log(
     `\nmodel: ${rel(join(outDir, values.name))}.{onnx,card.json,parity.json} (sha256 ${card.sha256.slice(0, 12)})`,
   );

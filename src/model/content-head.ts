@@ -119,7 +119,8 @@ export interface ContentHead extends ContentHeadFile {
   path: string;
 }
 
-function walk(tree: Tree, x: ArrayLike<number>): number {
+/** The raw score of one tree for one feature vector. */
+export function walk(tree: Tree, x: ArrayLike<number>): number {
   let node = 0;
   while (tree.feature[node] >= 0) {
     const v = x[tree.feature[node]];

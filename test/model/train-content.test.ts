@@ -1,15 +1,17 @@
-// The content head's chain on a small real-corpus-shaped folder: scripts/train-content.js (scan --content, series
-// statistics) -> models/train_content.py (scikit-learn trees) -> a head file this tool loads, whose trees give
-// scikit-learn's probabilities. Skipped, saying so, without /usr/bin/python3 + numpy + scikit-learn.
+// The content and arrow heads' chains on a small real-corpus-shaped folder: scripts/train-content.js (scan --content,
+// series statistics) -> models/train_content.py, and scripts/train-arrow.js (asymmetry statistics both ways) ->
+// models/train_arrow.py, each giving a head file this tool loads, whose trees give scikit-learn's values. Skipped,
+// saying so, without /usr/bin/python3 + numpy + scikit-learn.
 
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DETECTOR_ID } from '../../src/content/detector.js';
+import { arrowScore, loadArrowHead } from '../../src/model/arrow-head.js';
 import { headProbabilities, headVerdict, loadContentHead, mixVerdict } from '../../src/model/content-head.js';
 import { isRealValidation } from '../../src/model/real-corpus.js';
 
@@ -91,11 +93,41 @@ describe.skipIf(!hasSklearn)('npm run train:content chain', () => {
     expect(card.training.network.sha256).toMatch(/^[0-9a-f]{64}$/);
   }, 240_000);
 
+  it('train:arrow reuses that scan and trains an arrow head that loads and matches scikit-learn', async () => {
+    const [folder] = (await readdir(join(dir, 'work'))).filter((f) => f.startsWith('real-content-'));
+    const args = [join(ROOT, 'scripts', 'train-arrow.js'), '--real-corpus', join(dir, 'corpus')];
+    args.push('--scan', join(dir, 'work', folder), '--work-dir', join(dir, 'work'), '--out-dir', join(dir, 'out'));
+    args.push('--name', 'a');
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: ROOT });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const head = await loadArrowHead(join(dir, 'out', 'a.json'));
+    const parity = JSON.parse(await readFile(join(dir, 'out', 'a.parity.json'), 'utf8'));
+    expect(parity.rows.length).toBe(6);
+    for (const row of parity.rows as {
+      forward: number[];
+      mirrored: number[];
+      score_forward: number;
+      score_mirrored: number;
+    }[]) {
+      expect(arrowScore(head, row.forward)).toBeCloseTo(row.score_forward, 5);
+      expect(arrowScore(head, row.mirrored)).toBeCloseTo(row.score_mirrored, 5);
+    }
+    const card = JSON.parse(await readFile(join(dir, 'out', 'a.card.json'), 'utf8'));
+    expect(card.training).toMatchObject({ clips: 24, training_clips: 18, validation_clips: 6 });
+    expect(card.metrics.real_val.n).toBe(6);
+    expect(card.metrics.real_val.n_irreversible).toBe(2);
+    expect(card.metrics.real_val_judged.network.n).toBe(6);
+    expect(card.metrics.train_group_cv.n).toBe(18);
+    expect(card.training.command).toMatch(/^npm run train:arrow/);
+  }, 240_000);
+
   it('refuses real-dev, naming why', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'train-content.js'), '--real-corpus', '/x/real-dev'], {
-      encoding: 'utf8',
-    });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/real-dev is for evaluation only/);
+    for (const script of ['train-content.js', 'train-arrow.js']) {
+      const r = spawnSync(process.execPath, [join(ROOT, 'scripts', script), '--real-corpus', '/x/real-dev'], {
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/real-dev is for evaluation only/);
+    }
   });
 });
