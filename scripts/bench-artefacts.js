@@ -1,5 +1,6 @@
 // `npm run bench:artefacts`: how well `audit physics` finds reversal artefacts, on real footage and planted renders.
-// Usage: npm run bench:artefacts [-- --json --per-scene 20 --seed 1 --model PATH|none --workers N --out DIR --verbose]
+// Usage: npm run bench:artefacts [-- --json --per-scene 20 --seed 1 --model PATH|none --arrow-head PATH|none --workers N
+//   --out DIR --verbose]
 //
 // Real: every clip of ../shared/data/real-dev played forwards (no artefact) and backwards with the scan's
 // --reverse (an artefact exactly when its label is irreversible). real-dev is evaluation data: nothing here
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     'per-scene': { type: 'string', default: '20' },
     seed: { type: 'string', default: '1' },
     model: { type: 'string' },
+    'arrow-head': { type: 'string' },
     workers: { type: 'string', default: String(availableParallelism()) },
     out: { type: 'string', default: 'out/bench-artefacts' },
     data: { type: 'string', default: process.env.REVERSAL_AUDIT_SHARED_DATA ?? '../shared/data' },
@@ -52,7 +54,8 @@ if (!existsSync(join(realDev, 'labels.csv'))) {
  */
 async function judged(name, input, extra = {}) {
   const out = join(work, name);
-  await benchScan({ input, out, model: values.model, workers, quiet: true, count: false, ...extra }, log);
+  const arrowHead = values['arrow-head'] ? { arrowHead: values['arrow-head'] } : {};
+  await benchScan({ input, out, model: values.model, ...arrowHead, workers, quiet: true, count: false, ...extra }, log);
   const { clips, errors } = await readScanRows(out);
   /** @type {Map<string, { row: Record<string, unknown>, judgment: ClipJudgment }>} */
   const res = new Map();
@@ -149,6 +152,7 @@ for (const x of plantedItems) {
 }
 const result = {
   model: values.model ?? (existsSync(resolve('models/reversal-v1.onnx')) ? 'models/reversal-v1.onnx' : 'none'),
+  arrow_head: values['arrow-head'] ?? 'models/reversal-arrow-v1.json',
   real_clips: forward.length,
   real_auc: r4(
     auc(

@@ -15,6 +15,7 @@ import { scan, type ScanHooks } from '../pipeline/scan.js';
 import { readSeries } from '../outputs/series-file.js';
 import { VERDICTS, type VerdictName } from '../model/dataset.js';
 import { clipWindows, MAX_WINDOWS, type ModelInput } from '../model/features.js';
+import { DEFAULT_ARROW_HEAD, headArrow, loadArrowHead, type ArrowHead } from '../model/arrow-head.js';
 import {
   accuracy,
   arrowAccuracy,
@@ -106,6 +107,8 @@ export interface EvalReport {
     arrow_temperature: number | null;
     /** With --content: the content head averaged with the model's verdict. */
     content_head: { path: string; name: string; version: string } | null;
+    /** The arrow head that gave p_forward, or null when the model's own arrow did (--arrow-head none). */
+    arrow_head: { path: string; name: string; version: string } | null;
   };
   /** The kept scan folder, or null when a temporary one was used. */
   out: string | null;
@@ -249,14 +252,17 @@ async function predictPairs(
   scored: Scored[],
   modelWindows: number,
   head: ContentHead | null,
+  arrow: ArrowHead | null,
 ): Promise<Predictions> {
   const out: Predictions = { pred: [], conf: [], pairs: [], lines: [] };
   for (let start = 0; start < scored.length; start += BATCH_CLIPS) {
     const batch = scored.slice(start, start + BATCH_CLIPS);
     const inputs: ModelInput[][] = [];
     const own: (number[] | null)[] = [];
+    const arrows: (number | null)[] = [];
     for (const s of batch) {
       const series = await readSeries(scanOut, s.ref);
+      arrows.push(arrow ? headArrow(arrow, series).p_forward : null);
       inputs.push(clipWindows(series, model.T, modelWindows), clipWindows(mirrorSeries(series), model.T, modelWindows));
       const scores = s.ref.content?.scores;
       own.push(head && scores ? contentVerdict(head, series, scores) : null);
@@ -272,7 +278,13 @@ async function predictPairs(
       const conf = Math.max(pi, pe, pr);
       out.pred.push(v ? v.indexOf(conf) : VERDICTS.indexOf(f.verdict));
       out.conf.push(conf);
-      out.pairs.push({ pForward: f.p_forward, pMirrored: m.p_forward, forward: s.forward });
+      // The arrow head is antisymmetric: the mirrored clip gets 1 - p_forward exactly.
+      const a = arrows[i];
+      out.pairs.push(
+        a === null
+          ? { pForward: f.p_forward, pMirrored: m.p_forward, forward: s.forward }
+          : { pForward: a, pMirrored: 1 - a, forward: s.forward },
+      );
       const probs = {
         p_invariant: pi,
         p_equivariant: pe,
@@ -288,8 +300,8 @@ async function predictPairs(
           direction: s.forward ? 'forward' : 'backward',
           verdict: VERDICTS[out.pred[out.pred.length - 1]],
           ...probs,
-          p_forward: f.p_forward,
-          p_forward_mirrored: m.p_forward,
+          p_forward: out.pairs[out.pairs.length - 1].pForward,
+          p_forward_mirrored: out.pairs[out.pairs.length - 1].pMirrored,
         }),
       );
     });
@@ -338,7 +350,7 @@ function scoreReport(
   };
 }
 
-function modelFacts(model: LoadedModel, modelPath: string): Omit<EvalReport['model'], 'content_head'> {
+function modelFacts(model: LoadedModel, modelPath: string): Omit<EvalReport['model'], 'content_head' | 'arrow_head'> {
   const card = model.card;
   return {
     path: resolve(modelPath),
@@ -399,11 +411,16 @@ export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}):
     model: modelPath = DEFAULT_EVAL_MODEL,
     content = false,
     contentHead,
+    arrowHead,
     ...scanOptions
   } = options;
   // Load the model and check the labels first: a wrong path must not cost a whole scan.
   const model = await loadModel(modelPath, { device, threads });
   const head = await evalContentHead(content, contentHead);
+  const arrow =
+    arrowHead === 'none'
+      ? null
+      : await loadArrowHead(arrowHead === undefined ? fileURLToPath(DEFAULT_ARROW_HEAD) : resolve(arrowHead));
   await checkLabelColumn(manifest, options, labelColumn);
   const scanOut = out ?? (await mkdtemp(join(tmpdir(), 'audit-eval-')));
   try {
@@ -424,7 +441,7 @@ export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}):
     const { scored, errors } = await readScanResults(scanOut, labelColumn, directionColumn);
 
     const t1 = performance.now();
-    const predictions = await predictPairs(model, scanOut, scored, modelWindows, head);
+    const predictions = await predictPairs(model, scanOut, scored, modelWindows, head, arrow);
     const predictS = (performance.now() - t1) / 1000;
 
     const report: EvalReport = {
@@ -433,6 +450,7 @@ export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}):
       model: {
         ...modelFacts(model, modelPath),
         content_head: head ? { path: head.path, name: head.name, version: head.version } : null,
+        arrow_head: arrow ? { path: arrow.path, name: arrow.name, version: arrow.version } : null,
       },
       out: out === undefined ? null : resolve(out),
       timings: { scan_s: scanS, predict_s: predictS },
@@ -459,7 +477,11 @@ export function formatEvalReport(r: EvalReport): string {
     (r.model.verdict_temperature === null
       ? 'verdicts uncalibrated'
       : `verdicts calibrated, T ${r.model.verdict_temperature.toFixed(2)}`) +
-    (r.model.arrow_temperature === null ? '' : `; arrow calibrated, T ${r.model.arrow_temperature.toFixed(2)}`);
+    (r.model.arrow_head !== null
+      ? `; arrow from ${r.model.arrow_head.name}@${r.model.arrow_head.version}`
+      : r.model.arrow_temperature === null
+        ? ''
+        : `; arrow calibrated, T ${r.model.arrow_temperature.toFixed(2)}`);
   const name =
     r.model.name === null ? r.model.path : `${r.model.name}${r.model.version === null ? '' : `@${r.model.version}`}`;
   out.push(

@@ -76,6 +76,11 @@ export const ScanOptionsSchema = z.object({
   content: z.boolean().default(false),
   /** Content head for `content`: a path, 'none' (class scores recorded, verdict from the model alone), or unset for the shipped one. */
   contentHead: z.string().min(1).optional(),
+  /**
+   * Arrow head (model/arrow-head.ts) that gives p_forward instead of the model's own arrow: a path, 'none' (the
+   * model's arrow), or unset for the shipped one. Needs a model.
+   */
+  arrowHead: z.string().min(1).optional(),
   /** Manifest column with each clip's label (action class), for the decisions and the class table. */
   labelColumn: z.string().min(1).optional(),
   /** Manifest column with each clip's caption, rewritten for reversed clips. */

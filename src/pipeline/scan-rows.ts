@@ -5,6 +5,7 @@ import { ManifestError } from '../errors.js';
 import { isRowProblem, type InputRow, type InputSource, type RowProblem } from '../io/inputs.js';
 import { clipWindows, VERDICTS } from '../model/features.js';
 import { predictClips, type LoadedModel, type Prediction } from '../model/onnx.js';
+import { headArrow, type ArrowHead } from '../model/arrow-head.js';
 import { contentVerdict, mixVerdict, type ContentHead } from '../model/content-head.js';
 import type { ScanOptions } from './options.js';
 import { rowKey, shardOf, type OutDir } from './out-dir.js';
@@ -38,6 +39,8 @@ export interface RowRun {
   modelVersion: string | null;
   /** With --content: the content head whose verdict is averaged with the model's (null: class scores only). */
   content: { head: ContentHead | null } | null;
+  /** The arrow head whose p_forward replaces the model's (null: the model's own arrow). */
+  arrow: ArrowHead | null;
   progress: ProgressReporter;
   state: ProgressState;
   tally: RowTally;
@@ -117,6 +120,13 @@ function withContent(
   };
 }
 
+/** The prediction with p_forward and arrow_logit from the run's arrow head (model/arrow-head.ts); unchanged without one. */
+function withArrow(run: RowRun, r: Analysed, p: Prediction): Prediction {
+  if (!run.arrow) return p;
+  const { logit, p_forward } = headArrow(run.arrow, { frames: r.pairs, columns: r.columns, data: r.series });
+  return { ...p, p_forward, arrow_logit: logit };
+}
+
 /**
  * Analysed clips wait here for a model batch; they count as in flight until written. A partial batch
  * waits at most BATCH_WAIT_MS, so rows reach clips.jsonl steadily and a crash loses at most that much work.
@@ -141,7 +151,7 @@ function modelBatcher(run: RowRun, model: LoadedModel): Batcher {
       );
       for (let i = 0; i < batch.length; i++) {
         const { r, input } = batch[i];
-        const { prediction, content } = withContent(run, r, preds[i]);
+        const { prediction, content } = withContent(run, r, withArrow(run, r, preds[i]));
         await run.dir.appendClip(
           {
             ...clipRow(r, input),

@@ -6,6 +6,7 @@ import { CUE_COLUMNS } from '../cues/index.js';
 import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
 import { AuditError, RunMismatchError, UsageError } from '../errors.js';
 import { DETECTOR_ID, checkContentPackages } from '../content/detector.js';
+import { DEFAULT_ARROW_HEAD, loadArrowHead, type ArrowHead } from '../model/arrow-head.js';
 import { DEFAULT_CONTENT_HEAD, loadContentHead, type ContentHead } from '../model/content-head.js';
 import type { FolderLock } from '../io/lock.js';
 import { openInput, type InputSource } from '../io/inputs.js';
@@ -101,6 +102,8 @@ interface RunIdentity {
   columns_hash: string;
   /** With --content: the detector and the content head (name@version, or null for scores only); absent without. */
   content?: { detector: string; head: string | null };
+  /** The arrow head that gave p_forward (name@version); absent when the model's own arrow did (or no model). */
+  arrow?: string;
 }
 
 const RUN_JSON = 'run.json';
@@ -111,7 +114,7 @@ async function checkSameRun(out: string, now: RunIdentity): Promise<void> {
   const before = JSON.parse(await readFile(file, 'utf8')) as RunIdentity;
   // A run.json without model windows predates them: its clips were judged on the centred window alone (--model-windows 1).
   const describe = (r: RunIdentity) =>
-    `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}, ${r.model.windows ?? 1} model window(s)` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}${r.content ? `, content ${r.content.detector} head ${r.content.head ?? 'none'}` : ''}`;
+    `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}, ${r.model.windows ?? 1} model window(s)` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}${r.content ? `, content ${r.content.detector} head ${r.content.head ?? 'none'}` : ''}${r.arrow ? `, arrow head ${r.arrow}` : ''}`;
   if (describe(before) !== describe(now)) {
     throw new RunMismatchError(
       `${out} holds rows of an earlier scan made with ${describe(before)}; this run asks for ${describe(now)}. Resuming would mix the two.\nPossible solutions:\n- use a new --out folder\n- or run with the earlier settings and --model to resume`,
@@ -152,7 +155,8 @@ async function scanLocked(
   );
   const settings = analysisSettings(opts);
   const content = await loadRunContent(opts);
-  const { mp, model, modelVersion, identity } = await loadRunModel(out, opts, settings, content);
+  const arrow = await loadRunArrow(opts);
+  const { mp, model, modelVersion, identity } = await loadRunModel(out, opts, settings, content, arrow);
   const dir = await OutDir.open(out, `${started.getTime().toString(36)}-${process.pid}`, {
     retryErrors: opts.retryErrors,
   });
@@ -168,6 +172,7 @@ async function scanLocked(
     progress.note(
       `content: ${DETECTOR_ID}${content.head ? `, verdict averaged with ${content.head.path} (${content.head.name}@${content.head.version})` : ', class scores only (--content-head none)'}`,
     );
+  if (arrow) progress.note(`arrow of time (p_forward) from ${arrow.path} (${arrow.name}@${arrow.version})`);
   if (opts.count) progress.note(`counting the rows of ${source.input} (--no-count skips this)...`);
   const counted = opts.count ? await countRows(source, opts) : null;
   const run: RowRun = {
@@ -177,6 +182,7 @@ async function scanLocked(
     model,
     modelVersion,
     content,
+    arrow,
     progress,
     state: { done: 0, errors: 0, skipped: 0, total: counted ? counted.shard : null },
     tally: emptyTally(),
@@ -249,12 +255,27 @@ async function loadRunContent(opts: ScanOptions): Promise<{ head: ContentHead | 
   return { head: await loadContentHead(path, DETECTOR_ID) };
 }
 
+/**
+ * The arrow head that gives p_forward: the shipped one, --arrow-head FILE, or null (--arrow-head none: the model's own
+ * arrow; and without a model, where there is no p_forward).
+ */
+async function loadRunArrow(opts: ScanOptions): Promise<ArrowHead | null> {
+  if (modelPath(opts.model) === null) {
+    if (opts.arrowHead !== undefined && opts.arrowHead !== 'none')
+      throw new UsageError("--arrow-head gives p_forward beside the model's verdict: with --model none there is none");
+    return null;
+  }
+  if (opts.arrowHead === 'none') return null;
+  return loadArrowHead(opts.arrowHead === undefined ? fileURLToPath(DEFAULT_ARROW_HEAD) : resolve(opts.arrowHead));
+}
+
 /** Loads the model (if any) and checks that the folder's earlier rows, if any, came from the same analysis. */
 async function loadRunModel(
   out: string,
   opts: ScanOptions,
   settings: AnalysisSettings,
   content: { head: ContentHead | null } | null,
+  arrow: ArrowHead | null,
 ): Promise<{ mp: string | null; model: LoadedModel | null; modelVersion: string | null; identity: RunIdentity }> {
   const mp = modelPath(opts.model);
   const model: LoadedModel | null = mp ? await loadModel(mp, { device: opts.device }) : null;
@@ -272,6 +293,7 @@ async function loadRunModel(
           },
         }
       : {}),
+    ...(arrow ? { arrow: `${arrow.name}@${arrow.version}` } : {}),
   };
   await checkSameRun(out, identity).catch(async (err: unknown) => {
     await model?.session.release();

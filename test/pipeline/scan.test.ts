@@ -9,6 +9,8 @@ import { merge } from '../../src/pipeline/merge.js';
 import { scan } from '../../src/pipeline/scan.js';
 import { readSeries } from '../../src/outputs/series-file.js';
 import { CUE_COLUMNS } from '../../src/cues/index.js';
+import { DEFAULT_ARROW_HEAD, headArrow, loadArrowHead } from '../../src/model/arrow-head.js';
+import { fileURLToPath } from 'node:url';
 import { sceneClip } from '../fixtures/clips.js';
 import { runCliProcess, startCli, tempDir } from '../fixtures/cli.js';
 
@@ -334,6 +336,34 @@ describe('scan with a model', () => {
     const pq: Record<string, unknown>[] = [];
     for await (const r of readParquetRows(join(out, 'fwd', 'clips.parquet'))) pq.push(r);
     expect(pq.filter((r) => typeof r.p_forward === 'number')).toHaveLength(N - 2);
+  });
+
+  it('p_forward comes from the shipped arrow head (run.json names it); --arrow-head none keeps the model’s own', async () => {
+    const out = await tempDir();
+    const base = { input: manifest, model: TINY, device: 'cpu' as const, workers: 2, quiet: true, report: false };
+    await scan({ ...base, out: join(out, 'head') });
+    await scan({ ...base, out: join(out, 'own'), arrowHead: 'none' });
+    const head = await loadArrowHead(fileURLToPath(DEFAULT_ARROW_HEAD));
+    const run = JSON.parse(await readFile(join(out, 'head', 'run.json'), 'utf8'));
+    expect(run.arrow).toBe(`${head.name}@${head.version}`);
+    expect(JSON.parse(await readFile(join(out, 'own', 'run.json'), 'utf8')).arrow).toBeUndefined();
+    const own = new Map((await rows(join(out, 'own', 'clips.jsonl'))).map((r) => [r.id, r]));
+    let compared = 0;
+    for (const r of await rows(join(out, 'head', 'clips.jsonl'))) {
+      if (r.p_forward === null) continue;
+      const series = await readSeries(join(out, 'head'), r as Parameters<typeof readSeries>[1]);
+      expect(Number(r.p_forward)).toBeCloseTo(headArrow(head, series).p_forward, 6);
+      // The verdict is the model's either way; only the arrow differs.
+      expect(r.verdict).toBe(own.get(r.id)?.verdict);
+      expect(r.p_irreversible).toBe(own.get(r.id)?.p_irreversible);
+      compared++;
+    }
+    expect(compared).toBe(N - 2);
+    // A folder scanned with one arrow does not resume with the other.
+    await expect(scan({ ...base, out: join(out, 'own') })).rejects.toThrow(/arrow head/);
+    await expect(scan({ ...base, model: 'none', arrowHead: 'x.json', out: join(out, 'none') })).rejects.toThrow(
+      /--arrow-head/,
+    );
   });
 
   it('fails with exit 1 and the alternatives when an explicit device cannot load', async () => {

@@ -14,6 +14,7 @@ interface EvalFlags extends AnalysisFlags {
   modelWindows: number;
   content: boolean;
   contentHead?: string;
+  arrowHead?: string;
   labelColumn: string;
   directionColumn: string;
   json: boolean;
@@ -46,6 +47,10 @@ export function evalCommand(program: Command, result: ActionResult): void {
         '--content-head <path>',
         'content head for --content instead of the shipped models/reversal-content-v1.json',
       )
+      .option(
+        '--arrow-head <path>',
+        'arrow head that gives p_forward instead of the shipped models/reversal-arrow-v1.json; "none" scores the model\'s own arrow',
+      )
       .option('--label-column <name>', 'column with invariant|equivariant|irreversible', 'label')
       .option(
         '--direction-column <name>',
@@ -68,6 +73,7 @@ export function evalCommand(program: Command, result: ActionResult): void {
             modelWindows: flags.modelWindows,
             content: flags.content,
             contentHead: flags.contentHead,
+            arrowHead: flags.arrowHead,
             labelColumn: flags.labelColumn,
             directionColumn: flags.directionColumn,
           },

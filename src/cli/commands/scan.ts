@@ -22,6 +22,7 @@ interface ScanFlags extends AnalysisFlags {
   modelWindows: number;
   content: boolean;
   contentHead?: string;
+  arrowHead?: string;
   shard?: string;
   count: boolean;
   report: boolean;
@@ -35,27 +36,9 @@ interface ScanFlags extends AnalysisFlags {
 
 type ScanSummary = Awaited<ReturnType<typeof scan>>;
 
-export function scanCommand(program: Command, result: ActionResult): void {
-  addAnalysisOptions(
-    program
-      .command('scan')
-      .argument('<input>', 'folder, video file, or manifest (.csv .tsv .jsonl .parquet .arrow)')
-      .description('Measure motion and gravity cues of every clip.')
-      .requiredOption(
-        '-o, --out <dir>',
-        'output folder or s3://bucket/prefix (staged locally, uploaded as finished objects); running the same command again with the same folder resumes',
-      )
-      .option('--format <kind>', 'input kind instead of guessing from the name: folder|file|csv|jsonl|parquet|arrow')
-      .option(
-        '--start-column <name>',
-        "manifest column with each row's segment start (seconds or [HH:]MM:SS[.mmm]): the row is that span of its video; needs --end-column; rows without an id are named path#start-end",
-      )
-      .option(
-        '--end-column <name>',
-        "manifest column with each row's segment end (empty: the video's end); the window policy applies inside the segment",
-      ),
-  )
-    .option('--reverse', 'analyse every clip played backwards (its series is the mirror of the forward one)', false)
+/** The model's options: the classifier, where it runs, and the heads beside it. */
+function modelOptions(command: Command): Command {
+  return command
     .option(
       '--model <path>',
       'ONNX model that adds the verdict columns; "none" skips it (default: the shipped models/reversal-v1.onnx)',
@@ -81,6 +64,34 @@ export function scanCommand(program: Command, result: ActionResult): void {
       '--content-head <path>',
       'content head for --content instead of the shipped models/reversal-content-v1.json; "none" records the class scores only',
     )
+    .option(
+      '--arrow-head <path>',
+      'arrow head that gives p_forward instead of the shipped models/reversal-arrow-v1.json; "none" keeps the model\'s own arrow',
+    );
+}
+
+export function scanCommand(program: Command, result: ActionResult): void {
+  modelOptions(
+    addAnalysisOptions(
+      program
+        .command('scan')
+        .argument('<input>', 'folder, video file, or manifest (.csv .tsv .jsonl .parquet .arrow)')
+        .description('Measure motion and gravity cues of every clip.')
+        .requiredOption(
+          '-o, --out <dir>',
+          'output folder or s3://bucket/prefix (staged locally, uploaded as finished objects); running the same command again with the same folder resumes',
+        )
+        .option('--format <kind>', 'input kind instead of guessing from the name: folder|file|csv|jsonl|parquet|arrow')
+        .option(
+          '--start-column <name>',
+          "manifest column with each row's segment start (seconds or [HH:]MM:SS[.mmm]): the row is that span of its video; needs --end-column; rows without an id are named path#start-end",
+        )
+        .option(
+          '--end-column <name>',
+          "manifest column with each row's segment end (empty: the video's end); the window policy applies inside the segment",
+        ),
+    ).option('--reverse', 'analyse every clip played backwards (its series is the mirror of the forward one)', false),
+  )
     .option('--shard <i/n>', 'only the rows whose id hashes to shard i of n (0-based), for array jobs')
     .option('--no-count', 'skip counting input rows first (no total or ETA in the progress line)')
     .option('--no-report', 'do not write report.html (and its contact sheets) at the end')
@@ -137,6 +148,7 @@ async function runScan(input: string, flags: ScanFlags): Promise<number> {
           modelWindows: flags.modelWindows,
           content: flags.content,
           contentHead: flags.contentHead,
+          arrowHead: flags.arrowHead,
           shard: flags.shard,
           count: flags.count,
           report: flags.report,
