@@ -209,7 +209,7 @@ export const PHYSICS_HELP = `
 Checks generated (or any) videos for physics violations and reversal artefacts, in VideoPhy-2's formats.
 Every video is scanned once (into DIR/scan, resumable) and judged by five motion checks, each answering
 0 violated / 1 followed / 2 cannot be determined with evidence (frame range, measured values, one line):
-  time_direction     the model's arrow of time says the video plays backwards (p_forward far below 0.5);
+  time_direction     the arrow of time (the arrow head's) says the video plays backwards (p_forward far below 0.5);
                      2 "no model" without one (--model none, or no models/reversal-v1.onnx shipped)
   gravity            nothing at rest leaps up with nothing moving near it first; a rising body does not keep
                      speeding up; a falling one does not slow down in mid-air (impacts stop within a pair)
