@@ -3,12 +3,11 @@
 // (models/train_arrow.py). It is antisymmetric by construction: the trees score the clip and its mirror, and
 // p_forward is the sigmoid of the difference, so reversing a clip gives exactly 1 - p_forward.
 
-import { readFile } from 'node:fs/promises';
 import { CUE_COLUMNS } from '../cues/index.js';
 import { mirrorSeries, type CueSeries } from '../cues/series.js';
 import { expected, ModelError } from '../errors.js';
-import { walk, type Tree } from './content-head.js';
-import { COLUMNS_HASH, ODD_MASK } from './features.js';
+import { COLUMNS_HASH } from './features.js';
+import { columnBlocks, readHeadFile, walk, type Tree } from './tree-heads.js';
 
 /** The statistics of each cue column, in the order of {@link asymmetryStats}'s output blocks. */
 export const ASYMMETRY_STATS = Object.freeze([
@@ -59,23 +58,7 @@ function columnAsymmetry(x: Float64Array, odd: boolean): number[] {
  * compares them with those of the mirrored series. A series of fewer than 3 rows gives zeros.
  */
 export function asymmetryStats(series: CueSeries): Float64Array {
-  const F = series.columns;
-  if (F !== CUE_COLUMNS.length)
-    throw new ModelError('input_contract', expected(`${CUE_COLUMNS.length} cue columns`, 'series', F));
-  const out = new Float64Array(ASYMMETRY_STATS.length * F);
-  const T = series.frames;
-  if (T < 3) return out;
-  const col = new Float64Array(T);
-  for (let f = 0; f < F; f++) {
-    for (let t = 0; t < T; t++) {
-      const v = series.data[t * F + f];
-      col[t] = Number.isFinite(v) ? v : 0;
-    }
-    columnAsymmetry(col, ODD_MASK[f] === 1).forEach((v, k) => {
-      out[k * F + f] = v;
-    });
-  }
-  return out;
+  return columnBlocks(series, ASYMMETRY_STATS.length, columnAsymmetry);
 }
 
 /** The file models/train_arrow.py writes: trees, calibration and what the features must be. */
@@ -122,14 +105,7 @@ export const DEFAULT_ARROW_HEAD = new URL('../../models/reversal-arrow-v1.json',
 
 /** Reads and checks an arrow-head file: its cue columns and its feature count must be this tool's. */
 export async function loadArrowHead(path: string): Promise<ArrowHead> {
-  let head: ArrowHeadFile;
-  try {
-    head = JSON.parse(await readFile(path, 'utf8')) as ArrowHeadFile;
-  } catch (err) {
-    throw new ModelError('model_unreadable', `Arrow head ${path} could not be read: ${(err as Error).message}`, {
-      path,
-    });
-  }
+  const head = await readHeadFile<ArrowHeadFile>(path, 'Arrow head');
   const want = ASYMMETRY_STATS.length * CUE_COLUMNS.length;
   const problem =
     head.columns_hash !== COLUMNS_HASH

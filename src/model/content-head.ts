@@ -2,12 +2,14 @@
 // gradient-boosted trees (models/train_content.py), averaged with the network's verdict. Every input is unchanged
 // when the clip is reversed, so the head's verdict is too, like the network's. `audit scan --content` runs it.
 
-import { readFile } from 'node:fs/promises';
 import { COCO_CLASSES } from '../content/coco.js';
 import { CUE_COLUMNS } from '../cues/index.js';
 import type { CueSeries } from '../cues/series.js';
 import { expected, ModelError } from '../errors.js';
-import { COLUMNS_HASH, ODD_MASK, VERDICTS } from './features.js';
+import { COLUMNS_HASH, VERDICTS } from './features.js';
+import { columnBlocks, readHeadFile, walk, type Tree } from './tree-heads.js';
+
+export type { Tree } from './tree-heads.js';
 
 /** The statistics of each cue column, in the order of {@link seriesStats}'s output blocks. */
 export const SERIES_STATS = Object.freeze([
@@ -64,37 +66,7 @@ function columnStats(x: Float64Array, odd: boolean): number[] {
  * {@link SERIES_STATS} a block of one value per column (registry order). A series of fewer than 3 rows gives zeros.
  */
 export function seriesStats(series: CueSeries): Float64Array {
-  const F = series.columns;
-  if (F !== CUE_COLUMNS.length)
-    throw new ModelError('input_contract', expected(`${CUE_COLUMNS.length} cue columns`, 'series', F));
-  const out = new Float64Array(SERIES_STATS.length * F);
-  const T = series.frames;
-  if (T < 3) return out;
-  const col = new Float64Array(T);
-  for (let f = 0; f < F; f++) {
-    for (let t = 0; t < T; t++) {
-      const v = series.data[t * F + f];
-      col[t] = Number.isFinite(v) ? v : 0;
-    }
-    columnStats(col, ODD_MASK[f] === 1).forEach((v, k) => {
-      out[k * F + f] = v;
-    });
-  }
-  return out;
-}
-
-/** One regression tree of the ensemble, as parallel arrays over its nodes (node 0 is the root). */
-export interface Tree {
-  /** Split feature per node (-1 for a leaf). */
-  feature: number[];
-  /** Go left when the value is <= threshold. */
-  threshold: number[];
-  left: number[];
-  right: number[];
-  /** Leaf value (raw score added to the class's logit). */
-  value: number[];
-  /** 1 when a missing (NaN) value goes left. */
-  missing_left: number[];
+  return columnBlocks(series, SERIES_STATS.length, columnStats);
 }
 
 /** The file models/train_content.py writes: trees, calibration and what the features must be. */
@@ -117,17 +89,6 @@ export interface ContentHeadFile {
 
 export interface ContentHead extends ContentHeadFile {
   path: string;
-}
-
-/** The raw score of one tree for one feature vector. */
-export function walk(tree: Tree, x: ArrayLike<number>): number {
-  let node = 0;
-  while (tree.feature[node] >= 0) {
-    const v = x[tree.feature[node]];
-    const left = Number.isNaN(v) ? tree.missing_left[node] === 1 : v <= tree.threshold[node];
-    node = left ? tree.left[node] : tree.right[node];
-  }
-  return tree.value[node];
 }
 
 /** The head's own verdict probabilities (order of VERDICTS) for one clip's features (series stats, then class scores). */
@@ -180,14 +141,7 @@ export const DEFAULT_CONTENT_HEAD = new URL('../../models/reversal-content-v1.js
 
 /** Reads and checks a content-head file: its classes, its cue columns and its feature count must be this tool's. */
 export async function loadContentHead(path: string, detector: string): Promise<ContentHead> {
-  let head: ContentHeadFile;
-  try {
-    head = JSON.parse(await readFile(path, 'utf8')) as ContentHeadFile;
-  } catch (err) {
-    throw new ModelError('model_unreadable', `Content head ${path} could not be read: ${(err as Error).message}`, {
-      path,
-    });
-  }
+  const head = await readHeadFile<ContentHeadFile>(path, 'Content head');
   const want = SERIES_STATS.length * CUE_COLUMNS.length + COCO_CLASSES.length;
   const problem =
     head.classes?.join() !== VERDICTS.join()

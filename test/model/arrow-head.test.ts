@@ -18,7 +18,7 @@ import {
   loadArrowHead,
   type ArrowHeadFile,
 } from '../../src/model/arrow-head.js';
-import type { Tree } from '../../src/model/content-head.js';
+import type { Tree } from '../../src/model/tree-heads.js';
 import { COLUMNS_HASH, ODD_MASK } from '../../src/model/features.js';
 import { randomSeries } from './helpers.js';
 
