@@ -417,8 +417,9 @@ export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}):
   // Load the model and check the labels first: a wrong path must not cost a whole scan.
   const model = await loadModel(modelPath, { device, threads });
   const head = await evalContentHead(content, contentHead);
+  // As in scan: the shipped arrow head beside the shipped model by default; another model keeps its own arrow.
   const arrow =
-    arrowHead === 'none'
+    arrowHead === 'none' || (arrowHead === undefined && resolve(modelPath) !== DEFAULT_EVAL_MODEL)
       ? null
       : await loadArrowHead(arrowHead === undefined ? fileURLToPath(DEFAULT_ARROW_HEAD) : resolve(arrowHead));
   await checkLabelColumn(manifest, options, labelColumn);

@@ -78,7 +78,7 @@ export const ScanOptionsSchema = z.object({
   contentHead: z.string().min(1).optional(),
   /**
    * Arrow head (model/arrow-head.ts) that gives p_forward instead of the model's own arrow: a path, 'none' (the
-   * model's arrow), or unset for the shipped one. Needs a model.
+   * model's arrow), or unset: the shipped one with the shipped model, the model's own arrow with another model.
    */
   arrowHead: z.string().min(1).optional(),
   /** Manifest column with each clip's label (action class), for the decisions and the class table. */

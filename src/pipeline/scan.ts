@@ -256,17 +256,21 @@ async function loadRunContent(opts: ScanOptions): Promise<{ head: ContentHead | 
 }
 
 /**
- * The arrow head that gives p_forward: the shipped one, --arrow-head FILE, or null (--arrow-head none: the model's own
- * arrow; and without a model, where there is no p_forward).
+ * The arrow head that gives p_forward: --arrow-head FILE; by default the shipped one beside the shipped model, while
+ * another model (an adapted one, say) keeps its own arrow; null for --arrow-head none (the model's own arrow) and
+ * without a model, where there is no p_forward.
  */
 async function loadRunArrow(opts: ScanOptions): Promise<ArrowHead | null> {
-  if (modelPath(opts.model) === null) {
+  const mp = modelPath(opts.model);
+  if (mp === null) {
     if (opts.arrowHead !== undefined && opts.arrowHead !== 'none')
       throw new UsageError("--arrow-head gives p_forward beside the model's verdict: with --model none there is none");
     return null;
   }
   if (opts.arrowHead === 'none') return null;
-  return loadArrowHead(opts.arrowHead === undefined ? fileURLToPath(DEFAULT_ARROW_HEAD) : resolve(opts.arrowHead));
+  if (opts.arrowHead === undefined)
+    return mp === DEFAULT_MODEL ? loadArrowHead(fileURLToPath(DEFAULT_ARROW_HEAD)) : null;
+  return loadArrowHead(resolve(opts.arrowHead));
 }
 
 /** Loads the model (if any) and checks that the folder's earlier rows, if any, came from the same analysis. */

@@ -58,6 +58,9 @@ describe.skipIf(!HAS_REAL_DEV)(`real clips (need ${REAL_DEV})`, () => {
     }
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     expect(summary.counts.clips).toBe(15);
+    // The shipped model comes with the shipped arrow head: p_forward is its, and the folder says so.
+    expect(JSON.parse(await readFile(join(out, 'run.json'), 'utf8')).arrow).toMatch(/^reversal-arrow-v1@/);
+    expect(clips.every((c) => c.p_forward === null || Math.abs(Number(c.p_forward) - 0.5) < 0.3)).toBe(true);
   }, 300_000);
 
   // Analysing the reversed frame order must give the mirrored series, or a flow/fit asymmetry poses as physics.

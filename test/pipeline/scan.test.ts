@@ -338,12 +338,13 @@ describe('scan with a model', () => {
     expect(pq.filter((r) => typeof r.p_forward === 'number')).toHaveLength(N - 2);
   });
 
-  it('p_forward comes from the shipped arrow head (run.json names it); --arrow-head none keeps the model’s own', async () => {
+  it('--arrow-head FILE gives p_forward (run.json names it); another model than the shipped one keeps its own', async () => {
     const out = await tempDir();
     const base = { input: manifest, model: TINY, device: 'cpu' as const, workers: 2, quiet: true, report: false };
-    await scan({ ...base, out: join(out, 'head') });
-    await scan({ ...base, out: join(out, 'own'), arrowHead: 'none' });
-    const head = await loadArrowHead(fileURLToPath(DEFAULT_ARROW_HEAD));
+    const shipped = fileURLToPath(DEFAULT_ARROW_HEAD);
+    await scan({ ...base, out: join(out, 'head'), arrowHead: shipped });
+    await scan({ ...base, out: join(out, 'own') });
+    const head = await loadArrowHead(shipped);
     const run = JSON.parse(await readFile(join(out, 'head', 'run.json'), 'utf8'));
     expect(run.arrow).toBe(`${head.name}@${head.version}`);
     expect(JSON.parse(await readFile(join(out, 'own', 'run.json'), 'utf8')).arrow).toBeUndefined();
@@ -360,7 +361,7 @@ describe('scan with a model', () => {
     }
     expect(compared).toBe(N - 2);
     // A folder scanned with one arrow does not resume with the other.
-    await expect(scan({ ...base, out: join(out, 'own') })).rejects.toThrow(/arrow head/);
+    await expect(scan({ ...base, out: join(out, 'own'), arrowHead: shipped })).rejects.toThrow(/arrow head/);
     await expect(scan({ ...base, model: 'none', arrowHead: 'x.json', out: join(out, 'none') })).rejects.toThrow(
       /--arrow-head/,
     );

@@ -138,7 +138,6 @@ beforeAll(async () => {
     ].join('\n') + '\n',
   );
   small = await tempDir();
-  // The tiny model's own arrow: the shipped arrow head keeps p_forward near 0.5 and would flag nothing reversed.
   await scan({
     input: manifest,
     out: small,

@@ -49,7 +49,7 @@ export function evalCommand(program: Command, result: ActionResult): void {
       )
       .option(
         '--arrow-head <path>',
-        'arrow head that gives p_forward instead of the shipped models/reversal-arrow-v1.json; "none" scores the model\'s own arrow',
+        'arrow head that gives p_forward (default: the shipped models/reversal-arrow-v1.json beside the shipped model; another --model keeps its own arrow); "none" scores the model\'s own arrow',
       )
       .option('--label-column <name>', 'column with invariant|equivariant|irreversible', 'label')
       .option(

@@ -66,7 +66,7 @@ function modelOptions(command: Command): Command {
     )
     .option(
       '--arrow-head <path>',
-      'arrow head that gives p_forward instead of the shipped models/reversal-arrow-v1.json; "none" keeps the model\'s own arrow',
+      'arrow head that gives p_forward (default: the shipped models/reversal-arrow-v1.json beside the shipped model; another --model keeps its own arrow); "none" keeps the model\'s own arrow',
     );
 }
 
