@@ -15,7 +15,7 @@ import { scan, type ScanHooks } from '../pipeline/scan.js';
 import { readSeries } from '../outputs/series-file.js';
 import { VERDICTS, type VerdictName } from '../model/dataset.js';
 import { clipWindows, MAX_WINDOWS, type ModelInput } from '../model/features.js';
-import { DEFAULT_ARROW_HEAD, headArrow, loadArrowHead, type ArrowHead } from '../model/arrow-head.js';
+import { chooseArrowHead, headArrow, type ArrowHead } from '../model/arrow-head.js';
 import {
   accuracy,
   arrowAccuracy,
@@ -417,11 +417,7 @@ export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}):
   // Load the model and check the labels first: a wrong path must not cost a whole scan.
   const model = await loadModel(modelPath, { device, threads });
   const head = await evalContentHead(content, contentHead);
-  // As in scan: the shipped arrow head beside the shipped model by default; another model keeps its own arrow.
-  const arrow =
-    arrowHead === 'none' || (arrowHead === undefined && resolve(modelPath) !== DEFAULT_EVAL_MODEL)
-      ? null
-      : await loadArrowHead(arrowHead === undefined ? fileURLToPath(DEFAULT_ARROW_HEAD) : resolve(arrowHead));
+  const arrow = await chooseArrowHead(arrowHead, modelPath, DEFAULT_EVAL_MODEL);
   await checkLabelColumn(manifest, options, labelColumn);
   const scanOut = out ?? (await mkdtemp(join(tmpdir(), 'audit-eval-')));
   try {

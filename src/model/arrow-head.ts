@@ -3,6 +3,8 @@
 // (models/train_arrow.py). It is antisymmetric by construction: the trees score the clip and its mirror, and
 // p_forward is the sigmoid of the difference, so reversing a clip gives exactly 1 - p_forward.
 
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CUE_COLUMNS } from '../cues/index.js';
 import { mirrorSeries, type CueSeries } from '../cues/series.js';
 import { expected, ModelError } from '../errors.js';
@@ -120,4 +122,18 @@ export async function loadArrowHead(path: string): Promise<ArrowHead> {
       { path },
     );
   return { ...head, path };
+}
+
+/**
+ * The arrow head a run uses. `option` is a file, 'none' (the model's own arrow), or unset: then the shipped head
+ * beside the shipped model (`shippedModel`), and none beside another model (an adapted one keeps its own arrow).
+ */
+export async function chooseArrowHead(
+  option: string | undefined,
+  model: string,
+  shippedModel: string,
+): Promise<ArrowHead | null> {
+  if (option === 'none') return null;
+  if (option !== undefined) return loadArrowHead(resolve(option));
+  return resolve(model) === resolve(shippedModel) ? loadArrowHead(fileURLToPath(DEFAULT_ARROW_HEAD)) : null;
 }

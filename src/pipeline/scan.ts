@@ -6,7 +6,7 @@ import { CUE_COLUMNS } from '../cues/index.js';
 import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
 import { AuditError, RunMismatchError, UsageError } from '../errors.js';
 import { DETECTOR_ID, checkContentPackages } from '../content/detector.js';
-import { DEFAULT_ARROW_HEAD, loadArrowHead, type ArrowHead } from '../model/arrow-head.js';
+import { chooseArrowHead, type ArrowHead } from '../model/arrow-head.js';
 import { DEFAULT_CONTENT_HEAD, loadContentHead, type ContentHead } from '../model/content-head.js';
 import type { FolderLock } from '../io/lock.js';
 import { openInput, type InputSource } from '../io/inputs.js';
@@ -267,10 +267,7 @@ async function loadRunArrow(opts: ScanOptions): Promise<ArrowHead | null> {
       throw new UsageError("--arrow-head gives p_forward beside the model's verdict: with --model none there is none");
     return null;
   }
-  if (opts.arrowHead === 'none') return null;
-  if (opts.arrowHead === undefined)
-    return mp === DEFAULT_MODEL ? loadArrowHead(fileURLToPath(DEFAULT_ARROW_HEAD)) : null;
-  return loadArrowHead(resolve(opts.arrowHead));
+  return chooseArrowHead(opts.arrowHead, mp, DEFAULT_MODEL);
 }
 
 /** Loads the model (if any) and checks that the folder's earlier rows, if any, came from the same analysis. */
