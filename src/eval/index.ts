@@ -4,7 +4,7 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mirrorSeries } from '../cues/series.js';
+import { mirrorSeries, type CueSeries } from '../cues/series.js';
 import { DETECTOR_ID } from '../content/detector.js';
 import { expected, IoError, ManifestError, UsageError } from '../errors.js';
 import { isRowProblem, openInput } from '../io/inputs.js';
@@ -15,7 +15,8 @@ import { scan, type ScanHooks } from '../pipeline/scan.js';
 import { readSeries } from '../outputs/series-file.js';
 import { VERDICTS, type VerdictName } from '../model/dataset.js';
 import { clipWindows, MAX_WINDOWS, type ModelInput } from '../model/features.js';
-import { chooseArrowHead, headArrow, type ArrowHead } from '../model/arrow-head.js';
+import { chooseArrowHead } from '../model/arrow-head.js';
+import { withHeads, type Heads } from '../model/heads.js';
 import {
   accuracy,
   arrowAccuracy,
@@ -29,13 +30,7 @@ import {
   type ClassScores,
 } from '../model/metrics.js';
 import { loadModel, predictClips, type Device, type LoadedModel } from '../model/onnx.js';
-import {
-  contentVerdict,
-  DEFAULT_CONTENT_HEAD,
-  loadContentHead,
-  mixVerdict,
-  type ContentHead,
-} from '../model/content-head.js';
+import { DEFAULT_CONTENT_HEAD, loadContentHead, type ContentHead } from '../model/content-head.js';
 
 /** The model `audit eval` uses when none is given: models/reversal-v1.onnx of this package. */
 export const DEFAULT_EVAL_MODEL: string = fileURLToPath(new URL('../../models/reversal-v1.onnx', import.meta.url));
@@ -251,45 +246,34 @@ async function predictPairs(
   scanOut: string,
   scored: Scored[],
   modelWindows: number,
-  head: ContentHead | null,
-  arrow: ArrowHead | null,
+  heads: Heads,
 ): Promise<Predictions> {
   const out: Predictions = { pred: [], conf: [], pairs: [], lines: [] };
   for (let start = 0; start < scored.length; start += BATCH_CLIPS) {
     const batch = scored.slice(start, start + BATCH_CLIPS);
     const inputs: ModelInput[][] = [];
-    const own: (number[] | null)[] = [];
-    const arrows: (number | null)[] = [];
+    const series: { forward: CueSeries; mirrored: CueSeries }[] = [];
     for (const s of batch) {
-      const series = await readSeries(scanOut, s.ref);
-      arrows.push(arrow ? headArrow(arrow, series).p_forward : null);
-      inputs.push(clipWindows(series, model.T, modelWindows), clipWindows(mirrorSeries(series), model.T, modelWindows));
-      const scores = s.ref.content?.scores;
-      own.push(head && scores ? contentVerdict(head, series, scores) : null);
+      const forward = await readSeries(scanOut, s.ref);
+      const mirrored = mirrorSeries(forward);
+      series.push({ forward, mirrored });
+      inputs.push(clipWindows(forward, model.T, modelWindows), clipWindows(mirrored, model.T, modelWindows));
     }
     const p = await predictClips(model, inputs);
     batch.forEach((s, i) => {
-      const f = p[2 * i];
-      const m = p[2 * i + 1];
-      const h = own[i];
-      // The head's inputs are unchanged by reversal, so the mirrored clip's verdict is averaged alike (not scored).
-      const v = h ? mixVerdict(head!, [f.p_invariant, f.p_equivariant, f.p_irreversible], h) : null;
-      const [pi, pe, pr] = v ?? [f.p_invariant, f.p_equivariant, f.p_irreversible];
-      const conf = Math.max(pi, pe, pr);
-      out.pred.push(v ? v.indexOf(conf) : VERDICTS.indexOf(f.verdict));
-      out.conf.push(conf);
-      // The arrow head is antisymmetric: the mirrored clip gets 1 - p_forward exactly.
-      const a = arrows[i];
-      out.pairs.push(
-        a === null
-          ? { pForward: f.p_forward, pMirrored: m.p_forward, forward: s.forward }
-          : { pForward: a, pMirrored: 1 - a, forward: s.forward },
-      );
+      // The heads as audit scan applies them (model/heads.ts), to the clip and to its mirror. The content head's
+      // inputs are unchanged by reversal, so only the clip's verdict is scored; the arrow head's mirror gets 1 - p.
+      const { forward, mirrored } = series[i];
+      const { prediction: f, own } = withHeads(p[2 * i], forward, heads, s.ref.content?.scores ?? null);
+      const m = withHeads(p[2 * i + 1], mirrored, { content: null, arrow: heads.arrow }, null).prediction;
+      out.pred.push(VERDICTS.indexOf(f.verdict));
+      out.conf.push(f.confidence);
+      out.pairs.push({ pForward: f.p_forward, pMirrored: m.p_forward, forward: s.forward });
       const probs = {
-        p_invariant: pi,
-        p_equivariant: pe,
-        p_irreversible: pr,
-        ...(h ? { p_content_head: h } : {}),
+        p_invariant: f.p_invariant,
+        p_equivariant: f.p_equivariant,
+        p_irreversible: f.p_irreversible,
+        ...(own ? { p_content_head: own } : {}),
       };
       out.lines.push(
         JSON.stringify({
@@ -298,10 +282,10 @@ async function predictPairs(
           path: s.ref.path,
           label: VERDICTS[s.truth],
           direction: s.forward ? 'forward' : 'backward',
-          verdict: VERDICTS[out.pred[out.pred.length - 1]],
+          verdict: f.verdict,
           ...probs,
-          p_forward: out.pairs[out.pairs.length - 1].pForward,
-          p_forward_mirrored: out.pairs[out.pairs.length - 1].pMirrored,
+          p_forward: f.p_forward,
+          p_forward_mirrored: m.p_forward,
         }),
       );
     });
@@ -438,7 +422,7 @@ export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}):
     const { scored, errors } = await readScanResults(scanOut, labelColumn, directionColumn);
 
     const t1 = performance.now();
-    const predictions = await predictPairs(model, scanOut, scored, modelWindows, head, arrow);
+    const predictions = await predictPairs(model, scanOut, scored, modelWindows, { content: head, arrow });
     const predictS = (performance.now() - t1) / 1000;
 
     const report: EvalReport = {

@@ -3,10 +3,11 @@
 import { Piscina } from 'piscina';
 import { ManifestError } from '../errors.js';
 import { isRowProblem, type InputRow, type InputSource, type RowProblem } from '../io/inputs.js';
-import { clipWindows, VERDICTS } from '../model/features.js';
+import { clipWindows } from '../model/features.js';
 import { predictClips, type LoadedModel, type Prediction } from '../model/onnx.js';
-import { headArrow, type ArrowHead } from '../model/arrow-head.js';
-import { contentVerdict, mixVerdict, type ContentHead } from '../model/content-head.js';
+import type { ArrowHead } from '../model/arrow-head.js';
+import type { ContentHead } from '../model/content-head.js';
+import { withHeads } from '../model/heads.js';
 import type { ScanOptions } from './options.js';
 import { rowKey, shardOf, type OutDir } from './out-dir.js';
 import type { ProgressReporter, ProgressState } from './progress.js';
@@ -91,40 +92,20 @@ interface Batcher {
 }
 
 /**
- * With --content: the clip's `content` column, and its prediction with the verdict averaged with the content head's
- * (content/detector.ts scores and model/content-head.ts series statistics). Without --content: both unchanged.
+ * The clip's prediction with the run's heads applied (model/heads.ts: the arrow head's p_forward; with --content the
+ * verdict averaged with the content head's), and with --content its `content` column.
  */
-function withContent(
+function withRunHeads(
   run: RowRun,
   r: Analysed,
   p: Prediction,
 ): { prediction: Prediction; content: Record<string, unknown> } {
-  if (!run.content || !r.content) return { prediction: p, content: {} };
-  if ('error' in r.content) return { prediction: p, content: contentColumn(r.content, null, null) };
-  const head = run.content.head;
-  const network = [p.p_invariant, p.p_equivariant, p.p_irreversible];
-  if (!head) return { prediction: p, content: contentColumn(r.content, network, null) };
-  const own = contentVerdict(head, { frames: r.pairs, columns: r.columns, data: r.series }, r.content.scores);
-  const mixed = mixVerdict(head, network, own);
-  const k = mixed.indexOf(Math.max(...mixed));
-  return {
-    prediction: {
-      ...p,
-      p_invariant: mixed[0],
-      p_equivariant: mixed[1],
-      p_irreversible: mixed[2],
-      verdict: VERDICTS[k],
-      confidence: mixed[k],
-    },
-    content: contentColumn(r.content, network, own),
-  };
-}
-
-/** The prediction with p_forward and arrow_logit from the run's arrow head (model/arrow-head.ts); unchanged without one. */
-function withArrow(run: RowRun, r: Analysed, p: Prediction): Prediction {
-  if (!run.arrow) return p;
-  const { logit, p_forward } = headArrow(run.arrow, { frames: r.pairs, columns: r.columns, data: r.series });
-  return { ...p, p_forward, arrow_logit: logit };
+  const series = { frames: r.pairs, columns: r.columns, data: r.series };
+  const scores = r.content && 'scores' in r.content ? r.content.scores : null;
+  const { prediction, own } = withHeads(p, series, { content: run.content?.head ?? null, arrow: run.arrow }, scores);
+  if (!run.content || !r.content) return { prediction, content: {} };
+  const network = scores ? [p.p_invariant, p.p_equivariant, p.p_irreversible] : null;
+  return { prediction, content: contentColumn(r.content, network, own) };
 }
 
 /**
@@ -151,7 +132,7 @@ function modelBatcher(run: RowRun, model: LoadedModel): Batcher {
       );
       for (let i = 0; i < batch.length; i++) {
         const { r, input } = batch[i];
-        const { prediction, content } = withContent(run, r, withArrow(run, r, preds[i]));
+        const { prediction, content } = withRunHeads(run, r, preds[i]);
         await run.dir.appendClip(
           {
             ...clipRow(r, input),

@@ -154,9 +154,10 @@ async function scanLocked(
     `audit scan ${opts.input} --out ${opts.out}${opts.shardSel ? ` --shard ${opts.shardSel.index}/${opts.shardSel.count}` : ''}`,
   );
   const settings = analysisSettings(opts);
-  const content = await loadRunContent(opts);
-  const arrow = await loadRunArrow(opts);
-  const { mp, model, modelVersion, identity } = await loadRunModel(out, opts, settings, content, arrow);
+  const mp = modelPath(opts.model);
+  const content = await loadRunContent(opts, mp);
+  const arrow = await loadRunArrow(opts, mp);
+  const { model, modelVersion, identity } = await loadRunModel(out, opts, mp, settings, content, arrow);
   const dir = await OutDir.open(out, `${started.getTime().toString(36)}-${process.pid}`, {
     retryErrors: opts.retryErrors,
   });
@@ -240,14 +241,14 @@ function analysisSettings(opts: ScanOptions): AnalysisSettings {
  * With --content: checks that the detector's packages are installed and loads the content head (null head with
  * --content-head none); null without --content. Before the model, so a missing package fails in a second.
  */
-async function loadRunContent(opts: ScanOptions): Promise<{ head: ContentHead | null } | null> {
+async function loadRunContent(opts: ScanOptions, mp: string | null): Promise<{ head: ContentHead | null } | null> {
   if (!opts.content) {
     if (opts.contentHead !== undefined) throw new UsageError('--content-head needs --content');
     return null;
   }
   await checkContentPackages();
   if (opts.contentHead === 'none') return { head: null };
-  if (modelPath(opts.model) === null)
+  if (mp === null)
     throw new UsageError(
       "--content averages the content head's verdict with the model's: with --model none, only --content-head none (class scores only) can run",
     );
@@ -260,8 +261,7 @@ async function loadRunContent(opts: ScanOptions): Promise<{ head: ContentHead | 
  * another model (an adapted one, say) keeps its own arrow; null for --arrow-head none (the model's own arrow) and
  * without a model, where there is no p_forward.
  */
-async function loadRunArrow(opts: ScanOptions): Promise<ArrowHead | null> {
-  const mp = modelPath(opts.model);
+async function loadRunArrow(opts: ScanOptions, mp: string | null): Promise<ArrowHead | null> {
   if (mp === null) {
     if (opts.arrowHead !== undefined && opts.arrowHead !== 'none')
       throw new UsageError("--arrow-head gives p_forward beside the model's verdict: with --model none there is none");
@@ -270,15 +270,15 @@ async function loadRunArrow(opts: ScanOptions): Promise<ArrowHead | null> {
   return chooseArrowHead(opts.arrowHead, mp, DEFAULT_MODEL);
 }
 
-/** Loads the model (if any) and checks that the folder's earlier rows, if any, came from the same analysis. */
+/** Loads the model at `mp` (if any) and checks that the folder's earlier rows, if any, came from the same analysis. */
 async function loadRunModel(
   out: string,
   opts: ScanOptions,
+  mp: string | null,
   settings: AnalysisSettings,
   content: { head: ContentHead | null } | null,
   arrow: ArrowHead | null,
-): Promise<{ mp: string | null; model: LoadedModel | null; modelVersion: string | null; identity: RunIdentity }> {
-  const mp = modelPath(opts.model);
+): Promise<{ model: LoadedModel | null; modelVersion: string | null; identity: RunIdentity }> {
   const model: LoadedModel | null = mp ? await loadModel(mp, { device: opts.device }) : null;
   const modelVersion = model ? `${model.card?.name ?? 'model'}@${model.card?.version ?? '?'}` : null;
   // Rows of one folder must come from one analysis: resuming with other settings or another model would mix them.
@@ -300,7 +300,7 @@ async function loadRunModel(
     await model?.session.release();
     throw err;
   });
-  return { mp, model, modelVersion, identity };
+  return { model, modelVersion, identity };
 }
 
 /** run.json (what makes the folder's rows comparable) and cues.json (how to read the series). */
