@@ -15,7 +15,7 @@ export interface NamedSeries {
 }
 
 /** The row fields that locate a series. */
-interface SeriesRef {
+export interface SeriesRef {
   series_file?: unknown;
   series_offset?: unknown;
   series_pairs?: unknown;

@@ -81,6 +81,13 @@ describe('the held-out rule', () => {
       better: false,
       reason: expect.stringMatching(/verdict agreement fell/),
     });
+    // against the base as a scan uses it (its arrow head's accuracy in place of the network's), and said so
+    expect(judge(m(0.62, null), m(0.6, null), 0.01, 'the base model with its arrow head h@1')).toMatchObject({
+      better: false,
+      reason: expect.stringMatching(
+        /^not better than the base model with its arrow head h@1: held-out arrow accuracy 62\.0 %/,
+      ),
+    });
   });
 });
 
