@@ -17,18 +17,22 @@
 //   --workers N    scan worker threads [1]
 //   --boot N       bootstrap resamples (by source video) for the 90 % intervals [2000]
 // Prints the counts per domain and split, `audit adapt`'s own table, then per domain (and the other domains pooled):
-// clips, source videos, arrow accuracy of base and adapted (p_forward > 0.5 on the clip as filmed), the difference
-// with its 90 % bootstrap interval (source videos resampled), the arrow on the clips weakly labelled irreversible,
-// and the verdict agreement with the weak labels (confidence high or medium). Fair clips: the base is scored only on
+// clips, source videos, arrow accuracy (p_forward > 0.5 on the clip as filmed) of the base network, of the shipped
+// default (`+head`: the base network with the shipped arrow head's p_forward, what `audit scan` gives) and of the
+// adapted model, the adapted model's difference from each with its 90 % bootstrap interval (source videos resampled),
+// the arrow on the clips weakly labelled irreversible, and the verdict agreement with the weak labels (confidence
+// high or medium; the arrow head leaves the verdict as it is). Fair clips: the base is scored only on
 // the validation split (it trained on the training split); the adapted model additionally never on the groups
 // `audit adapt` trained on. A second table shows the training split: the base trained on it, adapt did not, so
-// there the difference is a forgetting check biased against the adapted model. Each clip's p_forward by both models
+// there the difference is a forgetting check biased against the adapted model (the arrow head trained there too, so
+// its column there says nothing). Each clip's p_forward by the three
 // goes to <work>/predictions-<name>.jsonl. Degenerate clips (tiny, blank, still) are left out, as adapt leaves them.
 // real-dev/ is refused: it is for evaluation only. Example: npm run bench:adapt-domains -- --anchor 1 --seed 1
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -285,20 +289,42 @@ async function predictAll(scanDir, tensors, models) {
   return out;
 }
 
+/**
+ * The shipped default's prediction of every scanned clip: the base network's verdict with the shipped arrow head's
+ * p_forward over the whole clip's series (model/heads.ts, as `audit scan` gives it beside the shipped model).
+ * @param {string} scanDir
+ * @param {Map<string, Record<string, any>>} rows
+ * @param {Map<string, Pred>} base
+ * @returns {Promise<Map<string, Pred>>}
+ */
+async function headPredictions(scanDir, rows, base) {
+  const { headArrow, loadArrowHead, DEFAULT_ARROW_HEAD } = await import('../dist/model/arrow-head.js');
+  const { readSeries } = await import('../dist/outputs/series-file.js');
+  const head = await loadArrowHead(fileURLToPath(DEFAULT_ARROW_HEAD));
+  /** @type {Map<string, Pred>} */
+  const out = new Map();
+  for (const [id, pred] of base) {
+    const row = rows.get(id);
+    if (row) out.set(id, { ...pred, p_forward: headArrow(head, await readSeries(scanDir, row)).p_forward });
+  }
+  return out;
+}
+
 /** @typedef {{ p_forward: number, verdict: string }} Pred */
-/** @typedef {{ clip: Clip, base: Pred, adapted: Pred }} Scored */
+/** @typedef {{ clip: Clip, base: Pred, head: Pred, adapted: Pred }} Scored */
 
 /**
- * The 90 % interval of the adapted-minus-base arrow accuracy, resampling source videos with replacement.
+ * The 90 % interval of the adapted-minus-base (or minus-head) arrow accuracy, resampling source videos with replacement.
  * @param {Scored[]} scored
  * @param {number} reps
  * @param {() => number} draw
+ * @param {'base' | 'head'} from
  */
-function bootstrap(scored, reps, draw) {
+function bootstrap(scored, reps, draw, from) {
   /** @type {Map<string, number[]>} */
   const byGroup = new Map();
   for (const s of scored) {
-    const d = Number(s.adapted.p_forward > 0.5) - Number(s.base.p_forward > 0.5);
+    const d = Number(s.adapted.p_forward > 0.5) - Number(s[from].p_forward > 0.5);
     byGroup.set(s.clip.group, [...(byGroup.get(s.clip.group) ?? []), d]);
   }
   const groups = [...byGroup.values()];
@@ -323,32 +349,39 @@ const pct = (/** @type {number} */ x) => (Number.isFinite(x) ? `${(100 * x).toFi
 const signed = (/** @type {number} */ x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}` : '-');
 
 /**
- * One table row: clips, source videos, arrow accuracy base -> adapted, the difference and its 90 % interval, the
- * arrow on the clips weakly labelled irreversible (the ones with a knowable arrow: a pendulum or a face talking
- * plays as well backwards), and the verdict agreement with the weak labels of confidence high or medium.
+ * One table row: clips, source videos, arrow accuracy of the base network, of the shipped default (the base network
+ * with the shipped arrow head, what `audit scan` gives) and of the adapted model, the adapted model's difference from
+ * each with its 90 % interval, the arrow on the clips weakly labelled irreversible (the ones with a knowable arrow: a
+ * pendulum or a face talking plays as well backwards), and the verdict agreement with the weak labels of confidence
+ * high or medium.
  * @param {string} name
  * @param {Scored[]} s
  * @param {number} reps
  * @param {(seed: number) => () => number} rng
  */
 function domainRow(name, s, reps, rng) {
-  const arrow = (/** @type {Scored[]} */ c, /** @type {'base' | 'adapted'} */ m) =>
+  const arrow = (/** @type {Scored[]} */ c, /** @type {'base' | 'head' | 'adapted'} */ m) =>
     c.filter((x) => x[m].p_forward > 0.5).length / c.length;
   const irreversible = s.filter((x) => x.clip.label === 'irreversible');
   const labelled = s.filter((x) => x.clip.verdict >= 0 && x.clip.confidence !== 'low');
   const agree = (/** @type {'base' | 'adapted'} */ m) =>
     labelled.filter((x) => x[m].verdict === x.clip.label).length / labelled.length;
-  const [lo, hi] = bootstrap(s, reps, rng(1));
+  const [lo, hi] = bootstrap(s, reps, rng(1), 'base');
+  const [hlo, hhi] = bootstrap(s, reps, rng(2), 'head');
   return [
     name,
     String(s.length),
     String(new Set(s.map((x) => x.clip.group)).size),
     pct(arrow(s, 'base')),
+    pct(arrow(s, 'head')),
     pct(arrow(s, 'adapted')),
     signed(arrow(s, 'adapted') - arrow(s, 'base')),
     `[${signed(lo)}, ${signed(hi)}]`,
+    signed(arrow(s, 'adapted') - arrow(s, 'head')),
+    `[${signed(hlo)}, ${signed(hhi)}]`,
     String(irreversible.length),
     pct(arrow(irreversible, 'base')),
+    pct(arrow(irreversible, 'head')),
     pct(arrow(irreversible, 'adapted')),
     pct(agree('base')),
     pct(agree('adapted')),
@@ -365,8 +398,9 @@ function domainRow(name, s, reps, rng) {
  * @param {{ reps: number, rng: (seed: number) => () => number }} boot
  */
 function domainTable(title, scored, domains, adaptedTo, boot) {
-  const head = ['domain', 'clips', 'videos', 'arrow base', 'adapted', 'diff', '90 % interval', 'irreversible'];
-  head.push('arrow base', 'adapted', 'verdict base', 'adapted', 'labelled');
+  const head = ['domain', 'clips', 'videos', 'arrow base', '+head', 'adapted', 'diff', '90 % interval'];
+  head.push('vs +head', '90 % interval', 'irreversible', 'arrow base', '+head', 'adapted');
+  head.push('verdict base', 'adapted', 'labelled');
   const rows = domains.map((d) =>
     domainRow(
       d,
@@ -492,21 +526,24 @@ async function runAdapt(o, subset) {
  * @param {Clip[]} scanned
  * @param {Set<string>} trainedOn  the source videos `audit adapt` trained on
  * @param {string} model
+ * @param {Map<string, Record<string, any>>} rows  the scan's clip rows by id
  */
-async function scoreDomains(o, scanned, trainedOn, model) {
+async function scoreDomains(o, scanned, trainedOn, model, rows) {
   const { rng } = await import('../dist/util/random.js');
   const domains = [...DOMAIN_RULES.map((r) => r.domain), 'other'];
   const preds = await predictAll(o.scan, join(o.work, 'tensors'), {
     base: join(ROOT, 'models', 'reversal-v1.onnx'),
     adapted: model,
   });
+  const heads = await headPredictions(o.scan, rows, preds.base);
   /** @type {Scored[]} */
   const scored = scanned.flatMap((clip) => {
     const base = preds.base.get(clip.id);
     const adapted = preds.adapted.get(clip.id);
-    return base && adapted ? [{ clip, base, adapted }] : [];
+    const head = heads.get(clip.id);
+    return base && adapted && head ? [{ clip, base, head, adapted }] : [];
   });
-  const lines = scored.map(({ clip: c, base, adapted }) =>
+  const lines = scored.map(({ clip: c, base, head, adapted }) =>
     JSON.stringify({
       id: c.id,
       domain: c.domain,
@@ -515,6 +552,7 @@ async function scoreDomains(o, scanned, trainedOn, model) {
       label: c.label,
       adapt_trained: trainedOn.has(c.group),
       base: base.p_forward,
+      head: head.p_forward,
       adapted: adapted.p_forward,
     }),
   );
@@ -557,7 +595,7 @@ async function main() {
   if (!model) return;
   // the groups adapt trained on: its own held-out rule (src/adapt heldOut)
   const trainedOn = new Set(target.filter((c) => !heldOut(c.group, o.holdout)).map((c) => c.group));
-  await scoreDomains(o, scanned, trainedOn, model);
+  await scoreDomains(o, scanned, trainedOn, model, rows);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) await main();
