@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapt, heldOut, judge } from '../../src/adapt/index.js';
+import { adapt, formatAdaptTable, heldOut, judge } from '../../src/adapt/index.js';
 import { runCliInProcess } from '../fixtures/cli.js';
 import { exportDataset } from '../../src/model/dataset.js';
 import { loadModel, predict } from '../../src/model/onnx.js';
@@ -177,6 +177,30 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
     });
     expect(preds[0].in_domain).toBeGreaterThan(0);
     expect((await readdir(join(dir, 'models'))).sort()).toEqual(['mine.card.json', 'mine.onnx', 'mine.parity.json']);
+  }, 300_000);
+
+  it('beside the shipped model, judges against the base as a scan uses it (the shipped arrow head)', async () => {
+    // no --base: the shipped model, whose scans take p_forward from the shipped arrow head. A learning rate of ~0
+    // leaves the network as it was: it is kept only where its own arrow beats the head's on the held-out groups.
+    const out = join(dir, 'shipped', 'same');
+    const r = await adapt({ scans: [scan], out, holdout: 0.3, epochs: 1, lr: 1e-12, quiet: true });
+    expect(r.baseArrowHead).toMatchObject({
+      head: expect.stringMatching(/^reversal-arrow-v1@/),
+      clips: r.before!.clips,
+    });
+    const pct = (x: number | null) => `${(100 * x!).toFixed(1)} %`;
+    expect(r.reason).toMatch(
+      /^(not )?better than the base model with its arrow head reversal-arrow-v1@\S+ \(as audit scan uses it\): /,
+    );
+    expect(r.reason).toContain(
+      `held-out arrow accuracy ${pct(r.baseArrowHead!.arrow_accuracy)} -> ${pct(r.after!.arrow_accuracy)}`,
+    );
+    expect(r.status).toBe(r.after!.arrow_accuracy! - r.baseArrowHead!.arrow_accuracy! >= 0.01 ? 'adapted' : 'refused');
+    expect(formatAdaptTable(r)).toMatch(/arrow accuracy, base with reversal-arrow-v1@\S+ \(audit scan's\)/);
+    if (r.status === 'adapted') {
+      const card = JSON.parse(await readFile(`${out}.card.json`, 'utf8'));
+      expect(card.metrics.heldout_before_arrow_head).toEqual(r.baseArrowHead);
+    } else expect(existsSync(join(dir, 'shipped'))).toBe(false);
   }, 300_000);
 
   it('refuses a model that is not better, writing nothing (exit 1 from the CLI)', async () => {
