@@ -494,17 +494,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   const { work, running, close } = await openWork(target, options.signal);
   try {
     const data = await exportTensors(work, options.scans, labelled);
-    const shippedHead = await chooseArrowHead(undefined, target.base, DEFAULT_MODEL);
-    const baseArrowHead = shippedHead
-      ? {
-          head: `${shippedHead.name}@${shippedHead.version}`,
-          ...(await headOnHeldout(
-            shippedHead,
-            options.scans.map((s) => resolve(s)),
-            data,
-          )),
-        }
-      : null;
+    const baseArrowHead = await baseArrowOnHeldout(target.base, options.scans, data);
     if (options.signal?.aborted)
       throw new AuditError('interrupted', 'Interrupted before training; nothing was written');
     const { code, stderr } = await runAdaptPy(
@@ -530,15 +520,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
     };
     const before = card.metrics.heldout_before;
     const after = card.metrics.heldout_after;
-    // what the user's scans give today: beside the shipped model, the shipped arrow head's arrow
-    const verdict = baseArrowHead
-      ? judge(
-          { ...before, ...pickArrow(baseArrowHead) },
-          after,
-          options.minGain ?? 0.01,
-          `the base model with its arrow head ${baseArrowHead.head} (as audit scan uses it)`,
-        )
-      : judge(before, after, options.minGain ?? 0.01);
+    const verdict = judgeAsScanned(before, after, baseArrowHead, options.minGain ?? 0.01);
     const seconds = (performance.now() - t0) / 1000;
     const result = { before, after, baseArrowHead, corpus };
     if (!verdict.better) {
@@ -637,11 +619,41 @@ async function removeEmptyMade(dir: string, created: string | undefined): Promis
   }
 }
 
-/** The arrow numbers of a held-out measurement (to put the arrow head's in place of the network's). */
-const pickArrow = (m: HeadHeldout) => ({
-  arrow_accuracy: m.arrow_accuracy,
-  mean_abs_p_forward_minus_half: m.mean_abs_p_forward_minus_half,
-});
+/**
+ * Beside the shipped model, the shipped arrow head (name@version) on the held-out clips: the arrow the user's scans
+ * give today. Null for another base model, whose scans keep its own arrow.
+ */
+async function baseArrowOnHeldout(
+  base: string,
+  scans: string[],
+  data: string[],
+): Promise<AdaptResult['baseArrowHead']> {
+  const head = await chooseArrowHead(undefined, base, DEFAULT_MODEL);
+  if (!head) return null;
+  const measured = await headOnHeldout(
+    head,
+    scans.map((s) => resolve(s)),
+    data,
+  );
+  return { head: `${head.name}@${head.version}`, ...measured };
+}
+
+/** {@link judge} against the base as `audit scan` uses it: with the arrow head's held-out arrow when there is one. */
+function judgeAsScanned(
+  before: HeldoutMetrics,
+  after: HeldoutMetrics,
+  head: AdaptResult['baseArrowHead'],
+  minGain: number,
+): { better: boolean; reason: string } {
+  if (!head) return judge(before, after, minGain);
+  const { arrow_accuracy, mean_abs_p_forward_minus_half } = head;
+  return judge(
+    { ...before, arrow_accuracy, mean_abs_p_forward_minus_half },
+    after,
+    minGain,
+    `the base model with its arrow head ${head.head} (as audit scan uses it)`,
+  );
+}
 
 /** Better on the held-out groups: the arrow up by `minGain` and the verdict agreement (when known) not down by more than 0.02. */
 export function judge(
