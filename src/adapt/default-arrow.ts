@@ -2,10 +2,8 @@
 // p_forward (model/arrow-head.ts), not the network's. `audit adapt` measures it on the held-out groups too, so an
 // adapted model is kept only when its arrow beats what the user already gets.
 
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { headArrow, type ArrowHeadFile } from '../model/arrow-head.js';
 import { readSeries, type SeriesRef } from '../outputs/series-file.js';
 
@@ -16,24 +14,31 @@ export interface HeadHeldout {
   mean_abs_p_forward_minus_half: number | null;
 }
 
+/** A scan folder and its clip rows (id, and where each series lies), as `audit adapt` read them. */
+export interface ScannedClips {
+  scan: string;
+  clips: readonly { id: string; series: SeriesRef }[];
+}
+
 /**
- * The arrow head on the held-out clips of exported tensors: `data[k]` was exported from the scan `scans[k]`, and its
+ * The arrow head on the held-out clips of exported tensors: `data[k]` was exported from `scans[k]`, and its
  * groups.json names each row's clip and split ('val': held out), the same clips models/adapt.py scores. The head
  * reads each clip's whole series, as a scan does.
  */
-export async function headOnHeldout(head: ArrowHeadFile, scans: string[], data: string[]): Promise<HeadHeldout> {
+export async function headOnHeldout(
+  head: ArrowHeadFile,
+  scans: readonly ScannedClips[],
+  data: string[],
+): Promise<HeadHeldout> {
   let clips = 0;
   let right = 0;
   let lean = 0;
   for (const [k, folder] of data.entries()) {
     const groups = JSON.parse(await readFile(join(folder, 'groups.json'), 'utf8')) as { id: string; split: string }[];
     const held = new Set(groups.filter((g) => g.split === 'val').map((g) => g.id));
-    const file = join(scans[k], 'clips.jsonl');
-    for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
-      if (!text.trim()) continue;
-      const row = JSON.parse(text) as SeriesRef & { id: string };
-      if (!held.delete(row.id)) continue;
-      const { p_forward } = headArrow(head, await readSeries(scans[k], row));
+    for (const clip of scans[k].clips) {
+      if (!held.delete(clip.id)) continue;
+      const { p_forward } = headArrow(head, await readSeries(scans[k].scan, clip.series));
       clips++;
       if (p_forward > 0.5) right++;
       lean += Math.abs(p_forward - 0.5);

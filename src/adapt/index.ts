@@ -33,6 +33,7 @@ import { VERDICTS, type VerdictName } from '../model/features.js';
 import { DEFAULT_MODEL } from '../pipeline/scan.js';
 import { chooseArrowHead } from '../model/arrow-head.js';
 import { headOnHeldout, type HeadHeldout } from './default-arrow.js';
+import type { SeriesRef } from '../outputs/series-file.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ADAPT_PY = join(ROOT, 'models', 'adapt.py');
@@ -144,6 +145,8 @@ interface ClipFacts {
   path: string | null;
   input: Record<string, unknown> | null;
   degenerate: boolean;
+  /** Where the clip's series lies in its scan folder. */
+  series: SeriesRef;
 }
 
 async function readClips(scan: string): Promise<ClipFacts[]> {
@@ -170,7 +173,15 @@ async function readClips(scan: string): Promise<ClipFacts[]> {
   for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     line++;
     if (!text.trim()) continue;
-    let r: { id?: unknown; path?: string; input?: Record<string, unknown>; verdict?: unknown; doubt?: unknown } | null;
+    let r:
+      | ({
+          id?: unknown;
+          path?: string;
+          input?: Record<string, unknown>;
+          verdict?: unknown;
+          doubt?: unknown;
+        } & SeriesRef)
+      | null;
     try {
       r = JSON.parse(text) as typeof r;
     } catch {
@@ -187,7 +198,9 @@ async function readClips(scan: string): Promise<ClipFacts[]> {
     // a degenerate clip (tiny, blank, still: no verdict, a doubt) shows no direction to learn or to score
     const degenerate =
       r.verdict === null && Array.isArray(r.doubt) && r.doubt.some((d) => /^(tiny|blank|still):/.test(String(d)));
-    out.push({ id: r.id, path: r.path ?? null, input: r.input ?? null, degenerate });
+    const { series_file, series_offset, series_pairs, series_columns } = r;
+    const series = { id: r.id, path: r.path, series_file, series_offset, series_pairs, series_columns };
+    out.push({ id: r.id, path: r.path ?? null, input: r.input ?? null, degenerate, series });
   }
   return out;
 }
@@ -494,7 +507,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   const { work, running, close } = await openWork(target, options.signal);
   try {
     const data = await exportTensors(work, options.scans, labelled);
-    const baseArrowHead = await baseArrowOnHeldout(target.base, options.scans, data);
+    const baseArrowHead = await baseArrowOnHeldout(target.base, options.scans, perScan, data);
     if (options.signal?.aborted)
       throw new AuditError('interrupted', 'Interrupted before training; nothing was written');
     const { code, stderr } = await runAdaptPy(
@@ -626,13 +639,14 @@ async function removeEmptyMade(dir: string, created: string | undefined): Promis
 async function baseArrowOnHeldout(
   base: string,
   scans: string[],
+  perScan: ClipFacts[][],
   data: string[],
 ): Promise<AdaptResult['baseArrowHead']> {
   const head = await chooseArrowHead(undefined, base, DEFAULT_MODEL);
   if (!head) return null;
   const measured = await headOnHeldout(
     head,
-    scans.map((s) => resolve(s)),
+    scans.map((scan, k) => ({ scan: resolve(scan), clips: perScan[k] })),
     data,
   );
   return { head: `${head.name}@${head.version}`, ...measured };

@@ -1,17 +1,26 @@
 // The base model's arrow as a scan gives it, on adapt's held-out clips: the shipped arrow head on each held-out clip's
 // whole series, once per clip however many windows it exported, and none of the clips adapt trains on.
 
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { headOnHeldout } from '../../src/adapt/default-arrow.js';
+import { headOnHeldout, type ScannedClips } from '../../src/adapt/default-arrow.js';
 import { DEFAULT_ARROW_HEAD, headArrow, loadArrowHead } from '../../src/model/arrow-head.js';
 import { mirrorSeries } from '../../src/cues/series.js';
 import { randomSeries, writeFakeScan, type LabelledSeries } from '../model/helpers.js';
 
 const dirs: string[] = [];
+
+/** The scan's rows as audit adapt reads them: each clip's id and where its series lies. */
+async function scanned(scanOut: string): Promise<ScannedClips> {
+  const rows = (await readFile(join(scanOut, 'clips.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: string });
+  return { scan: scanOut, clips: rows.map((r) => ({ id: r.id, series: r })) };
+}
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
@@ -43,7 +52,7 @@ describe('headOnHeldout', () => {
     );
     await writeFile(join(data, 'groups.json'), JSON.stringify(groups));
 
-    const got = await headOnHeldout(head, [scanOut], [data]);
+    const got = await headOnHeldout(head, [await scanned(scanOut)], [data]);
     const p = items.filter((it) => heldIds.includes(it.id)).map((it) => headArrow(head, it.series).p_forward);
     expect(got.clips).toBe(5);
     expect(got.arrow_accuracy).toBeCloseTo(p.filter((x) => x > 0.5).length / 5, 12);
@@ -62,7 +71,7 @@ describe('headOnHeldout', () => {
     const { scanOut } = await writeFakeScan(dir, items);
     await mkdir(join(dir, 't'), { recursive: true });
     await writeFile(join(dir, 't', 'groups.json'), JSON.stringify([{ id: 'a', split: 'train' }]));
-    expect(await headOnHeldout(head, [scanOut], [join(dir, 't')])).toEqual({
+    expect(await headOnHeldout(head, [await scanned(scanOut)], [join(dir, 't')])).toEqual({
       clips: 0,
       arrow_accuracy: null,
       mean_abs_p_forward_minus_half: null,
