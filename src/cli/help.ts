@@ -188,7 +188,9 @@ Every clip plays forwards as filmed, so the corpus teaches the arrow of time by 
 or --caption-column give a verdict (taxonomy class, caption motion words), that weak verdict trains the
 verdict too. A share of the groups (--holdout, by --group-column, default each clip's folder) is held out:
 the base and the adapted model are both measured there, and the adapted model is written only when its
-arrow of time is better by at least 1 point without the verdict agreement falling by more than 2.
+arrow of time is better by at least 1 point without the verdict agreement falling by more than 2. Beside
+the shipped model the base's arrow is the shipped arrow head's, the one audit scan gives; the adapted
+model uses its own arrow.
 Group by source video where you can: pieces of one video on both sides would flatter the held-out score.
 --anchor (default 1) holds every weight near the base model's (L2-SP), so other footage drifts less;
 --anchor 0 lets the weights move freely, for a corpus far from the base model's footage.
