@@ -25,8 +25,8 @@
 // the validation split (it trained on the training split); the adapted model additionally never on the groups
 // `audit adapt` trained on. A second table shows the training split: the base trained on it, adapt did not, so
 // there the difference is a forgetting check biased against the adapted model (the arrow head trained there too, so
-// its column there says nothing). Each clip's p_forward by the three
-// goes to <work>/predictions-<name>.jsonl. Degenerate clips (tiny, blank, still) are left out, as adapt leaves them.
+// its column there says nothing). Each clip's p_forward by the three goes to <work>/predictions-<name>.jsonl.
+// Degenerate clips (tiny, blank, still) are left out, as adapt leaves them.
 // real-dev/ is refused: it is for evaluation only. Example: npm run bench:adapt-domains -- --anchor 1 --seed 1
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
