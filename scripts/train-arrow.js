@@ -10,8 +10,6 @@ import { basename, join, resolve } from 'node:path';
 import { clipFacts, fail, HEAD_TRAINING_USAGE, headTrainingOptions, rel, trainHead } from './lib/head-training.js';
 
 const USAGE = `npm run train:arrow -- [options]
-  --real-corpus DIR   real footage with weak labels (clips/, index.csv, labels.csv)  [<shared-data>/real-corpus]
-  --shared-data DIR   shared data folder (real-dev/ is never used)                   [../shared/data]
   --model PATH        the network whose arrow the head is compared with              [models/reversal-v1.onnx]
   --scan DIR          a finished scan of the corpus's clips to reuse (no scan then)
   --name NAME         head name: <out-dir>/<name>.json, .card.json, .parity.json     [reversal-arrow-v1]

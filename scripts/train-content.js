@@ -8,8 +8,6 @@ import { basename, join } from 'node:path';
 import { clipFacts, fail, HEAD_TRAINING_USAGE, headTrainingOptions, rel, trainHead } from './lib/head-training.js';
 
 const USAGE = `npm run train:content -- [options]
-  --real-corpus DIR   real footage with weak labels (clips/, index.csv, labels.csv)  [<shared-data>/real-corpus]
-  --shared-data DIR   shared data folder (real-dev/ is never used)                   [../shared/data]
   --model PATH        the network the head is averaged with                          [models/reversal-v1.onnx]
   --name NAME         head name: <out-dir>/<name>.json, .card.json, .parity.json     [reversal-content-v1]
 ${HEAD_TRAINING_USAGE}`;

@@ -13,7 +13,9 @@ import { parseArgs } from 'node:util';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The usage lines of the options every head trainer has (after its own). */
-export const HEAD_TRAINING_USAGE = `  --model-version V   version written into the head and its card                    [0.1.0]
+export const HEAD_TRAINING_USAGE = `  --real-corpus DIR   real footage with weak labels (clips/, index.csv, labels.csv)  [<shared-data>/real-corpus]
+  --shared-data DIR   shared data folder (real-dev/ is never used)                   [../shared/data]
+  --model-version V   version written into the head and its card                    [0.1.0]
   --out-dir DIR       where the head goes                                            [models]
   --work-dir DIR      the scan and the feature table (resumable; git-ignored)        [.train]
   --workers N         scan worker threads                                            [all cores]
