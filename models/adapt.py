@@ -43,8 +43,10 @@ class ReleasingData(T.Data):
 
 
 def measure(model, data, idx):
-    """Whole-clip arrow accuracy and verdict agreement with the weak verdicts on rows idx."""
-    pf, pv, yv, yf, _, _ = T.Predictions(model, data, idx).whole(idx)
+    """Whole-clip arrow accuracy and verdict agreement with the weak verdicts on rows idx (the model runs on the rows
+    inference averages only)."""
+    use = np.concatenate(T.judged_rows(data, idx))
+    pf, pv, yv, yf, _, _ = T.Predictions(model, data, use).whole(use)
     known = yf >= 0
     labelled = yv >= 0
     return {'clips': int(len(pf)),

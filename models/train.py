@@ -401,6 +401,20 @@ def score(pf, pv, yv, yf):
     return res
 
 
+def judged_rows(data, idx):
+    """The rows of idx that inference averages, one array per clip in order of first appearance (src/model/onnx.ts
+    mergeWindows, src/model/dataset.ts judgedRows): those marked `judged`, failing those the whole-clip windows (rows
+    with window >= 1), failing those the rows given."""
+    clips = {}
+    for i in np.sort(idx):
+        clips.setdefault(data.groups[i]['id'], []).append(i)
+    out = []
+    for rows in clips.values():
+        use = [i for i in rows if data.groups[i].get('judged')] or [i for i in rows if data.window[i] >= 1] or rows
+        out.append(np.array(use, np.int64))
+    return out
+
+
 class Predictions:
     """The model's outputs for rows idx, computed in one pass; any subset of them is then scored without running the
     model again: row by row (`rows`), or per clip as inference judges it (`clips`)."""
@@ -418,21 +432,15 @@ class Predictions:
         return score(self.pf[j], self.pv[j], self.data.yv[idx], self.data.yf[idx])
 
     def whole(self, idx):
-        """Per clip, as inference judges it (src/model/onnx.ts mergeWindows): verdict probabilities and arrow logits
-        averaged over the rows inference averages (src/model/dataset.ts judgedRows: those marked `judged`, failing those
-        the whole-clip windows, rows with window >= 1, failing those the rows given).
+        """Per clip, as inference judges it: verdict probabilities and arrow logits averaged over its judged_rows.
         Returns (p_forward, p_verdict, y_verdict, y_forward, family, first row index) with one entry per clip."""
-        idx, j = self._at(idx)
-        data, clips = self.data, {}
-        for jj, i in zip(j, idx, strict=True):
-            clips.setdefault(data.groups[i]['id'], []).append((data.window[i], jj, i))
+        data = self.data
         P, L, first = [], [], []
-        for rows in clips.values():
-            use = [r for r in rows if data.groups[r[2]].get('judged')] or [r for r in rows if r[0] >= 1] or rows
-            js = [r[1] for r in use]
+        for use in judged_rows(data, idx):
+            js = np.searchsorted(self.idx, use)
             P.append(self.pv[js].mean(0))
             L.append(self.al[js].mean())
-            first.append(use[0][2])
+            first.append(use[0])
         first = np.array(first, np.int64)
         fam = np.array([data.groups[i]['family'] for i in first])
         return 1 / (1 + np.exp(-np.array(L))), np.array(P).reshape(-1, 3), data.yv[first], data.yf[first], fam, first

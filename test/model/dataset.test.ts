@@ -1,5 +1,6 @@
 // exportDataset: a scan's series joined with corpus labels into .npy tensors, in clips.jsonl order.
 
+import { spawnSync } from 'node:child_process';
 import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,22 @@ import { ManifestError } from '../../src/errors.js';
 import { exportDataset, judgedRows } from '../../src/model/dataset.js';
 import { clipWindows, COLUMNS_HASH, inputMask, MODEL_F, MODEL_T, seriesToInput } from '../../src/model/features.js';
 import { readNpy } from '../../src/model/npy.js';
-import { randomSeries, writeFakeScan, type LabelledSeries } from './helpers.js';
+import { randomSeries, torchPython, writeFakeScan, type LabelledSeries } from './helpers.js';
+
+const python = torchPython();
+
+/** models/train.py judged_rows over every row of `groups` (clips in order of first appearance). */
+function pythonJudgedRows(py: string, groups: readonly { id: string; window: number }[]): number[][] {
+  const code = `import json, sys, types, numpy as np
+sys.path.insert(0, 'models')
+import train as T
+g = json.loads(sys.argv[1])
+data = types.SimpleNamespace(groups=g, window=np.array([r['window'] for r in g], np.int64))
+print(json.dumps([u.tolist() for u in T.judged_rows(data, np.arange(len(g)))]))`;
+  const r = spawnSync(py, ['-c', code, JSON.stringify(groups)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as number[][];
+}
 
 const item = (
   id: string,
@@ -156,6 +172,13 @@ describe('exportDataset', () => {
       [4, 5, 6, 7],
       [8],
     ]);
+    // models/train.py's judged_rows (the rows its whole-clip scores and models/adapt.py's held-out comparison run the
+    // model on) follows the same rule.
+    if (python)
+      for (const of of [marked, unmarked])
+        expect(pythonJudgedRows(python, of)).toEqual(
+          ['long_1', 'longer_2', 'short_3'].map((id) => judgedRows(rowsOf(id, of), of)),
+        );
   });
 
   it('refuses a label with an unknown verdict, naming the line', async () => {
