@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapt, formatAdaptTable, heldOut, judge } from '../../src/adapt/index.js';
+import { adapt, DEFAULT_MAX_CLIPS, formatAdaptTable, heldOut, judge, sampleIds } from '../../src/adapt/index.js';
 import { runCliInProcess } from '../fixtures/cli.js';
 import { exportDataset } from '../../src/model/dataset.js';
 import { loadModel, predict } from '../../src/model/onnx.js';
@@ -62,6 +62,23 @@ describe('the held-out rule', () => {
     expect(held).toBeGreaterThan(0.17);
     expect(held).toBeLessThan(0.23);
     expect(groups.map((g) => heldOut(g, 0.2))).toEqual(groups.map((g) => heldOut(g, 0.2)));
+  });
+
+  it('samples a corpus larger than --max-clips by clip id: exactly that many, the same whatever the order', () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => `clip-${i}`);
+    const picked = sampleIds(ids, 1000);
+    expect(picked.size).toBe(1000);
+    expect([...sampleIds([...ids].reverse(), 1000)].sort()).toEqual([...picked].sort());
+    // about uniform: as many of the first half of the ids as of the second
+    const early = ids.slice(0, 2500).filter((id) => picked.has(id)).length;
+    expect(early).toBeGreaterThan(430);
+    expect(early).toBeLessThan(570);
+    expect(sampleIds(ids.slice(0, 10), 1000)).toEqual(new Set(ids.slice(0, 10)));
+  });
+
+  it('--max-clips says its default in the help', async () => {
+    const help = await runCliInProcess(['adapt', '--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain(`(default: ${DEFAULT_MAX_CLIPS})`);
   });
 
   it('keeps an adapted model only when the arrow gains and the verdict does not fall', () => {
@@ -225,6 +242,32 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
     expect(r.stderr).toMatch(/--anchor 0 lets the weights move further/);
     // not even the output folder the run made for its work folder is left behind
     expect(existsSync(outDir)).toBe(false);
+  }, 300_000);
+
+  it('--max-clips: a larger corpus is sampled, held-out clips included, and the same clips every run', async () => {
+    const run = () =>
+      adapt({
+        scans: [scan],
+        out: join(dir, 'sampled', 'm'),
+        base,
+        holdout: 0.3,
+        maxClips: 80,
+        minHeldoutClips: 10,
+        epochs: 1,
+        lr: 1e-12,
+        quiet: true,
+      });
+    const r = await run();
+    expect(r.corpus).toMatchObject({ clips: 80, scanned_clips: 110, max_clips: 80 });
+    expect(r.corpus.train.clips + r.corpus.heldout.clips).toBe(80);
+    // both models were measured on the sampled held-out clips only
+    expect(r.before!.clips).toBe(r.corpus.heldout.clips);
+    expect(r.after!.clips).toBe(r.corpus.heldout.clips);
+    expect((await run()).corpus).toEqual(r.corpus);
+    // too few clips left for the share asked: the refusal names the sample and how to use more
+    await expect(
+      adapt({ scans: [scan], out: join(dir, 'sampled', 'm'), base, maxClips: 30, quiet: true }),
+    ).rejects.toThrow(/30 of 110 clips \(a sample, --max-clips 30\)[\s\S]*--max-clips to use more/);
   }, 300_000);
 
   it('--anchor holds the weights near the base model (L2-SP), and is said in the card', async () => {

@@ -15,6 +15,7 @@ interface AdaptFlags {
   captionColumn?: string;
   taxonomy: TaxonomyChoice;
   holdout: number;
+  maxClips?: number;
   epochs: number;
   lr: number;
   verdictWeight: number;
@@ -53,6 +54,11 @@ export function adaptCommand(program: Command, result: ActionResult): void {
       positive('--holdout'),
       0.2,
     )
+    .option(
+      '--max-clips <n>',
+      'most clips used, training and held-out together: a larger corpus is sampled by clip id, the same clips every run (default: 10000)',
+      int('--max-clips'),
+    )
     .option('--epochs <n>', 'passes over the training clips', int('--epochs'), 8)
     .option('--lr <rate>', 'learning rate', positive('--lr'), 3e-4)
     .option(
@@ -83,6 +89,7 @@ export function adaptCommand(program: Command, result: ActionResult): void {
             captionColumn: flags.captionColumn,
             taxonomy: flags.taxonomy,
             holdout: flags.holdout,
+            maxClips: flags.maxClips,
             epochs: flags.epochs,
             lr: flags.lr,
             verdictWeight: flags.verdictWeight,
