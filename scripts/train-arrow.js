@@ -1,5 +1,7 @@
-// `npm run train:arrow`: the arrow head (models/reversal-arrow-v1.json) from the real corpus: a scan of its clips (the
-// network's own arrow, for comparison), time-asymmetry statistics of each clip's series as filmed and mirrored, then
+// `npm run train:arrow`: the arrow head (models/reversal-arrow-v1.json) from the real corpus: a scan of its clips (their
+// series), the network's own arrow on each clip's series (for comparison, computed here: a scan beside the shipped
+// model gives the shipped head's p_forward, and stage 8 of `npm run train` passes a scan made without a model),
+// time-asymmetry statistics of each clip's series as filmed and mirrored, then
 // models/train_arrow.py (gradient-boosted trees, forwards against mirrored, on the training split; the tree setting and
 // the temperature chosen on the fixed validation split). No labels are needed to learn the arrow; the weak labels only
 // say which validation clips are irreversible, for the card.
@@ -11,7 +13,7 @@ import { clipFacts, fail, HEAD_TRAINING_USAGE, headTrainingOptions, rel, trainHe
 
 const USAGE = `npm run train:arrow -- [options]
   --model PATH        the network whose arrow the head is compared with              [models/reversal-v1.onnx]
-  --scan DIR          a finished scan of the corpus's clips to reuse (no scan then)
+  --scan DIR          a finished scan of the corpus's clips to reuse, with or without a model (no scan then)
   --name NAME         head name: <out-dir>/<name>.json, .card.json, .parity.json     [reversal-arrow-v1]
 ${HEAD_TRAINING_USAGE}`;
 
@@ -26,6 +28,8 @@ const { scan } = await import('../dist/pipeline/scan.js');
 const { readSeries } = await import('../dist/outputs/series-file.js');
 const { readRealCorpus } = await import('../dist/model/real-corpus.js');
 const { asymmetryStats, ASYMMETRY_STATS } = await import('../dist/model/arrow-head.js');
+const { loadModel, predictClips } = await import('../dist/model/onnx.js');
+const { clipWindows } = await import('../dist/model/features.js');
 const { mirrorSeries } = await import('../dist/cues/series.js');
 const { COLUMNS_HASH } = await import('../dist/model/features.js');
 const { CUE_COLUMNS } = await import('../dist/cues/index.js');
@@ -38,16 +42,16 @@ if (values.scan) {
   if (!existsSync(join(scanOut, 'clips.jsonl'))) fail(`--scan ${scanOut}: no clips.jsonl (not a finished scan)`, 2);
   console.log(`== 1. the scan in ${rel(scanOut)} (reused)`);
 } else {
-  // One scan folder per network: the rows carry its arrow, and a scan folder never mixes two models.
-  scanOut = join(work, `real-arrow-${modelSha.slice(0, 12)}`);
+  // The series only: the network's arrow is computed below from them.
+  scanOut = join(work, 'real-arrow-series');
   const controller = new AbortController();
   process.once('SIGINT', () => {
     process.stderr.write('\nInterrupted: run the same command again to resume.\n');
     controller.abort();
   });
-  console.log(`== 1. scan of ${rel(join(realDir, 'clips'))} (the network's arrow, for comparison)`);
+  console.log(`== 1. scan of ${rel(join(realDir, 'clips'))} (the series)`);
   const summary = await scan(
-    { input: join(realDir, 'clips'), out: scanOut, workers, model: modelPath, report: false },
+    { input: join(realDir, 'clips'), out: scanOut, workers, model: 'none', report: false },
     { signal: controller.signal },
   );
   if (summary.status === 'interrupted') process.exit(130);
@@ -59,12 +63,27 @@ console.log(
 );
 const corpus = await readRealCorpus(realDir);
 const lines = (await readFile(join(scanOut, 'clips.jsonl'), 'utf8')).split('\n').filter(Boolean);
+const network = await loadModel(modelPath, { device: 'cpu' });
 /** @type {Float64Array[]} */
 const forwards = [];
 /** @type {Float64Array[]} */
 const mirrored = [];
 /** @type {Record<string, unknown>[]} */
 const meta = [];
+/** @type {import('../dist/model/features.js').ModelInput[][]} */
+let windows = [];
+/** @type {number[]} */
+let waiting = [];
+// The network's own p_forward of each clip, its whole-clip windows as a scan judges them (no arrow head), 64 at a
+// time; none for a clip a scan gives no verdict (tiny, blank, still), as before.
+const judge = async () => {
+  const preds = await predictClips(network, windows);
+  preds.forEach((p, i) => {
+    meta[waiting[i]].network_p_forward = p.p_forward;
+  });
+  windows = [];
+  waiting = [];
+};
 for (const line of lines) {
   const r = JSON.parse(line);
   const clip = corpus.get(basename(r.path));
@@ -72,11 +91,15 @@ for (const line of lines) {
   const series = await readSeries(scanOut, r);
   forwards.push(asymmetryStats(series));
   mirrored.push(asymmetryStats(mirrorSeries(series)));
-  meta.push({
-    ...clipFacts(clip),
-    network_p_forward: typeof r.p_forward === 'number' ? r.p_forward : null,
-  });
+  meta.push({ ...clipFacts(clip), network_p_forward: null });
+  const degenerate = Array.isArray(r.doubt) && r.doubt.some((d) => /^(tiny|blank|still):/.test(String(d)));
+  if (degenerate) continue;
+  windows.push(clipWindows(series, network.T));
+  waiting.push(meta.length - 1);
+  if (windows.length === 64) await judge();
 }
+await judge();
+await network.session.release();
 const F = forwards[0]?.length ?? 0;
 if (!F) fail(`${rel(scanOut)}: no clip of the corpus`);
 await mkdir(dataDir, { recursive: true });

@@ -119,6 +119,31 @@ describe.skipIf(!hasSklearn)('npm run train:content chain', () => {
     expect(card.metrics.real_val_judged.network.n).toBe(6);
     expect(card.metrics.train_group_cv.n).toBe(18);
     expect(card.training.command).toMatch(/^npm run train:arrow/);
+    // The network's own arrow it is compared with is the one `audit scan --arrow-head none` gives each clip (the
+    // reused scan's p_forward is the shipped arrow head's), computed from the series, so a scan without a model (stage
+    // 8 of npm run train) does as well.
+    const own = join(dir, 'own-arrow');
+    const s = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin', 'audit.js'), 'scan', join(ROOT, 'samples'), '--out', own, '--arrow-head', 'none', '-q'],
+      { encoding: 'utf8' },
+    );
+    expect(s.status, s.stderr).toBe(0);
+    const ownArrow = new Map(
+      (await readFile(join(own, 'clips.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string; p_forward: number | null })
+        .map((r) => [r.id.replace(/\.mp4$/, ''), r.p_forward]),
+    );
+    const meta = JSON.parse(await readFile(join(dir, 'work', 'data', 'real-arrow', 'meta.json'), 'utf8'));
+    expect(meta.clips).toHaveLength(24);
+    for (const c of meta.clips as { file: string; network_p_forward: number | null }[]) {
+      const sample = SAMPLES[Number(c.file.slice(1, -4)) % SAMPLES.length];
+      const want = ownArrow.get(sample);
+      if (want === null || want === undefined) expect(c.network_p_forward).toBeNull();
+      else expect(c.network_p_forward).toBeCloseTo(want, 5);
+    }
   }, 240_000);
 
   it('refuses real-dev, naming why', () => {
