@@ -33,7 +33,10 @@ import { VERDICTS, type VerdictName } from '../model/features.js';
 import { DEFAULT_MODEL } from '../pipeline/scan.js';
 import { chooseArrowHead } from '../model/arrow-head.js';
 import { headOnHeldout, type HeadHeldout } from './default-arrow.js';
+import { ClipSample, DEFAULT_MAX_CLIPS } from './sample.js';
 import type { SeriesRef } from '../outputs/series-file.js';
+
+export { ClipSample, DEFAULT_MAX_CLIPS, sampleIds } from './sample.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ADAPT_PY = join(ROOT, 'models', 'adapt.py');
@@ -137,25 +140,6 @@ export function heldOut(group: string, share: number): boolean {
   return crc32(ADAPT_SPLIT_SALT + group) % 10000 < Math.round(share * 10000);
 }
 
-/**
- * Clips used by default. Tensors take about 110 KB a clip on disk and training time grows with the clips, so a corpus
- * of millions is sampled: 10,000 clips adapt in about 4-7 minutes on 2 cores.
- */
-export const DEFAULT_MAX_CLIPS = 10_000;
-const SAMPLE_SALT = 'adapt-sample:';
-
-/**
- * The `max` clips of `ids` with the smallest crc32(`SAMPLE_SALT` + id), ties by id: a uniform sample of the corpus,
- * the same whatever the order the ids come in, so a rerun (or a second scan folder listed first) uses the same clips.
- * Every id when there are no more than `max`.
- */
-export function sampleIds(ids: readonly string[], max: number): Set<string> {
-  if (ids.length <= max) return new Set(ids);
-  const keyed = ids.map((id) => ({ id, h: crc32(SAMPLE_SALT + id) }));
-  keyed.sort((a, b) => a.h - b.h || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return new Set(keyed.slice(0, max).map((k) => k.id));
-}
-
 function findPython(given: string | undefined): string {
   const tries = given ? [given] : ['/usr/bin/python3', 'python3'];
   for (const py of tries) {
@@ -173,13 +157,21 @@ interface ClipFacts {
   path: string | null;
   /** The manifest columns adapt reads (group, label, caption), not the whole row: a corpus may have millions. */
   input: Record<string, unknown> | null;
-  degenerate: boolean;
   /** Where the clip's series lies in its scan folder. */
   series: SeriesRef;
 }
 
-/** The finished scan's clip rows, each with the manifest columns `columns` only. */
-async function readClips(scan: string, columns: readonly string[]): Promise<ClipFacts[]> {
+/** Clips read from the scans: the sample adapt uses (with each clip's scan), and how many were left out as degenerate. */
+interface ReadCorpus {
+  sample: ClipSample<{ scan: number; line: number; clip: ClipFacts }>;
+  degenerate: number;
+}
+
+/**
+ * Offers the usable clip rows of finished scan number `k` to the corpus's sample, each with the manifest columns
+ * `columns` only; counts the degenerate ones.
+ */
+async function readClips(scan: string, k: number, columns: readonly string[], read: ReadCorpus): Promise<void> {
   const file = join(scan, 'clips.jsonl');
   if (!existsSync(file))
     throw new AuditError(
@@ -198,7 +190,6 @@ async function readClips(scan: string, columns: readonly string[]): Promise<Clip
       { path: scan },
     );
   }
-  const out: ClipFacts[] = [];
   let line = 0;
   for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     line++;
@@ -230,10 +221,30 @@ async function readClips(scan: string, columns: readonly string[]): Promise<Clip
       r.verdict === null && Array.isArray(r.doubt) && r.doubt.some((d) => /^(tiny|blank|still):/.test(String(d)));
     const { series_file, series_offset, series_pairs, series_columns } = r;
     const series = { id: r.id, path: r.path, series_file, series_offset, series_pairs, series_columns };
-    const input = r.input ? Object.fromEntries(columns.map((k) => [k, r.input?.[k]])) : null;
-    out.push({ id: r.id, path: r.path ?? null, input, degenerate, series });
+    if (degenerate) {
+      read.degenerate++;
+      continue;
+    }
+    const input = r.input ? Object.fromEntries(columns.map((c) => [c, r.input?.[c]])) : null;
+    read.sample.offer(r.id, { scan: k, line, clip: { id: r.id, path: r.path ?? null, input, series } });
   }
-  return out;
+}
+
+/**
+ * The clips adapt uses, per scan (at most `maxClips`, a sample by clip id when there are more), the usable clips there
+ * were, and how many were degenerate (tiny, blank, still: no direction to learn or to score).
+ */
+async function readCorpus(
+  scans: readonly string[],
+  columns: readonly string[],
+  maxClips: number,
+): Promise<{ perScan: ClipFacts[][]; scanned: number; degenerate: number }> {
+  const read: ReadCorpus = { sample: new ClipSample(maxClips), degenerate: 0 };
+  await Promise.all(scans.map((s, k) => readClips(resolve(s), k, columns, read)));
+  // each scan's clips in file order, whatever order the scans were read in
+  const sampled = read.sample.values().sort((a, b) => a.scan - b.scan || a.line - b.line);
+  const perScan: ClipFacts[][] = scans.map((_, k) => sampled.filter((s) => s.scan === k).map((s) => s.clip));
+  return { perScan, scanned: read.sample.offered, degenerate: read.degenerate };
 }
 
 const text = (v: unknown): string | null =>
@@ -338,7 +349,7 @@ function groupOf(c: ClipFacts, groupColumn: string | undefined): string {
 
 /** The corpus: every clip (degenerate ones left out) with its group, split and text verdict, and the facts of it. */
 function splitCorpus(
-  perScan: ClipFacts[][],
+  read: { perScan: ClipFacts[][]; scanned: number; degenerate: number },
   options: AdaptOptions,
   share: number,
   look: LabelLookup,
@@ -348,14 +359,7 @@ function splitCorpus(
   const groups = { train: new Set<string>(), val: new Set<string>() };
   const clips = { train: 0, val: 0 };
   const textVerdicts: Record<string, number> = {};
-  const usable = perScan.flat().filter((c) => !c.degenerate);
-  const maxClips = options.maxClips ?? DEFAULT_MAX_CLIPS;
-  const sample = sampleIds(
-    usable.map((c) => c.id),
-    maxClips,
-  );
-  for (const c of usable) {
-    if (!sample.has(c.id)) continue;
+  for (const c of read.perScan.flat()) {
     const group = groupOf(c, options.groupColumn);
     const split = heldOut(group, share) ? 'val' : 'train';
     const v = textVerdict(c, look, options.labelColumn, options.captionColumn);
@@ -373,8 +377,8 @@ function splitCorpus(
   const corpus: CorpusFacts = {
     scans: options.scans.map((s) => resolve(s)),
     clips: clips.train + clips.val,
-    scanned_clips: usable.length,
-    max_clips: maxClips,
+    scanned_clips: read.scanned,
+    max_clips: options.maxClips ?? DEFAULT_MAX_CLIPS,
     groups: groups.train.size + groups.val.size,
     train: { clips: clips.train, groups: groups.train.size },
     heldout: { clips: clips.val, groups: groups.val.size, share },
@@ -383,7 +387,7 @@ function splitCorpus(
     caption_column: options.captionColumn ?? null,
     taxonomy,
     text_verdicts: textVerdicts,
-    degenerate_left_out: perScan.flat().length - usable.length,
+    degenerate_left_out: read.degenerate,
   };
   return { labelled, corpus };
 }
@@ -410,16 +414,25 @@ function checkCorpusSize(corpus: CorpusFacts, options: AdaptOptions): void {
   }
 }
 
-/** The tensors of every scan (8 windows a clip), each in work/data-K, labelled with the clip's group, split and verdict. */
-async function exportTensors(work: string, scans: string[], labelled: Map<string, RowLabel>): Promise<string[]> {
+/**
+ * The tensors of every scan (8 windows a clip), each in work/data-K: the clips sampled from that scan, labelled with
+ * their group, split and verdict.
+ */
+async function exportTensors(
+  work: string,
+  scans: string[],
+  perScan: ClipFacts[][],
+  labelled: Map<string, RowLabel>,
+): Promise<string[]> {
   const data: string[] = [];
   for (const [k, scan] of scans.entries()) {
     const folder = join(work, `data-${k}`);
+    const sampled = new Set(perScan[k]?.map((c) => c.id));
     await exportDataset({
       scanOut: resolve(scan),
       out: folder,
       windows: 8,
-      labelOf: (row) => labelled.get(row.id) ?? null,
+      labelOf: (row) => (sampled.has(row.id) ? (labelled.get(row.id) ?? null) : null),
     });
     data.push(folder);
   }
@@ -540,10 +553,12 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   const columns = [options.groupColumn, options.labelColumn, options.captionColumn].filter(
     (c): c is string => c !== undefined,
   );
-  const perScan = await Promise.all(options.scans.map((s) => readClips(resolve(s), columns)));
+  const read = await readCorpus(options.scans, columns, options.maxClips ?? DEFAULT_MAX_CLIPS);
+  const { perScan } = read;
+  // only sampled clips reach the tensors (exportTensors), so the sample is where two scans' ids must not clash
   checkDistinctIds(perScan, options.scans);
   const { look, taxonomy } = await labelLookup(perScan, options);
-  const { labelled, corpus } = splitCorpus(perScan, options, target.share, look, taxonomy);
+  const { labelled, corpus } = splitCorpus(read, options, target.share, look, taxonomy);
   checkCorpusSize(corpus, options);
   log(
     `adapt: ${clipsUsed(corpus)} in ${corpus.groups} groups (${corpus.heldout.clips} clips in ${corpus.heldout.groups} groups held out); weak verdicts from text for ${Object.values(corpus.text_verdicts).reduce((a, b) => a + b, 0)} clips`,
@@ -551,7 +566,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
 
   const { work, running, close } = await openWork(target, options.signal);
   try {
-    const data = await exportTensors(work, options.scans, labelled);
+    const data = await exportTensors(work, options.scans, perScan, labelled);
     const baseArrowHead = await baseArrowOnHeldout(target.base, options.scans, perScan, data);
     if (options.signal?.aborted)
       throw new AuditError('interrupted', 'Interrupted before training; nothing was written');

@@ -7,8 +7,17 @@ import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapt, DEFAULT_MAX_CLIPS, formatAdaptTable, heldOut, judge, sampleIds } from '../../src/adapt/index.js';
+import {
+  adapt,
+  ClipSample,
+  DEFAULT_MAX_CLIPS,
+  formatAdaptTable,
+  heldOut,
+  judge,
+  sampleIds,
+} from '../../src/adapt/index.js';
 import { runCliInProcess } from '../fixtures/cli.js';
 import { exportDataset } from '../../src/model/dataset.js';
 import { loadModel, predict } from '../../src/model/onnx.js';
@@ -74,6 +83,18 @@ describe('the held-out rule', () => {
     expect(early).toBeGreaterThan(430);
     expect(early).toBeLessThan(570);
     expect(sampleIds(ids.slice(0, 10), 1000)).toEqual(new Set(ids.slice(0, 10)));
+    // the heap keeps what sorting every id would: the smallest crc32('adapt-sample:' + id), ties by id
+    const sorted = ids
+      .map((id) => ({ id, h: crc32(`adapt-sample:${id}`) }))
+      .sort((a, b) => a.h - b.h || (a.id < b.id ? -1 : 1));
+    for (const max of [1, 7, 1000, 4999])
+      expect([...sampleIds(ids, max)].sort()).toEqual(
+        sorted
+          .slice(0, max)
+          .map((e) => e.id)
+          .sort(),
+      );
+    expect(() => new ClipSample(0)).toThrow(RangeError);
   });
 
   it('--max-clips says its default in the help', async () => {
