@@ -347,7 +347,7 @@ function groupOf(c: ClipFacts, groupColumn: string | undefined): string {
   return c.path ? dirname(c.path) : '.';
 }
 
-/** The corpus: every clip (degenerate ones left out) with its group, split and text verdict, and the facts of it. */
+/** The corpus: every clip of the sample with its group, split and text verdict, and the facts of it. */
 function splitCorpus(
   read: { perScan: ClipFacts[][]; scanned: number; degenerate: number },
   options: AdaptOptions,
