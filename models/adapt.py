@@ -6,7 +6,8 @@ against its parity file. Every layer is trained (a new head on a frozen network 
 measure): the arrow of time from every training clip as filmed (its reversal is the backwards example by construction:
 p_forward is antisymmetric), the verdict from the text-derived weak verdicts where the corpus has any. The held-out
 groups are measured before and after with whole clips, as `audit scan` judges them. Writes <name>.onnx,
-<name>.card.json and <name>.parity.json into --out; prints `progress DONE/TOTAL` lines and a final JSON line."""
+<name>.card.json and <name>.parity.json into --out; prints `phase WHAT` lines as it moves on, `progress DONE/TOTAL`
+lines while it trains, and a final JSON line."""
 import argparse
 import hashlib
 import json
@@ -54,6 +55,11 @@ def measure(model, data, idx):
             'mean_abs_p_forward_minus_half': float(np.abs(pf - 0.5).mean()) if len(pf) else None,
             'verdict_clips': int(labelled.sum()),
             'verdict_agreement': float((pv.argmax(1) == yv)[labelled].mean()) if labelled.any() else None}
+
+
+def phase(what):
+    """What the run does next, for the user (`audit adapt` shows it)."""
+    print(f'phase {what}', flush=True)
 
 
 def verdict_targets(member, data, rows, batch=256):
@@ -167,6 +173,7 @@ def adapt(a, data, model):
     ids = np.array([str(g['id']) for g in data.groups])
     train = train[np.argsort(ids[train], kind='stable')]
 
+    phase(f'measuring the base model on {len(np.unique(ids[val]))} held-out clips')
     before = measure(model, data, val)
     members = list(model.model.members) if isinstance(model.model, T.Ensemble) else [model.model]
     flip_maps = T.hflip_maps(data.columns['names'])
@@ -174,8 +181,10 @@ def adapt(a, data, model):
     steps = -(-len(clips) // a.batch) * a.epochs * len(members)
     step = [0]
     for k, member in enumerate(members):
+        phase(f'network {k + 1} of {len(members)}: its verdicts kept as targets, then {a.epochs} epochs')
         finetune(member, data, clips, a, np.random.default_rng(a.seed + k), flip_maps, step, steps)
     model.eval()
+    phase('measuring the adapted model on the held-out clips')
     return val, train, clips, before, measure(model, data, val)
 
 
@@ -213,6 +222,7 @@ def main():
     base_card, data, model = load_base(a)
     val, train, clips, before, after = adapt(a, data, model)
 
+    phase('exporting the adapted model')
     os.makedirs(a.out, exist_ok=True)
     onnx_path = os.path.join(a.out, f'{a.name}.onnx')
     Tn, F = data.columns['T'], data.columns['F']

@@ -473,6 +473,42 @@ async function adaptArgs(target: AdaptTarget, data: string[], work: string, opti
   return args;
 }
 
+/**
+ * What models/adapt.py says, for the user: each `phase` line as it comes, the `progress` lines as one line with an ETA
+ * from the pace of the training steps so far (the set-up before the first step does not count).
+ */
+class AdaptProgress {
+  private line = '';
+  private first: { at: number; step: number } | null = null;
+
+  constructor(private readonly quiet: boolean | undefined) {}
+
+  read(text: string): void {
+    if (this.quiet) return;
+    const what = /^phase (.+)$/.exec(text);
+    if (what) {
+      process.stderr.write(`${this.line ? '\n' : ''}adapt: ${what[1]}\n`);
+      this.line = '';
+      return;
+    }
+    const m = /^progress (\d+)\/(\d+)/.exec(text);
+    if (!m) return;
+    const done = Number(m[1]);
+    const total = Number(m[2]);
+    const now = performance.now();
+    this.first ??= { at: now, step: done };
+    const steps = done - this.first.step;
+    const eta = steps > 0 ? ((now - this.first.at) / 1000 / steps) * (total - done) : null;
+    const shown = `adapt: training ${done}/${total} steps${eta === null ? '' : `, ETA ${Math.round(eta)} s`}`;
+    if (shown !== this.line) process.stderr.write(`\r${shown}   `);
+    this.line = shown;
+  }
+
+  end(): void {
+    if (this.line) process.stderr.write('\n');
+  }
+}
+
 /** Runs models/adapt.py, showing its progress lines as one line with an ETA (unless quiet); `running.child` is it while it runs. */
 async function runAdaptPy(
   python: string,
@@ -480,29 +516,17 @@ async function runAdaptPy(
   quiet: boolean | undefined,
   running: { child: ChildProcess | null },
 ): Promise<{ code: number | null; stderr: string }> {
-  const started = performance.now();
   let stderr = '';
-  let last = '';
+  const progress = new AdaptProgress(quiet);
   const code = await new Promise<number | null>((done, fail) => {
     const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     running.child = child;
     child.on('error', fail);
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20000)));
-    createInterface({ input: child.stdout }).on('line', (lineText) => {
-      const m = /^progress (\d+)\/(\d+)/.exec(lineText);
-      if (m && !quiet) {
-        const doneSteps = Number(m[1]);
-        const total = Number(m[2]);
-        const elapsed = (performance.now() - started) / 1000;
-        const eta = doneSteps > 0 ? (elapsed / doneSteps) * (total - doneSteps) : 0;
-        const now = `adapt: training ${doneSteps}/${total} steps, ETA ${Math.round(eta)} s`;
-        if (now !== last) process.stderr.write(`\r${now}   `);
-        last = now;
-      }
-    });
+    createInterface({ input: child.stdout }).on('line', (line) => progress.read(line));
     child.on('close', (c) => done(c));
   });
-  if (last) process.stderr.write('\n');
+  progress.end();
   return { code, stderr };
 }
 
@@ -566,6 +590,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
 
   const { work, running, close } = await openWork(target, options.signal);
   try {
+    log(`adapt: writing the tensors of ${corpus.clips} clips`);
     const data = await exportTensors(work, options.scans, perScan, labelled);
     const baseArrowHead = await baseArrowOnHeldout(target.base, options.scans, perScan, data);
     if (options.signal?.aborted)

@@ -256,10 +256,19 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
       '1',
       '--lr',
       '1e-12',
-      '-q',
     ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/refused, the base model is kept: not better than the base model/);
+    // what it does, as it goes: each phase on its own line, the training steps on one line with an ETA
+    const said = r.stderr.split(/[\r\n]+/).filter((l) => l.startsWith('adapt: '));
+    expect(said.slice(0, 3)).toEqual([
+      expect.stringMatching(/^adapt: 110 clips in 20 groups/),
+      'adapt: writing the tensors of 110 clips',
+      expect.stringMatching(/^adapt: measuring the base model on \d+ held-out clips$/),
+    ]);
+    expect(said).toContainEqual(expect.stringMatching(/^adapt: training \d+\/\d+ steps, ETA \d+ s/));
+    expect(said.filter((l) => /^adapt: network \d of \d/.test(l)).length).toBeGreaterThan(0);
+    expect(said).toContain('adapt: measuring the adapted model on the held-out clips');
     expect(r.stderr).toMatch(/--anchor 0 lets the weights move further/);
     // not even the output folder the run made for its work folder is left behind
     expect(existsSync(outDir)).toBe(false);
