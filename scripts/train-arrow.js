@@ -92,7 +92,8 @@ for (const line of lines) {
   forwards.push(asymmetryStats(series));
   mirrored.push(asymmetryStats(mirrorSeries(series)));
   meta.push({ ...clipFacts(clip), network_p_forward: null });
-  const degenerate = Array.isArray(r.doubt) && r.doubt.some((d) => /^(tiny|blank|still):/.test(String(d)));
+  const degenerate =
+    Array.isArray(r.doubt) && r.doubt.some((/** @type {unknown} */ d) => /^(tiny|blank|still):/.test(String(d)));
   if (degenerate) continue;
   windows.push(clipWindows(series, network.T));
   waiting.push(meta.length - 1);
