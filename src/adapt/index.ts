@@ -36,7 +36,7 @@ import { headOnHeldout, type HeadHeldout } from './default-arrow.js';
 import { ClipSample, DEFAULT_MAX_CLIPS } from './sample.js';
 import type { SeriesRef } from '../outputs/series-file.js';
 
-export { ClipSample, DEFAULT_MAX_CLIPS, sampleIds } from './sample.js';
+export { ClipSample, DEFAULT_MAX_CLIPS } from './sample.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ADAPT_PY = join(ROOT, 'models', 'adapt.py');
@@ -58,7 +58,7 @@ export interface AdaptOptions {
   holdout?: number;
   /**
    * Most clips used, training and held-out together (default {@link DEFAULT_MAX_CLIPS}): a larger corpus is sampled
-   * by clip id ({@link sampleIds}), the same clips every run.
+   * by clip id ({@link ClipSample}), the same clips every run.
    */
   maxClips?: number;
   epochs?: number;

@@ -74,10 +74,3 @@ export class ClipSample<T> {
     }
   }
 }
-
-/** The ids a {@link ClipSample} of `max` keeps from `ids`: every id when there are no more than `max`. */
-export function sampleIds(ids: readonly string[], max: number): Set<string> {
-  const sample = new ClipSample<string>(max);
-  for (const id of ids) sample.offer(id, id);
-  return new Set(sample.values());
-}

@@ -9,15 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  adapt,
-  ClipSample,
-  DEFAULT_MAX_CLIPS,
-  formatAdaptTable,
-  heldOut,
-  judge,
-  sampleIds,
-} from '../../src/adapt/index.js';
+import { adapt, ClipSample, DEFAULT_MAX_CLIPS, formatAdaptTable, heldOut, judge } from '../../src/adapt/index.js';
 import { runCliInProcess } from '../fixtures/cli.js';
 import { exportDataset } from '../../src/model/dataset.js';
 import { loadModel, predict } from '../../src/model/onnx.js';
@@ -63,6 +55,13 @@ async function corpusScan(dir: string, items: readonly LabelledSeries[], groups:
 
 if (!python)
   console.warn('adapt: skipped (no /usr/bin/python3 with torch; apt-get install python3-torch python3-numpy)');
+
+/** The ids a ClipSample of `max` keeps from `ids`, offered in that order. */
+function sampleIds(ids: readonly string[], max: number): Set<string> {
+  const sample = new ClipSample<string>(max);
+  for (const id of ids) sample.offer(id, id);
+  return new Set(sample.values());
+}
 
 describe('the held-out rule', () => {
   it('holds a group out or not, the same way every time, at about the share asked', () => {
