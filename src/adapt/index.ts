@@ -23,7 +23,7 @@ import {
   type TaxonomyChoice,
   type TaxonomyName,
 } from '../decide/text-sources.js';
-import { AuditError, SetupError, UsageError } from '../errors.js';
+import { AuditError, SetupError, toIoError, UsageError, withRerunAdvice } from '../errors.js';
 import { exportDataset, judgedRows, type RowLabel } from '../model/dataset.js';
 import { fitDomainReference } from '../model/domain.js';
 import { openNpyRows } from '../model/npy.js';
@@ -133,6 +133,8 @@ export interface CorpusFacts {
 
 /** A clip's group lands in the held-out share when crc32(`SALT` + group) % 10000 < share x 10000 (fixed per group). */
 export const ADAPT_SPLIT_SALT = 'adapt-holdout:';
+/** Disk the tensors take per clip (8 windows of 64 rows x 148 columns, mask and labels; 1.1 GB for 10,458 clips). */
+const TENSOR_KB_PER_CLIP = 110;
 /** Weight of a text-derived verdict in the loss (the real corpus's medium-confidence labels weigh 0.7). */
 const TEXT_VERDICT_WEIGHT = 0.5;
 
@@ -416,9 +418,28 @@ function checkCorpusSize(corpus: CorpusFacts, options: AdaptOptions): void {
 
 /**
  * The tensors of every scan (8 windows a clip), each in work/data-K: the clips sampled from that scan, labelled with
- * their group, split and verdict.
+ * their group, split and verdict. A file-system error (a full disk) names the work folder, what it needs and what to do.
  */
 async function exportTensors(
+  work: string,
+  scans: string[],
+  perScan: ClipFacts[][],
+  labelled: Map<string, RowLabel>,
+): Promise<string[]> {
+  try {
+    return await exportScans(work, scans, perScan, labelled);
+  } catch (err) {
+    const clips = labelled.size;
+    const need = `about ${Math.ceil((clips * TENSOR_KB_PER_CLIP) / 1024)} MB for ${clips} clips`;
+    throw withRerunAdvice(
+      toIoError(err, 'write the tensors to', work),
+      `audit adapt needs ${need} there (--max-clips uses fewer). Nothing was written; the same command starts over.`,
+      work,
+    );
+  }
+}
+
+async function exportScans(
   work: string,
   scans: string[],
   perScan: ClipFacts[][],
