@@ -480,10 +480,6 @@ function printCounts(clips, domains) {
     }
 }
 
-/** A clip `audit adapt` leaves out (tiny, blank or still: no verdict, a doubt saying so): it shows no direction. */
-const degenerate = (/** @type {Record<string, any>} */ r) =>
-  r.verdict === null && Array.isArray(r.doubt) && r.doubt.some((d) => /^(tiny|blank|still):/.test(String(d)));
-
 /**
  * `audit adapt` (its library call, the CLI's code) on the target clips, with the settings asked for; prints the
  * equivalent command and adapt's own table. Resolves with the adapted model, or null when refused.
@@ -576,6 +572,7 @@ async function scoreDomains(o, scanned, trainedOn, model, rows) {
 async function main() {
   const o = options(process.argv.slice(2));
   const { heldOut } = await import('../dist/adapt/index.js');
+  const { isDegenerateDoubt } = await import('../dist/cues/degenerate.js');
   const clips = await readCorpus(o.corpus);
   const domains = [...DOMAIN_RULES.map((r) => r.domain), 'other'];
   if (!domains.includes(o.domain)) throw new Error(`--domain: expected one of ${domains.join(', ')}, got ${o.domain}`);
@@ -584,9 +581,7 @@ async function main() {
   const manifest = join(o.work, 'manifest.csv');
   await writeManifest(clips, manifest);
   const rows = await finishedScan(o.scan, manifest, o.workers);
-  const scanned = clips.filter(
-    (c) => rows.has(c.id) && !degenerate(/** @type {Record<string, any>} */ (rows.get(c.id))),
-  );
+  const scanned = clips.filter((c) => rows.has(c.id) && !isDegenerateDoubt(rows.get(c.id)?.doubt));
   // the base never trained on the validation split: the domain's clips there are what adapt trains and holds out on
   const target = scanned.filter((c) => c.domain === o.domain && c.split === 'val');
   const subset = join(o.work, `scan-${o.domain}`);

@@ -30,6 +30,7 @@ const { readRealCorpus } = await import('../dist/model/real-corpus.js');
 const { asymmetryStats, ASYMMETRY_STATS } = await import('../dist/model/arrow-head.js');
 const { loadModel, predictClips } = await import('../dist/model/onnx.js');
 const { clipWindows } = await import('../dist/model/features.js');
+const { isDegenerateDoubt } = await import('../dist/cues/degenerate.js');
 const { mirrorSeries } = await import('../dist/cues/series.js');
 const { COLUMNS_HASH } = await import('../dist/model/features.js');
 const { CUE_COLUMNS } = await import('../dist/cues/index.js');
@@ -92,9 +93,7 @@ for (const line of lines) {
   forwards.push(asymmetryStats(series));
   mirrored.push(asymmetryStats(mirrorSeries(series)));
   meta.push({ ...clipFacts(clip), network_p_forward: null });
-  const degenerate =
-    Array.isArray(r.doubt) && r.doubt.some((/** @type {unknown} */ d) => /^(tiny|blank|still):/.test(String(d)));
-  if (degenerate) continue;
+  if (isDegenerateDoubt(r.doubt)) continue;
   windows.push(clipWindows(series, network.T));
   waiting.push(meta.length - 1);
   if (windows.length === 64) await judge();

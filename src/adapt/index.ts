@@ -23,6 +23,7 @@ import {
   type TaxonomyChoice,
   type TaxonomyName,
 } from '../decide/text-sources.js';
+import { isDegenerateDoubt } from '../cues/degenerate.js';
 import { AuditError, SetupError, toIoError, UsageError, withRerunAdvice } from '../errors.js';
 import { exportDataset, judgedRows, type RowLabel } from '../model/dataset.js';
 import { fitDomainReference } from '../model/domain.js';
@@ -218,9 +219,8 @@ async function readClips(scan: string, k: number, columns: readonly string[], re
         path: file,
         row: line,
       });
-    // a degenerate clip (tiny, blank, still: no verdict, a doubt) shows no direction to learn or to score
-    const degenerate =
-      r.verdict === null && Array.isArray(r.doubt) && r.doubt.some((d) => /^(tiny|blank|still):/.test(String(d)));
+    // a degenerate clip (tiny, blank, still) shows no direction to learn or to score
+    const degenerate = isDegenerateDoubt(r.doubt);
     const { series_file, series_offset, series_pairs, series_columns } = r;
     const series = { id: r.id, path: r.path, series_file, series_offset, series_pairs, series_columns };
     if (degenerate) {

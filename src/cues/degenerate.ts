@@ -36,6 +36,14 @@ export function frameSpread(frames: readonly Uint8Array[]): number {
   return most;
 }
 
+/**
+ * Whether a clip row's `doubt` (clips.jsonl) holds a reason {@link degenerateReasons} gave: the clip is tiny, blank or
+ * still, so it shows no direction to learn or to score. Out of domain is a doubt, not a degenerate clip.
+ */
+export function isDegenerateDoubt(doubt: unknown): boolean {
+  return Array.isArray(doubt) && doubt.some((d) => /^(tiny|blank|still):/.test(String(d)));
+}
+
 /** Why the clip is degenerate (tiny, blank, still), each a reason a person can read; empty for a usable clip. */
 export function degenerateReasons(c: DegenerateInput): string[] {
   const out: string[] = [];

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BLANK_SPREAD, degenerateReasons, frameSpread } from '../../src/cues/degenerate.js';
+import { BLANK_SPREAD, degenerateReasons, frameSpread, isDegenerateDoubt } from '../../src/cues/degenerate.js';
 import { scan } from '../../src/pipeline/scan.js';
 import { sceneClip } from '../fixtures/clips.js';
 import { tempDir } from '../io/tmp.js';
@@ -141,5 +141,28 @@ describe('scan with the shipped model', () => {
     expect(json.evidence.pixel_only).toBe(4 - json.evidence.doubtful);
     const s = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { decisions: { evidence: unknown } };
     expect(s.decisions.evidence).toEqual(json.evidence);
+  });
+});
+
+describe('isDegenerateDoubt', () => {
+  it('reads every reason degenerateReasons gives from a row doubt, and nothing else', () => {
+    const frames = [gray(64, 36, () => 128)];
+    const still = { mean_energy_total: 0.01, peak_energy_residual: 0 };
+    const reasons = [
+      ...degenerateReasons({ sourceWidth: 1, sourceHeight: 1, frames, summaries: MOVING }),
+      ...degenerateReasons({
+        sourceWidth: 320,
+        sourceHeight: 180,
+        frames: [gray(64, 36, (i) => i % 200)],
+        summaries: still,
+      }),
+    ];
+    expect(reasons.map((r) => r.split(':')[0])).toEqual(['tiny', 'blank', 'still']);
+    for (const r of reasons) expect(isDegenerateDoubt([r])).toBe(true);
+    expect(isDegenerateDoubt(["out of domain: unlike the model's training footage (in_domain 0.0044 < 0.01)"])).toBe(
+      false,
+    );
+    expect(isDegenerateDoubt([])).toBe(false);
+    expect(isDegenerateDoubt(null)).toBe(false);
   });
 });
