@@ -50,19 +50,39 @@ export interface ClipLine {
   input?: Record<string, unknown> | null;
 }
 
-/** The model's opinion of a clip row, or null when the scan ran without a model. */
-export function modelOf(c: ClipLine): ModelOpinion | null {
+/**
+ * The model's opinion of a clip row, or null when the scan ran without a model (no verdict). A verdict that is not one
+ * of the three, or one whose probabilities are missing or not in [0, 1], is refused naming the file and line: read as
+ * 0, a missing `p_irreversible` would send a clip the model calls irreversible to the reverse-safe manifest.
+ */
+export function modelOf(c: ClipLine, file = CLIPS_JSONL, line = 0): ModelOpinion | null {
   const v = c.verdict;
-  if (v !== 'invariant' && v !== 'equivariant' && v !== 'irreversible') return null;
-  const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
+  if (v === null || v === undefined) return null;
+  if (v !== 'invariant' && v !== 'equivariant' && v !== 'irreversible')
+    throw badModel(file, line, `verdict is ${JSON.stringify(v)}, not invariant, equivariant or irreversible`);
+  const p = (k: 'p_invariant' | 'p_equivariant' | 'p_irreversible' | 'confidence'): number => {
+    const x = c[k];
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0 || x > 1)
+      throw badModel(file, line, `verdict ${v} but ${k} is ${JSON.stringify(x ?? null)}, not a number from 0 to 1`);
+    return x;
+  };
   return {
     verdict: v,
-    p_invariant: num(c.p_invariant),
-    p_equivariant: num(c.p_equivariant),
-    p_irreversible: num(c.p_irreversible),
-    confidence: num(c.confidence),
-    p_forward: typeof c.p_forward === 'number' ? c.p_forward : null,
+    p_invariant: p('p_invariant'),
+    p_equivariant: p('p_equivariant'),
+    p_irreversible: p('p_irreversible'),
+    confidence: p('confidence'),
+    p_forward: typeof c.p_forward === 'number' && Number.isFinite(c.p_forward) ? c.p_forward : null,
   };
+}
+
+/** A clip row whose model fields cannot be trusted (a hand edit, another tool's output). */
+function badModel(file: string, line: number, what: string): ManifestError {
+  return new ManifestError(
+    'scan-output-corrupt',
+    `${file} line ${line}: ${what}; the decision needs the model's probabilities as the scan wrote them (was the row edited?)`,
+    { path: file, row: line },
+  );
 }
 
 function bad(file: string, line: number, what: string): ManifestError {
@@ -179,7 +199,7 @@ async function readClips(t: ScanTable, onClip?: (c: ClipLine) => void): Promise<
     const c = value as ClipLine;
     if (!c || typeof c !== 'object' || typeof c.id !== 'string') throw bad(clipsFile, line, 'a clip row with an id');
     const slot = addSlot(t, c.row, clipsFile, line);
-    const m = modelOf(c);
+    const m = modelOf(c, clipsFile, line);
     t.verdicts[slot] = m ? VERDICTS.indexOf(m.verdict) : NO_MODEL;
     if (m)
       t.data.set(

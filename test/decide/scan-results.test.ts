@@ -26,6 +26,8 @@ describe('indexScan', () => {
       row,
       verdict: 'invariant',
       p_invariant: 0.75,
+      p_equivariant: 0.15,
+      p_irreversible: 0.1,
       confidence: 0.75,
     }));
     const index = await indexScan(await scanFolder(clips, [{ row: 1, id: 'bad', code: 'decode', message: 'm' }]));
@@ -48,5 +50,32 @@ describe('indexScan', () => {
     await expect(indexScan(await scanFolder([{ id: 'a', row: 9 }], [{ row: 9, code: 'x' }]))).rejects.toThrow(
       /Row 9 appears twice/,
     );
+  });
+
+  it('refuses a verdict whose probabilities are missing or out of range, or a verdict it does not know, naming the line', async () => {
+    const ok = {
+      verdict: 'irreversible',
+      p_invariant: 0.03,
+      p_equivariant: 0.02,
+      p_irreversible: 0.95,
+      confidence: 0.95,
+    };
+    const rows = (bad: object) => [
+      { id: 'a', row: 2, ...ok },
+      { id: 'b', row: 3, ...ok, ...bad },
+    ];
+    // read as 0, a missing p_irreversible would let this irreversible clip through to reverse-safe
+    for (const [bad, why] of [
+      [{ p_irreversible: undefined }, /line 2: verdict irreversible but p_irreversible is null/],
+      [{ p_irreversible: null }, /line 2: verdict irreversible but p_irreversible is null/],
+      [{ p_irreversible: '0.95' }, /p_irreversible is "0.95"/],
+      [{ confidence: 1.5 }, /confidence is 1.5/],
+      [{ verdict: 'Irreversible' }, /line 2: verdict is "Irreversible", not invariant/],
+    ] as const)
+      await expect(indexScan(await scanFolder(rows(bad)))).rejects.toThrow(why);
+    // no verdict: a scan without a model (its probabilities are null too)
+    const index = await indexScan(await scanFolder(rows({ verdict: null, p_irreversible: null })));
+    expect(index.get(3)).toMatchObject({ kind: 'clip', model: null });
+    expect(index.get(2)).toMatchObject({ kind: 'clip', model: { verdict: 'irreversible', p_irreversible: 0.95 } });
   });
 });
