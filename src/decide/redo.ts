@@ -34,6 +34,7 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
     input?: { path?: string; kind?: InputKind };
     settings?: { pathColumn?: string; idColumn?: string; startColumn?: string; endColumn?: string };
     shard?: { index: number; count: number } | null;
+    counts?: { input_rows?: number; shard_rows?: number };
     decisions?: unknown;
   };
   try {
@@ -81,6 +82,9 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
     startColumn: summary.settings?.startColumn,
     endColumn: summary.settings?.endColumn,
     shard: summary.shard ?? null,
+    ...(typeof summary.counts?.input_rows === 'number' && typeof summary.counts.shard_rows === 'number'
+      ? { rows: { input: summary.counts.input_rows, shard: summary.counts.shard_rows } }
+      : {}),
     labelColumn: pick(overrides.labelColumn, last.labelColumn),
     captionColumn: pick(overrides.captionColumn, last.captionColumn),
     taxonomy: overrides.taxonomy ?? (overrides.labelMap ? undefined : last.taxonomy) ?? 'auto',

@@ -73,6 +73,12 @@ export interface DecisionOptions {
   endColumn?: string;
   /** The scan's shard: rows of other shards are not in this output and are skipped. */
   shard?: { index: number; count: number } | null;
+  /**
+   * The rows the scan read (`input`: every shard's) and wrote (`shard`: this output's clip and error rows), as its
+   * summary.json counts them. When given, a manifest of another length or an output that lost (or gained) rows is
+   * refused; without them a sharded scan cannot tell either from rows of other shards.
+   */
+  rows?: { input: number; shard: number };
   labelColumn?: string;
   captionColumn?: string;
   /** Taxonomy for the label column (default auto: ssv2 or jester when most labels match one, else none). */
@@ -300,6 +306,8 @@ interface DecideRun {
   index: ScanIndex;
   /** With --shard: manifest rows of other shards have no result and are passed over. */
   sharded: boolean;
+  /** What the scan counted (see {@link DecisionOptions.rows}). */
+  rows: { input: number; shard: number } | undefined;
 }
 
 /** What the policy sees of a row: the scan's error, or the model's opinion, doubt, label prior and caption. */
@@ -332,8 +340,16 @@ function manifestChanged(run: DecideRun, why: string): ManifestError {
 /** Decided records in manifest order, checked against the scan: each pass streams the manifest again. */
 async function* decidedRecords(run: DecideRun): AsyncGenerator<DecidedRecord> {
   const { manifest, index } = run;
+  if (run.rows && index.clips + index.errors !== run.rows.shard)
+    throw new ManifestError(
+      'scan-output-corrupt',
+      `${run.out} holds ${index.clips} clip rows and ${index.errors} error rows, but the scan wrote ${run.rows.shard} (summary.json): rows were removed from or added to clips.jsonl or errors.jsonl\nPossible solutions:\n  - scan again into a new --out folder`,
+      { path: run.out },
+    );
   let matched = 0;
+  let records = 0;
   for await (const rec of manifest.records()) {
+    records++;
     const res = index.get(rec.row);
     if (!res) {
       if (run.sharded) continue;
@@ -354,6 +370,8 @@ async function* decidedRecords(run: DecideRun): AsyncGenerator<DecidedRecord> {
     const result = decide(input, run.policy);
     yield { record: rec, result, confidence: res.kind === 'clip' ? (res.model?.confidence ?? null) : null, input };
   }
+  if (run.rows && records !== run.rows.input)
+    throw manifestChanged(run, `The manifest has ${records} rows now; the scan read ${run.rows.input}`);
   if (matched !== index.clips + index.errors)
     throw manifestChanged(
       run,
@@ -523,6 +541,7 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
     manifest,
     index,
     sharded: !!opts.shard && opts.shard.count > 1,
+    rows: opts.rows,
   };
 
   const t = emptyDecisionTally();

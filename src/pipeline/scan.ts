@@ -198,7 +198,9 @@ async function scanLocked(
 
   const interrupted = run.abort.signal.aborted;
   if (!interrupted && opts.parquet) await writeClipsParquet(out);
-  const decided = interrupted ? { decisions: undefined, failed: null } : await decideAfterScan(out, source, opts);
+  const decided = interrupted
+    ? { decisions: undefined, failed: null }
+    : await decideAfterScan(out, source, opts, { input: run.tally.inputRows, shard: run.tally.shardRows });
   const summary = scanSummary(run, { started, t0, out, source, counted, resumed, decisions: decided.decisions });
   await writeFileAtomic(join(out, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
   if (!interrupted && opts.report) await reportAfterScan(out, summary, progress);
@@ -317,9 +319,11 @@ async function decideAfterScan(
   out: string,
   source: InputSource,
   opts: ScanOptions,
+  rows: { input: number; shard: number },
 ): Promise<{ decisions: ScanSummary['decisions']; failed: AuditError | null }> {
   try {
     const d = await writeDecisions(out, {
+      rows,
       input: source.input,
       format: source.kind,
       pathColumn: opts.pathColumn,

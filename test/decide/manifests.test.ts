@@ -246,6 +246,31 @@ describe('CSV manifest', () => {
     expect(s.rows).toBe(2);
     await expect(writeDecisions(out, { input: manifest, format: 'csv' })).rejects.toThrow(/has no result/);
   });
+
+  it("with the scan's row counts, a shard notices rows added to the manifest and rows lost from its output", async () => {
+    const { out, manifest } = await scanned();
+    const input = (await writeDecisions(out, { input: manifest, format: 'csv' })).rows;
+    const keep = async (file: string, row: number) => {
+      const lines = (await readFile(join(out, file), 'utf8')).trim().split('\n');
+      await writeFile(join(out, file), `${lines.filter((l) => JSON.parse(l).row === row).join('\n')}\n`);
+    };
+    await keep('clips.jsonl', 3);
+    await keep('errors.jsonl', 9);
+    const shard = { index: 1, count: 4 };
+    const s = await writeDecisions(out, { input: manifest, format: 'csv', shard, rows: { input, shard: 2 } });
+    expect(s.rows).toBe(2);
+    // a row appended to the manifest since the scan: without the counts it would pass as a row of another shard
+    await writeFile(manifest, `${CSV}z.mp4,z,new,4\n`);
+    await expect(
+      writeDecisions(out, { input: manifest, format: 'csv', shard, rows: { input, shard: 2 } }),
+    ).rejects.toThrow(new RegExp(`The manifest has ${input + 1} rows now; the scan read ${input}.*changed since`, 's'));
+    await writeFile(manifest, CSV);
+    // a clip row removed from the output: its manifest row would pass as another shard's
+    await keep('clips.jsonl', -1);
+    await expect(
+      writeDecisions(out, { input: manifest, format: 'csv', shard, rows: { input, shard: 2 } }),
+    ).rejects.toThrow(/holds 0 clip rows and 1 error rows, but the scan wrote 2/);
+  });
 });
 
 describe('JSONL manifest', () => {
