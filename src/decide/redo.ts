@@ -32,7 +32,16 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
   let summary: {
     status?: string;
     input?: { path?: string; kind?: InputKind };
-    settings?: { pathColumn?: string; idColumn?: string; startColumn?: string; endColumn?: string };
+    settings?: {
+      pathColumn?: string;
+      idColumn?: string;
+      startColumn?: string;
+      endColumn?: string;
+      labelColumn?: string;
+      captionColumn?: string;
+      taxonomy?: TaxonomyChoice;
+      labelMap?: string;
+    };
     shard?: { index: number; count: number } | null;
     counts?: { input_rows?: number; shard_rows?: number };
     decisions?: unknown;
@@ -60,11 +69,13 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
       `Expected input.path and input.kind in ${join(dir, SUMMARY_JSON)} but they are missing`,
       { path: dir },
     );
-  let last: Partial<DecisionSummary['settings']> = {};
+  // The last decision step's settings; with none (a merge of shards), the ones the scan was given.
+  let last: Partial<DecisionSummary['settings']>;
   try {
     last = (JSON.parse(await readFile(join(dir, DECISIONS_JSON), 'utf8')) as DecisionSummary).settings ?? {};
   } catch {
-    // No earlier decisions: defaults.
+    const { labelColumn, captionColumn, taxonomy, labelMap } = summary.settings ?? {};
+    last = { labelColumn, captionColumn, taxonomy, labelMap };
   }
   const pick = (o: string | null | undefined, l: string | null | undefined) =>
     o === null ? undefined : (o ?? l ?? undefined);
@@ -92,7 +103,7 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
     policy: overrides.policy ?? 'balanced',
   }).catch((err: unknown) => {
     // A map taken over from the last decision step that is gone or broken now: say where it came from.
-    if (!inheritedMap || !(err instanceof UsageError)) throw err;
+    if (!inheritedMap || !(err instanceof UsageError) || !labelMap || !err.message.includes(labelMap)) throw err;
     throw new UsageError(
       `${err.message}\n(the label map is the one of the last decision step in ${dir}: give --label-map FILE, or --no-label-map to use none)`,
       { cause: err },

@@ -1,6 +1,6 @@
 // `merge`: combine the output folders of shards into one, refusing gaps and doubles.
 
-import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { AuditError, UsageError, withRerunAdvice } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -9,7 +9,15 @@ import { isS3Url } from '../io/object-store.js';
 import { withDownloadedFolders } from '../io/object-store-out.js';
 import { lockOutDir, withOutputFolder } from './out-dir.js';
 import { CLIPS_JSONL, CUES_JSON, ERRORS_JSONL, SERIES_DIR, SUMMARY_JSON } from '../outputs/layout.js';
-import { readSummary, writeClipsParquet, type ScanSummary } from './scan.js';
+import {
+  DECISION_SETTINGS,
+  describeRun,
+  readSummary,
+  RUN_JSON,
+  writeClipsParquet,
+  type RunIdentity,
+  type ScanSummary,
+} from './scan.js';
 import { StringTable } from '../util/string-table.js';
 
 export interface MergeSummary {
@@ -22,6 +30,38 @@ export interface MergeSummary {
 
 function mismatch(message: string): AuditError {
   return new AuditError('merge_mismatch', message);
+}
+
+/**
+ * Checks that the shards' rows were made alike (run.json: model, analysis settings, cue columns, heads) and that they
+ * were given the same label and caption columns, taxonomy and label map (the merged folder's decisions use them).
+ * Returns the run.json text to write into the merged folder (null when the shards predate run.json).
+ */
+async function checkSameRuns(dirs: string[], summaries: ScanSummary[]): Promise<string | null> {
+  const runs = await Promise.all(
+    dirs.map((d) =>
+      readFile(join(d, RUN_JSON), 'utf8').then(
+        (text) => ({ text, run: JSON.parse(text) as RunIdentity }),
+        () => null,
+      ),
+    ),
+  );
+  const first = runs[0];
+  runs.forEach((r, i) => {
+    if (i === 0 || (!r && !first)) return;
+    if (!r || !first || describeRun(r.run) !== describeRun(first.run))
+      throw mismatch(
+        `Shard folder ${dirs[i]} was scanned with ${r ? describeRun(r.run) : `no ${RUN_JSON}`}; ${dirs[0]} with ${first ? describeRun(first.run) : `no ${RUN_JSON}`}. Merging would mix rows measured differently: scan the odd shard again with the others' settings`,
+      );
+    for (const k of DECISION_SETTINGS) {
+      const [a, b] = [summaries[0].settings[k], summaries[i].settings[k]];
+      if (a !== b)
+        throw mismatch(
+          `Shard folder ${dirs[i]} was scanned with ${k} ${JSON.stringify(b ?? null)} but ${dirs[0]} with ${JSON.stringify(a ?? null)}: the merged decisions need one; scan the odd shard again, or merge and run \`audit decide\` with the option you want`,
+        );
+    }
+  });
+  return first?.text ?? null;
 }
 
 /** Checks the shard summaries describe one complete, consistent sharded run. */
@@ -129,6 +169,68 @@ async function mergeLocked(shardDirs: string[], out: string, shown: string[]): P
     }
   }
   checkShards(dirs, summaries);
+  const runJson = await checkSameRuns(dirs, summaries);
+  const { nClips, nErrors, byCode } = await copyRows(dirs, summaries, out);
+  await copyFile(join(dirs[0], CUES_JSON), join(out, CUES_JSON));
+  if (runJson !== null) await writeFileAtomic(join(out, RUN_JSON), runJson);
+  await writeClipsParquet(out);
+  // The shards' own decisions and reports cover one shard each: the merged folder has none until `audit decide`.
+  const { decisions: _d, report: _r, ...first } = summaries[0];
+  const merged: ScanSummary & { merged_from: unknown } = {
+    ...first,
+    out,
+    shard: null,
+    merged_from: dirs.map((_d, i) => ({ dir: shown[i], shard: summaries[i].shard, timings: summaries[i].timings })),
+    counts: {
+      ...first.counts,
+      shard_rows: first.counts.input_rows,
+      clips: nClips,
+      errors: nErrors,
+      resumed: 0,
+      this_run_clips: nClips,
+      this_run_errors: nErrors,
+      errors_by_code: Object.fromEntries([...byCode].sort((a, b) => b[1] - a[1])),
+    },
+    timings: mergedTimings(summaries),
+  };
+  await writeFileAtomic(join(out, SUMMARY_JSON), `${JSON.stringify(merged, null, 2)}\n`);
+  return { shards: dirs.length, input_rows: first.counts.input_rows, clips: nClips, errors: nErrors, out };
+}
+
+/**
+ * The shards' timings as one run's: wall time summed (the shards may have run side by side, so this is busy time,
+ * not elapsed), clips per second of it, and the mean decode and analysis times weighted by the clips each shard ran.
+ */
+function mergedTimings(summaries: ScanSummary[]): ScanSummary['timings'] {
+  let wall = 0;
+  let rows = 0;
+  let clips = 0;
+  let decode = 0;
+  let analyse = 0;
+  for (const s of summaries) {
+    wall += s.timings.wall_s;
+    rows += s.counts.this_run_clips + s.counts.this_run_errors;
+    clips += s.counts.this_run_clips;
+    decode += s.timings.mean_decode_ms * s.counts.this_run_clips;
+    analyse += s.timings.mean_analyse_ms * s.counts.this_run_clips;
+  }
+  return {
+    wall_s: wall,
+    clips_per_s: rows / Math.max(wall, 1e-9),
+    mean_decode_ms: clips ? decode / clips : 0,
+    mean_analyse_ms: clips ? analyse / clips : 0,
+  };
+}
+
+/**
+ * Copies every shard's rows and series files into `out` (series files renamed by shard, rows pointed at them),
+ * refusing a clip id or error key seen twice; returns the counts and the error rows per code.
+ */
+async function copyRows(
+  dirs: string[],
+  summaries: ScanSummary[],
+  out: string,
+): Promise<{ nClips: number; nErrors: number; byCode: Map<string, number> }> {
   await mkdir(join(out, SERIES_DIR), { recursive: true });
   const clips = await JsonlLog.open(join(out, CLIPS_JSONL));
   const errors = await JsonlLog.open(join(out, ERRORS_JSONL));
@@ -138,6 +240,7 @@ async function mergeLocked(shardDirs: string[], out: string, shown: string[]): P
   const keys = new StringTable();
   let nClips = 0;
   let nErrors = 0;
+  const byCode = new Map<string, number>();
   try {
     for (let i = 0; i < dirs.length; i++) {
       const dir = dirs[i];
@@ -155,35 +258,19 @@ async function mergeLocked(shardDirs: string[], out: string, shown: string[]): P
         nClips++;
       }
       for await (const { line, value } of readJsonl(join(dir, ERRORS_JSONL))) {
-        const row = value as { key: string };
-        if (keys.putIfAbsent(row.key, 0) !== undefined || ids.has(row.key.replace(/^id:/, '')))
+        const row = value as { key: string; code?: string };
+        // an id key (`id:X`) may not also be a clip's id; a row key (`row:N`, a row that never had an id) may
+        const id = row.key.startsWith('id:') ? row.key.slice(3) : null;
+        if (keys.putIfAbsent(row.key, 0) !== undefined || (id !== null && ids.has(id)))
           throw mismatch(`Error row ${row.key} of ${join(dir, ERRORS_JSONL)} line ${line} appears twice across shards`);
         await errors.append(row);
         nErrors++;
+        byCode.set(String(row.code), (byCode.get(String(row.code)) ?? 0) + 1);
       }
     }
   } finally {
     await clips.close();
     await errors.close();
   }
-  await copyFile(join(dirs[0], CUES_JSON), join(out, CUES_JSON));
-  await writeClipsParquet(out);
-  const first = summaries[0];
-  const merged = {
-    ...first,
-    out,
-    shard: null,
-    merged_from: dirs.map((_d, i) => ({ dir: shown[i], shard: summaries[i].shard })),
-    counts: {
-      ...first.counts,
-      shard_rows: first.counts.input_rows,
-      clips: nClips,
-      errors: nErrors,
-      resumed: 0,
-      this_run_clips: nClips,
-      this_run_errors: nErrors,
-    },
-  };
-  await writeFileAtomic(join(out, SUMMARY_JSON), `${JSON.stringify(merged, null, 2)}\n`);
-  return { shards: dirs.length, input_rows: first.counts.input_rows, clips: nClips, errors: nErrors, out };
+  return { nClips, nErrors, byCode };
 }

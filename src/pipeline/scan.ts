@@ -46,6 +46,11 @@ export interface ScanSummary {
     idColumn: string;
     startColumn?: string;
     endColumn?: string;
+    /** The decision step's text columns and taxonomy, as given to the scan (`audit decide` on a merge reads them). */
+    labelColumn?: string;
+    captionColumn?: string;
+    taxonomy?: string;
+    labelMap?: string;
   };
   shard: { index: number; count: number } | null;
   counts: {
@@ -96,7 +101,7 @@ function modelPath(option: string | undefined): string | null {
 }
 
 /** What makes the rows of one output folder comparable; written to run.json, checked on resume. */
-interface RunIdentity {
+export interface RunIdentity {
   settings: AnalysisSettings;
   model: { version: string; sha256: string | null; windows?: number } | null;
   columns_hash: string;
@@ -106,15 +111,19 @@ interface RunIdentity {
   arrow?: string;
 }
 
-const RUN_JSON = 'run.json';
+export const RUN_JSON = 'run.json';
+
+/** What made a folder's rows, in words: two runs whose rows may share a folder (or a merge) describe alike. */
+export function describeRun(r: RunIdentity): string {
+  // A run.json without model windows predates them: its clips were judged on the centred window alone (--model-windows 1).
+  return `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}, ${r.model.windows ?? 1} model window(s)` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}${r.content ? `, content ${r.content.detector} head ${r.content.head ?? 'none'}` : ''}${r.arrow ? `, arrow head ${r.arrow}` : ''}`;
+}
 
 async function checkSameRun(out: string, now: RunIdentity): Promise<void> {
   const file = join(out, RUN_JSON);
   if (!existsSync(file) || !existsSync(join(out, CLIPS_JSONL))) return;
   const before = JSON.parse(await readFile(file, 'utf8')) as RunIdentity;
-  // A run.json without model windows predates them: its clips were judged on the centred window alone (--model-windows 1).
-  const describe = (r: RunIdentity) =>
-    `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}, ${r.model.windows ?? 1} model window(s)` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}${r.content ? `, content ${r.content.detector} head ${r.content.head ?? 'none'}` : ''}${r.arrow ? `, arrow head ${r.arrow}` : ''}`;
+  const describe = describeRun;
   if (describe(before) !== describe(now)) {
     throw new RunMismatchError(
       `${out} holds rows of an earlier scan made with ${describe(before)}; this run asks for ${describe(now)}. Resuming would mix the two.\nPossible solutions:\n- use a new --out folder\n- or run with the earlier settings and --model to resume`,
@@ -365,6 +374,18 @@ async function decideAfterScan(
 }
 
 /** summary.json of the run (its wall time and finished_at taken now). */
+/** The scan's options that the decision step reads, for summary.json (only those given). */
+function decisionSettings(opts: ScanOptions): Pick<ScanSummary['settings'], DecisionSetting> {
+  const { labelColumn, captionColumn, taxonomy, labelMap } = opts;
+  return Object.fromEntries(
+    Object.entries({ labelColumn, captionColumn, taxonomy, labelMap }).filter(([, v]) => v !== undefined),
+  );
+}
+
+/** The settings of summary.json that the decision step reads. */
+export const DECISION_SETTINGS = ['labelColumn', 'captionColumn', 'taxonomy', 'labelMap'] as const;
+type DecisionSetting = (typeof DECISION_SETTINGS)[number];
+
 function scanSummary(
   run: RowRun,
   at: {
@@ -394,6 +415,7 @@ function scanSummary(
       pathColumn: opts.pathColumn,
       idColumn: opts.idColumn,
       ...(opts.startColumn ? { startColumn: opts.startColumn, endColumn: opts.endColumn } : {}),
+      ...decisionSettings(opts),
     },
     shard: opts.shardSel,
     counts: {

@@ -195,6 +195,48 @@ describe('scan', () => {
     expect(cli.stderr).toMatch(/Missing shards 1\/3, 2\/3/);
   });
 
+  it("merges only shards made alike, and the merged folder decides with the shards' caption column", async () => {
+    const base = await tempDir();
+    const withMissing = join(media, 'manifest-missing.csv');
+    await writeFile(withMissing, `${await readFile(manifest, 'utf8')}gone,gone.mp4,drop,the ball drops\n`);
+    const shard = (i: number, o: Partial<Parameters<typeof scan>[0]> = {}) =>
+      scan({
+        input: withMissing,
+        out: join(base, `s${i}-${JSON.stringify(o).replace(/\W/g, '')}`),
+        shard: `${i}/2`,
+        model: 'none',
+        captionColumn: 'caption',
+        report: false,
+        quiet: true,
+        ...o,
+      }).then((s) => s.out);
+    const [s0, s1] = [await shard(0), await shard(1)];
+    const out = join(base, 'all');
+    await merge([s0, s1], out);
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    // the shards' own decisions covered one shard each; the error counts are the merged rows'
+    expect(summary.decisions).toBeUndefined();
+    expect(summary.counts).toMatchObject({ clips: N, errors: 1, errors_by_code: { missing: 1 } });
+    expect(JSON.parse(await readFile(join(out, 'run.json'), 'utf8')).model).toBeNull();
+    const { decideScan } = await import('../../src/decide/redo.js');
+    const d = await decideScan(out);
+    expect(d.settings.captionColumn).toBe('caption');
+    expect(d.rows).toBe(N + 1);
+    // a shard measured at another frame rate, or given another caption column, is refused
+    await expect(merge([s0, await shard(1, { fps: 8 })], join(base, 'fps'))).rejects.toThrow(
+      /was scanned with model none, settings .*"fps":8.*Merging would mix rows measured differently/,
+    );
+    await expect(merge([s0, await shard(1, { captionColumn: 'label' })], join(base, 'cap'))).rejects.toThrow(
+      /was scanned with captionColumn "label" but .* with "caption"/,
+    );
+    // a clip whose id looks like the key of a row that never had an id (`row:3`, line 3's bad record) is no double
+    const odd = join(media, 'manifest-odd.csv');
+    await writeFile(odd, 'id,path\nrow:3,drop.mp4\n"bad"x,pan.mp4\n');
+    const one = await scan({ input: odd, out: join(base, 'odd'), shard: '0/1', model: 'none', quiet: true });
+    expect(one.counts).toMatchObject({ clips: 1, errors: 1 });
+    await expect(merge([one.out], join(base, 'odd-all'))).resolves.toMatchObject({ clips: 1, errors: 1 });
+  });
+
   it('reports manifest problems with line numbers and carries on', async () => {
     const dir = await tempDir();
     await writeFile(
