@@ -64,11 +64,16 @@ function inShard(key: string, opts: ScanOptions): boolean {
   return !opts.shardSel || shardOf(key, opts.shardSel.count) === opts.shardSel.index;
 }
 
-/** Rows of the input in all and in this shard (a first pass, for the progress bar's total). */
-export async function countRows(source: InputSource, opts: ScanOptions): Promise<{ all: number; shard: number }> {
+/** Rows of the input in all and in this shard (a first pass, for the progress bar's total); null when stopped. */
+export async function countRows(
+  source: InputSource,
+  opts: ScanOptions,
+  signal?: AbortSignal,
+): Promise<{ all: number; shard: number } | null> {
   let all = 0;
   let shard = 0;
   for await (const r of source.rows()) {
+    if (signal?.aborted) return null; // Ctrl-C while counting: no total, and the scan that follows stops at once
     all++;
     if (inShard(inputKey(r), opts)) shard++;
   }
@@ -365,6 +370,8 @@ export async function scanRows(run: RowRun, source: InputSource, signal: AbortSi
   const pools: Pools = { main: newPool(run.opts.workers, run.opts.decodeBatch), solo: null, stopped };
   const onAbort = () => run.abort.abort();
   signal?.addEventListener('abort', onAbort);
+  // Ctrl-C while the model loaded or the rows were counted: the listener above never fires for it
+  if (signal?.aborted) run.abort.abort();
   const batcher = run.model ? modelBatcher(run, run.model) : null;
   try {
     await dispatchRows(run, source, pools, batcher);

@@ -184,7 +184,7 @@ async function scanLocked(
     );
   if (arrow) progress.note(`arrow of time (p_forward) from ${arrow.path} (${arrow.name}@${arrow.version})`);
   if (opts.count) progress.note(`counting the rows of ${source.input} (--no-count skips this)...`);
-  const counted = opts.count ? await countRows(source, opts) : null;
+  const counted = opts.count ? await countRows(source, opts, hooks.signal) : null;
   const run: RowRun = {
     opts,
     settings,

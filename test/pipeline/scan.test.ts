@@ -195,6 +195,20 @@ describe('scan', () => {
     expect(cli.stderr).toMatch(/Missing shards 1\/3, 2\/3/);
   });
 
+  it('stops at once when interrupted before its rows start (while the model loads or the rows are counted)', async () => {
+    const out = await tempDir();
+    const summary = await scan(
+      { input: manifest, out, model: 'none', report: false, quiet: true },
+      { signal: AbortSignal.abort() },
+    );
+    expect(summary.status).toBe('interrupted');
+    expect(summary.counts.clips).toBe(0);
+    expect(summary.decisions).toBeUndefined();
+    // and the rerun finishes it
+    const again = await scan({ input: manifest, out, model: 'none', report: false, quiet: true });
+    expect(again.counts).toMatchObject({ input_rows: N, clips: N, resumed: 0 });
+  });
+
   it("merges only shards made alike, and the merged folder decides with the shards' caption column", async () => {
     const base = await tempDir();
     const withMissing = join(media, 'manifest-missing.csv');
