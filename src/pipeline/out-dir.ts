@@ -5,7 +5,7 @@ import { mkdir, open, readFile, readdir, type FileHandle } from 'node:fs/promise
 import { join, resolve } from 'node:path';
 import { JsonlLog, readJsonl } from '../io/jsonl-log.js';
 import { toIoError, withRerunAdvice } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { withAtomicFile, writeFileAtomic } from '../io/atomic.js';
 import { lockFolder, type FolderLock } from '../io/lock.js';
 import { relocate, withStagedOut } from '../io/object-store-out.js';
 
@@ -114,6 +114,28 @@ export async function lockOutDir(dir: string, command: string): Promise<FolderLo
   return lockFolder(dir, { command });
 }
 
+/** The input row number a finished row was written for, as `OutDir.done` keeps it (0: unknown or beyond 2^32). */
+function storedRow(row: unknown): number {
+  return typeof row === 'number' && Number.isInteger(row) && row > 0 && row <= 0xffff_ffff ? row : 0;
+}
+
+/** Rewrites a JSONL log keeping the rows `keep` accepts, streaming (atomically: a crash leaves the old file). */
+async function rewriteJsonl(file: string, keep: (value: unknown) => boolean): Promise<void> {
+  await withAtomicFile(file, async (fh) => {
+    let chunk: string[] = [];
+    const flush = async () => {
+      if (chunk.length) await fh.write(`${chunk.join('\n')}\n`);
+      chunk = [];
+    };
+    for await (const { value } of readJsonl(file)) {
+      if (!keep(value)) continue;
+      chunk.push(JSON.stringify(value));
+      if (chunk.length >= 1000) await flush();
+    }
+    await flush();
+  });
+}
+
 /**
  * Owns everything written under --out. Rows are appended one complete line at a time, a clip's
  * series bytes before its row, so a crash at any point leaves only complete rows (a partial last
@@ -133,7 +155,7 @@ export class OutDir {
     private readonly clips: JsonlLog,
     private readonly errors: JsonlLog,
     runId: string,
-    /** Resume keys of the rows earlier runs finished (and this one's as they finish). */
+    /** Resume keys of the rows earlier runs finished (and this one's as they finish), each with its input row number. */
     readonly done: StringTable,
   ) {
     this.seriesName = `${SERIES_DIR}/part-${runId}.f32`;
@@ -150,25 +172,27 @@ export class OutDir {
     let clips = 0;
     let errors = 0;
     for await (const { value } of readJsonl(join(dir, CLIPS_JSONL))) {
-      done.add(rowKey((value as { id: string }).id, 0));
+      const v = value as { id: string; row?: unknown };
+      done.set(rowKey(v.id, 0), storedRow(v.row));
       clips++;
     }
-    const kept: string[] = [];
+    // Manifest problems (bad records, repeated ids) are found again on every run from the manifest as it is now,
+    // at no decoding cost: a row fixed since is scanned, and a row moved keeps one error row, not two. With
+    // --retry-errors, clip failures are forgotten too (and tried again).
+    const forget = (v: { stage: string }) => v.stage === 'manifest' || !!options.retryErrors;
     const codes = new Map<string, number>();
     let dropped = 0;
     for await (const { value } of readJsonl(join(dir, ERRORS_JSONL))) {
-      const v = value as { key: string; stage: string; code: string };
-      // --retry-errors: clip failures are forgotten (and tried again); manifest problems stay.
-      if (options.retryErrors && v.stage !== 'manifest') {
+      const v = value as { key: string; stage: string; code: string; row?: unknown };
+      if (forget(v)) {
         dropped++;
         continue;
       }
-      if (options.retryErrors) kept.push(JSON.stringify(value));
-      done.add(v.key);
+      done.set(v.key, storedRow(v.row));
       codes.set(v.code, (codes.get(v.code) ?? 0) + 1);
       errors++;
     }
-    if (dropped > 0) await writeFileAtomic(join(dir, ERRORS_JSONL), kept.length ? `${kept.join('\n')}\n` : '');
+    if (dropped > 0) await rewriteJsonl(join(dir, ERRORS_JSONL), (v) => !forget(v as { stage: string }));
     const out = new OutDir(
       dir,
       await JsonlLog.open(join(dir, CLIPS_JSONL)),
@@ -195,7 +219,7 @@ export class OutDir {
       Promise.reject(toIoError(err, 'write a clip series to', file)),
     );
     await this.clips.append({ ...row, series_file: this.seriesName, series_offset: offset });
-    this.done.add(rowKey(row.id as string, 0));
+    this.done.set(rowKey(row.id as string, 0), storedRow(row.row));
     this.clipsWritten++;
   }
 
@@ -203,7 +227,7 @@ export class OutDir {
   async appendError(row: { key: string; code: string } & Record<string, unknown>): Promise<void> {
     await this.errors.append(row);
     this.errorCodes.set(row.code, (this.errorCodes.get(row.code) ?? 0) + 1);
-    this.done.add(row.key);
+    this.done.set(row.key, storedRow(row.row));
     this.errorsWritten++;
   }
 

@@ -69,13 +69,23 @@ export async function countRows(
   source: InputSource,
   opts: ScanOptions,
   signal?: AbortSignal,
+  dir?: OutDir,
 ): Promise<{ all: number; shard: number } | null> {
   let all = 0;
   let shard = 0;
+  // ids seen, for a resume only: a repeated id is no moved row (the rows loop holds the same table afterwards)
+  const seen = dir?.done.size ? new StringTable() : null;
   for await (const r of source.rows()) {
     if (signal?.aborted) return null; // Ctrl-C while counting: no total, and the scan that follows stops at once
     all++;
-    if (inShard(inputKey(r), opts)) shard++;
+    const key = inputKey(r);
+    if (!inShard(key, opts)) continue;
+    shard++;
+    // rows that moved since an earlier run are refused here, before any clip is scanned against the changed input
+    if (dir && seen && !isRowProblem(r) && seen.putIfAbsent(r.id, 0) === undefined) {
+      const at = dir.done.get(key);
+      if (at !== undefined && at !== 0 && at !== r.row) throw rowMoved(opts.input, dir, r, at);
+    }
   }
   return { all, shard };
 }
@@ -290,6 +300,19 @@ async function recordManifestError(run: RowRun, row: ErrorRow): Promise<void> {
   run.state.done++;
 }
 
+/**
+ * A finished clip found at another row of the input than an earlier run wrote it for: rows were inserted, removed
+ * or reordered since, and the rows already written would no longer match the manifest (the decisions find rows by
+ * their number). Resuming cannot mend that.
+ */
+function rowMoved(input: string, dir: OutDir, r: InputRow, was: number): ManifestError {
+  return new ManifestError(
+    'manifest-changed',
+    `Row ${r.row} of ${input} holds ${JSON.stringify(r.id)}, which an earlier run into ${dir.dir} scanned at row ${was}: the input changed since (rows inserted, removed or reordered), so the rows already written no longer match it\nPossible solutions:\n  - scan it into a new --out folder\n  - or restore the input as it was and run the same command again`,
+    { row: r.row, id: r.id },
+  );
+}
+
 function duplicateIdRow(r: InputRow, first: number, key: string): ErrorRow {
   const err = new ManifestError(
     'duplicate_id',
@@ -314,11 +337,29 @@ function duplicateIdRow(r: InputRow, first: number, key: string): ErrorRow {
  * one clip more per worker in flight). Returns once every clip sent has been written or given up.
  */
 async function dispatchRows(run: RowRun, source: InputSource, pools: Pools, batcher: Batcher | null): Promise<void> {
-  const { dir, state, tally } = run;
   const inflight = new Set<Promise<void>>();
   const maxInflight = run.opts.workers * (run.opts.decodeBatch + 1);
   // id -> first row, for the duplicate-id check: compact, as it holds every row of the shard until the rows end
   const seen = new StringTable();
+  try {
+    await sendRows(run, source, pools, batcher, seen, inflight, maxInflight);
+  } finally {
+    // Also when the input fails or changed under the run: the clips in flight finish and are written first.
+    await Promise.allSettled(inflight);
+  }
+}
+
+/** The loop of {@link dispatchRows}: every row of the input to an error row, a skip or the pool. */
+async function sendRows(
+  run: RowRun,
+  source: InputSource,
+  pools: Pools,
+  batcher: Batcher | null,
+  seen: StringTable,
+  inflight: Set<Promise<void>>,
+  maxInflight: number,
+): Promise<void> {
+  const { dir, state, tally } = run;
   for await (const r of source.rows()) {
     if (run.abort.signal.aborted) break;
     tally.inputRows++;
@@ -344,7 +385,12 @@ async function dispatchRows(run: RowRun, source: InputSource, pools: Pools, batc
       else await recordManifestError(run, duplicateIdRow(r, first, dupKey));
       continue;
     }
-    if (dir.done.has(key)) {
+    const doneAt = dir.done.get(key);
+    if (doneAt !== undefined) {
+      if (doneAt !== 0 && doneAt !== r.row) {
+        run.abort.abort(); // the clips in flight were read from the changed input: not written
+        throw rowMoved(run.opts.input, dir, r, doneAt);
+      }
       state.skipped++;
       run.progress.update(state);
       continue;
@@ -354,7 +400,6 @@ async function dispatchRows(run: RowRun, source: InputSource, pools: Pools, batc
     const p: Promise<void> = analyseClip(run, pools, batcher, r, key).finally(() => inflight.delete(p));
     inflight.add(p);
   }
-  await Promise.allSettled(inflight);
 }
 
 /**

@@ -184,7 +184,7 @@ async function scanLocked(
     );
   if (arrow) progress.note(`arrow of time (p_forward) from ${arrow.path} (${arrow.name}@${arrow.version})`);
   if (opts.count) progress.note(`counting the rows of ${source.input} (--no-count skips this)...`);
-  const counted = opts.count ? await countRows(source, opts, hooks.signal) : null;
+  const counted = opts.count ? await countRows(source, opts, hooks.signal, dir) : null;
   const run: RowRun = {
     opts,
     settings,
@@ -199,6 +199,7 @@ async function scanLocked(
     abort: new AbortController(),
     fatal: null,
   };
+  await markUnfinished(out);
   await scanRows(run, source, hooks.signal);
   // The resume keys (about 90 bytes a row) are not needed past the rows: free them before the stages that read every
   // row again (clips.parquet, decisions, report) build their own indexes.
@@ -466,6 +467,17 @@ export async function writeClipsParquet(out: string): Promise<number> {
 }
 
 /** Reads summary.json of a finished (or interrupted) scan. */
+/**
+ * A finished folder that a new run adds to is not finished while it runs: its summary.json says `interrupted` until
+ * the run writes its own, so `audit decide` and `audit merge` wait for the rows it may still add (a run killed
+ * hard leaves it so).
+ */
+async function markUnfinished(out: string): Promise<void> {
+  const before = await readSummary(out).catch(() => null);
+  if (before?.status !== 'complete') return;
+  await writeFileAtomic(join(out, SUMMARY_JSON), `${JSON.stringify({ ...before, status: 'interrupted' }, null, 2)}\n`);
+}
+
 export async function readSummary(out: string): Promise<ScanSummary> {
   return JSON.parse(await readFile(join(out, SUMMARY_JSON), 'utf8')) as ScanSummary;
 }

@@ -251,6 +251,36 @@ describe('scan', () => {
     await expect(merge([one.out], join(base, 'odd-all'))).resolves.toMatchObject({ clips: 1, errors: 1 });
   });
 
+  it('finds manifest problems again on every run (a row fixed since is scanned), and refuses rows that moved', async () => {
+    const out = await tempDir();
+    const file = join(media, 'manifest-fix.csv');
+    const opts = { input: file, out, model: 'none', report: false, quiet: true };
+    await writeFile(file, 'id,path\na,drop.mp4\nb,"pan.mp4\nc,swing.mp4\na,slide.mp4\n');
+    const first = await scan(opts);
+    expect(first.counts).toMatchObject({ input_rows: 4, clips: 2, errors: 2 }); // line 3's bad quote, line 5's repeated id
+    await writeFile(file, 'id,path\na,drop.mp4\nb,pan.mp4\nc,swing.mp4\na,slide.mp4\n');
+    const fixed = await scan(opts);
+    expect(fixed.counts).toMatchObject({ input_rows: 4, clips: 3, errors: 1, errors_by_code: { duplicate_id: 1 } });
+    // a row inserted above: the rows written no longer match the manifest, and the rerun says so instead of mixing;
+    // the counting pass finds it before any clip is scanned, so the finished folder stays finished
+    const restored = 'id,path\na,drop.mp4\nb,pan.mp4\nc,swing.mp4\na,slide.mp4\n';
+    await writeFile(file, 'id,path\nz,still.mp4\na,drop.mp4\nb,pan.mp4\nc,swing.mp4\na,slide.mp4\n');
+    const moved = /Row 3 of .* holds "a", which an earlier run into .* scanned at row 2/;
+    await expect(scan(opts)).rejects.toThrow(moved);
+    const status = async () => JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).status;
+    expect(await status()).toBe('complete');
+    expect(await rows(join(out, 'clips.jsonl'))).toHaveLength(3);
+    // without the counting pass the rows loop finds it; the folder is then unfinished, so decide waits for a rerun
+    await writeFile(file, `id,path\n"bad"x,still.mp4\n${restored.slice('id,path\n'.length)}`);
+    await expect(scan({ ...opts, count: false })).rejects.toThrow(moved);
+    expect(await status()).toBe('interrupted');
+    // restored, the same command finishes it again
+    await writeFile(file, restored);
+    const again = await scan(opts);
+    expect(again.counts).toMatchObject({ input_rows: 4, clips: 3, errors: 1 });
+    expect(again.decisions).not.toHaveProperty('error');
+  });
+
   it('reports manifest problems with line numbers and carries on', async () => {
     const dir = await tempDir();
     await writeFile(
