@@ -209,7 +209,8 @@ describe('WebDataset shards as input', () => {
       captionColumn: 'txt',
       policy: 'permissive',
     });
-    expect(again.counts).toMatchObject({ resumed: 7, this_run_clips: 0, this_run_errors: 0, clips: 3, errors: 4 });
+    // the 3 clips resume; the 4 broken samples (manifest problems) are found again from the shards as they are
+    expect(again.counts).toMatchObject({ resumed: 3, this_run_clips: 0, this_run_errors: 4, clips: 3, errors: 4 });
   });
 
   it('writes filtered shards: the kept samples, members byte for byte, the decision added to their json', async () => {
