@@ -158,7 +158,14 @@ function typesOf(schema: Schema): Map<string, ColumnType> {
     const t = f.type;
     types.set(
       f.name,
-      DataType.isInt(t) ? 'int64' : DataType.isFloat(t) ? 'float64' : DataType.isBool(t) ? 'bool' : 'string',
+      // unsigned 64-bit values above int64's range would not survive an int64 column: kept as their decimal text
+      DataType.isInt(t) && (t.isSigned || t.bitWidth < 64)
+        ? 'int64'
+        : DataType.isFloat(t)
+          ? 'float64'
+          : DataType.isBool(t)
+            ? 'bool'
+            : 'string',
     );
   }
   return types;

@@ -1,6 +1,6 @@
 // Converts Apache Arrow cell values (bigint, Date, vectors, struct rows) to plain JavaScript values.
 
-import type { RecordBatch } from 'apache-arrow';
+import { DataType, Precision, type RecordBatch } from 'apache-arrow';
 import type { CellValue } from './input-types.js';
 
 const utf8 = new TextDecoder();
@@ -54,12 +54,37 @@ export function toCell(value: unknown): CellValue {
   return convertValue(value, exactBigint, nestedCell);
 }
 
-/** Column names and per-row getters of a record batch (Vector.get is faster than StructRow proxies). */
+/** The shortest decimal that reads back as the same float32 (0.1f is 0.1, not 0.10000000149011612). */
+export function float32Number(v: number): number {
+  if (!Number.isFinite(v)) return v;
+  for (let p = 1; p < 9; p++) {
+    const short = Number(v.toPrecision(p));
+    if (Math.fround(short) === v) return short;
+  }
+  return v;
+}
+
+/**
+ * Column names and per-row getters of a record batch (Vector.get is faster than StructRow proxies). Dates and
+ * timestamps (which Arrow gives as epoch milliseconds) come back as Date, float32 values as their shortest decimal.
+ */
 export function batchColumns(batch: RecordBatch): { names: string[]; get: Array<(i: number) => unknown> } {
   const names = batch.schema.fields.map((f) => f.name);
-  const get = names.map((_, j) => {
+  const get = batch.schema.fields.map((field, j) => {
     const vector = batch.getChildAt(j);
-    return (i: number): unknown => (vector === null ? null : (vector.get(i) as unknown));
+    if (vector === null) return (): unknown => null;
+    const t = field.type;
+    if (DataType.isDate(t) || DataType.isTimestamp(t))
+      return (i: number): unknown => {
+        const v = vector.get(i) as unknown;
+        return typeof v === 'number' ? new Date(v) : v;
+      };
+    if (DataType.isFloat(t) && t.precision === Precision.SINGLE)
+      return (i: number): unknown => {
+        const v = vector.get(i) as unknown;
+        return typeof v === 'number' ? float32Number(v) : v;
+      };
+    return (i: number): unknown => vector.get(i) as unknown;
   });
   return { names, get };
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { decideScan, writeDecisions } from '../../src/decide/index.js';
 import { openManifest, type ManifestRecord } from '../../src/decide/manifest-read.js';
 import { csvLine, neutraliseCell } from '../../src/decide/manifests.js';
-import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { DateDay, Table, Uint64, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { UsageError } from '../../src/errors.js';
 import { readParquetRows, writeParquet } from '../../src/io/parquet-writer.js';
 import { collect, tempDir } from '../io/tmp.js';
@@ -399,10 +399,14 @@ describe('Arrow IPC manifest', () => {
     await writeFile(
       manifest,
       tableToIPC(
-        tableFromArrays({
-          video: ['u.mp4', 'v.mp4'],
-          frames: Int32Array.from([10, 20]),
-          weight: Float64Array.from([0.5, 1.5]),
+        new Table({
+          video: vectorFromArray(['u.mp4', 'v.mp4']),
+          frames: vectorFromArray(Int32Array.from([10, 20])),
+          weight: vectorFromArray(Float64Array.from([0.5, 1.5])),
+          // kept as the user wrote them: beyond int64, a calendar day, a float32 0.1 (not 0.10000000149011612)
+          big: vectorFromArray([18446744073709551615n, 7n], new Uint64()),
+          day: vectorFromArray([new Date('2024-01-02'), new Date('2024-01-03')], new DateDay()),
+          f32: vectorFromArray(Float32Array.from([0.1, 2.5])),
         }),
         'file',
       ),
@@ -421,10 +425,10 @@ describe('Arrow IPC manifest', () => {
     const s = await decideScan(out);
     expect(s.files.sort()).toEqual(['decisions.jsonl', 'excluded.parquet', 'reverse-safe.parquet']);
     expect(await collect(readParquetRows(join(out, 'reverse-safe.parquet')))).toMatchObject([
-      { video: 'v.mp4', frames: 20, weight: 1.5, decision: 'reverse_keep_label' },
+      { video: 'v.mp4', frames: 20, weight: 1.5, big: '7', day: '2024-01-03T00:00:00.000Z', f32: 2.5 },
     ]);
     expect(await collect(readParquetRows(join(out, 'excluded.parquet')))).toMatchObject([
-      { video: 'u.mp4', frames: 10, weight: 0.5, decision: 'exclude' },
+      { video: 'u.mp4', frames: 10, weight: 0.5, decision: 'exclude', big: '18446744073709551615', f32: 0.1 },
     ]);
   });
 });
