@@ -86,12 +86,19 @@ export function neutraliseCell(text: string): string {
   return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
 }
 
-/** One CSV/TSV line (with its line break): cells neutralised, then quoted when they hold the delimiter, a quote or a line break. */
+/**
+ * One CSV/TSV line (with its line break): cells neutralised, then quoted when they must be. CSV: a cell holding the
+ * delimiter, a quote or a line break. TSV (tab delimiter), whose readers often know no quoting (`cut`, `awk -F'\t'`)
+ * and whose quotes inside a cell are read as they are: only a cell holding a tab or a line break, or starting with
+ * a quote, so `5" screen` stays `5" screen`.
+ */
 export function csvLine(cells: readonly CellValue[], delimiter: string): string {
+  const mustQuote = delimiter === '\t' ? /^"|[\t\r\n]/ : null;
   return `${cells
     .map((v) => {
       const s = neutraliseCell(v === null || v === undefined ? '' : String(v));
-      return s.includes(delimiter) || /["\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+      const quote = mustQuote ? mustQuote.test(s) : s.includes(delimiter) || /["\r\n]/.test(s);
+      return quote ? `"${s.replace(/"/g, '""')}"` : s;
     })
     .join(delimiter)}\n`;
 }

@@ -44,6 +44,8 @@ describe('neutraliseCell', () => {
       '"a,b","say ""hi""","two\nlines",,true,1.5\n',
     );
     expect(csvLine(['a,b', 'c\td'], '\t')).toBe('a,b\t"c\td"\n');
+    // TSV keeps quotes inside a cell as they are (its readers often know no quoting); a leading quote is quoted
+    expect(csvLine(['5" screen, "big"', 'two\nlines', '"q'], '\t')).toBe('5" screen, "big"\t"two\nlines"\t"""q"\n');
   });
 });
 
