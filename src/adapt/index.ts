@@ -8,7 +8,7 @@
 // the reference of the corpus for in_domain (model/domain) -> NAME.onnx, .card.json, .parity.json.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createReadStream, existsSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
@@ -24,7 +24,7 @@ import {
   type TaxonomyName,
 } from '../decide/text-sources.js';
 import { isDegenerateDoubt } from '../cues/degenerate.js';
-import { AuditError, SetupError, toIoError, UsageError, withRerunAdvice } from '../errors.js';
+import { AuditError, ManifestError, SetupError, toIoError, UsageError, withRerunAdvice } from '../errors.js';
 import { exportDataset, judgedRows, type RowLabel } from '../model/dataset.js';
 import { fitDomainReference } from '../model/domain.js';
 import { openNpyRows } from '../model/npy.js';
@@ -183,9 +183,18 @@ async function readClips(scan: string, k: number, columns: readonly string[], re
       { path: scan },
     );
   // a finished scan only: an interrupted one may end in a torn line, and more of its clips are still to come
-  const summary = JSON.parse(await readFile(join(scan, 'summary.json'), 'utf8').catch(() => '{}')) as {
-    status?: string;
-  };
+  const summaryFile = join(scan, 'summary.json');
+  const summaryText = await readFile(summaryFile, 'utf8').catch(() => '{}');
+  let summary: { status?: string };
+  try {
+    summary = JSON.parse(summaryText) as { status?: string };
+  } catch (err) {
+    throw new ManifestError(
+      'scan-output-corrupt',
+      `Expected JSON in ${summaryFile} but it does not parse (${(err as Error).message}); is ${scan} a scan output folder?`,
+      { path: summaryFile },
+    );
+  }
   if (summary.status !== 'complete') {
     throw new AuditError(
       'scan_unfinished',
@@ -227,7 +236,10 @@ async function readClips(scan: string, k: number, columns: readonly string[], re
       read.degenerate++;
       continue;
     }
-    const input = r.input ? Object.fromEntries(columns.map((c) => [c, r.input?.[c]])) : null;
+    // only the columns asked for that the row has: a column absent from every row is then told from an empty one
+    const input = r.input
+      ? Object.fromEntries(columns.flatMap((c) => (r.input && Object.hasOwn(r.input, c) ? [[c, r.input[c]]] : [])))
+      : null;
     read.sample.offer(r.id, { scan: k, line, clip: { id: r.id, path: r.path ?? null, input, series } });
   }
 }
@@ -296,7 +308,35 @@ function checkedTarget(options: AdaptOptions): AdaptTarget {
   if (!existsSync(base)) throw new UsageError(`Expected a base model file for --base but ${base} does not exist`);
   if (resolve(`${out}.onnx`) === base)
     throw new UsageError(`--out ${options.out} would overwrite the base model; choose another NAME`);
+  checkBaseCard(base);
+  for (const f of outputFiles(name)) {
+    const at = join(dir, f);
+    if (existsSync(at) && !statSync(at).isFile())
+      throw new UsageError(`--out ${options.out}: ${at} exists and is not a file; choose another NAME or move it`);
+  }
   return { share, out, dir, name, base };
+}
+
+/** The three files an adapted model is: DIR/NAME.onnx and the card and parity file beside it. */
+function outputFiles(name: string): string[] {
+  return [`${name}.onnx`, `${name}.parity.json`, `${name}.card.json`];
+}
+
+/** The base model's card, which fine-tuning needs (the network's recipe): checked before the corpus is read. */
+function checkBaseCard(base: string): void {
+  const cardPath = base.replace(/\.onnx$/, '') + '.card.json';
+  let card: { training?: { recipe?: unknown } };
+  try {
+    card = JSON.parse(readFileSync(cardPath, 'utf8')) as typeof card;
+  } catch (err) {
+    throw new UsageError(
+      `Expected the card of the base model beside it, ${cardPath}, but ${existsSync(cardPath) ? `it does not parse (${(err as Error).message})` : 'there is none'}: fine-tuning needs the network's recipe from it`,
+    );
+  }
+  if (!card?.training?.recipe)
+    throw new UsageError(
+      `Expected training.recipe in ${cardPath} (the network's recipe, which fine-tuning needs) but it has none: is ${base} a model trained by this project?`,
+    );
 }
 
 /** Clip ids name tensor rows across scans: two scans of folders holding the same file names would mix clips up. */
@@ -313,6 +353,24 @@ function checkDistinctIds(perScan: ClipFacts[][], scans: string[]): void {
       seenIn.set(c.id, k);
     }
   });
+}
+
+/**
+ * A --label-column or --caption-column that no clip row has is a misspelt name, not a corpus without labels:
+ * refused, naming the columns there are, instead of adapting with no weak verdicts.
+ */
+function checkTextColumns(perScan: ClipFacts[][], options: AdaptOptions): void {
+  for (const [flag, column] of [
+    ['--label-column', options.labelColumn],
+    ['--caption-column', options.captionColumn],
+  ] as const) {
+    if (column === undefined) continue;
+    const clips = perScan.flat();
+    if (clips.some((c) => Object.hasOwn(c.input ?? {}, column))) continue;
+    throw new UsageError(
+      `Expected a column named ${JSON.stringify(column)} for ${flag} in the scanned manifests, but none of the ${clips.length} clip rows has it (a row's manifest columns are its \`input\` in clips.jsonl); check the name, or leave ${flag} out`,
+    );
+  }
 }
 
 type LabelLookup = ((label: string) => { verdict: VerdictName } | null) | null;
@@ -338,12 +396,17 @@ async function labelLookup(
 function groupOf(c: ClipFacts, groupColumn: string | undefined): string {
   if (groupColumn) {
     const g = text(c.input?.[groupColumn]);
-    if (g === null)
+    if (g === null) {
+      const has = Object.keys(c.input ?? {});
+      const absent = !Object.hasOwn(c.input ?? {}, groupColumn);
       throw new AuditError(
         'bad_group',
-        `Clip ${c.id} has no value in the group column ${groupColumn}; every clip needs its group`,
+        absent
+          ? `Expected a column named ${JSON.stringify(groupColumn)} for --group-column in the scanned manifest, but clip ${c.id}'s row has ${has.length ? `the columns ${has.map((k) => JSON.stringify(k)).join(', ')}` : 'no manifest columns'} (of those adapt reads: it keeps the group, label and caption columns)`
+          : `Clip ${c.id} has no value in the group column ${groupColumn}; every clip needs its group`,
         { id: c.id },
       );
+    }
     return g;
   }
   return c.path ? dirname(c.path) : '.';
@@ -576,10 +639,39 @@ async function installAdapted(o: {
   card.adapted_to = o.corpus;
   card.adapt_decision = o.reason;
   await writeFile(o.cardPath, `${JSON.stringify(card, null, 1)}\n`);
+  if (o.signal?.aborted)
+    throw new AuditError(
+      'interrupted',
+      'Interrupted after training; nothing was written (run the same command again to start over)',
+    );
   await mkdir(dir, { recursive: true });
-  for (const f of [`${name}.onnx`, `${name}.parity.json`, `${name}.card.json`])
-    await rename(join(work, 'model', f), join(dir, f));
+  await replaceFiles(join(work, 'model'), dir, outputFiles(name), join(work, 'replaced'));
   return join(dir, `${name}.onnx`);
+}
+
+/**
+ * Moves `files` from `from` into `dir` all or none: files they replace are moved aside into `aside` first (in the
+ * work folder, so on the same file system), and put back if any move fails.
+ */
+async function replaceFiles(from: string, dir: string, files: string[], aside: string): Promise<void> {
+  await mkdir(aside, { recursive: true });
+  const movedAside: string[] = [];
+  const placed: string[] = [];
+  try {
+    for (const f of files)
+      if (existsSync(join(dir, f))) {
+        await rename(join(dir, f), join(aside, f));
+        movedAside.push(f);
+      }
+    for (const f of files) {
+      await rename(join(from, f), join(dir, f));
+      placed.push(f);
+    }
+  } catch (err) {
+    for (const f of placed) await rm(join(dir, f), { force: true }).catch(() => undefined);
+    for (const f of movedAside) await rename(join(aside, f), join(dir, f)).catch(() => undefined);
+    throw err;
+  }
 }
 
 /**
@@ -602,6 +694,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   const { perScan } = read;
   // only sampled clips reach the tensors (exportTensors), so the sample is where two scans' ids must not clash
   checkDistinctIds(perScan, options.scans);
+  checkTextColumns(perScan, options);
   const { look, taxonomy } = await labelLookup(perScan, options);
   const { labelled, corpus } = splitCorpus(read, options, target.share, look, taxonomy);
   checkCorpusSize(corpus, options);
@@ -678,12 +771,12 @@ async function openWork(
   const running: { child: ChildProcess | null } = { child: null };
   const onAbort = () => running.child?.kill('SIGTERM');
   signal?.addEventListener('abort', onAbort);
-  const unguard = guardWork(work, running);
+  const unguard = guardWork(work, running, () => removeEmptyMadeSync(target.dir, created));
   const close = async () => {
     signal?.removeEventListener('abort', onAbort);
-    unguard();
     await rm(work, { recursive: true, force: true });
     await removeEmptyMade(target.dir, created);
+    unguard(); // last: a second Ctrl-C while the folder is being removed still finds the guard
   };
   return { work, running, close };
 }
@@ -695,9 +788,12 @@ const WORK_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
  * the first) would kill the process with the folder left behind. Until the returned function is called: such a
  * signal stops models/adapt.py, removes the work folder, and then kills the process with the same signal.
  */
-function guardWork(work: string, running: { child: ChildProcess | null }): () => void {
+function guardWork(work: string, running: { child: ChildProcess | null }, alsoRemove: () => void): () => void {
   const handlers = new Map<NodeJS.Signals, () => void>();
-  const onExit = () => rmSync(work, { recursive: true, force: true });
+  const onExit = () => {
+    rmSync(work, { recursive: true, force: true });
+    alsoRemove();
+  };
   const uninstall = () => {
     for (const [sig, h] of handlers) process.off(sig, h);
     handlers.clear();
@@ -720,6 +816,22 @@ function guardWork(work: string, running: { child: ChildProcess | null }): () =>
   return uninstall;
 }
 
+/** {@link removeEmptyMade}, synchronously: for a signal that ends the process before any await could run. */
+function removeEmptyMadeSync(dir: string, created: string | undefined): void {
+  if (!created) return;
+  const first = resolve(created);
+  if (relative(first, resolve(dir)).split(sep).includes('..')) return;
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    try {
+      rmdirSync(d);
+    } catch (err) {
+      // gone already (the asynchronous removal got there first): go on up; not empty: stop
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
+    }
+    if (d === first) return;
+  }
+}
+
 /**
  * Removes the folders `mkdir -p` made for the work folder (`created`: the first one it made) up to `dir`, where they
  * are empty: a refused or failed run leaves no new empty output folder behind.
@@ -732,7 +844,7 @@ async function removeEmptyMade(dir: string, created: string | undefined): Promis
     // rmdir removes an empty folder only: one that now holds the adapted model stays
     const removed = await rmdir(d).then(
       () => true,
-      () => false,
+      (err: NodeJS.ErrnoException) => err.code === 'ENOENT', // removed already by a second Ctrl-C's guard
     );
     if (!removed || d === first) return;
   }
@@ -789,7 +901,8 @@ export function judge(
       ? before.verdict_agreement - after.verdict_agreement
       : 0;
   const facts = `held-out arrow accuracy ${pct(before.arrow_accuracy)} -> ${pct(after.arrow_accuracy)}, verdict agreement ${pct(before.verdict_agreement)} -> ${pct(after.verdict_agreement)} (${after.clips} clips)`;
-  if (arrowGain < minGain)
+  if (arrowGain < minGain - 1e-9)
+    // a gain of exactly minGain passes (0.29 - 0.28 is 0.00999... in floating point)
     return {
       better: false,
       reason: `not better than ${base}: ${facts}; the arrow must gain at least ${pct(minGain)}`,

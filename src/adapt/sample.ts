@@ -21,7 +21,8 @@ const after = <T>(a: Entry<T>, b: Entry<T>): boolean => a.h > b.h || (a.h === b.
 
 /**
  * The `max` values offered whose ids come first by crc32(SAMPLE_SALT + id) (ties by id): a max-heap of at most `max`
- * entries, so reading a corpus of millions holds only the sample. Two offers of one id are both kept or both not.
+ * entries, so reading a corpus of millions holds only the sample. Two offers of one id sit side by side in that order,
+ * so both are kept or both not, except where the sample's last place falls between them: then one is.
  */
 export class ClipSample<T> {
   /** Values offered so far. */

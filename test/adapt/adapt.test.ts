@@ -3,7 +3,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,6 +110,7 @@ describe('the held-out rule', () => {
       verdict_agreement: verdict,
     });
     expect(judge(m(0.5, 0.6), m(0.6, 0.6), 0.01).better).toBe(true);
+    expect(judge(m(0.28, null), m(0.29, null), 0.01).better).toBe(true); // exactly one point, in floating point
     expect(judge(m(0.5, null), m(0.505, null), 0.01)).toMatchObject({
       better: false,
       reason: expect.stringMatching(/^not better than the base model: held-out arrow accuracy 50\.0 % -> 50\.5 %/),
@@ -344,7 +345,8 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
     child.kill('SIGINT');
     expect(await done).toBe('SIGINT');
     expect(existsSync(work)).toBe(false);
-    expect(existsSync(join(dir, 'killed'))).toBe(true);
+    // nor the output folder the run made for it: nothing is written, not even a new empty folder
+    expect(existsSync(join(dir, 'killed'))).toBe(false);
   }, 120_000);
 
   it('refuses a corpus too small to hold out, and says what python it needs', async () => {
@@ -371,6 +373,29 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
     ).rejects.toThrow(/apt-get install python3-torch python3-numpy/);
     await expect(adapt({ scans: [scan], out: base, base, quiet: true })).rejects.toThrow(
       /would overwrite the base model/,
+    );
+    // a summary.json that does not parse, a misspelt text or group column, a base model without its card, an output
+    // name taken by a folder: each refused before anything is built, naming what is wrong
+    const torn = join(dir, 'torn-summary');
+    await cp(scan, torn, { recursive: true });
+    await writeFile(join(torn, 'summary.json'), '{"status":"comp');
+    await expect(adapt({ scans: [torn], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(
+      new RegExp(`Expected JSON in ${join(torn, 'summary.json')} but it does not parse`),
+    );
+    await expect(
+      adapt({ scans: [scan], out: join(dir, 'x', 'y'), base, labelColumn: 'nosuch', quiet: true }),
+    ).rejects.toThrow(/column named "nosuch" for --label-column .* none of the \d+ clip rows has it/);
+    await expect(
+      adapt({ scans: [scan], out: join(dir, 'x', 'y'), base, groupColumn: 'nosuch', quiet: true }),
+    ).rejects.toThrow(/Expected a column named "nosuch" for --group-column/);
+    const cardless = join(dir, 'cardless.onnx');
+    await cp(base, cardless);
+    await expect(adapt({ scans: [scan], out: join(dir, 'x', 'y'), base: cardless, quiet: true })).rejects.toThrow(
+      /Expected the card of the base model beside it, .*cardless\.card\.json, but there is none/,
+    );
+    await mkdir(join(dir, 'taken', 'y.card.json'), { recursive: true });
+    await expect(adapt({ scans: [scan], out: join(dir, 'taken', 'y'), base, quiet: true })).rejects.toThrow(
+      /y\.card\.json exists and is not a file/,
     );
     // the same clip ids in two scans would mix clips up in the tensors: refused, naming both scans
     await expect(adapt({ scans: [scan, scan], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(
