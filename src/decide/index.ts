@@ -37,6 +37,7 @@ export {
   CLASSES_PARQUET,
   DECISIONS_JSON,
   DECISIONS_JSONL,
+  summaryDecisions,
   writeDecisions,
   type DecisionOptions,
   type DecisionSummary,

@@ -8,7 +8,7 @@ import type { InputKind } from '../io/inputs.js';
 import { SUMMARY_JSON } from '../outputs/layout.js';
 import { DECISIONS, POLICIES, type Policy } from './policy.js';
 import type { TaxonomyChoice } from './text-sources.js';
-import { DECISIONS_JSON, writeDecisions, type DecisionSummary } from './write.js';
+import { DECISIONS_JSON, summaryDecisions, writeDecisions, type DecisionSummary } from './write.js';
 
 /** Overrides for {@link decideScan}; unset ones come from the folder's last decisions.json, then its defaults. */
 export interface DecideOverrides {
@@ -110,14 +110,7 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
     );
   });
   // summary.json names the decisions now in the folder.
-  summary.decisions = {
-    policy: d.policy,
-    taxonomy: d.taxonomy,
-    counts: d.counts,
-    reverse_safe: d.reverse_safe,
-    excluded: d.excluded,
-    warnings: (d.warnings ?? []).map((w) => w.message),
-  };
+  summary.decisions = summaryDecisions(d);
   await writeFileAtomic(join(dir, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
   return d;
 }

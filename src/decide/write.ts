@@ -554,6 +554,17 @@ export async function writeDecisions(out: string, opts: DecisionOptions): Promis
   return summary;
 }
 
+/** What summary.json says of a decision step: the same block whether `audit scan` or `audit decide` wrote it. */
+export function summaryDecisions(
+  d: DecisionSummary,
+): Pick<
+  DecisionSummary,
+  'policy' | 'taxonomy' | 'counts' | 'reverse_safe' | 'excluded' | 'evidence' | 'by_rule' | 'warnings'
+> {
+  const { policy, taxonomy, counts, reverse_safe, excluded, evidence, by_rule, warnings } = d;
+  return { policy, taxonomy, counts, reverse_safe, excluded, evidence, by_rule, warnings };
+}
+
 /** decisions.json (written_at taken now). */
 async function decisionSummary(o: {
   out: string;

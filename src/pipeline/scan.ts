@@ -26,7 +26,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AnalysisSettings } from './task.js';
 import { TOOL_VERSION } from '../version.js';
-import { checkDecisionColumns, writeDecisions, type DecisionSummary } from '../decide/index.js';
+import { checkDecisionColumns, summaryDecisions, writeDecisions, type DecisionSummary } from '../decide/index.js';
 import { checkLabelMap } from '../decide/label-check.js';
 
 /** What a scan did; also written to summary.json. */
@@ -348,16 +348,7 @@ async function decideAfterScan(
       policy: opts.policy,
     });
     return {
-      decisions: {
-        policy: d.policy,
-        taxonomy: d.taxonomy,
-        counts: d.counts,
-        reverse_safe: d.reverse_safe,
-        excluded: d.excluded,
-        evidence: d.evidence,
-        by_rule: d.by_rule,
-        warnings: d.warnings,
-      },
+      decisions: summaryDecisions(d),
       failed: null,
     };
   } catch (err) {

@@ -81,9 +81,10 @@ describe('a label column that matches no taxonomy', () => {
         threshold: 0.5,
       }),
     ]);
-    expect(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).decisions.warnings).toEqual([
-      d.warnings[0].message,
-    ]);
+    // summary.json's decisions block is the one `audit scan` writes: the warnings whole, the evidence and the rules
+    const block = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).decisions;
+    expect(block.warnings).toEqual([d.warnings[0]]);
+    expect(block).toMatchObject({ evidence: d.evidence, by_rule: d.by_rule });
 
     const { data } = await collectReportData(out, { galleries: 0 });
     expect(data.notes[0]).toBe(`Decisions warning: ${d.warnings[0].message}`);
