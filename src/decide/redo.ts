@@ -20,32 +20,28 @@ export interface DecideOverrides {
   labelMap?: string | null;
 }
 
-/**
- * Recomputes the decisions of an existing scan folder without scanning again (`audit decide`): reads the
- * input, its kind and columns from summary.json, and the label/caption columns and taxonomy from the last
- * decisions.json unless given. Refuses an interrupted scan.
- * @example
- * for (const policy of ['strict', 'balanced', 'permissive'] as const) console.log((await decideScan('out/x', { policy })).counts);
- */
-export async function decideScan(out: string, overrides: DecideOverrides = {}): Promise<DecisionSummary> {
-  const dir = path.resolve(out);
-  let summary: {
-    status?: string;
-    input?: { path?: string; kind?: InputKind };
-    settings?: {
-      pathColumn?: string;
-      idColumn?: string;
-      startColumn?: string;
-      endColumn?: string;
-      labelColumn?: string;
-      captionColumn?: string;
-      taxonomy?: TaxonomyChoice;
-      labelMap?: string;
-    };
-    shard?: { index: number; count: number } | null;
-    counts?: { input_rows?: number; shard_rows?: number };
-    decisions?: unknown;
+/** The parts of a scan's summary.json that deciding reads (and the block it rewrites). */
+interface ScanFacts {
+  status?: string;
+  input: { path: string; kind: InputKind };
+  settings?: {
+    pathColumn?: string;
+    idColumn?: string;
+    startColumn?: string;
+    endColumn?: string;
+    labelColumn?: string;
+    captionColumn?: string;
+    taxonomy?: TaxonomyChoice;
+    labelMap?: string;
   };
+  shard?: { index: number; count: number } | null;
+  counts?: { input_rows?: number; shard_rows?: number };
+  decisions?: unknown;
+}
+
+/** summary.json of a finished scan in `dir`; refuses a folder that is no scan, or a scan not finished. */
+async function finishedScan(dir: string): Promise<ScanFacts> {
+  let summary: Partial<ScanFacts>;
   try {
     summary = JSON.parse(await readFile(join(dir, SUMMARY_JSON), 'utf8'));
   } catch (err) {
@@ -69,6 +65,19 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
       `Expected input.path and input.kind in ${join(dir, SUMMARY_JSON)} but they are missing`,
       { path: dir },
     );
+  return summary as ScanFacts;
+}
+
+/**
+ * Recomputes the decisions of an existing scan folder without scanning again (`audit decide`): reads the
+ * input, its kind and columns from summary.json, and the label/caption columns and taxonomy from the last
+ * decisions.json unless given. Refuses an interrupted scan.
+ * @example
+ * for (const policy of ['strict', 'balanced', 'permissive'] as const) console.log((await decideScan('out/x', { policy })).counts);
+ */
+export async function decideScan(out: string, overrides: DecideOverrides = {}): Promise<DecisionSummary> {
+  const dir = path.resolve(out);
+  const summary = await finishedScan(dir);
   // The last decision step's settings; with none (a merge of shards), the ones the scan was given.
   let last: Partial<DecisionSummary['settings']>;
   try {
