@@ -231,7 +231,8 @@ export class BatchQueue<Q, R> {
     this.running++;
     const batch = this.waiting.splice(0, this.size);
     const t0 = performance.now();
-    this.run(batch.map((w) => w.request))
+    // a run that throws before its promise (not an async function) fails its batch instead of leaving it waiting
+    new Promise<Settled<R>[]>((resolve) => resolve(this.run(batch.map((w) => w.request))))
       .then(
         (results) => {
           const shareMs = (performance.now() - t0) / batch.length;

@@ -358,4 +358,16 @@ describe('BatchQueue', () => {
       expect(g.stats().sizes).toEqual([2, 2, 2]);
     });
   }
+
+  it('a run that throws at once fails its batch, and the next batch still runs', async () => {
+    let calls = 0;
+    const run = (requests: number[]) => {
+      if (calls++ === 0) throw new Error('no decoder');
+      return Promise.resolve(requests.map((n) => ({ ok: true as const, value: n })));
+    };
+    const q = new BatchQueue(2, run, 5);
+    const first = [q.ask(1), q.ask(2)];
+    for (const a of first) await expect(a).rejects.toThrow('no decoder');
+    await expect(q.ask(3)).resolves.toMatchObject({ value: 3 });
+  });
 });
