@@ -9,7 +9,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -775,7 +775,7 @@ async function openWork(
   const close = async () => {
     signal?.removeEventListener('abort', onAbort);
     await rm(work, { recursive: true, force: true });
-    await removeEmptyMade(target.dir, created);
+    removeEmptyMadeSync(target.dir, created);
     unguard(); // last: a second Ctrl-C while the folder is being removed still finds the guard
   };
   return { work, running, close };
@@ -816,7 +816,11 @@ function guardWork(work: string, running: { child: ChildProcess | null }, alsoRe
   return uninstall;
 }
 
-/** {@link removeEmptyMade}, synchronously: for a signal that ends the process before any await could run. */
+/**
+ * Removes the folders `mkdir -p` made for the work folder (`created`: the first one it made) up to `dir`, where they
+ * are empty: a refused, failed or interrupted run leaves no new empty output folder behind. Synchronous (a few rmdir
+ * calls), so a signal that ends the process can run it before it dies.
+ */
 function removeEmptyMadeSync(dir: string, created: string | undefined): void {
   if (!created) return;
   const first = resolve(created);
@@ -825,28 +829,10 @@ function removeEmptyMadeSync(dir: string, created: string | undefined): void {
     try {
       rmdirSync(d);
     } catch (err) {
-      // gone already (the asynchronous removal got there first): go on up; not empty: stop
+      // gone already (a second Ctrl-C's guard got there first): go on up; not empty: stop
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
     }
     if (d === first) return;
-  }
-}
-
-/**
- * Removes the folders `mkdir -p` made for the work folder (`created`: the first one it made) up to `dir`, where they
- * are empty: a refused or failed run leaves no new empty output folder behind.
- */
-async function removeEmptyMade(dir: string, created: string | undefined): Promise<void> {
-  if (!created) return;
-  const first = resolve(created);
-  if (relative(first, resolve(dir)).split(sep).includes('..')) return;
-  for (let d = resolve(dir); ; d = dirname(d)) {
-    // rmdir removes an empty folder only: one that now holds the adapted model stays
-    const removed = await rmdir(d).then(
-      () => true,
-      (err: NodeJS.ErrnoException) => err.code === 'ENOENT', // removed already by a second Ctrl-C's guard
-    );
-    if (!removed || d === first) return;
   }
 }
 
