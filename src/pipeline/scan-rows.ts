@@ -75,6 +75,7 @@ export async function countRows(
   let shard = 0;
   // ids seen, for a resume only: a repeated id is no moved row (the rows loop holds the same table afterwards)
   const seen = dir?.done.size ? new StringTable() : null;
+  let found = 0; // rows an earlier run wrote, found where it wrote them
   for await (const r of source.rows()) {
     if (signal?.aborted) return null; // Ctrl-C while counting: no total, and the scan that follows stops at once
     all++;
@@ -85,8 +86,15 @@ export async function countRows(
     if (dir && seen && !isRowProblem(r) && seen.putIfAbsent(r.id, 0) === undefined) {
       const at = dir.done.get(key);
       if (at !== undefined && at !== 0 && at !== r.row) throw rowMoved(opts.input, dir, r, at);
+      if (at !== undefined) found++;
     }
   }
+  if (dir && seen && found < dir.done.size)
+    throw new ManifestError(
+      'manifest-changed',
+      `${dir.done.size - found} of the rows an earlier run into ${dir.dir} wrote are not in ${opts.input} any more (rows removed, or their ids changed): the rows already written no longer match it\nPossible solutions:\n  - scan it into a new --out folder\n  - or restore the input as it was and run the same command again`,
+      { path: opts.input },
+    );
   return { all, shard };
 }
 

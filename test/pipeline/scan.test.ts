@@ -270,6 +270,10 @@ describe('scan', () => {
     const status = async () => JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).status;
     expect(await status()).toBe('complete');
     expect(await rows(join(out, 'clips.jsonl'))).toHaveLength(3);
+    // rows removed since: the counting pass finds the rows written that the input no longer has
+    await writeFile(file, 'id,path\na,drop.mp4\nb,pan.mp4\n');
+    await expect(scan(opts)).rejects.toThrow(/1 of the rows an earlier run into .* wrote are not in .* any more/);
+    expect(await status()).toBe('complete');
     // without the counting pass the rows loop finds it; the folder is then unfinished, so decide waits for a rerun
     await writeFile(file, `id,path\n"bad"x,still.mp4\n${restored.slice('id,path\n'.length)}`);
     await expect(scan({ ...opts, count: false })).rejects.toThrow(moved);
