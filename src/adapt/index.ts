@@ -488,10 +488,16 @@ async function exportTensors(
   scans: string[],
   perScan: ClipFacts[][],
   labelled: Map<string, RowLabel>,
+  signal?: AbortSignal,
 ): Promise<string[]> {
   try {
-    return await exportScans(work, scans, perScan, labelled);
+    return await exportScans(work, scans, perScan, labelled, signal);
   } catch (err) {
+    if (err instanceof AuditError && err.code === 'interrupted')
+      throw new AuditError(
+        'interrupted',
+        'Interrupted while writing the tensors; nothing was written (run the same command again to start over)',
+      );
     const clips = labelled.size;
     const need = `about ${Math.ceil((clips * TENSOR_KB_PER_CLIP) / 1024)} MB for ${clips} clips`;
     throw withRerunAdvice(
@@ -507,6 +513,7 @@ async function exportScans(
   scans: string[],
   perScan: ClipFacts[][],
   labelled: Map<string, RowLabel>,
+  signal?: AbortSignal,
 ): Promise<string[]> {
   const data: string[] = [];
   for (const [k, scan] of scans.entries()) {
@@ -517,6 +524,7 @@ async function exportScans(
       out: folder,
       windows: 8,
       labelOf: (row) => (sampled.has(row.id) ? (labelled.get(row.id) ?? null) : null),
+      ...(signal ? { signal } : {}),
     });
     data.push(folder);
   }
@@ -705,7 +713,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   const { work, running, close } = await openWork(target, options.signal);
   try {
     log(`adapt: writing the tensors of ${corpus.clips} clips`);
-    const data = await exportTensors(work, options.scans, perScan, labelled);
+    const data = await exportTensors(work, options.scans, perScan, labelled, options.signal);
     const baseArrowHead = await baseArrowOnHeldout(target.base, options.scans, perScan, data);
     if (options.signal?.aborted)
       throw new AuditError('interrupted', 'Interrupted before training; nothing was written');

@@ -5,7 +5,7 @@ import { type FileHandle, mkdir, open, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CUE_COLUMNS } from '../cues/index.js';
-import { expected, ManifestError, ModelError } from '../errors.js';
+import { AuditError, expected, ManifestError, ModelError } from '../errors.js';
 import type { CueSeries } from '../cues/series.js';
 import { readSeries } from '../outputs/series-file.js';
 import {
@@ -48,6 +48,8 @@ export interface ExportDatasetOptions {
   labelOf?: (row: { id: string; path: string | null; input: Record<string, unknown> | null }) => RowLabel | null;
   /** Folder to write X.npy, mask.npy, y_verdict.npy, y_forward.npy, groups.json, columns.json. */
   out: string;
+  /** Stops the export between clips (AuditError `interrupted`); the folder is then incomplete, for the caller to remove. */
+  signal?: AbortSignal;
   /** Window length in pairs (default 64). */
   T?: number;
   /**
@@ -370,6 +372,8 @@ export async function exportDataset(options: ExportDatasetOptions): Promise<Expo
   try {
     await files.groups.write('[');
     for await (const { line, value } of jsonLines(clipsPath)) {
+      if (options.signal?.aborted)
+        throw new AuditError('interrupted', `Interrupted while writing the tensors of ${clipsPath}`);
       const row = checkClipRow(value as Record<string, unknown>, `line ${line} of ${clipsPath}`);
       const key = labelKey(row, options);
       const label = clipLabel(row, key, labels, options);

@@ -397,6 +397,18 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
     await expect(adapt({ scans: [scan], out: join(dir, 'taken', 'y'), base, quiet: true })).rejects.toThrow(
       /y\.card\.json exists and is not a file/,
     );
+    // a Ctrl-C while the tensors are written stops there, not after the whole export, and leaves nothing
+    await expect(
+      adapt({
+        scans: [scan],
+        out: join(dir, 'stopped', 'y'),
+        base,
+        holdout: 0.3,
+        quiet: true,
+        signal: AbortSignal.abort(),
+      }),
+    ).rejects.toThrow(/Interrupted while writing the tensors; nothing was written/);
+    expect(existsSync(join(dir, 'stopped'))).toBe(false);
     // the same clip ids in two scans would mix clips up in the tensors: refused, naming both scans
     await expect(adapt({ scans: [scan, scan], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(
       /is in two scans .*distinct ids/,
