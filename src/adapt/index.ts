@@ -490,8 +490,21 @@ async function exportTensors(
   labelled: Map<string, RowLabel>,
   signal?: AbortSignal,
 ): Promise<string[]> {
+  const data: string[] = [];
   try {
-    return await exportScans(work, scans, perScan, labelled, signal);
+    for (const [k, scan] of scans.entries()) {
+      const folder = join(work, `data-${k}`);
+      const sampled = new Set(perScan[k]?.map((c) => c.id));
+      await exportDataset({
+        scanOut: resolve(scan),
+        out: folder,
+        windows: 8,
+        labelOf: (row) => (sampled.has(row.id) ? (labelled.get(row.id) ?? null) : null),
+        ...(signal ? { signal } : {}),
+      });
+      data.push(folder);
+    }
+    return data;
   } catch (err) {
     if (err instanceof AuditError && err.code === 'interrupted')
       throw new AuditError(
@@ -506,29 +519,6 @@ async function exportTensors(
       work,
     );
   }
-}
-
-async function exportScans(
-  work: string,
-  scans: string[],
-  perScan: ClipFacts[][],
-  labelled: Map<string, RowLabel>,
-  signal?: AbortSignal,
-): Promise<string[]> {
-  const data: string[] = [];
-  for (const [k, scan] of scans.entries()) {
-    const folder = join(work, `data-${k}`);
-    const sampled = new Set(perScan[k]?.map((c) => c.id));
-    await exportDataset({
-      scanOut: resolve(scan),
-      out: folder,
-      windows: 8,
-      labelOf: (row) => (sampled.has(row.id) ? (labelled.get(row.id) ?? null) : null),
-      ...(signal ? { signal } : {}),
-    });
-    data.push(folder);
-  }
-  return data;
 }
 
 /** models/adapt.py's command line: the base model, the tensors, the output (version BASE+NAME) and the training settings. */
