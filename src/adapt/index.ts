@@ -291,6 +291,8 @@ interface AdaptTarget {
   dir: string;
   name: string;
   base: string;
+  /** The base model's card (read and checked once, here). */
+  baseCard: BaseCard;
 }
 
 function checkedTarget(options: AdaptOptions): AdaptTarget {
@@ -308,13 +310,13 @@ function checkedTarget(options: AdaptOptions): AdaptTarget {
   if (!existsSync(base)) throw new UsageError(`Expected a base model file for --base but ${base} does not exist`);
   if (resolve(`${out}.onnx`) === base)
     throw new UsageError(`--out ${options.out} would overwrite the base model; choose another NAME`);
-  checkBaseCard(base);
+  const baseCard = checkedBaseCard(base);
   for (const f of outputFiles(name)) {
     const at = join(dir, f);
     if (existsSync(at) && !statSync(at).isFile())
       throw new UsageError(`--out ${options.out}: ${at} exists and is not a file; choose another NAME or move it`);
   }
-  return { share, out, dir, name, base };
+  return { share, out, dir, name, base, baseCard };
 }
 
 /** The three files an adapted model is: DIR/NAME.onnx and the card and parity file beside it. */
@@ -322,10 +324,17 @@ function outputFiles(name: string): string[] {
   return [`${name}.onnx`, `${name}.parity.json`, `${name}.card.json`];
 }
 
+/** What adapt reads of the base model's card. */
+interface BaseCard {
+  name?: string;
+  version?: string;
+  training?: { recipe?: unknown };
+}
+
 /** The base model's card, which fine-tuning needs (the network's recipe): checked before the corpus is read. */
-function checkBaseCard(base: string): void {
+function checkedBaseCard(base: string): BaseCard {
   const cardPath = base.replace(/\.onnx$/, '') + '.card.json';
-  let card: { training?: { recipe?: unknown } };
+  let card: BaseCard;
   try {
     card = JSON.parse(readFileSync(cardPath, 'utf8')) as typeof card;
   } catch (err) {
@@ -337,6 +346,7 @@ function checkBaseCard(base: string): void {
     throw new UsageError(
       `Expected training.recipe in ${cardPath} (the network's recipe, which fine-tuning needs) but it has none: is ${base} a model trained by this project?`,
     );
+  return card;
 }
 
 /** Clip ids name tensor rows across scans: two scans of folders holding the same file names would mix clips up. */
@@ -522,11 +532,8 @@ async function exportTensors(
 }
 
 /** models/adapt.py's command line: the base model, the tensors, the output (version BASE+NAME) and the training settings. */
-async function adaptArgs(target: AdaptTarget, data: string[], work: string, options: AdaptOptions): Promise<string[]> {
-  const baseCard = JSON.parse(
-    await readFile(target.base.replace(/\.onnx$/, '.card.json'), 'utf8').catch(() => 'null'),
-  ) as { version?: string; name?: string } | null;
-  const version = `${baseCard?.version ?? '0'}+${target.name}`;
+function adaptArgs(target: AdaptTarget, data: string[], work: string, options: AdaptOptions): string[] {
+  const version = `${target.baseCard.version ?? '0'}+${target.name}`;
   const args = [
     ADAPT_PY,
     '--base',
@@ -707,12 +714,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
     const baseArrowHead = await baseArrowOnHeldout(target.base, options.scans, perScan, data);
     if (options.signal?.aborted)
       throw new AuditError('interrupted', 'Interrupted before training; nothing was written');
-    const { code, stderr } = await runAdaptPy(
-      python,
-      await adaptArgs(target, data, work, options),
-      options.quiet,
-      running,
-    );
+    const { code, stderr } = await runAdaptPy(python, adaptArgs(target, data, work, options), options.quiet, running);
     if (options.signal?.aborted)
       throw new AuditError(
         'interrupted',
