@@ -4,6 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AuditError } from '../errors.js';
 import { headArrow, type ArrowHeadFile } from '../model/arrow-head.js';
 import { readSeries, type SeriesRef } from '../outputs/series-file.js';
 
@@ -23,12 +24,14 @@ export interface ScannedClips {
 /**
  * The arrow head on the held-out clips of exported tensors: `data[k]` was exported from `scans[k]`, and its
  * groups.json names each row's clip and split ('val': held out), the same clips models/adapt.py scores. The head
- * reads each clip's whole series, as a scan does.
+ * reads each clip's whole series, as a scan does. A `signal` that fires stops it at the next clip (AuditError
+ * 'interrupted').
  */
 export async function headOnHeldout(
   head: ArrowHeadFile,
   scans: readonly ScannedClips[],
   data: string[],
+  signal?: AbortSignal,
 ): Promise<HeadHeldout> {
   let clips = 0;
   let right = 0;
@@ -38,6 +41,11 @@ export async function headOnHeldout(
     const held = new Set(groups.filter((g) => g.split === 'val').map((g) => g.id));
     for (const clip of scans[k].clips) {
       if (!held.delete(clip.id)) continue;
+      if (signal?.aborted)
+        throw new AuditError(
+          'interrupted',
+          'Interrupted while measuring the arrow head on the held-out clips; nothing was written',
+        );
       const { p_forward } = headArrow(head, await readSeries(scans[k].scan, clip.series));
       clips++;
       if (p_forward > 0.5) right++;

@@ -168,7 +168,11 @@ interface ClipFacts {
 interface ReadCorpus {
   sample: ClipSample<{ scan: number; line: number; clip: ClipFacts }>;
   degenerate: number;
+  signal?: AbortSignal;
 }
+
+/** How many clip rows are read between two looks at the signal: a Ctrl-C stops a read of millions within a moment. */
+const READ_SIGNAL_EVERY = 4096;
 
 /**
  * Offers the usable clip rows of finished scan number `k` to the corpus's sample, each with the manifest columns
@@ -205,6 +209,8 @@ async function readClips(scan: string, k: number, columns: readonly string[], re
   let line = 0;
   for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     line++;
+    if (line % READ_SIGNAL_EVERY === 0 && read.signal?.aborted)
+      throw new AuditError('interrupted', `Interrupted while reading ${file} (line ${line}); nothing was written`);
     if (!text.trim()) continue;
     let r:
       | ({
@@ -252,8 +258,9 @@ async function readCorpus(
   scans: readonly string[],
   columns: readonly string[],
   maxClips: number,
+  signal: AbortSignal | undefined,
 ): Promise<{ perScan: ClipFacts[][]; scanned: number; degenerate: number }> {
-  const read: ReadCorpus = { sample: new ClipSample(maxClips), degenerate: 0 };
+  const read: ReadCorpus = { sample: new ClipSample(maxClips), degenerate: 0, ...(signal ? { signal } : {}) };
   await Promise.all(scans.map((s, k) => readClips(resolve(s), k, columns, read)));
   // each scan's clips in file order, whatever order the scans were read in
   const sampled = read.sample.values().sort((a, b) => a.scan - b.scan || a.line - b.line);
@@ -695,7 +702,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   const columns = [options.groupColumn, options.labelColumn, options.captionColumn].filter(
     (c): c is string => c !== undefined,
   );
-  const read = await readCorpus(options.scans, columns, options.maxClips ?? DEFAULT_MAX_CLIPS);
+  const read = await readCorpus(options.scans, columns, options.maxClips ?? DEFAULT_MAX_CLIPS, options.signal);
   const { perScan } = read;
   // only sampled clips reach the tensors (exportTensors), so the sample is where two scans' ids must not clash
   checkDistinctIds(perScan, options.scans);
@@ -711,7 +718,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   try {
     log(`adapt: writing the tensors of ${corpus.clips} clips`);
     const data = await exportTensors(work, options.scans, perScan, labelled, options.signal);
-    const baseArrowHead = await baseArrowOnHeldout(target.base, options.scans, perScan, data);
+    const baseArrowHead = await baseArrowOnHeldout(target.base, options.scans, perScan, data, options.signal);
     if (options.signal?.aborted)
       throw new AuditError('interrupted', 'Interrupted before training; nothing was written');
     const { code, stderr } = await runAdaptPy(python, adaptArgs(target, data, work, options), options.quiet, running);
@@ -845,6 +852,7 @@ async function baseArrowOnHeldout(
   scans: string[],
   perScan: ClipFacts[][],
   data: string[],
+  signal: AbortSignal | undefined,
 ): Promise<AdaptResult['baseArrowHead']> {
   const head = await chooseArrowHead(undefined, base, DEFAULT_MODEL);
   if (!head) return null;
@@ -852,6 +860,7 @@ async function baseArrowOnHeldout(
     head,
     scans.map((scan, k) => ({ scan: resolve(scan), clips: perScan[k] })),
     data,
+    signal,
   );
   return { head: `${head.name}@${head.version}`, ...measured };
 }

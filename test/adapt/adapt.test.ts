@@ -409,6 +409,18 @@ describe.skipIf(!python)('audit adapt (PyTorch)', () => {
       }),
     ).rejects.toThrow(/Interrupted while writing the tensors; nothing was written/);
     expect(existsSync(join(dir, 'stopped'))).toBe(false);
+    // and a Ctrl-C while a large corpus's clip rows are read stops the read, before any folder is made
+    const large = join(dir, 'large-scan');
+    await mkdir(large, { recursive: true });
+    await writeFile(join(large, 'summary.json'), JSON.stringify({ status: 'complete' }));
+    const still = Array.from({ length: 5000 }, (_, i) =>
+      JSON.stringify({ id: `s${i}`, doubt: ['still: nothing moves'] }),
+    );
+    await writeFile(join(large, 'clips.jsonl'), `${still.join('\n')}\n`);
+    await expect(
+      adapt({ scans: [large], out: join(dir, 'stopped', 'y'), base, quiet: true, signal: AbortSignal.abort() }),
+    ).rejects.toThrow(/Interrupted while reading .*clips\.jsonl \(line 4096\); nothing was written/);
+    expect(existsSync(join(dir, 'stopped'))).toBe(false);
     // the same clip ids in two scans would mix clips up in the tensors: refused, naming both scans
     await expect(adapt({ scans: [scan, scan], out: join(dir, 'x', 'y'), base, quiet: true })).rejects.toThrow(
       /is in two scans .*distinct ids/,

@@ -53,6 +53,10 @@ describe('headOnHeldout', () => {
     await writeFile(join(data, 'groups.json'), JSON.stringify(groups));
 
     const got = await headOnHeldout(head, [await scanned(scanOut)], [data]);
+    // a Ctrl-C stops it at the next held-out clip
+    await expect(headOnHeldout(head, [await scanned(scanOut)], [data], AbortSignal.abort())).rejects.toThrow(
+      /Interrupted while measuring the arrow head on the held-out clips; nothing was written/,
+    );
     const p = items.filter((it) => heldIds.includes(it.id)).map((it) => headArrow(head, it.series).p_forward);
     expect(got.clips).toBe(5);
     expect(got.arrow_accuracy).toBeCloseTo(p.filter((x) => x > 0.5).length / 5, 12);
