@@ -70,7 +70,7 @@ async function* csvRecords(
   let cur: TextLine[] = [];
   const find = (batch: TextLine[], line: number) => (batch.length ? batch[line - batch[0].line]?.text : undefined);
   const lookup = (line: number) => find(cur, line) ?? find(prev, line);
-  for await (const lines of readLineBatches(file)) {
+  for await (const lines of readLineBatches(file, undefined, 'mark')) {
     prev = cur;
     cur = lines;
     const out: CsvRecord[] = [];
@@ -129,7 +129,7 @@ async function openJsonl(file: string): Promise<Manifest> {
   const names: string[] = [];
   const seen = new Set<string>();
   try {
-    probe: for await (const lines of readLineBatches(file)) {
+    probe: for await (const lines of readLineBatches(file, undefined, 'mark')) {
       for (const ln of lines) {
         if (ln.line > JSONL_PROBE_LINES) break probe;
         const obj = ln.text.trim() === '' ? null : parseObject(ln.text);
@@ -140,8 +140,12 @@ async function openJsonl(file: string): Promise<Manifest> {
     throw unreadable(file, 'JSONL', err);
   }
   async function* records(): AsyncGenerator<ManifestRecord> {
-    for await (const lines of readLineBatches(file)) {
+    for await (const lines of readLineBatches(file, undefined, 'mark')) {
       for (const ln of lines) {
+        if (ln.tooLong !== undefined) {
+          yield { row: ln.line, columns: null, raw: `(a line of ${ln.tooLong} bytes)` };
+          continue;
+        }
         const text = ln.text.trim();
         if (text === '') continue;
         const columns = parseObject(text);

@@ -5,7 +5,7 @@
 // the end of the file. Here a bad record is reported with its first line and reading goes on with the line
 // after its start, so one broken row never costs the rows after it.
 
-import type { TextLine } from '../lines.js';
+import { MAX_LINE_BYTES, type TextLine } from '../lines.js';
 
 /** A complete record (its fields) or a malformed one (a reason), numbered by its first physical line. */
 export type CsvRecord = { line: number; fields: string[] } | { line: number; error: string };
@@ -118,6 +118,21 @@ export class CsvRecordSplitter {
   }
 
   private step(ln: TextLine, out: CsvRecord[], queue: TextLine[]): void {
+    if (ln.tooLong !== undefined) {
+      // a line read past (longer than MAX_LINE_BYTES): a bad record of its own, and the end of any open one
+      const rec = this.pending;
+      this.pending = null;
+      if (rec !== null) {
+        out.push({ line: rec.start, error: `a quoted field is not closed before line ${ln.line}` });
+        queue.unshift(...rec.lines.slice(1), ln);
+        return;
+      }
+      out.push({
+        line: ln.line,
+        error: `the line is longer than ${MAX_LINE_BYTES} bytes (${ln.tooLong}); is it a text file?`,
+      });
+      return;
+    }
     if (this.pending === null) {
       if (ln.text === '') return;
       this.pending = { start: ln.line, lines: [], chars: 0 };

@@ -16,7 +16,7 @@ export function delimiterOf(file: string): ',' | '\t' {
 async function* csvRecordBatches(file: string): AsyncGenerator<CsvRecord[]> {
   const delimiter = delimiterOf(file);
   const splitter = new CsvRecordSplitter(delimiter, delimiter === '\t');
-  for await (const lines of readLineBatches(file)) {
+  for await (const lines of readLineBatches(file, undefined, 'mark')) {
     const out: CsvRecord[] = [];
     for (const ln of lines) splitter.push(ln, out);
     if (out.length > 0) yield out;

@@ -2,7 +2,7 @@
 
 import { expected } from '../../errors.js';
 import type { CellValue, FormatContext, FormatHandler, InputRow, InputSource, RowProblem } from '../input-types.js';
-import { readLineBatches } from '../lines.js';
+import { readLineBatches, tooLongMessage } from '../lines.js';
 import { buildRow, messageOf, missingPathColumn, rowProblem, setCell } from './common.js';
 
 /** How many lines open() looks through for a first valid object to check the path column against. */
@@ -29,8 +29,12 @@ function parseLine(text: string, where: string): Parsed {
 }
 
 async function* jsonlRows(ctx: FormatContext): AsyncGenerator<InputRow | RowProblem> {
-  for await (const lines of readLineBatches(ctx.input)) {
+  for await (const lines of readLineBatches(ctx.input, undefined, 'mark')) {
     for (const ln of lines) {
+      if (ln.tooLong !== undefined) {
+        yield rowProblem(ln.line, 'manifest-line-too-long', tooLongMessage(ctx.input, ln.line, ln.tooLong));
+        continue;
+      }
       if (ln.text.trim() === '') continue;
       const where = `line ${ln.line}`;
       const parsed = parseLine(ln.text, `${ctx.input} ${where}`);
@@ -45,7 +49,7 @@ async function* jsonlRows(ctx: FormatContext): AsyncGenerator<InputRow | RowProb
 
 /** Checks the first parseable object of the file names the path column (later rows are checked one by one). */
 async function probe(ctx: FormatContext): Promise<void> {
-  for await (const lines of readLineBatches(ctx.input)) {
+  for await (const lines of readLineBatches(ctx.input, undefined, 'mark')) {
     for (const ln of lines) {
       if (ln.line > PROBE_LINES) return;
       if (ln.text.trim() === '') continue;
