@@ -71,12 +71,22 @@ export function addClipAnalysisOptions(cmd: Command): Command {
     .option('--both-ways', 'measure flow both ways per pair and average (about 2x the flow cost, less noise)', false);
 }
 
+/** How a command takes its manifest columns: scan and eval read `path` and `id`; physics picks its path column itself. */
+export interface ColumnOptions {
+  /** Help text of --path-column when it has no default (the command picks a column itself). */
+  pathColumnPicked?: string;
+  /** No --id-column (the command names its rows by path). */
+  noIdColumn?: boolean;
+}
+
 /** Adds the input and analysis options (manifest columns, workers, size, rate, window, flow). */
-export function addAnalysisOptions(cmd: Command): Command {
+export function addAnalysisOptions(cmd: Command, columns: ColumnOptions = {}): Command {
+  if (columns.pathColumnPicked) cmd.option('--path-column <name>', columns.pathColumnPicked);
+  else cmd.option('--path-column <name>', 'manifest column with the clip path', 'path');
+  if (!columns.noIdColumn)
+    cmd.option('--id-column <name>', 'manifest column with the clip id; a row without one is known by its path', 'id');
   return addClipAnalysisOptions(
     cmd
-      .option('--path-column <name>', 'manifest column with the clip path', 'path')
-      .option('--id-column <name>', 'manifest column with the clip id; a row without one is known by its path', 'id')
       .option(
         '-w, --workers <n>',
         'worker threads, each analysing one clip at a time (default: all cores)',

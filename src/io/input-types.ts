@@ -33,6 +33,8 @@ export interface InputRow {
 export interface RowProblem {
   row: number;
   error: ManifestError;
+  /** The record's cells, when the record was read and one of its cells is what is wrong (an empty path, say). */
+  columns?: Record<string, CellValue>;
 }
 
 /** An opened input: streams its rows in order without holding the whole manifest in memory. */

@@ -68,7 +68,7 @@ export interface PhysicsOptions {
   /** Analysis settings passed to the scan (size, rate, window, flow preset, timeout). */
   analysis?: Pick<
     ScanOptionsInput,
-    'shortSide' | 'fps' | 'maxSeconds' | 'timeoutMs' | 'flowPreset' | 'flowDirections' | 'retryErrors'
+    'shortSide' | 'fps' | 'maxSeconds' | 'timeoutMs' | 'flowPreset' | 'flowDirections' | 'retryErrors' | 'decodeBatch'
   >;
   quiet?: boolean;
   /** Write report.html (rules with evidence, leaderboard, galleries) into `out` at the end (the CLI does unless --no-report). */
@@ -171,8 +171,8 @@ async function physicsLocked(
     };
   }
 
-  const { results, errorRows } = await judgeVideos(scanOut, videos, parsed, options.model);
-  const { ruleRows, pcRows } = autoEvalRows(parsed, results);
+  const { results, rowPc, errorRows } = await judgeVideos(scanOut, videos, parsed, options.model);
+  const { ruleRows, pcRows } = autoEvalRows(parsed, results, rowPc);
   const all = [...results.values()];
   const files = await writeOutputs(out, parsed.format, { videos: all, ruleRows, pcRows, errors: errorRows });
   const result: PhysicsSummary = {
@@ -241,9 +241,14 @@ async function judgeVideos(
   videos: Map<string, PhysicsRow[]>,
   parsed: PhysicsInput,
   modelOption: string | undefined,
-): Promise<{ results: Map<string, VideoResult>; errorRows: Record<string, unknown>[] }> {
+): Promise<{
+  results: Map<string, VideoResult>;
+  rowPc: Map<number, number | null>;
+  errorRows: Record<string, unknown>[];
+}> {
   const scanned = await readScanRows(scanOut);
   const results = new Map<string, VideoResult>();
+  const rowPc = new Map<number, number | null>();
   const errorRows: Record<string, unknown>[] = parsed.problems.map((p) => ({
     row: p.row,
     stage: 'input',
@@ -251,11 +256,12 @@ async function judgeVideos(
     message: p.message,
   }));
   for (const [path, rows] of videos) {
-    const v = await judgeVideo(scanOut, scanned, path, rows, modelOption);
+    const { video: v, pcOf } = await judgeVideo(scanOut, scanned, path, rows, modelOption);
     results.set(path, v);
+    for (const r of rows) rowPc.set(r.row, r.caption === v.caption ? v.pc : pcOf(r.caption));
     if (v.error) for (const r of rows) errorRows.push({ row: r.row, videopath: r.videopath, path, ...v.error });
   }
-  return { results, errorRows };
+  return { results, rowPc, errorRows };
 }
 
 type ScannedRows = Awaited<ReturnType<typeof readScanRows>>;
@@ -265,17 +271,22 @@ type VideoCommon = Pick<
   'videopath' | 'path' | 'row' | 'caption' | 'caption_source' | 'model_name' | 'is_hard' | 'human'
 >;
 
-/** Runs the checks on one video and judges its rules, or marks them all unjudged when it was not analysed. */
+/**
+ * Runs the checks on one video and judges its rules, or marks them all unjudged when it was not analysed; `pcOf` gives
+ * the video's PC against another caption (the same video listed with several prompts).
+ */
 async function judgeVideo(
   scanOut: string,
   scanned: ScannedRows,
   path: string,
   rows: PhysicsRow[],
   modelOption: string | undefined,
-): Promise<VideoResult> {
+): Promise<{ video: VideoResult; pcOf: (caption: string | null) => number | null }> {
   const common = videoCommon(path, rows);
   const read = await clipContext(scanOut, scanned, path, common.caption, modelOption);
-  return 'failure' in read ? unanalysedVideo(common, rows, read.failure) : judgedVideo(common, rows, read.ctx);
+  if ('failure' in read) return { video: unanalysedVideo(common, rows, read.failure), pcOf: () => null };
+  const { ctx } = read;
+  return { video: judgedVideo(common, rows, ctx), pcOf: (caption) => judgeClip({ ...ctx, caption }).pc };
 }
 
 function videoCommon(path: string, rows: PhysicsRow[]): VideoCommon {
@@ -377,15 +388,28 @@ function judgedVideo(common: VideoCommon, rows: PhysicsRow[], ctx: ClipContext):
   };
 }
 
-/** AutoEval rows keep the input's order: one rule row per input rule, one PC row per input row (per video for rule inputs). */
+/**
+ * AutoEval rows keep the input's order: one rule row per input rule, one PC row per input row (per video for rule
+ * inputs). A row that could not be read keeps its place with an empty score, as a video that failed does, so the
+ * outputs' index lines up with the input's rows.
+ */
 function autoEvalRows(
   parsed: PhysicsInput,
   results: Map<string, VideoResult>,
+  rowPc: Map<number, number | null>,
 ): { ruleRows: RuleRow[]; pcRows: PcRow[] } {
   const ruleRows: RuleRow[] = [];
   const pcRows: PcRow[] = [];
   const used = new Map<string, number>();
-  for (const r of parsed.rows) {
+  const pcSeen = new Set<string>();
+  const ordered = [...parsed.rows, ...parsed.problems].sort((a, b) => a.row - b.row);
+  for (const r of ordered) {
+    if (!('path' in r)) {
+      const w = r.written ?? { videopath: '', caption: '', rule: '' };
+      if (parsed.format === 'autoeval_rule') ruleRows.push({ videopath: w.videopath, rule: w.rule, score: null });
+      pcRows.push({ caption: w.caption, videopath: w.videopath, score: null });
+      continue;
+    }
     const v = results.get(r.path)!;
     for (const x of r.rules) {
       // The k-th occurrence of the same rule text on this video takes the k-th judgment.
@@ -395,12 +419,9 @@ function autoEvalRows(
       const judged = v.rules.filter((y) => y.rule === x.text)[k];
       ruleRows.push({ videopath: r.videopath, rule: x.text, score: v.error ? null : (judged?.score ?? 2) });
     }
-  }
-  const pcSeen = new Set<string>();
-  for (const r of parsed.rows) {
     if (parsed.format === 'autoeval_rule' && pcSeen.has(r.path)) continue;
     pcSeen.add(r.path);
-    pcRows.push({ caption: r.caption ?? '', videopath: r.videopath, score: results.get(r.path)!.pc });
+    pcRows.push({ caption: r.caption ?? '', videopath: r.videopath, score: rowPc.get(r.row) ?? null });
   }
   return { ruleRows, pcRows };
 }

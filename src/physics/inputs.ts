@@ -1,6 +1,6 @@
 // Reads what `audit physics` is given: a folder or video file, or a CSV in a VideoPhy-2 format, as video rows with rules.
 
-import type { Stats } from 'node:fs';
+import { existsSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ManifestError, UsageError, expected } from '../errors.js';
@@ -45,6 +45,8 @@ export interface RowProblemOut {
   row: number;
   code: string;
   message: string;
+  /** What the row says, when its record could be read: the AutoEval outputs repeat it with an empty score. */
+  written?: { videopath: string; caption: string; rule: string };
 }
 
 export interface PhysicsInput {
@@ -178,10 +180,61 @@ const boolCell = (v: CellValue | undefined): boolean | null => {
 const firstColumn = (columns: readonly string[], names: readonly string[]): string | null =>
   names.find((n) => columns.includes(n)) ?? null;
 
-/** Local file of a video URL: its file name in `videosDir` (default the CSV's folder). */
-function urlToLocal(url: string, videosDir: string): string {
-  const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
-  return path.join(videosDir, name);
+/**
+ * Local file of a video URL in `videosDir` (default the CSV's folder): the longest end of the URL's path that exists
+ * there (`wan/X.mp4` for `https://host/videos/wan/X.mp4` when the videos were downloaded into folders per model),
+ * else its file name. A URL that does not parse is a ManifestError naming the row.
+ */
+function urlToLocal(url: string, videosDir: string, where: string, row: number): string {
+  let parts: string[];
+  try {
+    parts = new URL(url).pathname
+      .split('/')
+      .filter((p) => p !== '')
+      .map((p) => decodeURIComponent(p));
+  } catch (err) {
+    throw new ManifestError(
+      'manifest-bad-url',
+      `${expected('a video URL', where, url)} (${err instanceof Error ? err.message : String(err)})`,
+      { row },
+    );
+  }
+  if (parts.length === 0 || parts.some((p) => p === '..' || p.includes('/') || p.includes('\\')))
+    throw new ManifestError('manifest-bad-url', `${expected('a video URL that ends in a file name', where, url)}`, {
+      row,
+    });
+  for (let k = 0; k < parts.length - 1; k++) {
+    const candidate = path.join(videosDir, ...parts.slice(k));
+    if (existsSync(candidate)) return candidate;
+  }
+  return path.join(videosDir, parts[parts.length - 1] as string);
+}
+
+/**
+ * Rows whose different URLs came to the same local file (two models' videos of one prompt share a file name): the
+ * first keeps it, the others become problems naming both rows, since one file cannot be both videos.
+ */
+function urlClashes(rows: PhysicsRow[], abs: string): { rows: PhysicsRow[]; problems: RowProblemOut[] } {
+  const first = new Map<string, PhysicsRow>();
+  const kept: PhysicsRow[] = [];
+  const problems: RowProblemOut[] = [];
+  for (const r of rows) {
+    const owner = first.get(r.path);
+    if (!owner) first.set(r.path, r);
+    const urls = /^https?:\/\//i.test(r.videopath) && owner !== undefined && /^https?:\/\//i.test(owner.videopath);
+    if (!owner || owner.videopath === r.videopath || !urls) {
+      kept.push(r);
+      continue;
+    }
+    const tail = (url: string) => new URL(url).pathname.split('/').slice(-2).map(decodeURIComponent).join('/');
+    problems.push({
+      row: r.row,
+      written: { videopath: r.videopath, caption: r.caption ?? '', rule: r.rules[0]?.text ?? '' },
+      code: 'manifest-url-clash',
+      message: `${abs} line ${r.row}: the URL ${r.videopath} and line ${owner.row}'s ${owner.videopath} would both be read from ${r.path}; keep each video under the end of its URL's path in the --videos folder (${tail(owner.videopath)} and ${tail(r.videopath)}) so that each URL finds its own file`,
+    });
+  }
+  return { rows: kept, problems };
 }
 
 /** Options of {@link readPhysicsInput}. */
@@ -199,19 +252,22 @@ export interface ReadInputOptions {
 async function collectRows(
   source: InputSource,
   toRow: (r: InputRow) => PhysicsRow,
+  written?: (columns: Record<string, CellValue>) => RowProblemOut['written'],
 ): Promise<{ rows: PhysicsRow[]; problems: RowProblemOut[] }> {
   const rows: PhysicsRow[] = [];
   const problems: RowProblemOut[] = [];
   for await (const r of source.rows()) {
     if (isRowProblem(r)) {
-      problems.push({ row: r.row, code: r.error.code, message: r.error.message });
+      const w = r.columns && written?.(r.columns);
+      problems.push({ row: r.row, code: r.error.code, message: r.error.message, ...(w ? { written: w } : {}) });
       continue;
     }
     try {
       rows.push(toRow(r));
     } catch (err) {
       if (!(err instanceof ManifestError)) throw err;
-      problems.push({ row: r.row, code: err.code, message: err.message });
+      const w = written?.(r.columns);
+      problems.push({ row: r.row, code: err.code, message: err.message, ...(w ? { written: w } : {}) });
     }
   }
   return { rows, problems };
@@ -303,8 +359,16 @@ async function readPhysicsCsv(abs: string, options: ReadInputOptions): Promise<P
   };
   // The io reader does the CSV work (quoting, line numbers, bad records); paths are resolved here because of URLs.
   const source = await openInput(abs, { pathColumn, format: 'csv' });
-  const { rows, problems } = await collectRows(source, (r) => csvRow(r, layout));
-  return { format, input: abs, rows, problems };
+  const read = await collectRows(
+    source,
+    (r) => csvRow(r, layout),
+    (c) => {
+      const cell = (column: string | null) => (column === null ? '' : String(c[column] ?? ''));
+      return { videopath: cell(pathColumn), caption: cell(layout.captionColumn), rule: cell('rule') };
+    },
+  );
+  const { rows, problems } = urlClashes(read.rows, abs);
+  return { format, input: abs, rows, problems: [...read.problems, ...problems].sort((a, b) => a.row - b.row) };
 }
 
 /** The trimmed text of a column when the row has it non-empty, else null. */
@@ -318,7 +382,9 @@ function textCell(c: Record<string, CellValue>, column: string | null): string |
 function csvRow(r: InputRow, layout: CsvLayout): PhysicsRow {
   const c = r.columns;
   const written = String(c[layout.pathColumn]);
-  const local = /^https?:\/\//i.test(written) ? urlToLocal(written, layout.videosDir) : r.path;
+  const local = /^https?:\/\//i.test(written)
+    ? urlToLocal(written, layout.videosDir, `column "${layout.pathColumn}" of ${layout.abs} line ${r.row}`, r.row)
+    : r.path;
   const rules = csvRules(c, layout.format, `${layout.abs} line ${r.row}`, r.row);
   const given = textCell(c, layout.captionColumn);
   const fromName = given ? null : captionFromFileName(local);

@@ -1,6 +1,6 @@
 // `audit physics` end to end on three small rendered videos and one missing one, as users run it (built CLI).
 
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openInput, isRowProblem } from '../../src/io/inputs.js';
@@ -132,4 +132,40 @@ describe('audit physics on a released-format CSV', () => {
     expect(a.pc.n).toBe(3);
     expect(await readFile(join(out, 'agreement.md'), 'utf8')).toMatch(/\| 1 followed \|/);
   });
+});
+
+describe('audit physics on an SA/PC input', () => {
+  it('judges the PC of each row against its own caption, and keeps a row it cannot read in its place', async () => {
+    const csv = join(dir, 'sapc.csv');
+    await writeFile(
+      csv,
+      [
+        'caption,videopath',
+        'A puck slides to the right and stops,videos/slide.mp4',
+        'A puck slides to the left and stops,videos/slide.mp4',
+        'A ball falls,',
+        'A ball falls to the floor and bounces,videos/drop.mp4',
+        '',
+      ].join('\n'),
+    );
+    const o = join(dir, 'out-sapc');
+    const r = await runCliProcess(['physics', csv, '--out', o, '--model', 'none', '--workers', '1', '-q']);
+    expect(r.code).toBe(3);
+    // (no cell here holds a comma or a quote, so a split reads the file)
+    const text = await readFile(join(o, 'output_pc.csv'), 'utf8');
+    const pcs = text
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
+    expect(pcs.map((x) => x.slice(0, 3))).toEqual([
+      ['0', 'A puck slides to the right and stops', 'videos/slide.mp4'],
+      ['1', 'A puck slides to the left and stops', 'videos/slide.mp4'],
+      ['2', 'A ball falls', ''],
+      ['3', 'A ball falls to the floor and bounces', 'videos/drop.mp4'],
+    ]);
+    // the caption's direction agrees with the motion in one row only
+    expect(Number(pcs[0][3])).toBeGreaterThan(Number(pcs[1][3]));
+    expect(pcs[2][3]).toBe('');
+  }, 120_000);
 });

@@ -85,6 +85,40 @@ describe('readPhysicsInput', () => {
     expect(r.problems[0].message).toMatch(/physics_rules_unfollowed.*line 3/);
   });
 
+  it('finds each URL by the longest end of its path in --videos, and refuses what it cannot tell apart', async () => {
+    const dir = await tempDir();
+    const videos = join(dir, 'videos');
+    await mkdir(join(videos, 'wan'), { recursive: true });
+    await mkdir(join(videos, 'cogvideox'), { recursive: true });
+    await writeFile(join(videos, 'wan', 'A ball falls.mp4'), '');
+    await writeFile(join(videos, 'cogvideox', 'A ball falls.mp4'), '');
+    const url = (model: string, name = 'A%20ball%20falls.mp4') => `https://host/data/${model}/${name}`;
+    const write = (urls: string[]) =>
+      writeFile(join(dir, 'in.csv'), `caption,video_url\n${urls.map((u) => `A ball falls.,${u}`).join('\n')}\n`);
+    // one folder per model, as the URLs name them: two videos, each found in its own folder
+    await write([url('wan'), url('cogvideox'), url('wan'), 'http://exa mple.com/x.mp4', url('x', '%E0%A4%A.mp4')]);
+    let r = await readPhysicsInput(join(dir, 'in.csv'), { videosDir: videos });
+    expect(r.rows.map((x) => [x.row, x.path])).toEqual([
+      [2, join(videos, 'wan', 'A ball falls.mp4')],
+      [3, join(videos, 'cogvideox', 'A ball falls.mp4')],
+      [4, join(videos, 'wan', 'A ball falls.mp4')],
+    ]);
+    // a URL that does not parse is a bad row, naming it, and the rows after it are read
+    expect(r.problems.map((p) => [p.row, p.code])).toEqual([
+      [5, 'manifest-bad-url'],
+      [6, 'manifest-bad-url'],
+    ]);
+    expect(r.problems[0].message).toMatch(/column "video_url" of .*in\.csv line 5 .*exa mple/);
+    // all videos in one folder by file name: two URLs would read one file, so the second is refused, naming both
+    await write([url('wan'), url('cogvideox'), url('wan')]);
+    r = await readPhysicsInput(join(dir, 'in.csv'), { videosDir: join(dir, 'flat') });
+    expect(r.rows.map((x) => x.row)).toEqual([2, 4]);
+    expect(r.problems).toMatchObject([
+      { row: 3, code: 'manifest-url-clash', written: { videopath: url('cogvideox') } },
+    ]);
+    expect(r.problems[0].message).toMatch(/line 3: the URL .*cogvideox.* and line 2's .*wan.* would both be read from/);
+  });
+
   it('reads a folder of videos and refuses a CSV without a path column', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'Water_drips_from_a_leaky_tap_into_a_sink._1.gif'), '');

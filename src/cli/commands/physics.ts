@@ -5,9 +5,12 @@ import type { Device } from '../../model/index.js';
 import type { ActionResult } from '../action-result.js';
 import { EXIT } from '../exit-codes.js';
 import { PHYSICS_HELP } from '../help.js';
-import { addAnalysisOptions, analysisOptions, withInterrupt, type AnalysisFlags } from '../shared-options.js';
+import { PATH_COLUMNS } from '../../physics/inputs.js';
+import { addAnalysisOptions, clipAnalysisOptions, withInterrupt, type AnalysisFlags } from '../shared-options.js';
 
-interface PhysicsFlags extends AnalysisFlags {
+interface PhysicsFlags extends Omit<AnalysisFlags, 'pathColumn' | 'idColumn'> {
+  /** Unset: physics picks the path column itself. */
+  pathColumn?: string;
   out: string;
   model?: string;
   device: Device;
@@ -32,6 +35,10 @@ export function physicsCommand(program: Command, result: ActionResult): void {
         'folder where http(s) video URLs of a released CSV are found by file name (default: the CSV folder)',
       )
       .option('--no-report', 'do not write report.html (and its contact sheets) at the end'),
+    {
+      pathColumnPicked: `CSV column with the video path or URL (default: the first of ${PATH_COLUMNS.join(', ')} the CSV has)`,
+      noIdColumn: true,
+    },
   )
     .addHelpText('after', PHYSICS_HELP)
     .action(async (input: string, flags: PhysicsFlags) => {
@@ -42,7 +49,7 @@ export function physicsCommand(program: Command, result: ActionResult): void {
 /** Runs the physics checks (Ctrl-C stops; the scan resumes on the next run), prints the counts and returns the exit code. */
 async function runPhysics(input: string, flags: PhysicsFlags): Promise<number> {
   const { physics } = await import('../../physics/index.js');
-  const a = analysisOptions(flags);
+  const a = clipAnalysisOptions(flags);
   const s = await withInterrupt(
     (signal) =>
       physics(
@@ -51,9 +58,9 @@ async function runPhysics(input: string, flags: PhysicsFlags): Promise<number> {
           out: flags.out,
           model: flags.model,
           device: flags.device,
-          workers: a.workers,
-          // --path-column keeps its scan default "path"; physics picks videopath, video_url, ... itself unless told.
-          pathColumn: flags.pathColumn === 'path' ? undefined : flags.pathColumn,
+          workers: flags.workers,
+          // without --path-column physics picks videopath, video_url, ... itself
+          pathColumn: flags.pathColumn,
           videosDir: flags.videos,
           analysis: {
             shortSide: a.shortSide,
@@ -62,7 +69,8 @@ async function runPhysics(input: string, flags: PhysicsFlags): Promise<number> {
             timeoutMs: a.timeoutMs,
             flowPreset: a.flowPreset,
             flowDirections: a.flowDirections,
-            retryErrors: a.retryErrors,
+            retryErrors: flags.retryErrors,
+            decodeBatch: flags.decodeBatch,
           },
           quiet: flags.quiet,
           report: flags.report,

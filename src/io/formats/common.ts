@@ -67,13 +67,14 @@ export function buildRow(
   where: string,
   columns: Record<string, CellValue>,
 ): InputRow | RowProblem {
+  const problem = (code: string, message: string): RowProblem => ({ ...rowProblem(row, code, message), columns });
   const raw = Object.hasOwn(columns, ctx.pathColumn) ? columns[ctx.pathColumn] : undefined;
   const name = `column ${JSON.stringify(ctx.pathColumn)} of ${ctx.input} ${where}`;
   if (raw === undefined || raw === null || raw === '' || (typeof raw === 'string' && raw.trim() === '')) {
-    return rowProblem(row, 'manifest-empty-path', expected('a non-empty path', name, raw ?? null));
+    return problem('manifest-empty-path', expected('a non-empty path', name, raw ?? null));
   }
   if (typeof raw !== 'string') {
-    return rowProblem(row, 'manifest-bad-path', expected('a path string', name, raw));
+    return problem('manifest-bad-path', expected('a path string', name, raw));
   }
   let segment: InputRow['segment'];
   if (ctx.startColumn !== undefined && ctx.endColumn !== undefined) {
@@ -81,8 +82,7 @@ export function buildRow(
     const end = segmentTime(columns[ctx.endColumn]);
     const cell = (c: string) => `column ${JSON.stringify(c)} of ${ctx.input} ${where}`;
     if (start === undefined)
-      return rowProblem(
-        row,
+      return problem(
         'manifest-bad-segment',
         expected(
           'seconds or [HH:]MM:SS[.mmm] (empty: the start)',
@@ -91,16 +91,14 @@ export function buildRow(
         ),
       );
     if (end === undefined)
-      return rowProblem(
-        row,
+      return problem(
         'manifest-bad-segment',
         expected('seconds or [HH:]MM:SS[.mmm] (empty: the end)', cell(ctx.endColumn), columns[ctx.endColumn] ?? null),
       );
     const startS = start ?? 0;
     const endS = end ?? Infinity;
     if (!(endS > startS))
-      return rowProblem(
-        row,
+      return problem(
         'manifest-bad-segment',
         expected(`an end after the start (${startS} s)`, cell(ctx.endColumn), endS),
       );
