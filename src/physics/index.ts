@@ -63,7 +63,7 @@ export interface PhysicsOptions {
   workers?: number;
   /** Video path column of a CSV (default: videopath, video_url, path, ...). */
   pathColumn?: string;
-  /** Folder where http(s) video URLs of a released CSV are found by file name (default: the CSV's folder). */
+  /** Folder where http(s) video URLs of a released CSV are found (the longest end of the URL path there, else the file name; default: the CSV's folder). */
   videosDir?: string;
   /** Analysis settings passed to the scan (size, rate, window, flow preset, timeout). */
   analysis?: Pick<

@@ -241,7 +241,7 @@ function urlClashes(rows: PhysicsRow[], abs: string): { rows: PhysicsRow[]; prob
 export interface ReadInputOptions {
   /** Column with the video path (default: the first of {@link PATH_COLUMNS} the CSV has). */
   pathColumn?: string;
-  /** Where http(s) video URLs are looked up by file name (default: the CSV's folder). */
+  /** Where http(s) video URLs are looked up: the longest end of the URL path there, else the file name (default: the CSV's folder). */
   videosDir?: string;
 }
 

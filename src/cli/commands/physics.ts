@@ -32,7 +32,7 @@ export function physicsCommand(program: Command, result: ActionResult): void {
       .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
       .option(
         '--videos <dir>',
-        'folder where http(s) video URLs of a released CSV are found by file name (default: the CSV folder)',
+        'folder where the http(s) video URLs of a released CSV are found: by the longest end of the URL path that exists there (wan/X.mp4), else by file name (default: the CSV folder)',
       )
       .option('--no-report', 'do not write report.html (and its contact sheets) at the end'),
     {
