@@ -1,27 +1,36 @@
 // `audit inspect CLIP`: one clip through the scan's own analysis and model, explained, with an optional picture.
 
-import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
 import { DecodeError, UsageError } from '../errors.js';
-import { clipWindows } from '../model/features.js';
-import { loadModel, predictClips, type LoadedModel } from '../model/onnx.js';
+import type { ArrowHead } from '../model/arrow-head.js';
+import { loadModel, type LoadedModel } from '../model/onnx.js';
 import { analyseClip } from '../pipeline/analyse-clip.js';
 import { isRemotePath } from '../io/object-store.js';
 import { ScanOptionsSchema, type ScanOptionsInput } from '../pipeline/options.js';
-import { predictionColumns } from '../pipeline/rows.js';
 import type { AnalysisSettings, ClipSuccess } from '../pipeline/task.js';
-import { DEFAULT_MODEL } from '../pipeline/scan.js';
+import { loadRunArrow, modelPath } from '../pipeline/scan.js';
+import { modelColumns } from '../pipeline/scan-rows.js';
 import { CUE_COLUMNS } from '../cues/index.js';
 import { contactSheetImage } from '../report/contact-sheet.js';
 import { cueCurvesSvg } from '../report/curves.js';
 import { imageFormat, rasteriseSvg, stackImages, writeImage } from '../report/image.js';
 import { explainClip, type PredictionCells } from '../report/reasoning.js';
 
-/** Options of {@link inspectClip}: the clip, the model, the picture, and the scan's analysis settings. */
+/** Options of {@link inspectClip}: the clip, the picture, and the scan's analysis and model settings. */
 export type InspectOptions = Pick<
   ScanOptionsInput,
-  'shortSide' | 'fps' | 'maxSeconds' | 'timeoutMs' | 'flowPreset' | 'flowDirections' | 'model' | 'device'
+  | 'shortSide'
+  | 'fps'
+  | 'maxSeconds'
+  | 'timeoutMs'
+  | 'flowPreset'
+  | 'flowDirections'
+  | 'model'
+  | 'device'
+  | 'arrowHead'
+  | 'modelWindows'
+  | 'batch'
 > & {
   /** The video file. */
   path: string;
@@ -53,7 +62,7 @@ export interface InspectResult {
   };
   /** The clip summaries (src/cues/summaries.ts), as in a clips.jsonl row. */
   summaries: Record<string, number>;
-  /** The model's columns of a clip row (verdict, p_*, confidence, reversed_in_corpus, embeddings), or null without a model. */
+  /** The model's columns of the clip's scan row (verdict, p_*, confidence, doubt, embeddings, ...), or null without a model. */
   prediction: Record<string, unknown> | null;
   model: { path: string; version: string; provider: string } | null;
   reasoning: string[];
@@ -69,14 +78,10 @@ const InspectSettings = ScanOptionsSchema.pick({
   flowDirections: true,
   model: true,
   device: true,
+  arrowHead: true,
+  modelWindows: true,
+  batch: true,
 });
-
-/** The model scan would use: a path, none for 'none', else the shipped model when it exists. */
-function modelPath(option: string | undefined): string | null {
-  if (option === 'none') return null;
-  if (option !== undefined) return resolve(option);
-  return existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : null;
-}
 
 type Settings = ReturnType<typeof InspectSettings.parse>;
 
@@ -110,17 +115,37 @@ function analysisSettings(o: Settings): AnalysisSettings {
   };
 }
 
-/** The model's clip-row columns for the analysed clip, and which model gave them. */
+/** The model's columns of the clip's scan row (scan's own model step, with its arrow head), and which model gave them. */
 async function predictClip(
   model: LoadedModel,
+  arrow: ArrowHead | null,
+  o: Settings,
   r: ClipSuccess,
 ): Promise<{ prediction: Record<string, unknown>; modelInfo: NonNullable<InspectResult['model']> }> {
   const version = `${model.card?.name ?? 'model'}@${model.card?.version ?? '?'}`;
-  const [p] = await predictClips(model, [clipWindows({ frames: r.pairs, columns: r.columns, data: r.series })]);
+  const [prediction] = await modelColumns({ model, modelVersion: version, opts: o, content: null, arrow }, [r]);
   return {
-    prediction: predictionColumns(p, version),
+    prediction,
     modelInfo: { path: model.path, version, provider: model.provider },
   };
+}
+
+/**
+ * The reasoning about the cues and the model's columns. A clip too poor to judge gets no verdict from the model (as in
+ * scan): the reasoning then says why instead of reading probabilities there are none of; doubts beside a verdict
+ * (out of the model's domain) are said too.
+ */
+function reasoning(summaries: Record<string, number>, prediction: Record<string, unknown> | null): string[] {
+  const doubt = (prediction?.doubt as string[] | undefined) ?? [];
+  if (prediction === null || prediction.verdict !== null) {
+    const lines = explainClip(summaries, prediction as PredictionCells | null);
+    return doubt.length ? [...lines, `Doubt: ${doubt.join('; ')}.`] : lines;
+  }
+  // Without a prediction explainClip ends on the line that no model ran; here one ran and gave no verdict.
+  return [
+    ...explainClip(summaries, null).slice(0, -1),
+    `Model: no verdict, the clip is too poor to judge: ${doubt.join('; ')}.`,
+  ];
 }
 
 /** The result without a picture: probe and analysis facts, summaries, prediction and the reasoning. */
@@ -155,7 +180,7 @@ function inspectResult(
     summaries: r.summaries,
     prediction,
     model: modelInfo,
-    reasoning: explainClip(r.summaries, prediction as PredictionCells | null),
+    reasoning: reasoning(r.summaries, prediction),
     png: null,
   };
 }
@@ -191,7 +216,8 @@ async function writePicture(
 
 /**
  * Analyses one video file exactly as `audit scan` does (same decode, flow, camera fit, cues, summaries and
- * model input), runs the model when there is one (default: the shipped model, as scan), explains the cues in
+ * model input), runs the model when there is one (default: the shipped model, as scan) through scan's own model
+ * step (the same windows, arrow head and doubt, so the prediction equals the clip's scan row), explains the cues in
  * a few sentences and, with `png`, writes the contact sheet above the cue curves.
  * @throws DecodeError (missing, unreadable, not a video, too short, ...), ModelError, UsageError for bad options.
  * @example
@@ -202,12 +228,16 @@ export async function inspectClip(options: InspectOptions): Promise<InspectResul
   const { o, path } = checkOptions(options);
   const settings = analysisSettings(o);
   const mp = modelPath(o.model);
+  // Before the model, as scan: a bad arrow head fails in a second.
+  const arrow = await loadRunArrow(o, mp);
   let model: LoadedModel | null = null;
   try {
     model = mp ? await loadModel(mp, { device: o.device }) : null;
     const r = await analyseClip({ id: options.path, row: 1, path, settings });
     if (!r.ok) throw new DecodeError(r.error.code, r.error.message, { path });
-    const { prediction, modelInfo } = model ? await predictClip(model, r) : { prediction: null, modelInfo: null };
+    const { prediction, modelInfo } = model
+      ? await predictClip(model, arrow, o, r)
+      : { prediction: null, modelInfo: null };
     const result = inspectResult(path, r, prediction, modelInfo);
     if (options.png !== undefined) result.png = await writePicture(path, r, o, options.png);
     return result;
@@ -234,11 +264,14 @@ export function formatInspect(r: InspectResult): string {
   for (const w of a.warnings) lines.push(`warning    ${w}`);
   const q = r.prediction;
   if (q && r.model) {
-    lines.push(
-      `verdict    ${String(q.verdict)} (p ${fixed(q.confidence, 2)})   invariant ${fixed(q.p_invariant, 2)}  equivariant ${fixed(q.p_equivariant, 2)}  irreversible ${fixed(q.p_irreversible, 2)}`,
-      `arrow      p_forward ${fixed(q.p_forward, 2)}${q.reversed_in_corpus ? '  (flag: probably reversed in the corpus)' : ''}`,
-      `model      ${r.model.version} on ${r.model.provider} (${r.model.path})`,
-    );
+    if (q.verdict === null) lines.push('verdict    none (too poor to judge, see doubt)');
+    else
+      lines.push(
+        `verdict    ${String(q.verdict)} (p ${fixed(q.confidence, 2)})   invariant ${fixed(q.p_invariant, 2)}  equivariant ${fixed(q.p_equivariant, 2)}  irreversible ${fixed(q.p_irreversible, 2)}`,
+        `arrow      p_forward ${fixed(q.p_forward, 2)}${q.reversed_in_corpus ? '  (flag: probably reversed in the corpus)' : ''}`,
+      );
+    for (const d of (q.doubt as string[] | undefined) ?? []) lines.push(`doubt      ${d}`);
+    lines.push(`model      ${r.model.version} on ${r.model.provider} (${r.model.path})`);
   } else {
     lines.push('verdict    none (no model)');
   }

@@ -12,7 +12,7 @@ import type { ScanOptions } from './options.js';
 import { rowKey, shardOf, type OutDir } from './out-dir.js';
 import type { ProgressReporter, ProgressState } from './progress.js';
 import { clipErrorRow, clipRow, contentColumn, predictionColumns } from './rows.js';
-import type { AnalysisSettings, ClipOutcome, ClipTask } from './task.js';
+import type { AnalysisSettings, ClipOutcome, ClipSuccess, ClipTask } from './task.js';
 import { StringTable } from '../util/string-table.js';
 
 /** Longest wait of an analysed clip for its model batch to fill (milliseconds). */
@@ -119,7 +119,7 @@ interface Batcher {
  * verdict averaged with the content head's), and with --content its `content` column.
  */
 function withRunHeads(
-  run: RowRun,
+  run: Pick<RowRun, 'content' | 'arrow'>,
   r: Analysed,
   p: Prediction,
 ): { prediction: Prediction; content: Record<string, unknown> } {
@@ -129,6 +129,42 @@ function withRunHeads(
   if (!run.content || !r.content) return { prediction, content: {} };
   const network = scores ? [p.p_invariant, p.p_equivariant, p.p_irreversible] : null;
   return { prediction, content: contentColumn(r.content, network, own) };
+}
+
+/** What the model's columns of a clip row depend on: the model and its name, its windows, and the heads beside it. */
+export interface ModelStep extends Pick<RowRun, 'content' | 'arrow'> {
+  model: LoadedModel;
+  /** name@version of the model, as in the rows' model_version. */
+  modelVersion: string;
+  opts: Pick<ScanOptions, 'modelWindows' | 'batch'>;
+}
+
+/**
+ * The model's columns of the clip rows of analysed clips, as scan writes them: each clip judged on up to
+ * `modelWindows` windows of the model's T pairs, the heads applied (the arrow head's p_forward; with --content the
+ * averaged verdict and the `content` column), and no verdict for a clip too poor to judge, with the reasons in `doubt`.
+ * @example
+ * const [columns] = await modelColumns({ model, modelVersion, opts, content: null, arrow }, [clip]);
+ */
+export async function modelColumns(
+  step: ModelStep,
+  clips: readonly ClipSuccess[],
+): Promise<Array<Record<string, unknown>>> {
+  const { model } = step;
+  const preds = await predictClips(
+    model,
+    clips.map((r) =>
+      clipWindows({ frames: r.pairs, columns: r.columns, data: r.series }, model.T, step.opts.modelWindows),
+    ),
+    { batchSize: step.opts.batch },
+  );
+  return clips.map((r, i) => {
+    const { prediction, content } = withRunHeads(step, r, preds[i]);
+    return {
+      ...predictionColumns(prediction, step.modelVersion, r.analysis.degenerate, model.domain?.threshold),
+      ...content,
+    };
+  });
 }
 
 /**
@@ -146,24 +182,14 @@ function modelBatcher(run: RowRun, model: LoadedModel): Batcher {
     pending = [];
     flushing = flushing.then(async () => {
       if (!batch.length) return;
-      const preds = await predictClips(
-        model,
-        batch.map(({ r }) =>
-          clipWindows({ frames: r.pairs, columns: r.columns, data: r.series }, model.T, run.opts.modelWindows),
-        ),
-        { batchSize: run.opts.batch },
+      const step: ModelStep = { ...run, model, modelVersion: run.modelVersion! };
+      const columns = await modelColumns(
+        step,
+        batch.map(({ r }) => r),
       );
       for (let i = 0; i < batch.length; i++) {
         const { r, input } = batch[i];
-        const { prediction, content } = withRunHeads(run, r, preds[i]);
-        await run.dir.appendClip(
-          {
-            ...clipRow(r, input),
-            ...predictionColumns(prediction, run.modelVersion!, r.analysis.degenerate, model.domain?.threshold),
-            ...content,
-          },
-          r.series,
-        );
+        await run.dir.appendClip({ ...clipRow(r, input), ...columns[i] }, r.series);
       }
     });
     return flushing;

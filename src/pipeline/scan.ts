@@ -94,7 +94,8 @@ const SERIES_FORMAT =
 /** The model shipped with the package (used when --model is not given and the file exists). */
 export const DEFAULT_MODEL = fileURLToPath(new URL('../../models/reversal-v1.onnx', import.meta.url));
 
-function modelPath(option: string | undefined): string | null {
+/** The model a run uses: the file given, none for 'none', else the shipped model when it exists. */
+export function modelPath(option: string | undefined): string | null {
   if (option === 'none') return null;
   if (option !== undefined) return resolve(option);
   return existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : null;
@@ -273,7 +274,7 @@ async function loadRunContent(opts: ScanOptions, mp: string | null): Promise<{ h
  * another model (an adapted one, say) keeps its own arrow; null for --arrow-head none (the model's own arrow) and
  * without a model, where there is no p_forward.
  */
-async function loadRunArrow(opts: ScanOptions, mp: string | null): Promise<ArrowHead | null> {
+export async function loadRunArrow(opts: Pick<ScanOptions, 'arrowHead'>, mp: string | null): Promise<ArrowHead | null> {
   if (mp === null) {
     if (opts.arrowHead !== undefined && opts.arrowHead !== 'none')
       throw new UsageError("--arrow-head gives p_forward beside the model's verdict: with --model none there is none");

@@ -8,6 +8,7 @@ import { addClipAnalysisOptions, clipAnalysisOptions, type ClipAnalysisFlags } f
 interface InspectFlags extends ClipAnalysisFlags {
   model?: string;
   device: Device;
+  arrowHead?: string;
   png?: string;
   json: boolean;
 }
@@ -22,6 +23,10 @@ export function inspectCommand(program: Command): void {
       'ONNX model for the verdict (default: the shipped models/reversal-v1.onnx; "none" to skip)',
     )
     .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
+    .option(
+      '--arrow-head <path>',
+      'arrow head that gives p_forward, as scan (default: the shipped models/reversal-arrow-v1.json beside the shipped model; another --model keeps its own arrow); "none" keeps the model\'s own arrow',
+    )
     .option('--png <file>', 'write the contact sheet above the cue curves to this .png (or .jpg) file')
     .option('--json', 'print one JSON object instead of the text', false);
   addClipAnalysisOptions(inspect)
@@ -33,6 +38,7 @@ export function inspectCommand(program: Command): void {
         path: clip,
         model: flags.model,
         device: flags.device,
+        arrowHead: flags.arrowHead,
         png: flags.png,
         ...clipAnalysisOptions(flags),
       });
