@@ -10,6 +10,10 @@
 // could not upload (or was killed) leaves it, and the next run of the same command on this machine continues from it
 // when the prefix has not changed since, else makes it equal to the prefix first.
 //
+// A prefix is used only when it is empty or holds an earlier run's outputs: a summary, run or row file, only names this
+// tool writes (an upload that stopped part way leaves some of them), or only what this machine's staging folder last
+// saw there. Any other object may be someone's own data: the run is refused before anything is downloaded or written.
+//
 // One run per prefix: the staging folder is locked (io/lock.ts), and the prefix holds a `.audit.lock` object naming
 // the run while it runs, written with If-None-Match (stores that honour it, as S3 and MinIO do, let only one of two
 // runs starting at once have it; others, such as s3rver, leave a short race between the check and the write). A
@@ -54,6 +58,59 @@ const OUTPUT_MARKERS = new Set([
   'scan/clips.jsonl',
   'physics.jsonl',
 ]);
+
+/**
+ * Every file scan, merge, the decisions and the report write into a scan's output folder (relative names). Uploads go
+ * series first and summary.json last, so an upload that stops part way can leave a prefix of these without a marker.
+ */
+const SCAN_FILES = [
+  /^(summary|run|cues|decisions)\.json$/,
+  /^(clips|errors|decisions)\.jsonl$/,
+  /^clips\.parquet$/,
+  /^(reverse-safe|excluded)\.(csv|tsv|jsonl|parquet)$/,
+  /^classes\.(csv|parquet)$/,
+  /^reverse-safe-shards\/[^/]+$/,
+  /^series\/[^/]+\.f32$/,
+  /^report\.html$/,
+  /^report\/sheet-[0-9a-f]{16}\.jpg$/,
+];
+/** The files physics writes beside the scan folder it keeps in `scan/`. */
+const PHYSICS_FILES = [
+  /^physics\.jsonl$/,
+  /^scan-manifest\.jsonl$/,
+  /^output_(rule|pc)\.csv$/,
+  /^leaderboard\.(csv|md)$/,
+  /^agreement\.(json|md)$/,
+];
+
+/** Whether `rel` (relative to the prefix) is the name of a file a scan, merge or physics run writes. */
+function isOutputFile(rel: string): boolean {
+  const inScan = rel.startsWith('scan/') ? rel.slice('scan/'.length) : null;
+  return (
+    SCAN_FILES.some((re) => re.test(rel)) ||
+    PHYSICS_FILES.some((re) => re.test(rel)) ||
+    (inScan !== null && SCAN_FILES.some((re) => re.test(inScan)))
+  );
+}
+
+/**
+ * Throws unless the objects under the prefix (the lock object left out) may be taken as an earlier run's outputs: none
+ * at all; one of the OUTPUT_MARKERS among them; only names the tool writes (what an upload that stopped part way
+ * leaves); or only objects this machine's staging folder last saw there, each with the ETag `state` (its sync.json)
+ * holds. Any other object may be someone's own data, which a run must neither download nor overwrite.
+ */
+function refuseForeignPrefix(url: string, remote: Map<string, { etag: string }>, state: SyncState | null): void {
+  const names = [...remote.keys()];
+  if (names.some((k) => OUTPUT_MARKERS.has(k))) return;
+  const foreign = names.filter((k) => !isOutputFile(k));
+  if (foreign.length === 0) return;
+  if (state !== null && typeof state === 'object' && [...remote].every(([rel, o]) => state[rel]?.etag === o.etag))
+    return;
+  const first = foreign.slice(0, 3).join(', ');
+  throw new UsageError(
+    `Expected an empty output prefix or one an earlier run wrote for --out but ${url} holds ${foreign.length} other objects (${first}${foreign.length > 3 ? ', ...' : ''}); choose another prefix`,
+  );
+}
 
 export interface StagedOutOptions {
   /** How the run is shown in the locks (`audit scan in/ --out s3://b/p`). */
@@ -402,45 +459,24 @@ export async function withStagedOut<T>(
   try {
     const remote = await listRemote(url, loc);
     const hadLock = remote.delete(REMOTE_LOCK);
-    if (remote.size > 0 && ![...remote.keys()].some((k) => OUTPUT_MARKERS.has(k))) {
-      const first = [...remote.keys()].slice(0, 3).join(', ');
-      throw new UsageError(
-        `Expected an empty output prefix or one an earlier run wrote for --out but ${url} holds ${remote.size} other objects (${first}${remote.size > 3 ? ', ...' : ''}); choose another prefix`,
-      );
-    }
+    const synced = await readState(stateFile);
+    refuseForeignPrefix(url, remote, synced);
     releasePrefix = await lockPrefix(url, loc, hadLock, options.command);
-    const state = await syncDown(
-      url,
-      loc,
-      local,
-      remote,
-      await readState(stateFile),
-      log,
-      ' (an earlier run, to resume)',
-    );
+    const state = await syncDown(url, loc, local, remote, synced, log, ' (an earlier run, to resume)');
     await writeFileAtomic(stateFile, JSON.stringify(state));
+    const uploadAll = () => syncUp(url, loc, local, remote, state, stateFile, options, partSize, log);
 
     let result: T;
     try {
       result = await run(local);
     } catch (err) {
-      if (options.uploadOnFailure) {
-        await syncUp(url, loc, local, remote, state, stateFile, options, partSize, log).then(
-          () => removeStaging(local, stateFile),
-          (up: unknown) =>
-            log(
-              `could not upload the finished files: ${up instanceof Error ? up.message : String(up)}; they stay in ${local}`,
-            ),
-        );
-      }
-      if (!options.uploadOnFailure) await removeStaging(local, stateFile);
-      if (err instanceof Error)
-        err.message += options.uploadOnFailure
-          ? `\n(${local} is the local staging folder of ${url}.)`
-          : `\n(The run was staged in ${local}, now removed; nothing was uploaded to ${url}.)`;
-      throw err;
+      throw await afterFailedRun(err, uploadAll, url, local, stateFile, options.uploadOnFailure ?? false);
     }
-    await syncUp(url, loc, local, remote, state, stateFile, options, partSize, log);
+    try {
+      await uploadAll();
+    } catch (err) {
+      throw noteKept(err, url, local);
+    }
     // Everything is under the prefix now: the staging folder is not needed to resume. The lock file goes last.
     await removeStaging(local, stateFile);
     return relocate(result, [[local, url]]);
@@ -449,6 +485,44 @@ export async function withStagedOut<T>(
     await folderLock.release();
     await rmdir(root).catch(() => undefined);
   }
+}
+
+/** What a run whose upload failed leaves: the staging folder, named in `err`'s message with how to finish the upload. */
+function noteKept(err: unknown, url: string, local: string): unknown {
+  if (err instanceof Error)
+    err.message += `\n(The files not uploaded to ${url} are kept in the staging folder ${local}; run the same command again on this machine to upload them.)`;
+  return err;
+}
+
+/**
+ * After `run` failed with `err`: uploads what it finished (`uploadOnFailure`) or removes the staging folder, and returns
+ * `err` with a line saying which, and where the staging folder is when it is kept.
+ */
+async function afterFailedRun(
+  err: unknown,
+  uploadAll: () => Promise<void>,
+  url: string,
+  local: string,
+  stateFile: string,
+  uploadOnFailure: boolean,
+): Promise<unknown> {
+  if (!uploadOnFailure) {
+    await removeStaging(local, stateFile);
+    if (err instanceof Error)
+      err.message += `\n(The run was staged in ${local}, now removed; nothing was uploaded to ${url}.)`;
+    return err;
+  }
+  try {
+    await uploadAll();
+  } catch (up) {
+    if (err instanceof Error)
+      err.message += `\n(Uploading its finished files failed too: ${up instanceof Error ? up.message : String(up)})`;
+    return noteKept(err, url, local);
+  }
+  await removeStaging(local, stateFile);
+  if (err instanceof Error)
+    err.message += `\n(The files it finished were uploaded to ${url}; its staging folder ${local} is removed.)`;
+  return err;
 }
 
 /** Makes the staging folder equal to the prefix, keeping what a run left in it when the prefix has not changed since. */

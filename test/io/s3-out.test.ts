@@ -1,8 +1,12 @@
 // Outputs in object storage (--out s3://bucket/prefix), against s3rver on 127.0.0.1: a scan's objects equal a local
 // scan's files, a rerun resumes from the objects, merge reads and writes prefixes, a multipart upload appears whole,
-// the prefix's lock object, and clear errors for a missing bucket, refused credentials and a prefix of other data.
+// the prefix's lock object, a rerun after an upload that failed part way, and clear errors for a missing bucket,
+// refused credentials and a prefix of other data.
 
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -91,6 +95,46 @@ function stableRows(text: Buffer | undefined): unknown[] {
     .sort((a, b) => String((a as { id: string }).id).localeCompare(String((b as { id: string }).id)));
 }
 
+/** A proxy in front of `target` that answers a PUT of a key in `deny` (`bucket/key`) with 403 AccessDenied. */
+async function putDenyingProxy(
+  target: string,
+  deny: Set<string>,
+): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const to = new URL(target);
+  const server = createServer((req, res) => {
+    const key = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1));
+    if (req.method === 'PUT' && deny.has(key)) {
+      req.resume();
+      req.on('end', () =>
+        res
+          .writeHead(403, { 'Content-Type': 'application/xml' })
+          .end(
+            '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+          ),
+      );
+      return;
+    }
+    // The Host header is forwarded unchanged: the request's signature covers it.
+    const up = request(
+      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
 const normalise = (names: Iterable<string>) =>
   [...names].map((n) => n.replace(/part-[^/]+\.f32$/, 'part-RUN.f32')).sort();
 
@@ -159,6 +203,50 @@ describe('scan --out s3://bucket/prefix', () => {
     expect(third.counts).toMatchObject({ clips: 2, resumed: 2, this_run_clips: 0 });
   }, 120_000);
 
+  it('resumes after an upload that failed part way and left no summary, run or row file, on this machine and on another', async () => {
+    const url = 's3://out/runs/partial';
+    const marks = ['summary.json', 'run.json', 'clips.jsonl', 'errors.jsonl'];
+    // PUTs of every marker file are refused: the upload stops after series/ and some other files have gone up.
+    const deny = new Set(marks.map((m) => `out/runs/partial/${m}`));
+    const proxy = await putDenyingProxy(s3.endpoint, deny);
+    const endpoint = process.env.AWS_ENDPOINT_URL;
+    process.env.AWS_ENDPOINT_URL = proxy.endpoint;
+    try {
+      const local = join(stagingRoot(url, staging), 'out');
+      const failed = await scan({ input: clips, out: url, workers: 2, quiet: true, model: 'none' }).then(
+        () => null,
+        (err: unknown) => err as Error,
+      );
+      expect(failed?.message).toMatch(/Cannot upload s3:\/\/out\/runs\/partial\/\S+: access denied \(HTTP 403/);
+      expect(failed?.message).toContain(`kept in the staging folder ${local}; run the same command again`);
+      expect(existsSync(join(local, 'clips.jsonl'))).toBe(true);
+      const left = [...(await objects('runs/partial/')).keys()];
+      expect(left.some((k) => k.startsWith('series/'))).toBe(true);
+      expect(left.filter((k) => marks.includes(k))).toEqual([]);
+      // The same command again: the prefix is taken as this run's, and the staging folder's finished rows are uploaded.
+      deny.clear();
+      const again = await scan({ input: clips, out: url, workers: 2, quiet: true, model: 'none' });
+      expect(again.counts).toMatchObject({ clips: 2, resumed: 2, this_run_clips: 0 });
+      expect(existsSync(local)).toBe(false);
+    } finally {
+      process.env.AWS_ENDPOINT_URL = endpoint;
+      await proxy.close();
+    }
+    const got = await objects('runs/partial/');
+    expect(JSON.parse(String(got.get('summary.json'))).status).toBe('complete');
+    expect(stableRows(got.get('clips.jsonl')).map((r) => (r as { id: string }).id)).toEqual(['a.mp4', 'b.mp4']);
+    for (const k of ['run.json', 'cues.json', 'errors.jsonl']) expect(got.has(k)).toBe(true);
+    // On another machine (no staging folder): a prefix holding only some of the tool's files is resumed from them.
+    await s3.put('out', 'runs/partial2/series/part-0.f32', Buffer.alloc(64));
+    await s3.put('out', 'runs/partial2/cues.json', String(got.get('cues.json')));
+    const other = await scan({ input: clips, out: 's3://out/runs/partial2', workers: 2, quiet: true, model: 'none' });
+    expect(other.counts).toMatchObject({ clips: 2, resumed: 0 });
+    const done = await objects('runs/partial2/');
+    expect(JSON.parse(String(done.get('summary.json'))).status).toBe('complete');
+    expect(stableRows(done.get('clips.jsonl'))).toHaveLength(2);
+    expect(normalise([...done.keys()].filter((k) => k !== 'series/part-0.f32'))).toEqual(normalise(got.keys()));
+  }, 120_000);
+
   it('merge reads shard prefixes and writes the merged folder to a prefix', async () => {
     for (const i of [0, 1])
       await scan({
@@ -205,7 +293,9 @@ describe('the staging wrapper', () => {
         },
         { command: 'test', uploadOnFailure: true },
       ),
-    ).rejects.toThrow(/disk trouble\n\(.* is the local staging folder of s3:\/\/out\/failed\.\)/);
+    ).rejects.toThrow(
+      /disk trouble\n\(The files it finished were uploaded to s3:\/\/out\/failed; its staging folder .* is removed\.\)/,
+    );
     expect(String((await objects('failed/')).get('clips.jsonl'))).toBe('{"id":"a"}\n');
     // What a killed run leaves: the files as last synced (sync.json) plus rows it added after.
     const root = stagingRoot('s3://out/failed', staging);
@@ -290,5 +380,15 @@ describe('the staging wrapper', () => {
     await expect(withStagedOut('s3://out/corpus', async () => 1, { command: 'test' })).rejects.toThrow(
       /s3:\/\/out\/corpus holds 1 other objects \(video\.mp4\); choose another prefix/,
     );
+    // Files the tool writes beside one it does not: still refused, naming the other one, and nothing is written.
+    await s3.put('out', 'mixed/series/part-0.f32', Buffer.alloc(8));
+    await s3.put('out', 'mixed/cues.json', '{}');
+    await s3.put('out', 'mixed/notes.txt', 'mine');
+    await expect(
+      withStagedOut('s3://out/mixed', async (local) => writeFile(join(local, 'notes.txt'), 'theirs'), {
+        command: 'test',
+      }),
+    ).rejects.toThrow(/s3:\/\/out\/mixed holds 1 other objects \(notes\.txt\); choose another prefix/);
+    expect(String((await objects('mixed/')).get('notes.txt'))).toBe('mine');
   }, 60_000);
 });
