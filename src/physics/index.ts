@@ -1,8 +1,9 @@
 // `physics`: VideoPhy-2 inputs -> scan -> motion checks -> AutoEval-format outputs, physics.jsonl, leaderboard, agreement.
 
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { ManifestError, UsageError } from '../errors.js';
 import type { FolderLock } from '../io/lock.js';
 import { lockOutDir, withOutputFolder, withResumableOut } from '../pipeline/out-dir.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -194,7 +195,40 @@ function videosOf(rows: readonly PhysicsRow[]): Map<string, PhysicsRow[]> {
   return videos;
 }
 
-/** Writes <out>/scan-manifest.jsonl (one row per video) and scans it into `scanOut` (resuming there). */
+/**
+ * The videos <out>/scan-manifest.jsonl lists: an earlier run's, in their order, then this run's new ones. It only
+ * grows, so a rerun with an edited input (rows reordered, added or removed) resumes the scan in <out>/scan, which
+ * would refuse a manifest whose rows moved; a video no longer in the input stays scanned and is not judged.
+ */
+async function scanManifestPaths(manifest: string, videos: Map<string, PhysicsRow[]>): Promise<string[]> {
+  const text = await readFile(manifest, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return '';
+    throw err;
+  });
+  const earlier = text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line, i) => {
+      let row: unknown;
+      try {
+        row = JSON.parse(line);
+      } catch {
+        row = null;
+      }
+      const p = (row as { path?: unknown } | null)?.path;
+      if (typeof p !== 'string')
+        throw new ManifestError(
+          'scan-output-corrupt',
+          `${manifest} line ${i + 1} is not a row audit physics wrote; remove the output folder to start over`,
+          { path: manifest, row: i + 1 },
+        );
+      return p;
+    });
+  const seen = new Set(earlier);
+  return [...earlier, ...[...videos.keys()].filter((p) => !seen.has(p))];
+}
+
+/** Writes <out>/scan-manifest.jsonl (one row per video, earlier runs' first) and scans it into `scanOut` (resuming there). */
 async function scanVideos(
   out: string,
   scanOut: string,
@@ -203,7 +237,8 @@ async function scanVideos(
   hooks: ScanHooks,
 ): Promise<ScanSummary> {
   const manifest = join(out, 'scan-manifest.jsonl');
-  await writeFileAtomic(manifest, [...videos.keys()].map((p) => `${JSON.stringify({ id: p, path: p })}\n`).join(''));
+  const paths = await scanManifestPaths(manifest, videos);
+  await writeFileAtomic(manifest, paths.map((p) => `${JSON.stringify({ id: p, path: p })}\n`).join(''));
   return scan(
     {
       input: manifest,

@@ -5,7 +5,14 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ManifestError, UsageError, expected } from '../errors.js';
 import { csvHeader } from '../io/formats/csv.js';
-import { isRowProblem, openInput, type CellValue, type InputRow, type InputSource } from '../io/inputs.js';
+import {
+  isRowProblem,
+  openInput,
+  VIDEO_EXTENSIONS,
+  type CellValue,
+  type InputRow,
+  type InputSource,
+} from '../io/inputs.js';
 import { parsePythonLiteral, parseRuleList, PythonLiteralError, type PyValue } from './python-literal.js';
 import type { RuleScore } from './types.js';
 
@@ -302,11 +309,14 @@ async function statInput(abs: string): Promise<Stats> {
 
 /** A folder of videos or one video file: a row per video, captioned from its file name when the name reads as one. */
 async function readVideoFiles(abs: string, st: Stats, ext: string): Promise<PhysicsInput> {
-  if (
-    !st.isDirectory() &&
-    ['.jsonl', '.ndjson', '.parquet', '.pq', '.arrow', '.feather', '.ipc', '.arrows'].includes(ext)
-  ) {
-    throw new UsageError(expected('a folder, a video file or a CSV/TSV (VideoPhy-2 formats)', 'input', abs));
+  if (!st.isDirectory() && !VIDEO_EXTENSIONS.has(ext)) {
+    throw new UsageError(
+      expected(
+        `a folder, a video file (${[...VIDEO_EXTENSIONS].join(', ')}) or a CSV/TSV (VideoPhy-2 formats)`,
+        'input',
+        abs,
+      ),
+    );
   }
   const { rows, problems } = await collectRows(await openInput(abs), (r) => {
     const caption = captionFromFileName(r.path);

@@ -167,5 +167,23 @@ describe('audit physics on an SA/PC input', () => {
     // the caption's direction agrees with the motion in one row only
     expect(Number(pcs[0][3])).toBeGreaterThan(Number(pcs[1][3]));
     expect(pcs[2][3]).toBe('');
+
+    // the same --out after the input was edited (rows reordered, one removed, one added): resumed, not refused
+    await writeFile(
+      csv,
+      [
+        'caption,videopath',
+        'A ball falls to the floor and bounces,videos/drop.mp4',
+        'A quiet room,videos/still.mp4',
+        'A puck slides to the right and stops,videos/slide.mp4',
+        '',
+      ].join('\n'),
+    );
+    const again = await runCliProcess(['physics', csv, '--out', o, '--model', 'none', '--workers', '1', '-q']);
+    expect(again.stderr).toMatch(/3\/3 videos analysed/);
+    expect(again.code).toBe(0);
+    const rerun = (await readFile(join(o, 'output_pc.csv'), 'utf8')).trim().split('\n').slice(1);
+    expect(rerun.map((l) => l.split(',')[2])).toEqual(['videos/drop.mp4', 'videos/still.mp4', 'videos/slide.mp4']);
+    expect(rerun[2].split(',')[3]).toBe(pcs[0][3]);
   }, 120_000);
 });

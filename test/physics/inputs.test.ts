@@ -131,6 +131,10 @@ describe('readPhysicsInput', () => {
     await writeFile(join(dir, 'bad.csv'), 'caption,score\na,1\n');
     await expect(readPhysicsInput(join(dir, 'bad.csv'))).rejects.toThrow(/video path column.*line 1/);
     await expect(readPhysicsInput(join(dir, 'nope.csv'))).rejects.toThrow(/existing folder, video file or CSV/);
+    // a file that is neither a video nor a CSV: the message lists what physics reads, not what scan reads
+    await expect(readPhysicsInput(join(dir, 'notes.txt'))).rejects.toThrow(
+      /Expected a folder, a video file \(\.mp4, .*\) or a CSV\/TSV \(VideoPhy-2 formats\) for input/,
+    );
   });
 });
 
