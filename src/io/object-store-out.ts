@@ -483,6 +483,8 @@ export async function withStagedOut<T>(
   } finally {
     await releasePrefix?.();
     await folderLock.release();
+    // a run that stopped before writing anything (no credentials, no bucket) leaves no empty staging folders
+    await rmdir(local).catch(() => undefined);
     await rmdir(root).catch(() => undefined);
   }
 }

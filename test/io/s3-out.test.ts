@@ -366,6 +366,8 @@ describe('the staging wrapper', () => {
     ).rejects.toThrow(
       /Cannot list the output prefix s3:\/\/no-such-bucket\/runs: bucket no-such-bucket does not exist/,
     );
+    // a run that stopped before writing anything leaves no empty staging folders behind
+    expect(existsSync(stagingRoot('s3://no-such-bucket/runs', staging))).toBe(false);
     // Keys s3rver does not know (a client per endpoint is kept, so the same endpoint written another way gets a new one).
     const before = { key: process.env.AWS_ACCESS_KEY_ID, endpoint: process.env.AWS_ENDPOINT_URL };
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'NOT-A-KEY', AWS_ENDPOINT_URL: `${s3.endpoint}/` });
