@@ -421,9 +421,12 @@ function tallyDecision(t: DecisionTally, d: DecidedRecord, policy: Policy, kind:
     });
 }
 
-/** One decisions.jsonl line. */
-function decisionLine(d: DecidedRecord, kind: InputKind, naming: RowNaming): string {
+/** One decisions.jsonl line; a failed row keeps its label and caption as the manifest gives them. */
+function decisionLine(d: DecidedRecord, run: DecideRun): string {
   const cols = d.record.columns;
+  const kind = run.manifest.kind;
+  const naming = run.naming;
+  const text = (column: string | undefined) => (cols && column !== undefined ? cellText(cols[column]) : null);
   return `${JSON.stringify({
     row: d.record.row,
     id: cols ? rowId(d.record.id, cols, kind, naming) : null,
@@ -433,9 +436,9 @@ function decisionLine(d: DecidedRecord, kind: InputKind, naming: RowNaming): str
     confidence: d.confidence,
     reason: d.result.reason,
     rule: d.result.rule,
-    label: d.input.label?.text ?? null,
+    label: d.input.label ? d.input.label.text : text(run.labelColumn),
     label_reversed: d.result.label_reversed,
-    caption: d.input.caption?.text ?? null,
+    caption: d.input.caption ? d.input.caption.text : text(run.captionColumn),
     caption_reversed: d.result.caption_reversed,
   })}\n`;
 }
@@ -455,7 +458,7 @@ async function writeDecidedRows(
       rows: () => decidedRecords(run),
       onRow: async (d) => {
         tallyDecision(t, d, run.policy, run.manifest.kind);
-        await log.write(decisionLine(d, run.manifest.kind, run.naming));
+        await log.write(decisionLine(d, run));
       },
     });
     await log.commit();

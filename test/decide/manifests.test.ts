@@ -189,6 +189,9 @@ describe('CSV manifest', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(log.map((r) => r.row)).toEqual([2, 3, 4, 5, 7, 8, 9, 10]);
+    // a clip that failed keeps the label its row gives; a row that could not be read has none
+    expect(log.find((r) => r.row === 9)).toMatchObject({ id: 'gone', rule: 'failed', label: 'waving' });
+    expect(log.find((r) => r.row === 10)).toMatchObject({ label: null });
   });
 
   it('writes TSV for TSV input', async () => {
