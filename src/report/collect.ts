@@ -1,8 +1,7 @@
 // Streams a scan folder once and keeps only what the report shows: counts, histograms, top-N lists, the first rows.
 
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { UsageError, expected } from '../errors.js';
 import { readJsonl } from '../io/jsonl-log.js';
 import { CLIPS_JSONL, CLIPS_PARQUET, CUES_JSON, ERRORS_JSONL, SUMMARY_JSON } from '../outputs/layout.js';
@@ -10,6 +9,7 @@ import { TOOL_VERSION } from '../version.js';
 import { addToHistogram, emptyHistogram, robustRange, type Histogram } from './charts.js';
 import { joinDecisions, readDecisionFacts } from './decisions-data.js';
 import { readPhysics } from './physics-data.js';
+import { readJsonObject, readOptionalJsonObject } from './read-json.js';
 import { Reservoir, TopN } from './sampling.js';
 import { readFirstTable, toCell } from './tables.js';
 import type {
@@ -39,6 +39,11 @@ export interface CollectOptions {
   sampleSize?: number;
   /** Folder with clips.jsonl/summary.json (default: `outDir`, or `outDir/scan` for physics runs). */
   scanDir?: string;
+  /**
+   * How the header names the output folder [`outDir`]: a run whose `--out` is an `s3://` URL is written to a
+   * local staging folder that is uploaded and removed afterwards, so it passes the URL here.
+   */
+  outLabel?: string;
 }
 
 /** The collected data plus the rows behind each gallery item (for pictures). */
@@ -193,10 +198,19 @@ function findScanDir(outDir: string): string | null {
   return existsSync(join(sub, CLIPS_JSONL)) || existsSync(join(sub, SUMMARY_JSON)) ? sub : null;
 }
 
-async function readJson(file: string): Promise<Row | null> {
-  if (!existsSync(file)) return null;
-  const v = JSON.parse(await readFile(file, 'utf8')) as unknown;
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Row) : null;
+/** A physics folder: its scan is in `outDir/scan`, beside the physics run's own outputs. */
+function isPhysicsFolder(outDir: string, scanDir: string | null): boolean {
+  return scanDir !== null && resolve(scanDir) === resolve(outDir, 'scan');
+}
+
+/**
+ * Where the error rows are and whether their row numbers are the user's input lines. A physics run's own
+ * errors.jsonl has one row per input row (input problems included); its scan's rows are numbered by the
+ * one-row-per-video manifest the run made, so without the former the latter are shown without row numbers.
+ */
+function errorSource(outDir: string, scanDir: string | null): { dir: string | null; inputRows: boolean } {
+  if (!isPhysicsFolder(outDir, scanDir)) return { dir: scanDir, inputRows: true };
+  return existsSync(join(outDir, ERRORS_JSONL)) ? { dir: outDir, inputRows: true } : { dir: scanDir, inputRows: false };
 }
 
 /** The bounds of what is kept in memory ({@link CollectOptions} with their defaults). */
@@ -219,8 +233,13 @@ function limitsOf(opts: CollectOptions): Limits {
 }
 
 /** Unit and description of each clip summary, from cues.json. */
-async function readCueMeta(scanDir: string | null): Promise<Map<string, { unit?: string; description?: string }>> {
-  const cues = scanDir ? await readJson(join(scanDir, CUES_JSON)) : null;
+async function readCueMeta(
+  scanDir: string | null,
+  notes: string[],
+): Promise<Map<string, { unit?: string; description?: string }>> {
+  const cues = scanDir
+    ? await readOptionalJsonObject(join(scanDir, CUES_JSON), notes, 'the units and descriptions of the cues')
+    : null;
   const cueMeta = new Map<string, { unit?: string; description?: string }>();
   for (const s of (Array.isArray(cues?.summaries) ? cues.summaries : []) as Row[])
     if (typeof s?.name === 'string')
@@ -324,16 +343,16 @@ function tallyClip(t: ClipTally, row: Row): void {
   t.table.add(-(typeof row.row === 'number' ? row.row : t.clips), slim(row));
 }
 
-/** errors.jsonl: the count per code and the first `maxErrors` rows. */
+/** errors.jsonl: the count per code and the first `maxErrors` rows (see {@link errorSource}). */
 async function collectErrors(
-  scanDir: string | null,
+  from: { dir: string | null; inputRows: boolean },
   maxErrors: number,
 ): Promise<{ errors: ErrorEntry[]; byCode: Map<string, number>; nErrors: number }> {
   const errors: ErrorEntry[] = [];
   const byCode = new Map<string, number>();
   let nErrors = 0;
-  if (scanDir) {
-    for await (const { value } of readJsonl(join(scanDir, ERRORS_JSONL))) {
+  if (from.dir) {
+    for await (const { value } of readJsonl(join(from.dir, ERRORS_JSONL))) {
       const e = (value ?? {}) as Row;
       nErrors++;
       const code = str(e.code) ?? 'unknown';
@@ -341,8 +360,8 @@ async function collectErrors(
       if (errors.length < maxErrors)
         errors.push({
           id: str(e.id) ?? undefined,
-          path: str(e.path) ?? undefined,
-          row: numOrNull(e.row) ?? undefined,
+          path: str(e.videopath) ?? str(e.path) ?? undefined,
+          row: (from.inputRows ? numOrNull(e.row) : null) ?? undefined,
           stage: str(e.stage) ?? undefined,
           code,
           message: str(e.message) ?? '',
@@ -450,15 +469,15 @@ function clipTable(t: ClipTally, hasModel: boolean, outDir: string, scanDir: str
   };
 }
 
-/** What was scanned, when and how, from summary.json. */
-function runOf(summary: Row | null, outDir: string): ReportData['run'] {
+/** What was scanned, when and how, from summary.json; `shownOut` is how the output folder is named. */
+function runOf(summary: Row | null, shownOut: string): ReportData['run'] {
   const input = summary?.input as Row | undefined;
   const settings: Record<string, Cell> = {};
   for (const [k, v] of Object.entries((summary?.settings ?? {}) as Row)) settings[k] = toCell(v);
   return {
     input: str(input?.path),
     inputKind: str(input?.kind),
-    outDir,
+    outDir: shownOut,
     status: str(summary?.status),
     startedAt: str(summary?.started_at),
     finishedAt: str(summary?.finished_at),
@@ -467,9 +486,50 @@ function runOf(summary: Row | null, outDir: string): ReportData['run'] {
 }
 
 /**
+ * How far an interrupted scan got, in words: the rows finished (as a clip or an error row) out of those it had
+ * to do, and how to finish. `done` counts the finished rows; a physics folder's scan has one row per video.
+ * Null unless summary.json says the scan was interrupted.
+ */
+function progressNote(summary: Row | null, done: number, physicsFolder: boolean): string | null {
+  if (str(summary?.status) !== 'interrupted') return null;
+  const counts = (summary?.counts ?? {}) as Row;
+  const shard = summary?.shard as { index?: unknown; count?: unknown } | null | undefined;
+  const sharded = !!shard && typeof shard === 'object';
+  const total = numOrNull(sharded ? counts.shard_rows : counts.input_rows);
+  const what = physicsFolder ? 'videos' : 'input rows';
+  const where = sharded ? ` of shard ${String(shard.index)}/${String(shard.count)}` : '';
+  const finish = `Run the same command again to finish: the ${done} done are kept and only the rest are scanned.`;
+  const head = physicsFolder ? 'The scan of this physics run was interrupted' : 'This scan was interrupted';
+  if (total !== null && total > done)
+    return `${head}: ${done} of ${total} ${what}${where} done, ${total - done} not scanned yet${physicsFolder ? ' (the physics checks run once all are)' : ''}. ${finish}`;
+  return `${head} after ${done} ${what}${where}; how many are left is not known (the input was not counted). ${finish}`;
+}
+
+/** The clip tally of the scan folder, and its rows of decisions.jsonl joined on when the clips have none. */
+async function tallyScan(scanDir: string | null, limits: Limits): Promise<ClipTally> {
+  const t = emptyTally(limits);
+  if (!scanDir) return t;
+  for await (const { value } of readJsonl(join(scanDir, CLIPS_JSONL))) {
+    if (value !== null && typeof value === 'object') tallyClip(t, value as Row);
+  }
+  if (!t.anyDecision) {
+    const joined = await joinDecisions(
+      scanDir,
+      [...t.table.rows(), ...t.confident.rows(), ...t.doubtful.rows(), ...t.flagged.rows()],
+      t.decisions,
+    );
+    t.anyDecision = joined.any;
+    t.anyLabel ||= joined.labels;
+  }
+  return t;
+}
+
+/**
  * Reads a scan (or physics) output folder in one streaming pass over clips.jsonl and errors.jsonl,
  * plus summary.json, cues.json, classes.*, decisions.json, physics.jsonl and leaderboard.* when present.
- * Memory is bounded by the options, not by the number of clips.
+ * Memory is bounded by the options, not by the number of clips. A summary.json that cannot be read throws
+ * ManifestError `scan-output-corrupt` naming it; an unreadable cues.json or decisions.json only leaves its
+ * part of the page out, with a note saying why.
  */
 export async function collectReportData(outDir: string, opts: CollectOptions = {}): Promise<Collected> {
   const limits = limitsOf(opts);
@@ -482,27 +542,16 @@ export async function collectReportData(outDir: string, opts: CollectOptions = {
       `${expected('an output folder of audit scan or audit physics (with clips.jsonl, summary.json or physics.jsonl)', 'the report folder', outDir)}${existsSync(outDir) ? '' : ' (it does not exist)'}`,
     );
   }
-  const summary = scanDir ? await readJson(join(scanDir, SUMMARY_JSON)) : null;
-  const cueMeta = await readCueMeta(scanDir);
-
-  const t = emptyTally(limits);
-  if (scanDir) {
-    for await (const { value } of readJsonl(join(scanDir, CLIPS_JSONL))) {
-      if (value !== null && typeof value === 'object') tallyClip(t, value as Row);
-    }
-  }
-  const { errors, byCode, nErrors } = await collectErrors(scanDir, limits.maxErrors);
-
-  if (!t.anyDecision && scanDir) {
-    const joined = await joinDecisions(
-      scanDir,
-      [...t.table.rows(), ...t.confident.rows(), ...t.doubtful.rows(), ...t.flagged.rows()],
-      t.decisions,
-    );
-    t.anyDecision = joined.any;
-    t.anyLabel ||= joined.labels;
-  }
+  const summary = scanDir ? await readJsonObject(join(scanDir, SUMMARY_JSON)) : null;
+  const cueMeta = await readCueMeta(scanDir, notes);
+  const t = await tallyScan(scanDir, limits);
+  const errorsFrom = errorSource(outDir, scanDir);
+  const { errors, byCode, nErrors } = await collectErrors(errorsFrom, limits.maxErrors);
+  const scanErrors =
+    errorsFrom.dir === scanDir ? nErrors : (numOrNull((summary?.counts as Row | undefined)?.errors) ?? 0);
   const decisionFacts = await readDecisionFacts(scanDir ?? outDir, notes, t.anyDecision ? null : t.decisions);
+  const progress = progressNote(summary, t.clips + scanErrors, isPhysicsFolder(outDir, scanDir));
+  if (progress) notes.unshift(progress);
 
   const hasModel = t.models.size > 0 || [...t.verdicts.keys()].some((v) => v !== NO_VERDICT);
   const itemRows = new Map<GalleryItem, Row>();
@@ -511,13 +560,10 @@ export async function collectReportData(outDir: string, opts: CollectOptions = {
     notes.push(
       'No model ran on this scan (--model none, or the model file is missing), so there are no verdicts, galleries or p_forward chart; run `audit scan --model PATH` to add them.',
     );
-  const pForward = pForwardChart(t);
-  const cueHists = cueCharts(t, cueMeta);
   let classes = scanDir ? await readFirstTable(scanDir, ['classes.jsonl', 'classes.csv', 'classes.parquet']) : null;
   if (!classes && t.anyLabel) classes = verdictMixTable(t, notes);
-  const table = t.clips ? clipTable(t, hasModel, outDir, scanDir) : null;
 
-  const run = runOf(summary, outDir);
+  const run = runOf(summary, opts.outLabel ?? outDir);
   const data: ReportData = {
     title:
       physics && !t.clips
@@ -537,11 +583,11 @@ export async function collectReportData(outDir: string, opts: CollectOptions = {
     decisions: Object.fromEntries(t.decisions),
     decisionFacts,
     errors: { total: nErrors, byCode: Object.fromEntries([...byCode].sort((a, b) => b[1] - a[1])), rows: errors },
-    pForward,
-    cues: cueHists,
+    pForward: pForwardChart(t),
+    cues: cueCharts(t, cueMeta),
     classes,
     galleries,
-    table,
+    table: t.clips ? clipTable(t, hasModel, outDir, scanDir) : null,
     physics,
     notes,
   };

@@ -1,9 +1,8 @@
 // The decision step's outputs in the report: decisions.jsonl joined onto the kept rows, and decisions.json facts.
 
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJsonl } from '../io/jsonl-log.js';
+import { readOptionalJsonObject } from './read-json.js';
 import { toCell } from './tables.js';
 import type { Cell } from './types.js';
 
@@ -56,16 +55,16 @@ export async function joinDecisions(
  * The facts of decisions.json worth a line in the header (policy, label and caption columns, taxonomy,
  * rows kept and excluded, the label match rates when labels went unmatched); its notes go to `notes`, its
  * warnings first. When `counts` is given (no per-row decisions were
- * found), it is filled from the file's counts per decision.
+ * found), it is filled from the file's counts per decision. A decisions.json that cannot be read leaves the
+ * facts out, with a note naming the file and the problem.
  */
 export async function readDecisionFacts(
   dir: string,
   notes: string[],
   counts: Map<string, number> | null,
 ): Promise<Record<string, Cell>> {
-  const file = join(dir, DECISIONS_JSON);
-  if (!existsSync(file)) return {};
-  const j = JSON.parse(await readFile(file, 'utf8')) as Row;
+  const j = await readOptionalJsonObject(join(dir, DECISIONS_JSON), notes, 'the facts of the decision step');
+  if (!j) return {};
   const settings = (j.settings ?? {}) as Row;
   const facts: Record<string, Cell> = {};
   const pairs: Array<[string, unknown]> = [

@@ -389,3 +389,104 @@ describe('scan writes the report', () => {
     }
   });
 });
+
+describe('report of unusual folders', () => {
+  it('names a summary.json that does not parse, and draws the page without an unreadable cues.json or decisions.json', async () => {
+    const dir = await handMadeScan();
+    await writeFile(join(dir, 'decisions.json'), '{"policy": "bal');
+    await writeFile(join(dir, 'cues.json'), '[1, 2]');
+    const { data } = await collectReportData(dir);
+    expect(data.decisionFacts).toEqual({});
+    expect(data.decisions).toEqual({ reverse_keep_label: 20, exclude: 10 });
+    const said = data.notes.join('\n');
+    expect(said).toContain(`Expected a JSON object in ${join(dir, 'decisions.json')} but it does not parse (`);
+    expect(said).toMatch(/leaves out the facts of the decision step/);
+    expect(said).toContain(`Expected a JSON object in ${join(dir, 'cues.json')} but it holds an array`);
+
+    await writeFile(join(dir, 'summary.json'), '{not json');
+    await expect(collectReportData(dir)).rejects.toMatchObject({
+      code: 'scan-output-corrupt',
+      where: { path: join(dir, 'summary.json') },
+    });
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await runCli(['report', dir])).toBe(1);
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toContain(
+        `audit: Expected a JSON object in ${join(dir, 'summary.json')} but it does not parse (`,
+      );
+    } finally {
+      err.mockRestore();
+    }
+  });
+
+  it('names the output folder as the caller says (the s3:// URL of a staged run)', async () => {
+    const dir = await handMadeScan();
+    const { data } = await collectReportData(dir, { outLabel: 's3://bucket/run' });
+    expect(data.run.outDir).toBe('s3://bucket/run');
+    const html = await readFile(await writeReport(dir, { outLabel: 's3://bucket/run', galleries: 0 }), 'utf8');
+    expect(html).toContain('<dt>output folder</dt><dd>s3://bucket/run</dd>');
+    expect((await collectReportData(dir)).data.run.outDir).toBe(dir);
+  });
+
+  it('says how many input rows an interrupted scan has left and how to finish it', async () => {
+    const dir = await handMadeScan();
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(
+      join(dir, 'summary.json'),
+      JSON.stringify({ ...summary, status: 'interrupted', counts: { input_rows: 36 } }),
+    );
+    const { data } = await collectReportData(dir);
+    expect(data.notes[0]).toBe(
+      'This scan was interrupted: 33 of 36 input rows done, 3 not scanned yet. Run the same command again to finish: the 33 done are kept and only the rest are scanned.',
+    );
+    const html = await readFile(await writeReport(dir, { galleries: 0 }), 'utf8');
+    expect(html).toContain('33 of 36 input rows done, 3 not scanned yet');
+
+    const sharded = { ...summary, status: 'interrupted', shard: { index: 1, count: 4 } };
+    await writeFile(
+      join(dir, 'summary.json'),
+      JSON.stringify({ ...sharded, counts: { input_rows: 200, shard_rows: 50 } }),
+    );
+    expect((await collectReportData(dir)).data.notes[0]).toMatch(/: 33 of 50 input rows of shard 1\/4 done, 17 not/);
+    // --no-count: the summary knows only the rows read so far.
+    await writeFile(join(dir, 'summary.json'), JSON.stringify({ ...sharded, shard: null, counts: { input_rows: 33 } }));
+    expect((await collectReportData(dir)).data.notes[0]).toMatch(/interrupted after 33 input rows; how many are left/);
+    await writeFile(join(dir, 'summary.json'), JSON.stringify(summary));
+    expect((await collectReportData(dir)).data.notes.join('\n')).not.toMatch(/interrupted/);
+  });
+
+  it("lists a physics run's own error rows, numbered by input line, not its scan's rows per video", async () => {
+    const out = await tempDir();
+    const scanDir = join(out, 'scan');
+    await mkdir(scanDir);
+    const clip = { id: '/v/a.mp4', path: '/v/a.mp4', row: 1, duration_s: 2, camera_share: 0.5 };
+    await writeFile(join(scanDir, 'clips.jsonl'), `${JSON.stringify(clip)}\n`);
+    const scanError = { id: '/v/b.mp4', path: '/v/b.mp4', row: 2, stage: 'decode', code: 'corrupt', message: 'broken' };
+    await writeFile(join(scanDir, 'errors.jsonl'), `${JSON.stringify(scanError)}\n`);
+    await writeFile(join(scanDir, 'summary.json'), JSON.stringify({ status: 'complete', counts: { input_rows: 2 } }));
+    await writeFile(
+      join(out, 'scan-manifest.jsonl'),
+      '{"id":"/v/a.mp4","path":"/v/a.mp4"}\n{"id":"/v/b.mp4","path":"/v/b.mp4"}\n',
+    );
+    await writeFile(join(out, 'physics.jsonl'), `${JSON.stringify({ videopath: 'a.mp4', checks: [] })}\n`);
+    const physicsErrors = [
+      { row: 3, stage: 'input', code: 'missing_video', message: 'row 3 names no video' },
+      { row: 5, videopath: 'b.mp4', path: '/v/b.mp4', stage: 'decode', code: 'corrupt', message: 'broken' },
+      { row: 9, videopath: 'b.mp4', path: '/v/b.mp4', stage: 'decode', code: 'corrupt', message: 'broken' },
+    ];
+    await writeFile(join(out, 'errors.jsonl'), physicsErrors.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const { data } = await collectReportData(out);
+    expect(data.errors.total).toBe(3);
+    expect(data.counts.errors).toBe(3);
+    expect(data.errors.byCode).toEqual({ corrupt: 2, missing_video: 1 });
+    expect(data.errors.rows.map((e) => [e.row, e.path, e.code])).toEqual([
+      [3, undefined, 'missing_video'],
+      [5, 'b.mp4', 'corrupt'],
+      [9, 'b.mp4', 'corrupt'],
+    ]);
+    // Before the physics run wrote its errors.jsonl, the scan's rows show without their per-video row numbers.
+    await rm(join(out, 'errors.jsonl'));
+    const early = await collectReportData(out);
+    expect(early.data.errors.rows.map((e) => [e.row, e.path])).toEqual([[undefined, '/v/b.mp4']]);
+  });
+});
