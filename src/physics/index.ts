@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ManifestError, UsageError } from '../errors.js';
 import type { FolderLock } from '../io/lock.js';
+import { isS3Url } from '../io/object-store.js';
 import { lockOutDir, withOutputFolder, withResumableOut } from '../pipeline/out-dir.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { ScanOptionsInput } from '../pipeline/options.js';
@@ -119,7 +120,10 @@ function modelNote(option: string | undefined): string {
 export async function physics(options: PhysicsOptions, hooks: ScanHooks = {}): Promise<PhysicsSummary> {
   return withOutputFolder(
     options.out,
-    (out) => withResumableOut(out, (held) => physicsLocked({ ...options, out }, hooks, held)),
+    (out) =>
+      withResumableOut(out, (held) =>
+        physicsLocked({ ...options, out }, hooks, held, isS3Url(options.out) ? options.out : undefined),
+      ),
     {
       command: `audit physics ${options.input} --out ${options.out}`,
       quiet: options.quiet,
@@ -132,6 +136,7 @@ async function physicsLocked(
   options: PhysicsOptions,
   hooks: ScanHooks,
   held: { lock?: FolderLock },
+  shownOut?: string,
 ): Promise<PhysicsSummary> {
   const t0 = performance.now();
   if (!options.out) throw new UsageError('Expected an output folder for --out but received nothing');
@@ -184,7 +189,7 @@ async function physicsLocked(
     wall_s: Math.round(((performance.now() - t0) / 1000) * 100) / 100,
   };
   await writeFileAtomic(join(out, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
-  if (options.report) await reportAfterPhysics(out, result, options.quiet);
+  if (options.report) await reportAfterPhysics(out, result, options.quiet, shownOut);
   return result;
 }
 
@@ -482,10 +487,16 @@ function physicsCounts(
 }
 
 /** report.html of the run; a failed report must not cost the user the run's outputs, which are all written by now. */
-async function reportAfterPhysics(out: string, result: PhysicsSummary, quiet: boolean | undefined): Promise<void> {
+async function reportAfterPhysics(
+  out: string,
+  result: PhysicsSummary,
+  quiet: boolean | undefined,
+  shownOut: string | undefined,
+): Promise<void> {
   try {
     const { writeReport } = await import('../report/index.js');
-    result.report = { file: await writeReport(out) };
+    // the report names the s3:// prefix the outputs go to, not the staging folder it is written in
+    result.report = { file: await writeReport(out, shownOut ? { outLabel: shownOut } : {}) };
   } catch (err) {
     result.report = { error: String((err as Error)?.message ?? err) };
     if (!quiet) process.stderr.write(`warning: report.html could not be written: ${result.report.error}\n`);

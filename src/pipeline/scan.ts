@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { readJsonl } from '../io/jsonl-log.js';
 import { writeParquet } from '../io/parquet-writer.js';
 import { parseScanOptions, type ScanOptions, type ScanOptionsInput } from './options.js';
+import { isS3Url } from '../io/object-store.js';
 import { OutDir, lockOutDir, withOutputFolder, withResumableOut } from './out-dir.js';
 import { CLIPS_JSONL, CLIPS_PARQUET, CUES_JSON, SUMMARY_JSON } from '../outputs/layout.js';
 import { ProgressReporter } from './progress.js';
@@ -142,7 +143,11 @@ async function checkSameRun(out: string, now: RunIdentity): Promise<void> {
 export async function scan(options: ScanOptionsInput, hooks: ScanHooks = {}): Promise<ScanSummary> {
   return withOutputFolder(
     options.out,
-    (out) => withResumableOut(out, (held) => scanLocked({ ...options, out }, hooks, held)),
+    (out) =>
+      withResumableOut(out, (held) =>
+        // the report names the s3:// prefix the outputs go to, not the staging folder it is written in
+        scanLocked({ ...options, out }, hooks, held, isS3Url(options.out) ? options.out : undefined),
+      ),
     { command: `audit scan ${options.input} --out ${options.out}`, quiet: options.quiet, stream: hooks.progressStream },
   );
 }
@@ -152,6 +157,7 @@ async function scanLocked(
   options: ScanOptionsInput,
   hooks: ScanHooks,
   held: { lock?: FolderLock },
+  shownOut?: string,
 ): Promise<ScanSummary> {
   const opts = parseScanOptions(options);
   const started = new Date();
@@ -214,7 +220,7 @@ async function scanLocked(
     : await decideAfterScan(out, source, opts, { input: run.tally.inputRows, shard: run.tally.shardRows });
   const summary = scanSummary(run, { started, t0, out, source, counted, resumed, decisions: decided.decisions });
   await writeFileAtomic(join(out, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
-  if (!interrupted && opts.report) await reportAfterScan(out, summary, progress);
+  if (!interrupted && opts.report) await reportAfterScan(out, summary, progress, shownOut);
   if (decided.failed) throw decided.failed;
   return summary;
 }
@@ -433,13 +439,18 @@ function scanSummary(
 }
 
 /** report.html, a view of the outputs above: failing to draw it must not fail the scan (summary.json says why). */
-async function reportAfterScan(out: string, summary: ScanSummary, progress: ProgressReporter): Promise<void> {
+async function reportAfterScan(
+  out: string,
+  summary: ScanSummary,
+  progress: ProgressReporter,
+  shownOut: string | undefined,
+): Promise<void> {
   progress.note(
     `writing ${join(out, 'report.html')} (a contact sheet per gallery clip, about 0.1 s each; --no-report skips this)...`,
   );
   try {
     const { writeReport } = await import('../report/index.js');
-    summary.report = { file: await writeReport(out) };
+    summary.report = { file: await writeReport(out, shownOut ? { outLabel: shownOut } : {}) };
   } catch (err) {
     summary.report = { error: err instanceof Error ? err.message : String(err) };
     process.stderr.write(

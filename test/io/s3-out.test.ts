@@ -141,10 +141,10 @@ const normalise = (names: Iterable<string>) =>
 describe('scan --out s3://bucket/prefix', () => {
   it('writes the same files as a local scan, one object each, and says so in summary.json; nothing is left behind', async () => {
     const localOut = join(dir, 'local-a');
-    const local = await scan({ input: clips, out: localOut, workers: 2, quiet: true, model: 'none' });
+    const local = await scan({ input: clips, out: localOut, workers: 2, quiet: true, model: 'none', report: true });
     const lines: string[] = [];
     const remote = await scan(
-      { input: clips, out: 's3://out/runs/a', workers: 2, model: 'none' },
+      { input: clips, out: 's3://out/runs/a', workers: 2, model: 'none', report: true },
       { progressStream: { write: (l: string) => lines.push(l) > 0, isTTY: false } as unknown as NodeJS.WritableStream },
     );
     expect(remote.counts.clips).toBe(2);
@@ -180,6 +180,9 @@ describe('scan --out s3://bucket/prefix', () => {
         );
     expect(seriesOf(got)).toEqual(seriesOf(want));
     expect(JSON.parse(String(got.get('summary.json'))).out).toBe('s3://out/runs/a');
+    // the report names the prefix as the output folder, not the staging folder it was written in
+    expect(String(got.get('report.html'))).toContain('s3://out/runs/a');
+    expect(String(got.get('report.html'))).not.toContain(staging);
     expect(local.counts.clips).toBe(2);
     expect(lines.join('')).toMatch(/uploaded \d+ files \([\d.]+ MB\) -> s3:\/\/out\/runs\/a/);
     // The staging folder is removed once everything is uploaded.
