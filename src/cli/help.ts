@@ -77,9 +77,11 @@ The label column holds invariant, equivariant or irreversible; any other value (
 be analysed) becomes an error row in the report, never a silent drop. A direction column
 (forward|backward, optional) marks clips that already play backwards in the corpus.
 With --out the folder also gets eval.json (the report) and eval-predictions.jsonl (one row per clip).
+A rerun into the same --out reads the labels from the manifest again: fixed labels, or another
+--label-column, are scored without scanning the clips again.
 
 Exit codes: 0 all rows scored, 1 failure, 2 usage error, 3 scored but some rows were error rows,
-130 interrupted (run again with the same --out to resume).
+130 interrupted (with --out, run the same command again to resume; without it, a rerun starts over).
 
 Examples:
   audit eval dev/manifest.csv --model models/reversal-v1.onnx --out out/dev-eval

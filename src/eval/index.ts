@@ -1,13 +1,14 @@
 // `audit eval`: scans a labelled manifest, runs the model on every clip and its mirror, and scores verdicts and arrow of time.
 
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mirrorSeries, type CueSeries } from '../cues/series.js';
 import { DETECTOR_ID } from '../content/detector.js';
 import { expected, IoError, ManifestError, UsageError } from '../errors.js';
-import { isRowProblem, openInput } from '../io/inputs.js';
+import { isRowProblem, openInput, type CellValue } from '../io/inputs.js';
+import { withAtomicFile, writeFileAtomic } from '../io/atomic.js';
 import { readJsonl } from '../io/jsonl-log.js';
 import { CLIPS_JSONL, ERRORS_JSONL } from '../outputs/layout.js';
 import type { ScanOptionsInput } from '../pipeline/options.js';
@@ -124,7 +125,6 @@ interface ClipRef {
   series_offset: number;
   series_pairs: number;
   series_columns: number;
-  input?: Record<string, unknown>;
 }
 
 interface Scored {
@@ -156,8 +156,47 @@ async function checkLabelColumn(manifest: string, opts: EvaluateOptions, labelCo
   }
 }
 
-function labelOf(ref: ClipRef, labelColumn: string, directionColumn: string): Scored | EvalErrorRow {
-  const cells = ref.input ?? {};
+/** The label and direction cells of a manifest row as the manifest holds them now, with the row's id. */
+interface LabelCells {
+  id: string;
+  label: CellValue | undefined;
+  direction: CellValue | undefined;
+}
+
+/**
+ * Reads the label and direction cells of every row of the manifest as it is now, by row number (the scan refuses
+ * a resume whose rows moved, so a row number still names the row it scanned). Labels fixed since an earlier run
+ * into the same --out, or another --label-column, are scored without scanning again.
+ */
+async function readLabelCells(
+  manifest: string,
+  opts: EvaluateOptions,
+  labelColumn: string,
+  directionColumn: string,
+): Promise<Map<number, LabelCells>> {
+  const source = await openInput(resolve(manifest), {
+    pathColumn: opts.pathColumn,
+    idColumn: opts.idColumn,
+    format: opts.format,
+    startColumn: opts.startColumn,
+    endColumn: opts.endColumn,
+  });
+  const cells = new Map<number, LabelCells>();
+  for await (const r of source.rows()) {
+    if (isRowProblem(r)) continue;
+    cells.set(r.row, { id: r.id, label: r.columns[labelColumn], direction: r.columns[directionColumn] });
+  }
+  return cells;
+}
+
+/** Names for the messages of {@link labelOf}: the manifest and the two columns. */
+interface LabelSource {
+  manifest: string;
+  labelColumn: string;
+  directionColumn: string;
+}
+
+function labelOf(ref: ClipRef, cells: LabelCells | undefined, src: LabelSource): Scored | EvalErrorRow {
   const err = (code: string, message: string): EvalErrorRow => ({
     row: ref.row,
     id: ref.id,
@@ -166,17 +205,23 @@ function labelOf(ref: ClipRef, labelColumn: string, directionColumn: string): Sc
     code,
     message,
   });
-  const where = `column "${labelColumn}" of row ${ref.row} (${ref.id})`;
-  const label =
-    typeof cells[labelColumn] === 'string' ? (cells[labelColumn] as string).trim().toLowerCase() : cells[labelColumn];
+  const at = `row ${ref.row} (${ref.id}) of ${src.manifest}`;
+  if (cells === undefined || cells.id !== ref.id)
+    return err(
+      'row_changed',
+      `The scan found ${ref.id} at row ${ref.row} of ${src.manifest}, which now holds ${cells === undefined ? 'no clip' : cells.id}: the manifest changed while eval ran\nPossible solutions:\n- run the same command again`,
+    );
+  const raw = cells.label;
+  const label = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
   const truth = VERDICTS.indexOf(label as VerdictName);
-  if (truth < 0) return err('bad_label', expected(VERDICTS.join('|'), where, cells[labelColumn] ?? null));
-  const dir = cells[directionColumn];
+  if (truth < 0)
+    return err('bad_label', expected(VERDICTS.join('|'), `column "${src.labelColumn}" of ${at}`, raw ?? null));
+  const dir = cells.direction;
   const d = typeof dir === 'string' ? dir.trim().toLowerCase() : dir;
   if (d !== undefined && d !== null && d !== '' && d !== 'forward' && d !== 'backward') {
     return err(
       'bad_direction',
-      expected('forward|backward (or empty)', `column "${directionColumn}" of row ${ref.row} (${ref.id})`, dir),
+      expected('forward|backward (or empty)', `column "${src.directionColumn}" of ${at}`, dir),
     );
   }
   if (ref.series_pairs < 1)
@@ -202,11 +247,14 @@ export function arrowTemperature(card: { [key: string]: unknown } | null | undef
   return calibrationValue(card, 'arrow_temperature');
 }
 
-/** The scan's error rows, then its clips: those with a usable label are scored, the rest become error rows (both by row). */
+/**
+ * The scan's error rows, then its clips, labelled from the current manifest: those with a usable label are scored,
+ * the rest become error rows (both by row).
+ */
 async function readScanResults(
   scanOut: string,
-  labelColumn: string,
-  directionColumn: string,
+  options: EvaluateOptions,
+  src: LabelSource,
 ): Promise<{ scored: Scored[]; errors: EvalErrorRow[] }> {
   const errors: EvalErrorRow[] = [];
   for await (const { value } of readJsonl(join(scanOut, ERRORS_JSONL))) {
@@ -221,9 +269,12 @@ async function readScanResults(
       message: s('message') ?? '',
     });
   }
+  const cells = await readLabelCells(src.manifest, options, src.labelColumn, src.directionColumn);
   const scored: Scored[] = [];
   for await (const { value } of readJsonl(join(scanOut, CLIPS_JSONL))) {
-    const r = labelOf(value as ClipRef, labelColumn, directionColumn);
+    // The labels come from the manifest as it is now, not from the cells the scan stored with the clip.
+    const { input: _stored, ...ref } = value as ClipRef & { input?: unknown };
+    const r = labelOf(ref, cells.get(ref.row), src);
     if ('ref' in r) scored.push(r);
     else errors.push(r);
   }
@@ -347,15 +398,23 @@ function modelFacts(model: LoadedModel, modelPath: string): Omit<EvalReport['mod
   };
 }
 
-/** eval.json and eval-predictions.jsonl in the kept scan folder. */
-async function writeEvalFiles(scanOut: string, report: EvalReport, lines: string[]): Promise<void> {
-  await writeFile(join(scanOut, 'eval.json'), `${JSON.stringify(report, null, 1)}\n`);
-  const fh = await open(join(scanOut, 'eval-predictions.jsonl'), 'w');
-  try {
-    for (const l of lines) await fh.write(`${l}\n`);
-  } finally {
-    await fh.close();
-  }
+const WRITE_LINES = 1024; // eval-predictions.jsonl lines written at a time
+
+/**
+ * eval-predictions.jsonl, then eval.json, in the kept scan folder: each replaced atomically (temp file + rename),
+ * so an interruption while writing leaves the earlier file whole, never half of one.
+ */
+export async function writeEvalFiles(scanOut: string, report: EvalReport, lines: string[]): Promise<void> {
+  await withAtomicFile(join(scanOut, 'eval-predictions.jsonl'), async (fh) => {
+    for (let i = 0; i < lines.length; i += WRITE_LINES)
+      await fh.write(
+        lines
+          .slice(i, i + WRITE_LINES)
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
+  });
+  await writeFileAtomic(join(scanOut, 'eval.json'), `${JSON.stringify(report, null, 1)}\n`);
 }
 
 /** The content head eval averages in: none without --content, the shipped one, or the file given. */
@@ -373,12 +432,21 @@ async function evalContentHead(content: boolean, path: string | undefined): Prom
 export const TEMPORARY_SCAN_ADVICE =
   'The scan went to a temporary folder, now removed: a rerun starts over; give --out DIR to keep the scan so that a rerun resumes.';
 
+/** What `audit eval` prints on Ctrl-C: whether a rerun resumes depends on whether the scan is kept in `out`. */
+export function evalInterruptMessage(out: string | undefined): string {
+  return out === undefined
+    ? '\nInterrupted: scoring the clips scanned so far; the scan went to a temporary folder, removed as eval ends, so a rerun starts over (give --out DIR to keep the scan so that a rerun resumes).\n'
+    : `\nInterrupted: scoring the clips scanned so far; run the same command again (same --out ${out}) to resume the scan.\n`;
+}
+
 /**
  * Scans `manifest` (into `out`, resuming, or a temporary folder), predicts every clip forwards and
  * mirrored (exactly what analysing the reversed clip gives) and scores the verdicts against the label
  * column and the arrow of time against the clip's direction. Rows with a label other than
  * invariant/equivariant/irreversible, and rows the scan could not analyse, are error rows in the report.
- * With `out`, also writes eval.json and eval-predictions.jsonl there.
+ * With `out`, also writes eval.json and eval-predictions.jsonl there. Labels and directions are read from the
+ * manifest as it is after the scan, so a rerun into the same `out` with fixed labels (or another label column)
+ * scores them without scanning the clips again.
  * @example
  * const r = await evaluate({ manifest: 'dev/manifest.csv', model: 'models/reversal-v1.onnx', out: 'out/dev' });
  * console.log(r.macro_f1, r.aot_accuracy_by_class.irreversible);
@@ -419,7 +487,7 @@ export async function evaluate(options: EvaluateOptions, hooks: ScanHooks = {}):
       hooks,
     );
     const scanS = (performance.now() - t0) / 1000;
-    const { scored, errors } = await readScanResults(scanOut, labelColumn, directionColumn);
+    const { scored, errors } = await readScanResults(scanOut, options, { manifest, labelColumn, directionColumn });
 
     const t1 = performance.now();
     const predictions = await predictPairs(model, scanOut, scored, modelWindows, { content: head, arrow });

@@ -1,7 +1,7 @@
 // `audit eval`: the metric functions on hand-computed examples, and the command end to end on rendered clips with the tiny model.
 
 import { spawnSync } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,10 +16,16 @@ import {
   macroF1,
   meanAbsFromHalf,
 } from '../../src/model/metrics.js';
-import { arrowTemperature, verdictTemperature } from '../../src/eval/index.js';
+import {
+  arrowTemperature,
+  evalInterruptMessage,
+  type EvalReport,
+  verdictTemperature,
+  writeEvalFiles,
+} from '../../src/eval/index.js';
 import { DEFAULT_CONTENT_HEAD, loadContentHead, mixVerdict } from '../../src/model/content-head.js';
 import { renderScene, type SceneName } from '../../src/synth/scenes.js';
-import { runCliProcess, tempDir } from '../fixtures/cli.js';
+import { runCliInProcess, runCliProcess, tempDir } from '../fixtures/cli.js';
 
 const MODEL = fileURLToPath(new URL('../fixtures/model/tiny.onnx', import.meta.url));
 
@@ -90,6 +96,36 @@ describe('eval metrics', () => {
   });
 });
 
+describe('eval files and messages', () => {
+  it('writes eval-predictions.jsonl and eval.json atomically: a failed write leaves the earlier files whole', async () => {
+    const dir = await tempDir('audit-eval-files-');
+    await writeFile(join(dir, 'eval.json'), 'OLD\n');
+    await writeFile(join(dir, 'eval-predictions.jsonl'), 'old\n');
+    const report = { n: 1 } as unknown as EvalReport;
+    const broken = {
+      toString(): string {
+        throw new Error('cannot write this line');
+      },
+    } as unknown as string;
+    await expect(writeEvalFiles(dir, report, ['{"row":2}', broken])).rejects.toThrow(/cannot write this line/);
+    expect(await readFile(join(dir, 'eval-predictions.jsonl'), 'utf8')).toBe('old\n');
+    expect(await readFile(join(dir, 'eval.json'), 'utf8')).toBe('OLD\n');
+    expect((await readdir(dir)).sort()).toEqual(['eval-predictions.jsonl', 'eval.json']);
+    await writeEvalFiles(dir, report, ['{"row":2}', '{"row":3}']);
+    expect(await readFile(join(dir, 'eval-predictions.jsonl'), 'utf8')).toBe('{"row":2}\n{"row":3}\n');
+    expect(JSON.parse(await readFile(join(dir, 'eval.json'), 'utf8'))).toEqual({ n: 1 });
+  });
+
+  it('the Ctrl-C message says a rerun resumes only when the scan is kept in --out', () => {
+    const kept = evalInterruptMessage('out/dev');
+    expect(kept).toMatch(/run the same command again \(same --out out\/dev\) to resume/);
+    const temporary = evalInterruptMessage(undefined);
+    expect(temporary).toMatch(/a rerun starts over/);
+    expect(temporary).toMatch(/give --out DIR/);
+    expect(temporary).not.toMatch(/to resume the scan/);
+  });
+});
+
 describe('audit eval (CLI, tiny model)', () => {
   let dir = '';
   let manifest = '';
@@ -134,7 +170,7 @@ describe('audit eval (CLI, tiny model)', () => {
     expect(rep.n).toBe(4);
     expect(rep.errors).toEqual([expect.objectContaining({ row: 6, id: 'spin', code: 'bad_label', stage: 'label' })]);
     expect(rep.errors[0].message).toMatch(
-      /invariant\|equivariant\|irreversible for column "label" of row 6 \(spin\) but received "maybe"/,
+      /invariant\|equivariant\|irreversible for column "label" of row 6 \(spin\) of .*manifest\.csv but received "maybe"/,
     );
     expect(rep.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(4);
     expect(rep.confusion.map((row: number[]) => row.reduce((a, b) => a + b, 0))).toEqual([1, 1, 2]);
@@ -177,6 +213,52 @@ describe('audit eval (CLI, tiny model)', () => {
     expect(again.stdout).toMatch(/row 6 spin: bad_label/);
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     expect(summary.counts.resumed).toBe(5);
+  }, 120_000);
+
+  it('a rerun into the same --out scores the labels the manifest holds now, without scanning again', async () => {
+    // In process (the sources, not dist/): the scan of the first run is kept in `out` and resumed by the others.
+    const typo = join(dir, 'typo.csv');
+    type Relabel = (id: string, label: string) => string;
+    // The manifest with its labels rewritten, and optionally a second label column "verdict".
+    const lines = (label: Relabel, verdict?: Relabel) => [
+      `id,path,label,direction${verdict ? ',verdict' : ''}`,
+      ...clips.map(([id, , l, d]) => `${id},${id}.mp4,${label(id, l)},${d}${verdict ? `,${verdict(id, l)}` : ''}`),
+    ];
+    const misspelt = (id: string, l: string) => (id === 'drop' ? 'irreversable' : id === 'spin' ? 'invariant' : l);
+    await writeFile(typo, `${lines(misspelt).join('\n')}\n`);
+    const out = join(dir, 'out-relabel');
+    const args = ['eval', typo, '--model', MODEL, '--device', 'cpu', '--workers', '1', '--out', out, '-q', '--json'];
+    const first = await runCliInProcess(args);
+    expect(first.code, first.stderr).toBe(3);
+    expect(JSON.parse(first.stdout).errors).toEqual([
+      expect.objectContaining({ row: 2, id: 'drop', code: 'bad_label', path: expect.stringMatching(/drop\.mp4$/) }),
+    ]);
+    expect(JSON.parse(first.stdout).errors[0].message).toMatch(
+      /row 2 \(drop\) of .*typo\.csv but received "irreversable"/,
+    );
+
+    // The typo fixed: every row scores, and no clip is analysed again.
+    const fixed = (id: string, l: string) => (id === 'spin' ? 'invariant' : l);
+    await writeFile(typo, `${lines(fixed).join('\n')}\n`);
+    const second = await runCliInProcess(args);
+    expect(second.code, second.stderr).toBe(0);
+    const rep = JSON.parse(second.stdout);
+    expect(rep.n).toBe(5);
+    expect(rep.errors).toEqual([]);
+    expect(rep.confusion.map((row: number[]) => row.reduce((a, b) => a + b, 0))).toEqual([2, 1, 2]);
+    expect(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).counts.resumed).toBe(5);
+    const preds = (await readFile(join(out, 'eval-predictions.jsonl'), 'utf8')).trim().split('\n');
+    expect(JSON.parse(preds[0])).toMatchObject({ id: 'drop', label: 'irreversible', direction: 'forward' });
+
+    // A new column named by --label-column: its labels are scored, again without a new scan.
+    const other = (id: string, l: string) => (id === 'pan' ? 'irreversible' : fixed(id, l));
+    await writeFile(typo, `${lines(fixed, other).join('\n')}\n`);
+    const third = await runCliInProcess([...args, '--label-column', 'verdict']);
+    expect(third.code, third.stderr).toBe(0);
+    const byColumn = JSON.parse(third.stdout);
+    expect(byColumn.n).toBe(5);
+    expect(byColumn.confusion.map((row: number[]) => row.reduce((a, b) => a + b, 0))).toEqual([2, 0, 3]);
+    expect(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).counts.resumed).toBe(5);
   }, 120_000);
 
   it('--content scores the verdict averaged with the content head, the arrow unchanged', async () => {

@@ -61,24 +61,27 @@ export function evalCommand(program: Command, result: ActionResult): void {
     .option('--json', 'print one JSON object instead of the table', false)
     .addHelpText('after', EVAL_HELP)
     .action(async (manifest: string, flags: EvalFlags) => {
-      const { evaluate, formatEvalReport } = await import('../../eval/index.js');
-      const report = await withInterrupt((signal) =>
-        evaluate(
-          {
-            ...analysisOptions(flags),
-            manifest,
-            model: flags.model,
-            out: flags.out,
-            device: flags.device,
-            modelWindows: flags.modelWindows,
-            content: flags.content,
-            contentHead: flags.contentHead,
-            arrowHead: flags.arrowHead,
-            labelColumn: flags.labelColumn,
-            directionColumn: flags.directionColumn,
-          },
-          { signal },
-        ),
+      const { evaluate, evalInterruptMessage, formatEvalReport } = await import('../../eval/index.js');
+      const report = await withInterrupt(
+        (signal) =>
+          evaluate(
+            {
+              ...analysisOptions(flags),
+              manifest,
+              model: flags.model,
+              out: flags.out,
+              device: flags.device,
+              modelWindows: flags.modelWindows,
+              content: flags.content,
+              contentHead: flags.contentHead,
+              arrowHead: flags.arrowHead,
+              labelColumn: flags.labelColumn,
+              directionColumn: flags.directionColumn,
+            },
+            { signal },
+          ),
+        // a rerun resumes only where the scan is kept (--out); the temporary one is removed
+        evalInterruptMessage(flags.out),
       );
       process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatEvalReport(report)}\n`);
       result.code =
