@@ -60,12 +60,19 @@ export async function openInput(input: string, options: InputOptions = {}): Prom
     );
   }
   const segments = startColumn !== undefined ? { startColumn, endColumn } : {};
+  const refuseSegments = (kind: InputKind) => {
+    if (startColumn !== undefined)
+      throw new UsageError(
+        `Expected a manifest (CSV, JSONL, Parquet, Arrow) for --start-column and --end-column, which read each row's segment from its columns, but ${input} is ${kind === 'webdataset' ? 'WebDataset shards' : kind === 's3' ? 'an s3:// prefix' : kind === 'folder' ? 'a folder' : 'a video file'}; write a manifest with the path and segment columns`,
+      );
+  };
   // s3://bucket/prefix (listed like a folder) and WebDataset shards (a .tar or a brace pattern, local or s3://).
   if (
     (isS3Url(input) || isWebDatasetInput(input)) &&
     (format === undefined || format === 's3' || format === 'webdataset')
   ) {
     const kind: InputKind = format ?? (isWebDatasetInput(input) ? 'webdataset' : 's3');
+    refuseSegments(kind);
     const where = isS3Url(input) ? input : path.resolve(input);
     return FORMATS[kind].open({ input: where, baseDir: path.dirname(where), pathColumn, idColumn, ...segments });
   }
@@ -98,6 +105,7 @@ export async function openInput(input: string, options: InputOptions = {}): Prom
     if (handler === undefined) throw new ManifestError('input-kind', expected(KNOWN, 'input', abs), { path: abs });
     kind = handler.kind;
   }
+  if (kind === 'folder' || kind === 'file') refuseSegments(kind);
   const baseDir = kind === 'folder' ? abs : path.dirname(abs);
   try {
     return await FORMATS[kind].open({ input: abs, baseDir, pathColumn, idColumn, ...segments });

@@ -11,6 +11,7 @@ import { lockOutDir, withOutputFolder } from './out-dir.js';
 import { CLIPS_JSONL, CUES_JSON, ERRORS_JSONL, SERIES_DIR, SUMMARY_JSON } from '../outputs/layout.js';
 import {
   DECISION_SETTINGS,
+  INPUT_SETTINGS,
   describeRun,
   readSummary,
   RUN_JSON,
@@ -33,8 +34,8 @@ function mismatch(message: string): AuditError {
 }
 
 /**
- * Checks that the shards' rows were made alike (run.json: model, analysis settings, cue columns, heads) and that they
- * were given the same label and caption columns, taxonomy and label map (the merged folder's decisions use them).
+ * Checks that the shards' rows were made alike (run.json: model, analysis settings, cue columns, heads; summary.json:
+ * the manifest's path, id and segment columns) and that they were given the same label and caption columns, taxonomy and label map (the merged folder's decisions use them).
  * Returns the run.json text to write into the merged folder (null when the shards predate run.json).
  */
 async function checkSameRuns(dirs: string[], summaries: ScanSummary[]): Promise<string | null> {
@@ -53,6 +54,13 @@ async function checkSameRuns(dirs: string[], summaries: ScanSummary[]): Promise<
       throw mismatch(
         `Shard folder ${dirs[i]} was scanned with ${r ? describeRun(r.run) : `no ${RUN_JSON}`}; ${dirs[0]} with ${first ? describeRun(first.run) : `no ${RUN_JSON}`}. Merging would mix rows measured differently: scan the odd shard again with the others' settings`,
       );
+    for (const k of INPUT_SETTINGS) {
+      const [a, b] = [summaries[0].settings[k], summaries[i].settings[k]];
+      if (a !== b)
+        throw mismatch(
+          `Shard folder ${dirs[i]} read the manifest with ${k} ${JSON.stringify(b ?? null)} but ${dirs[0]} with ${JSON.stringify(a ?? null)}: its rows would be other clips, or the same clips under other ids; scan the odd shard again with the others' options`,
+        );
+    }
     for (const k of DECISION_SETTINGS) {
       const [a, b] = [summaries[0].settings[k], summaries[i].settings[k]];
       if (a !== b)
@@ -226,6 +234,15 @@ function mergedTimings(summaries: ScanSummary[]): ScanSummary['timings'] {
  * Copies every shard's rows and series files into `out` (series files renamed by shard, rows pointed at them),
  * refusing a clip id or error key seen twice; returns the counts and the error rows per code.
  */
+/** Refuses a shard folder whose clip and error rows are not the ones its summary.json counted (a partial copy, say). */
+function checkCopied(dir: string, summary: ScanSummary, clips: number, errors: number): void {
+  const { clips: wantClips, errors: wantErrors } = summary.counts;
+  if (clips !== wantClips || errors !== wantErrors)
+    throw mismatch(
+      `Shard folder ${dir} holds ${clips} clip rows and ${errors} error rows, but its ${SUMMARY_JSON} counts ${wantClips} and ${wantErrors}: rows were lost or added since it was scanned (a partial copy?); copy the shard folder again, or scan the shard again into a new --out folder`,
+    );
+}
+
 async function copyRows(
   dirs: string[],
   summaries: ScanSummary[],
@@ -241,6 +258,7 @@ async function copyRows(
   let nClips = 0;
   let nErrors = 0;
   const byCode = new Map<string, number>();
+  let before = { clips: 0, errors: 0 };
   try {
     for (let i = 0; i < dirs.length; i++) {
       const dir = dirs[i];
@@ -267,6 +285,8 @@ async function copyRows(
         nErrors++;
         byCode.set(String(row.code), (byCode.get(String(row.code)) ?? 0) + 1);
       }
+      checkCopied(dir, summaries[i], nClips - before.clips, nErrors - before.errors);
+      before = { clips: nClips, errors: nErrors };
     }
   } finally {
     await clips.close();

@@ -111,6 +111,8 @@ export interface RunIdentity {
   content?: { detector: string; head: string | null };
   /** The arrow head that gave p_forward (name@version); absent when the model's own arrow did (or no model). */
   arrow?: string;
+  /** The manifest columns that made each row: the clip's path, its id and its segment (absent in older run.json). */
+  input?: { pathColumn: string; idColumn: string; startColumn?: string; endColumn?: string };
 }
 
 export const RUN_JSON = 'run.json';
@@ -118,13 +120,15 @@ export const RUN_JSON = 'run.json';
 /** What made a folder's rows, in words: two runs whose rows may share a folder (or a merge) describe alike. */
 export function describeRun(r: RunIdentity): string {
   // A run.json without model windows predates them: its clips were judged on the centred window alone (--model-windows 1).
-  return `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}, ${r.model.windows ?? 1} model window(s)` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}${r.content ? `, content ${r.content.detector} head ${r.content.head ?? 'none'}` : ''}${r.arrow ? `, arrow head ${r.arrow}` : ''}`;
+  return `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}, ${r.model.windows ?? 1} model window(s)` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}${r.content ? `, content ${r.content.detector} head ${r.content.head ?? 'none'}` : ''}${r.arrow ? `, arrow head ${r.arrow}` : ''}${r.input ? `, manifest columns ${JSON.stringify(r.input)}` : ''}`;
 }
 
 async function checkSameRun(out: string, now: RunIdentity): Promise<void> {
   const file = join(out, RUN_JSON);
   if (!existsSync(file) || !existsSync(join(out, CLIPS_JSONL))) return;
   const before = JSON.parse(await readFile(file, 'utf8')) as RunIdentity;
+  // a run.json from before the manifest columns were recorded cannot tell: taken as this run's
+  if (before.input === undefined && now.input !== undefined) before.input = now.input;
   const describe = describeRun;
   if (describe(before) !== describe(now)) {
     throw new RunMismatchError(
@@ -314,6 +318,13 @@ async function loadRunModel(
         }
       : {}),
     ...(arrow ? { arrow: `${arrow.name}@${arrow.version}` } : {}),
+    input: {
+      pathColumn: opts.pathColumn,
+      idColumn: opts.idColumn,
+      ...(opts.startColumn !== undefined && opts.endColumn !== undefined
+        ? { startColumn: opts.startColumn, endColumn: opts.endColumn }
+        : {}),
+    },
   };
   await checkSameRun(out, identity).catch(async (err: unknown) => {
     await model?.session.release();
@@ -380,6 +391,9 @@ function decisionSettings(opts: ScanOptions): Pick<ScanSummary['settings'], Deci
     Object.entries({ labelColumn, captionColumn, taxonomy, labelMap }).filter(([, v]) => v !== undefined),
   );
 }
+
+/** The settings of summary.json that say which manifest columns made the rows: the clip, its id, its segment. */
+export const INPUT_SETTINGS = ['pathColumn', 'idColumn', 'startColumn', 'endColumn'] as const;
 
 /** The settings of summary.json that the decision step reads. */
 export const DECISION_SETTINGS = ['labelColumn', 'captionColumn', 'taxonomy', 'labelMap'] as const;

@@ -243,12 +243,45 @@ describe('scan', () => {
     await expect(merge([s0, await shard(1, { captionColumn: 'label' })], join(base, 'cap'))).rejects.toThrow(
       /was scanned with captionColumn "label" but .* with "caption"/,
     );
+    // a shard that named its clips by another column would duplicate some rows and lose others: refused
+    await expect(merge([s0, await shard(1, { idColumn: 'path' })], join(base, 'ids'))).rejects.toThrow(
+      /was scanned with .*manifest columns \{"pathColumn":"path","idColumn":"path"\}.*Merging would mix/,
+    );
+    // a shard folder that lost a row since it was scanned (a partial copy) is refused, naming the counts
+    const cut = join(base, 'cut');
+    await cp(s1, cut, { recursive: true });
+    const kept = (await readFile(join(cut, 'clips.jsonl'), 'utf8')).trim().split('\n').slice(1);
+    await writeFile(join(cut, 'clips.jsonl'), `${kept.join('\n')}\n`);
+    await expect(merge([s0, cut], join(base, 'cut-all'))).rejects.toThrow(
+      new RegExp(
+        `Shard folder .*cut holds ${kept.length} clip rows and \\d+ error rows, but its summary\\.json counts`,
+      ),
+    );
     // a clip whose id looks like the key of a row that never had an id (`row:3`, line 3's bad record) is no double
     const odd = join(media, 'manifest-odd.csv');
     await writeFile(odd, 'id,path\nrow:3,drop.mp4\n"bad"x,pan.mp4\n');
     const one = await scan({ input: odd, out: join(base, 'odd'), shard: '0/1', model: 'none', quiet: true });
     expect(one.counts).toMatchObject({ clips: 1, errors: 1 });
     await expect(merge([one.out], join(base, 'odd-all'))).resolves.toMatchObject({ clips: 1, errors: 1 });
+  });
+
+  it('checks the segment columns: a misspelt one, one on input without columns, or one added on a resume', async () => {
+    const out = await tempDir();
+    const file = join(media, 'manifest-seg.csv');
+    await writeFile(file, 'id,path,s,e\na,drop.mp4,0,1\nb,pan.mp4,,\n');
+    const opts = { input: file, out, model: 'none', report: false, quiet: true };
+    // a column that is not there would make every row its whole video: refused before anything is scanned
+    await expect(scan({ ...opts, startColumn: 'nosuch', endColumn: 'e' })).rejects.toThrow(
+      /Expected a column named "nosuch" \(--start-column\) for .*manifest-seg\.csv line 1 but received \["id","path","s","e"\]/,
+    );
+    await expect(scan({ ...opts, input: media, startColumn: 's', endColumn: 'e' })).rejects.toThrow(
+      /Expected a manifest .* for --start-column and --end-column.* is a folder/,
+    );
+    // whole clips first; the same folder asked for segments would mix whole clips with segments
+    expect((await scan(opts)).counts).toMatchObject({ clips: 2 });
+    await expect(scan({ ...opts, startColumn: 's', endColumn: 'e' })).rejects.toThrow(
+      /manifest columns \{"pathColumn":"path","idColumn":"id"\}; this run asks for .*"startColumn":"s","endColumn":"e"/,
+    );
   });
 
   it('finds manifest problems again on every run (a row fixed since is scanned), and refuses rows that moved', async () => {

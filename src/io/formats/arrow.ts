@@ -4,7 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
 import { ManifestError, expected } from '../../errors.js';
 import type { FormatContext, FormatHandler, InputSource } from '../input-types.js';
-import { messageOf, missingPathColumn } from './common.js';
+import { messageOf, checkColumns } from './common.js';
 import { rowsOfBatches } from './parquet.js';
 
 function unreadable(file: string, err: unknown): ManifestError {
@@ -54,7 +54,7 @@ export const arrowFormat: FormatHandler = Object.freeze({
     const { fh, schema } = await openReader(ctx.input);
     await fh.close().catch(() => undefined);
     const names = schema.fields.map((f) => f.name);
-    if (!names.includes(ctx.pathColumn)) throw missingPathColumn(ctx, '(schema)', names);
+    checkColumns(ctx, '(schema)', names);
     return { kind: 'arrow', input: ctx.input, rows: () => rowsOfBatches(ctx, arrowBatches(ctx.input)) };
   },
 });

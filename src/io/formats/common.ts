@@ -51,6 +51,26 @@ export function missingPathColumn(ctx: FormatContext, where: string, columns: re
   });
 }
 
+/**
+ * Throws ManifestError when the manifest's columns (its header, schema or first object, at `where`) lack the path
+ * column, or a segment column that was asked for: a misspelt --start-column would otherwise make every row its whole
+ * video.
+ */
+export function checkColumns(ctx: FormatContext, where: string, columns: readonly string[]): void {
+  if (!columns.includes(ctx.pathColumn)) throw missingPathColumn(ctx, where, columns);
+  for (const [option, name] of [
+    ['--start-column', ctx.startColumn],
+    ['--end-column', ctx.endColumn],
+  ] as const) {
+    if (name === undefined || columns.includes(name)) continue;
+    const msg = expected(`a column named ${JSON.stringify(name)} (${option})`, `${ctx.input} ${where}`, columns);
+    throw new ManifestError('manifest-no-segment-column', msg, {
+      path: ctx.input,
+      row: where.startsWith('line ') ? Number(where.slice(5)) : undefined,
+    });
+  }
+}
+
 /** A RowProblem for manifest row `row` (the message names the file and row). */
 export function rowProblem(row: number, code: string, message: string, cause?: unknown): RowProblem {
   const error = new ManifestError(code, message, { row }, cause === undefined ? undefined : { cause });

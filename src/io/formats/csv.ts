@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ManifestError, expected } from '../../errors.js';
 import type { CellValue, FormatContext, FormatHandler, InputRow, InputSource, RowProblem } from '../input-types.js';
 import { readLineBatches } from '../lines.js';
-import { buildRow, missingPathColumn, rowProblem, setCell } from './common.js';
+import { buildRow, checkColumns, rowProblem, setCell } from './common.js';
 import { CsvRecordSplitter, type CsvRecord } from './csv-records.js';
 
 /** Tab for .tsv files, comma otherwise. */
@@ -105,7 +105,7 @@ export const csvFormat: FormatHandler = Object.freeze({
   extensions: Object.freeze(['.csv', '.tsv']),
   async open(ctx: FormatContext): Promise<InputSource> {
     const header = checkHeader(ctx.input, await readHeader(ctx.input));
-    if (!header.fields.includes(ctx.pathColumn)) throw missingPathColumn(ctx, `line ${header.line}`, header.fields);
+    checkColumns(ctx, `line ${header.line}`, header.fields);
     return { kind: 'csv', input: ctx.input, rows: () => csvRows(ctx) };
   },
 });

@@ -3,7 +3,7 @@
 import { expected } from '../../errors.js';
 import type { CellValue, FormatContext, FormatHandler, InputRow, InputSource, RowProblem } from '../input-types.js';
 import { readLineBatches, tooLongMessage } from '../lines.js';
-import { buildRow, messageOf, missingPathColumn, rowProblem, setCell } from './common.js';
+import { buildRow, checkColumns, messageOf, rowProblem, setCell } from './common.js';
 
 /** How many lines open() looks through for a first valid object to check the path column against. */
 const PROBE_LINES = 1000;
@@ -55,9 +55,7 @@ async function probe(ctx: FormatContext): Promise<void> {
       if (ln.text.trim() === '') continue;
       const parsed = parseLine(ln.text, '');
       if ('error' in parsed) continue;
-      if (!Object.hasOwn(parsed.columns, ctx.pathColumn)) {
-        throw missingPathColumn(ctx, `line ${ln.line}`, Object.keys(parsed.columns));
-      }
+      checkColumns(ctx, `line ${ln.line}`, Object.keys(parsed.columns));
       return;
     }
   }

@@ -4,7 +4,7 @@ import type { CellValue, FormatContext, FormatHandler, InputRow, InputSource, Ro
 import { batchColumns, toCell } from '../arrow-values.js';
 import { openParquet, parquetBatches } from '../parquet-read.js';
 import type { RecordBatch } from 'apache-arrow';
-import { buildRow, missingPathColumn, setCell } from './common.js';
+import { buildRow, checkColumns, setCell } from './common.js';
 
 /** Rows of a stream of Arrow record batches, numbered from 1 across batches (shared with the Arrow IPC reader). */
 export async function* rowsOfBatches(
@@ -32,7 +32,7 @@ export const parquetFormat: FormatHandler = Object.freeze({
     const { pf, schema } = await openParquet(ctx.input);
     pf.free();
     const names = schema.fields.map((f) => f.name);
-    if (!names.includes(ctx.pathColumn)) throw missingPathColumn(ctx, '(schema)', names);
+    checkColumns(ctx, '(schema)', names);
     return { kind: 'parquet', input: ctx.input, rows: () => rowsOfBatches(ctx, parquetBatches(ctx.input)) };
   },
 });
