@@ -19,10 +19,24 @@ export interface FilteredShards {
   samples: number;
 }
 
-/** The sample's json with `fields` added (they replace keys of the same name). */
-function withFields(json: Buffer, fields: Readonly<Record<string, CellValue>>): Buffer {
-  const value = JSON.parse(json.toString('utf8')) as Record<string, unknown>;
-  return Buffer.from(JSON.stringify({ ...value, ...fields }));
+/**
+ * The sample's json with `fields` added after its own keys. Its text is kept as it is (numbers beyond 2^53, key
+ * order, spacing), and a field whose name the sample already uses is added as `audit_<name>`, as in the JSONL
+ * manifests, so the sample's own values are never overwritten.
+ */
+export function withFields(json: Buffer, fields: Readonly<Record<string, CellValue>>): Buffer {
+  const text = json.toString('utf8');
+  const value = JSON.parse(text) as unknown;
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return Buffer.from(JSON.stringify({ ...(value as object), ...fields }));
+  const added = Object.entries(fields)
+    .map(([k, v]) => `${JSON.stringify(Object.hasOwn(value, k) ? `audit_${k}` : k)}:${JSON.stringify(v ?? null)}`)
+    .join(',');
+  const end = text.lastIndexOf('}');
+  return Buffer.from(
+    `${text.slice(0, end)}${Object.keys(value).length > 0 ? ',' : ''}${added}${text.slice(end)}`,
+    'utf8',
+  );
 }
 
 /**

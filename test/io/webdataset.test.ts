@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isRowProblem, openInput, type InputRow, type RowProblem } from '../../src/io/inputs.js';
 import { expandBraces, parseMemberLocator, splitMemberName } from '../../src/io/webdataset.js';
-import { writeFilteredShards } from '../../src/io/webdataset-write.js';
+import { withFields, writeFilteredShards } from '../../src/io/webdataset-write.js';
 import { analyseClip } from '../../src/pipeline/analyse-clip.js';
 import { scan } from '../../src/pipeline/scan.js';
 import { sceneClip } from '../fixtures/clips.js';
@@ -84,6 +84,21 @@ describe('brace patterns and member names', () => {
   it('splits the key at the first dot of the base name, as WebDataset does', () => {
     expect(splitMemberName('dir.v2/000123.seg.json')).toEqual({ key: 'dir.v2/000123', ext: 'seg.json' });
     expect(splitMemberName('000123.MP4')).toEqual({ key: '000123', ext: 'mp4' });
+  });
+});
+
+describe('the decision fields added to a reverse-safe sample json', () => {
+  it("keep the json's own text and values: numbers beyond 2^53, and a field of the same name", () => {
+    const add = (json: string) =>
+      withFields(Buffer.from(json), {
+        label_reversed: null,
+        caption_reversed: 'x',
+        decision: 'reverse_keep_label',
+      }).toString('utf8');
+    expect(add('{"id": 12345678901234567891, "big":9007199254740993, "decision":"train-split"}\n')).toBe(
+      '{"id": 12345678901234567891, "big":9007199254740993, "decision":"train-split","label_reversed":null,"caption_reversed":"x","audit_decision":"reverse_keep_label"}\n',
+    );
+    expect(add('{}')).toBe('{"label_reversed":null,"caption_reversed":"x","decision":"reverse_keep_label"}');
   });
 });
 
