@@ -2,7 +2,7 @@
 
 import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { UsageError, expected } from '../errors.js';
+import { AuditError, expected } from '../errors.js';
 import { readJsonl } from '../io/jsonl-log.js';
 import { CLIPS_JSONL, CLIPS_PARQUET, CUES_JSON, ERRORS_JSONL, SUMMARY_JSON } from '../outputs/layout.js';
 import { TOOL_VERSION } from '../version.js';
@@ -538,8 +538,10 @@ export async function collectReportData(outDir: string, opts: CollectOptions = {
 
   const physics = await readPhysics(outDir);
   if (!scanDir && !physics) {
-    throw new UsageError(
+    throw new AuditError(
+      'not_a_scan',
       `${expected('an output folder of audit scan or audit physics (with clips.jsonl, summary.json or physics.jsonl)', 'the report folder', outDir)}${existsSync(outDir) ? '' : ' (it does not exist)'}`,
+      { path: outDir },
     );
   }
   const summary = scanDir ? await readJsonObject(join(scanDir, SUMMARY_JSON)) : null;

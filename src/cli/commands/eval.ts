@@ -45,11 +45,11 @@ export function evalCommand(program: Command, result: ActionResult): void {
       )
       .option(
         '--content-head <path>',
-        'content head for --content instead of the shipped models/reversal-content-v1.json',
+        'content head for --content (default: the shipped models/reversal-content-v1.json)',
       )
       .option(
         '--arrow-head <path>',
-        'arrow head that gives p_forward (default: the shipped models/reversal-arrow-v1.json beside the shipped model; another --model keeps its own arrow); "none" scores the model\'s own arrow',
+        'arrow head that gives p_forward; "none" scores the model\'s own arrow (default: the shipped models/reversal-arrow-v1.json beside the shipped model; another --model keeps its own arrow)',
       )
       .option('--label-column <name>', 'column with invariant|equivariant|irreversible', 'label')
       .option(

@@ -25,7 +25,7 @@ export function inspectCommand(program: Command): void {
     .option('--device <name>', 'where the model runs: auto|cpu|cuda|webgpu', 'auto')
     .option(
       '--arrow-head <path>',
-      'arrow head that gives p_forward, as scan (default: the shipped models/reversal-arrow-v1.json beside the shipped model; another --model keeps its own arrow); "none" keeps the model\'s own arrow',
+      'arrow head that gives p_forward, as scan; "none" keeps the model\'s own arrow (default: the shipped models/reversal-arrow-v1.json beside the shipped model; another --model keeps its own arrow)',
     )
     .option('--png <file>', 'write the contact sheet above the cue curves to this .png (or .jpg) file')
     .option('--json', 'print one JSON object instead of the text', false);

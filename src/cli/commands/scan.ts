@@ -62,11 +62,11 @@ function modelOptions(command: Command): Command {
     )
     .option(
       '--content-head <path>',
-      'content head for --content instead of the shipped models/reversal-content-v1.json; "none" records the class scores only',
+      'content head for --content; "none" records the class scores only (default: the shipped models/reversal-content-v1.json)',
     )
     .option(
       '--arrow-head <path>',
-      'arrow head that gives p_forward (default: the shipped models/reversal-arrow-v1.json beside the shipped model; another --model keeps its own arrow); "none" keeps the model\'s own arrow',
+      'arrow head that gives p_forward; "none" keeps the model\'s own arrow (default: the shipped models/reversal-arrow-v1.json beside the shipped model; another --model keeps its own arrow)',
     );
 }
 
