@@ -127,9 +127,10 @@ export async function decideScan(out: string, overrides: DecideOverrides = {}): 
 /** The counts of a decision summary as a few lines for the terminal. */
 export function formatDecisionCounts(s: DecisionSummary): string {
   const w = Math.max(...DECISIONS.map((d) => d.length));
-  const head = `${'decision'.padEnd(w)}  ${POLICIES.map((p) => (p === s.policy ? `${p}*` : p).padStart(11)).join('')}`;
+  // 'permissive*' is 11 characters: columns 12 wide keep a space between the headers
+  const head = `${'decision'.padEnd(w)} ${POLICIES.map((p) => (p === s.policy ? `${p}*` : p).padStart(12)).join('')}`;
   const lines = DECISIONS.map(
-    (d) => `${d.padEnd(w)}  ${POLICIES.map((p) => String(s.by_policy[p][d]).padStart(11)).join('')}`,
+    (d) => `${d.padEnd(w)} ${POLICIES.map((p) => String(s.by_policy[p][d]).padStart(12)).join('')}`,
   );
   const ev = evidenceLine(s);
   return [

@@ -135,7 +135,7 @@ describe('scan with decisions', () => {
       counts: again.counts,
     });
     expect(strict.out).toContain(
-      `${'exclude'.padEnd(18)}  ${String(again.counts.exclude).padStart(11)}${String(decisions.counts.exclude).padStart(11)}`,
+      `${'exclude'.padEnd(18)} ${String(again.counts.exclude).padStart(12)}${String(decisions.counts.exclude).padStart(12)}`,
     );
     // Strict reverses a subset of what balanced reverses.
     const strictSafe = (await rowsOf(join(out, 'reverse-safe.csv'), 'csv')).map((r) => r.columns!.clip);
@@ -218,5 +218,21 @@ describe('scan with decisions', () => {
     expect(r.err).toContain('Expected a column named "class" for --label-column');
     expect(r.err).toContain('"clip", "path", "label", "source"');
     await expect(readFile(join(out, 'clips.jsonl'), 'utf8')).rejects.toThrow();
+  });
+});
+
+describe('the decision counts printed after decide', () => {
+  it('keep a space between the policy headers, the one written starred', async () => {
+    const { formatDecisionCounts } = await import('../../src/decide/redo.js');
+    const counts = { reverse_keep_label: 1, reverse_swap_label: 0, exclude: 2 };
+    const text = formatDecisionCounts({
+      policy: 'permissive',
+      by_policy: { strict: counts, balanced: counts, permissive: counts },
+      reverse_safe: 1,
+      excluded: 2,
+      rows: 3,
+    } as unknown as Parameters<typeof formatDecisionCounts>[0]);
+    expect(text.split('\n')[0]).toMatch(/^decision +strict +balanced +permissive\*$/);
+    expect(text.split('\n')[3]).toMatch(/^exclude +2 +2 +2$/);
   });
 });
