@@ -486,6 +486,22 @@ function runOf(summary: Row | null, shownOut: string): ReportData['run'] {
 }
 
 /**
+ * A physics folder's run with the input the user gave (from the physics run's own summary.json), not the one video
+ * per row manifest its scan read.
+ */
+async function withPhysicsInput(
+  run: ReportData['run'],
+  outDir: string,
+  scanDir: string | null,
+  notes: string[],
+): Promise<ReportData['run']> {
+  if (!isPhysicsFolder(outDir, scanDir)) return run;
+  const own = await readOptionalJsonObject(join(outDir, SUMMARY_JSON), notes, "the physics run's input");
+  const input = own?.input as Row | undefined;
+  return str(input?.path) ? { ...run, input: str(input?.path), inputKind: str(input?.format) } : run;
+}
+
+/**
  * How far an interrupted scan got, in words: the rows finished (as a clip or an error row) out of those it had
  * to do, and how to finish. `done` counts the finished rows; a physics folder's scan has one row per video.
  * Null unless summary.json says the scan was interrupted.
@@ -565,12 +581,11 @@ export async function collectReportData(outDir: string, opts: CollectOptions = {
   let classes = scanDir ? await readFirstTable(scanDir, ['classes.jsonl', 'classes.csv', 'classes.parquet']) : null;
   if (!classes && t.anyLabel) classes = verdictMixTable(t, notes);
 
-  const run = runOf(summary, opts.outLabel ?? outDir);
+  const run = await withPhysicsInput(runOf(summary, opts.outLabel ?? outDir), outDir, scanDir, notes);
   const data: ReportData = {
-    title:
-      physics && !t.clips
-        ? `Physics checks: ${basename(outDir)}`
-        : `Reversal audit: ${run.input ? basename(run.input) : basename(outDir)}`,
+    title: physics
+      ? `Physics checks: ${run.input ? basename(run.input) : basename(outDir)}`
+      : `Reversal audit: ${run.input ? basename(run.input) : basename(outDir)}`,
     generatedAt: new Date().toISOString(),
     tool: { name: 'reversal-audit', version: TOOL_VERSION },
     run,

@@ -2,7 +2,7 @@
 
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { scan } from '../../src/pipeline/scan.js';
@@ -489,5 +489,14 @@ describe('report of unusual folders', () => {
     await rm(join(out, 'errors.jsonl'));
     const early = await collectReportData(out);
     expect(early.data.errors.rows.map((e) => [e.row, e.path])).toEqual([[undefined, '/v/b.mp4']]);
+    // the page names the input the user gave physics (its own summary.json), not the manifest of its scan
+    expect(early.data.title).toBe(`Physics checks: ${basename(out)}`);
+    await writeFile(
+      join(out, 'summary.json'),
+      JSON.stringify({ input: { path: '/data/rules.csv', format: 'autoeval_rule' } }),
+    );
+    const named = await collectReportData(out);
+    expect(named.data.title).toBe('Physics checks: rules.csv');
+    expect(named.data.run).toMatchObject({ input: '/data/rules.csv', inputKind: 'autoeval_rule' });
   });
 });
