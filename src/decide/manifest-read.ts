@@ -13,6 +13,7 @@ import { readLineBatches, type TextLine } from '../io/lines.js';
 import { isS3Url } from '../io/object-store.js';
 import type { ColumnType } from '../io/parquet-writer.js';
 import { openParquet, parquetBatches } from '../io/parquet-read.js';
+import { parseJsonExact } from '../io/json-exact.js';
 
 /** One record of the manifest as it was written. */
 export interface ManifestRecord {
@@ -114,7 +115,7 @@ function define(obj: Record<string, CellValue>, key: string, value: CellValue): 
 function parseObject(text: string): Record<string, CellValue> | null {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonExact(text);
   } catch {
     return null;
   }

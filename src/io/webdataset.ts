@@ -12,6 +12,7 @@ import type { CellValue, FormatContext, InputRow, InputSource, RowProblem } from
 import type { Readable } from 'node:stream';
 import { backoff, headS3Object, isS3Url, isTransient, parseS3Url, readS3Range, remoteError } from './object-store.js';
 import { TarError, fileReader, streamReader, tarMembers, type SeqReader, type TarMember } from './tar-walk.js';
+import { parseJsonExact } from './json-exact.js';
 
 /** Video member extensions, in order of preference when a sample holds several. */
 const PREFERRED_VIDEO = ['mp4', 'webm', 'mkv', 'avi', 'mov'];
@@ -205,7 +206,7 @@ function sampleRow(ctx: FormatContext, shard: string, s: Sample, row: number): I
     if (ext === 'json') {
       let value: unknown;
       try {
-        value = JSON.parse(data.toString('utf8'));
+        value = parseJsonExact(data.toString('utf8'));
       } catch (err) {
         return rowProblem(row, 'webdataset_bad_json', `${where}: its json member is not valid JSON: ${messageOf(err)}`);
       }

@@ -79,3 +79,27 @@ describe('JSONL manifests', () => {
     expect(rows.map((r) => r.row)).toEqual([2, 3]);
   });
 });
+
+describe('numbers in manifest JSON', () => {
+  it('keep integers beyond 2^53 exact (as their text), so two 64-bit ids stay two rows', async () => {
+    const { parseJsonExact } = await import('../../src/io/json-exact.js');
+    expect(
+      parseJsonExact('{"id": 12345678901234567891, "n": 3, "x": 0.12345678901234567, "big": -9007199254740993}'),
+    ).toEqual({
+      id: '12345678901234567891',
+      n: 3,
+      x: 0.12345678901234567,
+      big: '-9007199254740993',
+    });
+    expect(parseJsonExact('[9007199254740991]')).toEqual([9007199254740991]);
+    expect(() => parseJsonExact('{"id": 12345678901234567891,')).toThrow(SyntaxError);
+    const dir = await tempDir();
+    const file = join(dir, 'ids.jsonl');
+    await writeFile(
+      file,
+      '{"id": 12345678901234567891, "path": "a.mp4"}\n{"id": 12345678901234567892, "path": "b.mp4"}\n',
+    );
+    const rows = (await collect((await openInput(file)).rows())).filter((r): r is InputRow => !isRowProblem(r));
+    expect(rows.map((r) => r.id)).toEqual(['12345678901234567891', '12345678901234567892']);
+  });
+});

@@ -4,6 +4,7 @@ import { expected } from '../../errors.js';
 import type { CellValue, FormatContext, FormatHandler, InputRow, InputSource, RowProblem } from '../input-types.js';
 import { readLineBatches, tooLongMessage } from '../lines.js';
 import { buildRow, checkColumns, messageOf, rowProblem, setCell } from './common.js';
+import { parseJsonExact } from '../json-exact.js';
 
 /** How many lines open() looks through for a first valid object to check the path column against. */
 const PROBE_LINES = 1000;
@@ -14,7 +15,7 @@ type Parsed = { columns: Record<string, CellValue> } | { error: string };
 function parseLine(text: string, where: string): Parsed {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonExact(text);
   } catch (err) {
     return { error: `${where}: invalid JSON: ${messageOf(err)}` };
   }
