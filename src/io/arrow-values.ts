@@ -3,7 +3,19 @@
 import { DataType, Precision, type RecordBatch } from 'apache-arrow';
 import type { CellValue } from './input-types.js';
 
-const utf8 = new TextDecoder();
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Bytes as text: UTF-8 when they are (a string column some writers store as plain binary), else `base64:` and their
+ * base64, so bytes that are not text (a hash, a thumbnail) come through whole instead of as replacement characters.
+ */
+export function bytesText(value: Uint8Array): string {
+  try {
+    return utf8.decode(value);
+  } catch {
+    return `base64:${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}`;
+  }
+}
 
 /** A bigint as a number when that is exact, else as its decimal text. */
 function exactBigint(value: bigint): number | string {
@@ -18,7 +30,7 @@ export function bigintReplacer(_key: string, value: unknown): unknown {
 
 /**
  * The conversion {@link toPlain} and {@link toCell} share: null and undefined -> null, strings, numbers and booleans
- * kept, Date -> ISO text, bytes -> UTF-8 text; bigints and nested values go to the caller's `bigint` and `nested`.
+ * kept, Date -> ISO text, bytes -> UTF-8 text (else base64, see {@link bytesText}); bigints and nested values go to the caller's `bigint` and `nested`.
  */
 function convertValue<T>(
   value: unknown,
@@ -37,7 +49,7 @@ function convertValue<T>(
       break;
   }
   if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return utf8.decode(value);
+  if (value instanceof Uint8Array) return bytesText(value);
   return nested(value);
 }
 

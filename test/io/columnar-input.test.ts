@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeVector, tableFromArrays, tableToIPC, Table, vectorFromArray, Utf8 } from 'apache-arrow';
+import { Binary, makeVector, tableFromArrays, tableToIPC, Table, vectorFromArray, Utf8 } from 'apache-arrow';
 import { Table as WasmTable, writeParquet as wasmWriteParquet } from 'parquet-wasm';
 import { describe, expect, it } from 'vitest';
 import { isRowProblem, openInput, type InputRow } from '../../src/io/inputs.js';
@@ -57,6 +57,19 @@ describe('Parquet and Arrow manifests', () => {
       expect(src.kind).toBe('arrow');
       check(dir, await collect(src.rows()));
     }
+  });
+
+  it('gives a binary column as text when it is UTF-8, else as base64: its bytes come through whole', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'bin.arrow');
+    const bytes = [new Uint8Array([0xff, 0x00, 0x80, 0x41]), new TextEncoder().encode('plain é')];
+    const table = new Table({
+      path: vectorFromArray(['a.mp4', 'b.mp4'], new Utf8()),
+      bin: vectorFromArray(bytes, new Binary()),
+    });
+    await writeFile(file, tableToIPC(table, 'file'));
+    const rows = rowsOf(await collect((await openInput(file)).rows()));
+    expect(rows.map((r) => r.columns.bin)).toEqual(['base64:/wCAQQ==', 'plain é']);
   });
 
   it('numbers records across batches and row groups, and honours --path-column', async () => {
