@@ -244,10 +244,10 @@ export async function* tarMembers(reader: SeqReader): AsyncGenerator<TarMember> 
     yield member;
     if (!consumed) {
       consumed = true;
-      if (!(await reader.skip(padded(realSize)))) {
-        // A truncated last block of padding is harmless; truncated data is not.
+      // A truncated last block of padding is harmless (the archive then ends there); truncated data is not.
+      if (!(await reader.skip(realSize)))
         throw new TarError(`the archive ends inside member ${name} (its ${realSize} bytes are not all there)`, dataAt);
-      }
+      await reader.skip(padded(realSize) - realSize);
     }
   }
 }
