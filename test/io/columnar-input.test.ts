@@ -1,6 +1,19 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Binary, makeVector, tableFromArrays, tableToIPC, Table, vectorFromArray, Utf8 } from 'apache-arrow';
+import {
+  Binary,
+  Field,
+  makeData,
+  makeVector,
+  RecordBatch,
+  Schema,
+  Struct,
+  tableFromArrays,
+  tableToIPC,
+  Table,
+  vectorFromArray,
+  Utf8,
+} from 'apache-arrow';
 import { Table as WasmTable, writeParquet as wasmWriteParquet } from 'parquet-wasm';
 import { describe, expect, it } from 'vitest';
 import { isRowProblem, openInput, type InputRow } from '../../src/io/inputs.js';
@@ -70,6 +83,17 @@ describe('Parquet and Arrow manifests', () => {
     await writeFile(file, tableToIPC(table, 'file'));
     const rows = rowsOf(await collect((await openInput(file)).rows()));
     expect(rows.map((r) => r.columns.bin)).toEqual(['base64:/wCAQQ==', 'plain é']);
+  });
+
+  it('refuses a schema that names a column twice, naming it', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'dup.arrow');
+    const fields = [new Field('path', new Utf8()), new Field('x', new Utf8()), new Field('x', new Utf8())];
+    const schema = new Schema(fields);
+    const children = [['a.mp4'], ['one'], ['two']].map((v) => vectorFromArray(v, new Utf8()).data[0]);
+    const data = makeData({ type: new Struct(fields), length: 1, nullCount: 0, children });
+    await writeFile(file, tableToIPC(new Table([new RecordBatch(schema, data)]), 'file'));
+    await expect(openInput(file)).rejects.toThrow(/"x" appears twice/);
   });
 
   it('numbers records across batches and row groups, and honours --path-column', async () => {

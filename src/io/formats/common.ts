@@ -52,11 +52,18 @@ export function missingPathColumn(ctx: FormatContext, where: string, columns: re
 }
 
 /**
- * Throws ManifestError when the manifest's columns (its header, schema or first object, at `where`) lack the path
- * column, or a segment column that was asked for: a misspelt --start-column would otherwise make every row its whole
+ * Throws ManifestError when the manifest's columns (its header, schema or first object, at `where`) name one column
+ * twice, lack the path column, or a segment column that was asked for: a misspelt --start-column would otherwise make every row its whole
  * video.
  */
 export function checkColumns(ctx: FormatContext, where: string, columns: readonly string[]): void {
+  const twice = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (twice !== undefined)
+    throw new ManifestError(
+      'manifest-bad-header',
+      `${expected('unique column names', `${ctx.input} ${where}`, columns)}: ${JSON.stringify(twice)} appears twice, so its cells could not be told apart in the outputs`,
+      { path: ctx.input },
+    );
   if (!columns.includes(ctx.pathColumn)) throw missingPathColumn(ctx, where, columns);
   for (const [option, name] of [
     ['--start-column', ctx.startColumn],
