@@ -37,6 +37,8 @@ export interface DecodePlan {
   windowEndS: number;
   /** Frames the window should yield (0 when the duration is unknown). */
   expectedFrames: number;
+  /** Said among the clip's warnings: the segment asked for ends after the clip does, so it was cut there. */
+  note?: string;
 }
 
 /**
@@ -70,12 +72,19 @@ export function planDecode(probe: ProbeInfo, options: DecodeOptions): DecodePlan
   // The span the window policy works in: the whole clip, or the segment asked for (cut at the clip's end).
   const from = options.segment?.startS ?? 0;
   const to = options.segment ? (d > 0 ? Math.min(options.segment.endS, d) : options.segment.endS) : d;
+  const asked = options.segment
+    ? `${from}-${Number.isFinite(options.segment.endS) ? options.segment.endS : 'end'} s`
+    : '';
   if (options.segment && d > 0 && from >= d) {
     throw new DecodeError(
       'segment_out_of_range',
-      `The segment ${from}-${options.segment.endS} s starts after the clip ends (${d.toFixed(2)} s)`,
+      `The segment ${asked} starts after the clip ends (${d.toFixed(2)} s)`,
     );
   }
+  const cut =
+    options.segment && d > 0 && Number.isFinite(options.segment.endS) && options.segment.endS > d
+      ? `the segment ${asked} ends after the clip does (${d.toFixed(2)} s): analysed up to its end`
+      : undefined;
   const span = Number.isFinite(to) && to > 0 ? to - from : 0;
   let windowStartS = from;
   let windowEndS = span > 0 ? to : from + options.maxSeconds;
@@ -84,7 +93,7 @@ export function planDecode(probe: ProbeInfo, options: DecodeOptions): DecodePlan
     windowEndS = windowStartS + options.maxSeconds;
   }
   const expectedFrames = span > 0 ? (windowEndS - windowStartS) * fps : 0;
-  return { width, height, fps, windowStartS, windowEndS, expectedFrames };
+  return { width, height, fps, windowStartS, windowEndS, expectedFrames, ...(cut ? { note: cut } : {}) };
 }
 
 /** Cuts ffmpeg's raw gray stream into frames, or only counts bytes when `keep` is false. */
@@ -234,6 +243,7 @@ export function classify(
     );
   }
   const warnings: string[] = [];
+  if (plan.note) warnings.push(plan.note);
   if (summary) warnings.push(summary);
   if (exp > 0 && got < 0.9 * exp - 1) warnings.push(`decoded ${got} of ~${exp} expected frames`);
   if (sink.bytes % frameSize !== 0)

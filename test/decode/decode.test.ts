@@ -220,6 +220,20 @@ describe('planDecode and analysisSize', () => {
     const plan = planDecode({ ...probe, durationS: 7200, fps: 29.97 }, DEFAULT_DECODE_OPTIONS);
     expect(plan).toMatchObject({ fps: 24, windowStartS: 3595, windowEndS: 3605, expectedFrames: 240 });
   });
+  it('cuts a segment that runs past the clip at its end, and says so; refuses one that starts after it', () => {
+    const clip = { ...probe, durationS: 3, fps: 24 };
+    const plan = planDecode(clip, { ...DEFAULT_DECODE_OPTIONS, segment: { startS: 2, endS: 5 } });
+    expect(plan).toMatchObject({ windowStartS: 2, windowEndS: 3 });
+    expect(plan.note).toBe('the segment 2-5 s ends after the clip does (3.00 s): analysed up to its end');
+    const open = planDecode(clip, {
+      ...DEFAULT_DECODE_OPTIONS,
+      segment: { startS: 1, endS: Number.POSITIVE_INFINITY },
+    });
+    expect(open.note).toBeUndefined();
+    expect(() =>
+      planDecode(clip, { ...DEFAULT_DECODE_OPTIONS, segment: { startS: 4, endS: Number.POSITIVE_INFINITY } }),
+    ).toThrow(/The segment 4-end s starts after the clip ends \(3\.00 s\)/);
+  });
 });
 
 describe('ffmpeg -i fallback probe', () => {
