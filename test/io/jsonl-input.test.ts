@@ -88,7 +88,7 @@ describe('numbers in manifest JSON', () => {
     ).toEqual({
       id: '12345678901234567891',
       n: 3,
-      x: 0.12345678901234567,
+      x: Number('0.12345678901234567'),
       big: '-9007199254740993',
     });
     expect(parseJsonExact('[9007199254740991]')).toEqual([9007199254740991]);
