@@ -161,6 +161,13 @@ describe('audit on a folder in use', () => {
     expect(summary.status).toBe('complete');
     expect(summary.report.error).toContain(join(out, 'report.html'));
     expect(await jsonl(join(out, 'clips.jsonl'))).toHaveLength(6);
+    // a file where the contact sheets' folder goes: said as the run's other file errors are, not as a bare errno
+    const other = join(dir, 'other');
+    await mkdir(other);
+    await writeFile(join(other, 'report'), 'x');
+    const sheets = await runCliProcess(['scan', SAMPLES, '--out', other, '-q']);
+    expect(sheets.code, sheets.stderr).toBe(EXIT.REPORT_FAILED);
+    expect(sheets.stderr).toMatch(/was not written: Cannot mkdir .*other\/report: file already exists \(EEXIST\)/);
   });
 
   it('an --out that cannot be created names it, the operation and the errno, and says a rerun resumes', async () => {
