@@ -15,7 +15,9 @@ const LONG_DIGITS = /\d{16}/;
  */
 export function parseJsonExact(text: string): unknown {
   if (!LONG_DIGITS.test(text)) return JSON.parse(text);
-  return parse(text, null, (digits: string) =>
-    /^-?\d+$/.test(digits) && !isSafeNumber(digits) ? digits : Number(digits),
-  );
+  return parse(text, null, {
+    parseNumber: (digits: string) => (/^-?\d+$/.test(digits) && !isSafeNumber(digits) ? digits : Number(digits)),
+    // a key given twice keeps its last value, as JSON.parse does
+    onDuplicateKey: ({ newValue }) => newValue,
+  });
 }

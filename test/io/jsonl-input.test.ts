@@ -92,6 +92,11 @@ describe('numbers in manifest JSON', () => {
       big: '-9007199254740993',
     });
     expect(parseJsonExact('[9007199254740991]')).toEqual([9007199254740991]);
+    // a key given twice keeps its last value, as JSON.parse does, on the exact path too
+    expect(parseJsonExact('{"id": 12345678901234567891, "a": 1, "a": 2}')).toEqual({
+      id: '12345678901234567891',
+      a: 2,
+    });
     expect(() => parseJsonExact('{"id": 12345678901234567891,')).toThrow(SyntaxError);
     const dir = await tempDir();
     const file = join(dir, 'ids.jsonl');
