@@ -108,3 +108,16 @@ describe('numbers in manifest JSON', () => {
     expect(rows.map((r) => r.id)).toEqual(['12345678901234567891', '12345678901234567892']);
   });
 });
+
+describe('segment columns of a JSONL manifest', () => {
+  it('are looked for in the first objects, not the first alone (a writer may leave out a null end)', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'seg.jsonl');
+    await writeFile(file, '{"path": "a.mp4", "s": 2}\n{"path": "b.mp4", "s": 0, "e": 1}\n');
+    const rows = await collect((await openInput(file, { startColumn: 's', endColumn: 'e' })).rows());
+    expect(rows.map((r) => (isRowProblem(r) ? r.error.message : r.id))).toEqual(['a.mp4#2-end', 'b.mp4#0-1']);
+    await expect(openInput(file, { startColumn: 's', endColumn: 'stop' })).rejects.toThrow(
+      /a column named "stop" \(--end-column\) for .*seg\.jsonl lines 1-2/,
+    );
+  });
+});

@@ -48,18 +48,33 @@ async function* jsonlRows(ctx: FormatContext): AsyncGenerator<InputRow | RowProb
   }
 }
 
-/** Checks the first parseable object of the file names the path column (later rows are checked one by one). */
+/**
+ * Checks the first parseable object of the file names the path column (later rows are checked one by one), and that
+ * the segment columns asked for are in one of the first PROBE_LINES objects: a writer that leaves out null keys drops
+ * an open end from the rows that have none.
+ */
 async function probe(ctx: FormatContext): Promise<void> {
-  for await (const lines of readLineBatches(ctx.input, undefined, 'mark')) {
+  const keys = new Set<string>();
+  let first: number | null = null;
+  let last = 0;
+  const segments = [ctx.startColumn, ctx.endColumn].filter((c): c is string => c !== undefined);
+  scan: for await (const lines of readLineBatches(ctx.input, undefined, 'mark')) {
     for (const ln of lines) {
-      if (ln.line > PROBE_LINES) return;
+      if (ln.line > PROBE_LINES) break scan;
       if (ln.text.trim() === '') continue;
       const parsed = parseLine(ln.text, '');
       if ('error' in parsed) continue;
-      checkColumns(ctx, `line ${ln.line}`, Object.keys(parsed.columns));
-      return;
+      const names = Object.keys(parsed.columns);
+      if (first === null) {
+        first = ln.line;
+        checkColumns({ ...ctx, startColumn: undefined, endColumn: undefined }, `line ${ln.line}`, names);
+      }
+      for (const k of names) keys.add(k);
+      last = ln.line;
+      if (segments.every((c) => keys.has(c))) return;
     }
   }
+  if (first !== null) checkColumns(ctx, first === last ? `line ${first}` : `lines ${first}-${last}`, [...keys]);
 }
 
 /** Newline-delimited JSON manifest (one object per line). */
