@@ -443,10 +443,16 @@ function autoEvalRows(
   const used = new Map<string, number>();
   const pcSeen = new Set<string>();
   const ordered = [...parsed.rows, ...parsed.problems].sort((a, b) => a.row - b.row);
+  const perVideo = parsed.format === 'autoeval_rule';
+  // rule inputs have one PC row per video: a bad row of a video that has good ones, or a second bad one, adds none
+  const goodVideos = new Set(parsed.rows.map((r) => r.videopath));
   for (const r of ordered) {
     if (!('path' in r)) {
       const w = r.written ?? { videopath: '', caption: '', rule: '' };
-      if (parsed.format === 'autoeval_rule') ruleRows.push({ videopath: w.videopath, rule: w.rule, score: null });
+      if (perVideo) ruleRows.push({ videopath: w.videopath, rule: w.rule, score: null });
+      const seen = w.videopath !== '' && (goodVideos.has(w.videopath) || pcSeen.has(`\u0000${w.videopath}`));
+      if (perVideo && seen) continue;
+      pcSeen.add(`\u0000${w.videopath}`);
       pcRows.push({ caption: w.caption, videopath: w.videopath, score: null });
       continue;
     }
@@ -459,7 +465,7 @@ function autoEvalRows(
       const judged = v.rules.filter((y) => y.rule === x.text)[k];
       ruleRows.push({ videopath: r.videopath, rule: x.text, score: v.error ? null : (judged?.score ?? 2) });
     }
-    if (parsed.format === 'autoeval_rule' && pcSeen.has(r.path)) continue;
+    if (perVideo && pcSeen.has(r.path)) continue;
     pcSeen.add(r.path);
     pcRows.push({ caption: r.caption ?? '', videopath: r.videopath, score: rowPc.get(r.row) ?? null });
   }

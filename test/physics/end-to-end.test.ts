@@ -187,3 +187,37 @@ describe('audit physics on an SA/PC input', () => {
     expect(rerun[2].split(',')[3]).toBe(pcs[0][3]);
   }, 120_000);
 });
+
+describe('audit physics on an AutoEval rule input', () => {
+  it('keeps one PC row per video when one of its rule rows cannot be read', async () => {
+    const csv = join(dir, 'rules.csv');
+    await writeFile(
+      csv,
+      [
+        'videopath,rule',
+        'videos/slide.mp4,The puck slows down.',
+        'videos/slide.mp4,',
+        'videos/drop.mp4,The ball falls down.',
+        '',
+      ].join('\n'),
+    );
+    const o = join(dir, 'out-rules');
+    const r = await runCliProcess(['physics', csv, '--out', o, '--model', 'none', '--workers', '1', '-q']);
+    expect(r.code).toBe(3);
+    const lines = (file: string) =>
+      readFile(join(o, file), 'utf8').then((t) =>
+        t
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split(',').slice(1, 3)),
+      );
+    // every rule row in its place (the unreadable one with an empty score); one PC row per video
+    expect((await lines('output_rule.csv')).map((x) => x[0])).toEqual([
+      'videos/slide.mp4',
+      'videos/slide.mp4',
+      'videos/drop.mp4',
+    ]);
+    expect((await lines('output_pc.csv')).map((x) => x[1])).toEqual(['videos/slide.mp4', 'videos/drop.mp4']);
+  }, 120_000);
+});
