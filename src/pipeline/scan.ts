@@ -123,12 +123,24 @@ export function describeRun(r: RunIdentity): string {
   return `model ${r.model ? `${r.model.version}${r.model.sha256 ? ` (${r.model.sha256.slice(0, 12)})` : ''}, ${r.model.windows ?? 1} model window(s)` : 'none'}, settings ${JSON.stringify(r.settings)}${r.columns_hash === COLUMNS_HASH ? '' : ', other cue columns'}${r.content ? `, content ${r.content.detector} head ${r.content.head ?? 'none'}` : ''}${r.arrow ? `, arrow head ${r.arrow}` : ''}${r.input ? `, manifest columns ${JSON.stringify(r.input)}` : ''}`;
 }
 
+/** The manifest columns an earlier run into `out` used, from its summary.json's settings; null without one. */
+async function earlierInput(out: string): Promise<RunIdentity['input'] | null> {
+  const settings = await readSummary(out).then(
+    (s) => s.settings as Partial<Record<(typeof INPUT_SETTINGS)[number], string>> | undefined,
+    () => undefined,
+  );
+  if (typeof settings?.pathColumn !== 'string' || typeof settings.idColumn !== 'string') return null;
+  const { pathColumn, idColumn, startColumn, endColumn } = settings;
+  return { pathColumn, idColumn, ...(startColumn && endColumn ? { startColumn, endColumn } : {}) };
+}
+
 async function checkSameRun(out: string, now: RunIdentity): Promise<void> {
   const file = join(out, RUN_JSON);
   if (!existsSync(file) || !existsSync(join(out, CLIPS_JSONL))) return;
   const before = JSON.parse(await readFile(file, 'utf8')) as RunIdentity;
-  // a run.json from before the manifest columns were recorded cannot tell: taken as this run's
-  if (before.input === undefined && now.input !== undefined) before.input = now.input;
+  // a run.json from before the manifest columns were recorded: its summary.json's settings name them, else (no
+  // summary yet) nothing can tell, and they are taken as this run's
+  if (before.input === undefined && now.input !== undefined) before.input = (await earlierInput(out)) ?? now.input;
   const describe = describeRun;
   if (describe(before) !== describe(now)) {
     throw new RunMismatchError(

@@ -282,6 +282,12 @@ describe('scan', () => {
     await expect(scan({ ...opts, startColumn: 's', endColumn: 'e' })).rejects.toThrow(
       /manifest columns \{"pathColumn":"path","idColumn":"id"\}; this run asks for .*"startColumn":"s","endColumn":"e"/,
     );
+    // a run.json written before it recorded the columns: the earlier run's summary.json still names them
+    const runJson = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
+    delete runJson.input;
+    await writeFile(join(out, 'run.json'), JSON.stringify(runJson));
+    await expect(scan({ ...opts, idColumn: 'path' })).rejects.toThrow(/this run asks for .*"idColumn":"path"/);
+    await expect(scan(opts)).resolves.toMatchObject({ counts: { clips: 2, resumed: 2 } });
   });
 
   it('finds manifest problems again on every run (a row fixed since is scanned), and refuses rows that moved', async () => {
