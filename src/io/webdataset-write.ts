@@ -21,16 +21,17 @@ export interface FilteredShards {
 
 /**
  * The sample's json with `fields` added after its own keys. Its text is kept as it is (numbers beyond 2^53, key
- * order, spacing), and a field whose name the sample already uses is added as `audit_<name>`, as in the JSONL
- * manifests, so the sample's own values are never overwritten.
+ * order, spacing), and a field whose name the sample already uses is added as `audit_<name>` (`audit_audit_<name>`
+ * when that is taken too), as in the JSONL manifests, so the sample's own values are never overwritten.
  */
 export function withFields(json: Buffer, fields: Readonly<Record<string, CellValue>>): Buffer {
   const text = json.toString('utf8');
   const value = JSON.parse(text) as unknown;
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return Buffer.from(JSON.stringify({ ...(value as object), ...fields }));
+  const free = (k: string): string => (Object.hasOwn(value, k) ? free(`audit_${k}`) : k);
   const added = Object.entries(fields)
-    .map(([k, v]) => `${JSON.stringify(Object.hasOwn(value, k) ? `audit_${k}` : k)}:${JSON.stringify(v ?? null)}`)
+    .map(([k, v]) => `${JSON.stringify(free(k))}:${JSON.stringify(v ?? null)}`)
     .join(',');
   const end = text.lastIndexOf('}');
   return Buffer.from(

@@ -230,10 +230,6 @@ function mergedTimings(summaries: ScanSummary[]): ScanSummary['timings'] {
   };
 }
 
-/**
- * Copies every shard's rows and series files into `out` (series files renamed by shard, rows pointed at them),
- * refusing a clip id or error key seen twice; returns the counts and the error rows per code.
- */
 /** Refuses a shard folder whose clip and error rows are not the ones its summary.json counted (a partial copy, say). */
 function checkCopied(dir: string, summary: ScanSummary, clips: number, errors: number): void {
   const { clips: wantClips, errors: wantErrors } = summary.counts;
@@ -243,6 +239,10 @@ function checkCopied(dir: string, summary: ScanSummary, clips: number, errors: n
     );
 }
 
+/**
+ * Copies every shard's rows and series files into `out` (series files renamed by shard, rows pointed at them),
+ * refusing a clip id or error key seen twice; returns the counts and the error rows per code.
+ */
 async function copyRows(
   dirs: string[],
   summaries: ScanSummary[],

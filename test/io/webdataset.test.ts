@@ -99,6 +99,9 @@ describe('the decision fields added to a reverse-safe sample json', () => {
       '{"id": 12345678901234567891, "big":9007199254740993, "decision":"train-split","label_reversed":null,"caption_reversed":"x","audit_decision":"reverse_keep_label"}\n',
     );
     expect(add('{}')).toBe('{"label_reversed":null,"caption_reversed":"x","decision":"reverse_keep_label"}');
+    expect(add('{"decision":1,"audit_decision":2}')).toBe(
+      '{"decision":1,"audit_decision":2,"label_reversed":null,"caption_reversed":"x","audit_audit_decision":"reverse_keep_label"}',
+    );
   });
 });
 
