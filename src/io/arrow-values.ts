@@ -3,13 +3,14 @@
 import { DataType, Precision, type RecordBatch } from 'apache-arrow';
 import type { CellValue } from './input-types.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading EF BB BF is part of the cell's bytes, not a marker to drop
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Bytes as text: UTF-8 when they are (a string column some writers store as plain binary), else `base64:` and their
  * base64, so bytes that are not text (a hash, a thumbnail) come through whole instead of as replacement characters.
  */
-export function bytesText(value: Uint8Array): string {
+function bytesText(value: Uint8Array): string {
   try {
     return utf8.decode(value);
   } catch {

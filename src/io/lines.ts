@@ -25,7 +25,10 @@ export function tooLongMessage(file: string, line: number, bytes?: number): stri
   return `Expected lines shorter than ${MAX_LINE_BYTES} bytes for ${file} line ${line} but received ${size} (is it a text file?)`;
 }
 
-/** Longest line accepted before giving up on the file (protects against binary files named .csv). */
+/**
+ * Longest line read whole: past it a reader either gives up on the file (its own output files) or, reading a manifest,
+ * reads past the line and reports it as a bad row (a binary file named .csv, a row with a file pasted in).
+ */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 function decode(buf: Buffer, line: number): string {

@@ -206,7 +206,11 @@ function urlToLocal(url: string, videosDir: string, where: string, row: number):
       { row },
     );
   }
-  if (parts.length === 0 || parts.some((p) => p === '..' || p.includes('/') || p.includes('\\')))
+  if (
+    parts.length === 0 ||
+    url.split(/[?#]/)[0]?.endsWith('/') ||
+    parts.some((p) => p === '..' || p.includes('/') || p.includes('\\'))
+  )
     throw new ManifestError('manifest-bad-url', `${expected('a video URL that ends in a file name', where, url)}`, {
       row,
     });

@@ -96,7 +96,14 @@ describe('readPhysicsInput', () => {
     const write = (urls: string[]) =>
       writeFile(join(dir, 'in.csv'), `caption,video_url\n${urls.map((u) => `A ball falls.,${u}`).join('\n')}\n`);
     // one folder per model, as the URLs name them: two videos, each found in its own folder
-    await write([url('wan'), url('cogvideox'), url('wan'), 'http://exa mple.com/x.mp4', url('x', '%E0%A4%A.mp4')]);
+    await write([
+      url('wan'),
+      url('cogvideox'),
+      url('wan'),
+      'http://exa mple.com/x.mp4',
+      url('x', '%E0%A4%A.mp4'),
+      'https://host/data/wan/',
+    ]);
     let r = await readPhysicsInput(join(dir, 'in.csv'), { videosDir: videos });
     expect(r.rows.map((x) => [x.row, x.path])).toEqual([
       [2, join(videos, 'wan', 'A ball falls.mp4')],
@@ -107,7 +114,9 @@ describe('readPhysicsInput', () => {
     expect(r.problems.map((p) => [p.row, p.code])).toEqual([
       [5, 'manifest-bad-url'],
       [6, 'manifest-bad-url'],
+      [7, 'manifest-bad-url'],
     ]);
+    expect(r.problems[2].message).toMatch(/a video URL that ends in a file name/);
     expect(r.problems[0].message).toMatch(/column "video_url" of .*in\.csv line 5 .*exa mple/);
     // all videos in one folder by file name: two URLs would read one file, so the second is refused, naming both
     await write([url('wan'), url('cogvideox'), url('wan')]);

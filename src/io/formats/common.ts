@@ -43,7 +43,7 @@ export function messageOf(err: unknown): string {
 }
 
 /** The error thrown at open time when the manifest lacks the path column. */
-export function missingPathColumn(ctx: FormatContext, where: string, columns: readonly string[]): ManifestError {
+function missingPathColumn(ctx: FormatContext, where: string, columns: readonly string[]): ManifestError {
   const msg = expected(`a column named ${JSON.stringify(ctx.pathColumn)}`, `${ctx.input} ${where}`, columns);
   return new ManifestError('manifest-no-path-column', `${msg} (name the path column with --path-column)`, {
     path: ctx.input,
