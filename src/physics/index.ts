@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ManifestError, UsageError, toIoError } from '../errors.js';
+import { ManifestError, UsageError } from '../errors.js';
 import type { FolderLock } from '../io/lock.js';
 import { isS3Url } from '../io/object-store.js';
 import { lockOutDir, withOutputFolder, withResumableOut } from '../pipeline/out-dir.js';
@@ -503,8 +503,7 @@ async function reportAfterPhysics(
     const { writeReport } = await import('../report/index.js');
     // the report names the s3:// prefix the outputs go to, not the staging folder it is written in
     result.report = { file: await writeReport(out, shownOut ? { outLabel: shownOut } : {}) };
-  } catch (raw) {
-    const err = toIoError(raw);
+  } catch (err) {
     result.report = { error: String((err as Error)?.message ?? err) };
     if (!quiet) process.stderr.write(`warning: report.html could not be written: ${result.report.error}\n`);
   }

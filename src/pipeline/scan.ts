@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CUE_COLUMNS } from '../cues/index.js';
 import { FB_ASYMMETRY, SUMMARIES } from '../cues/summaries.js';
-import { AuditError, RunMismatchError, UsageError, toIoError } from '../errors.js';
+import { AuditError, RunMismatchError, UsageError } from '../errors.js';
 import { DETECTOR_ID, checkContentPackages } from '../content/detector.js';
 import { chooseArrowHead, type ArrowHead } from '../model/arrow-head.js';
 import { DEFAULT_CONTENT_HEAD, loadContentHead, type ContentHead } from '../model/content-head.js';
@@ -477,9 +477,7 @@ async function reportAfterScan(
   try {
     const { writeReport } = await import('../report/index.js');
     summary.report = { file: await writeReport(out, shownOut ? { outLabel: shownOut } : {}) };
-  } catch (raw) {
-    // a file-system error (a file where the report/ folder should be, say) said as the run's other ones are
-    const err = toIoError(raw);
+  } catch (err) {
     summary.report = { error: err instanceof Error ? err.message : String(err) };
     process.stderr.write(
       `warning: ${join(out, 'report.html')} was not written: ${summary.report.error} (run \`audit report ${out}\` to try again)\n`,

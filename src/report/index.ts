@@ -1,6 +1,7 @@
 // writeReport: a scan (or physics) output folder -> report.html plus its contact sheets in report/.
 
 import { join } from 'node:path';
+import { toIoError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { collectReportData, type CollectOptions } from './collect.js';
 import { renderReport } from './html.js';
@@ -27,9 +28,14 @@ export interface WriteReportOptions extends CollectOptions, PictureOptions {}
  * const file = await writeReport('out/samples'); // 'out/samples/report.html'
  */
 export async function writeReport(outDir: string, opts: WriteReportOptions = {}): Promise<string> {
-  const { data, scanDir, itemRows } = await collectReportData(outDir, opts);
-  if (itemRows.size) data.notes.push(...(await addPictures(outDir, scanDir, itemRows, opts)));
-  const file = join(outDir, REPORT_HTML);
-  await writeFileAtomic(file, renderReport(data));
-  return file;
+  try {
+    const { data, scanDir, itemRows } = await collectReportData(outDir, opts);
+    if (itemRows.size) data.notes.push(...(await addPictures(outDir, scanDir, itemRows, opts)));
+    const file = join(outDir, REPORT_HTML);
+    await writeFileAtomic(file, renderReport(data));
+    return file;
+  } catch (err) {
+    // a file-system error (a file where the report/ folder goes, say) named as the tool's other file errors are
+    throw toIoError(err);
+  }
 }
