@@ -84,7 +84,7 @@ const PHYSICS_FILES = [
 ];
 
 /** Whether `rel` (relative to the prefix) is the name of a file a scan, merge or physics run writes. */
-function isOutputFile(rel: string): boolean {
+export function isOutputFile(rel: string): boolean {
   const inScan = rel.startsWith('scan/') ? rel.slice('scan/'.length) : null;
   return (
     SCAN_FILES.some((re) => re.test(rel)) ||

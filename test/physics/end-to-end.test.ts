@@ -118,6 +118,16 @@ describe('audit physics on a released-format CSV', () => {
     });
   });
 
+  it('writes only files the s3:// prefix check knows, so an upload that stops part way can be resumed', async () => {
+    const { readdir } = await import('node:fs/promises');
+    const { isOutputFile } = await import('../../src/io/object-store-out.js');
+    const all = (await readdir(out, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name).slice(out.length + 1));
+    expect(all).toContain('leaderboard.csv');
+    expect(all.filter((f) => !isOutputFile(f))).toEqual([]);
+  });
+
   it('writes a leaderboard per model and the agreement with the human answers', async () => {
     const board = await readFile(join(out, 'leaderboard.csv'), 'utf8');
     expect(board.split('\n')[0]).toBe(
