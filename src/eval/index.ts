@@ -164,15 +164,17 @@ interface LabelCells {
 }
 
 /**
- * Reads the label and direction cells of every row of the manifest as it is now, by row number (the scan refuses
- * a resume whose rows moved, so a row number still names the row it scanned). Labels fixed since an earlier run
- * into the same --out, or another --label-column, are scored without scanning again.
+ * Reads the label and direction cells of the manifest's rows `rows` (those the scan analysed; the others are not
+ * kept) as it is now, by row number (the scan refuses a resume whose rows moved, so a row number still names the row
+ * it scanned). Labels fixed since an earlier run into the same --out, or another --label-column, are scored without
+ * scanning again.
  */
 async function readLabelCells(
   manifest: string,
   opts: EvaluateOptions,
   labelColumn: string,
   directionColumn: string,
+  rows: ReadonlySet<number>,
 ): Promise<Map<number, LabelCells>> {
   const source = await openInput(resolve(manifest), {
     pathColumn: opts.pathColumn,
@@ -183,7 +185,7 @@ async function readLabelCells(
   });
   const cells = new Map<number, LabelCells>();
   for await (const r of source.rows()) {
-    if (isRowProblem(r)) continue;
+    if (isRowProblem(r) || !rows.has(r.row)) continue;
     cells.set(r.row, { id: r.id, label: r.columns[labelColumn], direction: r.columns[directionColumn] });
   }
   return cells;
@@ -269,11 +271,16 @@ async function readScanResults(
       message: s('message') ?? '',
     });
   }
-  const cells = await readLabelCells(src.manifest, options, src.labelColumn, src.directionColumn);
-  const scored: Scored[] = [];
+  const refs: ClipRef[] = [];
   for await (const { value } of readJsonl(join(scanOut, CLIPS_JSONL))) {
     // The labels come from the manifest as it is now, not from the cells the scan stored with the clip.
     const { input: _stored, ...ref } = value as ClipRef & { input?: unknown };
+    refs.push(ref);
+  }
+  const rows = new Set(refs.map((r) => r.row));
+  const cells = await readLabelCells(src.manifest, options, src.labelColumn, src.directionColumn, rows);
+  const scored: Scored[] = [];
+  for (const ref of refs) {
     const r = labelOf(ref, cells.get(ref.row), src);
     if ('ref' in r) scored.push(r);
     else errors.push(r);
