@@ -238,13 +238,9 @@ export function swapLabel(text: string, prior: ClassPrior): string | null {
   const parts = prior.name.split(holes);
   const targetHoles = target.match(holes) ?? [];
   if (parts.length > 1 && targetHoles.length === parts.length - 1) {
-    const escaped = parts.map((p) =>
-      p
-        .trim()
-        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-        .replace(/\s+/g, '\\s+'),
-    );
-    const re = new RegExp(`^\\s*${escaped.join('\\s*(.+?)\\s*')}\\s*$`, 'i');
+    // the template's own spaces stay required, so a fixed word is never found inside an object's name ("in" of "ring")
+    const escaped = parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'));
+    const re = new RegExp(`^\\s*${escaped.join('(.+?)')}\\s*$`, 'i');
     const m = re.exec(text);
     if (m?.slice(1).every((g) => !/^\[[^\]]*\]$/.test(g))) {
       let i = 1;

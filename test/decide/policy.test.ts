@@ -406,6 +406,23 @@ describe('swapLabel', () => {
       reason: '',
     };
     expect(swapLabel('Putting a pen into a cup', putting)).toBe('Taking a pen out of a cup');
+    // a fixed word of the template is never found inside an object's name ("in" of "ring", "and" of "candle")
+    const burying: ClassPrior = {
+      name: 'Burying [something] in [something]',
+      verdict: 'equivariant',
+      counterpart: 'Digging [something] out of [something]',
+      reason: '',
+    };
+    expect(swapLabel('Burying a ring in sand', burying)).toBe('Digging a ring out of sand');
+    const moving: ClassPrior = {
+      name: 'Moving [something] and [something] closer to each other',
+      verdict: 'equivariant',
+      counterpart: 'Moving [something] and [something] away from each other',
+      reason: '',
+    };
+    expect(swapLabel('Moving a candle and a cup closer to each other', moving)).toBe(
+      'Moving a candle and a cup away from each other',
+    );
     expect(swapLabel('Opening something', OPENING)).toBe('Closing something');
     expect(swapLabel('Opening [something]', OPENING)).toBe('Closing [something]');
     expect(swapLabel('unrelated text', OPENING)).toBe('Closing [something]');
