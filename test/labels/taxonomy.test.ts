@@ -218,6 +218,8 @@ describe('findClass', () => {
       'Putting [something] into [something]',
     );
     expect(findClass(ssv2, 'Putting a pen into a cup')?.name).toBe('Putting [something] into [something]');
+    // as many fixed words as "Putting [number of] [something] onto [something]": the fewer placeholders win
+    expect(findClass(ssv2, 'Putting a pen onto a cup')?.name).toBe('Putting [something] onto [something]');
     expect(findClass(ssv2, 'taking a pen out of a pencil case')?.name).toBe('Taking [something] out of [something]');
     expect(findClass(ssv2, 'Pushing a toy car from left to right')?.name).toBe(
       'Pushing [something] from left to right',

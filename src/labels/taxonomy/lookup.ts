@@ -19,6 +19,8 @@ interface Pattern {
   regex: RegExp;
   /** Characters outside the placeholders: the more, the more specific the template. */
   literal: number;
+  /** Placeholders: of two templates with as many characters outside them, the one with fewer is more specific. */
+  holes: number;
 }
 
 const patternCache = new WeakMap<Pick<Taxonomy, 'classes'>, Pattern[][]>();
@@ -47,6 +49,7 @@ function compile(cls: TaxonomyClass, commas: boolean): Pattern {
     cls,
     regex: new RegExp(`^${parts.join(' ')}$`),
     literal: words.filter((w) => w !== PLACEHOLDER_WORD).join(' ').length,
+    holes: words.filter((w) => w === PLACEHOLDER_WORD).length,
   };
 }
 
@@ -54,7 +57,9 @@ function compile(cls: TaxonomyClass, commas: boolean): Pattern {
  * Finds the class of `label`: by id; else by name ignoring case, spacing, punctuation and SSv2
  * placeholders ("Putting something into something" is "Putting [something] into [something]");
  * else by the template whose placeholders stand for the words of a raw label ("Putting a pen into a
- * cup"), the most specific template (most words outside placeholders) winning. Null when none fits.
+ * cup"), the most specific template winning: the most words outside placeholders, then the fewest placeholders
+ * ("Putting a pen onto a cup" is "Putting [something] onto [something]", not "Putting [number of] [something] onto
+ * [something]"). Null when none fits.
  * @example findClass(ssv2, 'Opening a drawer')?.name // 'Opening [something]'
  */
 export function findClass(t: Pick<Taxonomy, 'classes'>, label: string): TaxonomyClass | null {
@@ -69,7 +74,12 @@ export function findClass(t: Pick<Taxonomy, 'classes'>, label: string): Taxonomy
   for (const commas of [true, false]) {
     const text = normalise(raw, commas);
     let best: Pattern | null = null;
-    for (const p of patterns(t, commas)) if (p.regex.test(text) && (!best || p.literal > best.literal)) best = p;
+    for (const p of patterns(t, commas))
+      if (
+        p.regex.test(text) &&
+        (!best || p.literal > best.literal || (p.literal === best.literal && p.holes < best.holes))
+      )
+        best = p;
     if (best) return best.cls;
   }
   return null;
