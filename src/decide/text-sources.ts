@@ -50,7 +50,8 @@ export async function tryLoadTaxonomy(
 }
 
 /**
- * Picks the taxonomy most of `labels` belong to (more than {@link AUTO_TAXONOMY_SHARE} of them), or null.
+ * Picks the taxonomy most of `labels` belong to (more than {@link AUTO_TAXONOMY_SHARE} of them), or null, also when
+ * two match them alike.
  * Returns the share of each candidate too, for decisions.json.
  */
 export function pickTaxonomy(
@@ -60,6 +61,7 @@ export function pickTaxonomy(
   const shares: Record<string, number> = {};
   let best: Taxonomy | null = null;
   let bestShare = 0;
+  let tied = false;
   for (const t of candidates) {
     const look = priorLookup(t);
     const share = labels.length ? labels.filter((l) => look(l) !== null).length / labels.length : 0;
@@ -67,9 +69,11 @@ export function pickTaxonomy(
     if (share > AUTO_TAXONOMY_SHARE && share > bestShare) {
       best = t;
       bestShare = share;
-    }
+      tied = false;
+    } else if (share > AUTO_TAXONOMY_SHARE && share === bestShare) tied = true;
   }
-  return { taxonomy: best, shares };
+  // two taxonomies that match alike (class ids 0, 1, 2 ... both number) cannot be told apart: neither is picked
+  return { taxonomy: tied ? null : best, shares };
 }
 
 /** The caption analysis as the policy reads it (src/labels/captions.ts). */

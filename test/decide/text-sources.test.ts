@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { loadTaxonomy } from '../../src/labels/taxonomy/index.js';
+import { labelWarning } from '../../src/decide/label-check.js';
 import { captionInfo, pickTaxonomy, priorLookup } from '../../src/decide/text-sources.js';
 
 describe('text sources', async () => {
@@ -28,6 +29,16 @@ describe('text sources', async () => {
     expect(none.taxonomy).toBeNull();
     expect(none.shares).toEqual({ ssv2: 0.25, jester: 0 });
     expect(pickTaxonomy([], [ssv2]).taxonomy).toBeNull();
+    // class ids that both taxonomies number (Jester's 0-26 are SSv2 ids too): neither is picked, and the warning says why
+    const ids = pickTaxonomy(['0', '8', '18'], [ssv2, jester]);
+    expect(ids).toEqual({ taxonomy: null, shares: { ssv2: 1, jester: 1 } });
+    const warning = labelWarning({
+      labelColumn: 'num',
+      source: null,
+      tally: { labelled: 3, matched: 0 },
+      rates: ids.shares,
+    });
+    expect(warning?.message).toMatch(/match more than one taxonomy alike \(ssv2 100 %, jester 100 %.*--taxonomy NAME/);
   });
 
   it('reads the caption analysis as the policy needs it', () => {
