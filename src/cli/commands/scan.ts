@@ -105,7 +105,7 @@ export function scanCommand(program: Command, result: ActionResult): void {
     )
     .option(
       '--taxonomy <name>',
-      'taxonomy of the labels: ssv2, jester, none, or auto (the one more than half of the labels belong to)',
+      'taxonomy of the labels: ssv2, jester, none, or auto (the one more than half of the labels belong to; none when two match alike)',
       'auto',
     )
     .option(
