@@ -13,7 +13,10 @@ export interface EncodeOptions {
   fps: number;
   /** x264 CRF: 0 lossless .. 51 worst; 18-35 gives visible but realistic artefacts. */
   crf: number;
-  /** Output file; written under a temporary name and renamed when complete, so a killed run leaves no half file. */
+  /**
+   * Output file; written under a temporary name (`<path>.part`) and renamed when complete, so a killed run leaves no
+   * half file under a video's name.
+   */
   path: string;
   pixelFormat: 'gray' | 'rgba';
 }
@@ -100,7 +103,8 @@ export async function encodeFrames(frames: readonly Uint8Array[], options: Encod
   const { path } = options;
   checkEncodeInput(frames, options);
 
-  const tmp = `${path}.part.mp4`;
+  // Not a video extension (ffmpeg is told the format): a part file a killed run leaves is not scanned as a clip.
+  const tmp = `${path}.part`;
   const args = encodeArgs(options, tmp);
   const child = spawn(locateFfmpeg().ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true });
   let stderr = '';

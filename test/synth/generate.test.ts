@@ -1,6 +1,6 @@
 // synthCorpus writes playable clips with reversed twins, labels and a manifest, deterministically and resumably.
 
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,16 @@ describe('synthCorpus', () => {
     expect(ra.map((r) => r.direction)).toEqual(['forward', 'forward']);
     expect(ra.map((r) => r.twin_id)).toEqual([null, null]);
     expect(JSON.stringify(ra)).toBe(JSON.stringify(rb));
+    // the same folder again with the twins: each clip rendered again replaces its rows, so no id is listed twice
+    await synthCorpus({ out: a, count: 2, seed: 9, families: ['throw_land', 'wave'], renderParams });
+    const ids = (await labels(a)).map((r) => r.id);
+    expect(ids.sort()).toEqual([
+      'throw_land_s9_000000',
+      'throw_land_s9_000000_rev',
+      'wave_s9_000001',
+      'wave_s9_000001_rev',
+    ]);
+    expect((await readdir(join(a, 'clips'))).filter((f) => !f.endsWith('.mp4'))).toEqual([]);
   });
 
   it('locks its folder: a second render into it stops, naming the first, and writes nothing', async () => {
@@ -126,7 +136,16 @@ describe('synthCorpus', () => {
     expect((await synthCorpus({ out, count: 1, seed: 1, families, renderParams, reversedTwins: false })).clips).toBe(1);
   });
 
-  it('refuses an unknown family', async () => {
+  it('refuses an unknown family, a seed past 32 bits, and names a broken labels.jsonl line', async () => {
     await expect(synthCorpus({ out: await tempDir(), count: 1, seed: 1, families: ['nope'] })).rejects.toThrow(/nope/);
+    // seeds are mixed in as 32 bits: 2^32 + 1 would render seed 1's clips under other ids
+    await expect(synthCorpus({ out: await tempDir(), count: 1, seed: 2 ** 32 + 1 })).rejects.toThrow(
+      /an integer from 0 to 4294967295 for seed/,
+    );
+    const out = await tempDir();
+    await writeFile(join(out, 'labels.jsonl'), '{"id":"a"}\n{not json\n{"id":"b"}\n');
+    await expect(synthCorpus({ out, count: 1, seed: 1, families, renderParams })).rejects.toThrow(
+      /labels\.jsonl line 2 is not JSON/,
+    );
   });
 });

@@ -16,11 +16,13 @@ interface SynthFlags {
   quiet: boolean;
 }
 
-/** --seed: an integer >= 0 (0 is a seed like any other). */
+/** --seed: an integer from 0 to 2^32 - 1 (0 is a seed like any other; seeds are mixed in as 32 bits). */
 function seed(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0)
-    throw new InvalidArgumentError(`Expected a non-negative integer for --seed but received ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v.trim()) || !Number.isInteger(n) || n >= 2 ** 32)
+    throw new InvalidArgumentError(
+      `Expected an integer from 0 to 4294967295 for --seed but received ${JSON.stringify(v)}`,
+    );
   return n;
 }
 

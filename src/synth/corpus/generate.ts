@@ -5,7 +5,7 @@ import { access, appendFile, mkdir, open, rename, stat, truncate, writeFile } fr
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { encodeFrames } from '../../decode/encode.js';
-import { UsageError, expected } from '../../errors.js';
+import { AuditError, UsageError, expected } from '../../errors.js';
 import { lockFolder } from '../../io/lock.js';
 import { FAMILIES, prepareCorpus } from './index.js';
 import { Rng, hashSeed, loadRealBackgrounds } from './randomise.js';
@@ -84,7 +84,20 @@ async function readLabels(path: string): Promise<LabelRow[]> {
   }
   const rows: LabelRow[] = [];
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  for await (const line of lines) if (line.trim() !== '') rows.push(JSON.parse(line) as LabelRow);
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (line.trim() === '') continue;
+    try {
+      rows.push(JSON.parse(line) as LabelRow);
+    } catch (err) {
+      throw new AuditError(
+        'synth-labels-corrupt',
+        `${path} line ${n} is not JSON (${(err as Error).message}): was it edited? Fix or remove that line, or render into a new --out`,
+        { path, row: n },
+      );
+    }
+  }
   return rows;
 }
 
@@ -114,7 +127,9 @@ function pickFamilies(names: string[] | undefined): Family[] {
 export async function synthCorpus(options: SynthOptions): Promise<{ clips: number; seconds: number; skipped: number }> {
   const { out, count, seed } = options;
   if (!Number.isInteger(count) || count < 0) throw new UsageError(expected('a whole number >= 0', 'count', count));
-  if (!Number.isInteger(seed)) throw new UsageError(expected('an integer', 'seed', seed));
+  // seeds are mixed in as 32 bits: a larger one would render the same clips as another seed under other ids
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
+    throw new UsageError(expected('an integer from 0 to 4294967295', 'seed', seed));
   const families = pickFamilies(options.families);
   const twins = options.reversedTwins !== false;
   await prepareCorpus();
@@ -193,7 +208,9 @@ async function renderCorpus(
         ...base,
       });
     }
-    // Rows only after both files exist: a run killed in between re-renders the clip.
+    // Rows only after both files exist: a run killed in between re-renders the clip. A clip rendered again (its twin
+    // was missing, say) replaces its earlier rows, so no id is listed twice.
+    if (done.has(id) || done.has(revId)) await dropRows(labelsPath, new Set([id, revId]));
     await appendFile(labelsPath, rows.map((r) => JSON.stringify(r) + '\n').join(''));
     clips += rows.length;
     seconds += (rows.length * result.frames.length) / result.fps;
@@ -201,6 +218,14 @@ async function renderCorpus(
   }
   await writeManifest(out, labelsPath);
   return { clips, seconds, skipped };
+}
+
+/** Rewrites labels.jsonl without the rows of `ids` (written whole, then renamed into place). */
+async function dropRows(labelsPath: string, ids: ReadonlySet<string>): Promise<void> {
+  const kept = (await readLabels(labelsPath)).filter((r) => !ids.has(r.id));
+  const tmp = `${labelsPath}.part`;
+  await writeFile(tmp, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  await rename(tmp, labelsPath);
 }
 
 /** manifest.csv (id,path,family,verdict,direction) from every label row; written whole, then renamed into place. */
