@@ -1,6 +1,7 @@
 // Small analytic scenes with known motion, rendered to gray frames: samples and cue tests use them.
 
 import { rng, sampleWrap, valueNoise } from './texture.js';
+import { UsageError, expected } from '../errors.js';
 
 /** A scene's name; each one states the motion it contains and what the cues must show. */
 export type SceneName =
@@ -50,6 +51,9 @@ const TEX = 256;
 
 /** Renders `scene` to gray frames (Uint8, width*height each). */
 export function renderScene(scene: SceneName, opts: SceneOptions): Uint8Array[] {
+  // a name from JavaScript or JSON that is not a scene would otherwise render a still one
+  if (!Object.hasOwn(SCENE_NOTES, scene))
+    throw new UsageError(expected(`a scene (${Object.keys(SCENE_NOTES).join(', ')})`, 'renderScene', scene));
   const { width: W, height: H, fps, seconds, seed } = opts;
   const background = valueNoise(TEX, seed, 5, 4);
   const ballTex = valueNoise(64, seed + 1, 3, 4);

@@ -116,6 +116,12 @@ describe('cues on synthetic scenes', () => {
     expect(Math.abs(slow.period_s - 0.25) < 0.05 && slow.periodicity > 0.6).toBe(false);
   });
 
+  it('refuses a scene name it does not know, instead of rendering a still scene', () => {
+    expect(() => renderScene('nope' as SceneName, { width: W, height: H, fps: FPS, seconds: 1, seed: 1 })).toThrow(
+      /Expected a scene \(drop, .*\) for renderScene but received "nope"/,
+    );
+  });
+
   it('zoom: the camera zoom rate is measured with the right sign', () => {
     const { series, summary } = run('zoom');
     expect(median(col(series, 'cam_zoom'))).toBeCloseTo(0.12, 1);
