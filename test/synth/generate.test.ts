@@ -118,6 +118,11 @@ describe('synthCorpus', () => {
       'wave_s9_000001_rev',
     ]);
     expect((await readdir(join(a, 'clips'))).filter((f) => !f.endsWith('.mp4'))).toEqual([]);
+    // the same ids with the handheld look would mix two corpora in one folder: refused, nothing rendered
+    await expect(
+      synthCorpus({ out: a, count: 3, seed: 9, families: ['throw_land', 'wave'], renderParams, handheld: true }),
+    ).rejects.toThrow(/holds clips rendered with \{"handheld":false.*this run asks for \{"handheld":true/);
+    expect((await labels(a)).length).toBe(4);
   });
 
   it('locks its folder: a second render into it stops, naming the first, and writes nothing', async () => {

@@ -30,7 +30,10 @@ export function synthCommand(program: Command): void {
   program
     .command('synth')
     .description('Render a synthetic physics corpus with ground-truth verdicts (for training and tests).')
-    .requiredOption('-o, --out <dir>', 'output folder (resumes: clips already listed in labels.jsonl are skipped)')
+    .requiredOption(
+      '-o, --out <dir>',
+      'output folder (resumes: clips already listed in labels.jsonl are skipped; a resume with another look, --handheld say, is refused)',
+    )
     .option('-n, --count <n>', 'number of clips (each also gets its reversed twin)', int('--count'), 100)
     .option('--seed <n>', 'random seed; the same seed renders the same clips', seed, 1)
     .option('--families <names>', 'comma-separated scene families (default: all; unknown names list the known ones)')

@@ -1,8 +1,8 @@
 // Writes a labelled synthetic corpus: clips, their reversed twins, labels.jsonl and the manifest `audit scan` reads.
 
 import { createReadStream } from 'node:fs';
-import { access, appendFile, mkdir, open, rename, stat, truncate, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, appendFile, mkdir, open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { encodeFrames } from '../../decode/encode.js';
 import { AuditError, UsageError, expected } from '../../errors.js';
@@ -152,6 +152,7 @@ async function renderCorpus(
   const { out, count, seed } = options;
   const labelsPath = join(out, 'labels.jsonl');
   const done = new Set((await readLabels(labelsPath)).map((r) => r.id));
+  await checkLook(out, options, done.size > 0);
   const backgrounds: RealBackground[] = options.backgroundsDir ? await loadRealBackgrounds(options.backgroundsDir) : [];
 
   let clips = 0;
@@ -218,6 +219,31 @@ async function renderCorpus(
   }
   await writeManifest(out, labelsPath);
   return { clips, seconds, skipped };
+}
+
+/** What shapes a clip beyond its id: a folder's clips must all have it alike, or a resume mixes two corpora. */
+function lookOf(options: SynthOptions): Record<string, unknown> {
+  return {
+    handheld: options.handheld === true,
+    backgrounds: options.backgroundsDir ? resolve(options.backgroundsDir) : null,
+    render: options.renderParams ?? {},
+  };
+}
+
+/**
+ * synth.json records the look the folder's clips were rendered with; a resume asking for another one (`--handheld`
+ * into a folder of steady clips, say) is refused, as the ids would not tell the two apart. A folder from before
+ * synth.json takes this run's.
+ */
+async function checkLook(out: string, options: SynthOptions, hasClips: boolean): Promise<void> {
+  const file = join(out, 'synth.json');
+  const now = JSON.stringify(lookOf(options));
+  const before = await readFile(file, 'utf8').catch(() => null);
+  if (before !== null && hasClips && before.trim() !== now)
+    throw new UsageError(
+      `${out} holds clips rendered with ${before.trim()}; this run asks for ${now}, and a resume would mix the two under one naming: use another --out, or the earlier options`,
+    );
+  if (before === null || !hasClips) await writeFile(file, `${now}\n`);
 }
 
 /** Rewrites labels.jsonl without the rows of `ids` (written whole, then renamed into place). */
