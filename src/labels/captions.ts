@@ -296,8 +296,28 @@ function reversedPlayback(words: Words): string | null {
   return null;
 }
 
+/** Words after which a new clause, and so a new subject, may start ("the lid opens and no ball falls"). */
+const CLAUSE_JOINERS: ReadonlySet<string> = new Set(['and', 'but', 'or', 'so', 'then', 'while', 'when', 'as']);
+
+/**
+ * True when token i is the verb of a clause whose subject is "no ..." ("no ball falls", "no glass is broken"): "no"
+ * opening the clause at most three words before it. Not "the ball with no spin falls", where "no" opens no clause.
+ */
+function noSubject(words: Words, i: number): boolean {
+  for (let k = i - 1; k >= Math.max(0, i - 4); k--) {
+    if (words.broken(k)) return false;
+    const w = words.lower(k)!;
+    if (CLAUSE_JOINERS.has(w)) return false;
+    if (w !== 'no' || k === i - 1) continue;
+    const before = k > 0 && !words.broken(k - 1) ? words.lower(k - 1) : undefined;
+    return before === undefined || CLAUSE_JOINERS.has(before);
+  }
+  return false;
+}
+
 /** True when a negator stands before token i with only auxiliaries or -ly adverbs between ("does not even open"). */
 function negated(words: Words, i: number): boolean {
+  if (noSubject(words, i)) return true;
   for (let k = i - 1; k >= Math.max(0, i - 4); k--) {
     if (words.broken(k)) return false;
     const w = words.lower(k)!;
