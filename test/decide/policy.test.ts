@@ -397,29 +397,25 @@ describe('decide', () => {
   });
 });
 
+/** An equivariant class and its counterpart, as a taxonomy gives them. */
+const pair = (name: string, counterpart: string): ClassPrior => ({
+  name,
+  verdict: 'equivariant',
+  counterpart,
+  reason: '',
+});
+
 describe('swapLabel', () => {
   it('carries the objects of a raw label over into the counterpart template', () => {
-    const putting: ClassPrior = {
-      name: 'Putting [something] into [something]',
-      verdict: 'equivariant',
-      counterpart: 'Taking [something] out of [something]',
-      reason: '',
-    };
+    const putting = pair('Putting [something] into [something]', 'Taking [something] out of [something]');
     expect(swapLabel('Putting a pen into a cup', putting)).toBe('Taking a pen out of a cup');
     // a fixed word of the template is never found inside an object's name ("in" of "ring", "and" of "candle")
-    const burying: ClassPrior = {
-      name: 'Burying [something] in [something]',
-      verdict: 'equivariant',
-      counterpart: 'Digging [something] out of [something]',
-      reason: '',
-    };
+    const burying = pair('Burying [something] in [something]', 'Digging [something] out of [something]');
     expect(swapLabel('Burying a ring in sand', burying)).toBe('Digging a ring out of sand');
-    const moving: ClassPrior = {
-      name: 'Moving [something] and [something] closer to each other',
-      verdict: 'equivariant',
-      counterpart: 'Moving [something] and [something] away from each other',
-      reason: '',
-    };
+    const moving = pair(
+      'Moving [something] and [something] closer to each other',
+      'Moving [something] and [something] away from each other',
+    );
     expect(swapLabel('Moving a candle and a cup closer to each other', moving)).toBe(
       'Moving a candle and a cup away from each other',
     );

@@ -12,6 +12,15 @@ let dir: string;
 let out: string;
 let result: CliResult;
 
+/** The data lines of an AutoEval output CSV as cells (index first), for files whose cells hold no comma or quote. */
+async function plainCells(file: string): Promise<string[][]> {
+  return (await readFile(file, 'utf8'))
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
+}
+
 async function csvRows(file: string, pathColumn: string): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
   for await (const r of (await openInput(file, { pathColumn })).rows()) {
@@ -161,13 +170,7 @@ describe('audit physics on an SA/PC input', () => {
     const o = join(dir, 'out-sapc');
     const r = await runCliProcess(['physics', csv, '--out', o, '--model', 'none', '--workers', '1', '-q']);
     expect(r.code).toBe(3);
-    // (no cell here holds a comma or a quote, so a split reads the file)
-    const text = await readFile(join(o, 'output_pc.csv'), 'utf8');
-    const pcs = text
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => l.split(','));
+    const pcs = await plainCells(join(o, 'output_pc.csv'));
     expect(pcs.map((x) => x.slice(0, 3))).toEqual([
       ['0', 'A puck slides to the right and stops', 'videos/slide.mp4'],
       ['1', 'A puck slides to the left and stops', 'videos/slide.mp4'],
@@ -192,9 +195,9 @@ describe('audit physics on an SA/PC input', () => {
     const again = await runCliProcess(['physics', csv, '--out', o, '--model', 'none', '--workers', '1', '-q']);
     expect(again.stderr).toMatch(/3\/3 videos analysed/);
     expect(again.code).toBe(0);
-    const rerun = (await readFile(join(o, 'output_pc.csv'), 'utf8')).trim().split('\n').slice(1);
-    expect(rerun.map((l) => l.split(',')[2])).toEqual(['videos/drop.mp4', 'videos/still.mp4', 'videos/slide.mp4']);
-    expect(rerun[2].split(',')[3]).toBe(pcs[0][3]);
+    const rerun = await plainCells(join(o, 'output_pc.csv'));
+    expect(rerun.map((x) => x[2])).toEqual(['videos/drop.mp4', 'videos/still.mp4', 'videos/slide.mp4']);
+    expect(rerun[2][3]).toBe(pcs[0][3]);
   }, 120_000);
 });
 
@@ -214,14 +217,7 @@ describe('audit physics on an AutoEval rule input', () => {
     const o = join(dir, 'out-rules');
     const r = await runCliProcess(['physics', csv, '--out', o, '--model', 'none', '--workers', '1', '-q']);
     expect(r.code).toBe(3);
-    const lines = (file: string) =>
-      readFile(join(o, file), 'utf8').then((t) =>
-        t
-          .trim()
-          .split('\n')
-          .slice(1)
-          .map((l) => l.split(',').slice(1, 3)),
-      );
+    const lines = async (file: string) => (await plainCells(join(o, file))).map((x) => x.slice(1, 3));
     // every rule row in its place (the unreadable one with an empty score); one PC row per video
     expect((await lines('output_rule.csv')).map((x) => x[0])).toEqual([
       'videos/slide.mp4',
