@@ -4,7 +4,7 @@
 import { UsageError } from '../errors.js';
 import { labelMapLookup, readLabelMap, type LabelMap } from '../labels/label-map.js';
 import type { ClassPrior } from './policy.js';
-import { AUTO_TAXONOMY_SHARE } from './text-sources.js';
+import { sharesTie } from './text-sources.js';
 
 /** A label column whose labels match less than this share of the taxonomy in use gets a warning. */
 export const LABEL_MATCH_MIN = 0.5;
@@ -96,13 +96,12 @@ export function labelWarning(o: {
   const shown = Object.entries(rates)
     .map(([k, v]) => `${k} ${pct(v)}`)
     .join(', ');
-  const top = Object.values(o.rates).sort((a, b) => b - a);
-  const tie = o.source === null && top.length > 1 && top[0] === top[1] && (top[0] ?? 0) > AUTO_TAXONOMY_SHARE;
-  const what = tie
-    ? `the labels of column ${JSON.stringify(o.labelColumn)} match more than one taxonomy alike (${shown}; class ids both number, say), so none was picked: name yours with --taxonomy NAME`
-    : o.source === null
-      ? `no taxonomy matches the labels of column ${JSON.stringify(o.labelColumn)} (${shown}), so they were not used as classes`
-      : `only ${matched} of ${labelled} labels of column ${JSON.stringify(o.labelColumn)} (${pct(rate)}) are in the ${o.source === 'label-map' ? 'label map' : `${o.source} taxonomy`}${shown ? ` (${shown})` : ''}`;
+  const what =
+    o.source === null && sharesTie(o.rates)
+      ? `the labels of column ${JSON.stringify(o.labelColumn)} match more than one taxonomy alike (${shown}; class ids both number, say), so none was picked: name yours with --taxonomy NAME`
+      : o.source === null
+        ? `no taxonomy matches the labels of column ${JSON.stringify(o.labelColumn)} (${shown}), so they were not used as classes`
+        : `only ${matched} of ${labelled} labels of column ${JSON.stringify(o.labelColumn)} (${pct(rate)}) are in the ${o.source === 'label-map' ? 'label map' : `${o.source} taxonomy`}${shown ? ` (${shown})` : ''}`;
   return {
     code: 'labels_unmatched',
     message:

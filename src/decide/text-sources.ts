@@ -61,7 +61,6 @@ export function pickTaxonomy(
   const shares: Record<string, number> = {};
   let best: Taxonomy | null = null;
   let bestShare = 0;
-  let tied = false;
   for (const t of candidates) {
     const look = priorLookup(t);
     const share = labels.length ? labels.filter((l) => look(l) !== null).length / labels.length : 0;
@@ -69,11 +68,18 @@ export function pickTaxonomy(
     if (share > AUTO_TAXONOMY_SHARE && share > bestShare) {
       best = t;
       bestShare = share;
-      tied = false;
-    } else if (share > AUTO_TAXONOMY_SHARE && share === bestShare) tied = true;
+    }
   }
-  // two taxonomies that match alike (class ids 0, 1, 2 ... both number) cannot be told apart: neither is picked
-  return { taxonomy: tied ? null : best, shares };
+  return { taxonomy: sharesTie(shares) ? null : best, shares };
+}
+
+/**
+ * Whether the two best of a pick's `shares` are equal and above {@link AUTO_TAXONOMY_SHARE}: taxonomies that match
+ * the labels alike (class ids 0, 1, 2 ... both number) cannot be told apart, so neither is picked.
+ */
+export function sharesTie(shares: Readonly<Record<string, number>>): boolean {
+  const [first, second] = Object.values(shares).sort((a, b) => b - a);
+  return first !== undefined && first === second && first > AUTO_TAXONOMY_SHARE;
 }
 
 /** The caption analysis as the policy reads it (src/labels/captions.ts). */
